@@ -1,0 +1,198 @@
+"""Recall's command line: `python -m bot [run|check|sync|db backup|deck ...]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings, token_problem
+from bot.decks import DeckError, load_builtin_decks
+from bot.store import Store, StoreError
+
+log = logging.getLogger("bot")
+
+
+class CliError(Exception):
+    """Ends the command with one line on stderr and exit status 1."""
+
+
+def setup_logging(level: int) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("discord.http").setLevel(max(level, logging.INFO))
+    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+async def cmd_check(settings: Settings) -> int:
+    """Offline: settings, database, built-in decks. No token needed."""
+    token = settings.discord_token.get_secret_value().strip()
+    problem = token_problem(token) if token else None
+    if problem:
+        raise CliError(f"{problem}. Put DISCORD_TOKEN=<your bot token> in .env")
+    decks = load_builtin_decks()
+    store = await Store.open(settings.database, migrate=False)
+    try:
+        before = await store.version()
+        await store.migrate()
+        summary = await store.sync_builtin_decks(decks)
+        problems = await store.integrity_check()
+        if problems:
+            raise CliError(
+                f"database {settings.database} failed its integrity check: {problems[0]}"
+            )
+        version = await store.version()
+        counts = await store.counts()
+    finally:
+        await store.close()
+    print(f"settings: ok (token {'set' if token else 'not set'}, log level {settings.log_level})")
+    print(f"database: {settings.database} at version {version} (was {before}), integrity ok")
+    questions = sum(len(d.questions) for d in decks)
+    print(f"decks: {len(decks)} built-in, {questions} questions, all valid")
+    for deck in decks:
+        mc = sum(1 for q in deck.questions if q.options)
+        print(
+            f"  {deck.slug}: {deck.name} — {len(deck.questions)} questions ({mc} multiple choice)"
+        )
+    print(
+        f"stored: {counts['decks']} decks, {counts['questions']} questions "
+        f"(+{summary.added} added, {summary.updated} updated, {summary.removed} removed now)"
+    )
+    return 0
+
+
+async def cmd_run(settings: Settings) -> int:
+    from bot.client import RecallBot
+
+    token = settings.require_token()
+    decks = load_builtin_decks()
+    store = await Store.open(settings.database)
+    try:
+        await store.sync_builtin_decks(decks)
+        bot = RecallBot(settings, store)
+        async with bot:
+            try:
+                await bot.start(token)
+            except _login_failure() as exc:
+                raise CliError(
+                    "Discord refused the token: copy it again from the Bot page of the "
+                    "Developer Portal into DISCORD_TOKEN in .env"
+                ) from exc
+    finally:
+        await store.close()
+    return 0
+
+
+async def cmd_sync(settings: Settings, guild_id: int | None, use_global: bool) -> int:
+    from bot.client import RecallBot
+
+    token = settings.require_token()
+    target = None if use_global else (guild_id or settings.dev_guild_id)
+    store = await Store.open(settings.database)
+    try:
+        bot = RecallBot(settings, store)
+        async with bot:
+            try:
+                await bot.login(token)
+            except _login_failure() as exc:
+                raise CliError("Discord refused the token: check DISCORD_TOKEN in .env") from exc
+            synced = await bot.sync_commands(target)
+    finally:
+        await store.close()
+    where = (
+        "globally (may take up to an hour to appear)" if target is None else f"to server {target}"
+    )
+    print(f"synced {len(synced)} commands {where}")
+    return 0
+
+
+def backup_problem(settings: Settings, target: Path) -> str | None:
+    if target.exists():
+        return f"{target} already exists; choose a new file name"
+    if not settings.database.exists():
+        return f"database {settings.database} does not exist yet"
+    return None
+
+
+async def cmd_backup(settings: Settings, target: Path) -> int:
+    store = await Store.open(settings.database, migrate=False)
+    try:
+        await store.backup(target)
+    finally:
+        await store.close()
+    print(f"backed up {settings.database} to {target}")
+    return 0
+
+
+def _login_failure() -> type[Exception]:
+    import discord
+
+    return discord.LoginFailure
+
+
+# -- parsing --------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="recall", description="Recall, a Discord study bot.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="connect to Discord and serve (the default)")
+    sub.add_parser("check", help="offline: validate settings, migrate the database, validate decks")
+    sync = sub.add_parser("sync", help="install slash commands on Discord")
+    where = sync.add_mutually_exclusive_group()
+    where.add_argument(
+        "--guild", type=int, help="a server id (instant); default RECALL_DEV_GUILD_ID"
+    )
+    where.add_argument("--global", dest="use_global", action="store_true", help="every server")
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    backup = db_sub.add_parser("backup", help="a consistent copy, safe while the bot runs")
+    backup.add_argument("path", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"recall: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level_number)
+    try:
+        if command == "check":
+            return asyncio.run(cmd_check(settings))
+        if command == "run":
+            return asyncio.run(cmd_run(settings))
+        if command == "sync":
+            return asyncio.run(cmd_sync(settings, args.guild, args.use_global))
+        if command == "db" and args.db_command == "backup":
+            why_not = backup_problem(settings, args.path)
+            if why_not:
+                raise CliError(why_not)
+            return asyncio.run(cmd_backup(settings, args.path))
+    except KeyboardInterrupt:
+        return 130
+    except ConfigError as exc:
+        print(f"recall: {exc}", file=sys.stderr)
+        return 2
+    except (CliError, StoreError) as exc:
+        print(f"recall: {exc}", file=sys.stderr)
+        return 1
+    except DeckError as exc:
+        print("recall: a built-in deck is invalid:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(f"recall: unknown command {command}", file=sys.stderr)
+    return 2

@@ -1,0 +1,129 @@
+"""The Discord client: connects Recall's core to discord.py. The cogs do the talking."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.errors import UserError
+from bot.store import Store, StoreError
+
+log = logging.getLogger("bot.client")
+
+EXTENSIONS = ("cogs.help",)
+
+
+def intents() -> discord.Intents:
+    """Guilds only: no privileged intents (no message content, no members, no presences)."""
+    return discord.Intents(guilds=True)
+
+
+class RecallTree(app_commands.CommandTree):
+    """Errors are handled once, here: members get an ephemeral answer, the log gets the rest."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        original = getattr(error, "original", error)
+        if isinstance(original, UserError):
+            await reply_ephemeral(interaction, str(original))
+            return
+        if isinstance(error, app_commands.CheckFailure):
+            await reply_ephemeral(interaction, str(error) or "You can't use this command here.")
+            return
+        if isinstance(original, StoreError):
+            log.error("storage problem in %s: %s", _what(interaction), original)
+            await reply_ephemeral(
+                interaction,
+                "Recall can't reach its database right now; nothing was changed. Try again in a minute.",
+            )
+            return
+        log.error("error in %s", _what(interaction), exc_info=original)
+        await reply_ephemeral(
+            interaction, "Something went wrong on our side; it has been logged. Please try again."
+        )
+
+
+def _what(interaction: discord.Interaction[Any]) -> str:
+    if interaction.command is not None:
+        return f"/{interaction.command.qualified_name}"
+    data: dict[str, Any] = dict(interaction.data or {})
+    return f"component {data.get('custom_id', '?')}"
+
+
+async def reply_ephemeral(interaction: discord.Interaction[Any], text: str) -> None:
+    """Answer privately, whether or not the interaction was already acknowledged."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException as exc:
+        log.warning("could not send an error reply: %s", exc)
+
+
+class RecallBot(commands.Bot):
+    """Recall's bot: holds the store, the clock and the settings the cogs use."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        clock: Clock | None = None,
+        extensions: tuple[str, ...] = EXTENSIONS,
+        **options: Any,
+    ):
+        options.setdefault("allowed_mentions", discord.AllowedMentions.none())
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            tree_cls=RecallTree,
+            help_command=None,
+            **options,
+        )
+        self.settings = settings
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+        self._extensions = extensions
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def setup_hook(self) -> None:
+        for name in self._extensions:
+            await self.load_extension(name)
+
+    def spawn(self, coro: Any, *, name: str) -> asyncio.Task[Any]:
+        """Run background work whose failure is logged, never lost."""
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            log.error("background task %s failed", task.get_name(), exc_info=exc)
+
+    async def on_ready(self) -> None:
+        user = self.user
+        log.info(
+            "connected as %s (%s) to %d servers", user, user.id if user else "?", len(self.guilds)
+        )
+
+    async def sync_commands(self, guild_id: int | None) -> list[app_commands.AppCommand]:
+        """Install the application commands globally, or at once in one server."""
+        if guild_id is None:
+            return await self.tree.sync()
+        guild = discord.Object(id=guild_id)
+        self.tree.copy_global_to(guild=guild)
+        return await self.tree.sync(guild=guild)

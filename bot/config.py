@@ -1,0 +1,122 @@
+"""Process settings from the environment and `.env` (secrets live only here, never in the database)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import re
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """Settings that cannot be used; the message says how to fix them, in one line."""
+
+
+def token_problem(token: str) -> str | None:
+    """Why a string cannot be a bot token, or None when its shape is right.
+
+    A bot token is three base64url parts joined by dots; the first one encodes the bot's
+    numeric user id. Discord alone can say whether it is valid, but a pasted client secret,
+    a token with quotes or a "Bot " prefix is caught here.
+    """
+    if not token:
+        return "DISCORD_TOKEN is not set"
+    if token.lower().startswith("bot "):
+        return "DISCORD_TOKEN must be the token alone, without the 'Bot ' prefix"
+    if not _TOKEN_RE.match(token):
+        return (
+            "DISCORD_TOKEN does not look like a bot token (three parts separated by dots, "
+            "from the Bot page of the Developer Portal)"
+        )
+    first = token.split(".", 1)[0]
+    try:
+        decoded = base64.urlsafe_b64decode(first + "=" * (-len(first) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError):
+        decoded = ""
+    if not decoded.isdigit():
+        return "DISCORD_TOKEN's first part is not a bot id; copy the token again from the Bot page"
+    return None
+
+
+class Settings(BaseSettings):
+    """Recall's settings. Environment variables win over `.env`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RECALL_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    discord_token: SecretStr = Field(
+        default=SecretStr(""), validation_alias="DISCORD_TOKEN", description="The bot token."
+    )
+    database: Path = Field(
+        default=Path("recall.sqlite3"), description="Path of the SQLite database file."
+    )
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    dev_guild_id: int | None = Field(
+        default=None, description="A server id where `sync` installs commands instantly."
+    )
+    qotd_grace_hours: float = Field(
+        default=6.0,
+        ge=0,
+        le=48,
+        description="How late a missed question of the day may still post.",
+    )
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    @field_validator("dev_guild_id", mode="before")
+    @classmethod
+    def _empty_guild(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    def require_token(self) -> str:
+        token = self.discord_token.get_secret_value().strip()
+        problem = token_problem(token)
+        if problem:
+            raise ConfigError(f"{problem}. Put DISCORD_TOKEN=<your bot token> in .env")
+        return token
+
+    @property
+    def log_level_number(self) -> int:
+        return int(logging.getLevelName(self.log_level))
+
+
+_ENV_NAMES = {
+    "discord_token": "DISCORD_TOKEN",
+    "database": "RECALL_DATABASE",
+    "log_level": "RECALL_LOG_LEVEL",
+    "dev_guild_id": "RECALL_DEV_GUILD_ID",
+    "qotd_grace_hours": "RECALL_QOTD_GRACE_HOURS",
+}
+
+
+def load_settings(env_file: str | Path | None = ".env") -> Settings:
+    """Read settings; a bad value raises ConfigError naming the variable and what it needs."""
+    try:
+        return Settings(_env_file=env_file)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]) if err["loc"] else "settings"
+        env = _ENV_NAMES.get(name, name.upper())
+        msg = err["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{env}: {msg} (got {err.get('input')!r})") from None

@@ -1,0 +1,193 @@
+"""Loading deck files (YAML or JSON) with errors that name the file, the line and the field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.questions import Deck
+
+BUILTIN_DECKS_DIR = Path(__file__).resolve().parent.parent / "data" / "decks"
+
+# A deck file larger than this is refused before parsing.
+DECK_FILE_MAX_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class DeckProblem:
+    """One thing wrong with a deck file."""
+
+    source: str
+    line: int | None
+    column: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+
+class DeckError(Exception):
+    """A deck that cannot be loaded; ``problems`` says every place at fault."""
+
+    def __init__(self, problems: Sequence[DeckProblem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class _SafeLineLoader(yaml.SafeLoader):
+    """Safe loader that refuses alias bombs: anchors and aliases are not part of the format."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.constructor.ConstructorError(
+                None, None, "aliases (*name) are not allowed in deck files", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def field_path(loc: Iterable[int | str]) -> str:
+    """('questions', 3, 'options', 0, 'text') -> 'questions[3].options[0].text'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _node_at(root: yaml.Node, loc: Sequence[int | str]) -> yaml.Node:
+    """The deepest YAML node along a pydantic error location."""
+    node = root
+    for part in loc:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            for key, value in node.value:
+                if getattr(key, "value", None) == part:
+                    node = value
+                    break
+            else:
+                return node
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                node = node.value[part]
+            else:
+                return node
+        else:
+            return node
+    return node
+
+
+def _mark_problem(source: str, mark: Any, message: str, field: str = "") -> DeckProblem:
+    if mark is None:
+        return DeckProblem(source, None, None, field, message)
+    return DeckProblem(source, mark.line + 1, mark.column + 1, field, message)
+
+
+def parse_yaml_document(text: str, source: str) -> tuple[Any, yaml.Node | None]:
+    """Parse one YAML (or JSON, a subset) document safely, keeping its node tree for lines."""
+    try:
+        loader = _SafeLineLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(filter(None, [exc.context, exc.problem])) or "not valid YAML"
+        raise DeckError([_mark_problem(source, mark, message)]) from None
+    except yaml.YAMLError as exc:
+        raise DeckError([DeckProblem(source, None, None, "", f"not valid YAML: {exc}")]) from None
+    except RecursionError:
+        raise DeckError([DeckProblem(source, None, None, "", "nested too deeply")]) from None
+    return data, node
+
+
+def validate_deck_data(data: Any, root: yaml.Node | None, source: str) -> Deck:
+    """Validate parsed data as a deck; every error names its line (when known) and field."""
+    if not isinstance(data, dict):
+        raise DeckError(
+            [DeckProblem(source, 1, 1, "", "a deck is a mapping with slug, name and questions")]
+        )
+    try:
+        return Deck.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            node = _node_at(root, loc) if root is not None else None
+            mark = node.start_mark if node is not None else None
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(_mark_problem(source, mark, msg, field_path(loc)))
+        raise DeckError(problems) from None
+
+
+def load_deck_text(text: str, source: str) -> Deck:
+    data, root = parse_yaml_document(text, source)
+    return validate_deck_data(data, root, source)
+
+
+def load_deck_file(path: Path) -> Deck:
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DeckError(
+            [DeckProblem(source, None, None, "", f"cannot read: {exc.strerror}")]
+        ) from None
+    if len(raw) > DECK_FILE_MAX_BYTES:
+        raise DeckError(
+            [DeckProblem(source, None, None, "", f"larger than {DECK_FILE_MAX_BYTES // 1024} KiB")]
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DeckError([DeckProblem(source, line, None, "", "not valid UTF-8")]) from None
+    return load_deck_text(text, source)
+
+
+def builtin_deck_paths(directory: Path = BUILTIN_DECKS_DIR) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in {".yaml", ".yml", ".json"})
+
+
+def load_builtin_decks(directory: Path = BUILTIN_DECKS_DIR) -> list[Deck]:
+    """Every built-in deck; a problem in any of them raises DeckError listing all of them."""
+    decks: list[Deck] = []
+    problems: list[DeckProblem] = []
+    slugs: dict[str, str] = {}
+    for path in builtin_deck_paths(directory):
+        try:
+            deck = load_deck_file(path)
+        except DeckError as exc:
+            problems.extend(exc.problems)
+            continue
+        if deck.slug in slugs:
+            problems.append(
+                DeckProblem(
+                    str(path),
+                    None,
+                    None,
+                    "slug",
+                    f"{deck.slug!r} is also used by {slugs[deck.slug]}",
+                )
+            )
+            continue
+        slugs[deck.slug] = str(path)
+        decks.append(deck)
+    if problems:
+        raise DeckError(problems)
+    return decks

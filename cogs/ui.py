@@ -1,0 +1,138 @@
+"""Rendering shared by every cog: embeds, trimming to Discord's limits, error replies."""
+
+from __future__ import annotations
+
+import discord
+
+# Discord's limits.
+EMBED_TITLE = 256
+EMBED_DESCRIPTION = 4096
+FIELD_NAME = 256
+FIELD_VALUE = 1024
+FIELDS = 25
+EMBED_TOTAL = 6000
+FOOTER = 2048
+BUTTON_LABEL = 80
+CONTENT = 2000
+
+BRAND = discord.Colour.from_rgb(88, 101, 242)
+OK = discord.Colour.green()
+WARN = discord.Colour.orange()
+BAD = discord.Colour.red()
+
+
+def clip(text: str, limit: int, more: str = "…") -> str:
+    """Text cut to at most ``limit`` characters, ending with ``more`` when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - len(more))].rstrip() + more
+
+
+def embed_length(embed: discord.Embed) -> int:
+    return len(embed)
+
+
+def info_embed(
+    title: str, description: str = "", *, colour: discord.Colour = BRAND
+) -> discord.Embed:
+    return discord.Embed(
+        title=clip(title, EMBED_TITLE),
+        description=clip(description, EMBED_DESCRIPTION),
+        colour=colour,
+    )
+
+
+# -- questions ----------------------------------------------------------------------------
+
+DIFFICULTY_BADGE = {"easy": "🟢 easy", "medium": "🟡 medium", "hard": "🔴 hard"}
+OPTION_LETTERS = "ABCDE"
+
+
+def _bullets(items: list[str], limit: int) -> list[str]:
+    """Bullet lines grouped into chunks of at most ``limit`` characters each."""
+    chunks: list[str] = []
+    current = ""
+    for item in items:
+        line = clip(f"• {item}", limit)
+        if current and len(current) + 1 + len(line) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def full_text_hint(question_id: int) -> str:
+    return f"\n… *(trimmed: `/question show id:{question_id}` has the full text)*"
+
+
+def question_embed(
+    *,
+    question_id: int,
+    deck_name: str,
+    prompt: str,
+    tags: list[str],
+    difficulty: str,
+    options: list[str],
+    title: str = "Quiz",
+    footer: str = "",
+    colour: discord.Colour = BRAND,
+) -> discord.Embed:
+    """The public face of a question: prompt, options (letters only), deck, tags, difficulty."""
+    body = prompt
+    if options:
+        body += "\n\n" + "\n".join(
+            f"**{OPTION_LETTERS[i]}.** {text}" for i, text in enumerate(options)
+        )
+    hint = full_text_hint(question_id)
+    if len(body) > EMBED_DESCRIPTION:
+        body = clip(body, EMBED_DESCRIPTION - len(hint), more="") + hint
+    embed = discord.Embed(title=clip(title, EMBED_TITLE), description=body, colour=colour)
+    embed.set_author(name=clip(deck_name, 256))
+    embed.add_field(
+        name="Difficulty", value=DIFFICULTY_BADGE.get(difficulty, difficulty), inline=True
+    )
+    if tags:
+        embed.add_field(
+            name="Tags", value=clip(", ".join(f"`{t}`" for t in tags), FIELD_VALUE), inline=True
+        )
+    if footer:
+        embed.set_footer(text=clip(footer, FOOTER))
+    return embed
+
+
+def answer_embed(
+    *,
+    question_id: int,
+    prompt: str,
+    key_points: list[str],
+    answer: str,
+    verdict: str = "",
+    colour: discord.Colour = OK,
+) -> discord.Embed:
+    """The private reveal: the verdict (for multiple choice), key points and the model answer.
+
+    Everything fits Discord's limits: key points are split over fields of at most 1024
+    characters, and the model answer is trimmed last, with a pointer to the full text.
+    """
+    embed = discord.Embed(title=clip(prompt.replace("\n", " "), EMBED_TITLE), colour=colour)
+    for i, chunk in enumerate(_bullets(key_points, FIELD_VALUE)):
+        embed.add_field(name="Key points" if i == 0 else "\u200b", value=chunk, inline=False)
+    head = f"{verdict}\n\n" if verdict else ""
+    body = f"{head}**Model answer**\n{answer}"
+    room = min(EMBED_DESCRIPTION, EMBED_TOTAL - len(embed))
+    if len(body) > room:
+        hint = full_text_hint(question_id)
+        body = clip(body, room - len(hint), more="") + hint
+    embed.description = body
+    return embed
+
+
+def hint_embed(*, prompt: str, why: str) -> discord.Embed:
+    embed = discord.Embed(
+        title="Why this is asked", description=clip(why, EMBED_DESCRIPTION), colour=WARN
+    )
+    embed.set_footer(text=clip(prompt.replace("\n", " "), FOOTER))
+    return embed

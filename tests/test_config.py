@@ -1,0 +1,63 @@
+import base64
+
+import pytest
+
+from bot.config import ConfigError, load_settings, token_problem
+
+
+def make_token(user_id: int = 123456789012345678) -> str:
+    first = base64.urlsafe_b64encode(str(user_id).encode()).decode().rstrip("=")
+    return f"{first}.GhIjKl.{'x' * 27}"
+
+
+def test_a_well_formed_token_passes():
+    assert token_problem(make_token()) is None
+
+
+@pytest.mark.parametrize(
+    ("token", "fragment"),
+    [
+        ("", "not set"),
+        ("Bot " + make_token(), "without the 'Bot ' prefix"),
+        ("abc", "does not look like a bot token"),
+        ("a" * 24 + ".abcd." + "b" * 27, "first part is not a bot id"),
+        ('"' + make_token() + '"', "does not look like a bot token"),
+    ],
+)
+def test_bad_tokens_are_explained(token, fragment):
+    problem = token_problem(token)
+    assert problem is not None and fragment in problem
+
+
+def test_settings_read_env_and_dotenv(tmp_path, monkeypatch):
+    env = tmp_path / ".env"
+    env.write_text(
+        f"DISCORD_TOKEN={make_token()}\nRECALL_LOG_LEVEL=debug\nRECALL_DEV_GUILD_ID=42\n"
+    )
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    monkeypatch.setenv("RECALL_DATABASE", str(tmp_path / "x.sqlite3"))
+    settings = load_settings(env)
+    assert settings.require_token() == make_token()
+    assert settings.log_level == "DEBUG"
+    assert settings.dev_guild_id == 42
+    assert settings.database == tmp_path / "x.sqlite3"
+
+
+def test_environment_wins_over_dotenv(tmp_path, monkeypatch):
+    env = tmp_path / ".env"
+    env.write_text("RECALL_LOG_LEVEL=debug\n")
+    monkeypatch.setenv("RECALL_LOG_LEVEL", "warning")
+    assert load_settings(env).log_level == "WARNING"
+
+
+def test_bad_values_name_the_variable(tmp_path, monkeypatch):
+    monkeypatch.setenv("RECALL_DEV_GUILD_ID", "my server")
+    with pytest.raises(ConfigError, match="RECALL_DEV_GUILD_ID"):
+        load_settings(None)
+
+
+def test_missing_token_says_how_to_fix(monkeypatch):
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    settings = load_settings(None)
+    with pytest.raises(ConfigError, match=r"DISCORD_TOKEN is not set\. Put DISCORD_TOKEN="):
+        settings.require_token()

@@ -1,0 +1,185 @@
+"""Deck files: every shipped deck is valid and fits Discord; bad decks are located."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.decks import (
+    DeckError,
+    builtin_deck_paths,
+    load_builtin_decks,
+    load_deck_file,
+    load_deck_text,
+)
+from bot.questions import KEY_POINT_MAX, Question
+from cogs import ui
+
+GOOD = """\
+slug: demo
+name: Demo
+questions:
+  - id: q1
+    prompt: What is a context?
+    answer: A scope.
+    key_points: [one, two, three]
+"""
+
+
+def test_shipped_decks_load():
+    decks = load_builtin_decks()
+    assert decks, "at least one built-in deck ships"
+    assert len({d.slug for d in decks}) == len(decks)
+
+
+def test_flask_deck_meets_the_brief():
+    decks = {d.slug: d for d in load_builtin_decks()}
+    flask = decks["flask"]
+    assert flask.name == "Flask interview prep"
+    assert len(flask.questions) >= 40
+    mc = [q for q in flask.questions if q.options]
+    assert len(mc) >= 10
+    for q in flask.questions:
+        assert q.why, q.id
+        assert 3 <= len(q.key_points) <= 5, q.id
+        assert q.answer, q.id
+        assert q.tags, q.id
+    for q in mc:
+        assert len(q.options) == 4, q.id
+        assert sum(o.correct for o in q.options) == 1, q.id
+
+
+def _assert_fits(embed):
+    assert len(embed) <= ui.EMBED_TOTAL
+    assert len(embed.title or "") <= ui.EMBED_TITLE
+    assert len(embed.description or "") <= ui.EMBED_DESCRIPTION
+    assert len(embed.fields) <= ui.FIELDS
+    for field in embed.fields:
+        assert 0 < len(field.value) <= ui.FIELD_VALUE
+        assert len(field.name) <= ui.FIELD_NAME
+
+
+def render_all(q: Question, qid: int = 1, deck_name: str = "Deck"):
+    yield ui.question_embed(
+        question_id=qid,
+        deck_name=deck_name,
+        prompt=q.prompt,
+        tags=q.tags,
+        difficulty=q.difficulty.value,
+        options=[o.text for o in q.options],
+        title="Question of the day #9999",
+        footer="12 members answered",
+    )
+    yield ui.answer_embed(
+        question_id=qid,
+        prompt=q.prompt,
+        key_points=q.key_points,
+        answer=q.answer,
+        verdict="✅ Right: B",
+    )
+    if q.why:
+        yield ui.hint_embed(prompt=q.prompt, why=q.why)
+
+
+@pytest.mark.parametrize("path", builtin_deck_paths(), ids=lambda p: p.name)
+def test_every_shipped_question_fits_discord_when_rendered(path: Path):
+    deck = load_deck_file(path)
+    for q in deck.questions:
+        for embed in render_all(q, deck_name=deck.name):
+            _assert_fits(embed)
+            # nothing of a shipped question is trimmed
+            assert "trimmed" not in (embed.description or ""), q.id
+        for option in q.options:
+            assert len(option.text) <= ui.BUTTON_LABEL
+
+
+def test_the_longest_question_a_deck_may_hold_is_trimmed_not_broken():
+    from bot import questions as limits
+
+    q = Question(
+        id="longest",
+        prompt="P" * limits.PROMPT_MAX,
+        why="W" * limits.WHY_MAX,
+        key_points=["K" * KEY_POINT_MAX] * limits.KEY_POINTS_MAX,
+        answer="A" * limits.ANSWER_MAX,
+        options=[
+            {"text": f"{i}" + "o" * (limits.OPTION_MAX - 1), "correct": i == 0}
+            for i in range(limits.OPTIONS_MAX)
+        ],
+        tags=[f"tag-{i}" + "x" * 20 for i in range(limits.TAGS_MAX)],
+    )
+    embeds = list(render_all(q, qid=77, deck_name="D" * 80))
+    for embed in embeds:
+        _assert_fits(embed)
+    answer = embeds[1]
+    assert "/question show id:77" in answer.description  # trimmed with a pointer to the full text
+    assert sum(len(f.value) for f in answer.fields) >= KEY_POINT_MAX * limits.KEY_POINTS_MAX
+
+
+def test_good_deck_loads():
+    deck = load_deck_text(GOOD, "demo.yaml")
+    assert deck.questions[0].key_points == ["one", "two", "three"]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "fragment"),
+    [
+        (GOOD.replace("answer: A scope.", "answer: ''"), 6, "questions[0].answer", "at least 1"),
+        (GOOD.replace("id: q1", "id: Q 1"), 4, "questions[0].id", "pattern"),
+        (GOOD + "    difficulty: brutal\n", 8, "questions[0].difficulty", "easy"),
+        (
+            GOOD + "    options: [{text: a, correct: true}, {text: b, correct: true}]\n",
+            4,
+            "questions[0]",
+            "exactly one",
+        ),
+        (GOOD + "    colour: red\n", 8, "questions[0].colour", "Extra inputs"),
+        (GOOD.replace("name: Demo\n", ""), 1, "name", "required"),
+    ],
+)
+def test_bad_decks_name_file_line_and_field(text, line, field, fragment):
+    with pytest.raises(DeckError) as info:
+        load_deck_text(text, "demo.yaml")
+    problem = info.value.problems[0]
+    assert problem.source == "demo.yaml"
+    assert problem.line == line
+    assert problem.field == field
+    assert fragment in problem.message
+    assert str(problem).startswith(f"demo.yaml:{line}:")
+
+
+def test_yaml_syntax_error_is_located():
+    with pytest.raises(DeckError) as info:
+        load_deck_text(GOOD + "  - id: [unclosed\n", "bad.yaml")
+    assert info.value.problems[0].line == 9
+    assert str(info.value).startswith("bad.yaml:")
+
+
+def test_aliases_are_refused():
+    bomb = "a: &a [x, x]\nb: &b [*a, *a]\nslug: s\nname: n\nquestions: *b\n"
+    with pytest.raises(DeckError, match="aliases"):
+        load_deck_text(bomb, "bomb.yaml")
+
+
+def test_invalid_utf8_names_the_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(b"slug: s\nname: \xff\xfe\n")
+    with pytest.raises(DeckError) as info:
+        load_deck_file(path)
+    assert info.value.problems[0].line == 2
+    assert "UTF-8" in info.value.problems[0].message
+
+
+def test_duplicate_ids_are_refused():
+    text = GOOD + "  - id: q1\n    prompt: Another\n    answer: B\n"
+    with pytest.raises(DeckError, match="used twice"):
+        load_deck_text(text, "dup.yaml")
+
+
+def test_a_bad_builtin_deck_is_reported_with_its_file(tmp_path):
+    (tmp_path / "a.yaml").write_text(GOOD)
+    (tmp_path / "b.yaml").write_text(
+        GOOD.replace("slug: demo", "slug: other").replace("answer: A scope.", "answer: [1")
+    )
+    with pytest.raises(DeckError) as info:
+        load_builtin_decks(tmp_path)
+    assert str(tmp_path / "b.yaml") in str(info.value)

@@ -1,0 +1,184 @@
+"""Storage on real SQLite files: migrations, pragmas, deck sync, transactions."""
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.decks import load_builtin_decks, load_deck_text
+from bot.store import Store, StoreError, latest_version, migrations
+
+DECK = """\
+slug: demo
+name: Demo
+questions:
+  - id: q1
+    prompt: First?
+    answer: One.
+    tags: [a, b]
+  - id: q2
+    prompt: Second?
+    answer: Two.
+    options: [{text: x, correct: true}, {text: y}]
+"""
+
+
+def schema(path: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+        ).fetchall()
+    finally:
+        conn.close()
+    return [(n, s) for n, s in rows]
+
+
+async def test_fresh_database_is_migrated_with_wal_and_foreign_keys(tmp_path):
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        assert await store.version() == latest_version() >= 1
+        rows = await store._fetchall("PRAGMA journal_mode")
+        assert rows[0][0] == "wal"
+        rows = await store._fetchall("PRAGMA foreign_keys")
+        assert rows[0][0] == 1
+        rows = await store._fetchall("PRAGMA busy_timeout")
+        assert rows[0][0] >= 1000
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("start", range(0, latest_version()))
+async def test_every_earlier_version_migrates_to_the_same_schema(tmp_path, start):
+    fresh = tmp_path / "fresh.sqlite3"
+    store = await Store.open(fresh)
+    await store.close()
+
+    old = tmp_path / "old.sqlite3"
+    store = await Store.open(old, migrate=False)
+    assert await store.migrate(target=start) == (0, start)
+    assert await store.version() == start
+    await store.close()
+
+    store = await Store.open(old)
+    assert await store.version() == latest_version()
+    await store.close()
+    assert schema(old) == schema(fresh)
+
+
+async def test_a_failing_migration_changes_nothing(tmp_path):
+    mig = tmp_path / "migrations"
+    mig.mkdir()
+    first = migrations()[0]
+    (mig / first.path.name).write_text(first.sql())
+    (mig / "0002_broken.sql").write_text(
+        "CREATE TABLE fine (x INTEGER);\nCREATE TABLE decks (y);\n"
+    )
+    store = await Store.open(tmp_path / "r.sqlite3", migrate=False)
+    try:
+        await store.migrate(mig, target=1)
+        with pytest.raises(StoreError, match="already exists"):
+            await store.migrate(mig)
+        assert await store.version() == 1
+        assert not await store._fetchall("SELECT name FROM sqlite_master WHERE name = 'fine'")
+    finally:
+        await store.close()
+
+
+async def test_a_newer_database_is_refused(tmp_path):
+    path = tmp_path / "r.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {latest_version() + 5}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer than this Recall"):
+        await Store.open(path)
+
+
+async def test_a_damaged_file_is_explained(tmp_path):
+    path = tmp_path / "r.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="damaged or not an SQLite file"):
+        await Store.open(path)
+    assert path.read_bytes() == b"this is not a database" * 100
+
+
+async def test_a_missing_folder_is_explained(tmp_path):
+    with pytest.raises(StoreError, match="does not exist"):
+        await Store.open(tmp_path / "nope" / "r.sqlite3")
+
+
+async def test_deck_sync_is_idempotent_and_keeps_history(tmp_path):
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        deck = load_deck_text(DECK, "demo.yaml")
+        first = await store.sync_builtin_decks([deck])
+        assert (first.added, first.updated, first.removed) == (2, 0, 0)
+        again = await store.sync_builtin_decks([deck])
+        assert (again.added, again.updated, again.removed) == (0, 0, 0)
+
+        decks = await store.decks_for_guild(1)
+        assert [(d.slug, d.questions, d.builtin) for d in decks] == [("demo", 2, True)]
+        stored = await store.questions_in_deck(decks[0].id)
+        ids = {s.question.id: s.id for s in stored}
+        assert stored[0].question.tags == ["a", "b"]
+        assert stored[1].question.correct_index == 0
+
+        edited = load_deck_text(
+            DECK.replace("Second?", "Second, edited?").replace(
+                "  - id: q1\n    prompt: First?\n    answer: One.\n    tags: [a, b]\n", ""
+            ),
+            "demo.yaml",
+        )
+        change = await store.sync_builtin_decks([edited])
+        assert (change.added, change.updated, change.removed) == (0, 1, 1)
+        left = await store.questions_in_deck(decks[0].id)
+        assert [s.question.prompt for s in left] == ["Second, edited?"]
+        assert left[0].id == ids["q2"]  # same row: grades stay attached
+        removed = await store.question(ids["q1"])
+        assert removed is not None and removed.removed
+    finally:
+        await store.close()
+
+
+async def test_transaction_rolls_back_on_error(tmp_path):
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        with pytest.raises(RuntimeError):
+            async with store.transaction() as db:
+                await db.execute(
+                    "INSERT INTO guild_settings (guild_id, key, value, updated_at) VALUES (1, 'k', 'v', 'now')"
+                )
+                raise RuntimeError("boom")
+        assert await store.guild_settings(1) == {}
+        await store.set_guild_settings(1, {"timezone": "Europe/Paris"})
+        await store.set_guild_settings(1, {"timezone": "Asia/Tokyo", "other": None})
+        assert await store.guild_settings(1) == {"timezone": "Asia/Tokyo"}
+    finally:
+        await store.close()
+
+
+async def test_concurrent_writes_are_serialised(tmp_path):
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        await asyncio.gather(*(store.set_guild_settings(g, {"k": str(g)}) for g in range(50)))
+        for g in range(50):
+            assert await store.guild_settings(g) == {"k": str(g)}
+    finally:
+        await store.close()
+
+
+async def test_backup_is_a_consistent_copy(tmp_path):
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        await store.sync_builtin_decks(load_builtin_decks())
+        await store.backup(tmp_path / "copy.sqlite3")
+    finally:
+        await store.close()
+    copy = await Store.open(tmp_path / "copy.sqlite3", migrate=False)
+    try:
+        assert await copy.integrity_check() == []
+        assert await copy.version() == latest_version()
+        assert (await copy.counts())["questions"] >= 40
+    finally:
+        await copy.close()
