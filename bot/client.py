@@ -17,7 +17,7 @@ from bot.store import Store, StoreError
 
 log = logging.getLogger("bot.client")
 
-EXTENSIONS = ("cogs.help",)
+EXTENSIONS = ("cogs.help", "cogs.quiz")
 
 
 def intents() -> discord.Intents:
@@ -113,6 +113,15 @@ class RecallBot(commands.Bot):
         exc = task.exception()
         if exc is not None:
             log.error("background task %s failed", task.get_name(), exc_info=exc)
+
+    async def close(self) -> None:
+        """Stop background work before the HTTP session goes away."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        await super().close()
 
     async def on_ready(self) -> None:
         user = self.user

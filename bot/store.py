@@ -25,8 +25,10 @@ from typing import Any
 
 import aiosqlite
 
-from bot.clock import Clock, SystemClock, to_db
+from bot.clock import Clock, SystemClock, from_db, to_db
+from bot.guild_settings import GuildSettings
 from bot.questions import Deck, Difficulty, Option, Question
+from bot.quiz import Award, Candidate, Seen, award, period_keys
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "data" / "migrations"
 _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -114,6 +116,50 @@ class StoredQuestion:
     deck_name: str
     question: Question
     removed: bool
+
+
+@dataclass(frozen=True)
+class PostRow:
+    id: int
+    kind: str
+    guild_id: int
+    channel_id: int
+    message_id: int | None
+    question_id: int
+    author_id: int | None
+    author_name: str | None
+    private: bool
+    filter_deck_id: int | None
+    filter_tag: str | None
+    filter_difficulty: str | None
+    created_at: str
+    closed_at: str | None
+
+
+@dataclass(frozen=True)
+class AttemptRequest:
+    guild_id: int
+    user_id: int
+    display_name: str
+    post_id: int | None
+    question_id: int
+    source: str
+    rating: int
+    multiple_choice: bool
+    correct: bool
+    option_index: int | None = None
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    new: bool  # False: this member had already answered this post; nothing was written
+    rating: int
+    option_index: int | None
+    correct: bool
+    scored: bool
+    points: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -290,6 +336,9 @@ class Store:
                         (guild_id, key, value, now),
                     )
 
+    async def settings_for(self, guild_id: int) -> GuildSettings:
+        return GuildSettings.from_rows(await self.guild_settings(guild_id))
+
     # -- decks and questions ---------------------------------------------------------------
 
     async def sync_builtin_decks(self, decks: Iterable[Deck]) -> SyncSummary:
@@ -412,9 +461,241 @@ class Store:
         tags = await self._tags_for([r["id"] for r in rows])
         return [_stored_question(r, tags.get(r["id"], [])) for r in rows]
 
+    async def candidates(
+        self,
+        guild_id: int,
+        *,
+        deck_id: int | None = None,
+        tag: str | None = None,
+        difficulty: str | None = None,
+    ) -> list[Candidate]:
+        """Questions a quiz here may ask: from decks enabled in this server, matching filters."""
+        sql = (
+            "SELECT q.id FROM questions q JOIN decks d ON d.id = q.deck_id "
+            "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
+            "WHERE q.removed_at IS NULL AND d.removed_at IS NULL "
+            "AND (d.guild_id = 0 OR d.guild_id = ?) AND COALESCE(gd.enabled, 1) = 1"
+        )
+        params: list[Any] = [guild_id, guild_id]
+        if deck_id is not None:
+            sql += " AND d.id = ?"
+            params.append(deck_id)
+        if difficulty is not None:
+            sql += " AND q.difficulty = ?"
+            params.append(difficulty)
+        if tag is not None:
+            sql += " AND EXISTS (SELECT 1 FROM question_tags t WHERE t.question_id = q.id AND t.tag = ?)"
+            params.append(tag)
+        rows = await self._fetchall(sql + " ORDER BY q.id", params)
+        ids = [r[0] for r in rows]
+        tags = await self._tags_for(ids)
+        return [Candidate(qid, tuple(tags.get(qid, []))) for qid in ids]
+
+    async def tags_for_guild(
+        self, guild_id: int, deck_id: int | None = None
+    ) -> list[tuple[str, int]]:
+        """Tags of the questions in this server's enabled decks, with how many questions each."""
+        sql = (
+            "SELECT t.tag, COUNT(*) FROM question_tags t JOIN questions q ON q.id = t.question_id "
+            "JOIN decks d ON d.id = q.deck_id "
+            "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
+            "WHERE q.removed_at IS NULL AND d.removed_at IS NULL "
+            "AND (d.guild_id = 0 OR d.guild_id = ?) AND COALESCE(gd.enabled, 1) = 1"
+        )
+        params: list[Any] = [guild_id, guild_id]
+        if deck_id is not None:
+            sql += " AND d.id = ?"
+            params.append(deck_id)
+        rows = await self._fetchall(sql + " GROUP BY t.tag ORDER BY t.tag", params)
+        return [(r[0], int(r[1])) for r in rows]
+
+    async def member_history(self, guild_id: int, user_id: int, limit: int = 200) -> list[Seen]:
+        """What a member saw lately: questions they were shown and questions they answered."""
+        rows = await self._fetchall(
+            "SELECT question_id, MAX(at) AS at FROM ("
+            " SELECT question_id, created_at AS at FROM posts WHERE guild_id = ? AND author_id = ?"
+            " UNION ALL"
+            " SELECT question_id, created_at AS at FROM attempts WHERE guild_id = ? AND user_id = ?"
+            ") seen GROUP BY question_id ORDER BY at DESC LIMIT ?",
+            (guild_id, user_id, guild_id, user_id, limit),
+        )
+        ids = [r[0] for r in rows]
+        tags = await self._tags_for(ids)
+        return [Seen(r[0], tuple(tags.get(r[0], [])), from_db(r[1])) for r in rows]
+
+    # -- posts and attempts ----------------------------------------------------------------
+
+    async def create_post(
+        self,
+        *,
+        kind: str,
+        guild_id: int,
+        channel_id: int,
+        question_id: int,
+        author_id: int | None,
+        private: bool,
+        author_name: str | None = None,
+        filter_deck_id: int | None = None,
+        filter_tag: str | None = None,
+        filter_difficulty: str | None = None,
+    ) -> int:
+        now = self.now_text()
+        async with self.transaction() as db:
+            cur = await db.execute(
+                "INSERT INTO posts (kind, guild_id, channel_id, question_id, author_id, author_name, "
+                "private, filter_deck_id, filter_tag, filter_difficulty, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    kind,
+                    guild_id,
+                    channel_id,
+                    question_id,
+                    author_id,
+                    author_name,
+                    int(private),
+                    filter_deck_id,
+                    filter_tag,
+                    filter_difficulty,
+                    now,
+                ),
+            )
+            return int(cur.lastrowid or 0)
+
+    async def set_post_message(self, post_id: int, message_id: int) -> None:
+        async with self.transaction() as db:
+            await db.execute("UPDATE posts SET message_id = ? WHERE id = ?", (message_id, post_id))
+
+    async def post(self, post_id: int) -> PostRow | None:
+        row = await self._fetchone(
+            "SELECT id, kind, guild_id, channel_id, message_id, question_id, author_id, author_name, private, "
+            "filter_deck_id, filter_tag, filter_difficulty, created_at, closed_at "
+            "FROM posts WHERE id = ?",
+            (post_id,),
+        )
+        if row is None:
+            return None
+        return PostRow(**{**dict(row), "private": bool(row["private"])})
+
+    async def post_counts(self, post_id: int) -> tuple[int, int]:
+        """(members who answered, of whom right) for one post."""
+        row = await self._fetchone(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN correct = 1 THEN 1 ELSE 0 END), 0) "
+            "FROM attempts WHERE post_id = ?",
+            (post_id,),
+        )
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    async def attempt_for(self, post_id: int, user_id: int) -> AttemptResult | None:
+        row = await self._fetchone(
+            "SELECT rating, option_index, correct, scored, points FROM attempts "
+            "WHERE post_id = ? AND user_id = ?",
+            (post_id, user_id),
+        )
+        if row is None:
+            return None
+        return AttemptResult(
+            new=False,
+            rating=row["rating"],
+            option_index=row["option_index"],
+            correct=bool(row["correct"]),
+            scored=bool(row["scored"]),
+            points=row["points"],
+            reason="",
+        )
+
+    async def record_attempt(self, req: AttemptRequest) -> AttemptResult:
+        """Store one grade and its score in one transaction.
+
+        A second grade of the same member on the same post (a double click, two clicks racing,
+        a retried interaction) writes nothing and returns the first one; the unique indexes
+        make that hold even if two writers got past the first check.
+        """
+        settings = await self.settings_for(req.guild_id)
+        now = self.clock.now()
+        day = now.astimezone(settings.zone).date()
+        now_text = to_db(now)
+        try:
+            async with self.transaction() as db:
+                if req.post_id is not None:
+                    async with db.execute(
+                        "SELECT 1 FROM attempts WHERE post_id = ? AND user_id = ?",
+                        (req.post_id, req.user_id),
+                    ) as cur:
+                        if await cur.fetchone() is not None:
+                            raise _AlreadyAnswered
+                async with db.execute(
+                    "SELECT 1 FROM attempts WHERE guild_id = ? AND user_id = ? AND question_id = ? "
+                    "AND local_day = ? AND scored = 1",
+                    (req.guild_id, req.user_id, req.question_id, day.isoformat()),
+                ) as cur:
+                    already = await cur.fetchone() is not None
+                async with db.execute(
+                    "SELECT COALESCE(SUM(points), 0) FROM attempts WHERE guild_id = ? AND user_id = ? "
+                    "AND local_day = ? AND source = 'quiz'",
+                    (req.guild_id, req.user_id, day.isoformat()),
+                ) as cur:
+                    row = await cur.fetchone()
+                    today = int(row[0]) if row else 0
+                result: Award = award(
+                    settings.scoring,
+                    req.source,
+                    multiple_choice=req.multiple_choice,
+                    correct=req.correct,
+                    already_scored_today=already,
+                    quiz_points_today=today,
+                    closed=req.closed,
+                )
+                await db.execute(
+                    "INSERT INTO attempts (guild_id, user_id, question_id, post_id, source, rating, "
+                    "option_index, correct, scored, points, local_day, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        req.guild_id,
+                        req.user_id,
+                        req.question_id,
+                        req.post_id,
+                        req.source,
+                        req.rating,
+                        req.option_index,
+                        int(req.correct),
+                        int(result.scored),
+                        result.points,
+                        day.isoformat(),
+                        now_text,
+                    ),
+                )
+                await db.execute(
+                    "INSERT INTO members (guild_id, user_id, display_name, updated_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name, "
+                    "updated_at = excluded.updated_at",
+                    (req.guild_id, req.user_id, req.display_name, now_text),
+                )
+                if result.scored:
+                    await _add_score(
+                        db, req.guild_id, req.user_id, req.source, day, result.points, now_text
+                    )
+        except _AlreadyAnswered:
+            existing = await self.attempt_for(req.post_id or 0, req.user_id)
+            assert existing is not None
+            return existing
+        except sqlite3.IntegrityError:
+            existing = await self.attempt_for(req.post_id or 0, req.user_id)
+            if existing is None:
+                raise
+            return existing
+        return AttemptResult(
+            new=True,
+            rating=req.rating,
+            option_index=req.option_index,
+            correct=req.correct,
+            scored=result.scored,
+            points=result.points,
+            reason=result.reason,
+        )
+
     async def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
-        for table in ("decks", "questions", "guild_settings"):
+        for table in ("decks", "questions", "guild_settings", "posts", "attempts", "members"):
             row = await self._fetchone(f"SELECT COUNT(*) FROM {table}")
             out[table] = int(row[0]) if row else 0
         return out
@@ -434,6 +715,34 @@ class Store:
             for r in rows:
                 out.setdefault(r[0], []).append(r[1])
         return out
+
+
+class _AlreadyAnswered(Exception):
+    pass
+
+
+async def _add_score(
+    db: aiosqlite.Connection,
+    guild_id: int,
+    user_id: int,
+    source: str,
+    day: Any,
+    points: int,
+    now: str,
+) -> None:
+    """Keep score_totals in step with one scoring attempt (inside the attempt's transaction)."""
+    rows = [
+        (guild_id, board, period, user_id, points, now)
+        for board in (source, "all")
+        for period in period_keys(day)
+    ]
+    await db.executemany(
+        "INSERT INTO score_totals (guild_id, board, period, user_id, points, answered, reached_at) "
+        "VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (guild_id, board, period, user_id) DO UPDATE SET "
+        "points = score_totals.points + excluded.points, answered = score_totals.answered + 1, "
+        "reached_at = CASE WHEN excluded.points > 0 THEN excluded.reached_at ELSE score_totals.reached_at END",
+        rows,
+    )
 
 
 _QUESTION_SELECT = (

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import RecallBot
+from bot.guild_settings import ScoringRules
 from cogs.ui import FIELD_VALUE, clip, info_embed
 
 ABOUT = (
@@ -37,12 +38,47 @@ def command_lines(tree: app_commands.CommandTree[Any]) -> list[tuple[str, str]]:
     return lines
 
 
+def scoring_text(rules: ScoringRules) -> str:
+    """How points work here, with this server's values."""
+    return (
+        "**Quiz** (`/quiz`)\n"
+        f"• Self-graded answer (Again, Hard, Good or Easy): **{rules.quiz_self}** points. Every "
+        "self-grade earns the same, so grading honestly costs nothing.\n"
+        f"• Multiple choice: **{rules.quiz_right}** right, **{rules.quiz_wrong}** wrong.\n"
+        f"• At most **{rules.quiz_daily_cap}** quiz points a day.\n\n"
+        "**Question of the day**\n"
+        f"• Self-graded: **{rules.qotd_self}**; multiple choice: **{rules.qotd_right}** right, "
+        f"**{rules.qotd_wrong}** wrong. Not capped.\n\n"
+        "**Rules**\n"
+        "• Only your first graded attempt on a question each day scores (days follow the "
+        "server's time zone); later attempts are kept for your stats and reviews.\n"
+        "• A second click on the same question never scores twice.\n"
+        "• On leaderboards, members with the same points are ranked by who reached them first.\n"
+        "• Moderators change these values with `/settings scoring`."
+    )
+
+
 class Help(commands.Cog):
     def __init__(self, bot: RecallBot):
         self.bot = bot
 
     @app_commands.command(name="help", description="What Recall can do and how to use it.")
-    async def help(self, interaction: discord.Interaction[Any]) -> None:
+    @app_commands.describe(topic="What to explain (default: every command)")
+    async def help(
+        self,
+        interaction: discord.Interaction[Any],
+        topic: Literal["commands", "scoring"] = "commands",
+    ) -> None:
+        if topic == "scoring":
+            rules = (
+                (await self.bot.store.settings_for(interaction.guild_id)).scoring
+                if interaction.guild_id
+                else ScoringRules()
+            )
+            await interaction.response.send_message(
+                embed=info_embed("How scoring works", scoring_text(rules)), ephemeral=True
+            )
+            return
         embed = info_embed("Recall", ABOUT)
         chunk: list[str] = []
         size = 0

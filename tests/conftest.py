@@ -15,8 +15,8 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from emulator import DiscordEmulator, ErrorLogGuard
 
-from bot.clock import Clock, SystemClock
 from bot.client import RecallBot
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.decks import load_builtin_decks
 from bot.store import Store

@@ -346,6 +346,20 @@ class InteractionEngine:
         record = self._create(MESSAGE_COMPONENT, actor, where, member, data, message)
         return await self._deliver(record, within)
 
+    async def forge_click(
+        self, actor: Member, message: Message, custom_id: str, *, within: float | None
+    ) -> InteractionResult:
+        """A click a tampered client could send: any custom_id, on a message the actor may not
+        see. For tests of the bot's own ownership checks."""
+        channel = message.channel
+        if channel.type == DM:
+            where, member = channel, None
+        else:
+            where, member = self._where(actor, channel, False)
+        data = {"custom_id": custom_id, "component_type": 2}
+        record = self._create(MESSAGE_COMPONENT, actor, where, member, data, message)
+        return await self._deliver(record, within)
+
     async def select(
         self, actor: Member, message: Message, values: list[Any], *,
         custom_id: str | None, placeholder: str | None, within: float | None,

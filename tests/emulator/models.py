@@ -551,6 +551,12 @@ class Member:
             self, message, label=label, custom_id=custom_id, within=within
         )
 
+    async def forge_click(
+        self, message: Message, custom_id: str, *, within: float | None = None
+    ) -> InteractionResult:
+        """Send a click no honest client could (another member's button, any custom_id)."""
+        return await self.emu.interactions.forge_click(self, message, custom_id, within=within)
+
     async def select(
         self, message: Message, values: list[Any], *, custom_id: str | None = None,
         placeholder: str | None = None, within: float | None = None,

@@ -1,0 +1,81 @@
+"""Per-server settings: stored as key/value rows, validated and typed here."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.errors import UserError
+
+
+class ScoringRules(BaseModel):
+    """Points per graded attempt, and the daily cap on /quiz points.
+
+    Self-grades all earn the same points: nobody can check them, so grading yourself Easy
+    earns nothing more than grading yourself Again, and honesty costs nothing. Multiple
+    choice is graded by the bot, so a right answer earns more than a wrong one.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    quiz_self: int = Field(default=2, ge=0, le=100)
+    quiz_right: int = Field(default=3, ge=0, le=100)
+    quiz_wrong: int = Field(default=1, ge=0, le=100)
+    quiz_daily_cap: int = Field(default=30, ge=0, le=10_000)
+    qotd_self: int = Field(default=5, ge=0, le=100)
+    qotd_right: int = Field(default=6, ge=0, le=100)
+    qotd_wrong: int = Field(default=2, ge=0, le=100)
+
+
+class GuildSettings(BaseModel):
+    """Everything a server can change by command. Missing keys take their defaults."""
+
+    model_config = ConfigDict(frozen=True)
+
+    timezone: str = "UTC"
+    mod_role_id: int | None = None
+    review_channel_id: int | None = None
+    scoring: ScoringRules = ScoringRules()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone such as Europe/London") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def from_rows(cls, rows: dict[str, str]) -> GuildSettings:
+        """Build from stored rows; an unreadable stored value falls back to its default."""
+        data: dict[str, object] = {}
+        scoring: dict[str, str] = {}
+        for key, value in rows.items():
+            if key.startswith("scoring."):
+                scoring[key.removeprefix("scoring.")] = value
+            elif key in cls.model_fields:
+                data[key] = value
+        try:
+            rules = ScoringRules.model_validate(scoring)
+        except ValidationError:
+            rules = ScoringRules()
+        try:
+            return cls.model_validate({**data, "scoring": rules})
+        except ValidationError:
+            return cls(scoring=rules)
+
+    @staticmethod
+    def scoring_rows(**changes: int) -> dict[str, str | None]:
+        """Validated rows for changed point values; a bad value raises UserError."""
+        try:
+            ScoringRules.model_validate(changes)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise UserError(f"{err['loc'][0]}: {err['msg']}") from None
+        return {f"scoring.{k}": str(v) for k, v in changes.items()}

@@ -1,0 +1,147 @@
+"""Quiz rules with no Discord in sight: grades, points, the daily cap, and question choice."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import IntEnum
+
+from bot.guild_settings import ScoringRules
+
+
+class Rating(IntEnum):
+    """Self-grades; the values are FSRS's ratings one to one."""
+
+    again = 1
+    hard = 2
+    good = 3
+    easy = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+class Source:
+    QUIZ = "quiz"
+    QOTD = "qotd"
+    REVIEW = "review"
+
+
+def mc_rating(correct: bool) -> Rating:
+    """A multiple-choice answer as a rating: right is Good, wrong is Again."""
+    return Rating.good if correct else Rating.again
+
+
+def base_points(rules: ScoringRules, source: str, *, multiple_choice: bool, correct: bool) -> int:
+    """Points one scoring attempt is worth before the daily cap."""
+    if source == Source.QUIZ:
+        if multiple_choice:
+            return rules.quiz_right if correct else rules.quiz_wrong
+        return rules.quiz_self
+    if source == Source.QOTD:
+        if multiple_choice:
+            return rules.qotd_right if correct else rules.qotd_wrong
+        return rules.qotd_self
+    return 0
+
+
+@dataclass(frozen=True)
+class Award:
+    scored: bool
+    points: int
+    reason: str  # "" when the full points were given
+
+
+def award(
+    rules: ScoringRules,
+    source: str,
+    *,
+    multiple_choice: bool,
+    correct: bool,
+    already_scored_today: bool,
+    quiz_points_today: int,
+    closed: bool = False,
+) -> Award:
+    """What one attempt earns.
+
+    Only a member's first graded attempt on a question in a (server-local) day scores; a
+    QOTD post that has closed no longer scores; /quiz points stop at the daily cap.
+    """
+    if source == Source.REVIEW:
+        return Award(False, 0, "reviews train memory; they do not score")
+    if closed:
+        return Award(False, 0, "this question has closed; the grade still counts for your reviews")
+    if already_scored_today:
+        return Award(False, 0, "you already scored on this question today")
+    points = base_points(rules, source, multiple_choice=multiple_choice, correct=correct)
+    if source == Source.QUIZ:
+        room = max(0, rules.quiz_daily_cap - quiz_points_today)
+        if points > room:
+            return Award(True, room, f"daily /quiz cap of {rules.quiz_daily_cap} points reached")
+    return Award(True, points, "")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    question_id: int
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Seen:
+    question_id: int
+    tags: tuple[str, ...]
+    when: datetime
+
+
+def pick_question(
+    candidates: Sequence[Candidate],
+    history: Sequence[Seen],
+    rng: random.Random,
+    *,
+    avoid: int | None = None,
+) -> Candidate | None:
+    """Choose the next question for a member.
+
+    - Questions the member saw most recently are avoided: the most recent ``avoid`` distinct
+      questions (default: all but one of the candidates, so a small deck still cycles) are
+      left out while anything else is available.
+    - Among the rest, tags the member has practised least recently win: each candidate is
+      weighed by how often its tags appear in the member's recent history, and the lightest
+      ones are drawn from at random.
+    """
+    if not candidates:
+        return None
+    window = len(candidates) - 1 if avoid is None else avoid
+    recent: list[int] = []
+    for seen in sorted(history, key=lambda s: s.when, reverse=True):
+        if seen.question_id not in recent:
+            recent.append(seen.question_id)
+    blocked = set(recent[: max(0, window)])
+    fresh = [c for c in candidates if c.question_id not in blocked]
+    if not fresh:
+        # Everything was seen recently: take the one seen longest ago (or never).
+        order = {qid: i for i, qid in enumerate(recent)}
+        oldest = max(candidates, key=lambda c: order.get(c.question_id, len(order)))
+        return oldest
+    tag_use = Counter(tag for seen in history for tag in seen.tags)
+
+    def weight(c: Candidate) -> float:
+        if not c.tags:
+            return 0.0
+        return sum(tag_use[t] for t in c.tags) / len(c.tags)
+
+    lightest = min(weight(c) for c in fresh)
+    best = [c for c in fresh if weight(c) == lightest]
+    return rng.choice(best)
+
+
+def period_keys(local_day: date) -> tuple[str, str, str]:
+    """The score periods a grade on this local day counts toward: all time, its week
+    (starting Monday), its month."""
+    week = local_day - timedelta(days=local_day.weekday())
+    return ("all", f"week:{week.isoformat()}", f"month:{local_day:%Y-%m}")

@@ -1,0 +1,204 @@
+"""The /quiz flow as plain Python: start, reveal, grade, choose, next. The cog only renders."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from bot.errors import UserError
+from bot.questions import Difficulty, loose_key
+from bot.quiz import Rating, Source, mc_rating, pick_question
+from bot.store import AttemptRequest, AttemptResult, DeckRow, PostRow, Store, StoredQuestion
+
+
+@dataclass(frozen=True)
+class QuizPost:
+    post: PostRow
+    question: StoredQuestion
+
+
+@dataclass(frozen=True)
+class Graded:
+    post: PostRow
+    question: StoredQuestion
+    result: AttemptResult
+
+
+class QuizService:
+    def __init__(self, store: Store, rng: random.Random | None = None):
+        self.store = store
+        self.rng = rng or random.Random()
+
+    async def resolve_deck(self, guild_id: int, text: str | None) -> DeckRow | None:
+        """A deck named by slug, id or name (loosely); None when no deck was asked for."""
+        if text is None or not text.strip():
+            return None
+        decks = await self.store.decks_for_guild(guild_id, include_disabled=True)
+        wanted = text.strip()
+        key = loose_key(wanted)
+        for deck in decks:
+            if wanted in (deck.slug, str(deck.id)) or key == loose_key(deck.name):
+                if not deck.enabled:
+                    raise UserError(
+                        f"The deck **{deck.name}** is switched off in this server. "
+                        "A moderator can turn it on with `/deck enable`."
+                    )
+                return deck
+        raise UserError(f"There is no deck called “{wanted}”. {await self.available(guild_id)}")
+
+    async def available(self, guild_id: int) -> str:
+        """A sentence listing the decks and tags a quiz here can use."""
+        decks = await self.store.decks_for_guild(guild_id)
+        if not decks:
+            return "No decks are enabled in this server; a moderator can enable one with `/deck enable`."
+        tags = await self.store.tags_for_guild(guild_id)
+        deck_list = ", ".join(f"**{d.name}** (`{d.slug}`, {d.questions})" for d in decks)
+        tag_list = ", ".join(f"`{t}`" for t, _ in tags[:40])
+        more = f" and {len(tags) - 40} more" if len(tags) > 40 else ""
+        return f"Decks: {deck_list}. Tags: {tag_list or 'none'}{more}."
+
+    async def start(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        user_id: int,
+        user_name: str,
+        deck: str | None,
+        tag: str | None,
+        difficulty: str | None,
+        private: bool,
+    ) -> QuizPost:
+        deck_row = await self.resolve_deck(guild_id, deck)
+        tag_value = tag.strip().lower() if tag and tag.strip() else None
+        if difficulty is not None and difficulty not in Difficulty.__members__:
+            raise UserError("Difficulty must be easy, medium or hard.")
+        return await self._new_post(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            user_id=user_id,
+            user_name=user_name,
+            deck_id=deck_row.id if deck_row else None,
+            tag=tag_value,
+            difficulty=difficulty,
+            private=private,
+        )
+
+    async def next_for(self, post_id: int, user_id: int, user_name: str) -> QuizPost:
+        """A new question for the member who asked, with the same filters, shown to them alone."""
+        post = await self._post(post_id)
+        return await self._new_post(
+            guild_id=post.guild_id,
+            channel_id=post.channel_id,
+            user_id=user_id,
+            user_name=user_name,
+            deck_id=post.filter_deck_id,
+            tag=post.filter_tag,
+            difficulty=post.filter_difficulty,
+            private=True,
+        )
+
+    async def _new_post(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        user_id: int,
+        user_name: str,
+        deck_id: int | None,
+        tag: str | None,
+        difficulty: str | None,
+        private: bool,
+    ) -> QuizPost:
+        candidates = await self.store.candidates(
+            guild_id, deck_id=deck_id, tag=tag, difficulty=difficulty
+        )
+        history = await self.store.member_history(guild_id, user_id)
+        choice = pick_question(candidates, history, self.rng)
+        if choice is None:
+            asked = ", ".join(
+                part
+                for part in (
+                    f"tag `{tag}`" if tag else "",
+                    f"difficulty {difficulty}" if difficulty else "",
+                )
+                if part
+            )
+            asked = f" with {asked}" if asked else ""
+            raise UserError(f"No question matches{asked}. {await self.available(guild_id)}")
+        question = await self.store.question(choice.question_id)
+        assert question is not None
+        post_id = await self.store.create_post(
+            kind=Source.QUIZ,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            question_id=choice.question_id,
+            author_id=user_id,
+            author_name=user_name,
+            private=private,
+            filter_deck_id=deck_id,
+            filter_tag=tag,
+            filter_difficulty=difficulty,
+        )
+        return QuizPost(await self._post(post_id), question)
+
+    async def _post(self, post_id: int) -> PostRow:
+        post = await self.store.post(post_id)
+        if post is None:
+            raise UserError(
+                "This question is no longer in Recall's records. Start a new one with `/quiz`."
+            )
+        return post
+
+    async def load(self, post_id: int) -> QuizPost:
+        post = await self._post(post_id)
+        question = await self.store.question(post.question_id)
+        if question is None:
+            raise UserError("This question was removed. Start a new one with `/quiz`.")
+        return QuizPost(post, question)
+
+    async def previous_attempt(self, post_id: int, user_id: int) -> AttemptResult | None:
+        return await self.store.attempt_for(post_id, user_id)
+
+    async def grade(self, post_id: int, user_id: int, display_name: str, rating: Rating) -> Graded:
+        qp = await self.load(post_id)
+        if qp.question.question.is_multiple_choice:
+            raise UserError("This is a multiple-choice question: pick one of the options instead.")
+        result = await self.store.record_attempt(
+            AttemptRequest(
+                guild_id=qp.post.guild_id,
+                user_id=user_id,
+                display_name=display_name,
+                post_id=post_id,
+                question_id=qp.post.question_id,
+                source=qp.post.kind,
+                rating=int(rating),
+                multiple_choice=False,
+                correct=rating >= Rating.hard,
+                closed=qp.post.closed_at is not None,
+            )
+        )
+        return Graded(qp.post, qp.question, result)
+
+    async def choose(self, post_id: int, user_id: int, display_name: str, option: int) -> Graded:
+        qp = await self.load(post_id)
+        options = qp.question.question.options
+        if not 0 <= option < len(options):
+            raise UserError("That option is not part of this question any more.")
+        correct = options[option].correct
+        result = await self.store.record_attempt(
+            AttemptRequest(
+                guild_id=qp.post.guild_id,
+                user_id=user_id,
+                display_name=display_name,
+                post_id=post_id,
+                question_id=qp.post.question_id,
+                source=qp.post.kind,
+                rating=int(mc_rating(correct)),
+                multiple_choice=True,
+                correct=correct,
+                option_index=option,
+                closed=qp.post.closed_at is not None,
+            )
+        )
+        return Graded(qp.post, qp.question, result)

@@ -1,0 +1,510 @@
+"""/quiz: a question in the channel that anyone can play along with.
+
+Every button is a DynamicItem whose custom_id carries the keys (post, member, rating or
+option); the state is in the database, so buttons work after any number of restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import RecallBot, reply_ephemeral
+from bot.errors import UserError
+from bot.quiz import Rating
+from bot.quiz_service import Graded, QuizPost, QuizService
+from bot.store import AttemptResult, StoreError
+from cogs import ui
+
+log = logging.getLogger("cogs.quiz")
+
+RATING_STYLE = {
+    Rating.again: discord.ButtonStyle.danger,
+    Rating.hard: discord.ButtonStyle.secondary,
+    Rating.good: discord.ButtonStyle.success,
+    Rating.easy: discord.ButtonStyle.primary,
+}
+
+
+def service(interaction: discord.Interaction[Any]) -> QuizService:
+    cog = interaction.client.get_cog("Quiz")
+    assert isinstance(cog, Quiz)
+    return cog.quiz
+
+
+def quiz_cog(interaction: discord.Interaction[Any]) -> Quiz:
+    cog = interaction.client.get_cog("Quiz")
+    assert isinstance(cog, Quiz)
+    return cog
+
+
+async def handled(
+    interaction: discord.Interaction[Any], work: Callable[[], Awaitable[None]]
+) -> None:
+    """Run a button's work; a member's mistake gets an ephemeral answer, a fault gets logged."""
+    try:
+        await work()
+    except UserError as exc:
+        await reply_ephemeral(interaction, str(exc))
+    except StoreError as exc:
+        log.error("storage problem on %s: %s", interaction.data, exc)
+        await reply_ephemeral(
+            interaction,
+            "Recall can't reach its database right now; nothing was changed. Try again in a minute.",
+        )
+    except Exception:
+        data: dict[str, Any] = dict(interaction.data or {})
+        log.exception("button %s failed", data.get("custom_id"))
+        await reply_ephemeral(
+            interaction, "Something went wrong on our side; it has been logged. Please try again."
+        )
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+
+def public_embed(qp: QuizPost, answered: int, asker: str | None) -> discord.Embed:
+    q = qp.question.question
+    bits = []
+    if asker:
+        bits.append(f"Asked by {asker}")
+    if not qp.post.private:
+        bits.append(f"{answered} member{'s' if answered != 1 else ''} answered")
+    return ui.question_embed(
+        question_id=qp.question.id,
+        deck_name=qp.question.deck_name,
+        prompt=q.prompt,
+        tags=q.tags,
+        difficulty=q.difficulty.value,
+        options=[o.text for o in q.options],
+        title="Quiz",
+        footer=" · ".join(bits),
+    )
+
+
+def question_view(qp: QuizPost) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    q = qp.question.question
+    if q.options:
+        for i, option in enumerate(q.options):
+            view.add_item(OptionButton(qp.post.id, i, option.text))
+    else:
+        view.add_item(RevealButton(qp.post.id))
+    if q.why:
+        view.add_item(HintButton(qp.post.id))
+    view.add_item(NextButton(qp.post.id))
+    return view
+
+
+def points_line(result: AttemptResult) -> str:
+    if result.scored and result.points:
+        return f"**+{result.points} point{'s' if result.points != 1 else ''}**" + (
+            f" ({result.reason})" if result.reason else ""
+        )
+    if result.scored:
+        return f"No points: {result.reason}." if result.reason else "No points."
+    return f"No points: {result.reason}." if result.reason else "No points."
+
+
+def verdict_for(graded: Graded) -> str:
+    q = graded.question.question
+    result = graded.result
+    again = "" if result.new else "You already answered this one. "
+    if q.options:
+        right = q.correct_index or 0
+        chosen = result.option_index if result.option_index is not None else -1
+        right_text = f"**{ui.OPTION_LETTERS[right]}. {q.options[right].text}**"
+        if result.correct:
+            head = f"✅ {again}Right: {right_text}"
+        else:
+            picked = ui.OPTION_LETTERS[chosen] if 0 <= chosen < len(q.options) else "?"
+            head = f"❌ {again}You chose {picked}; the answer is {right_text}"
+    else:
+        head = f"{again}You graded yourself **{Rating(result.rating).label}**"
+    removed = (
+        "\n*This question has since been removed from its deck.*" if graded.question.removed else ""
+    )
+    return f"{head}\n{points_line(result)}{removed}"
+
+
+def answer_for(qp: QuizPost, verdict: str = "") -> discord.Embed:
+    q = qp.question.question
+    return ui.answer_embed(
+        question_id=qp.question.id,
+        prompt=q.prompt,
+        key_points=q.key_points,
+        answer=q.answer,
+        verdict=verdict,
+    )
+
+
+def grade_view(post_id: int, user_id: int, chosen: int | None = None) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for rating in Rating:
+        view.add_item(
+            GradeButton(post_id, user_id, rating, disabled=chosen is not None, chosen=chosen)
+        )
+    view.add_item(NextButton(post_id, row=1))
+    return view
+
+
+def next_only_view(post_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(NextButton(post_id))
+    return view
+
+
+# -- buttons ---------------------------------------------------------------------------------
+
+
+class RevealButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:rv:(?P<post>\d+)"):
+    def __init__(self, post_id: int):
+        super().__init__(
+            discord.ui.Button(
+                label="Reveal answer",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"rq:rv:{post_id}",
+                emoji="👀",
+            )
+        )
+        self.post_id = post_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> RevealButton:
+        return cls(int(match["post"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            quiz = service(interaction)
+            qp = await quiz.load(self.post_id)
+            previous = await quiz.previous_attempt(self.post_id, interaction.user.id)
+            if previous is not None:
+                verdict = verdict_for(Graded(qp.post, qp.question, previous))
+                await interaction.response.send_message(
+                    embed=answer_for(qp, verdict), view=next_only_view(self.post_id), ephemeral=True
+                )
+                return
+            await interaction.response.send_message(
+                embed=answer_for(qp, "How well did you know it? Grade yourself:"),
+                view=grade_view(self.post_id, interaction.user.id),
+                ephemeral=True,
+            )
+
+        await handled(interaction, work)
+
+
+class HintButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:hint:(?P<post>\d+)"):
+    def __init__(self, post_id: int):
+        super().__init__(
+            discord.ui.Button(
+                label="Hint",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"rq:hint:{post_id}",
+                emoji="💡",
+            )
+        )
+        self.post_id = post_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> HintButton:
+        return cls(int(match["post"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            qp = await service(interaction).load(self.post_id)
+            q = qp.question.question
+            if not q.why:
+                raise UserError("This question has no hint.")
+            await interaction.response.send_message(
+                embed=ui.hint_embed(prompt=q.prompt, why=q.why), ephemeral=True
+            )
+
+        await handled(interaction, work)
+
+
+class OptionButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:mc:(?P<post>\d+):(?P<option>\d)"
+):
+    def __init__(self, post_id: int, option: int, text: str = ""):
+        letter = ui.OPTION_LETTERS[option] if option < len(ui.OPTION_LETTERS) else str(option + 1)
+        label = ui.clip(f"{letter}. {text}" if text else letter, ui.BUTTON_LABEL)
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"rq:mc:{post_id}:{option}",
+            )
+        )
+        self.post_id = post_id
+        self.option = option
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> OptionButton:
+        return cls(int(match["post"]), int(match["option"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            graded = await service(interaction).choose(
+                self.post_id, interaction.user.id, interaction.user.display_name, self.option
+            )
+            qp = QuizPost(graded.post, graded.question)
+            await interaction.response.send_message(
+                embed=answer_for(qp, verdict_for(graded)),
+                view=next_only_view(self.post_id),
+                ephemeral=True,
+            )
+            if graded.result.new:
+                quiz_cog(interaction).count_changed(graded.post.id)
+
+        await handled(interaction, work)
+
+
+class GradeButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rq:g:(?P<post>\d+):(?P<user>\d+):(?P<rating>[1-4])",
+):
+    def __init__(
+        self,
+        post_id: int,
+        user_id: int,
+        rating: Rating,
+        *,
+        disabled: bool = False,
+        chosen: int | None = None,
+    ):
+        style = (
+            RATING_STYLE[rating]
+            if chosen is None or chosen == rating
+            else discord.ButtonStyle.secondary
+        )
+        super().__init__(
+            discord.ui.Button(
+                label=rating.label,
+                style=style,
+                custom_id=f"rq:g:{post_id}:{user_id}:{int(rating)}",
+                disabled=disabled,
+            )
+        )
+        self.post_id = post_id
+        self.user_id = user_id
+        self.rating = rating
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> GradeButton:
+        return cls(int(match["post"]), int(match["user"]), Rating(int(match["rating"])))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            if interaction.user.id != self.user_id:
+                raise UserError(
+                    "These grade buttons belong to another member. Press **Reveal answer** to grade yourself."
+                )
+            graded = await service(interaction).grade(
+                self.post_id, interaction.user.id, interaction.user.display_name, self.rating
+            )
+            qp = QuizPost(graded.post, graded.question)
+            await interaction.response.edit_message(
+                embed=answer_for(qp, verdict_for(graded)),
+                view=grade_view(self.post_id, self.user_id, chosen=graded.result.rating),
+            )
+            if graded.result.new:
+                quiz_cog(interaction).count_changed(graded.post.id)
+
+        await handled(interaction, work)
+
+
+class NextButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:next:(?P<post>\d+)"):
+    def __init__(self, post_id: int, row: int | None = None):
+        super().__init__(
+            discord.ui.Button(
+                label="Next question",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"rq:next:{post_id}",
+                emoji="➡️",
+            ),
+            row=row,
+        )
+        self.post_id = post_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> NextButton:
+        return cls(int(match["post"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            qp = await service(interaction).next_for(
+                self.post_id, interaction.user.id, interaction.user.display_name
+            )
+            await interaction.response.send_message(
+                embed=public_embed(qp, 0, None), view=question_view(qp), ephemeral=True
+            )
+
+        await handled(interaction, work)
+
+
+# -- the cog ---------------------------------------------------------------------------------
+
+
+class Quiz(commands.Cog):
+    """Quizzes in a channel."""
+
+    #: seconds to gather grades before the public count is edited (Discord rate-limits edits)
+    count_delay: float = 1.0
+
+    def __init__(self, bot: RecallBot):
+        self.bot = bot
+        self.quiz = QuizService(bot.store)
+        self._dirty: set[int] = set()
+        self._updating: set[int] = set()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(RevealButton, HintButton, OptionButton, GradeButton, NextButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(
+            RevealButton, HintButton, OptionButton, GradeButton, NextButton
+        )
+
+    @app_commands.command(
+        name="quiz", description="Ask a question in this channel; anyone can play along."
+    )
+    @app_commands.guild_only()
+    @app_commands.describe(
+        deck="Which deck to ask from (default: every enabled deck)",
+        tag="Only questions with this tag",
+        difficulty="Only questions of this difficulty",
+        private="Only you see the question and your answers",
+    )
+    async def quiz_command(
+        self,
+        interaction: discord.Interaction[Any],
+        deck: str | None = None,
+        tag: str | None = None,
+        difficulty: Literal["easy", "medium", "hard"] | None = None,
+        private: bool = False,
+    ) -> None:
+        assert interaction.guild_id is not None
+        qp = await self.quiz.start(
+            guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id or 0,
+            user_id=interaction.user.id,
+            user_name=interaction.user.display_name,
+            deck=deck,
+            tag=tag,
+            difficulty=difficulty,
+            private=private,
+        )
+        asker = None if private else interaction.user.display_name
+        response = await interaction.response.send_message(
+            embed=public_embed(qp, 0, asker), view=question_view(qp), ephemeral=private
+        )
+        if not private and isinstance(response.resource, discord.InteractionMessage):
+            await self.quiz.store.set_post_message(qp.post.id, response.resource.id)
+
+    @quiz_command.autocomplete("deck")
+    async def deck_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await deck_choices(self.bot, interaction.guild_id or 0, current)
+
+    @quiz_command.autocomplete("tag")
+    async def tag_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        guild_id = interaction.guild_id or 0
+        deck_id = None
+        deck_text = getattr(interaction.namespace, "deck", None)
+        if deck_text:
+            try:
+                row = await self.quiz.resolve_deck(guild_id, str(deck_text))
+                deck_id = row.id if row else None
+            except UserError:
+                deck_id = None
+        tags = await self.bot.store.tags_for_guild(guild_id, deck_id)
+        needle = current.strip().lower()
+        return [
+            app_commands.Choice(name=f"{tag} ({n})", value=tag) for tag, n in tags if needle in tag
+        ][:25]
+
+    # -- live count on public posts ----------------------------------------------------------
+
+    def count_changed(self, post_id: int) -> None:
+        """Note a new answer on a post; its public count is edited soon, in one go."""
+        self._dirty.add(post_id)
+        if post_id not in self._updating:
+            self._updating.add(post_id)
+            self.bot.spawn(self._update_count(post_id), name=f"quiz-count-{post_id}")
+
+    async def _update_count(self, post_id: int) -> None:
+        try:
+            while post_id in self._dirty:
+                await asyncio.sleep(self.count_delay)
+                self._dirty.discard(post_id)
+                qp = await self.quiz.load(post_id)
+                if qp.post.private or qp.post.message_id is None:
+                    return
+                answered, _ = await self.quiz.store.post_counts(post_id)
+                message = self.bot.get_partial_messageable(qp.post.channel_id).get_partial_message(
+                    qp.post.message_id
+                )
+                try:
+                    await message.edit(embed=public_embed(qp, answered, qp.post.author_name))
+                except discord.NotFound:
+                    return
+                except discord.HTTPException as exc:
+                    log.warning("could not update the count on post %s: %s", post_id, exc)
+        finally:
+            self._updating.discard(post_id)
+
+
+async def deck_choices(
+    bot: RecallBot, guild_id: int, current: str
+) -> list[app_commands.Choice[str]]:
+    decks = await bot.store.decks_for_guild(guild_id)
+    needle = current.strip().lower()
+    return [
+        app_commands.Choice(name=ui.clip(f"{d.name} ({d.questions} questions)", 100), value=d.slug)
+        for d in decks
+        if needle in d.name.lower() or needle in d.slug
+    ][:25]
+
+
+async def setup(bot: RecallBot) -> None:
+    await bot.add_cog(Quiz(bot))

@@ -1,0 +1,55 @@
+"""End to end: Recall connects to the emulator, syncs, answers /help, and survives a restart."""
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_connects_syncs_and_help_lists_every_command(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        synced = {c["name"] for c in emulator.commands.global_commands}
+        assert {"help", "quiz"} <= synced
+        result = await alice.run("/help", channel=guild.general)
+        assert result.ephemeral
+        embed = result.embed
+        assert embed["title"] == "Recall"
+        text = "\n".join(f["value"] for f in embed["fields"])
+        for command in bot.tree.get_commands():
+            assert f"`/{command.name}" in text
+        assert "`/quiz` — Ask a question in this channel" in text
+
+
+async def test_restart_on_the_same_database_keeps_everything(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await bot.store.set_guild_settings(guild.id, {"timezone": "Europe/Paris"})
+        first = await alice.run("/quiz", channel=guild.general)
+        message = first.message
+        assert message is not None and message.buttons
+    async with recall.running(sync=False) as bot:
+        assert (await bot.store.guild_settings(guild.id)) == {"timezone": "Europe/Paris"}
+        counts = await bot.store.counts()
+        assert counts["posts"] == 1
+        assert counts["questions"] >= 40
+        # the old message's button answers the new process
+        clicked = await alice.click(message, custom_id=message.buttons[0].custom_id)
+        assert clicked.ephemeral
+        assert clicked.embed is not None
+
+
+async def test_help_scoring_shows_this_servers_values(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await bot.store.set_guild_settings(
+            guild.id, {"scoring.quiz_daily_cap": "12", "scoring.quiz_right": "5"}
+        )
+        result = await alice.run("/help", channel=guild.general, topic="scoring")
+        assert result.ephemeral
+        text = result.embed["description"]
+        assert "Multiple choice: **5** right, **1** wrong." in text
+        assert "At most **12** quiz points a day." in text
+        assert "ranked by who reached them first" in text

@@ -1,0 +1,340 @@
+"""/quiz end to end: members play along in a channel through the real discord.py client."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.questions import Question
+
+pytestmark = pytest.mark.e2e
+
+OPEN = Question(
+    id="open-1",
+    prompt="What does the application context hold?",
+    why="It shows whether you know where `current_app` and `g` live.",
+    key_points=["current_app", "g", "pushed per request and per CLI command"],
+    answer="The application context holds `current_app` and `g` for the length of a request or command.",
+    tags=["contexts"],
+    difficulty="medium",
+)
+OPEN_2 = Question(
+    id="open-2",
+    prompt="Why use an application factory?",
+    why="It checks you know how to build several apps for tests.",
+    key_points=["create_app()", "config per instance", "extensions with init_app"],
+    answer="A factory builds a fresh app per call, so tests and instances get their own config.",
+    tags=["contexts"],
+    difficulty="easy",
+)
+MC = Question(
+    id="mc-1",
+    prompt="Which converter matches a path with slashes?",
+    key_points=["path accepts slashes", "string stops at a slash"],
+    answer="`path` is like `string` but also accepts slashes.",
+    options=[
+        {"text": "string"},
+        {"text": "path", "correct": True},
+        {"text": "any"},
+        {"text": "uuid"},
+    ],
+    tags=["routing"],
+    difficulty="easy",
+)
+
+
+async def add_test_deck(bot, guild_id: int) -> int:
+    deck_id = await bot.store.create_deck(guild_id, "testing", "Testing deck", "For tests")
+    await bot.store.add_questions(deck_id, [OPEN, OPEN_2, MC])
+    return deck_id
+
+
+def footer(message) -> str:
+    return (message.embeds[0].get("footer") or {}).get("text", "")
+
+
+async def test_public_quiz_played_by_three_members(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice, bob, carol = (guild.add_member(n) for n in ("alice", "bob", "carol"))
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+
+        posted = await alice.run(
+            "/quiz", channel=guild.general, deck="testing", tag="contexts", difficulty="medium"
+        )
+        assert not posted.ephemeral
+        msg = posted.message
+        embed = msg.embeds[0]
+        assert embed["description"] == OPEN.prompt
+        assert embed["author"]["name"] == "Testing deck"
+        assert {f["name"]: f["value"] for f in embed["fields"]} == {
+            "Difficulty": "🟡 medium",
+            "Tags": "`contexts`",
+        }
+        assert [b.label for b in msg.buttons] == ["Reveal answer", "Hint", "Next question"]
+        assert "The application context holds" not in str(msg.embeds)  # no spoiler
+        assert footer(msg) == "Asked by alice · 0 members answered"
+
+        hint = await bob.click(msg, "Hint")
+        assert hint.ephemeral and hint.embed["description"] == OPEN.why
+
+        grades = {}
+        for member, grade in ((alice, "Good"), (bob, "Again"), (carol, "Easy")):
+            revealed = await member.click(msg, "Reveal answer")
+            assert revealed.ephemeral
+            answer = revealed.embed
+            assert OPEN.answer in answer["description"]
+            assert answer["fields"][0]["name"] == "Key points"
+            assert "• current_app" in answer["fields"][0]["value"]
+            assert [b.label for b in revealed.message.buttons] == [
+                "Again",
+                "Hard",
+                "Good",
+                "Easy",
+                "Next question",
+            ]
+            graded = await member.click(revealed.message, grade)
+            assert graded.response_type == 7  # the private reveal is updated in place
+            grades[member.name] = graded.message.embeds[0]["description"]
+            assert all(b.disabled for b in graded.message.buttons if b.label != "Next question")
+
+        assert "You graded yourself **Good**\n**+2 points**" in grades["alice"]
+        assert "You graded yourself **Again**\n**+2 points**" in grades["bob"]
+
+        await emulator.wait_until(lambda: footer(msg) == "Asked by alice · 3 members answered")
+        assert "The application context holds" not in str(msg.embeds)
+
+        attempts = await bot.store._fetchall(
+            "SELECT user_id, rating, scored, points, source FROM attempts ORDER BY id"
+        )
+        assert [
+            (r["user_id"], r["rating"], r["scored"], r["points"], r["source"]) for r in attempts
+        ] == [
+            (alice.id, 3, 1, 2, "quiz"),
+            (bob.id, 1, 1, 2, "quiz"),
+            (carol.id, 4, 1, 2, "quiz"),
+        ]
+
+        # Next question: a new question for the clicker alone, with the same filters.
+        nxt = await bob.click(msg, "Next question")
+        assert nxt.ephemeral
+        assert (
+            nxt.message.embeds[0]["description"] == OPEN.prompt
+        )  # only one medium 'contexts' question
+        assert "Next question" in [b.label for b in nxt.message.buttons]
+
+
+async def test_multiple_choice_right_and_wrong(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        posted = await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing")
+        msg = posted.message
+        assert [b.label for b in msg.buttons] == [
+            "A. string",
+            "B. path",
+            "C. any",
+            "D. uuid",
+            "Next question",
+        ]
+        assert "**B.** path" in msg.embeds[0]["description"]
+
+        right = await alice.click(msg, "B. path")
+        assert right.ephemeral
+        assert right.embed["description"].startswith("✅ Right: **B. path**\n**+3 points**")
+        wrong = await bob.click(msg, "D. uuid")
+        assert wrong.embed["description"].startswith(
+            "❌ You chose D; the answer is **B. path**\n**+1 point**"
+        )
+
+        again = await bob.click(msg, "B. path")  # a second try changes nothing
+        assert again.embed["description"].startswith(
+            "❌ You already answered this one. You chose D"
+        )
+        rows = await bot.store._fetchall(
+            "SELECT user_id, option_index, correct, rating, points FROM attempts ORDER BY id"
+        )
+        assert [tuple(r) for r in rows] == [(alice.id, 1, 1, 3, 3), (bob.id, 3, 0, 1, 1)]
+        await emulator.wait_until(lambda: footer(msg).endswith("2 members answered"))
+
+
+async def test_private_quiz_is_ephemeral_throughout(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        posted = await alice.run(
+            "/quiz", channel=guild.general, deck="testing", tag="contexts", private=True
+        )
+        assert posted.ephemeral
+        assert emulator.channel_messages(guild.general) == []
+        revealed = await alice.click(posted.message, "Reveal answer")
+        assert revealed.ephemeral
+        graded = await alice.click(revealed.message, "Hard")
+        assert "You graded yourself **Hard**" in graded.message.embeds[0]["description"]
+        assert emulator.channel_messages(guild.general) == []
+        post = await bot.store.post(1)
+        assert post is not None and post.private and post.message_id is None
+
+
+async def test_double_and_concurrent_clicks_score_once(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        msg = (
+            await alice.run(
+                "/quiz", channel=guild.general, deck="testing", tag="contexts", difficulty="medium"
+            )
+        ).message
+        revealed = await alice.click(msg, "Reveal answer")
+        # two clicks racing on different grades, then a plain double click
+        first, second = await asyncio.gather(
+            alice.click(revealed.message, "Good"), alice.click(revealed.message, "Easy")
+        )
+        assert first.acknowledged and second.acknowledged
+        rows = await bot.store._fetchall("SELECT rating, scored, points FROM attempts")
+        assert len(rows) == 1 and rows[0]["scored"] == 1 and rows[0]["points"] == 2
+        totals = await bot.store._fetchall(
+            "SELECT board, period, points, answered FROM score_totals WHERE user_id = ? ORDER BY board, period",
+            (alice.id,),
+        )
+        assert {(r["board"], r["points"], r["answered"]) for r in totals} == {
+            ("all", 2, 1),
+            ("quiz", 2, 1),
+        }
+        assert len(totals) == 6
+
+        # MC: a burst of the same click from one member
+        mc = (
+            await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing")
+        ).message
+        results = await asyncio.gather(*(alice.click(mc, "B. path") for _ in range(5)))
+        assert all(r.acknowledged for r in results)
+        rows = await bot.store._fetchall(
+            "SELECT COUNT(*) FROM attempts WHERE option_index IS NOT NULL"
+        )
+        assert rows[0][0] == 1
+
+
+async def test_same_question_scores_once_a_day_and_daily_cap(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        await bot.store.set_guild_settings(
+            guild.id, {"scoring.quiz_daily_cap": "4", "scoring.quiz_right": "3"}
+        )
+        first = (
+            await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing")
+        ).message
+        r1 = await alice.click(first, "B. path")
+        assert "**+3 points**" in r1.embed["description"]
+        second = (
+            await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing")
+        ).message
+        r2 = await alice.click(second, "B. path")
+        assert "No points: you already scored on this question today." in r2.embed["description"]
+        third = (
+            await alice.run(
+                "/quiz", channel=guild.general, deck="testing", tag="contexts", difficulty="easy"
+            )
+        ).message
+        revealed = await alice.click(third, "Reveal answer")
+        r3 = await alice.click(revealed.message, "Good")
+        assert (
+            "**+1 point** (daily /quiz cap of 4 points reached)"
+            in r3.message.embeds[0]["description"]
+        )
+        rows = await bot.store._fetchall("SELECT scored, points FROM attempts ORDER BY id")
+        assert [tuple(r) for r in rows] == [(1, 3), (0, 0), (1, 1)]
+
+
+async def test_restart_between_posting_and_clicking(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        msg = (
+            await alice.run(
+                "/quiz", channel=guild.general, deck="testing", tag="contexts", difficulty="medium"
+            )
+        ).message
+        revealed = await bob.click(msg, "Reveal answer")
+    async with recall.running(sync=False):
+        graded = await bob.click(
+            revealed.message, "Good"
+        )  # an ephemeral message from the old process
+        assert "You graded yourself **Good**" in graded.message.embeds[0]["description"]
+        hint = await alice.click(msg, "Hint")
+        assert hint.embed["description"] == OPEN.why
+        await emulator.wait_until(lambda: footer(msg).endswith("1 member answered"))
+
+
+async def test_no_match_lists_decks_and_tags(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        result = await alice.run("/quiz", channel=guild.general, deck="testing", tag="nope")
+        assert result.ephemeral
+        assert result.content.startswith(
+            "No question matches with tag `nope`. Decks: **Flask interview prep** (`flask`, "
+        )
+        assert "`routing`" in result.content and "`contexts`" in result.content
+        unknown = await alice.run("/quiz", channel=guild.general, deck="cooking")
+        assert unknown.ephemeral and unknown.content.startswith(
+            "There is no deck called “cooking”. Decks:"
+        )
+        assert emulator.channel_messages(guild.general) == []
+
+
+async def test_deck_disabled_after_posting_still_answers(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        deck_id = await add_test_deck(bot, guild.id)
+        msg = (
+            await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing")
+        ).message
+        await bot.store.set_deck_enabled(guild.id, deck_id, False)
+        answered = await alice.click(msg, "B. path")
+        assert answered.embed["description"].startswith("✅ Right")
+        nxt = await alice.click(msg, "Next question")
+        assert nxt.ephemeral and nxt.content.startswith("The deck") is False
+        assert nxt.content.startswith("No question matches")
+
+
+async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        decks = await alice.autocomplete("/quiz", "deck", "")
+        assert [c["value"] for c in decks] == ["flask", "testing"]
+        assert decks[1]["name"] == "Testing deck (3 questions)"
+        tags = await alice.autocomplete("/quiz", "tag", "", deck="testing")
+        assert [c["value"] for c in tags] == ["contexts", "routing"]
+        assert tags[0]["name"] == "contexts (2)"
+        flask_tags = await alice.autocomplete("/quiz", "tag", "sec", deck="flask")
+        assert [c["value"] for c in flask_tags] == ["security"]
+
+
+async def test_a_member_cannot_grade_another_members_attempt(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice, mallory = guild.add_member("alice"), guild.add_member("mallory")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        msg = (
+            await alice.run(
+                "/quiz", channel=guild.general, deck="testing", tag="contexts", difficulty="medium"
+            )
+        ).message
+        revealed = await alice.click(msg, "Reveal answer")
+        good = revealed.message.button("Good").custom_id
+        forged = await mallory.forge_click(revealed.message, good)
+        assert forged.ephemeral
+        assert forged.content.startswith("These grade buttons belong to another member.")
+        assert await bot.store._fetchall("SELECT * FROM attempts") == []
