@@ -1,0 +1,48 @@
+"""Who may do what. Moderator commands carry ``default_permissions(manage_guild=True)`` and
+this run-time check, so a server that exposes them to everyone still refuses non-moderators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserError
+
+MOD_REFUSAL = (
+    "Only moderators can do this: you need the **Manage Server** permission or this "
+    "server's quiz-moderator role (a moderator sets it with `/settings mod-role`)."
+)
+
+
+async def is_moderator(interaction: discord.Interaction[Any]) -> bool:
+    """Manage Server, or the quiz-moderator role set in this server's settings."""
+    if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
+        return False
+    if interaction.permissions.manage_guild or interaction.permissions.administrator:
+        return True
+    store = interaction.client.store  # type: ignore[attr-defined]
+    settings = await store.settings_for(interaction.guild_id)
+    if settings.mod_role_id is None:
+        return False
+    return any(role.id == settings.mod_role_id for role in interaction.user.roles)
+
+
+async def ensure_moderator(interaction: discord.Interaction[Any]) -> None:
+    """For buttons and modals: raise a UserError with the refusal for non-moderators."""
+    if not await is_moderator(interaction):
+        raise UserError(MOD_REFUSAL)
+
+
+def moderator_only() -> Any:
+    """An app command check: moderators only, with a refusal that says what is needed."""
+
+    async def predicate(interaction: discord.Interaction[Any]) -> bool:
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage("This command works in a server, not in DMs.")
+        if await is_moderator(interaction):
+            return True
+        raise app_commands.CheckFailure(MOD_REFUSAL)
+
+    return app_commands.check(predicate)
