@@ -22,7 +22,7 @@ async def is_moderator(interaction: discord.Interaction[Any]) -> bool:
         return False
     if interaction.permissions.manage_guild or interaction.permissions.administrator:
         return True
-    store = interaction.client.store  # type: ignore[attr-defined]
+    store = interaction.client.store
     settings = await store.settings_for(interaction.guild_id)
     if settings.mod_role_id is None:
         return False
