@@ -1,0 +1,278 @@
+"""Exporting questions as YAML, JSON, CSV or a Markdown article that :mod:`bot.importers`
+reads back unchanged.
+
+Round trip: ``parse_import(export_questions(qs, fmt), "x." + ext).questions == qs`` for any
+list of valid questions with distinct ids and distinct prompts (as ``loose_key`` sees them).
+What each format carries:
+
+* YAML and JSON: everything, in the built-in deck schema (``slug``, ``name``, ``description``,
+  ``questions``).
+* CSV: everything except carriage returns inside texts - a CR (alone or before LF) comes back
+  as a plain line break, because the importer reads every CR/CRLF as LF. Cells are
+  neutralised against spreadsheet formulas (see :func:`bot.importers.neutralise_cell`); list
+  cells hold one item per line, continuation lines of an item are indented by two spaces, and
+  the right option starts with ``*``.
+* Markdown: everything, as an interview-prep article::
+
+      # Deck name
+
+      Description.
+
+      ## 1. The prompt
+
+      **Why you might get asked this:**
+
+      The why paragraph.
+
+      **How to answer:**
+
+      - one key point per bullet
+
+      **Example answer:**
+
+      "The answer, in quotes."
+
+      **Options:**        (multiple choice only)
+
+      - [ ] a wrong option
+      - [x] the right option
+
+      **Tags:** python, flask
+
+      **Difficulty:** medium
+
+      **ID:** the-question-id
+
+  Texts are written as article paragraphs: ``&`` and ``<`` become HTML
+  entities, a line break becomes ``<br>`` at the end of the line, whitespace at either end of
+  a line becomes a numeric entity, and a line that the reader would take for structure (a
+  heading, list item, label, quote, ...) has its first character written as an entity.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import yaml
+
+from bot.importers import (
+    format_option_item,
+    join_list_cell,
+    neutralise_cell,
+    plain_markdown_line,
+)
+from bot.questions import Question
+
+ExportFormat = Literal["yaml", "json", "csv", "markdown"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("yaml", "json", "csv", "markdown")
+EXPORT_EXTENSIONS: dict[ExportFormat, str] = {
+    "yaml": ".yaml",
+    "json": ".json",
+    "csv": ".csv",
+    "markdown": ".md",
+}
+CSV_EXPORT_COLUMNS = (
+    "question", "answer", "key_points", "tags", "difficulty", "options", "id", "why",
+)
+
+
+def export_questions(
+    questions: Sequence[Question],
+    fmt: str,
+    *,
+    deck_name: str = "Questions",
+    deck_slug: str = "questions",
+    description: str = "",
+) -> bytes:
+    """Questions as a file in ``fmt`` (yaml, json, csv or markdown), UTF-8 encoded."""
+    if fmt == "yaml":
+        return _export_yaml(questions, deck_name, deck_slug, description)
+    if fmt == "json":
+        return _export_json(questions, deck_name, deck_slug, description)
+    if fmt == "csv":
+        return _export_csv(questions)
+    if fmt in ("markdown", "md"):
+        return _export_markdown(questions, deck_name, description)
+    raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+
+
+# --- YAML / JSON ----------------------------------------------------------------------------
+
+
+def _question_dict(q: Question) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": q.id, "prompt": q.prompt}
+    if q.why:
+        out["why"] = q.why
+    if q.key_points:
+        out["key_points"] = list(q.key_points)
+    out["answer"] = q.answer
+    if q.options:
+        out["options"] = [{"text": o.text, "correct": o.correct} for o in q.options]
+    if q.tags:
+        out["tags"] = list(q.tags)
+    out["difficulty"] = q.difficulty.value
+    return out
+
+
+def _deck_dict(
+    questions: Sequence[Question], name: str, slug: str, description: str
+) -> dict[str, Any]:
+    deck: dict[str, Any] = {"slug": slug, "name": name}
+    if description:
+        deck["description"] = description
+    deck["questions"] = [_question_dict(q) for q in questions]
+    return deck
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line texts as literal blocks when YAML allows it (the emitter falls back to a
+    quoted style when it does not)."""
+
+
+_YAML_ODD_BREAKS = ("\x85", "\u2028", "\u2029", "\r")
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style: str | None = "|" if "\n" in value else None
+    if any(ch in value for ch in _YAML_ODD_BREAKS):
+        style = '"'  # YAML folds these breaks in other styles; escapes keep them
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def _export_yaml(
+    questions: Sequence[Question], name: str, slug: str, description: str
+) -> bytes:
+    text = yaml.dump(
+        _deck_dict(questions, name, slug, description),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+    )
+    return text.encode("utf-8")
+
+
+def _export_json(
+    questions: Sequence[Question], name: str, slug: str, description: str
+) -> bytes:
+    text = json.dumps(
+        _deck_dict(questions, name, slug, description), ensure_ascii=False, indent=2
+    )
+    return (text + "\n").encode("utf-8")
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def _export_csv(questions: Sequence[Question]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(CSV_EXPORT_COLUMNS)
+    for q in questions:
+        row = {
+            "question": q.prompt,
+            "answer": q.answer,
+            "key_points": join_list_cell(q.key_points),
+            "tags": ", ".join(q.tags),
+            "difficulty": q.difficulty.value,
+            "options": join_list_cell([format_option_item(o.text, o.correct) for o in q.options]),
+            "id": q.id,
+            "why": q.why,
+        }
+        writer.writerow([neutralise_cell(row[c]) for c in CSV_EXPORT_COLUMNS])
+    # The BOM lets spreadsheet programs recognise UTF-8; the importer drops it.
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+# --- Markdown -------------------------------------------------------------------------------
+
+
+def _entity(ch: str) -> str:
+    return f"&#{ord(ch)};"
+
+
+def _escape_inline(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("\r", "&#13;")
+
+
+def _protect_ends(line: str) -> str:
+    """Whitespace at either end of a line would be trimmed by the reader: use entities."""
+    stripped = line.strip()
+    if not stripped:
+        return "".join(_entity(ch) for ch in line)
+    start = line.index(stripped[0])
+    end = start + len(stripped)
+    head = "".join(_entity(ch) for ch in line[:start])
+    tail = "".join(_entity(ch) for ch in line[end:])
+    return head + stripped + tail
+
+
+def markdown_text_lines(text: str, *, lead_safe: bool = False) -> list[str]:
+    """A text as article lines: join them with ``<br>\\n`` and the reader gives the text back.
+
+    With ``lead_safe`` the first line follows a marker on the same line (a list bullet or an
+    opening quote), so only its later lines need guarding against being read as structure.
+    """
+    out: list[str] = []
+    for n, part in enumerate(_escape_inline(text).split("\n")):
+        line = _protect_ends(part)
+        if line and not (n == 0 and lead_safe) and not plain_markdown_line(line):
+            line = _entity(line[0]) + line[1:]
+        out.append(line)
+    return out
+
+
+def _paragraph(text: str, *, lead_safe: bool = False) -> str:
+    return "<br>\n".join(markdown_text_lines(text, lead_safe=lead_safe))
+
+
+def _heading_text(text: str) -> str:
+    escaped = _escape_inline(text)
+    parts = [_protect_ends(p) for p in escaped.split("\n")]
+    line = "<br>".join(parts)
+    if line[:1] in ("*", "_"):
+        line = _entity(line[0]) + line[1:]
+    if line.endswith("#"):
+        line = line[:-1] + _entity("#")
+    return line
+
+
+def _bullet(text: str) -> str:
+    lines = markdown_text_lines(text)
+    return "- " + "<br>\n".join(lines)
+
+
+def _export_markdown(questions: Sequence[Question], name: str, description: str) -> bytes:
+    title = _heading_text(" ".join(name.split()) or "Questions")
+    if not plain_markdown_line(title):
+        title = _entity(title[0]) + title[1:]
+    out: list[str] = [f"# {title}", ""]
+    if description.strip():
+        out += [_paragraph(description.strip()), ""]
+    for n, q in enumerate(questions, 1):
+        out += [f"## {n}. {_heading_text(q.prompt)}", ""]
+        if q.why:
+            out += ["**Why you might get asked this:**", "", _paragraph(q.why), ""]
+        if q.key_points:
+            out += ["**How to answer:**", ""]
+            out += [_bullet(point) for point in q.key_points]
+            out.append("")
+        out += ["**Example answer:**", "", '"' + _paragraph(q.answer, lead_safe=True) + '"', ""]
+        if q.options:
+            out += ["**Options:**", ""]
+            for option in q.options:
+                mark = "[x]" if option.correct else "[ ]"
+                lines = markdown_text_lines(option.text, lead_safe=True)
+                out.append(f"- {mark} " + "<br>\n".join(lines))
+            out.append("")
+        if q.tags:
+            out += [f"**Tags:** {', '.join(q.tags)}", ""]
+        out += [f"**Difficulty:** {q.difficulty.value}", "", f"**ID:** {q.id}", ""]
+    return "\n".join(out).encode("utf-8")

@@ -1,0 +1,625 @@
+"""Importing questions: articles, Recall YAML/JSON, CSV, limits and the malformed corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.importers import (
+    IMPORT_MAX_BYTES,
+    IMPORT_MAX_QUESTIONS,
+    ImportIssue,
+    ImportResult,
+    dedupe_against,
+    detect_format,
+    parse_import,
+    slug_for_prompt,
+    validate_file,
+)
+from bot.questions import Question
+
+DATA = Path(__file__).parent / "data"
+IMPORTS = DATA / "imports"
+MALFORMED = DATA / "malformed"
+
+
+def load(name: str) -> ImportResult:
+    path = IMPORTS / name
+    return parse_import(path.read_bytes(), name)
+
+
+def prompts(result: ImportResult) -> list[str]:
+    return [q.prompt for q in result.questions]
+
+
+def by_prompt(result: ImportResult, start: str) -> Question:
+    matches = [q for q in result.questions if q.prompt.startswith(start)]
+    assert len(matches) == 1, prompts(result)
+    return matches[0]
+
+
+def warning_texts(result: ImportResult) -> list[str]:
+    return [str(w) for w in result.warnings]
+
+
+# --- articles ---------------------------------------------------------------------------------
+
+
+def test_flask_article_finds_each_question_once() -> None:
+    result = load("flask_interview.md")
+    assert result.errors == []
+    assert result.format == "markdown"
+    assert prompts(result) == [
+        "What is Flask, and how is it different from Django?",
+        "What is the application context?",
+        "How do blueprints help structure a project?",
+        "How would you handle configuration for several environments?",
+    ]
+    first = result.questions[0]
+    assert first.why.startswith("Interviewers open with this")
+    assert "micro-framework\nleaves" not in first.why  # wrapped lines are joined
+    assert first.key_points == [
+        "Describe Flask as a small WSGI framework built on Werkzeug and Jinja",
+        "Contrast it with Django's batteries-included approach",
+        "Mention when you would pick each one",
+    ]
+    assert first.answer.startswith("Flask gives you routing")
+    assert first.answer.endswith("an ORM from day one.")
+    # the advert between questions 2 and 3 is not part of any answer
+    assert all("mock interviewer" not in q.answer for q in result.questions)
+
+
+def test_flask_article_skips_faq_with_a_warning() -> None:
+    result = load("flask_interview.md")
+    texts = warning_texts(result)
+    assert any("skipped the FAQ section (2 questions)" in t for t in texts), texts
+    assert all("Flask still worth" not in p for p in prompts(result))
+    # neither the "Related articles" links nor the tips become questions or warnings
+    assert len(result.warnings) == 1
+
+
+def test_python_article_headings_with_emoji_restart_and_curly_quotes() -> None:
+    result = load("python_interview.md")
+    assert result.errors == []
+    assert prompts(result) == [
+        "What is the difference between a list and a tuple?",
+        "What does the `with` statement do?",
+        "How does the GIL affect multithreaded code?",
+        "What is a metaclass?",
+    ]
+    tuple_q = by_prompt(result, "What is the difference between a list")
+    assert tuple_q.answer == (
+        "A list is a mutable sequence, so I use it for collections that grow or change. A tuple "
+        "is immutable, which makes it hashable when its items are, so it can be a dictionary "
+        "key.\n\nI also use tuples for small fixed records, like a pair of coordinates."
+    )
+    with_q = by_prompt(result, "What does the `with`")
+    assert with_q.key_points[0] == "Mention `__enter__` and `__exit__`"  # "•" bullets
+    gil = by_prompt(result, "How does the GIL")
+    assert gil.key_points[2] == "CPU-bound work needs processes or native extensions"  # "1)"
+    assert "don’t speed up" in gil.answer  # &#8217;
+    assert "loops.\nFor I/O-bound" in gil.answer  # <br>
+    meta = by_prompt(result, "What is a metaclass")
+    assert "newsletter" not in meta.answer
+    texts = warning_texts(result)
+    assert any(":53: answer: 'What is a virtual environment?' has no example" in t for t in texts)
+    assert any("skipped the FAQ section (2 questions)" in t for t in texts)
+
+
+def test_sql_plain_text_with_question_n_and_repeated_toc() -> None:
+    result = load("sql_interview.txt")
+    assert result.format == "text"
+    assert result.errors == []
+    assert prompts(result) == [
+        "What is a primary key?",
+        "What is the difference between WHERE and HAVING?",
+        "What is an index and when would you add one?",
+    ]
+    key = result.questions[0]
+    assert key.key_points == [
+        "Define it as the column or columns that identify each row",
+        "Say that it must be unique and not null",
+        "Mention natural versus surrogate keys",
+    ]
+    assert key.answer.startswith("A primary key uniquely identifies")
+    assert not key.answer.startswith('"')
+    assert [str(w) for w in result.warnings] == [
+        "sql_interview.txt:66: skipped the FAQ section (1 question): FAQ answers are not "
+        "imported as interview questions"
+    ]
+
+
+def test_behavioral_article_bold_questions_inline_labels_and_duplicates() -> None:
+    result = load("behavioral_interview.md")
+    assert result.errors == []
+    assert prompts(result) == [
+        "Tell me about yourself.",
+        "Describe a time you disagreed with a teammate.",
+    ]
+    intro = result.questions[0]
+    assert intro.why.startswith("It is the usual opener")
+    assert intro.key_points[0] == "Start with your current role; one line on what you do day to day"
+    # two quoted paragraphs; the commentary and the advert after them are left out
+    assert intro.answer.endswith("which is what drew me here.")
+    assert "\n\nI'm looking for a team" in intro.answer
+    assert "This answer works" not in intro.answer
+    texts = warning_texts(result)
+    assert any(":49: prompt: the same question as on line 10" in t for t in texts), texts
+    assert any("'What is your greatest weakness?' has no example answer" in t for t in texts)
+    assert any("skipped the FAQ section (2 questions)" in t for t in texts)
+
+
+def test_scraped_html_article() -> None:
+    result = load("rest_api_scraped.md")
+    assert result.errors == []
+    assert prompts(result) == [
+        'What does "stateless" mean in REST?',
+        "When would you use PUT instead of PATCH?",
+        "How should an API report errors?",
+    ]
+    stateless = result.questions[0]
+    assert stateless.key_points[1] == "The server keeps no client session between requests"
+    assert stateless.answer.startswith("Stateless means")  # &ldquo; ... &rdquo; removed
+    assert "requests.\nEvery request" in stateless.answer
+    errors_q = result.questions[2]
+    assert '```json\n{"error": "invalid_email"' in errors_q.answer  # code block kept as is
+    assert "a `<div>` never shows up" in errors_q.answer  # tags in code spans survive
+    assert "Sign up" not in errors_q.answer
+    assert result.warnings == []
+
+
+def test_git_article_labels_inside_list_items() -> None:
+    result = load("git_interview.md")
+    assert result.errors == []
+    assert prompts(result) == [
+        "What is the difference between merge and rebase?",
+        "How do you undo a commit that was already pushed?",
+        "What is a detached HEAD?",
+    ]
+    merge = result.questions[0]
+    assert merge.why == (
+        "Teams have strong opinions on history, and they want to know you understand both "
+        "options."
+    )
+    assert merge.key_points[2] == "Never rebase commits others have already pulled"
+    assert merge.answer.endswith("and merge shared branches.")
+    assert "free Git course" not in merge.answer
+    undo = result.questions[1]
+    assert undo.answer.startswith("On a shared branch I run `git revert <sha>`")
+    assert "cheat sheet" not in undo.answer
+    assert result.warnings == []
+
+
+def test_docker_plain_numbered_list_with_numbered_steps_and_restart() -> None:
+    result = load("docker_interview.md")
+    assert result.errors == []
+    assert prompts(result) == [
+        "What is the difference between an image and a container?",
+        "Why should a Dockerfile copy requirements before the rest of the code?",
+        "How do containers on the same network find each other?",
+        "Tell me about a time a container worked locally but failed in production.",
+    ]
+    image = result.questions[0]
+    assert image.key_points == [
+        "An image is a read-only template made of layers",
+        "A container is a running (or stopped) instance of an image",
+        "Many containers can start from one image",
+    ]
+    assert image.answer.startswith("An image is the packaged filesystem")
+
+
+def test_generated_ids_are_stable_and_unique() -> None:
+    first = load("flask_interview.md")
+    again = load("flask_interview.md")
+    assert [q.id for q in first.questions] == [q.id for q in again.questions]
+    assert first.questions[1].id == slug_for_prompt("What is the application context?")
+    assert first.questions[1].id.startswith("what-is-the-application-context-")
+    ids = [q.id for q in first.questions]
+    assert len(set(ids)) == len(ids)
+
+
+def test_generated_ids_never_clash_with_given_ids() -> None:
+    taken = slug_for_prompt("What is a list?")
+    text = (
+        "questions:\n"
+        f"  - id: {taken}\n    prompt: Something else\n    answer: x\n"
+        "  - prompt: What is a list?\n    answer: y\n"
+    )
+    result = parse_import(text.encode(), "d.yaml")
+    assert result.errors == []
+    assert result.questions[0].id == taken
+    assert result.questions[1].id == taken + "-2"
+
+
+def test_article_faq_only_is_refused_with_a_hint() -> None:
+    text = "# Python FAQ\n\n## FAQ\n\nQ: Is Python slow?\nA: Sometimes.\n"
+    result = parse_import(text.encode(), "faq.md")
+    assert result.questions == []
+    assert "no interview questions found" in result.errors[0].message
+    assert any("FAQ" in w.message for w in result.warnings)
+
+
+def test_faq_with_answer_labels_is_still_skipped() -> None:
+    text = (
+        "## 1. What is Flask?\n\n**Example answer:**\n\n\"A small framework.\"\n\n"
+        "## Frequently Asked Questions\n\n### 1. Is Flask free?\n\n**Answer:** Yes, BSD licensed.\n"
+    )
+    result = parse_import(text.encode(), "a.md")
+    assert prompts(result) == ["What is Flask?"]
+    assert "skipped the FAQ section (1 question)" in result.warnings[0].message
+
+
+def test_article_metadata_sections() -> None:
+    text = (
+        "### 1. Which HTTP method is idempotent?\n\n"
+        "Difficulty: Beginner\n\n"
+        "**Example answer:**\n\nPUT is idempotent.\n\n"
+        "**Options:**\n\n- [ ] POST\n- [x] PUT\n\n"
+        "**Tags:** http, #rest\n\n"
+        "**ID:** http-idempotent\n"
+    )
+    result = parse_import(text.encode(), "a.md")
+    assert result.errors == []
+    q = result.questions[0]
+    assert q.id == "http-idempotent"
+    assert q.difficulty == "easy"
+    assert q.tags == ["http", "rest"]
+    assert [(o.text, o.correct) for o in q.options] == [("POST", False), ("PUT", True)]
+
+
+def test_article_key_points_from_a_paragraph() -> None:
+    text = (
+        "Question 1: Why do you want this job?\n\n"
+        "How to answer:\n"
+        "Connect your experience to the role. Show that you researched the company.\n\n"
+        "Example answer:\n"
+        "“I have built payment systems for five years, and your team is building one.”\n"
+    )
+    result = parse_import(text.encode(), "a.txt")
+    assert result.errors == []
+    q = result.questions[0]
+    assert q.prompt == "Why do you want this job?"
+    assert q.key_points == [
+        "Connect your experience to the role. Show that you researched the company."
+    ]
+    assert q.answer.startswith("I have built")
+
+
+# --- YAML and JSON ----------------------------------------------------------------------------
+
+DECK_YAML = """\
+slug: python-basics
+name: Python basics
+description: Warm-up questions.
+questions:
+  - id: list-vs-tuple
+    prompt: What is the difference between a list and a tuple?
+    why: Mutability.
+    key_points: [Lists change, Tuples do not]
+    answer: Lists are mutable; tuples are immutable.
+    tags: [python]
+    difficulty: Easy
+  - prompt: Which keyword defines a function?
+    answer: def
+    options:
+      - {text: def, correct: true}
+      - {text: fun}
+"""
+
+
+def test_yaml_deck_schema() -> None:
+    result = parse_import(DECK_YAML.encode(), "deck.yaml")
+    assert result.errors == []
+    assert result.format == "yaml"
+    assert (result.deck_slug, result.deck_name) == ("python-basics", "Python basics")
+    assert result.deck_description == "Warm-up questions."
+    first, second = result.questions
+    assert first.id == "list-vs-tuple"
+    assert first.difficulty == "easy"
+    assert second.id == slug_for_prompt("Which keyword defines a function?")
+    assert second.correct_index == 0
+
+
+def test_yaml_list_and_questions_only_mapping() -> None:
+    as_list = "- prompt: A?\n  answer: a\n- prompt: B?\n  answer: b\n"
+    only = "questions:\n  - prompt: A?\n    answer: a\n"
+    assert prompts(parse_import(as_list.encode(), "l.yml")) == ["A?", "B?"]
+    result = parse_import(only.encode(), "q.yaml")
+    assert prompts(result) == ["A?"]
+    assert result.deck_slug is None
+
+
+def test_json_deck_and_list() -> None:
+    deck = {"slug": "s", "name": "N", "questions": [{"prompt": "A?", "answer": "a"}]}
+    result = parse_import(json.dumps(deck).encode(), "d.json")
+    assert result.errors == [] and prompts(result) == ["A?"]
+    result = parse_import(json.dumps([{"prompt": "B?", "answer": "b"}]).encode(), "d.json")
+    assert prompts(result) == ["B?"]
+
+
+def test_yaml_errors_name_line_and_field() -> None:
+    text = "questions:\n  - prompt: A?\n    answer: a\n  - prompt: B?\n    answer: ''\n"
+    result = parse_import(text.encode(), "deck.yaml")
+    assert result.questions == []
+    assert [str(e) for e in result.errors] == [
+        "deck.yaml:5:13: questions[1].answer: must not be empty"
+    ]
+
+
+def test_all_or_nothing() -> None:
+    text = "- prompt: Fine?\n  answer: yes\n- prompt: Broken?\n"
+    result = parse_import(text.encode(), "d.yaml")
+    assert result.errors and result.questions == []
+    assert not result.ok
+
+
+def test_duplicate_prompts_warn_and_keep_the_first() -> None:
+    text = (
+        "- prompt: What is a list?\n  answer: first\n"
+        "- prompt: what is a LIST\n  answer: second\n"
+    )
+    result = parse_import(text.encode(), "d.yaml")
+    assert result.errors == []
+    assert [q.answer for q in result.questions] == ["first"]
+    assert str(result.warnings[0]).startswith("d.yaml:3: prompt: the same question as on line 1")
+
+
+def test_bom_and_crlf_are_fine() -> None:
+    text = "\ufeffquestions:\r\n  - prompt: A?\r\n    answer: |\r\n      one\r\n      two\r\n"
+    result = parse_import(text.encode(), "d.yaml")
+    assert result.errors == []
+    assert result.questions[0].answer == "one\ntwo"
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def test_csv_basic() -> None:
+    text = (
+        "Question,Answer,Key Points,Tags,Difficulty,Options,ID,Why\r\n"
+        'What is SQL?,A query language.,"Declarative | Standardised",'
+        '"sql, databases",hard,,sql-what,Basics.\r\n'
+        'Pick the join,LEFT JOIN,,,,"INNER JOIN\n*LEFT JOIN\n=CROSS JOIN",,\r\n'
+    )
+    result = parse_import(text.encode(), "q.csv")
+    assert result.errors == []
+    sql, join = result.questions
+    assert sql.id == "sql-what"
+    assert sql.key_points == ["Declarative", "Standardised"]
+    assert sql.tags == ["sql", "databases"]
+    assert sql.difficulty == "hard"
+    assert sql.why == "Basics."
+    assert [(o.text, o.correct) for o in join.options] == [
+        ("INNER JOIN", False), ("LEFT JOIN", True), ("=CROSS JOIN", False),
+    ]
+
+
+def test_csv_formula_cells_are_restored() -> None:
+    text = "question,answer\n'=1+1 is what?,'-2 is wrong; ''=x stays quoted\n"
+    q = parse_import(text.encode(), "q.csv").questions[0]
+    assert q.prompt == "=1+1 is what?"
+    assert q.answer == "-2 is wrong; ''=x stays quoted"  # only a leading apostrophe goes
+
+
+def test_csv_errors_name_the_record_start_line_and_column() -> None:
+    text = (
+        "question,answer,tags\n"
+        '"A question\nover two lines?",fine,ok\n'
+        "Second?,fine,\"bad tag!\"\n"
+    )
+    result = parse_import(text.encode(), "deck.csv")
+    assert [str(e) for e in result.errors] == [
+        "deck.csv:4:3: tags: tag 'bad tag!' must be 1-32 characters of letters, digits, "
+        "- . _ + #"
+    ]
+
+
+def test_csv_missing_required_headers_named() -> None:
+    result = parse_import(b"prompt,why\nA?,b\n", "d.csv")
+    assert "needs the column(s) answer" in str(result.errors[0])
+
+
+# --- format detection -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filename", "text", "fmt"),
+    [
+        ("x.yml", "", "yaml"),
+        ("x.JSON", "", "json"),
+        ("x.markdown", "", "markdown"),
+        ("upload", '{"questions": []}', "json"),
+        ("upload", "[{}]", "json"),
+        ("upload", "question,answer\nA,b\n", "csv"),
+        ("upload", "# comment\nquestions:\n  - prompt: a\n", "yaml"),
+        ("upload", "- prompt: a\n  answer: b\n", "yaml"),
+        ("upload", "# Title\n\n## 1. What?\n", "markdown"),
+        ("upload", "[link](https://x.y) and text", "markdown"),
+        ("upload.dat", "Question 1: What?\nExample answer: x\n", "text"),
+    ],
+)
+def test_detect_format(filename: str, text: str, fmt: str) -> None:
+    assert detect_format(filename, text) == fmt
+
+
+# --- limits -----------------------------------------------------------------------------------
+
+
+def test_huge_file_is_refused_before_parsing() -> None:
+    data = b"question,answer\n" + b"x" * (20 * 1024 * 1024)
+    result = parse_import(data, "huge.csv")
+    assert "the file is 20.0 MiB; an import may be at most 1.0 MiB" in result.errors[0].message
+    assert len(data) > IMPORT_MAX_BYTES
+
+
+def test_max_bytes_can_be_lowered() -> None:
+    result = parse_import(DECK_YAML.encode(), "d.yaml", max_bytes=100)
+    assert "at most 100 bytes" in result.errors[0].message
+
+
+def _many_yaml(n: int) -> bytes:
+    return "".join(f"- prompt: Question {i}?\n  answer: A{i}\n" for i in range(n)).encode()
+
+
+def test_thousands_of_yaml_questions() -> None:
+    result = parse_import(_many_yaml(3000), "many.yaml")
+    error = result.errors[0]
+    assert "3000 questions; one import holds at most 500" in error.message
+    assert error.line == 2 * IMPORT_MAX_QUESTIONS + 1  # where question 501 starts
+
+
+def test_thousands_of_csv_rows() -> None:
+    rows = "".join(f"Question {i}?,A{i}\n" for i in range(3000))
+    result = parse_import(("question,answer\n" + rows).encode(), "many.csv")
+    assert "more than 500 questions" in result.errors[0].message
+    assert result.errors[0].line == 502
+
+
+def test_thousands_of_article_questions() -> None:
+    text = "".join(
+        f"## {i}. What is thing number {i}?\n\n**Example answer:**\n\nThing {i}.\n\n"
+        for i in range(1, 1201)
+    )
+    result = parse_import(text.encode(), "many.md")
+    assert "1200 questions; one import holds at most 500" in result.errors[0].message
+
+
+def test_limit_is_exact() -> None:
+    assert parse_import(_many_yaml(5), "d.yaml", max_questions=5).errors == []
+    assert parse_import(_many_yaml(6), "d.yaml", max_questions=5).errors
+
+
+# --- storage helpers and reports --------------------------------------------------------------
+
+
+def test_dedupe_against_existing_prompts() -> None:
+    result = load("flask_interview.md")
+    kept, warnings = dedupe_against(
+        result.questions, ["what is the APPLICATION context", "Unrelated?"]
+    )
+    assert [q.prompt for q in kept] == [
+        p for p in prompts(result) if p != "What is the application context?"
+    ]
+    assert len(warnings) == 1
+    assert "already in the deck" in warnings[0].message
+    assert warnings[0].field == "prompt"
+
+
+def test_issue_str() -> None:
+    issue = ImportIssue("bad tag", line=12, column=3, field="tags", source="deck.csv")
+    assert str(issue) == "deck.csv:12:3: tags: bad tag"
+    assert str(ImportIssue("too big", source="x.md")) == "x.md: too big"
+
+
+def test_validate_file_report(tmp_path: Path) -> None:
+    report = validate_file(IMPORTS / "sql_interview.txt")
+    json.dumps(report)
+    assert report["ok"] is True
+    assert report["format"] == "text"
+    assert report["questions"][0]["prompt"] == "What is a primary key?"
+    assert set(report["questions"][0]) == {
+        "id", "prompt", "why", "key_points", "answer", "options", "tags", "difficulty",
+    }
+    assert report["warnings"][0]["line"] == 66
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("questions:\n  - prompt: A?\n")
+    report = validate_file(bad)
+    assert report["ok"] is False
+    assert report["errors"][0]["line"] == 2
+    assert report["errors"][0]["field"] == "questions[0].answer"
+    big = tmp_path / "big.md"
+    big.write_bytes(b"x" * (IMPORT_MAX_BYTES + 1))
+    assert "at most 1.0 MiB" in validate_file(big)["errors"][0]["message"]
+    missing = validate_file(tmp_path / "nope.csv")
+    assert "cannot read the file" in missing["errors"][0]["message"]
+
+
+# --- the malformed corpus ---------------------------------------------------------------------
+
+
+def _manifest() -> list[dict[str, Any]]:
+    entries = yaml.safe_load((MALFORMED / "manifest.yaml").read_text(encoding="utf-8"))
+    assert isinstance(entries, list)
+    return entries
+
+
+def test_manifest_covers_every_file() -> None:
+    listed = {e["file"] for e in _manifest()}
+    present = {p.name for p in MALFORMED.iterdir()} - {"manifest.yaml"}
+    assert listed == present
+    assert len(listed) >= 50
+
+
+@pytest.mark.parametrize("entry", _manifest(), ids=lambda e: e["file"])
+def test_malformed_file_is_refused(entry: dict[str, Any]) -> None:
+    path = MALFORMED / entry["file"]
+    result = parse_import(path.read_bytes(), path.name)
+    assert result.questions == []
+    assert result.errors, f"{entry['file']} ({entry['checks']}) was accepted"
+    fragment = entry["error"].lower()
+    matching = [e for e in result.errors if fragment in str(e).lower()]
+    assert matching, [str(e) for e in result.errors]
+    if entry["line"] is not None:
+        assert any(e.line == entry["line"] for e in matching), [str(e) for e in matching]
+    for error in result.errors:
+        assert len(error.message) > 10
+
+
+# --- robustness -------------------------------------------------------------------------------
+
+_PIECES = [
+    "\n", "\n\n", "  ", "# ", "## 1. ", "### ", "**", "*", "- ", "• ", "1) ", "2. ", "> ", "```",
+    "Question 4: ", "Q: ", "A: ", "FAQ\n", "Why you might get asked this:", "How to answer:",
+    "Example answer:", "Options:", "- [x] ", "Tags: ", "Difficulty: ", "ID: ", '"', "“", "”",
+    "<br>", "<p>", "</li>", "&amp;", "&#x1F600;", "---", "|", "[a](b)", "![i](j)", "What is it?",
+    "Tell me about it.", "questions:", "- prompt: ", "answer: ", "{", "[", ",", "'", "&", "\t",
+    "*x", "=", "Related articles", "Sign up free →",
+]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(
+    parts=st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=6)), max_size=40),
+    ext=st.sampled_from([".md", ".txt", ".csv", ".yaml", ".json", ""]),
+)
+def test_never_crashes_on_odd_text(parts: list[str], ext: str) -> None:
+    result = parse_import("".join(parts).encode("utf-8", "surrogatepass"), "f" + ext)
+    assert result.questions == [] or result.errors == []
+    if result.errors:
+        assert result.questions == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=300), ext=st.sampled_from([".md", ".csv", ".yaml", ".json"]))
+def test_never_crashes_on_bytes(data: bytes, ext: str) -> None:
+    result = parse_import(data, "f" + ext)
+    assert result.ok or result.questions == []
+
+
+def test_question_and_label_styles() -> None:
+    text = (
+        "# Top SQL questions\n\n"
+        "**Question 1:** What is a view?\n\n"
+        "**Why you might get asked this:** Views are everywhere.\n\n"
+        "**Example answer:** A stored query you can select from like a table.\n\n"
+        "## **Question 2:** What is normalisation?\n\n"
+        "Why interviewers ask this: design skills.\n\n"
+        "Sample answer:\n> Splitting data into tables so that each fact is stored once.\n\n"
+        "### **3.** What does 1.5 mean?\nExample answer: nothing\n"
+    )
+    result = parse_import(text.encode(), "x.md")
+    assert result.errors == [] and result.warnings == []
+    assert [(q.prompt, q.answer) for q in result.questions] == [
+        ("What is a view?", "A stored query you can select from like a table."),
+        ("What is normalisation?", "Splitting data into tables so that each fact is stored once."),
+        ("What does 1.5 mean?", "nothing"),
+    ]
+    assert result.questions[1].why == "design skills."
