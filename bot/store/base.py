@@ -217,8 +217,8 @@ class StoreBase:
 
     async def _fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         try:
-            async with self._reader.execute(sql, params) as cur:
-                return list(await cur.fetchall())
+            # One round trip to the connection's thread (execute, fetch and close are three).
+            return list(await self._reader.execute_fetchall(sql, params))
         except sqlite3.Error as exc:
             raise _explain(self.path, exc) from None
 
@@ -258,6 +258,9 @@ async def _configure(conn: aiosqlite.Connection) -> None:
     await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await conn.execute("PRAGMA foreign_keys = ON")
     await conn.execute("PRAGMA synchronous = NORMAL")
+    # 64 MiB of page cache (the default is 2 MiB): keeps the board indexes of busy servers
+    # in memory, so ranks and pages stay fast while grades are written.
+    await conn.execute("PRAGMA cache_size = -65536")
     # Touch the file so a damaged one is reported on open, not on first use.
     async with conn.execute("PRAGMA user_version") as cur:
         await cur.fetchone()

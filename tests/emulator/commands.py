@@ -126,6 +126,8 @@ def check_availability(cmd: dict[str, Any], member: Member | None, dm: bool) -> 
     if contexts is not None and 0 not in contexts:
         raise CommandError(f"/{cmd['name']} is not available in guilds")
     required = cmd.get("default_member_permissions")
+    if member is not None and cmd["name"] in member.guild.exposed_commands:
+        return
     if required is not None and member is not None:
         need = int(required)
         have = member.guild.base_permissions(member)

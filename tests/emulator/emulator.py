@@ -1041,6 +1041,8 @@ class DiscordEmulator:
             record.errors.append((err.code, err.message))
             self._notify()
             raise
+        finally:
+            self.interactions.changed(record)
 
     def _acknowledge(self, record: InteractionRecord, call: Call) -> Any:
         body = call.body or {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -153,6 +154,14 @@ class InteractionEngine:
         self.records: list[InteractionRecord] = []
         self.by_id: dict[int, InteractionRecord] = {}
         self.by_token: dict[str, InteractionRecord] = {}
+        # Interactions a member is waiting on: woken when the bot answers that one.
+        self._waiting: dict[int, asyncio.Event] = {}
+
+    def changed(self, record: InteractionRecord) -> None:
+        """The bot answered (or tried to answer) ``record``."""
+        event = self._waiting.get(record.id)
+        if event is not None:
+            event.set()
 
     # -- shared ------------------------------------------------------------
 
@@ -231,21 +240,26 @@ class InteractionEngine:
         emu = self.emu
         if not emu.bot_connected:
             raise AssertionError("no bot is connected to the emulator")
-        emu.dispatch("INTERACTION_CREATE", record.payload)
         wait = within if within is not None else emu.ack_deadline + 2.0
+        # Woken by this interaction's own callbacks only: with many members clicking at once,
+        # re-checking every waiter on every request would cost more than the requests.
+        event = self._waiting[record.id] = asyncio.Event()
+        emu.dispatch("INTERACTION_CREATE", record.payload)
         try:
             # An unknown-interaction answer is final; other rejected attempts may be retried.
-            await emu.wait_until(
-                lambda: record.response_type is not None
-                or any(code == 10062 for code, _ in record.errors),
-                within=wait,
-            )
+            async with asyncio.timeout(wait):
+                while not (record.response_type is not None
+                           or any(code == 10062 for code, _ in record.errors)):
+                    event.clear()
+                    await event.wait()
         except TimeoutError:
             if record.errors:
                 return InteractionResult(emu, record)
             raise AssertionError(
                 f"the bot did not acknowledge interaction {record.name!r} within {wait:.1f}s"
             ) from None
+        finally:
+            self._waiting.pop(record.id, None)
         return InteractionResult(emu, record)
 
     # -- slash commands ----------------------------------------------------

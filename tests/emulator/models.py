@@ -288,6 +288,8 @@ class Guild:
     channels: dict[int, Channel] = field(default_factory=dict, repr=False)
     members: dict[int, Member] = field(default_factory=dict, repr=False)
     locale: str = "en-US"
+    #: commands a server admin opened to everyone in Integrations settings
+    exposed_commands: set[str] = field(default_factory=set, repr=False)
 
     # -- builders ----------------------------------------------------------
 
@@ -302,6 +304,11 @@ class Guild:
     @property
     def general(self) -> Channel:
         return next(c for c in self.channels.values() if c.type == GUILD_TEXT)
+
+    def expose_command(self, name: str) -> None:
+        """What a server admin does in Server Settings → Integrations: let everyone use a
+        command whose default permissions would hide it."""
+        self.exposed_commands.add(name)
 
     def add_channel(
         self,

@@ -1,0 +1,252 @@
+"""Shared pieces of the benchmarks: the emulator, a bot in its own process, small reports.
+
+A benchmark keeps the emulator (the "Discord" side) in its own process and starts the bot
+under test in a child process with :class:`BotProcess`, so the child's CPU clock counts the
+bot's work only. The child is this module run as ``python -m bench.common serve SPEC``; it
+builds the bot with a factory named in the spec (``"package.module:function"``), connects
+it to the emulator, syncs the command tree, prints ``ready`` and then answers one-line
+requests on stdin: ``cpu`` (its ``time.process_time()``, all threads) and ``quit``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import json
+import logging
+import os
+import platform
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import discord  # noqa: E402
+from emulator import DiscordEmulator  # noqa: E402
+
+__all__ = [
+    "ROOT",
+    "BotProcess",
+    "BotSpec",
+    "DiscordEmulator",
+    "machine",
+    "percentile",
+    "quiet_emulator_logs",
+    "table",
+]
+
+
+# ---------------------------------------------------------------------------
+# Reports
+# ---------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cores = os.cpu_count() or 0
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
+    cpu = platform.processor() or platform.machine()
+    return (
+        f"{usable} usable cores ({cores} online), {cpu}, Python {platform.python_version()} "
+        f"({platform.python_implementation()}), discord.py {discord.__version__}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) by the nearest-rank method; NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), int(-(-q * len(ordered) // 100))))
+    return ordered[rank - 1]
+
+
+def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
+    """A plain-text table: the first column left-aligned, the others right-aligned."""
+    cols = len(header)
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(cols)]
+
+    def line(cells: Sequence[str]) -> str:
+        out = [str(cells[0]).ljust(widths[0])]
+        out += [str(c).rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join(out).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def quiet_emulator_logs() -> None:
+    """The emulator logs each rejected request; benchmarks count them instead."""
+    logging.getLogger("emulator").setLevel(logging.ERROR)
+    logging.getLogger("emulator.emulator").setLevel(logging.ERROR)
+
+
+# ---------------------------------------------------------------------------
+# A bot in a child process
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class BotSpec:
+    """What the child needs to build and connect a bot (JSON on its command line)."""
+
+    factory: str
+    api_base: str
+    gateway_url: str
+    token: str
+    db: str = ""
+    guild_id: int = 0
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+Cleanup = Callable[[], Awaitable[None]]
+Factory = Callable[[BotSpec], Awaitable[tuple[discord.Client, Cleanup]]]
+
+
+class BotProcess:
+    """The bot under test, running in a child process connected to ``emu``."""
+
+    def __init__(self, spec: BotSpec) -> None:
+        self.spec = spec
+        self.proc: asyncio.subprocess.Process | None = None
+
+    @classmethod
+    def for_emulator(
+        cls, emu: DiscordEmulator, factory: str, *, db: Path | None = None, guild_id: int = 0,
+        **options: Any,
+    ) -> BotProcess:
+        return cls(BotSpec(factory, emu.api_base, emu.gateway_url, emu.bot_token,
+                           str(db or ""), guild_id, options))
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    async def start(self, within: float = 60.0) -> None:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.common", "serve", json.dumps(asdict(self.spec)),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=str(ROOT),
+            limit=1 << 20,
+        )
+        try:
+            await self._expect("ready", within)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _expect(self, word: str, within: float) -> list[str]:
+        assert self.proc is not None and self.proc.stdout is not None
+        async with asyncio.timeout(within):
+            while True:
+                raw = await self.proc.stdout.readline()
+                if not raw:
+                    code = await self.proc.wait()
+                    raise RuntimeError(f"bot process exited with {code} before {word!r}")
+                parts = raw.decode().split()
+                if parts and parts[0] == word:
+                    return parts[1:]
+
+    async def _ask(self, request: str, within: float = 10.0) -> list[str]:
+        assert self.proc is not None and self.proc.stdin is not None
+        self.proc.stdin.write(f"{request}\n".encode())
+        await self.proc.stdin.drain()
+        return await self._expect(request, within)
+
+    async def cpu(self) -> float:
+        """The child's CPU time so far (user + system, every thread), in seconds."""
+        return float((await self._ask("cpu"))[0])
+
+    async def stop(self, within: float = 15.0) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None or proc.returncode is not None:
+            return
+        with contextlib.suppress(ConnectionError):
+            assert proc.stdin is not None
+            proc.stdin.write(b"quit\n")
+            await proc.stdin.drain()
+        try:
+            await asyncio.wait_for(proc.wait(), within)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+
+    async def __aenter__(self) -> BotProcess:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+
+def _resolve(name: str) -> Factory:
+    module, _, attr = name.partition(":")
+    factory: Factory = getattr(importlib.import_module(module), attr)
+    return factory
+
+
+async def _serve(spec: BotSpec) -> None:
+    import yarl
+    from discord.ext import commands
+    from discord.gateway import DiscordWebSocket
+
+    discord.http.Route.BASE = spec.api_base
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(spec.gateway_url)
+    client, cleanup = await _resolve(spec.factory)(spec)
+    task = asyncio.create_task(client.start(spec.token))
+    try:
+        deadline = time.monotonic() + 30.0
+        while not client.is_ready():
+            if task.done():
+                task.result()
+                raise RuntimeError("the bot stopped before it was ready")
+            if time.monotonic() > deadline:
+                raise TimeoutError("the bot was not ready in time")
+            await asyncio.sleep(0.01)
+        if isinstance(client, commands.Bot):
+            await client.tree.sync()
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        _say("ready")
+        while raw := await reader.readline():
+            request = raw.decode().strip()
+            if request == "cpu":
+                _say(f"cpu {time.process_time()!r}")
+            elif request == "quit":
+                break
+    finally:
+        await client.close()
+        with contextlib.suppress(asyncio.CancelledError, discord.DiscordException):
+            await asyncio.wait_for(task, 5)
+        await cleanup()
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _child(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[0] != "serve":
+        print("usage: python -m bench.common serve SPEC_JSON", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.ERROR, stream=sys.stderr,
+                        format="bot %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("discord.client").setLevel(logging.ERROR)  # no voice-support notices
+    asyncio.run(_serve(BotSpec(**json.loads(argv[1]))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1:]))
