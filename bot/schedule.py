@@ -34,7 +34,10 @@ changes its next fire time is exactly :func:`next_slot`; around them it differs 
   ``datetime(..., tzinfo=zone)`` without checking that it exists, and zoneinfo reads a missing
   time with the offset from before the change, so the job fires at the configured time plus
   the length of the gap: 02:30 New York fires at 03:30 EDT, 02:15 Lord Howe at 02:45, instead
-  of at the end of the gap (03:00, 02:30).
+  of at the end of the gap (03:00, 02:30). When the gap runs to midnight, the next valid
+  minute is on the next date, so that date has no slot of ours at all while ``CronTrigger``
+  still fires: Nuuk (America/Godthab) skipped 23:00-23:59 on 2024-03-30, and a daily 23:30
+  fires at 01:30 UTC there.
 * Ambiguous times fire twice: 01:30 EDT and then 01:30 EST on 2024-11-03 in New York.
 * A day can be lost after a spring-forward change. When the search starts before the change,
   moving to the next day adds 24 hours of real time, which lands an hour (the size of the

@@ -35,14 +35,15 @@ async def ensure_moderator(interaction: discord.Interaction[Any]) -> None:
         raise UserError(MOD_REFUSAL)
 
 
+async def moderator_check(interaction: discord.Interaction[Any]) -> bool:
+    """True for moderators; otherwise raises a CheckFailure whose text is the refusal."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage("This command works in a server, not in DMs.")
+    if await is_moderator(interaction):
+        return True
+    raise app_commands.CheckFailure(MOD_REFUSAL)
+
+
 def moderator_only() -> Any:
     """An app command check: moderators only, with a refusal that says what is needed."""
-
-    async def predicate(interaction: discord.Interaction[Any]) -> bool:
-        if interaction.guild_id is None:
-            raise app_commands.NoPrivateMessage("This command works in a server, not in DMs.")
-        if await is_moderator(interaction):
-            return True
-        raise app_commands.CheckFailure(MOD_REFUSAL)
-
-    return app_commands.check(predicate)
+    return app_commands.check(moderator_check)

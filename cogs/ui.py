@@ -136,3 +136,46 @@ def hint_embed(*, prompt: str, why: str) -> discord.Embed:
     )
     embed.set_footer(text=clip(prompt.replace("\n", " "), FOOTER))
     return embed
+
+
+def closed_embed(
+    *,
+    question_id: int,
+    title: str,
+    deck_name: str,
+    prompt: str,
+    key_points: list[str],
+    answer: str,
+    tags: list[str],
+    options: list[str],
+    correct: int | None,
+    footer: str,
+) -> discord.Embed:
+    """A closed question, shown to everyone: the prompt, the right option, the model answer
+    and the key points, trimmed (answer first) to fit one embed."""
+    body = prompt
+    if options:
+        body += "\n\n" + "\n".join(
+            (
+                f"✅ **{OPTION_LETTERS[i]}. {text}**"
+                if i == correct
+                else f"{OPTION_LETTERS[i]}. {text}"
+            )
+            for i, text in enumerate(options)
+        )
+    embed = discord.Embed(title=clip(title, EMBED_TITLE), colour=OK)
+    embed.set_author(name=clip(deck_name, 256))
+    for i, chunk in enumerate(_bullets(key_points, FIELD_VALUE)):
+        embed.add_field(name="Key points" if i == 0 else "\u200b", value=chunk, inline=False)
+    if tags:
+        embed.add_field(
+            name="Tags", value=clip(", ".join(f"`{t}`" for t in tags), FIELD_VALUE), inline=True
+        )
+    embed.set_footer(text=clip(footer, FOOTER))
+    text = f"{clip(body, 1500)}\n\n**Model answer**\n{answer}"
+    room = min(EMBED_DESCRIPTION, EMBED_TOTAL - len(embed))
+    if len(text) > room:
+        hint = full_text_hint(question_id)
+        text = clip(text, room - len(hint), more="") + hint
+    embed.description = text
+    return embed

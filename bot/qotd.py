@@ -1,0 +1,439 @@
+"""Question of the day: choosing questions, handling slots exactly once, closing posts.
+
+The database is the source of truth. A slot (schedule, local date, local time) gets one row,
+claimed before anything is sent; the message carries the post id in its buttons, so a crash
+between sending and recording is reconciled by looking for that message, not guessed.
+Discord is reached only through the ``Publisher`` protocol (implemented in the cog).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.clock import Clock
+from bot.errors import UserError
+from bot.schedule import ScheduleSpec, Slot, catch_up, next_slot
+
+log = logging.getLogger("bot.qotd")
+
+#: a slot posted later than this after its time is marked late
+LATE_AFTER = timedelta(minutes=2)
+#: failed slots in a row before a schedule pauses itself
+MAX_FAILURES = 3
+#: how soon an uncertain send (network, 5xx) is retried
+RETRY_AFTER = timedelta(seconds=60)
+
+
+# -- pure rules ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    question_id: int
+    new_cycle: bool
+
+
+def choose_next(
+    candidates: Sequence[int],
+    asked_this_cycle: set[int],
+    last_asked: int | None,
+    rng: random.Random,
+) -> Choice | None:
+    """The next question of a schedule.
+
+    No question repeats until every candidate was asked in this cycle; then a new cycle
+    starts, in a fresh random order, and never with the question that ended the last one
+    (unless it is the only one). Questions added mid-cycle are simply not asked yet, so
+    they join the cycle.
+    """
+    if not candidates:
+        return None
+    remaining = [q for q in candidates if q not in asked_this_cycle]
+    if remaining:
+        return Choice(rng.choice(remaining), False)
+    fresh = [q for q in candidates if q != last_asked] or list(candidates)
+    return Choice(rng.choice(fresh), True)
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$", re.IGNORECASE)
+
+
+def parse_answer_after(text: str | None) -> int | None:
+    """Minutes after posting when the answer goes public; None means "when the next question
+    is posted". Accepts ``next``, ``30m``, ``12h``, ``1d``."""
+    if text is None or text.strip().lower() in ("", "next", "next question"):
+        return None
+    m = _DURATION.match(text)
+    if not m:
+        raise UserError(
+            "answer_after must be `next` (when the next question is posted) or a duration "
+            "such as `30m`, `12h` or `1d`."
+        )
+    minutes = int(m.group(1)) * {"m": 1, "h": 60, "d": 1440}[m.group(2).lower()]
+    if not 1 <= minutes <= 7 * 1440:
+        raise UserError("answer_after must be between 1 minute and 7 days.")
+    return minutes
+
+
+def describe_answer_after(minutes: int | None) -> str:
+    if minutes is None:
+        return "when the next question is posted"
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440} day(s) after posting"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} hour(s) after posting"
+    return f"{minutes} minute(s) after posting"
+
+
+# -- what the engine works with -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    id: int
+    guild_id: int
+    channel_id: int
+    spec: ScheduleSpec
+    deck_id: int | None
+    tag: str | None
+    ping_role_id: int | None
+    thread: bool
+    answer_after_minutes: int | None
+    paused: bool
+    pause_reason: str | None
+    failures: int
+    last_error: str | None
+    cycle: int
+    number: int
+    checked_until: datetime
+    created_at: datetime
+    pick: str = "cycle"  # or "weakest": the group's weakest question
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A slot claimed for posting: its post row exists, its message may not yet."""
+
+    slot_id: int
+    schedule: ScheduleRow
+    post_id: int
+    question_id: int
+    number: int
+    late: bool
+
+
+@dataclass(frozen=True)
+class Sent:
+    message_id: int
+    thread_id: int | None
+    warning: str | None = None
+
+
+class PublishError(Exception):
+    """Posting failed. ``permanent``: the channel is gone or the bot may not post there;
+    otherwise the outcome is uncertain and the slot is retried after reconciling."""
+
+    def __init__(self, reason: str, *, permanent: bool):
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class CloseSummary:
+    answered: int
+    right: int
+    kept_streak: int
+
+
+class Publisher(Protocol):
+    async def send(self, claim: Claim) -> Sent: ...
+
+    async def find(self, channel_id: int, post_id: int, since: datetime) -> int | None: ...
+
+    async def close(self, post_id: int, summary: CloseSummary) -> None: ...
+
+
+class QotdStoreLike(Protocol):
+    """What the engine needs from storage (``bot.store.Store`` provides it)."""
+
+    async def active_schedules(self) -> list[ScheduleRow]: ...
+
+    async def schedule(self, schedule_id: int) -> ScheduleRow | None: ...
+
+    async def slot_state(self, schedule_id: int, slot: Slot) -> tuple[int, str] | None: ...
+
+    async def record_slots(self, schedule_id: int, slots: Sequence[Slot], state: str) -> None: ...
+
+    async def claim_slot(
+        self,
+        schedule: ScheduleRow,
+        slot: Slot,
+        *,
+        late: bool,
+        rng: random.Random,
+        key_time: str | None = None,
+    ) -> Claim | None: ...
+
+    async def claimed_slots(self) -> list[Claim]: ...
+
+    async def slot_posted(self, claim: Claim, sent: Sent) -> int | None: ...
+
+    async def slot_failed(self, claim: Claim, reason: str, *, permanent: bool) -> bool: ...
+
+    async def set_checked_until(self, schedule_id: int, when: datetime) -> None: ...
+
+    async def posts_to_close(self, now: datetime) -> list[int]: ...
+
+    async def close_post(self, post_id: int) -> CloseSummary | None: ...
+
+    async def next_close_at(self) -> datetime | None: ...
+
+
+# -- the engine ---------------------------------------------------------------------------------
+
+
+class QotdEngine:
+    """Posts due slots, catches up after downtime, closes posts. ``tick()`` does everything
+    that is due now; the scheduler calls it at the right times, tests call it directly."""
+
+    def __init__(
+        self,
+        store: QotdStoreLike,
+        publisher: Publisher,
+        clock: Clock,
+        *,
+        grace: timedelta = timedelta(hours=6),
+        rng: random.Random | None = None,
+        concurrency: int = 50,
+    ):
+        self.store = store
+        self.publisher = publisher
+        self.clock = clock
+        self.grace = grace
+        self.rng = rng or random.Random()
+        self._lock = asyncio.Lock()
+        self._limit = asyncio.Semaphore(concurrency)
+        self.scheduler: AsyncIOScheduler | None = None
+
+    # -- the whole pass ------------------------------------------------------------------------
+
+    async def tick(self) -> None:
+        """Reconcile uncertain sends, post every due slot, close what is due."""
+        async with self._lock:
+            now = self.clock.now()
+            for claim in await self.store.claimed_slots():
+                await self._reconcile(claim, now)
+            schedules = [s for s in await self.store.active_schedules() if not s.paused]
+            await asyncio.gather(*(self._run_schedule(s, now) for s in schedules))
+            await self._close_due(now)
+        self.reschedule()
+
+    async def run_one(self, schedule_id: int) -> None:
+        """Handle one schedule now (its scheduler job)."""
+        async with self._lock:
+            now = self.clock.now()
+            schedule = await self.store.schedule(schedule_id)
+            if schedule is not None and not schedule.paused:
+                await self._run_schedule(schedule, now)
+            await self._close_due(now)
+        self.reschedule()
+
+    async def _run_schedule(self, schedule: ScheduleRow, now: datetime) -> None:
+        async with self._limit:
+            try:
+                plan = catch_up(schedule.spec, schedule.checked_until, now, self.grace)
+                if plan.missed:
+                    await self.store.record_slots(schedule.id, plan.missed, "missed")
+                    log.info(
+                        "schedule %s: %d slot(s) missed while down", schedule.id, len(plan.missed)
+                    )
+                if plan.post_late is not None:
+                    late = now - plan.post_late.at_utc > LATE_AFTER
+                    await self._post(schedule, plan.post_late, late=late)
+                await self.store.set_checked_until(schedule.id, now)
+            except Exception:
+                log.exception("schedule %s failed to run", schedule.id)
+
+    async def _post(
+        self, schedule: ScheduleRow, slot: Slot, *, late: bool, key_time: str | None = None
+    ) -> Claim | None:
+        claim = await self.store.claim_slot(
+            schedule, slot, late=late, rng=self.rng, key_time=key_time
+        )
+        if claim is None:
+            return None
+        await self._send(claim)
+        return claim
+
+    async def _send(self, claim: Claim) -> None:
+        try:
+            sent = await self.publisher.send(claim)
+        except PublishError as exc:
+            paused = await self.store.slot_failed(claim, exc.reason, permanent=exc.permanent)
+            level = logging.WARNING
+            log.log(level, "schedule %s slot %s: %s", claim.schedule.id, claim.slot_id, exc.reason)
+            if paused:
+                log.warning(
+                    "schedule %s paused after %d failed slots", claim.schedule.id, MAX_FAILURES
+                )
+            return
+        previous = await self.store.slot_posted(claim, sent)
+        if previous is not None:
+            await self._close(previous)
+
+    async def _reconcile(self, claim: Claim, now: datetime) -> None:
+        """A slot claimed but not recorded as posted: find its message, or send it."""
+        created = claim.schedule.checked_until - timedelta(days=1)
+        try:
+            message_id = await self.publisher.find(
+                claim.schedule.channel_id, claim.post_id, created
+            )
+        except PublishError as exc:
+            await self.store.slot_failed(claim, exc.reason, permanent=exc.permanent)
+            return
+        if message_id is not None:
+            previous = await self.store.slot_posted(claim, Sent(message_id, None))
+            if previous is not None:
+                await self._close(previous)
+            return
+        await self._send(claim)
+
+    async def _close_due(self, now: datetime) -> None:
+        for post_id in await self.store.posts_to_close(now):
+            await self._close(post_id)
+
+    async def _close(self, post_id: int) -> None:
+        summary = await self.store.close_post(post_id)
+        if summary is None:
+            return
+        try:
+            await self.publisher.close(post_id, summary)
+        except PublishError as exc:
+            log.warning("could not show the answer of post %s: %s", post_id, exc.reason)
+
+    # -- commands -------------------------------------------------------------------------------
+
+    async def post_now(self, schedule_id: int, key: str) -> Claim | None:
+        """Post the schedule's next question at once, outside its slots. ``key`` makes a
+        retried command post once."""
+        async with self._lock:
+            schedule = await self.store.schedule(schedule_id)
+            if schedule is None:
+                raise UserError("That schedule no longer exists.")
+            now = self.clock.now()
+            local = now.astimezone(schedule.spec.tz)
+            slot = Slot(
+                local_date=local.date(), local_time=local.time().replace(tzinfo=None), at_utc=now
+            )
+            claim = await self._post(schedule, slot, late=False, key_time=f"now:{key}")
+        self.reschedule()
+        return claim
+
+    async def next_post(self, schedule: ScheduleRow) -> Slot:
+        """The next slot that will really post: slots already recorded (skipped) are passed."""
+        slot = next_slot(schedule.spec, max(self.clock.now(), schedule.checked_until))
+        for _ in range(400):
+            if await self.store.slot_state(schedule.id, slot) is None:
+                return slot
+            slot = next_slot(schedule.spec, slot.at_utc)
+        return slot
+
+    # -- scheduler ------------------------------------------------------------------------------
+
+    def start_scheduler(self) -> None:
+        """Run ticks at the right times with APScheduler. Jobs are rebuilt from the database:
+        one date job per schedule at its next slot (computed by ``next_slot``, which keeps
+        local time across DST where cron triggers drift), and one for the next close."""
+        if self.scheduler is None:
+            self.scheduler = AsyncIOScheduler(timezone="UTC")
+            self.scheduler.start()
+        asyncio.get_running_loop().create_task(self._rebuild())
+
+    async def stop_scheduler(self) -> None:
+        """Stop taking jobs, let a pass in progress finish (briefly), then shut down."""
+        scheduler, self.scheduler = self.scheduler, None
+        if scheduler is None:
+            return
+        scheduler.pause()
+        try:
+            async with asyncio.timeout(10):
+                async with self._lock:
+                    pass
+        except TimeoutError:
+            log.warning("a question-of-the-day pass was still running at shutdown")
+        scheduler.shutdown(wait=False)
+
+    async def _job(self, schedule_id: int | None) -> None:
+        """A scheduler job. Cancelled at shutdown it stops quietly: whatever it had claimed
+        is reconciled at the next start."""
+        try:
+            if schedule_id is None:
+                await self.tick()
+            else:
+                await self.run_one(schedule_id)
+        except asyncio.CancelledError:
+            log.info("question-of-the-day job stopped by shutdown")
+
+    def reschedule(self) -> None:
+        if self.scheduler is not None:
+            asyncio.get_running_loop().create_task(self._rebuild())
+
+    async def _rebuild(self) -> None:
+        scheduler = self.scheduler
+        if scheduler is None:
+            return
+        try:
+            wanted: dict[str, tuple[datetime, int | None]] = {}
+            for schedule in await self.store.active_schedules():
+                if schedule.paused:
+                    continue
+                wanted[f"qotd-{schedule.id}"] = (
+                    (await self.next_post(schedule)).at_utc,
+                    schedule.id,
+                )
+            close_at = await self.store.next_close_at()
+            if close_at is not None:
+                wanted["qotd-close"] = (close_at, None)
+            if await self.store.claimed_slots():
+                wanted["qotd-retry"] = (self.clock.now() + RETRY_AFTER, None)
+            for job in scheduler.get_jobs():
+                if job.id not in wanted:
+                    job.remove()
+            for job_id, (when, schedule_id) in wanted.items():
+                scheduler.add_job(
+                    self._job,
+                    trigger=DateTrigger(run_date=when),
+                    args=(schedule_id,),
+                    id=job_id,
+                    replace_existing=True,
+                    misfire_grace_time=int(self.grace.total_seconds()),
+                    coalesce=True,
+                )
+        except Exception:
+            log.exception("could not rebuild the question-of-the-day jobs")
+
+
+__all__ = [
+    "Choice",
+    "Claim",
+    "CloseSummary",
+    "PublishError",
+    "Publisher",
+    "QotdEngine",
+    "ScheduleRow",
+    "Sent",
+    "choose_next",
+    "describe_answer_after",
+    "parse_answer_after",
+]

@@ -1,0 +1,506 @@
+"""Storage: question-of-the-day schedules, slots (one row each: the exactly-once key), cycles."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from bot.clock import from_db, to_db
+from bot.qotd import MAX_FAILURES, Choice, Claim, CloseSummary, ScheduleRow, Sent, choose_next
+from bot.schedule import ScheduleSpec, Slot, format_time
+from bot.srs import weakest
+from bot.store.quiz import QuizStore
+from bot.store.srs import SrsStore
+
+_SCHEDULE_COLUMNS = (
+    "id, guild_id, channel_id, local_time, timezone, days, deck_id, tag, ping_role_id, thread, "
+    "answer_after_minutes, paused, pause_reason, failures, last_error, cycle, number, "
+    "checked_until, created_at, pick"
+)
+
+
+def _schedule(row: sqlite3.Row) -> ScheduleRow:
+    return ScheduleRow(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        spec=ScheduleSpec(local_time=row["local_time"], days=row["days"], zone=row["timezone"]),
+        deck_id=row["deck_id"],
+        tag=row["tag"],
+        ping_role_id=row["ping_role_id"],
+        thread=bool(row["thread"]),
+        answer_after_minutes=row["answer_after_minutes"],
+        paused=bool(row["paused"]),
+        pause_reason=row["pause_reason"],
+        failures=row["failures"],
+        last_error=row["last_error"],
+        cycle=row["cycle"],
+        number=row["number"],
+        checked_until=from_db(row["checked_until"]),
+        created_at=from_db(row["created_at"]),
+        pick=row["pick"],
+    )
+
+
+@dataclass(frozen=True)
+class SlotRecord:
+    local_date: str
+    local_time: str
+    due_at: datetime
+    state: str
+    late: bool
+    error: str | None
+    post_id: int | None
+    message_id: int | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    asked: int
+    total: int
+    cycle: int
+
+
+class QotdStore(QuizStore, SrsStore):
+    # -- schedules -----------------------------------------------------------------------------
+
+    async def save_schedule(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        spec: ScheduleSpec,
+        deck_id: int | None,
+        tag: str | None,
+        ping_role_id: int | None,
+        thread: bool,
+        answer_after_minutes: int | None,
+        created_by: int,
+        pick: str = "cycle",
+    ) -> tuple[int, bool]:
+        """Create a schedule, or update the one this channel already has. (id, created)."""
+        now = self.now_text()
+        fields = (
+            spec.time_text,
+            spec.zone,
+            spec.days_text,
+            deck_id,
+            tag,
+            ping_role_id,
+            int(thread),
+            answer_after_minutes,
+            pick,
+        )
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT id FROM qotd_schedules WHERE guild_id = ? AND channel_id = ? AND removed_at IS NULL",
+                (guild_id, channel_id),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is not None:
+                await db.execute(
+                    "UPDATE qotd_schedules SET local_time = ?, timezone = ?, days = ?, deck_id = ?, tag = ?, "
+                    "ping_role_id = ?, thread = ?, answer_after_minutes = ?, pick = ?, checked_until = ? WHERE id = ?",
+                    (*fields, now, row[0]),
+                )
+                return int(row[0]), False
+            cur2 = await db.execute(
+                "INSERT INTO qotd_schedules (guild_id, channel_id, local_time, timezone, days, deck_id, tag, "
+                "ping_role_id, thread, answer_after_minutes, pick, checked_until, created_by, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, channel_id, *fields, now, created_by, now),
+            )
+            return int(cur2.lastrowid or 0), True
+
+    async def schedule(self, schedule_id: int) -> ScheduleRow | None:
+        row = await self._fetchone(
+            f"SELECT {_SCHEDULE_COLUMNS} FROM qotd_schedules WHERE id = ? AND removed_at IS NULL",
+            (schedule_id,),
+        )
+        return _schedule(row) if row else None
+
+    async def schedules_for_guild(self, guild_id: int) -> list[ScheduleRow]:
+        rows = await self._fetchall(
+            f"SELECT {_SCHEDULE_COLUMNS} FROM qotd_schedules WHERE guild_id = ? AND removed_at IS NULL ORDER BY id",
+            (guild_id,),
+        )
+        return [_schedule(r) for r in rows]
+
+    async def active_schedules(self) -> list[ScheduleRow]:
+        rows = await self._fetchall(
+            f"SELECT {_SCHEDULE_COLUMNS} FROM qotd_schedules WHERE removed_at IS NULL ORDER BY id"
+        )
+        return [_schedule(r) for r in rows]
+
+    async def set_paused(self, schedule_id: int, paused: bool, reason: str | None = None) -> None:
+        """Pause, or resume: a resumed schedule starts from now (paused days are not caught up)."""
+        now = self.now_text()
+        async with self.transaction() as db:
+            if paused:
+                await db.execute(
+                    "UPDATE qotd_schedules SET paused = 1, pause_reason = ? WHERE id = ?",
+                    (reason, schedule_id),
+                )
+            else:
+                await db.execute(
+                    "UPDATE qotd_schedules SET paused = 0, pause_reason = NULL, failures = 0, last_error = NULL, "
+                    "checked_until = ? WHERE id = ?",
+                    (now, schedule_id),
+                )
+
+    async def remove_schedule(self, schedule_id: int) -> None:
+        now = self.now_text()
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE qotd_schedules SET removed_at = ? WHERE id = ?", (now, schedule_id)
+            )
+
+    async def set_checked_until(self, schedule_id: int, when: datetime) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE qotd_schedules SET checked_until = ? WHERE id = ? AND checked_until < ?",
+                (to_db(when), schedule_id, to_db(when)),
+            )
+
+    # -- slots ---------------------------------------------------------------------------------
+
+    async def slot_state(self, schedule_id: int, slot: Slot) -> tuple[int, str] | None:
+        row = await self._fetchone(
+            "SELECT id, state FROM qotd_slots WHERE schedule_id = ? AND local_date = ? AND local_time = ?",
+            (schedule_id, slot.local_date.isoformat(), format_time(slot.local_time)),
+        )
+        return (int(row[0]), str(row[1])) if row else None
+
+    async def record_slots(self, schedule_id: int, slots: Sequence[Slot], state: str) -> None:
+        """Record slots (missed or skipped); a slot that already has a row keeps it."""
+        now = self.now_text()
+        async with self.transaction() as db:
+            await db.executemany(
+                "INSERT INTO qotd_slots (schedule_id, local_date, local_time, due_at, state, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (schedule_id, local_date, local_time) DO NOTHING",
+                [
+                    (
+                        schedule_id,
+                        s.local_date.isoformat(),
+                        format_time(s.local_time),
+                        to_db(s.at_utc),
+                        state,
+                        now,
+                        now,
+                    )
+                    for s in slots
+                ],
+            )
+
+    async def claim_slot(
+        self,
+        schedule: ScheduleRow,
+        slot: Slot,
+        *,
+        late: bool,
+        rng: random.Random,
+        key_time: str | None = None,
+    ) -> Claim | None:
+        """Claim a slot and prepare its post, in one transaction. None when the slot already
+        has a row (posted, claimed, missed or skipped) or the schedule has nothing to ask."""
+        candidates = [
+            c.question_id
+            for c in await self.candidates(
+                schedule.guild_id, deck_id=schedule.deck_id, tag=schedule.tag
+            )
+        ]
+        now = self.clock.now()
+        now_text = to_db(now)
+        key = key_time or format_time(slot.local_time)
+        weak: int | None = None
+        if schedule.pick == "weakest" and candidates:
+            last = await self._fetchone(
+                "SELECT question_id FROM qotd_asked WHERE schedule_id = ? ORDER BY asked_at DESC LIMIT 1",
+                (schedule.id,),
+            )
+            cards = await self.group_weakness(schedule.guild_id, candidates)
+            weak = weakest(cards, now, avoid=int(last[0]) if last else None)
+        async with self.transaction() as db:
+            cur = await db.execute(
+                "INSERT INTO qotd_slots (schedule_id, local_date, local_time, due_at, state, late, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, 'claimed', ?, ?, ?) "
+                "ON CONFLICT (schedule_id, local_date, local_time) DO NOTHING",
+                (
+                    schedule.id,
+                    slot.local_date.isoformat(),
+                    key,
+                    to_db(slot.at_utc),
+                    int(late),
+                    now_text,
+                    now_text,
+                ),
+            )
+            if cur.rowcount != 1:
+                return None
+            slot_id = int(cur.lastrowid or 0)
+            async with db.execute(
+                "SELECT cycle, number FROM qotd_schedules WHERE id = ?", (schedule.id,)
+            ) as c:
+                row = await c.fetchone()
+            cycle, number = (int(row[0]), int(row[1])) if row else (1, 0)
+            async with db.execute(
+                "SELECT question_id FROM qotd_asked WHERE schedule_id = ? AND cycle = ?",
+                (schedule.id, cycle),
+            ) as c:
+                asked = {int(r[0]) for r in await c.fetchall()}
+            async with db.execute(
+                "SELECT question_id FROM qotd_asked WHERE schedule_id = ? ORDER BY asked_at DESC, cycle DESC LIMIT 1",
+                (schedule.id,),
+            ) as c:
+                last = await c.fetchone()
+            choice = choose_next(candidates, asked, int(last[0]) if last else None, rng)
+            if weak is not None and choice is not None:
+                # The group's weakest question, asked again whatever the cycle says.
+                choice = Choice(weak, False)
+            if choice is None:
+                await db.execute(
+                    "UPDATE qotd_slots SET state = 'failed', error = ? WHERE id = ?",
+                    ("no question matches this schedule's deck and tag", slot_id),
+                )
+                await _count_failure(
+                    db, schedule.id, "no question matches this schedule's deck and tag"
+                )
+                return None
+            if choice.new_cycle:
+                cycle += 1
+            number += 1
+            await db.execute(
+                "INSERT INTO qotd_asked (schedule_id, cycle, question_id, asked_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (schedule_id, cycle, question_id) DO UPDATE SET asked_at = excluded.asked_at",
+                (schedule.id, cycle, choice.question_id, now_text),
+            )
+            await db.execute(
+                "UPDATE qotd_schedules SET cycle = ?, number = ? WHERE id = ?",
+                (cycle, number, schedule.id),
+            )
+            close_at = (
+                to_db(now + timedelta(minutes=schedule.answer_after_minutes))
+                if schedule.answer_after_minutes is not None
+                else None
+            )
+            cur = await db.execute(
+                "INSERT INTO posts (kind, guild_id, channel_id, question_id, private, schedule_id, number, late, "
+                "close_at, created_at) VALUES ('qotd', ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+                (
+                    schedule.guild_id,
+                    schedule.channel_id,
+                    choice.question_id,
+                    schedule.id,
+                    number,
+                    int(late),
+                    close_at,
+                    now_text,
+                ),
+            )
+            post_id = int(cur.lastrowid or 0)
+            await db.execute("UPDATE qotd_slots SET post_id = ? WHERE id = ?", (post_id, slot_id))
+        return Claim(slot_id, schedule, post_id, choice.question_id, number, late)
+
+    async def claimed_slots(self) -> list[Claim]:
+        rows = await self._fetchall(
+            "SELECT s.id, s.schedule_id, s.post_id, s.late, p.question_id, p.number FROM qotd_slots s "
+            "JOIN posts p ON p.id = s.post_id WHERE s.state = 'claimed' ORDER BY s.id"
+        )
+        out = []
+        for r in rows:
+            schedule = await self.schedule(r["schedule_id"])
+            if schedule is not None:
+                out.append(
+                    Claim(
+                        r["id"],
+                        schedule,
+                        r["post_id"],
+                        r["question_id"],
+                        r["number"],
+                        bool(r["late"]),
+                    )
+                )
+        return out
+
+    async def slot_posted(self, claim: Claim, sent: Sent) -> int | None:
+        """Record a sent post. Returns the schedule's previous open post when it closes now
+        (answers go public when the next question is posted)."""
+        now = self.now_text()
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE qotd_slots SET state = 'posted', error = NULL, updated_at = ? WHERE id = ?",
+                (now, claim.slot_id),
+            )
+            await db.execute(
+                "UPDATE posts SET message_id = ?, thread_id = ? WHERE id = ?",
+                (sent.message_id, sent.thread_id, claim.post_id),
+            )
+            await db.execute(
+                "UPDATE qotd_schedules SET failures = 0, last_error = ? WHERE id = ?",
+                (sent.warning, claim.schedule.id),
+            )
+            if claim.schedule.answer_after_minutes is not None:
+                return None
+            async with db.execute(
+                "SELECT id FROM posts WHERE schedule_id = ? AND id <> ? AND closed_at IS NULL "
+                "AND message_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+                (claim.schedule.id, claim.post_id),
+            ) as cur:
+                row = await cur.fetchone()
+        return int(row[0]) if row else None
+
+    async def slot_failed(self, claim: Claim, reason: str, *, permanent: bool) -> bool:
+        """Record a failed send. A permanent failure ends the slot, gives its question back to
+        the cycle, and counts toward pausing the schedule; returns True when it paused."""
+        now = self.now_text()
+        async with self.transaction() as db:
+            if not permanent:
+                await db.execute(
+                    "UPDATE qotd_slots SET error = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                    (reason, now, claim.slot_id),
+                )
+                async with db.execute(
+                    "SELECT attempts FROM qotd_slots WHERE id = ?", (claim.slot_id,)
+                ) as cur:
+                    row = await cur.fetchone()
+                if row is None or int(row[0]) < 5:
+                    return False
+            await db.execute(
+                "UPDATE qotd_slots SET state = 'failed', error = ?, updated_at = ? WHERE id = ?",
+                (reason, now, claim.slot_id),
+            )
+            await db.execute("UPDATE posts SET closed_at = ? WHERE id = ?", (now, claim.post_id))
+            await db.execute(
+                "DELETE FROM qotd_asked WHERE schedule_id = ? AND question_id = ? AND asked_at = "
+                "(SELECT MAX(asked_at) FROM qotd_asked WHERE schedule_id = ? AND question_id = ?)",
+                (claim.schedule.id, claim.question_id, claim.schedule.id, claim.question_id),
+            )
+            await db.execute(
+                "UPDATE qotd_schedules SET number = number - 1 WHERE id = ? AND number = ?",
+                (claim.schedule.id, claim.number),
+            )
+            return await _count_failure(db, claim.schedule.id, reason)
+
+    async def slots(
+        self, schedule_id: int, *, states: Sequence[str], limit: int = 10
+    ) -> list[SlotRecord]:
+        marks = ",".join("?" * len(states))
+        rows = await self._fetchall(
+            "SELECT s.local_date, s.local_time, s.due_at, s.state, s.late, s.error, s.post_id, p.message_id "
+            f"FROM qotd_slots s LEFT JOIN posts p ON p.id = s.post_id WHERE s.schedule_id = ? AND s.state IN ({marks}) "
+            "ORDER BY s.due_at DESC LIMIT ?",
+            (schedule_id, *states, limit),
+        )
+        return [
+            SlotRecord(
+                r["local_date"],
+                r["local_time"],
+                from_db(r["due_at"]),
+                r["state"],
+                bool(r["late"]),
+                r["error"],
+                r["post_id"],
+                r["message_id"],
+            )
+            for r in rows
+        ]
+
+    async def progress(self, schedule: ScheduleRow) -> Progress:
+        total = len(
+            await self.candidates(schedule.guild_id, deck_id=schedule.deck_id, tag=schedule.tag)
+        )
+        row = await self._fetchone(
+            "SELECT COUNT(*) FROM qotd_asked WHERE schedule_id = ? AND cycle = ?",
+            (schedule.id, schedule.cycle),
+        )
+        return Progress(int(row[0]) if row else 0, total, schedule.cycle)
+
+    # -- closing -------------------------------------------------------------------------------
+
+    async def posts_to_close(self, now: datetime) -> list[int]:
+        rows = await self._fetchall(
+            "SELECT id FROM posts WHERE kind = 'qotd' AND closed_at IS NULL AND message_id IS NOT NULL "
+            "AND close_at IS NOT NULL AND close_at <= ? ORDER BY id",
+            (to_db(now),),
+        )
+        return [int(r[0]) for r in rows]
+
+    async def next_close_at(self) -> datetime | None:
+        row = await self._fetchone(
+            "SELECT MIN(close_at) FROM posts WHERE kind = 'qotd' AND closed_at IS NULL AND message_id IS NOT NULL "
+            "AND close_at IS NOT NULL"
+        )
+        return from_db(row[0]) if row and row[0] else None
+
+    async def close_post(self, post_id: int) -> CloseSummary | None:
+        """Close a QOTD post once; returns what its closing edit shows, or None if it was
+        already closed."""
+        now = self.now_text()
+        async with self.transaction() as db:
+            cur = await db.execute(
+                "UPDATE posts SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (now, post_id)
+            )
+            if cur.rowcount != 1:
+                return None
+            async with db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN correct = 1 THEN 1 ELSE 0 END), 0) FROM attempts "
+                "WHERE post_id = ?",
+                (post_id,),
+            ) as c:
+                row = await c.fetchone()
+            answered, right = (int(row[0]), int(row[1])) if row else (0, 0)
+            kept = await _kept_streak(db, post_id)
+        return CloseSummary(answered, right, kept)
+
+    async def open_qotd_posts(self, schedule_id: int) -> list[int]:
+        rows = await self._fetchall(
+            "SELECT id FROM posts WHERE schedule_id = ? AND closed_at IS NULL AND message_id IS NOT NULL",
+            (schedule_id,),
+        )
+        return [int(r[0]) for r in rows]
+
+
+async def _count_failure(db: aiosqlite.Connection, schedule_id: int, reason: str) -> bool:
+    await db.execute(
+        "UPDATE qotd_schedules SET failures = failures + 1, last_error = ? WHERE id = ?",
+        (reason, schedule_id),
+    )
+    async with db.execute(
+        "SELECT failures, paused FROM qotd_schedules WHERE id = ?", (schedule_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    if row is not None and int(row[0]) >= MAX_FAILURES and not row[1]:
+        await db.execute(
+            "UPDATE qotd_schedules SET paused = 1, pause_reason = ? WHERE id = ?",
+            (f"paused after {MAX_FAILURES} failed posts in a row: {reason}", schedule_id),
+        )
+        return True
+    return False
+
+
+async def _kept_streak(db: aiosqlite.Connection, post_id: int) -> int:
+    """Members who answered this post and the server's previous QOTD post."""
+    async with db.execute(
+        "SELECT p.id FROM posts p JOIN posts cur ON cur.id = ? "
+        "WHERE p.kind = 'qotd' AND p.guild_id = cur.guild_id AND p.message_id IS NOT NULL "
+        "AND p.id < cur.id ORDER BY p.id DESC LIMIT 1",
+        (post_id,),
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return 0
+    params: Any = (post_id, row[0])
+    async with db.execute(
+        "SELECT COUNT(DISTINCT a.user_id) FROM attempts a WHERE a.post_id = ? AND EXISTS "
+        "(SELECT 1 FROM attempts b WHERE b.post_id = ? AND b.user_id = a.user_id)",
+        params,
+    ) as cur:
+        kept = await cur.fetchone()
+    return int(kept[0]) if kept else 0

@@ -1,0 +1,533 @@
+"""/qotd: question of the day. The engine in ``bot.qotd`` decides; this cog talks to Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import aiohttp
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import RecallBot
+from bot.errors import UserError
+from bot.qotd import (
+    Claim,
+    CloseSummary,
+    PublishError,
+    QotdEngine,
+    ScheduleRow,
+    Sent,
+    describe_answer_after,
+    parse_answer_after,
+)
+from bot.quiz_service import QuizService
+from bot.schedule import ScheduleSpec, parse_days, parse_time, parse_zone, zone_choices
+from cogs import ui
+from cogs.checks import moderator_check
+from cogs.quiz import deck_choices, public_embed, question_view
+
+log = logging.getLogger("cogs.qotd")
+
+POST_PATTERNS = ("rq:rv:{id}", "rq:mc:{id}:")
+
+
+def message_link(guild_id: int, channel_id: int, message_id: int) -> str:
+    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
+
+
+def needed_permissions(thread: bool, ping: discord.Role | None) -> dict[str, str]:
+    """The bot's permissions a schedule needs in its channel, with their names in Discord."""
+    needed = {
+        "view_channel": "View Channel",
+        "send_messages": "Send Messages",
+        "embed_links": "Embed Links",
+        "read_message_history": "Read Message History",
+    }
+    if thread:
+        needed["create_public_threads"] = "Create Public Threads"
+        needed["send_messages_in_threads"] = "Send Messages in Threads"
+    if ping is not None and not ping.mentionable:
+        needed["mention_everyone"] = "Mention @everyone, @here, and All Roles"
+    return needed
+
+
+def when_text(when: datetime, zone_name: str) -> str:
+    local = when.astimezone(parse_zone(zone_name))
+    return f"{local:%a %d %b %Y %H:%M} {zone_name} ({when.astimezone(UTC):%H:%M} UTC)"
+
+
+class DiscordPublisher:
+    """Posts, finds and closes question-of-the-day messages."""
+
+    def __init__(self, bot: RecallBot, quiz: QuizService):
+        self.bot = bot
+        self.quiz = quiz
+
+    def _channel(self, schedule: ScheduleRow) -> discord.TextChannel:
+        channel = self.bot.get_channel(schedule.channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            raise PublishError(
+                "the channel was deleted or the bot can no longer see it", permanent=True
+            )
+        return channel
+
+    async def send(self, claim: Claim) -> Sent:
+        schedule = claim.schedule
+        channel = self._channel(schedule)
+        perms = channel.permissions_for(channel.guild.me)
+        role = channel.guild.get_role(schedule.ping_role_id) if schedule.ping_role_id else None
+        missing = [
+            name
+            for attr, name in needed_permissions(False, role).items()
+            if attr != "read_message_history" and not getattr(perms, attr)
+        ]
+        if missing:
+            raise PublishError(
+                f"missing permission in #{channel.name}: {', '.join(missing)}", permanent=True
+            )
+        qp = await self.quiz.load(claim.post_id)
+        content = role.mention if role is not None else None
+        mentions = discord.AllowedMentions(
+            everyone=False, users=False, roles=[role] if role else False
+        )
+        try:
+            message = await channel.send(
+                content=content,
+                embed=public_embed(qp, 0, None, thread=schedule.thread),
+                view=question_view(qp),
+                allowed_mentions=mentions,
+            )
+        except discord.NotFound:
+            raise PublishError("the channel was deleted", permanent=True) from None
+        except discord.Forbidden as exc:
+            raise PublishError(
+                f"Discord refused the post in #{channel.name}: {exc.text}", permanent=True
+            ) from None
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            raise PublishError(
+                f"Discord did not confirm the post: {exc}", permanent=False
+            ) from None
+        thread_id = None
+        warning = None
+        if schedule.thread:
+            try:
+                thread = await message.create_thread(
+                    name=ui.clip(f"QOTD #{claim.number}: {qp.question.question.prompt}", 100),
+                    auto_archive_duration=1440,
+                )
+                thread_id = thread.id
+            except discord.HTTPException as exc:
+                warning = f"could not open a discussion thread: {exc.text or exc}"
+                log.warning("schedule %s: %s", schedule.id, warning)
+        return Sent(message.id, thread_id, warning)
+
+    async def find(self, channel_id: int, post_id: int, since: datetime) -> int | None:
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            raise PublishError(
+                "the channel was deleted or the bot can no longer see it", permanent=True
+            )
+        wanted = tuple(p.format(id=post_id) for p in POST_PATTERNS)
+        try:
+            async for message in channel.history(limit=100, after=since - timedelta(minutes=1)):
+                if self.bot.user is None or message.author.id != self.bot.user.id:
+                    continue
+                for row in message.components:
+                    for child in getattr(row, "children", []):
+                        custom_id = getattr(child, "custom_id", None) or ""
+                        if custom_id == wanted[0] or custom_id.startswith(wanted[1]):
+                            return message.id
+        except discord.Forbidden:
+            raise PublishError(
+                "missing Read Message History to check an earlier post", permanent=False
+            ) from None
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            raise PublishError(f"could not read the channel: {exc}", permanent=False) from None
+        return None
+
+    async def close(self, post_id: int, summary: CloseSummary) -> None:
+        qp = await self.quiz.load(post_id)
+        post, q = qp.post, qp.question.question
+        if post.message_id is None:
+            return
+        share = round(100 * summary.right / summary.answered) if summary.answered else 0
+        label = f"Closed · {summary.answered} answered · {share}% got it"
+        streak = (
+            f"{summary.kept_streak} member{'s' if summary.kept_streak != 1 else ''} kept their streak"
+            if summary.kept_streak
+            else "Answer tomorrow's question to start a streak"
+        )
+        embed = ui.closed_embed(
+            question_id=qp.question.id,
+            title=f"Question of the day #{post.number} · answer",
+            deck_name=qp.question.deck_name,
+            prompt=q.prompt,
+            key_points=q.key_points,
+            answer=q.answer,
+            tags=q.tags,
+            options=[o.text for o in q.options],
+            correct=q.correct_index,
+            footer=f"{summary.answered} answered · {share}% got it · {streak}",
+        )
+        message = self.bot.get_partial_messageable(post.channel_id).get_partial_message(
+            post.message_id
+        )
+        try:
+            await message.edit(embed=embed, view=question_view(qp, closed_label=label))
+        except discord.NotFound:
+            return
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            raise PublishError(f"could not edit the post: {exc}", permanent=False) from None
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class QotdGroup(app_commands.Group, name="qotd", description="Question of the day (moderators)."):
+    def __init__(self, cog: Qotd):
+        super().__init__()
+        self.cog = cog
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        return await moderator_check(interaction)
+
+    # -- setup ------------------------------------------------------------------------------------
+
+    @app_commands.command(name="setup", description="Schedule a daily question in a channel.")
+    @app_commands.describe(
+        channel="Where to post",
+        time="Local time to post, HH:MM in 24-hour form (e.g. 09:00)",
+        timezone="IANA time zone, e.g. Europe/London",
+        days="Which days: daily, mon-fri, weekends, or a list like mon,wed,fri (default daily)",
+        deck="Ask from this deck (default: every enabled deck)",
+        tag="Only questions with this tag",
+        ping="A role to mention with each question",
+        thread="Open a discussion thread for each question (default on)",
+        answer_after="When the answer goes public: next (default), or a delay such as 12h",
+        pick="cycle: every question once per cycle (default); weakest: what the group is likeliest to have forgotten",
+    )
+    async def setup(
+        self,
+        interaction: discord.Interaction[Any],
+        channel: discord.TextChannel,
+        time: str,
+        timezone: str,
+        days: str = "daily",
+        deck: str | None = None,
+        tag: str | None = None,
+        ping: discord.Role | None = None,
+        thread: bool = True,
+        answer_after: str | None = None,
+        pick: Literal["cycle", "weakest"] = "cycle",
+    ) -> None:
+        assert interaction.guild is not None
+        try:
+            spec = ScheduleSpec(
+                local_time=parse_time(time), days=parse_days(days), zone=parse_zone(timezone).key
+            )
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        minutes = parse_answer_after(answer_after)
+        quiz = self.cog.quiz
+        deck_row = await quiz.resolve_deck(interaction.guild.id, deck)
+        tag_value = tag.strip().lower() if tag and tag.strip() else None
+        if not await quiz.store.candidates(
+            interaction.guild.id, deck_id=deck_row.id if deck_row else None, tag=tag_value
+        ):
+            raise UserError(
+                f"No question matches that deck and tag. {await quiz.available(interaction.guild.id)}"
+            )
+        perms = channel.permissions_for(interaction.guild.me)
+        missing = [
+            name
+            for attr, name in needed_permissions(thread, ping).items()
+            if not getattr(perms, attr)
+        ]
+        if missing:
+            raise UserError(
+                f"Recall is missing these permissions in {channel.mention}: **{', '.join(missing)}**. "
+                "Grant them to the bot's role (channel settings → Permissions) and run `/qotd setup` again."
+            )
+        schedule_id, created = await quiz.store.save_schedule(
+            guild_id=interaction.guild.id,
+            channel_id=channel.id,
+            spec=spec,
+            deck_id=deck_row.id if deck_row else None,
+            tag=tag_value,
+            ping_role_id=ping.id if ping else None,
+            thread=thread,
+            answer_after_minutes=minutes,
+            created_by=interaction.user.id,
+            pick=pick,
+        )
+        schedule = await quiz.store.schedule(schedule_id)
+        assert schedule is not None
+        self.cog.engine.reschedule()
+        nxt = await self.cog.engine.next_post(schedule)
+        lines = [
+            f"**Where:** {channel.mention}",
+            f"**When:** {spec.describe()}",
+            f"**Next post:** {when_text(nxt.at_utc, spec.zone)}",
+            f"**Deck:** {deck_row.name if deck_row else 'every enabled deck'}"
+            + (f", tag `{tag_value}`" if tag_value else ""),
+            f"**Answers go public:** {describe_answer_after(minutes)}",
+            "**Questions:** "
+            + (
+                "the group's weakest first"
+                if pick == "weakest"
+                else "each once per cycle, shuffled"
+            ),
+            f"**Thread:** {'yes' if thread else 'no'}"
+            + (f" · **Ping:** {ping.mention}" if ping else ""),
+        ]
+        title = "Question of the day is set up" if created else "Question of the day updated"
+        await interaction.response.send_message(
+            embed=ui.info_embed(title, "\n".join(lines), colour=ui.OK), ephemeral=True
+        )
+
+    @setup.autocomplete("timezone")
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in zone_choices(current)]
+
+    @setup.autocomplete("deck")
+    async def deck_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await deck_choices(self.cog.bot, interaction.guild_id or 0, current)
+
+    @setup.autocomplete("tag")
+    async def tag_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        tags = await self.cog.bot.store.tags_for_guild(interaction.guild_id or 0)
+        needle = current.strip().lower()
+        return [app_commands.Choice(name=f"{t} ({n})", value=t) for t, n in tags if needle in t][
+            :25
+        ]
+
+    # -- status -----------------------------------------------------------------------------------
+
+    @app_commands.command(
+        name="status", description="Every schedule: next post, progress, last post, problems."
+    )
+    async def status(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        store = self.cog.quiz.store
+        schedules = await store.schedules_for_guild(interaction.guild_id)
+        if not schedules:
+            raise UserError(
+                "No question of the day is set up here yet. Start one with `/qotd setup`."
+            )
+        embed = ui.info_embed("Question of the day", f"{len(schedules)} schedule(s)")
+        for schedule in schedules[: ui.FIELDS]:
+            progress = await store.progress(schedule)
+            lines = []
+            if schedule.paused:
+                lines.append(
+                    f"⏸️ **Paused**{': ' + schedule.pause_reason if schedule.pause_reason else ''}"
+                )
+            else:
+                nxt = await self.cog.engine.next_post(schedule)
+                lines.append(f"**Next:** {when_text(nxt.at_utc, schedule.spec.zone)}")
+            lines.append(
+                f"**Progress:** {progress.asked} of {progress.total} asked (cycle {progress.cycle})"
+            )
+            posted = await store.slots(schedule.id, states=("posted",), limit=1)
+            if posted and posted[0].message_id:
+                link = message_link(schedule.guild_id, schedule.channel_id, posted[0].message_id)
+                lines.append(
+                    f"**Last post:** [#{schedule.number}]({link})"
+                    + (" (late)" if posted[0].late else "")
+                )
+            if schedule.last_error:
+                lines.append(f"⚠️ **Problem:** {schedule.last_error}")
+            missed = await store.slots(schedule.id, states=("missed", "failed"), limit=3)
+            for slot in missed:
+                reason = f": {slot.error}" if slot.error else " (the bot was offline)"
+                lines.append(f"• {slot.state} {slot.local_date} {slot.local_time}{reason}")
+            embed.add_field(
+                name=ui.clip(
+                    f"#{schedule.id} · <#{schedule.channel_id}> · {schedule.spec.describe()}",
+                    ui.FIELD_NAME,
+                ),
+                value=ui.clip("\n".join(lines), ui.FIELD_VALUE),
+                inline=False,
+            )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    # -- one schedule at a time -------------------------------------------------------------------
+
+    async def _pick(
+        self, interaction: discord.Interaction[Any], schedule: str | None
+    ) -> ScheduleRow:
+        assert interaction.guild_id is not None
+        schedules = await self.cog.quiz.store.schedules_for_guild(interaction.guild_id)
+        if not schedules:
+            raise UserError(
+                "No question of the day is set up here yet. Start one with `/qotd setup`."
+            )
+        if schedule is None or not schedule.strip():
+            if len(schedules) == 1:
+                return schedules[0]
+            raise UserError(
+                "This server has several schedules: choose one with the `schedule` option."
+            )
+        for row in schedules:
+            if schedule.strip().lstrip("#") == str(row.id):
+                return row
+        raise UserError(f"There is no schedule {schedule!r} here. `/qotd status` lists them.")
+
+    async def _schedule_choices(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        rows = await self.cog.quiz.store.schedules_for_guild(interaction.guild_id or 0)
+        out = []
+        for row in rows:
+            channel = self.cog.bot.get_channel(row.channel_id)
+            name = (
+                f"#{row.id} · #{getattr(channel, 'name', row.channel_id)} · {row.spec.describe()}"
+            )
+            if current.lower() in name.lower():
+                out.append(app_commands.Choice(name=ui.clip(name, 100), value=str(row.id)))
+        return out[:25]
+
+    @app_commands.command(
+        name="post-now", description="Post the next question of a schedule right away."
+    )
+    @app_commands.describe(schedule="Which schedule (only needed when there are several)")
+    async def post_now(
+        self, interaction: discord.Interaction[Any], schedule: str | None = None
+    ) -> None:
+        row = await self._pick(interaction, schedule)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        claim = await self.cog.engine.post_now(row.id, str(interaction.id))
+        post = await self.cog.quiz.store.post(claim.post_id) if claim else None
+        if post is None or post.message_id is None:
+            fresh = await self.cog.quiz.store.schedule(row.id)
+            reason = fresh.last_error if fresh and fresh.last_error else "it could not be posted"
+            await interaction.followup.send(f"Nothing was posted: {reason}.", ephemeral=True)
+            return
+        link = message_link(post.guild_id, post.channel_id, post.message_id)
+        await interaction.followup.send(
+            f"Posted [question of the day #{post.number}]({link}).", ephemeral=True
+        )
+
+    @app_commands.command(
+        name="skip", description="Skip the next scheduled question (streaks are not broken)."
+    )
+    @app_commands.describe(schedule="Which schedule (only needed when there are several)")
+    async def skip(
+        self, interaction: discord.Interaction[Any], schedule: str | None = None
+    ) -> None:
+        row = await self._pick(interaction, schedule)
+        slot = await self.cog.engine.next_post(row)
+        await self.cog.quiz.store.record_slots(row.id, [slot], "skipped")
+        self.cog.engine.reschedule()
+        after = await self.cog.engine.next_post(row)
+        await interaction.response.send_message(
+            f"Skipped the question of {when_text(slot.at_utc, row.spec.zone)}. "
+            f"The next one is {when_text(after.at_utc, row.spec.zone)}.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="pause", description="Stop posting until resumed.")
+    @app_commands.describe(schedule="Which schedule (only needed when there are several)")
+    async def pause(
+        self, interaction: discord.Interaction[Any], schedule: str | None = None
+    ) -> None:
+        row = await self._pick(interaction, schedule)
+        await self.cog.quiz.store.set_paused(
+            row.id, True, f"paused by {interaction.user.display_name}"
+        )
+        self.cog.engine.reschedule()
+        await interaction.response.send_message(
+            f"Paused schedule #{row.id}. Days while paused do not break anyone's streak. Resume with `/qotd resume`.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="resume", description="Start posting again.")
+    @app_commands.describe(schedule="Which schedule (only needed when there are several)")
+    async def resume(
+        self, interaction: discord.Interaction[Any], schedule: str | None = None
+    ) -> None:
+        row = await self._pick(interaction, schedule)
+        await self.cog.quiz.store.set_paused(row.id, False)
+        self.cog.engine.reschedule()
+        fresh = await self.cog.quiz.store.schedule(row.id)
+        assert fresh is not None
+        nxt = await self.cog.engine.next_post(fresh)
+        await interaction.response.send_message(
+            f"Resumed schedule #{row.id}. Next post: {when_text(nxt.at_utc, row.spec.zone)}.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(
+        name="remove", description="Stop and remove a schedule (its history stays)."
+    )
+    @app_commands.describe(schedule="Which schedule (only needed when there are several)")
+    async def remove(
+        self, interaction: discord.Interaction[Any], schedule: str | None = None
+    ) -> None:
+        row = await self._pick(interaction, schedule)
+        await self.cog.quiz.store.remove_schedule(row.id)
+        self.cog.engine.reschedule()
+        await interaction.response.send_message(
+            f"Removed schedule #{row.id}. Past questions, grades and streaks are kept.",
+            ephemeral=True,
+        )
+
+    post_now.autocomplete("schedule")(_schedule_choices)
+    skip.autocomplete("schedule")(_schedule_choices)
+    pause.autocomplete("schedule")(_schedule_choices)
+    resume.autocomplete("schedule")(_schedule_choices)
+    remove.autocomplete("schedule")(_schedule_choices)
+
+
+class Qotd(commands.Cog):
+    """Question of the day."""
+
+    def __init__(self, bot: RecallBot):
+        self.bot = bot
+        self.quiz = QuizService(bot.store)
+        self.engine = QotdEngine(
+            bot.store,
+            DiscordPublisher(bot, self.quiz),
+            bot.clock,
+            grace=timedelta(hours=bot.settings.qotd_grace_hours),
+        )
+        self.group = QotdGroup(self)
+        self._started = False
+        #: set once the start-up catch-up has run
+        self.caught_up = asyncio.Event()
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.group)
+
+    async def cog_unload(self) -> None:
+        await self.engine.stop_scheduler()
+        self.bot.tree.remove_command(self.group.name)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Catch up on start (reconcile, late posts, missed slots), then follow the schedule."""
+        if self._started:
+            return
+        self._started = True
+        self.bot.spawn(self._start(), name="qotd-start")
+
+    async def _start(self) -> None:
+        try:
+            await self.engine.tick()
+        finally:
+            self.caught_up.set()
+        if self.bot.run_scheduler:
+            self.engine.start_scheduler()
+
+
+async def setup(bot: RecallBot) -> None:
+    await bot.add_cog(Qotd(bot))

@@ -1,0 +1,444 @@
+"""Question of the day end to end, on a clock the test moves by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import discord
+import pytest
+
+from bot.clock import FixedClock
+from bot.questions import Question
+from bot.store import AttemptRequest
+
+pytestmark = pytest.mark.e2e
+
+MOD = discord.Permissions(manage_guild=True).value
+
+QUESTIONS = [
+    Question(
+        id=f"q{i}",
+        prompt=f"Question number {i}?",
+        why=f"Why {i}",
+        key_points=[f"point {i}a", f"point {i}b", f"point {i}c"],
+        answer=f"Model answer {i}.",
+        tags=["daily"],
+    )
+    for i in range(1, 4)
+]
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+async def world(recall, emulator, start: str = "2026-01-05T08:00"):
+    """A guild with a moderator, two members, a #qotd channel and a 3-question deck."""
+    recall.clock = FixedClock(at(start))
+    guild = emulator.add_guild("Study group")
+    chan = guild.add_channel("qotd")
+    mod = guild.add_member("mod", permissions=MOD)
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    return guild, chan, mod, alice, bob
+
+
+async def make_deck(bot, guild_id: int) -> None:
+    deck_id = await bot.store.create_deck(guild_id, "daily", "Daily deck")
+    await bot.store.add_questions(deck_id, QUESTIONS)
+
+
+def engine(bot):
+    return bot.get_cog("Qotd").engine
+
+
+def posts(emulator, chan):
+    return [
+        m
+        for m in emulator.channel_messages(chan)
+        if m.embeds and "Question of the day" in m.embeds[0]["title"]
+    ]
+
+
+async def setup_daily(mod, chan, **extra):
+    return await mod.run(
+        "/qotd setup",
+        channel=chan,
+        options={
+            "channel": chan,
+            "time": "09:00",
+            "timezone": "Europe/London",
+            "deck": "daily",
+            **extra,
+        },
+    )
+
+
+async def test_setup_post_reveal_grade_close_and_streaks(recall, emulator):
+    guild, chan, mod, alice, bob = await world(recall, emulator)
+    role = guild.add_role("Daily learners")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        done = await setup_daily(mod, chan, ping=role)
+        assert done.ephemeral
+        text = done.embed["description"]
+        assert "**When:** 09:00 daily (Europe/London)" in text
+        assert "**Next post:** Mon 05 Jan 2026 09:00 Europe/London (09:00 UTC)" in text
+
+        await engine(bot).tick()  # 08:00: nothing due
+        assert posts(emulator, chan) == []
+
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        await engine(bot).tick()  # a second pass posts nothing more
+        [first] = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1"
+        assert first.content == role.mention
+        assert first.thread is not None and first.thread.name.startswith("QOTD #1: Question number")
+        assert "discuss in the thread" in first.embeds[0]["footer"]["text"]
+
+        revealed = await alice.click(first, "Reveal answer")
+        assert [b.label for b in revealed.message.buttons] == ["Again", "Hard", "Good", "Easy"]
+        graded = await alice.click(revealed.message, "Good")
+        assert "**+5 points**" in graded.message.embeds[0]["description"]
+        revealed = await bob.click(first, "Reveal answer")
+        await bob.click(revealed.message, "Again")
+        rows = await bot.store._fetchall("SELECT user_id, source, points FROM attempts ORDER BY id")
+        assert [tuple(r) for r in rows] == [(alice.id, "qotd", 5), (bob.id, "qotd", 5)]
+
+        # Next day: question #2 is posted and #1 closes with its answer public.
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()
+        first_now, second = posts(emulator, chan)
+        assert second.embeds[0]["title"] == "Question of the day #2"
+        closed = first_now.embeds[0]
+        assert closed["title"] == "Question of the day #1 · answer"
+        assert "**Model answer**" in closed["description"]
+        assert closed["description"].split("**Model answer**\n")[1].startswith("Model answer")
+        labels = [b.label for b in first_now.buttons]
+        assert "Closed · 2 answered · 50% got it" in labels  # bob graded Again
+        assert (
+            second.embeds[0]["description"] != first_now.embeds[0]["description"].split("\n\n")[0]
+        )
+
+        # alice keeps her streak on #2; bob does not answer.
+        revealed = await alice.click(second, "Reveal answer")
+        await alice.click(revealed.message, "Hard")
+        # a grade on the closed #1 still counts for reviews but no longer scores
+        late = await bob.click(first_now, "Reveal answer")
+        assert "You already answered" in late.embed["description"]
+
+        recall.clock.set(at("2026-01-07T09:00"))
+        await engine(bot).tick()
+        second_now = posts(emulator, chan)[1]
+        assert (
+            second_now.embeds[0]["footer"]["text"]
+            == "1 answered · 100% got it · 1 member kept their streak"
+        )
+
+
+async def test_no_repeats_until_the_deck_is_exhausted(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        asked = []
+        for day in range(5, 12):
+            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+            await engine(bot).tick()
+            asked.append(
+                posts(emulator, chan)[-1].embeds[0]["description"]
+                if posts(emulator, chan)
+                else None
+            )
+        prompts = [d.split("\n")[0] if d else None for d in asked]
+        opened = [p for p in prompts if p and p.startswith("Question number")]
+        assert len(set(opened[:3])) == 3  # the whole deck before any repeat
+        assert opened[3] != opened[2]  # a new cycle does not start with the last question
+        status = await mod.run("/qotd status", channel=chan)
+        assert "**Progress:** 1 of 3 asked (cycle 3)" in status.embed["fields"][0]["value"]
+
+
+async def test_restart_mid_day_never_posts_twice(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator, "2026-01-05T09:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        recall.clock.set(at("2026-01-05T08:00"))
+        await setup_daily(mod, chan)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+    assert len(posts(emulator, chan)) == 1
+    recall.clock.set(at("2026-01-05T13:00"))
+    async with recall.running(sync=False):  # start-up catch-up runs here
+        assert len(posts(emulator, chan)) == 1
+
+
+async def test_downtime_across_a_slot_posts_late_within_grace_else_records_missed(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+    # down across Monday 09:00; back at 11:30, within the 6-hour grace
+    recall.clock.set(at("2026-01-05T11:30"))
+    async with recall.running(sync=False):
+        [late] = posts(emulator, chan)
+        assert late.embeds[0]["title"] == "Question of the day #1 (posted late)"
+    # down from Monday to Thursday 16:00: Tue and Wed are missed, Thu 09:00 is 7 h late
+    recall.clock.set(at("2026-01-08T16:00"))
+    async with recall.running(sync=False) as bot:
+        assert len(posts(emulator, chan)) == 1
+        status = await mod.run("/qotd status", channel=chan)
+        value = status.embed["fields"][0]["value"]
+        assert "• missed 2026-01-08 09:00 (the bot was offline)" in value
+        assert "• missed 2026-01-07 09:00 (the bot was offline)" in value
+        slots = await bot.store._fetchall(
+            "SELECT local_date, state FROM qotd_slots ORDER BY local_date"
+        )
+        assert [tuple(r) for r in slots] == [
+            ("2026-01-05", "posted"),
+            ("2026-01-06", "missed"),
+            ("2026-01-07", "missed"),
+            ("2026-01-08", "missed"),
+        ]
+
+
+async def test_a_crash_between_sending_and_recording_is_reconciled(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        recall.clock.set(at("2026-01-05T08:59"))
+        eng = engine(bot)
+        schedule = (await bot.store.active_schedules())[0]
+        plan_slot = await eng.next_post(schedule)
+        assert plan_slot.at_utc == at("2026-01-05T09:00")
+        recall.clock.set(at("2026-01-05T09:00"))
+        # claim and send, then "crash" before the post is recorded
+        claim = await bot.store.claim_slot(schedule, plan_slot, late=False, rng=eng.rng)
+        await eng.publisher.send(claim)
+    assert len(posts(emulator, chan)) == 1
+    async with recall.running(sync=False) as bot:
+        assert len(posts(emulator, chan)) == 1  # found, not sent again
+        [slot] = await bot.store._fetchall("SELECT state FROM qotd_slots")
+        assert slot["state"] == "posted"
+        post = await bot.store.post(claim.post_id)
+        assert post.message_id == posts(emulator, chan)[0].id
+
+
+async def test_claimed_but_never_sent_is_sent_once_on_restart(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        recall.clock.set(at("2026-01-05T08:59"))
+        eng = engine(bot)
+        schedule = (await bot.store.active_schedules())[0]
+        slot = await eng.next_post(schedule)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await bot.store.claim_slot(schedule, slot, late=False, rng=eng.rng)
+    assert posts(emulator, chan) == []
+    async with recall.running(sync=False):
+        assert len(posts(emulator, chan)) == 1
+
+
+async def test_429_and_500_on_posting_still_post_exactly_once(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        emulator.faults.add(
+            "POST", rf"/channels/{chan.id}/messages$", status=429, retry_after=0.2, times=1
+        )
+        emulator.faults.add("POST", rf"/channels/{chan.id}/messages$", status=500, times=1)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+        [slot] = await bot.store._fetchall("SELECT state FROM qotd_slots")
+        assert slot["state"] == "posted"
+
+
+async def test_deleted_channel_fails_then_pauses_while_others_go_on(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    other = guild.add_channel("other")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        await setup_daily(mod, other, time="09:00")
+        await emulator.delete_channel(chan)
+        await emulator.settle()
+        for day in (5, 6, 7):
+            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+            await engine(bot).tick()
+        assert len(posts(emulator, other)) == 3
+        schedules = {s.channel_id: s for s in await bot.store.active_schedules()}
+        broken = schedules[chan.id]
+        assert broken.paused and broken.failures == 3
+        assert "the channel was deleted" in (broken.pause_reason or "")
+        status = await mod.run("/qotd status", channel=other)
+        value = status.embed["fields"][0]["value"]
+        assert value.startswith(
+            "⏸️ **Paused**: paused after 3 failed posts in a row: the channel was deleted"
+        )
+
+
+async def test_revoked_permission_is_reported(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        chan.revoke_bot_permission(discord.Permissions(send_messages=True).value)
+        await emulator.settle()
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        [schedule] = await bot.store.active_schedules()
+        # Discord drops Embed Links along with Send Messages
+        assert schedule.last_error == "missing permission in #qotd: Send Messages, Embed Links"
+        assert posts(emulator, chan) == []
+
+
+async def test_setup_names_missing_permissions_and_bad_input(recall, emulator):
+    guild, chan, mod, alice, _ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        chan.revoke_bot_permission(
+            discord.Permissions(create_public_threads=True, embed_links=True).value
+        )
+        await emulator.settle()
+        refused = await setup_daily(mod, chan)
+        assert refused.ephemeral
+        assert "missing these permissions in <#" in refused.content
+        assert "**Embed Links, Create Public Threads**" in refused.content
+        bad_time = await mod.run(
+            "/qotd setup", channel=chan, options={"channel": chan, "time": "9am", "timezone": "UTC"}
+        )
+        assert "time must be HH:MM in 24-hour form" in bad_time.content
+        bad_zone = await mod.run(
+            "/qotd setup",
+            channel=chan,
+            options={"channel": chan, "time": "09:00", "timezone": "Mars/Base"},
+        )
+        assert "Mars/Base" in bad_zone.content
+        bad_days = await mod.run(
+            "/qotd setup",
+            channel=chan,
+            options={"channel": chan, "time": "09:00", "timezone": "UTC", "days": "mon-fry"},
+        )
+        assert "fry" in bad_days.content
+        guild.expose_command("qotd")
+        member = await alice.run("/qotd status", channel=chan)
+        assert member.content.startswith("Only moderators can do this")
+        assert await bot.store.active_schedules() == []
+        zones = await mod.autocomplete("/qotd setup", "timezone", "londo", channel=chan)
+        assert "Europe/London" in [c["value"] for c in zones]
+
+
+async def test_post_now_skip_pause_resume_remove(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator, "2026-01-05T10:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        now = await mod.run("/qotd post-now", channel=chan)
+        reply = await now.wait_for_followup()
+        assert reply.content.startswith(
+            "Posted [question of the day #1](https://discord.com/channels/"
+        )
+        assert len(posts(emulator, chan)) == 1
+
+        skipped = await mod.run("/qotd skip", channel=chan)
+        assert skipped.content.startswith(
+            "Skipped the question of Tue 06 Jan 2026 09:00 Europe/London"
+        )
+        assert "The next one is Wed 07 Jan 2026 09:00" in skipped.content
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+
+        paused = await mod.run("/qotd pause", channel=chan)
+        assert paused.content.startswith("Paused schedule #1")
+        recall.clock.set(at("2026-01-07T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+        recall.clock.set(at("2026-01-07T12:00"))
+        resumed = await mod.run("/qotd resume", channel=chan)
+        assert (
+            "Next post: Thu 08 Jan 2026 09:00" in resumed.content
+        )  # paused days are not caught up
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+
+        removed = await mod.run("/qotd remove", channel=chan)
+        assert removed.content.startswith("Removed schedule #1")
+        recall.clock.set(at("2026-01-08T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+        assert (await mod.run("/qotd status", channel=chan)).content.startswith(
+            "No question of the day is set up"
+        )
+
+
+async def test_dst_keeps_local_time(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator, "2026-03-28T08:30")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        recall.clock.set(at("2026-03-28T09:00"))  # GMT: 09:00 local is 09:00 UTC
+        await engine(bot).tick()
+        recall.clock.set(at("2026-03-29T07:59"))  # BST from 29 March: 09:00 local is 08:00 UTC
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+        recall.clock.set(at("2026-03-29T08:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 2
+
+
+async def test_the_scheduler_posts_on_time_with_the_real_clock(recall, emulator):
+    from datetime import timedelta
+
+    from bot.clock import SystemClock
+
+    guild = emulator.add_guild("Study group")
+    chan = guild.add_channel("qotd")
+    mod = guild.add_member("mod", permissions=MOD)
+    recall.clock = SystemClock()
+    async with recall.running(scheduler=True) as bot:
+        await make_deck(bot, guild.id)
+        due = (datetime.now(UTC) + timedelta(minutes=1)).replace(second=0, microsecond=0)
+        # Post at the next whole minute: the test waits for it (at most about a minute).
+        await setup_daily(mod, chan, time=f"{due:%H:%M}", timezone="UTC")
+        await emulator.wait_until(lambda: len(posts(emulator, chan)) == 1, within=75)
+        assert datetime.now(UTC) >= due
+
+
+async def test_pick_weakest_asks_what_the_group_forgot(recall, emulator):
+    guild, chan, mod, alice, bob = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        # the group knows q1 and q3 well and struggles with q2
+        for member, grades in (
+            (alice, ("Easy", "Again", "Easy")),
+            (bob, ("Good", "Again", "Easy")),
+        ):
+            for tag_question, grade in zip(QUESTIONS, grades, strict=True):
+                qid = (
+                    await bot.store._fetchall(
+                        "SELECT id FROM questions WHERE ext_id = ?", (tag_question.id,)
+                    )
+                )[0][0]
+                await bot.store.record_attempt(
+                    AttemptRequest(
+                        guild_id=guild.id,
+                        user_id=member.id,
+                        display_name=member.name,
+                        post_id=None,
+                        question_id=qid,
+                        source="review",
+                        rating={"Again": 1, "Hard": 2, "Good": 3, "Easy": 4}[grade],
+                        multiple_choice=False,
+                        correct=grade != "Again",
+                    )
+                )
+        done = await setup_daily(mod, chan, pick="weakest", thread=False)
+        assert "**Questions:** the group's weakest first" in done.embed["description"]
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()
+        [post] = posts(emulator, chan)
+        assert post.embeds[0]["description"] == "Question number 2?"
