@@ -1,0 +1,114 @@
+"""A member's stats with no Discord in sight: tag strengths and the weekly points picture."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from PIL import Image, ImageDraw, ImageFont
+
+#: a tag needs this many graded attempts before it is called strong or weak
+MIN_TAG_ATTEMPTS = 2
+
+
+@dataclass(frozen=True)
+class TagStrength:
+    tag: str
+    attempts: int
+    successes: int
+
+    @property
+    def rate(self) -> float:
+        return self.successes / self.attempts if self.attempts else 0.0
+
+
+def success(rating: int | None, option_index: int | None, correct: bool | None) -> bool:
+    """Whether an attempt went well: multiple choice answered right, or a self-grade of Good
+    or Easy."""
+    if option_index is not None:
+        return bool(correct)
+    return rating is not None and rating >= 3
+
+
+def tag_strengths(
+    rows: Iterable[tuple[str, bool]], *, top: int = 3, min_attempts: int = MIN_TAG_ATTEMPTS
+) -> tuple[list[TagStrength], list[TagStrength]]:
+    """(strongest, weakest) tags from (tag, went well) pairs.
+
+    Only tags with at least ``min_attempts`` attempts count. Strongest: best success rate,
+    then most attempts. Weakest: worst rate, then most attempts; a tag is never in both lists.
+    """
+    counts: dict[str, list[int]] = {}
+    for tag, ok in rows:
+        seen = counts.setdefault(tag, [0, 0])
+        seen[0] += 1
+        seen[1] += int(ok)
+    tags = [TagStrength(t, n, s) for t, (n, s) in counts.items() if n >= min_attempts]
+    strongest = sorted(tags, key=lambda t: (-t.rate, -t.attempts, t.tag))[:top]
+    taken = {t.tag for t in strongest}
+    rest = [t for t in tags if t.tag not in taken]
+    weakest = sorted(rest, key=lambda t: (t.rate, -t.attempts, t.tag))[:top]
+    return strongest, weakest
+
+
+# ---------------------------------------------------------------------------
+# The picture: points a week over the last weeks
+# ---------------------------------------------------------------------------
+
+_WIDTH, _HEIGHT = 640, 260
+_BACKGROUND = (43, 45, 49)
+_BAR = (88, 101, 242)
+_BAR_NOW = (87, 242, 135)
+_TEXT = (220, 221, 222)
+_GRID = (70, 72, 78)
+
+
+def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    try:
+        return ImageFont.load_default(size=size)
+    except (TypeError, OSError):  # an older Pillow or one built without FreeType
+        return ImageFont.load_default()
+
+
+def render_weeks_png(weeks: Sequence[tuple[date, int]], title: str) -> bytes:
+    """A bar chart of points a week (oldest first, the last bar is this week) as PNG bytes."""
+    image = Image.new("RGB", (_WIDTH, _HEIGHT), _BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    small, big = _font(12), _font(15)
+    draw.text((16, 10), title, fill=_TEXT, font=big)
+    left, right, top, bottom = 44, _WIDTH - 16, 42, _HEIGHT - 34
+    peak = max((points for _, points in weeks), default=0)
+    scale_max = max(peak, 1)
+    for fraction in (0.0, 0.5, 1.0):
+        y = bottom - (bottom - top) * fraction
+        draw.line((left, y, right, y), fill=_GRID)
+        label = str(round(scale_max * fraction))
+        draw.text((left - 6, y), label, fill=_TEXT, font=small, anchor="rm")
+    if weeks:
+        slot = (right - left) / len(weeks)
+        bar = slot * 0.62
+        for i, (monday, points) in enumerate(weeks):
+            x0 = left + slot * i + (slot - bar) / 2
+            height = (bottom - top) * points / scale_max
+            colour = _BAR_NOW if i == len(weeks) - 1 else _BAR
+            if points > 0:
+                draw.rectangle((x0, bottom - max(height, 2), x0 + bar, bottom), fill=colour)
+                draw.text(
+                    (x0 + bar / 2, bottom - height - 3),
+                    str(points),
+                    fill=_TEXT,
+                    font=small,
+                    anchor="mb",
+                )
+            draw.text(
+                (x0 + bar / 2, bottom + 6),
+                f"{monday.day} {monday:%b}",
+                fill=_TEXT,
+                font=small,
+                anchor="mt",
+            )
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -1,0 +1,369 @@
+"""Storage: leaderboard pages and ranks, seasons, privacy, and what /stats reads.
+
+Boards are read from ``score_totals`` (kept in step with the attempts in the same
+transaction), straight from the ``score_totals_order`` index: a page is an index range, a rank
+is two index counts. Hidden members are left out of pages and ranks; they are few, so their
+rows are subtracted rather than every row being checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.leaderboard import Score, season_key
+from bot.store.quiz import QuizStore
+
+#: tables holding a member's own rows in a server, keyed by (guild_id, user_id); erased by
+#: ``erase_member``. Areas that add such tables list them here.
+MEMBER_TABLES: tuple[str, ...] = ("attempts", "members", "srs_cards", "srs_members", "suggestions")
+
+
+@dataclass(frozen=True)
+class Season:
+    number: int
+    started_at: str | None  # None: season 1, which began with the server's first grade
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    rank: int
+    user_id: int
+    name: str
+    points: int
+    reached_at: str
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    rows: list[BoardRow]
+    page: int  # 0-based
+    total: int  # visible members on the board
+
+
+@dataclass(frozen=True)
+class Standing:
+    points: int
+    answered: int
+    rank: int | None  # None when the member is hidden
+    hidden: bool
+
+
+@dataclass(frozen=True)
+class QotdRecord:
+    post_ids: list[int]
+    answered: frozenset[int]
+    last_open: bool
+
+
+@dataclass(frozen=True)
+class Activity:
+    answered: int
+    questions: int
+    self_grades: dict[int, int] = field(default_factory=dict)  # rating -> count
+    mc_total: int = 0
+    mc_right: int = 0
+    tag_results: list[tuple[str, bool]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Erased:
+    attempts: int
+    totals: int
+    posts: int
+
+
+_BOARD = "s.guild_id = ? AND s.board = ? AND s.period = ?"
+_HIDDEN_JOIN = (
+    "FROM members m JOIN score_totals s ON s.guild_id = m.guild_id AND s.user_id = m.user_id "
+    "AND s.board = ? AND s.period = ? WHERE m.guild_id = ? AND m.hidden = 1"
+)
+
+
+class LeaderboardStore(QuizStore):
+    # -- seasons -----------------------------------------------------------------------------
+
+    async def current_season(self, guild_id: int) -> Season:
+        row = await self._fetchone(
+            "SELECT number, started_at FROM seasons WHERE guild_id = ? ORDER BY number DESC LIMIT 1",
+            (guild_id,),
+        )
+        if row is None:
+            return Season(1, None)
+        return Season(int(row["number"]), row["started_at"])
+
+    async def start_season(self, guild_id: int, started_by: int) -> Season:
+        """Start the next leaderboard season now; earlier seasons' totals stay stored."""
+        now = self.now_text()
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT COALESCE(MAX(number), 1) FROM seasons WHERE guild_id = ?", (guild_id,)
+            ) as cur:
+                row = await cur.fetchone()
+            number = (int(row[0]) if row else 1) + 1
+            await db.execute(
+                "INSERT INTO seasons (guild_id, number, started_at, started_by) VALUES (?, ?, ?, ?)",
+                (guild_id, number, now, started_by),
+            )
+        return Season(number, now)
+
+    # -- boards ------------------------------------------------------------------------------
+
+    async def _hidden_on(self, guild_id: int, board: str, period: str) -> list[int]:
+        """Hidden members who have a row on this board (few: read from a partial index)."""
+        rows = await self._fetchall(f"SELECT s.user_id {_HIDDEN_JOIN}", (board, period, guild_id))
+        return [int(r[0]) for r in rows]
+
+    async def board_size(self, guild_id: int, board: str, period: str) -> int:
+        """Members on a board, hidden ones left out."""
+        row = await self._fetchone(
+            f"SELECT (SELECT COUNT(*) FROM score_totals s WHERE {_BOARD}) - "
+            f"(SELECT COUNT(*) {_HIDDEN_JOIN})",
+            (guild_id, board, period, board, period, guild_id),
+        )
+        return int(row[0]) if row else 0
+
+    async def board_page(
+        self, guild_id: int, board: str, period: str, page: int, page_size: int
+    ) -> BoardPage:
+        """One page of a board (0-based; past the end gives the last page).
+
+        The page is read from the order index alone, skipping hidden members by id (they are
+        few); names are looked up for the page's rows only.
+        """
+        hidden = await self._hidden_on(guild_id, board, period)
+        row = await self._fetchone(
+            f"SELECT COUNT(*) FROM score_totals s WHERE {_BOARD}", (guild_id, board, period)
+        )
+        total = (int(row[0]) if row else 0) - len(hidden)
+        last = max(0, (total - 1) // page_size)
+        page = min(max(0, page), last)
+        offset = page * page_size
+        skip = f"AND s.user_id NOT IN ({','.join('?' * len(hidden))})" if hidden else ""
+        rows = await self._fetchall(
+            "SELECT p.user_id, p.points, p.reached_at, COALESCE(m.display_name, '') AS name "
+            "FROM (SELECT s.user_id, s.points, s.reached_at FROM score_totals s "
+            f"WHERE {_BOARD} {skip} "
+            "ORDER BY s.points DESC, s.reached_at, s.user_id LIMIT ? OFFSET ?) AS p "
+            "LEFT JOIN members m ON m.guild_id = ? AND m.user_id = p.user_id "
+            "ORDER BY p.points DESC, p.reached_at, p.user_id",
+            (guild_id, board, period, *hidden, page_size, offset, guild_id),
+        )
+        return BoardPage(
+            rows=[
+                BoardRow(
+                    rank=offset + i + 1,
+                    user_id=int(r["user_id"]),
+                    name=r["name"],
+                    points=int(r["points"]),
+                    reached_at=r["reached_at"],
+                )
+                for i, r in enumerate(rows)
+            ],
+            page=page,
+            total=total,
+        )
+
+    async def standing(
+        self, guild_id: int, board: str, period: str, user_id: int
+    ) -> Standing | None:
+        """A member's points and rank on a board; None when they have no points there."""
+        row = await self._fetchone(
+            "SELECT s.points, s.answered, s.reached_at, COALESCE(m.hidden, 0) AS hidden "
+            "FROM score_totals s LEFT JOIN members m "
+            "ON m.guild_id = s.guild_id AND m.user_id = s.user_id "
+            f"WHERE {_BOARD} AND s.user_id = ?",
+            (guild_id, board, period, user_id),
+        )
+        if row is None:
+            return None
+        points, reached = int(row["points"]), row["reached_at"]
+        if row["hidden"]:
+            return Standing(points, int(row["answered"]), None, True)
+        ahead = (
+            "(s.points > ? OR (s.points = ? AND (s.reached_at < ? "
+            "OR (s.reached_at = ? AND s.user_id < ?))))"
+        )
+        above = await self._fetchone(
+            f"SELECT (SELECT COUNT(*) FROM score_totals s WHERE {_BOARD} AND s.points > ?) + "
+            f"(SELECT COUNT(*) FROM score_totals s WHERE {_BOARD} AND s.points = ? "
+            "AND (s.reached_at < ? OR (s.reached_at = ? AND s.user_id < ?))) - "
+            f"(SELECT COUNT(*) {_HIDDEN_JOIN} AND {ahead})",
+            (
+                guild_id, board, period, points,
+                guild_id, board, period, points, reached, reached, user_id,
+                board, period, guild_id, points, points, reached, reached, user_id,
+            ),
+        )  # fmt: skip
+        rank = (int(above[0]) if above else 0) + 1
+        return Standing(points, int(row["answered"]), rank, False)
+
+    async def all_scores(self, guild_id: int, board: str, period: str) -> list[Score]:
+        """Every visible member's score on a board (for checks and exports; boards page)."""
+        rows = await self._fetchall(
+            "SELECT s.user_id, s.points, s.reached_at FROM score_totals s LEFT JOIN members m "
+            "ON m.guild_id = s.guild_id AND m.user_id = s.user_id "
+            f"WHERE {_BOARD} AND COALESCE(m.hidden, 0) = 0",
+            (guild_id, board, period),
+        )
+        return [Score(int(r[0]), int(r[1]), r[2]) for r in rows]
+
+    async def weekly_points(
+        self, guild_id: int, user_id: int, week_keys: list[str], board: str = "all"
+    ) -> dict[str, int]:
+        if not week_keys:
+            return {}
+        marks = ",".join("?" * len(week_keys))
+        rows = await self._fetchall(
+            f"SELECT period, points FROM score_totals WHERE guild_id = ? AND board = ? "
+            f"AND period IN ({marks}) AND user_id = ?",
+            (guild_id, board, *week_keys, user_id),
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
+    # -- privacy -----------------------------------------------------------------------------
+
+    async def member_hidden(self, guild_id: int, user_id: int) -> bool:
+        row = await self._fetchone(
+            "SELECT hidden FROM members WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        return bool(row and row[0])
+
+    async def set_hidden(
+        self, guild_id: int, user_id: int, display_name: str, hidden: bool
+    ) -> bool:
+        """Take a member off the boards (or put them back); returns whether anything changed."""
+        now = self.now_text()
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT hidden FROM members WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is not None and bool(row[0]) == hidden:
+                return False
+            if row is None and not hidden:
+                return False
+            await db.execute(
+                "INSERT INTO members (guild_id, user_id, display_name, hidden, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id) "
+                "DO UPDATE SET hidden = excluded.hidden, updated_at = excluded.updated_at",
+                (guild_id, user_id, display_name, int(hidden), now),
+            )
+        return True
+
+    async def erase_member(self, guild_id: int, user_id: int) -> Erased:
+        """Erase everything of one member in one server, in one transaction.
+
+        Their grades, score totals and member row go; posts they started stay for the other
+        members who answered them, with the author's id and name removed.
+        """
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT DISTINCT local_day FROM attempts WHERE guild_id = ? AND user_id = ? "
+                "AND scored = 1",
+                (guild_id, user_id),
+            ) as cur:
+                days = [r[0] for r in await cur.fetchall()]
+            async with db.execute(
+                "SELECT COALESCE(MAX(number), 1) FROM seasons WHERE guild_id = ?", (guild_id,)
+            ) as cur:
+                row = await cur.fetchone()
+            seasons = int(row[0]) if row else 1
+            periods = {"all"} | {season_key(n) for n in range(1, seasons + 1)}
+            for day in days:
+                periods.add(f"week:{_monday(day)}")
+                periods.add(f"month:{day[:7]}")
+            totals = 0
+            for board in ("all", "quiz", "qotd"):
+                for period in sorted(periods):
+                    cur2 = await db.execute(
+                        "DELETE FROM score_totals WHERE guild_id = ? AND board = ? AND period = ? "
+                        "AND user_id = ?",
+                        (guild_id, board, period, user_id),
+                    )
+                    totals += max(0, cur2.rowcount)
+            await db.execute(
+                "DELETE FROM review_answers WHERE session_id IN "
+                "(SELECT id FROM review_sessions WHERE guild_id = ? AND user_id = ?)",
+                (guild_id, user_id),
+            )
+            await db.execute(
+                "DELETE FROM review_sessions WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )
+            attempts = 0
+            for table in MEMBER_TABLES:
+                cur2 = await db.execute(
+                    f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+                )
+                if table == "attempts":
+                    attempts = max(0, cur2.rowcount)
+            cur2 = await db.execute(
+                "UPDATE posts SET author_id = NULL, author_name = NULL "
+                "WHERE guild_id = ? AND author_id = ?",
+                (guild_id, user_id),
+            )
+            posts = max(0, cur2.rowcount)
+        return Erased(attempts=attempts, totals=totals, posts=posts)
+
+    # -- stats -------------------------------------------------------------------------------
+
+    async def member_name(self, guild_id: int, user_id: int) -> str | None:
+        row = await self._fetchone(
+            "SELECT display_name FROM members WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        return str(row[0]) if row else None
+
+    async def qotd_record(self, guild_id: int, user_id: int) -> QotdRecord:
+        """The server's QOTD posts (oldest first), which of them the member answered, and
+        whether the newest is still open."""
+        rows = await self._fetchall(
+            "SELECT p.id, p.closed_at IS NULL AS open, "
+            "EXISTS (SELECT 1 FROM attempts a WHERE a.post_id = p.id AND a.user_id = ?) AS done "
+            "FROM posts p WHERE p.guild_id = ? AND p.kind = 'qotd' ORDER BY p.created_at, p.id",
+            (user_id, guild_id),
+        )
+        return QotdRecord(
+            post_ids=[int(r[0]) for r in rows],
+            answered=frozenset(int(r[0]) for r in rows if r[2]),
+            last_open=bool(rows and rows[-1][1]),
+        )
+
+    async def activity(self, guild_id: int, user_id: int) -> Activity:
+        summary = await self._fetchone(
+            "SELECT COUNT(*), COUNT(DISTINCT question_id), "
+            "COALESCE(SUM(CASE WHEN option_index IS NOT NULL THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN option_index IS NOT NULL AND correct = 1 THEN 1 ELSE 0 END), 0) "
+            "FROM attempts WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        grades = await self._fetchall(
+            "SELECT rating, COUNT(*) FROM attempts WHERE guild_id = ? AND user_id = ? "
+            "AND option_index IS NULL AND rating IS NOT NULL GROUP BY rating",
+            (guild_id, user_id),
+        )
+        tags = await self._fetchall(
+            "SELECT t.tag, a.rating, a.option_index, a.correct FROM attempts a "
+            "JOIN question_tags t ON t.question_id = a.question_id "
+            "WHERE a.guild_id = ? AND a.user_id = ?",
+            (guild_id, user_id),
+        )
+        from bot.stats import success
+
+        return Activity(
+            answered=int(summary[0]) if summary else 0,
+            questions=int(summary[1]) if summary else 0,
+            self_grades={int(r[0]): int(r[1]) for r in grades},
+            mc_total=int(summary[2]) if summary else 0,
+            mc_right=int(summary[3]) if summary else 0,
+            tag_results=[
+                (r[0], success(r[1], r[2], None if r[3] is None else bool(r[3]))) for r in tags
+            ],
+        )
+
+
+def _monday(day_text: str) -> str:
+    from datetime import date, timedelta
+
+    day = date.fromisoformat(day_text)
+    return (day - timedelta(days=day.weekday())).isoformat()

@@ -1,0 +1,324 @@
+"""/leaderboard: who is learning, week by week; and the moderators' season reset.
+
+Page buttons are DynamicItems whose custom_id carries the server, board, period key, target
+page and the member the board was drawn for; every click re-reads the database, so the
+buttons work after restarts and never show stale points as current.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import RecallBot
+from bot.errors import UserError
+from bot.leaderboard import (
+    BOARD_NAMES,
+    PAGE_SIZE,
+    PERIOD_KEY_PATTERN,
+    page_count,
+    period_key,
+    period_title,
+    valid_period_key,
+)
+from bot.store import Store
+from cogs import ui
+from cogs.checks import ensure_moderator, moderator_only
+from cogs.quiz import handled
+
+TIE_NOTE = "Equal points: who reached them first ranks higher."
+
+
+def escape(name: str) -> str:
+    return discord.utils.escape_markdown(discord.utils.escape_mentions(name)) or "(unknown)"
+
+
+def points_text(points: int) -> str:
+    return f"{points} point{'s' if points != 1 else ''}"
+
+
+async def board_message(
+    store: Store, guild_id: int, board: str, key: str, page: int, asker_id: int
+) -> tuple[discord.Embed, discord.ui.View]:
+    """The embed and buttons for one page of a board, read afresh from the database."""
+    season = await store.current_season(guild_id)
+    data = await store.board_page(guild_id, board, key, page, PAGE_SIZE)
+    mine = await store.standing(guild_id, board, key, asker_id)
+    title = f"🏆 {BOARD_NAMES.get(board, board)} · {period_title(key, season.number)}"
+    if data.rows:
+        lines = []
+        for row in data.rows:
+            medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(row.rank, f"`#{row.rank}`")
+            you = " ← you" if row.user_id == asker_id else ""
+            lines.append(f"{medal} **{escape(row.name)}** · {points_text(row.points)}{you}")
+        body = "\n".join(lines)
+    else:
+        body = "Nobody has scored here yet. Answer a `/quiz` to be the first!"
+    embed = ui.info_embed(title, body)
+    if mine is None:
+        you_text = "You have no points here yet."
+    elif mine.hidden:
+        you_text = f"You: {points_text(mine.points)}, hidden from the boards (/privacy show)."
+    else:
+        you_text = f"You: #{mine.rank} with {points_text(mine.points)}."
+    pages = page_count(data.total)
+    members = f"{data.total} member{'s' if data.total != 1 else ''}"
+    embed.set_footer(
+        text=ui.clip(
+            f"{you_text}\nPage {data.page + 1} of {pages} · {members} · {TIE_NOTE}", ui.FOOTER
+        )
+    )
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        PageButton(guild_id, board, key, data.page - 1, asker_id, "p", disabled=data.page == 0)
+    )
+    view.add_item(
+        PageButton(
+            guild_id, board, key, data.page + 1, asker_id, "n", disabled=data.page >= pages - 1
+        )
+    )
+    return embed, view
+
+
+class PageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=(
+        r"lb:(?P<dir>[pn]):(?P<guild>\d+):(?P<board>all|quiz|qotd):"
+        rf"(?P<key>{PERIOD_KEY_PATTERN}):(?P<page>\d+):(?P<user>\d+)"
+    ),
+):
+    def __init__(
+        self,
+        guild_id: int,
+        board: str,
+        key: str,
+        page: int,
+        user_id: int,
+        direction: str,
+        *,
+        disabled: bool = False,
+    ):
+        page = max(0, page)
+        super().__init__(
+            discord.ui.Button(
+                label="Previous" if direction == "p" else "Next",
+                emoji="◀️" if direction == "p" else "▶️",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"lb:{direction}:{guild_id}:{board}:{key}:{page}:{user_id}",
+                disabled=disabled,
+            )
+        )
+        self.guild_id = guild_id
+        self.board = board
+        self.key = key
+        self.page = page
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> PageButton:
+        return cls(
+            int(match["guild"]),
+            match["board"],
+            match["key"],
+            int(match["page"]),
+            int(match["user"]),
+            match["dir"],
+        )
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            if interaction.guild_id != self.guild_id or not valid_period_key(self.key):
+                raise UserError("This leaderboard belongs to another server.")
+            store = interaction.client.store
+            if interaction.user.id == self.user_id:
+                embed, view = await board_message(
+                    store, self.guild_id, self.board, self.key, self.page, self.user_id
+                )
+                await interaction.response.edit_message(embed=embed, view=view)
+            else:
+                # Someone else's board: show them the same page with their own rank.
+                embed, view = await board_message(
+                    store, self.guild_id, self.board, self.key, self.page, interaction.user.id
+                )
+                await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+        await handled(interaction, work)
+
+
+class ResetButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"lb:reset:(?P<guild>\d+):(?P<user>\d+):(?P<season>\d+)",
+):
+    def __init__(self, guild_id: int, user_id: int, season: int):
+        super().__init__(
+            discord.ui.Button(
+                label=f"Start season {season + 1}",
+                style=discord.ButtonStyle.danger,
+                custom_id=f"lb:reset:{guild_id}:{user_id}:{season}",
+            )
+        )
+        self.guild_id = guild_id
+        self.user_id = user_id
+        self.season = season
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ResetButton:
+        return cls(int(match["guild"]), int(match["user"]), int(match["season"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            if interaction.user.id != self.user_id or interaction.guild_id != self.guild_id:
+                raise UserError("Only the moderator who asked for this reset can confirm it.")
+            await ensure_moderator(interaction)
+            store: Store = interaction.client.store
+            current = await store.current_season(self.guild_id)
+            if current.number != self.season:
+                raise UserError(
+                    f"The leaderboard was already reset: season {current.number} is running."
+                )
+            season = await store.start_season(self.guild_id, interaction.user.id)
+            await interaction.response.edit_message(
+                embed=ui.info_embed(
+                    f"Season {season.number} has begun",
+                    "The all-time boards start again from zero. Earlier seasons and every "
+                    "member's history are kept; weekly and monthly boards carry on.",
+                    colour=ui.OK,
+                ),
+                view=None,
+            )
+
+        await handled(interaction, work)
+
+
+class CancelButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rc:cancel:(?P<user>\d+)",
+):
+    """Cancel for any confirmation: closes it, for the member who asked only."""
+
+    def __init__(self, user_id: int):
+        super().__init__(
+            discord.ui.Button(
+                label="Cancel",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"rc:cancel:{user_id}",
+            )
+        )
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> CancelButton:
+        return cls(int(match["user"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            if interaction.user.id != self.user_id:
+                raise UserError("Only the member who asked can cancel this.")
+            await interaction.response.edit_message(
+                embed=ui.info_embed("Cancelled", "Nothing was changed."), view=None
+            )
+
+        await handled(interaction, work)
+
+
+class LeaderboardGroup(app_commands.Group):
+    """/leaderboard show and /leaderboard reset."""
+
+    def __init__(self, bot: RecallBot):
+        super().__init__(
+            name="leaderboard",
+            description="Who has the most points this week, this month or this season.",
+            guild_only=True,
+        )
+        self.bot = bot
+
+    @app_commands.command(
+        name="show", description="Show the leaderboard: ten members a page, and your own rank."
+    )
+    @app_commands.describe(
+        period="Which period (default: this week, in the server's time zone)",
+        board="Which points count (default: all)",
+    )
+    async def show(
+        self,
+        interaction: discord.Interaction[Any],
+        period: Literal["week", "month", "all time"] = "week",
+        board: Literal["all", "qotd", "quiz"] = "all",
+    ) -> None:
+        assert interaction.guild_id is not None
+        store = self.bot.store
+        settings = await store.settings_for(interaction.guild_id)
+        season = await store.current_season(interaction.guild_id)
+        key = period_key(
+            "all" if period == "all time" else period,
+            self.bot.clock.now(),
+            settings.zone,
+            season.number,
+        )
+        embed, view = await board_message(
+            store, interaction.guild_id, board, key, 0, interaction.user.id
+        )
+        await interaction.response.send_message(embed=embed, view=view)
+
+    @app_commands.command(
+        name="reset",
+        description="Moderators: start a new season; all-time boards restart, history is kept.",
+    )
+    @moderator_only()
+    async def reset(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        season = await self.bot.store.current_season(interaction.guild_id)
+        view = discord.ui.View(timeout=None)
+        view.add_item(ResetButton(interaction.guild_id, interaction.user.id, season.number))
+        view.add_item(CancelButton(interaction.user.id))
+        await interaction.response.send_message(
+            embed=ui.info_embed(
+                f"Start season {season.number + 1}?",
+                f"The all-time boards (season {season.number}) start again from zero for "
+                "everyone. Nothing is deleted: earlier seasons, every grade and every member's "
+                "stats are kept, and weekly and monthly boards carry on.",
+                colour=ui.WARN,
+            ),
+            view=view,
+            ephemeral=True,
+        )
+
+
+class Leaderboard(commands.Cog):
+    def __init__(self, bot: RecallBot):
+        self.bot = bot
+        self.group = LeaderboardGroup(bot)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.group)
+        self.bot.add_dynamic_items(PageButton, ResetButton, CancelButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.group.name)
+        self.bot.remove_dynamic_items(PageButton, ResetButton, CancelButton)
+
+
+async def setup(bot: RecallBot) -> None:
+    await bot.add_cog(Leaderboard(bot))

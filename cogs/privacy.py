@@ -1,0 +1,143 @@
+"""/privacy: leave the boards, come back, or erase your data in this server."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import RecallBot
+from bot.errors import UserError
+from bot.store import Store
+from cogs import ui
+from cogs.leaderboard import CancelButton
+from cogs.quiz import handled
+
+
+class EraseButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"pv:erase:(?P<guild>\d+):(?P<user>\d+)",
+):
+    def __init__(self, guild_id: int, user_id: int):
+        super().__init__(
+            discord.ui.Button(
+                label="Erase my data",
+                style=discord.ButtonStyle.danger,
+                custom_id=f"pv:erase:{guild_id}:{user_id}",
+            )
+        )
+        self.guild_id = guild_id
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> EraseButton:
+        return cls(int(match["guild"]), int(match["user"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            if interaction.user.id != self.user_id or interaction.guild_id != self.guild_id:
+                raise UserError("Only the member whose data this is can confirm erasing it.")
+            store: Store = interaction.client.store
+            erased = await store.erase_member(self.guild_id, self.user_id)
+            grades = f"{erased.attempts} grade{'s' if erased.attempts != 1 else ''}"
+            await interaction.response.edit_message(
+                embed=ui.info_embed(
+                    "Your data in this server is erased",
+                    f"{grades} and every point you had here are gone, and you are off every "
+                    "board. Quiz posts you started stay for the members who answered them, "
+                    "without your name. If you answer again, you start afresh.",
+                    colour=ui.OK,
+                ),
+                view=None,
+            )
+
+        await handled(interaction, work)
+
+
+class PrivacyGroup(app_commands.Group):
+    def __init__(self, bot: RecallBot):
+        super().__init__(
+            name="privacy",
+            description="Your data here: leave the boards, come back, or erase it.",
+            guild_only=True,
+        )
+        self.bot = bot
+
+    @app_commands.command(
+        name="hide",
+        description="Take yourself off this server's leaderboards (points still count).",
+    )
+    async def hide(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        changed = await self.bot.store.set_hidden(
+            interaction.guild_id, interaction.user.id, interaction.user.display_name, True
+        )
+        text = (
+            "You are off this server's leaderboards, and others can't see your `/stats`. "
+            "Your points still count; `/privacy show` puts you back."
+            if changed
+            else "You were already hidden from the leaderboards. `/privacy show` puts you back."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(
+        name="show", description="Put yourself back on this server's leaderboards."
+    )
+    async def show(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        changed = await self.bot.store.set_hidden(
+            interaction.guild_id, interaction.user.id, interaction.user.display_name, False
+        )
+        text = (
+            "You are back on this server's leaderboards."
+            if changed
+            else "You are not hidden: you are on the leaderboards once you score."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(
+        name="delete", description="Erase your grades, points and name in this server (asks first)."
+    )
+    async def delete(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        view = discord.ui.View(timeout=None)
+        view.add_item(EraseButton(interaction.guild_id, interaction.user.id))
+        view.add_item(CancelButton(interaction.user.id))
+        await interaction.response.send_message(
+            embed=ui.info_embed(
+                "Erase your data in this server?",
+                "This deletes every grade you gave here, your points on every board and "
+                "season, your QOTD streak and the name Recall knows you by. It can't be undone. "
+                "Other servers are not touched.",
+                colour=ui.WARN,
+            ),
+            view=view,
+            ephemeral=True,
+        )
+
+
+class Privacy(commands.Cog):
+    def __init__(self, bot: RecallBot):
+        self.bot = bot
+        self.group = PrivacyGroup(bot)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.group)
+        self.bot.add_dynamic_items(EraseButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.group.name)
+        self.bot.remove_dynamic_items(EraseButton)
+
+
+async def setup(bot: RecallBot) -> None:
+    await bot.add_cog(Privacy(bot))

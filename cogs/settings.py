@@ -1,0 +1,245 @@
+"""/settings: what a server's moderators can change. One group, a subcommand per setting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import RecallBot
+from bot.errors import UserError
+from bot.guild_settings import GuildSettings, ScoringRules
+from bot.schedule import parse_zone, zone_choices
+from cogs import ui
+from cogs.checks import moderator_only
+
+SCORING_LABELS: dict[str, str] = {
+    "quiz_self": "/quiz self-graded",
+    "quiz_right": "/quiz multiple choice, right",
+    "quiz_wrong": "/quiz multiple choice, wrong",
+    "quiz_daily_cap": "/quiz points a day, at most",
+    "qotd_self": "QOTD self-graded",
+    "qotd_right": "QOTD multiple choice, right",
+    "qotd_wrong": "QOTD multiple choice, wrong",
+}
+
+
+def scoring_embed(
+    rules: ScoringRules, title: str, changed: set[str] | None = None
+) -> discord.Embed:
+    lines = []
+    for key, label in SCORING_LABELS.items():
+        mark = " ✏️" if changed and key in changed else ""
+        lines.append(f"{label}: **{getattr(rules, key)}**{mark} (`{key}`)")
+    embed = ui.info_embed(title, "\n".join(lines), colour=ui.OK if changed else ui.BRAND)
+    embed.set_footer(text="Change a value with /settings scoring and its option.")
+    return embed
+
+
+class SettingsGroup(app_commands.Group):
+    """Moderators only. Add a setting as another subcommand with ``@moderator_only()``."""
+
+    def __init__(self, bot: RecallBot):
+        super().__init__(
+            name="settings",
+            description="Moderators: this server's Recall settings.",
+            guild_only=True,
+            default_permissions=discord.Permissions(manage_guild=True),
+        )
+        self.bot = bot
+
+    @app_commands.command(
+        name="timezone",
+        description="Show or set the server's time zone (days, weeks and months follow it).",
+    )
+    @app_commands.describe(zone="An IANA time zone such as Europe/London (leave out to see it)")
+    @moderator_only()
+    async def timezone(
+        self, interaction: discord.Interaction[Any], zone: str | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        store = self.bot.store
+        if zone is None:
+            current = await store.settings_for(interaction.guild_id)
+            await interaction.response.send_message(
+                f"This server's time zone is **{current.timezone}**. Days, weeks (from Monday) "
+                "and months on the boards follow it.",
+                ephemeral=True,
+            )
+            return
+        try:
+            name = parse_zone(zone).key
+        except ValueError as exc:
+            text = str(exc)
+            raise UserError(text[:1].upper() + text[1:]) from None
+        await store.set_guild_settings(interaction.guild_id, {"timezone": name})
+        await interaction.response.send_message(
+            f"Time zone set to **{name}**. New grades count toward days, weeks and months in "
+            "this zone; points already earned stay where they were counted.",
+            ephemeral=True,
+        )
+
+    @timezone.autocomplete("zone")
+    async def zone_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in zone_choices(current, 25)]
+
+    @app_commands.command(
+        name="scoring", description="Show or change point values and the daily /quiz cap."
+    )
+    @app_commands.describe(
+        quiz_self="Points for a self-graded /quiz answer",
+        quiz_right="Points for a right multiple-choice /quiz answer",
+        quiz_wrong="Points for a wrong multiple-choice /quiz answer",
+        quiz_daily_cap="Most /quiz points a member can earn in a day",
+        qotd_self="Points for a self-graded question of the day",
+        qotd_right="Points for a right multiple-choice question of the day",
+        qotd_wrong="Points for a wrong multiple-choice question of the day",
+    )
+    @moderator_only()
+    async def scoring(
+        self,
+        interaction: discord.Interaction[Any],
+        quiz_self: app_commands.Range[int, 0, 100] | None = None,
+        quiz_right: app_commands.Range[int, 0, 100] | None = None,
+        quiz_wrong: app_commands.Range[int, 0, 100] | None = None,
+        quiz_daily_cap: app_commands.Range[int, 0, 10_000] | None = None,
+        qotd_self: app_commands.Range[int, 0, 100] | None = None,
+        qotd_right: app_commands.Range[int, 0, 100] | None = None,
+        qotd_wrong: app_commands.Range[int, 0, 100] | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        store = self.bot.store
+        given = {
+            "quiz_self": quiz_self,
+            "quiz_right": quiz_right,
+            "quiz_wrong": quiz_wrong,
+            "quiz_daily_cap": quiz_daily_cap,
+            "qotd_self": qotd_self,
+            "qotd_right": qotd_right,
+            "qotd_wrong": qotd_wrong,
+        }
+        changes = {k: v for k, v in given.items() if v is not None}
+        if changes:
+            rows = GuildSettings.scoring_rows(**changes)
+            await store.set_guild_settings(interaction.guild_id, dict(rows))
+        rules = (await store.settings_for(interaction.guild_id)).scoring
+        title = "Scoring updated" if changes else "Scoring in this server"
+        embed = scoring_embed(rules, title, set(changes) if changes else None)
+        if changes:
+            embed.description = (embed.description or "") + (
+                "\n\nNew values apply to grades from now on; points already earned stay."
+            )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(
+        name="mod-role",
+        description="Show or set the quiz-moderator role (Manage Server needed to change it).",
+    )
+    @app_commands.describe(
+        role="Members with this role may run the moderator commands",
+        clear="Remove the quiz-moderator role (only Manage Server counts then)",
+    )
+    @moderator_only()
+    async def mod_role(
+        self,
+        interaction: discord.Interaction[Any],
+        role: discord.Role | None = None,
+        clear: bool = False,
+    ) -> None:
+        assert interaction.guild_id is not None
+        store = self.bot.store
+        if role is None and not clear:
+            current = (await store.settings_for(interaction.guild_id)).mod_role_id
+            text = (
+                f"The quiz-moderator role is <@&{current}>."
+                if current
+                else "No quiz-moderator role is set: only members with Manage Server moderate."
+            )
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        # The role hands out moderator rights, so only Manage Server may change it.
+        if not (interaction.permissions.manage_guild or interaction.permissions.administrator):
+            raise UserError(
+                "Only members with the **Manage Server** permission can change the quiz-moderator role."
+            )
+        if role is not None and clear:
+            raise UserError("Choose a role or `clear`, not both.")
+        if role is not None and role.is_default():
+            raise UserError(
+                "@everyone can't be the quiz-moderator role; choose a role members are given."
+            )
+        value = None if clear else str(role.id if role else "")
+        await store.set_guild_settings(interaction.guild_id, {"mod_role_id": value})
+        text = (
+            "Quiz-moderator role cleared: only members with Manage Server moderate now."
+            if clear
+            else f"Members with {role.mention if role else '?'} can now run the moderator commands."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(
+        name="review-channel",
+        description="Show or set the channel where moderators review suggested questions.",
+    )
+    @app_commands.describe(
+        channel="Where suggestions are posted with Approve and Reject buttons",
+        clear="Stop taking suggestions",
+    )
+    @moderator_only()
+    async def review_channel(
+        self,
+        interaction: discord.Interaction[Any],
+        channel: discord.TextChannel | None = None,
+        clear: bool = False,
+    ) -> None:
+        assert interaction.guild_id is not None
+        store = self.bot.store
+        if channel is None and not clear:
+            current = (await store.settings_for(interaction.guild_id)).review_channel_id
+            text = (
+                f"Suggestions are reviewed in <#{current}>."
+                if current
+                else "No review channel is set, so `/suggest` is closed."
+            )
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        if channel is not None and clear:
+            raise UserError("Choose a channel or `clear`, not both.")
+        if channel is not None:
+            me = channel.guild.me
+            perms = channel.permissions_for(me) if me is not None else None
+            if perms is not None and not (
+                perms.view_channel and perms.send_messages and perms.embed_links
+            ):
+                raise UserError(
+                    f"I can't post in {channel.mention}: give me View Channel, Send Messages "
+                    "and Embed Links there, or choose another channel."
+                )
+        value = None if clear else str(channel.id if channel else "")
+        await store.set_guild_settings(interaction.guild_id, {"review_channel_id": value})
+        text = (
+            "Review channel cleared: `/suggest` is closed until one is set."
+            if clear
+            else f"Suggestions will be posted in {channel.mention if channel else '?'} for review."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+class Settings(commands.Cog):
+    def __init__(self, bot: RecallBot):
+        self.bot = bot
+        self.group = SettingsGroup(bot)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.group)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.group.name)
+
+
+async def setup(bot: RecallBot) -> None:
+    await bot.add_cog(Settings(bot))

@@ -1,0 +1,141 @@
+"""/stats: one member's points, ranks, streak, grades and tags, with a picture of 12 weeks."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import RecallBot
+from bot.errors import UserError
+from bot.leaderboard import month_key, qotd_streak, recent_weeks, season_key, week_key
+from bot.quiz import Rating
+from bot.schedule import local_day
+from bot.stats import render_weeks_png, tag_strengths
+from bot.store import Standing
+from cogs import ui
+from cogs.leaderboard import escape, points_text
+
+CHART_NAME = "weeks.png"
+
+
+def standing_text(label: str, standing: Standing | None) -> str:
+    if standing is None:
+        return f"{label}: **0**"
+    rank = "" if standing.rank is None else f" (#{standing.rank})"
+    return f"{label}: **{standing.points}**{rank}"
+
+
+class Stats(commands.Cog):
+    def __init__(self, bot: RecallBot):
+        self.bot = bot
+
+    @app_commands.command(
+        name="stats",
+        description="Points, ranks, streak, grades and tags of a member (default: you).",
+    )
+    @app_commands.guild_only()
+    @app_commands.describe(member="Whose stats to show (default: yours)")
+    async def stats(
+        self, interaction: discord.Interaction[Any], member: discord.User | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        guild_id = interaction.guild_id
+        store = self.bot.store
+        target = member or interaction.user
+        own = target.id == interaction.user.id
+        hidden = await store.member_hidden(guild_id, target.id)
+        if hidden and not own:
+            raise UserError(f"{target.display_name} keeps their stats private in this server.")
+        activity = await store.activity(guild_id, target.id)
+        name = escape(await store.member_name(guild_id, target.id) or target.display_name)
+        if activity.answered == 0:
+            who = "You have" if own else f"{name} has"
+            await interaction.response.send_message(
+                embed=ui.info_embed(
+                    f"Stats: {name}",
+                    f"{who} not answered any questions in this server yet. `/quiz` asks one now.",
+                ),
+                ephemeral=own,
+            )
+            return
+
+        settings = await store.settings_for(guild_id)
+        season = await store.current_season(guild_id)
+        today = local_day(self.bot.clock.now(), settings.zone)
+        periods = [
+            ("This week", week_key(today)),
+            ("This month", month_key(today)),
+            ("All time", "all"),
+        ]
+        if season.number > 1:
+            periods.append((f"Season {season.number}", season_key(season.number)))
+        lines = [
+            standing_text(label, await store.standing(guild_id, "all", key, target.id))
+            for label, key in periods
+        ]
+        if hidden:
+            lines.append("*Hidden from the boards: ranks are not shown.*")
+
+        record = await store.qotd_record(guild_id, target.id)
+        streak = qotd_streak(record.post_ids, record.answered, last_open=record.last_open)
+        strongest, weakest = tag_strengths(activity.tag_results)
+
+        embed = ui.info_embed(f"Stats: {name}")
+        embed.add_field(name="Points", value="\n".join(lines), inline=True)
+        embed.add_field(
+            name="QOTD streak",
+            value=f"Current: **{streak.current}**\nBest: **{streak.best}**",
+            inline=True,
+        )
+        embed.add_field(
+            name="Answered",
+            value=f"**{activity.answered}** answers\n**{activity.questions}** different questions",
+            inline=True,
+        )
+        spread = " · ".join(
+            f"{rating.label} {activity.self_grades.get(int(rating), 0)}" for rating in Rating
+        )
+        embed.add_field(name="Self-grades", value=spread, inline=False)
+        if activity.mc_total:
+            share = round(100 * activity.mc_right / activity.mc_total)
+            mc = f"**{share}%** right ({activity.mc_right} of {activity.mc_total})"
+        else:
+            mc = "No multiple-choice answers yet."
+        embed.add_field(name="Multiple choice", value=mc, inline=False)
+
+        def tag_lines(items: list[Any]) -> str:
+            return ui.clip(
+                "\n".join(f"`{t.tag}` {round(100 * t.rate)}% of {t.attempts}" for t in items),
+                ui.FIELD_VALUE,
+            )
+
+        if strongest or weakest:
+            embed.add_field(name="Strongest tags", value=tag_lines(strongest) or "—", inline=True)
+            embed.add_field(name="Weakest tags", value=tag_lines(weakest) or "—", inline=True)
+        else:
+            embed.add_field(
+                name="Tags", value="Answer a tag twice or more to see it here.", inline=False
+            )
+
+        mondays = recent_weeks(today, 12)
+        weekly = await store.weekly_points(guild_id, target.id, [week_key(m) for m in mondays])
+        series = [(m, weekly.get(week_key(m), 0)) for m in mondays]
+        png = await asyncio.to_thread(
+            render_weeks_png, series, f"Points a week, last 12 weeks ({settings.timezone})"
+        )
+        embed.set_image(url=f"attachment://{CHART_NAME}")
+        embed.set_footer(text=f"{points_text(sum(p for _, p in series))} in the last 12 weeks")
+        await interaction.response.send_message(
+            embed=embed,
+            file=discord.File(io.BytesIO(png), filename=CHART_NAME),
+            ephemeral=hidden,
+        )
+
+
+async def setup(bot: RecallBot) -> None:
+    await bot.add_cog(Stats(bot))

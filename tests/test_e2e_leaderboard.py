@@ -1,0 +1,259 @@
+"""Leaderboards, stats, privacy and settings end to end through the emulator."""
+
+from __future__ import annotations
+
+import discord
+import pytest
+from emulator import CommandError
+
+from bot.store import AttemptRequest
+from cogs.checks import MOD_REFUSAL
+
+pytestmark = pytest.mark.e2e
+
+MANAGE = discord.Permissions(manage_guild=True).value
+
+
+async def score(bot, guild_id: int, user_id: int, name: str, answers: int, source: str = "quiz"):
+    """Give a member ``answers`` self-graded answers on different questions (2 points each)."""
+    rows = await bot.store._fetchall("SELECT id FROM questions ORDER BY id LIMIT ?", (answers,))
+    for row in rows:
+        await bot.store.record_attempt(
+            AttemptRequest(guild_id, user_id, name, None, row["id"], source, 3, False, False)
+        )
+
+
+def footer(message) -> str:
+    return (message.embeds[0].get("footer") or {}).get("text", "")
+
+
+def board_lines(message) -> list[str]:
+    return message.embeds[0].get("description", "").splitlines()
+
+
+async def test_leaderboard_pages_survive_a_restart_and_show_the_askers_rank(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        # 23 members who are not in the emulator's guild any more (left): 1..12 answers each
+        for i in range(23):
+            await score(bot, guild.id, 1000 + i, f"old{i:02d}", 1 + i % 12)
+        await score(bot, guild.id, alice.id, "alice", 3)  # 6 points
+        shown = await alice.run("/leaderboard show")
+        assert not shown.ephemeral
+        msg = shown.message
+        embed = msg.embeds[0]
+        assert embed["title"].startswith("🏆 All points · Week of ")
+        lines = board_lines(msg)
+        assert len(lines) == 10
+        assert lines[0].startswith("🥇 **old11** · 24 points")
+        assert lines[1].startswith("🥈 **old23**") is False  # no such member
+        # alice has 6 points: behind every member with more and ahead of equal points reached later
+        standing = await bot.store.standing(guild.id, "all", _week_key(msg), alice.id)
+        assert standing is not None
+        assert f"You: #{standing.rank} with 6 points." in footer(msg)
+        assert "Page 1 of 3 · 24 members" in footer(msg)
+        assert "who reached them first ranks higher" in footer(msg)
+        assert [b.label for b in msg.buttons] == ["Previous", "Next"]
+        assert msg.button("Previous").disabled and not msg.button("Next").disabled
+
+        second = await alice.click(msg, "Next")
+        assert second.response_type == 7
+        assert "Page 2 of 3" in footer(msg)
+        assert board_lines(msg)[0].startswith("`#11`")
+
+    async with recall.running(sync=False):
+        last = await alice.click(msg, "Next")  # a button from before the restart
+        assert last.response_type == 7
+        assert "Page 3 of 3" in footer(msg)
+        lines = board_lines(msg)
+        assert len(lines) == 4 and lines[-1].startswith("`#24`")
+        assert msg.button("Next").disabled and not msg.button("Previous").disabled
+        assert f"You: #{standing.rank} with 6 points." in footer(msg)
+
+        # another member's click opens their own copy, with their own foot
+        theirs = await bob.click(msg, "Previous")
+        assert theirs.ephemeral
+        assert "You have no points here yet." in footer(theirs.message)
+        assert "Page 2 of 3" in footer(theirs.message)
+        assert "Page 3 of 3" in footer(msg)  # alice's board is untouched
+
+
+def _week_key(message) -> str:
+    for button in message.buttons:
+        parts = (button.custom_id or "").split(":")
+        return f"{parts[4]}:{parts[5]}"
+    raise AssertionError("no buttons")
+
+
+async def test_leaderboard_boards_periods_and_empty_board(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        empty = await alice.run("/leaderboard show", board="qotd", period="month")
+        assert empty.message.embeds[0]["title"].startswith("🏆 Question of the day · ")
+        assert "Nobody has scored here yet" in empty.message.embeds[0]["description"]
+        assert "You have no points here yet." in footer(empty.message)
+        assert "Page 1 of 1 · 0 members" in footer(empty.message)
+        assert all(b.disabled for b in empty.message.buttons)
+
+        await score(bot, guild.id, alice.id, "alice", 2)
+        alltime = await alice.run("/leaderboard show", period="all time", board="quiz")
+        assert alltime.message.embeds[0]["title"] == "🏆 Quiz · All time"
+        assert board_lines(alltime.message) == ["🥇 **alice** · 4 points ← you"]
+
+
+async def test_stats_with_picture_and_member_without_data(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        nothing = await alice.run("/stats", member=bob)
+        assert (
+            "bob has not answered any questions in this server yet"
+            in (nothing.message.embeds[0]["description"])
+        )
+        assert nothing.message.attachments == []
+
+        await alice.run("/quiz", channel=guild.general, deck="flask")
+        msg = emulator.channel_messages(guild.general)[-1]
+        revealed = (
+            await alice.click(msg, "Reveal answer")
+            if "Reveal answer" in [b.label for b in msg.buttons]
+            else None
+        )
+        if revealed is not None:
+            await alice.click(revealed.message, "Hard")
+        else:
+            await alice.click(msg, msg.buttons[0].label)
+        await score(bot, guild.id, alice.id, "alice", 4)
+
+        result = await alice.run("/stats")
+        assert not result.ephemeral
+        embed = result.message.embeds[0]
+        assert embed["title"] == "Stats: alice"
+        fields = {f["name"]: f["value"] for f in embed["fields"]}
+        assert "This week: **" in fields["Points"] and "(#1)" in fields["Points"]
+        assert fields["QOTD streak"] == "Current: **0**\nBest: **0**"
+        assert fields["Answered"].startswith("**5** answers")
+        assert "Good 4" in fields["Self-grades"] or "Good 3" in fields["Self-grades"]
+        assert "Multiple choice" in fields
+        assert embed["image"]["url"] == "attachment://weeks.png"
+        [picture] = result.message.attachments
+        assert picture.filename == "weeks.png"
+        assert picture.data.startswith(b"\x89PNG\r\n\x1a\n") and picture.size > 1000
+
+
+async def test_privacy_hide_show_and_delete_with_confirmation(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 3)
+        await score(bot, guild.id, bob.id, "bob", 1)
+
+        hidden = await alice.run("/privacy hide")
+        assert hidden.ephemeral and hidden.content.startswith("You are off")
+        board = await bob.run("/leaderboard show")
+        assert board_lines(board.message) == ["🥇 **bob** · 2 points ← you"]
+        refused = await bob.run("/stats", member=alice)
+        assert refused.ephemeral and "keeps their stats private" in refused.content
+        mine = await alice.run("/stats")
+        assert mine.ephemeral  # a hidden member's own stats stay private
+        assert "Hidden from the boards" in mine.message.embeds[0]["fields"][0]["value"]
+        board = await alice.run("/leaderboard show")
+        assert "hidden from the boards (/privacy show)" in footer(board.message)
+
+        shown = await alice.run("/privacy show")
+        assert shown.content == "You are back on this server's leaderboards."
+        board = await bob.run("/leaderboard show")
+        assert [line.split(" · ")[0] for line in board_lines(board.message)] == [
+            "🥇 **alice**",
+            "🥈 **bob**",
+        ]
+
+        asked = await alice.run("/privacy delete")
+        assert asked.ephemeral
+        assert [b.label for b in asked.message.buttons] == ["Erase my data", "Cancel"]
+        erase_id = asked.message.button("Erase my data").custom_id
+        forged = await bob.forge_click(asked.message, erase_id)
+        assert forged.ephemeral and forged.content.startswith("Only the member whose data")
+        assert (await bot.store.activity(guild.id, alice.id)).answered == 3
+
+        done = await alice.click(asked.message, "Erase my data")
+        assert done.response_type == 7
+        assert done.message.embeds[0]["title"] == "Your data in this server is erased"
+        assert (await bot.store.activity(guild.id, alice.id)).answered == 0
+        left = await bot.store._fetchall(
+            "SELECT COUNT(*) FROM score_totals WHERE user_id = ?", (alice.id,)
+        )
+        assert left[0][0] == 0
+        assert await bot.store.member_name(guild.id, alice.id) is None
+        board = await bob.run("/leaderboard show")
+        assert board_lines(board.message) == ["🥇 **bob** · 2 points ← you"]
+
+        cancel = await alice.run("/privacy delete")
+        closed = await alice.click(cancel.message, "Cancel")
+        assert closed.message.embeds[0]["title"] == "Cancelled"
+
+
+async def test_settings_timezone_and_scoring(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    plain = guild.add_member("plain")
+    async with recall.running() as bot:
+        choices = await mod.autocomplete("/settings timezone", "zone", "lond")
+        assert choices[0]["value"] == "Europe/London"
+        done = await mod.run("/settings timezone", zone="europe/london")
+        assert done.ephemeral and "**Europe/London**" in done.content
+        assert (await bot.store.settings_for(guild.id)).timezone == "Europe/London"
+        bad = await mod.run("/settings timezone", zone="Mars/Olympus")
+        assert bad.ephemeral and bad.content.startswith("Unknown time zone 'Mars/Olympus'")
+        assert (await bot.store.settings_for(guild.id)).timezone == "Europe/London"
+        shown = await mod.run("/settings timezone")
+        assert "**Europe/London**" in shown.content
+
+        view = await mod.run("/settings scoring")
+        assert view.message.embeds[0]["title"] == "Scoring in this server"
+        assert "/quiz self-graded: **2**" in view.message.embeds[0]["description"]
+        changed = await mod.run("/settings scoring", quiz_self=5, quiz_daily_cap=50)
+        assert changed.message.embeds[0]["title"] == "Scoring updated"
+        description = changed.message.embeds[0]["description"]
+        assert "/quiz self-graded: **5** ✏️" in description
+        assert "/quiz points a day, at most: **50** ✏️" in description
+        rules = (await bot.store.settings_for(guild.id)).scoring
+        assert (rules.quiz_self, rules.quiz_daily_cap, rules.quiz_right) == (5, 50, 3)
+
+        with pytest.raises(CommandError, match="cannot see /settings"):
+            await plain.run("/settings scoring", quiz_self=100)
+        assert (await bot.store.settings_for(guild.id)).scoring.quiz_self == 5
+
+
+async def test_leaderboard_reset_starts_a_season_and_keeps_history(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 2)
+        refused = await alice.run("/leaderboard reset")
+        assert refused.ephemeral and refused.content == MOD_REFUSAL
+
+        asked = await mod.run("/leaderboard reset")
+        assert asked.ephemeral
+        assert asked.message.embeds[0]["title"] == "Start season 2?"
+        confirm = asked.message.button("Start season 2").custom_id
+        forged = await alice.forge_click(asked.message, confirm)
+        assert forged.content.startswith("Only the moderator who asked")
+        assert (await bot.store.current_season(guild.id)).number == 1
+
+    async with recall.running(sync=False) as bot:
+        done = await mod.click(asked.message, "Start season 2")
+        assert done.message.embeds[0]["title"] == "Season 2 has begun"
+        assert (await bot.store.current_season(guild.id)).number == 2
+
+        season = await alice.run("/leaderboard show", period="all time")
+        assert season.message.embeds[0]["title"] == "🏆 All points · Season 2"
+        assert "Nobody has scored here yet" in season.message.embeds[0]["description"]
+        week = await alice.run("/leaderboard show")
+        assert board_lines(week.message) == ["🥇 **alice** · 4 points ← you"]
+        stats = await alice.run("/stats")
+        points = stats.message.embeds[0]["fields"][0]["value"]
+        assert "All time: **4** (#1)" in points and "Season 2: **0**" in points

@@ -1,0 +1,457 @@
+"""Leaderboard rules and storage: periods across zones and DST, ranks and ties, hidden and
+erased members, paging, streaks, and boards that agree with a recomputation from the attempts.
+
+Storage tests run on real SQLite files in temporary folders.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.clock import FixedClock, from_db
+from bot.decks import load_builtin_decks
+from bot.leaderboard import (
+    PAGE_SIZE,
+    Score,
+    clamp_page,
+    page_count,
+    period_key,
+    period_title,
+    qotd_streak,
+    ranked,
+    recent_weeks,
+    valid_period_key,
+)
+from bot.quiz import period_keys
+from bot.schedule import period_bounds
+from bot.stats import render_weeks_png, tag_strengths
+from bot.store import AttemptRequest, Store
+
+ZONES = [
+    "UTC",
+    "Europe/London",
+    "America/New_York",
+    "Australia/Lord_Howe",  # a 30-minute DST shift
+    "Pacific/Apia",  # skipped a whole day in 2011
+    "Asia/Kathmandu",  # +05:45
+    "America/Santiago",  # DST changes at midnight
+    "Pacific/Kiritimati",  # +14
+]
+instants = st.datetimes(
+    min_value=datetime(2010, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC)
+)
+
+
+# -- periods ------------------------------------------------------------------------------
+
+
+@settings(max_examples=400, deadline=None)
+@given(now=instants, zone_name=st.sampled_from(ZONES))
+def test_week_and_month_keys_match_the_local_period_bounds(now: datetime, zone_name: str):
+    zone = ZoneInfo(zone_name)
+    for period in ("week", "month"):
+        key = period_key(period, now, zone, 1)
+        assert valid_period_key(key)
+        start, end = period_bounds(period, now, zone)
+        assert start is not None and start <= now < end
+        # Every instant of the period has the same key; the instants either side do not.
+        assert period_key(period, start, zone, 1) == key
+        assert period_key(period, end - timedelta(microseconds=1), zone, 1) == key
+        assert period_key(period, end, zone, 1) != key
+        assert period_key(period, start - timedelta(microseconds=1), zone, 1) != key
+    week = period_key("week", now, zone, 1)
+    monday = date.fromisoformat(week.removeprefix("week:"))
+    assert monday.weekday() == 0
+    local = now.astimezone(zone).date()
+    assert 0 <= (local - monday).days < 7
+    assert period_key("month", now, zone, 1) == f"month:{local:%Y-%m}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(now=instants, zone_name=st.sampled_from(ZONES), season=st.integers(1, 999))
+def test_keys_written_are_the_keys_read(now: datetime, zone_name: str, season: int):
+    """A grade at ``now`` is written under exactly the keys the boards read at ``now``."""
+    zone = ZoneInfo(zone_name)
+    written = set(period_keys(now.astimezone(zone).date(), season))
+    read = {period_key(p, now, zone, season) for p in ("week", "month", "all")}
+    assert read | {"all"} == written
+
+
+def test_dst_weeks_in_new_york_and_london():
+    ny = ZoneInfo("America/New_York")
+    # Sunday 2024-03-10 02:00 EST became 03:00 EDT; the week runs Mon 4 to Sun 10 March.
+    just_before = datetime(2024, 3, 11, 3, 59, tzinfo=UTC)  # Sun 23:59 EDT
+    just_after = datetime(2024, 3, 11, 4, 0, tzinfo=UTC)  # Mon 00:00 EDT
+    assert period_key("week", just_before, ny, 1) == "week:2024-03-04"
+    assert period_key("week", just_after, ny, 1) == "week:2024-03-11"
+    start, end = period_bounds("week", just_before, ny)
+    assert start is not None and end - start == timedelta(hours=167)
+    london = ZoneInfo("Europe/London")
+    # October 2024 in London is an hour longer: it ends at 00:00 GMT on 1 November.
+    assert period_key("month", datetime(2024, 10, 31, 23, 30, tzinfo=UTC), london, 1) == (
+        "month:2024-10"
+    )
+    assert period_key("month", datetime(2024, 11, 1, 0, 0, tzinfo=UTC), london, 1) == (
+        "month:2024-11"
+    )
+    # The same instant is in different weeks in different zones.
+    sunday_night_utc = datetime(2024, 6, 9, 23, 0, tzinfo=UTC)
+    assert period_key("week", sunday_night_utc, ZoneInfo("UTC"), 1) == "week:2024-06-03"
+    assert period_key("week", sunday_night_utc, ZoneInfo("Asia/Tokyo"), 1) == "week:2024-06-10"
+
+
+def test_period_titles_and_keys():
+    assert period_title("week:2026-11-23") == "Week of 23 Nov 2026"
+    assert period_title("month:2026-02") == "February 2026"
+    assert period_title("season:1", 1) == "All time"
+    assert period_title("season:2", 2) == "Season 2"
+    assert period_title("season:1", 3) == "Season 1 (ended)"
+    assert not valid_period_key("week:2026-11-24")  # not a Monday
+    assert not valid_period_key("month:2026-13")
+    assert not valid_period_key("week:2026-11-23; DROP")
+    assert recent_weeks(date(2026, 3, 4), 3) == [
+        date(2026, 2, 16),
+        date(2026, 2, 23),
+        date(2026, 3, 2),
+    ]
+
+
+# -- pages, ties and streaks (pure) -------------------------------------------------------
+
+
+@given(total=st.integers(0, 10_000), page=st.integers(-5, 2_000))
+def test_pages_cover_the_board_exactly(total: int, page: int):
+    pages = page_count(total)
+    assert pages >= 1 and (pages - 1) * PAGE_SIZE < max(total, 1) <= pages * PAGE_SIZE
+    assert 0 <= clamp_page(page, total) < pages
+
+
+def test_ties_go_to_who_reached_the_points_first():
+    scores = [
+        Score(3, 10, "2026-03-02T10:00:00.000000Z"),
+        Score(1, 10, "2026-03-02T09:00:00.000000Z"),
+        Score(2, 12, "2026-03-03T09:00:00.000000Z"),
+        Score(4, 10, "2026-03-02T09:00:00.000000Z"),
+    ]
+    assert [s.user_id for s in ranked(scores)] == [2, 1, 4, 3]
+
+
+@given(st.lists(st.booleans(), max_size=60), st.booleans())
+def test_qotd_streak_against_brute_force(answered_flags: list[bool], last_open: bool):
+    posts = list(range(100, 100 + len(answered_flags)))
+    answered = {p for p, ok in zip(posts, answered_flags, strict=True) if ok}
+    streak = qotd_streak(posts, answered, last_open=last_open)
+    runs, run = [0], 0
+    for ok in answered_flags:
+        run = run + 1 if ok else 0
+        runs.append(run)
+    assert streak.best == max(runs)
+    flags = answered_flags
+    if last_open and flags and not flags[-1]:
+        flags = flags[:-1]
+    current = 0
+    for ok in reversed(flags):
+        if not ok:
+            break
+        current += 1
+    assert streak.current == current
+
+
+def test_qotd_streak_examples():
+    assert qotd_streak([], set()) == (0, 0) or qotd_streak([], set()).best == 0
+    # days without a post (skipped, paused) are not in the list, so they never break it
+    assert qotd_streak([1, 2, 5, 9], {1, 2, 5, 9}).current == 4
+    assert qotd_streak([1, 2, 3, 4], {1, 2, 4}) == qotd_streak([1, 2, 3, 4], {1, 2, 4})
+    s = qotd_streak([1, 2, 3, 4], {1, 2, 4})
+    assert (s.current, s.best) == (1, 2)
+    # today's question is still open: not answering it yet does not break the streak
+    s = qotd_streak([1, 2, 3], {1, 2}, last_open=True)
+    assert (s.current, s.best) == (2, 2)
+    s = qotd_streak([1, 2, 3], {1, 2}, last_open=False)
+    assert (s.current, s.best) == (0, 2)
+
+
+def test_tag_strengths_and_picture():
+    rows = [("a", True)] * 4 + [("b", False), ("b", True)] + [("c", False)] * 3 + [("d", True)]
+    strongest, weakest = tag_strengths(rows, top=2)
+    assert [t.tag for t in strongest] == ["a", "b"]
+    assert [t.tag for t in weakest] == ["c"]  # d has one attempt; a and b are strong
+    png = render_weeks_png([(date(2026, 1, 5) + timedelta(weeks=i), i * 3) for i in range(12)], "t")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+    assert render_weeks_png([(date(2026, 1, 5), 0)], "empty").startswith(b"\x89PNG")
+
+
+# -- storage: boards on real SQLite -------------------------------------------------------
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    clock = FixedClock(datetime(2026, 3, 2, 8, tzinfo=UTC))  # a Monday
+    s = await Store.open(tmp_path / "recall.sqlite3", clock=clock)
+    await s.sync_builtin_decks(load_builtin_decks())
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+async def question_ids(store: Store) -> list[int]:
+    return [r[0] for r in await store._fetchall("SELECT id FROM questions ORDER BY id")]
+
+
+async def grade(store: Store, guild: int, user: int, qid: int, **kw) -> None:
+    source = kw.pop("source", "quiz")
+    mc = kw.pop("mc", False)
+    correct = kw.pop("correct", False)
+    await store.record_attempt(
+        AttemptRequest(
+            guild,
+            user,
+            kw.pop("name", f"user{user}"),
+            kw.pop("post_id", None),
+            qid,
+            source,
+            kw.pop("rating", 3),
+            mc,
+            correct,
+            option_index=(1 if correct else 0) if mc else None,
+        )
+    )
+
+
+def clock_of(store: Store) -> FixedClock:
+    assert isinstance(store.clock, FixedClock)
+    return store.clock
+
+
+async def test_ties_ranks_and_hidden_members(store: Store):
+    q = await question_ids(store)
+    clock = clock_of(store)
+    # bob reaches 4 points first, then alice; carol has 6; dave 2
+    for user, n in ((2, 2), (1, 2), (3, 3), (4, 1)):
+        for i in range(n):
+            clock.advance(seconds=1)
+            await grade(store, 7, user, q[i])
+    page = await store.board_page(7, "all", "week:2026-03-02", 0, PAGE_SIZE)
+    assert [(r.rank, r.user_id, r.points) for r in page.rows] == [
+        (1, 3, 6),
+        (2, 2, 4),
+        (3, 1, 4),
+        (4, 4, 2),
+    ]
+    for row in page.rows:
+        standing = await store.standing(7, "all", "week:2026-03-02", row.user_id)
+        assert standing is not None and standing.rank == row.rank
+    # bob hides: everyone behind him moves up, he has no rank, and the count drops
+    assert await store.set_hidden(7, 2, "bob", True)
+    assert not await store.set_hidden(7, 2, "bob", True)
+    page = await store.board_page(7, "all", "week:2026-03-02", 0, PAGE_SIZE)
+    assert [(r.rank, r.user_id) for r in page.rows] == [(1, 3), (2, 1), (3, 4)]
+    assert page.total == 3
+    hidden = await store.standing(7, "all", "week:2026-03-02", 2)
+    assert hidden is not None and hidden.hidden and hidden.rank is None and hidden.points == 4
+    assert (await store.standing(7, "all", "week:2026-03-02", 4)).rank == 3  # type: ignore[union-attr]
+    # another server is untouched
+    assert (await store.board_page(8, "all", "week:2026-03-02", 0, PAGE_SIZE)).rows == []
+
+
+async def test_paging_at_the_last_page_and_a_member_with_no_data(store: Store):
+    q = await question_ids(store)
+    clock = clock_of(store)
+    for user in range(1, 24):
+        clock.advance(seconds=1)
+        for i in range(user % 5 + 1):
+            await grade(store, 1, user, q[i])
+    last = await store.board_page(1, "all", "season:1", 2, PAGE_SIZE)
+    assert last.page == 2 and last.total == 23 and len(last.rows) == 3
+    assert [r.rank for r in last.rows] == [21, 22, 23]
+    beyond = await store.board_page(1, "all", "season:1", 50, PAGE_SIZE)
+    assert beyond.page == 2 and beyond.rows == last.rows
+    every = []
+    for page in range(3):
+        every += (await store.board_page(1, "all", "season:1", page, PAGE_SIZE)).rows
+    assert [r.rank for r in every] == list(range(1, 24))
+    assert len({r.user_id for r in every}) == 23
+    # nobody: no standing, no activity, no streak, empty weeks
+    assert await store.standing(1, "all", "season:1", 999) is None
+    activity = await store.activity(1, 999)
+    assert (activity.answered, activity.mc_total, activity.tag_results) == (0, 0, [])
+    record = await store.qotd_record(1, 999)
+    assert qotd_streak(record.post_ids, record.answered) == (0, 0) or record.post_ids == []
+    assert await store.weekly_points(1, 999, ["week:2026-03-02"]) == {}
+
+
+async def test_qotd_streak_from_the_store(store: Store):
+    q = await question_ids(store)
+    clock = clock_of(store)
+    posts = []
+    for i in range(5):
+        clock.advance(days=1)
+        posts.append(
+            await store.create_post(
+                kind="qotd", guild_id=1, channel_id=5, question_id=q[i], author_id=None,
+                private=False,
+            )
+        )  # fmt: skip
+    for i in (0, 1, 3, 4):
+        await grade(store, 1, 42, q[i], source="qotd", post_id=posts[i])
+    record = await store.qotd_record(1, 42)
+    assert record.post_ids == posts and record.last_open
+    streak = qotd_streak(record.post_ids, record.answered, last_open=record.last_open)
+    assert (streak.current, streak.best) == (2, 2)
+
+
+async def recompute(store: Store, guild: int) -> dict[tuple[str, str, int], tuple[int, int, str]]:
+    """score_totals for one server rebuilt from its attempts alone."""
+    seasons = [
+        (int(r[0]), r[1])
+        for r in await store._fetchall(
+            "SELECT number, started_at FROM seasons WHERE guild_id = ? ORDER BY number", (guild,)
+        )
+    ]
+    rows = await store._fetchall(
+        "SELECT user_id, source, points, local_day, created_at FROM attempts "
+        "WHERE guild_id = ? AND scored = 1 ORDER BY created_at, id",
+        (guild,),
+    )
+    out: dict[tuple[str, str, int], list] = {}
+    for r in rows:
+        season = max([n for n, at in seasons if at <= r["created_at"]], default=1)
+        for board in (r["source"], "all"):
+            for period in period_keys(date.fromisoformat(r["local_day"]), season):
+                t = out.setdefault((board, period, r["user_id"]), [0, 0, r["created_at"]])
+                t[0] += r["points"]
+                t[1] += 1
+                if r["points"] > 0:
+                    t[2] = r["created_at"]
+    return {k: (v[0], v[1], v[2]) for k, v in out.items()}
+
+
+async def stored(store: Store, guild: int) -> dict[tuple[str, str, int], tuple[int, int, str]]:
+    rows = await store._fetchall(
+        "SELECT board, period, user_id, points, answered, reached_at FROM score_totals "
+        "WHERE guild_id = ?",
+        (guild,),
+    )
+    return {(r[0], r[1], r[2]): (r[3], r[4], r[5]) for r in rows}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_boards_agree_with_a_brute_force_recomputation(store: Store, seed: int):
+    """Random grades over months, in zones that change, with seasons, hiding and erasing: the
+    stored totals, every page and every rank match what the attempts alone say."""
+    rng = random.Random(seed)
+    q = await question_ids(store)
+    clock = clock_of(store)
+    guilds = (1, 2)
+    hidden: set[tuple[int, int]] = set()
+    for step in range(400):
+        clock.advance(minutes=rng.randrange(1, 60 * 14))
+        guild = rng.choice(guilds)
+        roll = rng.random()
+        if roll < 0.01:
+            zone = rng.choice(ZONES)
+            await store.set_guild_settings(guild, {"timezone": zone})
+        elif roll < 0.015:
+            await store.start_season(guild, 1)
+        elif roll < 0.03:
+            user = rng.randrange(1, 16)
+            flag = (guild, user) not in hidden
+            await store.set_hidden(guild, user, f"user{user}", flag)
+            (hidden.add if flag else hidden.discard)((guild, user))
+        elif roll < 0.035:
+            user = rng.randrange(1, 16)
+            await store.erase_member(guild, user)
+            hidden.discard((guild, user))
+        else:
+            mc = rng.random() < 0.4
+            await grade(
+                store,
+                guild,
+                rng.randrange(1, 16),
+                rng.choice(q[:12]),
+                source=rng.choice(("quiz", "quiz", "qotd")),
+                mc=mc,
+                correct=mc and rng.random() < 0.6,
+                rating=rng.randint(1, 4),
+                name=f"user-{step}",
+            )
+        if step % 100 == 99:
+            await store.set_guild_settings(
+                guild, {"scoring.quiz_daily_cap": str(rng.choice((6, 30)))}
+            )
+    for guild in guilds:
+        want = await recompute(store, guild)
+        assert await stored(store, guild) == want
+        by_board: dict[tuple[str, str], list[Score]] = defaultdict(list)
+        for (board, period, user), (points, _, reached) in want.items():
+            if (guild, user) not in hidden:
+                by_board[(board, period)].append(Score(user, points, reached))
+        for (board, period), scores in by_board.items():
+            expected = ranked(scores)
+            got = []
+            for page in range(page_count(len(expected), 4)):
+                got += (await store.board_page(guild, board, period, page, 4)).rows
+            assert [(r.user_id, r.points) for r in got] == [(s.user_id, s.points) for s in expected]
+            assert [r.rank for r in got] == list(range(1, len(expected) + 1))
+            for rank, score in enumerate(expected, 1):
+                standing = await store.standing(guild, board, period, score.user_id)
+                assert standing is not None and standing.rank == rank
+        for g, user in hidden:
+            if g == guild and any(k[2] == user for k in want):
+                standing = await store.standing(guild, "all", "all", user)
+                assert standing is not None and standing.rank is None
+
+
+async def test_erase_member_removes_everything_of_theirs_in_one_server(store: Store):
+    q = await question_ids(store)
+    clock = clock_of(store)
+    post = await store.create_post(
+        kind="quiz", guild_id=1, channel_id=5, question_id=q[0], author_id=9,
+        author_name="nine", private=False,
+    )  # fmt: skip
+    await grade(store, 1, 9, q[0], post_id=post)
+    await grade(store, 1, 10, q[0], post_id=post)
+    clock.advance(days=40)
+    await store.start_season(1, 1)
+    clock.advance(days=1)
+    await grade(store, 1, 9, q[1])
+    await grade(store, 2, 9, q[1])  # another server
+    erased = await store.erase_member(1, 9)
+    assert erased.attempts == 2 and erased.posts == 1 and erased.totals == 2 * 4 + 2 * 3
+    assert (
+        await store._fetchall("SELECT 1 FROM score_totals WHERE guild_id = 1 AND user_id = 9") == []
+    )
+    assert await store.member_name(1, 9) is None
+    kept = await store.post(post)
+    assert kept is not None and kept.author_id is None and kept.author_name is None
+    assert await stored(store, 1) == await recompute(store, 1)
+    assert (await store.activity(2, 9)).answered == 1  # the other server keeps its data
+    assert (await store.activity(1, 10)).answered == 1
+
+
+async def test_a_new_season_restarts_the_all_time_board_only(store: Store):
+    q = await question_ids(store)
+    clock = clock_of(store)
+    await grade(store, 1, 5, q[0])
+    assert (await store.current_season(1)).number == 1
+    clock.advance(seconds=1)
+    season = await store.start_season(1, 77)
+    assert season.number == 2 and season.started_at is not None
+    assert from_db(season.started_at) == clock.now()
+    assert (await store.board_page(1, "all", "season:2", 0, PAGE_SIZE)).rows == []
+    clock.advance(seconds=1)
+    await grade(store, 1, 6, q[1])
+    assert [r.user_id for r in (await store.board_page(1, "all", "season:2", 0, 10)).rows] == [6]
+    assert [r.user_id for r in (await store.board_page(1, "all", "season:1", 0, 10)).rows] == [5]
+    assert [r.user_id for r in (await store.board_page(1, "all", "all", 0, 10)).rows] == [5, 6]
+    week = await store.board_page(1, "all", "week:2026-03-02", 0, 10)
+    assert [r.user_id for r in week.rows] == [5, 6]
