@@ -1,4 +1,4 @@
-"""Recall's command line: `python -m bot [run|check|sync|db backup|deck ...]`."""
+"""Recall's command line: `python -m bot [run|check|sync|db backup|deck validate|import|export]`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import deck_cli
 from bot.config import ConfigError, Settings, load_settings, token_problem
 from bot.decks import DeckError, load_builtin_decks
 from bot.store import Store, StoreError
@@ -157,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     backup = db_sub.add_parser("backup", help="a consistent copy, safe while the bot runs")
     backup.add_argument("path", type=Path)
+    deck_cli.add_parser(sub)
     return parser
 
 
@@ -176,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(cmd_run(settings))
         if command == "sync":
             return asyncio.run(cmd_sync(settings, args.guild, args.use_global))
+        if command == "deck":
+            return deck_cli.run(settings, args)
         if command == "db" and args.db_command == "backup":
             why_not = backup_problem(settings, args.path)
             if why_not:

@@ -76,7 +76,14 @@ EXPORT_EXTENSIONS: dict[ExportFormat, str] = {
     "markdown": ".md",
 }
 CSV_EXPORT_COLUMNS = (
-    "question", "answer", "key_points", "tags", "difficulty", "options", "id", "why",
+    "question",
+    "answer",
+    "key_points",
+    "tags",
+    "difficulty",
+    "options",
+    "id",
+    "why",
 )
 
 
@@ -146,9 +153,7 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
-def _export_yaml(
-    questions: Sequence[Question], name: str, slug: str, description: str
-) -> bytes:
+def _export_yaml(questions: Sequence[Question], name: str, slug: str, description: str) -> bytes:
     text = yaml.dump(
         _deck_dict(questions, name, slug, description),
         Dumper=_Dumper,
@@ -159,12 +164,8 @@ def _export_yaml(
     return text.encode("utf-8")
 
 
-def _export_json(
-    questions: Sequence[Question], name: str, slug: str, description: str
-) -> bytes:
-    text = json.dumps(
-        _deck_dict(questions, name, slug, description), ensure_ascii=False, indent=2
-    )
+def _export_json(questions: Sequence[Question], name: str, slug: str, description: str) -> bytes:
+    text = json.dumps(_deck_dict(questions, name, slug, description), ensure_ascii=False, indent=2)
     return (text + "\n").encode("utf-8")
 
 

@@ -173,13 +173,19 @@ class _Issues:
         self.warnings: list[ImportIssue] = []
 
     def error(
-        self, message: str, line: int | None = None, column: int | None = None,
+        self,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
         field: str | None = None,
     ) -> None:
         self.errors.append(ImportIssue(message, line, column, field or None, self.source))
 
     def warn(
-        self, message: str, line: int | None = None, column: int | None = None,
+        self,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
         field: str | None = None,
     ) -> None:
         self.warnings.append(ImportIssue(message, line, column, field or None, self.source))
@@ -271,9 +277,7 @@ def _friendly(err: Any) -> str:
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "too_long":
-        return (
-            f"has {ctx.get('actual_length')} items; at most {ctx.get('max_length')} are allowed"
-        )
+        return f"has {ctx.get('actual_length')} items; at most {ctx.get('max_length')} are allowed"
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length')} item(s)"
     if kind == "string_pattern_mismatch" and name == "slug":
@@ -582,9 +586,7 @@ def validate_file(
     except OSError as exc:
         issue = ImportIssue(f"cannot read the file: {exc.strerror}", source=path.name)
         return ImportResult("text", errors=[issue], source=path.name).to_dict()
-    return parse_import(
-        data, path.name, max_bytes=max_bytes, max_questions=max_questions
-    ).to_dict()
+    return parse_import(data, path.name, max_bytes=max_bytes, max_questions=max_questions).to_dict()
 
 
 # --- YAML and JSON ----------------------------------------------------------------------------
@@ -926,7 +928,8 @@ def _parse_csv(text: str, issues: _Issues, max_questions: int) -> list[_Candidat
         if header is None:
             header = [_csv_name(h) for h in row]
             unknown = [
-                (i, raw) for i, (raw, name) in enumerate(zip(row, header, strict=True))
+                (i, raw)
+                for i, (raw, name) in enumerate(zip(row, header, strict=True))
                 if name not in CSV_COLUMNS
             ]
             for i, raw in unknown:
@@ -943,7 +946,8 @@ def _parse_csv(text: str, issues: _Issues, max_questions: int) -> list[_Candidat
             missing = [c for c in CSV_REQUIRED if c not in header]
             if missing:
                 issues.error(
-                    "the header row needs the column(s) " + ", ".join(missing)
+                    "the header row needs the column(s) "
+                    + ", ".join(missing)
                     + f" (found: {', '.join(h for h in row if h.strip()) or 'nothing'})",
                     start,
                 )
@@ -963,7 +967,9 @@ def _parse_csv(text: str, issues: _Issues, max_questions: int) -> list[_Candidat
             )
             return []
         if len(row) != len(header):
-            extra_empty = len(row) > len(header) and not any(model_strip(c) for c in row[len(header):])
+            extra_empty = len(row) > len(header) and not any(
+                model_strip(c) for c in row[len(header) :]
+            )
             if not extra_empty:
                 issues.error(
                     f"this row has {len(row)} cells but the header has {len(header)}; "
@@ -1186,8 +1192,10 @@ def _tokenise(text: str) -> list[_Tok]:
             j = i + 1
             while j < len(lines):
                 body.append(lines[j].rstrip())
-                if lines[j].strip().startswith(marker[0] * len(marker)) and lines[j].strip(
-                ).strip(marker[0]) == "":
+                if (
+                    lines[j].strip().startswith(marker[0] * len(marker))
+                    and lines[j].strip().strip(marker[0]) == ""
+                ):
                     break
                 j += 1
             toks.append(_Tok("code", lineno, "\n".join(body)))
@@ -1508,9 +1516,11 @@ class _ArticleReader:
                 self._add(tok)
                 continue
             if self.faq_level is not None:
-                if tok.kind == "heading" and (
-                    tok.level <= self.faq_level or self.faq_level == 7
-                ) and not _is_faq_start(tok):
+                if (
+                    tok.kind == "heading"
+                    and (tok.level <= self.faq_level or self.faq_level == 7)
+                    and not _is_faq_start(tok)
+                ):
                     self._end_faq()
                 else:
                     self._faq_tok(tok)
@@ -1742,9 +1752,7 @@ def _build_options(items: Sequence[_Tok]) -> tuple[list[dict[str, Any]], list[in
         text = _join_lines(toks)
         m = _TASK_RE.match(text)
         if m:
-            options.append(
-                {"text": _finish_text(m.group(2).strip()), "correct": m.group(1) != " "}
-            )
+            options.append({"text": _finish_text(m.group(2).strip()), "correct": m.group(1) != " "})
         else:
             marked = False
             options.append({"text": _finish_text(text.strip()), "correct": False})
@@ -1779,9 +1787,7 @@ _DIFFICULTY_WORDS = {
 }
 
 
-def _draft_to_item(
-    draft: _Draft, issues: _Issues
-) -> tuple[dict[str, Any], dict[str, int]] | None:
+def _draft_to_item(draft: _Draft, issues: _Issues) -> tuple[dict[str, Any], dict[str, int]] | None:
     lines: dict[str, int] = {"prompt": draft.line}
     answer = _build_answer(draft.sections.get("example", []))
     prompt = _finish_text(draft.prompt.strip())

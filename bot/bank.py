@@ -1,0 +1,530 @@
+"""The question bank in plain Python: the question form, deck names, placing new questions in
+a deck, and the import flow (parse, preview, confirm). The cogs only render and ask.
+
+The question form is what the ``/question add`` modal (and ``/suggest``) holds: five texts,
+the most a Discord modal may show.
+
+* **Question** and **Model answer**: free text.
+* **Key points**: one a line; a leading ``-``, ``*`` or ``•`` bullet is dropped.
+* **Tags**: comma separated (a leading ``#`` is dropped).
+* **Options**: empty for an open question; else one option a line, the right one starting
+  with ``*``. A backslash protects a literal ``*`` or ``\\`` at the start of an option.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from bot.errors import UserError
+from bot.importers import (
+    IMPORT_MAX_BYTES,
+    IMPORT_MAX_QUESTIONS,
+    ImportIssue,
+    format_option_item,
+    parse_import,
+    parse_option_item,
+    slug_for_prompt,
+)
+from bot.questions import (
+    ANSWER_MAX,
+    DECK_DESCRIPTION_MAX,
+    DECK_NAME_MAX,
+    KEY_POINT_MAX,
+    KEY_POINTS_MAX,
+    OPTION_MAX,
+    OPTIONS_MAX,
+    PROMPT_MAX,
+    QUESTION_ID_MAX,
+    TAG_MAX,
+    TAGS_MAX,
+    Difficulty,
+    Question,
+    loose_key,
+)
+
+if TYPE_CHECKING:
+    from bot.store import DeckRow, Store, StoredQuestion
+
+# -- the question form --------------------------------------------------------------------
+
+FORM_LABELS = {
+    "prompt": "Question",
+    "answer": "Model answer",
+    "key_points": "Key points (one a line)",
+    "tags": "Tags (comma separated)",
+    "options": "Options: one a line, right one starts *",
+}
+# What each text input accepts (Discord allows 4000 at most).
+FORM_MAX = {
+    "prompt": PROMPT_MAX,
+    "answer": ANSWER_MAX,
+    "key_points": min(4000, KEY_POINTS_MAX * (KEY_POINT_MAX + 3)),
+    "tags": TAGS_MAX * (TAG_MAX + 2),
+    "options": OPTIONS_MAX * (OPTION_MAX + 4),
+}
+_FIELD_NAMES = {
+    "prompt": "Question",
+    "answer": "Model answer",
+    "key_points": "Key points",
+    "tags": "Tags",
+    "options": "Options",
+    "why": "Why it is asked",
+    "difficulty": "Difficulty",
+}
+_BULLET = re.compile(r"^(?:[-*•·]|\d{1,2}[.)])\s+")
+
+
+@dataclass(frozen=True)
+class QuestionForm:
+    """The five texts of the question modal."""
+
+    prompt: str = ""
+    answer: str = ""
+    key_points: str = ""
+    tags: str = ""
+    options: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "prompt": self.prompt,
+            "answer": self.answer,
+            "key_points": self.key_points,
+            "tags": self.tags,
+            "options": self.options,
+        }
+
+
+def _form_lines(text: str) -> list[tuple[int, str]]:
+    return [
+        (n, line.strip())
+        for n, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1)
+        if line.strip()
+    ]
+
+
+def parse_key_points(text: str) -> list[str]:
+    points: list[str] = []
+    for n, line in _form_lines(text):
+        point = _BULLET.sub("", line, count=1).strip()
+        if not point:
+            continue
+        if len(point) > KEY_POINT_MAX:
+            raise UserError(
+                f"Key points, line {n}: {len(point)} characters; a key point may have at most "
+                f"{KEY_POINT_MAX}. Split it over two lines."
+            )
+        points.append(point)
+    if len(points) > KEY_POINTS_MAX:
+        raise UserError(
+            f"Key points: {len(points)} lines; at most {KEY_POINTS_MAX} key points are allowed."
+        )
+    return points
+
+
+def parse_tags(text: str) -> list[str]:
+    return [t.strip().lstrip("#").strip() for t in text.split(",") if t.strip().lstrip("#").strip()]
+
+
+def parse_options(text: str) -> list[dict[str, Any]]:
+    """Options, one a line, the right one starting with ``*``; [] for an open question."""
+    lines = _form_lines(text)
+    if not lines:
+        return []
+    options: list[dict[str, Any]] = []
+    for n, line in lines:
+        option = parse_option_item(line)
+        if not option["text"]:
+            raise UserError(f"Options, line {n}: a lone `*`; write the option's text after it.")
+        if len(option["text"]) > OPTION_MAX:
+            raise UserError(
+                f"Options, line {n}: {len(option['text'])} characters; an option is a button "
+                f"label of at most {OPTION_MAX}."
+            )
+        options.append(option)
+    if not 2 <= len(options) <= OPTIONS_MAX:
+        raise UserError(
+            f"Options: {len(options)} line{'s' if len(options) != 1 else ''}; a multiple-choice "
+            f"question needs 2 to {OPTIONS_MAX} (or leave Options empty for an open question)."
+        )
+    right = [n for (n, _), o in zip(lines, options, strict=True) if o["correct"]]
+    if len(right) != 1:
+        where = f" (lines {', '.join(map(str, right))})" if right else ""
+        raise UserError(
+            f"Options: mark exactly one option as right by starting its line with `*`; "
+            f"found {len(right)}{where}."
+        )
+    return options
+
+
+def question_from_form(
+    form: QuestionForm,
+    *,
+    question_id: str,
+    difficulty: Difficulty | str = Difficulty.medium,
+    why: str = "",
+) -> Question:
+    """The form as a validated question; a problem is a UserError naming the field."""
+    data: dict[str, Any] = {
+        "id": question_id,
+        "prompt": form.prompt,
+        "answer": form.answer,
+        "key_points": parse_key_points(form.key_points),
+        "tags": parse_tags(form.tags),
+        "options": parse_options(form.options),
+        "difficulty": difficulty,
+        "why": why,
+    }
+    try:
+        return Question.model_validate(data)
+    except ValidationError as exc:
+        raise UserError(_form_error(exc)) from None
+
+
+def _form_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = err.get("loc") or ()
+    name = _FIELD_NAMES.get(str(loc[0]), str(loc[0])) if loc else "Question"
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "string_too_short":
+        return f"{name}: must not be empty."
+    if kind == "string_too_long":
+        value = err.get("input")
+        size = len(value) if isinstance(value, str) else "too many"
+        return f"{name}: {size} characters; the limit is {ctx.get('max_length')}. Shorten it."
+    if kind == "too_long":
+        return f"{name}: at most {ctx.get('max_length')} are allowed."
+    message = str(err["msg"]).removeprefix("Value error, ")
+    if not loc:
+        return f"Options: {message}."
+    return f"{name}: {message}."
+
+
+def form_from_question(question: Question) -> QuestionForm:
+    """The form filled in with a question, so that reading it back gives the same question."""
+    return QuestionForm(
+        prompt=question.prompt,
+        answer=question.answer,
+        key_points="\n".join(question.key_points),
+        tags=", ".join(question.tags),
+        options="\n".join(format_option_item(o.text, o.correct) for o in question.options),
+    )
+
+
+# -- decks -------------------------------------------------------------------------------
+
+
+def deck_slug_for(name: str) -> str:
+    """A deck slug from its name: ASCII lower case, digits and dashes, at most 40."""
+    folded = unicodedata.normalize("NFKD", name)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:40].strip("-")
+    return slug or "deck"
+
+
+def check_deck_name(name: str, description: str) -> tuple[str, str]:
+    name = " ".join(name.split())
+    description = description.strip()
+    if not name:
+        raise UserError("Give the deck a name.")
+    if len(name) > DECK_NAME_MAX:
+        raise UserError(f"A deck name may have at most {DECK_NAME_MAX} characters.")
+    if len(description) > DECK_DESCRIPTION_MAX:
+        raise UserError(f"A deck description may have at most {DECK_DESCRIPTION_MAX} characters.")
+    return name, description
+
+
+def find_deck(decks: Sequence[DeckRow], text: str) -> DeckRow | None:
+    """A deck named by slug, row id or name (compared loosely)."""
+    wanted = text.strip()
+    key = loose_key(wanted)
+    for deck in decks:
+        if wanted in (deck.slug, str(deck.id)) or (key and key == loose_key(deck.name)):
+            return deck
+    return None
+
+
+# -- placing questions in a deck ---------------------------------------------------------
+
+
+def unique_question_id(base: str, taken: set[str]) -> str:
+    base = base[:QUESTION_ID_MAX]
+    if base not in taken:
+        return base
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = base[: QUESTION_ID_MAX - len(suffix)] + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1
+
+
+def new_question_id(prompt: str, taken: set[str]) -> str:
+    """A stable id for a new question: a slug of its prompt, unique in the deck."""
+    return unique_question_id(slug_for_prompt(prompt), taken)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass
+class Placement:
+    """Questions ready to insert into a deck, and what was skipped or renamed on the way."""
+
+    questions: list[Question] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        out = [f"already in the deck, skipped: {_short(p)}" for p in self.duplicates]
+        out += [
+            f"id {old!r} is taken in the deck; imported as {new!r}" for old, new in self.renamed
+        ]
+        return out
+
+
+def place_questions(
+    questions: Iterable[Question], active_prompts: Iterable[str], taken_ids: Iterable[str]
+) -> Placement:
+    """Skip questions whose prompt (compared loosely) is already in the deck, and give a fresh
+    id to a question whose id another question of the deck (even a removed one) holds."""
+    seen = {loose_key(p) for p in active_prompts}
+    taken = set(taken_ids)
+    out = Placement()
+    for question in questions:
+        key = loose_key(question.prompt)
+        if key in seen:
+            out.duplicates.append(question.prompt)
+            continue
+        seen.add(key)
+        if question.id in taken:
+            new_id = unique_question_id(question.id, taken)
+            out.renamed.append((question.id, new_id))
+            question = question.model_copy(update={"id": new_id})
+        taken.add(question.id)
+        out.questions.append(question)
+    return out
+
+
+def questions_to_json(questions: Sequence[Question]) -> str:
+    return json.dumps([q.model_dump(mode="json") for q in questions], ensure_ascii=False)
+
+
+def questions_from_json(text: str) -> list[Question]:
+    return [Question.model_validate(item) for item in json.loads(text)]
+
+
+# -- imports -----------------------------------------------------------------------------
+
+IMPORT_SESSION_TTL = timedelta(hours=24)
+PREVIEW_QUESTIONS = 3
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What an upload will add to a deck, waiting for Import or Cancel."""
+
+    session_id: int
+    deck_id: int
+    deck_name: str
+    filename: str
+    format: str
+    questions: list[Question]
+    warnings: list[str]
+
+    @property
+    def multiple_choice(self) -> int:
+        return sum(1 for q in self.questions if q.options)
+
+
+class ImportRefused(UserError):
+    """An upload that cannot be imported; the message lists where and why."""
+
+    def __init__(self, message: str, errors: Sequence[str] = ()):
+        super().__init__(message)
+        self.errors = list(errors)
+
+
+def size_text(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MiB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KiB"
+    return f"{n} bytes"
+
+
+def check_upload_size(size: int, max_bytes: int = IMPORT_MAX_BYTES) -> None:
+    """Refuse an attachment that is too big before downloading it."""
+    if size > max_bytes:
+        raise ImportRefused(
+            f"**{size_text(size)}** is too big: an import may be at most "
+            f"{size_text(max_bytes)}. Split the file into smaller ones."
+        )
+
+
+def refusal_text(filename: str, errors: Sequence[str], limit: int = 1500) -> str:
+    head = (
+        f"Nothing was imported: **{filename}** has {len(errors)} problem"
+        + ("s" if len(errors) != 1 else "")
+        + ". Fix "
+    )
+    head += "it" if len(errors) == 1 else "them"
+    head += " and upload the file again.\n"
+    body = ""
+    shown = 0
+    for error in errors:
+        line = f"• {error}\n"
+        if len(body) + len(line) > limit:
+            break
+        body += line
+        shown += 1
+    if shown < len(errors):
+        body += f"… and {len(errors) - shown} more (`python -m bot deck validate FILE` lists all)."
+    return head + body.rstrip()
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """An upload read and placed against a deck, before anything is written."""
+
+    questions: list[Question]
+    warnings: list[str]
+    format: str
+    deck_name: str | None
+
+
+async def read_upload(
+    data: bytes,
+    filename: str,
+    *,
+    active_prompts: Iterable[str],
+    taken_ids: Iterable[str],
+    max_bytes: int = IMPORT_MAX_BYTES,
+    max_questions: int = IMPORT_MAX_QUESTIONS,
+) -> Parsed:
+    """Parse an upload and place it against a deck; ImportRefused when nothing can be added."""
+    result = await asyncio.to_thread(
+        parse_import, data, filename, max_bytes=max_bytes, max_questions=max_questions
+    )
+    if result.errors:
+        raise ImportRefused(
+            refusal_text(result.source or filename, [_issue_text(e) for e in result.errors]),
+            [str(e) for e in result.errors],
+        )
+    placement = place_questions(result.questions, active_prompts, taken_ids)
+    warnings = [_issue_text(w) for w in result.warnings] + placement.notes()
+    if not placement.questions:
+        raise ImportRefused(
+            f"Nothing to import: all {len(result.questions)} question"
+            f"{'s' if len(result.questions) != 1 else ''} in **{filename}** are already in "
+            "the deck."
+        )
+    return Parsed(placement.questions, warnings, result.format, result.deck_name)
+
+
+def _issue_text(issue: ImportIssue) -> str:
+    """An issue for a member: "line 3, column 5: prompt: message" (no file name)."""
+    where = ""
+    if issue.line is not None:
+        where = f"line {issue.line}"
+        if issue.column is not None:
+            where += f", column {issue.column}"
+    parts = [p for p in (where, issue.field) if p]
+    return ": ".join([*parts, issue.message])
+
+
+class BankService:
+    """The import flow over the store: preview into a session, then import or cancel."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    async def preview_import(
+        self,
+        *,
+        guild_id: int,
+        deck: DeckRow,
+        user_id: int,
+        data: bytes,
+        filename: str,
+        max_bytes: int = IMPORT_MAX_BYTES,
+    ) -> ImportPreview:
+        """Read an upload and keep it as a pending import session. A refused upload writes
+        nothing at all."""
+        check_upload_size(len(data), max_bytes)
+        prompts, ids = await self.store.deck_keys(deck.id)
+        parsed = await read_upload(
+            data, filename, active_prompts=prompts, taken_ids=ids, max_bytes=max_bytes
+        )
+        now = self.store.clock.now()
+        session_id = await self.store.create_import_session(
+            guild_id=guild_id,
+            deck_id=deck.id,
+            user_id=user_id,
+            filename=filename,
+            fmt=parsed.format,
+            questions=parsed.questions,
+            warnings=parsed.warnings,
+            expires_at=now + IMPORT_SESSION_TTL,
+        )
+        return ImportPreview(
+            session_id,
+            deck.id,
+            deck.name,
+            filename,
+            parsed.format,
+            parsed.questions,
+            parsed.warnings,
+        )
+
+    async def deck(self, guild_id: int, text: str, *, custom: bool = False) -> DeckRow:
+        """The deck a member named (slug, id or name), switched off or not; with ``custom``,
+        refuse built-in decks (they are read-only)."""
+        decks = await self.store.decks_for_guild(guild_id, include_disabled=True)
+        deck = find_deck(decks, text)
+        if deck is None:
+            names = ", ".join(f"`{d.slug}`" for d in decks[:25]) or "none yet"
+            raise UserError(
+                f"There is no deck called “{_short(text, 80)}” here. Decks: {names}. "
+                "A moderator can create one with `/deck create`."
+            )
+        if custom and deck.builtin:
+            raise UserError(BUILTIN_READ_ONLY.format(name=deck.name))
+        return deck
+
+    async def question(
+        self, guild_id: int, question_id: int, *, editable: bool = False
+    ) -> StoredQuestion:
+        """A question this server can see; with ``editable``, a live one in a custom deck."""
+        found = await self.store.question(question_id)
+        where = await self.store.deck_of_question(question_id)
+        if found is None or where is None or where.guild_id not in (0, guild_id):
+            raise UserError(
+                f"There is no question #{question_id} here. Find ids with `/question list`."
+            )
+        if editable:
+            if where.builtin:
+                raise UserError(BUILTIN_READ_ONLY.format(name=found.deck_name))
+            if found.removed or where.removed:
+                raise UserError(f"Question #{question_id} has been removed.")
+        return found
+
+
+BUILTIN_READ_ONLY = (
+    "**{name}** is a built-in deck, and built-in decks are read-only (updates to Recall "
+    "would overwrite changes). To change its questions, copy it into a deck of your own: "
+    "`/deck create`, then `/question export` this deck and `/question import` the file "
+    "into yours."
+)

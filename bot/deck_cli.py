@@ -1,0 +1,205 @@
+"""`python -m bot deck validate | import | export`: the question bank from the command line.
+
+``validate`` needs no database: it reads a file as ``/question import`` would and prints
+every question with all its fields, the warnings and the errors. ``import`` and ``export`` work
+on the database in RECALL_DATABASE, with the same rules as the Discord commands: an import is
+all or nothing in one transaction, duplicates are skipped, built-in decks are read-only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.bank import BUILTIN_READ_ONLY, ImportRefused, check_deck_name, find_deck, read_upload
+from bot.config import Settings
+from bot.decks import load_builtin_decks
+from bot.errors import UserError
+from bot.exporters import EXPORT_EXTENSIONS, EXPORT_FORMATS, ExportFormat, export_questions
+from bot.importers import IMPORT_MAX_BYTES, validate_file
+from bot.questions import Question
+from bot.store import DeckRow, Store
+
+
+class DeckCliError(Exception):
+    """Ends the command with the message on stderr and exit status 1."""
+
+
+def add_parser(sub: Any) -> None:
+    deck = sub.add_parser("deck", help="validate, import and export question files")
+    deck_sub = deck.add_subparsers(dest="deck_command", required=True)
+
+    validate = deck_sub.add_parser(
+        "validate", help="check a file as an import would (no database needed)"
+    )
+    validate.add_argument("file", type=Path)
+    validate.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    imp = deck_sub.add_parser("import", help="import a file into a server's deck")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--guild", type=int, required=True, help="the server id")
+    imp.add_argument(
+        "--deck", required=True, help="the deck's slug or name; a new deck is created if none"
+    )
+
+    exp = deck_sub.add_parser("export", help="write a deck to a file")
+    exp.add_argument(
+        "--guild", type=int, default=0, help="the server id (default 0: built-in decks only)"
+    )
+    exp.add_argument("--deck", required=True, help="the deck's slug or name")
+    exp.add_argument("--format", choices=EXPORT_FORMATS, default="yaml")
+    exp.add_argument(
+        "--out", help="the file to write (default: <slug>.<ext> here; '-' for standard output)"
+    )
+    exp.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        if args.deck_command == "validate":
+            return cmd_validate(args.file, as_json=args.json)
+        if args.deck_command == "import":
+            data = read_file(args.file)
+            return asyncio.run(cmd_import(settings, args.file.name, data, args.guild, args.deck))
+        return cmd_export(settings, args.guild, args.deck, args.format, args.out, args.force)
+    except (DeckCliError, UserError) as exc:
+        print(f"recall: {_plain(str(exc))}", file=sys.stderr)
+        return 1
+
+
+def _plain(text: str) -> str:
+    """Discord markdown (bold, code) read plainly in a terminal."""
+    return text.replace("**", "").replace("`", "")
+
+
+def cmd_validate(path: Path, *, as_json: bool) -> int:
+    report = validate_file(path)
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0 if report["ok"] else 1
+    n = len(report["questions"])
+    print(
+        f"{report['file']}: {report['format']}, {n} question{'s' if n != 1 else ''}, "
+        f"{len(report['warnings'])} warnings, {len(report['errors'])} errors"
+    )
+    deck = report["deck"]
+    if deck.get("name") or deck.get("slug"):
+        print(f"deck: {deck.get('name') or ''} ({deck.get('slug') or 'no slug'})")
+    for i, q in enumerate(report["questions"], 1):
+        print()
+        print(f"{i}. [{q['id']}] {q['prompt']}")
+        print(f"   difficulty: {q['difficulty']}")
+        print(f"   tags: {', '.join(q['tags']) or '-'}")
+        if q["why"]:
+            print(f"   why: {q['why']}")
+        for point in q["key_points"]:
+            print(f"   key point: {point}")
+        for option in q["options"]:
+            print(f"   option: {'*' if option['correct'] else ' '} {option['text']}")
+        print(f"   answer: {q['answer']}")
+    for label, items in (("warning", report["warnings"]), ("error", report["errors"])):
+        for item in items:
+            print(f"{label}: {item['text']}", file=sys.stderr if label == "error" else sys.stdout)
+    return 0 if report["ok"] else 1
+
+
+async def _deck(store: Store, guild_id: int, text: str) -> DeckRow | None:
+    return find_deck(await store.decks_for_guild(guild_id, include_disabled=True), text)
+
+
+def read_file(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > IMPORT_MAX_BYTES:
+            raise DeckCliError(
+                f"{path} is {size} bytes; an import may be at most {IMPORT_MAX_BYTES}"
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise DeckCliError(f"cannot read {path}: {exc.strerror}") from None
+
+
+async def cmd_import(
+    settings: Settings, filename: str, data: bytes, guild_id: int, deck_text: str
+) -> int:
+    if guild_id <= 0:
+        raise DeckCliError("--guild must be a server id; built-in decks are read-only")
+    store = await Store.open(settings.database)
+    try:
+        await store.sync_builtin_decks(load_builtin_decks())
+        deck = await _deck(store, guild_id, deck_text)
+        if deck is not None and deck.builtin:
+            raise DeckCliError(_plain(BUILTIN_READ_ONLY.format(name=deck.name)))
+        prompts, ids = await store.deck_keys(deck.id) if deck else ([], [])
+        try:
+            parsed = await read_upload(data, filename, active_prompts=prompts, taken_ids=ids)
+        except ImportRefused as exc:
+            if not exc.errors:
+                raise DeckCliError(_plain(str(exc))) from None
+            for error in exc.errors:
+                print(error, file=sys.stderr)
+            n = len(exc.errors)
+            raise DeckCliError(
+                f"nothing was imported: {filename} has {n} problem{'s' if n != 1 else ''}"
+            ) from None
+        created = False
+        if deck is None:
+            name, _ = check_deck_name(deck_text, "")
+            deck = await store.create_custom_deck(guild_id, name, "", None)
+            created = True
+        placement = await store.insert_questions(deck.id, parsed.questions)
+    finally:
+        await store.close()
+    for warning in [*parsed.warnings, *placement.notes()]:
+        print(f"warning: {warning}")
+    made = " (new deck)" if created else ""
+    print(
+        f"imported {len(placement.questions)} questions from {filename} into "
+        f"{deck.name} ({deck.slug}){made} in server {guild_id}"
+    )
+    return 0
+
+
+async def _load_deck(
+    settings: Settings, guild_id: int, deck_text: str
+) -> tuple[DeckRow, list[Question]]:
+    store = await Store.open(settings.database)
+    try:
+        await store.sync_builtin_decks(load_builtin_decks())
+        deck = await _deck(store, guild_id, deck_text)
+        if deck is None:
+            raise DeckCliError(f"there is no deck {deck_text!r} in server {guild_id}")
+        stored = await store.questions_in_deck(deck.id)
+    finally:
+        await store.close()
+    return deck, [sq.question for sq in stored]
+
+
+def cmd_export(
+    settings: Settings,
+    guild_id: int,
+    deck_text: str,
+    fmt: ExportFormat,
+    out: str | None,
+    force: bool,
+) -> int:
+    if not settings.database.exists():
+        raise DeckCliError(f"database {settings.database} does not exist yet")
+    deck, questions = asyncio.run(_load_deck(settings, guild_id, deck_text))
+    data = export_questions(
+        questions, fmt, deck_name=deck.name, deck_slug=deck.slug, description=deck.description
+    )
+    if out == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    target = Path(out) if out else Path(deck.slug + EXPORT_EXTENSIONS[fmt])
+    if target.exists() and not force:
+        raise DeckCliError(f"{target} already exists; choose another --out or add --force")
+    target.write_bytes(data)
+    print(f"exported {len(questions)} questions of {deck.name} ({deck.slug}) to {target}")
+    return 0

@@ -1,0 +1,528 @@
+"""Storage for the question bank: custom decks, editing and removing questions, import
+sessions and member suggestions. Nothing is deleted: removed decks and questions get a
+``removed_at`` so grades and boards keep pointing at them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.bank import (
+    BUILTIN_READ_ONLY,
+    Placement,
+    deck_slug_for,
+    place_questions,
+    questions_from_json,
+    questions_to_json,
+)
+from bot.clock import from_db, to_db
+from bot.errors import UserError
+from bot.questions import Question, loose_key
+from bot.store.decks import (
+    _QUESTION_SELECT,
+    DeckRow,
+    DeckStore,
+    StoredQuestion,
+    _stored_question,
+    _upsert_questions,
+)
+
+
+@dataclass(frozen=True)
+class ImportSession:
+    id: int
+    guild_id: int
+    deck_id: int
+    user_id: int
+    filename: str
+    format: str
+    questions: list[Question]
+    warnings: list[str]
+    state: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: int
+    guild_id: int
+    user_id: int
+    deck_id: int
+    deck_name: str
+    question: Question
+    state: str
+    reason: str | None
+    reviewer_id: int | None
+    question_id: int | None
+    channel_id: int | None
+    message_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DeckPlace:
+    guild_id: int
+    builtin: bool
+    removed: bool
+
+
+@dataclass(frozen=True)
+class QuestionPage:
+    questions: list[StoredQuestion]
+    total: int
+
+
+async def _deck_keys(db: aiosqlite.Connection, deck_id: int) -> tuple[list[str], list[str]]:
+    async with db.execute(
+        "SELECT prompt, ext_id, removed_at FROM questions WHERE deck_id = ?", (deck_id,)
+    ) as cur:
+        rows = list(await cur.fetchall())
+    return [r[0] for r in rows if r[2] is None], [r[1] for r in rows]
+
+
+async def _live_deck(db: aiosqlite.Connection, deck_id: int) -> sqlite3.Row:
+    async with db.execute(
+        "SELECT id, builtin, removed_at, name FROM decks WHERE id = ?", (deck_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None or row["removed_at"] is not None:
+        raise UserError("That deck has been removed; nothing was added.")
+    if row["builtin"]:
+        raise UserError(BUILTIN_READ_ONLY.format(name=row["name"]))
+    return row
+
+
+async def _insert(
+    db: aiosqlite.Connection, deck_id: int, questions: Sequence[Question], now: str
+) -> Placement:
+    await _live_deck(db, deck_id)
+    prompts, ids = await _deck_keys(db, deck_id)
+    placement = place_questions(questions, prompts, ids)
+    if placement.questions:
+        await _upsert_questions(db, deck_id, placement.questions, now, remove_missing=False)
+    return placement
+
+
+class BankStore(DeckStore):
+    # -- decks ---------------------------------------------------------------------------
+
+    async def deck_for_guild(self, guild_id: int, deck_id: int) -> DeckRow | None:
+        for deck in await self.decks_for_guild(guild_id, include_disabled=True):
+            if deck.id == deck_id:
+                return deck
+        return None
+
+    async def create_custom_deck(
+        self, guild_id: int, name: str, description: str, created_by: int | None
+    ) -> DeckRow:
+        """A new deck of this server's own; refused when its slug is already in use here."""
+        slug = deck_slug_for(name)
+        now = self.now_text()
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT name, guild_id FROM decks WHERE slug = ? AND guild_id IN (0, ?) "
+                "AND removed_at IS NULL",
+                (slug, guild_id),
+            ) as cur:
+                clash = await cur.fetchone()
+            if clash is not None:
+                kind = "a built-in deck" if clash["guild_id"] == 0 else "a deck"
+                raise UserError(
+                    f"There is already {kind} called **{clash['name']}** (`{slug}`) here. "
+                    "Choose another name."
+                )
+            cur2 = await db.execute(
+                "INSERT INTO decks (guild_id, slug, name, description, builtin, created_by, "
+                "created_at) VALUES (?, ?, ?, ?, 0, ?, ?)",
+                (guild_id, slug, name, description, created_by, now),
+            )
+            deck_id = int(cur2.lastrowid or 0)
+        return DeckRow(deck_id, guild_id, slug, name, description, False, 0, True)
+
+    async def remove_deck(self, guild_id: int, deck_id: int) -> bool:
+        """Mark a custom deck removed (its questions and their history stay). The slug is
+        freed so that a new deck may take the name."""
+        now = self.now_text()
+        async with self.transaction() as db:
+            cur = await db.execute(
+                "UPDATE decks SET removed_at = ?, slug = slug || '~' || id "
+                "WHERE id = ? AND guild_id = ? AND builtin = 0 AND removed_at IS NULL",
+                (now, deck_id, guild_id),
+            )
+            return cur.rowcount == 1
+
+    async def deck_keys(self, deck_id: int) -> tuple[list[str], list[str]]:
+        """The prompts of a deck's live questions, and every id the deck has ever used."""
+        rows = await self._fetchall(
+            "SELECT prompt, ext_id, removed_at FROM questions WHERE deck_id = ?", (deck_id,)
+        )
+        return [r[0] for r in rows if r[2] is None], [r[1] for r in rows]
+
+    async def deck_stats(self, deck_id: int) -> dict[str, int]:
+        rows = await self._fetchall(
+            "SELECT difficulty, COUNT(*), SUM(CASE WHEN options != '[]' THEN 1 ELSE 0 END) "
+            "FROM questions WHERE deck_id = ? AND removed_at IS NULL GROUP BY difficulty",
+            (deck_id,),
+        )
+        out = {"easy": 0, "medium": 0, "hard": 0, "multiple_choice": 0}
+        for r in rows:
+            out[r[0]] = int(r[1])
+            out["multiple_choice"] += int(r[2] or 0)
+        return out
+
+    # -- questions -----------------------------------------------------------------------
+
+    async def insert_questions(self, deck_id: int, questions: Sequence[Question]) -> Placement:
+        """Add questions to a custom deck in one transaction: duplicates of live prompts are
+        skipped and taken ids renamed (see :func:`bot.bank.place_questions`)."""
+        now = self.now_text()
+        async with self.transaction() as db:
+            return await _insert(db, deck_id, questions, now)
+
+    async def add_question(self, deck_id: int, question: Question) -> int:
+        """Add one question; a UserError when the deck already asks the same thing."""
+        now = self.now_text()
+        async with self.transaction() as db:
+            placement = await _insert(db, deck_id, [question], now)
+            if not placement.questions:
+                raise UserError(
+                    "This deck already has that question (same wording, ignoring case and "
+                    "punctuation). Nothing was added."
+                )
+            ext_id = placement.questions[0].id
+            async with db.execute(
+                "SELECT id FROM questions WHERE deck_id = ? AND ext_id = ?", (deck_id, ext_id)
+            ) as cur:
+                row = await cur.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def update_question(self, question_id: int, question: Question) -> None:
+        """Replace a live custom question's content (its id and history stay)."""
+        now = self.now_text()
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT deck_id, ext_id, removed_at FROM questions WHERE id = ?", (question_id,)
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None or row["removed_at"] is not None:
+                raise UserError("That question has been removed; it can't be edited.")
+            await _live_deck(db, row["deck_id"])
+            async with db.execute(
+                "SELECT prompt FROM questions WHERE deck_id = ? AND id != ? AND removed_at IS NULL",
+                (row["deck_id"], question_id),
+            ) as cur:
+                others = {loose_key(r[0]) for r in await cur.fetchall()}
+            if loose_key(question.prompt) in others:
+                raise UserError(
+                    "Another question in this deck already asks that; nothing was changed."
+                )
+            question = question.model_copy(update={"id": row["ext_id"]})
+            await _upsert_questions(db, row["deck_id"], [question], now, remove_missing=False)
+
+    async def remove_question(self, question_id: int) -> bool:
+        now = self.now_text()
+        async with self.transaction() as db:
+            cur = await db.execute(
+                "UPDATE questions SET removed_at = ?, updated_at = ? "
+                "WHERE id = ? AND removed_at IS NULL",
+                (now, now, question_id),
+            )
+            return cur.rowcount == 1
+
+    async def search_questions(
+        self,
+        guild_id: int,
+        *,
+        deck_id: int | None = None,
+        tag: str | None = None,
+        search: str | None = None,
+        custom_only: bool = False,
+        offset: int = 0,
+        limit: int = 10,
+    ) -> QuestionPage:
+        """Live questions of decks this server sees (disabled ones too), newest decks last."""
+        where = (
+            " WHERE q.removed_at IS NULL AND d.removed_at IS NULL AND (d.guild_id = 0 OR "
+            "d.guild_id = ?)"
+        )
+        params: list[Any] = [guild_id]
+        if custom_only:
+            where += " AND d.builtin = 0"
+        if deck_id is not None:
+            where += " AND d.id = ?"
+            params.append(deck_id)
+        if tag:
+            where += (
+                " AND EXISTS (SELECT 1 FROM question_tags t WHERE t.question_id = q.id "
+                "AND t.tag = ?)"
+            )
+            params.append(tag)
+        if search:
+            needle = (
+                "%"
+                + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                + "%"
+            )
+            where += (
+                " AND (LOWER(q.prompt) LIKE ? ESCAPE '\\' OR q.ext_id LIKE ? ESCAPE '\\' "
+                "OR CAST(q.id AS TEXT) = ?)"
+            )
+            params += [needle, needle, search.strip().lstrip("#")]
+        total_row = await self._fetchone(
+            "SELECT COUNT(*) FROM questions q JOIN decks d ON d.id = q.deck_id" + where, params
+        )
+        rows = await self._fetchall(
+            _QUESTION_SELECT + where + " ORDER BY d.builtin DESC, d.id, q.id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        tags = await self._tags_for([r["id"] for r in rows])
+        return QuestionPage(
+            [_stored_question(r, tags.get(r["id"], [])) for r in rows],
+            int(total_row[0]) if total_row else 0,
+        )
+
+    async def deck_of_question(self, question_id: int) -> DeckPlace | None:
+        """Where a question's deck belongs: its server (0: built-in) and whether removed."""
+        row = await self._fetchone(
+            "SELECT d.guild_id, d.builtin, d.removed_at FROM questions q "
+            "JOIN decks d ON d.id = q.deck_id WHERE q.id = ?",
+            (question_id,),
+        )
+        if row is None:
+            return None
+        return DeckPlace(int(row[0]), bool(row[1]), row[2] is not None)
+
+    # -- import sessions -----------------------------------------------------------------
+
+    async def create_import_session(
+        self,
+        *,
+        guild_id: int,
+        deck_id: int,
+        user_id: int,
+        filename: str,
+        fmt: str,
+        questions: Sequence[Question],
+        warnings: Sequence[str],
+        expires_at: datetime,
+    ) -> int:
+        now = self.now_text()
+        async with self.transaction() as db:
+            # Questions of sessions nobody finished are of no use once expired.
+            await db.execute(
+                "UPDATE import_sessions SET state = 'expired', questions = '[]', finished_at = ? "
+                "WHERE state = 'pending' AND expires_at < ?",
+                (now, now),
+            )
+            cur = await db.execute(
+                "INSERT INTO import_sessions (guild_id, deck_id, user_id, filename, format, "
+                "questions, warnings, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    deck_id,
+                    user_id,
+                    filename,
+                    fmt,
+                    questions_to_json(questions),
+                    json.dumps(list(warnings), ensure_ascii=False),
+                    now,
+                    to_db(expires_at),
+                ),
+            )
+            return int(cur.lastrowid or 0)
+
+    async def import_session(self, session_id: int) -> ImportSession | None:
+        row = await self._fetchone("SELECT * FROM import_sessions WHERE id = ?", (session_id,))
+        if row is None:
+            return None
+        return ImportSession(
+            id=row["id"],
+            guild_id=row["guild_id"],
+            deck_id=row["deck_id"],
+            user_id=row["user_id"],
+            filename=row["filename"],
+            format=row["format"],
+            questions=questions_from_json(row["questions"]),
+            warnings=json.loads(row["warnings"]),
+            state=row["state"],
+            expires_at=from_db(row["expires_at"]),
+        )
+
+    async def finish_import_session(
+        self, session_id: int, user_id: int, *, accept: bool
+    ) -> Placement:
+        """Import (or cancel) a pending session, all or nothing in one transaction."""
+        now_dt = self.clock.now()
+        now = to_db(now_dt)
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT user_id, deck_id, state, expires_at, questions FROM import_sessions "
+                "WHERE id = ?",
+                (session_id,),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                raise UserError("This import is no longer pending; upload the file again.")
+            if row["user_id"] != user_id:
+                raise UserError(
+                    "Only the moderator who uploaded this file can import or cancel it."
+                )
+            if row["state"] != "pending":
+                raise UserError(f"This import was already {row['state']}.")
+            if accept and from_db(row["expires_at"]) < now_dt:
+                raise UserError(
+                    "This preview has expired; nothing was imported. Upload the file again."
+                )
+            placement = Placement()
+            if accept:
+                placement = await _insert(
+                    db, row["deck_id"], questions_from_json(row["questions"]), now
+                )
+            await db.execute(
+                "UPDATE import_sessions SET state = ?, finished_at = ? WHERE id = ?",
+                ("imported" if accept else "cancelled", now, session_id),
+            )
+            return placement
+
+    # -- suggestions ---------------------------------------------------------------------
+
+    async def create_suggestion(
+        self, guild_id: int, user_id: int, deck_id: int, question: Question, cap: int
+    ) -> int:
+        now = self.now_text()
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT COUNT(*) FROM suggestions WHERE guild_id = ? AND user_id = ? "
+                "AND state = 'pending'",
+                (guild_id, user_id),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is not None and int(row[0]) >= cap:
+                raise UserError(pending_cap_text(cap))
+            await _live_deck(db, deck_id)
+            cur2 = await db.execute(
+                "INSERT INTO suggestions (guild_id, user_id, deck_id, question, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (guild_id, user_id, deck_id, question.model_dump_json(), now),
+            )
+            return int(cur2.lastrowid or 0)
+
+    async def pending_suggestions(self, guild_id: int, user_id: int) -> int:
+        row = await self._fetchone(
+            "SELECT COUNT(*) FROM suggestions WHERE guild_id = ? AND user_id = ? "
+            "AND state = 'pending'",
+            (guild_id, user_id),
+        )
+        return int(row[0]) if row else 0
+
+    async def suggestion(self, suggestion_id: int) -> Suggestion | None:
+        rows = await self._suggestions("s.id = ?", (suggestion_id,), 1)
+        return rows[0] if rows else None
+
+    async def member_suggestions(
+        self, guild_id: int, user_id: int, limit: int = 15
+    ) -> list[Suggestion]:
+        return await self._suggestions(
+            "s.guild_id = ? AND s.user_id = ?", (guild_id, user_id), limit
+        )
+
+    async def _suggestions(self, where: str, params: Sequence[Any], limit: int) -> list[Suggestion]:
+        rows = await self._fetchall(
+            "SELECT s.*, d.name AS deck_name FROM suggestions s JOIN decks d ON d.id = s.deck_id "
+            f"WHERE {where} ORDER BY s.id DESC LIMIT ?",
+            [*params, limit],
+        )
+        return [
+            Suggestion(
+                id=r["id"],
+                guild_id=r["guild_id"],
+                user_id=r["user_id"],
+                deck_id=r["deck_id"],
+                deck_name=r["deck_name"],
+                question=Question.model_validate_json(r["question"]),
+                state=r["state"],
+                reason=r["reason"],
+                reviewer_id=r["reviewer_id"],
+                question_id=r["question_id"],
+                channel_id=r["channel_id"],
+                message_id=r["message_id"],
+                created_at=from_db(r["created_at"]),
+            )
+            for r in rows
+        ]
+
+    async def set_suggestion_message(
+        self, suggestion_id: int, channel_id: int, message_id: int
+    ) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE suggestions SET channel_id = ?, message_id = ? WHERE id = ?",
+                (channel_id, message_id, suggestion_id),
+            )
+
+    async def approve_suggestion(
+        self, suggestion_id: int, reviewer_id: int, question: Question | None = None
+    ) -> int:
+        """Add the suggested (or edited) question to its deck; returns the question's row id."""
+        now = self.now_text()
+        async with self.transaction() as db:
+            row = await _pending_suggestion(db, suggestion_id)
+            chosen = question or Question.model_validate_json(row["question"])
+            placement = await _insert(db, row["deck_id"], [chosen], now)
+            if not placement.questions:
+                raise UserError(
+                    "The deck already has this question, so it can't be approved; "
+                    "reject it instead (say it's a duplicate)."
+                )
+            async with db.execute(
+                "SELECT id FROM questions WHERE deck_id = ? AND ext_id = ?",
+                (row["deck_id"], placement.questions[0].id),
+            ) as cur:
+                qrow = await cur.fetchone()
+            assert qrow is not None
+            await db.execute(
+                "UPDATE suggestions SET state = 'approved', reviewer_id = ?, question_id = ?, "
+                "question = ?, decided_at = ? WHERE id = ?",
+                (
+                    reviewer_id,
+                    qrow[0],
+                    placement.questions[0].model_dump_json(),
+                    now,
+                    suggestion_id,
+                ),
+            )
+            return int(qrow[0])
+
+    async def reject_suggestion(self, suggestion_id: int, reviewer_id: int, reason: str) -> None:
+        now = self.now_text()
+        async with self.transaction() as db:
+            await _pending_suggestion(db, suggestion_id)
+            await db.execute(
+                "UPDATE suggestions SET state = 'rejected', reviewer_id = ?, reason = ?, "
+                "decided_at = ? WHERE id = ?",
+                (reviewer_id, reason, now, suggestion_id),
+            )
+
+
+def pending_cap_text(cap: int) -> str:
+    return (
+        f"You already have {cap} suggestions waiting for review, the most a member may have. "
+        "Check them with `/suggest status` and try again once moderators have decided."
+    )
+
+
+async def _pending_suggestion(db: aiosqlite.Connection, suggestion_id: int) -> sqlite3.Row:
+    async with db.execute("SELECT * FROM suggestions WHERE id = ?", (suggestion_id,)) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        raise UserError("That suggestion no longer exists.")
+    if row["state"] != "pending":
+        raise UserError(f"This suggestion was already {row['state']}.")
+    return row

@@ -1,0 +1,267 @@
+"""/deck: list and describe decks; moderators create, remove, enable and disable them.
+
+Built-in decks are shared by every server and read-only, but each server may switch one
+off. Removing a custom deck marks it removed after a confirm button; its questions and their
+history stay in the database.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bank import check_deck_name
+from bot.client import RecallBot
+from bot.errors import UserError
+from bot.store import DeckRow
+from cogs import ui
+from cogs.checks import ensure_moderator, moderator_only
+from cogs.questions import bank, deck_choices
+from cogs.quiz import handled
+
+
+def deck_line(d: DeckRow) -> str:
+    kind = "built-in" if d.builtin else "custom"
+    state = "" if d.enabled else " · **off**"
+    return (
+        f"**{ui.clip(d.name, 80)}** (`{d.slug}`) · {d.questions} question"
+        f"{'s' if d.questions != 1 else ''} · {kind}{state}"
+    )
+
+
+class RemoveDeckButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rb:drm:(?P<action>ok|no):(?P<deck>\d+):(?P<user>\d+)",
+):
+    def __init__(self, deck_id: int, user_id: int, *, accept: bool):
+        super().__init__(
+            discord.ui.Button(
+                label="Remove deck" if accept else "Keep it",
+                style=discord.ButtonStyle.danger if accept else discord.ButtonStyle.secondary,
+                custom_id=f"rb:drm:{'ok' if accept else 'no'}:{deck_id}:{user_id}",
+            )
+        )
+        self.deck_id = deck_id
+        self.user_id = user_id
+        self.accept = accept
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> RemoveDeckButton:
+        return cls(int(match["deck"]), int(match["user"]), accept=match["action"] == "ok")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            if interaction.user.id != self.user_id:
+                raise UserError("Only the moderator who asked to remove this deck can confirm.")
+            await ensure_moderator(interaction)
+            if not self.accept:
+                await interaction.response.edit_message(
+                    embed=ui.info_embed("Kept", "Nothing was changed."), view=None
+                )
+                return
+            store = bank(interaction).store
+            guild_id = interaction.guild_id or 0
+            deck = await store.deck_for_guild(guild_id, self.deck_id)
+            if deck is None or not await store.remove_deck(guild_id, self.deck_id):
+                raise UserError("That deck was already removed.")
+            await interaction.response.edit_message(
+                embed=ui.info_embed(
+                    "Deck removed",
+                    f"**{deck.name}** and its {deck.questions} questions are no longer asked. "
+                    "Grades and boards that include them are kept.",
+                    colour=ui.OK,
+                ),
+                view=None,
+            )
+
+        await handled(interaction, work)
+
+
+class DeckGroup(app_commands.Group):
+    def __init__(self, bot: RecallBot):
+        super().__init__(
+            name="deck",
+            description="See the decks; moderators create, remove and switch them on or off.",
+            guild_only=True,
+        )
+        self.bot = bot
+
+    @app_commands.command(name="create", description="Moderators: create a deck for this server.")
+    @app_commands.describe(
+        name="The deck's name (its slug is made from it)",
+        description="One or two sentences about the deck",
+    )
+    @moderator_only()
+    async def create(
+        self,
+        interaction: discord.Interaction[Any],
+        name: app_commands.Range[str, 1, 80],
+        description: app_commands.Range[str, 0, 500] = "",
+    ) -> None:
+        assert interaction.guild_id is not None
+        name, description = check_deck_name(name, description)
+        deck = await self.bot.store.create_custom_deck(
+            interaction.guild_id, name, description, interaction.user.id
+        )
+        await interaction.response.send_message(
+            embed=ui.info_embed(
+                "Deck created",
+                f"**{deck.name}** (`{deck.slug}`) is ready. Add questions with "
+                f"`/question add deck:{deck.slug}` or `/question import`.",
+                colour=ui.OK,
+            ),
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="list", description="List the decks in this server.")
+    async def list_(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        decks = await self.bot.store.decks_for_guild(interaction.guild_id, include_disabled=True)
+        lines = [deck_line(d) for d in decks]
+        body = ""
+        for i, line in enumerate(lines):
+            if len(body) + len(line) + 1 > ui.EMBED_DESCRIPTION - 40:
+                body += f"… and {len(lines) - i} more"
+                break
+            body += line + "\n"
+        embed = ui.info_embed("Decks", body.strip() or "No decks yet.")
+        embed.set_footer(text="/deck info deck:… for details · /quiz deck:… to play one")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(
+        name="info", description="Details of a deck: questions, tags, difficulty."
+    )
+    @app_commands.describe(deck="The deck")
+    async def info(self, interaction: discord.Interaction[Any], deck: str) -> None:
+        assert interaction.guild_id is not None
+        row = await bank(interaction).deck(interaction.guild_id, deck)
+        store = self.bot.store
+        stats = await store.deck_stats(row.id)
+        tags = await store.tags_for_guild(interaction.guild_id, row.id)
+        embed = ui.info_embed(row.name, row.description or "*No description.*")
+        embed.add_field(name="Slug", value=f"`{row.slug}`", inline=True)
+        embed.add_field(name="Kind", value="built-in (read-only)" if row.builtin else "custom")
+        embed.add_field(name="In this server", value="on" if row.enabled else "**off**")
+        embed.add_field(
+            name="Questions",
+            value=(
+                f"{row.questions} ({stats['multiple_choice']} multiple choice)\n"
+                f"🟢 {stats['easy']} · 🟡 {stats['medium']} · 🔴 {stats['hard']}"
+            ),
+            inline=False,
+        )
+        if tags:
+            embed.add_field(
+                name="Tags",
+                value=ui.clip(", ".join(f"`{t}` ({n})" for t, n in tags), ui.FIELD_VALUE),
+                inline=False,
+            )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(
+        name="remove", description="Moderators: remove a custom deck (asks to confirm)."
+    )
+    @app_commands.describe(deck="The custom deck to remove")
+    @moderator_only()
+    async def remove(self, interaction: discord.Interaction[Any], deck: str) -> None:
+        assert interaction.guild_id is not None
+        row = await bank(interaction).deck(interaction.guild_id, deck)
+        if row.builtin:
+            raise UserError(
+                f"**{row.name}** is a built-in deck and can't be removed; switch it off here "
+                "with `/deck disable` instead."
+            )
+        view = discord.ui.View(timeout=None)
+        view.add_item(RemoveDeckButton(row.id, interaction.user.id, accept=True))
+        view.add_item(RemoveDeckButton(row.id, interaction.user.id, accept=False))
+        await interaction.response.send_message(
+            embed=ui.info_embed(
+                f"Remove {row.name}?",
+                f"Its {row.questions} questions will no longer be asked. Grades, boards and "
+                "stats that include them are kept. Export it first "
+                f"(`/question export deck:{row.slug}`) if you may want it back.",
+                colour=ui.WARN,
+            ),
+            view=view,
+            ephemeral=True,
+        )
+
+    async def _switch(self, interaction: discord.Interaction[Any], deck: str, on: bool) -> None:
+        assert interaction.guild_id is not None
+        row = await bank(interaction).deck(interaction.guild_id, deck)
+        await self.bot.store.set_deck_enabled(interaction.guild_id, row.id, on)
+        state = "on" if on else "off"
+        note = (
+            "Quizzes and questions of the day can ask from it again."
+            if on
+            else "Quizzes and questions of the day no longer ask from it; `/deck enable` turns it back on."
+        )
+        await interaction.response.send_message(
+            embed=ui.info_embed(f"{row.name} is {state}", note, colour=ui.OK), ephemeral=True
+        )
+
+    @app_commands.command(name="enable", description="Moderators: switch a deck on in this server.")
+    @app_commands.describe(deck="The deck to switch on")
+    @moderator_only()
+    async def enable(self, interaction: discord.Interaction[Any], deck: str) -> None:
+        await self._switch(interaction, deck, True)
+
+    @app_commands.command(
+        name="disable", description="Moderators: switch a deck off in this server."
+    )
+    @app_commands.describe(deck="The deck to switch off")
+    @moderator_only()
+    async def disable(self, interaction: discord.Interaction[Any], deck: str) -> None:
+        await self._switch(interaction, deck, False)
+
+    @info.autocomplete("deck")
+    async def any_deck(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await deck_choices(self.bot, interaction.guild_id or 0, current)
+
+    @remove.autocomplete("deck")
+    async def custom_deck(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await deck_choices(self.bot, interaction.guild_id or 0, current, custom_only=True)
+
+    @enable.autocomplete("deck")
+    async def off_deck(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await deck_choices(self.bot, interaction.guild_id or 0, current, enabled=False)
+
+    @disable.autocomplete("deck")
+    async def on_deck(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await deck_choices(self.bot, interaction.guild_id or 0, current, enabled=True)
+
+
+class Decks(commands.Cog):
+    def __init__(self, bot: RecallBot):
+        self.bot = bot
+        self.group = DeckGroup(bot)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.group)
+        self.bot.add_dynamic_items(RemoveDeckButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.group.name)
+        self.bot.remove_dynamic_items(RemoveDeckButton)
+
+
+async def setup(bot: RecallBot) -> None:
+    await bot.add_cog(Decks(bot))

@@ -1,0 +1,782 @@
+"""/question: add, edit, remove, show, list, import and export questions.
+
+show, list and export are for everyone; add, edit, remove and import are for moderators
+(checked when run: Manage Server or the quiz-moderator role). Discord sets default
+permissions per top-level command only, so the group stays visible to everyone and the
+moderator subcommands refuse others with a clear message.
+
+Buttons are DynamicItems whose custom_id carries the keys; pending imports live in the
+database, so Import still works after a restart.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bank import (
+    FORM_LABELS,
+    FORM_MAX,
+    PREVIEW_QUESTIONS,
+    BankService,
+    ImportPreview,
+    QuestionForm,
+    check_upload_size,
+    form_from_question,
+    question_from_form,
+)
+from bot.client import RecallBot
+from bot.errors import UserError
+from bot.exporters import EXPORT_EXTENSIONS, export_questions
+from bot.importers import slug_for_prompt
+from bot.questions import Question
+from bot.store import StoredQuestion
+from cogs import ui
+from cogs.checks import ensure_moderator, moderator_only
+from cogs.quiz import handled
+
+PAGE_SIZE = 10
+SEARCH_MAX = 30
+DifficultyChoice = Literal["easy", "medium", "hard"]
+
+
+def bank(interaction: discord.Interaction[Any]) -> BankService:
+    """The bank over the bot's store (it keeps no state of its own)."""
+    return BankService(interaction.client.store)
+
+
+# -- the question modal ----------------------------------------------------------------------
+
+FormHandler = Callable[[discord.Interaction[Any], QuestionForm], Awaitable[None]]
+
+
+class QuestionModal(discord.ui.Modal):
+    """The five-field question form; ``on_form`` gets what was typed."""
+
+    def __init__(self, title: str, on_form: FormHandler, form: QuestionForm | None = None):
+        super().__init__(title=ui.clip(title, 45), timeout=30 * 60)
+        form = form or QuestionForm()
+        self.on_form = on_form
+        self.prompt: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=FORM_LABELS["prompt"],
+            custom_id="prompt",
+            style=discord.TextStyle.paragraph,
+            max_length=FORM_MAX["prompt"],
+            default=form.prompt or None,
+            placeholder="What does the application context hold?",
+        )
+        self.answer: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=FORM_LABELS["answer"],
+            custom_id="answer",
+            style=discord.TextStyle.paragraph,
+            max_length=FORM_MAX["answer"],
+            default=form.answer or None,
+            placeholder="A model answer in full sentences.",
+        )
+        self.key_points: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=FORM_LABELS["key_points"],
+            custom_id="key_points",
+            style=discord.TextStyle.paragraph,
+            max_length=FORM_MAX["key_points"],
+            required=False,
+            default=form.key_points or None,
+            placeholder="What a good answer mentions, one point a line",
+        )
+        self.tags: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=FORM_LABELS["tags"],
+            custom_id="tags",
+            style=discord.TextStyle.short,
+            max_length=FORM_MAX["tags"],
+            required=False,
+            default=form.tags or None,
+            placeholder="flask, contexts",
+        )
+        self.options: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=FORM_LABELS["options"],
+            custom_id="options",
+            style=discord.TextStyle.paragraph,
+            max_length=FORM_MAX["options"],
+            required=False,
+            default=form.options or None,
+            placeholder="Leave empty for an open question. Else:\n*the right option\na wrong one",
+        )
+        for item in (self.prompt, self.answer, self.key_points, self.tags, self.options):
+            self.add_item(item)
+
+    def form(self) -> QuestionForm:
+        return QuestionForm(
+            prompt=self.prompt.value,
+            answer=self.answer.value,
+            key_points=self.key_points.value,
+            tags=self.tags.value,
+            options=self.options.value,
+        )
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        form = self.form()
+        await handled(interaction, lambda: self.on_form(interaction, form))
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def summary_line(sq: StoredQuestion, *, with_deck: bool = True) -> str:
+    q = sq.question
+    bits = [f"`#{sq.id}`", ui.clip(" ".join(q.prompt.split()), 90)]
+    extra = [q.difficulty.value]
+    if q.options:
+        extra.append("multiple choice")
+    if with_deck:
+        extra.insert(0, f"*{ui.clip(sq.deck_name, 40)}*")
+    return " ".join(bits) + " · " + " · ".join(extra)
+
+
+def question_embeds(sq: StoredQuestion) -> list[list[discord.Embed]]:
+    """Everything about a question, split into messages that each fit Discord's limits."""
+    q = sq.question
+    first = discord.Embed(
+        title=ui.clip(f"Question #{sq.id}", ui.EMBED_TITLE),
+        description=_prompt_with_options(q, reveal=True),
+        colour=ui.WARN if sq.removed else ui.BRAND,
+    )
+    first.set_author(name=ui.clip(sq.deck_name, 256))
+    first.add_field(
+        name="Difficulty", value=ui.DIFFICULTY_BADGE.get(q.difficulty.value, "?"), inline=True
+    )
+    if q.tags:
+        first.add_field(
+            name="Tags", value=ui.clip(", ".join(f"`{t}`" for t in q.tags), ui.FIELD_VALUE)
+        )
+    first.add_field(name="Id", value=ui.clip(f"`{q.id}`", ui.FIELD_VALUE), inline=True)
+    if q.why:
+        first.add_field(name="Why it is asked", value=ui.clip(q.why, ui.FIELD_VALUE), inline=False)
+    for i, chunk in enumerate(ui._bullets(q.key_points, ui.FIELD_VALUE)):
+        first.add_field(name="Key points" if i == 0 else "\u200b", value=chunk, inline=False)
+    if sq.removed:
+        first.set_footer(text="This question was removed from its deck; its history is kept.")
+    answer = discord.Embed(
+        title="Model answer", description=ui.clip(q.answer, ui.EMBED_DESCRIPTION), colour=ui.OK
+    )
+    if len(first) + len(answer) <= ui.EMBED_TOTAL:
+        return [[first, answer]]
+    return [[first], [answer]]
+
+
+def _prompt_with_options(q: Question, *, reveal: bool) -> str:
+    body = q.prompt
+    if q.options:
+        lines = []
+        for i, option in enumerate(q.options):
+            mark = " ✅" if reveal and option.correct else ""
+            lines.append(f"**{ui.OPTION_LETTERS[i]}.** {option.text}{mark}")
+        body += "\n\n" + "\n".join(lines)
+    return ui.clip(body, ui.EMBED_DESCRIPTION)
+
+
+def preview_question_field(n: int, q: Question) -> tuple[str, str]:
+    name = ui.clip(f"{n}. {' '.join(q.prompt.split())}", ui.FIELD_NAME)
+    lines = [ui.clip(" ".join(q.answer.split()), 300)]
+    facts = [q.difficulty.value]
+    if q.key_points:
+        facts.append(f"{len(q.key_points)} key point{'s' if len(q.key_points) != 1 else ''}")
+    if q.options:
+        right = q.correct_index or 0
+        facts.append(f"{len(q.options)} options, right: {ui.OPTION_LETTERS[right]}")
+    if q.tags:
+        facts.append("tags " + ", ".join(q.tags))
+    facts.append(f"id `{q.id}`")
+    lines.append(" · ".join(facts))
+    return name, ui.clip("\n".join(lines), ui.FIELD_VALUE)
+
+
+def preview_embed(preview: ImportPreview) -> discord.Embed:
+    n = len(preview.questions)
+    desc = (
+        f"**{n} question{'s' if n != 1 else ''}** from **{preview.filename}** "
+        f"({preview.format}) will be added to **{preview.deck_name}**"
+    )
+    if preview.multiple_choice:
+        desc += f", {preview.multiple_choice} of them multiple choice"
+    desc += ".\nNothing is saved until you press **Import**."
+    if preview.warnings:
+        desc += (
+            f"\n\n**{len(preview.warnings)} warning{'s' if len(preview.warnings) != 1 else ''}**\n"
+        )
+        shown = ""
+        for i, warning in enumerate(preview.warnings):
+            line = "• " + ui.clip(warning, 200) + "\n"
+            if len(shown) + len(line) > 1500:
+                shown += f"… and {len(preview.warnings) - i} more\n"
+                break
+            shown += line
+        desc += shown
+    embed = ui.info_embed("Import preview", desc, colour=ui.WARN if preview.warnings else ui.BRAND)
+    for i, q in enumerate(preview.questions[:PREVIEW_QUESTIONS], 1):
+        name, value = preview_question_field(i, q)
+        embed.add_field(name=name, value=value, inline=False)
+    if n > PREVIEW_QUESTIONS:
+        embed.set_footer(
+            text=f"… and {n - PREVIEW_QUESTIONS} more. The preview expires in 24 hours."
+        )
+    else:
+        embed.set_footer(text="The preview expires in 24 hours.")
+    return embed
+
+
+def import_view(session_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ImportButton(session_id, accept=True))
+    view.add_item(ImportButton(session_id, accept=False))
+    return view
+
+
+async def list_message(
+    service: BankService,
+    guild_id: int,
+    deck_id: int,
+    page: int,
+    tag: str,
+    search: str,
+) -> tuple[discord.Embed, discord.ui.View]:
+    store = service.store
+    result = await store.search_questions(
+        guild_id,
+        deck_id=deck_id or None,
+        tag=tag or None,
+        search=search or None,
+        offset=page * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
+    pages = max(1, -(-result.total // PAGE_SIZE))
+    if page >= pages and result.total:
+        page = pages - 1
+        result = await store.search_questions(
+            guild_id,
+            deck_id=deck_id or None,
+            tag=tag or None,
+            search=search or None,
+            offset=page * PAGE_SIZE,
+            limit=PAGE_SIZE,
+        )
+    filters = []
+    if deck_id:
+        deck = await store.deck_for_guild(guild_id, deck_id)
+        filters.append(f"deck **{deck.name if deck else '?'}**")
+    if tag:
+        filters.append(f"tag `{tag}`")
+    if search:
+        filters.append(f"matching “{search}”")
+    head = ("Questions in " + ", ".join(filters)) if filters else "Questions"
+    lines = [summary_line(sq, with_deck=not deck_id) for sq in result.questions]
+    body = "\n".join(lines) if lines else "No questions match. Try fewer filters."
+    embed = ui.info_embed(ui.clip(head, ui.EMBED_TITLE), body)
+    embed.set_footer(
+        text=f"Page {page + 1}/{pages} · {result.total} question{'s' if result.total != 1 else ''}"
+        " · /question show id:N shows one in full"
+    )
+    view = discord.ui.View(timeout=None)
+    view.add_item(ListPageButton(deck_id, page - 1, tag, search, "◀ Previous", page <= 0))
+    view.add_item(ListPageButton(deck_id, page + 1, tag, search, "Next ▶", page + 1 >= pages))
+    return embed, view
+
+
+# -- buttons ---------------------------------------------------------------------------------
+
+
+class ImportButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rb:imp:(?P<action>ok|no):(?P<sid>\d+)",
+):
+    def __init__(self, session_id: int, *, accept: bool):
+        super().__init__(
+            discord.ui.Button(
+                label="Import" if accept else "Cancel",
+                style=discord.ButtonStyle.success if accept else discord.ButtonStyle.secondary,
+                custom_id=f"rb:imp:{'ok' if accept else 'no'}:{session_id}",
+            )
+        )
+        self.session_id = session_id
+        self.accept = accept
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ImportButton:
+        return cls(int(match["sid"]), accept=match["action"] == "ok")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            store = bank(interaction).store
+            session = await store.import_session(self.session_id)
+            if session is None or session.guild_id != interaction.guild_id:
+                raise UserError("This import is no longer pending; upload the file again.")
+            await ensure_moderator(interaction)
+            placement = await store.finish_import_session(
+                self.session_id, interaction.user.id, accept=self.accept
+            )
+            deck = await store.deck_for_guild(session.guild_id, session.deck_id)
+            deck_name = deck.name if deck else "the deck"
+            if not self.accept:
+                embed = ui.info_embed(
+                    "Import cancelled", f"Nothing from **{session.filename}** was imported."
+                )
+            else:
+                n = len(placement.questions)
+                text = (
+                    f"Imported **{n} question{'s' if n != 1 else ''}** from "
+                    f"**{session.filename}** into **{deck_name}**."
+                )
+                if placement.duplicates:
+                    text += (
+                        f"\n{len(placement.duplicates)} were added to the deck meanwhile and "
+                        "were skipped."
+                    )
+                text += "\nSee them with `/question list`."
+                embed = ui.info_embed("Imported", text, colour=ui.OK)
+            await interaction.response.edit_message(embed=embed, view=None)
+
+        await handled(interaction, work)
+
+
+class ConfirmRemoveButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rb:qrm:(?P<action>ok|no):(?P<qid>\d+):(?P<user>\d+)",
+):
+    def __init__(self, question_id: int, user_id: int, *, accept: bool):
+        super().__init__(
+            discord.ui.Button(
+                label="Remove" if accept else "Keep it",
+                style=discord.ButtonStyle.danger if accept else discord.ButtonStyle.secondary,
+                custom_id=f"rb:qrm:{'ok' if accept else 'no'}:{question_id}:{user_id}",
+            )
+        )
+        self.question_id = question_id
+        self.user_id = user_id
+        self.accept = accept
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ConfirmRemoveButton:
+        return cls(int(match["qid"]), int(match["user"]), accept=match["action"] == "ok")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            if interaction.user.id != self.user_id:
+                raise UserError("Only the moderator who asked to remove this question can confirm.")
+            await ensure_moderator(interaction)
+            if not self.accept:
+                await interaction.response.edit_message(
+                    embed=ui.info_embed("Kept", "Nothing was changed."), view=None
+                )
+                return
+            service = bank(interaction)
+            sq = await service.question(interaction.guild_id or 0, self.question_id, editable=True)
+            await service.store.remove_question(self.question_id)
+            await interaction.response.edit_message(
+                embed=ui.info_embed(
+                    "Question removed",
+                    f"#{sq.id} is no longer asked from **{sq.deck_name}**. Grades and boards "
+                    "that include it are kept.",
+                    colour=ui.OK,
+                ),
+                view=None,
+            )
+
+        await handled(interaction, work)
+
+
+class ListPageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rb:ql:(?P<deck>\d+):(?P<page>-?\d+):(?P<tag>[^:]*):(?P<search>.*)",
+):
+    def __init__(
+        self,
+        deck_id: int,
+        page: int,
+        tag: str,
+        search: str,
+        label: str = "",
+        disabled: bool = False,
+    ):
+        super().__init__(
+            discord.ui.Button(
+                label=label or "Page",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"rb:ql:{deck_id}:{page}:{tag}:{search}",
+                disabled=disabled,
+            )
+        )
+        self.deck_id = deck_id
+        self.page = page
+        self.tag = tag
+        self.search = search
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ListPageButton:
+        return cls(int(match["deck"]), int(match["page"]), match["tag"], match["search"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            embed, view = await list_message(
+                bank(interaction),
+                interaction.guild_id or 0,
+                self.deck_id,
+                max(0, self.page),
+                self.tag,
+                self.search,
+            )
+            await interaction.response.edit_message(embed=embed, view=view)
+
+        await handled(interaction, work)
+
+
+# -- autocomplete ----------------------------------------------------------------------------
+
+
+async def deck_choices(
+    bot: RecallBot,
+    guild_id: int,
+    current: str,
+    *,
+    custom_only: bool = False,
+    enabled: bool | None = None,
+) -> list[app_commands.Choice[str]]:
+    decks = await bot.store.decks_for_guild(guild_id, include_disabled=True)
+    needle = current.strip().lower()
+    out = []
+    for d in decks:
+        if custom_only and d.builtin:
+            continue
+        if enabled is not None and d.enabled != enabled:
+            continue
+        if needle and needle not in d.name.lower() and needle not in d.slug:
+            continue
+        off = "" if d.enabled else ", off"
+        out.append(
+            app_commands.Choice(
+                name=ui.clip(f"{d.name} ({d.questions} questions{off})", 100), value=d.slug
+            )
+        )
+    return out[:25]
+
+
+async def question_choices(
+    bot: RecallBot, guild_id: int, current: str, *, custom_only: bool = False
+) -> list[app_commands.Choice[int]]:
+    page = await bot.store.search_questions(
+        guild_id, search=current.strip()[:SEARCH_MAX] or None, custom_only=custom_only, limit=25
+    )
+    return [
+        app_commands.Choice(
+            name=ui.clip(f"#{sq.id} · {' '.join(sq.question.prompt.split())}", 100), value=sq.id
+        )
+        for sq in page.questions
+    ]
+
+
+async def tag_choices(
+    bot: RecallBot, interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    guild_id = interaction.guild_id or 0
+    deck_id = None
+    deck_text = getattr(interaction.namespace, "deck", None)
+    if deck_text:
+        decks = await bot.store.decks_for_guild(guild_id, include_disabled=True)
+        from bot.bank import find_deck
+
+        found = find_deck(decks, str(deck_text))
+        deck_id = found.id if found else None
+    tags = await bot.store.tags_for_guild(guild_id, deck_id)
+    needle = current.strip().lower()
+    return [
+        app_commands.Choice(name=ui.clip(f"{tag} ({n})", 100), value=tag)
+        for tag, n in tags
+        if needle in tag
+    ][:25]
+
+
+# -- the command group -----------------------------------------------------------------------
+
+
+class QuestionGroup(app_commands.Group):
+    def __init__(self, cog: Questions):
+        super().__init__(
+            name="question",
+            description="Browse the question bank; moderators add, edit, remove and import.",
+            guild_only=True,
+        )
+        self.cog = cog
+        self.bot = cog.bot
+
+    @property
+    def bank(self) -> BankService:
+        return self.cog.bank
+
+    # -- adding and editing ---------------------------------------------------------------
+
+    @app_commands.command(
+        name="add", description="Moderators: add a question to a deck (opens a form)."
+    )
+    @app_commands.describe(
+        deck="The custom deck to add to", difficulty="How hard it is (default: medium)"
+    )
+    @moderator_only()
+    async def add(
+        self,
+        interaction: discord.Interaction[Any],
+        deck: str,
+        difficulty: DifficultyChoice = "medium",
+    ) -> None:
+        assert interaction.guild_id is not None
+        row = await self.bank.deck(interaction.guild_id, deck, custom=True)
+        store = self.bot.store
+
+        async def save(inter: discord.Interaction[Any], form: QuestionForm) -> None:
+            await ensure_moderator(inter)
+            question = question_from_form(
+                form, question_id=slug_for_prompt(form.prompt or "q"), difficulty=difficulty
+            )
+            qid = await store.add_question(row.id, question)
+            sq = await store.question(qid)
+            assert sq is not None
+            embeds = question_embeds(sq)[0]
+            await inter.response.send_message(
+                f"Added question **#{qid}** to **{row.name}**.", embeds=embeds, ephemeral=True
+            )
+
+        await interaction.response.send_modal(QuestionModal(f"New question: {row.name}", save))
+
+    @app_commands.command(
+        name="edit", description="Moderators: edit a question (opens the form filled in)."
+    )
+    @app_commands.describe(
+        id="The question (type to search)",
+        difficulty="Change its difficulty (default: keep it)",
+    )
+    @moderator_only()
+    async def edit(
+        self,
+        interaction: discord.Interaction[Any],
+        id: int,
+        difficulty: DifficultyChoice | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        sq = await self.bank.question(interaction.guild_id, id, editable=True)
+        store = self.bot.store
+        old = sq.question
+
+        async def save(inter: discord.Interaction[Any], form: QuestionForm) -> None:
+            await ensure_moderator(inter)
+            question = question_from_form(
+                form,
+                question_id=old.id,
+                difficulty=difficulty or old.difficulty,
+                why=old.why,
+            )
+            await store.update_question(sq.id, question)
+            fresh = await store.question(sq.id)
+            assert fresh is not None
+            await inter.response.send_message(
+                f"Saved question **#{sq.id}**.", embeds=question_embeds(fresh)[0], ephemeral=True
+            )
+
+        await interaction.response.send_modal(
+            QuestionModal(f"Edit question #{sq.id}", save, form_from_question(old))
+        )
+
+    @app_commands.command(
+        name="remove", description="Moderators: stop asking a question (its history is kept)."
+    )
+    @app_commands.describe(id="The question (type to search)")
+    @moderator_only()
+    async def remove(self, interaction: discord.Interaction[Any], id: int) -> None:
+        assert interaction.guild_id is not None
+        sq = await self.bank.question(interaction.guild_id, id, editable=True)
+        view = discord.ui.View(timeout=None)
+        view.add_item(ConfirmRemoveButton(sq.id, interaction.user.id, accept=True))
+        view.add_item(ConfirmRemoveButton(sq.id, interaction.user.id, accept=False))
+        await interaction.response.send_message(
+            embed=ui.info_embed(
+                f"Remove question #{sq.id}?",
+                f"{summary_line(sq)}\n\nIt will no longer be asked. Grades, boards and stats "
+                "that include it are kept.",
+                colour=ui.WARN,
+            ),
+            view=view,
+            ephemeral=True,
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @app_commands.command(
+        name="show", description="Show a question in full: key points, model answer, options."
+    )
+    @app_commands.describe(id="The question (type to search)")
+    async def show(self, interaction: discord.Interaction[Any], id: int) -> None:
+        assert interaction.guild_id is not None
+        sq = await self.bank.question(interaction.guild_id, id)
+        messages = question_embeds(sq)
+        await interaction.response.send_message(embeds=messages[0], ephemeral=True)
+        for embeds in messages[1:]:
+            await interaction.followup.send(embeds=embeds, ephemeral=True)
+
+    @app_commands.command(
+        name="list", description="List questions, ten a page; filter by deck, tag or text."
+    )
+    @app_commands.describe(
+        deck="Only this deck",
+        tag="Only questions with this tag",
+        search="Only questions whose text contains this",
+    )
+    async def list_(
+        self,
+        interaction: discord.Interaction[Any],
+        deck: str | None = None,
+        tag: str | None = None,
+        search: app_commands.Range[str, 1, SEARCH_MAX] | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        deck_id = (await self.bank.deck(interaction.guild_id, deck)).id if deck else 0
+        tag_value = (tag or "").strip().lower().replace(":", "")[:32]
+        embed, view = await list_message(
+            self.bank, interaction.guild_id, deck_id, 0, tag_value, (search or "").strip()
+        )
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    # -- import and export -----------------------------------------------------------------
+
+    @app_commands.command(
+        name="import", description="Moderators: import questions from a file (preview first)."
+    )
+    @app_commands.describe(
+        file="YAML or JSON (Recall's deck format), CSV with a header row, or a Markdown/text article",
+        deck="The custom deck to import into",
+    )
+    @moderator_only()
+    async def import_(
+        self, interaction: discord.Interaction[Any], file: discord.Attachment, deck: str
+    ) -> None:
+        assert interaction.guild_id is not None
+        row = await self.bank.deck(interaction.guild_id, deck, custom=True)
+        check_upload_size(file.size)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await file.read()
+        preview = await self.bank.preview_import(
+            guild_id=interaction.guild_id,
+            deck=row,
+            user_id=interaction.user.id,
+            data=data,
+            filename=file.filename,
+        )
+        await interaction.followup.send(
+            embed=preview_embed(preview), view=import_view(preview.session_id), ephemeral=True
+        )
+
+    @app_commands.command(
+        name="export", description="Download a deck as YAML, JSON, CSV or Markdown."
+    )
+    @app_commands.describe(deck="The deck to export", format="The file format (default: YAML)")
+    async def export(
+        self,
+        interaction: discord.Interaction[Any],
+        deck: str,
+        format: Literal["yaml", "json", "csv", "markdown"] = "yaml",
+    ) -> None:
+        assert interaction.guild_id is not None
+        row = await self.bank.deck(interaction.guild_id, deck)
+        stored = await self.bot.store.questions_in_deck(row.id)
+        if not stored:
+            raise UserError(f"**{row.name}** has no questions to export yet.")
+        data = export_questions(
+            [sq.question for sq in stored],
+            format,
+            deck_name=row.name,
+            deck_slug=row.slug,
+            description=row.description,
+        )
+        name = f"{row.slug}{EXPORT_EXTENSIONS[format]}"
+        await interaction.response.send_message(
+            f"**{row.name}**: {len(stored)} questions as {format.upper() if format != 'markdown' else 'Markdown'}."
+            + (" Spreadsheet formulas are neutralised." if format == "csv" else ""),
+            file=discord.File(io.BytesIO(data), filename=name),
+            ephemeral=True,
+        )
+
+    # -- autocomplete ----------------------------------------------------------------------
+
+    @add.autocomplete("deck")
+    @import_.autocomplete("deck")
+    async def custom_deck_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await deck_choices(self.bot, interaction.guild_id or 0, current, custom_only=True)
+
+    @list_.autocomplete("deck")
+    @export.autocomplete("deck")
+    async def any_deck_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await deck_choices(self.bot, interaction.guild_id or 0, current)
+
+    @edit.autocomplete("id")
+    @remove.autocomplete("id")
+    async def editable_id_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[int]]:
+        return await question_choices(
+            self.bot, interaction.guild_id or 0, current, custom_only=True
+        )
+
+    @show.autocomplete("id")
+    async def id_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[int]]:
+        return await question_choices(self.bot, interaction.guild_id or 0, current)
+
+    @list_.autocomplete("tag")
+    async def tag_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await tag_choices(self.bot, interaction, current)
+
+
+class Questions(commands.Cog):
+    """The question bank."""
+
+    def __init__(self, bot: RecallBot):
+        self.bot = bot
+        self.bank = BankService(bot.store)
+        self.group = QuestionGroup(self)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.group)
+        self.bot.add_dynamic_items(ImportButton, ConfirmRemoveButton, ListPageButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.group.name)
+        self.bot.remove_dynamic_items(ImportButton, ConfirmRemoveButton, ListPageButton)
+
+
+async def setup(bot: RecallBot) -> None:
+    await bot.add_cog(Questions(bot))

@@ -1,0 +1,357 @@
+"""/suggest: members suggest questions; moderators approve, edit and approve, or reject them
+from the review channel. The review buttons carry the suggestion id and work after restarts.
+The member hears the outcome by DM when their DMs are open (closed DMs are not an error)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bank import BankService, QuestionForm, form_from_question, question_from_form
+from bot.client import RecallBot
+from bot.errors import UserError
+from bot.importers import slug_for_prompt
+from bot.store import DeckRow, Suggestion
+from bot.store.bank import pending_cap_text
+from cogs import ui
+from cogs.checks import ensure_moderator
+from cogs.questions import QuestionModal, bank, deck_choices
+from cogs.quiz import handled
+
+log = logging.getLogger("cogs.suggest")
+
+#: suggestions a member may have waiting for review at once
+PENDING_CAP = 5
+REASON_MAX = 500
+
+STATE_BADGE = {
+    "pending": "⏳ waiting for review",
+    "approved": "✅ approved",
+    "rejected": "❌ rejected",
+}
+
+
+def review_embed(s: Suggestion, outcome: str = "") -> discord.Embed:
+    q = s.question
+    body = q.prompt
+    if q.options:
+        body += "\n\n" + "\n".join(
+            f"**{ui.OPTION_LETTERS[i]}.** {o.text}{' ✅' if o.correct else ''}"
+            for i, o in enumerate(q.options)
+        )
+    colour = {"approved": ui.OK, "rejected": ui.BAD}.get(s.state, ui.BRAND)
+    embed = discord.Embed(
+        title=ui.clip(f"Suggestion #{s.id} for {s.deck_name}", ui.EMBED_TITLE),
+        description=ui.clip(body, 1500),
+        colour=colour,
+    )
+    embed.add_field(name="Suggested by", value=f"<@{s.user_id}>", inline=True)
+    embed.add_field(name="Difficulty", value=ui.DIFFICULTY_BADGE.get(q.difficulty.value, "?"))
+    if q.tags:
+        embed.add_field(name="Tags", value=ui.clip(", ".join(f"`{t}`" for t in q.tags), 1024))
+    if q.key_points:
+        embed.add_field(name="Key points", value=ui._bullets(q.key_points, 1000)[0], inline=False)
+    embed.add_field(name="Model answer", value=ui.clip(q.answer, 1000), inline=False)
+    if outcome:
+        embed.add_field(name="Outcome", value=ui.clip(outcome, 1024), inline=False)
+    return embed
+
+
+def review_view(suggestion_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for action in ("ok", "edit", "no"):
+        view.add_item(ReviewButton(suggestion_id, action))
+    return view
+
+
+async def tell_member(bot: discord.Client, user_id: int, text: str) -> bool:
+    """DM the member; False (and a log line) when their DMs are closed."""
+    try:
+        channel = await bot.create_dm(discord.Object(id=user_id))
+        await channel.send(text)
+    except discord.Forbidden:
+        log.info("member %s does not accept DMs; suggestion outcome not sent", user_id)
+        return False
+    except discord.HTTPException as exc:
+        log.warning("could not DM member %s: %s", user_id, exc)
+        return False
+    return True
+
+
+async def approve(
+    interaction: discord.Interaction[Any], suggestion_id: int, form: QuestionForm | None
+) -> None:
+    store = bank(interaction).store
+    s = await store.suggestion(suggestion_id)
+    if s is None or s.guild_id != interaction.guild_id:
+        raise UserError("That suggestion no longer exists.")
+    question = None
+    if form is not None:
+        question = question_from_form(
+            form, question_id=s.question.id, difficulty=s.question.difficulty
+        )
+    qid = await store.approve_suggestion(suggestion_id, interaction.user.id, question)
+    fresh = await store.suggestion(suggestion_id)
+    assert fresh is not None
+    how = "with edits " if form is not None else ""
+    await interaction.response.edit_message(
+        embed=review_embed(
+            fresh, f"✅ Approved {how}by {interaction.user.mention}: now question #{qid}."
+        ),
+        view=None,
+    )
+    await tell_member(
+        interaction.client,
+        s.user_id,
+        f"Your suggestion #{s.id} for **{s.deck_name}** was approved"
+        f"{' with a few edits' if form is not None else ''}: it is now question #{qid}. "
+        "Thank you!",
+    )
+
+
+async def reject(interaction: discord.Interaction[Any], suggestion_id: int, reason: str) -> None:
+    store = bank(interaction).store
+    s = await store.suggestion(suggestion_id)
+    if s is None or s.guild_id != interaction.guild_id:
+        raise UserError("That suggestion no longer exists.")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise UserError("Give a reason, so the member knows what to change.")
+    await store.reject_suggestion(suggestion_id, interaction.user.id, reason)
+    fresh = await store.suggestion(suggestion_id)
+    assert fresh is not None
+    await interaction.response.edit_message(
+        embed=review_embed(fresh, f"❌ Rejected by {interaction.user.mention}: {reason}"),
+        view=None,
+    )
+    await tell_member(
+        interaction.client,
+        s.user_id,
+        f"Your suggestion #{s.id} for **{s.deck_name}** was not added. Reason: {reason}",
+    )
+
+
+class RejectModal(discord.ui.Modal):
+    def __init__(self, suggestion_id: int):
+        super().__init__(title=f"Reject suggestion #{suggestion_id}", timeout=30 * 60)
+        self.suggestion_id = suggestion_id
+        self.reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label="Reason (sent to the member)",
+            custom_id="reason",
+            style=discord.TextStyle.paragraph,
+            max_length=REASON_MAX,
+            placeholder="Already covered by question #12; try a question about blueprints.",
+        )
+        self.add_item(self.reason)
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            await ensure_moderator(interaction)
+            await reject(interaction, self.suggestion_id, self.reason.value)
+
+        await handled(interaction, work)
+
+
+REVIEW_LABELS = {"ok": "Approve", "edit": "Edit and approve", "no": "Reject"}
+REVIEW_STYLES = {
+    "ok": discord.ButtonStyle.success,
+    "edit": discord.ButtonStyle.primary,
+    "no": discord.ButtonStyle.danger,
+}
+
+
+class ReviewButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rb:sg:(?P<action>ok|edit|no):(?P<sid>\d+)",
+):
+    def __init__(self, suggestion_id: int, action: str):
+        super().__init__(
+            discord.ui.Button(
+                label=REVIEW_LABELS[action],
+                style=REVIEW_STYLES[action],
+                custom_id=f"rb:sg:{action}:{suggestion_id}",
+            )
+        )
+        self.suggestion_id = suggestion_id
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ReviewButton:
+        return cls(int(match["sid"]), match["action"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            await ensure_moderator(interaction)
+            if self.action == "ok":
+                await approve(interaction, self.suggestion_id, None)
+                return
+            s = await bank(interaction).store.suggestion(self.suggestion_id)
+            if s is None or s.guild_id != interaction.guild_id:
+                raise UserError("That suggestion no longer exists.")
+            if s.state != "pending":
+                raise UserError(f"This suggestion was already {s.state}.")
+            if self.action == "no":
+                await interaction.response.send_modal(RejectModal(self.suggestion_id))
+                return
+            sid = self.suggestion_id
+
+            async def save(inter: discord.Interaction[Any], form: QuestionForm) -> None:
+                await ensure_moderator(inter)
+                await approve(inter, sid, form)
+
+            await interaction.response.send_modal(
+                QuestionModal(f"Edit suggestion #{sid}", save, form_from_question(s.question))
+            )
+
+        await handled(interaction, work)
+
+
+class SuggestGroup(app_commands.Group):
+    def __init__(self, bot: RecallBot):
+        super().__init__(
+            name="suggest",
+            description="Suggest a question for this server's decks; see what became of yours.",
+            guild_only=True,
+        )
+        self.bot = bot
+
+    async def _target_deck(self, guild_id: int, deck: str | None) -> DeckRow:
+        service = BankService(self.bot.store)
+        if deck:
+            return await service.deck(guild_id, deck, custom=True)
+        custom = [
+            d
+            for d in await self.bot.store.decks_for_guild(guild_id, include_disabled=True)
+            if not d.builtin
+        ]
+        if len(custom) == 1:
+            return custom[0]
+        if not custom:
+            raise UserError(
+                "This server has no deck of its own to suggest for yet; a moderator can "
+                "create one with `/deck create`."
+            )
+        raise UserError(
+            "Which deck is it for? Choose one with the `deck` option: "
+            + ", ".join(f"`{d.slug}`" for d in custom[:20])
+        )
+
+    @app_commands.command(
+        name="question", description="Suggest a question (opens a form); moderators review it."
+    )
+    @app_commands.describe(
+        deck="The deck it belongs in (default: the server's only custom deck)",
+        difficulty="How hard it is (default: medium)",
+    )
+    async def question(
+        self,
+        interaction: discord.Interaction[Any],
+        deck: str | None = None,
+        difficulty: Literal["easy", "medium", "hard"] = "medium",
+    ) -> None:
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        store = self.bot.store
+        settings = await store.settings_for(guild_id)
+        if settings.review_channel_id is None:
+            raise UserError(
+                "This server isn't taking suggestions yet: a moderator first sets a review "
+                "channel with `/settings review-channel`."
+            )
+        if await store.pending_suggestions(guild_id, interaction.user.id) >= PENDING_CAP:
+            raise UserError(pending_cap_text(PENDING_CAP))
+        row = await self._target_deck(guild_id, deck)
+        review_channel = settings.review_channel_id
+
+        async def save(inter: discord.Interaction[Any], form: QuestionForm) -> None:
+            question = question_from_form(
+                form, question_id=slug_for_prompt(form.prompt or "q"), difficulty=difficulty
+            )
+            sid = await store.create_suggestion(
+                guild_id, inter.user.id, row.id, question, PENDING_CAP
+            )
+            s = await store.suggestion(sid)
+            assert s is not None
+            posted = True
+            try:
+                channel = self.bot.get_partial_messageable(review_channel, guild_id=guild_id)
+                message = await channel.send(embed=review_embed(s), view=review_view(sid))
+                await store.set_suggestion_message(sid, review_channel, message.id)
+            except discord.HTTPException as exc:
+                log.warning("could not post suggestion %s for review: %s", sid, exc)
+                posted = False
+            text = (
+                f"Thanks! Suggestion #{sid} for **{row.name}** is waiting for review. "
+                "`/suggest status` shows how it's going."
+            )
+            if not posted:
+                text += (
+                    "\n(It couldn't be posted in the review channel; a moderator should check "
+                    "`/settings review-channel`.)"
+                )
+            await inter.response.send_message(text, ephemeral=True)
+
+        await interaction.response.send_modal(QuestionModal(f"Suggest for {row.name}", save))
+
+    @app_commands.command(
+        name="status", description="See your suggestions and what became of them."
+    )
+    async def status(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        items = await self.bot.store.member_suggestions(interaction.guild_id, interaction.user.id)
+        if not items:
+            await interaction.response.send_message(
+                "You haven't suggested any questions here yet; `/suggest question` opens the form.",
+                ephemeral=True,
+            )
+            return
+        lines = []
+        for s in items:
+            line = (
+                f"**#{s.id}** {ui.clip(' '.join(s.question.prompt.split()), 80)} · "
+                f"*{ui.clip(s.deck_name, 40)}* · {STATE_BADGE.get(s.state, s.state)}"
+            )
+            if s.state == "approved" and s.question_id:
+                line += f" as question #{s.question_id}"
+            if s.state == "rejected" and s.reason:
+                line += f": {ui.clip(s.reason, 200)}"
+            lines.append(line)
+        embed = ui.info_embed("Your suggestions", ui.clip("\n".join(lines), ui.EMBED_DESCRIPTION))
+        pending = sum(1 for s in items if s.state == "pending")
+        embed.set_footer(text=f"{pending} waiting; at most {PENDING_CAP} may wait at once.")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @question.autocomplete("deck")
+    async def deck_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await deck_choices(self.bot, interaction.guild_id or 0, current, custom_only=True)
+
+
+class Suggest(commands.Cog):
+    def __init__(self, bot: RecallBot):
+        self.bot = bot
+        self.group = SuggestGroup(bot)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.group)
+        self.bot.add_dynamic_items(ReviewButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.group.name)
+        self.bot.remove_dynamic_items(ReviewButton)
+
+
+async def setup(bot: RecallBot) -> None:
+    await bot.add_cog(Suggest(bot))

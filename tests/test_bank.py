@@ -1,0 +1,130 @@
+"""The question form (modal text -> Question), deck slugs and placing questions in a deck."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given
+from test_exporters import PROPERTY_SETTINGS, questions
+
+from bot.bank import (
+    QuestionForm,
+    deck_slug_for,
+    form_from_question,
+    parse_key_points,
+    parse_options,
+    place_questions,
+    question_from_form,
+    refusal_text,
+)
+from bot.errors import UserError
+from bot.questions import Question
+
+
+def make(**fields: str) -> Question:
+    base = {"prompt": "What is a blueprint?", "answer": "A group of routes."}
+    return question_from_form(QuestionForm(**{**base, **fields}), question_id="bp")
+
+
+def test_open_question_from_the_form() -> None:
+    q = make(
+        key_points="- groups routes\n\n• has a url_prefix\n2. registered late\n",
+        tags="Flask, #Structure,,",
+    )
+    assert q.key_points == ["groups routes", "has a url_prefix", "registered late"]
+    assert q.tags == ["flask", "structure"]
+    assert q.options == [] and q.difficulty.value == "medium"
+
+
+def test_options_marked_with_a_star() -> None:
+    q = make(options="string\r\n*  path\n\n\\*args\n\\\\x")
+    assert [(o.text, o.correct) for o in q.options] == [
+        ("string", False),
+        ("path", True),
+        ("*args", False),
+        ("\\x", False),
+    ]
+    assert q.correct_index == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ("a\nb", "mark exactly one option as right by starting its line with `*`; found 0"),
+        ("*a\n*b\nc", "found 2 (lines 1, 2)"),
+        ("*only one", "Options: 1 line; a multiple-choice question needs 2 to 5"),
+        ("*a\nb\nc\nd\ne\nf", "Options: 6 lines"),
+        ("*a\n*\nb", "Options, line 2: a lone `*`"),
+        (
+            "*a\n" + "b" * 81,
+            "Options, line 2: 81 characters; an option is a button label of at most 80",
+        ),
+        ("*Same\nsame!", "Options: multiple-choice options must differ from each other."),
+    ],
+)
+def test_option_mistakes_name_the_field_and_line(options: str, message: str) -> None:
+    with pytest.raises(UserError) as err:
+        make(options=options)
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"prompt": "   "}, "Question: must not be empty."),
+        ({"answer": ""}, "Model answer: must not be empty."),
+        ({"prompt": "x" * 1001}, "Question: 1001 characters; the limit is 1000."),
+        ({"tags": "ok, not a/tag"}, "Tags: tag 'not a/tag' must be 1-32 characters"),
+        ({"key_points": "\n".join("p" for _ in range(9))}, "Key points: 9 lines; at most 8"),
+        ({"key_points": "fine\n" + "k" * 301}, "Key points, line 2: 301 characters"),
+    ],
+)
+def test_form_mistakes(fields: dict[str, str], message: str) -> None:
+    with pytest.raises(UserError) as err:
+        make(**fields)
+    assert message in str(err.value)
+
+
+def test_parsers_alone() -> None:
+    assert parse_options("  \n ") == []
+    assert parse_key_points("* a\n-b") == ["a", "-b"]  # a bullet needs its space
+
+
+@PROPERTY_SETTINGS
+@given(q=questions(allow_cr=False))
+def test_form_round_trip(q: Question) -> None:
+    """Filling the form with a question and reading it back gives the same question, as long
+    as each key point and option fits on one line without surrounding blanks (the form has one
+    a line)."""
+    assume(all(parse_key_points(p) == [p] for p in q.key_points))
+    assume(all("\n" not in o.text and o.text == o.text.strip() for o in q.options))
+    form = form_from_question(q)
+    back = question_from_form(form, question_id=q.id, difficulty=q.difficulty, why=q.why)
+    assert back == q
+
+
+def test_deck_slugs() -> None:
+    assert deck_slug_for("Team Flask!") == "team-flask"
+    assert deck_slug_for("Déjà vu — SQL") == "deja-vu-sql"
+    assert deck_slug_for("???") == "deck"
+    assert len(deck_slug_for("x" * 100)) == 40
+
+
+def test_place_questions_skips_duplicates_and_renames_taken_ids() -> None:
+    a = Question(id="a", prompt="What is WSGI?", answer="A protocol.")
+    b = Question(id="b", prompt="What is ASGI?", answer="The async one.")
+    c = Question(id="c", prompt="what is wsgi", answer="Again.")
+    placed = place_questions([a, b, c], active_prompts=["WHAT is ASGI"], taken_ids=["a", "a-2"])
+    assert [q.id for q in placed.questions] == ["a-3"]
+    assert placed.duplicates == ["What is ASGI?", "what is wsgi"]
+    assert placed.notes() == [
+        "already in the deck, skipped: What is ASGI?",
+        "already in the deck, skipped: what is wsgi",
+        "id 'a' is taken in the deck; imported as 'a-3'",
+    ]
+
+
+def test_refusal_text_is_short_and_counts_the_rest() -> None:
+    text = refusal_text("big.csv", [f"line {n}: answer: must not be empty" for n in range(200)])
+    assert text.startswith("Nothing was imported: **big.csv** has 200 problems. Fix them")
+    assert len(text) < 2000
+    assert "… and" in text and "more" in text

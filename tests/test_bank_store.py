@@ -1,0 +1,212 @@
+"""The question bank on a real SQLite file: imports all or nothing, the malformed corpus leaves
+the database byte-for-byte unchanged, and export -> import through storage keeps a deck."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given
+from test_exporters import PROPERTY_SETTINGS, question_lists
+
+import bot.store.bank as bank_store
+from bot.bank import BankService, ImportRefused
+from bot.clock import FixedClock
+from bot.errors import UserError
+from bot.exporters import EXPORT_EXTENSIONS, export_questions
+from bot.questions import Question
+from bot.store import Store
+
+MALFORMED = Path(__file__).parent / "data" / "malformed"
+GUILD = 42
+
+GOOD_YAML = b"""\
+questions:
+  - prompt: What is WSGI?
+    answer: A calling convention between web servers and Python apps.
+  - prompt: What is ASGI?
+    answer: The asynchronous successor of WSGI.
+    tags: [async]
+"""
+
+
+async def db_hash(store: Store) -> str:
+    """The database file's bytes after a full checkpoint (nothing left in the WAL)."""
+    async with store._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+        row = await cur.fetchone()
+    assert row is not None and row[0] == 0  # not busy
+    return await asyncio.to_thread(_file_hash, store.path)
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256(path.read_bytes())
+    wal = Path(str(path) + "-wal")
+    if wal.exists():
+        digest.update(wal.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    s = await Store.open(tmp_path / "bank.sqlite3")
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+async def test_every_malformed_file_is_refused_and_the_database_is_unchanged(store: Store):
+    service = BankService(store)
+    deck = await store.create_custom_deck(GUILD, "Corpus", "", 1)
+    await store.insert_questions(deck.id, [Question(id="x", prompt="Kept?", answer="Yes.")])
+    entries: list[dict[str, Any]] = yaml.safe_load((MALFORMED / "manifest.yaml").read_text())
+    assert len(entries) >= 50
+    before = await db_hash(store)
+    for entry in entries:
+        path = MALFORMED / entry["file"]
+        with pytest.raises(ImportRefused) as refused:
+            await service.preview_import(
+                guild_id=GUILD, deck=deck, user_id=1, data=path.read_bytes(), filename=path.name
+            )
+        message = str(refused.value)
+        assert message.startswith("Nothing was imported") or "too big" in message, entry["file"]
+        assert entry["error"].lower() in message.lower() or any(
+            entry["error"].lower() in e.lower() for e in refused.value.errors
+        ), (entry["file"], message)
+        if entry["line"] is not None:
+            assert f"line {entry['line']}" in message, (entry["file"], message)
+        assert await db_hash(store) == before, f"{entry['file']} changed the database"
+
+
+async def test_import_session_is_all_or_nothing(store: Store, monkeypatch: pytest.MonkeyPatch):
+    service = BankService(store)
+    deck = await store.create_custom_deck(GUILD, "Atomic", "", 1)
+    preview = await service.preview_import(
+        guild_id=GUILD, deck=deck, user_id=7, data=GOOD_YAML, filename="two.yaml"
+    )
+    assert [q.prompt for q in preview.questions] == ["What is WSGI?", "What is ASGI?"]
+    real = bank_store._upsert_questions
+    calls = 0
+
+    async def failing(db: Any, deck_id: int, questions: Any, now: str, **kw: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        await real(db, deck_id, questions, now, **kw)  # rows written inside the transaction...
+        raise OSError("disk went away")  # ...then a failure: everything is rolled back
+
+    monkeypatch.setattr(bank_store, "_upsert_questions", failing)
+    before = await db_hash(store)
+    with pytest.raises(OSError):
+        await store.finish_import_session(preview.session_id, 7, accept=True)
+    assert calls == 1
+    assert await db_hash(store) == before
+    session = await store.import_session(preview.session_id)
+    assert session is not None and session.state == "pending"
+
+    monkeypatch.setattr(bank_store, "_upsert_questions", real)
+    with pytest.raises(UserError, match="Only the moderator who uploaded"):
+        await store.finish_import_session(preview.session_id, 8, accept=True)
+    placed = await store.finish_import_session(preview.session_id, 7, accept=True)
+    assert len(placed.questions) == 2
+    assert len(await store.questions_in_deck(deck.id)) == 2
+    with pytest.raises(UserError, match="already imported"):
+        await store.finish_import_session(preview.session_id, 7, accept=True)
+
+
+async def test_expired_preview_and_removed_deck(tmp_path: Path):
+    from datetime import UTC, datetime
+
+    clock = FixedClock(datetime(2025, 3, 1, 12, tzinfo=UTC))
+    store = await Store.open(tmp_path / "x.sqlite3", clock=clock)
+    try:
+        service = BankService(store)
+        deck = await store.create_custom_deck(GUILD, "Later", "", 1)
+        first = await service.preview_import(
+            guild_id=GUILD, deck=deck, user_id=7, data=GOOD_YAML, filename="a.yaml"
+        )
+        clock.advance(hours=25)
+        with pytest.raises(UserError, match="expired"):
+            await store.finish_import_session(first.session_id, 7, accept=True)
+        second = await service.preview_import(
+            guild_id=GUILD, deck=deck, user_id=7, data=GOOD_YAML, filename="a.yaml"
+        )
+        # The expired session lost its questions when the new one was made; its id stays taken.
+        expired = await store.import_session(first.session_id)
+        assert expired is not None and expired.state == "expired" and expired.questions == []
+        assert second.session_id != first.session_id
+        with pytest.raises(UserError, match="already expired"):
+            await store.finish_import_session(first.session_id, 7, accept=True)
+        assert await store.remove_deck(GUILD, deck.id)
+        with pytest.raises(UserError, match="removed"):
+            await store.finish_import_session(second.session_id, 7, accept=True)
+        assert await store.questions_in_deck(deck.id) == []
+    finally:
+        await store.close()
+
+
+async def test_removed_questions_keep_their_row_and_id(store: Store):
+    deck = await store.create_custom_deck(GUILD, "Keep", "", 1)
+    q = Question(id="wsgi", prompt="What is WSGI?", answer="A protocol.")
+    qid = await store.add_question(deck.id, q)
+    assert await store.remove_question(qid)
+    assert not await store.remove_question(qid)
+    # The same prompt may come back, as a new question with a new id: history stays apart.
+    again = await store.add_question(deck.id, q)
+    assert again != qid
+    old, new = await store.question(qid), await store.question(again)
+    assert old is not None and old.removed and old.question.id == "wsgi"
+    assert new is not None and not new.removed and new.question.id == "wsgi-2"
+
+
+# -- export -> import through storage ---------------------------------------------------------
+
+
+def _round_trip_through_storage(qs: list[Question], fmt: str) -> None:
+    async def main() -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = await Store.open(Path(tmp) / "rt.sqlite3")
+            try:
+                source = await store.create_custom_deck(GUILD, "Source", "From a test", 1)
+                await store.insert_questions(source.id, qs)
+                stored = [sq.question for sq in await store.questions_in_deck(source.id)]
+                data = export_questions(
+                    stored,
+                    fmt,
+                    deck_name=source.name,
+                    deck_slug=source.slug,  # type: ignore[arg-type]
+                    description=source.description,
+                )
+                target = await store.create_custom_deck(GUILD, "Target", "", 1)
+                preview = await BankService(store).preview_import(
+                    guild_id=GUILD,
+                    deck=target,
+                    user_id=1,
+                    data=data,
+                    filename="deck" + EXPORT_EXTENSIONS[fmt],  # type: ignore[index]
+                )
+                assert preview.warnings == []
+                await store.finish_import_session(preview.session_id, 1, accept=True)
+                copied = [sq.question for sq in await store.questions_in_deck(target.id)]
+                assert copied == stored
+            finally:
+                await store.close()
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json", "markdown"])
+@PROPERTY_SETTINGS
+@given(qs=question_lists(allow_cr=True))
+def test_round_trip_through_storage(fmt: str, qs: list[Question]) -> None:
+    _round_trip_through_storage(qs, fmt)
+
+
+@PROPERTY_SETTINGS
+@given(qs=question_lists(allow_cr=False))
+def test_round_trip_through_storage_csv(qs: list[Question]) -> None:
+    _round_trip_through_storage(qs, "csv")

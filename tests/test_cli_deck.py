@@ -1,0 +1,103 @@
+"""`python -m bot deck validate | import | export`, run as separate processes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from tests.test_cli import recall
+
+ROOT = Path(__file__).resolve().parent.parent
+MALFORMED = ROOT / "tests" / "data" / "malformed"
+
+CSV = (
+    "question,answer,key_points,tags,options\n"
+    'What is WSGI?,A calling convention.,"servers\ncall apps",python,\n'
+    'Which is async?,ASGI,,python,"WSGI\n*ASGI"\n'
+    "=1+1,Two,,maths,\n"
+)
+
+
+def test_validate_prints_every_field(tmp_path: Path) -> None:
+    (tmp_path / "q.csv").write_text(CSV)
+    result = recall("deck", "validate", "q.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("q.csv: csv, 3 questions, 0 warnings, 0 errors")
+    assert "1. [what-is-wsgi-" in out and "] What is WSGI?" in out
+    assert "   key point: servers\n   key point: call apps" in out
+    assert "   option:   WSGI\n   option: * ASGI" in out
+    assert "   tags: maths" in out
+    assert not (tmp_path / "recall.sqlite3").exists()  # no database needed
+
+
+def test_validate_json_and_errors(tmp_path: Path) -> None:
+    bad = MALFORMED / "csv_bad_difficulty.csv"
+    result = recall("deck", "validate", str(bad), "--json", cwd=tmp_path)
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False and report["questions"] == []
+    assert report["errors"][0]["line"] is not None
+    human = recall("deck", "validate", str(bad), cwd=tmp_path)
+    assert human.returncode == 1
+    assert "error: csv_bad_difficulty.csv:" in human.stderr
+
+
+def test_import_then_export_every_format(tmp_path: Path) -> None:
+    (tmp_path / "q.csv").write_text(CSV)
+    imported = recall(
+        "deck", "import", "q.csv", "--guild", "5", "--deck", "Team Deck", cwd=tmp_path
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert (
+        "imported 3 questions from q.csv into Team Deck (team-deck) (new deck) in server 5"
+        in imported.stdout
+    )
+    again = recall("deck", "import", "q.csv", "--guild", "5", "--deck", "team-deck", cwd=tmp_path)
+    assert again.returncode == 1
+    assert "Nothing to import: all 3 questions in q.csv are already in the deck" in again.stderr
+
+    db = sqlite3.connect(tmp_path / "recall.sqlite3")
+    rows = db.execute(
+        "SELECT q.prompt FROM questions q JOIN decks d ON d.id = q.deck_id WHERE d.slug = 'team-deck'"
+    ).fetchall()
+    db.close()
+    assert sorted(r[0] for r in rows) == ["=1+1", "What is WSGI?", "Which is async?"]
+
+    for fmt, ext in (("yaml", "yaml"), ("json", "json"), ("csv", "csv"), ("markdown", "md")):
+        out = recall(
+            "deck", "export", "--guild", "5", "--deck", "team-deck", "--format", fmt, cwd=tmp_path
+        )
+        assert out.returncode == 0, out.stderr
+        path = tmp_path / f"team-deck.{ext}"
+        assert path.exists()
+        back = recall(
+            "deck", "import", str(path), "--guild", "5", "--deck", f"Copy {fmt}", cwd=tmp_path
+        )
+        assert "imported 3 questions" in back.stdout, back.stderr
+    csv_text = (tmp_path / "team-deck.csv").read_text(encoding="utf-8-sig")
+    assert "\n'=1+1," in csv_text  # a formula is neutralised
+
+    exists = recall("deck", "export", "--guild", "5", "--deck", "team-deck", cwd=tmp_path)
+    assert exists.returncode == 1 and "already exists" in exists.stderr
+    stdout = recall(
+        "deck", "export", "--deck", "flask", "--format", "json", "--out", "-", cwd=tmp_path
+    )
+    assert len(json.loads(stdout.stdout)["questions"]) == 72
+
+
+def test_import_refusals_leave_the_database_alone(tmp_path: Path) -> None:
+    bad = MALFORMED / "csv_bad_difficulty.csv"
+    (tmp_path / "q.csv").write_text(CSV)
+    assert (
+        recall("deck", "import", "q.csv", "--guild", "5", "--deck", "d", cwd=tmp_path).returncode
+        == 0
+    )
+    before = (tmp_path / "recall.sqlite3").read_bytes()
+    refused = recall("deck", "import", str(bad), "--guild", "5", "--deck", "d", cwd=tmp_path)
+    assert refused.returncode == 1
+    assert "nothing was imported: csv_bad_difficulty.csv has 1 problem" in refused.stderr
+    builtin = recall("deck", "import", "q.csv", "--guild", "5", "--deck", "flask", cwd=tmp_path)
+    assert builtin.returncode == 1 and "built-in deck" in builtin.stderr
+    assert (tmp_path / "recall.sqlite3").read_bytes() == before

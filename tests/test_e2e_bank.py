@@ -1,0 +1,383 @@
+"""The question bank end to end: /deck, /question (add, edit, show, list, remove, import,
+export) and /settings mod-role, through the real discord.py client and the emulator."""
+
+from __future__ import annotations
+
+import discord
+import pytest
+
+from bot.importers import IMPORT_MAX_BYTES, parse_import
+
+pytestmark = pytest.mark.e2e
+
+MANAGE = discord.Permissions(manage_guild=True).value
+
+DECK_YAML = """\
+questions:
+  - prompt: What does the application context hold?
+    answer: current_app and g, for the length of a request or CLI command.
+    key_points: [current_app, g]
+    tags: [contexts]
+    difficulty: medium
+  - prompt: Which converter matches a path with slashes?
+    answer: path
+    options:
+      - text: string
+      - text: path
+        correct: true
+    tags: [routing]
+    difficulty: easy
+  - prompt: Why use an application factory?
+    answer: To build several apps with their own config, for tests in particular.
+    tags: [contexts]
+"""
+
+FORM = {
+    "prompt": "What is a blueprint for?",
+    "answer": "A blueprint groups routes, templates and static files that an app registers.",
+    "key_points": "- groups routes\n- registered on the app\n- can have a url_prefix",
+    "tags": "blueprints, Structure",
+    "options": "",
+}
+
+
+def texts(result) -> str:
+    """Everything a member saw in a reply: content and embeds."""
+    out = []
+    for message in result.messages:
+        out.append(message.content or "")
+        out.append(str(message.embeds))
+    return "\n".join(out)
+
+
+async def setup_guild(emulator):
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    alice = guild.add_member("alice")
+    return guild, mod, alice
+
+
+async def make_deck(mod, name: str = "Team Flask", description: str = "Our own questions"):
+    return await mod.run("/deck create", name=name, description=description)
+
+
+async def test_deck_lifecycle_create_list_info_disable_remove(recall, emulator):
+    guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        created = await make_deck(mod)
+        assert created.ephemeral
+        assert "**Team Flask** (`team-flask`) is ready" in created.embed["description"]
+        again = await mod.run("/deck create", name="team flask!")
+        assert "already a deck called **Team Flask**" in again.content
+        builtin_clash = await mod.run("/deck create", name="Flask")
+        assert "already a built-in deck" in builtin_clash.content
+
+        listed = await alice.run("/deck list")
+        body = listed.embed["description"]
+        assert "**Flask interview prep** (`flask`)" in body and "built-in" in body
+        assert "**Team Flask** (`team-flask`) · 0 questions · custom" in body
+
+        choices = await alice.autocomplete("/deck info", "deck", "team")
+        assert [c["value"] for c in choices] == ["team-flask"]
+        info = await alice.run("/deck info", deck="flask")
+        fields = {f["name"]: f["value"] for f in info.embed["fields"]}
+        assert fields["Kind"] == "built-in (read-only)"
+        assert fields["In this server"] == "on"
+        assert fields["Questions"].startswith("72 (22 multiple choice)")
+
+        off = await mod.run("/deck disable", deck="flask")
+        assert off.embed["title"] == "Flask interview prep is off"
+        assert (await alice.run("/deck info", deck="flask")).embed["fields"][2][
+            "value"
+        ] == "**off**"
+        enable_choices = await mod.autocomplete("/deck enable", "deck", "")
+        assert [c["value"] for c in enable_choices] == ["flask"]
+        quiz = await alice.run("/quiz", deck="flask")
+        assert "switched off" in quiz.content
+        await mod.run("/deck enable", deck="flask")
+        assert (await bot.store.decks_for_guild(guild.id))[0].enabled
+
+        builtin_remove = await mod.run("/deck remove", deck="flask")
+        assert "can't be removed" in builtin_remove.content
+        asked = await mod.run("/deck remove", deck="team-flask")
+        assert [b.label for b in asked.message.buttons] == ["Remove deck", "Keep it"]
+        kept = await mod.click(asked.message, "Keep it")
+        assert kept.message.embeds[0]["title"] == "Kept"
+        asked = await mod.run("/deck remove", deck="team-flask")
+        removed = await mod.click(asked.message, "Remove deck")
+        assert removed.message.embeds[0]["title"] == "Deck removed"
+        row = await bot.store._fetchone("SELECT removed_at FROM decks WHERE name = 'Team Flask'")
+        assert row is not None and row[0] is not None  # kept, marked removed
+        assert "Team Flask" not in (await alice.run("/deck list")).embed["description"]
+        # The name is free again.
+        assert "is ready" in (await make_deck(mod)).embed["description"]
+
+
+async def test_plain_member_refused_and_mod_role_allowed(recall, emulator):
+    guild, mod, alice = await setup_guild(emulator)
+    role = guild.add_role("Quiz mods")
+    carol = guild.add_member("carol", roles=[role])
+    async with recall.running():
+        for command, options in (
+            ("/deck create", {"name": "Mine"}),
+            ("/deck disable", {"deck": "flask"}),
+            ("/question add", {"deck": "flask"}),
+            ("/question remove", {"id": 1}),
+        ):
+            refused = await alice.run(command, **options)
+            assert refused.ephemeral
+            assert "Only moderators can do this" in refused.content, command
+        # Exposed to everyone by an admin: /settings is still refused at run time.
+        guild.expose_command("settings")
+        refused = await alice.run("/settings mod-role", role=role)
+        assert "Only moderators can do this" in refused.content
+        refused = await carol.run("/deck create", name="Carol's deck")
+        assert "Only moderators" in refused.content
+
+        set_role = await mod.run("/settings mod-role", role=role)
+        assert "can now run the moderator commands" in set_role.content
+        shown = await carol.run("/settings mod-role")
+        assert f"<@&{role.id}>" in shown.content
+        # A quiz moderator may not hand out the role itself.
+        changed = await carol.run("/settings mod-role", clear=True)
+        assert "Only members with the **Manage Server** permission" in changed.content
+        allowed = await carol.run("/deck create", name="Carol's deck")
+        assert "is ready" in allowed.embed["description"]
+
+        cleared = await mod.run("/settings mod-role", clear=True)
+        assert "cleared" in cleared.content
+        again = await carol.run("/deck create", name="Another")
+        assert "Only moderators" in again.content
+
+
+async def test_add_show_list_edit_remove_by_modal(recall, emulator):
+    guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        opened = await mod.run("/question add", deck="team-flask", difficulty="easy")
+        modal = opened.modal
+        assert modal is not None and len(modal.text_inputs) == 5
+        assert all(len(t.label or "") <= 45 for t in modal.text_inputs)
+        added = await mod.submit(modal, **FORM)
+        assert added.ephemeral
+        assert "Added question **#" in added.content
+        qid = int(added.content.split("#")[1].split("*")[0])
+        sq = await bot.store.question(qid)
+        assert sq is not None
+        q = sq.question
+        assert q.prompt == FORM["prompt"]
+        assert q.key_points == ["groups routes", "registered on the app", "can have a url_prefix"]
+        assert q.tags == ["blueprints", "structure"]
+        assert q.difficulty.value == "easy"
+        assert q.id.startswith("what-is-a-blueprint-for-")
+
+        # The same question again (loosely) is refused.
+        dup = await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal,
+            **{**FORM, "prompt": "what is a BLUEPRINT for"},
+        )
+        assert "already has that question" in dup.content
+
+        # A multiple-choice question with a mistake names the field, then succeeds.
+        bad = await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal,
+            prompt="Which method registers a blueprint?",
+            answer="app.register_blueprint",
+            options="app.add_blueprint\napp.register_blueprint",
+        )
+        assert "Options: mark exactly one option as right" in bad.content
+        good = await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal,
+            prompt="Which method registers a blueprint?",
+            answer="app.register_blueprint",
+            options="app.add_blueprint\n* app.register_blueprint\n\\*star",
+        )
+        mc_id = int(good.content.split("#")[1].split("*")[0])
+        mc = (await bot.store.question(mc_id)).question
+        assert [(o.text, o.correct) for o in mc.options] == [
+            ("app.add_blueprint", False),
+            ("app.register_blueprint", True),
+            ("*star", False),
+        ]
+
+        # Anyone can read: show, list, autocomplete.
+        shown = await alice.run("/question show", id=mc_id)
+        assert shown.ephemeral
+        assert "**B.** app.register_blueprint ✅" in shown.embed["description"]
+        assert any(e.get("title") == "Model answer" for e in shown.embeds)
+        choices = await alice.autocomplete("/question show", "id", "blueprint")
+        assert {qid, mc_id} <= {c["value"] for c in choices}
+        assert any(c["name"].startswith(f"#{qid} · What is a blueprint for?") for c in choices)
+        listed = await alice.run("/question list", deck="team-flask")
+        assert listed.embed["description"].count("`#") == 2
+        by_tag = await alice.run("/question list", tag="blueprints")
+        assert f"`#{qid}`" in by_tag.embed["description"]
+        assert f"`#{mc_id}`" not in by_tag.embed["description"]
+        tags = await alice.autocomplete("/question list", "tag", "blue", deck="team-flask")
+        assert [c["value"] for c in tags] == ["blueprints"]
+
+        # Edit: the modal comes filled in; the id and history stay.
+        opened = await mod.run("/question edit", id=mc_id)
+        values = {t.custom_id: t.value for t in opened.modal.text_inputs}
+        assert values == {
+            "prompt": mc.prompt,
+            "answer": mc.answer,
+            "key_points": None,
+            "tags": None,
+            "options": "app.add_blueprint\n*app.register_blueprint\n\\*star",
+        }
+        edited = await mod.submit(
+            opened.modal,
+            prompt=mc.prompt,
+            answer="Call app.register_blueprint(bp).",
+            options=values["options"],
+        )
+        assert f"Saved question **#{mc_id}**" in edited.content
+        after = (await bot.store.question(mc_id)).question
+        assert after.answer == "Call app.register_blueprint(bp)." and after.id == mc.id
+
+        # Built-in questions are read-only, with a way forward.
+        builtin_id = (
+            (await bot.store.search_questions(guild.id, search="converter")).questions[0].id
+        )
+        refused = await mod.run("/question edit", id=builtin_id)
+        assert "built-in decks are read-only" in refused.content
+        assert "/question export" in refused.content
+
+        # Remove asks first; the row stays, marked removed; show still works.
+        asked = await mod.run("/question remove", id=qid)
+        assert [b.label for b in asked.message.buttons] == ["Remove", "Keep it"]
+        forged = await alice.forge_click(asked.message, asked.message.buttons[0].custom_id)
+        assert "Only the moderator who asked" in forged.content
+        done = await mod.click(asked.message, "Remove")
+        assert done.message.embeds[0]["title"] == "Question removed"
+        row = await bot.store._fetchone("SELECT removed_at FROM questions WHERE id = ?", (qid,))
+        assert row[0] is not None
+        elsewhere = emulator.add_guild("Other server").add_member("eve")
+        hidden = await elsewhere.run("/question show", id=mc_id)
+        assert f"There is no question #{mc_id} here" in hidden.content
+        still = await alice.run("/question show", id=qid)
+        assert "removed" in still.embed["footer"]["text"]
+        listed = await alice.run("/question list", deck="team-flask")
+        assert f"`#{qid}`" not in listed.embed["description"]
+        again = await mod.run("/question remove", id=qid)
+        assert "has been removed" in again.content
+
+
+async def test_list_pages(recall, emulator):
+    _guild, _mod, alice = await setup_guild(emulator)
+    async with recall.running():
+        first = await alice.run("/question list", deck="flask")
+        assert first.embed["footer"]["text"].startswith("Page 1/8 · 72 questions")
+        assert [b.label for b in first.message.buttons] == ["◀ Previous", "Next ▶"]
+        assert first.message.buttons[0].disabled
+        second = await alice.click(first.message, "Next ▶")
+        assert second.message.embeds[0]["footer"]["text"].startswith("Page 2/8")
+        searched = await alice.run("/question list", search="blueprint")
+        assert "matching “blueprint”" in searched.embed["title"]
+        assert "`#" in searched.embed["description"]
+
+
+async def test_import_preview_restart_and_confirm(recall, emulator):
+    guild, mod, _alice = await setup_guild(emulator)
+    other_mod = guild.add_member("other", permissions=MANAGE)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        # One question is in the deck already: reported and skipped.
+        await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal,
+            prompt="why use an Application Factory?",
+            answer="Fresh apps per call.",
+        )
+        file = emulator.attachment("deck.yaml", DECK_YAML.encode())
+        preview = await mod.run("/question import", file=file, deck="team-flask")
+        msg = await preview.wait_for_followup()
+        assert msg.ephemeral
+        embed = msg.embeds[0]
+        assert "**2 questions** from **deck.yaml** (yaml)" in embed["description"]
+        assert "1 of them multiple choice" in embed["description"]
+        assert (
+            "already in the deck, skipped: Why use an application factory?" in embed["description"]
+        )
+        assert [f["name"] for f in embed["fields"]] == [
+            "1. What does the application context hold?",
+            "2. Which converter matches a path with slashes?",
+        ]
+        assert [b.label for b in msg.buttons] == ["Import", "Cancel"]
+        before = (await bot.store.counts())["questions"]
+
+    # A restart between preview and Import: the session is in the database.
+    async with recall.running() as bot:
+        forged = await other_mod.forge_click(msg, msg.buttons[0].custom_id)
+        assert "Only the moderator who uploaded this file" in forged.content
+        assert (await bot.store.counts())["questions"] == before
+        done = await mod.click(msg, "Import")
+        assert "Imported **2 questions**" in done.message.embeds[0]["description"]
+        assert (await bot.store.counts())["questions"] == before + 2
+        deck = next(d for d in await bot.store.decks_for_guild(guild.id) if d.slug == "team-flask")
+        assert deck.questions == 3
+        assert msg.buttons == []  # the preview became the result
+
+
+async def test_import_cancel_refusals_and_limits(recall, emulator):
+    _guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        before = await bot.store.counts()
+        preview = await mod.run(
+            "/question import",
+            file=emulator.attachment("d.yaml", DECK_YAML.encode()),
+            deck="team-flask",
+        )
+        msg = await preview.wait_for_followup()
+        cancelled = await mod.click(msg, "Cancel")
+        assert cancelled.message.embeds[0]["title"] == "Import cancelled"
+        assert (await bot.store.counts())["questions"] == before["questions"]
+
+        # Errors name the line.
+        broken = DECK_YAML.replace("difficulty: easy", "difficulty: trivial")
+        refused = await mod.run(
+            "/question import",
+            file=emulator.attachment("d.yaml", broken.encode()),
+            deck="team-flask",
+        )
+        text = (await refused.wait_for_followup()).content
+        assert text.startswith("Nothing was imported: **d.yaml** has 1 problem")
+        assert "line 14" in text and "difficulty" in text
+
+        big = emulator.attachment("big.csv", b"question,answer\n" + b"x" * IMPORT_MAX_BYTES)
+        too_big = await mod.run("/question import", file=big, deck="team-flask")
+        assert "is too big: an import may be at most 1.0 MiB" in too_big.content
+
+        into_builtin = await mod.run(
+            "/question import",
+            file=emulator.attachment("d.yaml", DECK_YAML.encode()),
+            deck="flask",
+        )
+        assert "built-in decks are read-only" in into_builtin.content
+        refused_member = await alice.run(
+            "/question import",
+            file=emulator.attachment("d.yaml", DECK_YAML.encode()),
+            deck="team-flask",
+        )
+        assert "Only moderators" in refused_member.content
+        assert await bot.store.counts() == before
+
+
+async def test_export_every_format_round_trips(recall, emulator):
+    guild, _mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        for fmt, ext in (("yaml", "yaml"), ("json", "json"), ("csv", "csv"), ("markdown", "md")):
+            out = await alice.run("/question export", deck="flask", format=fmt)
+            assert out.ephemeral
+            [attachment] = out.message.attachments
+            assert attachment.filename == f"flask.{ext}"
+            result = parse_import(attachment.data, attachment.filename)
+            assert result.errors == []
+            stored = [
+                sq.question
+                for sq in await bot.store.questions_in_deck(
+                    (await bot.store.decks_for_guild(guild.id))[0].id
+                )
+            ]
+            assert result.questions == stored

@@ -1,0 +1,140 @@
+"""Suggestions end to end: /suggest question and status, the review channel buttons (approve,
+edit and approve, reject with a reason), DMs to the member, and the pending cap."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+MANAGE = discord.Permissions(manage_guild=True).value
+
+
+def form(n: int = 1, **changes: str) -> dict[str, str]:
+    return {
+        "prompt": f"What does flask.g hold, case {n}?",
+        "answer": "Data for one application context, such as a database connection.",
+        "key_points": "per app context\ncleared after the request",
+        "tags": "contexts",
+        **changes,
+    }
+
+
+async def setup(emulator, recall):
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    alice = guild.add_member("alice")
+    review = guild.add_channel("review")
+    return guild, mod, alice, review
+
+
+async def open_suggestions(mod, review):
+    await mod.run("/deck create", name="Team Flask")
+    done = await mod.run("/settings review-channel", options={"channel": review})
+    assert "will be posted in" in done.content
+
+
+async def suggest(member, n: int = 1, **changes: str):
+    opened = await member.run("/suggest question")
+    assert opened.modal is not None, opened.content
+    return await member.submit(opened.modal, **form(n, **changes))
+
+
+async def test_suggest_closed_until_review_channel_then_approve(recall, emulator):
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        closed = await alice.run("/suggest question")
+        assert "isn't taking suggestions yet" in closed.content
+        await mod.run("/settings review-channel", options={"channel": review})
+        no_deck = await alice.run("/suggest question")
+        assert "no deck of its own" in no_deck.content
+        await mod.run("/deck create", name="Team Flask")
+
+        sent = await suggest(alice)
+        assert sent.ephemeral and "Suggestion #1 for **Team Flask** is waiting" in sent.content
+        [posted] = emulator.channel_messages(review)
+        assert posted.embeds[0]["title"] == "Suggestion #1 for Team Flask"
+        assert [b.label for b in posted.buttons] == ["Approve", "Edit and approve", "Reject"]
+        status = await alice.run("/suggest status")
+        assert "⏳ waiting for review" in status.embed["description"]
+
+        refused = await alice.click(posted, "Approve")
+        assert "Only moderators" in refused.content
+
+    # The review buttons survive a restart.
+    async with recall.running() as bot:
+        approved = await mod.click(posted, "Approve")
+        assert approved.response_type == 7
+        outcome = posted.embeds[0]["fields"][-1]["value"]
+        assert outcome.startswith(f"✅ Approved by {mod.mention}: now question #")
+        assert posted.buttons == []
+        qid = int(outcome.rsplit("#", 1)[1].rstrip("."))
+        sq = await bot.store.question(qid)
+        assert sq is not None and sq.deck_name == "Team Flask"
+        assert sq.question.prompt == form()["prompt"]
+        await emulator.wait_until(lambda: emulator.dms(alice))
+        [dm] = emulator.dms(alice)
+        assert f"was approved: it is now question #{qid}" in dm.content
+        status = await alice.run("/suggest status")
+        assert f"✅ approved as question #{qid}" in status.embed["description"]
+
+
+async def test_edit_and_approve_and_reject_with_closed_dms(recall, emulator, caplog):
+    caplog.set_level(logging.INFO, logger="cogs.suggest")
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        await suggest(alice, 1)
+        await suggest(alice, 2)
+        first, second = emulator.channel_messages(review)
+
+        opened = await mod.click(first, "Edit and approve")
+        values = {t.custom_id: t.value for t in opened.modal.text_inputs}
+        assert values["prompt"] == form(1)["prompt"]
+        assert values["key_points"] == "per app context\ncleared after the request"
+        edited = await mod.submit(
+            opened.modal, **{**{k: v or "" for k, v in values.items()}, "answer": "Edited answer."}
+        )
+        assert edited.response_type == 7
+        assert "✅ Approved with edits by" in first.embeds[0]["fields"][-1]["value"]
+        s = await bot.store.suggestion(1)
+        stored = await bot.store.question(s.question_id)
+        assert stored.question.answer == "Edited answer."
+        await emulator.wait_until(lambda: emulator.dms(alice))
+
+        emulator.close_dms(alice)
+        opened = await mod.click(second, "Reject")
+        assert opened.modal is not None
+        rejected = await mod.submit(opened.modal, reason="Too close to #1.")
+        assert rejected.response_type == 7
+        assert "❌ Rejected by" in second.embeds[0]["fields"][-1]["value"]
+        assert "Too close to #1." in second.embeds[0]["fields"][-1]["value"]
+        await emulator.wait_until(lambda: "does not accept DMs" in caplog.text)
+        assert len(emulator.dms(alice)) == 1  # only the approval; the rejection found DMs closed
+        status = await alice.run("/suggest status")
+        assert "❌ rejected: Too close to #1." in status.embed["description"]
+
+
+async def test_pending_cap_and_duplicates(recall, emulator):
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        for n in range(5):
+            await suggest(alice, n)
+        capped = await alice.run("/suggest question")
+        assert "already have 5 suggestions waiting" in capped.content
+        assert await bot.store.pending_suggestions(guild.id, alice.id) == 5
+
+        # A suggestion duplicating a question in the deck cannot be approved.
+        messages = emulator.channel_messages(review)
+        await mod.click(messages[0], "Approve")
+        bob = guild.add_member("bob")
+        await suggest(bob, 0)
+        dup = emulator.channel_messages(review)[-1]
+        refused = await mod.click(dup, "Approve")
+        assert "already has this question" in refused.content
+        # Room again for alice after a decision.
+        assert (await alice.run("/suggest question")).modal is not None
