@@ -1,0 +1,210 @@
+"""/review as plain Python: sessions, what comes next, grades, status, the Anki export."""
+
+from __future__ import annotations
+
+import html
+import tempfile
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import genanki
+
+from bot.errors import UserError
+from bot.quiz import Rating, Source, mc_rating
+from bot.srs import NEW_PER_DAY_MAX, local_midnights, retrievability
+from bot.store import AttemptRequest, AttemptResult, Store, StoredQuestion
+
+
+@dataclass(frozen=True)
+class Item:
+    session_id: int
+    question: StoredQuestion
+    is_new: bool
+
+
+@dataclass(frozen=True)
+class Summary:
+    reviewed: int
+    again: int
+    next_due: datetime | None
+
+    @property
+    def again_rate(self) -> float:
+        return self.again / self.reviewed if self.reviewed else 0.0
+
+
+@dataclass(frozen=True)
+class Status:
+    due_now: int
+    due_today: int
+    due_week: int
+    cards: int
+    retention: float | None
+    new_left_today: int
+
+
+class ReviewService:
+    def __init__(self, store: Store):
+        self.store = store
+
+    async def start(self, guild_id: int, user_id: int, deck_id: int | None) -> int:
+        return await self.store.start_review_session(guild_id, user_id, deck_id)
+
+    async def session(self, session_id: int, user_id: int) -> tuple[int, int | None]:
+        """(guild, deck) of a member's own session; anyone else is refused."""
+        found = await self.store.review_session(session_id)
+        if found is None:
+            raise UserError(
+                "This review session is no longer in Recall's records. Start another with `/review`."
+            )
+        guild_id, owner, deck_id, _ = found
+        if owner != user_id:
+            raise UserError("This review belongs to another member. Start your own with `/review`.")
+        return guild_id, deck_id
+
+    async def new_left_today(self, guild_id: int, user_id: int) -> int:
+        settings = await self.store.review_settings(guild_id, user_id)
+        start, _ = local_midnights(self.store.clock.now(), ZoneInfo(settings.timezone))
+        used = await self.store.new_introduced_since(guild_id, user_id, start)
+        return max(0, settings.new_per_day - used)
+
+    async def next_item(self, session_id: int, user_id: int) -> Item | None:
+        """Due cards first, most overdue first; then new questions within today's allowance."""
+        guild_id, deck_id = await self.session(session_id, user_id)
+        done = tuple(q for q, _ in await self.store.session_answers(session_id))
+        now = self.store.clock.now()
+        due = await self.store.next_due(guild_id, user_id, now, deck_id=deck_id, exclude=done)
+        qid: int | None = due[0] if due else None
+        is_new = False
+        if qid is None and await self.new_left_today(guild_id, user_id) > 0:
+            qid = await self.store.new_question(guild_id, user_id, deck_id=deck_id, exclude=done)
+            is_new = qid is not None
+        if qid is None:
+            return None
+        question = await self.store.question(qid)
+        assert question is not None
+        return Item(session_id, question, is_new)
+
+    async def grade(
+        self,
+        session_id: int,
+        user_id: int,
+        display_name: str,
+        question_id: int,
+        rating: Rating,
+        option: int | None = None,
+    ) -> tuple[AttemptResult, StoredQuestion]:
+        guild_id, _ = await self.session(session_id, user_id)
+        question = await self.store.question(question_id)
+        if question is None:
+            raise UserError("That question no longer exists.")
+        q = question.question
+        correct = rating >= Rating.hard
+        if option is not None:
+            if not 0 <= option < len(q.options):
+                raise UserError("That option is not part of this question any more.")
+            correct = q.options[option].correct
+            rating = mc_rating(correct)
+        result = await self.store.record_attempt(
+            AttemptRequest(
+                guild_id=guild_id,
+                user_id=user_id,
+                display_name=display_name,
+                post_id=None,
+                question_id=question_id,
+                source=Source.REVIEW,
+                rating=int(rating),
+                multiple_choice=option is not None,
+                correct=correct,
+                option_index=option,
+                review_session_id=session_id,
+            )
+        )
+        return result, question
+
+    async def summary(self, session_id: int, user_id: int) -> Summary:
+        guild_id, _ = await self.session(session_id, user_id)
+        answers = await self.store.session_answers(session_id)
+        cards = await self.store.cards(guild_id, user_id)
+        next_due = min((c.card.due for c in cards), default=None)
+        return Summary(len(answers), sum(1 for _, r in answers if r == Rating.again), next_due)
+
+    async def status(self, guild_id: int, user_id: int) -> Status:
+        settings = await self.store.review_settings(guild_id, user_id)
+        now = self.store.clock.now()
+        _, midnight = local_midnights(now, ZoneInfo(settings.timezone))
+        cards = await self.store.cards(guild_id, user_id)
+        known = [retrievability(c.card, now) for c in cards if c.card.stability is not None]
+        return Status(
+            due_now=sum(1 for c in cards if c.card.due <= now),
+            due_today=sum(1 for c in cards if c.card.due < midnight),
+            due_week=sum(1 for c in cards if c.card.due < now + timedelta(days=7)),
+            cards=len(cards),
+            retention=sum(known) / len(known) if known else None,
+            new_left_today=await self.new_left_today(guild_id, user_id),
+        )
+
+    async def set_new_per_day(self, guild_id: int, user_id: int, value: int) -> None:
+        if not 0 <= value <= NEW_PER_DAY_MAX:
+            raise UserError(f"new_per_day must be between 0 and {NEW_PER_DAY_MAX}.")
+        await self.store.set_review_settings(guild_id, user_id, new_per_day=value)
+
+    async def export_apkg(self, guild_id: int, user_id: int, name: str) -> bytes:
+        """The member's cards as an Anki package, tagged as in Recall."""
+        cards = await self.store.cards(guild_id, user_id)
+        if not cards:
+            raise UserError(
+                "You have no cards yet: grade a question with `/quiz`, the question of the day or `/review`."
+            )
+        deck_id = zlib.crc32(f"recall:{guild_id}:{user_id}".encode()) & 0x7FFFFFFF
+        deck = genanki.Deck(deck_id or 1, f"Recall — {name}")
+        for stored in cards:
+            sq = await self.store.question(stored.question_id)
+            if sq is None:
+                continue
+            q = sq.question
+            answer = html.escape(q.answer).replace("\n", "<br>")
+            if q.options:
+                right = q.correct_index or 0
+                answer = f"<b>{html.escape(q.options[right].text)}</b><br><br>{answer}"
+            points = "".join(f"<li>{html.escape(p)}</li>" for p in q.key_points)
+            options = "".join(f"<li>{html.escape(o.text)}</li>" for o in q.options)
+            front = html.escape(q.prompt).replace("\n", "<br>") + (
+                f"<ol type='A'>{options}</ol>" if options else ""
+            )
+            deck.add_note(
+                genanki.Note(
+                    model=ANKI_MODEL,
+                    fields=[
+                        front,
+                        answer,
+                        f"<ul>{points}</ul>" if points else "",
+                        html.escape(sq.deck_name),
+                    ],
+                    tags=[t.replace(" ", "_") for t in q.tags] + [f"recall::{sq.deck_slug}"],
+                    guid=genanki.guid_for("recall", sq.deck_slug, q.id),
+                )
+            )
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "recall.apkg"
+            genanki.Package(deck).write_to_file(str(path))
+            return path.read_bytes()
+
+
+ANKI_MODEL = genanki.Model(
+    1_607_392_319,
+    "Recall question",
+    fields=[{"name": "Question"}, {"name": "Answer"}, {"name": "Key points"}, {"name": "Deck"}],
+    templates=[
+        {
+            "name": "Card 1",
+            "qfmt": "<div class='deck'>{{Deck}}</div>{{Question}}",
+            "afmt": "{{FrontSide}}<hr id='answer'>{{Answer}}<div class='points'>{{Key points}}</div>",
+        }
+    ],
+)
+
+__all__ = ["Item", "ReviewService", "Status", "Summary"]

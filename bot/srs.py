@@ -1,0 +1,145 @@
+"""Spaced repetition with FSRS (the ``fsrs`` package): cards, grades, what to review next.
+
+Every grade a member gives (from /quiz, the question of the day or /review) updates that
+member's card for that question. Ratings map one to one: Again, Hard, Good, Easy are FSRS's
+1 to 4; a multiple-choice answer is Good when right and Again when wrong. Fuzzing is off so
+that the same history always rebuilds the same card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import fsrs
+
+from bot.quiz import Rating
+from bot.schedule import day_start_utc, local_day
+
+DEFAULT_NEW_PER_DAY = 10
+NEW_PER_DAY_MAX = 200
+
+_SCHEDULER = fsrs.Scheduler(enable_fuzzing=False)
+
+
+@dataclass(frozen=True)
+class CardState:
+    """What is stored for one member and question."""
+
+    state: int  # fsrs.State: 1 learning, 2 review, 3 relearning
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+    reps: int = 0
+    lapses: int = 0
+
+    def to_fsrs(self) -> fsrs.Card:
+        return fsrs.Card(
+            card_id=1,
+            state=fsrs.State(self.state),
+            step=self.step,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            due=self.due,
+            last_review=self.last_review,
+        )
+
+
+def new_card(now: datetime) -> CardState:
+    return CardState(
+        state=int(fsrs.State.Learning),
+        step=0,
+        stability=None,
+        difficulty=None,
+        due=now,
+        last_review=None,
+    )
+
+
+def review(card: CardState | None, rating: Rating, when: datetime) -> CardState:
+    """The card after one grade at ``when`` (a card is created by its first grade)."""
+    if when.tzinfo is None:
+        raise ValueError("review times must be aware")
+    current = card or new_card(when)
+    # A grade given before the last one (clock skew between sources) counts as given then.
+    if current.last_review is not None and when < current.last_review:
+        when = current.last_review
+    updated, _ = _SCHEDULER.review_card(
+        current.to_fsrs(), fsrs.Rating(int(rating)), when.astimezone(UTC)
+    )
+    return CardState(
+        state=int(updated.state),
+        step=updated.step,
+        stability=updated.stability,
+        difficulty=updated.difficulty,
+        due=updated.due,
+        last_review=updated.last_review,
+        reps=current.reps + 1,
+        lapses=current.lapses
+        + (1 if rating == Rating.again and current.state == int(fsrs.State.Review) else 0),
+    )
+
+
+def rebuild(history: Iterable[tuple[Rating, datetime]]) -> CardState | None:
+    """A card rebuilt from its grades, oldest first: the same history gives the same card."""
+    card: CardState | None = None
+    for rating, when in sorted(history, key=lambda h: h[1]):
+        card = review(card, rating, when)
+    return card
+
+
+def retrievability(card: CardState, now: datetime) -> float:
+    """The probability the member still recalls the answer now (FSRS's estimate)."""
+    if card.stability is None or card.last_review is None:
+        return 0.0
+    return float(_SCHEDULER.get_card_retrievability(card.to_fsrs(), now))
+
+
+def interval(card: CardState) -> timedelta:
+    return card.due - (card.last_review or card.due)
+
+
+@dataclass(frozen=True)
+class DueCard:
+    question_id: int
+    due: datetime
+
+
+def review_order(
+    due: Sequence[DueCard], new: Sequence[int], new_left_today: int, now: datetime
+) -> list[int]:
+    """What /review asks, in order: due cards, most overdue first, then new questions up to
+    what is left of today's new-card allowance."""
+    overdue = sorted((c for c in due if c.due <= now), key=lambda c: (c.due, c.question_id))
+    return [c.question_id for c in overdue] + list(new[: max(0, new_left_today)])
+
+
+def local_midnights(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC instants of the member's last and next local midnight (new-card days); where
+    midnight does not exist on a DST day, the day starts at the first valid minute."""
+    today: date = local_day(now, zone)
+    return day_start_utc(today, zone), day_start_utc(today + timedelta(days=1), zone)
+
+
+def weakest(
+    cards_by_question: Iterable[tuple[int, Sequence[CardState]]],
+    now: datetime,
+    *,
+    avoid: int | None = None,
+) -> int | None:
+    """The question the group is most likely to have forgotten: the lowest mean recall
+    probability over the cards of the members who answered it. ``avoid`` (the last question
+    asked) is passed over when anything else is known."""
+    scores = []
+    for qid, cards in cards_by_question:
+        known = [retrievability(c, now) for c in cards if c.stability is not None]
+        if known:
+            scores.append((sum(known) / len(known), qid))
+    if not scores:
+        return None
+    others = [s for s in scores if s[1] != avoid] or scores
+    return min(others)[1]

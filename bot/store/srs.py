@@ -1,0 +1,355 @@
+"""Storage: FSRS cards per member and question, review settings, reminders, review sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.clock import from_db, to_db
+from bot.quiz import Rating
+from bot.schedule import ScheduleSpec, next_slot, parse_time
+from bot.srs import DEFAULT_NEW_PER_DAY, CardState, rebuild, review
+from bot.store.decks import DeckStore
+
+
+def _card(row: Any) -> CardState:
+    return CardState(
+        state=row["state"],
+        step=row["step"],
+        stability=row["stability"],
+        difficulty=row["difficulty"],
+        due=from_db(row["due"]),
+        last_review=from_db(row["last_review"]) if row["last_review"] else None,
+        reps=row["reps"],
+        lapses=row["lapses"],
+    )
+
+
+_CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
+
+
+async def update_card(
+    db: aiosqlite.Connection,
+    *,
+    guild_id: int,
+    user_id: int,
+    question_id: int,
+    rating: int,
+    when: datetime,
+    source: str,
+) -> CardState:
+    """Apply one grade to a member's card, inside the grade's own transaction."""
+    rows = await db.execute_fetchall(
+        f"SELECT {_CARD_COLUMNS} FROM srs_cards WHERE guild_id = ? AND user_id = ? AND question_id = ?",
+        (guild_id, user_id, question_id),
+    )
+    row = next(iter(rows), None)
+    card = review(_card(row) if row is not None else None, Rating(rating), when)
+    values = (
+        card.state,
+        card.step,
+        card.stability,
+        card.difficulty,
+        to_db(card.due),
+        to_db(card.last_review) if card.last_review else None,
+        card.reps,
+        card.lapses,
+    )
+    if row is None:
+        await db.execute(
+            f"INSERT INTO srs_cards (guild_id, user_id, question_id, {_CARD_COLUMNS}, introduced_at, "
+            "introduced_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (guild_id, user_id, question_id, *values, to_db(when), source),
+        )
+    else:
+        await db.execute(
+            "UPDATE srs_cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
+            "last_review = ?, reps = ?, lapses = ? WHERE guild_id = ? AND user_id = ? AND question_id = ?",
+            (*values, guild_id, user_id, question_id),
+        )
+    return card
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    timezone: str
+    new_per_day: int
+    remind_time: str | None
+    remind_next: datetime | None
+    remind_off_reason: str | None
+
+
+@dataclass(frozen=True)
+class StoredCard:
+    question_id: int
+    card: CardState
+    introduced_at: datetime
+    introduced_by: str
+
+
+@dataclass(frozen=True)
+class Reminder:
+    guild_id: int
+    user_id: int
+    timezone: str
+    remind_time: str
+    due_at: datetime
+
+
+def next_reminder(remind_time: str, zone: str, after: datetime) -> datetime:
+    spec = ScheduleSpec(local_time=parse_time(remind_time), days=frozenset(range(7)), zone=zone)
+    return next_slot(spec, after).at_utc
+
+
+class SrsStore(DeckStore):
+    # -- settings --------------------------------------------------------------------------
+
+    async def review_settings(self, guild_id: int, user_id: int) -> ReviewSettings:
+        row = await self._fetchone(
+            "SELECT timezone, new_per_day, remind_time, remind_next, remind_off_reason FROM srs_members "
+            "WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        if row is None:
+            return ReviewSettings("UTC", DEFAULT_NEW_PER_DAY, None, None, None)
+        return ReviewSettings(
+            row["timezone"],
+            row["new_per_day"],
+            row["remind_time"],
+            from_db(row["remind_next"]) if row["remind_next"] else None,
+            row["remind_off_reason"],
+        )
+
+    async def set_review_settings(
+        self,
+        guild_id: int,
+        user_id: int,
+        *,
+        timezone: str | None = None,
+        new_per_day: int | None = None,
+        remind_time: str | None = None,
+        remind_off: bool = False,
+        off_reason: str | None = None,
+        clear_reason: bool = False,
+    ) -> ReviewSettings:
+        """Change a member's review settings; the next reminder is recomputed from them."""
+        now = self.clock.now()
+        current = await self.review_settings(guild_id, user_id)
+        zone = timezone or current.timezone
+        per_day = current.new_per_day if new_per_day is None else new_per_day
+        when = remind_time if remind_time is not None else current.remind_time
+        reason = current.remind_off_reason
+        if remind_off:
+            when, reason = None, off_reason
+        elif remind_time is not None or clear_reason:
+            reason = None
+        next_at = to_db(next_reminder(when, zone, now)) if when else None
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO srs_members (guild_id, user_id, timezone, new_per_day, remind_time, remind_next, "
+                "remind_off_reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (guild_id, user_id) DO UPDATE SET timezone = excluded.timezone, "
+                "new_per_day = excluded.new_per_day, remind_time = excluded.remind_time, "
+                "remind_next = excluded.remind_next, remind_off_reason = excluded.remind_off_reason, "
+                "updated_at = excluded.updated_at",
+                (guild_id, user_id, zone, per_day, when, next_at, reason, to_db(now)),
+            )
+        return await self.review_settings(guild_id, user_id)
+
+    # -- cards -----------------------------------------------------------------------------
+
+    async def card(self, guild_id: int, user_id: int, question_id: int) -> CardState | None:
+        row = await self._fetchone(
+            f"SELECT {_CARD_COLUMNS} FROM srs_cards WHERE guild_id = ? AND user_id = ? AND question_id = ?",
+            (guild_id, user_id, question_id),
+        )
+        return _card(row) if row else None
+
+    async def cards(self, guild_id: int, user_id: int) -> list[StoredCard]:
+        rows = await self._fetchall(
+            f"SELECT question_id, {_CARD_COLUMNS}, introduced_at, introduced_by FROM srs_cards "
+            "WHERE guild_id = ? AND user_id = ? ORDER BY due",
+            (guild_id, user_id),
+        )
+        return [
+            StoredCard(r["question_id"], _card(r), from_db(r["introduced_at"]), r["introduced_by"])
+            for r in rows
+        ]
+
+    async def next_due(
+        self,
+        guild_id: int,
+        user_id: int,
+        now: datetime,
+        *,
+        deck_id: int | None = None,
+        exclude: tuple[int, ...] = (),
+    ) -> tuple[int, datetime] | None:
+        """The member's most overdue card due now (optionally in one deck), or None."""
+        sql = (
+            "SELECT c.question_id, c.due FROM srs_cards c JOIN questions q ON q.id = c.question_id "
+            "WHERE c.guild_id = ? AND c.user_id = ? AND c.due <= ? AND q.removed_at IS NULL"
+        )
+        params: list[Any] = [guild_id, user_id, to_db(now)]
+        if deck_id is not None:
+            sql += " AND q.deck_id = ?"
+            params.append(deck_id)
+        if exclude:
+            sql += f" AND c.question_id NOT IN ({','.join('?' * len(exclude))})"
+            params.extend(exclude)
+        row = await self._fetchone(sql + " ORDER BY c.due, c.question_id LIMIT 1", params)
+        return (int(row[0]), from_db(row[1])) if row else None
+
+    async def new_question(
+        self,
+        guild_id: int,
+        user_id: int,
+        *,
+        deck_id: int | None = None,
+        exclude: tuple[int, ...] = (),
+    ) -> int | None:
+        """A question from this server's enabled decks the member has never graded."""
+        sql = (
+            "SELECT q.id FROM questions q JOIN decks d ON d.id = q.deck_id "
+            "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
+            "WHERE q.removed_at IS NULL AND d.removed_at IS NULL AND (d.guild_id = 0 OR d.guild_id = ?) "
+            "AND COALESCE(gd.enabled, 1) = 1 AND NOT EXISTS (SELECT 1 FROM srs_cards c WHERE c.guild_id = ? "
+            "AND c.user_id = ? AND c.question_id = q.id)"
+        )
+        params: list[Any] = [guild_id, guild_id, guild_id, user_id]
+        if deck_id is not None:
+            sql += " AND d.id = ?"
+            params.append(deck_id)
+        if exclude:
+            sql += f" AND q.id NOT IN ({','.join('?' * len(exclude))})"
+            params.extend(exclude)
+        row = await self._fetchone(sql + " ORDER BY d.builtin DESC, d.id, q.id LIMIT 1", params)
+        return int(row[0]) if row else None
+
+    async def new_introduced_since(self, guild_id: int, user_id: int, since: datetime) -> int:
+        """New cards the member took on in /review since an instant (their local midnight)."""
+        row = await self._fetchone(
+            "SELECT COUNT(*) FROM srs_cards WHERE guild_id = ? AND user_id = ? AND introduced_by = 'review' "
+            "AND introduced_at >= ?",
+            (guild_id, user_id, to_db(since)),
+        )
+        return int(row[0]) if row else 0
+
+    async def due_counts(self, guild_id: int, user_id: int, *, until: datetime) -> dict[str, int]:
+        """Cards due up to ``until``, per deck name."""
+        rows = await self._fetchall(
+            "SELECT d.name, COUNT(*) FROM srs_cards c JOIN questions q ON q.id = c.question_id "
+            "JOIN decks d ON d.id = q.deck_id WHERE c.guild_id = ? AND c.user_id = ? AND c.due <= ? "
+            "AND q.removed_at IS NULL GROUP BY d.name ORDER BY COUNT(*) DESC, d.name",
+            (guild_id, user_id, to_db(until)),
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
+    async def rebuild_cards(self, guild_id: int, user_id: int) -> int:
+        """Recompute a member's cards from their stored grades; returns how many."""
+        rows = await self._fetchall(
+            "SELECT question_id, rating, created_at, source FROM attempts WHERE guild_id = ? AND user_id = ? "
+            "AND rating IS NOT NULL ORDER BY id",
+            (guild_id, user_id),
+        )
+        history: dict[int, list[tuple[Rating, datetime, str]]] = {}
+        for r in rows:
+            history.setdefault(r["question_id"], []).append(
+                (Rating(r["rating"]), from_db(r["created_at"]), r["source"])
+            )
+        async with self.transaction() as db:
+            await db.execute(
+                "DELETE FROM srs_cards WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )
+            for qid, grades in history.items():
+                card = rebuild((rating, when) for rating, when, _ in grades)
+                assert card is not None
+                first = min(grades, key=lambda g: g[1])
+                await db.execute(
+                    f"INSERT INTO srs_cards (guild_id, user_id, question_id, {_CARD_COLUMNS}, introduced_at, "
+                    "introduced_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        guild_id,
+                        user_id,
+                        qid,
+                        card.state,
+                        card.step,
+                        card.stability,
+                        card.difficulty,
+                        to_db(card.due),
+                        to_db(card.last_review) if card.last_review else None,
+                        card.reps,
+                        card.lapses,
+                        to_db(first[1]),
+                        first[2],
+                    ),
+                )
+        return len(history)
+
+    async def group_weakness(
+        self, guild_id: int, question_ids: list[int]
+    ) -> list[tuple[int, list[CardState]]]:
+        """Cards of this server's members for some questions (for picking the group's weak spot)."""
+        out: dict[int, list[CardState]] = {}
+        for start in range(0, len(question_ids), 500):
+            chunk = question_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await self._fetchall(
+                f"SELECT question_id, {_CARD_COLUMNS} FROM srs_cards WHERE guild_id = ? AND question_id IN ({marks})",
+                (guild_id, *chunk),
+            )
+            for r in rows:
+                out.setdefault(r["question_id"], []).append(_card(r))
+        return list(out.items())
+
+    # -- sessions --------------------------------------------------------------------------
+
+    async def start_review_session(self, guild_id: int, user_id: int, deck_id: int | None) -> int:
+        async with self.transaction() as db:
+            cur = await db.execute(
+                "INSERT INTO review_sessions (guild_id, user_id, deck_id, started_at) VALUES (?, ?, ?, ?)",
+                (guild_id, user_id, deck_id, self.now_text()),
+            )
+            return int(cur.lastrowid or 0)
+
+    async def review_session(self, session_id: int) -> tuple[int, int, int | None, datetime] | None:
+        row = await self._fetchone(
+            "SELECT guild_id, user_id, deck_id, started_at FROM review_sessions WHERE id = ?",
+            (session_id,),
+        )
+        return (row[0], row[1], row[2], from_db(row[3])) if row else None
+
+    async def session_answers(self, session_id: int) -> list[tuple[int, int]]:
+        rows = await self._fetchall(
+            "SELECT question_id, rating FROM review_answers WHERE session_id = ? ORDER BY answered_at",
+            (session_id,),
+        )
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    # -- reminders -------------------------------------------------------------------------
+
+    async def reminders_due(self, now: datetime) -> list[Reminder]:
+        rows = await self._fetchall(
+            "SELECT guild_id, user_id, timezone, remind_time, remind_next FROM srs_members "
+            "WHERE remind_next IS NOT NULL AND remind_next <= ? ORDER BY remind_next",
+            (to_db(now),),
+        )
+        return [Reminder(r[0], r[1], r[2], r[3], from_db(r[4])) for r in rows]
+
+    async def next_reminder_at(self) -> datetime | None:
+        row = await self._fetchone(
+            "SELECT MIN(remind_next) FROM srs_members WHERE remind_next IS NOT NULL"
+        )
+        return from_db(row[0]) if row and row[0] else None
+
+    async def reminder_done(self, reminder: Reminder, now: datetime) -> None:
+        """Move a reminder to its next day, once (a second call for the same one does nothing)."""
+        nxt = next_reminder(reminder.remind_time, reminder.timezone, max(now, reminder.due_at))
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE srs_members SET remind_next = ? WHERE guild_id = ? AND user_id = ? AND remind_next = ?",
+                (to_db(nxt), reminder.guild_id, reminder.user_id, to_db(reminder.due_at)),
+            )

@@ -1,0 +1,504 @@
+"""/review: a private spaced-repetition session, status, settings, reminders and Anki export."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.client import RecallBot
+from bot.errors import UserError
+from bot.quiz import Rating
+from bot.review_service import Item, ReviewService, Summary
+from bot.schedule import format_time, parse_time, parse_zone, zone_choices
+from bot.store import AttemptResult, Reminder, StoredQuestion
+from cogs import ui
+from cogs.quiz import RATING_STYLE, deck_choices, handled
+
+log = logging.getLogger("cogs.review")
+
+
+def service(interaction: discord.Interaction[Any]) -> ReviewService:
+    cog = interaction.client.get_cog("Review")
+    assert isinstance(cog, Review)
+    return cog.reviews
+
+
+def relative(when: Any, now: Any) -> str:
+    seconds = max(0, int((when - now).total_seconds()))
+    if seconds < 3600:
+        return f"in {max(1, seconds // 60)} min"
+    if seconds < 86400:
+        return f"in {seconds // 3600} h"
+    return f"in {seconds // 86400} day(s)"
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+def item_message(item: Item, note: str = "") -> tuple[discord.Embed, discord.ui.View]:
+    q = item.question.question
+    embed = ui.question_embed(
+        question_id=item.question.id,
+        deck_name=item.question.deck_name,
+        prompt=q.prompt,
+        tags=q.tags,
+        difficulty=q.difficulty.value,
+        options=[o.text for o in q.options],
+        title="Review · new card" if item.is_new else "Review",
+        footer=note,
+    )
+    view = discord.ui.View(timeout=None)
+    if q.options:
+        for i, option in enumerate(q.options):
+            view.add_item(ReviewOption(item.session_id, item.question.id, i, option.text))
+    else:
+        view.add_item(ReviewShow(item.session_id, item.question.id))
+    return embed, view
+
+
+def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed:
+    lines = [f"Reviewed **{summary.reviewed}** card{'s' if summary.reviewed != 1 else ''}."]
+    if summary.reviewed:
+        lines.append(f"Again rate: **{round(100 * summary.again_rate)}%**.")
+    if summary.next_due is not None:
+        lines.append(
+            f"Next card due: <t:{int(summary.next_due.timestamp())}:R> ({relative(summary.next_due, now)})."
+        )
+    lines.append(
+        "Nothing else is due now. Come back later, or raise your daily new cards with `/review settings`."
+    )
+    embed = ui.info_embed("Review done", "\n".join(lines), colour=ui.OK)
+    if note:
+        embed.set_footer(text=ui.clip(note, ui.FOOTER))
+    return embed
+
+
+def graded_note(result: AttemptResult, question: StoredQuestion, card_due: Any, now: Any) -> str:
+    label = Rating(result.rating).label
+    when = relative(card_due, now) if card_due is not None else "later"
+    return ui.clip(f"Last: {label} — “{question.question.prompt}” comes back {when}", ui.FOOTER)
+
+
+async def next_screen(interaction: discord.Interaction[Any], session_id: int, note: str) -> None:
+    reviews = service(interaction)
+    item = await reviews.next_item(session_id, interaction.user.id)
+    if item is None:
+        summary = await reviews.summary(session_id, interaction.user.id)
+        await interaction.response.edit_message(
+            embed=summary_message(summary, reviews.store.clock.now(), note), view=None
+        )
+        return
+    embed, view = item_message(item, note)
+    await interaction.response.edit_message(embed=embed, view=view)
+
+
+# -- buttons ---------------------------------------------------------------------------------
+
+
+class ReviewShow(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rv:show:(?P<s>\d+):(?P<q>\d+)"
+):
+    def __init__(self, session_id: int, question_id: int):
+        super().__init__(
+            discord.ui.Button(
+                label="Reveal answer",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"rv:show:{session_id}:{question_id}",
+            )
+        )
+        self.session_id, self.question_id = session_id, question_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ReviewShow:
+        return cls(int(match["s"]), int(match["q"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            reviews = service(interaction)
+            await reviews.session(self.session_id, interaction.user.id)
+            question = await reviews.store.question(self.question_id)
+            if question is None:
+                raise UserError("That question no longer exists.")
+            q = question.question
+            embed = ui.answer_embed(
+                question_id=question.id,
+                prompt=q.prompt,
+                key_points=q.key_points,
+                answer=q.answer,
+                verdict="How well did you remember it?",
+            )
+            view = discord.ui.View(timeout=None)
+            for rating in Rating:
+                view.add_item(ReviewGrade(self.session_id, self.question_id, rating))
+            await interaction.response.edit_message(embed=embed, view=view)
+
+        await handled(interaction, work)
+
+
+class ReviewGrade(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rv:g:(?P<s>\d+):(?P<q>\d+):(?P<r>[1-4])",
+):
+    def __init__(self, session_id: int, question_id: int, rating: Rating):
+        super().__init__(
+            discord.ui.Button(
+                label=rating.label,
+                style=RATING_STYLE[rating],
+                custom_id=f"rv:g:{session_id}:{question_id}:{int(rating)}",
+            )
+        )
+        self.session_id, self.question_id, self.rating = session_id, question_id, rating
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ReviewGrade:
+        return cls(int(match["s"]), int(match["q"]), Rating(int(match["r"])))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            reviews = service(interaction)
+            result, question = await reviews.grade(
+                self.session_id,
+                interaction.user.id,
+                interaction.user.display_name,
+                self.question_id,
+                self.rating,
+            )
+            guild_id, _ = await reviews.session(self.session_id, interaction.user.id)
+            card = await reviews.store.card(guild_id, interaction.user.id, self.question_id)
+            note = graded_note(
+                result, question, card.due if card else None, reviews.store.clock.now()
+            )
+            await next_screen(interaction, self.session_id, note)
+
+        await handled(interaction, work)
+
+
+class ReviewOption(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rv:mc:(?P<s>\d+):(?P<q>\d+):(?P<o>\d)",
+):
+    def __init__(self, session_id: int, question_id: int, option: int, text: str = ""):
+        letter = ui.OPTION_LETTERS[option] if option < len(ui.OPTION_LETTERS) else str(option + 1)
+        super().__init__(
+            discord.ui.Button(
+                label=ui.clip(f"{letter}. {text}" if text else letter, ui.BUTTON_LABEL),
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"rv:mc:{session_id}:{question_id}:{option}",
+            )
+        )
+        self.session_id, self.question_id, self.option = session_id, question_id, option
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ReviewOption:
+        return cls(int(match["s"]), int(match["q"]), int(match["o"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            reviews = service(interaction)
+            result, question = await reviews.grade(
+                self.session_id,
+                interaction.user.id,
+                interaction.user.display_name,
+                self.question_id,
+                Rating.good,
+                option=self.option,
+            )
+            q = question.question
+            right = q.correct_index or 0
+            verdict = (
+                f"✅ Right: **{ui.OPTION_LETTERS[right]}. {q.options[right].text}**"
+                if result.correct
+                else f"❌ The answer is **{ui.OPTION_LETTERS[right]}. {q.options[right].text}**"
+            )
+            embed = ui.answer_embed(
+                question_id=question.id,
+                prompt=q.prompt,
+                key_points=q.key_points,
+                answer=q.answer,
+                verdict=verdict,
+            )
+            view = discord.ui.View(timeout=None)
+            view.add_item(ReviewNext(self.session_id))
+            await interaction.response.edit_message(embed=embed, view=view)
+
+        await handled(interaction, work)
+
+
+class ReviewNext(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rv:next:(?P<s>\d+)"):
+    def __init__(self, session_id: int):
+        super().__init__(
+            discord.ui.Button(
+                label="Next", style=discord.ButtonStyle.primary, custom_id=f"rv:next:{session_id}"
+            )
+        )
+        self.session_id = session_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ReviewNext:
+        return cls(int(match["s"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            await service(interaction).session(self.session_id, interaction.user.id)
+            await next_screen(interaction, self.session_id, "")
+
+        await handled(interaction, work)
+
+
+# -- the cog ---------------------------------------------------------------------------------
+
+
+@app_commands.guild_only()
+class ReviewGroup(
+    app_commands.Group,
+    name="review",
+    description="Spaced repetition: review what you are about to forget.",
+):
+    def __init__(self, cog: Review):
+        super().__init__()
+        self.cog = cog
+
+    @app_commands.command(
+        name="start", description="Review your due cards, then new ones, privately."
+    )
+    @app_commands.describe(deck="Only this deck (default: every enabled deck)")
+    async def start(self, interaction: discord.Interaction[Any], deck: str | None = None) -> None:
+        assert interaction.guild_id is not None
+        reviews = self.cog.reviews
+        deck_id = None
+        if deck:
+            row = await self.cog.quiz_decks(interaction.guild_id, deck)
+            deck_id = row
+        settings = await reviews.store.review_settings(interaction.guild_id, interaction.user.id)
+        note = ""
+        if settings.remind_off_reason:
+            note = f"Your review reminders were turned off: {settings.remind_off_reason}. Turn them on again with /review remind."
+            await reviews.store.set_review_settings(
+                interaction.guild_id, interaction.user.id, clear_reason=True
+            )
+        session_id = await reviews.start(interaction.guild_id, interaction.user.id, deck_id)
+        item = await reviews.next_item(session_id, interaction.user.id)
+        if item is None:
+            summary = await reviews.summary(session_id, interaction.user.id)
+            await interaction.response.send_message(
+                embed=summary_message(summary, reviews.store.clock.now(), note), ephemeral=True
+            )
+            return
+        embed, view = item_message(item, note)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    @start.autocomplete("deck")
+    async def deck_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await deck_choices(self.cog.bot, interaction.guild_id or 0, current)
+
+    @app_commands.command(
+        name="status",
+        description="Cards due now, today and this week, and your estimated retention.",
+    )
+    async def status(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        st = await self.cog.reviews.status(interaction.guild_id, interaction.user.id)
+        retention = f"{round(100 * st.retention)}%" if st.retention is not None else "not known yet"
+        text = (
+            f"**Due now:** {st.due_now}\n**Due today:** {st.due_today}\n**Due this week:** {st.due_week}\n"
+            f"**Cards:** {st.cards} · **new cards left today:** {st.new_left_today}\n"
+            f"**Estimated retention:** {retention}"
+        )
+        await interaction.response.send_message(
+            embed=ui.info_embed("Your reviews", text), ephemeral=True
+        )
+
+    @app_commands.command(name="settings", description="Your daily new-card limit and time zone.")
+    @app_commands.describe(
+        new_per_day="New cards a day in /review (default 10)",
+        timezone="Your IANA time zone, for days and reminders",
+    )
+    async def settings(
+        self,
+        interaction: discord.Interaction[Any],
+        new_per_day: app_commands.Range[int, 0, 200] | None = None,
+        timezone: str | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        store = self.cog.reviews.store
+        if timezone is not None:
+            try:
+                zone = parse_zone(timezone).key
+            except ValueError as exc:
+                raise UserError(str(exc)) from None
+            await store.set_review_settings(
+                interaction.guild_id, interaction.user.id, timezone=zone
+            )
+        if new_per_day is not None:
+            await self.cog.reviews.set_new_per_day(
+                interaction.guild_id, interaction.user.id, new_per_day
+            )
+        s = await store.review_settings(interaction.guild_id, interaction.user.id)
+        remind = f"daily at {s.remind_time}" if s.remind_time else "off"
+        await interaction.response.send_message(
+            f"New cards a day: **{s.new_per_day}** · time zone: **{s.timezone}** · reminders: **{remind}**.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="remind", description="A daily DM when cards are due, or `off`.")
+    @app_commands.describe(
+        time="Local time HH:MM (24-hour), or off",
+        timezone="Your IANA time zone (default: your setting)",
+    )
+    async def remind(
+        self, interaction: discord.Interaction[Any], time: str, timezone: str | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        store = self.cog.reviews.store
+        if time.strip().lower() == "off":
+            await store.set_review_settings(
+                interaction.guild_id, interaction.user.id, remind_off=True
+            )
+            await interaction.response.send_message("Review reminders are off.", ephemeral=True)
+            return
+        try:
+            at = format_time(parse_time(time))
+            zone = parse_zone(timezone).key if timezone else None
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        s = await store.set_review_settings(
+            interaction.guild_id, interaction.user.id, remind_time=at, timezone=zone
+        )
+        assert s.remind_next is not None
+        await interaction.response.send_message(
+            f"I'll DM you at **{at} {s.timezone}** on days when cards are due (next check "
+            f"<t:{int(s.remind_next.timestamp())}:R>). Keep your DMs open to Recall.",
+            ephemeral=True,
+        )
+
+    @settings.autocomplete("timezone")
+    @remind.autocomplete("timezone")
+    async def zone_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in zone_choices(current)]
+
+    @app_commands.command(name="export", description="Download your cards as an Anki deck (.apkg).")
+    async def export(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await self.cog.reviews.export_apkg(
+            interaction.guild_id,
+            interaction.user.id,
+            interaction.guild.name if interaction.guild else "server",
+        )
+        await interaction.followup.send(
+            "Your Recall cards, with their tags. Import the file in Anki (File → Import).",
+            file=discord.File(io.BytesIO(data), filename="recall-cards.apkg"),
+            ephemeral=True,
+        )
+
+
+class Review(commands.Cog):
+    """Spaced repetition."""
+
+    #: how often reminders are checked when following real time
+    reminder_interval: float = 30.0
+
+    def __init__(self, bot: RecallBot):
+        self.bot = bot
+        self.reviews = ReviewService(bot.store)
+        self.group = ReviewGroup(self)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.group)
+        self.bot.add_dynamic_items(ReviewShow, ReviewGrade, ReviewOption, ReviewNext)
+        if self.bot.run_scheduler:
+            self.reminder_loop.start()
+
+    async def cog_unload(self) -> None:
+        self.reminder_loop.cancel()
+        self.bot.remove_dynamic_items(ReviewShow, ReviewGrade, ReviewOption, ReviewNext)
+        self.bot.tree.remove_command(self.group.name)
+
+    async def quiz_decks(self, guild_id: int, text: str) -> int | None:
+        from bot.quiz_service import QuizService
+
+        row = await QuizService(self.bot.store).resolve_deck(guild_id, text)
+        return row.id if row else None
+
+    @tasks.loop(seconds=30)
+    async def reminder_loop(self) -> None:
+        await self.bot.wait_until_ready()
+        await self.send_reminders()
+
+    async def send_reminders(self) -> int:
+        """DM every member whose reminder time has come and who has cards due; returns DMs sent."""
+        store = self.reviews.store
+        now = store.clock.now()
+        sent = 0
+        for reminder in await store.reminders_due(now):
+            try:
+                sent += await self._remind(reminder, now)
+            except Exception:
+                log.exception("reminder for %s in %s failed", reminder.user_id, reminder.guild_id)
+            await store.reminder_done(reminder, now)
+        return sent
+
+    async def _remind(self, reminder: Reminder, now: Any) -> int:
+        store = self.reviews.store
+        counts = await store.due_counts(reminder.guild_id, reminder.user_id, until=now)
+        if not counts:
+            return 0
+        total = sum(counts.values())
+        decks = ", ".join(f"{n} in {name}" for name, n in counts.items())
+        guild = self.bot.get_guild(reminder.guild_id)
+        where = f" on {guild.name}" if guild else ""
+        text = (
+            f"📚 {total} card{'s are' if total != 1 else ' is'} due{where}: {decks}. "
+            "Run `/review start` there to keep your streak of remembering."
+        )
+        try:
+            channel = await self.bot.create_dm(discord.Object(id=reminder.user_id))
+            await channel.send(ui.clip(text, ui.CONTENT))
+        except discord.Forbidden:
+            await store.set_review_settings(
+                reminder.guild_id,
+                reminder.user_id,
+                remind_off=True,
+                off_reason="your DMs are closed to Recall, so the reminder could not be delivered",
+            )
+            log.info("reminders off for %s: DMs closed", reminder.user_id)
+            return 0
+        return 1
+
+
+async def setup(bot: RecallBot) -> None:
+    await bot.add_cog(Review(bot))

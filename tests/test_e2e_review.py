@@ -1,0 +1,236 @@
+"""/review end to end: sessions over simulated days, reminders, closed DMs, the Anki export."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import sqlite3
+import zipfile
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.questions import Question
+
+pytestmark = pytest.mark.e2e
+
+QUESTIONS = [
+    Question(
+        id=f"r{i}",
+        prompt=f"Review question {i}?",
+        key_points=[f"k{i}"],
+        answer=f"Answer {i}.",
+        tags=["srs", f"t{i}"],
+    )
+    for i in range(1, 5)
+] + [
+    Question(
+        id="r-mc",
+        prompt="Pick the right one",
+        answer="It is B.",
+        options=[{"text": "A"}, {"text": "B", "correct": True}],
+        tags=["srs"],
+    )
+]
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+async def setup(recall, emulator, start="2026-02-02T08:00"):
+    recall.clock = FixedClock(at(start))
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    return guild, alice
+
+
+async def only_test_deck(bot, guild_id: int) -> None:
+    deck_id = await bot.store.create_deck(guild_id, "srs", "SRS deck")
+    await bot.store.add_questions(deck_id, QUESTIONS)
+    for deck in await bot.store.decks_for_guild(guild_id):
+        if deck.id != deck_id:
+            await bot.store.set_deck_enabled(guild_id, deck.id, False)
+
+
+async def play(alice, result, grade="Good"):
+    """Answer whatever the session shows: reveal and grade, or pick the right option."""
+    msg = result.message
+    labels = [b.label for b in msg.buttons]
+    if "Reveal answer" in labels:
+        shown = await alice.click(msg, "Reveal answer")
+        return await alice.click(shown.message, grade)
+    right = await alice.click(msg, "B. B")
+    return await alice.click(right.message, "Next")
+
+
+async def test_a_review_session_over_several_days(recall, emulator):
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await alice.run("/review settings", channel=guild.general, new_per_day=3)
+
+        first = await alice.run("/review start", channel=guild.general)
+        assert first.ephemeral and first.embed["title"] == "Review · new card"
+        step = first
+        for _ in range(3):
+            step = await play(alice, step)
+        # three new cards a day: the session ends with a summary
+        done = step.message.embeds[0]
+        assert done["title"] == "Review done"
+        assert "Reviewed **3** cards." in done["description"]
+        assert "Again rate: **0%**" in done["description"]
+        cards = await bot.store.cards(guild.id, alice.id)
+        assert len(cards) == 3
+        # learning cards come back within minutes, not now
+        status = await alice.run("/review status", channel=guild.general)
+        assert "**Due now:** 0" in status.embed["description"]
+        assert "**new cards left today:** 0" in status.embed["description"]
+
+        # Next day (UTC midnight passed): due cards first, most overdue first, then new ones.
+        recall.clock.set(at("2026-02-03T08:00"))
+        step = await alice.run("/review start", channel=guild.general)
+        assert step.embed["title"] == "Review"  # a due card, not a new one
+        seen = []
+        while step.message.embeds[0]["title"] != "Review done":
+            seen.append(step.message.embeds[0]["title"])
+            step = await play(alice, step, grade="Again" if len(seen) == 1 else "Good")
+        assert seen[:3] == ["Review", "Review", "Review"]
+        assert seen[3:] == ["Review · new card", "Review · new card"]
+        summary = step.message.embeds[0]["description"]
+        assert "Reviewed **5** cards." in summary and "Again rate: **20%**" in summary
+
+        attempts = await bot.store._fetchall("SELECT source, scored, points FROM attempts")
+        assert {tuple(r) for r in attempts} == {("review", 0, 0)}  # reviews never score
+
+        # Days later: intervals grew for Good, the Again card is back sooner.
+        cards = {c.question_id: c.card for c in await bot.store.cards(guild.id, alice.id)}
+        intervals = sorted((c.due - (c.last_review or c.due)) for c in cards.values())
+        assert intervals[0] < timedelta(days=1) < intervals[-1]
+
+
+async def test_cards_come_from_quiz_grades_too(recall, emulator):
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        msg = (await alice.run("/quiz", channel=guild.general, deck="srs", tag="t1")).message
+        shown = await alice.click(msg, "Reveal answer")
+        await alice.click(shown.message, "Easy")
+        [card] = await bot.store.cards(guild.id, alice.id)
+        assert card.introduced_by == "quiz" and card.card.reps == 1
+        # rebuilt from history, the card is the same
+        before = card.card
+        assert await bot.store.rebuild_cards(guild.id, alice.id) == 1
+        [again] = await bot.store.cards(guild.id, alice.id)
+        assert again.card == before
+
+
+async def test_double_click_on_a_grade_reviews_once_and_others_are_refused(recall, emulator):
+    guild, alice = await setup(recall, emulator)
+    bob = guild.add_member("bob")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        first = await alice.run("/review start", channel=guild.general)
+        shown = await alice.click(first.message, "Reveal answer")
+        good = shown.message.button("Good").custom_id
+        forged = await bob.forge_click(shown.message, good)
+        assert forged.content.startswith("This review belongs to another member.")
+        first_click, second_click = await asyncio.gather(  # a double click racing itself
+            alice.click(shown.message, "Good"), alice.click(shown.message, "Good")
+        )
+        assert first_click.acknowledged and second_click.acknowledged
+        rows = await bot.store._fetchall("SELECT COUNT(*) FROM attempts")
+        assert rows[0][0] == 1
+        [card] = await bot.store.cards(guild.id, alice.id)
+        assert card.card.reps == 1
+
+
+async def test_reminder_fires_and_a_closed_dm_turns_it_off(recall, emulator):
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        first = await alice.run("/review start", channel=guild.general)
+        await play(alice, first)
+        set_up = await alice.run(
+            "/review remind", channel=guild.general, time="18:30", timezone="Europe/Paris"
+        )
+        assert set_up.content.startswith("I'll DM you at **18:30 Europe/Paris**")
+        cog = bot.get_cog("Review")
+
+        recall.clock.set(at("2026-02-02T17:29"))  # 18:29 in Paris
+        assert await cog.send_reminders() == 0
+        recall.clock.set(at("2026-02-02T17:30"))
+        assert await cog.send_reminders() == 1
+        [dm] = emulator.dms(alice.user)
+        assert dm.content.startswith("📚 1 card is due on Study group: 1 in SRS deck.")
+        assert await cog.send_reminders() == 0  # once a day
+
+        emulator.close_dms(alice.user)
+        recall.clock.set(at("2026-02-03T17:30"))
+        assert await cog.send_reminders() == 0
+        settings = await bot.store.review_settings(guild.id, alice.id)
+        assert settings.remind_time is None and "DMs are closed" in settings.remind_off_reason
+        told = await alice.run("/review start", channel=guild.general)
+        assert (
+            "Your review reminders were turned off: your DMs are closed"
+            in told.embed["footer"]["text"]
+        )
+        assert (await bot.store.review_settings(guild.id, alice.id)).remind_off_reason is None
+
+
+async def test_export_is_an_anki_package_with_the_cards(recall, emulator, tmp_path):
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        none = await alice.run("/review export", channel=guild.general)
+        msg = await none.wait_for_followup()
+        assert msg.content.startswith("You have no cards yet")
+        step = await alice.run("/review start", channel=guild.general)
+        for _ in range(2):
+            step = await play(alice, step)
+        result = await alice.run("/review export", channel=guild.general)
+        reply = await result.wait_for_followup()
+        [file] = reply.attachments
+        assert file.filename == "recall-cards.apkg"
+        with zipfile.ZipFile(io.BytesIO(file.data)) as apkg:
+            (tmp_path / "collection.anki2").write_bytes(apkg.read("collection.anki2"))
+        conn = sqlite3.connect(tmp_path / "collection.anki2")
+        try:
+            notes = conn.execute("SELECT flds, tags FROM notes ORDER BY id").fetchall()
+        finally:
+            conn.close()
+        assert len(notes) == 2
+        fields = [n[0].split("\x1f") for n in notes]
+        assert {f[0] for f in fields} == {"Review question 1?", "Review question 2?"}
+        assert all("recall::srs" in n[1] and "srs" in n[1].split() for n in notes)
+
+
+async def test_new_card_limit_resets_at_the_members_midnight(recall, emulator):
+    guild, alice = await setup(recall, emulator, "2026-02-02T14:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await alice.run(
+            "/review settings", channel=guild.general, new_per_day=1, timezone="Asia/Tokyo"
+        )
+        step = await play(alice, await alice.run("/review start", channel=guild.general))
+        assert step.message.embeds[0]["title"] == "Review done"
+        recall.clock.set(at("2026-02-02T14:59"))  # 23:59 in Tokyo: still the same day
+        assert (await bot.get_cog("Review").reviews.status(guild.id, alice.id)).new_left_today == 0
+        recall.clock.set(at("2026-02-02T15:00"))  # midnight in Tokyo
+        assert (await bot.get_cog("Review").reviews.status(guild.id, alice.id)).new_left_today == 1
+
+
+async def test_erasing_a_member_removes_their_cards_sessions_and_reminders(recall, emulator):
+    guild, alice = await setup(recall, emulator)
+    bob = guild.add_member("bob")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        for member in (alice, bob):
+            await play(member, await member.run("/review start", channel=guild.general))
+            await member.run("/review remind", channel=guild.general, time="18:00")
+        await bot.store.erase_member(guild.id, alice.id)
+        for table in ("srs_cards", "srs_members", "review_sessions", "attempts"):
+            rows = await bot.store._fetchall(f"SELECT user_id FROM {table}")
+            assert {r[0] for r in rows} == {bob.id}, table
+        assert await bot.store._fetchall("SELECT * FROM review_answers WHERE session_id = 1") == []

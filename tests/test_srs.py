@@ -1,0 +1,103 @@
+"""FSRS cards with a controlled clock: mapping, growth, lapses, order, daily new-card limit."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.quiz import Rating, mc_rating
+from bot.srs import DueCard, local_midnights, rebuild, retrievability, review, review_order
+
+T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
+
+
+def test_ratings_map_one_to_one_and_mc_maps_to_good_or_again():
+    import fsrs
+
+    assert [int(r) for r in Rating] == [
+        int(fsrs.Rating.Again),
+        int(fsrs.Rating.Hard),
+        int(fsrs.Rating.Good),
+        int(fsrs.Rating.Easy),
+    ]
+    assert mc_rating(True) == Rating.good and mc_rating(False) == Rating.again
+
+
+def test_intervals_grow_with_good_and_shrink_with_again():
+    card = review(None, Rating.good, T0)
+    when = card.due
+    intervals = []
+    for _ in range(5):
+        card = review(card, Rating.good, when)
+        intervals.append(card.due - when)
+        when = card.due
+    assert intervals == sorted(intervals) and intervals[-1] > intervals[0] > timedelta(days=1)
+    lapsed = review(card, Rating.again, when)
+    assert lapsed.due - when < intervals[-1]
+    assert lapsed.due - when <= timedelta(minutes=10)
+    assert lapsed.lapses == 1 and lapsed.reps == card.reps + 1
+
+
+def test_easy_schedules_further_than_hard():
+    start = review(None, Rating.good, T0)
+    start = review(start, Rating.good, start.due)
+    hard = review(start, Rating.hard, start.due)
+    easy = review(start, Rating.easy, start.due)
+    assert easy.due > hard.due
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(list(Rating)), st.integers(0, 60 * 24 * 40)),
+        min_size=1,
+        max_size=25,
+        unique_by=lambda g: g[1],  # stored attempts are ordered; equal instants are not
+    )
+)
+def test_rebuilding_from_history_gives_the_same_card(grades):
+    history = [(rating, T0 + timedelta(minutes=m)) for rating, m in grades]
+    once = rebuild(history)
+    twice = rebuild(list(reversed(history)))
+    assert once == twice
+    assert once is not None and once.reps == len(history)
+    assert once.due >= max(w for _, w in history)
+    assert 0.0 <= retrievability(once, once.due + timedelta(days=1)) <= 1.0
+
+
+def test_due_order_is_most_overdue_first_then_new_up_to_the_limit():
+    now = T0
+    due = [
+        DueCard(1, now - timedelta(hours=1)),
+        DueCard(2, now - timedelta(days=3)),
+        DueCard(3, now + timedelta(hours=1)),  # not due yet
+        DueCard(4, now - timedelta(days=1)),
+    ]
+    assert review_order(due, [10, 11, 12], 2, now) == [2, 4, 1, 10, 11]
+    assert review_order(due, [10, 11], 0, now) == [2, 4, 1]
+
+
+def test_new_card_days_follow_the_members_midnight():
+    tokyo = ZoneInfo("Asia/Tokyo")
+    start, end = local_midnights(datetime(2026, 1, 5, 14, 59, tzinfo=UTC), tokyo)
+    assert start == datetime(2026, 1, 5, 15, tzinfo=UTC) - timedelta(days=1)
+    assert end == datetime(2026, 1, 5, 15, tzinfo=UTC)
+    start2, _ = local_midnights(datetime(2026, 1, 5, 15, 0, tzinfo=UTC), tokyo)
+    assert start2 == end  # a new day, a new allowance
+    london = ZoneInfo("Europe/London")
+    s, e = local_midnights(datetime(2026, 3, 29, 12, tzinfo=UTC), london)
+    assert e - s == timedelta(hours=23)  # the spring-forward day is short
+
+
+def test_weakest_is_the_lowest_mean_recall_and_avoids_the_last_one():
+    from bot.srs import weakest
+
+    strong = review(review(None, Rating.easy, T0), Rating.easy, T0 + timedelta(days=1))
+    weak = review(None, Rating.again, T0)
+    weak = review(weak, Rating.hard, T0 + timedelta(minutes=10))
+    now = T0 + timedelta(days=5)
+    cards = [(1, [strong, strong]), (2, [weak, strong]), (3, [])]
+    assert weakest(cards, now) == 2
+    assert weakest(cards, now, avoid=2) == 1
+    assert weakest([(3, [])], now) is None
