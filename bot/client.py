@@ -17,7 +17,19 @@ from bot.store import Store, StoreError
 
 log = logging.getLogger("bot.client")
 
-EXTENSIONS = ("cogs.help", "cogs.quiz")
+EXTENSIONS = (
+    "cogs.help",
+    "cogs.quiz",
+    "cogs.qotd",
+    "cogs.review",
+    "cogs.leaderboard",
+    "cogs.stats",
+    "cogs.privacy",
+    "cogs.settings",
+    "cogs.decks",
+    "cogs.questions",
+    "cogs.suggest",
+)
 
 
 def intents() -> discord.Intents:
@@ -79,6 +91,7 @@ class RecallBot(commands.Bot):
         *,
         clock: Clock | None = None,
         extensions: tuple[str, ...] = EXTENSIONS,
+        run_scheduler: bool = True,
         **options: Any,
     ):
         options.setdefault("allowed_mentions", discord.AllowedMentions.none())
@@ -93,6 +106,8 @@ class RecallBot(commands.Bot):
         self.store = store
         self.clock: Clock = clock or SystemClock()
         self._extensions = extensions
+        #: follow schedules in real time (tests that move a clock by hand turn this off)
+        self.run_scheduler = run_scheduler
         self._tasks: set[asyncio.Task[Any]] = set()
 
     async def setup_hook(self) -> None:

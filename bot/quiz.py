@@ -140,8 +140,9 @@ def pick_question(
     return rng.choice(best)
 
 
-def period_keys(local_day: date) -> tuple[str, str, str]:
+def period_keys(local_day: date, season: int | None = None) -> tuple[str, ...]:
     """The score periods a grade on this local day counts toward: all time, its week
-    (starting Monday), its month."""
+    (starting Monday), its month, and with ``season`` the leaderboard season."""
     week = local_day - timedelta(days=local_day.weekday())
-    return ("all", f"week:{week.isoformat()}", f"month:{local_day:%Y-%m}")
+    keys = ("all", f"week:{week.isoformat()}", f"month:{local_day:%Y-%m}")
+    return keys if season is None else (*keys, f"season:{season}")

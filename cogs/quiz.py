@@ -20,7 +20,7 @@ from bot.client import RecallBot, reply_ephemeral
 from bot.errors import UserError
 from bot.quiz import Rating
 from bot.quiz_service import Graded, QuizPost, QuizService
-from bot.store import AttemptResult, StoreError
+from bot.store import AttemptResult, PostRow, StoreError
 from cogs import ui
 
 log = logging.getLogger("cogs.quiz")
@@ -59,24 +59,47 @@ async def handled(
             interaction,
             "Recall can't reach its database right now; nothing was changed. Try again in a minute.",
         )
-    except Exception:
+    except Exception as exc:
         data: dict[str, Any] = dict(interaction.data or {})
+        if isinstance(exc, discord.NotFound) and exc.code == 10062:
+            # Answered after Discord's 3 s: the token is dead, so no reply can reach anyone.
+            log.warning("button %s answered too late: %s", data.get("custom_id"), exc.text)
+            return
         log.exception("button %s failed", data.get("custom_id"))
         await reply_ephemeral(
             interaction, "Something went wrong on our side; it has been logged. Please try again."
         )
 
 
+async def remember_message(interaction: discord.Interaction[Any], qp: QuizPost) -> None:
+    """Record which channel message shows a public post, from the first click on it, so the
+    live count can be edited there."""
+    if qp.post.private or qp.post.message_id is not None or interaction.message is None:
+        return
+    if interaction.message.flags.ephemeral:
+        return
+    await service(interaction).store.set_post_message(qp.post.id, interaction.message.id)
+
+
 # -- rendering --------------------------------------------------------------------------------
 
 
-def public_embed(qp: QuizPost, answered: int, asker: str | None) -> discord.Embed:
+def public_embed(
+    qp: QuizPost, answered: int, asker: str | None, *, thread: bool | None = None
+) -> discord.Embed:
     q = qp.question.question
     bits = []
     if asker:
         bits.append(f"Asked by {asker}")
     if not qp.post.private:
         bits.append(f"{answered} member{'s' if answered != 1 else ''} answered")
+    title = "Quiz"
+    if qp.post.kind == "qotd":
+        title = f"Question of the day #{qp.post.number}" + (
+            " (posted late)" if qp.post.late else ""
+        )
+        if qp.post.thread_id if thread is None else thread:
+            bits.append("discuss in the thread")
     return ui.question_embed(
         question_id=qp.question.id,
         deck_name=qp.question.deck_name,
@@ -84,12 +107,15 @@ def public_embed(qp: QuizPost, answered: int, asker: str | None) -> discord.Embe
         tags=q.tags,
         difficulty=q.difficulty.value,
         options=[o.text for o in q.options],
-        title="Quiz",
+        title=title,
         footer=" · ".join(bits),
     )
 
 
-def question_view(qp: QuizPost) -> discord.ui.View:
+def question_view(qp: QuizPost, *, closed_label: str | None = None) -> discord.ui.View:
+    """Buttons of a question: options or Reveal, then Hint and (for /quiz) Next. A closed
+    question of the day shows its summary as a disabled button; members may still answer
+    for their own reviews."""
     view = discord.ui.View(timeout=None)
     q = qp.question.question
     if q.options:
@@ -97,9 +123,19 @@ def question_view(qp: QuizPost) -> discord.ui.View:
             view.add_item(OptionButton(qp.post.id, i, option.text))
     else:
         view.add_item(RevealButton(qp.post.id))
-    if q.why:
+    if q.why and closed_label is None:
         view.add_item(HintButton(qp.post.id))
-    view.add_item(NextButton(qp.post.id))
+    if qp.post.kind == "quiz":
+        view.add_item(NextButton(qp.post.id))
+    if closed_label is not None:
+        view.add_item(
+            discord.ui.Button(
+                label=ui.clip(closed_label, ui.BUTTON_LABEL),
+                disabled=True,
+                custom_id=f"rq:closed:{qp.post.id}",
+                row=1,
+            )
+        )
     return view
 
 
@@ -145,19 +181,22 @@ def answer_for(qp: QuizPost, verdict: str = "") -> discord.Embed:
     )
 
 
-def grade_view(post_id: int, user_id: int, chosen: int | None = None) -> discord.ui.View:
+def grade_view(post: PostRow, user_id: int, chosen: int | None = None) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for rating in Rating:
         view.add_item(
-            GradeButton(post_id, user_id, rating, disabled=chosen is not None, chosen=chosen)
+            GradeButton(post.id, user_id, rating, disabled=chosen is not None, chosen=chosen)
         )
-    view.add_item(NextButton(post_id, row=1))
+    if post.kind == "quiz":
+        view.add_item(NextButton(post.id, row=1))
     return view
 
 
-def next_only_view(post_id: int) -> discord.ui.View:
+def next_only_view(post: PostRow) -> discord.ui.View:
+    """After answering: Next question for /quiz posts, nothing for a question of the day."""
     view = discord.ui.View(timeout=None)
-    view.add_item(NextButton(post_id))
+    if post.kind == "quiz":
+        view.add_item(NextButton(post.id))
     return view
 
 
@@ -190,16 +229,17 @@ class RevealButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq
         async def work() -> None:
             quiz = service(interaction)
             qp = await quiz.load(self.post_id)
+            await remember_message(interaction, qp)
             previous = await quiz.previous_attempt(self.post_id, interaction.user.id)
             if previous is not None:
                 verdict = verdict_for(Graded(qp.post, qp.question, previous))
                 await interaction.response.send_message(
-                    embed=answer_for(qp, verdict), view=next_only_view(self.post_id), ephemeral=True
+                    embed=answer_for(qp, verdict), view=next_only_view(qp.post), ephemeral=True
                 )
                 return
             await interaction.response.send_message(
                 embed=answer_for(qp, "How well did you know it? Grade yourself:"),
-                view=grade_view(self.post_id, interaction.user.id),
+                view=grade_view(qp.post, interaction.user.id),
                 ephemeral=True,
             )
 
@@ -273,9 +313,10 @@ class OptionButton(
                 self.post_id, interaction.user.id, interaction.user.display_name, self.option
             )
             qp = QuizPost(graded.post, graded.question)
+            await remember_message(interaction, qp)
             await interaction.response.send_message(
                 embed=answer_for(qp, verdict_for(graded)),
-                view=next_only_view(self.post_id),
+                view=next_only_view(qp.post),
                 ephemeral=True,
             )
             if graded.result.new:
@@ -336,7 +377,7 @@ class GradeButton(
             qp = QuizPost(graded.post, graded.question)
             await interaction.response.edit_message(
                 embed=answer_for(qp, verdict_for(graded)),
-                view=grade_view(self.post_id, self.user_id, chosen=graded.result.rating),
+                view=grade_view(graded.post, self.user_id, chosen=graded.result.rating),
             )
             if graded.result.new:
                 quiz_cog(interaction).count_changed(graded.post.id)
@@ -432,11 +473,11 @@ class Quiz(commands.Cog):
             private=private,
         )
         asker = None if private else interaction.user.display_name
-        response = await interaction.response.send_message(
+        # The reply is the command's last step: the public message's id is recorded by the
+        # first click on it (see remember_message), so nothing runs after the answer.
+        await interaction.response.send_message(
             embed=public_embed(qp, 0, asker), view=question_view(qp), ephemeral=private
         )
-        if not private and isinstance(response.resource, discord.InteractionMessage):
-            await self.quiz.store.set_post_message(qp.post.id, response.resource.id)
 
     @quiz_command.autocomplete("deck")
     async def deck_autocomplete(
@@ -478,7 +519,7 @@ class Quiz(commands.Cog):
                 await asyncio.sleep(self.count_delay)
                 self._dirty.discard(post_id)
                 qp = await self.quiz.load(post_id)
-                if qp.post.private or qp.post.message_id is None:
+                if qp.post.private or qp.post.message_id is None or qp.post.closed_at is not None:
                     return
                 answered, _ = await self.quiz.store.post_counts(post_id)
                 message = self.bot.get_partial_messageable(qp.post.channel_id).get_partial_message(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import random
@@ -92,10 +93,12 @@ class Recall:
         return Settings(DISCORD_TOKEN=self.emu.bot_token, database=self.db)
 
     @contextlib.asynccontextmanager
-    async def running(self, *, sync: bool = True) -> AsyncIterator[RecallBot]:
+    async def running(self, *, sync: bool = True, scheduler: bool = False) -> AsyncIterator[RecallBot]:
         store = await Store.open(self.db, clock=self.clock)
         await store.sync_builtin_decks(load_builtin_decks())
-        bot = TestRecallBot(self.settings(), store, clock=self.clock, guild_ready_timeout=0.1)
+        bot = TestRecallBot(
+            self.settings(), store, clock=self.clock, guild_ready_timeout=0.1, run_scheduler=scheduler
+        )
         self.bot, self.store = bot, store
         try:
             async with self.emu.run_client(bot):
@@ -105,6 +108,9 @@ class Recall:
                     quiz.quiz.rng = random.Random(self.seed)  # type: ignore[attr-defined]
                 if sync:
                     await bot.tree.sync()
+                qotd = bot.get_cog("Qotd")
+                if qotd is not None:
+                    await asyncio.wait_for(qotd.caught_up.wait(), 10)  # type: ignore[attr-defined]
                 yield bot
         finally:
             await store.close()

@@ -205,7 +205,7 @@ async def test_double_and_concurrent_clicks_score_once(recall, emulator):
             ("all", 2, 1),
             ("quiz", 2, 1),
         }
-        assert len(totals) == 6
+        assert len(totals) == 8  # two boards × all, week, month, season
 
         # MC: a burst of the same click from one member
         mc = (

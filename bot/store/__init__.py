@@ -4,6 +4,7 @@ Each area keeps its queries in its own module as a mixin over ``StoreBase``; ``S
 them. Callers import everything from ``bot.store``.
 """
 
+from bot.store.bank import BankStore, ImportSession, QuestionPage, Suggestion
 from bot.store.base import (
     BUSY_TIMEOUT_MS,
     MIGRATIONS_DIR,
@@ -14,27 +15,58 @@ from bot.store.base import (
     migrations,
 )
 from bot.store.decks import DeckRow, DeckStore, StoredQuestion, SyncSummary, content_hash
+from bot.store.leaderboard import (
+    Activity,
+    BoardPage,
+    BoardRow,
+    Erased,
+    LeaderboardStore,
+    QotdRecord,
+    Season,
+    Standing,
+)
+from bot.store.qotd import Progress, QotdStore, SlotRecord
 from bot.store.quiz import AttemptRequest, AttemptResult, PostRow, QuizStore
+from bot.store.srs import Reminder, ReviewSettings, SrsStore, StoredCard
 
 
-class Store(QuizStore, DeckStore):
+class Store(BankStore, LeaderboardStore, QotdStore, QuizStore, SrsStore, DeckStore):
     """Recall's storage. Open with ``await Store.open(path)``; close with ``await store.close()``."""
 
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
     "MIGRATIONS_DIR",
+    "Activity",
     "AttemptRequest",
     "AttemptResult",
+    "BankStore",
+    "BoardPage",
+    "BoardRow",
     "DeckRow",
     "DeckStore",
+    "Erased",
+    "ImportSession",
+    "LeaderboardStore",
     "Migration",
     "PostRow",
+    "Progress",
+    "QotdRecord",
+    "QotdStore",
+    "QuestionPage",
     "QuizStore",
+    "Reminder",
+    "ReviewSettings",
+    "Season",
+    "SlotRecord",
+    "SrsStore",
+    "Standing",
     "Store",
     "StoreBase",
     "StoreError",
+    "StoredCard",
     "StoredQuestion",
+    "Suggestion",
     "SyncSummary",
     "content_hash",
     "latest_version",

@@ -11,6 +11,7 @@ import aiosqlite
 from bot.clock import to_db
 from bot.quiz import Award, award, period_keys
 from bot.store.decks import DeckStore
+from bot.store.srs import update_card
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ class PostRow:
     filter_difficulty: str | None
     created_at: str
     closed_at: str | None
+    schedule_id: int | None = None
+    number: int | None = None
+    late: bool = False
+    thread_id: int | None = None
+    close_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,8 @@ class AttemptRequest:
     correct: bool
     option_index: int | None = None
     closed: bool = False
+    #: a /review session: one grade per question per session
+    review_session_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,17 @@ class AttemptResult:
     scored: bool
     points: int
     reason: str
+
+
+POST_COLUMNS = (
+    "id, kind, guild_id, channel_id, message_id, question_id, author_id, author_name, private, "
+    "filter_deck_id, filter_tag, filter_difficulty, created_at, closed_at, "
+    "schedule_id, number, late, thread_id, close_at"
+)
+
+
+def post_row(row: sqlite3.Row) -> PostRow:
+    return PostRow(**{**dict(row), "private": bool(row["private"]), "late": bool(row["late"])})
 
 
 class QuizStore(DeckStore):
@@ -98,18 +117,18 @@ class QuizStore(DeckStore):
 
     async def set_post_message(self, post_id: int, message_id: int) -> None:
         async with self.transaction() as db:
-            await db.execute("UPDATE posts SET message_id = ? WHERE id = ?", (message_id, post_id))
+            await db.execute(
+                "UPDATE posts SET message_id = ? WHERE id = ? AND message_id IS NULL", (message_id, post_id)
+            )
 
     async def post(self, post_id: int) -> PostRow | None:
         row = await self._fetchone(
-            "SELECT id, kind, guild_id, channel_id, message_id, question_id, author_id, author_name, private, "
-            "filter_deck_id, filter_tag, filter_difficulty, created_at, closed_at "
-            "FROM posts WHERE id = ?",
+            f"SELECT {POST_COLUMNS} FROM posts WHERE id = ?",
             (post_id,),
         )
         if row is None:
             return None
-        return PostRow(**{**dict(row), "private": bool(row["private"])})
+        return post_row(row)
 
     async def post_counts(self, post_id: int) -> tuple[int, int]:
         """(members who answered, of whom right) for one post."""
@@ -151,26 +170,39 @@ class QuizStore(DeckStore):
         now_text = to_db(now)
         try:
             async with self.transaction() as db:
-                if req.post_id is not None:
-                    async with db.execute(
-                        "SELECT 1 FROM attempts WHERE post_id = ? AND user_id = ?",
-                        (req.post_id, req.user_id),
-                    ) as cur:
-                        if await cur.fetchone() is not None:
-                            raise _AlreadyAnswered
-                async with db.execute(
-                    "SELECT 1 FROM attempts WHERE guild_id = ? AND user_id = ? AND question_id = ? "
-                    "AND local_day = ? AND scored = 1",
-                    (req.guild_id, req.user_id, req.question_id, day.isoformat()),
-                ) as cur:
-                    already = await cur.fetchone() is not None
-                async with db.execute(
-                    "SELECT COALESCE(SUM(points), 0) FROM attempts WHERE guild_id = ? AND user_id = ? "
-                    "AND local_day = ? AND source = 'quiz'",
-                    (req.guild_id, req.user_id, day.isoformat()),
-                ) as cur:
-                    row = await cur.fetchone()
-                    today = int(row[0]) if row else 0
+                # The three checks in one statement: each round trip to the database thread
+                # costs far more than the lookups themselves.
+                checks = await db.execute_fetchall(
+                    "SELECT EXISTS (SELECT 1 FROM attempts WHERE post_id = ? AND user_id = ?), "
+                    "EXISTS (SELECT 1 FROM attempts WHERE guild_id = ? AND user_id = ? "
+                    "AND question_id = ? AND local_day = ? AND scored = 1), "
+                    "(SELECT COALESCE(SUM(points), 0) FROM attempts WHERE guild_id = ? "
+                    "AND user_id = ? AND local_day = ? AND source = 'quiz')",
+                    (
+                        req.post_id,
+                        req.user_id,
+                        req.guild_id,
+                        req.user_id,
+                        req.question_id,
+                        day.isoformat(),
+                        req.guild_id,
+                        req.user_id,
+                        day.isoformat(),
+                    ),
+                )
+                answered, already_row, today_row = next(iter(checks))
+                if req.post_id is not None and answered:
+                    raise _AlreadyAnswered
+                if req.review_session_id is not None:
+                    cur = await db.execute(
+                        "INSERT INTO review_answers (session_id, question_id, rating, answered_at) "
+                        "VALUES (?, ?, ?, ?) ON CONFLICT (session_id, question_id) DO NOTHING",
+                        (req.review_session_id, req.question_id, req.rating, now_text),
+                    )
+                    if cur.rowcount != 1:
+                        raise _AlreadyAnswered
+                already = bool(already_row)
+                today = int(today_row or 0)
                 result: Award = award(
                     settings.scoring,
                     req.source,
@@ -209,7 +241,19 @@ class QuizStore(DeckStore):
                     await _add_score(
                         db, req.guild_id, req.user_id, req.source, day, result.points, now_text
                     )
+                # Every grade, whatever its source, feeds the member's spaced-repetition card.
+                await update_card(
+                    db,
+                    guild_id=req.guild_id,
+                    user_id=req.user_id,
+                    question_id=req.question_id,
+                    rating=req.rating,
+                    when=now,
+                    source=req.source,
+                )
         except _AlreadyAnswered:
+            if req.review_session_id is not None:
+                return await self._review_answer(req)
             existing = await self.attempt_for(req.post_id or 0, req.user_id)
             assert existing is not None
             return existing
@@ -228,6 +272,14 @@ class QuizStore(DeckStore):
             reason=result.reason,
         )
 
+    async def _review_answer(self, req: AttemptRequest) -> AttemptResult:
+        row = await self._fetchone(
+            "SELECT rating FROM review_answers WHERE session_id = ? AND question_id = ?",
+            (req.review_session_id, req.question_id),
+        )
+        rating = int(row[0]) if row else req.rating
+        return AttemptResult(False, rating, None, rating >= 2, False, 0, "")
+
 
 class _AlreadyAnswered(Exception):
     pass
@@ -243,10 +295,16 @@ async def _add_score(
     now: str,
 ) -> None:
     """Keep score_totals in step with one scoring attempt (inside the attempt's transaction)."""
+    # The leaderboard season current at this grade's time (season 1 has no row).
+    found = await db.execute_fetchall(
+        "SELECT MAX(number) FROM seasons WHERE guild_id = ? AND started_at <= ?", (guild_id, now)
+    )
+    row = next(iter(found), None)
+    season = int(row[0]) if row and row[0] is not None else 1
     rows = [
         (guild_id, board, period, user_id, points, now)
         for board in (source, "all")
-        for period in period_keys(day)
+        for period in period_keys(day, season)
     ]
     await db.executemany(
         "INSERT INTO score_totals (guild_id, board, period, user_id, points, answered, reached_at) "

@@ -1,0 +1,50 @@
+"""`sync` and `run` from the command line's own functions, against the emulator."""
+
+import asyncio
+
+import pytest
+
+from bot.cli import CliError, cmd_run, cmd_sync
+from bot.config import Settings
+
+pytestmark = pytest.mark.e2e
+
+
+def settings(emulator, tmp_path, **extra):
+    return Settings(DISCORD_TOKEN=emulator.bot_token, database=tmp_path / "r.sqlite3", **extra)
+
+
+async def test_sync_installs_commands_in_the_dev_guild_then_globally(emulator, tmp_path, capsys):
+    guild = emulator.add_guild("Dev")
+    assert await cmd_sync(settings(emulator, tmp_path, dev_guild_id=guild.id), None, False) == 0
+    installed = {c["name"] for c in emulator.commands.guild_commands.get(guild.id, [])}
+    assert {"help", "quiz", "qotd", "review"} <= installed
+    assert emulator.commands.global_commands == []
+    assert f"to server {guild.id}" in capsys.readouterr().out
+
+    assert await cmd_sync(settings(emulator, tmp_path), None, True) == 0
+    assert {"help", "quiz"} <= {c["name"] for c in emulator.commands.global_commands}
+    assert "globally" in capsys.readouterr().out
+
+
+async def test_run_serves_until_stopped(emulator, tmp_path):
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    task = asyncio.create_task(cmd_run(settings(emulator, tmp_path)))
+    await emulator.wait_until(lambda: emulator.connects >= 1, within=10)
+    await cmd_sync(settings(emulator, tmp_path), None, True)
+    await asyncio.sleep(0.5)
+    answer = await alice.run("/help", channel=guild.general)
+    assert answer.embed["title"] == "Recall"
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_a_refused_token_ends_with_a_clear_message(emulator, tmp_path):
+    bad = Settings(
+        DISCORD_TOKEN=emulator.bot_token[:-4] + "abcd", database=tmp_path / "r.sqlite3"
+    )
+    with pytest.raises(CliError, match="Discord refused the token"):
+        await cmd_run(bad)
+    emulator.violations.clear()
