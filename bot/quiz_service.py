@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from bot.errors import UserError
 from bot.questions import Difficulty, loose_key
 from bot.quiz import Rating, Source, mc_rating, pick_question
-from bot.store import AttemptRequest, AttemptResult, DeckRow, PostRow, Store, StoredQuestion
+from bot.store import (
+    AttemptRequest,
+    AttemptResult,
+    DeckRow,
+    PostRow,
+    QuizPostRead,
+    Store,
+    StoredQuestion,
+)
 
 
 @dataclass(frozen=True)
@@ -110,10 +118,9 @@ class QuizService:
         difficulty: str | None,
         private: bool,
     ) -> QuizPost:
-        candidates = await self.store.candidates(
-            guild_id, deck_id=deck_id, tag=tag, difficulty=difficulty
+        candidates, history = await self.store.quiz_choices(
+            guild_id, user_id, deck_id=deck_id, tag=tag, difficulty=difficulty
         )
-        history = await self.store.member_history(guild_id, user_id)
         choice = pick_question(candidates, history, self.rng)
         if choice is None:
             asked = ", ".join(
@@ -128,7 +135,7 @@ class QuizService:
             raise UserError(f"No question matches{asked}. {await self.available(guild_id)}")
         question = await self.store.question(choice.question_id)
         assert question is not None
-        post_id = await self.store.create_post(
+        post = await self.store.create_post_row(
             kind=Source.QUIZ,
             guild_id=guild_id,
             channel_id=channel_id,
@@ -140,7 +147,7 @@ class QuizService:
             filter_tag=tag,
             filter_difficulty=difficulty,
         )
-        return QuizPost(await self._post(post_id), question)
+        return QuizPost(post, question)
 
     async def _post(self, post_id: int) -> PostRow:
         post = await self.store.post(post_id)
@@ -151,11 +158,22 @@ class QuizService:
         return post
 
     async def load(self, post_id: int) -> QuizPost:
-        post = await self._post(post_id)
-        question = await self.store.question(post.question_id)
-        if question is None:
+        qp, _ = await self.load_for(post_id)
+        return qp
+
+    async def load_for(
+        self, post_id: int, user_id: int | None = None, *, counts: bool = False
+    ) -> tuple[QuizPost, QuizPostRead]:
+        """A post and its question in one read; with ``user_id`` also that member's earlier
+        attempt, with ``counts`` the answer counts (both in the second item)."""
+        read = await self.store.quiz_post(post_id, user_id=user_id, counts=counts)
+        if read is None:
+            raise UserError(
+                "This question is no longer in Recall's records. Start a new one with `/quiz`."
+            )
+        if read.question is None:
             raise UserError("This question was removed. Start a new one with `/quiz`.")
-        return QuizPost(post, question)
+        return QuizPost(read.post, read.question), read
 
     async def previous_attempt(self, post_id: int, user_id: int) -> AttemptResult | None:
         return await self.store.attempt_for(post_id, user_id)

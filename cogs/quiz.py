@@ -227,10 +227,9 @@ class RevealButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def work() -> None:
-            quiz = service(interaction)
-            qp = await quiz.load(self.post_id)
+            qp, read = await service(interaction).load_for(self.post_id, interaction.user.id)
             await remember_message(interaction, qp)
-            previous = await quiz.previous_attempt(self.post_id, interaction.user.id)
+            previous = read.attempt
             if previous is not None:
                 verdict = verdict_for(Graded(qp.post, qp.question, previous))
                 await interaction.response.send_message(
@@ -518,10 +517,10 @@ class Quiz(commands.Cog):
             while post_id in self._dirty:
                 await asyncio.sleep(self.count_delay)
                 self._dirty.discard(post_id)
-                qp = await self.quiz.load(post_id)
+                qp, read = await self.quiz.load_for(post_id, counts=True)
                 if qp.post.private or qp.post.message_id is None or qp.post.closed_at is not None:
                     return
-                answered, _ = await self.quiz.store.post_counts(post_id)
+                answered, _ = read.counts or (0, 0)
                 message = self.bot.get_partial_messageable(qp.post.channel_id).get_partial_message(
                     qp.post.message_id
                 )

@@ -26,7 +26,7 @@ from bot.store.leaderboard import (
     Standing,
 )
 from bot.store.qotd import Progress, QotdStore, SlotRecord
-from bot.store.quiz import AttemptRequest, AttemptResult, PostRow, QuizStore
+from bot.store.quiz import AttemptRequest, AttemptResult, PostRow, QuizPostRead, QuizStore
 from bot.store.srs import Reminder, ReviewSettings, SrsStore, StoredCard
 
 
@@ -54,6 +54,7 @@ __all__ = [
     "QotdRecord",
     "QotdStore",
     "QuestionPage",
+    "QuizPostRead",
     "QuizStore",
     "Reminder",
     "ReviewSettings",

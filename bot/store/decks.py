@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -80,7 +81,7 @@ class DeckStore(StoreBase):
                     )
 
     async def settings_for(self, guild_id: int) -> GuildSettings:
-        return GuildSettings.from_rows(await self.guild_settings(guild_id))
+        return await self.read(lambda conn: settings_in(conn, guild_id))
 
     # -- decks and questions ---------------------------------------------------------------
 
@@ -188,11 +189,7 @@ class DeckStore(StoreBase):
             )
 
     async def question(self, question_id: int) -> StoredQuestion | None:
-        row = await self._fetchone(_QUESTION_SELECT + " WHERE q.id = ?", (question_id,))
-        if row is None:
-            return None
-        tags = await self._tags_for([question_id])
-        return _stored_question(row, tags.get(question_id, []))
+        return await self.read(lambda conn: question_in(conn, question_id))
 
     async def questions_in_deck(
         self, deck_id: int, *, include_removed: bool = False
@@ -213,26 +210,28 @@ class DeckStore(StoreBase):
         difficulty: str | None = None,
     ) -> list[Candidate]:
         """Questions a quiz here may ask: from decks enabled in this server, matching filters."""
-        sql = (
-            "SELECT q.id FROM questions q JOIN decks d ON d.id = q.deck_id "
-            "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
-            "WHERE q.removed_at IS NULL AND d.removed_at IS NULL "
-            "AND (d.guild_id = 0 OR d.guild_id = ?) AND COALESCE(gd.enabled, 1) = 1"
+        return await self.read(
+            lambda conn: _candidates_in(conn, guild_id, deck_id, tag, difficulty)
         )
-        params: list[Any] = [guild_id, guild_id]
-        if deck_id is not None:
-            sql += " AND d.id = ?"
-            params.append(deck_id)
-        if difficulty is not None:
-            sql += " AND q.difficulty = ?"
-            params.append(difficulty)
-        if tag is not None:
-            sql += " AND EXISTS (SELECT 1 FROM question_tags t WHERE t.question_id = q.id AND t.tag = ?)"
-            params.append(tag)
-        rows = await self._fetchall(sql + " ORDER BY q.id", params)
-        ids = [r[0] for r in rows]
-        tags = await self._tags_for(ids)
-        return [Candidate(qid, tuple(tags.get(qid, []))) for qid in ids]
+
+    async def quiz_choices(
+        self,
+        guild_id: int,
+        user_id: int,
+        *,
+        deck_id: int | None = None,
+        tag: str | None = None,
+        difficulty: str | None = None,
+    ) -> tuple[list[Candidate], list[Seen]]:
+        """``candidates`` and ``member_history`` together, in one read."""
+
+        def both(conn: sqlite3.Connection) -> tuple[list[Candidate], list[Seen]]:
+            return (
+                _candidates_in(conn, guild_id, deck_id, tag, difficulty),
+                _history_in(conn, guild_id, user_id, 200),
+            )
+
+        return await self.read(both)
 
     async def tags_for_guild(
         self, guild_id: int, deck_id: int | None = None
@@ -254,17 +253,88 @@ class DeckStore(StoreBase):
 
     async def member_history(self, guild_id: int, user_id: int, limit: int = 200) -> list[Seen]:
         """What a member saw lately: questions they were shown and questions they answered."""
-        rows = await self._fetchall(
-            "SELECT question_id, MAX(at) AS at FROM ("
-            " SELECT question_id, created_at AS at FROM posts WHERE guild_id = ? AND author_id = ?"
-            " UNION ALL"
-            " SELECT question_id, created_at AS at FROM attempts WHERE guild_id = ? AND user_id = ?"
-            ") seen GROUP BY question_id ORDER BY at DESC LIMIT ?",
-            (guild_id, user_id, guild_id, user_id, limit),
-        )
-        ids = [r[0] for r in rows]
-        tags = await self._tags_for(ids)
-        return [Seen(r[0], tuple(tags.get(r[0], [])), from_db(r[1])) for r in rows]
+        return await self.read(lambda conn: _history_in(conn, guild_id, user_id, limit))
+
+
+def _candidates_in(
+    conn: sqlite3.Connection,
+    guild_id: int,
+    deck_id: int | None,
+    tag: str | None,
+    difficulty: str | None,
+) -> list[Candidate]:
+    sql = (
+        "SELECT q.id FROM questions q JOIN decks d ON d.id = q.deck_id "
+        "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
+        "WHERE q.removed_at IS NULL AND d.removed_at IS NULL "
+        "AND (d.guild_id = 0 OR d.guild_id = ?) AND COALESCE(gd.enabled, 1) = 1"
+    )
+    params: list[Any] = [guild_id, guild_id]
+    if deck_id is not None:
+        sql += " AND d.id = ?"
+        params.append(deck_id)
+    if difficulty is not None:
+        sql += " AND q.difficulty = ?"
+        params.append(difficulty)
+    if tag is not None:
+        sql += " AND EXISTS (SELECT 1 FROM question_tags t WHERE t.question_id = q.id AND t.tag = ?)"
+        params.append(tag)
+    ids = [r[0] for r in conn.execute(sql + " ORDER BY q.id", params)]
+    tags = tags_in(conn, ids)
+    return [Candidate(qid, tuple(tags.get(qid, []))) for qid in ids]
+
+
+def _history_in(conn: sqlite3.Connection, guild_id: int, user_id: int, limit: int) -> list[Seen]:
+    rows = conn.execute(
+        "SELECT question_id, MAX(at) AS at FROM ("
+        " SELECT question_id, created_at AS at FROM posts WHERE guild_id = ? AND author_id = ?"
+        " UNION ALL"
+        " SELECT question_id, created_at AS at FROM attempts WHERE guild_id = ? AND user_id = ?"
+        ") seen GROUP BY question_id ORDER BY at DESC LIMIT ?",
+        (guild_id, user_id, guild_id, user_id, limit),
+    ).fetchall()
+    tags = tags_in(conn, [r[0] for r in rows])
+    return [Seen(r[0], tuple(tags.get(r[0], [])), from_db(r[1])) for r in rows]
+
+
+def tags_in(conn: sqlite3.Connection, question_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Tags of some questions, read on ``conn`` (in its thread)."""
+    out: dict[int, list[str]] = {}
+    for start in range(0, len(question_ids), 500):
+        chunk = list(question_ids[start : start + 500])
+        if not chunk:
+            continue
+        marks = ",".join("?" * len(chunk))
+        for qid, tag in conn.execute(
+            f"SELECT question_id, tag FROM question_tags WHERE question_id IN ({marks}) "
+            "ORDER BY question_id, tag",
+            chunk,
+        ):
+            out.setdefault(qid, []).append(tag)
+    return out
+
+
+def question_in(conn: sqlite3.Connection, question_id: int) -> StoredQuestion | None:
+    """One question with its deck and tags, read on ``conn`` (in its thread)."""
+    row = conn.execute(_QUESTION_SELECT + " WHERE q.id = ?", (question_id,)).fetchone()
+    if row is None:
+        return None
+    return _stored_question(row, tags_in(conn, [question_id]).get(question_id, []))
+
+
+def settings_in(conn: sqlite3.Connection, guild_id: int) -> GuildSettings:
+    """A server's settings, read on ``conn`` (in its thread)."""
+    rows = conn.execute(
+        "SELECT key, value FROM guild_settings WHERE guild_id = ? ORDER BY key", (guild_id,)
+    ).fetchall()
+    return _parsed_settings(tuple((r[0], r[1]) for r in rows))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_settings(rows: tuple[tuple[str, str], ...]) -> GuildSettings:
+    # Keyed by the stored rows themselves, so a changed setting is a new key: never stale.
+    # GuildSettings is frozen, so one instance can be shared.
+    return GuildSettings.from_rows(dict(rows))
 
 
 _QUESTION_SELECT = (

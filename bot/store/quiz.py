@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
-
-import aiosqlite
+from datetime import date, datetime
 
 from bot.clock import to_db
 from bot.quiz import Award, award, period_keys
-from bot.store.decks import DeckStore
-from bot.store.srs import update_card
+from bot.store.decks import DeckStore, StoredQuestion, question_in, settings_in
+from bot.store.srs import apply_grade_to_card
 
 
 @dataclass(frozen=True)
@@ -65,6 +63,14 @@ class AttemptResult:
     reason: str
 
 
+@dataclass(frozen=True)
+class QuizPostRead:
+    post: PostRow
+    question: StoredQuestion | None
+    attempt: AttemptResult | None = None
+    counts: tuple[int, int] | None = None
+
+
 POST_COLUMNS = (
     "id, kind, guild_id, channel_id, message_id, question_id, author_id, author_name, private, "
     "filter_deck_id, filter_tag, filter_difficulty, created_at, closed_at, "
@@ -93,69 +99,99 @@ class QuizStore(DeckStore):
         filter_tag: str | None = None,
         filter_difficulty: str | None = None,
     ) -> int:
-        now = self.now_text()
-        async with self.transaction() as db:
-            cur = await db.execute(
+        post = await self.create_post_row(
+            kind=kind,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            question_id=question_id,
+            author_id=author_id,
+            private=private,
+            author_name=author_name,
+            filter_deck_id=filter_deck_id,
+            filter_tag=filter_tag,
+            filter_difficulty=filter_difficulty,
+        )
+        return post.id
+
+    async def create_post_row(
+        self,
+        *,
+        kind: str,
+        guild_id: int,
+        channel_id: int,
+        question_id: int,
+        author_id: int | None,
+        private: bool,
+        author_name: str | None = None,
+        filter_deck_id: int | None = None,
+        filter_tag: str | None = None,
+        filter_difficulty: str | None = None,
+    ) -> PostRow:
+        """Store a new post and return it as stored, in one write."""
+        values = (
+            kind,
+            guild_id,
+            channel_id,
+            question_id,
+            author_id,
+            author_name,
+            int(private),
+            filter_deck_id,
+            filter_tag,
+            filter_difficulty,
+            self.now_text(),
+        )
+
+        def insert(conn: sqlite3.Connection) -> PostRow:
+            cur = conn.execute(
                 "INSERT INTO posts (kind, guild_id, channel_id, question_id, author_id, author_name, "
                 "private, filter_deck_id, filter_tag, filter_difficulty, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    kind,
-                    guild_id,
-                    channel_id,
-                    question_id,
-                    author_id,
-                    author_name,
-                    int(private),
-                    filter_deck_id,
-                    filter_tag,
-                    filter_difficulty,
-                    now,
-                ),
+                values,
             )
-            return int(cur.lastrowid or 0)
+            post = _post_in(conn, int(cur.lastrowid or 0))
+            assert post is not None
+            return post
+
+        return await self.write(insert)
 
     async def set_post_message(self, post_id: int, message_id: int) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "UPDATE posts SET message_id = ? WHERE id = ? AND message_id IS NULL", (message_id, post_id)
+        def update(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE posts SET message_id = ? WHERE id = ? AND message_id IS NULL",
+                (message_id, post_id),
             )
 
+        await self.write(update)
+
     async def post(self, post_id: int) -> PostRow | None:
-        row = await self._fetchone(
-            f"SELECT {POST_COLUMNS} FROM posts WHERE id = ?",
-            (post_id,),
-        )
-        if row is None:
-            return None
-        return post_row(row)
+        return await self.read(lambda conn: _post_in(conn, post_id))
+
+    async def quiz_post(
+        self, post_id: int, *, user_id: int | None = None, counts: bool = False
+    ) -> QuizPostRead | None:
+        """A post with its question, in one read; with ``user_id`` that member's attempt on
+        it, with ``counts`` how many answered (and how many right)."""
+
+        def load(conn: sqlite3.Connection) -> QuizPostRead | None:
+            post = _post_in(conn, post_id)
+            if post is None:
+                return None
+            return QuizPostRead(
+                post=post,
+                question=question_in(conn, post.question_id),
+                attempt=_attempt_row(conn, post_id, user_id) if user_id is not None else None,
+                counts=_post_counts(conn, post_id) if counts else None,
+            )
+
+        return await self.read(load)
 
     async def post_counts(self, post_id: int) -> tuple[int, int]:
         """(members who answered, of whom right) for one post."""
-        row = await self._fetchone(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN correct = 1 THEN 1 ELSE 0 END), 0) "
-            "FROM attempts WHERE post_id = ?",
-            (post_id,),
-        )
-        return (int(row[0]), int(row[1])) if row else (0, 0)
+        return await self.read(lambda conn: _post_counts(conn, post_id))
 
     async def attempt_for(self, post_id: int, user_id: int) -> AttemptResult | None:
-        row = await self._fetchone(
-            "SELECT rating, option_index, correct, scored, points FROM attempts "
-            "WHERE post_id = ? AND user_id = ?",
-            (post_id, user_id),
-        )
-        if row is None:
-            return None
-        return AttemptResult(
-            new=False,
-            rating=row["rating"],
-            option_index=row["option_index"],
-            correct=bool(row["correct"]),
-            scored=bool(row["scored"]),
-            points=row["points"],
-            reason="",
-        )
+        return await self.read(lambda conn: _attempt_row(conn, post_id, user_id))
 
     async def record_attempt(self, req: AttemptRequest) -> AttemptResult:
         """Store one grade and its score in one transaction.
@@ -163,153 +199,185 @@ class QuizStore(DeckStore):
         A second grade of the same member on the same post (a double click, two clicks racing,
         a retried interaction) writes nothing and returns the first one; the unique indexes
         make that hold even if two writers got past the first check.
+
+        The whole grade (settings, checks, the attempt, the member, the score totals and the
+        FSRS card) is one function run in the writer's thread, so concurrent grades are
+        group-committed (see ``StoreBase.write``).
         """
-        settings = await self.settings_for(req.guild_id)
         now = self.clock.now()
-        day = now.astimezone(settings.zone).date()
-        now_text = to_db(now)
         try:
-            async with self.transaction() as db:
-                # The three checks in one statement: each round trip to the database thread
-                # costs far more than the lookups themselves.
-                checks = await db.execute_fetchall(
-                    "SELECT EXISTS (SELECT 1 FROM attempts WHERE post_id = ? AND user_id = ?), "
-                    "EXISTS (SELECT 1 FROM attempts WHERE guild_id = ? AND user_id = ? "
-                    "AND question_id = ? AND local_day = ? AND scored = 1), "
-                    "(SELECT COALESCE(SUM(points), 0) FROM attempts WHERE guild_id = ? "
-                    "AND user_id = ? AND local_day = ? AND source = 'quiz')",
-                    (
-                        req.post_id,
-                        req.user_id,
-                        req.guild_id,
-                        req.user_id,
-                        req.question_id,
-                        day.isoformat(),
-                        req.guild_id,
-                        req.user_id,
-                        day.isoformat(),
-                    ),
-                )
-                answered, already_row, today_row = next(iter(checks))
-                if req.post_id is not None and answered:
-                    raise _AlreadyAnswered
-                if req.review_session_id is not None:
-                    cur = await db.execute(
-                        "INSERT INTO review_answers (session_id, question_id, rating, answered_at) "
-                        "VALUES (?, ?, ?, ?) ON CONFLICT (session_id, question_id) DO NOTHING",
-                        (req.review_session_id, req.question_id, req.rating, now_text),
-                    )
-                    if cur.rowcount != 1:
-                        raise _AlreadyAnswered
-                already = bool(already_row)
-                today = int(today_row or 0)
-                result: Award = award(
-                    settings.scoring,
-                    req.source,
-                    multiple_choice=req.multiple_choice,
-                    correct=req.correct,
-                    already_scored_today=already,
-                    quiz_points_today=today,
-                    closed=req.closed,
-                )
-                await db.execute(
-                    "INSERT INTO attempts (guild_id, user_id, question_id, post_id, source, rating, "
-                    "option_index, correct, scored, points, local_day, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        req.guild_id,
-                        req.user_id,
-                        req.question_id,
-                        req.post_id,
-                        req.source,
-                        req.rating,
-                        req.option_index,
-                        int(req.correct),
-                        int(result.scored),
-                        result.points,
-                        day.isoformat(),
-                        now_text,
-                    ),
-                )
-                await db.execute(
-                    "INSERT INTO members (guild_id, user_id, display_name, updated_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name, "
-                    "updated_at = excluded.updated_at",
-                    (req.guild_id, req.user_id, req.display_name, now_text),
-                )
-                if result.scored:
-                    await _add_score(
-                        db, req.guild_id, req.user_id, req.source, day, result.points, now_text
-                    )
-                # Every grade, whatever its source, feeds the member's spaced-repetition card.
-                await update_card(
-                    db,
-                    guild_id=req.guild_id,
-                    user_id=req.user_id,
-                    question_id=req.question_id,
-                    rating=req.rating,
-                    when=now,
-                    source=req.source,
-                )
-        except _AlreadyAnswered:
-            if req.review_session_id is not None:
-                return await self._review_answer(req)
-            existing = await self.attempt_for(req.post_id or 0, req.user_id)
-            assert existing is not None
-            return existing
+            return await self.write(lambda conn: _record_attempt(conn, req, now))
         except sqlite3.IntegrityError:
+            # Another writer (another process on the same file) stored this grade first.
             existing = await self.attempt_for(req.post_id or 0, req.user_id)
             if existing is None:
                 raise
             return existing
-        return AttemptResult(
-            new=True,
-            rating=req.rating,
-            option_index=req.option_index,
-            correct=req.correct,
-            scored=result.scored,
-            points=result.points,
-            reason=result.reason,
+
+
+def _record_attempt(conn: sqlite3.Connection, req: AttemptRequest, now: datetime) -> AttemptResult:
+    """One grade, in the writer's thread inside its own savepoint."""
+    settings = settings_in(conn, req.guild_id)
+    day_text = now.astimezone(settings.zone).date().isoformat()
+    now_text = to_db(now)
+    # The three checks in one statement.
+    answered, already_row, today_row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM attempts WHERE post_id = ? AND user_id = ?), "
+        "EXISTS (SELECT 1 FROM attempts WHERE guild_id = ? AND user_id = ? "
+        "AND question_id = ? AND local_day = ? AND scored = 1), "
+        "(SELECT COALESCE(SUM(points), 0) FROM attempts WHERE guild_id = ? "
+        "AND user_id = ? AND local_day = ? AND source = 'quiz')",
+        (
+            req.post_id,
+            req.user_id,
+            req.guild_id,
+            req.user_id,
+            req.question_id,
+            day_text,
+            req.guild_id,
+            req.user_id,
+            day_text,
+        ),
+    ).fetchone()
+    if req.post_id is not None and answered:
+        if req.review_session_id is not None:
+            return _review_answer(conn, req)
+        existing = _attempt_row(conn, req.post_id, req.user_id)
+        assert existing is not None
+        return existing
+    if req.review_session_id is not None:
+        cur = conn.execute(
+            "INSERT INTO review_answers (session_id, question_id, rating, answered_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (session_id, question_id) DO NOTHING",
+            (req.review_session_id, req.question_id, req.rating, now_text),
         )
-
-    async def _review_answer(self, req: AttemptRequest) -> AttemptResult:
-        row = await self._fetchone(
-            "SELECT rating FROM review_answers WHERE session_id = ? AND question_id = ?",
-            (req.review_session_id, req.question_id),
+        if cur.rowcount != 1:
+            return _review_answer(conn, req)
+    result: Award = award(
+        settings.scoring,
+        req.source,
+        multiple_choice=req.multiple_choice,
+        correct=req.correct,
+        already_scored_today=bool(already_row),
+        quiz_points_today=int(today_row or 0),
+        closed=req.closed,
+    )
+    conn.execute(
+        "INSERT INTO attempts (guild_id, user_id, question_id, post_id, source, rating, "
+        "option_index, correct, scored, points, local_day, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            req.guild_id,
+            req.user_id,
+            req.question_id,
+            req.post_id,
+            req.source,
+            req.rating,
+            req.option_index,
+            int(req.correct),
+            int(result.scored),
+            result.points,
+            day_text,
+            now_text,
+        ),
+    )
+    conn.execute(
+        "INSERT INTO members (guild_id, user_id, display_name, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name, "
+        "updated_at = excluded.updated_at",
+        (req.guild_id, req.user_id, req.display_name, now_text),
+    )
+    if result.scored:
+        _add_score(
+            conn, req.guild_id, req.user_id, req.source, date.fromisoformat(day_text),
+            result.points, now_text,
         )
-        rating = int(row[0]) if row else req.rating
-        return AttemptResult(False, rating, None, rating >= 2, False, 0, "")
+    # Every grade, whatever its source, feeds the member's spaced-repetition card.
+    apply_grade_to_card(
+        conn,
+        guild_id=req.guild_id,
+        user_id=req.user_id,
+        question_id=req.question_id,
+        rating=req.rating,
+        when=now,
+        source=req.source,
+    )
+    return AttemptResult(
+        new=True,
+        rating=req.rating,
+        option_index=req.option_index,
+        correct=req.correct,
+        scored=result.scored,
+        points=result.points,
+        reason=result.reason,
+    )
 
 
-class _AlreadyAnswered(Exception):
-    pass
+def _post_in(conn: sqlite3.Connection, post_id: int) -> PostRow | None:
+    row = conn.execute(f"SELECT {POST_COLUMNS} FROM posts WHERE id = ?", (post_id,)).fetchone()
+    return None if row is None else post_row(row)
 
 
-async def _add_score(
-    db: aiosqlite.Connection,
+def _post_counts(conn: sqlite3.Connection, post_id: int) -> tuple[int, int]:
+    row = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN correct = 1 THEN 1 ELSE 0 END), 0) "
+        "FROM attempts WHERE post_id = ?",
+        (post_id,),
+    ).fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def _review_answer(conn: sqlite3.Connection, req: AttemptRequest) -> AttemptResult:
+    row = conn.execute(
+        "SELECT rating FROM review_answers WHERE session_id = ? AND question_id = ?",
+        (req.review_session_id, req.question_id),
+    ).fetchone()
+    rating = int(row[0]) if row else req.rating
+    return AttemptResult(False, rating, None, rating >= 2, False, 0, "")
+
+
+def _attempt_row(conn: sqlite3.Connection, post_id: int, user_id: int) -> AttemptResult | None:
+    row = conn.execute(
+        "SELECT rating, option_index, correct, scored, points FROM attempts "
+        "WHERE post_id = ? AND user_id = ?",
+        (post_id, user_id),
+    ).fetchone()
+    if row is None:
+        return None
+    return AttemptResult(
+        new=False,
+        rating=row[0],
+        option_index=row[1],
+        correct=bool(row[2]),
+        scored=bool(row[3]),
+        points=row[4],
+        reason="",
+    )
+
+
+def _add_score(
+    conn: sqlite3.Connection,
     guild_id: int,
     user_id: int,
     source: str,
-    day: Any,
+    day: date,
     points: int,
     now: str,
 ) -> None:
     """Keep score_totals in step with one scoring attempt (inside the attempt's transaction)."""
     # The leaderboard season current at this grade's time (season 1 has no row).
-    found = await db.execute_fetchall(
+    row = conn.execute(
         "SELECT MAX(number) FROM seasons WHERE guild_id = ? AND started_at <= ?", (guild_id, now)
-    )
-    row = next(iter(found), None)
+    ).fetchone()
     season = int(row[0]) if row and row[0] is not None else 1
-    rows = [
-        (guild_id, board, period, user_id, points, now)
-        for board in (source, "all")
-        for period in period_keys(day, season)
-    ]
-    await db.executemany(
+    conn.executemany(
         "INSERT INTO score_totals (guild_id, board, period, user_id, points, answered, reached_at) "
         "VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (guild_id, board, period, user_id) DO UPDATE SET "
         "points = score_totals.points + excluded.points, answered = score_totals.answered + 1, "
         "reached_at = CASE WHEN excluded.points > 0 THEN excluded.reached_at ELSE score_totals.reached_at END",
-        rows,
+        [
+            (guild_id, board, period, user_id, points, now)
+            for board in (source, "all")
+            for period in period_keys(day, season)
+        ],
     )

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-import aiosqlite
 
 from bot.clock import from_db, to_db
 from bot.quiz import Rating
@@ -31,8 +30,8 @@ def _card(row: Any) -> CardState:
 _CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
 
 
-async def update_card(
-    db: aiosqlite.Connection,
+def apply_grade_to_card(
+    conn: sqlite3.Connection,
     *,
     guild_id: int,
     user_id: int,
@@ -41,14 +40,31 @@ async def update_card(
     when: datetime,
     source: str,
 ) -> CardState:
-    """Apply one grade to a member's card, inside the grade's own transaction."""
-    rows = await db.execute_fetchall(
+    """Apply one grade to a member's card, inside the grade's own transaction (in the
+    writer's thread: see ``StoreBase.write``)."""
+    row = conn.execute(
         f"SELECT {_CARD_COLUMNS} FROM srs_cards WHERE guild_id = ? AND user_id = ? AND question_id = ?",
         (guild_id, user_id, question_id),
-    )
-    row = next(iter(rows), None)
+    ).fetchone()
     card = review(_card(row) if row is not None else None, Rating(rating), when)
-    values = (
+    values = _card_values(card)
+    if row is None:
+        conn.execute(
+            f"INSERT INTO srs_cards (guild_id, user_id, question_id, {_CARD_COLUMNS}, introduced_at, "
+            "introduced_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (guild_id, user_id, question_id, *values, to_db(when), source),
+        )
+    else:
+        conn.execute(
+            "UPDATE srs_cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
+            "last_review = ?, reps = ?, lapses = ? WHERE guild_id = ? AND user_id = ? AND question_id = ?",
+            (*values, guild_id, user_id, question_id),
+        )
+    return card
+
+
+def _card_values(card: CardState) -> tuple[Any, ...]:
+    return (
         card.state,
         card.step,
         card.stability,
@@ -58,19 +74,6 @@ async def update_card(
         card.reps,
         card.lapses,
     )
-    if row is None:
-        await db.execute(
-            f"INSERT INTO srs_cards (guild_id, user_id, question_id, {_CARD_COLUMNS}, introduced_at, "
-            "introduced_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, user_id, question_id, *values, to_db(when), source),
-        )
-    else:
-        await db.execute(
-            "UPDATE srs_cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
-            "last_review = ?, reps = ?, lapses = ? WHERE guild_id = ? AND user_id = ? AND question_id = ?",
-            (*values, guild_id, user_id, question_id),
-        )
-    return card
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,155 @@
+"""Grades written together (one group transaction, a savepoint each) give exactly what the
+same grades written one by one give: results, attempts, score totals, cards and review answers."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from test_leaderboard import recompute, stored
+
+import bot.store.base as base
+from bot.clock import FixedClock
+from bot.decks import load_builtin_decks
+from bot.store import AttemptRequest, AttemptResult, Store
+
+GUILDS = (1, 2)
+MISSING_QUESTION = 999_999
+
+
+async def open_store(path: Path) -> Store:
+    store = await Store.open(path, clock=FixedClock(datetime(2026, 3, 2, 8, tzinfo=UTC)))
+    await store.sync_builtin_decks(load_builtin_decks())
+    return store
+
+
+async def requests(store: Store, seed: int) -> list[AttemptRequest]:
+    """The same grades for any store built the same way: posts, duplicates, a daily cap,
+    review sessions with a repeat, and one grade that must fail."""
+    rng = random.Random(seed)
+    qids = [r[0] for r in await store._fetchall("SELECT id FROM questions ORDER BY id")]
+    posts = []
+    for i in range(6):
+        guild = GUILDS[i % 2]
+        qid = qids[i]
+        pid = await store.create_post(
+            kind="quiz" if i % 3 else "qotd", guild_id=guild, channel_id=5, question_id=qid,
+            author_id=100, private=False,
+        )
+        posts.append((pid, guild, qid, "quiz" if i % 3 else "qotd"))
+    session = await store.start_review_session(1, 7, None)
+    out: list[AttemptRequest] = []
+    for _ in range(80):
+        user = rng.randrange(1, 9)
+        kind = rng.random()
+        if kind < 0.5:
+            pid, guild, qid, source = rng.choice(posts)
+            mc = rng.random() < 0.4
+            correct = rng.random() < 0.5
+            out.append(
+                AttemptRequest(guild, user, f"u{user}", pid, qid, source, rng.randint(1, 4),
+                               mc, correct, option_index=1 if mc else None)
+            )
+        elif kind < 0.9:
+            # No post: a member's quiz points today run into the daily cap; the same
+            # question twice a day scores once.
+            guild = rng.choice(GUILDS)
+            out.append(
+                AttemptRequest(guild, user, f"u{user}", None, rng.choice(qids[:12]), "quiz", 3,
+                               False, True)
+            )
+        else:
+            out.append(
+                AttemptRequest(1, 7, "u7", None, rng.choice(qids[:3]), "review",
+                               rng.randint(1, 4), False, True, review_session_id=session)
+            )
+    # Exact duplicates (double clicks) and a grade whose question does not exist.
+    out.insert(10, out[3])
+    out.insert(40, out[20])
+    out.insert(25, AttemptRequest(2, 3, "u3", None, MISSING_QUESTION, "quiz", 3, False, True))
+    return out
+
+
+async def outcome(store: Store, coro) -> AttemptResult | str:
+    try:
+        return await coro
+    except sqlite3.IntegrityError:
+        return "integrity error"
+
+
+async def tables(store: Store) -> dict[str, list[tuple]]:
+    queries = {
+        "attempts": "SELECT guild_id, user_id, question_id, post_id, source, rating, option_index, "
+        "correct, scored, points, local_day FROM attempts ORDER BY id",
+        "srs_cards": "SELECT * FROM srs_cards ORDER BY guild_id, user_id, question_id",
+        "review_answers": "SELECT * FROM review_answers ORDER BY session_id, question_id",
+        "members": "SELECT * FROM members ORDER BY guild_id, user_id",
+    }
+    return {
+        name: [tuple(r) for r in await store._fetchall(sql)] for name, sql in queries.items()
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_group_commit_matches_one_by_one(tmp_path: Path, monkeypatch, seed: int):
+    one_by_one = await open_store(tmp_path / "one.sqlite3")
+    together = await open_store(tmp_path / "group.sqlite3")
+    groups: list[int] = []
+    apply_group = base._apply_group
+
+    def counting(conn, work):
+        groups.append(len(work))
+        return apply_group(conn, work)
+
+    try:
+        wanted = [
+            await outcome(one_by_one, one_by_one.record_attempt(r))
+            for r in await requests(one_by_one, seed)
+        ]
+        reqs = await requests(together, seed)
+        monkeypatch.setattr(base, "_apply_group", counting)
+        got = await asyncio.gather(*(outcome(together, together.record_attempt(r)) for r in reqs))
+        monkeypatch.undo()
+
+        assert max(groups) > 20, "the grades were not written together"
+        assert list(got) == wanted
+        assert wanted.count("integrity error") == 1
+        assert sum(1 for w in wanted if isinstance(w, AttemptResult) and not w.new) >= 2
+        assert await tables(together) == await tables(one_by_one)
+        for guild in GUILDS:
+            assert await stored(together, guild) == await recompute(together, guild)
+            assert await stored(together, guild) == await stored(one_by_one, guild)
+        # Daily cap: nobody's quiz points on one day exceed the cap.
+        caps = await together._fetchall(
+            "SELECT SUM(points) FROM attempts WHERE source = 'quiz' "
+            "GROUP BY guild_id, user_id, local_day"
+        )
+        assert max(r[0] for r in caps) <= 30
+    finally:
+        await one_by_one.close()
+        await together.close()
+
+
+async def test_a_failed_group_fails_every_caller(tmp_path: Path, monkeypatch):
+    store = await open_store(tmp_path / "recall.sqlite3")
+    try:
+        qid = (await store._fetchone("SELECT MIN(id) FROM questions"))[0]
+
+        def broken(conn, work):
+            raise base._GroupFailed(sqlite3.OperationalError("disk I/O error"))
+
+        monkeypatch.setattr(base, "_apply_group", broken)
+        reqs = [AttemptRequest(1, u, "u", None, qid, "quiz", 3, False, True) for u in range(5)]
+        results = await asyncio.gather(
+            *(store.record_attempt(r) for r in reqs), return_exceptions=True
+        )
+        assert all(isinstance(r, base.StoreError) for r in results)
+        monkeypatch.undo()
+        assert (await store._fetchone("SELECT COUNT(*) FROM attempts"))[0] == 0
+        assert (await store.record_attempt(reqs[0])).new
+    finally:
+        await store.close()
