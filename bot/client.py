@@ -70,8 +70,16 @@ def _what(interaction: discord.Interaction[Any]) -> str:
     return f"component {data.get('custom_id', '?')}"
 
 
+#: Discord's limit on a message's content
+CONTENT_MAX = 2000
+
+
 async def reply_ephemeral(interaction: discord.Interaction[Any], text: str) -> None:
-    """Answer privately, whether or not the interaction was already acknowledged."""
+    """Answer privately, whether or not the interaction was already acknowledged.
+
+    Error texts may quote what a member typed, so they are cut to fit one message."""
+    if len(text) > CONTENT_MAX:
+        text = text[: CONTENT_MAX - 1].rstrip() + "…"
     try:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)

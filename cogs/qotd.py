@@ -380,7 +380,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         for row in schedules:
             if schedule.strip().lstrip("#") == str(row.id):
                 return row
-        raise UserError(f"There is no schedule {schedule!r} here. `/qotd status` lists them.")
+        raise UserError(
+            f"There is no schedule {ui.clip(schedule.strip(), 40)!r} here. `/qotd status` lists them."
+        )
 
     async def _schedule_choices(
         self, interaction: discord.Interaction[Any], current: str

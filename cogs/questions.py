@@ -402,7 +402,8 @@ class ConfirmRemoveButton(
 
 class ListPageButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"rb:ql:(?P<deck>\d+):(?P<page>-?\d+):(?P<tag>[^:]*):(?P<search>.*)",
+    # (?s): the search is free text and may hold a line break.
+    template=r"(?s)rb:ql:(?P<deck>\d+):(?P<page>-?\d+):(?P<tag>[^:]*):(?P<search>.*)",
 ):
     def __init__(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 Problem = tuple[str, str]
@@ -177,3 +178,31 @@ def form_errors(problems: list[Problem]) -> dict[str, Any]:
             node = node.setdefault(part, {})
         node.setdefault("_errors", []).append({"code": "BASE_TYPE_INVALID", "message": message})
     return root
+
+
+# -- mentions ----------------------------------------------------------------------------------
+
+_USER_MENTION = re.compile(r"<@!?(\d+)>")
+_ROLE_MENTION = re.compile(r"<@&(\d+)>")
+_EVERYONE = re.compile(r"@(everyone|here)")
+
+
+def pings(payload: dict[str, Any]) -> list[str]:
+    """Who a message body would notify, as Discord reads ``content`` and ``allowed_mentions``:
+    ``"@everyone"``/``"@here"``, ``"user:ID"`` and ``"role:ID"``. Embeds never ping.
+
+    Without ``allowed_mentions`` every kind of mention in the content pings (a role only when
+    it is mentionable or the sender may mention everyone: counted here either way)."""
+    content = payload.get("content") or ""
+    if not content:
+        return []
+    allowed = payload.get("allowed_mentions")
+    parse = {"everyone", "users", "roles"} if allowed is None else set(allowed.get("parse") or [])
+    users = set() if allowed is None else {str(u) for u in allowed.get("users") or []}
+    roles = set() if allowed is None else {str(r) for r in allowed.get("roles") or []}
+    out: list[str] = []
+    if "everyone" in parse:
+        out += [f"@{m}" for m in _EVERYONE.findall(content)]
+    out += [f"user:{u}" for u in _USER_MENTION.findall(content) if "users" in parse or u in users]
+    out += [f"role:{r}" for r in _ROLE_MENTION.findall(content) if "roles" in parse or r in roles]
+    return out
