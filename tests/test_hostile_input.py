@@ -16,7 +16,10 @@ One bot and one server serve the whole module.
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
+import json
 import logging
 import random
 from collections.abc import AsyncIterator
@@ -509,10 +512,79 @@ async def test_modal_fields(
             ):
                 await answered(await server.plain.click(pressed.message, "Good"))
         await answered(await server.plain.run("/question list", deck=server.fuzz_deck))
+        review = await answered(await server.plain.run("/review start", deck=server.fuzz_deck))
+        if review.message is not None and review.message.buttons:
+            shown = await answered(
+                await server.plain.click(review.message, review.message.buttons[0].label)
+            )
+            if any(b.label == "Good" for b in shown.message.buttons):
+                await answered(await server.plain.click(shown.message, "Good"))
     if flow == "suggest question" and "waiting for review" in text:
         posted = server.emu.channel_messages(server.review)[-1]
         await answered(await server.manage.click(posted, "Approve"))
         await answered(await member.run("/suggest status"))
+    await assert_clean(server, error_logs)
+
+
+# -- uploaded files -------------------------------------------------------------------------------
+
+
+def upload(fmt: str, rows: list[dict[str, Any]]) -> tuple[str, bytes]:
+    """A question file in one of the import formats."""
+    if fmt == "json":
+        return "deck.json", json.dumps({"questions": rows}).encode()
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["question", "answer", "key_points", "tags", "why"])
+        for r in rows:
+            writer.writerow(
+                [
+                    r["prompt"],
+                    r["answer"],
+                    "\n".join(r["key_points"]),
+                    ", ".join(r["tags"]),
+                    r["why"],
+                ]
+            )
+        return "deck.csv", out.getvalue().encode()
+    lines = ["# Interview questions", ""]
+    for i, r in enumerate(rows, 1):
+        lines += [f"## {i}. {r['prompt']}", "", "Why you might get asked this:", r["why"], ""]
+        lines += ["How to answer:", *(f"- {k}" for k in r["key_points"]), ""]
+        lines += ["Example answer:", r["answer"], ""]
+    return "deck.md", "\n".join(lines).encode()
+
+
+ROW = st.fixed_dictionaries(
+    {
+        "prompt": hostile_text(1000),
+        "answer": hostile_text(4000),
+        "why": form_text("key_points", 300, 1),
+        "key_points": st.lists(form_text("key_points", 300, 1), max_size=4),
+        "tags": st.lists(form_text("tags", 32, 1), max_size=3),
+    }
+)
+
+
+@on_bot_loop
+@FUZZ
+@given(fmt=st.sampled_from(["json", "csv", "md"]), rows=st.lists(ROW, min_size=1, max_size=4))
+async def test_hostile_uploads(
+    server: Server, error_logs: list[logging.LogRecord], fmt: str, rows: list[dict[str, Any]]
+) -> None:
+    """A file of hostile questions: the preview, the refusal or the import, then the list."""
+    name, data = upload(fmt, rows)
+    asked = await answered(
+        await server.manage.run(
+            "/question import", file=server.emu.attachment(name, data), deck=server.fuzz_deck
+        )
+    )
+    if asked.deferred:
+        preview = await asked.wait_for_followup()
+        if any(b.label == "Import" for b in preview.buttons):
+            await answered(await server.manage.click(preview, "Import"))
+            await answered(await server.plain.run("/question list", deck=server.fuzz_deck))
     await assert_clean(server, error_logs)
 
 

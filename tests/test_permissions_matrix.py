@@ -315,6 +315,22 @@ def review_button(label: str) -> Act:
     return act
 
 
+def review_form(label: str, **values: str) -> Act:
+    """A review form (reject reason, edit and approve), submitted as ``role``; a plain member
+    opens it while holding the quiz-moderator role and submits after losing it."""
+
+    async def act(w: World, role: str, mark: Mark) -> InteractionResult:
+        message = await suggestion_message(w, ROLES.index(role))
+        member = w.members[role]
+        with role_while_asking(w, member):
+            opened = await member.click(message, label)
+            assert opened.modal is not None, opened
+        await mark()
+        return await member.submit(opened.modal, **values)
+
+    return act
+
+
 async def form_after_losing_role(w: World, role: str, mark: Mark) -> InteractionResult:
     """The question form is checked again on submit: a plain member who held the
     quiz-moderator role when the form opened, and lost it before submitting, is refused."""
@@ -480,6 +496,20 @@ CASES: list[Case] = [
         review_button("Reject"),
         MOD_ONLY,
         "modal: Reject suggestion #",
+        (with_review_channel,),
+    ),
+    Case(
+        "suggestion: Reject form",
+        review_form("Reject", reason="Covered by question #1 already."),
+        MOD_ONLY,
+        "❌ Rejected by",
+        (with_review_channel,),
+    ),
+    Case(
+        "suggestion: Edit and approve form",
+        review_form("Edit and approve", answer="An edited answer."),
+        MOD_ONLY,
+        "✅ Approved with edits by",
         (with_review_channel,),
     ),
     Case(
