@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.errors import UserError
 from bot.questions import Difficulty, loose_key
-from bot.quiz import Rating, Source, mc_rating, pick_question
+from bot.quiz import Rating, mc_rating, pick_question
 from bot.store import (
     AttemptRequest,
     AttemptResult,
@@ -17,6 +17,7 @@ from bot.store import (
     Store,
     StoredQuestion,
 )
+from bot.store.quiz import PostGrade
 
 
 @dataclass(frozen=True)
@@ -118,11 +119,19 @@ class QuizService:
         difficulty: str | None,
         private: bool,
     ) -> QuizPost:
-        candidates, history = await self.store.quiz_choices(
-            guild_id, user_id, deck_id=deck_id, tag=tag, difficulty=difficulty
+        # One write: the choice among the candidates, the question and the new post.
+        made = await self.store.create_quiz_post(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            author_id=user_id,
+            author_name=user_name,
+            private=private,
+            deck_id=deck_id,
+            tag=tag,
+            difficulty=difficulty,
+            choose=lambda candidates, history: pick_question(candidates, history, self.rng),
         )
-        choice = pick_question(candidates, history, self.rng)
-        if choice is None:
+        if made is None:
             asked = ", ".join(
                 part
                 for part in (
@@ -133,28 +142,13 @@ class QuizService:
             )
             asked = f" with {asked}" if asked else ""
             raise UserError(f"No question matches{asked}. {await self.available(guild_id)}")
-        question = await self.store.question(choice.question_id)
-        assert question is not None
-        post = await self.store.create_post_row(
-            kind=Source.QUIZ,
-            guild_id=guild_id,
-            channel_id=channel_id,
-            question_id=choice.question_id,
-            author_id=user_id,
-            author_name=user_name,
-            private=private,
-            filter_deck_id=deck_id,
-            filter_tag=tag,
-            filter_difficulty=difficulty,
-        )
+        post, question = made
         return QuizPost(post, question)
 
     async def _post(self, post_id: int) -> PostRow:
         post = await self.store.post(post_id)
         if post is None:
-            raise UserError(
-                "This question is no longer in Recall's records. Start a new one with `/quiz`."
-            )
+            raise UserError(GONE)
         return post
 
     async def load(self, post_id: int) -> QuizPost:
@@ -168,55 +162,95 @@ class QuizService:
         attempt, with ``counts`` the answer counts (both in the second item)."""
         read = await self.store.quiz_post(post_id, user_id=user_id, counts=counts)
         if read is None:
-            raise UserError(
-                "This question is no longer in Recall's records. Start a new one with `/quiz`."
-            )
+            raise UserError(GONE)
         if read.question is None:
-            raise UserError("This question was removed. Start a new one with `/quiz`.")
+            raise UserError(REMOVED)
         return QuizPost(read.post, read.question), read
 
     async def previous_attempt(self, post_id: int, user_id: int) -> AttemptResult | None:
         return await self.store.attempt_for(post_id, user_id)
 
-    async def grade(self, post_id: int, user_id: int, display_name: str, rating: Rating) -> Graded:
-        qp = await self.load(post_id)
-        if qp.question.question.is_multiple_choice:
-            raise UserError("This is a multiple-choice question: pick one of the options instead.")
-        result = await self.store.record_attempt(
-            AttemptRequest(
-                guild_id=qp.post.guild_id,
+    async def grade(
+        self,
+        post_id: int,
+        user_id: int,
+        display_name: str,
+        rating: Rating,
+        *,
+        message_id: int | None = None,
+    ) -> Graded:
+        """A self-grade, read and stored in one write. ``message_id``: the channel message
+        showing the post, when known (its live count is edited there)."""
+
+        def decide(post: PostRow, question: StoredQuestion | None) -> AttemptRequest:
+            question = _present(question)
+            if question.question.is_multiple_choice:
+                raise UserError(
+                    "This is a multiple-choice question: pick one of the options instead."
+                )
+            return AttemptRequest(
+                guild_id=post.guild_id,
                 user_id=user_id,
                 display_name=display_name,
                 post_id=post_id,
-                question_id=qp.post.question_id,
-                source=qp.post.kind,
+                question_id=post.question_id,
+                source=post.kind,
                 rating=int(rating),
                 multiple_choice=False,
                 correct=rating >= Rating.hard,
-                closed=qp.post.closed_at is not None,
+                closed=post.closed_at is not None,
             )
-        )
-        return Graded(qp.post, qp.question, result)
 
-    async def choose(self, post_id: int, user_id: int, display_name: str, option: int) -> Graded:
-        qp = await self.load(post_id)
-        options = qp.question.question.options
-        if not 0 <= option < len(options):
-            raise UserError("That option is not part of this question any more.")
-        correct = options[option].correct
-        result = await self.store.record_attempt(
-            AttemptRequest(
-                guild_id=qp.post.guild_id,
+        return _graded(
+            await self.store.grade_post(post_id, user_id, decide, message_id=message_id)
+        )
+
+    async def choose(
+        self,
+        post_id: int,
+        user_id: int,
+        display_name: str,
+        option: int,
+        *,
+        message_id: int | None = None,
+    ) -> Graded:
+        """A multiple-choice answer, read and stored in one write (see :meth:`grade`)."""
+
+        def decide(post: PostRow, question: StoredQuestion | None) -> AttemptRequest:
+            options = _present(question).question.options
+            if not 0 <= option < len(options):
+                raise UserError("That option is not part of this question any more.")
+            correct = options[option].correct
+            return AttemptRequest(
+                guild_id=post.guild_id,
                 user_id=user_id,
                 display_name=display_name,
                 post_id=post_id,
-                question_id=qp.post.question_id,
-                source=qp.post.kind,
+                question_id=post.question_id,
+                source=post.kind,
                 rating=int(mc_rating(correct)),
                 multiple_choice=True,
                 correct=correct,
                 option_index=option,
-                closed=qp.post.closed_at is not None,
+                closed=post.closed_at is not None,
             )
+
+        return _graded(
+            await self.store.grade_post(post_id, user_id, decide, message_id=message_id)
         )
-        return Graded(qp.post, qp.question, result)
+
+
+GONE = "This question is no longer in Recall's records. Start a new one with `/quiz`."
+REMOVED = "This question was removed. Start a new one with `/quiz`."
+
+
+def _present(question: StoredQuestion | None) -> StoredQuestion:
+    if question is None:
+        raise UserError(REMOVED)
+    return question
+
+
+def _graded(stored: PostGrade | None) -> Graded:
+    if stored is None:
+        raise UserError(GONE)
+    return Graded(stored.post, stored.question, stored.result)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.http import handle_message_parameters
 
 from bot.client import RecallBot, reply_ephemeral
 from bot.errors import UserError
@@ -69,16 +70,6 @@ async def handled(
         await reply_ephemeral(
             interaction, "Something went wrong on our side; it has been logged. Please try again."
         )
-
-
-async def remember_message(interaction: discord.Interaction[Any], qp: QuizPost) -> None:
-    """Record which channel message shows a public post, from the first click on it, so the
-    live count can be edited there."""
-    if qp.post.private or qp.post.message_id is not None or interaction.message is None:
-        return
-    if interaction.message.flags.ephemeral:
-        return
-    await service(interaction).store.set_post_message(qp.post.id, interaction.message.id)
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -181,15 +172,32 @@ def answer_for(qp: QuizPost, verdict: str = "") -> discord.Embed:
     )
 
 
-def grade_view(post: PostRow, user_id: int, chosen: int | None = None) -> discord.ui.View:
+def grade_view(
+    post: PostRow, user_id: int, chosen: int | None = None, *, message_id: int | None = None
+) -> discord.ui.View:
+    """Grade buttons for one member; ``message_id`` (the public message the answer was
+    revealed from) rides along in their custom_id, so the grade can record where the live
+    count is shown without a write of its own."""
     view = discord.ui.View(timeout=None)
     for rating in Rating:
         view.add_item(
-            GradeButton(post.id, user_id, rating, disabled=chosen is not None, chosen=chosen)
+            GradeButton(
+                post.id, user_id, rating, disabled=chosen is not None, chosen=chosen,
+                message_id=message_id,
+            )
         )
     if post.kind == "quiz":
         view.add_item(NextButton(post.id, row=1))
     return view
+
+
+def public_message_id(interaction: discord.Interaction[Any], qp: QuizPost) -> int | None:
+    """The channel message a click on a public post came from, while the post does not
+    know it yet (the live count is edited there)."""
+    message = interaction.message
+    if qp.post.private or qp.post.message_id is not None or message is None:
+        return None
+    return None if message.flags.ephemeral else message.id
 
 
 def next_only_view(post: PostRow) -> discord.ui.View:
@@ -228,7 +236,6 @@ class RevealButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def work() -> None:
             qp, read = await service(interaction).load_for(self.post_id, interaction.user.id)
-            await remember_message(interaction, qp)
             previous = read.attempt
             if previous is not None:
                 verdict = verdict_for(Graded(qp.post, qp.question, previous))
@@ -238,7 +245,9 @@ class RevealButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq
                 return
             await interaction.response.send_message(
                 embed=answer_for(qp, "How well did you know it? Grade yourself:"),
-                view=grade_view(qp.post, interaction.user.id),
+                view=grade_view(
+                    qp.post, interaction.user.id, message_id=public_message_id(interaction, qp)
+                ),
                 ephemeral=True,
             )
 
@@ -308,25 +317,29 @@ class OptionButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def work() -> None:
+            message = interaction.message
             graded = await service(interaction).choose(
-                self.post_id, interaction.user.id, interaction.user.display_name, self.option
+                self.post_id,
+                interaction.user.id,
+                interaction.user.display_name,
+                self.option,
+                message_id=None if message is None or message.flags.ephemeral else message.id,
             )
+            # Noted before the reply, in the order the grades were stored.
+            quiz_cog(interaction).count_changed(graded)
             qp = QuizPost(graded.post, graded.question)
-            await remember_message(interaction, qp)
             await interaction.response.send_message(
                 embed=answer_for(qp, verdict_for(graded)),
                 view=next_only_view(qp.post),
                 ephemeral=True,
             )
-            if graded.result.new:
-                quiz_cog(interaction).count_changed(graded.post.id)
 
         await handled(interaction, work)
 
 
 class GradeButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"rq:g:(?P<post>\d+):(?P<user>\d+):(?P<rating>[1-4])",
+    template=r"rq:g:(?P<post>\d+):(?P<user>\d+):(?P<rating>[1-4])(?::(?P<msg>\d+))?",
 ):
     def __init__(
         self,
@@ -336,6 +349,7 @@ class GradeButton(
         *,
         disabled: bool = False,
         chosen: int | None = None,
+        message_id: int | None = None,
     ):
         style = (
             RATING_STYLE[rating]
@@ -346,13 +360,15 @@ class GradeButton(
             discord.ui.Button(
                 label=rating.label,
                 style=style,
-                custom_id=f"rq:g:{post_id}:{user_id}:{int(rating)}",
+                custom_id=f"rq:g:{post_id}:{user_id}:{int(rating)}"
+                + (f":{message_id}" if message_id else ""),
                 disabled=disabled,
             )
         )
         self.post_id = post_id
         self.user_id = user_id
         self.rating = rating
+        self.message_id = message_id
 
     @classmethod
     async def from_custom_id(
@@ -362,7 +378,13 @@ class GradeButton(
         match: re.Match[str],
         /,
     ) -> GradeButton:
-        return cls(int(match["post"]), int(match["user"]), Rating(int(match["rating"])))
+        msg = match["msg"]
+        return cls(
+            int(match["post"]),
+            int(match["user"]),
+            Rating(int(match["rating"])),
+            message_id=int(msg) if msg else None,
+        )
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def work() -> None:
@@ -371,15 +393,24 @@ class GradeButton(
                     "These grade buttons belong to another member. Press **Reveal answer** to grade yourself."
                 )
             graded = await service(interaction).grade(
-                self.post_id, interaction.user.id, interaction.user.display_name, self.rating
+                self.post_id,
+                interaction.user.id,
+                interaction.user.display_name,
+                self.rating,
+                message_id=self.message_id,
             )
+            # Noted before the reply, in the order the grades were stored.
+            quiz_cog(interaction).count_changed(graded)
             qp = QuizPost(graded.post, graded.question)
             await interaction.response.edit_message(
                 embed=answer_for(qp, verdict_for(graded)),
-                view=grade_view(graded.post, self.user_id, chosen=graded.result.rating),
+                view=grade_view(
+                    graded.post,
+                    self.user_id,
+                    chosen=graded.result.rating,
+                    message_id=self.message_id,
+                ),
             )
-            if graded.result.new:
-                quiz_cog(interaction).count_changed(graded.post.id)
 
         await handled(interaction, work)
 
@@ -505,8 +536,11 @@ class Quiz(commands.Cog):
 
     # -- live count on public posts ----------------------------------------------------------
 
-    def count_changed(self, post_id: int) -> None:
-        """Note a new answer on a post; its public count is edited soon, in one go."""
+    def count_changed(self, graded: Graded) -> None:
+        """Note a new answer on a public post; its count is edited soon, in one go."""
+        if not graded.result.new or graded.post.private:
+            return
+        post_id = graded.post.id
         self._dirty.add(post_id)
         if post_id not in self._updating:
             self._updating.add(post_id)
@@ -517,22 +551,26 @@ class Quiz(commands.Cog):
             while post_id in self._dirty:
                 await asyncio.sleep(self.count_delay)
                 self._dirty.discard(post_id)
+                # Read when the edit is made: the post may have closed (a question of the
+                # day) or its question changed since the grade.
                 qp, read = await self.quiz.load_for(post_id, counts=True)
-                if qp.post.private or qp.post.message_id is None or qp.post.closed_at is not None:
+                post = qp.post
+                if post.private or post.message_id is None or post.closed_at is not None:
                     return
                 answered, _ = read.counts or (0, 0)
-                message = self.bot.get_partial_messageable(qp.post.channel_id).get_partial_message(
-                    qp.post.message_id
-                )
+                embed = public_embed(qp, answered, post.author_name)
                 try:
-                    await message.edit(embed=public_embed(qp, answered, qp.post.author_name))
+                    # The edited message is not needed: no Message is built from the reply.
+                    with handle_message_parameters(embed=embed) as params:
+                        await self.bot.http.edit_message(
+                            post.channel_id, post.message_id, params=params
+                        )
                 except discord.NotFound:
                     return
                 except discord.HTTPException as exc:
                     log.warning("could not update the count on post %s: %s", post_id, exc)
         finally:
             self._updating.discard(post_id)
-
 
 async def deck_choices(
     bot: RecallBot, guild_id: int, current: str

@@ -289,6 +289,7 @@ async def test_no_match_lists_decks_and_tags(recall, emulator):
             "There is no deck called “cooking”. Decks:"
         )
         assert emulator.channel_messages(guild.general) == []
+        assert await bot.store._fetchall("SELECT * FROM posts") == []  # nothing was stored
 
 
 async def test_deck_disabled_after_posting_still_answers(recall, emulator):
@@ -338,3 +339,70 @@ async def test_a_member_cannot_grade_another_members_attempt(recall, emulator):
         assert forged.ephemeral
         assert forged.content.startswith("These grade buttons belong to another member.")
         assert await bot.store._fetchall("SELECT * FROM attempts") == []
+
+
+async def test_public_message_is_recorded_by_the_first_grade_and_counts_coalesce(recall, emulator):
+    """Reveal only reads; the public message's id rides in the grade buttons until a grade
+    stores it. Grades arriving together make one edit of the count, and a grade button
+    without the id (as sent once the post knows its message, or by an older version) works."""
+    guild = emulator.add_guild("Study group")
+    members = [guild.add_member(f"m{i}") for i in range(6)]
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        msg = (
+            await members[0].run(
+                "/quiz", channel=guild.general, deck="testing", tag="contexts", difficulty="medium"
+            )
+        ).message
+        post_id = (await bot.store._fetchall("SELECT id FROM posts"))[0][0]
+        first = await members[0].click(msg, "Reveal answer")
+        good = first.message.button("Good").custom_id
+        assert good == f"rq:g:{post_id}:{members[0].id}:3:{msg.id}"
+        assert (await bot.store.post(post_id)).message_id is None  # the reveal wrote nothing
+
+        bot.get_cog("Quiz").count_delay = 0.5
+        graded = await members[0].click(first.message, "Good")
+        assert graded.response_type == 7
+        assert (await bot.store.post(post_id)).message_id == msg.id
+        revealed = await asyncio.gather(*(m.click(msg, "Reveal answer") for m in members[1:]))
+        # the post knows its message now: the buttons carry no id
+        assert revealed[0].message.button("Easy").custom_id == f"rq:g:{post_id}:{members[1].id}:4"
+        await asyncio.gather(
+            *(m.click(r.message, "Easy") for m, r in zip(members[1:], revealed, strict=True))
+        )
+        await emulator.wait_until(lambda: footer(msg).endswith("6 members answered"))
+        await asyncio.sleep(0.6)
+        # edits are batched: six grades, at most three edits (not one per grade)
+        assert 1 <= len(msg.edits) <= 3, [footer_of(e) for e in msg.edits]
+        rows = await bot.store._fetchall("SELECT COUNT(*) FROM attempts WHERE scored = 1")
+        assert rows[0][0] == 6
+
+
+async def test_grade_refused_in_its_transaction_writes_nothing(recall, emulator):
+    """The checks on a grade run in the grade's own write, on the question as it is then: a
+    question edited into multiple choice after the reveal refuses the self-grade and nothing
+    is written (no attempt, card, score or message id)."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        msg = (
+            await alice.run(
+                "/quiz", channel=guild.general, deck="testing", tag="contexts", difficulty="medium"
+            )
+        ).message
+        [post] = await bot.store._fetchall("SELECT id, question_id FROM posts")
+        revealed = await alice.click(msg, "Reveal answer")
+        options = [{"text": "a request"}, {"text": "current_app and g", "correct": True}]
+        edited = Question.model_validate({**OPEN.model_dump(), "options": options})
+        await bot.store.update_question(post["question_id"], edited)
+        refused = await alice.click(revealed.message, "Good")
+        assert refused.ephemeral
+        assert refused.content.startswith("This is a multiple-choice question")
+        for table in ("attempts", "srs_cards", "score_totals"):
+            assert await bot.store._fetchall(f"SELECT * FROM {table}") == []
+        assert (await bot.store.post(post["id"])).message_id is None
+
+
+def footer_of(state: dict) -> str:
+    return (state["embeds"][0].get("footer") or {}).get("text", "")

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.clock import to_db
-from bot.quiz import Award, award, period_keys
-from bot.store.decks import DeckStore, StoredQuestion, question_in, settings_in
+from bot.quiz import Award, Candidate, Seen, award, period_keys
+from bot.store.decks import (
+    DeckStore,
+    StoredQuestion,
+    _candidates_in,
+    _history_in,
+    question_in,
+    settings_in,
+)
 from bot.store.srs import apply_grade_to_card
 
 
@@ -69,6 +77,15 @@ class QuizPostRead:
     question: StoredQuestion | None
     attempt: AttemptResult | None = None
     counts: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class PostGrade:
+    """A grade on a post as stored, with the post and question it was read with."""
+
+    post: PostRow
+    question: StoredQuestion
+    result: AttemptResult
 
 
 POST_COLUMNS = (
@@ -213,7 +230,91 @@ class QuizStore(DeckStore):
             if existing is None:
                 raise
             return existing
+    # -- /quiz hot paths: one thread trip each ---------------------------------------------
 
+    async def create_quiz_post(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        author_id: int,
+        author_name: str,
+        private: bool,
+        deck_id: int | None,
+        tag: str | None,
+        difficulty: str | None,
+        choose: Callable[[list[Candidate], list[Seen]], Candidate | None],
+    ) -> tuple[PostRow, StoredQuestion] | None:
+        """Choose a question for a member and store the /quiz post showing it, in one write.
+
+        The candidates and the member's history are read in the writer's transaction and
+        ``choose`` (plain code, run in the writer's thread) picks one; None from it writes
+        nothing and returns None.
+        """
+        now = self.now_text()
+
+        def work(conn: sqlite3.Connection) -> tuple[PostRow, StoredQuestion] | None:
+            candidates = _candidates_in(conn, guild_id, deck_id, tag, difficulty)
+            choice = choose(candidates, _history_in(conn, guild_id, author_id, 200))
+            if choice is None:
+                return None
+            question = question_in(conn, choice.question_id)
+            if question is None:  # pragma: no cover - a candidate is read in this transaction
+                return None
+            cur = conn.execute(
+                "INSERT INTO posts (kind, guild_id, channel_id, question_id, author_id, author_name, "
+                "private, filter_deck_id, filter_tag, filter_difficulty, created_at) "
+                "VALUES ('quiz', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, channel_id, question.id, author_id, author_name, int(private),
+                 deck_id, tag, difficulty, now),
+            )
+            post = _post_in(conn, int(cur.lastrowid or 0))
+            assert post is not None
+            return post, question
+
+        return await self.write(work)
+
+    async def grade_post(
+        self,
+        post_id: int,
+        user_id: int,
+        decide: Callable[[PostRow, StoredQuestion | None], AttemptRequest],
+        *,
+        message_id: int | None = None,
+    ) -> PostGrade | None:
+        """A member's grade on a post in one write: the post and its question are read,
+        ``decide`` (plain code, run in the writer's thread; it raises to refuse, and then
+        nothing is written) turns them into the attempt, which is stored as by
+        :meth:`record_attempt`.
+
+        ``message_id``: the channel message showing a public post, recorded when not yet
+        known (the live count is edited there). None when the post does not exist.
+        """
+        now = self.clock.now()
+
+        def work(conn: sqlite3.Connection) -> PostGrade | None:
+            post = _post_in(conn, post_id)
+            if post is None:
+                return None
+            question = question_in(conn, post.question_id)
+            req = decide(post, question)
+            assert question is not None and req.post_id == post_id and req.user_id == user_id
+            if message_id is not None and post.message_id is None and not post.private:
+                conn.execute(
+                    "UPDATE posts SET message_id = ? WHERE id = ? AND message_id IS NULL",
+                    (message_id, post_id),
+                )
+                post = replace(post, message_id=message_id)
+            return PostGrade(post, question, _record_attempt(conn, req, now))
+
+        try:
+            return await self.write(work)
+        except sqlite3.IntegrityError:
+            # Another writer (another process on the same file) stored this grade first.
+            read = await self.quiz_post(post_id, user_id=user_id)
+            if read is None or read.question is None or read.attempt is None:
+                raise
+            return PostGrade(read.post, read.question, read.attempt)
 
 def _record_attempt(conn: sqlite3.Connection, req: AttemptRequest, now: datetime) -> AttemptResult:
     """One grade, in the writer's thread inside its own savepoint."""
