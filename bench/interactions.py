@@ -288,6 +288,7 @@ class CpuFigures:
     grade: float
     wall: float  # seconds for all measured rounds
     problems: int  # interactions not answered as expected
+    rest: dict[str, float] = field(default_factory=dict)  # REST requests per round, by kind
 
     @property
     def mean(self) -> float:
@@ -377,6 +378,7 @@ class Subject:
     used: int = 0
     phases: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
     measured: int = 0
+    requests: dict[str, int] = field(default_factory=dict)
     problems: int = 0
     wall: float = 0.0
 
@@ -387,23 +389,37 @@ class Subject:
 
     async def rounds(self, n: int, *, measure: bool) -> None:
         started = time.monotonic()
+        logged = len(self.emu.requests)
         deltas, problems = await play_rounds(self.proc, self.take(n), self.channel,
                                              measure=measure)
         self.problems += problems
         if measure:
+            for entry in self.emu.requests[logged:]:
+                kind = rest_kind(entry.method, entry.path)
+                self.requests[kind] = self.requests.get(kind, 0) + 1
             self.wall += time.monotonic() - started - COUNT_SETTLE
             self.measured += n
             self.phases = [t + d for t, d in zip(self.phases, deltas, strict=True)]
 
     def cpu(self) -> CpuFigures:
         per = [t / max(1, self.measured) * 1e6 for t in self.phases]
-        return CpuFigures(per[0], per[1], per[2], self.wall, self.problems)
+        rest = {k: v / max(1, self.measured) for k, v in sorted(self.requests.items())}
+        return CpuFigures(per[0], per[1], per[2], self.wall, self.problems, rest)
 
     def violations(self) -> list[str]:
         codes: dict[int, int] = {}
         for v in self.emu.violations:
             codes[v.code] = codes.get(v.code, 0) + 1
         return [f"{code}×{count}" for code, count in sorted(codes.items())]
+
+
+def rest_kind(method: str, path: str) -> str:
+    """A REST request's kind for the report: interaction callbacks apart from the rest."""
+    if "/interactions/" in path and path.endswith("/callback"):
+        return "interaction callback"
+    if method == "PATCH" and "/channels/" in path and "/messages/" in path:
+        return "message edit"
+    return f"{method} other"
 
 
 async def open_subject(name: str, factory: str, workdir: Path) -> Subject:
@@ -493,6 +509,12 @@ def cpu_report(cpu: dict[str, CpuFigures]) -> list[str]:
     lines.append(f"target: Recall ≤ {TARGET_CPU_RATIO}× bare (mean)")
     lines.append("wall for the measured rounds: " + ", ".join(
         f"{name} {f.wall:.1f} s ({f.problems} unexpected answers)" for name, f in cpu.items()))
+    # The work is only comparable if the REST traffic is: Recall's extra requests (the live
+    # "N members answered" count on the public message) are real cost, counted in its figures.
+    lines.append("REST requests per round (post + reveal + grade): " + "; ".join(
+        f"{name} {sum(f.rest.values()):.2f} ("
+        + ", ".join(f"{kind} {n:.2f}" for kind, n in f.rest.items()) + ")"
+        for name, f in cpu.items()))
     return lines
 
 
