@@ -346,6 +346,13 @@ async def test_slash_command_text_options(
     if result.modal is not None:
         # A form opened: it must be one Discord accepts (the emulator checked it).
         assert result.modal.text_inputs
+    if command == "deck create" and result.embed and result.embed["title"] == "Deck created":
+        # The new name is shown wherever decks are listed.
+        slug = result.embed["description"].split("(`")[1].split("`)")[0]
+        await answered(await server.plain.run("/deck list"))
+        await answered(await server.plain.run("/deck info", deck=slug))
+        await answered(await server.plain.run("/question list", deck=slug))
+        await server.plain.autocomplete("/quiz", "deck", "")
     await assert_clean(server, error_logs)
 
 
