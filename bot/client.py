@@ -52,15 +52,33 @@ class RecallTree(app_commands.CommandTree):
             return
         if isinstance(original, StoreError):
             log.error("storage problem in %s: %s", _what(interaction), original)
-            await reply_ephemeral(
-                interaction,
-                "Recall can't reach its database right now; nothing was changed. Try again in a minute.",
-            )
+            await reply_ephemeral(interaction, storage_reply(original))
             return
         log.error("error in %s", _what(interaction), exc_info=original)
         await reply_ephemeral(
             interaction, "Something went wrong on our side; it has been logged. Please try again."
         )
+
+
+#: What a member is told when storage fails, by ``StoreError.kind``; the details are logged.
+STORAGE_REPLIES = {
+    "read-only": "Recall couldn't save this: its database is read-only at the moment. "
+    "Nothing was changed; the problem is in the bot's log for whoever runs it. "
+    "Please try again later.",
+    "full": "Recall couldn't save this: the disk holding its database is full. "
+    "Nothing was changed; the problem is in the bot's log for whoever runs it. "
+    "Please try again later.",
+    "busy": "Recall's database is busy (another program, such as a backup, is holding it), "
+    "so nothing was changed. Please try again in a moment.",
+}
+STORAGE_REPLY = (
+    "Recall can't reach its database right now; nothing was changed. Try again in a minute."
+)
+
+
+def storage_reply(error: StoreError) -> str:
+    """The member's side of a storage problem: what happened, no paths, no traceback."""
+    return STORAGE_REPLIES.get(error.kind, STORAGE_REPLY)
 
 
 def _what(interaction: discord.Interaction[Any]) -> str:

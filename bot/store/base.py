@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -36,7 +37,9 @@ from bot.clock import Clock, SystemClock, to_db
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "migrations"
 _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-BUSY_TIMEOUT_MS = 5000
+#: how long a connection waits for another program's lock; short enough that a member's
+#: click is still answered (with "busy") within Discord's 3 s when the wait runs out
+BUSY_TIMEOUT_MS = 2000
 
 #: most writes applied in one group transaction
 MAX_GROUP = 256
@@ -55,7 +58,15 @@ Work = Callable[[sqlite3.Connection], _T]
 
 
 class StoreError(Exception):
-    """A storage problem with a message fit to show: what is wrong and what to do."""
+    """A storage problem with a message fit to show: what is wrong and what to do.
+
+    ``kind`` names the problem for whoever answers a member: ``read-only``, ``full``,
+    ``busy``, ``damaged`` or ``other``.
+    """
+
+    def __init__(self, message: str, kind: str = "other") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -88,25 +99,43 @@ def latest_version(directory: Path = MIGRATIONS_DIR) -> int:
 
 def _explain(path: Path, exc: sqlite3.Error) -> StoreError:
     text = str(exc)
-    if "readonly" in text or "read-only" in text:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    # A file made read-only under an open connection fails its next write with an I/O error.
+    if (
+        "readonly" in text
+        or "read-only" in text
+        or (name.startswith("SQLITE_IOERR") and not _writable(path))
+    ):
         return StoreError(
             f"database {path} is read-only: give the bot's user write access to the file "
-            "and its folder"
+            "and its folder",
+            "read-only",
         )
     if "not a database" in text or "malformed" in text:
         return StoreError(
             f"database {path} is damaged or not an SQLite file: restore it from a backup "
-            "(python -m bot db backup makes one) or move it away to start afresh"
+            "(python -m bot db backup makes one) or move it away to start afresh",
+            "damaged",
         )
     if "unable to open" in text:
         return StoreError(
             f"cannot open database {path}: check that its folder exists and is writable"
         )
     if "disk" in text and "full" in text:
-        return StoreError(f"the disk holding {path} is full: free some space")
+        return StoreError(f"the disk holding {path} is full: free some space", "full")
     if "locked" in text or "busy" in text:
-        return StoreError(f"database {path} is busy (locked by another program): try again shortly")
+        return StoreError(
+            f"database {path} is busy (locked by another program): try again shortly", "busy"
+        )
     return StoreError(f"database {path}: {text}")
+
+
+def _writable(path: Path) -> bool:
+    """Whether the database file and its write-ahead log (if any) accept writes."""
+    for file in (path, path.with_name(path.name + "-wal")):
+        if file.exists() and not os.access(file, os.W_OK):
+            return False
+    return True
 
 
 class StoreBase:
@@ -313,6 +342,12 @@ class StoreBase:
                         continue
                     if ok:
                         f.set_result(value)
+                    elif isinstance(value, sqlite3.Error) and not isinstance(
+                        value, sqlite3.IntegrityError
+                    ):
+                        # A full disk or a lost lock met by one write alone (callers handle
+                        # IntegrityError themselves).
+                        f.set_exception(_explain(self.path, value))
                     else:
                         f.set_exception(value)
         finally:
