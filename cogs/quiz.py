@@ -17,7 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord.http import handle_message_parameters
 
-from bot.client import RecallBot, reply_ephemeral, storage_reply
+from bot.client import RecallBot, reply_ephemeral
 from bot.errors import UserError
 from bot.quiz import Rating
 from bot.quiz_service import Graded, QuizPost, QuizService
@@ -56,7 +56,10 @@ async def handled(
         await reply_ephemeral(interaction, str(exc))
     except StoreError as exc:
         log.error("storage problem on %s: %s", interaction.data, exc)
-        await reply_ephemeral(interaction, storage_reply(exc))
+        await reply_ephemeral(
+            interaction,
+            "Recall can't reach its database right now; nothing was changed. Try again in a minute.",
+        )
     except Exception as exc:
         data: dict[str, Any] = dict(interaction.data or {})
         if isinstance(exc, discord.NotFound) and exc.code == 10062:
@@ -100,6 +103,14 @@ def public_embed(
     )
 
 
+def unstored(view: discord.ui.View) -> discord.ui.View:
+    """``view``, finished before it is sent: its buttons are DynamicItems, dispatched by
+    custom_id whatever message they are on, so discord.py need not keep the view in its view
+    store (where an ephemeral one would also get a 15-minute timeout task of its own)."""
+    view.stop()
+    return view
+
+
 def question_view(qp: QuizPost, *, closed_label: str | None = None) -> discord.ui.View:
     """Buttons of a question: options or Reveal, then Hint and (for /quiz) Next. A closed
     question of the day shows its summary as a disabled button; members may still answer
@@ -124,7 +135,7 @@ def question_view(qp: QuizPost, *, closed_label: str | None = None) -> discord.u
                 row=1,
             )
         )
-    return view
+    return unstored(view)
 
 
 def points_line(result: AttemptResult) -> str:
@@ -185,7 +196,7 @@ def grade_view(
         )
     if post.kind == "quiz":
         view.add_item(NextButton(post.id, row=1))
-    return view
+    return unstored(view)
 
 
 def public_message_id(interaction: discord.Interaction[Any], qp: QuizPost) -> int | None:
@@ -202,7 +213,7 @@ def next_only_view(post: PostRow) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     if post.kind == "quiz":
         view.add_item(NextButton(post.id))
-    return view
+    return unstored(view)
 
 
 # -- buttons ---------------------------------------------------------------------------------

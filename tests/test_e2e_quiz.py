@@ -376,6 +376,9 @@ async def test_public_message_is_recorded_by_the_first_grade_and_counts_coalesce
         assert 1 <= len(msg.edits) <= 3, [footer_of(e) for e in msg.edits]
         rows = await bot.store._fetchall("SELECT COUNT(*) FROM attempts WHERE scored = 1")
         assert rows[0][0] == 6
+        # The views are made of DynamicItems: none is kept in discord.py's view store, and no
+        # ephemeral one holds a 15-minute timeout task.
+        assert not [t for t in asyncio.all_tasks() if "timeout_task" in repr(t.get_coro())]
 
 
 async def test_grade_refused_in_its_transaction_writes_nothing(recall, emulator):
