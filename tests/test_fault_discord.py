@@ -3,9 +3,10 @@
 Already covered elsewhere and not repeated here: a 429 then a 500 on the question-of-the-day
 post itself (tests/test_e2e_qotd.py), and the emulator's own drop/resume and invalid-session
 mechanics with a toy bot (tests/test_emulator.py). Here the real Recall meets them in a
-/quiz round, a grade, a question-of-the-day post with its thread, its command's followup, and
-its closing edit racing a delayed count edit. Each test checks that every injected fault fired, that nothing was lost
-or sent twice, and (through the error-log guard) that nothing was logged as an error.
+/quiz round, a grade, a question-of-the-day post with its thread, its command's followup,
+and its closing edit racing a delayed count edit. Each test checks that every injected fault
+fired, that nothing was lost or sent twice, and (through the error-log guard) that nothing
+was logged as an error.
 """
 
 from __future__ import annotations

@@ -100,10 +100,15 @@ def _chattr(flag: str, *paths: Path) -> None:
 
 
 @pytest.fixture
-def immutable() -> Iterator[list[Path]]:
+def immutable(tmp_path: Path) -> Iterator[list[Path]]:
     """Files to mark immutable (read-only even for root); always cleared at the end."""
     if os.geteuid() != 0 or shutil.which("chattr") is None:
         pytest.skip("needs root and chattr: file modes do not stop an open connection writing")
+    probe = tmp_path / "probe"
+    probe.write_bytes(b"")
+    if subprocess.run(["chattr", "+i", str(probe)], capture_output=True).returncode != 0:
+        pytest.skip("the immutable flag cannot be set here (file system or capabilities)")
+    subprocess.run(["chattr", "-i", str(probe)], check=True)
     marked: list[Path] = []
     try:
         yield marked
