@@ -455,3 +455,52 @@ async def test_a_new_season_restarts_the_all_time_board_only(store: Store):
     assert [r.user_id for r in (await store.board_page(1, "all", "all", 0, 10)).rows] == [5, 6]
     week = await store.board_page(1, "all", "week:2026-03-02", 0, 10)
     assert [r.user_id for r in week.rows] == [5, 6]
+
+
+async def test_a_new_name_is_stored_at_once_and_last_seen_once_a_day(store: Store):
+    q = await question_ids(store)
+    clock = clock_of(store)
+    await grade(store, 1, 5, q[0], name="before")
+    first = await store._fetchone(
+        "SELECT updated_at FROM members WHERE guild_id = 1 AND user_id = 5"
+    )
+    clock.advance(hours=1)
+    await grade(store, 1, 5, q[1], name="before")
+    same = await store._fetchone(
+        "SELECT updated_at FROM members WHERE guild_id = 1 AND user_id = 5"
+    )
+    assert first is not None and same is not None and same[0] == first[0]
+    clock.advance(minutes=1)
+    await grade(store, 1, 5, q[2], name="after")
+    assert await store.member_name(1, 5) == "after"
+    assert (await store.board_page(1, "all", "all", 0, PAGE_SIZE)).rows[0].name == "after"
+    clock.advance(days=1)
+    await grade(store, 1, 5, q[3], name="after")
+    later = await store._fetchone(
+        "SELECT updated_at FROM members WHERE guild_id = 1 AND user_id = 5"
+    )
+    assert later is not None and from_db(later[0]) == clock.now()
+
+
+async def test_hidden_members_are_read_from_their_own_index_whatever_the_statistics(
+    store: Store,
+):
+    """Pages and ranks subtract hidden members; that lookup must start from the few hidden
+    members, not walk the whole board, even when the planner has statistics saying the board
+    is small."""
+    from bot.store.leaderboard import _HIDDEN_JOIN
+
+    q = await question_ids(store)
+    for user in range(1, 30):
+        await grade(store, 1, user, q[user % 5])
+    await store.set_hidden(1, 3, "user3", True)
+    async with store.transaction() as db:
+        await db.execute("ANALYZE")
+    plan = await store._fetchall(
+        f"EXPLAIN QUERY PLAN SELECT s.user_id {_HIDDEN_JOIN}", (1, "all", "all")
+    )
+    steps = [str(r[3]) for r in plan]
+    assert "members_hidden" in steps[0], steps
+    assert all("score_totals_order" not in s for s in steps), steps
+    page = await store.board_page(1, "all", "all", 0, 100)
+    assert 3 not in [r.user_id for r in page.rows] and page.total == 28

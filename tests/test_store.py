@@ -45,6 +45,11 @@ async def test_fresh_database_is_migrated_with_wal_and_foreign_keys(tmp_path):
         assert rows[0][0] == 1
         rows = await store._fetchall("PRAGMA busy_timeout")
         assert rows[0][0] >= 1000
+        # WAL with synchronous=NORMAL on the writer: a commit appends to the WAL without an
+        # fsync (durable at the next checkpoint); FULL would fsync every group commit.
+        async with store._writer.execute("PRAGMA synchronous") as cur:
+            row = await cur.fetchone()
+        assert row is not None and row[0] == 1
     finally:
         await store.close()
 
@@ -182,3 +187,82 @@ async def test_backup_is_a_consistent_copy(tmp_path):
         assert (await copy.counts())["questions"] >= 40
     finally:
         await copy.close()
+
+
+async def test_migration_7_keeps_totals_cards_and_attempt_rules(tmp_path):
+    """0007 rebuilds score_totals and srs_cards keyed for the write path: every row survives,
+    the upsert keys still hold, and one grade per member per post is still enforced."""
+    path = tmp_path / "r.sqlite3"
+    store = await Store.open(path, migrate=False)
+    await store.migrate(target=6)
+    await store.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript(
+        """
+        INSERT INTO decks (id, slug, name, created_at) VALUES (1, 'd', 'D', 't');
+        INSERT INTO questions (id, deck_id, ext_id, prompt, answer, difficulty, created_at,
+            updated_at) VALUES (1, 1, 'q', 'p', 'a', 'easy', 't', 't');
+        INSERT INTO posts (id, kind, guild_id, channel_id, question_id, created_at)
+            VALUES (1, 'quiz', 7, 1, 1, 't');
+        INSERT INTO score_totals VALUES (7, 'all', 'all', 5, 10, 2, 'r1');
+        INSERT INTO score_totals VALUES (7, 'quiz', 'week:2026-03-02', 5, 4, 1, 'r2');
+        INSERT INTO score_totals VALUES (7, 'all', 'all', 6, 3, 1, 'r3');
+        INSERT INTO srs_cards (guild_id, user_id, question_id, state, step, stability,
+            difficulty, due, last_review, reps, lapses, introduced_at, introduced_by)
+            VALUES (7, 5, 1, 2, NULL, 3.5, 5.1, 'd1', 'l1', 3, 1, 'i1', 'quiz');
+        INSERT INTO attempts (guild_id, user_id, question_id, post_id, source, local_day,
+            created_at) VALUES (7, 5, 1, 1, 'quiz', '2026-03-02', 't'),
+            (7, 5, 1, NULL, 'review', '2026-03-02', 't'),
+            (7, 5, 1, NULL, 'review', '2026-03-02', 't');
+        """
+    )
+    totals = conn.execute("SELECT * FROM score_totals ORDER BY user_id, board").fetchall()
+    cards = conn.execute("SELECT * FROM srs_cards").fetchall()
+    conn.close()
+
+    store = await Store.open(path)
+    try:
+        assert await store.version() == latest_version()
+        after = await store._fetchall("SELECT * FROM score_totals ORDER BY user_id, board")
+        assert [tuple(r) for r in after] == totals
+        assert [tuple(r) for r in await store._fetchall("SELECT * FROM srs_cards")] == cards
+        ddl = {
+            r[0]: r[1]
+            for r in await store._fetchall(
+                "SELECT name, sql FROM sqlite_master WHERE name IN ('score_totals', 'srs_cards')"
+            )
+        }
+        assert all("WITHOUT ROWID" in sql for sql in ddl.values()) and len(ddl) == 2
+        async with store.transaction() as db:
+            with pytest.raises(sqlite3.IntegrityError):
+                await db.execute("INSERT INTO score_totals VALUES (7, 'all', 'all', 5, 1, 1, 'r9')")
+            with pytest.raises(sqlite3.IntegrityError):
+                await db.execute(
+                    "INSERT INTO attempts (guild_id, user_id, question_id, post_id, source, "
+                    "local_day, created_at) VALUES (7, 5, 1, 1, 'quiz', '2026-03-03', 't')"
+                )
+            # Grades with no post (reviews) are not limited by the per-post rule.
+            await db.execute(
+                "INSERT INTO attempts (guild_id, user_id, question_id, post_id, source, "
+                "local_day, created_at) VALUES (7, 5, 1, NULL, 'review', '2026-03-03', 't')"
+            )
+    finally:
+        await store.close()
+
+
+def test_stored_times_read_back_the_same_either_way():
+    """The grade path reads card times with datetime.fromisoformat instead of clock.from_db:
+    both must give the same aware UTC instant for everything clock.to_db writes."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from bot.clock import from_db, to_db
+
+    start = datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+    for i in range(2000):
+        when = (start + timedelta(days=i * 7.3, microseconds=i * 12345)).astimezone(
+            timezone(timedelta(hours=(i % 27) - 12))
+        )
+        text = to_db(when)
+        fast = datetime.fromisoformat(text)
+        assert fast == from_db(text) == when
+        assert fast.utcoffset() == timedelta(0)

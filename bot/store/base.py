@@ -407,20 +407,24 @@ class StoreBase:
         return out
 
     async def _tags_for(self, question_ids: Sequence[int]) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {}
-        for start in range(0, len(question_ids), 500):
-            chunk = list(question_ids[start : start + 500])
-            if not chunk:
-                continue
-            marks = ",".join("?" * len(chunk))
-            rows = await self._fetchall(
-                f"SELECT question_id, tag FROM question_tags WHERE question_id IN ({marks}) "
-                "ORDER BY question_id, tag",
-                chunk,
-            )
-            for r in rows:
-                out.setdefault(r[0], []).append(r[1])
-        return out
+        return await self.read(lambda conn: tags_in(conn, question_ids))
+
+
+def tags_in(conn: sqlite3.Connection, question_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Tags of some questions, read on ``conn`` (in its thread)."""
+    out: dict[int, list[str]] = {}
+    for start in range(0, len(question_ids), 500):
+        chunk = list(question_ids[start : start + 500])
+        if not chunk:
+            continue
+        marks = ",".join("?" * len(chunk))
+        for qid, tag in conn.execute(
+            f"SELECT question_id, tag FROM question_tags WHERE question_id IN ({marks}) "
+            "ORDER BY question_id, tag",
+            chunk,
+        ):
+            out.setdefault(qid, []).append(tag)
+    return out
 
 
 async def in_thread(

@@ -16,7 +16,7 @@ from bot.clock import from_db
 from bot.guild_settings import GuildSettings
 from bot.questions import Deck, Difficulty, Option, Question
 from bot.quiz import Candidate, Seen
-from bot.store.base import StoreBase
+from bot.store.base import StoreBase, tags_in
 
 
 def content_hash(deck: Deck) -> str:
@@ -239,10 +239,7 @@ class DeckStore(StoreBase):
         """Tags of the questions in this server's enabled decks, with how many questions each."""
         sql = (
             "SELECT t.tag, COUNT(*) FROM question_tags t JOIN questions q ON q.id = t.question_id "
-            "JOIN decks d ON d.id = q.deck_id "
-            "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
-            "WHERE q.removed_at IS NULL AND d.removed_at IS NULL "
-            "AND (d.guild_id = 0 OR d.guild_id = ?) AND COALESCE(gd.enabled, 1) = 1"
+            + _ENABLED_QUESTIONS
         )
         params: list[Any] = [guild_id, guild_id]
         if deck_id is not None:
@@ -256,6 +253,16 @@ class DeckStore(StoreBase):
         return await self.read(lambda conn: _history_in(conn, guild_id, user_id, limit))
 
 
+#: the questions of a server's enabled decks (built-in and its own), after ``questions q``;
+#: parameters (guild_id, guild_id)
+_ENABLED_QUESTIONS = (
+    "JOIN decks d ON d.id = q.deck_id "
+    "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
+    "WHERE q.removed_at IS NULL AND d.removed_at IS NULL "
+    "AND (d.guild_id = 0 OR d.guild_id = ?) AND COALESCE(gd.enabled, 1) = 1"
+)
+
+
 def _candidates_in(
     conn: sqlite3.Connection,
     guild_id: int,
@@ -263,12 +270,7 @@ def _candidates_in(
     tag: str | None,
     difficulty: str | None,
 ) -> list[Candidate]:
-    sql = (
-        "SELECT q.id FROM questions q JOIN decks d ON d.id = q.deck_id "
-        "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
-        "WHERE q.removed_at IS NULL AND d.removed_at IS NULL "
-        "AND (d.guild_id = 0 OR d.guild_id = ?) AND COALESCE(gd.enabled, 1) = 1"
-    )
+    sql = "SELECT q.id FROM questions q " + _ENABLED_QUESTIONS
     params: list[Any] = [guild_id, guild_id]
     if deck_id is not None:
         sql += " AND d.id = ?"
@@ -295,23 +297,6 @@ def _history_in(conn: sqlite3.Connection, guild_id: int, user_id: int, limit: in
     ).fetchall()
     tags = tags_in(conn, [r[0] for r in rows])
     return [Seen(r[0], tuple(tags.get(r[0], [])), from_db(r[1])) for r in rows]
-
-
-def tags_in(conn: sqlite3.Connection, question_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Tags of some questions, read on ``conn`` (in its thread)."""
-    out: dict[int, list[str]] = {}
-    for start in range(0, len(question_ids), 500):
-        chunk = list(question_ids[start : start + 500])
-        if not chunk:
-            continue
-        marks = ",".join("?" * len(chunk))
-        for qid, tag in conn.execute(
-            f"SELECT question_id, tag FROM question_tags WHERE question_id IN ({marks}) "
-            "ORDER BY question_id, tag",
-            chunk,
-        ):
-            out.setdefault(qid, []).append(tag)
-    return out
 
 
 def question_in(conn: sqlite3.Connection, question_id: int) -> StoredQuestion | None:

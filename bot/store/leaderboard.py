@@ -2,15 +2,19 @@
 
 Boards are read from ``score_totals`` (kept in step with the attempts in the same
 transaction), straight from the ``score_totals_order`` index: a page is an index range, a rank
-is two index counts. Hidden members are left out of pages and ranks; they are few, so their
-rows are subtracted rather than every row being checked.
+is two index counts, each read in one snapshot and one trip to the reader's thread. The table
+itself is keyed by member first (guild, member, board, period), so that the rows one grade
+updates share a page and a member's rows are erased as one range. Hidden members are left out
+of pages and ranks; they are few, so their rows are subtracted rather than every row being
+checked.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 
-from bot.leaderboard import Score, season_key
+from bot.leaderboard import Score
 from bot.store.quiz import QuizStore
 
 #: tables holding a member's own rows in a server, keyed by (guild_id, user_id); erased by
@@ -73,9 +77,16 @@ class Erased:
 
 
 _BOARD = "s.guild_id = ? AND s.board = ? AND s.period = ?"
+# Hidden members with a row on a board; parameters (guild, board, period). CROSS JOIN keeps the
+# hidden members (few, from a partial index) as the outer loop whatever the statistics say:
+# starting from the board instead would read every row of it.
 _HIDDEN_JOIN = (
-    "FROM members m JOIN score_totals s ON s.guild_id = m.guild_id AND s.user_id = m.user_id "
-    "AND s.board = ? AND s.period = ? WHERE m.guild_id = ? AND m.hidden = 1"
+    "FROM members m CROSS JOIN score_totals s WHERE m.guild_id = ? AND m.hidden = 1 "
+    "AND s.guild_id = m.guild_id AND s.user_id = m.user_id AND s.board = ? AND s.period = ?"
+)
+_AHEAD = (
+    "(s.points > ? OR (s.points = ? AND (s.reached_at < ? "
+    "OR (s.reached_at = ? AND s.user_id < ?))))"
 )
 
 
@@ -108,94 +119,27 @@ class LeaderboardStore(QuizStore):
 
     # -- boards ------------------------------------------------------------------------------
 
-    async def _hidden_on(self, guild_id: int, board: str, period: str) -> list[int]:
-        """Hidden members who have a row on this board (few: read from a partial index)."""
-        rows = await self._fetchall(f"SELECT s.user_id {_HIDDEN_JOIN}", (board, period, guild_id))
-        return [int(r[0]) for r in rows]
-
     async def board_size(self, guild_id: int, board: str, period: str) -> int:
         """Members on a board, hidden ones left out."""
-        row = await self._fetchone(
-            f"SELECT (SELECT COUNT(*) FROM score_totals s WHERE {_BOARD}) - "
-            f"(SELECT COUNT(*) {_HIDDEN_JOIN})",
-            (guild_id, board, period, board, period, guild_id),
-        )
-        return int(row[0]) if row else 0
+        return await self.read(lambda conn: _board_size(conn, guild_id, board, period)[0])
 
     async def board_page(
         self, guild_id: int, board: str, period: str, page: int, page_size: int
     ) -> BoardPage:
-        """One page of a board (0-based; past the end gives the last page).
+        """One page of a board (0-based; past the end gives the last page), in one snapshot.
 
         The page is read from the order index alone, skipping hidden members by id (they are
         few); names are looked up for the page's rows only.
         """
-        hidden = await self._hidden_on(guild_id, board, period)
-        row = await self._fetchone(
-            f"SELECT COUNT(*) FROM score_totals s WHERE {_BOARD}", (guild_id, board, period)
-        )
-        total = (int(row[0]) if row else 0) - len(hidden)
-        last = max(0, (total - 1) // page_size)
-        page = min(max(0, page), last)
-        offset = page * page_size
-        skip = f"AND s.user_id NOT IN ({','.join('?' * len(hidden))})" if hidden else ""
-        rows = await self._fetchall(
-            "SELECT p.user_id, p.points, p.reached_at, COALESCE(m.display_name, '') AS name "
-            "FROM (SELECT s.user_id, s.points, s.reached_at FROM score_totals s "
-            f"WHERE {_BOARD} {skip} "
-            "ORDER BY s.points DESC, s.reached_at, s.user_id LIMIT ? OFFSET ?) AS p "
-            "LEFT JOIN members m ON m.guild_id = ? AND m.user_id = p.user_id "
-            "ORDER BY p.points DESC, p.reached_at, p.user_id",
-            (guild_id, board, period, *hidden, page_size, offset, guild_id),
-        )
-        return BoardPage(
-            rows=[
-                BoardRow(
-                    rank=offset + i + 1,
-                    user_id=int(r["user_id"]),
-                    name=r["name"],
-                    points=int(r["points"]),
-                    reached_at=r["reached_at"],
-                )
-                for i, r in enumerate(rows)
-            ],
-            page=page,
-            total=total,
+        return await self.read(
+            lambda conn: _board_page(conn, guild_id, board, period, page, page_size)
         )
 
     async def standing(
         self, guild_id: int, board: str, period: str, user_id: int
     ) -> Standing | None:
         """A member's points and rank on a board; None when they have no points there."""
-        row = await self._fetchone(
-            "SELECT s.points, s.answered, s.reached_at, COALESCE(m.hidden, 0) AS hidden "
-            "FROM score_totals s LEFT JOIN members m "
-            "ON m.guild_id = s.guild_id AND m.user_id = s.user_id "
-            f"WHERE {_BOARD} AND s.user_id = ?",
-            (guild_id, board, period, user_id),
-        )
-        if row is None:
-            return None
-        points, reached = int(row["points"]), row["reached_at"]
-        if row["hidden"]:
-            return Standing(points, int(row["answered"]), None, True)
-        ahead = (
-            "(s.points > ? OR (s.points = ? AND (s.reached_at < ? "
-            "OR (s.reached_at = ? AND s.user_id < ?))))"
-        )
-        above = await self._fetchone(
-            f"SELECT (SELECT COUNT(*) FROM score_totals s WHERE {_BOARD} AND s.points > ?) + "
-            f"(SELECT COUNT(*) FROM score_totals s WHERE {_BOARD} AND s.points = ? "
-            "AND (s.reached_at < ? OR (s.reached_at = ? AND s.user_id < ?))) - "
-            f"(SELECT COUNT(*) {_HIDDEN_JOIN} AND {ahead})",
-            (
-                guild_id, board, period, points,
-                guild_id, board, period, points, reached, reached, user_id,
-                board, period, guild_id, points, points, reached, reached, user_id,
-            ),
-        )  # fmt: skip
-        rank = (int(above[0]) if above else 0) + 1
-        return Standing(points, int(row["answered"]), rank, False)
+        return await self.read(lambda conn: _standing(conn, guild_id, board, period, user_id))
 
     async def all_scores(self, guild_id: int, board: str, period: str) -> list[Score]:
         """Every visible member's score on a board (for checks and exports; boards page)."""
@@ -258,30 +202,12 @@ class LeaderboardStore(QuizStore):
         members who answered them, with the author's id and name removed.
         """
         async with self.transaction() as db:
-            async with db.execute(
-                "SELECT DISTINCT local_day FROM attempts WHERE guild_id = ? AND user_id = ? "
-                "AND scored = 1",
-                (guild_id, user_id),
-            ) as cur:
-                days = [r[0] for r in await cur.fetchall()]
-            async with db.execute(
-                "SELECT COALESCE(MAX(number), 1) FROM seasons WHERE guild_id = ?", (guild_id,)
-            ) as cur:
-                row = await cur.fetchone()
-            seasons = int(row[0]) if row else 1
-            periods = {"all"} | {season_key(n) for n in range(1, seasons + 1)}
-            for day in days:
-                periods.add(f"week:{_monday(day)}")
-                periods.add(f"month:{day[:7]}")
-            totals = 0
-            for board in ("all", "quiz", "qotd"):
-                for period in sorted(periods):
-                    cur2 = await db.execute(
-                        "DELETE FROM score_totals WHERE guild_id = ? AND board = ? AND period = ? "
-                        "AND user_id = ?",
-                        (guild_id, board, period, user_id),
-                    )
-                    totals += max(0, cur2.rowcount)
+            # score_totals is keyed by member first: their rows on every board and period
+            # are one range.
+            cur2 = await db.execute(
+                "DELETE FROM score_totals WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )
+            totals = max(0, cur2.rowcount)
             await db.execute(
                 "DELETE FROM review_answers WHERE session_id IN "
                 "(SELECT id FROM review_sessions WHERE guild_id = ? AND user_id = ?)",
@@ -362,8 +288,78 @@ class LeaderboardStore(QuizStore):
         )
 
 
-def _monday(day_text: str) -> str:
-    from datetime import date, timedelta
+def _board_size(
+    conn: sqlite3.Connection, guild_id: int, board: str, period: str
+) -> tuple[int, list[int]]:
+    """(visible members on a board, the hidden members who have a row on it)."""
+    hidden = [
+        int(r[0])
+        for r in conn.execute(f"SELECT s.user_id {_HIDDEN_JOIN}", (guild_id, board, period))
+    ]
+    row = conn.execute(
+        f"SELECT COUNT(*) FROM score_totals s WHERE {_BOARD}", (guild_id, board, period)
+    ).fetchone()
+    return (int(row[0]) if row else 0) - len(hidden), hidden
 
-    day = date.fromisoformat(day_text)
-    return (day - timedelta(days=day.weekday())).isoformat()
+
+def _board_page(
+    conn: sqlite3.Connection, guild_id: int, board: str, period: str, page: int, page_size: int
+) -> BoardPage:
+    total, hidden = _board_size(conn, guild_id, board, period)
+    last = max(0, (total - 1) // page_size)
+    page = min(max(0, page), last)
+    offset = page * page_size
+    skip = f"AND s.user_id NOT IN ({','.join('?' * len(hidden))})" if hidden else ""
+    rows = conn.execute(
+        "SELECT p.user_id, p.points, p.reached_at, COALESCE(m.display_name, '') AS name "
+        "FROM (SELECT s.user_id, s.points, s.reached_at FROM score_totals s "
+        f"WHERE {_BOARD} {skip} "
+        "ORDER BY s.points DESC, s.reached_at, s.user_id LIMIT ? OFFSET ?) AS p "
+        "LEFT JOIN members m ON m.guild_id = ? AND m.user_id = p.user_id "
+        "ORDER BY p.points DESC, p.reached_at, p.user_id",
+        (guild_id, board, period, *hidden, page_size, offset, guild_id),
+    ).fetchall()
+    return BoardPage(
+        rows=[
+            BoardRow(
+                rank=offset + i + 1,
+                user_id=int(r[0]),
+                name=r[3],
+                points=int(r[1]),
+                reached_at=r[2],
+            )
+            for i, r in enumerate(rows)
+        ],
+        page=page,
+        total=total,
+    )
+
+
+def _standing(
+    conn: sqlite3.Connection, guild_id: int, board: str, period: str, user_id: int
+) -> Standing | None:
+    row = conn.execute(
+        "SELECT s.points, s.answered, s.reached_at, COALESCE(m.hidden, 0) AS hidden "
+        "FROM score_totals s LEFT JOIN members m "
+        "ON m.guild_id = s.guild_id AND m.user_id = s.user_id "
+        f"WHERE {_BOARD} AND s.user_id = ?",
+        (guild_id, board, period, user_id),
+    ).fetchone()
+    if row is None:
+        return None
+    points, answered, reached, hidden = int(row[0]), int(row[1]), row[2], row[3]
+    if hidden:
+        return Standing(points, answered, None, True)
+    above = conn.execute(
+        f"SELECT (SELECT COUNT(*) FROM score_totals s WHERE {_BOARD} AND s.points > ?) + "
+        f"(SELECT COUNT(*) FROM score_totals s WHERE {_BOARD} AND s.points = ? "
+        "AND (s.reached_at < ? OR (s.reached_at = ? AND s.user_id < ?))) - "
+        f"(SELECT COUNT(*) {_HIDDEN_JOIN} AND {_AHEAD})",
+        (
+            guild_id, board, period, points,
+            guild_id, board, period, points, reached, reached, user_id,
+            guild_id, board, period, points, points, reached, reached, user_id,
+        ),
+    ).fetchone()  # fmt: skip
+    rank = (int(above[0]) if above else 0) + 1
+    return Standing(points, answered, rank, False)

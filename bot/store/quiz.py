@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING, NotRequired, TypedDict
+from zoneinfo import ZoneInfo
 
 from bot.clock import to_db
 from bot.quiz import Award, Candidate, Seen, award, period_keys
@@ -18,6 +21,9 @@ from bot.store.decks import (
     settings_in,
 )
 from bot.store.srs import apply_grade_to_card
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,21 @@ class PostRow:
     late: bool = False
     thread_id: int | None = None
     close_at: str | None = None
+
+
+class NewPost(TypedDict):
+    """What ``create_post`` stores; the filters are the options the post was asked with."""
+
+    kind: str
+    guild_id: int
+    channel_id: int
+    question_id: int
+    author_id: int | None
+    private: bool
+    author_name: NotRequired[str | None]
+    filter_deck_id: NotRequired[int | None]
+    filter_tag: NotRequired[str | None]
+    filter_difficulty: NotRequired[str | None]
 
 
 @dataclass(frozen=True)
@@ -102,60 +123,22 @@ def post_row(row: sqlite3.Row) -> PostRow:
 class QuizStore(DeckStore):
     # -- posts and attempts ----------------------------------------------------------------
 
-    async def create_post(
-        self,
-        *,
-        kind: str,
-        guild_id: int,
-        channel_id: int,
-        question_id: int,
-        author_id: int | None,
-        private: bool,
-        author_name: str | None = None,
-        filter_deck_id: int | None = None,
-        filter_tag: str | None = None,
-        filter_difficulty: str | None = None,
-    ) -> int:
-        post = await self.create_post_row(
-            kind=kind,
-            guild_id=guild_id,
-            channel_id=channel_id,
-            question_id=question_id,
-            author_id=author_id,
-            private=private,
-            author_name=author_name,
-            filter_deck_id=filter_deck_id,
-            filter_tag=filter_tag,
-            filter_difficulty=filter_difficulty,
-        )
-        return post.id
+    async def create_post(self, **post: Unpack[NewPost]) -> int:
+        return (await self.create_post_row(**post)).id
 
-    async def create_post_row(
-        self,
-        *,
-        kind: str,
-        guild_id: int,
-        channel_id: int,
-        question_id: int,
-        author_id: int | None,
-        private: bool,
-        author_name: str | None = None,
-        filter_deck_id: int | None = None,
-        filter_tag: str | None = None,
-        filter_difficulty: str | None = None,
-    ) -> PostRow:
+    async def create_post_row(self, **post: Unpack[NewPost]) -> PostRow:
         """Store a new post and return it as stored, in one write."""
         values = (
-            kind,
-            guild_id,
-            channel_id,
-            question_id,
-            author_id,
-            author_name,
-            int(private),
-            filter_deck_id,
-            filter_tag,
-            filter_difficulty,
+            post["kind"],
+            post["guild_id"],
+            post["channel_id"],
+            post["question_id"],
+            post["author_id"],
+            post.get("author_name"),
+            int(post["private"]),
+            post.get("filter_deck_id"),
+            post.get("filter_tag"),
+            post.get("filter_difficulty"),
             self.now_text(),
         )
 
@@ -230,6 +213,7 @@ class QuizStore(DeckStore):
             if existing is None:
                 raise
             return existing
+
     # -- /quiz hot paths: one thread trip each ---------------------------------------------
 
     async def create_quiz_post(
@@ -316,18 +300,29 @@ class QuizStore(DeckStore):
                 raise
             return PostGrade(read.post, read.question, read.attempt)
 
+
+#: Zones by name for the grade path. zoneinfo holds only the last eight zones it made; a bot
+#: with servers in more zones than that would read zone files from disk again on grades.
+#: Zone rules do not change while the process runs.
+_zone = functools.lru_cache(maxsize=1024)(ZoneInfo)
+#: A grade's period keys by (local day, season): a pure function, formatted once a day.
+_periods = functools.lru_cache(maxsize=4096)(period_keys)
+
+
 def _record_attempt(conn: sqlite3.Connection, req: AttemptRequest, now: datetime) -> AttemptResult:
     """One grade, in the writer's thread inside its own savepoint."""
     settings = settings_in(conn, req.guild_id)
-    day_text = now.astimezone(settings.zone).date().isoformat()
+    day_text = now.astimezone(_zone(settings.timezone)).date().isoformat()
     now_text = to_db(now)
-    # The three checks in one statement.
-    answered, already_row, today_row = conn.execute(
+    # The three checks and the season current at this grade's time (season 1 has no row), in
+    # one statement.
+    answered, already_row, today_row, season_row = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM attempts WHERE post_id = ? AND user_id = ?), "
         "EXISTS (SELECT 1 FROM attempts WHERE guild_id = ? AND user_id = ? "
         "AND question_id = ? AND local_day = ? AND scored = 1), "
         "(SELECT COALESCE(SUM(points), 0) FROM attempts WHERE guild_id = ? "
-        "AND user_id = ? AND local_day = ? AND source = 'quiz')",
+        "AND user_id = ? AND local_day = ? AND source = 'quiz'), "
+        "(SELECT MAX(number) FROM seasons WHERE guild_id = ? AND started_at <= ?)",
         (
             req.post_id,
             req.user_id,
@@ -338,6 +333,8 @@ def _record_attempt(conn: sqlite3.Connection, req: AttemptRequest, now: datetime
             req.guild_id,
             req.user_id,
             day_text,
+            req.guild_id,
+            now_text,
         ),
     ).fetchone()
     if req.post_id is not None and answered:
@@ -382,16 +379,19 @@ def _record_attempt(conn: sqlite3.Connection, req: AttemptRequest, now: datetime
             now_text,
         ),
     )
+    # The member as last seen: rewritten when the name changed, else once a (UTC) day, so that
+    # a grade does not dirty the member's page every time.
     conn.execute(
         "INSERT INTO members (guild_id, user_id, display_name, updated_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name, "
-        "updated_at = excluded.updated_at",
+        "updated_at = excluded.updated_at WHERE members.display_name <> excluded.display_name "
+        "OR substr(members.updated_at, 1, 10) <> substr(excluded.updated_at, 1, 10)",
         (req.guild_id, req.user_id, req.display_name, now_text),
     )
     if result.scored:
         _add_score(
             conn, req.guild_id, req.user_id, req.source, date.fromisoformat(day_text),
-            result.points, now_text,
+            1 if season_row is None else int(season_row), result.points, now_text,
         )
     # Every grade, whatever its source, feeds the member's spaced-repetition card.
     apply_grade_to_card(
@@ -402,6 +402,7 @@ def _record_attempt(conn: sqlite3.Connection, req: AttemptRequest, now: datetime
         rating=req.rating,
         when=now,
         source=req.source,
+        when_text=now_text,
     )
     return AttemptResult(
         new=True,
@@ -462,15 +463,11 @@ def _add_score(
     user_id: int,
     source: str,
     day: date,
+    season: int,
     points: int,
     now: str,
 ) -> None:
     """Keep score_totals in step with one scoring attempt (inside the attempt's transaction)."""
-    # The leaderboard season current at this grade's time (season 1 has no row).
-    row = conn.execute(
-        "SELECT MAX(number) FROM seasons WHERE guild_id = ? AND started_at <= ?", (guild_id, now)
-    ).fetchone()
-    season = int(row[0]) if row and row[0] is not None else 1
     conn.executemany(
         "INSERT INTO score_totals (guild_id, board, period, user_id, points, answered, reached_at) "
         "VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (guild_id, board, period, user_id) DO UPDATE SET "
@@ -479,6 +476,6 @@ def _add_score(
         [
             (guild_id, board, period, user_id, points, now)
             for board in (source, "all")
-            for period in period_keys(day, season)
+            for period in _periods(day, season)
         ],
     )
