@@ -544,3 +544,32 @@ async def test_global_rate_limit(world: World) -> None:
     contents = [m.content for m in world.emu.channel_messages(world.guild.general)]
     assert sorted(c for c in contents if c.startswith("#")) == [f"#{i}" for i in range(8)]
     assert any(q.status == 429 for q in world.emu.requests)
+
+
+async def test_global_rate_limit_is_discords(world: World) -> None:
+    """At most ``global_rate_limit`` requests in any second; a 429 carries the global headers
+    and no route bucket; interaction endpoints are not bound by it; discord.py waits."""
+    emu = world.emu
+    emu.global_rate_limit = 5
+    start = len(emu.requests)
+    r = await world.alice.run("/burst", count=12)
+    await r.wait_for(lambda r: r.content == "burst done", within=10)
+    contents = [m.content for m in emu.channel_messages(world.guild.general)]
+    assert sorted(c for c in contents if c.startswith("#")) == sorted(f"#{i}" for i in range(12))
+    bound = [q for q in emu.requests[start:] if q.status != 429
+             and not q.path.startswith(("/interactions/", f"/webhooks/{emu.application_id}/"))]
+    for i, q in enumerate(bound):
+        assert sum(1 for o in bound[i:] if o.at - q.at < 1.0) <= 5
+    url = f"{emu.api_base}/users/@me"
+    headers = {"Authorization": f"Bot {emu.bot_token}"}
+    async with aiohttp.ClientSession() as session:
+        answers = []
+        for _ in range(7):
+            async with session.get(url, headers=headers) as resp:
+                answers.append((resp.status, dict(resp.headers), await resp.json()))
+    limited = [(h, body) for status, h, body in answers if status == 429]
+    assert limited
+    h, body = limited[0]
+    assert body["global"] is True and 0 < body["retry_after"] <= 1.0
+    assert h["X-RateLimit-Global"] == "true" and h["X-RateLimit-Scope"] == "global"
+    assert "Via" in h and "X-RateLimit-Bucket" not in h and "X-RateLimit-Remaining" not in h

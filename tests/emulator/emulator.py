@@ -102,6 +102,8 @@ class RequestLog:
     method: str
     path: str
     status: int = 0
+    #: ``time.monotonic()`` when the request arrived
+    at: float = 0.0
 
 
 class ApiError(Exception):
@@ -647,24 +649,31 @@ class DiscordEmulator:
 
     def _rate_limited(self, fault_status: int, retry_after: float, global_: bool, path: str
                       ) -> web.Response:
-        headers = {
-            "Via": "1.1 google",
-            "Retry-After": str(math.ceil(retry_after)),
-            "X-RateLimit-Limit": "5",
-            "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset-After": f"{retry_after:.3f}",
-            "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
-            "X-RateLimit-Bucket": f"emu{abs(hash(re.sub(r'[0-9]+', '', path))) % 10**8}",
-            "X-RateLimit-Scope": "global" if global_ else "user",
-        }
+        headers = {"Via": "1.1 google", "Retry-After": str(math.ceil(retry_after))}
         if global_:
+            # The global limit is not a route's bucket: Discord sends no bucket headers.
             headers["X-RateLimit-Global"] = "true"
+            headers["X-RateLimit-Scope"] = "global"
+        else:
+            headers.update({
+                "X-RateLimit-Limit": "5",
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+                "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+                "X-RateLimit-Bucket": f"emu{abs(hash(re.sub(r'[0-9]+', '', path))) % 10**8}",
+                "X-RateLimit-Scope": "user",
+            })
         body = {"message": "You are being rate limited.", "retry_after": retry_after,
                 "global": global_, "code": 0}
         return json_response(body, fault_status, headers)
 
     def _global_limit(self, path: str) -> web.Response | None:
-        if not self.global_rate_limit or path.startswith("/interactions/"):
+        """Discord's global limit: ``global_rate_limit`` requests in any one second, counted
+        per bot; interaction endpoints (callbacks and the interaction-token webhooks) are
+        not bound by it. Requests over the limit are answered 429 and not counted."""
+        if not self.global_rate_limit or path.startswith(
+            ("/interactions/", f"/webhooks/{self.application_id}/")
+        ):
             return None
         now = time.monotonic()
         while self._recent and now - self._recent[0] >= 1.0:
@@ -701,7 +710,7 @@ class DiscordEmulator:
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         method = request.method
         path = "/" + request.match_info["tail"]
-        entry = RequestLog(method, path)
+        entry = RequestLog(method, path, at=time.monotonic())
         self.requests.append(entry)
         response = await self._handle(request, method, path)
         entry.status = response.status
