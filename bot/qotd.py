@@ -9,12 +9,13 @@ Discord is reached only through the ``Publisher`` protocol (implemented in the c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -32,6 +33,12 @@ LATE_AFTER = timedelta(minutes=2)
 MAX_FAILURES = 3
 #: how soon an uncertain send (network, 5xx) is retried
 RETRY_AFTER = timedelta(seconds=60)
+#: requests a second question-of-the-day posting takes of Discord's global 50 (interaction
+#: responses are not counted by Discord); with ``REST_CATCH_UP`` no second holds more than
+#: 49 of them, leaving room for the rest of the bot's requests
+REST_RATE = 45.0
+#: calls the pacer lets go early to make up for a stalled event loop
+REST_CATCH_UP = 3
 
 
 # -- pure rules ---------------------------------------------------------------------------------
@@ -203,6 +210,78 @@ class QotdStoreLike(Protocol):
 # -- the engine ---------------------------------------------------------------------------------
 
 
+class Pacer:
+    """Spaces calls ``1 / rate`` seconds apart, in arrival order.
+
+    Calls keep to a fixed grid, so time lost oversleeping is not lost throughput. After a
+    stall (a busy event loop) up to ``catch_up`` calls go early to regain the time, never
+    more: no one-second window holds more than ``rate + catch_up + 1`` calls. Firing
+    thousands of requests and letting Discord's 429s sort them out instead costs retries
+    (each 429 counts toward the invalid-request ban) and, in discord.py, requests that give
+    up after five 429s in a row.
+    """
+
+    def __init__(self, rate: float, *, catch_up: int = REST_CATCH_UP):
+        if rate <= 0 or catch_up < 0:
+            raise ValueError("rate must be positive and catch_up not negative")
+        self.interval = 1.0 / rate
+        self.catch_up = catch_up
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            if self._next > now:
+                await asyncio.sleep(self._next - now)
+                now = loop.time()
+            self._next = max(self._next, now - self.catch_up * self.interval) + self.interval
+
+
+class PassLock:
+    """Many schedule runs at once (shared), or one whole pass alone (exclusive).
+
+    A whole pass reconciles slots that are claimed but not recorded as posted; it must not
+    run while a send is in flight, or it would take that send for a lost one and post again.
+    A waiting whole pass goes before shared runs that arrive after it.
+    """
+
+    def __init__(self) -> None:
+        self._shared = 0
+        self._exclusive = False
+        self._waiting = 0
+        self._changed = asyncio.Condition()
+
+    @contextlib.asynccontextmanager
+    async def shared(self) -> AsyncIterator[None]:
+        async with self._changed:
+            await self._changed.wait_for(lambda: not self._exclusive and not self._waiting)
+            self._shared += 1
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self._shared -= 1
+                self._changed.notify_all()
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self) -> AsyncIterator[None]:
+        async with self._changed:
+            self._waiting += 1
+            try:
+                await self._changed.wait_for(lambda: not self._exclusive and not self._shared)
+            finally:
+                self._waiting -= 1
+            self._exclusive = True
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self._exclusive = False
+                self._changed.notify_all()
+
+
 class QotdEngine:
     """Posts due slots, catches up after downtime, closes posts. ``tick()`` does everything
     that is due now; the scheduler calls it at the right times, tests call it directly."""
@@ -222,48 +301,72 @@ class QotdEngine:
         self.clock = clock
         self.grace = grace
         self.rng = rng or random.Random()
-        self._lock = asyncio.Lock()
+        self._pass = PassLock()
         self._limit = asyncio.Semaphore(concurrency)
+        #: per schedule: a lock and how many runs hold or wait for it
+        self._turns: dict[int, tuple[asyncio.Lock, list[int]]] = {}
         self.scheduler: AsyncIOScheduler | None = None
+        self._rebuild_all = False
+        self._rebuild_ids: set[int] = set()
+        self._rebuilder: asyncio.Task[None] | None = None
+        #: a send failed in a way that is retried: the next update looks for claimed slots
+        self._retry_due = False
 
     # -- the whole pass ------------------------------------------------------------------------
 
     async def tick(self) -> None:
         """Reconcile uncertain sends, post every due slot, close what is due."""
-        async with self._lock:
+        async with self._pass.exclusive():
             now = self.clock.now()
             for claim in await self.store.claimed_slots():
                 await self._reconcile(claim, now)
             schedules = [s for s in await self.store.active_schedules() if not s.paused]
-            await asyncio.gather(*(self._run_schedule(s, now) for s in schedules))
+            await asyncio.gather(*(self._run_limited(s, now) for s in schedules))
             await self._close_due(now)
         self.reschedule()
 
     async def run_one(self, schedule_id: int) -> None:
-        """Handle one schedule now (its scheduler job)."""
-        async with self._lock:
+        """Handle one schedule now (its scheduler job). Jobs of different schedules run
+        side by side, at most ``concurrency`` at a time; closing is the close job's work."""
+        async with self._pass.shared(), self._turn(schedule_id), self._limit:
             now = self.clock.now()
             schedule = await self.store.schedule(schedule_id)
             if schedule is not None and not schedule.paused:
                 await self._run_schedule(schedule, now)
-            await self._close_due(now)
-        self.reschedule()
+        self.reschedule(schedule_id)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, schedule_id: int) -> AsyncIterator[None]:
+        """One run of a schedule at a time."""
+        lock, users = self._turns.setdefault(schedule_id, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._turns[schedule_id]
+
+    async def _run_limited(self, schedule: ScheduleRow, now: datetime) -> None:
+        async with self._limit:
+            await self._run_schedule(schedule, now)
 
     async def _run_schedule(self, schedule: ScheduleRow, now: datetime) -> None:
-        async with self._limit:
-            try:
-                plan = catch_up(schedule.spec, schedule.checked_until, now, self.grace)
-                if plan.missed:
-                    await self.store.record_slots(schedule.id, plan.missed, "missed")
-                    log.info(
-                        "schedule %s: %d slot(s) missed while down", schedule.id, len(plan.missed)
-                    )
-                if plan.post_late is not None:
-                    late = now - plan.post_late.at_utc > LATE_AFTER
-                    await self._post(schedule, plan.post_late, late=late)
-                await self.store.set_checked_until(schedule.id, now)
-            except Exception:
-                log.exception("schedule %s failed to run", schedule.id)
+        """Post the schedule's due slot, if any (the caller holds a ``_limit`` place)."""
+        try:
+            plan = catch_up(schedule.spec, schedule.checked_until, now, self.grace)
+            if plan.missed:
+                await self.store.record_slots(schedule.id, plan.missed, "missed")
+                log.info(
+                    "schedule %s: %d slot(s) missed while down", schedule.id, len(plan.missed)
+                )
+            if plan.post_late is not None:
+                late = now - plan.post_late.at_utc > LATE_AFTER
+                await self._post(schedule, plan.post_late, late=late)
+            await self.store.set_checked_until(schedule.id, now)
+        except Exception:
+            log.exception("schedule %s failed to run", schedule.id)
 
     async def _post(
         self, schedule: ScheduleRow, slot: Slot, *, late: bool, key_time: str | None = None
@@ -281,6 +384,7 @@ class QotdEngine:
             sent = await self.publisher.send(claim)
         except PublishError as exc:
             paused = await self.store.slot_failed(claim, exc.reason, permanent=exc.permanent)
+            self._retry_due = self._retry_due or not exc.permanent
             level = logging.WARNING
             log.log(level, "schedule %s slot %s: %s", claim.schedule.id, claim.slot_id, exc.reason)
             if paused:
@@ -327,7 +431,7 @@ class QotdEngine:
     async def post_now(self, schedule_id: int, key: str) -> Claim | None:
         """Post the schedule's next question at once, outside its slots. ``key`` makes a
         retried command post once."""
-        async with self._lock:
+        async with self._pass.shared(), self._turn(schedule_id):
             schedule = await self.store.schedule(schedule_id)
             if schedule is None:
                 raise UserError("That schedule no longer exists.")
@@ -337,7 +441,7 @@ class QotdEngine:
                 local_date=local.date(), local_time=local.time().replace(tzinfo=None), at_utc=now
             )
             claim = await self._post(schedule, slot, late=False, key_time=f"now:{key}")
-        self.reschedule()
+        self.reschedule(schedule_id)
         return claim
 
     async def next_post(self, schedule: ScheduleRow) -> Slot:
@@ -349,6 +453,18 @@ class QotdEngine:
             slot = next_slot(schedule.spec, slot.at_utc)
         return slot
 
+    async def _next_run(self, schedule: ScheduleRow) -> datetime:
+        """When the schedule's job runs: at its first unrecorded slot after the time it was
+        last handled. A slot that came between then and now (a pass that ran just before
+        the slot, jobs rebuilt just after it) runs at once rather than being passed over;
+        the run itself decides whether it posts late or is recorded missed."""
+        slot = next_slot(schedule.spec, schedule.checked_until)
+        for _ in range(400):
+            if await self.store.slot_state(schedule.id, slot) is None:
+                break
+            slot = next_slot(schedule.spec, slot.at_utc)
+        return max(slot.at_utc, self.clock.now())
+
     # -- scheduler ------------------------------------------------------------------------------
 
     def start_scheduler(self) -> None:
@@ -358,7 +474,7 @@ class QotdEngine:
         if self.scheduler is None:
             self.scheduler = AsyncIOScheduler(timezone="UTC")
             self.scheduler.start()
-        asyncio.get_running_loop().create_task(self._rebuild())
+        self.reschedule()
 
     async def stop_scheduler(self) -> None:
         """Stop taking jobs, let a pass in progress finish (briefly), then shut down."""
@@ -368,7 +484,7 @@ class QotdEngine:
         scheduler.pause()
         try:
             async with asyncio.timeout(10):
-                async with self._lock:
+                async with self._pass.exclusive():
                     pass
         except TimeoutError:
             log.warning("a question-of-the-day pass was still running at shutdown")
@@ -385,35 +501,78 @@ class QotdEngine:
         except asyncio.CancelledError:
             log.info("question-of-the-day job stopped by shutdown")
 
-    def reschedule(self) -> None:
-        if self.scheduler is not None:
-            asyncio.get_running_loop().create_task(self._rebuild())
+    def _wall_shift(self) -> timedelta:
+        """Wall time minus the engine's clock: jobs run on the wall clock, slots are in the
+        clock's time. Zero for the system clock (a few microseconds, rounding late)."""
+        clock_now = self.clock.now()
+        return datetime.now(UTC) - clock_now
 
-    async def _rebuild(self) -> None:
+    def reschedule(self, schedule_id: int | None = None) -> None:
+        """Bring the jobs up to date: one schedule's (and the close and retry jobs), or all.
+        Requests made while an update runs are merged into one more update after it."""
+        if self.scheduler is None:
+            return
+        if schedule_id is None:
+            self._rebuild_all = True
+        else:
+            self._rebuild_ids.add(schedule_id)
+        if self._rebuilder is None or self._rebuilder.done():
+            self._rebuilder = asyncio.get_running_loop().create_task(
+                self._rebuild_pending(), name="qotd-rebuild"
+            )
+
+    async def _rebuild_pending(self) -> None:
+        while self._rebuild_all or self._rebuild_ids:
+            if self._rebuild_all:
+                self._rebuild_all = False
+                self._rebuild_ids.clear()
+                await self._rebuild(None)
+            else:
+                ids, self._rebuild_ids = self._rebuild_ids, set()
+                await self._rebuild(ids)
+
+    async def _rebuild(self, ids: set[int] | None) -> None:
+        """Jobs from the database: for the schedules in ``ids`` (all when None), then the
+        close and retry jobs."""
         scheduler = self.scheduler
         if scheduler is None:
             return
         try:
+            if ids is None or len(ids) > 20:
+                rows = await self.store.active_schedules()
+                schedules = {s.id: s for s in rows if ids is None or s.id in ids}
+            else:
+                schedules = {}
+                for sid in ids:
+                    row = await self.store.schedule(sid)
+                    if row is not None:
+                        schedules[row.id] = row
             wanted: dict[str, tuple[datetime, int | None]] = {}
-            for schedule in await self.store.active_schedules():
-                if schedule.paused:
-                    continue
-                wanted[f"qotd-{schedule.id}"] = (
-                    (await self.next_post(schedule)).at_utc,
-                    schedule.id,
-                )
+            for schedule in schedules.values():
+                if not schedule.paused:
+                    wanted[f"qotd-{schedule.id}"] = (await self._next_run(schedule), schedule.id)
             close_at = await self.store.next_close_at()
             if close_at is not None:
                 wanted["qotd-close"] = (close_at, None)
-            if await self.store.claimed_slots():
-                wanted["qotd-retry"] = (self.clock.now() + RETRY_AFTER, None)
-            for job in scheduler.get_jobs():
-                if job.id not in wanted:
-                    job.remove()
+            considered = {"qotd-close"}
+            if ids is None or self._retry_due:
+                self._retry_due = False
+                considered.add("qotd-retry")
+                if await self.store.claimed_slots():
+                    wanted["qotd-retry"] = (self.clock.now() + RETRY_AFTER, None)
+            if ids is None:
+                stale = [job.id for job in scheduler.get_jobs() if job.id not in wanted]
+            else:
+                considered |= {f"qotd-{i}" for i in ids}
+                stale = [job_id for job_id in considered if job_id not in wanted]
+            for job_id in stale:
+                if scheduler.get_job(job_id) is not None:
+                    scheduler.remove_job(job_id)
+            shift = self._wall_shift()
             for job_id, (when, schedule_id) in wanted.items():
                 scheduler.add_job(
                     self._job,
-                    trigger=DateTrigger(run_date=when),
+                    trigger=DateTrigger(run_date=when + shift),
                     args=(schedule_id,),
                     id=job_id,
                     replace_existing=True,
@@ -428,6 +587,7 @@ __all__ = [
     "Choice",
     "Claim",
     "CloseSummary",
+    "Pacer",
     "PublishError",
     "Publisher",
     "QotdEngine",

@@ -15,8 +15,10 @@ from discord.ext import commands
 from bot.client import RecallBot
 from bot.errors import UserError
 from bot.qotd import (
+    REST_RATE,
     Claim,
     CloseSummary,
+    Pacer,
     PublishError,
     QotdEngine,
     ScheduleRow,
@@ -61,14 +63,18 @@ def when_text(when: datetime, zone_name: str) -> str:
 
 
 class DiscordPublisher:
-    """Posts, finds and closes question-of-the-day messages."""
+    """Posts, finds and closes question-of-the-day messages. Its requests are paced to
+    ``rate`` a second, under Discord's global limit, when many servers post at once."""
 
-    def __init__(self, bot: RecallBot, quiz: QuizService):
+    def __init__(self, bot: RecallBot, quiz: QuizService, *, rate: float = REST_RATE):
         self.bot = bot
         self.quiz = quiz
+        self.pacer = Pacer(rate)
 
     def _channel(self, schedule: ScheduleRow) -> discord.TextChannel:
-        channel = self.bot.get_channel(schedule.channel_id)
+        # Through the guild: Client.get_channel looks through every guild in turn.
+        guild = self.bot.get_guild(schedule.guild_id)
+        channel = guild.get_channel(schedule.channel_id) if guild is not None else None
         if not isinstance(channel, discord.TextChannel):
             raise PublishError(
                 "the channel was deleted or the bot can no longer see it", permanent=True
@@ -95,6 +101,7 @@ class DiscordPublisher:
             everyone=False, users=False, roles=[role] if role else False
         )
         try:
+            await self.pacer.wait()
             message = await channel.send(
                 content=content,
                 embed=public_embed(qp, 0, None, thread=schedule.thread),
@@ -115,6 +122,7 @@ class DiscordPublisher:
         warning = None
         if schedule.thread:
             try:
+                await self.pacer.wait()
                 thread = await message.create_thread(
                     name=ui.clip(f"QOTD #{claim.number}: {qp.question.question.prompt}", 100),
                     auto_archive_duration=1440,
@@ -133,6 +141,7 @@ class DiscordPublisher:
             )
         wanted = tuple(p.format(id=post_id) for p in POST_PATTERNS)
         try:
+            await self.pacer.wait()
             async for message in channel.history(limit=100, after=since - timedelta(minutes=1)):
                 if self.bot.user is None or message.author.id != self.bot.user.id:
                     continue
@@ -177,6 +186,7 @@ class DiscordPublisher:
             post.message_id
         )
         try:
+            await self.pacer.wait()
             await message.edit(embed=embed, view=question_view(qp, closed_label=label))
         except discord.NotFound:
             return
@@ -265,7 +275,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         )
         schedule = await quiz.store.schedule(schedule_id)
         assert schedule is not None
-        self.cog.engine.reschedule()
+        self.cog.engine.reschedule(schedule_id)
         nxt = await self.cog.engine.next_post(schedule)
         lines = [
             f"**Where:** {channel.mention}",
@@ -429,7 +439,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         row = await self._pick(interaction, schedule)
         slot = await self.cog.engine.next_post(row)
         await self.cog.quiz.store.record_slots(row.id, [slot], "skipped")
-        self.cog.engine.reschedule()
+        self.cog.engine.reschedule(row.id)
         after = await self.cog.engine.next_post(row)
         await interaction.response.send_message(
             f"Skipped the question of {when_text(slot.at_utc, row.spec.zone)}. "
@@ -446,7 +456,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         await self.cog.quiz.store.set_paused(
             row.id, True, f"paused by {interaction.user.display_name}"
         )
-        self.cog.engine.reschedule()
+        self.cog.engine.reschedule(row.id)
         await interaction.response.send_message(
             f"Paused schedule #{row.id}. Days while paused do not break anyone's streak. Resume with `/qotd resume`.",
             ephemeral=True,
@@ -459,7 +469,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     ) -> None:
         row = await self._pick(interaction, schedule)
         await self.cog.quiz.store.set_paused(row.id, False)
-        self.cog.engine.reschedule()
+        self.cog.engine.reschedule(row.id)
         fresh = await self.cog.quiz.store.schedule(row.id)
         assert fresh is not None
         nxt = await self.cog.engine.next_post(fresh)
@@ -477,7 +487,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     ) -> None:
         row = await self._pick(interaction, schedule)
         await self.cog.quiz.store.remove_schedule(row.id)
-        self.cog.engine.reschedule()
+        self.cog.engine.reschedule(row.id)
         await interaction.response.send_message(
             f"Removed schedule #{row.id}. Past questions, grades and streaks are kept.",
             ephemeral=True,

@@ -78,3 +78,123 @@ def test_describe_answer_after():
     assert describe_answer_after(None) == "when the next question is posted"
     assert describe_answer_after(720) == "12 hour(s) after posting"
     assert describe_answer_after(2880) == "2 day(s) after posting"
+
+
+# -- pacing and the pass lock (asyncio, no Discord) ---------------------------------------------
+
+
+async def test_the_pacer_spaces_calls_and_bounds_any_window():
+    import asyncio
+    import time
+
+    from bot.qotd import Pacer
+
+    pacer = Pacer(200.0, catch_up=2)
+    released: list[float] = []
+
+    async def call(i: int) -> None:
+        if i == 10:
+            # a stalled event loop: later calls may catch up, but only 2 of them
+            time.sleep(0.05)  # noqa: ASYNC251
+        await pacer.wait()
+        released.append(time.monotonic())
+
+    for i in range(40):
+        await call(i)
+    assert released[-1] - released[0] >= 39 / 200 - 0.05 - 0.01
+    window = 0.1  # at 200 a second, 20 calls, plus the catch-up and one
+    for i, t in enumerate(released):
+        assert sum(1 for u in released[i:] if u - t < window) <= 20 + 2 + 1
+    started = time.monotonic()
+    await asyncio.gather(*(pacer.wait() for _ in range(20)))
+    assert time.monotonic() - started >= 19 / 200 - 0.01
+
+
+async def test_a_whole_pass_waits_for_runs_and_goes_before_later_ones():
+    import asyncio
+
+    from bot.qotd import PassLock
+
+    lock = PassLock()
+    order: list[str] = []
+    first_in = asyncio.Event()
+    release_first = asyncio.Event()
+
+    async def run(name: str, hold: asyncio.Event | None = None) -> None:
+        async with lock.shared():
+            order.append(f"{name} in")
+            if hold is not None:
+                first_in.set()
+                await hold.wait()
+            order.append(f"{name} out")
+
+    async def whole_pass() -> None:
+        async with lock.exclusive():
+            order.append("pass")
+
+    first = asyncio.create_task(run("a", release_first))
+    await first_in.wait()
+    passing = asyncio.create_task(whole_pass())
+    await asyncio.sleep(0)
+    later = asyncio.create_task(run("b"))
+    await asyncio.sleep(0.01)
+    assert order == ["a in"]  # the pass waits for a; b waits behind the pass
+    release_first.set()
+    await asyncio.gather(first, passing, later)
+    assert order == ["a in", "a out", "pass", "b in", "b out"]
+
+
+async def test_a_slot_between_the_last_pass_and_the_job_rebuild_still_posts(tmp_path):
+    """The start-up pass runs just before a slot and the jobs are built just after it: the
+    slot's job runs at once instead of waiting for the next day."""
+    import asyncio
+    from datetime import UTC, datetime, timedelta
+
+    from bot.clock import FixedClock
+    from bot.decks import load_builtin_decks
+    from bot.qotd import QotdEngine, Sent
+    from bot.schedule import ScheduleSpec, parse_days, parse_time
+    from bot.store import Store
+
+    class Publisher:
+        def __init__(self) -> None:
+            self.sent: list[int] = []
+            self.posted = asyncio.Event()
+
+        async def send(self, claim):
+            self.sent.append(claim.post_id)
+            self.posted.set()
+            return Sent(10_000 + claim.post_id, None)
+
+        async def find(self, channel_id, post_id, since):
+            return None
+
+        async def close(self, post_id, summary):
+            return None
+
+    slot = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    clock = FixedClock(slot - timedelta(seconds=5))
+    store = await Store.open(tmp_path / "recall.sqlite3", clock=clock)
+    try:
+        await store.sync_builtin_decks(load_builtin_decks())
+        await store.save_schedule(
+            guild_id=1, channel_id=2, spec=ScheduleSpec(
+                local_time=parse_time("09:00"), days=parse_days("daily"), zone="UTC"),
+            deck_id=None, tag=None, ping_role_id=None, thread=False,
+            answer_after_minutes=None, created_by=3,
+        )
+        publisher = Publisher()
+        engine = QotdEngine(store, publisher, clock, rng=random.Random(1))
+        await engine.tick()  # 08:59:55: nothing due
+        assert publisher.sent == []
+        clock.set(slot + timedelta(seconds=30))  # the jobs are built after the slot
+        engine.start_scheduler()
+        try:
+            await asyncio.wait_for(publisher.posted.wait(), 5)
+        finally:
+            await engine.stop_scheduler()
+        assert len(publisher.sent) == 1
+        [schedule] = await store.active_schedules()
+        assert (await engine.next_post(schedule)).at_utc == slot + timedelta(days=1)
+    finally:
+        await store.close()
