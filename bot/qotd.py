@@ -489,6 +489,12 @@ class QotdEngine:
         except TimeoutError:
             log.warning("a question-of-the-day pass was still running at shutdown")
         scheduler.shutdown(wait=False)
+        rebuilder, self._rebuilder = self._rebuilder, None
+        self._rebuild_all, self._rebuild_ids = False, set()
+        if rebuilder is not None and not rebuilder.done():
+            rebuilder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await rebuilder
 
     async def _job(self, schedule_id: int | None) -> None:
         """A scheduler job. Cancelled at shutdown it stops quietly: whatever it had claimed
