@@ -301,7 +301,7 @@ async def run(args: argparse.Namespace) -> int:
 
     # -- writes ------------------------------------------------------------------------------
     question_ids = [r[0] for r in await store._fetchall("SELECT id FROM questions")]
-    print(f"Writes: record_attempt for {args.write_seconds} s, 8 concurrent writers ...")
+    print(f"Writes: record_attempt for {args.write_seconds} s, {args.writers} concurrent writers ...")
     touched: set[int] = set()
     written = scored = 0
     deadline = time.perf_counter() + args.write_seconds
@@ -326,7 +326,7 @@ async def run(args: argparse.Namespace) -> int:
             scored += result.scored
 
     t0 = time.perf_counter()
-    await asyncio.gather(*(writer(s) for s in range(8)))
+    await asyncio.gather(*(writer(s) for s in range(args.writers)))
     elapsed = time.perf_counter() - t0
     latencies = latencies or [0.0]  # --write-seconds 0: fill and read only
     print(
@@ -367,6 +367,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--guilds", type=int, default=1_000)
     parser.add_argument("--reads", type=int, default=2_000)
     parser.add_argument("--write-seconds", type=float, default=15.0)
+    parser.add_argument(
+        "--writers", type=int, default=8,
+        help="grades in flight at once (members clicking at the same moment)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
     return asyncio.run(run(parser.parse_args([] if argv is None else argv)))
 
