@@ -17,7 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord.http import handle_message_parameters
 
-from bot.client import RecallBot, reply_ephemeral
+from bot.client import RecallBot, reply_ephemeral, storage_reply
 from bot.errors import UserError
 from bot.quiz import Rating
 from bot.quiz_service import Graded, QuizPost, QuizService
@@ -56,10 +56,7 @@ async def handled(
         await reply_ephemeral(interaction, str(exc))
     except StoreError as exc:
         log.error("storage problem on %s: %s", interaction.data, exc)
-        await reply_ephemeral(
-            interaction,
-            "Recall can't reach its database right now; nothing was changed. Try again in a minute.",
-        )
+        await reply_ephemeral(interaction, storage_reply(exc))
     except Exception as exc:
         data: dict[str, Any] = dict(interaction.data or {})
         if isinstance(exc, discord.NotFound) and exc.code == 10062:
