@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"=== bench.{name} ===", flush=True)
         started = time.monotonic()
         try:
-            code = entry()
+            code = entry([])  # each script at its defaults: its own flags are not ours
         except Exception as exc:
             print(f"bench.{name} failed: {exc!r}", flush=True)
             failed.append(name)

@@ -25,9 +25,9 @@ ALTER TABLE score_totals_v7 RENAME TO score_totals;
 CREATE INDEX score_totals_order
     ON score_totals (guild_id, board, period, points DESC, reached_at, user_id);
 
--- srs_cards in its key (guild, member, question): a member's cards are together, so the
--- separate due-date index is dropped (a member's due cards are read from their few hundred
--- cards at most, and every grade moved that index's entry).
+-- srs_cards in its key (guild, member, question): a member's cards are together. The
+-- due-date index stays: a member with thousands of cards must find the next due one without
+-- reading them all (bench/review.py), even though every grade moves its entry.
 CREATE TABLE srs_cards_v7 (
     guild_id BIGINT NOT NULL,
     user_id BIGINT NOT NULL,
@@ -50,6 +50,7 @@ SELECT guild_id, user_id, question_id, state, step, stability, difficulty,
     due, last_review, reps, lapses, introduced_at, introduced_by FROM srs_cards;
 DROP TABLE srs_cards;
 ALTER TABLE srs_cards_v7 RENAME TO srs_cards;
+CREATE INDEX srs_cards_due ON srs_cards (guild_id, user_id, due);
 CREATE INDEX srs_cards_question ON srs_cards (guild_id, question_id);
 CREATE INDEX srs_cards_new ON srs_cards (guild_id, user_id, introduced_at) WHERE introduced_by = 'review';
 
