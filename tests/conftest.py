@@ -49,20 +49,28 @@ def error_logs(request: pytest.FixtureRequest) -> Iterator[list[logging.LogRecor
         pytest.fail(f"ERROR log records during the test:\n{guard.report()}", pytrace=False)
 
 
+@contextlib.asynccontextmanager
+async def emulator_running(mp: pytest.MonkeyPatch) -> AsyncIterator[DiscordEmulator]:
+    """A started emulator with discord.py's REST base and gateway pointed at it (through
+    ``mp``), stopped on exit."""
+    emu = DiscordEmulator()
+    await emu.start()
+    mp.setattr(discord.http.Route, "BASE", emu.api_base)
+    mp.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(emu.gateway_url))
+    try:
+        yield emu
+    finally:
+        await emu.stop()
+
+
 @pytest.fixture
 async def emulator(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[DiscordEmulator]:
     """A started emulator with discord.py's REST base and gateway pointed at it.
 
     Fails at teardown when ``emulator.violations`` is not empty (clear it if expected).
     """
-    emu = DiscordEmulator()
-    await emu.start()
-    monkeypatch.setattr(discord.http.Route, "BASE", emu.api_base)
-    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(emu.gateway_url))
-    try:
+    async with emulator_running(monkeypatch) as emu:
         yield emu
-    finally:
-        await emu.stop()
     if emu.violations:
         report = "\n".join(str(v) for v in emu.violations)
         pytest.fail(f"requests Discord would reject:\n{report}", pytrace=False)

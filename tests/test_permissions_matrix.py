@@ -18,24 +18,18 @@ import contextlib
 import hashlib
 import inspect
 import itertools
-import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
 import pytest_asyncio
-import yarl
+from conftest import Recall, emulator_running
 from discord import app_commands
-from discord.gateway import DiscordWebSocket
 from emulator import DiscordEmulator, Guild, InteractionResult, Member, Message, Role
 
 from bot.client import RecallBot
-from bot.clock import SystemClock
-from bot.config import Settings
-from bot.decks import load_builtin_decks
 from bot.questions import Question
 from bot.store import Store
 from cogs.checks import MOD_REFUSAL, moderator_check
@@ -79,31 +73,13 @@ class Bed:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def bed(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Bed]:
-    db: Path = tmp_path_factory.mktemp("permissions") / "recall.sqlite3"
     with pytest.MonkeyPatch.context() as mp:
-        emu = DiscordEmulator()
-        await emu.start()
-        mp.setattr(discord.http.Route, "BASE", emu.api_base)
-        mp.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(emu.gateway_url))
-        store = await Store.open(db, clock=SystemClock())
-        await store.sync_builtin_decks(load_builtin_decks())
-        bot = RecallBot(
-            Settings(DISCORD_TOKEN=emu.bot_token, database=db),
-            store,
-            guild_ready_timeout=0.1,
-            run_scheduler=False,
-        )
-        try:
-            async with emu.run_client(bot):
-                quiz = bot.get_cog("Quiz")
-                quiz.count_delay = 0.05  # type: ignore[union-attr]
-                quiz.quiz.rng = random.Random(7)  # type: ignore[union-attr]
-                await bot.tree.sync()
-                await bot.get_cog("Qotd").caught_up.wait()  # type: ignore[union-attr]
-                yield Bed(emu, bot, store)
-        finally:
-            await store.close()
-            await emu.stop()
+        async with emulator_running(mp) as emu:
+            recall = Recall(emu, tmp_path_factory.mktemp("permissions") / "recall.sqlite3")
+            recall.seed = 7
+            async with recall.running() as bot:
+                assert recall.store is not None
+                yield Bed(emu, bot, recall.store)
 
 
 @pytest.fixture(autouse=True)
