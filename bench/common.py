@@ -39,10 +39,14 @@ __all__ = [
     "BotProcess",
     "BotSpec",
     "DiscordEmulator",
+    "cancel_all",
     "machine",
     "percentile",
     "quiet_emulator_logs",
+    "say",
+    "stdin_reader",
     "table",
+    "wait_ready",
 ]
 
 
@@ -119,6 +123,8 @@ class BotProcess:
     def __init__(self, spec: BotSpec) -> None:
         self.spec = spec
         self.proc: asyncio.subprocess.Process | None = None
+        #: lines the child printed before anyone asked for them, kept in order
+        self._backlog: list[list[str]] = []
 
     @classmethod
     def for_emulator(
@@ -140,12 +146,18 @@ class BotProcess:
             limit=1 << 20,
         )
         try:
-            await self._expect("ready", within)
+            await self.expect("ready", within)
         except BaseException:
             await self.stop()
             raise
 
-    async def _expect(self, word: str, within: float) -> list[str]:
+    async def expect(self, word: str, within: float) -> list[str]:
+        """The next line from the child starting with ``word`` (without it); lines starting
+        with another word are kept for whoever expects them, whatever their order."""
+        for i, parts in enumerate(self._backlog):
+            if parts[0] == word:
+                del self._backlog[i]
+                return parts[1:]
         assert self.proc is not None and self.proc.stdout is not None
         async with asyncio.timeout(within):
             while True:
@@ -156,12 +168,22 @@ class BotProcess:
                 parts = raw.decode().split()
                 if parts and parts[0] == word:
                     return parts[1:]
+                if parts:
+                    self._backlog.append(parts)
 
     async def _ask(self, request: str, within: float = 10.0) -> list[str]:
         assert self.proc is not None and self.proc.stdin is not None
         self.proc.stdin.write(f"{request}\n".encode())
         await self.proc.stdin.drain()
-        return await self._expect(request, within)
+        return await self.expect(request, within)
+
+    def rss_mb(self) -> float:
+        """The child's resident memory now, in MB (Linux)."""
+        return _status_kb(self.pid, "VmRSS") / 1024
+
+    def peak_mb(self) -> float:
+        """The child's peak resident memory so far, in MB (Linux)."""
+        return _status_kb(self.pid, "VmHWM") / 1024
 
     async def cpu(self) -> float:
         """The child's CPU time so far (user + system, every thread), in seconds."""
@@ -189,6 +211,13 @@ class BotProcess:
         await self.stop()
 
 
+def _status_kb(pid: int, key: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    raise LookupError(key)
+
+
 def _resolve(name: str) -> Factory:
     module, _, attr = name.partition(":")
     factory: Factory = getattr(importlib.import_module(module), attr)
@@ -205,24 +234,15 @@ async def _serve(spec: BotSpec) -> None:
     client, cleanup = await _resolve(spec.factory)(spec)
     task = asyncio.create_task(client.start(spec.token))
     try:
-        deadline = time.monotonic() + 30.0
-        while not client.is_ready():
-            if task.done():
-                task.result()
-                raise RuntimeError("the bot stopped before it was ready")
-            if time.monotonic() > deadline:
-                raise TimeoutError("the bot was not ready in time")
-            await asyncio.sleep(0.01)
+        await wait_ready(client, task)
         if isinstance(client, commands.Bot):
             await client.tree.sync()
-        loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader()
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-        _say("ready")
+        reader = await stdin_reader()
+        say("ready")
         while raw := await reader.readline():
             request = raw.decode().strip()
             if request == "cpu":
-                _say(f"cpu {time.process_time()!r}")
+                say(f"cpu {time.process_time()!r}")
             elif request == "quit":
                 break
     finally:
@@ -232,7 +252,37 @@ async def _serve(spec: BotSpec) -> None:
         await cleanup()
 
 
-def _say(line: str) -> None:
+async def wait_ready(client: discord.Client, task: asyncio.Task[None], within: float = 30.0) -> None:
+    """Wait (in the child) until ``client``, started as ``task``, is ready."""
+    deadline = time.monotonic() + within
+    while not client.is_ready():
+        if task.done():
+            task.result()
+            raise RuntimeError("the bot stopped before it was ready")
+        if time.monotonic() > deadline:
+            raise TimeoutError("the bot was not ready in time")
+        await asyncio.sleep(0.01)
+
+
+async def stdin_reader() -> asyncio.StreamReader:
+    """The child's standard input, where the parent's requests arrive, as a stream."""
+    reader = asyncio.StreamReader()
+    await asyncio.get_running_loop().connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), sys.stdin
+    )
+    return reader
+
+
+async def cancel_all(tasks: Sequence[asyncio.Task[Any]]) -> None:
+    """Cancel ``tasks`` and wait for each to finish."""
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def say(line: str) -> None:
+    """One line to the parent, at once."""
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
 

@@ -51,8 +51,10 @@ from bench.common import (
     BotSpec,
     Cleanup,
     DiscordEmulator,
+    cancel_all,
     machine,
     quiet_emulator_logs,
+    say,
     table,
 )
 
@@ -83,6 +85,20 @@ class OffsetClock:
         return datetime.now(UTC) + self.offset
 
 
+async def schedule_jobs_in_place(bot: discord.Client, expected: int) -> int:
+    """Wait (in the child) until the start-up catch-up ran and at least ``expected``
+    schedules have their scheduler job; the number of schedule jobs."""
+    cog: Any = bot.get_cog("Qotd")
+    await cog.caught_up.wait()
+    while True:
+        scheduler = cog.engine.scheduler
+        jobs = [j for j in scheduler.get_jobs() if j.id.startswith("qotd-")] if scheduler else []
+        schedules = sum(1 for j in jobs if j.id[5:].isdigit())
+        if schedules >= expected:
+            return schedules
+        await asyncio.sleep(0.05)
+
+
 async def recall_bot(spec: BotSpec) -> tuple[discord.Client, Cleanup]:
     """Recall as shipped, following its schedules in real time on a shifted clock. Prints
     ``qotd-ready JOBS`` once the start-up catch-up ran and every schedule has its job."""
@@ -104,16 +120,7 @@ async def recall_bot(spec: BotSpec) -> tuple[discord.Client, Cleanup]:
     expected = int(spec.options["schedules"])
 
     async def announce() -> None:
-        cog: Any = bot.get_cog("Qotd")
-        await cog.caught_up.wait()
-        while True:
-            scheduler = cog.engine.scheduler
-            jobs = [j for j in scheduler.get_jobs() if j.id.startswith("qotd-")] if scheduler else []
-            if len([j for j in jobs if j.id[5:].isdigit()]) >= expected:
-                break
-            await asyncio.sleep(0.05)
-        sys.stdout.write(f"qotd-ready {len(jobs)}\n")
-        sys.stdout.flush()
+        say(f"qotd-ready {await schedule_jobs_in_place(bot, expected)}")
 
     watchers: list[asyncio.Task[None]] = []
 
@@ -124,55 +131,10 @@ async def recall_bot(spec: BotSpec) -> tuple[discord.Client, Cleanup]:
     bot.add_listener(on_ready, "on_ready")
 
     async def cleanup() -> None:
-        for watcher in watchers:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+        await cancel_all(watchers)
         await store.close()
 
     return bot, cleanup
-
-
-class Child(BotProcess):
-    """A bot process whose lines are kept until asked for, whatever their order."""
-
-    def __init__(self, spec: BotSpec) -> None:
-        super().__init__(spec)
-        self._backlog: list[list[str]] = []
-
-    async def _expect(self, word: str, within: float) -> list[str]:
-        for i, parts in enumerate(self._backlog):
-            if parts[0] == word:
-                del self._backlog[i]
-                return parts[1:]
-        assert self.proc is not None and self.proc.stdout is not None
-        async with asyncio.timeout(within):
-            while True:
-                raw = await self.proc.stdout.readline()
-                if not raw:
-                    code = await self.proc.wait()
-                    raise RuntimeError(f"bot process exited with {code} before {word!r}")
-                parts = raw.decode().split()
-                if parts and parts[0] == word:
-                    return parts[1:]
-                if parts:
-                    self._backlog.append(parts)
-
-    async def expect(self, word: str, within: float) -> list[str]:
-        return await self._expect(word, within)
-
-    def rss_mb(self) -> float:
-        return _status_kb(self.pid, "VmRSS") / 1024
-
-    def peak_mb(self) -> float:
-        return _status_kb(self.pid, "VmHWM") / 1024
-
-
-def _status_kb(pid: int, key: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1])
-    raise LookupError(key)
 
 
 # ---------------------------------------------------------------------------
@@ -352,7 +314,7 @@ async def run(servers: int, *, thread: bool, lead: float, baseline: bool = True)
 
             if baseline:  # the same bot and guilds with no schedule: the memory baseline
                 far = (slot - timedelta(hours=1) - datetime.now(UTC)).total_seconds()
-                empty = Child.for_emulator(emu, "bench.qotd_fanout:recall_bot", db=empty_db,
+                empty = BotProcess.for_emulator(emu, "bench.qotd_fanout:recall_bot", db=empty_db,
                                            offset=far, schedules=0)
                 await empty.start(within=120)
                 try:
@@ -366,7 +328,7 @@ async def run(servers: int, *, thread: bool, lead: float, baseline: bool = True)
             offset = (slot - datetime.fromtimestamp(launched_wall + lead, UTC)).total_seconds()
             slot_at = launched + lead
             start = len(emu.requests)
-            bot = Child.for_emulator(emu, "bench.qotd_fanout:recall_bot", db=db, offset=offset,
+            bot = BotProcess.for_emulator(emu, "bench.qotd_fanout:recall_bot", db=db, offset=offset,
                                      schedules=servers)
             await bot.start(within=lead + 120)
             try:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 import tempfile
 import time
@@ -41,8 +40,18 @@ from typing import Any
 
 import discord
 
-from bench.common import BotSpec, Cleanup, DiscordEmulator, machine, quiet_emulator_logs, table
-from bench.qotd_fanout import Child
+from bench.common import (
+    BotProcess,
+    BotSpec,
+    Cleanup,
+    DiscordEmulator,
+    cancel_all,
+    machine,
+    quiet_emulator_logs,
+    say,
+    table,
+)
+from bench.qotd_fanout import schedule_jobs_in_place
 
 SERVERS = 10_000
 SHARD_GUILDS = 2500  # Discord: sharding is required from this many guilds on one connection
@@ -56,11 +65,6 @@ ZONES = ("UTC", "Europe/London", "America/New_York", "Asia/Tokyo", "Australia/Sy
 # ---------------------------------------------------------------------------
 # The bot (built in the child process)
 # ---------------------------------------------------------------------------
-
-
-def _say(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
 
 
 async def recall_bot(spec: BotSpec) -> tuple[discord.Client, Cleanup]:
@@ -79,28 +83,18 @@ async def recall_bot(spec: BotSpec) -> tuple[discord.Client, Cleanup]:
     watchers: list[asyncio.Task[None]] = []
 
     async def qotd_ready() -> None:
-        cog: Any = bot.get_cog("Qotd")
-        await cog.caught_up.wait()
-        while True:
-            scheduler = cog.engine.scheduler
-            jobs = [j for j in scheduler.get_jobs() if j.id[5:].isdigit()] if scheduler else []
-            if len(jobs) >= expected:
-                break
-            await asyncio.sleep(0.05)
-        _say(f"qotd-ready {time.monotonic()!r} {len(jobs)}")
+        jobs = await schedule_jobs_in_place(bot, expected)
+        say(f"qotd-ready {time.monotonic()!r} {jobs}")
 
     async def on_ready() -> None:
         if not watchers:
-            _say(f"on-ready {time.monotonic()!r} {len(bot.guilds)}")
+            say(f"on-ready {time.monotonic()!r} {len(bot.guilds)}")
             watchers.append(asyncio.get_running_loop().create_task(qotd_ready()))
 
     bot.add_listener(on_ready, "on_ready")
 
     async def cleanup() -> None:
-        for watcher in watchers:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+        await cancel_all(watchers)
         await store.close()
 
     return bot, cleanup
@@ -169,7 +163,7 @@ async def baseline_rss() -> float:
         with tempfile.TemporaryDirectory(prefix="recall-startup-") as tmp:
             db = Path(tmp) / "recall.sqlite3"
             await make_db(db, emu, guilds)
-            bot = Child.for_emulator(emu, "bench.startup:recall_bot", db=db, schedules=1)
+            bot = BotProcess.for_emulator(emu, "bench.startup:recall_bot", db=db, schedules=1)
             await bot.start(within=120)
             try:
                 await bot.expect("qotd-ready", 120)
@@ -197,7 +191,7 @@ async def run(servers: int) -> Startup:
             result.setup = time.monotonic() - started
 
             spawned = time.monotonic()
-            bot = Child.for_emulator(emu, "bench.startup:recall_bot", db=db, schedules=servers)
+            bot = BotProcess.for_emulator(emu, "bench.startup:recall_bot", db=db, schedules=servers)
             await bot.start(within=600)
             try:
                 before = time.monotonic()

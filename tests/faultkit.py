@@ -17,7 +17,6 @@ import os
 import signal
 import sqlite3
 import sys
-import time
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
@@ -29,7 +28,7 @@ for _path in (str(ROOT), str(TESTS)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from bench.common import BotProcess, BotSpec  # noqa: E402
+from bench.common import BotProcess, BotSpec, say, stdin_reader, wait_ready  # noqa: E402
 from bot.quiz import period_keys  # noqa: E402
 
 # ---------------------------------------------------------------------------
@@ -61,7 +60,7 @@ class RecallProcess(BotProcess):
                 cwd=str(ROOT),
             )
         try:
-            await self._expect("ready", within)
+            await self.expect("ready", within)
         except BaseException:
             await self.stop()
             raise
@@ -116,21 +115,12 @@ async def _serve(spec: BotSpec) -> None:
     )
     task = asyncio.create_task(bot.start(spec.token))
     try:
-        deadline = time.monotonic() + 30.0
-        while not bot.is_ready():
-            if task.done():
-                task.result()
-                raise RuntimeError("the bot stopped before it was ready")
-            if time.monotonic() > deadline:
-                raise TimeoutError("the bot was not ready in time")
-            await asyncio.sleep(0.01)
+        await wait_ready(bot, task)
         qotd = bot.get_cog("Qotd")
         if qotd is not None:
             await asyncio.wait_for(qotd.caught_up.wait(), 30)  # type: ignore[attr-defined]
-        loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader()
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-        print("ready", flush=True)
+        reader = await stdin_reader()
+        say("ready")
         while raw := await reader.readline():
             if raw.decode().strip() == "quit":
                 break
