@@ -50,6 +50,15 @@ async def add_test_deck(bot, guild_id: int) -> int:
     return deck_id
 
 
+async def post_open_question(member, guild):
+    """``member`` runs /quiz in the general channel for the test deck's open question on
+    contexts; the public message."""
+    posted = await member.run(
+        "/quiz", channel=guild.general, deck="testing", tag="contexts", difficulty="medium"
+    )
+    return posted.message
+
+
 def footer(message) -> str:
     return (message.embeds[0].get("footer") or {}).get("text", "")
 
@@ -184,11 +193,7 @@ async def test_double_and_concurrent_clicks_score_once(recall, emulator):
     alice = guild.add_member("alice")
     async with recall.running() as bot:
         await add_test_deck(bot, guild.id)
-        msg = (
-            await alice.run(
-                "/quiz", channel=guild.general, deck="testing", tag="contexts", difficulty="medium"
-            )
-        ).message
+        msg = await post_open_question(alice, guild)
         revealed = await alice.click(msg, "Reveal answer")
         # two clicks racing on different grades, then a plain double click
         first, second = await asyncio.gather(
@@ -257,11 +262,7 @@ async def test_restart_between_posting_and_clicking(recall, emulator):
     alice, bob = guild.add_member("alice"), guild.add_member("bob")
     async with recall.running() as bot:
         await add_test_deck(bot, guild.id)
-        msg = (
-            await alice.run(
-                "/quiz", channel=guild.general, deck="testing", tag="contexts", difficulty="medium"
-            )
-        ).message
+        msg = await post_open_question(alice, guild)
         revealed = await bob.click(msg, "Reveal answer")
     async with recall.running(sync=False):
         graded = await bob.click(
@@ -328,11 +329,7 @@ async def test_a_member_cannot_grade_another_members_attempt(recall, emulator):
     alice, mallory = guild.add_member("alice"), guild.add_member("mallory")
     async with recall.running() as bot:
         await add_test_deck(bot, guild.id)
-        msg = (
-            await alice.run(
-                "/quiz", channel=guild.general, deck="testing", tag="contexts", difficulty="medium"
-            )
-        ).message
+        msg = await post_open_question(alice, guild)
         revealed = await alice.click(msg, "Reveal answer")
         good = revealed.message.button("Good").custom_id
         forged = await mallory.forge_click(revealed.message, good)
@@ -349,11 +346,7 @@ async def test_public_message_is_recorded_by_the_first_grade_and_counts_coalesce
     members = [guild.add_member(f"m{i}") for i in range(6)]
     async with recall.running() as bot:
         await add_test_deck(bot, guild.id)
-        msg = (
-            await members[0].run(
-                "/quiz", channel=guild.general, deck="testing", tag="contexts", difficulty="medium"
-            )
-        ).message
+        msg = await post_open_question(members[0], guild)
         post_id = (await bot.store._fetchall("SELECT id FROM posts"))[0][0]
         first = await members[0].click(msg, "Reveal answer")
         good = first.message.button("Good").custom_id
@@ -389,11 +382,7 @@ async def test_grade_refused_in_its_transaction_writes_nothing(recall, emulator)
     alice = guild.add_member("alice")
     async with recall.running() as bot:
         await add_test_deck(bot, guild.id)
-        msg = (
-            await alice.run(
-                "/quiz", channel=guild.general, deck="testing", tag="contexts", difficulty="medium"
-            )
-        ).message
+        msg = await post_open_question(alice, guild)
         [post] = await bot.store._fetchall("SELECT id, question_id FROM posts")
         revealed = await alice.click(msg, "Reveal answer")
         options = [{"text": "a request"}, {"text": "current_app and g", "correct": True}]
