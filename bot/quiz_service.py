@@ -12,12 +12,12 @@ from bot.store import (
     AttemptRequest,
     AttemptResult,
     DeckRow,
+    PostGrade,
     PostRow,
     QuizPostRead,
     Store,
     StoredQuestion,
 )
-from bot.store.quiz import PostGrade
 
 
 @dataclass(frozen=True)
@@ -166,9 +166,6 @@ class QuizService:
         if read.question is None:
             raise UserError(REMOVED)
         return QuizPost(read.post, read.question), read
-
-    async def previous_attempt(self, post_id: int, user_id: int) -> AttemptResult | None:
-        return await self.store.attempt_for(post_id, user_id)
 
     async def grade(
         self,

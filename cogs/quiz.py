@@ -196,13 +196,18 @@ def grade_view(
     return unstored(view)
 
 
+def channel_message_id(interaction: discord.Interaction[Any]) -> int | None:
+    """The channel message a click came from; None for a private (ephemeral) one."""
+    message = interaction.message
+    return None if message is None or message.flags.ephemeral else message.id
+
+
 def public_message_id(interaction: discord.Interaction[Any], qp: QuizPost) -> int | None:
     """The channel message a click on a public post came from, while the post does not
     know it yet (the live count is edited there)."""
-    message = interaction.message
-    if qp.post.private or qp.post.message_id is not None or message is None:
+    if qp.post.private or qp.post.message_id is not None:
         return None
-    return None if message.flags.ephemeral else message.id
+    return channel_message_id(interaction)
 
 
 def next_only_view(post: PostRow) -> discord.ui.View:
@@ -322,13 +327,12 @@ class OptionButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def work() -> None:
-            message = interaction.message
             graded = await service(interaction).choose(
                 self.post_id,
                 interaction.user.id,
                 interaction.user.display_name,
                 self.option,
-                message_id=None if message is None or message.flags.ephemeral else message.id,
+                message_id=channel_message_id(interaction),
             )
             # Noted before the reply, in the order the grades were stored.
             quiz_cog(interaction).count_changed(graded)
@@ -576,6 +580,7 @@ class Quiz(commands.Cog):
                     log.warning("could not update the count on post %s: %s", post_id, exc)
         finally:
             self._updating.discard(post_id)
+
 
 async def deck_choices(
     bot: RecallBot, guild_id: int, current: str

@@ -26,7 +26,14 @@ from bot.store.leaderboard import (
     Standing,
 )
 from bot.store.qotd import Progress, QotdStore, SlotRecord
-from bot.store.quiz import AttemptRequest, AttemptResult, PostRow, QuizPostRead, QuizStore
+from bot.store.quiz import (
+    AttemptRequest,
+    AttemptResult,
+    PostGrade,
+    PostRow,
+    QuizPostRead,
+    QuizStore,
+)
 from bot.store.srs import Reminder, ReviewSettings, SrsStore, StoredCard
 
 
@@ -49,6 +56,7 @@ __all__ = [
     "ImportSession",
     "LeaderboardStore",
     "Migration",
+    "PostGrade",
     "PostRow",
     "Progress",
     "QotdRecord",

@@ -214,25 +214,6 @@ class DeckStore(StoreBase):
             lambda conn: _candidates_in(conn, guild_id, deck_id, tag, difficulty)
         )
 
-    async def quiz_choices(
-        self,
-        guild_id: int,
-        user_id: int,
-        *,
-        deck_id: int | None = None,
-        tag: str | None = None,
-        difficulty: str | None = None,
-    ) -> tuple[list[Candidate], list[Seen]]:
-        """``candidates`` and ``member_history`` together, in one read."""
-
-        def both(conn: sqlite3.Connection) -> tuple[list[Candidate], list[Seen]]:
-            return (
-                _candidates_in(conn, guild_id, deck_id, tag, difficulty),
-                _history_in(conn, guild_id, user_id, 200),
-            )
-
-        return await self.read(both)
-
     async def tags_for_guild(
         self, guild_id: int, deck_id: int | None = None
     ) -> list[tuple[str, int]]:
@@ -247,10 +228,6 @@ class DeckStore(StoreBase):
             params.append(deck_id)
         rows = await self._fetchall(sql + " GROUP BY t.tag ORDER BY t.tag", params)
         return [(r[0], int(r[1])) for r in rows]
-
-    async def member_history(self, guild_id: int, user_id: int, limit: int = 200) -> list[Seen]:
-        """What a member saw lately: questions they were shown and questions they answered."""
-        return await self.read(lambda conn: _history_in(conn, guild_id, user_id, limit))
 
 
 #: the questions of a server's enabled decks (built-in and its own), after ``questions q``;

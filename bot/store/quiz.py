@@ -155,15 +155,6 @@ class QuizStore(DeckStore):
 
         return await self.write(insert)
 
-    async def set_post_message(self, post_id: int, message_id: int) -> None:
-        def update(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "UPDATE posts SET message_id = ? WHERE id = ? AND message_id IS NULL",
-                (message_id, post_id),
-            )
-
-        await self.write(update)
-
     async def post(self, post_id: int) -> PostRow | None:
         return await self.read(lambda conn: _post_in(conn, post_id))
 
@@ -185,10 +176,6 @@ class QuizStore(DeckStore):
             )
 
         return await self.read(load)
-
-    async def post_counts(self, post_id: int) -> tuple[int, int]:
-        """(members who answered, of whom right) for one post."""
-        return await self.read(lambda conn: _post_counts(conn, post_id))
 
     async def attempt_for(self, post_id: int, user_id: int) -> AttemptResult | None:
         return await self.read(lambda conn: _attempt_row(conn, post_id, user_id))
