@@ -446,24 +446,27 @@ class QotdEngine:
 
     async def next_post(self, schedule: ScheduleRow) -> Slot:
         """The next slot that will really post: slots already recorded (skipped) are passed."""
-        slot = next_slot(schedule.spec, max(self.clock.now(), schedule.checked_until))
-        for _ in range(400):
-            if await self.store.slot_state(schedule.id, slot) is None:
-                return slot
-            slot = next_slot(schedule.spec, slot.at_utc)
-        return slot
+        return await self._open_slot_after(
+            schedule, max(self.clock.now(), schedule.checked_until)
+        )
 
     async def _next_run(self, schedule: ScheduleRow) -> datetime:
         """When the schedule's job runs: at its first unrecorded slot after the time it was
         last handled. A slot that came between then and now (a pass that ran just before
         the slot, jobs rebuilt just after it) runs at once rather than being passed over;
         the run itself decides whether it posts late or is recorded missed."""
-        slot = next_slot(schedule.spec, schedule.checked_until)
+        slot = await self._open_slot_after(schedule, schedule.checked_until)
+        return max(slot.at_utc, self.clock.now())
+
+    async def _open_slot_after(self, schedule: ScheduleRow, after: datetime) -> Slot:
+        """The schedule's first slot after ``after`` with nothing recorded for it (looking
+        at most 400 slots ahead)."""
+        slot = next_slot(schedule.spec, after)
         for _ in range(400):
             if await self.store.slot_state(schedule.id, slot) is None:
-                break
+                return slot
             slot = next_slot(schedule.spec, slot.at_utc)
-        return max(slot.at_utc, self.clock.now())
+        return slot
 
     # -- scheduler ------------------------------------------------------------------------------
 
