@@ -124,36 +124,9 @@ class QuizStore(DeckStore):
     # -- posts and attempts ----------------------------------------------------------------
 
     async def create_post(self, **post: Unpack[NewPost]) -> int:
-        return (await self.create_post_row(**post)).id
-
-    async def create_post_row(self, **post: Unpack[NewPost]) -> PostRow:
-        """Store a new post and return it as stored, in one write."""
-        values = (
-            post["kind"],
-            post["guild_id"],
-            post["channel_id"],
-            post["question_id"],
-            post["author_id"],
-            post.get("author_name"),
-            int(post["private"]),
-            post.get("filter_deck_id"),
-            post.get("filter_tag"),
-            post.get("filter_difficulty"),
-            self.now_text(),
-        )
-
-        def insert(conn: sqlite3.Connection) -> PostRow:
-            cur = conn.execute(
-                "INSERT INTO posts (kind, guild_id, channel_id, question_id, author_id, author_name, "
-                "private, filter_deck_id, filter_tag, filter_difficulty, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
-            )
-            post = _post_in(conn, int(cur.lastrowid or 0))
-            assert post is not None
-            return post
-
-        return await self.write(insert)
+        """Store a new post; its id."""
+        now = self.now_text()
+        return (await self.write(lambda conn: _insert_post(conn, post, now))).id
 
     async def post(self, post_id: int) -> PostRow | None:
         return await self.read(lambda conn: _post_in(conn, post_id))
@@ -232,16 +205,19 @@ class QuizStore(DeckStore):
             question = question_in(conn, choice.question_id)
             if question is None:  # pragma: no cover - a candidate is read in this transaction
                 return None
-            cur = conn.execute(
-                "INSERT INTO posts (kind, guild_id, channel_id, question_id, author_id, author_name, "
-                "private, filter_deck_id, filter_tag, filter_difficulty, created_at) "
-                "VALUES ('quiz', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, channel_id, question.id, author_id, author_name, int(private),
-                 deck_id, tag, difficulty, now),
-            )
-            post = _post_in(conn, int(cur.lastrowid or 0))
-            assert post is not None
-            return post, question
+            new: NewPost = {
+                "kind": "quiz",
+                "guild_id": guild_id,
+                "channel_id": channel_id,
+                "question_id": question.id,
+                "author_id": author_id,
+                "author_name": author_name,
+                "private": private,
+                "filter_deck_id": deck_id,
+                "filter_tag": tag,
+                "filter_difficulty": difficulty,
+            }
+            return _insert_post(conn, new, now), question
 
         return await self.write(work)
 
@@ -400,6 +376,31 @@ def _record_attempt(conn: sqlite3.Connection, req: AttemptRequest, now: datetime
         points=result.points,
         reason=result.reason,
     )
+
+
+def _insert_post(conn: sqlite3.Connection, post: NewPost, now: str) -> PostRow:
+    """Store a new post (in the caller's write); the post as stored."""
+    cur = conn.execute(
+        "INSERT INTO posts (kind, guild_id, channel_id, question_id, author_id, author_name, "
+        "private, filter_deck_id, filter_tag, filter_difficulty, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            post["kind"],
+            post["guild_id"],
+            post["channel_id"],
+            post["question_id"],
+            post["author_id"],
+            post.get("author_name"),
+            int(post["private"]),
+            post.get("filter_deck_id"),
+            post.get("filter_tag"),
+            post.get("filter_difficulty"),
+            now,
+        ),
+    )
+    stored = _post_in(conn, int(cur.lastrowid or 0))
+    assert stored is not None
+    return stored
 
 
 def _post_in(conn: sqlite3.Connection, post_id: int) -> PostRow | None:
