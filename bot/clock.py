@@ -46,5 +46,14 @@ def to_db(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+#: what ``to_db`` writes: ``YYYY-MM-DDTHH:MM:SS.ffffffZ``
+_DB_TIME_LENGTH = 27
+
+
 def from_db(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    """The aware UTC datetime of text ``to_db`` wrote. Read with ``datetime.fromisoformat``
+    (a fraction of ``strptime``'s cost: every grade reads a card's times) once the text has
+    the fixed shape; any other text is refused."""
+    if len(text) != _DB_TIME_LENGTH or text[10] != "T" or text[19] != "." or text[-1] != "Z":
+        raise ValueError(f"not a stored time: {text!r}")
+    return datetime.fromisoformat(text)

@@ -251,11 +251,17 @@ async def test_migration_7_keeps_totals_cards_and_attempt_rules(tmp_path):
 
 
 def test_stored_times_read_back_the_same_either_way():
-    """The grade path reads card times with datetime.fromisoformat instead of clock.from_db:
-    both must give the same aware UTC instant for everything clock.to_db writes."""
+    """clock.from_db reads with datetime.fromisoformat: it must give the same aware UTC
+    instant as strptime of the stored format for everything clock.to_db writes, and refuse
+    text of any other shape."""
     from datetime import UTC, datetime, timedelta, timezone
 
     from bot.clock import from_db, to_db
+
+    for other in ("2026-01-01T10:00:00.000000", "2026-01-01 10:00:00.000000Z",
+                  "2026-01-01T10:00:00Z", "2026-01-01T10:00:00.000000+00:00"):
+        with pytest.raises(ValueError):
+            from_db(other)
 
     start = datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
     for i in range(2000):
@@ -263,6 +269,7 @@ def test_stored_times_read_back_the_same_either_way():
             timezone(timedelta(hours=(i % 27) - 12))
         )
         text = to_db(when)
-        fast = datetime.fromisoformat(text)
-        assert fast == from_db(text) == when
+        fast = from_db(text)
+        reference = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        assert fast == reference == when
         assert fast.utcoffset() == timedelta(0)
