@@ -10,7 +10,9 @@ day only). Each is read for one *period key*, the same keys ``score_totals`` is 
 * ``month:YYYY-MM``: the local month;
 * ``season:N``: everything since the server's leaderboard season N began (a moderator's reset
   starts the next season; history is kept);
-* ``all``: everything, across seasons (used for a member's lifetime figures).
+* ``all``: everything, across seasons (a member's lifetime figures, on the ``all`` board;
+  stored only once a server has started its second season, and read from ``season:1``
+  until then: see ``bot.quiz.score_rows``).
 
 Order: more points first; equal points go to whoever reached them first (``reached_at``), then
 to the lower user id so the order is total and every page is stable.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import Counter
 from collections.abc import Sequence
@@ -146,3 +147,25 @@ def period_keys(local_day: date, season: int | None = None) -> tuple[str, ...]:
     week = local_day - timedelta(days=local_day.weekday())
     keys = ("all", f"week:{week.isoformat()}", f"month:{local_day:%Y-%m}")
     return keys if season is None else (*keys, f"season:{season}")
+
+
+#: The lifetime period key: every grade across seasons.
+LIFETIME = "all"
+
+
+@functools.lru_cache(maxsize=4096)
+def score_rows(source: str, local_day: date, season: int) -> tuple[tuple[str, str], ...]:
+    """The score_totals rows, as (board, period), that one scored grade adds its points to.
+
+    The grade's own board (``quiz`` or ``qotd``) and the ``all`` board each keep the week,
+    the month and the season. The lifetime total is kept for the ``all`` board alone (it is
+    what /stats reads; the per-source boards are shown by season), and only from season 2:
+    during a server's first season its lifetime total *is* its season 1 total, which is read
+    in its place, and starting season 2 copies season 1 into the lifetime rows. That keeps
+    a grade to six rows (seven after a reset) instead of eight.
+    """
+    periods = [key for key in period_keys(local_day, season) if key != LIFETIME]
+    rows = [(board, period) for board in (source, "all") for period in periods]
+    if season > 1:
+        rows.append(("all", LIFETIME))
+    return tuple(rows)

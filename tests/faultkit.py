@@ -187,8 +187,9 @@ def recomputed_totals(db: Path) -> Totals:
     """The leaderboard recomputed from the attempts table alone.
 
     Every scored attempt adds its points to its source's board and to "all", in each period
-    of its local day (all time, week, month, season); ``reached_at`` is the time of the last
-    attempt that added points (the first attempt's when none did).
+    of its local day (week, month, season, and all time on the "all" board once the server
+    is past its first season: see ``bot.quiz.score_rows``); ``reached_at`` is the time of
+    the last attempt that added points (the first attempt's when none did).
     """
     seasons: dict[int, list[tuple[str, int]]] = {}
     for guild, number, started in query(db, "SELECT guild_id, number, started_at FROM seasons"):
@@ -200,8 +201,11 @@ def recomputed_totals(db: Path) -> Totals:
     for guild, user, source, points, day, created in attempts:
         season = max((n for started, n in seasons.get(guild, []) if started <= created),
                      default=1)
+        started = guild in seasons
         for board in (source, "all"):
             for period in period_keys(date.fromisoformat(day), season):
+                if period == "all" and (board != "all" or not started):
+                    continue
                 key = (guild, board, period, user)
                 old = totals.get(key)
                 if old is None:

@@ -188,7 +188,7 @@ async def test_sigkill_during_a_thousand_grades_loses_and_doubles_nothing(
         board = await members[0].run("/leaderboard show", board="qotd", period="all time")
         expected = sorted(
             ((pts, reached, user) for (_, b, p, user), (pts, _, reached)
-             in recomputed_totals(recall.db).items() if b == "qotd" and p == "all"),
+             in recomputed_totals(recall.db).items() if b == "qotd" and p == "season:1"),
             key=lambda t: (-t[0], t[1], t[2]),
         )[:10]
         lines = board.message.embeds[0]["description"].splitlines()

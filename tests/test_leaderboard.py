@@ -335,6 +335,18 @@ async def recompute(store: Store, guild: int) -> dict[tuple[str, str, int], tupl
     return {k: (v[0], v[1], v[2]) for k, v in out.items()}
 
 
+async def kept_rows(store: Store, guild: int) -> dict[tuple[str, str, int], tuple[int, int, str]]:
+    """What score_totals should hold: every total ``recompute`` finds, except lifetime totals
+    of the per-source boards (never kept) and, while the server is in its first season, of
+    the all board (its season 1 rows stand for them)."""
+    started = await store._fetchone("SELECT 1 FROM seasons WHERE guild_id = ?", (guild,))
+    return {
+        (board, period, user): total
+        for (board, period, user), total in (await recompute(store, guild)).items()
+        if period != "all" or (board == "all" and started is not None)
+    }
+
+
 async def stored(store: Store, guild: int) -> dict[tuple[str, str, int], tuple[int, int, str]]:
     rows = await store._fetchall(
         "SELECT board, period, user_id, points, answered, reached_at FROM score_totals "
@@ -389,10 +401,13 @@ async def test_boards_agree_with_a_brute_force_recomputation(store: Store, seed:
                 guild, {"scoring.quiz_daily_cap": str(rng.choice((6, 30)))}
             )
     for guild in guilds:
+        assert await stored(store, guild) == await kept_rows(store, guild)
+        # Every board a member can be shown, lifetime included, read back through the store.
         want = await recompute(store, guild)
-        assert await stored(store, guild) == want
         by_board: dict[tuple[str, str], list[Score]] = defaultdict(list)
         for (board, period, user), (points, _, reached) in want.items():
+            if period == "all" and board != "all":
+                continue
             if (guild, user) not in hidden:
                 by_board[(board, period)].append(Score(user, points, reached))
         for (board, period), scores in by_board.items():
@@ -426,14 +441,16 @@ async def test_erase_member_removes_everything_of_theirs_in_one_server(store: St
     await grade(store, 1, 9, q[1])
     await grade(store, 2, 9, q[1])  # another server
     erased = await store.erase_member(1, 9)
-    assert erased.attempts == 2 and erased.posts == 1 and erased.totals == 2 * 4 + 2 * 3
+    # Season 1: week, month and season on two boards; season 2 adds those again plus the
+    # lifetime row copied from season 1 when it began.
+    assert erased.attempts == 2 and erased.posts == 1 and erased.totals == 6 + 6 + 1
     assert (
         await store._fetchall("SELECT 1 FROM score_totals WHERE guild_id = 1 AND user_id = 9") == []
     )
     assert await store.member_name(1, 9) is None
     kept = await store.post(post)
     assert kept is not None and kept.author_id is None and kept.author_name is None
-    assert await stored(store, 1) == await recompute(store, 1)
+    assert await stored(store, 1) == await kept_rows(store, 1)
     assert (await store.activity(2, 9)).answered == 1  # the other server keeps its data
     assert (await store.activity(1, 10)).answered == 1
 
@@ -455,6 +472,51 @@ async def test_a_new_season_restarts_the_all_time_board_only(store: Store):
     assert [r.user_id for r in (await store.board_page(1, "all", "all", 0, 10)).rows] == [5, 6]
     week = await store.board_page(1, "all", "week:2026-03-02", 0, 10)
     assert [r.user_id for r in week.rows] == [5, 6]
+
+
+async def test_lifetime_totals_carry_over_a_reset(store: Store):
+    """Lifetime points (what /stats shows as all time) span seasons: in season 1 they are read
+    from the season 1 rows, a reset copies them, and later grades add to them. A grade keeps
+    six score rows in season 1 and seven after."""
+    q = await question_ids(store)
+    clock = clock_of(store)
+
+    async def rows() -> int:
+        found = await store._fetchone("SELECT COUNT(*) FROM score_totals WHERE guild_id = 1")
+        return int(found[0]) if found else 0
+
+    for i in range(3):  # member 5: three scored grades
+        await grade(store, 1, 5, q[i])
+        clock.advance(seconds=1)
+    assert await rows() == 6
+    await grade(store, 1, 6, q[0], source="qotd")
+    assert await rows() == 12
+    five, six = await store.standing(1, "all", "all", 5), await store.standing(1, "all", "all", 6)
+    assert five is not None and six is not None and five.points > six.points
+    assert (five.rank, six.rank) == (1, 2)
+
+    clock.advance(days=1)
+    await store.start_season(1, 77)
+    clock.advance(seconds=1)
+    for i in range(4):  # member 6 overtakes over all time, in season 2 alone
+        await grade(store, 1, 6, q[i], source="qotd")
+        clock.advance(seconds=1)
+    lifetime = await store.board_page(1, "all", "all", 0, 10)
+    season_1 = await store.board_page(1, "all", "season:1", 0, 10)
+    assert [r.user_id for r in season_1.rows] == [5, 6]
+    assert [r.user_id for r in lifetime.rows] == [6, 5]
+    six_now = await store.standing(1, "all", "all", 6)
+    season_2 = await store.standing(1, "all", "season:2", 6)
+    assert six_now is not None and season_2 is not None
+    assert six_now.points == six.points + season_2.points
+    assert six_now.answered == 5 and six_now.rank == 1
+    # Member 5's first grade of season 2 (same week and month as their season 1 grades)
+    # creates only the two season 2 rows: the lifetime row copied at the reset is added to.
+    before = await rows()
+    await grade(store, 1, 5, q[5])
+    assert await rows() == before + 2
+    five_now = await store.standing(1, "all", "all", 5)
+    assert five_now is not None and five_now.answered == 4
 
 
 async def test_a_new_name_is_stored_at_once_and_last_seen_once_a_day(store: Store):

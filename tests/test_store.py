@@ -220,9 +220,9 @@ async def test_migration_7_keeps_totals_cards_and_attempt_rules(tmp_path):
     cards = conn.execute("SELECT * FROM srs_cards").fetchall()
     conn.close()
 
-    store = await Store.open(path)
+    store = await Store.open(path, migrate=False)
     try:
-        assert await store.version() == latest_version()
+        assert await store.migrate(target=7) == (6, 7)
         after = await store._fetchall("SELECT * FROM score_totals ORDER BY user_id, board")
         assert [tuple(r) for r in after] == totals
         assert [tuple(r) for r in await store._fetchall("SELECT * FROM srs_cards")] == cards
@@ -246,6 +246,41 @@ async def test_migration_7_keeps_totals_cards_and_attempt_rules(tmp_path):
                 "INSERT INTO attempts (guild_id, user_id, question_id, post_id, source, "
                 "local_day, created_at) VALUES (7, 5, 1, NULL, 'review', '2026-03-03', 't')"
             )
+    finally:
+        await store.close()
+
+
+async def test_migration_8_keeps_lifetime_rows_only_where_they_are_read(tmp_path):
+    """0008 drops the lifetime rows grades no longer keep: those of the per-source boards,
+    and the all board's of servers still in their first season (their season 1 rows stand
+    for them). A server past a reset keeps its lifetime rows, and every read is unchanged."""
+    path = tmp_path / "r.sqlite3"
+    store = await Store.open(path, migrate=False)
+    await store.migrate(target=7)
+    await store.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    rows = [
+        # server 7: season 1 only
+        (7, "all", "all", 5, 10, 2, "r1"), (7, "all", "season:1", 5, 10, 2, "r1"),
+        (7, "quiz", "all", 5, 10, 2, "r1"), (7, "quiz", "season:1", 5, 10, 2, "r1"),
+        # server 8: in season 2
+        (8, "all", "all", 5, 12, 3, "r4"), (8, "all", "season:1", 5, 10, 2, "r1"),
+        (8, "all", "season:2", 5, 2, 1, "r4"), (8, "qotd", "all", 5, 12, 3, "r4"),
+    ]  # fmt: skip
+    conn.executemany("INSERT INTO score_totals VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.execute("INSERT INTO seasons (guild_id, number, started_at, started_by) "
+                 "VALUES (8, 2, 'r2', 1)")  # fmt: skip
+    conn.close()
+
+    store = await Store.open(path)
+    try:
+        assert await store.version() == latest_version()
+        left = {tuple(r) for r in await store._fetchall("SELECT * FROM score_totals")}
+        assert left == set(rows) - {rows[0], rows[2], rows[7]}
+        lifetime_7 = await store.standing(7, "all", "all", 5)
+        lifetime_8 = await store.standing(8, "all", "all", 5)
+        assert lifetime_7 is not None and (lifetime_7.points, lifetime_7.rank) == (10, 1)
+        assert lifetime_8 is not None and (lifetime_8.points, lifetime_8.rank) == (12, 1)
     finally:
         await store.close()
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from bot.leaderboard import Score
+from bot.leaderboard import Score, season_key
+from bot.quiz import LIFETIME
 from bot.store.quiz import QuizStore
 
 #: tables holding a member's own rows in a server, keyed by (guild_id, user_id); erased by
@@ -115,13 +116,27 @@ class LeaderboardStore(QuizStore):
                 "INSERT INTO seasons (guild_id, number, started_at, started_by) VALUES (?, ?, ?, ?)",
                 (guild_id, number, now, started_by),
             )
+            if number == 2:
+                # Lifetime totals are kept from season 2 on; until now they were season 1's.
+                await db.execute(
+                    "DELETE FROM score_totals WHERE guild_id = ? AND board = 'all' AND period = ?",
+                    (guild_id, LIFETIME),
+                )
+                await db.execute(
+                    "INSERT INTO score_totals (guild_id, board, period, user_id, points, "
+                    "answered, reached_at) SELECT guild_id, board, ?, user_id, points, answered, "
+                    "reached_at FROM score_totals WHERE guild_id = ? AND board = 'all' AND period = ?",
+                    (LIFETIME, guild_id, season_key(1)),
+                )
         return Season(number, now)
 
     # -- boards ------------------------------------------------------------------------------
 
     async def board_size(self, guild_id: int, board: str, period: str) -> int:
         """Members on a board, hidden ones left out."""
-        return await self.read(lambda conn: _board_size(conn, guild_id, board, period)[0])
+        return await self.read(
+            lambda conn: _board_size(conn, guild_id, board, _stored_period(conn, guild_id, period))[0]
+        )
 
     async def board_page(
         self, guild_id: int, board: str, period: str, page: int, page_size: int
@@ -143,13 +158,17 @@ class LeaderboardStore(QuizStore):
 
     async def all_scores(self, guild_id: int, board: str, period: str) -> list[Score]:
         """Every visible member's score on a board (for checks and exports; boards page)."""
-        rows = await self._fetchall(
-            "SELECT s.user_id, s.points, s.reached_at FROM score_totals s LEFT JOIN members m "
-            "ON m.guild_id = s.guild_id AND m.user_id = s.user_id "
-            f"WHERE {_BOARD} AND COALESCE(m.hidden, 0) = 0",
-            (guild_id, board, period),
-        )
-        return [Score(int(r[0]), int(r[1]), r[2]) for r in rows]
+
+        def load(conn: sqlite3.Connection) -> list[Score]:
+            rows = conn.execute(
+                "SELECT s.user_id, s.points, s.reached_at FROM score_totals s LEFT JOIN members m "
+                "ON m.guild_id = s.guild_id AND m.user_id = s.user_id "
+                f"WHERE {_BOARD} AND COALESCE(m.hidden, 0) = 0",
+                (guild_id, board, _stored_period(conn, guild_id, period)),
+            ).fetchall()
+            return [Score(int(r[0]), int(r[1]), r[2]) for r in rows]
+
+        return await self.read(load)
 
     async def weekly_points(
         self, guild_id: int, user_id: int, week_keys: list[str], board: str = "all"
@@ -302,9 +321,19 @@ def _board_size(
     return (int(row[0]) if row else 0) - len(hidden), hidden
 
 
+def _stored_period(conn: sqlite3.Connection, guild_id: int, period: str) -> str:
+    """The period key a board is stored under. A server still in its first season keeps no
+    lifetime rows (see ``bot.quiz.score_rows``): its season 1 rows are its lifetime."""
+    if period != LIFETIME:
+        return period
+    started = conn.execute("SELECT 1 FROM seasons WHERE guild_id = ? LIMIT 1", (guild_id,))
+    return period if started.fetchone() else season_key(1)
+
+
 def _board_page(
     conn: sqlite3.Connection, guild_id: int, board: str, period: str, page: int, page_size: int
 ) -> BoardPage:
+    period = _stored_period(conn, guild_id, period)
     total, hidden = _board_size(conn, guild_id, board, period)
     last = max(0, (total - 1) // page_size)
     page = min(max(0, page), last)
@@ -338,6 +367,7 @@ def _board_page(
 def _standing(
     conn: sqlite3.Connection, guild_id: int, board: str, period: str, user_id: int
 ) -> Standing | None:
+    period = _stored_period(conn, guild_id, period)
     row = conn.execute(
         "SELECT s.points, s.answered, s.reached_at, COALESCE(m.hidden, 0) AS hidden "
         "FROM score_totals s LEFT JOIN members m "

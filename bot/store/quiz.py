@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NotRequired, TypedDict
 from zoneinfo import ZoneInfo
 
 from bot.clock import to_db
-from bot.quiz import Award, Candidate, Seen, award, period_keys
+from bot.quiz import Award, Candidate, Seen, award, score_rows
 from bot.store.decks import (
     DeckStore,
     StoredQuestion,
@@ -268,8 +268,6 @@ class QuizStore(DeckStore):
 #: with servers in more zones than that would read zone files from disk again on grades.
 #: Zone rules do not change while the process runs.
 _zone = functools.lru_cache(maxsize=1024)(ZoneInfo)
-#: A grade's period keys by (local day, season): a pure function, formatted once a day.
-_periods = functools.lru_cache(maxsize=4096)(period_keys)
 
 
 def _record_attempt(conn: sqlite3.Connection, req: AttemptRequest, now: datetime) -> AttemptResult:
@@ -455,7 +453,8 @@ def _add_score(
     points: int,
     now: str,
 ) -> None:
-    """Keep score_totals in step with one scoring attempt (inside the attempt's transaction)."""
+    """Keep score_totals in step with one scoring attempt (inside the attempt's transaction):
+    the rows ``score_rows`` names, each created or added to."""
     conn.executemany(
         "INSERT INTO score_totals (guild_id, board, period, user_id, points, answered, reached_at) "
         "VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (guild_id, board, period, user_id) DO UPDATE SET "
@@ -463,7 +462,6 @@ def _add_score(
         "reached_at = CASE WHEN excluded.points > 0 THEN excluded.reached_at ELSE score_totals.reached_at END",
         [
             (guild_id, board, period, user_id, points, now)
-            for board in (source, "all")
-            for period in _periods(day, season)
+            for board, period in score_rows(source, day, season)
         ],
     )
