@@ -43,8 +43,11 @@ BUSY_TIMEOUT_MS = 2000
 
 #: most writes applied in one group transaction
 MAX_GROUP = 256
-#: group commits between two checkpoints run off the writer's path (see ``_checkpoint``)
+#: group commits, or writes, after which a checkpoint runs off the writer's path (see
+#: ``_checkpoint``): commits count when writes come one at a time, writes under load, so that
+#: the background checkpoint keeps the WAL short before the writer would checkpoint itself
 CHECKPOINT_EVERY = 16
+CHECKPOINT_WRITES = 128
 #: WAL pages after which the writer checkpoints itself, should the background one lag
 WRITER_AUTOCHECKPOINT = 10_000
 
@@ -152,6 +155,7 @@ class StoreBase:
         self._pending: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._commits = 0
+        self._writes = 0
         self._checkpointer: aiosqlite.Connection | None = None
         self._checkpointing: asyncio.Task[None] | None = None
 
@@ -180,6 +184,10 @@ class StoreBase:
             store = cls(path, writer, reader, clock or SystemClock())
             if migrate:
                 await store.migrate()
+            # Statement journals in memory: each write of a group runs under a savepoint, which
+            # copies every page it first changes; in a temporary file that is two system calls
+            # a page. Set after migrating, whose index builds may sort more than fits in memory.
+            await writer.execute("PRAGMA temp_store = MEMORY")
             return store
         except sqlite3.Error as exc:
             for conn in (writer, reader):
@@ -336,7 +344,7 @@ class StoreBase:
                     if not isinstance(exc, Exception):
                         raise
                     continue
-                self._committed()
+                self._committed(len(group))
                 for (_, f), (ok, value) in zip(group, outcomes, strict=True):
                     if f.done():
                         continue
@@ -357,14 +365,15 @@ class StoreBase:
                     f.set_exception(StoreError(f"database {self.path}: the store was closed"))
             self._pending.clear()
 
-    def _committed(self) -> None:
+    def _committed(self, writes: int) -> None:
         self._commits += 1
+        self._writes += writes
         if (
-            self._commits >= CHECKPOINT_EVERY
+            (self._commits >= CHECKPOINT_EVERY or self._writes >= CHECKPOINT_WRITES)
             and self._checkpointing is None
             and str(self.path) != ":memory:"
         ):
-            self._commits = 0
+            self._commits = self._writes = 0
             self._checkpointing = asyncio.get_running_loop().create_task(
                 self._checkpoint(), name="store-checkpoint"
             )
