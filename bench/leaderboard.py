@@ -6,12 +6,14 @@ time zone), with score_totals built from those attempts. Then, through the bot's
 
 * reads: the week board's first page, the month board, the all-time (season) board, a deep
   page of the largest server, and one member's rank, each timed many times (p50, p99, max);
-* writes: graded attempts through ``record_attempt`` for a number of seconds, each in its own
-  transaction with every board kept exact, then a check that the boards touched still agree
-  with a recomputation from the attempts.
+* writes: graded attempts through ``record_attempt``, every board kept exact, in two runs:
+  grades arriving at a fixed rate (``--rate``, 2,000 a second by default) whatever the
+  store's pace, as members' clicks do, with latency counted from each grade's arrival; then
+  a fixed number of grades in flight (``--writers``), each waiting for the one before. Then
+  a check that the boards touched still agree with a recomputation from the attempts.
 
     .venv/bin/python -m bench.leaderboard [--db PATH] [--attempts N] [--members N]
-        [--guilds N] [--reads N] [--write-seconds S] [--keep]
+        [--guilds N] [--reads N] [--write-seconds S] [--rate N] [--writers N] [--keep]
 
 An existing database at --db with the same figures is reused (filling takes a few minutes).
 """
@@ -36,7 +38,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import FixedClock, to_db
 from bot.decks import load_builtin_decks
 from bot.leaderboard import PAGE_SIZE, month_key, season_key, week_key
-from bot.quiz import period_keys
+from bot.quiz import score_rows
 from bot.schedule import local_day
 from bot.store import AttemptRequest, Store
 
@@ -142,16 +144,15 @@ def fill(path: Path, *, attempts: int, members: int, guilds: int, seed: int = 7)
                     )
                 )
                 if scored:
-                    for board in (source, "all"):
-                        for period in period_keys(day, 1):
-                            t = totals.get((board, period, user))
-                            if t is None:
-                                totals[(board, period, user)] = [points, 1, created]
-                            else:
-                                t[0] += points
-                                t[1] += 1
-                                if points > 0:
-                                    t[2] = created
+                    for board, period in score_rows(source, day, 1):
+                        t = totals.get((board, period, user))
+                        if t is None:
+                            totals[(board, period, user)] = [points, 1, created]
+                        else:
+                            t[0] += points
+                            t[1] += 1
+                            if points > 0:
+                                t[2] = created
             names.append((guild_id, user, f"member{user}", to_db(END)))
         rows.sort(key=lambda r: r[10])
         db.executemany(
@@ -301,40 +302,80 @@ async def run(args: argparse.Namespace) -> int:
 
     # -- writes ------------------------------------------------------------------------------
     question_ids = [r[0] for r in await store._fetchall("SELECT id FROM questions")]
-    print(f"Writes: record_attempt for {args.write_seconds} s, {args.writers} concurrent writers ...")
     touched: set[int] = set()
-    written = scored = 0
-    deadline = time.perf_counter() + args.write_seconds
-    latencies: list[float] = []
+    wr = random.Random(5)
 
-    async def writer(seed: int) -> None:
-        nonlocal written, scored
-        wr = random.Random(seed)
-        while time.perf_counter() < deadline:
-            g = guild_ids[wr.randrange(50)] if wr.random() < 0.5 else wr.choice(guild_ids)
-            u = wr.choice(members_of[g])
-            clock.advance(milliseconds=1)
-            t0 = time.perf_counter()
-            result = await store.record_attempt(
-                AttemptRequest(
-                    g, u, f"member{u}", None, wr.choice(question_ids), "quiz", 3, False, False
-                )
-            )
-            latencies.append((time.perf_counter() - t0) * 1000)
-            touched.add(g)
-            written += 1
-            scored += result.scored
+    def next_grade() -> AttemptRequest:
+        g = guild_ids[wr.randrange(50)] if wr.random() < 0.5 else wr.choice(guild_ids)
+        u = wr.choice(members_of[g])
+        clock.advance(milliseconds=1)
+        touched.add(g)
+        return AttemptRequest(g, u, f"member{u}", None, wr.choice(question_ids), "quiz", 3, False, False)
+
+    def report(label: str, latencies: list[float], scored: int, elapsed: float) -> None:
+        done = len(latencies)
+        latencies = latencies or [0.0]  # --write-seconds 0: fill and read only
+        print(
+            f"  {label}: {done:,} grades in {elapsed:.1f} s: {done / elapsed:,.0f} grades/s "
+            f"(target 2,000); latency p50 {statistics.median(latencies):.1f} ms, "
+            f"p99 {pct(latencies, 0.99):.1f} ms; {scored / max(1, done):.0%} scored"
+        )
+
+    # Offered load: grades arrive at --rate a second whatever the store's pace, as clicks do
+    # (each member's grade is its own interaction); latency counts from each grade's arrival.
+    print(
+        f"Writes: record_attempt, every board kept exact; {args.write_seconds} s at "
+        f"{args.rate:,} grades/s offered, then {args.write_seconds} s with {args.writers} in "
+        "flight at most ..."
+    )
+    arrivals = int(args.rate * args.write_seconds)
+    offered: list[float] = []
+    offered_scored = 0
+    in_flight: set[asyncio.Task[None]] = set()
+
+    async def one(req: AttemptRequest, due: float) -> None:
+        nonlocal offered_scored
+        result = await store.record_attempt(req)
+        offered.append((time.perf_counter() - due) * 1000)
+        offered_scored += result.scored
 
     t0 = time.perf_counter()
-    await asyncio.gather(*(writer(s) for s in range(args.writers)))
+    sent = 0
+    while sent < arrivals:
+        now = time.perf_counter()
+        while sent < arrivals and t0 + sent / args.rate <= now:
+            task = asyncio.ensure_future(one(next_grade(), t0 + sent / args.rate))
+            in_flight.add(task)
+            task.add_done_callback(in_flight.discard)
+            sent += 1
+        await asyncio.sleep(0.002)
+    if in_flight:
+        await asyncio.gather(*in_flight)
     elapsed = time.perf_counter() - t0
-    latencies = latencies or [0.0]  # --write-seconds 0: fill and read only
-    print(
-        f"  {written:,} grades in {elapsed:.1f} s: {written / elapsed:,.0f} grades/s "
-        f"(target 2,000); latency p50 {statistics.median(latencies):.2f} ms, "
-        f"p99 {pct(latencies, 0.99):.2f} ms; {scored / max(1, written):.0%} scored (the rest "
-        "repeat a question the same day: attempt and card only)"
-    )
+    report(f"offered {args.rate:,}/s", offered, offered_scored, elapsed or 1.0)
+    if arrivals and len(offered) / elapsed < 0.98 * args.rate:
+        print(
+            f"    the store fell behind: the last grade was stored {max(offered) / 1000:.1f} s "
+            "after it arrived"
+        )
+
+    # Closed loop: a fixed number of grades in flight, each writer waiting for its grade.
+    closed: list[float] = []
+    closed_scored = 0
+    deadline = time.perf_counter() + args.write_seconds
+
+    async def writer() -> None:
+        nonlocal closed_scored
+        while time.perf_counter() < deadline:
+            t1 = time.perf_counter()
+            result = await store.record_attempt(next_grade())
+            closed.append((time.perf_counter() - t1) * 1000)
+            closed_scored += result.scored
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(writer() for _ in range(args.writers)))
+    report(f"{args.writers} in flight", closed, closed_scored, time.perf_counter() - t0)
+    print("  (not scored: a member repeating a question the same day; attempt and card only)")
 
     # -- exactness: the boards touched agree with a recomputation from the attempts -----------
     checked = 0
@@ -367,6 +408,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--guilds", type=int, default=1_000)
     parser.add_argument("--reads", type=int, default=2_000)
     parser.add_argument("--write-seconds", type=float, default=15.0)
+    parser.add_argument(
+        "--rate", type=int, default=2_000, help="grades offered a second in the first write run"
+    )
     parser.add_argument(
         "--writers", type=int, default=8,
         help="grades in flight at once (members clicking at the same moment)",
