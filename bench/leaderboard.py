@@ -331,7 +331,7 @@ async def run(args: argparse.Namespace) -> int:
     arrivals = int(args.rate * args.write_seconds)
     offered: list[float] = []
     offered_scored = 0
-    in_flight: set[asyncio.Task[None]] = set()
+    tasks: list[asyncio.Task[None]] = []
 
     async def one(req: AttemptRequest, due: float) -> None:
         nonlocal offered_scored
@@ -344,19 +344,16 @@ async def run(args: argparse.Namespace) -> int:
     while sent < arrivals:
         now = time.perf_counter()
         while sent < arrivals and t0 + sent / args.rate <= now:
-            task = asyncio.ensure_future(one(next_grade(), t0 + sent / args.rate))
-            in_flight.add(task)
-            task.add_done_callback(in_flight.discard)
+            tasks.append(asyncio.ensure_future(one(next_grade(), t0 + sent / args.rate)))
             sent += 1
         await asyncio.sleep(0.002)
-    if in_flight:
-        await asyncio.gather(*in_flight)
+    await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - t0
     report(f"offered {args.rate:,}/s", offered, offered_scored, elapsed or 1.0)
     if arrivals and len(offered) / elapsed < 0.98 * args.rate:
         print(
-            f"    the store fell behind: the last grade was stored {max(offered) / 1000:.1f} s "
-            "after it arrived"
+            f"    the store fell behind: the slowest grade was stored "
+            f"{max(offered) / 1000:.1f} s after it arrived"
         )
 
     # Closed loop: a fixed number of grades in flight, each writer waiting for its grade.
