@@ -43,7 +43,9 @@ def to_db(when: datetime) -> str:
     """An aware datetime as the fixed-width UTC text the database keeps (sorts as time)."""
     if when.tzinfo is None:
         raise ValueError("naive datetimes are not stored")
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat writes what strftime("%Y-%m-%dT%H:%M:%S.%fZ") would, in a fraction of the time
+    # (every grade writes a few times).
+    return when.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 #: what ``to_db`` writes: ``YYYY-MM-DDTHH:MM:SS.ffffffZ``

@@ -286,9 +286,9 @@ async def test_migration_8_keeps_lifetime_rows_only_where_they_are_read(tmp_path
 
 
 def test_stored_times_read_back_the_same_either_way():
-    """clock.from_db reads with datetime.fromisoformat: it must give the same aware UTC
-    instant as strptime of the stored format for everything clock.to_db writes, and refuse
-    text of any other shape."""
+    """clock.to_db writes with isoformat and clock.from_db reads with fromisoformat: the text
+    must be what strftime of the stored format writes, read back as the same aware UTC
+    instant as strptime gives, and text of any other shape is refused."""
     from datetime import UTC, datetime, timedelta, timezone
 
     from bot.clock import from_db, to_db
@@ -304,6 +304,7 @@ def test_stored_times_read_back_the_same_either_way():
             timezone(timedelta(hours=(i % 27) - 12))
         )
         text = to_db(when)
+        assert text == when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         fast = from_db(text)
         reference = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
         assert fast == reference == when
