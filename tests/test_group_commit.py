@@ -1,18 +1,20 @@
-"""Grades written together (one group transaction, a savepoint each) give exactly what the
-same grades written one by one give: results, attempts, score totals, cards and review answers."""
+"""Grades written together (one group transaction, applied as one batch) give exactly what the
+same grades written one by one give: results, attempts, score totals, cards and review answers;
+a grade that fails, or that its caller's check refuses, fails alone."""
 
 from __future__ import annotations
 
 import asyncio
 import random
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from test_leaderboard import kept_rows, stored
 
 import bot.store.base as base
+import bot.store.quiz as quiz_store
 from bot.clock import FixedClock
 from bot.decks import load_builtin_decks
 from bot.store import AttemptRequest, AttemptResult, Store
@@ -21,15 +23,25 @@ GUILDS = (1, 2)
 MISSING_QUESTION = 999_999
 
 
+class TickingClock(FixedClock):
+    """Each reading is a millisecond after the one before: the grades written together have
+    times of their own, in order, as the same grades written one by one do."""
+
+    def now(self) -> datetime:
+        when = super().now()
+        self.set(when + timedelta(milliseconds=1))
+        return when
+
+
 async def open_store(path: Path) -> Store:
-    store = await Store.open(path, clock=FixedClock(datetime(2026, 3, 2, 8, tzinfo=UTC)))
+    store = await Store.open(path, clock=TickingClock(datetime(2026, 3, 2, 8, tzinfo=UTC)))
     await store.sync_builtin_decks(load_builtin_decks())
     return store
 
 
-async def requests(store: Store, seed: int) -> list[AttemptRequest]:
+async def requests(store: Store, seed: int, failing: bool) -> list[AttemptRequest]:
     """The same grades for any store built the same way: posts, duplicates, a daily cap,
-    review sessions with a repeat, and one grade that must fail."""
+    review sessions with a repeat, and with ``failing`` one grade that must fail."""
     rng = random.Random(seed)
     qids = [r[0] for r in await store._fetchall("SELECT id FROM questions ORDER BY id")]
     posts = []
@@ -67,10 +79,16 @@ async def requests(store: Store, seed: int) -> list[AttemptRequest]:
                 AttemptRequest(1, 7, "u7", None, rng.choice(qids[:3]), "review",
                                rng.randint(1, 4), False, True, review_session_id=session)
             )
+    # One member grades 20 questions (2 points each, the cap is 30): the cap is reached, and
+    # then passed, among grades written together.
+    out[30:30] = [
+        AttemptRequest(2, 8, "u8", None, qid, "quiz", 3, False, True) for qid in qids[20:40]
+    ]
     # Exact duplicates (double clicks) and a grade whose question does not exist.
     out.insert(10, out[3])
     out.insert(40, out[20])
-    out.insert(25, AttemptRequest(2, 3, "u3", None, MISSING_QUESTION, "quiz", 3, False, True))
+    if failing:
+        out.insert(25, AttemptRequest(2, 3, "u3", None, MISSING_QUESTION, "quiz", 3, False, True))
     return out
 
 
@@ -94,30 +112,43 @@ async def tables(store: Store) -> dict[str, list[tuple]]:
     }
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-async def test_group_commit_matches_one_by_one(tmp_path: Path, monkeypatch, seed: int):
+@pytest.mark.parametrize(("seed", "failing"), [(1, False), (2, False), (1, True), (2, True)])
+async def test_group_commit_matches_one_by_one(
+    tmp_path: Path, monkeypatch, seed: int, failing: bool
+):
     one_by_one = await open_store(tmp_path / "one.sqlite3")
     together = await open_store(tmp_path / "group.sqlite3")
     groups: list[int] = []
+    batches: list[int] = []
     apply_group = base._apply_group
+    record_attempts = quiz_store._record_attempts
 
     def counting(conn, work):
         groups.append(len(work))
         return apply_group(conn, work)
 
+    def batch_sizes(conn, grades):
+        batches.append(len(grades))
+        return record_attempts(conn, grades)
+
     try:
         wanted = [
             await outcome(one_by_one, one_by_one.record_attempt(r))
-            for r in await requests(one_by_one, seed)
+            for r in await requests(one_by_one, seed, failing)
         ]
-        reqs = await requests(together, seed)
+        reqs = await requests(together, seed, failing)
         monkeypatch.setattr(base, "_apply_group", counting)
+        monkeypatch.setattr(quiz_store, "_record_attempts", batch_sizes)
         got = await asyncio.gather(*(outcome(together, together.record_attempt(r)) for r in reqs))
         monkeypatch.undo()
 
         assert max(groups) > 20, "the grades were not written together"
+        # One batch held them all. A grade that fails undoes it, and then each goes alone;
+        # with none, that one batch is what was stored.
+        assert batches[0] == len(reqs)
+        assert batches[1:] == ([1] * len(reqs) if failing else [])
         assert list(got) == wanted
-        assert wanted.count("integrity error") == 1
+        assert wanted.count("integrity error") == int(failing)
         assert sum(1 for w in wanted if isinstance(w, AttemptResult) and not w.new) >= 2
         assert await tables(together) == await tables(one_by_one)
         for guild in GUILDS:
@@ -128,7 +159,7 @@ async def test_group_commit_matches_one_by_one(tmp_path: Path, monkeypatch, seed
             "SELECT SUM(points) FROM attempts WHERE source = 'quiz' "
             "GROUP BY guild_id, user_id, local_day"
         )
-        assert max(r[0] for r in caps) <= 30
+        assert max(r[0] for r in caps) == 30
     finally:
         await one_by_one.close()
         await together.close()
@@ -153,3 +184,76 @@ async def test_a_failed_group_fails_every_caller(tmp_path: Path, monkeypatch):
         assert (await store.record_attempt(reqs[0])).new
     finally:
         await store.close()
+
+
+def _decide(user: int, rating: int):
+    """What quiz_service does: refuse a self-grade on a multiple-choice question."""
+
+    def decide(post, question):
+        if user == 13:
+            raise ValueError("member 13 may not grade this")
+        return AttemptRequest(
+            post.guild_id, user, f"u{user}", post.id, post.question_id, post.kind, rating,
+            False, rating >= 2,
+        )
+
+    return decide
+
+
+async def _post_grades(store: Store, *, together: bool) -> tuple[list, int]:
+    qid = (await store._fetchone("SELECT MIN(id) FROM questions"))[0]
+    pid = await store.create_post(
+        kind="quiz", guild_id=1, channel_id=5, question_id=qid, author_id=100, private=False
+    )
+    clicks = [(u, 1 + u % 4) for u in range(1, 31)] + [(5, 4), (5, 1)]  # member 5 clicks 3 times
+
+    async def one(user: int, rating: int):
+        try:
+            grade = await store.grade_post(pid, user, _decide(user, rating), message_id=777)
+        except ValueError as exc:
+            return str(exc)
+        assert grade is not None
+        return (grade.post.message_id, grade.question.id, grade.result)
+
+    if together:
+        got = list(await asyncio.gather(*(one(u, r) for u, r in clicks)))
+    else:
+        got = [await one(u, r) for u, r in clicks]
+    return got, pid
+
+
+async def test_grades_on_a_post_together_match_one_by_one(tmp_path: Path, monkeypatch):
+    """Grades on one post from many members at once (a burst on a public quiz): the post and
+    question are read once for all, a refused grade fails alone, a member's repeated clicks
+    store one attempt, and the channel message id is recorded once."""
+    one_by_one = await open_store(tmp_path / "one.sqlite3")
+    together = await open_store(tmp_path / "group.sqlite3")
+    batches: list[int] = []
+    record_attempts = quiz_store._record_attempts
+
+    def batch_sizes(conn, grades):
+        batches.append(len(grades))
+        return record_attempts(conn, grades)
+
+    try:
+        wanted, _ = await _post_grades(one_by_one, together=False)
+        monkeypatch.setattr(quiz_store, "_record_attempts", batch_sizes)
+        got, pid = await _post_grades(together, together=True)
+        monkeypatch.undo()
+
+        assert batches == [31], "the grades were not applied as one batch"
+        assert got == wanted
+        assert got[12] == "member 13 may not grade this"
+        repeats = [g[2] for g in got[-2:]]
+        assert [r.new for r in repeats] == [False, False]
+        assert all(r.rating == got[4][2].rating for r in repeats)
+        assert {g[0] for g in got if not isinstance(g, str)} == {777}
+        assert await tables(together) == await tables(one_by_one)
+        assert await stored(together, 1) == await stored(one_by_one, 1)
+        attempts = await together._fetchall(
+            "SELECT user_id FROM attempts WHERE post_id = ? ORDER BY user_id", (pid,)
+        )
+        assert [r[0] for r in attempts] == [u for u in range(1, 31) if u != 13]
+    finally:
+        await one_by_one.close()
+        await together.close()

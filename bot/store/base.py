@@ -10,7 +10,8 @@ one plain function over the ``sqlite3.Connection``: ``read(fn)`` runs it in one 
 the reader, ``write(fn)`` runs it in a write transaction on the writer. Writes submitted
 together are group-committed: one thread trip and one COMMIT for the whole group, each write
 under its own SAVEPOINT so a write that fails rolls back alone and its caller alone sees the
-error. Migrations are numbered `.sql` files in
+error. Writes of one kind that arrive together (grades, under load) can be applied as one
+batch, set by set, with ``write_batched`` (see ``Batch``). Migrations are numbered `.sql` files in
 `data/migrations/`, applied together in one transaction, with the version kept in
 `PRAGMA user_version`.
 
@@ -21,6 +22,7 @@ partial indexes and ON CONFLICT) so that a PostgreSQL backend can follow.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import re
@@ -58,6 +60,19 @@ log = logging.getLogger("bot.store")
 
 #: A unit of work run in a connection's own thread, given the plain ``sqlite3.Connection``.
 Work = Callable[[sqlite3.Connection], _T]
+
+#: What one write came to: (True, its value) or (False, the exception its caller gets).
+Outcome = tuple[bool, Any]
+#: Applies several writes of one kind at once (see ``StoreBase.write_batched``).
+Batch = Callable[[sqlite3.Connection, list[Any]], list[Outcome]]
+
+
+@dataclass(frozen=True)
+class _Batched:
+    """One write queued for a ``Batch``: ``apply(conn, [item, ...])``."""
+
+    apply: Batch
+    item: Any
 
 
 class StoreError(Exception):
@@ -152,7 +167,7 @@ class StoreBase:
         self._reader = reader
         self._lock = asyncio.Lock()
         self.clock = clock
-        self._pending: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
+        self._pending: list[tuple[Work[Any] | _Batched, asyncio.Future[Any]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._commits = 0
         self._writes = 0
@@ -310,9 +325,26 @@ class StoreBase:
         here, to its caller; the result is returned once the group has committed.
         ``fn`` must not BEGIN, COMMIT or ROLLBACK itself.
         """
+        return await self._queue(fn)
+
+    async def write_batched(self, apply: Batch, item: Any) -> Any:
+        """Queue ``item`` for ``apply(conn, items)``, which writes several items of one kind
+        at once, in sets, instead of one by one: ``apply`` reads what all of them need in a
+        few statements, decides each in order (an item sees the ones before it, as one by
+        one), and writes with one statement a table. It returns one ``Outcome`` an item,
+        in order; an item it refuses (False, exception) must have written nothing.
+
+        Items queued together, with no other write between them, go to one call under one
+        SAVEPOINT, in the group's transaction. If that call raises, its changes are undone
+        and each item is applied alone, ``apply(conn, [item])`` under its own SAVEPOINT, so
+        only the item at fault fails, and its caller alone sees the error.
+        """
+        return await self._queue(_Batched(apply, item))
+
+    async def _queue(self, work: Work[_T] | _Batched) -> Any:
         loop = asyncio.get_running_loop()
-        done: asyncio.Future[_T] = loop.create_future()
-        self._pending.append((fn, done))
+        done: asyncio.Future[Any] = loop.create_future()
+        self._pending.append((work, done))
         if self._flusher is None:
             self._flusher = loop.create_task(self._flush(), name="store-group-commit")
         return await done
@@ -419,6 +451,36 @@ class StoreBase:
         return await self.read(lambda conn: tags_in(conn, question_ids))
 
 
+def insert_rows(
+    conn: sqlite3.Connection, head: str, rows: Sequence[Sequence[Any]], tail: str = ""
+) -> None:
+    """``head VALUES (...), (...) tail`` for ``rows``, many rows a statement.
+
+    A statement a row, as ``executemany`` runs, hands the GIL back and forth once a row, and
+    each time the event loop thread holds it the writer waits for it. The rows go in
+    statements of 64, 32, ... 1 rows (a handful of distinct statements to prepare and cache),
+    in order, each under SQLite's oldest limit of 999 parameters.
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    start = 0
+    while start < len(rows):
+        n = _CHUNK
+        while n > len(rows) - start:
+            n //= 2
+        marks = "(" + ", ".join("?" * width) + ")"
+        conn.execute(
+            f"{head} VALUES {', '.join([marks] * n)} {tail}",
+            [v for row in rows[start : start + n] for v in row],
+        )
+        start += n
+
+
+#: most rows in one statement of ``insert_rows`` (tables here have at most 15 columns)
+_CHUNK = 64
+
+
 def tags_in(conn: sqlite3.Connection, question_ids: Sequence[int]) -> dict[int, list[str]]:
     """Tags of some questions, read on ``conn`` (in its thread)."""
     out: dict[int, list[str]] = {}
@@ -475,32 +537,33 @@ def _snapshot(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], _T]) 
 
 
 def _apply_group(
-    conn: sqlite3.Connection, work: list[Callable[[sqlite3.Connection], Any]]
-) -> list[tuple[bool, Any]]:
-    """One transaction for a group of writes, each under its own savepoint (writer thread)."""
+    conn: sqlite3.Connection, work: list[Work[Any] | _Batched]
+) -> list[Outcome]:
+    """One transaction for a group of writes (writer thread): each plain write under its own
+    savepoint, each run of batched writes of one kind as one batch."""
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.Error as exc:
         raise _GroupFailed(exc) from None
-    outcomes: list[tuple[bool, Any]] = []
+    outcomes: list[Outcome] = []
     try:
-        for fn in work:
-            conn.execute("SAVEPOINT grouped")
-            try:
-                value = fn(conn)
-            except Exception as exc:
-                if not conn.in_transaction:
-                    # SQLite itself rolled the whole transaction back (a full disk, an I/O
-                    # error): the writes before this one are gone too.
-                    raise _GroupFailed(
-                        exc if isinstance(exc, sqlite3.Error) else sqlite3.OperationalError(str(exc))
-                    ) from None
-                conn.execute("ROLLBACK TO grouped")
-                conn.execute("RELEASE grouped")
-                outcomes.append((False, exc))
+        i = 0
+        while i < len(work):
+            first = work[i]
+            if isinstance(first, _Batched):
+                end = i + 1
+                while (
+                    end < len(work)
+                    and isinstance(nxt := work[end], _Batched)
+                    and nxt.apply is first.apply
+                ):
+                    end += 1
+                items = [w.item for w in work[i:end] if isinstance(w, _Batched)]
+                outcomes.extend(_apply_batch(conn, first.apply, items))
+                i = end
             else:
-                conn.execute("RELEASE grouped")
-                outcomes.append((True, value))
+                outcomes.append(_apply_one(conn, first))
+                i += 1
         conn.execute("COMMIT")
     except BaseException as exc:
         if conn.in_transaction:
@@ -509,6 +572,52 @@ def _apply_group(
             raise _GroupFailed(exc) from None
         raise
     return outcomes
+
+
+def _apply_one(conn: sqlite3.Connection, fn: Work[Any]) -> Outcome:
+    conn.execute("SAVEPOINT grouped")
+    try:
+        value = fn(conn)
+    except Exception as exc:
+        _undo(conn, exc)
+        return (False, exc)
+    conn.execute("RELEASE grouped")
+    return (True, value)
+
+
+def _undo(conn: sqlite3.Connection, exc: Exception) -> None:
+    """Roll back to the savepoint ``grouped`` after ``exc``."""
+    if not conn.in_transaction:
+        # SQLite itself rolled the whole transaction back (a full disk, an I/O error): the
+        # writes before this one are gone too.
+        raise _GroupFailed(
+            exc if isinstance(exc, sqlite3.Error) else sqlite3.OperationalError(str(exc))
+        ) from None
+    conn.execute("ROLLBACK TO grouped")
+    conn.execute("RELEASE grouped")
+
+
+def _apply_batch(conn: sqlite3.Connection, apply: Batch, items: list[Any]) -> list[Outcome]:
+    if len(items) > 1:
+        conn.execute("SAVEPOINT grouped")
+        try:
+            outcomes = apply(conn, items)
+        except Exception as exc:
+            # One item's fault undoes the batch; each item then goes alone, below.
+            _undo(conn, exc)
+        else:
+            conn.execute("RELEASE grouped")
+            if len(outcomes) != len(items):  # pragma: no cover - a broken Batch
+                raise RuntimeError(f"{apply!r} gave {len(outcomes)} outcomes for {len(items)}")
+            return outcomes
+    return [_apply_one(conn, functools.partial(_alone, apply, item)) for item in items]
+
+
+def _alone(apply: Batch, item: Any, conn: sqlite3.Connection) -> Any:
+    ((ok, value),) = apply(conn, [item])
+    if not ok:
+        raise value
+    return value
 
 
 async def _configure(conn: aiosqlite.Connection) -> None:

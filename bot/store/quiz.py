@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 from zoneinfo import ZoneInfo
 
 from bot.clock import to_db
-from bot.quiz import Award, Candidate, Seen, award, score_rows
+from bot.guild_settings import GuildSettings
+from bot.quiz import Award, Candidate, Seen, Source, award, score_rows
+from bot.store.base import Outcome, insert_rows
 from bot.store.decks import (
     DeckStore,
     StoredQuestion,
     _candidates_in,
     _history_in,
+    _parsed_settings,
     question_in,
-    settings_in,
 )
-from bot.store.srs import apply_grade_to_card
+from bot.store.srs import CardGrade, apply_grades_to_cards
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -161,12 +163,14 @@ class QuizStore(DeckStore):
         make that hold even if two writers got past the first check.
 
         The whole grade (settings, checks, the attempt, the member, the score totals and the
-        FSRS card) is one function run in the writer's thread, so concurrent grades are
-        group-committed (see ``StoreBase.write``).
+        FSRS card) runs in the writer's thread, and grades that arrive together are applied
+        as one batch (see ``StoreBase.write_batched`` and ``_record_attempts``).
         """
-        now = self.clock.now()
         try:
-            return await self.write(lambda conn: _record_attempt(conn, req, now))
+            result: AttemptResult = await self.write_batched(
+                _grade_batch, _GradeJob(self.clock.now(), req=req)
+            )
+            return result
         except sqlite3.IntegrityError:
             # Another writer (another process on the same file) stored this grade first.
             existing = await self.attempt_for(req.post_id or 0, req.user_id)
@@ -237,25 +241,12 @@ class QuizStore(DeckStore):
         ``message_id``: the channel message showing a public post, recorded when not yet
         known (the live count is edited there). None when the post does not exist.
         """
-        now = self.clock.now()
-
-        def work(conn: sqlite3.Connection) -> PostGrade | None:
-            post = _post_in(conn, post_id)
-            if post is None:
-                return None
-            question = question_in(conn, post.question_id)
-            req = decide(post, question)
-            assert question is not None and req.post_id == post_id and req.user_id == user_id
-            if message_id is not None and post.message_id is None and not post.private:
-                conn.execute(
-                    "UPDATE posts SET message_id = ? WHERE id = ? AND message_id IS NULL",
-                    (message_id, post_id),
-                )
-                post = replace(post, message_id=message_id)
-            return PostGrade(post, question, _record_attempt(conn, req, now))
-
+        job = _GradeJob(
+            self.clock.now(), post_id=post_id, user_id=user_id, decide=decide, message_id=message_id
+        )
         try:
-            return await self.write(work)
+            grade: PostGrade | None = await self.write_batched(_grade_batch, job)
+            return grade
         except sqlite3.IntegrityError:
             # Another writer (another process on the same file) stored this grade first.
             read = await self.quiz_post(post_id, user_id=user_id)
@@ -270,110 +261,265 @@ class QuizStore(DeckStore):
 _zone = functools.lru_cache(maxsize=1024)(ZoneInfo)
 
 
-def _record_attempt(conn: sqlite3.Connection, req: AttemptRequest, now: datetime) -> AttemptResult:
-    """One grade, in the writer's thread inside its own savepoint."""
-    settings = settings_in(conn, req.guild_id)
-    day_text = now.astimezone(_zone(settings.timezone)).date().isoformat()
-    now_text = to_db(now)
-    # The three checks and the season current at this grade's time (season 1 has no row), in
-    # one statement.
-    answered, already_row, today_row, season_row = conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM attempts WHERE post_id = ? AND user_id = ?), "
-        "EXISTS (SELECT 1 FROM attempts WHERE guild_id = ? AND user_id = ? "
-        "AND question_id = ? AND local_day = ? AND scored = 1), "
-        "(SELECT COALESCE(SUM(points), 0) FROM attempts WHERE guild_id = ? "
-        "AND user_id = ? AND local_day = ? AND source = 'quiz'), "
-        "(SELECT MAX(number) FROM seasons WHERE guild_id = ? AND started_at <= ?)",
-        (
-            req.post_id,
-            req.user_id,
-            req.guild_id,
-            req.user_id,
-            req.question_id,
-            day_text,
-            req.guild_id,
-            req.user_id,
-            day_text,
-            req.guild_id,
-            now_text,
-        ),
-    ).fetchone()
-    if req.post_id is not None and answered:
+@dataclass(frozen=True)
+class _GradeJob:
+    """One grade queued for ``_grade_batch``: an attempt already decided (``req``), or a
+    grade on a post, decided in the writer's thread by ``decide`` from the post as stored."""
+
+    now: datetime
+    req: AttemptRequest | None = None
+    post_id: int = 0
+    user_id: int = 0
+    decide: Callable[[PostRow, StoredQuestion | None], AttemptRequest] | None = None
+    message_id: int | None = None
+
+
+def _grade_batch(conn: sqlite3.Connection, jobs: list[_GradeJob]) -> list[Outcome]:
+    """Grades, in order, in the writer's thread (a ``Batch``: see ``StoreBase.write_batched``).
+
+    Grades on posts read their post and question first (once a post, however many grades it
+    has here), and ``decide`` turns each into its attempt; one it refuses writes nothing.
+    """
+    outcomes: list[Outcome] = [(True, None)] * len(jobs)
+    posts: dict[int, tuple[PostRow | None, StoredQuestion | None]] = {}
+    decided: list[tuple[int, AttemptRequest, datetime]] = []
+    for i, job in enumerate(jobs):
+        if job.req is not None:
+            decided.append((i, job.req, job.now))
+            continue
+        assert job.decide is not None
+        if job.post_id not in posts:
+            found = _post_in(conn, job.post_id)
+            posts[job.post_id] = (
+                found, None if found is None else question_in(conn, found.question_id)
+            )
+        post, question = posts[job.post_id]
+        if post is None:
+            continue  # (True, None): no such post
+        try:
+            req = job.decide(post, question)
+        except Exception as exc:
+            outcomes[i] = (False, exc)
+            continue
+        assert question is not None and req.post_id == job.post_id and req.user_id == job.user_id
+        if job.message_id is not None and post.message_id is None and not post.private:
+            conn.execute(
+                "UPDATE posts SET message_id = ? WHERE id = ? AND message_id IS NULL",
+                (job.message_id, job.post_id),
+            )
+            posts[job.post_id] = (replace(post, message_id=job.message_id), question)
+        decided.append((i, req, job.now))
+    results = _record_attempts(conn, [(req, now) for _, req, now in decided])
+    for (i, req, _), result in zip(decided, results, strict=True):
+        if jobs[i].req is not None:
+            outcomes[i] = (True, result)
+        else:
+            post, question = posts[req.post_id or 0]
+            assert post is not None and question is not None
+            outcomes[i] = (True, PostGrade(post, question, result))
+    return outcomes
+
+
+def _record_attempts(
+    conn: sqlite3.Connection, grades: list[tuple[AttemptRequest, datetime]]
+) -> list[AttemptResult]:
+    """Grades, each with its own time, in order, in the writer's thread inside one savepoint.
+
+    Each grade is decided as if alone, after the ones before it: what is stored is read for
+    all of them at once (settings, seasons, the checks, the cards), the grades before it
+    here are added to that, and then each table is written with one statement.
+    """
+    if not grades:
+        return []
+    guild_ids = sorted({req.guild_id for req, _ in grades})
+    settings = _settings_of(conn, guild_ids)
+    seasons = _seasons_of(conn, guild_ids)
+    days = [
+        now.astimezone(_zone(settings[req.guild_id].timezone)).date().isoformat()
+        for req, now in grades
+    ]
+    stored = _stored_checks(conn, grades, days)
+
+    answered: dict[tuple[int, int], AttemptResult] = {}  # (post, member) -> graded here
+    scored_here: set[tuple[int, int, int, str]] = set()  # (guild, member, question, day)
+    points_here: dict[tuple[int, int, str], int] = {}  # (guild, member, day) -> /quiz points
+    results: list[AttemptResult] = []
+    attempts: list[tuple[object, ...]] = []
+    members: list[tuple[Any, ...]] = []
+    seen: dict[tuple[int, int], tuple[Any, ...]] = {}  # member -> row as last written here
+    # (guild, board, period, member) -> [points, answered, reached_at], added up over the grades
+    totals: dict[tuple[int, str, str, int], list[Any]] = {}
+    cards: list[CardGrade] = []
+    for (req, now), day, (answered_id, already, today) in zip(grades, days, stored, strict=True):
+        now_text = to_db(now)
+        if req.post_id is not None and (answered_id is not None or (req.post_id, req.user_id) in answered):
+            if req.review_session_id is not None:
+                results.append(_review_answer(conn, req))
+            elif (req.post_id, req.user_id) in answered:
+                results.append(replace(answered[(req.post_id, req.user_id)], new=False, reason=""))
+            else:
+                existing = _attempt_row(conn, req.post_id, req.user_id)
+                assert existing is not None
+                results.append(existing)
+            continue
         if req.review_session_id is not None:
-            return _review_answer(conn, req)
-        existing = _attempt_row(conn, req.post_id, req.user_id)
-        assert existing is not None
-        return existing
-    if req.review_session_id is not None:
-        cur = conn.execute(
-            "INSERT INTO review_answers (session_id, question_id, rating, answered_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (session_id, question_id) DO NOTHING",
-            (req.review_session_id, req.question_id, req.rating, now_text),
-        )
-        if cur.rowcount != 1:
-            return _review_answer(conn, req)
-    result: Award = award(
-        settings.scoring,
-        req.source,
-        multiple_choice=req.multiple_choice,
-        correct=req.correct,
-        already_scored_today=bool(already_row),
-        quiz_points_today=int(today_row or 0),
-        closed=req.closed,
-    )
-    conn.execute(
-        "INSERT INTO attempts (guild_id, user_id, question_id, post_id, source, rating, "
-        "option_index, correct, scored, points, local_day, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            req.guild_id,
-            req.user_id,
-            req.question_id,
-            req.post_id,
+            cur = conn.execute(
+                "INSERT INTO review_answers (session_id, question_id, rating, answered_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (session_id, question_id) DO NOTHING",
+                (req.review_session_id, req.question_id, req.rating, now_text),
+            )
+            if cur.rowcount != 1:
+                results.append(_review_answer(conn, req))
+                continue
+        question_day = (req.guild_id, req.user_id, req.question_id, day)
+        member_day = (req.guild_id, req.user_id, day)
+        result: Award = award(
+            settings[req.guild_id].scoring,
             req.source,
-            req.rating,
-            req.option_index,
-            int(req.correct),
-            int(result.scored),
-            result.points,
-            day_text,
-            now_text,
-        ),
-    )
-    # The member as last seen: rewritten when the name changed, else once a (UTC) day, so that
-    # a grade does not dirty the member's page every time.
-    conn.execute(
-        "INSERT INTO members (guild_id, user_id, display_name, updated_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name, "
-        "updated_at = excluded.updated_at WHERE members.display_name <> excluded.display_name "
-        "OR substr(members.updated_at, 1, 10) <> substr(excluded.updated_at, 1, 10)",
-        (req.guild_id, req.user_id, req.display_name, now_text),
-    )
-    if result.scored:
-        _add_score(
-            conn, req.guild_id, req.user_id, req.source, date.fromisoformat(day_text),
-            1 if season_row is None else int(season_row), result.points, now_text,
+            multiple_choice=req.multiple_choice,
+            correct=req.correct,
+            already_scored_today=already or question_day in scored_here,
+            quiz_points_today=today + points_here.get(member_day, 0),
+            closed=req.closed,
         )
-    # Every grade, whatever its source, feeds the member's spaced-repetition card.
-    apply_grade_to_card(
-        conn,
-        guild_id=req.guild_id,
-        user_id=req.user_id,
-        question_id=req.question_id,
-        rating=req.rating,
-        when=now,
-        source=req.source,
-        when_text=now_text,
-    )
-    return AttemptResult(
-        new=True,
-        rating=req.rating,
-        option_index=req.option_index,
-        correct=req.correct,
-        scored=result.scored,
-        points=result.points,
-        reason=result.reason,
-    )
+        attempts.append(
+            (
+                req.guild_id,
+                req.user_id,
+                req.question_id,
+                req.post_id,
+                req.source,
+                req.rating,
+                req.option_index,
+                int(req.correct),
+                int(result.scored),
+                result.points,
+                day,
+                now_text,
+            )
+        )
+        last_seen = seen.get((req.guild_id, req.user_id))
+        if last_seen is None or last_seen[2] != req.display_name or last_seen[3][:10] != now_text[:10]:
+            # Only what would change the row after this member's grades before it here.
+            seen[(req.guild_id, req.user_id)] = (req.guild_id, req.user_id, req.display_name, now_text)
+            members.append(seen[(req.guild_id, req.user_id)])
+        if result.scored:
+            scored_here.add(question_day)
+            if req.source == Source.QUIZ:
+                points_here[member_day] = points_here.get(member_day, 0) + result.points
+            season = _season_at(seasons.get(req.guild_id, ()), now_text)
+            for board, period in score_rows(req.source, date.fromisoformat(day), season):
+                key = (req.guild_id, board, period, req.user_id)
+                total = totals.get(key)
+                if total is None:
+                    totals[key] = [result.points, 1, now_text]
+                else:
+                    total[0] += result.points
+                    total[1] += 1
+                    if result.points > 0:
+                        total[2] = now_text
+        # Every grade, whatever its source, feeds the member's spaced-repetition card.
+        cards.append(
+            CardGrade(req.guild_id, req.user_id, req.question_id, req.rating, now, now_text, req.source)
+        )
+        attempt = AttemptResult(
+            new=True,
+            rating=req.rating,
+            option_index=req.option_index,
+            correct=req.correct,
+            scored=result.scored,
+            points=result.points,
+            reason=result.reason,
+        )
+        if req.post_id is not None:
+            answered[(req.post_id, req.user_id)] = attempt
+        results.append(attempt)
+    if attempts:
+        insert_rows(
+            conn,
+            "INSERT INTO attempts (guild_id, user_id, question_id, post_id, source, rating, "
+            "option_index, correct, scored, points, local_day, created_at)",
+            attempts,
+        )
+        # The member as last seen: rewritten when the name changed, else once a (UTC) day,
+        # so that a grade does not dirty the member's page every time.
+        insert_rows(
+            conn,
+            "INSERT INTO members (guild_id, user_id, display_name, updated_at)",
+            members,
+            "ON CONFLICT (guild_id, user_id) DO UPDATE SET "
+            "display_name = excluded.display_name, updated_at = excluded.updated_at "
+            "WHERE members.display_name <> excluded.display_name "
+            "OR substr(members.updated_at, 1, 10) <> substr(excluded.updated_at, 1, 10)",
+        )
+        _add_scores(conn, totals)
+        apply_grades_to_cards(conn, cards)
+    return results
+
+
+def _settings_of(conn: sqlite3.Connection, guild_ids: list[int]) -> dict[int, GuildSettings]:
+    rows: dict[int, list[tuple[str, str]]] = {g: [] for g in guild_ids}
+    for guild_id, key, value in _of_guilds(
+        conn, "SELECT guild_id, key, value FROM guild_settings WHERE guild_id IN ({ids}) "
+        "ORDER BY guild_id, key", guild_ids
+    ):
+        rows[guild_id].append((key, value))
+    return {g: _parsed_settings(tuple(r)) for g, r in rows.items()}
+
+
+def _seasons_of(
+    conn: sqlite3.Connection, guild_ids: list[int]
+) -> dict[int, list[tuple[str, int]]]:
+    """(started_at, number) of the seasons of some servers (season 1 has no row)."""
+    out: dict[int, list[tuple[str, int]]] = {}
+    for guild_id, number, started_at in _of_guilds(
+        conn, "SELECT guild_id, number, started_at FROM seasons WHERE guild_id IN ({ids})", guild_ids
+    ):
+        out.setdefault(guild_id, []).append((started_at, number))
+    return out
+
+
+def _of_guilds(conn: sqlite3.Connection, sql: str, guild_ids: list[int]) -> Iterator[Any]:
+    """The rows of ``sql`` for some servers, their ids where ``{ids}`` is, 500 a statement."""
+    for start in range(0, len(guild_ids), 500):
+        chunk = guild_ids[start : start + 500]
+        yield from conn.execute(sql.format(ids=",".join("?" * len(chunk))), chunk)
+
+
+def _season_at(seasons: Sequence[tuple[str, int]], when_text: str) -> int:
+    if not seasons:
+        return 1
+    return max((number for started, number in seasons if started <= when_text), default=1)
+
+
+def _stored_checks(
+    conn: sqlite3.Connection, grades: list[tuple[AttemptRequest, datetime]], days: list[str]
+) -> list[tuple[int | None, bool, int]]:
+    """For each grade, from what is stored: the member's attempt on its post (its id, or
+    None), whether the member already scored on its question that day, and the member's
+    /quiz points that day. One statement for up to 200 grades."""
+    out: list[tuple[int | None, bool, int]] = []
+    for start in range(0, len(grades), 200):
+        chunk = list(zip(grades[start : start + 200], days[start : start + 200], strict=True))
+        rows = conn.execute(
+            "WITH g (i, guild_id, user_id, question_id, local_day, post_id) AS (VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(chunk))
+            + ") SELECT g.i, "
+            "(SELECT a.id FROM attempts a WHERE a.post_id = g.post_id AND a.user_id = g.user_id), "
+            "EXISTS (SELECT 1 FROM attempts a WHERE a.guild_id = g.guild_id "
+            "AND a.user_id = g.user_id AND a.question_id = g.question_id "
+            "AND a.local_day = g.local_day AND a.scored = 1), "
+            "(SELECT COALESCE(SUM(a.points), 0) FROM attempts a WHERE a.guild_id = g.guild_id "
+            "AND a.user_id = g.user_id AND a.local_day = g.local_day AND a.source = 'quiz') "
+            "FROM g ORDER BY g.i",
+            [
+                v
+                for n, ((req, _), day) in enumerate(chunk)
+                for v in (n, req.guild_id, req.user_id, req.question_id, day, req.post_id)
+            ],
+        ).fetchall()
+        out.extend((row[1], bool(row[2]), int(row[3])) for row in rows)
+    return out
 
 
 def _insert_post(conn: sqlite3.Connection, post: NewPost, now: str) -> PostRow:
@@ -443,25 +589,19 @@ def _attempt_row(conn: sqlite3.Connection, post_id: int, user_id: int) -> Attemp
     )
 
 
-def _add_score(
-    conn: sqlite3.Connection,
-    guild_id: int,
-    user_id: int,
-    source: str,
-    day: date,
-    season: int,
-    points: int,
-    now: str,
+def _add_scores(
+    conn: sqlite3.Connection, totals: dict[tuple[int, str, str, int], list[Any]]
 ) -> None:
-    """Keep score_totals in step with one scoring attempt (inside the attempt's transaction):
-    the rows ``score_rows`` names, each created or added to."""
-    conn.executemany(
-        "INSERT INTO score_totals (guild_id, board, period, user_id, points, answered, reached_at) "
-        "VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (guild_id, board, period, user_id) DO UPDATE SET "
-        "points = score_totals.points + excluded.points, answered = score_totals.answered + 1, "
-        "reached_at = CASE WHEN excluded.points > 0 THEN excluded.reached_at ELSE score_totals.reached_at END",
-        [
-            (guild_id, board, period, user_id, points, now)
-            for board, period in score_rows(source, day, season)
-        ],
+    """Keep score_totals in step with scoring attempts (inside their transaction): each row
+    ``score_rows`` names for them, keyed (guild, board, period, member), created or added to
+    by [points, attempts, when its points were last raised]."""
+    insert_rows(
+        conn,
+        "INSERT INTO score_totals (guild_id, board, period, user_id, points, answered, reached_at)",
+        [(*key, *total) for key, total in totals.items()],
+        "ON CONFLICT (guild_id, board, period, user_id) DO UPDATE SET "
+        "points = score_totals.points + excluded.points, "
+        "answered = score_totals.answered + excluded.answered, "
+        "reached_at = CASE WHEN excluded.points > 0 THEN excluded.reached_at "
+        "ELSE score_totals.reached_at END",
     )

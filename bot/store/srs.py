@@ -11,6 +11,7 @@ from bot.clock import from_db, to_db
 from bot.quiz import Rating
 from bot.schedule import ScheduleSpec, next_slot, parse_time
 from bot.srs import DEFAULT_NEW_PER_DAY, CardState, rebuild, review
+from bot.store.base import insert_rows
 from bot.store.decks import DeckStore
 
 
@@ -30,40 +31,57 @@ def _card(row: Any) -> CardState:
 _CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
 
 
-def apply_grade_to_card(
-    conn: sqlite3.Connection,
-    *,
-    guild_id: int,
-    user_id: int,
-    question_id: int,
-    rating: int,
-    when: datetime,
-    source: str,
-    when_text: str | None = None,
-) -> CardState:
-    """Apply one grade to a member's card, inside the grade's own transaction (in the
-    writer's thread: see ``StoreBase.write``). ``when_text``: ``to_db(when)``, when the
-    caller has it already."""
-    when_text = when_text or to_db(when)
-    row = conn.execute(
-        f"SELECT {_CARD_COLUMNS} FROM srs_cards WHERE guild_id = ? AND user_id = ? AND question_id = ?",
-        (guild_id, user_id, question_id),
-    ).fetchone()
-    card = review(_card(row) if row is not None else None, Rating(rating), when)
-    values = _card_values(card, when, when_text)
-    if row is None:
-        conn.execute(
-            f"INSERT INTO srs_cards (guild_id, user_id, question_id, {_CARD_COLUMNS}, introduced_at, "
-            "introduced_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, user_id, question_id, *values, when_text, source),
-        )
-    else:
-        conn.execute(
-            "UPDATE srs_cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
-            "last_review = ?, reps = ?, lapses = ? WHERE guild_id = ? AND user_id = ? AND question_id = ?",
-            (*values, guild_id, user_id, question_id),
-        )
-    return card
+@dataclass(frozen=True)
+class CardGrade:
+    """One grade as it feeds a member's card."""
+
+    guild_id: int
+    user_id: int
+    question_id: int
+    rating: int
+    when: datetime
+    when_text: str  # to_db(when)
+    source: str
+
+
+def apply_grades_to_cards(conn: sqlite3.Connection, grades: list[CardGrade]) -> None:
+    """Apply grades, in order, to the members' cards, inside the grades' own transaction (in
+    the writer's thread: see ``StoreBase.write``). The cards are read in one statement and
+    written in one; a card graded twice here takes both grades, in order."""
+    keys = list(dict.fromkeys((g.guild_id, g.user_id, g.question_id) for g in grades))
+    cards: dict[tuple[int, int, int], CardState] = {}
+    for start in range(0, len(keys), 300):
+        chunk = keys[start : start + 300]
+        rows = conn.execute(
+            "WITH k (guild_id, user_id, question_id) AS (VALUES "
+            + ", ".join(["(?, ?, ?)"] * len(chunk))
+            + f") SELECT c.guild_id, c.user_id, c.question_id, {_CARD_COLUMNS} FROM k "
+            "JOIN srs_cards c ON c.guild_id = k.guild_id AND c.user_id = k.user_id "
+            "AND c.question_id = k.question_id",
+            [v for key in chunk for v in key],
+        ).fetchall()
+        for row in rows:
+            cards[(row[0], row[1], row[2])] = _card(row)
+    # key -> (the card after the grades so far, the first grade, the last grade); a new card
+    # is introduced by its first grade (an existing card keeps its introduced_* columns)
+    out: dict[tuple[int, int, int], tuple[CardState, CardGrade, CardGrade]] = {}
+    for g in grades:
+        key = (g.guild_id, g.user_id, g.question_id)
+        card, first = (out[key][0], out[key][1]) if key in out else (cards.get(key), g)
+        out[key] = (review(card, Rating(g.rating), g.when), first, g)
+    insert_rows(
+        conn,
+        f"INSERT INTO srs_cards (guild_id, user_id, question_id, {_CARD_COLUMNS}, introduced_at, "
+        "introduced_by)",
+        [
+            (*key, *_card_values(card, last.when, last.when_text), first.when_text, first.source)
+            for key, (card, first, last) in out.items()
+        ],
+        "ON CONFLICT (guild_id, user_id, question_id) DO UPDATE SET state = excluded.state, "
+        "step = excluded.step, stability = excluded.stability, difficulty = excluded.difficulty, "
+        "due = excluded.due, last_review = excluded.last_review, reps = excluded.reps, "
+        "lapses = excluded.lapses",
+    )
 
 
 def _card_values(
