@@ -46,12 +46,16 @@ BUSY_TIMEOUT_MS = 2000
 #: most writes applied in one group transaction
 MAX_GROUP = 256
 #: group commits, or writes, after which a checkpoint runs off the writer's path (see
-#: ``_checkpoint``): commits count when writes come one at a time, writes under load, so that
-#: the background checkpoint keeps the WAL short before the writer would checkpoint itself
+#: ``_checkpoint``): commits count when writes come one at a time, writes under load. Each
+#: checkpoint syncs the WAL and the database file to disk. With one every 128 grades, the
+#: writer's COMMITs under load spent as long waiting as working (on disk; not on tmpfs), and
+#: 2,000 grades a second could not be kept up; with a few thousand grades (tens of MB of
+#: WAL) between checkpoints they could (bench/leaderboard.py).
 CHECKPOINT_EVERY = 16
-CHECKPOINT_WRITES = 128
-#: WAL pages after which the writer checkpoints itself, should the background one lag
-WRITER_AUTOCHECKPOINT = 10_000
+CHECKPOINT_WRITES = 2_000
+#: WAL pages after which the writer checkpoints itself, should the background one lag (a
+#: grade adds about a dozen pages; 100,000 pages is 400 MB of WAL at 4 KiB a page)
+WRITER_AUTOCHECKPOINT = 100_000
 
 _S = TypeVar("_S", bound="StoreBase")
 _T = TypeVar("_T")
