@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from test_leaderboard import kept_rows, stored
 
 import bot.store.base as base
@@ -83,6 +85,11 @@ async def requests(store: Store, seed: int, failing: bool) -> list[AttemptReques
     # then passed, among grades written together.
     out[30:30] = [
         AttemptRequest(2, 8, "u8", None, qid, "quiz", 3, False, True) for qid in qids[20:40]
+    ]
+    # A member renamed between grades, and back: each name as it was seen, in order.
+    out[50:50] = [
+        AttemptRequest(1, 6, name, None, qid, "quiz", 3, False, True)
+        for name, qid in (("u6", qids[41]), ("Six", qids[42]), ("Six", qids[43]), ("u6", qids[44]))
     ]
     # Exact duplicates (double clicks) and a grade whose question does not exist.
     out.insert(10, out[3])
@@ -209,7 +216,9 @@ async def _post_grades(store: Store, *, together: bool) -> tuple[list, int]:
 
     async def one(user: int, rating: int):
         try:
-            grade = await store.grade_post(pid, user, _decide(user, rating), message_id=777)
+            # Member 1 grades from a private reply (no channel message known yet).
+            message_id = None if user == 1 else 777
+            grade = await store.grade_post(pid, user, _decide(user, rating), message_id=message_id)
         except ValueError as exc:
             return str(exc)
         assert grade is not None
@@ -247,7 +256,10 @@ async def test_grades_on_a_post_together_match_one_by_one(tmp_path: Path, monkey
         repeats = [g[2] for g in got[-2:]]
         assert [r.new for r in repeats] == [False, False]
         assert all(r.rating == got[4][2].rating for r in repeats)
-        assert {g[0] for g in got if not isinstance(g, str)} == {777}
+        # Each grade comes back with the post as it read it: the message id is recorded by
+        # the first grade that knows it, after member 1's.
+        assert [g[0] for g in got[:2]] == [None, 777]
+        assert {g[0] for g in got[1:] if not isinstance(g, str)} == {777}
         assert await tables(together) == await tables(one_by_one)
         assert await stored(together, 1) == await stored(one_by_one, 1)
         attempts = await together._fetchall(
@@ -257,3 +269,15 @@ async def test_grades_on_a_post_together_match_one_by_one(tmp_path: Path, monkey
     finally:
         await one_by_one.close()
         await together.close()
+
+
+@given(st.integers(min_value=0, max_value=5_000))
+def test_chunks_cover_the_rows_in_order_in_a_few_statement_sizes(n: int):
+    slices = list(base.chunks(n))
+    assert [i for start, end in slices for i in range(start, end)] == list(range(n))
+    sizes = [end - start for start, end in slices]
+    assert all(size in (1, 2, 4, 8, 16, 32, 64) for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    # Rows of up to 15 values stay under SQLite's oldest limit of 999 parameters.
+    assert max(sizes, default=0) * 15 <= 999
+

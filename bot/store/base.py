@@ -27,7 +27,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -462,26 +462,33 @@ def insert_rows(
 
     A statement a row, as ``executemany`` runs, hands the GIL back and forth once a row, and
     each time the event loop thread holds it the writer waits for it. The rows go in
-    statements of 64, 32, ... 1 rows (a handful of distinct statements to prepare and cache),
-    in order, each under SQLite's oldest limit of 999 parameters.
+    statements of ``chunks``, in order.
     """
     if not rows:
         return
-    width = len(rows[0])
-    start = 0
-    while start < len(rows):
-        n = _CHUNK
-        while n > len(rows) - start:
-            n //= 2
-        marks = "(" + ", ".join("?" * width) + ")"
+    marks = "(" + ", ".join("?" * len(rows[0])) + ")"
+    for start, end in chunks(len(rows)):
         conn.execute(
-            f"{head} VALUES {', '.join([marks] * n)} {tail}",
-            [v for row in rows[start : start + n] for v in row],
+            f"{head} VALUES {', '.join([marks] * (end - start))} {tail}",
+            [v for row in rows[start:end] for v in row],
         )
-        start += n
 
 
-#: most rows in one statement of ``insert_rows`` (tables here have at most 15 columns)
+def chunks(n: int) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` slices of ``n`` rows for statements with a row of parameters each:
+    64, 32, ... 1 rows, so that a handful of distinct statements are prepared and stay in
+    the connection's statement cache whatever the number of rows, each under SQLite's oldest
+    limit of 999 parameters (for rows of up to 15 values)."""
+    start = 0
+    while start < n:
+        size = _CHUNK
+        while size > n - start:
+            size //= 2
+        yield start, start + size
+        start += size
+
+
+#: most rows in one statement (tables here have at most 15 columns)
 _CHUNK = 64
 
 

@@ -7,13 +7,13 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.clock import to_db
 from bot.guild_settings import GuildSettings
 from bot.quiz import Award, Candidate, Seen, Source, award, score_rows
-from bot.store.base import Outcome, insert_rows
+from bot.store.base import Outcome, chunks, insert_rows
 from bot.store.decks import (
     DeckStore,
     StoredQuestion,
@@ -260,6 +260,8 @@ class QuizStore(DeckStore):
 #: Zone rules do not change while the process runs.
 _zone = functools.lru_cache(maxsize=1024)(ZoneInfo)
 
+_R = TypeVar("_R")
+
 
 @dataclass(frozen=True)
 class _GradeJob:
@@ -282,10 +284,11 @@ def _grade_batch(conn: sqlite3.Connection, jobs: list[_GradeJob]) -> list[Outcom
     """
     outcomes: list[Outcome] = [(True, None)] * len(jobs)
     posts: dict[int, tuple[PostRow | None, StoredQuestion | None]] = {}
-    decided: list[tuple[int, AttemptRequest, datetime]] = []
+    # (job, its attempt, its time, for a grade on a post: the post and question as it saw them)
+    decided: list[tuple[int, AttemptRequest, datetime, PostGrade | None]] = []
     for i, job in enumerate(jobs):
         if job.req is not None:
-            decided.append((i, job.req, job.now))
+            decided.append((i, job.req, job.now, None))
             continue
         assert job.decide is not None
         if job.post_id not in posts:
@@ -307,17 +310,17 @@ def _grade_batch(conn: sqlite3.Connection, jobs: list[_GradeJob]) -> list[Outcom
                 "UPDATE posts SET message_id = ? WHERE id = ? AND message_id IS NULL",
                 (job.message_id, job.post_id),
             )
-            posts[job.post_id] = (replace(post, message_id=job.message_id), question)
-        decided.append((i, req, job.now))
-    results = _record_attempts(conn, [(req, now) for _, req, now in decided])
-    for (i, req, _), result in zip(decided, results, strict=True):
-        if jobs[i].req is not None:
-            outcomes[i] = (True, result)
-        else:
-            post, question = posts[req.post_id or 0]
-            assert post is not None and question is not None
-            outcomes[i] = (True, PostGrade(post, question, result))
+            post = replace(post, message_id=job.message_id)
+            posts[job.post_id] = (post, question)
+        decided.append((i, req, job.now, PostGrade(post, question, _PENDING)))
+    results = _record_attempts(conn, [(req, now) for _, req, now, _ in decided])
+    for (i, _, _, read), result in zip(decided, results, strict=True):
+        outcomes[i] = (True, result if read is None else replace(read, result=result))
     return outcomes
+
+
+#: the result of a grade not stored yet
+_PENDING = AttemptResult(False, 0, None, False, False, 0, "")
 
 
 def _record_attempts(
@@ -443,18 +446,35 @@ def _record_attempts(
         )
         # The member as last seen: rewritten when the name changed, else once a (UTC) day,
         # so that a grade does not dirty the member's page every time.
-        insert_rows(
-            conn,
-            "INSERT INTO members (guild_id, user_id, display_name, updated_at)",
-            members,
-            "ON CONFLICT (guild_id, user_id) DO UPDATE SET "
-            "display_name = excluded.display_name, updated_at = excluded.updated_at "
-            "WHERE members.display_name <> excluded.display_name "
-            "OR substr(members.updated_at, 1, 10) <> substr(excluded.updated_at, 1, 10)",
-        )
+        # A member's second row here (a new name, a new day) goes in a later statement: one
+        # statement may not change a row twice in PostgreSQL.
+        for layer in _layers(members, key=lambda row: (row[0], row[1])):
+            insert_rows(
+                conn,
+                "INSERT INTO members (guild_id, user_id, display_name, updated_at)",
+                layer,
+                "ON CONFLICT (guild_id, user_id) DO UPDATE SET "
+                "display_name = excluded.display_name, updated_at = excluded.updated_at "
+                "WHERE members.display_name <> excluded.display_name "
+                "OR substr(members.updated_at, 1, 10) <> substr(excluded.updated_at, 1, 10)",
+            )
         _add_scores(conn, totals)
         apply_grades_to_cards(conn, cards)
     return results
+
+
+def _layers(rows: list[_R], key: Callable[[_R], object]) -> list[list[_R]]:
+    """``rows`` split so that no layer holds two rows of one key: a key's first row is in the
+    first layer, its second in the second..., each layer in the order of ``rows``."""
+    layers: list[list[_R]] = []
+    seen: dict[object, int] = {}
+    for row in rows:
+        n = seen.get(key(row), 0)
+        seen[key(row)] = n + 1
+        if n == len(layers):
+            layers.append([])
+        layers[n].append(row)
+    return layers
 
 
 def _settings_of(conn: sqlite3.Connection, guild_ids: list[int]) -> dict[int, GuildSettings]:
@@ -497,10 +517,10 @@ def _stored_checks(
 ) -> list[tuple[int | None, bool, int]]:
     """For each grade, from what is stored: the member's attempt on its post (its id, or
     None), whether the member already scored on its question that day, and the member's
-    /quiz points that day. One statement for up to 200 grades."""
+    /quiz points that day. One statement for up to 64 grades."""
     out: list[tuple[int | None, bool, int]] = []
-    for start in range(0, len(grades), 200):
-        chunk = list(zip(grades[start : start + 200], days[start : start + 200], strict=True))
+    for start, end in chunks(len(grades)):
+        chunk = list(zip(grades[start:end], days[start:end], strict=True))
         rows = conn.execute(
             "WITH g (i, guild_id, user_id, question_id, local_day, post_id) AS (VALUES "
             + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(chunk))

@@ -11,7 +11,7 @@ from bot.clock import from_db, to_db
 from bot.quiz import Rating
 from bot.schedule import ScheduleSpec, next_slot, parse_time
 from bot.srs import DEFAULT_NEW_PER_DAY, CardState, rebuild, review
-from bot.store.base import insert_rows
+from bot.store.base import chunks, insert_rows
 from bot.store.decks import DeckStore
 
 
@@ -50,8 +50,8 @@ def apply_grades_to_cards(conn: sqlite3.Connection, grades: list[CardGrade]) -> 
     written in one; a card graded twice here takes both grades, in order."""
     keys = list(dict.fromkeys((g.guild_id, g.user_id, g.question_id) for g in grades))
     cards: dict[tuple[int, int, int], CardState] = {}
-    for start in range(0, len(keys), 300):
-        chunk = keys[start : start + 300]
+    for start, end in chunks(len(keys)):
+        chunk = keys[start:end]
         rows = conn.execute(
             "WITH k (guild_id, user_id, question_id) AS (VALUES "
             + ", ".join(["(?, ?, ?)"] * len(chunk))
