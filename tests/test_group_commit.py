@@ -281,3 +281,44 @@ def test_chunks_cover_the_rows_in_order_in_a_few_statement_sizes(n: int):
     # Rows of up to 15 values stay under SQLite's oldest limit of 999 parameters.
     assert max(sizes, default=0) * 15 <= 999
 
+
+async def test_checkpoints_follow_writes_or_commits_once_a_second(tmp_path: Path, monkeypatch):
+    store = await open_store(tmp_path / "recall.sqlite3")
+    now = [1000.0]
+    monkeypatch.setattr(asyncio.get_running_loop(), "time", lambda: now[0])
+    started: list[float] = []
+
+    async def checkpoint() -> None:
+        started.append(now[0])
+        store._checkpointing = None
+
+    monkeypatch.setattr(store, "_checkpoint", checkpoint)
+    try:
+        store._checkpointed_at = float("-inf")
+        store._commits = store._writes = 0
+        for _ in range(base.CHECKPOINT_EVERY - 1):
+            store._committed(1)
+        await asyncio.sleep(0)
+        assert started == []
+        store._committed(1)  # the 16th lone write
+        await asyncio.sleep(0)
+        assert started == [1000.0]
+        # 16 more commits within the second: none yet; once a second has passed: one.
+        for _ in range(base.CHECKPOINT_EVERY):
+            store._committed(1)
+        await asyncio.sleep(0)
+        assert started == [1000.0]
+        now[0] += base.CHECKPOINT_SECONDS
+        store._committed(1)
+        await asyncio.sleep(0)
+        assert started == [1000.0, 1000.0 + base.CHECKPOINT_SECONDS]
+        # Under load: as soon as the writes reach CHECKPOINT_WRITES, second or not.
+        store._committed(base.CHECKPOINT_WRITES - 1)
+        await asyncio.sleep(0)
+        assert len(started) == 2
+        store._committed(1)
+        await asyncio.sleep(0)
+        assert len(started) == 3
+    finally:
+        monkeypatch.undo()
+        await store.close()

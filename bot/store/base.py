@@ -45,13 +45,17 @@ BUSY_TIMEOUT_MS = 2000
 
 #: most writes applied in one group transaction
 MAX_GROUP = 256
-#: group commits, or writes, after which a checkpoint runs off the writer's path (see
-#: ``_checkpoint``): commits count when writes come one at a time, writes under load. Each
-#: checkpoint syncs the WAL and the database file to disk. With one every 128 grades, the
-#: writer's COMMITs under load spent as long waiting as working (on disk; not on tmpfs), and
-#: 2,000 grades a second could not be kept up; with a few thousand grades (tens of MB of
-#: WAL) between checkpoints they could (bench/leaderboard.py).
+#: When a checkpoint runs off the writer's path (see ``_checkpoint``): after
+#: ``CHECKPOINT_WRITES`` writes, or after ``CHECKPOINT_EVERY`` commits once
+#: ``CHECKPOINT_SECONDS`` have passed since the last one began, whichever comes first. Under
+#: load that is about once a second or 2,000 grades. Each checkpoint syncs the WAL and the
+#: database file to disk: with one every 128 grades, the writer's COMMITs under load spent
+#: as long waiting as working (on disk; not on tmpfs), and 2,000 grades a second could not
+#: be kept up; with a few thousand grades (tens of MB of WAL) between checkpoints they could
+#: at times (bench/leaderboard.py). When writes come one at a time, 16 commits start one,
+#: at most once a second.
 CHECKPOINT_EVERY = 16
+CHECKPOINT_SECONDS = 1.0
 CHECKPOINT_WRITES = 2_000
 #: WAL pages after which the writer checkpoints itself, should the background one lag (a
 #: grade adds about a dozen pages; 100,000 pages is 400 MB of WAL at 4 KiB a page)
@@ -175,6 +179,7 @@ class StoreBase:
         self._flusher: asyncio.Task[None] | None = None
         self._commits = 0
         self._writes = 0
+        self._checkpointed_at = float("-inf")
         self._checkpointer: aiosqlite.Connection | None = None
         self._checkpointing: asyncio.Task[None] | None = None
 
@@ -404,15 +409,15 @@ class StoreBase:
     def _committed(self, writes: int) -> None:
         self._commits += 1
         self._writes += writes
-        if (
-            (self._commits >= CHECKPOINT_EVERY or self._writes >= CHECKPOINT_WRITES)
-            and self._checkpointing is None
-            and str(self.path) != ":memory:"
-        ):
+        loop = asyncio.get_running_loop()
+        due = self._writes >= CHECKPOINT_WRITES or (
+            self._commits >= CHECKPOINT_EVERY
+            and loop.time() - self._checkpointed_at >= CHECKPOINT_SECONDS
+        )
+        if due and self._checkpointing is None and str(self.path) != ":memory:":
             self._commits = self._writes = 0
-            self._checkpointing = asyncio.get_running_loop().create_task(
-                self._checkpoint(), name="store-checkpoint"
-            )
+            self._checkpointed_at = loop.time()
+            self._checkpointing = loop.create_task(self._checkpoint(), name="store-checkpoint")
 
     async def _checkpoint(self) -> None:
         """Copy committed WAL pages into the database on a third connection, in its own
