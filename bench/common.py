@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import platform
+import sqlite3
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -62,8 +63,26 @@ def machine() -> str:
     return (
         f"{usable} usable cores ({cores} online), {cpu}, Python {platform.python_version()} "
         f"({platform.python_implementation()}), discord.py {discord.__version__}, "
-        f"{platform.system()} {platform.release()}"
+        f"{platform.system()} {platform.release()}; reference task {reference_task_ms():.0f} ms"
     )
+
+
+def reference_task_ms() -> float:
+    """Milliseconds for a fixed piece of CPU work (Python and in-memory SQLite, one core), the
+    best of three: the same machine can run at different speeds from one hour to the next
+    (virtual machines whose host is busy), and the figures of a run are read against it."""
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE TABLE t (a INTEGER, b TEXT, c INTEGER)")
+        conn.execute("CREATE INDEX t_b ON t (b, c)")
+        rows = [(i, f"key-{(i * 7919) % 20_000:05d}", i % 97) for i in range(20_000)]
+        conn.executemany("INSERT INTO t VALUES (?, ?, ?)", rows)
+        conn.execute("SELECT b, SUM(c) FROM t GROUP BY b ORDER BY 2 DESC LIMIT 10").fetchall()
+        conn.close()
+        best = min(best, time.perf_counter() - t0)
+    return best * 1000
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bench.common import machine
 from bot.clock import FixedClock, to_db
 from bot.decks import load_builtin_decks
 from bot.leaderboard import PAGE_SIZE, month_key, season_key, week_key
@@ -229,6 +230,7 @@ async def run(args: argparse.Namespace) -> int:
         )
         print(f"  filled in {time.perf_counter() - t0:.0f} s", flush=True)
         store = await Store.open(path, clock=clock)
+    print(f"Machine: {machine()}")
     counts = await store.counts()
     totals = await store._fetchone("SELECT COUNT(*) FROM score_totals")
     size_mb = path.stat().st_size / 1e6
