@@ -471,12 +471,16 @@ def insert_rows(
     """
     if not rows:
         return
-    marks = "(" + ", ".join("?" * len(rows[0])) + ")"
     for start, end in chunks(len(rows)):
         conn.execute(
-            f"{head} VALUES {', '.join([marks] * (end - start))} {tail}",
+            f"{head} VALUES {value_rows(end - start, len(rows[0]))} {tail}",
             [v for row in rows[start:end] for v in row],
         )
+
+
+def value_rows(n: int, width: int) -> str:
+    """``(?, ?), (?, ?)``: placeholders for ``n`` rows of ``width`` values."""
+    return ", ".join(["(" + ", ".join("?" * width) + ")"] * n)
 
 
 def chunks(n: int) -> Iterator[tuple[int, int]]:
@@ -500,18 +504,21 @@ _CHUNK = 64
 def tags_in(conn: sqlite3.Connection, question_ids: Sequence[int]) -> dict[int, list[str]]:
     """Tags of some questions, read on ``conn`` (in its thread)."""
     out: dict[int, list[str]] = {}
-    for start in range(0, len(question_ids), 500):
-        chunk = list(question_ids[start : start + 500])
-        if not chunk:
-            continue
-        marks = ",".join("?" * len(chunk))
-        for qid, tag in conn.execute(
-            f"SELECT question_id, tag FROM question_tags WHERE question_id IN ({marks}) "
-            "ORDER BY question_id, tag",
-            chunk,
-        ):
-            out.setdefault(qid, []).append(tag)
+    for qid, tag in rows_in(
+        conn,
+        "SELECT question_id, tag FROM question_tags WHERE question_id IN ({ids}) "
+        "ORDER BY question_id, tag",
+        question_ids,
+    ):
+        out.setdefault(qid, []).append(tag)
     return out
+
+
+def rows_in(conn: sqlite3.Connection, sql: str, ids: Sequence[int]) -> Iterator[Any]:
+    """The rows of ``sql`` for some ids, put where ``{ids}`` is, 500 ids a statement."""
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        yield from conn.execute(sql.format(ids=",".join("?" * len(chunk))), chunk)
 
 
 async def in_thread(

@@ -16,7 +16,7 @@ from bot.clock import from_db
 from bot.guild_settings import GuildSettings
 from bot.questions import Deck, Difficulty, Option, Question
 from bot.quiz import Candidate, Seen
-from bot.store.base import StoreBase, tags_in
+from bot.store.base import StoreBase, rows_in, tags_in
 
 
 def content_hash(deck: Deck) -> str:
@@ -286,10 +286,20 @@ def question_in(conn: sqlite3.Connection, question_id: int) -> StoredQuestion | 
 
 def settings_in(conn: sqlite3.Connection, guild_id: int) -> GuildSettings:
     """A server's settings, read on ``conn`` (in its thread)."""
-    rows = conn.execute(
-        "SELECT key, value FROM guild_settings WHERE guild_id = ? ORDER BY key", (guild_id,)
-    ).fetchall()
-    return _parsed_settings(tuple((r[0], r[1]) for r in rows))
+    return settings_of(conn, [guild_id])[guild_id]
+
+
+def settings_of(conn: sqlite3.Connection, guild_ids: Sequence[int]) -> dict[int, GuildSettings]:
+    """Some servers' settings by server, read on ``conn`` (in its thread)."""
+    rows: dict[int, list[tuple[str, str]]] = {g: [] for g in guild_ids}
+    for guild_id, key, value in rows_in(
+        conn,
+        "SELECT guild_id, key, value FROM guild_settings WHERE guild_id IN ({ids}) "
+        "ORDER BY guild_id, key",
+        guild_ids,
+    ):
+        rows[guild_id].append((key, value))
+    return {g: _parsed_settings(tuple(r)) for g, r in rows.items()}
 
 
 @functools.lru_cache(maxsize=4096)

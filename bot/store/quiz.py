@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.clock import to_db
-from bot.guild_settings import GuildSettings
 from bot.quiz import Award, Candidate, Seen, Source, award, score_rows
-from bot.store.base import Outcome, chunks, insert_rows
+from bot.store.base import Outcome, chunks, insert_rows, rows_in, value_rows
 from bot.store.decks import (
     DeckStore,
     StoredQuestion,
     _candidates_in,
     _history_in,
-    _parsed_settings,
     question_in,
+    settings_of,
 )
 from bot.store.srs import CardGrade, apply_grades_to_cards
 
@@ -285,7 +284,7 @@ def _grade_batch(conn: sqlite3.Connection, jobs: list[_GradeJob]) -> list[Outcom
     outcomes: list[Outcome] = [(True, None)] * len(jobs)
     posts: dict[int, tuple[PostRow | None, StoredQuestion | None]] = {}
     # (job, its attempt, its time, for a grade on a post: the post and question as it saw them)
-    decided: list[tuple[int, AttemptRequest, datetime, PostGrade | None]] = []
+    decided: list[tuple[int, AttemptRequest, datetime, tuple[PostRow, StoredQuestion] | None]] = []
     for i, job in enumerate(jobs):
         if job.req is not None:
             decided.append((i, job.req, job.now, None))
@@ -312,15 +311,12 @@ def _grade_batch(conn: sqlite3.Connection, jobs: list[_GradeJob]) -> list[Outcom
             )
             post = replace(post, message_id=job.message_id)
             posts[job.post_id] = (post, question)
-        decided.append((i, req, job.now, PostGrade(post, question, _PENDING)))
+        decided.append((i, req, job.now, (post, question)))
     results = _record_attempts(conn, [(req, now) for _, req, now, _ in decided])
     for (i, _, _, read), result in zip(decided, results, strict=True):
-        outcomes[i] = (True, result if read is None else replace(read, result=result))
+        outcomes[i] = (True, result if read is None else PostGrade(*read, result))
     return outcomes
 
-
-#: the result of a grade not stored yet
-_PENDING = AttemptResult(False, 0, None, False, False, 0, "")
 
 
 def _record_attempts(
@@ -330,12 +326,12 @@ def _record_attempts(
 
     Each grade is decided as if alone, after the ones before it: what is stored is read for
     all of them at once (settings, seasons, the checks, the cards), the grades before it
-    here are added to that, and then each table is written with one statement.
+    here are added to that, and then each table is written with multi-row statements.
     """
     if not grades:
         return []
     guild_ids = sorted({req.guild_id for req, _ in grades})
-    settings = _settings_of(conn, guild_ids)
+    settings = settings_of(conn, guild_ids)
     seasons = _seasons_of(conn, guild_ids)
     days = [
         now.astimezone(_zone(settings[req.guild_id].timezone)).date().isoformat()
@@ -477,33 +473,16 @@ def _layers(rows: list[_R], key: Callable[[_R], object]) -> list[list[_R]]:
     return layers
 
 
-def _settings_of(conn: sqlite3.Connection, guild_ids: list[int]) -> dict[int, GuildSettings]:
-    rows: dict[int, list[tuple[str, str]]] = {g: [] for g in guild_ids}
-    for guild_id, key, value in _of_guilds(
-        conn, "SELECT guild_id, key, value FROM guild_settings WHERE guild_id IN ({ids}) "
-        "ORDER BY guild_id, key", guild_ids
-    ):
-        rows[guild_id].append((key, value))
-    return {g: _parsed_settings(tuple(r)) for g, r in rows.items()}
-
-
 def _seasons_of(
     conn: sqlite3.Connection, guild_ids: list[int]
 ) -> dict[int, list[tuple[str, int]]]:
     """(started_at, number) of the seasons of some servers (season 1 has no row)."""
     out: dict[int, list[tuple[str, int]]] = {}
-    for guild_id, number, started_at in _of_guilds(
+    for guild_id, number, started_at in rows_in(
         conn, "SELECT guild_id, number, started_at FROM seasons WHERE guild_id IN ({ids})", guild_ids
     ):
         out.setdefault(guild_id, []).append((started_at, number))
     return out
-
-
-def _of_guilds(conn: sqlite3.Connection, sql: str, guild_ids: list[int]) -> Iterator[Any]:
-    """The rows of ``sql`` for some servers, their ids where ``{ids}`` is, 500 a statement."""
-    for start in range(0, len(guild_ids), 500):
-        chunk = guild_ids[start : start + 500]
-        yield from conn.execute(sql.format(ids=",".join("?" * len(chunk))), chunk)
 
 
 def _season_at(seasons: Sequence[tuple[str, int]], when_text: str) -> int:
@@ -523,7 +502,7 @@ def _stored_checks(
         chunk = list(zip(grades[start:end], days[start:end], strict=True))
         rows = conn.execute(
             "WITH g (i, guild_id, user_id, question_id, local_day, post_id) AS (VALUES "
-            + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(chunk))
+            + value_rows(len(chunk), 6)
             + ") SELECT g.i, "
             "(SELECT a.id FROM attempts a WHERE a.post_id = g.post_id AND a.user_id = g.user_id), "
             "EXISTS (SELECT 1 FROM attempts a WHERE a.guild_id = g.guild_id "

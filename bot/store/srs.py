@@ -11,7 +11,7 @@ from bot.clock import from_db, to_db
 from bot.quiz import Rating
 from bot.schedule import ScheduleSpec, next_slot, parse_time
 from bot.srs import DEFAULT_NEW_PER_DAY, CardState, rebuild, review
-from bot.store.base import chunks, insert_rows
+from bot.store.base import chunks, insert_rows, value_rows
 from bot.store.decks import DeckStore
 
 
@@ -46,15 +46,15 @@ class CardGrade:
 
 def apply_grades_to_cards(conn: sqlite3.Connection, grades: list[CardGrade]) -> None:
     """Apply grades, in order, to the members' cards, inside the grades' own transaction (in
-    the writer's thread: see ``StoreBase.write``). The cards are read in one statement and
-    written in one; a card graded twice here takes both grades, in order."""
+    the writer's thread: see ``StoreBase.write``). The cards are read and written with
+    statements of many rows; a card graded twice here takes both grades, in order."""
     keys = list(dict.fromkeys((g.guild_id, g.user_id, g.question_id) for g in grades))
     cards: dict[tuple[int, int, int], CardState] = {}
     for start, end in chunks(len(keys)):
         chunk = keys[start:end]
         rows = conn.execute(
             "WITH k (guild_id, user_id, question_id) AS (VALUES "
-            + ", ".join(["(?, ?, ?)"] * len(chunk))
+            + value_rows(len(chunk), 3)
             + f") SELECT c.guild_id, c.user_id, c.question_id, {_CARD_COLUMNS} FROM k "
             "JOIN srs_cards c ON c.guild_id = k.guild_id AND c.user_id = k.user_id "
             "AND c.question_id = k.question_id",
