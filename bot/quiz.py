@@ -154,18 +154,22 @@ LIFETIME = "all"
 
 
 @functools.lru_cache(maxsize=4096)
-def score_rows(source: str, local_day: date, season: int) -> tuple[tuple[str, str], ...]:
+def score_rows(
+    source: str, local_day: date, season: int, *, lifetime: bool = False
+) -> tuple[tuple[str, str], ...]:
     """The score_totals rows, as (board, period), that one scored grade adds its points to.
 
     The grade's own board (``quiz`` or ``qotd``) and the ``all`` board each keep the week,
     the month and the season. The lifetime total is kept for the ``all`` board alone (it is
-    what /stats reads; the per-source boards are shown by season), and only from season 2:
-    during a server's first season its lifetime total *is* its season 1 total, which is read
-    in its place, and starting season 2 copies season 1 into the lifetime rows. That keeps
-    a grade to six rows (seven after a reset) instead of eight.
+    what /stats reads; the per-source boards are shown by season), and only once the server
+    has started a second season (``lifetime``): during a server's first season its lifetime
+    total *is* its season 1 total, which is read in its place, and starting season 2 copies
+    season 1 into the lifetime rows. That keeps a grade to six rows (seven after a reset)
+    instead of eight. A grade of season 1 written after the reset (queued just before it)
+    adds to the lifetime row too, since the copy was made without it.
     """
     periods = [key for key in period_keys(local_day, season) if key != LIFETIME]
     rows = [(board, period) for board in (source, "all") for period in periods]
-    if season > 1:
+    if lifetime or season > 1:
         rows.append(("all", LIFETIME))
     return tuple(rows)

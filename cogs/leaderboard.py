@@ -192,7 +192,15 @@ class ResetButton(
                 raise UserError(
                     f"The leaderboard was already reset: season {current.number} is running."
                 )
-            season = await store.start_season(self.guild_id, interaction.user.id)
+            season = await store.start_season(
+                self.guild_id, interaction.user.id, after=self.season
+            )
+            if season is None:
+                # Another click (a double click, another moderator) started it first.
+                current = await store.current_season(self.guild_id)
+                raise UserError(
+                    f"The leaderboard was already reset: season {current.number} is running."
+                )
             await interaction.response.edit_message(
                 embed=ui.info_embed(
                     f"Season {season.number} has begun",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 import pytest
 from emulator import CommandError
@@ -257,3 +259,18 @@ async def test_leaderboard_reset_starts_a_season_and_keeps_history(recall, emula
         stats = await alice.run("/stats")
         points = stats.message.embeds[0]["fields"][0]["value"]
         assert "All time: **4** (#1)" in points and "Season 2: **0**" in points
+
+
+async def test_a_double_clicked_reset_starts_one_season(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    async with recall.running() as bot:
+        asked = await mod.run("/leaderboard reset")
+        first, second = await asyncio.gather(
+            mod.click(asked.message, "Start season 2"), mod.click(asked.message, "Start season 2")
+        )
+        assert (await bot.store.current_season(guild.id)).number == 2
+        replies = sorted([first, second], key=lambda r: r.ephemeral)
+        assert replies[0].message.embeds[0]["title"] == "Season 2 has begun"
+        assert replies[1].ephemeral
+        assert replies[1].content == "The leaderboard was already reset: season 2 is running."

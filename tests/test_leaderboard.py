@@ -6,6 +6,7 @@ Storage tests run on real SQLite files in temporary folders.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -13,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from faultkit import recomputed_totals
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -462,7 +464,7 @@ async def test_a_new_season_restarts_the_all_time_board_only(store: Store):
     assert (await store.current_season(1)).number == 1
     clock.advance(seconds=1)
     season = await store.start_season(1, 77)
-    assert season.number == 2 and season.started_at is not None
+    assert season is not None and season.number == 2 and season.started_at is not None
     assert from_db(season.started_at) == clock.now()
     assert (await store.board_page(1, "all", "season:2", 0, PAGE_SIZE)).rows == []
     clock.advance(seconds=1)
@@ -472,6 +474,45 @@ async def test_a_new_season_restarts_the_all_time_board_only(store: Store):
     assert [r.user_id for r in (await store.board_page(1, "all", "all", 0, 10)).rows] == [5, 6]
     week = await store.board_page(1, "all", "week:2026-03-02", 0, 10)
     assert [r.user_id for r in week.rows] == [5, 6]
+
+
+async def test_a_reset_confirmed_twice_starts_one_season(store: Store):
+    """Two clicks on one confirmation (or two moderators): the second finds season 2 begun."""
+    first = await store.start_season(1, 77, after=1)
+    again = await store.start_season(1, 78, after=1)
+    assert first is not None and first.number == 2
+    assert again is None
+    assert (await store.current_season(1)).number == 2
+    third = await store.start_season(1, 77, after=2)
+    assert third is not None and third.number == 3
+
+
+async def test_a_grade_queued_just_before_a_reset_counts_for_all_time(store: Store):
+    """A grade clicked before the first reset but written after it (it waited in the write
+    queue) belongs to season 1 by its time; the reset's copy of season 1 into the lifetime
+    rows did not include it, so it is added to the lifetime total too, and the boards still
+    match a recomputation from the attempts."""
+    q = await question_ids(store)
+    clock = clock_of(store)
+    await grade(store, 1, 5, q[0])
+    clock.advance(seconds=1)
+    pending = asyncio.create_task(grade(store, 1, 5, q[1]))
+    await asyncio.sleep(0)
+    assert store._pending, "the grade should be waiting in the write queue"
+    clock.advance(seconds=1)
+    season = await store.start_season(1, 77)  # takes the write lock before the queued grade
+    assert season is not None and season.number == 2
+    await pending
+    season_1 = await store.standing(1, "all", "season:1", 5)
+    lifetime = await store.standing(1, "all", "all", 5)
+    assert season_1 is not None and season_1.points == 4
+    assert lifetime is not None and lifetime.points == 4
+    recomputed = {
+        (board, period, user): values
+        for (guild, board, period, user), values in recomputed_totals(store.path).items()
+        if guild == 1
+    }
+    assert await stored(store, 1) == recomputed
 
 
 async def test_lifetime_totals_carry_over_a_reset(store: Store):

@@ -103,15 +103,26 @@ class LeaderboardStore(QuizStore):
             return Season(1, None)
         return Season(int(row["number"]), row["started_at"])
 
-    async def start_season(self, guild_id: int, started_by: int) -> Season:
-        """Start the next leaderboard season now; earlier seasons' totals stay stored."""
-        now = self.now_text()
+    async def start_season(
+        self, guild_id: int, started_by: int, *, after: int | None = None
+    ) -> Season | None:
+        """Start the next leaderboard season now; earlier seasons' totals stay stored.
+
+        ``after``: the season the moderator saw running; if another one has begun since (a
+        double click, two moderators), nothing is started and None is returned.
+        """
         async with self.transaction() as db:
+            # Taken under the write lock: every grade written before this has an earlier
+            # time, so a recomputation from the attempts puts each in the same season.
+            now = self.now_text()
             async with db.execute(
                 "SELECT COALESCE(MAX(number), 1) FROM seasons WHERE guild_id = ?", (guild_id,)
             ) as cur:
                 row = await cur.fetchone()
-            number = (int(row[0]) if row else 1) + 1
+            current = int(row[0]) if row else 1
+            if after is not None and current != after:
+                return None
+            number = current + 1
             await db.execute(
                 "INSERT INTO seasons (guild_id, number, started_at, started_by) VALUES (?, ?, ?, ?)",
                 (guild_id, number, now, started_by),

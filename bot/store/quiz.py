@@ -407,7 +407,10 @@ def _record_attempts(
             if req.source == Source.QUIZ:
                 points_here[member_day] = points_here.get(member_day, 0) + result.points
             season = _season_at(seasons.get(req.guild_id, ()), now_text)
-            for board, period in score_rows(req.source, date.fromisoformat(day), season):
+            rows = score_rows(
+                req.source, date.fromisoformat(day), season, lifetime=req.guild_id in seasons
+            )
+            for board, period in rows:
                 key = (req.guild_id, board, period, req.user_id)
                 total = totals.get(key)
                 if total is None:
