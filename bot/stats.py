@@ -32,13 +32,19 @@ def success(rating: int | None, option_index: int | None, correct: bool | None) 
     return rating is not None and rating >= 3
 
 
+#: the success rate from which a tag counts as a strength
+STRONG_RATE = 0.5
+
+
 def tag_strengths(
     rows: Iterable[tuple[str, bool]], *, top: int = 3, min_attempts: int = MIN_TAG_ATTEMPTS
 ) -> tuple[list[TagStrength], list[TagStrength]]:
     """(strongest, weakest) tags from (tag, went well) pairs.
 
-    Only tags with at least ``min_attempts`` attempts count. Strongest: best success rate,
-    then most attempts. Weakest: worst rate, then most attempts; a tag is never in both lists.
+    Only tags with at least ``min_attempts`` attempts count. A tag that went well at least
+    half the time (``STRONG_RATE``) can be among the strongest, best rate first, then most
+    attempts; any other among the weakest, worst rate first, then most attempts. So a tag is
+    never in both lists, and a member who fails a tag never sees it called a strength.
     """
     counts: dict[str, list[int]] = {}
     for tag, ok in rows:
@@ -46,10 +52,10 @@ def tag_strengths(
         seen[0] += 1
         seen[1] += int(ok)
     tags = [TagStrength(t, n, s) for t, (n, s) in counts.items() if n >= min_attempts]
-    strongest = sorted(tags, key=lambda t: (-t.rate, -t.attempts, t.tag))[:top]
-    taken = {t.tag for t in strongest}
-    rest = [t for t in tags if t.tag not in taken]
-    weakest = sorted(rest, key=lambda t: (t.rate, -t.attempts, t.tag))[:top]
+    strong = [t for t in tags if t.rate >= STRONG_RATE]
+    weak = [t for t in tags if t.rate < STRONG_RATE]
+    strongest = sorted(strong, key=lambda t: (-t.rate, -t.attempts, t.tag))[:top]
+    weakest = sorted(weak, key=lambda t: (t.rate, -t.attempts, t.tag))[:top]
     return strongest, weakest
 
 

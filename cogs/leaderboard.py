@@ -43,8 +43,10 @@ def points_text(points: int) -> str:
 
 async def board_message(
     store: Store, guild_id: int, board: str, key: str, page: int, asker_id: int
-) -> tuple[discord.Embed, discord.ui.View]:
-    """The embed and buttons for one page of a board, read afresh from the database."""
+) -> tuple[discord.Embed, discord.ui.View, bool]:
+    """The embed and buttons for one page of a board, read afresh from the database, and
+    whether the asker is hidden from the boards: then their points are for them alone, and
+    the message must be ephemeral."""
     season = await store.current_season(guild_id)
     data = await store.board_page(guild_id, board, key, page, PAGE_SIZE)
     mine = await store.standing(guild_id, board, key, asker_id)
@@ -81,7 +83,7 @@ async def board_message(
             guild_id, board, key, data.page + 1, asker_id, "n", disabled=data.page >= pages - 1
         )
     )
-    return embed, view
+    return embed, view, mine is not None and mine.hidden
 
 
 class PageButton(
@@ -141,13 +143,18 @@ class PageButton(
                 raise UserError("This leaderboard belongs to another server.")
             store = interaction.client.store
             if interaction.user.id == self.user_id:
-                embed, view = await board_message(
+                embed, view, hidden = await board_message(
                     store, self.guild_id, self.board, self.key, self.page, self.user_id
                 )
-                await interaction.response.edit_message(embed=embed, view=view)
+                message = interaction.message
+                if hidden and not (message is not None and message.flags.ephemeral):
+                    # Hidden since the board was posted: their points stay off the channel.
+                    await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+                else:
+                    await interaction.response.edit_message(embed=embed, view=view)
             else:
                 # Someone else's board: show them the same page with their own rank.
-                embed, view = await board_message(
+                embed, view, _ = await board_message(
                     store, self.guild_id, self.board, self.key, self.page, interaction.user.id
                 )
                 await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
@@ -285,10 +292,11 @@ class LeaderboardGroup(app_commands.Group):
             settings.zone,
             season.number,
         )
-        embed, view = await board_message(
+        embed, view, hidden = await board_message(
             store, interaction.guild_id, board, key, 0, interaction.user.id
         )
-        await interaction.response.send_message(embed=embed, view=view)
+        # A member hidden from the boards sees their own points, but not in the channel.
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=hidden)
 
     @app_commands.command(
         name="reset",

@@ -163,6 +163,8 @@ async def test_privacy_hide_show_and_delete_with_confirmation(recall, emulator):
         assert "Hidden from the boards" in mine.message.embeds[0]["fields"][0]["value"]
         board = await alice.run("/leaderboard show")
         assert "hidden from the boards (/privacy show)" in footer(board.message)
+        assert "6 points" in footer(board.message)
+        assert board.ephemeral  # a hidden member's points are not shown to the channel
 
         shown = await alice.run("/privacy show")
         assert shown.content == "You are back on this server's leaderboards."
@@ -274,3 +276,22 @@ async def test_a_double_clicked_reset_starts_one_season(recall, emulator):
         assert replies[0].message.embeds[0]["title"] == "Season 2 has begun"
         assert replies[1].ephemeral
         assert replies[1].content == "The leaderboard was already reset: season 2 is running."
+
+
+async def test_a_member_hidden_after_posting_a_board_pages_it_privately(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    members = [guild.add_member(f"m{i}") for i in range(11)]
+    alice = members[0]
+    async with recall.running() as bot:
+        for i, m in enumerate(members):
+            await score(bot, guild.id, m.id, m.name, 1 + i % 3)
+        board = await alice.run("/leaderboard show")
+        assert not board.ephemeral and "You: #" in footer(board.message)
+        await alice.run("/privacy hide")
+        paged = await alice.click(board.message, "Next")
+        assert paged.ephemeral and "hidden from the boards" in footer(paged.message)
+        assert "You: #" in footer(board.message)  # the public message was not edited
+        shown = await alice.run("/privacy show")
+        assert shown.content == "You are back on this server's leaderboards."
+        paged = await alice.click(board.message, "Next")
+        assert paged.response_type == 7 and "Page 2 of 2" in footer(paged.message)

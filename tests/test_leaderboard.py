@@ -186,6 +186,14 @@ def test_tag_strengths_and_picture():
     strongest, weakest = tag_strengths(rows, top=2)
     assert [t.tag for t in strongest] == ["a", "b"]
     assert [t.tag for t in weakest] == ["c"]  # d has one attempt; a and b are strong
+    # Two tags, one always right and one always wrong: the wrong one is a weakness only.
+    rows = [("routing", True)] * 2 + [("config", False)] * 2
+    strongest, weakest = tag_strengths(rows)
+    assert [t.tag for t in strongest] == ["routing"] and [t.tag for t in weakest] == ["config"]
+    strongest, weakest = tag_strengths([("config", False)] * 2 + [("cli", False)] * 3)
+    assert strongest == [] and [t.tag for t in weakest] == ["cli", "config"]
+    strongest, weakest = tag_strengths([("a", True)] * 2 + [("b", True), ("b", False)])
+    assert [t.tag for t in strongest] == ["a", "b"] and weakest == []
     png = render_weeks_png([(date(2026, 1, 5) + timedelta(weeks=i), i * 3) for i in range(12)], "t")
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
     assert render_weeks_png([(date(2026, 1, 5), 0)], "empty").startswith(b"\x89PNG")
