@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import random
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,6 +87,27 @@ def award(
     return Award(True, points, "")
 
 
+def option_fingerprint(text: str) -> str:
+    """A short mark of an option's text, carried by its button: a click is graded by the
+    option the member saw, even if the question was edited and its options moved since."""
+    return f"{zlib.crc32(text.strip().encode()):08x}"
+
+
+def option_clicked(texts: Sequence[str], index: int, fingerprint: str | None) -> int | None:
+    """Which of the question's options (``texts``, as stored now) a click on the button
+    made for option ``index`` means: the same place if its text is unchanged, else where
+    that text is now; None if the text is gone. A button without a fingerprint (made
+    before they existed) means its place."""
+    if fingerprint is None:
+        return index if 0 <= index < len(texts) else None
+    if 0 <= index < len(texts) and option_fingerprint(texts[index]) == fingerprint:
+        return index
+    for i, text in enumerate(texts):
+        if option_fingerprint(text) == fingerprint:
+            return i
+    return None
+
+
 @dataclass(frozen=True)
 class Candidate:
     question_id: int
@@ -109,8 +131,9 @@ def pick_question(
     """Choose the next question for a member.
 
     - Questions the member saw most recently are avoided: the most recent ``avoid`` distinct
-      questions (default: all but one of the candidates, so a small deck still cycles) are
-      left out while anything else is available.
+      questions among the candidates (default: all but one of them, so a small deck still
+      cycles) are left out while anything else is available. Questions outside the
+      candidates (another deck or tag) do not use up that window.
     - Among the rest, tags the member has practised least recently win: each candidate is
       weighed by how often its tags appear in the member's recent history, and the lightest
       ones are drawn from at random.
@@ -118,9 +141,10 @@ def pick_question(
     if not candidates:
         return None
     window = len(candidates) - 1 if avoid is None else avoid
+    ids = {c.question_id for c in candidates}
     recent: list[int] = []
     for seen in sorted(history, key=lambda s: s.when, reverse=True):
-        if seen.question_id not in recent:
+        if seen.question_id in ids and seen.question_id not in recent:
             recent.append(seen.question_id)
     blocked = set(recent[: max(0, window)])
     fresh = [c for c in candidates if c.question_id not in blocked]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from bot.errors import UserError
-from bot.questions import Difficulty, loose_key
-from bot.quiz import Rating, mc_rating, pick_question
+from bot.questions import Difficulty, loose_key, normalize_tag
+from bot.quiz import Candidate, Rating, Seen, mc_rating, option_clicked, pick_question
 from bot.store import (
     AttemptRequest,
     AttemptResult,
@@ -79,7 +80,7 @@ class QuizService:
         private: bool,
     ) -> QuizPost:
         deck_row = await self.resolve_deck(guild_id, deck)
-        tag_value = tag.strip().lower() if tag and tag.strip() else None
+        tag_value = normalize_tag(tag) if tag and tag.strip() else None
         if difficulty is not None and difficulty not in Difficulty.__members__:
             raise UserError("Difficulty must be easy, medium or hard.")
         return await self._new_post(
@@ -94,9 +95,14 @@ class QuizService:
         )
 
     async def next_for(self, post_id: int, user_id: int, user_name: str) -> QuizPost:
-        """A new question for the member who asked, with the same filters, shown to them alone."""
+        """A new question for the member who asked, with the same filters, shown to them alone.
+
+        The question of ``post_id`` counts as the member's latest seen, whether or not they
+        graded it (a reveal stores nothing), so Next does not give it straight back.
+        """
         post = await self._post(post_id)
         return await self._new_post(
+            just_seen=post.question_id,
             guild_id=post.guild_id,
             channel_id=post.channel_id,
             user_id=user_id,
@@ -118,7 +124,13 @@ class QuizService:
         tag: str | None,
         difficulty: str | None,
         private: bool,
+        just_seen: int | None = None,
     ) -> QuizPost:
+        def choose(candidates: list[Candidate], history: list[Seen]) -> Candidate | None:
+            if just_seen is not None:
+                history = [*history, Seen(just_seen, (), _LATEST)]
+            return pick_question(candidates, history, self.rng)
+
         # One write: the choice among the candidates, the question and the new post.
         made = await self.store.create_quiz_post(
             guild_id=guild_id,
@@ -129,7 +141,7 @@ class QuizService:
             deck_id=deck_id,
             tag=tag,
             difficulty=difficulty,
-            choose=lambda candidates, history: pick_question(candidates, history, self.rng),
+            choose=choose,
         )
         if made is None:
             asked = ", ".join(
@@ -209,15 +221,22 @@ class QuizService:
         display_name: str,
         option: int,
         *,
+        fingerprint: str | None = None,
         message_id: int | None = None,
     ) -> Graded:
-        """A multiple-choice answer, read and stored in one write (see :meth:`grade`)."""
+        """A multiple-choice answer, read and stored in one write (see :meth:`grade`).
+        ``fingerprint``: the mark of the option's text on the button clicked, so the option
+        the member saw is graded even if the options were edited or moved since."""
 
         def decide(post: PostRow, question: StoredQuestion | None) -> AttemptRequest:
             options = _present(question).question.options
-            if not 0 <= option < len(options):
-                raise UserError("That option is not part of this question any more.")
-            correct = options[option].correct
+            chosen = option_clicked([o.text for o in options], option, fingerprint)
+            if chosen is None:
+                raise UserError(
+                    "That option is not part of this question any more: its options were "
+                    "edited. Start a new one with `/quiz`."
+                )
+            correct = options[chosen].correct
             return AttemptRequest(
                 guild_id=post.guild_id,
                 user_id=user_id,
@@ -228,7 +247,7 @@ class QuizService:
                 rating=int(mc_rating(correct)),
                 multiple_choice=True,
                 correct=correct,
-                option_index=option,
+                option_index=chosen,
                 closed=post.closed_at is not None,
             )
 
@@ -236,6 +255,9 @@ class QuizService:
             await self.store.grade_post(post_id, user_id, decide, message_id=message_id)
         )
 
+
+#: when the question just shown counts as seen: after everything stored
+_LATEST = datetime.max.replace(tzinfo=UTC)
 
 GONE = "This question is no longer in Recall's records. Start a new one with `/quiz`."
 REMOVED = "This question was removed. Start a new one with `/quiz`."

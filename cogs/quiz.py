@@ -19,7 +19,8 @@ from discord.http import handle_message_parameters
 
 from bot.client import RecallBot, reply_ephemeral, storage_reply
 from bot.errors import UserError
-from bot.quiz import Rating
+from bot.questions import normalize_tag
+from bot.quiz import Rating, option_fingerprint
 from bot.quiz_service import Graded, QuizPost, QuizService
 from bot.store import AttemptResult, PostRow, StoreError
 from cogs import ui
@@ -300,20 +301,28 @@ class HintButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:h
 
 
 class OptionButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:mc:(?P<post>\d+):(?P<option>\d)"
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rq:mc:(?P<post>\d+):(?P<option>\d)(?::(?P<mark>[0-9a-f]{8}))?",
 ):
-    def __init__(self, post_id: int, option: int, text: str = ""):
+    """One option of a multiple-choice question. The custom_id carries the option's place
+    and a mark of its text (older buttons have no mark), so a click is graded by the text
+    the member saw, even after the question's options were edited."""
+
+    def __init__(self, post_id: int, option: int, text: str = "", *, mark: str | None = None):
         letter = ui.OPTION_LETTERS[option] if option < len(ui.OPTION_LETTERS) else str(option + 1)
         label = ui.clip(f"{letter}. {text}" if text else letter, ui.BUTTON_LABEL)
+        if mark is None and text:
+            mark = option_fingerprint(text)
         super().__init__(
             discord.ui.Button(
                 label=label,
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"rq:mc:{post_id}:{option}",
+                custom_id=f"rq:mc:{post_id}:{option}" + (f":{mark}" if mark else ""),
             )
         )
         self.post_id = post_id
         self.option = option
+        self.mark = mark
 
     @classmethod
     async def from_custom_id(
@@ -323,7 +332,7 @@ class OptionButton(
         match: re.Match[str],
         /,
     ) -> OptionButton:
-        return cls(int(match["post"]), int(match["option"]))
+        return cls(int(match["post"]), int(match["option"]), mark=match["mark"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def work() -> None:
@@ -332,6 +341,7 @@ class OptionButton(
                 interaction.user.id,
                 interaction.user.display_name,
                 self.option,
+                fingerprint=self.mark,
                 message_id=channel_message_id(interaction),
             )
             # Noted before the reply, in the order the grades were stored.
@@ -538,7 +548,7 @@ class Quiz(commands.Cog):
             except UserError:
                 deck_id = None
         tags = await self.bot.store.tags_for_guild(guild_id, deck_id)
-        needle = current.strip().lower()
+        needle = normalize_tag(current)  # as tags are stored: "Background Jobs" finds background-jobs
         return [
             app_commands.Choice(name=f"{tag} ({n})", value=tag) for tag, n in tags if needle in tag
         ][:25]

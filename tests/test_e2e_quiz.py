@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from bot.questions import Question
+from cogs.quiz import OptionButton
 
 pytestmark = pytest.mark.e2e
 
@@ -398,3 +399,79 @@ async def test_grade_refused_in_its_transaction_writes_nothing(recall, emulator)
 
 def footer_of(state: dict) -> str:
     return (state["embeds"][0].get("footer") or {}).get("text", "")
+
+
+async def test_next_after_a_reveal_does_not_give_back_the_question_revealed(recall, emulator):
+    """A reveal stores nothing, but the member has read that answer: Next under it (tag
+    contexts has two questions) must bring the other one, for every member."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    members = [guild.add_member(f"m{i}") for i in range(10)]
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        posted = await alice.run("/quiz", channel=guild.general, deck="testing", tag="contexts")
+        shown = posted.message.embeds[0]["description"]
+        other = OPEN_2.prompt if shown == OPEN.prompt else OPEN.prompt
+        for m in members:
+            revealed = await m.click(posted.message, "Reveal answer")
+            following = await m.click(revealed.message, "Next question")
+            assert following.ephemeral and following.message.embeds[0]["description"] == other
+
+
+async def test_a_quiz_on_another_tag_in_between_does_not_bring_a_question_back(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    members = [guild.add_member(f"m{i}") for i in range(6)]
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        for m in members:
+            first = await m.run("/quiz", channel=guild.general, deck="testing", tag="contexts")
+            await m.run("/quiz", channel=guild.general, deck="testing", tag="routing")
+            third = await m.run("/quiz", channel=guild.general, deck="testing", tag="contexts")
+            assert third.message.embeds[0]["description"] != first.message.embeds[0]["description"]
+
+
+async def test_a_tag_typed_with_spaces_and_capitals_matches_the_stored_tag(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "jobs", "Jobs deck", "For tests")
+        await bot.store.add_questions(
+            deck_id, [OPEN.model_copy(update={"id": "bg-1", "tags": ["background-jobs"]})]
+        )
+        typed = await alice.run("/quiz", channel=guild.general, deck="jobs", tag="Background Jobs")
+        assert typed.message.embeds[0]["description"] == OPEN.prompt
+        choices = await alice.autocomplete("/quiz", "tag", "background j", deck="jobs")
+        assert [c["value"] for c in choices] == ["background-jobs"]
+
+
+async def test_an_option_click_is_graded_by_the_text_on_its_button(recall, emulator):
+    """The options of a posted question are edited: a click is graded by the option the
+    member saw (its text), wherever it moved; an option that is gone is refused clearly."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        posted = await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing")
+        message = posted.message
+        [post] = await bot.store._fetchall("SELECT question_id FROM posts")
+        moved = [{"text": "path", "correct": True}, {"text": "string"}, {"text": "uuid"}]
+        await bot.store.update_question(
+            post["question_id"], Question.model_validate({**MC.model_dump(), "options": moved})
+        )
+        right = await alice.click(message, "B. path")  # now option A
+        assert right.embed["description"].startswith("✅ Right: **A. path**")
+        wrong = await bob.click(message, "A. string")  # now option B
+        assert wrong.embed["description"].startswith("❌ You chose B; the answer is **A. path**")
+        carol = guild.add_member("carol")
+        gone = await carol.click(message, "C. any")
+        assert gone.ephemeral and "its options were edited" in gone.content
+        stored = await bot.store._fetchall(
+            "SELECT user_id, option_index, correct FROM attempts ORDER BY id"
+        )
+        assert [tuple(r) for r in stored] == [(alice.id, 0, 1), (bob.id, 1, 0)]
+        # Buttons posted before option marks existed still match (and mean their place:
+        # tests/test_quiz_rules.py).
+        mark = message.button("B. path").custom_id.rsplit(":", 1)[1]
+        template = OptionButton.__discord_ui_compiled_template__
+        assert template.fullmatch(f"rq:mc:{post['question_id']}:1:{mark}")["mark"] == mark
+        assert template.fullmatch("rq:mc:7:1")["mark"] is None

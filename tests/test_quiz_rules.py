@@ -7,7 +7,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.guild_settings import GuildSettings, ScoringRules
-from bot.quiz import Candidate, Rating, Seen, award, mc_rating, period_keys, pick_question
+from bot.quiz import (
+    Candidate,
+    Rating,
+    Seen,
+    award,
+    mc_rating,
+    option_clicked,
+    option_fingerprint,
+    period_keys,
+    pick_question,
+)
 
 RULES = ScoringRules()
 T0 = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -145,6 +155,21 @@ def test_pick_avoids_the_most_recent_questions(n, seen_count, seed):
         assert choice.question_id != last  # never the same question twice in a row
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.integers(2, 12), st.lists(st.integers(0, 40), max_size=60), st.integers(0, 10_000))
+def test_questions_outside_the_candidates_do_not_use_up_the_window(n, seen_ids, seed):
+    """Quizzes on another tag or deck in between do not let a question seen under these
+    filters come back while one not seen as recently is left."""
+    history = [Seen(q, ("t",), T0 + timedelta(minutes=i)) for i, q in enumerate(seen_ids)]
+    recent: list[int] = []
+    for q in reversed(seen_ids):
+        if q < n and q not in recent:
+            recent.append(q)
+    choice = pick_question(cands(n), history, random.Random(seed))
+    assert choice is not None
+    assert choice.question_id not in recent[: n - 1]
+
+
 def test_walking_a_deck_visits_every_question_before_repeating():
     rng = random.Random(7)
     candidates = cands(12)
@@ -176,3 +201,16 @@ def test_guild_settings_defaults_and_bad_rows():
     assert s.scoring.quiz_right == 7
     s = GuildSettings.from_rows({"timezone": "Asia/Tokyo", "scoring.quiz_daily_cap": "-3"})
     assert s.timezone == "Asia/Tokyo" and s.scoring == ScoringRules()
+
+
+def test_an_option_click_means_the_text_on_its_button():
+    texts = ["string", "path", "any"]
+    marks = [option_fingerprint(t) for t in texts]
+    assert len(set(marks)) == 3 and all(len(m) == 8 for m in marks)
+    assert [option_clicked(texts, i, m) for i, m in enumerate(marks)] == [0, 1, 2]
+    moved = ["path", "any", "string"]
+    assert [option_clicked(moved, i, m) for i, m in enumerate(marks)] == [2, 0, 1]
+    assert option_clicked(["path", "string"], 2, marks[2]) is None  # "any" is gone
+    assert option_clicked(["path ", "x"], 1, marks[1]) == 0  # spacing does not count
+    # Buttons made before marks existed mean their place.
+    assert option_clicked(moved, 1, None) == 1 and option_clicked(moved, 5, None) is None
