@@ -195,7 +195,8 @@ class QuizService:
             question = _present(question)
             if question.question.is_multiple_choice:
                 raise UserError(
-                    "This is a multiple-choice question: pick one of the options instead."
+                    "This question was made multiple choice after it was posted, so it can "
+                    "no longer be self-graded. Start a new one with `/quiz`."
                 )
             return AttemptRequest(
                 guild_id=post.guild_id,

@@ -391,7 +391,7 @@ async def test_grade_refused_in_its_transaction_writes_nothing(recall, emulator)
         await bot.store.update_question(post["question_id"], edited)
         refused = await alice.click(revealed.message, "Good")
         assert refused.ephemeral
-        assert refused.content.startswith("This is a multiple-choice question")
+        assert refused.content.startswith("This question was made multiple choice after it was")
         for table in ("attempts", "srs_cards", "score_totals"):
             assert await bot.store._fetchall(f"SELECT * FROM {table}") == []
         assert (await bot.store.post(post["id"])).message_id is None
