@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 from discord.http import handle_message_parameters
+from discord.utils import MISSING
 
 from bot.client import RecallBot, reply_ephemeral, storage_reply
 from bot.errors import UserError
@@ -578,9 +579,12 @@ class Quiz(commands.Cog):
                     return
                 answered, _ = read.counts or (0, 0)
                 embed = public_embed(qp, answered, post.author_name)
+                # Options are listed in the embed and on the buttons: both are redrawn, so
+                # they agree if the question's options were edited since it was posted.
+                view = question_view(qp) if qp.question.question.options else MISSING
                 try:
                     # The edited message is not needed: no Message is built from the reply.
-                    with handle_message_parameters(embed=embed) as params:
+                    with handle_message_parameters(embed=embed, view=view) as params:
                         await self.bot.http.edit_message(
                             post.channel_id, post.message_id, params=params
                         )
