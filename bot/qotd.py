@@ -137,6 +137,8 @@ class Claim:
     question_id: int
     number: int
     late: bool
+    #: when the slot was claimed: its message, if sent, is among the channel's first after it
+    claimed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -398,7 +400,9 @@ class QotdEngine:
 
     async def _reconcile(self, claim: Claim, now: datetime) -> None:
         """A slot claimed but not recorded as posted: find its message, or send it."""
-        created = claim.schedule.checked_until - timedelta(days=1)
+        # The message was sent just after the claim: looking from the claim on, it is among
+        # the first messages even in a busy channel (a search from a day before was not).
+        created = claim.claimed_at or claim.schedule.checked_until - timedelta(days=1)
         try:
             message_id = await self.publisher.find(
                 claim.schedule.channel_id, claim.post_id, created

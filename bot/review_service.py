@@ -128,7 +128,7 @@ class ReviewService:
     async def summary(self, session_id: int, user_id: int) -> Summary:
         guild_id, _ = await self.session(session_id, user_id)
         answers = await self.store.session_answers(session_id)
-        cards = await self.store.cards(guild_id, user_id)
+        cards = await self.store.cards(guild_id, user_id, reviewable=True)
         next_due = min((c.card.due for c in cards), default=None)
         return Summary(len(answers), sum(1 for _, r in answers if r == Rating.again), next_due)
 
@@ -136,7 +136,8 @@ class ReviewService:
         settings = await self.store.review_settings(guild_id, user_id)
         now = self.store.clock.now()
         _, midnight = local_midnights(now, ZoneInfo(settings.timezone))
-        cards = await self.store.cards(guild_id, user_id)
+        # Cards /review can ask: not those of removed questions or switched-off decks.
+        cards = await self.store.cards(guild_id, user_id, reviewable=True)
         known = [retrievability(c.card, now) for c in cards if c.card.stability is not None]
         return Status(
             due_now=sum(1 for c in cards if c.card.due <= now),

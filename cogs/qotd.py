@@ -140,16 +140,22 @@ class DiscordPublisher:
                 "the channel was deleted or the bot can no longer see it", permanent=True
             )
         wanted = tuple(p.format(id=post_id) for p in POST_PATTERNS)
+        after = since - timedelta(minutes=1)
         try:
-            await self.pacer.wait()
-            async for message in channel.history(limit=100, after=since - timedelta(minutes=1)):
-                if self.bot.user is None or message.author.id != self.bot.user.id:
-                    continue
-                for row in message.components:
-                    for child in getattr(row, "children", []):
-                        custom_id = getattr(child, "custom_id", None) or ""
-                        if custom_id == wanted[0] or custom_id.startswith(wanted[1]):
-                            return message.id
+            # The post went out just after ``since``: first the channel's first messages from
+            # then on, then (a busy channel, a clock off) its latest ones.
+            for oldest_first in (True, False):
+                await self.pacer.wait()
+                async for message in channel.history(
+                    limit=100, after=after, oldest_first=oldest_first
+                ):
+                    if self.bot.user is None or message.author.id != self.bot.user.id:
+                        continue
+                    for row in message.components:
+                        for child in getattr(row, "children", []):
+                            custom_id = getattr(child, "custom_id", None) or ""
+                            if custom_id == wanted[0] or custom_id.startswith(wanted[1]):
+                                return message.id
         except discord.Forbidden:
             raise PublishError(
                 "missing Read Message History to check an earlier post", permanent=False
@@ -261,6 +267,10 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 f"Recall is missing these permissions in {channel.mention}: **{', '.join(missing)}**. "
                 "Grant them to the bot's role (channel settings → Permissions) and run `/qotd setup` again."
             )
+        was_paused = any(
+            s.paused and s.channel_id == channel.id
+            for s in await quiz.store.schedules_for_guild(interaction.guild.id)
+        )
         schedule_id, created = await quiz.store.save_schedule(
             guild_id=interaction.guild.id,
             channel_id=channel.id,
@@ -293,6 +303,8 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             f"**Thread:** {'yes' if thread else 'no'}"
             + (f" · **Ping:** {ping.mention}" if ping else ""),
         ]
+        if was_paused:
+            lines.append("It was paused; it runs again from now.")
         title = "Question of the day is set up" if created else "Question of the day updated"
         await interaction.response.send_message(
             embed=ui.info_embed(title, "\n".join(lines), colour=ui.OK), ephemeral=True
@@ -334,6 +346,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 "No question of the day is set up here yet. Start one with `/qotd setup`."
             )
         embed = ui.info_embed("Question of the day", f"{len(schedules)} schedule(s)")
+        fields: list[tuple[str, str]] = []
         for schedule in schedules[: ui.FIELDS]:
             progress = await store.progress(schedule)
             lines = []
@@ -360,14 +373,13 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             for slot in missed:
                 reason = f": {slot.error}" if slot.error else " (the bot was offline)"
                 lines.append(f"• {slot.state} {slot.local_date} {slot.local_time}{reason}")
-            embed.add_field(
-                name=ui.clip(
+            fields.append(
+                (
                     f"#{schedule.id} · <#{schedule.channel_id}> · {schedule.spec.describe()}",
-                    ui.FIELD_NAME,
-                ),
-                value=ui.clip("\n".join(lines), ui.FIELD_VALUE),
-                inline=False,
+                    "\n".join(lines),
+                )
             )
+        ui.add_fields(embed, fields)  # many schedules with problems: clipped to fit
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     # -- one schedule at a time -------------------------------------------------------------------
@@ -486,10 +498,11 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         self, interaction: discord.Interaction[Any], schedule: str | None = None
     ) -> None:
         row = await self._pick(interaction, schedule)
-        await self.cog.quiz.store.remove_schedule(row.id)
+        closing = await self.cog.quiz.store.remove_schedule(row.id)
         self.cog.engine.reschedule(row.id)
+        shown = " The open question's answer goes public now." if closing else ""
         await interaction.response.send_message(
-            f"Removed schedule #{row.id}. Past questions, grades and streaks are kept.",
+            f"Removed schedule #{row.id}. Past questions, grades and streaks are kept.{shown}",
             ephemeral=True,
         )
 

@@ -32,6 +32,29 @@ def embed_length(embed: discord.Embed) -> int:
     return len(embed)
 
 
+def add_fields(embed: discord.Embed, fields: list[tuple[str, str]], *, inline: bool = False) -> None:
+    """Add (name, value) fields, at most ``FIELDS``, clipped so the whole embed stays within
+    Discord's ``EMBED_TOTAL`` characters: short texts keep their length, the long ones share
+    what the short ones leave (names at most ``FIELD_NAME``, values ``FIELD_VALUE``)."""
+    fields = fields[:FIELDS]
+    if not fields:
+        return
+    texts = [text for pair in fields for text in pair]
+    caps = [FIELD_NAME if i % 2 == 0 else FIELD_VALUE for i in range(len(texts))]
+    room = EMBED_TOTAL - len(embed)
+    limits = [min(len(text), cap) for text, cap in zip(texts, caps, strict=True)]
+    order = sorted(range(len(texts)), key=lambda i: limits[i])
+    for n, i in enumerate(order):
+        limits[i] = min(limits[i], max(1, max(0, room) // (len(order) - n)))
+        room -= limits[i]
+    for k in range(len(fields)):
+        embed.add_field(
+            name=clip(texts[2 * k], limits[2 * k]),
+            value=clip(texts[2 * k + 1], limits[2 * k + 1]),
+            inline=inline,
+        )
+
+
 def info_embed(
     title: str, description: str = "", *, colour: discord.Colour = BRAND
 ) -> discord.Embed:

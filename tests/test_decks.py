@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.decks import (
     DeckError,
@@ -183,3 +185,29 @@ def test_a_bad_builtin_deck_is_reported_with_its_file(tmp_path):
     with pytest.raises(DeckError) as info:
         load_builtin_decks(tmp_path)
     assert str(tmp_path / "b.yaml") in str(info.value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.text(min_size=1, max_size=300), st.text(min_size=1, max_size=1500)),
+        max_size=30,
+    ).map(lambda fs: fs if len(fs) % 3 else [(n * 20, v * 3) for n, v in fs]),
+    st.text(max_size=4096),
+)
+def test_fields_are_clipped_to_fit_an_embed(fields, description):
+    embed = ui.info_embed("Question of the day", description)
+    ui.add_fields(embed, fields)
+    assert len(embed) <= ui.EMBED_TOTAL
+    shown = embed.fields
+    assert len(shown) == min(len(fields), ui.FIELDS)
+    for field in shown:
+        assert field.value and len(field.value) <= ui.FIELD_VALUE
+        assert len(field.name or "") <= ui.FIELD_NAME
+    # When everything fits, nothing is cut.
+    if sum(len(ui.clip(n, ui.FIELD_NAME)) + len(v) for n, v in fields[: ui.FIELDS]) + len(
+        embed.title or ""
+    ) + len(embed.description or "") <= ui.EMBED_TOTAL and all(
+        len(v) <= ui.FIELD_VALUE for _, v in fields
+    ):
+        assert [f.value for f in shown] == [v for _, v in fields[: ui.FIELDS]]

@@ -442,3 +442,146 @@ async def test_pick_weakest_asks_what_the_group_forgot(recall, emulator):
         await engine(bot).tick()
         [post] = posts(emulator, chan)
         assert post.embeds[0]["description"] == "Question number 2?"
+
+
+async def test_switching_answer_after_from_next_to_a_delay_still_reveals_the_open_post(
+    recall, emulator
+):
+    """A post opened under answer_after=next must still go public after the schedule is
+    changed to a delay: here it never closes."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)  # answer_after: next (default)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()  # #1 posted, open until the next question
+        recall.clock.set(at("2026-01-05T10:00"))
+        await setup_daily(mod, chan, thread=False, answer_after="12h")
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()  # #2 posted (closes at 21:00)
+        recall.clock.set(at("2026-01-07T08:00"))
+        await engine(bot).tick()  # #2 closed by its delay
+        first, second = posts(emulator, chan)
+        assert second.embeds[0]["title"] == "Question of the day #2 · answer"
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+
+
+async def test_a_post_that_failed_to_send_does_not_break_streaks(recall, emulator):
+    """A slot whose post Discord refused never reached anyone; it must not break the
+    streak of a member who answered every question that was posted."""
+    guild, chan, mod, alice, _ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        shown = await alice.click(posts(emulator, chan)[-1], "Reveal answer")
+        await alice.click(shown.message, "Good")
+
+        # Tuesday: the bot briefly lost Send Messages; nothing is posted.
+        chan.revoke_bot_permission(discord.Permissions(send_messages=True).value)
+        await emulator.settle()
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+        chan.set_permissions(guild.me, allow=0, deny=0)
+        await emulator.settle()
+
+        recall.clock.set(at("2026-01-07T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 2
+        shown = await alice.click(posts(emulator, chan)[-1], "Reveal answer")
+        await alice.click(shown.message, "Good")
+
+        stats = await alice.run("/stats", channel=chan)
+        [field] = [f for f in stats.embed["fields"] if f["name"] == "QOTD streak"]
+        assert field["value"] == "Current: **2**\nBest: **2**"
+
+
+async def test_restart_after_a_crash_does_not_repost_in_a_busy_channel(recall, emulator):
+    """The crash-between-send-and-record reconcile looks only at the first 100 messages
+    after (last run - 1 day); in a channel with more chat than that it misses its own
+    post and posts the question a second time."""
+    guild, chan, mod, alice, _ = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        for i in range(120):  # a lively study channel
+            emulator.post_user_message(alice, chan, f"chat {i}")
+        recall.clock.set(at("2026-01-05T08:59"))
+        eng = engine(bot)
+        schedule = (await bot.store.active_schedules())[0]
+        slot = await eng.next_post(schedule)
+        recall.clock.set(at("2026-01-05T09:00"))
+        claim = await bot.store.claim_slot(schedule, slot, late=False, rng=eng.rng)
+        await eng.publisher.send(claim)  # sent; the bot dies before recording it
+    assert len(posts(emulator, chan)) == 1
+    async with recall.running(sync=False):
+        assert len(posts(emulator, chan)) == 1  # found, not sent again
+
+
+async def test_status_fits_discord_embed_total_when_several_schedules_have_problems(
+    recall, emulator
+):
+    """/qotd status puts up to 25 schedules in one embed, each field clipped to 1024, but
+    never checks the 6,000-character total: a server with a dozen schedules whose posts
+    failed (lost permission) gets no answer at all from Discord."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    channels = [guild.add_channel(f"study-room-{i:02d}") for i in range(12)]
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        for c in channels:
+            await setup_daily(mod, c, thread=False)
+        for c in channels:  # a role change took Send Messages away everywhere
+            c.revoke_bot_permission(discord.Permissions(send_messages=True).value)
+        await emulator.settle()
+        for day in (5, 6, 7):
+            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+            await engine(bot).tick()
+        status = await mod.run("/qotd status", channel=chan)
+        assert status.content is None or "Something went wrong" not in status.content, status.content
+        assert status.embed is not None and len(status.embed["fields"]) == 12
+
+
+async def test_removing_a_schedule_still_reveals_its_open_question(recall, emulator):
+    """With answer_after=next the open post waits for the next question; once the schedule
+    is removed there is none, and nothing else ever closes the post."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        recall.clock.set(at("2026-01-05T20:00"))
+        removed = await mod.run("/qotd remove", channel=chan)
+        assert removed.content.endswith("The open question's answer goes public now.")
+        for day in (6, 7, 8):
+            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+            await engine(bot).tick()
+        [only] = posts(emulator, chan)
+        assert only.embeds[0]["title"] == "Question of the day #1 · answer"
+
+
+async def test_setup_on_an_auto_paused_schedule_posts_when_it_says(recall, emulator):
+    """A schedule paused after 3 failed posts stays paused through /qotd setup, while
+    setup's reply promises the next post."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        chan.revoke_bot_permission(discord.Permissions(send_messages=True).value)
+        await emulator.settle()
+        for day in (5, 6, 7):
+            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+            await engine(bot).tick()
+        assert (await bot.store.active_schedules())[0].paused
+        chan.set_permissions(guild.me, allow=0, deny=0)  # the moderator fixes the channel
+        await emulator.settle()
+        recall.clock.set(at("2026-01-07T12:00"))
+        done = await setup_daily(mod, chan, thread=False)
+        assert "**Next post:** Thu 08 Jan 2026 09:00" in done.embed["description"]
+        assert "It was paused; it runs again from now." in done.embed["description"]
+        recall.clock.set(at("2026-01-08T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1

@@ -234,3 +234,50 @@ async def test_erasing_a_member_removes_their_cards_sessions_and_reminders(recal
             rows = await bot.store._fetchall(f"SELECT user_id FROM {table}")
             assert {r[0] for r in rows} == {bob.id}, table
         assert await bot.store._fetchall("SELECT * FROM review_answers WHERE session_id = 1") == []
+
+
+async def test_review_does_not_ask_cards_of_a_removed_deck(recall, emulator):
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await alice.run("/review settings", channel=guild.general, new_per_day=1)
+        step = await play(alice, await alice.run("/review start", channel=guild.general))
+        assert step.message.embeds[0]["title"] == "Review done"
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if d.slug == "srs"]
+        assert await bot.store.remove_deck(guild.id, deck.id)  # /deck remove
+        await alice.run("/review settings", channel=guild.general, new_per_day=0)
+        recall.clock.set(at("2026-03-02T08:00"))  # the card is long due
+        again = await alice.run("/review start", channel=guild.general)
+        assert again.embed["title"] == "Review done", again.embed
+
+
+async def test_review_does_not_ask_cards_of_a_disabled_deck(recall, emulator):
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await alice.run("/review settings", channel=guild.general, new_per_day=1)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if d.slug == "srs"]
+        await bot.store.set_deck_enabled(guild.id, deck.id, False)  # /deck disable
+        await alice.run("/review settings", channel=guild.general, new_per_day=0)
+        recall.clock.set(at("2026-03-02T08:00"))
+        again = await alice.run("/review start", channel=guild.general)
+        assert again.embed["title"] == "Review done", again.embed
+
+
+async def test_status_due_now_agrees_with_review_start_after_a_question_is_removed(
+    recall, emulator
+):
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await alice.run("/review settings", channel=guild.general, new_per_day=1)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        [card] = await bot.store.cards(guild.id, alice.id)
+        assert await bot.store.remove_question(card.question_id)  # /question remove
+        await alice.run("/review settings", channel=guild.general, new_per_day=0)
+        recall.clock.set(at("2026-03-02T08:00"))
+        start = await alice.run("/review start", channel=guild.general)
+        assert start.embed["title"] == "Review done"  # nothing to review...
+        status = await alice.run("/review status", channel=guild.general)
+        assert "**Due now:** 0" in status.embed["description"], status.embed["description"]

@@ -271,12 +271,14 @@ class LeaderboardStore(QuizStore):
         return str(row[0]) if row else None
 
     async def qotd_record(self, guild_id: int, user_id: int) -> QotdRecord:
-        """The server's QOTD posts (oldest first), which of them the member answered, and
+        """The server's QOTD posts that reached the channel (oldest first; one whose send
+        failed was never seen and breaks no streak), which of them the member answered, and
         whether the newest is still open."""
         rows = await self._fetchall(
             "SELECT p.id, p.closed_at IS NULL AS open, "
             "EXISTS (SELECT 1 FROM attempts a WHERE a.post_id = p.id AND a.user_id = ?) AS done "
-            "FROM posts p WHERE p.guild_id = ? AND p.kind = 'qotd' ORDER BY p.created_at, p.id",
+            "FROM posts p WHERE p.guild_id = ? AND p.kind = 'qotd' AND p.message_id IS NOT NULL "
+            "ORDER BY p.created_at, p.id",
             (user_id, guild_id),
         )
         return QotdRecord(

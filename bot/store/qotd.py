@@ -84,7 +84,9 @@ class QotdStore(QuizStore, SrsStore):
         created_by: int,
         pick: str = "cycle",
     ) -> tuple[int, bool]:
-        """Create a schedule, or update the one this channel already has. (id, created)."""
+        """Create a schedule, or update the one this channel already has. (id, created).
+        Setting a paused schedule up again resumes it: the moderator has fixed what paused
+        it, or means it to run as now set up."""
         now = self.now_text()
         fields = (
             spec.time_text,
@@ -106,7 +108,8 @@ class QotdStore(QuizStore, SrsStore):
             if row is not None:
                 await db.execute(
                     "UPDATE qotd_schedules SET local_time = ?, timezone = ?, days = ?, deck_id = ?, tag = ?, "
-                    "ping_role_id = ?, thread = ?, answer_after_minutes = ?, pick = ?, checked_until = ? WHERE id = ?",
+                    "ping_role_id = ?, thread = ?, answer_after_minutes = ?, pick = ?, checked_until = ?, "
+                    "paused = 0, pause_reason = NULL, failures = 0, last_error = NULL WHERE id = ?",
                     (*fields, now, row[0]),
                 )
                 return int(row[0]), False
@@ -154,12 +157,21 @@ class QotdStore(QuizStore, SrsStore):
                     (now, schedule_id),
                 )
 
-    async def remove_schedule(self, schedule_id: int) -> None:
+    async def remove_schedule(self, schedule_id: int) -> int:
+        """Remove a schedule (its posts and grades stay). A question of it still open that
+        was waiting for the next one to show its answer closes now, since none will come;
+        returns how many did."""
         now = self.now_text()
         async with self.transaction() as db:
             await db.execute(
                 "UPDATE qotd_schedules SET removed_at = ? WHERE id = ?", (now, schedule_id)
             )
+            cur = await db.execute(
+                "UPDATE posts SET close_at = ? WHERE schedule_id = ? AND closed_at IS NULL "
+                "AND close_at IS NULL AND message_id IS NOT NULL",
+                (now, schedule_id),
+            )
+            return max(0, cur.rowcount)
 
     async def set_checked_until(self, schedule_id: int, when: datetime) -> None:
         async with self.transaction() as db:
@@ -306,11 +318,12 @@ class QotdStore(QuizStore, SrsStore):
             )
             post_id = int(cur.lastrowid or 0)
             await db.execute("UPDATE qotd_slots SET post_id = ? WHERE id = ?", (post_id, slot_id))
-        return Claim(slot_id, schedule, post_id, choice.question_id, number, late)
+        return Claim(slot_id, schedule, post_id, choice.question_id, number, late, now)
 
     async def claimed_slots(self) -> list[Claim]:
         rows = await self._fetchall(
-            "SELECT s.id, s.schedule_id, s.post_id, s.late, p.question_id, p.number FROM qotd_slots s "
+            "SELECT s.id, s.schedule_id, s.post_id, s.late, p.question_id, p.number, p.created_at "
+            "FROM qotd_slots s "
             "JOIN posts p ON p.id = s.post_id WHERE s.state = 'claimed' ORDER BY s.id"
         )
         out = []
@@ -325,13 +338,16 @@ class QotdStore(QuizStore, SrsStore):
                         r["question_id"],
                         r["number"],
                         bool(r["late"]),
+                        from_db(r["created_at"]),
                     )
                 )
         return out
 
     async def slot_posted(self, claim: Claim, sent: Sent) -> int | None:
-        """Record a sent post. Returns the schedule's previous open post when it closes now
-        (answers go public when the next question is posted)."""
+        """Record a sent post. Returns the schedule's previous open post when it closes now:
+        one posted while answers went public with the next question (it has no close time),
+        whatever the schedule says now, so a post left open by a change of that setting
+        still gets its answer."""
         now = self.now_text()
         async with self.transaction() as db:
             await db.execute(
@@ -346,11 +362,9 @@ class QotdStore(QuizStore, SrsStore):
                 "UPDATE qotd_schedules SET failures = 0, last_error = ? WHERE id = ?",
                 (sent.warning, claim.schedule.id),
             )
-            if claim.schedule.answer_after_minutes is not None:
-                return None
             async with db.execute(
                 "SELECT id FROM posts WHERE schedule_id = ? AND id <> ? AND closed_at IS NULL "
-                "AND message_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+                "AND close_at IS NULL AND message_id IS NOT NULL ORDER BY id DESC LIMIT 1",
                 (claim.schedule.id, claim.post_id),
             ) as cur:
                 row = await cur.fetchone()

@@ -31,6 +31,20 @@ def _card(row: Any) -> CardState:
 _CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
 
 
+def _card_columns(alias: str) -> str:
+    return ", ".join(f"{alias}.{name}" for name in _CARD_COLUMNS.split(", "))
+
+
+#: Joins and conditions for cards ``c`` that /review can ask: the question is still in
+#: its deck, and the deck is neither removed nor switched off in the card's server.
+#: Followed by ``AND ...`` conditions of the caller.
+_REVIEWABLE = (
+    "JOIN questions q ON q.id = c.question_id JOIN decks d ON d.id = q.deck_id "
+    "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = c.guild_id "
+    "WHERE q.removed_at IS NULL AND d.removed_at IS NULL AND COALESCE(gd.enabled, 1) = 1"
+)
+
+
 @dataclass(frozen=True)
 class CardGrade:
     """One grade as it feeds a member's card."""
@@ -202,12 +216,23 @@ class SrsStore(DeckStore):
         )
         return _card(row) if row else None
 
-    async def cards(self, guild_id: int, user_id: int) -> list[StoredCard]:
-        rows = await self._fetchall(
-            f"SELECT question_id, {_CARD_COLUMNS}, introduced_at, introduced_by FROM srs_cards "
-            "WHERE guild_id = ? AND user_id = ? ORDER BY due",
-            (guild_id, user_id),
-        )
+    async def cards(
+        self, guild_id: int, user_id: int, *, reviewable: bool = False
+    ) -> list[StoredCard]:
+        """The member's cards, soonest due first; with ``reviewable`` only those /review can
+        ask (see ``_REVIEWABLE``)."""
+        if reviewable:
+            rows = await self._fetchall(
+                f"SELECT c.question_id, {_card_columns('c')}, c.introduced_at, c.introduced_by "
+                f"FROM srs_cards c {_REVIEWABLE} AND c.guild_id = ? AND c.user_id = ? ORDER BY c.due",
+                (guild_id, user_id),
+            )
+        else:
+            rows = await self._fetchall(
+                f"SELECT question_id, {_CARD_COLUMNS}, introduced_at, introduced_by FROM srs_cards "
+                "WHERE guild_id = ? AND user_id = ? ORDER BY due",
+                (guild_id, user_id),
+            )
         return [
             StoredCard(r["question_id"], _card(r), from_db(r["introduced_at"]), r["introduced_by"])
             for r in rows
@@ -224,8 +249,8 @@ class SrsStore(DeckStore):
     ) -> tuple[int, datetime] | None:
         """The member's most overdue card due now (optionally in one deck), or None."""
         sql = (
-            "SELECT c.question_id, c.due FROM srs_cards c JOIN questions q ON q.id = c.question_id "
-            "WHERE c.guild_id = ? AND c.user_id = ? AND c.due <= ? AND q.removed_at IS NULL"
+            f"SELECT c.question_id, c.due FROM srs_cards c {_REVIEWABLE} "
+            "AND c.guild_id = ? AND c.user_id = ? AND c.due <= ?"
         )
         params: list[Any] = [guild_id, user_id, to_db(now)]
         if deck_id is not None:
@@ -275,9 +300,9 @@ class SrsStore(DeckStore):
     async def due_counts(self, guild_id: int, user_id: int, *, until: datetime) -> dict[str, int]:
         """Cards due up to ``until``, per deck name."""
         rows = await self._fetchall(
-            "SELECT d.name, COUNT(*) FROM srs_cards c JOIN questions q ON q.id = c.question_id "
-            "JOIN decks d ON d.id = q.deck_id WHERE c.guild_id = ? AND c.user_id = ? AND c.due <= ? "
-            "AND q.removed_at IS NULL GROUP BY d.name ORDER BY COUNT(*) DESC, d.name",
+            f"SELECT d.name, COUNT(*) FROM srs_cards c {_REVIEWABLE} "
+            "AND c.guild_id = ? AND c.user_id = ? AND c.due <= ? "
+            "GROUP BY d.name ORDER BY COUNT(*) DESC, d.name",
             (guild_id, user_id, to_db(until)),
         )
         return {r[0]: int(r[1]) for r in rows}
