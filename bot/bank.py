@@ -28,8 +28,10 @@ from bot.errors import UserError
 from bot.importers import (
     IMPORT_MAX_BYTES,
     IMPORT_MAX_QUESTIONS,
+    MODEL_WHITESPACE,
     ImportIssue,
     format_option_item,
+    model_strip,
     parse_import,
     parse_option_item,
     slug_for_prompt,
@@ -80,7 +82,7 @@ _FIELD_NAMES = {
     "why": "Why it is asked",
     "difficulty": "Difficulty",
 }
-_BULLET = re.compile(r"^(?:[-*•·]|\d{1,2}[.)])\s+")
+_BULLET = re.compile(r"^(?:[-*•·]|\d{1,2}[.)])[ \t]+")
 
 
 @dataclass(frozen=True)
@@ -112,11 +114,21 @@ def _form_lines(text: str) -> list[tuple[int, str]]:
 
 
 def parse_key_points(text: str) -> list[str]:
-    points: list[str] = []
-    for n, line in _form_lines(text):
-        point = _BULLET.sub("", line, count=1).strip()
-        if not point:
+    """Key points, one a line (a leading bullet such as ``-`` or ``1.`` is dropped). An
+    indented line goes on with the point above it, so a point may span lines."""
+    found: list[tuple[int, list[str]]] = []  # (first line, its lines)
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for n, line in enumerate(raw, 1):
+        if line[:1] in (" ", "\t") and found:
+            found[-1][1].append(line[2:] if line.startswith("  ") else line.lstrip())
             continue
+        # A line's end stays as typed: it may be followed by more lines of the point.
+        point = _BULLET.sub("", line.lstrip(MODEL_WHITESPACE), count=1)
+        if model_strip(point):
+            found.append((n, [point]))
+    points: list[str] = []
+    for n, lines in found:
+        point = model_strip("\n".join(lines))
         if len(point) > KEY_POINT_MAX:
             raise UserError(
                 f"Key points, line {n}: {len(point)} characters; a key point may have at most "
@@ -128,6 +140,12 @@ def parse_key_points(text: str) -> list[str]:
             f"Key points: {len(points)} lines; at most {KEY_POINTS_MAX} key points are allowed."
         )
     return points
+
+
+def format_key_points(points: Sequence[str]) -> str:
+    """Key points as the form shows them: each after a ``-``, its further lines indented,
+    so that ``parse_key_points`` reads back the same points."""
+    return "\n".join("- " + point.replace("\n", "\n  ") for point in points)
 
 
 def parse_tags(text: str) -> list[str]:
@@ -214,7 +232,7 @@ def form_from_question(question: Question) -> QuestionForm:
     return QuestionForm(
         prompt=question.prompt,
         answer=question.answer,
-        key_points="\n".join(question.key_points),
+        key_points=format_key_points(question.key_points),
         tags=", ".join(question.tags),
         options="\n".join(format_option_item(o.text, o.correct) for o in question.options),
     )
@@ -244,10 +262,11 @@ def check_deck_name(name: str, description: str) -> tuple[str, str]:
 
 
 def find_deck(decks: Sequence[DeckRow], text: str) -> DeckRow | None:
-    """A deck named by slug, row id or name (compared loosely)."""
+    """A deck named by slug, row id or name (compared loosely). The server's own decks come
+    first: a built-in deck shipped later with the same slug or name does not hide one."""
     wanted = text.strip()
     key = loose_key(wanted)
-    for deck in decks:
+    for deck in sorted(decks, key=lambda d: d.builtin):
         if wanted in (deck.slug, str(deck.id)) or (key and key == loose_key(deck.name)):
             return deck
     return None

@@ -47,6 +47,7 @@ in ``<br>`` keeps its line break, other lines of a paragraph are joined with a s
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -656,6 +657,16 @@ def _json_depth_check(text: str, issues: _Issues) -> bool:
     return True
 
 
+def _json_object(twice: list[str], pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as json.loads builds it, noting keys given twice in ``twice``."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            twice.append(key)
+        out[key] = value
+    return out
+
+
 def _duplicate_keys(node: yaml.Node | None, issues: _Issues) -> None:
     stack = [node] if node is not None else []
     while stack:
@@ -702,8 +713,9 @@ def _parse_structured(
     else:
         if not _json_depth_check(text, issues):
             return []
+        twice: list[str] = []
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=functools.partial(_json_object, twice))
         except json.JSONDecodeError as exc:
             issues.error(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno)
             return []
@@ -711,9 +723,15 @@ def _parse_structured(
             issues.error("nested too deeply")
             return []
         try:
-            _, root = parse_yaml_document(text, issues.source)
+            # Lines and columns come from reading the JSON as YAML. A tab in valid JSON is
+            # whitespace between tokens (a string cannot hold one raw), which YAML refuses
+            # as indentation: a space in its place keeps every line and column.
+            _, root = parse_yaml_document(text.replace("\t", " "), issues.source)
         except (DeckError, RecursionError):
             root = None
+        if root is None:
+            for key in twice:  # without a line, but never taken silently
+                issues.error(f"the key {key!r} appears twice in the same object; keep one")
     _duplicate_keys(root, issues)
     if issues.errors:
         return []
@@ -926,6 +944,10 @@ def _parse_csv(text: str, issues: _Issues, max_questions: int) -> list[_Candidat
         if not any(model_strip(cell) for cell in row):
             continue
         if header is None:
+            # Spreadsheets often end every row with a comma: empty cells at the end of the
+            # header name no column (a value under one is then an extra cell, refused).
+            while len(row) > 1 and not model_strip(row[-1]):
+                row = row[:-1]
             header = [_csv_name(h) for h in row]
             unknown = [
                 (i, raw)

@@ -64,12 +64,16 @@ def normalize_tag(tag: str) -> str:
     return re.sub(r"\s+", "-", tag.strip().lower())
 
 
+def folded(text: str) -> str:
+    """Text for searching: case and accents do not count ("élan" finds "Élan", "Elan")."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+
+
 def loose_key(text: str) -> str:
     """A loose form of a prompt for duplicate detection: case, accents, punctuation and
     spacing do not count."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"[^\w]+", " ", text.casefold())
+    text = re.sub(r"[^\w]+", " ", folded(text))
     return " ".join(text.split())
 
 

@@ -6,8 +6,9 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.bank import find_deck
 from bot.errors import UserError
-from bot.questions import Difficulty, loose_key, normalize_tag
+from bot.questions import Difficulty, normalize_tag
 from bot.quiz import Candidate, Rating, Seen, mc_rating, option_clicked, pick_question
 from bot.store import (
     AttemptRequest,
@@ -44,17 +45,17 @@ class QuizService:
         if text is None or not text.strip():
             return None
         decks = await self.store.decks_for_guild(guild_id, include_disabled=True)
-        wanted = text.strip()
-        key = loose_key(wanted)
-        for deck in decks:
-            if wanted in (deck.slug, str(deck.id)) or key == loose_key(deck.name):
-                if not deck.enabled:
-                    raise UserError(
-                        f"The deck **{deck.name}** is switched off in this server. "
-                        "A moderator can turn it on with `/deck enable`."
-                    )
-                return deck
-        raise UserError(f"There is no deck called “{wanted}”. {await self.available(guild_id)}")
+        deck = find_deck(decks, text)
+        if deck is None:
+            raise UserError(
+                f"There is no deck called “{text.strip()}”. {await self.available(guild_id)}"
+            )
+        if not deck.enabled:
+            raise UserError(
+                f"The deck **{deck.name}** is switched off in this server. "
+                "A moderator can turn it on with `/deck enable`."
+            )
+        return deck
 
     async def available(self, guild_id: int) -> str:
         """A sentence listing the decks and tags a quiz here can use."""

@@ -147,7 +147,7 @@ class DeckGroup(app_commands.Group):
         row = await bank(interaction).deck(interaction.guild_id, deck)
         store = self.bot.store
         stats = await store.deck_stats(row.id)
-        tags = await store.tags_for_guild(interaction.guild_id, row.id)
+        tags = await store.tags_for_guild(interaction.guild_id, row.id, include_disabled=True)
         embed = ui.info_embed(row.name, row.description or "*No description.*")
         embed.add_field(name="Slug", value=f"`{row.slug}`", inline=True)
         embed.add_field(name="Kind", value="built-in (read-only)" if row.builtin else "custom")

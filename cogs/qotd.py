@@ -26,6 +26,7 @@ from bot.qotd import (
     describe_answer_after,
     parse_answer_after,
 )
+from bot.questions import normalize_tag
 from bot.quiz_service import QuizService
 from bot.schedule import ScheduleSpec, parse_days, parse_time, parse_zone, zone_choices
 from cogs import ui
@@ -249,7 +250,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         minutes = parse_answer_after(answer_after)
         quiz = self.cog.quiz
         deck_row = await quiz.resolve_deck(interaction.guild.id, deck)
-        tag_value = tag.strip().lower() if tag and tag.strip() else None
+        tag_value = normalize_tag(tag) if tag and tag.strip() else None
         if not await quiz.store.candidates(
             interaction.guild.id, deck_id=deck_row.id if deck_row else None, tag=tag_value
         ):
@@ -327,7 +328,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
         tags = await self.cog.bot.store.tags_for_guild(interaction.guild_id or 0)
-        needle = current.strip().lower()
+        needle = normalize_tag(current)
         return [app_commands.Choice(name=f"{t} ({n})", value=t) for t, n in tags if needle in t][
             :25
         ]

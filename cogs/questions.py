@@ -35,7 +35,7 @@ from bot.client import RecallBot
 from bot.errors import UserError
 from bot.exporters import EXPORT_EXTENSIONS, export_questions
 from bot.importers import slug_for_prompt
-from bot.questions import Question
+from bot.questions import Question, normalize_tag
 from bot.store import StoredQuestion
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
@@ -86,7 +86,7 @@ class QuestionModal(discord.ui.Modal):
             max_length=FORM_MAX["key_points"],
             required=False,
             default=form.key_points or None,
-            placeholder="What a good answer mentions, one point a line",
+            placeholder="What a good answer mentions, one point a line; indent a line to go on",
         )
         self.tags: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label=FORM_LABELS["tags"],
@@ -508,8 +508,9 @@ async def tag_choices(
 
         found = find_deck(decks, str(deck_text))
         deck_id = found.id if found else None
-    tags = await bot.store.tags_for_guild(guild_id, deck_id)
-    needle = current.strip().lower()
+    # /question list shows switched-off decks too, so their tags are offered
+    tags = await bot.store.tags_for_guild(guild_id, deck_id, include_disabled=True)
+    needle = normalize_tag(current)
     return [
         app_commands.Choice(name=ui.clip(f"{tag} ({n})", 100), value=tag)
         for tag, n in tags
@@ -659,7 +660,7 @@ class QuestionGroup(app_commands.Group):
     ) -> None:
         assert interaction.guild_id is not None
         deck_id = (await self.bank.deck(interaction.guild_id, deck)).id if deck else 0
-        tag_value = (tag or "").strip().lower().replace(":", "")[:32]
+        tag_value = normalize_tag(tag or "").replace(":", "")[:32]
         embed, view = await list_message(
             self.bank, interaction.guild_id, deck_id, 0, tag_value, (search or "").strip()
         )

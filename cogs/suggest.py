@@ -54,11 +54,16 @@ def review_embed(s: Suggestion, outcome: str = "") -> discord.Embed:
     embed.add_field(name="Difficulty", value=ui.DIFFICULTY_BADGE.get(q.difficulty.value, "?"))
     if q.tags:
         embed.add_field(name="Tags", value=ui.clip(", ".join(f"`{t}`" for t in q.tags), 1024))
-    if q.key_points:
-        embed.add_field(name="Key points", value=ui._bullets(q.key_points, 1000)[0], inline=False)
-    embed.add_field(name="Model answer", value=ui.clip(q.answer, 1000), inline=False)
+    # Every key point: the moderator approves what they see. Clipped only as far as the
+    # embed's 6,000 characters require.
+    fields = [
+        ("Key points" if i == 0 else "\u200b", chunk)
+        for i, chunk in enumerate(ui._bullets(q.key_points, ui.FIELD_VALUE))
+    ]
+    fields.append(("Model answer", q.answer))
     if outcome:
-        embed.add_field(name="Outcome", value=ui.clip(outcome, 1024), inline=False)
+        fields.append(("Outcome", outcome))
+    ui.add_fields(embed, fields)
     return embed
 
 

@@ -381,3 +381,90 @@ async def test_export_every_format_round_trips(recall, emulator):
                 )
             ]
             assert result.questions == stored
+
+
+async def test_list_search_finds_non_ascii_text_typed_exactly(recall, emulator):
+    _guild, mod, alice = await setup_guild(emulator)
+    async with recall.running():
+        await mod.run("/deck create", name="Langues")
+        opened = await mod.run("/question add", deck="langues")
+        added = await mod.submit(
+            opened.modal, prompt="Élan vital: what does Bergson mean?", answer="A life force."
+        )
+        assert "Added question" in added.content
+        # The member types the word exactly as it is written in the question.
+        listed = await alice.run("/question list", search="Élan")
+        assert "Élan vital" in listed.embed["description"], listed.embed["description"]
+        for typed in ("élan", "ELAN", "vital: what"):  # case and accents do not count
+            listed = await alice.run("/question list", search=typed)
+            assert "Élan vital" in listed.embed["description"], typed
+        ids = await alice.autocomplete("/question show", "id", "elan")
+        assert len(ids) == 1 and "Élan vital" in ids[0]["name"]
+
+
+async def test_list_tag_typed_with_space_matches_like_quiz(recall, emulator):
+    _guild, _mod, alice = await setup_guild(emulator)
+    async with recall.running():
+        # /quiz accepts "Background Jobs" for the stored tag background-jobs ...
+        choices = await alice.autocomplete("/quiz", "tag", "Background Jobs")
+        assert [c["value"] for c in choices] == ["background-jobs"]
+        # ... /question list does not.
+        listed = await alice.run("/question list", tag="Background Jobs")
+        assert "No questions match" not in listed.embed["description"], listed.embed
+
+
+async def test_review_post_shows_every_key_point_of_a_suggestion(recall, emulator):
+    guild, mod, alice = await setup_guild(emulator)
+    review = guild.add_channel("review")
+    async with recall.running():
+        await mod.run("/deck create", name="Team Flask")
+        await mod.run("/settings review-channel", options={"channel": review})
+        points = [f"point {n}: " + "x" * 180 for n in range(1, 9)]  # 8 points, within limits
+        opened = await alice.run("/suggest question")
+        sent = await alice.submit(
+            opened.modal,
+            prompt="What does flask.g hold?",
+            answer="Data for one application context.",
+            key_points="\n".join(points),
+        )
+        assert "waiting for review" in sent.content
+        [posted] = emulator.channel_messages(review)
+        shown = "\n".join(f["value"] for f in posted.embeds[0]["fields"])
+        # The moderator approves what the post shows: the last key points are silently missing.
+        assert "point 8:" in shown, shown
+
+
+async def test_deck_info_of_a_switched_off_deck_still_lists_its_tags(recall, emulator):
+    _guild, mod, alice = await setup_guild(emulator)
+    async with recall.running():
+        on = await alice.run("/deck info", deck="flask")
+        assert "Tags" in [f["name"] for f in on.embed["fields"]]
+        await mod.run("/deck disable", deck="flask")
+        off = await alice.run("/deck info", deck="flask")
+        fields = {f["name"]: f["value"] for f in off.embed["fields"]}
+        assert fields["Questions"].startswith("72 (22 multiple choice)")
+        assert "Tags" in fields, fields  # the same 72 questions, but their tags are gone
+
+
+async def test_editing_only_the_answer_keeps_a_multi_line_key_point(recall, emulator):
+    from bot.questions import Question
+
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        deck = await bot.store.create_custom_deck(guild.id, "Team Flask", "", mod.id)
+        # CSV (indented continuation lines), Markdown (<br>) and YAML imports all carry
+        # key points with a line break.
+        q = Question(
+            id="factory",
+            prompt="Why use an application factory?",
+            answer="To build apps with their own config.",
+            key_points=["config per app:\ntests get their own", "no global app"],
+        )
+        qid = await bot.store.add_question(deck.id, q)
+        opened = await mod.run("/question edit", id=qid)
+        values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
+        saved = await mod.submit(opened.modal, **{**values, "answer": "Fresh apps per call."})
+        assert "Saved question" in saved.content
+        after = (await bot.store.question(qid)).question
+        assert after.answer == "Fresh apps per call."
+        assert after.key_points == q.key_points, after.key_points

@@ -623,3 +623,62 @@ def test_question_and_label_styles() -> None:
         ("What does 1.5 mean?", "nothing"),
     ]
     assert result.questions[1].why == "design skills."
+
+
+TWO_QUESTIONS = {
+    "questions": [
+        {"prompt": "What is WSGI?", "answer": "A protocol."},
+        {"prompt": "What is ASGI?", "answer": ""},
+    ]
+}
+
+
+def test_json_indented_with_tabs_errors_name_the_line() -> None:
+    data = json.dumps(TWO_QUESTIONS, indent="\t").encode()  # what many editors and JSON.stringify write
+    result = parse_import(data, "deck.json")
+    [error] = result.errors
+    assert error.field == "questions[1].answer"
+    assert error.line == 9, str(error)
+
+
+def test_json_indented_with_tabs_duplicate_key_is_refused() -> None:
+    text = (
+        '{\n\t"questions": [\n\t\t{\n\t\t\t"prompt": "What is WSGI?",\n'
+        '\t\t\t"answer": "A protocol.",\n\t\t\t"answer": "Something else."\n\t\t}\n\t]\n}\n'
+    )
+    result = parse_import(text.encode(), "deck.json")
+    # With spaces instead of tabs this is refused: "the key 'answer' appears twice".
+    assert result.errors, [q.answer for q in result.questions]
+
+
+def test_csv_with_a_trailing_comma_on_every_row_imports() -> None:
+    # Rows with trailing empty cells are accepted; a header with the same trailing comma
+    # (as spreadsheets write it) is refused with "unknown column ''".
+    data = b"question,answer,\nWhat is WSGI?,A protocol.,\n"
+    result = parse_import(data, "sheet.csv")
+    assert result.errors == [], [str(e) for e in result.errors]
+    assert [q.answer for q in result.questions] == ["A protocol."]
+    # A value under a column with no name is still refused, with its line.
+    result = parse_import(b"question,answer,\nWhat is WSGI?,A protocol.,oops\n", "sheet.csv")
+    [error] = result.errors
+    assert error.line == 2 and "3 cells but the header has 2" in str(error)
+
+
+async def test_a_new_builtin_deck_does_not_hide_a_servers_own_deck_of_that_slug(tmp_path) -> None:
+    from bot.bank import BankService
+    from bot.questions import Deck, Question
+    from bot.store import Store
+
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        mine = await store.create_custom_deck(42, "Python", "Ours", 1)
+        assert mine.slug == "python"
+        # A later Recall release ships a built-in deck with the same slug.
+        q = Question(id="gil", prompt="What is the GIL?", answer="A lock.")
+        await store.sync_builtin_decks([Deck(slug="python", name="Python prep", questions=[q])])
+        # /question add deck:python (the value autocomplete offers for "Python") now
+        # lands on the built-in deck and is refused as read-only.
+        found = await BankService(store).deck(42, "python", custom=True)
+        assert found.id == mine.id
+    finally:
+        await store.close()

@@ -23,7 +23,7 @@ from bot.bank import (
 )
 from bot.clock import from_db, to_db
 from bot.errors import UserError
-from bot.questions import Question, loose_key
+from bot.questions import Question, folded, loose_key
 from bot.store.decks import (
     _QUESTION_SELECT,
     DeckRow,
@@ -264,29 +264,35 @@ class BankStore(DeckStore):
                 "AND t.tag = ?)"
             )
             params.append(tag)
+        base = " FROM questions q JOIN decks d ON d.id = q.deck_id" + where
+        order = " ORDER BY d.builtin DESC, d.id, q.id"
         if search:
-            needle = (
-                "%"
-                + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                + "%"
+            # Matched here, not with SQL's LIKE, which folds the case of ASCII letters only:
+            # "Élan" must find "élan", and a search ignores accents too.
+            needle, number = folded(search.strip()), search.strip().lstrip("#")
+            matched = [
+                int(r[0])
+                for r in await self._fetchall("SELECT q.id, q.prompt, q.ext_id" + base + order, params)
+                if needle in folded(r[1]) or needle in folded(r[2]) or str(r[0]) == number
+            ]
+            total = len(matched)
+            shown = matched[offset : offset + limit]
+            rows = []
+            if shown:
+                marks = ",".join("?" * len(shown))
+                found = {
+                    r["id"]: r
+                    for r in await self._fetchall(_QUESTION_SELECT + f" WHERE q.id IN ({marks})", shown)
+                }
+                rows = [found[i] for i in shown if i in found]
+        else:
+            total_row = await self._fetchone("SELECT COUNT(*)" + base, params)
+            total = int(total_row[0]) if total_row else 0
+            rows = await self._fetchall(
+                _QUESTION_SELECT + where + order + " LIMIT ? OFFSET ?", [*params, limit, offset]
             )
-            where += (
-                " AND (LOWER(q.prompt) LIKE ? ESCAPE '\\' OR q.ext_id LIKE ? ESCAPE '\\' "
-                "OR CAST(q.id AS TEXT) = ?)"
-            )
-            params += [needle, needle, search.strip().lstrip("#")]
-        total_row = await self._fetchone(
-            "SELECT COUNT(*) FROM questions q JOIN decks d ON d.id = q.deck_id" + where, params
-        )
-        rows = await self._fetchall(
-            _QUESTION_SELECT + where + " ORDER BY d.builtin DESC, d.id, q.id LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        )
         tags = await self._tags_for([r["id"] for r in rows])
-        return QuestionPage(
-            [_stored_question(r, tags.get(r["id"], [])) for r in rows],
-            int(total_row[0]) if total_row else 0,
-        )
+        return QuestionPage([_stored_question(r, tags.get(r["id"], [])) for r in rows], total)
 
     async def deck_of_question(self, question_id: int) -> DeckPlace | None:
         """Where a question's deck belongs: its server (0: built-in) and whether removed."""

@@ -215,12 +215,13 @@ class DeckStore(StoreBase):
         )
 
     async def tags_for_guild(
-        self, guild_id: int, deck_id: int | None = None
+        self, guild_id: int, deck_id: int | None = None, *, include_disabled: bool = False
     ) -> list[tuple[str, int]]:
-        """Tags of the questions in this server's enabled decks, with how many questions each."""
+        """Tags of the questions in this server's enabled decks (or all its decks, with
+        ``include_disabled``), with how many questions each."""
         sql = (
             "SELECT t.tag, COUNT(*) FROM question_tags t JOIN questions q ON q.id = t.question_id "
-            + _ENABLED_QUESTIONS
+            + (_LIVE_QUESTIONS if include_disabled else _ENABLED_QUESTIONS)
         )
         params: list[Any] = [guild_id, guild_id]
         if deck_id is not None:
@@ -232,12 +233,15 @@ class DeckStore(StoreBase):
 
 #: the questions of a server's enabled decks (built-in and its own), after ``questions q``;
 #: parameters (guild_id, guild_id)
-_ENABLED_QUESTIONS = (
+#: live questions of the decks a server sees (two parameters: the server, twice)
+_LIVE_QUESTIONS = (
     "JOIN decks d ON d.id = q.deck_id "
     "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
     "WHERE q.removed_at IS NULL AND d.removed_at IS NULL "
-    "AND (d.guild_id = 0 OR d.guild_id = ?) AND COALESCE(gd.enabled, 1) = 1"
+    "AND (d.guild_id = 0 OR d.guild_id = ?)"
 )
+#: ... of the decks switched on there
+_ENABLED_QUESTIONS = _LIVE_QUESTIONS + " AND COALESCE(gd.enabled, 1) = 1"
 
 
 def _candidates_in(
