@@ -313,6 +313,12 @@ async def test_qotd_streak_from_the_store(store: Store):
         )  # fmt: skip
     for i in (0, 1, 3, 4):
         await grade(store, 1, 42, q[i], source="qotd", post_id=posts[i])
+    # Each reached the channel; one more never did (its send failed): it is nobody's
+    # missed day, and the last post that reached the channel is the open one.
+    await store.write(lambda conn: conn.execute("UPDATE posts SET message_id = 900 + id"))
+    await store.create_post(
+        kind="qotd", guild_id=1, channel_id=5, question_id=q[5], author_id=None, private=False
+    )
     record = await store.qotd_record(1, 42)
     assert record.post_ids == posts and record.last_open
     streak = qotd_streak(record.post_ids, record.answered, last_open=record.last_open)
