@@ -69,7 +69,8 @@ FORM_LABELS = {
 FORM_MAX = {
     "prompt": PROMPT_MAX,
     "answer": ANSWER_MAX,
-    "key_points": min(4000, KEY_POINTS_MAX * (KEY_POINT_MAX + 3)),
+    # Room for the points, their bullets and the indent of a point's further lines.
+    "key_points": 4000,
     "tags": TAGS_MAX * (TAG_MAX + 2),
     "options": OPTIONS_MAX * (OPTION_MAX + 4),
 }
@@ -117,7 +118,7 @@ def parse_key_points(text: str) -> list[str]:
     """Key points, one a line (a leading bullet such as ``-`` or ``1.`` is dropped). An
     indented line goes on with the point above it, so a point may span lines."""
     found: list[tuple[int, list[str]]] = []  # (first line, its lines)
-    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    raw = _dedented(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     for n, line in enumerate(raw, 1):
         if line[:1] in (" ", "\t") and found:
             found[-1][1].append(line[2:] if line.startswith("  ") else line.lstrip())
@@ -142,10 +143,30 @@ def parse_key_points(text: str) -> list[str]:
     return points
 
 
+def _dedented(lines: list[str]) -> list[str]:
+    """Lines without the indent all the non-blank ones share (a list pasted or typed
+    indented is still one point a line); a blank line loses as much of it as it has."""
+    indents = [line[: len(line) - len(line.lstrip(" \t"))] for line in lines if line.strip()]
+    common = indents[0] if indents else ""
+    for indent in indents[1:]:
+        while not indent.startswith(common):
+            common = common[:-1]
+    if not common:
+        return lines
+    return [
+        line[len(common) :] if line.startswith(common) else line.lstrip(" \t") for line in lines
+    ]
+
+
 def format_key_points(points: Sequence[str]) -> str:
-    """Key points as the form shows them: each after a ``-``, its further lines indented,
-    so that ``parse_key_points`` reads back the same points."""
-    return "\n".join("- " + point.replace("\n", "\n  ") for point in points)
+    """Key points as the form shows them, one a line, so that ``parse_key_points`` reads
+    back the same points: a point's further lines are indented, and a ``- `` goes before
+    a point only where it is needed (one that itself starts like a bullet)."""
+    out = []
+    for point in points:
+        needs_bullet = bool(_BULLET.match(point)) or point[:1] in (" ", "\t")
+        out.append(("- " if needs_bullet else "") + point.replace("\n", "\n  "))
+    return "\n".join(out)
 
 
 def parse_tags(text: str) -> list[str]:
@@ -228,11 +249,19 @@ def _form_error(exc: ValidationError) -> str:
 
 
 def form_from_question(question: Question) -> QuestionForm:
-    """The form filled in with a question, so that reading it back gives the same question."""
+    """The form filled in with a question, so that reading it back gives the same question.
+    Key points with hundreds of line breaks may not fit the form's box: refused, clearly."""
+    key_points = format_key_points(question.key_points)
+    if len(key_points) > FORM_MAX["key_points"]:
+        raise UserError(
+            f"This question's key points take {len(key_points):,} characters in the form, with "
+            f"their line breaks; the form holds {FORM_MAX['key_points']:,}. Remove the question "
+            "and add it again with fewer line breaks in its key points."
+        )
     return QuestionForm(
         prompt=question.prompt,
         answer=question.answer,
-        key_points=format_key_points(question.key_points),
+        key_points=key_points,
         tags=", ".join(question.tags),
         options="\n".join(format_option_item(o.text, o.correct) for o in question.options),
     )

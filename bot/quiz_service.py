@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.bank import find_deck
-from bot.errors import UserError
+from bot.errors import OptionGone, UserError
 from bot.questions import Difficulty, normalize_tag
 from bot.quiz import Candidate, Rating, Seen, mc_rating, option_clicked, pick_question
 from bot.store import (
@@ -234,9 +234,11 @@ class QuizService:
             options = _present(question).question.options
             chosen = option_clicked([o.text for o in options], option, fingerprint)
             if chosen is None:
-                raise UserError(
-                    "That option is not part of this question any more: its options were "
-                    "edited. Start a new one with `/quiz`."
+                raise OptionGone(
+                    "The option on this button was edited or removed after the question was "
+                    "posted, so it is not graded.",
+                    redraw=not post.private and post.closed_at is None
+                    and post.message_id is not None,
                 )
             correct = options[chosen].correct
             return AttemptRequest(

@@ -19,7 +19,7 @@ from discord.http import handle_message_parameters
 from discord.utils import MISSING
 
 from bot.client import RecallBot, reply_ephemeral, storage_reply
-from bot.errors import UserError
+from bot.errors import OptionGone, UserError
 from bot.questions import normalize_tag
 from bot.quiz import Rating, option_fingerprint
 from bot.quiz_service import Graded, QuizPost, QuizService
@@ -337,14 +337,22 @@ class OptionButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def work() -> None:
-            graded = await service(interaction).choose(
-                self.post_id,
-                interaction.user.id,
-                interaction.user.display_name,
-                self.option,
-                fingerprint=self.mark,
-                message_id=channel_message_id(interaction),
-            )
+            try:
+                graded = await service(interaction).choose(
+                    self.post_id,
+                    interaction.user.id,
+                    interaction.user.display_name,
+                    self.option,
+                    fingerprint=self.mark,
+                    message_id=channel_message_id(interaction),
+                )
+            except OptionGone as exc:
+                if not exc.redraw:
+                    raise
+                quiz_cog(interaction).redraw(self.post_id)
+                raise OptionGone(
+                    f"{exc} The buttons are being updated: pick again in a moment."
+                ) from None
             # Noted before the reply, in the order the grades were stored.
             quiz_cog(interaction).count_changed(graded)
             qp = QuizPost(graded.post, graded.question)
@@ -560,7 +568,11 @@ class Quiz(commands.Cog):
         """Note a new answer on a public post; its count is edited soon, in one go."""
         if not graded.result.new or graded.post.private:
             return
-        post_id = graded.post.id
+        self.redraw(graded.post.id)
+
+    def redraw(self, post_id: int) -> None:
+        """Have a public post's message redrawn soon, from the database: its count, and the
+        buttons of a multiple-choice question."""
         self._dirty.add(post_id)
         if post_id not in self._updating:
             self._updating.add(post_id)

@@ -7,6 +7,7 @@ from hypothesis import assume, given
 from test_exporters import PROPERTY_SETTINGS, questions
 
 from bot.bank import (
+    FORM_MAX,
     QuestionForm,
     deck_slug_for,
     form_from_question,
@@ -18,7 +19,7 @@ from bot.bank import (
     refusal_text,
 )
 from bot.errors import UserError
-from bot.questions import Question
+from bot.questions import KEY_POINT_MAX, KEY_POINTS_MAX, Question
 
 
 def make(**fields: str) -> Question:
@@ -92,6 +93,27 @@ def test_parsers_alone() -> None:
     assert parse_key_points("- one:\n  two\n- - three\n  \n   four") == ["one:\ntwo", "- three\n\n four"]
     points = ["config per app:\ntests get their own", "- a dash", "1. numbered", "x\n\ty"]
     assert parse_key_points(format_key_points(points)) == points
+    # A list indented as a whole (pasted, or typed so) is still one point a line.
+    assert parse_key_points("  - groups routes\n  - has a prefix\n\n  - late") == [
+        "groups routes", "has a prefix", "late"]
+    assert parse_key_points("    one\n    two") == ["one", "two"]
+    assert parse_key_points("\t1. one\n\t2. two\n\t   more") == ["one", "two\n more"]
+
+
+def test_the_edit_form_of_any_valid_question_fits_its_box() -> None:
+    point = "a" * 149 + "\n" + "b" * (KEY_POINT_MAX - 150)
+    q = Question(
+        id="bp", prompt="What is a blueprint?", answer="A group of routes.",
+        key_points=[point.replace("a", chr(ord("a") + i), 1) for i in range(KEY_POINTS_MAX)],
+    )
+    form = form_from_question(q)
+    assert len(form.key_points) <= FORM_MAX["key_points"] <= 4000
+    back = question_from_form(form, question_id=q.id, difficulty=q.difficulty, why=q.why)
+    assert back == q
+    # Hundreds of line breaks cannot fit: refused with what to do, not sent broken.
+    crowded = q.model_copy(update={"key_points": ["a\n" * 140 + "b"] * KEY_POINTS_MAX})
+    with pytest.raises(UserError, match="the form holds 4,000"):
+        form_from_question(crowded)
 
 
 @PROPERTY_SETTINGS

@@ -466,7 +466,9 @@ async def test_an_option_click_is_graded_by_the_text_on_its_button(recall, emula
         )
         assert right.embed["description"].startswith("✅ Right: **A. path**")
         assert wrong.embed["description"].startswith("❌ You chose B; the answer is **A. path**")
-        assert gone.ephemeral and "its options were edited" in gone.content
+        assert gone.ephemeral and gone.content.startswith(
+            "The option on this button was edited or removed after the question was posted"
+        )
         stored = await bot.store._fetchall("SELECT user_id, option_index, correct FROM attempts")
         assert {tuple(r) for r in stored} == {(alice.id, 0, 1), (bob.id, 1, 0)}
         # Buttons posted before option marks existed still match (and mean their place:
@@ -479,3 +481,38 @@ async def test_an_option_click_is_graded_by_the_text_on_its_button(recall, emula
         assert [b.label for b in message.buttons][:3] == ["A. path", "B. string", "C. uuid"]
         again = await guild.add_member("erin").click(message, "A. path")
         assert again.embed["description"].startswith("✅ Right: **A. path**")
+
+
+async def test_a_fixed_typo_in_an_option_keeps_its_buttons_and_a_removed_one_redraws_them(
+    recall, emulator
+):
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        bot.get_cog("Quiz").count_delay = 0.3
+        posted = await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing")
+        message = posted.message
+        [post] = await bot.store._fetchall("SELECT question_id FROM posts")
+        fixed = [{"text": "String."}, {"text": "PATH", "correct": True}, {"text": "any"},
+                 {"text": "uuid"}]
+        await bot.store.update_question(
+            post["question_id"], Question.model_validate({**MC.model_dump(), "options": fixed})
+        )
+        right = await alice.click(message, "B. path")  # case and a dot do not count
+        assert right.embed["description"].startswith("✅ Right: **B. PATH**")
+        await emulator.wait_until(lambda: footer(message).endswith("1 member answered"))
+        assert [b.label for b in message.buttons][:2] == ["A. String.", "B. PATH"]
+        fewer = [{"text": "PATH", "correct": True}, {"text": "uuid"}]
+        await bot.store.update_question(
+            post["question_id"], Question.model_validate({**MC.model_dump(), "options": fewer})
+        )
+        gone = await bob.click(message, "C. any")
+        assert gone.ephemeral and gone.content.endswith(
+            "The buttons are being updated: pick again in a moment."
+        )
+        await emulator.wait_until(lambda: [b.label for b in message.buttons][:2] == [
+            "A. PATH", "B. uuid"])
+        again = await bob.click(message, "B. uuid")
+        assert again.embed["description"].startswith("❌ You chose B")
+

@@ -94,7 +94,7 @@ async def test_edit_and_approve_and_reject_with_closed_dms(recall, emulator, cap
         opened = await mod.click(first, "Edit and approve")
         values = {t.custom_id: t.value for t in opened.modal.text_inputs}
         assert values["prompt"] == form(1)["prompt"]
-        assert values["key_points"] == "- per app context\n- cleared after the request"
+        assert values["key_points"] == "per app context\ncleared after the request"
         edited = await mod.submit(
             opened.modal, **{**{k: v or "" for k, v in values.items()}, "answer": "Edited answer."}
         )

@@ -212,5 +212,8 @@ def test_an_option_click_means_the_text_on_its_button():
     assert [option_clicked(moved, i, m) for i, m in enumerate(marks)] == [2, 0, 1]
     assert option_clicked(["path", "string"], 2, marks[2]) is None  # "any" is gone
     assert option_clicked(["path ", "x"], 1, marks[1]) == 0  # spacing does not count
+    # Nor case, accents or punctuation: fixing those keeps an option's buttons.
+    assert option_clicked(["String.", "PATH", "âny"], 1, marks[1]) == 1
+    assert option_clicked(["x", "y", "Any!"], 0, marks[2]) == 2
     # Buttons made before marks existed mean their place.
     assert option_clicked(moved, 1, None) == 1 and option_clicked(moved, 5, None) is None
