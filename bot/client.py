@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
+import secrets
 from typing import Any
 
 import discord
@@ -107,6 +109,21 @@ async def reply_ephemeral(interaction: discord.Interaction[Any], text: str) -> N
         log.warning("could not send an error reply: %s", exc)
 
 
+#: Forms (modals) live in the bot's memory only: each carries the bot's ``run_id`` in its
+#: custom_id (see cogs.ui.send_form), so one opened before a restart is recognised when sent.
+FORM_PREFIX = "rf:"
+
+
+def typed_in_form(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field custom_id, value) of a submitted form, in order."""
+    out: list[tuple[str, str]] = []
+    for row in data.get("components", []):
+        for item in row.get("components", []) or [row.get("component", {})]:
+            if item and item.get("custom_id") is not None:
+                out.append((str(item["custom_id"]), str(item.get("value") or "")))
+    return out
+
+
 class RecallBot(commands.Bot):
     """Recall's bot: holds the store, the clock and the settings the cogs use."""
 
@@ -135,10 +152,33 @@ class RecallBot(commands.Bot):
         #: follow schedules in real time (tests that move a clock by hand turn this off)
         self.run_scheduler = run_scheduler
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: this run of the bot, in the custom_id of the forms it opens
+        self.run_id = secrets.token_hex(4)
 
     async def setup_hook(self) -> None:
         for name in self._extensions:
             await self.load_extension(name)
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """A form opened before the bot restarted has nothing left to receive it: its
+        sender gets, privately, what they typed, to paste into the form opened again."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
+        if not custom_id.startswith(FORM_PREFIX) or custom_id.split(":")[1:2] == [self.run_id]:
+            return
+        typed = "\n\n".join(f"## {name}\n{value}" for name, value in typed_in_form(data) if value)
+        text = (
+            "Recall restarted while this form was open, so it was not saved. "
+            + ("What you typed is attached: open the form again and paste it in." if typed
+               else "Please open it again.")
+        )
+        files = [discord.File(io.BytesIO(typed.encode()), filename="your-form.txt")] if typed else []
+        try:
+            await interaction.response.send_message(text, files=files, ephemeral=True)
+        except discord.HTTPException as exc:
+            log.warning("could not answer a form from before the restart: %s", exc)
 
     def spawn(self, coro: Any, *, name: str) -> asyncio.Task[Any]:
         """Run background work whose failure is logged, never lost."""

@@ -206,6 +206,8 @@ class QotdStoreLike(Protocol):
 
     async def close_post(self, post_id: int) -> CloseSummary | None: ...
 
+    async def retry_close(self, post_id: int, at: datetime) -> None: ...
+
     async def next_close_at(self) -> datetime | None: ...
 
 
@@ -429,6 +431,10 @@ class QotdEngine:
             await self.publisher.close(post_id, summary)
         except PublishError as exc:
             log.warning("could not show the answer of post %s: %s", post_id, exc.reason)
+            if not exc.permanent:
+                # Discord's trouble, not the post's: it closes again, and is edited then.
+                await self.store.retry_close(post_id, self.clock.now() + RETRY_AFTER)
+                self.reschedule()
 
     # -- commands -------------------------------------------------------------------------------
 

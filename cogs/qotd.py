@@ -36,6 +36,8 @@ from cogs.quiz import deck_choices, public_embed, question_view
 log = logging.getLogger("cogs.qotd")
 
 POST_PATTERNS = ("rq:rv:{id}", "rq:mc:{id}:")
+#: seconds before the start-up pass is tried again after failing (doubling, up to 5 min)
+CATCH_UP_RETRY = 1.0
 
 
 def message_link(guild_id: int, channel_id: int, message_id: int) -> str:
@@ -197,6 +199,9 @@ class DiscordPublisher:
             await message.edit(embed=embed, view=question_view(qp, closed_label=label))
         except discord.NotFound:
             return
+        except discord.Forbidden as exc:
+            # The bot may no longer edit there: trying again would not help.
+            raise PublishError(f"could not edit the post: {exc}", permanent=True) from None
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             raise PublishError(f"could not edit the post: {exc}", permanent=False) from None
 
@@ -547,12 +552,27 @@ class Qotd(commands.Cog):
         self.bot.spawn(self._start(), name="qotd-start")
 
     async def _start(self) -> None:
-        try:
-            await self.engine.tick()
-        finally:
-            self.caught_up.set()
-        if self.bot.run_scheduler:
-            self.engine.start_scheduler()
+        """The first pass, then the scheduler. A first pass that fails (the database busy
+        with another program, say) does not keep the scheduler off: it starts anyway, and
+        the pass is tried again, a little later each time, until it goes through."""
+        delay = CATCH_UP_RETRY
+        started = False
+        while True:
+            try:
+                await self.engine.tick()
+                done = True
+            except Exception:
+                log.exception("catching up on questions of the day failed; retrying in %.0f s", delay)
+                done = False
+            if not started:
+                started = True
+                self.caught_up.set()
+                if self.bot.run_scheduler:
+                    self.engine.start_scheduler()
+            if done:
+                return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 300.0)
 
 
 async def setup(bot: RecallBot) -> None:

@@ -60,7 +60,7 @@ class QuestionModal(discord.ui.Modal):
     """The five-field question form; ``on_form`` gets what was typed."""
 
     def __init__(self, title: str, on_form: FormHandler, form: QuestionForm | None = None):
-        super().__init__(title=ui.clip(title, 45), timeout=30 * 60)
+        super().__init__(title=ui.clip(title, 45), timeout=ui.FORM_TIMEOUT)
         form = form or QuestionForm()
         self.on_form = on_form
         self.prompt: discord.ui.TextInput[Any] = discord.ui.TextInput(
@@ -567,7 +567,7 @@ class QuestionGroup(app_commands.Group):
                 f"Added question **#{qid}** to **{row.name}**.", embeds=embeds, ephemeral=True
             )
 
-        await interaction.response.send_modal(QuestionModal(f"New question: {row.name}", save))
+        await ui.send_form(interaction, QuestionModal(f"New question: {row.name}", save))
 
     @app_commands.command(
         name="edit", description="Moderators: edit a question (opens the form filled in)."
@@ -603,8 +603,8 @@ class QuestionGroup(app_commands.Group):
                 f"Saved question **#{sq.id}**.", embeds=question_embeds(fresh)[0], ephemeral=True
             )
 
-        await interaction.response.send_modal(
-            QuestionModal(f"Edit question #{sq.id}", save, form_from_question(old))
+        await ui.send_form(
+            interaction, QuestionModal(f"Edit question #{sq.id}", save, form_from_question(old))
         )
 
     @app_commands.command(

@@ -12,6 +12,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -481,6 +482,10 @@ class NextButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:n
 # -- the cog ---------------------------------------------------------------------------------
 
 
+#: tries of one count edit that Discord fails, a ``count_delay`` apart
+COUNT_EDIT_ATTEMPTS = 4
+
+
 class Quiz(commands.Cog):
     """Quizzes in a channel."""
 
@@ -579,6 +584,7 @@ class Quiz(commands.Cog):
             self.bot.spawn(self._update_count(post_id), name=f"quiz-count-{post_id}")
 
     async def _update_count(self, post_id: int) -> None:
+        failures = 0
         try:
             while post_id in self._dirty:
                 await asyncio.sleep(self.count_delay)
@@ -602,8 +608,15 @@ class Quiz(commands.Cog):
                         )
                 except discord.NotFound:
                     return
-                except discord.HTTPException as exc:
+                except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+                    # Discord's own trouble (a 503, a 500 after its retries, the network):
+                    # the count is edited again after the delay, a few times at most.
+                    failures += 1
                     log.warning("could not update the count on post %s: %s", post_id, exc)
+                    if failures < COUNT_EDIT_ATTEMPTS:
+                        self._dirty.add(post_id)
+                else:
+                    failures = 0
         finally:
             self._updating.discard(post_id)
 

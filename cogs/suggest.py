@@ -143,7 +143,7 @@ async def reject(interaction: discord.Interaction[Any], suggestion_id: int, reas
 
 class RejectModal(discord.ui.Modal):
     def __init__(self, suggestion_id: int):
-        super().__init__(title=f"Reject suggestion #{suggestion_id}", timeout=30 * 60)
+        super().__init__(title=f"Reject suggestion #{suggestion_id}", timeout=ui.FORM_TIMEOUT)
         self.suggestion_id = suggestion_id
         self.reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label="Reason (sent to the member)",
@@ -207,7 +207,7 @@ class ReviewButton(
             if s.state != "pending":
                 raise UserError(f"This suggestion was already {s.state}.")
             if self.action == "no":
-                await interaction.response.send_modal(RejectModal(self.suggestion_id))
+                await ui.send_form(interaction, RejectModal(self.suggestion_id))
                 return
             sid = self.suggestion_id
 
@@ -215,8 +215,9 @@ class ReviewButton(
                 await ensure_moderator(inter)
                 await approve(inter, sid, form)
 
-            await interaction.response.send_modal(
-                QuestionModal(f"Edit suggestion #{sid}", save, form_from_question(s.question))
+            await ui.send_form(
+                interaction,
+                QuestionModal(f"Edit suggestion #{sid}", save, form_from_question(s.question)),
             )
 
         await handled(interaction, work)
@@ -307,7 +308,7 @@ class SuggestGroup(app_commands.Group):
                 )
             await inter.response.send_message(text, ephemeral=True)
 
-        await interaction.response.send_modal(QuestionModal(f"Suggest for {row.name}", save))
+        await ui.send_form(interaction, QuestionModal(f"Suggest for {row.name}", save))
 
     @app_commands.command(
         name="status", description="See your suggestions and what became of them."

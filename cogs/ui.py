@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
 import discord
+
+from bot.client import FORM_PREFIX
 
 # Discord's limits.
 EMBED_TITLE = 256
@@ -19,6 +24,18 @@ BRAND = discord.Colour.from_rgb(88, 101, 242)
 OK = discord.Colour.green()
 WARN = discord.Colour.orange()
 BAD = discord.Colour.red()
+
+
+#: how long an open form waits in memory for its answer
+FORM_TIMEOUT = 3 * 60 * 60
+
+
+async def send_form(interaction: discord.Interaction[Any], form: discord.ui.Modal) -> None:
+    """Open a form (modal) whose custom_id names this run of the bot: submitted after a
+    restart, it is answered with what was typed (``RecallBot.on_interaction``)."""
+    run_id = getattr(interaction.client, "run_id", "")
+    form.custom_id = f"{FORM_PREFIX}{run_id}:{secrets.token_hex(6)}"
+    await interaction.response.send_modal(form)
 
 
 def clip(text: str, limit: int, more: str = "…") -> str:

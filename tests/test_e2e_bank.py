@@ -468,3 +468,36 @@ async def test_editing_only_the_answer_keeps_a_multi_line_key_point(recall, emul
         after = (await bot.store.question(qid)).question
         assert after.answer == "Fresh apps per call."
         assert after.key_points == q.key_points, after.key_points
+
+
+async def test_a_form_sent_after_a_restart_gives_back_what_was_typed(recall, emulator):
+    """Forms live in the bot's memory: one open while the bot restarts cannot be saved, but
+    its sender is told so, privately, with what they typed attached to paste in again."""
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    typed = {
+        "prompt": "What is a blueprint for?",
+        "answer": "A blueprint groups routes, templates and static files an app registers.",
+        "key_points": "groups routes\nregistered on the app",
+        "tags": "blueprints",
+        "options": "",
+    }
+    async with recall.running():
+        await mod.run("/deck create", name="Team Flask", description="Ours")
+        opened = await mod.run("/question add", deck="team-flask")
+        assert opened.modal is not None and opened.modal.custom_id.startswith("rf:")
+        # In the same run the form is saved as usual.
+        again = await mod.run("/question add", deck="team-flask")
+        saved = await mod.submit(again.modal, **{**typed, "prompt": "What is a view?"})
+        assert saved.content.startswith("Added question")
+    async with recall.running(sync=False) as bot:
+        sent = await mod.submit(opened.modal, **typed)
+        assert sent.ephemeral
+        assert sent.content.startswith("Recall restarted while this form was open")
+        [attached] = sent.message.attachments
+        text = attached.data.decode()
+        assert typed["answer"] in text and "## key_points\ngroups routes\nregistered on" in text
+        rows = await bot.store._fetchall(
+            "SELECT q.prompt FROM questions q JOIN decks d ON d.id = q.deck_id WHERE d.builtin = 0"
+        )
+        assert [r[0] for r in rows] == ["What is a view?"]  # only the form sent before

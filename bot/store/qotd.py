@@ -364,11 +364,16 @@ class QotdStore(QuizStore, SrsStore):
             )
             async with db.execute(
                 "SELECT id FROM posts WHERE schedule_id = ? AND id <> ? AND closed_at IS NULL "
-                "AND close_at IS NULL AND message_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+                "AND close_at IS NULL AND message_id IS NOT NULL ORDER BY id DESC",
                 (claim.schedule.id, claim.post_id),
             ) as cur:
-                row = await cur.fetchone()
-        return int(row[0]) if row else None
+                rows = list(await cur.fetchall())
+            # Due to close now, in this transaction: should the process stop before the
+            # caller closes them, the next pass does (see posts_to_close).
+            await db.executemany(
+                "UPDATE posts SET close_at = ? WHERE id = ?", [(now, r[0]) for r in rows]
+            )
+        return int(rows[0][0]) if rows else None
 
     async def slot_failed(self, claim: Claim, reason: str, *, permanent: bool) -> bool:
         """Record a failed send. A permanent failure ends the slot, gives its question back to
@@ -472,6 +477,16 @@ class QotdStore(QuizStore, SrsStore):
             answered, right = (int(row[0]), int(row[1])) if row else (0, 0)
             kept = await _kept_streak(db, post_id)
         return CloseSummary(answered, right, kept)
+
+    async def retry_close(self, post_id: int, at: datetime) -> None:
+        """A closed post whose closing edit failed for a while (Discord's 5xx, the network):
+        open again until ``at``, when it closes (and is edited) again."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE posts SET closed_at = NULL, close_at = ? WHERE id = ? "
+                "AND closed_at IS NOT NULL",
+                (to_db(at), post_id),
+            )
 
     async def open_qotd_posts(self, schedule_id: int) -> list[int]:
         rows = await self._fetchall(
