@@ -10,9 +10,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.paths import DATA_DIR
 from bot.questions import Deck
 
-BUILTIN_DECKS_DIR = Path(__file__).resolve().parent.parent / "data" / "decks"
+BUILTIN_DECKS_DIR = DATA_DIR / "decks"
 
 # A deck file larger than this is refused before parsing.
 DECK_FILE_MAX_BYTES = 2 * 1024 * 1024

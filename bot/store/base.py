@@ -36,8 +36,9 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.clock import Clock, SystemClock, to_db
+from bot.paths import DATA_DIR
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "migrations"
+MIGRATIONS_DIR = DATA_DIR / "migrations"
 _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 #: how long a connection waits for another program's lock; short enough that a member's
 #: click is still answered (with "busy") within Discord's 3 s when the wait runs out
