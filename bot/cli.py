@@ -116,9 +116,28 @@ async def cmd_sync(settings: Settings, guild_id: int | None, use_global: bool) -
     return 0
 
 
+def _client_error() -> type[Exception]:
+    import aiohttp
+
+    return aiohttp.ClientError
+
+
+def _network_or_file_problem(exc: BaseException) -> str:
+    if isinstance(exc, _client_error()) or isinstance(exc, ConnectionError | TimeoutError):
+        return (
+            f"cannot reach Discord ({exc}); check the network connection, DNS and any "
+            "firewall or proxy, then try again"
+        )
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.strerror or exc}: {exc.filename}"
+    return str(exc)
+
+
 def backup_problem(settings: Settings, target: Path) -> str | None:
     if target.exists():
         return f"{target} already exists; choose a new file name"
+    if not target.parent.is_dir():
+        return f"folder {target.parent} does not exist; create it or choose another path"
     if not settings.database.exists():
         return f"database {settings.database} does not exist yet"
     return None
@@ -190,8 +209,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"recall: {exc}", file=sys.stderr)
         return 2
-    except (CliError, StoreError) as exc:
+    except CliError as exc:
         print(f"recall: {exc}", file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(f"recall: {exc} (the database file is set by RECALL_DATABASE)", file=sys.stderr)
+        return 1
+    except (OSError, _client_error()) as exc:
+        # Discord unreachable (DNS, firewall, no network), or a file that cannot be written.
+        print(f"recall: {_network_or_file_problem(exc)}", file=sys.stderr)
         return 1
     except DeckError as exc:
         print("recall: a built-in deck is invalid:", file=sys.stderr)

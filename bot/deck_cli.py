@@ -200,6 +200,13 @@ def cmd_export(
     target = Path(out) if out else Path(deck.slug + EXPORT_EXTENSIONS[fmt])
     if target.exists() and not force:
         raise DeckCliError(f"{target} already exists; choose another --out or add --force")
-    target.write_bytes(data)
+    if target.is_dir():
+        raise DeckCliError(f"{target} is a folder; give --out a file name")
+    if not target.parent.is_dir():
+        raise DeckCliError(f"folder {target.parent} does not exist; create it or choose another --out")
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        raise DeckCliError(f"cannot write {target}: {exc.strerror or exc}") from None
     print(f"exported {len(questions)} questions of {deck.name} ({deck.slug}) to {target}")
     return 0

@@ -80,6 +80,7 @@ def test_damaged_database_is_named_and_untouched(tmp_path):
     assert result.stderr.strip() == (
         "recall: database recall.sqlite3 is damaged or not an SQLite file: restore it from a "
         "backup (python -m bot db backup makes one) or move it away to start afresh"
+        " (the database file is set by RECALL_DATABASE)"
     )
     assert db.read_bytes() == b"garbage" * 1000
 

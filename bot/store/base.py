@@ -195,7 +195,7 @@ class StoreBase:
             raise StoreError(f"cannot open database {path}: folder {path.parent} does not exist")
         writer = reader = None
         try:
-            writer = await aiosqlite.connect(path, isolation_level=None)
+            writer = await _connect(path)
             await _configure(writer)
             async with writer.execute("PRAGMA journal_mode=WAL") as cur:
                 await cur.fetchone()
@@ -204,7 +204,7 @@ class StoreBase:
             # write queued behind it, so they run on a connection of their own (see
             # _checkpoint); the writer checkpoints itself only if that one falls far behind.
             await writer.execute(f"PRAGMA wal_autocheckpoint = {WRITER_AUTOCHECKPOINT}")
-            reader = await aiosqlite.connect(path, isolation_level=None)
+            reader = await _connect(path)
             await _configure(reader)
             store = cls(path, writer, reader, clock or SystemClock())
             if migrate:
@@ -642,6 +642,18 @@ def _alone(apply: Batch, item: Any, conn: sqlite3.Connection) -> Any:
     if not ok:
         raise value
     return value
+
+
+async def _connect(path: Path) -> aiosqlite.Connection:
+    """An aiosqlite connection to ``path``. When opening fails, aiosqlite stops its thread
+    without waiting for it; waiting here keeps that thread's last callback from meeting an
+    event loop already closed (a stray traceback after the error was reported)."""
+    conn = aiosqlite.connect(path, isolation_level=None)
+    try:
+        return await conn
+    except BaseException:
+        await asyncio.to_thread(conn._thread.join, 2.0)
+        raise
 
 
 async def _configure(conn: aiosqlite.Connection) -> None:
