@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bot import deck_cli
 from bot.config import ConfigError, Settings, load_settings, token_problem
@@ -81,6 +84,7 @@ async def cmd_run(settings: Settings) -> int:
         await store.sync_builtin_decks(decks)
         bot = RecallBot(settings, store)
         async with bot:
+            _close_on_sigterm(bot)
             try:
                 await bot.start(token)
             except _login_failure() as exc:
@@ -91,6 +95,21 @@ async def cmd_run(settings: Settings) -> int:
     finally:
         await store.close()
     return 0
+
+
+def _close_on_sigterm(bot: Any) -> None:
+    """SIGTERM (``docker stop``, systemd) closes the bot as Ctrl+C does: the gateway, the
+    scheduler and the database are closed, and ``run`` returns 0. Without a handler, a
+    process that is PID 1 in a container would not stop at all until killed."""
+    loop = asyncio.get_running_loop()
+    closing: list[asyncio.Task[None]] = []  # kept, so the task is not collected mid-way
+
+    def close() -> None:
+        log.info("SIGTERM: closing")
+        closing.append(loop.create_task(bot.close()))
+
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # not on every platform
+        loop.add_signal_handler(signal.SIGTERM, close)
 
 
 async def cmd_sync(settings: Settings, guild_id: int | None, use_global: bool) -> int:
