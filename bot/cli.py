@@ -173,9 +173,9 @@ async def cmd_backup(settings: Settings, target: Path) -> int:
 
 
 def _login_failure() -> type[Exception]:
-    import discord
+    from bot.client import LoginFailure
 
-    return discord.LoginFailure
+    return LoginFailure
 
 
 # -- parsing --------------------------------------------------------------------------------

@@ -109,6 +109,9 @@ async def reply_ephemeral(interaction: discord.Interaction[Any], text: str) -> N
         log.warning("could not send an error reply: %s", exc)
 
 
+#: Discord refused the bot's token (for the command line, which does not import discord)
+LoginFailure = discord.LoginFailure
+
 #: Forms (modals) live in the bot's memory only: each carries the bot's ``run_id`` in its
 #: custom_id (see cogs.ui.send_form), so one opened before a restart is recognised when sent.
 FORM_PREFIX = "rf:"
