@@ -1,14 +1,21 @@
-"""Question of the day: a closing edit Discord fails for a while is made again, and a crash between posting one question and closing the one before loses no answer."""
+"""Question of the day when things fail: a closing edit Discord fails for a while is made
+again; a crash between posting one question and closing the one before loses no answer; a
+database busy with another program at start-up does not keep the scheduler off."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from datetime import UTC, datetime
 
 import discord
 import pytest
+from conftest import TestRecallBot as RecallUnderTest
 
 from bot.clock import FixedClock
+from bot.decks import load_builtin_decks
 from bot.questions import Question
+from bot.store import Store
 
 pytestmark = pytest.mark.e2e
 
@@ -18,6 +25,17 @@ QUESTIONS = [
              key_points=[f"point {i}"], answer=f"Model answer {i}.", tags=["daily"])
     for i in range(1, 4)
 ]
+
+#: another program (a backup) holding SQLite's write lock until told to let go
+LOCK = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.execute("ROLLBACK")
+print("released", flush=True)
+"""
 
 
 def at(text: str) -> datetime:
@@ -29,7 +47,9 @@ def posts(emulator, chan):
             if m.embeds and "Question of the day" in m.embeds[0]["title"]]
 
 
-async def test_a_503_on_the_closing_edit_is_retried(recall, emulator):
+async def daily(recall, emulator, **setup):
+    """A server with a daily 09:00 UTC question in #qotd (a 3-question deck); the bot has
+    run /qotd setup with ``setup`` and stopped. Returns the channel."""
     recall.clock = FixedClock(at("2026-01-05T08:00"))
     guild = emulator.add_guild("Study group")
     chan = guild.add_channel("qotd")
@@ -39,7 +59,13 @@ async def test_a_503_on_the_closing_edit_is_retried(recall, emulator):
         await bot.store.add_questions(deck_id, QUESTIONS)
         await mod.run("/qotd setup", channel=chan, options={
             "channel": chan, "time": "09:00", "timezone": "UTC", "deck": "daily",
-            "thread": False, "answer_after": "12h"})
+            "thread": False, **setup})
+    return chan
+
+
+async def test_a_503_on_the_closing_edit_is_retried(recall, emulator):
+    chan = await daily(recall, emulator, answer_after="12h")
+    async with recall.running(sync=False) as bot:
         engine = bot.get_cog("Qotd").engine
         recall.clock.set(at("2026-01-05T09:00"))
         await engine.tick()
@@ -63,16 +89,8 @@ async def test_a_503_on_the_closing_edit_is_retried(recall, emulator):
 async def test_a_crash_between_recording_a_post_and_closing_the_previous_one(recall, emulator):
     """answer_after=next: #1 goes public when #2 is posted. The bot dies right after #2 is
     recorded (slot_posted committed) and before #1's close is written."""
-    recall.clock = FixedClock(at("2026-01-05T08:00"))
-    guild = emulator.add_guild("Study group")
-    chan = guild.add_channel("qotd")
-    mod = guild.add_member("mod", permissions=MOD)
-    async with recall.running() as bot:
-        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
-        await bot.store.add_questions(deck_id, QUESTIONS)
-        await mod.run("/qotd setup", channel=chan, options={
-            "channel": chan, "time": "09:00", "timezone": "UTC", "deck": "daily",
-            "thread": False})
+    chan = await daily(recall, emulator)
+    async with recall.running(sync=False) as bot:
         eng = bot.get_cog("Qotd").engine
         recall.clock.set(at("2026-01-05T09:00"))
         await eng.tick()  # #1
@@ -92,3 +110,44 @@ async def test_a_crash_between_recording_a_post_and_closing_the_previous_one(rec
     assert [p.embeds[0]["title"] for p in posts(emulator, chan)][1:3] == [
         "Question of the day #2 · answer", "Question of the day #3 · answer"]
     assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+
+
+@pytest.mark.allow_error_logs
+async def test_busy_database_at_start_up_does_not_leave_the_scheduler_off(recall, emulator):
+    chan = await daily(recall, emulator, answer_after="30m")
+    async with recall.running(sync=False) as bot:
+        recall.clock.set(at("2026-01-05T09:00"))
+        await bot.get_cog("Qotd").engine.tick()  # #1 posted, closes at 09:30
+
+    # The bot restarts at 09:45 (scheduler on, as in production) while a backup holds the
+    # write lock for a moment: the start-up pass's close of #1 meets "database is busy".
+    recall.clock.set(at("2026-01-05T09:45"))
+    store = await Store.open(recall.db, clock=recall.clock)
+    await store.sync_builtin_decks(load_builtin_decks())
+    locker = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", LOCK, str(recall.db),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    assert await asyncio.wait_for(locker.stdout.readline(), 30) == b"locked\n"
+    bot = RecallUnderTest(recall.settings(), store, clock=recall.clock,
+                        guild_ready_timeout=0.1, run_scheduler=True)
+    try:
+        async with emulator.run_client(bot):
+            qotd = bot.get_cog("Qotd")
+            await asyncio.wait_for(qotd.caught_up.wait(), 10)
+            locker.stdin.write(b"\n")
+            await locker.stdin.drain()
+            assert await asyncio.wait_for(locker.stdout.readline(), 30) == b"released\n"
+            await asyncio.sleep(0.5)
+            # The lock is gone; the bot keeps running: its scheduler must be running too,
+            # or no question of the day is ever posted (or closed) again until a restart.
+            assert qotd.engine.scheduler is not None, "QOTD scheduler never started"
+            # ...and the start-up pass is tried again: #1 closes once the lock is gone.
+            [first] = posts(emulator, chan)
+            await emulator.wait_until(
+                lambda: first.embeds[0]["title"] == "Question of the day #1 · answer", within=10
+            )
+    finally:
+        if locker.returncode is None:
+            locker.kill()
+        await locker.wait()
+        await store.close()
