@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -134,6 +135,10 @@ class DiscordPublisher:
             except discord.HTTPException as exc:
                 warning = f"could not open a discussion thread: {exc.text or exc}"
                 log.warning("schedule %s: %s", schedule.id, warning)
+                # The post invited members to a thread that is not there: take that back.
+                with contextlib.suppress(discord.HTTPException, aiohttp.ClientError, TimeoutError):
+                    await self.pacer.wait()
+                    await message.edit(embed=public_embed(qp, 0, None, thread=False))
         return Sent(message.id, thread_id, warning)
 
     async def find(self, channel_id: int, post_id: int, since: datetime) -> int | None:

@@ -585,3 +585,20 @@ async def test_setup_on_an_auto_paused_schedule_posts_when_it_says(recall, emula
         recall.clock.set(at("2026-01-08T09:00"))
         await engine(bot).tick()
         assert len(posts(emulator, chan)) == 1
+
+
+async def test_a_thread_that_cannot_be_opened_is_not_promised_on_the_post(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)  # with a discussion thread
+        chan.revoke_bot_permission(discord.Permissions(create_public_threads=True).value)
+        await emulator.settle()
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        [post] = posts(emulator, chan)
+        assert "discuss in the thread" not in post.embeds[0]["footer"]["text"]
+        [schedule] = await bot.store.active_schedules()
+        assert schedule.last_error is not None
+        assert schedule.last_error.startswith("could not open a discussion thread")
+
