@@ -194,16 +194,11 @@ class ResetButton(
                 raise UserError("Only the moderator who asked for this reset can confirm it.")
             await ensure_moderator(interaction)
             store: Store = interaction.client.store
-            current = await store.current_season(self.guild_id)
-            if current.number != self.season:
-                raise UserError(
-                    f"The leaderboard was already reset: season {current.number} is running."
-                )
             season = await store.start_season(
                 self.guild_id, interaction.user.id, after=self.season
             )
             if season is None:
-                # Another click (a double click, another moderator) started it first.
+                # Another reset came first: this confirmation is stale, or was clicked twice.
                 current = await store.current_season(self.guild_id)
                 raise UserError(
                     f"The leaderboard was already reset: season {current.number} is running."

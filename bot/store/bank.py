@@ -24,6 +24,7 @@ from bot.bank import (
 from bot.clock import from_db, to_db
 from bot.errors import UserError
 from bot.questions import Question, folded, loose_key
+from bot.store.base import rows_in
 from bot.store.decks import (
     _QUESTION_SELECT,
     DeckRow,
@@ -270,21 +271,21 @@ class BankStore(DeckStore):
             # Matched here, not with SQL's LIKE, which folds the case of ASCII letters only:
             # "Élan" must find "élan", and a search ignores accents too.
             needle, number = folded(search.strip()), search.strip().lstrip("#")
-            matched = [
-                int(r[0])
-                for r in await self._fetchall("SELECT q.id, q.prompt, q.ext_id" + base + order, params)
-                if needle in folded(r[1]) or needle in folded(r[2]) or str(r[0]) == number
-            ]
-            total = len(matched)
-            shown = matched[offset : offset + limit]
-            rows = []
-            if shown:
-                marks = ",".join("?" * len(shown))
+
+            def matching(conn: sqlite3.Connection) -> tuple[int, list[Any]]:
+                matched = [
+                    int(r[0])
+                    for r in conn.execute("SELECT q.id, q.prompt, q.ext_id" + base + order, params)
+                    if needle in folded(r[1]) or needle in folded(r[2]) or str(r[0]) == number
+                ]
+                shown = matched[offset : offset + limit]
                 found = {
                     r["id"]: r
-                    for r in await self._fetchall(_QUESTION_SELECT + f" WHERE q.id IN ({marks})", shown)
+                    for r in rows_in(conn, _QUESTION_SELECT + " WHERE q.id IN ({ids})", shown)
                 }
-                rows = [found[i] for i in shown if i in found]
+                return len(matched), [found[i] for i in shown]  # one snapshot: all there
+
+            total, rows = await self.read(matching)
         else:
             total_row = await self._fetchone("SELECT COUNT(*)" + base, params)
             total = int(total_row[0]) if total_row else 0

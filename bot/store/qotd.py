@@ -67,6 +67,11 @@ class Progress:
     cycle: int
 
 
+#: posts (of a schedule) that show their answer when the next question is posted: open,
+#: sent, and with no close time of their own
+_WAITING_FOR_NEXT = "closed_at IS NULL AND close_at IS NULL AND message_id IS NOT NULL"
+
+
 class QotdStore(QuizStore, SrsStore):
     # -- schedules -----------------------------------------------------------------------------
 
@@ -167,8 +172,7 @@ class QotdStore(QuizStore, SrsStore):
                 "UPDATE qotd_schedules SET removed_at = ? WHERE id = ?", (now, schedule_id)
             )
             cur = await db.execute(
-                "UPDATE posts SET close_at = ? WHERE schedule_id = ? AND closed_at IS NULL "
-                "AND close_at IS NULL AND message_id IS NOT NULL",
+                f"UPDATE posts SET close_at = ? WHERE schedule_id = ? AND {_WAITING_FOR_NEXT}",
                 (now, schedule_id),
             )
             return max(0, cur.rowcount)
@@ -363,8 +367,8 @@ class QotdStore(QuizStore, SrsStore):
                 (sent.warning, claim.schedule.id),
             )
             async with db.execute(
-                "SELECT id FROM posts WHERE schedule_id = ? AND id <> ? AND closed_at IS NULL "
-                "AND close_at IS NULL AND message_id IS NOT NULL ORDER BY id DESC",
+                f"SELECT id FROM posts WHERE schedule_id = ? AND id <> ? AND {_WAITING_FOR_NEXT} "
+                "ORDER BY id DESC",
                 (claim.schedule.id, claim.post_id),
             ) as cur:
                 rows = list(await cur.fetchall())

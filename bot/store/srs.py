@@ -221,18 +221,12 @@ class SrsStore(DeckStore):
     ) -> list[StoredCard]:
         """The member's cards, soonest due first; with ``reviewable`` only those /review can
         ask (see ``_REVIEWABLE``)."""
-        if reviewable:
-            rows = await self._fetchall(
-                f"SELECT c.question_id, {_card_columns('c')}, c.introduced_at, c.introduced_by "
-                f"FROM srs_cards c {_REVIEWABLE} AND c.guild_id = ? AND c.user_id = ? ORDER BY c.due",
-                (guild_id, user_id),
-            )
-        else:
-            rows = await self._fetchall(
-                f"SELECT question_id, {_CARD_COLUMNS}, introduced_at, introduced_by FROM srs_cards "
-                "WHERE guild_id = ? AND user_id = ? ORDER BY due",
-                (guild_id, user_id),
-            )
+        rows = await self._fetchall(
+            f"SELECT c.question_id, {_card_columns('c')}, c.introduced_at, c.introduced_by "
+            f"FROM srs_cards c {_REVIEWABLE + ' AND' if reviewable else 'WHERE'} "
+            "c.guild_id = ? AND c.user_id = ? ORDER BY c.due",
+            (guild_id, user_id),
+        )
         return [
             StoredCard(r["question_id"], _card(r), from_db(r["introduced_at"]), r["introduced_by"])
             for r in rows
