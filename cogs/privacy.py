@@ -48,6 +48,12 @@ class EraseButton(
                 raise UserError("Only the member whose data this is can confirm erasing it.")
             store: Store = interaction.client.store
             erased = await store.erase_member(self.guild_id, self.user_id)
+            if erased.rows == 0:
+                # Clicked twice, or a second confirmation: the first erase did the work and
+                # its message stays as it is.
+                raise UserError(
+                    "Recall holds nothing of yours in this server: there is nothing to erase."
+                )
             grades = f"{erased.attempts} grade{'s' if erased.attempts != 1 else ''}"
             await interaction.response.edit_message(
                 embed=ui.info_embed(

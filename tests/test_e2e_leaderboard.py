@@ -295,3 +295,25 @@ async def test_a_member_hidden_after_posting_a_board_pages_it_privately(recall, 
         assert shown.content == "You are back on this server's leaderboards."
         paged = await alice.click(board.message, "Next")
         assert paged.response_type == 7 and "Page 2 of 2" in footer(paged.message)
+
+
+async def test_a_double_clicked_erase_reports_what_was_erased(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 3)
+        asked = await alice.run("/privacy delete")
+        first, second = await asyncio.gather(
+            alice.click(asked.message, "Erase my data"), alice.click(asked.message, "Erase my data")
+        )
+        assert (await bot.store.activity(guild.id, alice.id)).answered == 0
+        replies = sorted([first, second], key=lambda r: r.response_type)
+        # The confirmation is edited once, with the figures of the erase that did the work;
+        # the late click is told privately that nothing was left, not "0 grades are gone".
+        assert [r.response_type for r in replies] == [4, 7]
+        assert replies[0].ephemeral
+        assert replies[0].content == (
+            "Recall holds nothing of yours in this server: there is nothing to erase."
+        )
+        assert replies[1].message.embeds[0]["title"] == "Your data in this server is erased"
+        assert replies[1].message.embeds[0]["description"].startswith("3 grades and every point")

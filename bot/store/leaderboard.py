@@ -75,6 +75,7 @@ class Erased:
     attempts: int
     totals: int
     posts: int
+    rows: int = 0  # every row deleted or stripped of the member, all tables together
 
 
 _BOARD = "s.guild_id = ? AND s.board = ? AND s.period = ?"
@@ -238,19 +239,23 @@ class LeaderboardStore(QuizStore):
                 "DELETE FROM score_totals WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
             )
             totals = max(0, cur2.rowcount)
-            await db.execute(
+            rows = totals
+            cur2 = await db.execute(
                 "DELETE FROM review_answers WHERE session_id IN "
                 "(SELECT id FROM review_sessions WHERE guild_id = ? AND user_id = ?)",
                 (guild_id, user_id),
             )
-            await db.execute(
+            rows += max(0, cur2.rowcount)
+            cur2 = await db.execute(
                 "DELETE FROM review_sessions WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
             )
+            rows += max(0, cur2.rowcount)
             attempts = 0
             for table in MEMBER_TABLES:
                 cur2 = await db.execute(
                     f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
                 )
+                rows += max(0, cur2.rowcount)
                 if table == "attempts":
                     attempts = max(0, cur2.rowcount)
             cur2 = await db.execute(
@@ -259,7 +264,7 @@ class LeaderboardStore(QuizStore):
                 (guild_id, user_id),
             )
             posts = max(0, cur2.rowcount)
-        return Erased(attempts=attempts, totals=totals, posts=posts)
+        return Erased(attempts=attempts, totals=totals, posts=posts, rows=rows + posts)
 
     # -- stats -------------------------------------------------------------------------------
 
