@@ -14,7 +14,7 @@ from bot.errors import UserError
 from bot.store import Store
 from cogs import ui
 from cogs.leaderboard import CancelButton
-from cogs.quiz import handled
+from cogs.quiz import Quiz, handled
 
 
 class EraseButton(
@@ -65,6 +65,12 @@ class EraseButton(
                 ),
                 view=None,
             )
+            # The messages of their public quiz posts still say "Asked by" them: redraw
+            # them from the database, which no longer has the name.
+            quiz = interaction.client.get_cog("Quiz")
+            if isinstance(quiz, Quiz):
+                for post_id in erased.shown_posts:
+                    quiz.redraw(post_id)
 
         await handled(interaction, work)
 

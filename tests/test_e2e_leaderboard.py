@@ -317,3 +317,24 @@ async def test_a_double_clicked_erase_reports_what_was_erased(recall, emulator):
         )
         assert replies[1].message.embeds[0]["title"] == "Your data in this server is erased"
         assert replies[1].message.embeds[0]["description"].startswith("3 grades and every point")
+
+
+async def test_erasing_takes_the_members_name_off_the_quiz_posts_they_started(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running():
+        posted = await alice.run("/quiz", channel=guild.general, deck="flask")
+        msg = posted.message
+        assert footer(msg) == "Asked by alice · 0 members answered"
+        if "Reveal answer" in [b.label for b in msg.buttons]:
+            revealed = await bob.click(msg, "Reveal answer")
+            await bob.click(revealed.message, "Good")
+        else:
+            await bob.click(msg, msg.buttons[0].label)
+        await emulator.wait_until(lambda: footer(msg) == "Asked by alice · 1 member answered")
+
+        asked = await alice.run("/privacy delete")
+        done = await alice.click(asked.message, "Erase my data")
+        assert "without your name" in done.message.embeds[0]["description"]
+        # The post stays for bob, but the channel no longer shows who asked it.
+        await emulator.wait_until(lambda: footer(msg) == "1 member answered", within=3)

@@ -76,6 +76,8 @@ class Erased:
     totals: int
     posts: int
     rows: int = 0  # every row deleted or stripped of the member, all tables together
+    #: public posts they started whose message still shows their name, to be redrawn
+    shown_posts: tuple[int, ...] = ()
 
 
 _BOARD = "s.guild_id = ? AND s.board = ? AND s.period = ?"
@@ -230,7 +232,8 @@ class LeaderboardStore(QuizStore):
         """Erase everything of one member in one server, in one transaction.
 
         Their grades, score totals and member row go; posts they started stay for the other
-        members who answered them, with the author's id and name removed.
+        members who answered them, with the author's id and name removed (``shown_posts``
+        lists the public ones whose message should be redrawn without the name).
         """
         async with self.transaction() as db:
             # score_totals is keyed by member first: their rows on every board and period
@@ -258,13 +261,21 @@ class LeaderboardStore(QuizStore):
                 rows += max(0, cur2.rowcount)
                 if table == "attempts":
                     attempts = max(0, cur2.rowcount)
+            async with db.execute(
+                "SELECT id FROM posts WHERE guild_id = ? AND author_id = ? AND private = 0 "
+                "AND message_id IS NOT NULL AND closed_at IS NULL ORDER BY id",
+                (guild_id, user_id),
+            ) as cur:
+                shown = tuple(int(r[0]) for r in await cur.fetchall())
             cur2 = await db.execute(
                 "UPDATE posts SET author_id = NULL, author_name = NULL "
                 "WHERE guild_id = ? AND author_id = ?",
                 (guild_id, user_id),
             )
             posts = max(0, cur2.rowcount)
-        return Erased(attempts=attempts, totals=totals, posts=posts, rows=rows + posts)
+        return Erased(
+            attempts=attempts, totals=totals, posts=posts, rows=rows + posts, shown_posts=shown
+        )
 
     # -- stats -------------------------------------------------------------------------------
 
