@@ -338,3 +338,26 @@ async def test_erasing_takes_the_members_name_off_the_quiz_posts_they_started(re
         assert "without your name" in done.message.embeds[0]["description"]
         # The post stays for bob, but the channel no longer shows who asked it.
         await emulator.wait_until(lambda: footer(msg) == "1 member answered", within=3)
+
+
+async def test_an_erased_members_suggestion_number_is_not_given_to_the_next_one(recall, emulator):
+    from test_e2e_suggest import open_suggestions, suggest
+
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    review = guild.add_channel("review")
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        await suggest(alice, 1)
+        [stale] = emulator.channel_messages(review)
+        asked = await alice.run("/privacy delete")
+        await alice.click(asked.message, "Erase my data")
+
+        sent = await suggest(bob, 2)
+        assert "Suggestion #2 " in sent.content  # #1 was alice's, and stays hers alone
+        # The review message of alice's erased suggestion acts on nothing else.
+        late = await mod.click(stale, "Approve")
+        assert late.ephemeral and late.content == "That suggestion no longer exists."
+        [waiting] = await bot.store.member_suggestions(guild.id, bob.id)
+        assert waiting.state == "pending"

@@ -414,10 +414,21 @@ class BankStore(DeckStore):
             if row is not None and int(row[0]) >= cap:
                 raise UserError(pending_cap_text(cap))
             await _live_deck(db, deck_id)
+            # A number is never given twice, even after the newest suggestions were erased
+            # with their member's data: their review messages still carry it on their buttons.
             cur2 = await db.execute(
-                "INSERT INTO suggestions (guild_id, user_id, deck_id, question, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (guild_id, user_id, deck_id, question.model_dump_json(), now),
+                "INSERT INTO suggestions (id, guild_id, user_id, deck_id, question, created_at) "
+                "VALUES (MAX(COALESCE((SELECT MAX(id) FROM suggestions), 0), COALESCE(("
+                "SELECT CAST(value AS INTEGER) FROM app_meta WHERE key = ?), 0)) + 1, "
+                "?, ?, ?, ?, ?)",
+                (
+                    LAST_SUGGESTION_KEY,
+                    guild_id,
+                    user_id,
+                    deck_id,
+                    question.model_dump_json(),
+                    now,
+                ),
             )
             return int(cur2.lastrowid or 0)
 
@@ -516,6 +527,10 @@ class BankStore(DeckStore):
                 "decided_at = ? WHERE id = ?",
                 (reviewer_id, reason, now, suggestion_id),
             )
+
+
+#: app_meta key: the highest suggestion number ever given, kept when suggestions are erased
+LAST_SUGGESTION_KEY = "suggestions.last_id"
 
 
 def pending_cap_text(cap: int) -> str:
