@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.schedule import local_day, week_start
@@ -144,6 +145,9 @@ def page_of_rank(rank: int, page_size: int = PAGE_SIZE) -> int:
 # ---------------------------------------------------------------------------
 
 
+_Day = TypeVar("_Day", bound=Hashable)
+
+
 @dataclass(frozen=True)
 class Streak:
     current: int
@@ -151,27 +155,29 @@ class Streak:
 
 
 def qotd_streak(
-    post_ids: Sequence[int], answered: set[int] | frozenset[int], *, last_open: bool = False
+    days: Sequence[_Day], answered: AbstractSet[_Day], *, last_open: bool = False
 ) -> Streak:
-    """A member's run of consecutive QOTD posts answered, now and at best.
+    """A member's run of consecutive QOTD days answered, now and at best.
 
-    ``post_ids`` are the server's QOTD posts, oldest first; days with no post (skipped or
-    paused) are simply not in the list, so they never break a streak. An unanswered post
-    breaks it, except the newest one while it is still open (``last_open``): the member may
-    still answer it today.
+    ``days`` are the server's days with a question of the day that reached a channel, oldest
+    first, and ``answered`` the days on which the member answered at least one of them
+    (with several schedules, one answer a day is showing up). Days with no post (skipped or
+    paused) are simply not in the list, so they never break a streak. A day unanswered
+    breaks it, except the newest while a question of it is still open (``last_open``): the
+    member may still answer today.
     """
     best = run = 0
-    for post_id in post_ids:
-        if post_id in answered:
+    for day in days:
+        if day in answered:
             run += 1
             best = max(best, run)
         else:
             run = 0
     current = run
-    if last_open and post_ids and post_ids[-1] not in answered:
+    if last_open and days and days[-1] not in answered:
         current = 0
-        for post_id in reversed(post_ids[:-1]):
-            if post_id not in answered:
+        for day in reversed(days[:-1]):
+            if day not in answered:
                 break
             current += 1
     return Streak(current=current, best=best)

@@ -602,3 +602,46 @@ async def test_a_thread_that_cannot_be_opened_is_not_promised_on_the_post(recall
         assert schedule.last_error is not None
         assert schedule.last_error.startswith("could not open a discussion thread")
 
+
+
+async def test_a_streak_counts_days_across_the_servers_schedules(recall, emulator):
+    """Two questions of the day a day, in two channels: a member who answers one of them
+    every day has shown up every day, and keeps the streak; a day with neither answered
+    breaks it."""
+    guild, chan, mod, alice, bob = await world(recall, emulator)
+    other = guild.add_channel("qotd-2")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        await setup_daily(mod, other, thread=False, time="12:00")
+
+        for day in ("2026-01-05", "2026-01-06", "2026-01-07"):
+            recall.clock.set(at(f"{day}T09:00"))
+            await engine(bot).tick()
+            recall.clock.set(at(f"{day}T12:00"))
+            await engine(bot).tick()
+            # alice answers the 09:00 question on Monday and Wednesday, the 12:00 one on
+            # Tuesday; bob answers both on Monday only.
+            first = posts(emulator, chan)[-1]
+            second = posts(emulator, other)[-1]
+            mine = second if day == "2026-01-06" else first
+            shown = await alice.click(mine, "Reveal answer")
+            await alice.click(shown.message, "Good")
+            if day == "2026-01-05":
+                for post in (first, second):
+                    shown = await bob.click(post, "Reveal answer")
+                    await bob.click(shown.message, "Good")
+
+        stats = await alice.run("/stats", channel=chan)
+        [field] = [f for f in stats.embed["fields"] if f["name"] == "QOTD streak"]
+        assert field["value"] == "Current: **3**\nBest: **3**"
+        stats = await bob.run("/stats", channel=chan)
+        [field] = [f for f in stats.embed["fields"] if f["name"] == "QOTD streak"]
+        assert field["value"] == "Current: **0**\nBest: **1**"
+
+        # Thursday's 09:00 question closes Wednesday's: alice answered on Tuesday (in the
+        # other channel) and Wednesday, so she kept her streak.
+        recall.clock.set(at("2026-01-08T09:00"))
+        await engine(bot).tick()
+        wednesday = posts(emulator, chan)[-2]
+        assert wednesday.embeds[0]["footer"]["text"].endswith("1 member kept their streak")

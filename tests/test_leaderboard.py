@@ -168,7 +168,8 @@ def test_qotd_streak_against_brute_force(answered_flags: list[bool], last_open: 
 
 
 def test_qotd_streak_examples():
-    assert qotd_streak([], set()) == (0, 0) or qotd_streak([], set()).best == 0
+    empty = qotd_streak([], set())
+    assert (empty.current, empty.best) == (0, 0)
     # days without a post (skipped, paused) are not in the list, so they never break it
     assert qotd_streak([1, 2, 5, 9], {1, 2, 5, 9}).current == 4
     assert qotd_streak([1, 2, 3, 4], {1, 2, 4}) == qotd_streak([1, 2, 3, 4], {1, 2, 4})
@@ -295,7 +296,8 @@ async def test_paging_at_the_last_page_and_a_member_with_no_data(store: Store):
     activity = await store.activity(1, 999)
     assert (activity.answered, activity.mc_total, activity.tag_results) == (0, 0, [])
     record = await store.qotd_record(1, 999)
-    assert qotd_streak(record.post_ids, record.answered) == (0, 0) or record.post_ids == []
+    none = qotd_streak(record.days, record.answered)
+    assert record.days == [] and (none.current, none.best) == (0, 0)
     assert await store.weekly_points(1, 999, ["week:2026-03-02"]) == {}
 
 
@@ -320,8 +322,11 @@ async def test_qotd_streak_from_the_store(store: Store):
         kind="qotd", guild_id=1, channel_id=5, question_id=q[5], author_id=None, private=False
     )
     record = await store.qotd_record(1, 42)
-    assert record.post_ids == posts and record.last_open
-    streak = qotd_streak(record.post_ids, record.answered, last_open=record.last_open)
+    # Posts with no slot are of the day they were made (the server's zone, UTC here).
+    start = clock.now() - timedelta(days=4)
+    assert record.days == [(start + timedelta(days=i)).date().isoformat() for i in range(5)]
+    assert record.last_open
+    streak = qotd_streak(record.days, record.answered, last_open=record.last_open)
     assert (streak.current, streak.best) == (2, 2)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from bot.leaderboard import Score, season_key
 from bot.quiz import LIFETIME
 from bot.store.bank import LAST_SUGGESTION_KEY
+from bot.store.qotd import qotd_days
 from bot.store.quiz import QuizStore
 
 #: tables holding a member's own rows in a server, keyed by (guild_id, user_id); erased by
@@ -56,9 +57,11 @@ class Standing:
 
 @dataclass(frozen=True)
 class QotdRecord:
-    post_ids: list[int]
-    answered: frozenset[int]
-    last_open: bool
+    """A member's QOTD days (see ``bot.leaderboard.qotd_streak``)."""
+
+    days: list[str]  # the server's days with a QOTD post that reached a channel, oldest first
+    answered: frozenset[str]  # the days on which the member answered one of them
+    last_open: bool  # a question of the newest day is still open
 
 
 @dataclass(frozen=True)
@@ -297,21 +300,28 @@ class LeaderboardStore(QuizStore):
         return str(row[0]) if row else None
 
     async def qotd_record(self, guild_id: int, user_id: int) -> QotdRecord:
-        """The server's QOTD posts that reached the channel (oldest first; one whose send
-        failed was never seen and breaks no streak), which of them the member answered, and
-        whether the newest is still open."""
-        rows = await self._fetchall(
-            "SELECT p.id, p.closed_at IS NULL AS open, "
-            "EXISTS (SELECT 1 FROM attempts a WHERE a.post_id = p.id AND a.user_id = ?) AS done "
-            "FROM posts p WHERE p.guild_id = ? AND p.kind = 'qotd' AND p.message_id IS NOT NULL "
-            "ORDER BY p.created_at, p.id",
-            (user_id, guild_id),
-        )
-        return QotdRecord(
-            post_ids=[int(r[0]) for r in rows],
-            answered=frozenset(int(r[0]) for r in rows if r[2]),
-            last_open=bool(rows and rows[-1][1]),
-        )
+        """The server's QOTD days (those of posts that reached a channel: one whose send
+        failed was never seen and breaks no streak), the days the member answered on, and
+        whether a question of the newest day is still open."""
+
+        def load(conn: sqlite3.Connection) -> QotdRecord:
+            posts = qotd_days(conn, guild_id)
+            done = {
+                int(r[0])
+                for r in conn.execute(
+                    "SELECT DISTINCT a.post_id FROM attempts a JOIN posts p ON p.id = a.post_id "
+                    "WHERE a.guild_id = ? AND a.user_id = ? AND p.kind = 'qotd'",
+                    (guild_id, user_id),
+                )
+            }
+            days = sorted({d for _, d, _ in posts})
+            return QotdRecord(
+                days=days,
+                answered=frozenset(d for p, d, _ in posts if p in done),
+                last_open=any(is_open and d == days[-1] for _, d, is_open in posts),
+            )
+
+        return await self.read(load)
 
     async def activity(self, guild_id: int, user_id: int) -> Activity:
         summary = await self._fetchone(

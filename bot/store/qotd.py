@@ -7,14 +7,14 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import aiosqlite
 
 from bot.clock import from_db, to_db
 from bot.qotd import MAX_FAILURES, Choice, Claim, CloseSummary, ScheduleRow, Sent, choose_next
-from bot.schedule import ScheduleSpec, Slot, format_time
+from bot.schedule import ScheduleSpec, Slot, format_time, local_day
 from bot.srs import weakest
+from bot.store.decks import settings_in
 from bot.store.quiz import QuizStore
 from bot.store.srs import SrsStore
 
@@ -466,21 +466,22 @@ class QotdStore(QuizStore, SrsStore):
         """Close a QOTD post once; returns what its closing edit shows, or None if it was
         already closed."""
         now = self.now_text()
-        async with self.transaction() as db:
-            cur = await db.execute(
+
+        def work(conn: sqlite3.Connection) -> CloseSummary | None:
+            cur = conn.execute(
                 "UPDATE posts SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (now, post_id)
             )
             if cur.rowcount != 1:
                 return None
-            async with db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN correct = 1 THEN 1 ELSE 0 END), 0) FROM attempts "
-                "WHERE post_id = ?",
+            row = conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN correct = 1 THEN 1 ELSE 0 END), 0) "
+                "FROM attempts WHERE post_id = ?",
                 (post_id,),
-            ) as c:
-                row = await c.fetchone()
+            ).fetchone()
             answered, right = (int(row[0]), int(row[1])) if row else (0, 0)
-            kept = await _kept_streak(db, post_id)
-        return CloseSummary(answered, right, kept)
+            return CloseSummary(answered, right, _kept_streak(conn, post_id))
+
+        return await self.write(work)
 
     async def retry_close(self, post_id: int, at: datetime) -> None:
         """A closed post whose closing edit failed for a while (Discord's 5xx, the network):
@@ -518,22 +519,42 @@ async def _count_failure(db: aiosqlite.Connection, schedule_id: int, reason: str
     return False
 
 
-async def _kept_streak(db: aiosqlite.Connection, post_id: int) -> int:
-    """Members who answered this post and the server's previous QOTD post."""
-    async with db.execute(
-        "SELECT p.id FROM posts p JOIN posts cur ON cur.id = ? "
-        "WHERE p.kind = 'qotd' AND p.guild_id = cur.guild_id AND p.message_id IS NOT NULL "
-        "AND p.id < cur.id ORDER BY p.id DESC LIMIT 1",
-        (post_id,),
-    ) as cur:
-        row = await cur.fetchone()
+def qotd_days(conn: sqlite3.Connection, guild_id: int) -> list[tuple[int, str, bool]]:
+    """The server's QOTD posts that reached a channel, oldest first: (post id, the day it is
+    of, still open). A post is of its slot's date in its schedule's zone, so a question
+    posted late after downtime still counts for the day it was due; a post with no slot is
+    of the day it was made, in the server's zone."""
+    zone = settings_in(conn, guild_id).zone
+    rows = conn.execute(
+        "SELECT p.id, (SELECT MIN(s.local_date) FROM qotd_slots s WHERE s.post_id = p.id), "
+        "p.created_at, p.closed_at IS NULL FROM posts p "
+        "WHERE p.guild_id = ? AND p.kind = 'qotd' AND p.message_id IS NOT NULL "
+        "ORDER BY p.created_at, p.id",
+        (guild_id,),
+    ).fetchall()
+    return [
+        (int(r[0]), r[1] or local_day(from_db(r[2]), zone).isoformat(), bool(r[3]))
+        for r in rows
+    ]
+
+
+def _kept_streak(conn: sqlite3.Connection, post_id: int) -> int:
+    """Members who answered this post and a QOTD post of the server's QOTD day before its
+    own (with several schedules, any of that day's questions)."""
+    row = conn.execute("SELECT guild_id FROM posts WHERE id = ?", (post_id,)).fetchone()
     if row is None:
         return 0
-    params: Any = (post_id, row[0])
-    async with db.execute(
+    days = qotd_days(conn, int(row[0]))
+    day = next((d for p, d, _ in days if p == post_id), None)
+    before = [d for _, d, _ in days if day is not None and d < day]
+    if not before:
+        return 0
+    previous = [p for p, d, _ in days if d == max(before)]
+    kept = conn.execute(
         "SELECT COUNT(DISTINCT a.user_id) FROM attempts a WHERE a.post_id = ? AND EXISTS "
-        "(SELECT 1 FROM attempts b WHERE b.post_id = ? AND b.user_id = a.user_id)",
-        params,
-    ) as cur:
-        kept = await cur.fetchone()
+        "(SELECT 1 FROM attempts b WHERE b.user_id = a.user_id AND b.post_id IN ("
+        + ", ".join("?" * len(previous))
+        + "))",
+        (post_id, *previous),
+    ).fetchone()
     return int(kept[0]) if kept else 0
