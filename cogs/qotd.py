@@ -477,7 +477,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     ) -> None:
         row = await self._pick(interaction, schedule)
         await self.cog.quiz.store.set_paused(
-            row.id, True, f"paused by {interaction.user.display_name}"
+            row.id, True, f"paused by {interaction.user.mention}"
         )
         self.cog.engine.reschedule(row.id)
         await interaction.response.send_message(

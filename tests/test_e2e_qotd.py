@@ -354,6 +354,12 @@ async def test_post_now_skip_pause_resume_remove(recall, emulator):
 
         paused = await mod.run("/qotd pause", channel=chan)
         assert paused.content.startswith("Paused schedule #1")
+        # Who paused it is shown by mention: Recall keeps no moderator's name for it, so
+        # /privacy delete leaves none behind.
+        status = await mod.run("/qotd status", channel=chan)
+        assert f"**Paused**: paused by <@{mod.id}>" in status.embed["fields"][0]["value"]
+        [reason] = await bot.store._fetchall("SELECT pause_reason FROM qotd_schedules")
+        assert reason[0] == f"paused by <@{mod.id}>"
         recall.clock.set(at("2026-01-07T09:00"))
         await engine(bot).tick()
         assert len(posts(emulator, chan)) == 1
