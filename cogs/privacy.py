@@ -112,7 +112,7 @@ class PrivacyGroup(app_commands.Group):
         text = (
             "You are back on this server's leaderboards."
             if changed
-            else "You are not hidden: you are on the leaderboards once you score."
+            else "You are not hidden: you are on the leaderboards whenever you have points."
         )
         await interaction.response.send_message(text, ephemeral=True)
 

@@ -53,3 +53,4 @@ async def test_help_scoring_shows_this_servers_values(recall, emulator):
         assert "Multiple choice: **5** right, **1** wrong." in text
         assert "At most **12** quiz points a day." in text
         assert "ranked by who reached them first" in text
+        assert "Once a question of the day has closed (its answer is public), answering it no longer scores" in text

@@ -293,6 +293,8 @@ async def test_a_member_hidden_after_posting_a_board_pages_it_privately(recall, 
         assert "You: #" in footer(board.message)  # the public message was not edited
         shown = await alice.run("/privacy show")
         assert shown.content == "You are back on this server's leaderboards."
+        again = await alice.run("/privacy show")
+        assert again.content == "You are not hidden: you are on the leaderboards whenever you have points."
         paged = await alice.click(board.message, "Next")
         assert paged.response_type == 7 and "Page 2 of 2" in footer(paged.message)
 
