@@ -291,12 +291,17 @@ def check_deck_name(name: str, description: str) -> tuple[str, str]:
 
 
 def find_deck(decks: Sequence[DeckRow], text: str) -> DeckRow | None:
-    """A deck named by slug, row id or name (compared loosely). The server's own decks come
-    first: a built-in deck shipped later with the same slug or name does not hide one."""
+    """A deck named by slug, row id or name (compared loosely). An exact slug or id wins over
+    a name (the value autocomplete offers is a slug). The server's own decks come first: a
+    built-in deck shipped later with the same slug or name does not hide one."""
     wanted = text.strip()
     key = loose_key(wanted)
-    for deck in sorted(decks, key=lambda d: d.builtin):
-        if wanted in (deck.slug, str(deck.id)) or (key and key == loose_key(deck.name)):
+    ordered = sorted(decks, key=lambda d: d.builtin)
+    for deck in ordered:
+        if wanted in (deck.slug, str(deck.id)):
+            return deck
+    for deck in ordered:
+        if key and key == loose_key(deck.name):
             return deck
     return None
 

@@ -501,3 +501,30 @@ async def test_a_form_sent_after_a_restart_gives_back_what_was_typed(recall, emu
             "SELECT q.prompt FROM questions q JOIN decks d ON d.id = q.deck_id WHERE d.builtin = 0"
         )
         assert [r[0] for r in rows] == ["What is a view?"]  # only the form sent before
+
+
+async def test_decks_whose_names_fold_to_the_same_slug_can_both_be_created(recall, emulator):
+    """A slug keeps only ASCII letters and digits: every Cyrillic or CJK name folds to the
+    same one. Two decks with different names both get made, each with a slug of its own,
+    and the value autocomplete offers for each leads to that deck."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        first = await mod.run("/deck create", name="Алгоритмы")
+        assert first.embed and "is ready" in first.embed["description"], first.content
+        second = await mod.run("/deck create", name="Базы данных")
+        assert second.embed and "is ready" in second.embed["description"], second.content
+        # The same name again is still refused.
+        again = await mod.run("/deck create", name="базы  данных")
+        assert "already a deck called **Базы данных**" in again.content
+        for name in ("!!!", "???"):  # no letters at all: different names all the same
+            made = await mod.run("/deck create", name=name)
+            assert made.embed and "is ready" in made.embed["description"], made.content
+        for name in ("Алгоритмы", "Базы данных"):
+            [choice] = await mod.autocomplete("/question add", "deck", name[:4])
+            opened = await mod.run("/question add", deck=choice["value"])
+            await mod.submit(opened.modal, prompt=f"A question for {name}?", answer="Yes.")
+        decks = {d.name: d for d in await bot.store.decks_for_guild(_guild.id)}
+        assert len({decks["Алгоритмы"].slug, decks["Базы данных"].slug}) == 2
+        for name in ("Алгоритмы", "Базы данных"):
+            [sq] = await bot.store.questions_in_deck(decks[name].id)
+            assert sq.question.prompt == f"A question for {name}?"

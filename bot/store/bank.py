@@ -122,22 +122,39 @@ class BankStore(DeckStore):
     async def create_custom_deck(
         self, guild_id: int, name: str, description: str, created_by: int | None
     ) -> DeckRow:
-        """A new deck of this server's own; refused when its slug is already in use here."""
+        """A new deck of this server's own; refused when a built-in deck has its slug or
+        when one of the server's decks has the same name (compared loosely). A deck of the
+        server whose different name gives the same slug (every Cyrillic or CJK name gives
+        ``deck``) leaves the new one the first free ``slug-2``, ``slug-3``, ..."""
         slug = deck_slug_for(name)
         now = self.now_text()
         async with self.transaction() as db:
             async with db.execute(
-                "SELECT name, guild_id FROM decks WHERE slug = ? AND guild_id IN (0, ?) "
+                "SELECT name, guild_id, slug FROM decks WHERE guild_id IN (0, ?) "
                 "AND removed_at IS NULL",
-                (slug, guild_id),
+                (guild_id,),
             ) as cur:
-                clash = await cur.fetchone()
-            if clash is not None:
+                live = list(await cur.fetchall())
+            clash = next((r for r in live if r["slug"] == slug), None)
+            key = loose_key(name)  # "!!!" has none: like find_deck, it matches no name
+            same_name = next(
+                (r for r in live if r["guild_id"] != 0 and key and loose_key(r["name"]) == key),
+                None,
+            )
+            if same_name is not None or (clash is not None and clash["guild_id"] == 0):
+                clash = same_name or clash
+                assert clash is not None
                 kind = "a built-in deck" if clash["guild_id"] == 0 else "a deck"
                 raise UserError(
-                    f"There is already {kind} called **{clash['name']}** (`{slug}`) here. "
-                    "Choose another name."
+                    f"There is already {kind} called **{clash['name']}** (`{clash['slug']}`) "
+                    "here. Choose another name."
                 )
+            taken = {r["slug"] for r in live}
+            n = 2
+            while slug in taken:
+                suffix = f"-{n}"
+                slug = deck_slug_for(name)[: 40 - len(suffix)].strip("-") + suffix
+                n += 1
             cur2 = await db.execute(
                 "INSERT INTO decks (guild_id, slug, name, description, builtin, created_by, "
                 "created_at) VALUES (?, ?, ?, ?, 0, ?, ?)",
