@@ -4,6 +4,7 @@ The member hears the outcome by DM when their DMs are open (closed DMs are not a
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from typing import Any, Literal
@@ -289,24 +290,28 @@ class SuggestGroup(app_commands.Group):
             )
             s = await store.suggestion(sid)
             assert s is not None
-            posted = True
             try:
                 channel = self.bot.get_partial_messageable(review_channel, guild_id=guild_id)
                 message = await channel.send(embed=review_embed(s), view=review_view(sid))
-                await store.set_suggestion_message(sid, review_channel, message.id)
             except discord.HTTPException as exc:
+                # No moderator could ever review it: it must not wait (and count) forever.
                 log.warning("could not post suggestion %s for review: %s", sid, exc)
-                posted = False
-            text = (
-                f"Thanks! Suggestion #{sid} for **{row.name}** is waiting for review. "
-                "`/suggest status` shows how it's going."
-            )
-            if not posted:
-                text += (
-                    "\n(It couldn't be posted in the review channel; a moderator should check "
-                    "`/settings review-channel`.)"
+                await store.withdraw_suggestion(sid)
+                typed = "\n\n".join(f"## {k}\n{v}" for k, v in form.as_dict().items() if v)
+                await inter.response.send_message(
+                    "Your suggestion couldn't be posted in the review channel, so it was not "
+                    "saved; a moderator should check `/settings review-channel`. What you "
+                    "typed is attached, to paste into the form when you try again.",
+                    file=discord.File(io.BytesIO(typed.encode()), filename="your-suggestion.txt"),
+                    ephemeral=True,
                 )
-            await inter.response.send_message(text, ephemeral=True)
+                return
+            await store.set_suggestion_message(sid, review_channel, message.id)
+            await inter.response.send_message(
+                f"Thanks! Suggestion #{sid} for **{row.name}** is waiting for review. "
+                "`/suggest status` shows how it's going.",
+                ephemeral=True,
+            )
 
         await ui.send_form(interaction, QuestionModal(f"Suggest for {row.name}", save))
 

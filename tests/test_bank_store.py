@@ -210,3 +210,15 @@ def test_round_trip_through_storage(fmt: str, qs: list[Question]) -> None:
 @given(qs=question_lists(allow_cr=False))
 def test_round_trip_through_storage_csv(qs: list[Question]) -> None:
     _round_trip_through_storage(qs, "csv")
+
+
+async def test_a_withdrawn_suggestion_number_is_not_given_again(store: Store):
+    """A review post whose sending failed may still have reached the channel: its buttons
+    carry the number, so the next suggestion must not take it."""
+    deck = await store.create_custom_deck(GUILD, "Ideas", "", 1)
+    q = Question(id="wsgi", prompt="What is WSGI?", answer="A calling convention.")
+    first = await store.create_suggestion(GUILD, 7, deck.id, q, 5)
+    await store.withdraw_suggestion(first)
+    assert await store.suggestion(first) is None
+    again = await store.create_suggestion(GUILD, 7, deck.id, q, 5)
+    assert again > first

@@ -138,3 +138,29 @@ async def test_pending_cap_and_duplicates(recall, emulator):
         assert "already has this question" in refused.content
         # Room again for alice after a decision.
         assert (await alice.run("/suggest question")).modal is not None
+
+
+async def test_a_suggestion_the_review_channel_never_got_is_not_left_waiting(recall, emulator):
+    """The review channel is gone: no moderator can ever see the suggestion, so it must not
+    stay waiting (forever, counting towards the member's cap); the member gets back what
+    they typed."""
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        await emulator.delete_channel(review)
+        sent = await suggest(alice, 1)
+        assert sent.ephemeral
+        assert "couldn't be posted in the review channel" in sent.content, sent.content
+        assert "/settings review-channel" in sent.content
+        [attached] = sent.message.attachments
+        assert form(1)["answer"] in attached.data.decode()
+        assert await bot.store.pending_suggestions(guild.id, alice.id) == 0
+        status = await alice.run("/suggest status")
+        assert "haven't suggested any questions" in status.content
+        # Once a moderator sets a working channel, the member can send it again.
+        review2 = guild.add_channel("review-2")
+        await mod.run("/settings review-channel", options={"channel": review2})
+        again = await suggest(alice, 1)
+        assert "is waiting for review" in again.content
+        [posted] = emulator.channel_messages(review2)
+        assert posted.buttons

@@ -502,6 +502,22 @@ class BankStore(DeckStore):
                 (channel_id, message_id, suggestion_id),
             )
 
+    async def withdraw_suggestion(self, suggestion_id: int) -> None:
+        """Forget a suggestion that never reached the review channel (no moderator has it).
+        Its number is not given again: a post that failed may still have been made."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO app_meta (key, value) SELECT ?, CAST(top AS TEXT) FROM "
+                "(SELECT MAX(id) AS top FROM suggestions) WHERE top IS NOT NULL "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+                "WHERE CAST(excluded.value AS INTEGER) > CAST(app_meta.value AS INTEGER)",
+                (LAST_SUGGESTION_KEY,),
+            )
+            await db.execute(
+                "DELETE FROM suggestions WHERE id = ? AND state = 'pending' AND message_id IS NULL",
+                (suggestion_id,),
+            )
+
     async def approve_suggestion(
         self, suggestion_id: int, reviewer_id: int, question: Question | None = None
     ) -> int:
