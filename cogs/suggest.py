@@ -18,7 +18,7 @@ from bot.client import RecallBot
 from bot.errors import UserError
 from bot.importers import slug_for_prompt
 from bot.store import DeckRow, Suggestion
-from bot.store.bank import pending_cap_text
+from bot.store.bank import SUGGESTION_DECK_REMOVED, pending_cap_text
 from cogs import ui
 from cogs.checks import ensure_moderator
 from cogs.questions import QuestionModal, bank, deck_choices
@@ -210,6 +210,8 @@ class ReviewButton(
             if self.action == "no":
                 await ui.send_form(interaction, RejectModal(self.suggestion_id))
                 return
+            if await bank(interaction).store.deck_for_guild(s.guild_id, s.deck_id) is None:
+                raise UserError(SUGGESTION_DECK_REMOVED)  # a form now would be typed for nothing
             sid = self.suggestion_id
 
             async def save(inter: discord.Interaction[Any], form: QuestionForm) -> None:

@@ -164,3 +164,27 @@ async def test_a_suggestion_the_review_channel_never_got_is_not_left_waiting(rec
         assert "is waiting for review" in again.content
         [posted] = emulator.channel_messages(review2)
         assert posted.buttons
+
+
+async def test_a_suggestion_whose_deck_was_removed_says_to_reject_it(recall, emulator):
+    """Its deck removed, a suggestion can't be approved: both approve buttons say so and
+    what to do instead, and Edit and approve opens no form whose edits would be lost."""
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        await suggest(alice, 1)
+        [posted] = emulator.channel_messages(review)
+        asked = await mod.run("/deck remove", deck="team-flask")
+        await mod.click(asked.message, "Remove deck")
+        for label in ("Approve", "Edit and approve"):
+            refused = await mod.click(posted, label)
+            assert refused.modal is None, label
+            assert "has been removed" in refused.content and "Reject" in refused.content, (
+                label,
+                refused.content,
+            )
+        assert (await bot.store.suggestion(1)).state == "pending"
+        opened = await mod.click(posted, "Reject")
+        await mod.submit(opened.modal, reason="The deck is gone.")
+        assert (await bot.store.suggestion(1)).state == "rejected"
+        await emulator.wait_until(lambda: emulator.dms(alice))  # the DM of the outcome

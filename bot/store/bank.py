@@ -525,6 +525,12 @@ class BankStore(DeckStore):
         now = self.now_text()
         async with self.transaction() as db:
             row = await _pending_suggestion(db, suggestion_id)
+            async with db.execute(
+                "SELECT removed_at FROM decks WHERE id = ?", (row["deck_id"],)
+            ) as cur:
+                deck = await cur.fetchone()
+            if deck is None or deck["removed_at"] is not None:
+                raise UserError(SUGGESTION_DECK_REMOVED)
             chosen = question or Question.model_validate_json(row["question"])
             placement = await _insert(db, row["deck_id"], [chosen], now)
             if not placement.questions:
@@ -564,6 +570,12 @@ class BankStore(DeckStore):
 
 #: app_meta key: the highest suggestion number ever given, kept when suggestions are erased
 LAST_SUGGESTION_KEY = "suggestions.last_id"
+
+
+SUGGESTION_DECK_REMOVED = (
+    "The deck this suggestion is for has been removed, so it can't be approved. "
+    "**Reject** it to let the member know."
+)
 
 
 def pending_cap_text(cap: int) -> str:
