@@ -188,3 +188,23 @@ async def test_a_suggestion_whose_deck_was_removed_says_to_reject_it(recall, emu
         await mod.submit(opened.modal, reason="The deck is gone.")
         assert (await bot.store.suggestion(1)).state == "rejected"
         await emulator.wait_until(lambda: emulator.dms(alice))  # the DM of the outcome
+
+
+async def test_status_shows_a_suggestion_still_waiting_behind_many_decided_ones(recall, emulator):
+    from bot.questions import Question
+
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+
+        def q(n: int) -> Question:
+            return Question(id=f"q{n}", prompt=f"Question number {n}?", answer="An answer.")
+
+        waiting = await bot.store.create_suggestion(guild.id, alice.id, deck.id, q(0), 5)
+        for n in range(1, 17):
+            sid = await bot.store.create_suggestion(guild.id, alice.id, deck.id, q(n), 5)
+            await bot.store.reject_suggestion(sid, mod.id, "Not for this deck.")
+        status = await alice.run("/suggest status")
+        assert f"**#{waiting}** Question number 0?" in status.embed["description"]
+        assert status.embed["footer"]["text"].startswith("1 waiting")

@@ -464,14 +464,20 @@ class BankStore(DeckStore):
     async def member_suggestions(
         self, guild_id: int, user_id: int, limit: int = 15
     ) -> list[Suggestion]:
+        """A member's suggestions still waiting (however old), then the latest decided."""
         return await self._suggestions(
-            "s.guild_id = ? AND s.user_id = ?", (guild_id, user_id), limit
+            "s.guild_id = ? AND s.user_id = ?",
+            (guild_id, user_id),
+            limit,
+            order="s.state = 'pending' DESC, s.id DESC",
         )
 
-    async def _suggestions(self, where: str, params: Sequence[Any], limit: int) -> list[Suggestion]:
+    async def _suggestions(
+        self, where: str, params: Sequence[Any], limit: int, order: str = "s.id DESC"
+    ) -> list[Suggestion]:
         rows = await self._fetchall(
             "SELECT s.*, d.name AS deck_name FROM suggestions s JOIN decks d ON d.id = s.deck_id "
-            f"WHERE {where} ORDER BY s.id DESC LIMIT ?",
+            f"WHERE {where} ORDER BY {order} LIMIT ?",
             [*params, limit],
         )
         return [
