@@ -237,13 +237,26 @@ class SuggestGroup(app_commands.Group):
 
     async def _target_deck(self, guild_id: int, deck: str | None) -> DeckRow:
         service = BankService(self.bot.store)
-        if deck:
-            return await service.deck(guild_id, deck, custom=True)
         custom = [
             d
             for d in await self.bot.store.decks_for_guild(guild_id, include_disabled=True)
             if not d.builtin
         ]
+        if deck:
+            row = await service.deck(guild_id, deck)
+            if not row.builtin:
+                return row
+            # The read-only text tells moderators how to copy a deck; a member needs to
+            # know where suggestions go.
+            raise UserError(
+                f"**{row.name}** is a built-in deck, and built-in decks take no suggestions. "
+                + (
+                    "Suggest for one of this server's own decks: "
+                    + ", ".join(f"`{d.slug}`" for d in custom[:20])
+                    if custom
+                    else "This server has no deck of its own to suggest for yet."
+                )
+            )
         if len(custom) == 1:
             return custom[0]
         if not custom:

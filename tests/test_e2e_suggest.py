@@ -208,3 +208,17 @@ async def test_status_shows_a_suggestion_still_waiting_behind_many_decided_ones(
         status = await alice.run("/suggest status")
         assert f"**#{waiting}** Question number 0?" in status.embed["description"]
         assert status.embed["footer"]["text"].startswith("1 waiting")
+
+
+async def test_suggesting_for_a_builtin_deck_tells_the_member_where_suggestions_go(
+    recall, emulator
+):
+    """A member who names a built-in deck is told which decks take suggestions, not how a
+    moderator copies a deck (commands the member can't use)."""
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running():
+        await open_suggestions(mod, review)
+        refused = await alice.run("/suggest question", deck="flask")
+        assert refused.modal is None
+        assert "/deck create" not in refused.content, refused.content
+        assert "`team-flask`" in refused.content, refused.content
