@@ -226,6 +226,16 @@ class ReviewButton(
         await handled(interaction, work)
 
 
+async def give_back(inter: discord.Interaction[Any], form: QuestionForm, why: str) -> None:
+    """Tell the member their suggestion was not saved, with what they typed attached."""
+    typed = "\n\n".join(f"## {k}\n{v}" for k, v in form.as_dict().items() if v)
+    await inter.response.send_message(
+        why + " What you typed is attached, to paste into the form when you try again.",
+        file=discord.File(io.BytesIO(typed.encode()), filename="your-suggestion.txt"),
+        ephemeral=True,
+    )
+
+
 class SuggestGroup(app_commands.Group):
     def __init__(self, bot: RecallBot):
         super().__init__(
@@ -294,12 +304,21 @@ class SuggestGroup(app_commands.Group):
         if await store.pending_suggestions(guild_id, interaction.user.id) >= PENDING_CAP:
             raise UserError(pending_cap_text(PENDING_CAP))
         row = await self._target_deck(guild_id, deck)
-        review_channel = settings.review_channel_id
 
         async def save(inter: discord.Interaction[Any], form: QuestionForm) -> None:
             question = question_from_form(
                 form, question_id=slug_for_prompt(form.prompt or "q"), difficulty=difficulty
             )
+            # Read now: a moderator may have moved (or cleared) it while the form was open.
+            review_channel = (await store.settings_for(guild_id)).review_channel_id
+            if review_channel is None:
+                await give_back(
+                    inter,
+                    form,
+                    "This server stopped taking suggestions while your form was open, so it "
+                    "was not saved.",
+                )
+                return
             sid = await store.create_suggestion(
                 guild_id, inter.user.id, row.id, question, PENDING_CAP
             )
@@ -312,13 +331,11 @@ class SuggestGroup(app_commands.Group):
                 # No moderator could ever review it: it must not wait (and count) forever.
                 log.warning("could not post suggestion %s for review: %s", sid, exc)
                 await store.withdraw_suggestion(sid)
-                typed = "\n\n".join(f"## {k}\n{v}" for k, v in form.as_dict().items() if v)
-                await inter.response.send_message(
+                await give_back(
+                    inter,
+                    form,
                     "Your suggestion couldn't be posted in the review channel, so it was not "
-                    "saved; a moderator should check `/settings review-channel`. What you "
-                    "typed is attached, to paste into the form when you try again.",
-                    file=discord.File(io.BytesIO(typed.encode()), filename="your-suggestion.txt"),
-                    ephemeral=True,
+                    "saved; a moderator should check `/settings review-channel`.",
                 )
                 return
             await store.set_suggestion_message(sid, review_channel, message.id)

@@ -222,3 +222,27 @@ async def test_suggesting_for_a_builtin_deck_tells_the_member_where_suggestions_
         assert refused.modal is None
         assert "/deck create" not in refused.content, refused.content
         assert "`team-flask`" in refused.content, refused.content
+
+
+async def test_a_suggestion_goes_to_the_review_channel_set_when_it_is_sent(recall, emulator):
+    """A moderator moves the review channel while a member has the form open: the
+    suggestion is posted where moderators now review, not in the channel left behind."""
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running():
+        await open_suggestions(mod, review)
+        opened = await alice.run("/suggest question")
+        review2 = guild.add_channel("review-2")
+        await mod.run("/settings review-channel", options={"channel": review2})
+        sent = await alice.submit(opened.modal, **form(1))
+        assert "is waiting for review" in sent.content, sent.content
+        assert emulator.channel_messages(review) == []
+        [posted] = emulator.channel_messages(review2)
+        assert posted.buttons
+        # Suggestions closed while a form is open: nothing saved, the text given back.
+        opened = await alice.run("/suggest question")
+        await mod.run("/settings review-channel", clear=True)
+        sent = await alice.submit(opened.modal, **form(2))
+        assert "stopped taking suggestions" in sent.content, sent.content
+        [attached] = sent.message.attachments
+        assert form(2)["prompt"] in attached.data.decode()
+        assert len(emulator.channel_messages(review2)) == 1
