@@ -249,8 +249,9 @@ def _form_error(exc: ValidationError) -> str:
 
 
 def form_from_question(question: Question) -> QuestionForm:
-    """The form filled in with a question, so that reading it back gives the same question.
-    Key points with hundreds of line breaks may not fit the form's box: refused, clearly."""
+    """The form filled in with a question, so that reading it back gives the same question
+    (an option written over several lines comes back on one). Key points with hundreds of
+    line breaks may not fit the form's box: refused, clearly."""
     key_points = format_key_points(question.key_points)
     if len(key_points) > FORM_MAX["key_points"]:
         raise UserError(
@@ -263,7 +264,12 @@ def form_from_question(question: Question) -> QuestionForm:
         answer=question.answer,
         key_points=key_points,
         tags=", ".join(question.tags),
-        options="\n".join(format_option_item(o.text, o.correct) for o in question.options),
+        # One option a line: a line break inside an option (imports allow one) would read
+        # back as another option, so the form shows it as a space.
+        options="\n".join(
+            format_option_item(re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", o.text), o.correct)
+            for o in question.options
+        ),
     )
 
 

@@ -528,3 +528,29 @@ async def test_decks_whose_names_fold_to_the_same_slug_can_both_be_created(recal
         for name in ("Алгоритмы", "Базы данных"):
             [sq] = await bot.store.questions_in_deck(decks[name].id)
             assert sq.question.prompt == f"A question for {name}?"
+
+
+async def test_editing_only_the_answer_keeps_an_option_written_over_two_lines(recall, emulator):
+    """An imported option may hold a line break; the form has one option a line, so it
+    shows the option on one line, and saving keeps the options and the right one."""
+    from bot.questions import Question
+
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        deck = await bot.store.create_custom_deck(guild.id, "Team Flask", "", mod.id)
+        q = Question(
+            id="converter",
+            prompt="Which converter matches slashes?",
+            answer="path",
+            options=[{"text": "path\n(any text)", "correct": True}, {"text": "string"}],
+        )
+        qid = await bot.store.add_question(deck.id, q)
+        opened = await mod.run("/question edit", id=qid)
+        values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
+        saved = await mod.submit(opened.modal, **{**values, "answer": "path, for slashes."})
+        assert "Saved question" in saved.content
+        after = (await bot.store.question(qid)).question
+        assert [(o.text, o.correct) for o in after.options] == [
+            ("path (any text)", True),
+            ("string", False),
+        ]
