@@ -480,6 +480,19 @@ class Review(commands.Cog):
         total = sum(counts.values())
         decks = ", ".join(f"{n} in {name}" for name, n in counts.items())
         guild = self.bot.get_guild(reminder.guild_id)
+        if guild is not None:
+            try:
+                await guild.fetch_member(reminder.user_id)
+            except discord.NotFound:
+                # They left the server: no DM sends them back to a server they are not in.
+                await store.set_review_settings(
+                    reminder.guild_id,
+                    reminder.user_id,
+                    remind_off=True,
+                    off_reason=f"you left {guild.name}",
+                )
+                log.info("reminders off for %s: left %s", reminder.user_id, reminder.guild_id)
+                return 0
         where = f" on {guild.name}" if guild else ""
         text = (
             f"📚 {total} card{'s are' if total != 1 else ' is'} due{where}: {decks}. "

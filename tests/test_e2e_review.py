@@ -281,3 +281,21 @@ async def test_status_due_now_agrees_with_review_start_after_a_question_is_remov
         assert start.embed["title"] == "Review done"  # nothing to review...
         status = await alice.run("/review status", channel=guild.general)
         assert "**Due now:** 0" in status.embed["description"], status.embed["description"]
+
+
+async def test_no_reminder_for_a_member_who_left_the_server(recall, emulator):
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    other = emulator.add_guild("Another server")
+    other.add_member(alice.user)  # alice still shares a server with the bot: DMs reach her
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        await alice.run("/review remind", channel=guild.general, time="18:00")
+        del guild.members[alice.id]  # alice leaves the study server
+        recall.clock.set(at("2026-02-03T18:00"))
+        cog = bot.get_cog("Review")
+        assert await cog.send_reminders() == 0
+        assert emulator.dms(alice.user) == []
+        settings = await bot.store.review_settings(guild.id, alice.id)
+        assert settings.remind_time is None and settings.remind_next is None
+        assert "left" in (settings.remind_off_reason or "")
