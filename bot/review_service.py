@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import genanki
 
 from bot.errors import UserError
-from bot.quiz import Rating, Source, mc_rating
+from bot.quiz import Rating, Source, mc_rating, option_clicked
 from bot.srs import NEW_PER_DAY_MAX, local_midnights, retrievability
 from bot.store import AttemptRequest, AttemptResult, Store, StoredQuestion
 
@@ -96,7 +96,11 @@ class ReviewService:
         question_id: int,
         rating: Rating,
         option: int | None = None,
+        fingerprint: str | None = None,
     ) -> tuple[AttemptResult, StoredQuestion]:
+        """A grade in a session. ``option``: the place of the multiple-choice option clicked,
+        ``fingerprint`` the mark of its text on the button, so the option the member saw is
+        graded even if the question's options were edited or moved since."""
         guild_id, _ = await self.session(session_id, user_id)
         question = await self.store.question(question_id)
         if question is None:
@@ -104,8 +108,13 @@ class ReviewService:
         q = question.question
         correct = rating >= Rating.hard
         if option is not None:
-            if not 0 <= option < len(q.options):
-                raise UserError("That option is not part of this question any more.")
+            chosen = option_clicked([o.text for o in q.options], option, fingerprint)
+            if chosen is None:
+                raise UserError(
+                    "The option on this button was edited or removed after the question was "
+                    "shown, so it is not graded. Run `/review start` to see it as it is now."
+                )
+            option = chosen
             correct = q.options[option].correct
             rating = mc_rating(correct)
         result = await self.store.record_attempt(

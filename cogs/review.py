@@ -13,7 +13,7 @@ from discord.ext import commands, tasks
 
 from bot.client import RecallBot
 from bot.errors import UserError
-from bot.quiz import Rating
+from bot.quiz import Rating, option_fingerprint
 from bot.review_service import Item, ReviewService, Summary
 from bot.schedule import format_time, parse_time, parse_zone, zone_choices
 from bot.store import AttemptResult, Reminder, StoredQuestion
@@ -193,18 +193,33 @@ class ReviewGrade(
 
 class ReviewOption(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"rv:mc:(?P<s>\d+):(?P<q>\d+):(?P<o>\d)",
+    template=r"rv:mc:(?P<s>\d+):(?P<q>\d+):(?P<o>\d)(?::(?P<mark>[0-9a-f]{8}))?",
 ):
-    def __init__(self, session_id: int, question_id: int, option: int, text: str = ""):
+    """One option of a multiple-choice card; like the /quiz buttons, the custom_id carries
+    a mark of the option's text (older buttons have none)."""
+
+    def __init__(
+        self,
+        session_id: int,
+        question_id: int,
+        option: int,
+        text: str = "",
+        *,
+        mark: str | None = None,
+    ):
         letter = ui.OPTION_LETTERS[option] if option < len(ui.OPTION_LETTERS) else str(option + 1)
+        if mark is None and text:
+            mark = option_fingerprint(text)
         super().__init__(
             discord.ui.Button(
                 label=ui.clip(f"{letter}. {text}" if text else letter, ui.BUTTON_LABEL),
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"rv:mc:{session_id}:{question_id}:{option}",
+                custom_id=f"rv:mc:{session_id}:{question_id}:{option}"
+                + (f":{mark}" if mark else ""),
             )
         )
         self.session_id, self.question_id, self.option = session_id, question_id, option
+        self.mark = mark
 
     @classmethod
     async def from_custom_id(
@@ -214,7 +229,7 @@ class ReviewOption(
         match: re.Match[str],
         /,
     ) -> ReviewOption:
-        return cls(int(match["s"]), int(match["q"]), int(match["o"]))
+        return cls(int(match["s"]), int(match["q"]), int(match["o"]), mark=match["mark"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def work() -> None:
@@ -226,6 +241,7 @@ class ReviewOption(
                 self.question_id,
                 Rating.good,
                 option=self.option,
+                fingerprint=self.mark,
             )
             q = question.question
             right = q.correct_index or 0

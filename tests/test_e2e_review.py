@@ -299,3 +299,29 @@ async def test_no_reminder_for_a_member_who_left_the_server(recall, emulator):
         settings = await bot.store.review_settings(guild.id, alice.id)
         assert settings.remind_time is None and settings.remind_next is None
         assert "left" in (settings.remind_off_reason or "")
+
+
+async def test_an_option_is_graded_by_its_text_after_the_options_were_reordered(recall, emulator):
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "mc", "MC deck")
+        await bot.store.add_questions(deck_id, [QUESTIONS[-1]])
+        for deck in await bot.store.decks_for_guild(guild.id):
+            if deck.id != deck_id:
+                await bot.store.set_deck_enabled(guild.id, deck.id, False)
+        shown = await alice.run("/review start", channel=guild.general)
+        assert [b.label for b in shown.message.buttons] == ["A. A", "B. B"]
+        [question_id] = [
+            r[0]
+            for r in await bot.store._fetchall(
+                "SELECT id FROM questions WHERE deck_id = ?", (deck_id,)
+            )
+        ]
+        reordered = QUESTIONS[-1].model_copy(
+            update={"options": [QUESTIONS[-1].options[1], QUESTIONS[-1].options[0]]}
+        )
+        await bot.store.update_question(question_id, reordered)  # /question edit
+        result = await alice.click(shown.message, "B. B")  # the right answer, as shown
+        assert result.message.embeds[0]["description"].startswith("✅"), result.message.embeds
+        [attempt] = await bot.store._fetchall("SELECT correct, option_index FROM attempts")
+        assert tuple(attempt) == (1, 0)
