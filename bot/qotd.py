@@ -15,7 +15,7 @@ import random
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -90,6 +90,18 @@ def parse_answer_after(text: str | None) -> int | None:
     if not 1 <= minutes <= 7 * 1440:
         raise UserError("answer_after must be between 1 minute and 7 days.")
     return minutes
+
+
+#: the start of the key a ``/qotd post-now`` slot has in place of its local time
+POST_NOW_KEY = "now:"
+
+
+def slot_time_text(key: str, due_at: datetime, zone: tzinfo) -> str:
+    """A slot's time as a moderator reads it: its ``HH:MM``, or for a post-now slot (whose
+    key carries the command's id) the local time it was asked for."""
+    if key.startswith(POST_NOW_KEY):
+        return f"{due_at.astimezone(zone):%H:%M} (post-now)"
+    return key
 
 
 def describe_answer_after(minutes: int | None) -> str:
@@ -450,7 +462,7 @@ class QotdEngine:
             slot = Slot(
                 local_date=local.date(), local_time=local.time().replace(tzinfo=None), at_utc=now
             )
-            claim = await self._post(schedule, slot, late=False, key_time=f"now:{key}")
+            claim = await self._post(schedule, slot, late=False, key_time=f"{POST_NOW_KEY}{key}")
         self.reschedule(schedule_id)
         return claim
 
@@ -603,6 +615,7 @@ class QotdEngine:
 
 
 __all__ = [
+    "POST_NOW_KEY",
     "Choice",
     "Claim",
     "CloseSummary",
@@ -615,4 +628,5 @@ __all__ = [
     "choose_next",
     "describe_answer_after",
     "parse_answer_after",
+    "slot_time_text",
 ]

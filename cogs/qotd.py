@@ -26,6 +26,7 @@ from bot.qotd import (
     Sent,
     describe_answer_after,
     parse_answer_after,
+    slot_time_text,
 )
 from bot.questions import normalize_tag
 from bot.quiz_service import QuizService
@@ -383,7 +384,8 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             missed = await store.slots(schedule.id, states=("missed", "failed"), limit=3)
             for slot in missed:
                 reason = f": {slot.error}" if slot.error else " (the bot was offline)"
-                lines.append(f"• {slot.state} {slot.local_date} {slot.local_time}{reason}")
+                when = slot_time_text(slot.local_time, slot.due_at, schedule.spec.tz)
+                lines.append(f"• {slot.state} {slot.local_date} {when}{reason}")
             fields.append(
                 (
                     f"#{schedule.id} · <#{schedule.channel_id}> · {schedule.spec.describe()}",

@@ -651,3 +651,27 @@ async def test_a_streak_counts_days_across_the_servers_schedules(recall, emulato
         await engine(bot).tick()
         wednesday = posts(emulator, chan)[-2]
         assert wednesday.embeds[0]["footer"]["text"].endswith("1 member kept their streak")
+
+
+async def test_status_names_a_failed_post_now_without_its_interaction_id(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        rows = await bot.store._fetchall(
+            "SELECT q.id FROM questions q JOIN decks d ON d.id = q.deck_id WHERE d.slug = 'daily'"
+        )
+        for row in rows:
+            await bot.store.remove_question(row[0])  # /question remove, every one
+        tried = await mod.run("/qotd post-now", channel=chan)
+        reply = await tried.wait_for_followup()
+        assert reply.content == (
+            "Nothing was posted: no question matches this schedule's deck and tag."
+        )
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        assert "now:" not in field["value"], field["value"]
+        assert (
+            "• failed 2026-01-05 08:00 (post-now): no question matches this schedule's deck"
+            in field["value"]
+        ), field["value"]
