@@ -675,3 +675,20 @@ async def test_status_names_a_failed_post_now_without_its_interaction_id(recall,
             "• failed 2026-01-05 08:00 (post-now): no question matches this schedule's deck"
             in field["value"]
         ), field["value"]
+
+
+async def test_status_progress_leaves_out_asked_questions_that_were_removed(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        for day in (5, 6):
+            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+            await engine(bot).tick()
+        asked = await bot.store._fetchall("SELECT question_id FROM qotd_asked")
+        assert len(asked) == 2
+        for row in asked:
+            await bot.store.remove_question(row[0])  # /question remove
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        assert "**Progress:** 0 of 1 asked (cycle 1)" in field["value"], field["value"]

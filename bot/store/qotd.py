@@ -436,14 +436,20 @@ class QotdStore(QuizStore, SrsStore):
         ]
 
     async def progress(self, schedule: ScheduleRow) -> Progress:
-        total = len(
-            await self.candidates(schedule.guild_id, deck_id=schedule.deck_id, tag=schedule.tag)
-        )
-        row = await self._fetchone(
-            "SELECT COUNT(*) FROM qotd_asked WHERE schedule_id = ? AND cycle = ?",
+        """Questions of this cycle asked, among those the schedule can ask now (a question
+        removed, switched off or retagged since it was asked no longer counts)."""
+        candidates = {
+            c.question_id
+            for c in await self.candidates(
+                schedule.guild_id, deck_id=schedule.deck_id, tag=schedule.tag
+            )
+        }
+        rows = await self._fetchall(
+            "SELECT question_id FROM qotd_asked WHERE schedule_id = ? AND cycle = ?",
             (schedule.id, schedule.cycle),
         )
-        return Progress(int(row[0]) if row else 0, total, schedule.cycle)
+        asked = sum(1 for r in rows if int(r[0]) in candidates)
+        return Progress(asked, len(candidates), schedule.cycle)
 
     # -- closing -------------------------------------------------------------------------------
 
