@@ -135,9 +135,10 @@ class ReviewService:
         return result, question
 
     async def summary(self, session_id: int, user_id: int) -> Summary:
-        guild_id, _ = await self.session(session_id, user_id)
+        guild_id, deck_id = await self.session(session_id, user_id)
         answers = await self.store.session_answers(session_id)
-        cards = await self.store.cards(guild_id, user_id, reviewable=True)
+        # A session of one deck tells when that deck has a card due next.
+        cards = await self.store.cards(guild_id, user_id, reviewable=True, deck_id=deck_id)
         next_due = min((c.card.due for c in cards), default=None)
         return Summary(len(answers), sum(1 for _, r in answers if r == Rating.again), next_due)
 

@@ -325,3 +325,21 @@ async def test_an_option_is_graded_by_its_text_after_the_options_were_reordered(
         assert result.message.embeds[0]["description"].startswith("✅"), result.message.embeds
         [attempt] = await bot.store._fetchall("SELECT correct, option_index FROM attempts")
         assert tuple(attempt) == (1, 0)
+
+
+async def test_a_deck_session_summary_speaks_of_that_deck_only(recall, emulator):
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        other = await bot.store.create_deck(guild.id, "other", "Other deck")
+        await bot.store.add_questions(
+            other, [Question(id="o1", prompt="Other question?", key_points=["o"], answer="O.")]
+        )
+        await alice.run("/review settings", channel=guild.general, new_per_day=1)
+        await play(alice, await alice.run("/review start", channel=guild.general, deck="srs"))
+        await alice.run("/review settings", channel=guild.general, new_per_day=0)
+        recall.clock.set(at("2026-03-02T08:00"))  # the srs card is long due
+        done = await alice.run("/review start", channel=guild.general, deck="other")
+        text = done.embed["description"]
+        assert done.embed["title"] == "Review done"
+        assert "Next card due" not in text, text  # no card in that deck

@@ -217,15 +217,21 @@ class SrsStore(DeckStore):
         return _card(row) if row else None
 
     async def cards(
-        self, guild_id: int, user_id: int, *, reviewable: bool = False
+        self,
+        guild_id: int,
+        user_id: int,
+        *,
+        reviewable: bool = False,
+        deck_id: int | None = None,
     ) -> list[StoredCard]:
         """The member's cards, soonest due first; with ``reviewable`` only those /review can
-        ask (see ``_REVIEWABLE``)."""
+        ask (see ``_REVIEWABLE``), and with ``deck_id`` too only those of that deck."""
+        in_deck = " AND q.deck_id = ?" if reviewable and deck_id is not None else ""
         rows = await self._fetchall(
             f"SELECT c.question_id, {_card_columns('c')}, c.introduced_at, c.introduced_by "
             f"FROM srs_cards c {_REVIEWABLE + ' AND' if reviewable else 'WHERE'} "
-            "c.guild_id = ? AND c.user_id = ? ORDER BY c.due",
-            (guild_id, user_id),
+            f"c.guild_id = ? AND c.user_id = ?{in_deck} ORDER BY c.due",
+            (guild_id, user_id, *((deck_id,) if in_deck else ())),
         )
         return [
             StoredCard(r["question_id"], _card(r), from_db(r["introduced_at"]), r["introduced_by"])
