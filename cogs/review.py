@@ -66,13 +66,17 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
     lines = [f"Reviewed **{summary.reviewed}** card{'s' if summary.reviewed != 1 else ''}."]
     if summary.reviewed:
         lines.append(f"Again rate: **{round(100 * summary.again_rate)}%**.")
-    if summary.next_due is not None:
+    if summary.next_due is not None and summary.next_due <= now:
+        # A card answered in this session (a session asks each card once) is due again.
+        lines.append("A card you answered is due again now: run `/review start` to go over it.")
+    else:
+        if summary.next_due is not None:
+            lines.append(
+                f"Next card due: <t:{int(summary.next_due.timestamp())}:R> ({relative(summary.next_due, now)})."
+            )
         lines.append(
-            f"Next card due: <t:{int(summary.next_due.timestamp())}:R> ({relative(summary.next_due, now)})."
+            "Nothing else is due now. Come back later, or raise your daily new cards with `/review settings`."
         )
-    lines.append(
-        "Nothing else is due now. Come back later, or raise your daily new cards with `/review settings`."
-    )
     embed = ui.info_embed("Review done", "\n".join(lines), colour=ui.OK)
     if note:
         embed.set_footer(text=ui.clip(note, ui.FOOTER))

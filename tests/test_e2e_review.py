@@ -343,3 +343,20 @@ async def test_a_deck_session_summary_speaks_of_that_deck_only(recall, emulator)
         text = done.embed["description"]
         assert done.embed["title"] == "Review done"
         assert "Next card due" not in text, text  # no card in that deck
+
+
+async def test_the_summary_says_so_when_a_card_answered_in_the_session_is_due_again(
+    recall, emulator
+):
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await alice.run("/review settings", channel=guild.general, new_per_day=2)
+        first = await alice.run("/review start", channel=guild.general)
+        second = await play(alice, first, grade="Again")  # back in a minute
+        recall.clock.set(at("2026-02-02T08:10"))  # the member took their time
+        done = await play(alice, second)
+        text = done.message.embeds[0]["description"]
+        assert "Reviewed **2** cards." in text
+        assert "(in 1 min)" not in text and "Nothing else is due now" not in text, text
+        assert "due again now" in text, text
