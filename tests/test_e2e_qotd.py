@@ -665,14 +665,12 @@ async def test_status_names_a_failed_post_now_without_its_interaction_id(recall,
             await bot.store.remove_question(row[0])  # /question remove, every one
         tried = await mod.run("/qotd post-now", channel=chan)
         reply = await tried.wait_for_followup()
-        assert reply.content == (
-            "Nothing was posted: no question matches this schedule's deck and tag."
-        )
+        assert reply.content == "Nothing was posted: its deck “Daily deck” has no questions left."
         status = await mod.run("/qotd status", channel=chan)
         [field] = status.embed["fields"]
         assert "now:" not in field["value"], field["value"]
         assert (
-            "• failed 2026-01-05 08:00 (post-now): no question matches this schedule's deck"
+            "• failed 2026-01-05 08:00 (post-now): its deck “Daily deck” has no questions left"
             in field["value"]
         ), field["value"]
 
@@ -692,3 +690,37 @@ async def test_status_progress_leaves_out_asked_questions_that_were_removed(reca
         status = await mod.run("/qotd status", channel=chan)
         [field] = status.embed["fields"]
         assert "**Progress:** 0 of 1 asked (cycle 1)" in field["value"], field["value"]
+
+
+async def test_a_schedule_whose_deck_is_switched_off_says_so_and_resumes_once_it_is_on(
+    recall, emulator
+):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if d.slug == "daily"]
+        await bot.store.set_deck_enabled(guild.id, deck.id, False)  # /deck disable
+        for day in (5, 6, 7):
+            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+            await engine(bot).tick()
+        assert posts(emulator, chan) == []
+        [schedule] = await bot.store.schedules_for_guild(guild.id)
+        assert schedule.paused
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        assert "its deck “Daily deck” is switched off in this server" in field["value"], field
+        refused = await mod.run("/qotd resume", channel=chan)
+        assert refused.content == (
+            "Schedule #1 has no question to ask: its deck “Daily deck” is switched off in this "
+            "server; /deck enable turns it on. It stays paused; resume it once that is fixed."
+        )
+        [schedule] = await bot.store.schedules_for_guild(guild.id)
+        assert schedule.paused  # resuming would only fail again
+
+        await bot.store.set_deck_enabled(guild.id, deck.id, True)  # /deck enable
+        resumed = await mod.run("/qotd resume", channel=chan)
+        assert resumed.content.startswith("Resumed schedule #1"), resumed.content
+        recall.clock.set(at("2026-01-08T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1

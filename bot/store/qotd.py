@@ -232,6 +232,7 @@ class QotdStore(QuizStore, SrsStore):
                 schedule.guild_id, deck_id=schedule.deck_id, tag=schedule.tag
             )
         ]
+        nothing = await self.nothing_to_ask(schedule) if not candidates else None
         now = self.clock.now()
         now_text = to_db(now)
         key = key_time or format_time(slot.local_time)
@@ -281,13 +282,12 @@ class QotdStore(QuizStore, SrsStore):
                 # The group's weakest question, asked again whatever the cycle says.
                 choice = Choice(weak, False)
             if choice is None:
+                reason = nothing or "no question matches this schedule's deck and tag"
                 await db.execute(
                     "UPDATE qotd_slots SET state = 'failed', error = ? WHERE id = ?",
-                    ("no question matches this schedule's deck and tag", slot_id),
+                    (reason, slot_id),
                 )
-                await _count_failure(
-                    db, schedule.id, "no question matches this schedule's deck and tag"
-                )
+                await _count_failure(db, schedule.id, reason)
                 return None
             if choice.new_cycle:
                 cycle += 1
@@ -323,6 +323,30 @@ class QotdStore(QuizStore, SrsStore):
             post_id = int(cur.lastrowid or 0)
             await db.execute("UPDATE qotd_slots SET post_id = ? WHERE id = ?", (post_id, slot_id))
         return Claim(slot_id, schedule, post_id, choice.question_id, number, late, now)
+
+    async def nothing_to_ask(self, schedule: ScheduleRow) -> str | None:
+        """Why the schedule has no question to ask, in words for moderators (what changed in
+        the question bank, and the fix); None when it has one."""
+        if await self.candidates(schedule.guild_id, deck_id=schedule.deck_id, tag=schedule.tag):
+            return None
+        tag = f"the tag `{schedule.tag}`" if schedule.tag else None
+        if schedule.deck_id is None:
+            if tag:
+                return f"no question of the enabled decks has {tag} any more"
+            return "the decks enabled in this server have no questions"
+        row = await self._fetchone(
+            "SELECT d.name, d.removed_at, COALESCE(gd.enabled, 1) FROM decks d "
+            "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? WHERE d.id = ?",
+            (schedule.guild_id, schedule.deck_id),
+        )
+        if row is None or row[1] is not None:
+            name = f" “{row[0]}”" if row is not None else ""
+            return f"its deck{name} was removed; choose another with /qotd setup"
+        if not row[2]:
+            return f"its deck “{row[0]}” is switched off in this server; /deck enable turns it on"
+        if tag:
+            return f"no question of its deck “{row[0]}” has {tag} any more"
+        return f"its deck “{row[0]}” has no questions left"
 
     async def claimed_slots(self) -> list[Claim]:
         rows = await self._fetchall(
