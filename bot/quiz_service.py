@@ -195,10 +195,7 @@ class QuizService:
         def decide(post: PostRow, question: StoredQuestion | None) -> AttemptRequest:
             question = _present(question)
             if question.question.is_multiple_choice:
-                raise UserError(
-                    "This question was made multiple choice after it was posted, so it can "
-                    "no longer be self-graded. Start a new one with `/quiz`."
-                )
+                raise became_multiple_choice(post)
             return AttemptRequest(
                 guild_id=post.guild_id,
                 user_id=user_id,
@@ -237,8 +234,7 @@ class QuizService:
                 raise OptionGone(
                     "The option on this button was edited or removed after the question was "
                     "posted, so it is not graded.",
-                    redraw=not post.private and post.closed_at is None
-                    and post.message_id is not None,
+                    redraw=_redrawable(post),
                 )
             correct = options[chosen].correct
             return AttemptRequest(
@@ -265,6 +261,23 @@ _LATEST = datetime.max.replace(tzinfo=UTC)
 
 GONE = "This question is no longer in Recall's records. Start a new one with `/quiz`."
 REMOVED = "This question was removed. Start a new one with `/quiz`."
+
+
+def _redrawable(post: PostRow) -> bool:
+    """Whether the channel message showing a post is redrawn from the database when its
+    buttons are out of date: a public post still open."""
+    return not post.private and post.closed_at is None and post.message_id is not None
+
+
+def became_multiple_choice(post: PostRow) -> OptionGone:
+    """The refusal of Reveal or a self-grade on a post whose question was made multiple choice
+    after it was posted: its message's buttons are out of date."""
+    text = "This question was made multiple choice after it was posted, so it is not self-graded."
+    if _redrawable(post):
+        return OptionGone(f"{text} Pick your answer from its options on the question.", redraw=True)
+    if post.kind == "quiz":
+        return OptionGone(f"{text} Start a new one with `/quiz`.")
+    return OptionGone(text)
 
 
 def _present(question: StoredQuestion | None) -> StoredQuestion:

@@ -23,7 +23,7 @@ from bot.client import RecallBot, reply_ephemeral, storage_reply
 from bot.errors import OptionGone, UserError
 from bot.questions import normalize_tag
 from bot.quiz import Rating, option_fingerprint
-from bot.quiz_service import Graded, QuizPost, QuizService
+from bot.quiz_service import Graded, QuizPost, QuizService, became_multiple_choice
 from bot.store import AttemptResult, PostRow, StoreError
 from cogs import ui
 
@@ -101,6 +101,15 @@ def public_embed(
         title=title,
         footer=" · ".join(bits),
     )
+
+
+def outdated(interaction: discord.Interaction[Any], post_id: int, exc: OptionGone) -> OptionGone:
+    """The refusal of a click on out-of-date buttons; when the post's message can be redrawn,
+    it is, and the member is told to pick again."""
+    if not exc.redraw:
+        return exc
+    quiz_cog(interaction).redraw(post_id)
+    return OptionGone(f"{exc} The buttons are being updated: pick again in a moment.")
 
 
 def unstored(view: discord.ui.View) -> discord.ui.View:
@@ -256,6 +265,8 @@ class RevealButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq
                     embed=answer_for(qp, verdict), view=next_only_view(qp.post), ephemeral=True
                 )
                 return
+            if qp.question.question.is_multiple_choice:
+                raise outdated(interaction, self.post_id, became_multiple_choice(qp.post))
             await interaction.response.send_message(
                 embed=answer_for(qp, "How well did you know it? Grade yourself:"),
                 view=grade_view(
@@ -348,12 +359,7 @@ class OptionButton(
                     message_id=channel_message_id(interaction),
                 )
             except OptionGone as exc:
-                if not exc.redraw:
-                    raise
-                quiz_cog(interaction).redraw(self.post_id)
-                raise OptionGone(
-                    f"{exc} The buttons are being updated: pick again in a moment."
-                ) from None
+                raise outdated(interaction, self.post_id, exc) from None
             # Noted before the reply, in the order the grades were stored.
             quiz_cog(interaction).count_changed(graded)
             qp = QuizPost(graded.post, graded.question)
@@ -421,13 +427,16 @@ class GradeButton(
                 raise UserError(
                     "These grade buttons belong to another member. Press **Reveal answer** to grade yourself."
                 )
-            graded = await service(interaction).grade(
-                self.post_id,
-                interaction.user.id,
-                interaction.user.display_name,
-                self.rating,
-                message_id=self.message_id,
-            )
+            try:
+                graded = await service(interaction).grade(
+                    self.post_id,
+                    interaction.user.id,
+                    interaction.user.display_name,
+                    self.rating,
+                    message_id=self.message_id,
+                )
+            except OptionGone as exc:
+                raise outdated(interaction, self.post_id, exc) from None
             # Noted before the reply, in the order the grades were stored.
             quiz_cog(interaction).count_changed(graded)
             qp = QuizPost(graded.post, graded.question)

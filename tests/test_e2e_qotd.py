@@ -724,3 +724,42 @@ async def test_a_schedule_whose_deck_is_switched_off_says_so_and_resumes_once_it
         recall.clock.set(at("2026-01-08T09:00"))
         await engine(bot).tick()
         assert len(posts(emulator, chan)) == 1
+
+
+async def test_a_question_made_multiple_choice_while_open_gets_option_buttons(recall, emulator):
+    """The open question of the day edited into multiple choice: Reveal and a self-grade are
+    refused, saying to pick an option, and the post is redrawn with its options, which then
+    grade as usual."""
+    guild, chan, mod, alice, bob = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        [post] = posts(emulator, chan)
+        revealed = await bob.click(post, "Reveal answer")  # before the edit
+
+        [row] = await bot.store._fetchall("SELECT question_id FROM posts")
+        question = next(q for q in QUESTIONS if q.prompt in post.embeds[0]["description"])
+        options = [{"text": "Wrong one"}, {"text": "Right one", "correct": True}]
+        edited = Question.model_validate({**question.model_dump(), "options": options})
+        await bot.store.update_question(row[0], edited)
+
+        refused = await alice.click(post, "Reveal answer")
+        assert refused.ephemeral
+        assert refused.content == (
+            "This question was made multiple choice after it was posted, so it is not "
+            "self-graded. Pick your answer from its options on the question. The buttons are "
+            "being updated: pick again in a moment."
+        )
+        await emulator.wait_until(
+            lambda: [b.label for b in post.buttons][:2] == ["A. Wrong one", "B. Right one"]
+        )
+        refused = await bob.click(revealed.message, "Good")
+        assert refused.content.startswith("This question was made multiple choice after it")
+        assert await bot.store._fetchall("SELECT * FROM attempts") == []
+
+        graded = await alice.click(post, "B. Right one")
+        assert "Right one" in str(graded.embed)
+        [attempt] = await bot.store._fetchall("SELECT user_id, correct FROM attempts")
+        assert tuple(attempt) == (alice.id, 1)
