@@ -462,6 +462,11 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         self, interaction: discord.Interaction[Any], schedule: str | None = None
     ) -> None:
         row = await self._pick(interaction, schedule)
+        if row.paused:
+            raise UserError(
+                f"Schedule #{row.id} is paused: nothing is posted until `/qotd resume`, so "
+                "there is no question to skip."
+            )
         slot = await self.cog.engine.next_post(row)
         await self.cog.quiz.store.record_slots(row.id, [slot], "skipped")
         self.cog.engine.reschedule(row.id)

@@ -360,6 +360,11 @@ async def test_post_now_skip_pause_resume_remove(recall, emulator):
         assert f"**Paused**: paused by <@{mod.id}>" in status.embed["fields"][0]["value"]
         [reason] = await bot.store._fetchall("SELECT pause_reason FROM qotd_schedules")
         assert reason[0] == f"paused by <@{mod.id}>"
+        refused = await mod.run("/qotd skip", channel=chan)
+        assert refused.ephemeral and refused.content == (
+            "Schedule #1 is paused: nothing is posted until `/qotd resume`, so there is no "
+            "question to skip."
+        )
         recall.clock.set(at("2026-01-07T09:00"))
         await engine(bot).tick()
         assert len(posts(emulator, chan)) == 1
