@@ -196,7 +196,9 @@ class _Issues:
 
 
 def slug_for_prompt(prompt: str) -> str:
-    """A stable id for a prompt: its first words (ASCII, lower case) plus a short hash."""
+    """A stable id for a prompt: its first words (ASCII, lower case) plus a short hash of its
+    :func:`loose_key` (for a prompt without code symbols, the same hash as before symbols
+    counted; prompts that differ only in code symbols get different hashes)."""
     digest = hashlib.sha1(loose_key(prompt).encode("utf-8")).hexdigest()[:6]
     folded = unicodedata.normalize("NFKD", prompt)
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))

@@ -70,11 +70,66 @@ def folded(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
 
 
-def loose_key(text: str) -> str:
-    """A loose form of a prompt for duplicate detection: case, accents, punctuation and
-    spacing do not count."""
+def option_key(text: str) -> str:
+    """The loose form of a multiple-choice option: case, accents, every punctuation mark and
+    symbol, and spacing do not count. Option buttons carry a hash of it (see
+    :func:`bot.quiz.option_fingerprint`), so it must never change, and the options of a
+    question must differ in it."""
     text = re.sub(r"[^\w]+", " ", folded(text))
     return " ".join(text.split())
+
+
+# Characters that carry meaning in code: ``i++`` is not ``i--``, ``==`` is not ``===``, C++ is
+# not C#. Every other mark (. , ; : ? ' " ( ) [ ] { } backticks, dashes, ...) is sentence
+# punctuation for :func:`loose_key`.
+CODE_SYMBOLS = frozenset("+-*/%=<>!&|^~#@$\\")
+_TOKEN_RE = re.compile(r"\w+|[^\w\s]+")
+_WORD_RE = re.compile(r"\w")
+# "!" closing a run of marks, before any sentence marks ("!", "?!", "===!)") but not inside
+# a code span ("`a!`").
+_EXCLAIMED_RE = re.compile(r"!+[^\w\s`+\-*/%=<>!&|^~#@$\\]*$")
+
+
+def _code_symbols(token: str) -> str:
+    return "".join(ch for ch in token if ch in CODE_SYMBOLS)
+
+
+def loose_key(text: str) -> str:
+    """A loose form of a prompt or deck name for duplicate detection: case, accents, spacing
+    and sentence punctuation do not count, symbols that carry meaning in code do
+    ("What is Flask?" is "what is flask", "What does i++ do?" is not "What does i-- do?").
+
+    The key is the words, with each run of code symbols between them as a word of its own
+    (so ``a+b`` is ``a + b`` and `` `i++` `` is ``i++``). Three marks made of code symbols
+    count as sentence punctuation: ``!`` (or ``!?`` ...) ending a word or a run of code
+    symbols before a space or the end ("Flask!", "``===``!"), a lone hyphen joining two
+    words (``built-in``) and a lone hyphen between spaces used as a dash.
+    Dropping the symbol runs gives :func:`option_key`, so texts with no code symbols keep
+    their key, and two texts with the same key had the same key before symbols counted."""
+    text = folded(text)
+    out: list[str] = []
+    for match in _TOKEN_RE.finditer(text):
+        token = match.group()
+        if _WORD_RE.match(token):
+            out.append(token)
+            continue
+        start, end = match.span()
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        word_before = bool(_WORD_RE.match(before))
+        if token == "-" and (
+            (word_before and _WORD_RE.match(after)) or (before.isspace() and after.isspace())
+        ):
+            continue  # a hyphen joining two words, or a dash
+        exclaimed = _EXCLAIMED_RE.search(token)
+        if exclaimed and after.isspace():  # "Flask!", "== and ===!": the sentence's "!"
+            head = _code_symbols(token[: exclaimed.start()])
+            if head or word_before:
+                token = head
+        symbols = _code_symbols(token)
+        if symbols:
+            out.append(symbols)
+    return " ".join(out)
 
 
 class Question(BaseModel):
@@ -137,7 +192,7 @@ class Question(BaseModel):
                 raise ValueError(
                     f"a multiple-choice question needs exactly one correct option, found {correct}"
                 )
-            texts = [loose_key(o.text) for o in self.options]
+            texts = [option_key(o.text) for o in self.options]
             if len(set(texts)) != len(texts):
                 raise ValueError("multiple-choice options must differ from each other")
         return self

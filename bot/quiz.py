@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from enum import IntEnum
 
 from bot.guild_settings import ScoringRules
-from bot.questions import loose_key
+from bot.questions import option_key
 
 
 class Rating(IntEnum):
@@ -91,9 +91,10 @@ def award(
 def option_fingerprint(text: str) -> str:
     """A short mark of an option's text, carried by its button: a click is graded by the
     option the member saw, even if the question was edited and its options moved since.
-    Taken from the text's loose form (the one options of a question must differ in), so
-    fixing the case, accents, punctuation or spacing of an option keeps its buttons."""
-    return f"{zlib.crc32(loose_key(text).encode()):08x}"
+    Taken from :func:`bot.questions.option_key` (the form options of a question must
+    differ in), so fixing the case, accents, punctuation or spacing of an option keeps its
+    buttons. Buttons already posted carry it: it must never change."""
+    return f"{zlib.crc32(option_key(text).encode()):08x}"
 
 
 def option_clicked(texts: Sequence[str], index: int, fingerprint: str | None) -> int | None:

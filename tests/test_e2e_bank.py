@@ -554,3 +554,40 @@ async def test_editing_only_the_answer_keeps_an_option_written_over_two_lines(re
             ("path (any text)", True),
             ("string", False),
         ]
+
+
+async def test_question_add_tells_code_apart_but_refuses_a_reworded_duplicate(recall, emulator):
+    """Prompts that differ in code symbols are different questions; deck names too. Case,
+    spacing and sentence punctuation still make the same question."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        made = await make_deck(mod, name="C++ interview")
+        assert made.embed and "is ready" in made.embed["description"], made.content
+        other = await make_deck(mod, name="C# interview")
+        assert other.embed and "is ready" in other.embed["description"], other.content
+        again = await make_deck(mod, name="c#  Interview")
+        assert "already a deck called **C# interview**" in again.content
+        deck = next(
+            d for d in await bot.store.decks_for_guild(guild.id) if d.name == "C++ interview"
+        )
+
+        async def add(prompt: str):
+            opened = await mod.run("/question add", deck=deck.slug)
+            return await mod.submit(opened.modal, prompt=prompt, answer="An answer.")
+
+        first = await add("What does i++ do?")
+        assert "Added question **#" in first.content, first.content
+        second = await add("What does i-- do?")
+        assert "Added question **#" in second.content, second.content
+        third = await add("What is the difference between `==` and `===`?")
+        assert "Added question **#" in third.content, third.content
+        dup = await add("what does `i++` do")
+        assert "already has that question" in dup.content
+        dup = await add("What is the difference between == and ===!")
+        assert "already has that question" in dup.content
+        prompts = [sq.question.prompt for sq in await bot.store.questions_in_deck(deck.id)]
+        assert prompts == [
+            "What does i++ do?",
+            "What does i-- do?",
+            "What is the difference between `==` and `===`?",
+        ]

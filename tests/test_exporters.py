@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from bot.exporters import EXPORT_EXTENSIONS, EXPORT_FORMATS, export_questions
 from bot.importers import neutralise_cell, parse_import, restore_cell
-from bot.questions import Question, loose_key
+from bot.questions import Question, loose_key, option_key
 
 # --- generated questions ----------------------------------------------------------------------
 
@@ -67,7 +67,7 @@ def questions(draw: st.DrawFn, allow_cr: bool = True) -> Question:
     options: list[dict[str, object]] = []
     if draw(st.booleans()):
         option_text = _filled(allow_cr=allow_cr, max_parts=2).map(lambda t: t[:60])
-        texts = draw(st.lists(option_text, min_size=2, max_size=4, unique_by=loose_key))
+        texts = draw(st.lists(option_text, min_size=2, max_size=4, unique_by=option_key))
         right = draw(st.integers(0, len(texts) - 1))
         options = [{"text": t, "correct": i == right} for i, t in enumerate(texts)]
     try:

@@ -136,7 +136,7 @@ class BankStore(DeckStore):
             ) as cur:
                 live = list(await cur.fetchall())
             clash = next((r for r in live if r["slug"] == slug), None)
-            key = loose_key(name)  # "!!!" has none: like find_deck, it matches no name
+            key = loose_key(name)  # "???" has none: like find_deck, it matches no name
             same_name = next(
                 (r for r in live if r["guild_id"] != 0 and key and loose_key(r["name"]) == key),
                 None,
@@ -210,8 +210,8 @@ class BankStore(DeckStore):
             placement = await _insert(db, deck_id, [question], now)
             if not placement.questions:
                 raise UserError(
-                    "This deck already has that question (same wording, ignoring case and "
-                    "punctuation). Nothing was added."
+                    "This deck already has that question (same wording, ignoring case, spacing "
+                    "and sentence punctuation). Nothing was added."
                 )
             ext_id = placement.questions[0].id
             async with db.execute(
