@@ -424,6 +424,22 @@ def size_text(n: int) -> str:
     return f"{n} bytes"
 
 
+def export_summary(deck_name: str, count: int, fmt: str, files: int) -> str:
+    """What a moderator reads above an export of ``count`` questions in ``files`` files."""
+    label = "Markdown" if fmt == "markdown" else fmt.upper()
+    text = f"**{deck_name}**: {count:,} questions as {label}"
+    if files > 1:
+        text += (
+            f", in {files} files: one import takes at most {IMPORT_MAX_QUESTIONS} questions "
+            f"and {size_text(IMPORT_MAX_BYTES)}, so import the files one after the other."
+        )
+    else:
+        text += "."
+    if fmt == "csv":
+        text += " Spreadsheet formulas are neutralised."
+    return text
+
+
 def check_upload_size(size: int, max_bytes: int = IMPORT_MAX_BYTES) -> None:
     """Refuse an attachment that is too big before downloading it."""
     if size > max_bytes:

@@ -15,12 +15,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.bank import BUILTIN_READ_ONLY, ImportRefused, check_deck_name, find_deck, read_upload
+from bot.bank import (
+    BUILTIN_READ_ONLY,
+    ImportRefused,
+    check_deck_name,
+    find_deck,
+    read_upload,
+    size_text,
+)
 from bot.config import Settings
 from bot.decks import load_builtin_decks
 from bot.errors import UserError
-from bot.exporters import EXPORT_EXTENSIONS, EXPORT_FORMATS, ExportFormat, export_questions
-from bot.importers import IMPORT_MAX_BYTES, validate_file
+from bot.exporters import EXPORT_EXTENSIONS, EXPORT_FORMATS, ExportFormat, export_parts
+from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, validate_file
 from bot.questions import Question
 from bot.store import DeckRow, Store
 
@@ -190,23 +197,44 @@ def cmd_export(
     if not settings.database.exists():
         raise DeckCliError(f"database {settings.database} does not exist yet")
     deck, questions = asyncio.run(_load_deck(settings, guild_id, deck_text))
-    data = export_questions(
+    parts = export_parts(
         questions, fmt, deck_name=deck.name, deck_slug=deck.slug, description=deck.description
     )
+    limits = (
+        f"one import takes at most {IMPORT_MAX_QUESTIONS} questions and "
+        f"{size_text(IMPORT_MAX_BYTES)}"
+    )
     if out == "-":
-        sys.stdout.buffer.write(data)
+        if len(parts) > 1:
+            raise DeckCliError(
+                f"{deck.name} ({len(questions)} questions) is too big for one import file "
+                f"({limits}); give --out a file name to write it as {len(parts)} files"
+            )
+        sys.stdout.buffer.write(parts[0].data)
         sys.stdout.flush()
         return 0
     target = Path(out) if out else Path(deck.slug + EXPORT_EXTENSIONS[fmt])
-    if target.exists() and not force:
-        raise DeckCliError(f"{target} already exists; choose another --out or add --force")
     if target.is_dir():
         raise DeckCliError(f"{target} is a folder; give --out a file name")
     if not target.parent.is_dir():
         raise DeckCliError(f"folder {target.parent} does not exist; create it or choose another --out")
-    try:
-        target.write_bytes(data)
-    except OSError as exc:
-        raise DeckCliError(f"cannot write {target}: {exc.strerror or exc}") from None
-    print(f"exported {len(questions)} questions of {deck.name} ({deck.slug}) to {target}")
+    # A deck past the import limits goes to <name>-1-of-N<ext>, ... beside the name asked for.
+    n = len(parts)
+    targets = (
+        [target]
+        if n == 1
+        else [target.with_name(f"{target.stem}-{i}-of-{n}{target.suffix}") for i in range(1, n + 1)]
+    )
+    for path in targets:
+        if path.exists() and not force:
+            raise DeckCliError(f"{path} already exists; choose another --out or add --force")
+    for path, part in zip(targets, parts, strict=True):
+        try:
+            path.write_bytes(part.data)
+        except OSError as exc:
+            raise DeckCliError(f"cannot write {path}: {exc.strerror or exc}") from None
+    written = ", ".join(str(p) for p in targets)
+    print(f"exported {len(questions)} questions of {deck.name} ({deck.slug}) to {written}")
+    if n > 1:
+        print(f"{limits}: import the files one after the other")
     return 0

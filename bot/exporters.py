@@ -3,6 +3,10 @@ reads back unchanged.
 
 Round trip: ``parse_import(export_questions(qs, fmt), "x." + ext).questions == qs`` for any
 list of valid questions with distinct ids and distinct prompts (as ``loose_key`` sees them).
+A deck can grow past what one import takes (:data:`bot.importers.IMPORT_MAX_QUESTIONS`,
+:data:`bot.importers.IMPORT_MAX_BYTES`) through several imports: :func:`export_parts` then
+splits it into files that each import, in order, and :func:`message_batches` groups those
+files into Discord messages.
 What each format carries:
 
 * YAML and JSON: everything, in the built-in deck schema (``slug``, ``name``, ``description``,
@@ -54,12 +58,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import yaml
 
 from bot.importers import (
+    IMPORT_MAX_BYTES,
+    IMPORT_MAX_QUESTIONS,
     format_option_item,
     join_list_cell,
     neutralise_cell,
@@ -75,6 +82,11 @@ EXPORT_EXTENSIONS: dict[ExportFormat, str] = {
     "csv": ".csv",
     "markdown": ".md",
 }
+# Discord takes at most 10 files on a message and 10 MiB of them from a bot in a server
+# without boosts; a batch keeps a margin below the bytes.
+MESSAGE_FILES_MAX = 10
+MESSAGE_FILES_BYTES_MAX = 8 * 1024 * 1024
+
 CSV_EXPORT_COLUMNS = (
     "question",
     "answer",
@@ -105,6 +117,108 @@ def export_questions(
     if fmt in ("markdown", "md"):
         return _export_markdown(questions, deck_name, description)
     raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+
+
+# --- exports one import takes ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportPart:
+    """One file of an export: its name, its bytes and how many questions it holds."""
+
+    filename: str
+    data: bytes
+    count: int
+
+
+def export_parts(
+    questions: Sequence[Question],
+    fmt: str,
+    *,
+    deck_name: str = "Questions",
+    deck_slug: str = "questions",
+    description: str = "",
+    stem: str | None = None,
+    max_bytes: int = IMPORT_MAX_BYTES,
+    max_questions: int = IMPORT_MAX_QUESTIONS,
+) -> list[ExportPart]:
+    """Questions as one file ``<stem><ext>`` when one import takes it (at most
+    ``max_questions`` questions and ``max_bytes`` bytes), else as files
+    ``<stem>-1-of-N<ext>`` ... each within those limits, keeping the deck's order. Every part
+    is a whole file of its format (deck name and description, CSV header). ``stem`` defaults
+    to the deck's slug. A question too big for ``max_bytes`` alone (the import limits leave
+    room for the largest valid question) still gets a file of its own."""
+
+    def export(qs: Sequence[Question]) -> bytes:
+        return export_questions(
+            qs, fmt, deck_name=deck_name, deck_slug=deck_slug, description=description
+        )
+
+    whole = export(questions)  # a ValueError for an unknown format
+    ext = EXPORT_EXTENSIONS["markdown" if fmt == "md" else fmt]  # type: ignore[index]
+    stem = deck_slug if stem is None else stem
+    if len(questions) <= max_questions and len(whole) <= max_bytes:
+        return [ExportPart(stem + ext, whole, len(questions))]
+    chunks = _split(questions, export, max_bytes, max_questions)
+    n = len(chunks)
+    return [
+        ExportPart(f"{stem}-{i}-of-{n}{ext}", data, len(chunk))
+        for i, (chunk, data) in enumerate(chunks, 1)
+    ]
+
+
+# Bytes a question may take in a file beyond its size exported alone (a longer number in a
+# Markdown heading, a JSON comma).
+_PART_SLACK = 16
+
+
+def _split(
+    questions: Sequence[Question],
+    export: Callable[[Sequence[Question]], bytes],
+    max_bytes: int,
+    max_questions: int,
+) -> list[tuple[Sequence[Question], bytes]]:
+    """Greedy parts from each question's size exported alone (less the file's own head),
+    each checked by exporting it, and made shorter in the rare case it is still too big."""
+    alone = [len(export([q])) for q in questions]
+    head = max(0, alone[0] + alone[1] - len(export(questions[:2]))) if len(questions) > 1 else 0
+    out: list[tuple[Sequence[Question], bytes]] = []
+    start = 0
+    while start < len(questions):
+        end, size = start, head
+        while (
+            end < len(questions)
+            and end - start < max_questions
+            and (end == start or size + alone[end] - head + _PART_SLACK <= max_bytes)
+        ):
+            size += alone[end] - head + _PART_SLACK
+            end += 1
+        data = export(questions[start:end])
+        while len(data) > max_bytes and end - start > 1:
+            end -= 1
+            data = export(questions[start:end])
+        out.append((questions[start:end], data))
+        start = end
+    return out
+
+
+def message_batches(
+    parts: Sequence[ExportPart],
+    *,
+    max_files: int = MESSAGE_FILES_MAX,
+    max_bytes: int = MESSAGE_FILES_BYTES_MAX,
+) -> list[list[ExportPart]]:
+    """The parts in order, grouped into messages of at most ``max_files`` files and
+    ``max_bytes`` bytes (a part bigger than that alone gets a message of its own)."""
+    batches: list[list[ExportPart]] = []
+    size = 0
+    for part in parts:
+        if not batches or len(batches[-1]) >= max_files or size + len(part.data) > max_bytes:
+            batches.append([])
+            size = 0
+        batches[-1].append(part)
+        size += len(part.data)
+    return batches
 
 
 # --- YAML / JSON ----------------------------------------------------------------------------

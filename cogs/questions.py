@@ -11,6 +11,7 @@ database, so Import still works after a restart.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from collections.abc import Awaitable, Callable
@@ -28,12 +29,13 @@ from bot.bank import (
     ImportPreview,
     QuestionForm,
     check_upload_size,
+    export_summary,
     form_from_question,
     question_from_form,
 )
 from bot.client import RecallBot
 from bot.errors import UserError
-from bot.exporters import EXPORT_EXTENSIONS, export_questions
+from bot.exporters import export_parts, message_batches
 from bot.importers import slug_for_prompt
 from bot.questions import Question, normalize_tag
 from bot.store import StoredQuestion
@@ -710,20 +712,27 @@ class QuestionGroup(app_commands.Group):
         stored = await self.bot.store.questions_in_deck(row.id)
         if not stored:
             raise UserError(f"**{row.name}** has no questions to export yet.")
-        data = export_questions(
+        # A large deck takes seconds to write (YAML most): answer first, off the event loop.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        parts = await asyncio.to_thread(
+            export_parts,
             [sq.question for sq in stored],
             format,
             deck_name=row.name,
             deck_slug=row.slug,
             description=row.description,
         )
-        name = f"{row.slug}{EXPORT_EXTENSIONS[format]}"
-        await interaction.response.send_message(
-            f"**{row.name}**: {len(stored)} questions as {format.upper() if format != 'markdown' else 'Markdown'}."
-            + (" Spreadsheet formulas are neutralised." if format == "csv" else ""),
-            file=discord.File(io.BytesIO(data), filename=name),
-            ephemeral=True,
-        )
+        text = export_summary(row.name, len(stored), format, len(parts))
+        sent = 0
+        for batch in message_batches(parts):
+            if sent:
+                text = f"Files {sent + 1}–{sent + len(batch)} of {len(parts)}."
+            await interaction.followup.send(
+                text,
+                files=[discord.File(io.BytesIO(p.data), filename=p.filename) for p in batch],
+                ephemeral=True,
+            )
+            sent += len(batch)
 
     # -- autocomplete ----------------------------------------------------------------------
 

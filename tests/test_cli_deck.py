@@ -101,3 +101,39 @@ def test_import_refusals_leave_the_database_alone(tmp_path: Path) -> None:
     builtin = recall("deck", "import", "q.csv", "--guild", "5", "--deck", "flask", cwd=tmp_path)
     assert builtin.returncode == 1 and "built-in deck" in builtin.stderr
     assert (tmp_path / "recall.sqlite3").read_bytes() == before
+
+
+def test_a_deck_grown_past_the_import_limits_exports_in_files_that_import_back(
+    tmp_path: Path,
+) -> None:
+    """Two imports within the limits make a deck one import could not take; its export is
+    several files, each of which imports, and together they give the deck back."""
+    for start in (0, 300):
+        rows = "".join(f"Question {i}?,Answer {i}.\n" for i in range(start, start + 300))
+        (tmp_path / f"q{start}.csv").write_text("question,answer\n" + rows)
+        made = recall(
+            "deck", "import", f"q{start}.csv", "--guild", "5", "--deck", "Big", cwd=tmp_path
+        )
+        assert made.returncode == 0, made.stderr
+    out = recall("deck", "export", "--guild", "5", "--deck", "big", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "exported 600 questions of Big (big) to big-1-of-2.yaml, big-2-of-2.yaml" in out.stdout
+    assert "one import takes at most 500 questions" in out.stdout
+    assert not (tmp_path / "big.yaml").exists()
+    for name in ("big-1-of-2.yaml", "big-2-of-2.yaml"):
+        back = recall("deck", "import", name, "--guild", "5", "--deck", "Copy", cwd=tmp_path)
+        assert back.returncode == 0, back.stderr
+    db = sqlite3.connect(tmp_path / "recall.sqlite3")
+    counts = dict(
+        db.execute(
+            "SELECT d.slug, count(*) FROM questions q JOIN decks d ON d.id = q.deck_id "
+            "WHERE d.slug IN ('big', 'copy') GROUP BY d.slug"
+        ).fetchall()
+    )
+    db.close()
+    assert counts == {"big": 600, "copy": 600}
+    again = recall("deck", "export", "--guild", "5", "--deck", "big", cwd=tmp_path)
+    assert again.returncode == 1 and "big-1-of-2.yaml already exists" in again.stderr
+    piped = recall("deck", "export", "--guild", "5", "--deck", "big", "--out", "-", cwd=tmp_path)
+    assert piped.returncode == 1
+    assert "too big for one import file" in piped.stderr and "--out" in piped.stderr

@@ -6,7 +6,9 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.importers import IMPORT_MAX_BYTES, parse_import
+from bot.exporters import MESSAGE_FILES_BYTES_MAX, MESSAGE_FILES_MAX
+from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, parse_import
+from bot.questions import Question
 
 pytestmark = pytest.mark.e2e
 
@@ -369,7 +371,8 @@ async def test_export_every_format_round_trips(recall, emulator):
     async with recall.running() as bot:
         for fmt, ext in (("yaml", "yaml"), ("json", "json"), ("csv", "csv"), ("markdown", "md")):
             out = await alice.run("/question export", deck="flask", format=fmt)
-            assert out.ephemeral
+            await out.wait_for_followup()
+            assert out.ephemeral and len(out.messages) == 1
             [attachment] = out.message.attachments
             assert attachment.filename == f"flask.{ext}"
             result = parse_import(attachment.data, attachment.filename)
@@ -591,3 +594,75 @@ async def test_question_add_tells_code_apart_but_refuses_a_reworded_duplicate(re
             "What does i-- do?",
             "What is the difference between `==` and `===`?",
         ]
+
+
+def _big_deck(n: int, answer: str = "A short answer.") -> list[Question]:
+    return [
+        Question(id=f"big-{i}", prompt=f"Big question {i}?", answer=f"{i}: {answer}")
+        for i in range(n)
+    ]
+
+
+async def test_a_deck_past_the_import_limits_exports_in_files_that_import_back(recall, emulator):
+    """A deck grown past what one import takes (here through many questions) exports as
+    several files, each within the limits; importing them in turn gives the deck back."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod, name="Big")
+        await make_deck(mod, name="Copy")
+        decks = {d.slug: d for d in await bot.store.decks_for_guild(guild.id)}
+        questions = _big_deck(2 * IMPORT_MAX_QUESTIONS + 50)
+        await bot.store.insert_questions(decks["big"].id, questions)
+
+        out = await mod.run("/question export", deck="big", format="yaml")
+        await out.wait_for_followup()
+        assert out.ephemeral and len(out.messages) == 1
+        text = out.message.content
+        assert f"**Big**: {len(questions):,} questions as YAML, in 3 files" in text
+        assert "one import takes at most 500 questions and 1.0 MiB" in text
+        files = out.message.attachments
+        assert [f.filename for f in files] == [
+            "big-1-of-3.yaml",
+            "big-2-of-3.yaml",
+            "big-3-of-3.yaml",
+        ]
+        for f in files:
+            preview = await mod.run(
+                "/question import", file=emulator.attachment(f.filename, f.data), deck="copy"
+            )
+            msg = await preview.wait_for_followup()
+            assert [b.label for b in msg.buttons] == ["Import", "Cancel"], msg.content
+            done = await mod.click(msg, "Import")
+            assert "Imported **" in done.message.embeds[0]["description"]
+        copied = [sq.question for sq in await bot.store.questions_in_deck(decks["copy"].id)]
+        assert copied == questions
+
+
+async def test_an_export_larger_than_one_message_takes_comes_in_several(recall, emulator):
+    """Discord takes at most 10 files and 10 MiB a message: a deck exported in more parts
+    than that comes in several private messages, each within those limits."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod, name="Huge")
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if d.slug == "huge"]
+        # "<" and "&" become entities in Markdown: about 13 KB a question.
+        questions = _big_deck(900, answer="<&x" * 1300)
+        await bot.store.insert_questions(deck.id, questions)
+
+        out = await mod.run("/question export", deck="huge", format="markdown")
+        await out.wait_for(lambda r: len(r.messages) >= 2, within=30)
+        files = [a for m in out.messages for a in m.attachments]
+        assert len(files) > MESSAGE_FILES_MAX
+        for message in out.messages:
+            assert message.ephemeral
+            assert len(message.attachments) <= MESSAGE_FILES_MAX
+            assert sum(len(a.data) for a in message.attachments) <= MESSAGE_FILES_BYTES_MAX
+        assert f"in {len(files)} files" in out.message.content
+        back: list[Question] = []
+        for f in files:
+            assert f.filename.startswith("huge-") and f.filename.endswith(f"-of-{len(files)}.md")
+            assert len(f.data) <= IMPORT_MAX_BYTES
+            result = parse_import(f.data, f.filename)
+            assert result.errors == []
+            back += result.questions
+        assert back == questions

@@ -110,6 +110,13 @@ async def deck_import(
     interaction: discord.Interaction, file: discord.Attachment, deck: str
 ) -> None:
     data = await file.read()
+    if deck == "heavy":  # two 6 MiB copies: more than Discord takes on one message
+        copies = [discord.File(io.BytesIO(bytes(6 << 20)), filename=f"{i}.bin") for i in (1, 2)]
+        try:
+            await interaction.response.send_message("copies", files=copies)
+        except discord.HTTPException as exc:
+            await interaction.response.send_message(f"refused: {exc.status} {exc.code}")
+        return
     reply = discord.File(fp=io.BytesIO(data.upper()), filename="echo.txt")
     await interaction.response.send_message(
         f"{deck}: {file.filename} {len(data)} bytes: {data.decode()}", file=reply
@@ -386,6 +393,14 @@ async def test_attachments_both_ways(world: World) -> None:
     assert echo.filename == "echo.txt" and echo.data == b"Q: WHAT?\nA: THAT"
     async with aiohttp.ClientSession() as session, session.get(echo.url) as resp:
         assert resp.status == 200 and await resp.read() == b"Q: WHAT?\nA: THAT"
+
+
+async def test_uploads_over_discords_limit_are_refused(world: World) -> None:
+    upload = world.emu.attachment("deck.yaml", b"q")
+    r = await world.alice.run("/qotd deck import", file=upload, deck="heavy")
+    assert r.content == "refused: 413 40005"
+    assert [v.code for v in world.emu.violations] == [40005]
+    world.emu.violations.clear()
 
 
 async def test_embed_over_limit_rejected_and_recorded(world: World) -> None:

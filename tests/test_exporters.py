@@ -12,8 +12,23 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from bot.exporters import EXPORT_EXTENSIONS, EXPORT_FORMATS, export_questions
-from bot.importers import neutralise_cell, parse_import, restore_cell
+from bot.exporters import (
+    EXPORT_EXTENSIONS,
+    EXPORT_FORMATS,
+    MESSAGE_FILES_BYTES_MAX,
+    MESSAGE_FILES_MAX,
+    ExportPart,
+    export_parts,
+    export_questions,
+    message_batches,
+)
+from bot.importers import (
+    IMPORT_MAX_BYTES,
+    IMPORT_MAX_QUESTIONS,
+    neutralise_cell,
+    parse_import,
+    restore_cell,
+)
 from bot.questions import Question, loose_key, option_key
 
 # --- generated questions ----------------------------------------------------------------------
@@ -233,3 +248,80 @@ def test_markdown_escapes_structure_inside_texts() -> None:
 def test_unknown_format() -> None:
     with pytest.raises(ValueError, match="unknown export format"):
         export_questions(SAMPLE, "xml")
+
+
+# --- exports within the import limits ---------------------------------------------------------
+
+
+def _many(n: int, answer_size: int = 40) -> list[Question]:
+    return [
+        Question(
+            id=f"q-{i}",
+            prompt=f"Question number {i}: what does x<{i}> & y do?",
+            answer=f"Answer {i} " + "<&x" * (answer_size // 3),
+            key_points=[f"point {i}"],
+            tags=["t"],
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+@pytest.mark.parametrize(("count", "max_questions", "max_bytes"), [(7, 3, 100_000), (12, 50, 0)])
+def test_export_parts_each_import_back_within_the_limits(
+    fmt: str, count: int, max_questions: int, max_bytes: int
+) -> None:
+    """A deck larger than one import takes is exported as several files, each of which an
+    import takes; read back in turn they give the deck again."""
+    qs = _many(count, answer_size=300)
+    if not max_bytes:  # small enough that bytes, not the count, split the deck
+        max_bytes = len(export_questions(qs, fmt, deck_name="Big", deck_slug="big")) // 3
+    parts = export_parts(
+        qs, fmt, deck_name="Big", deck_slug="big", max_bytes=max_bytes, max_questions=max_questions
+    )
+    assert len(parts) >= 3
+    ext = EXPORT_EXTENSIONS[fmt]  # type: ignore[index]
+    assert [p.filename for p in parts] == [
+        f"big-{i}-of-{len(parts)}{ext}" for i in range(1, len(parts) + 1)
+    ]
+    back: list[Question] = []
+    for part in parts:
+        assert len(part.data) <= max_bytes
+        result = parse_import(
+            part.data, part.filename, max_bytes=max_bytes, max_questions=max_questions
+        )
+        assert result.errors == [] and result.warnings == []
+        assert part.count == len(result.questions) <= max_questions
+        back += result.questions
+    assert back == qs
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_a_deck_within_the_limits_is_one_file_as_before(fmt: str) -> None:
+    qs = _many(IMPORT_MAX_QUESTIONS)
+    [part] = export_parts(qs, fmt, deck_name="Big", deck_slug="big")
+    assert part.filename == "big" + EXPORT_EXTENSIONS[fmt]  # type: ignore[index]
+    assert part.data == export_questions(qs, fmt, deck_name="Big", deck_slug="big")
+    assert part.count == IMPORT_MAX_QUESTIONS
+
+
+def test_a_deck_over_the_default_limits_splits_by_count_and_size() -> None:
+    parts = export_parts(_many(IMPORT_MAX_QUESTIONS + 1), "json", deck_name="B", deck_slug="b")
+    assert [p.count for p in parts] == [IMPORT_MAX_QUESTIONS, 1]
+    heavy = _many(400, answer_size=3900)
+    assert len(export_questions(heavy, "markdown")) > IMPORT_MAX_BYTES
+    parts = export_parts(heavy, "markdown", deck_name="B", deck_slug="b")
+    assert len(parts) > 1
+    assert all(len(p.data) <= IMPORT_MAX_BYTES for p in parts)
+    assert sum(p.count for p in parts) == 400
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(1, IMPORT_MAX_BYTES), min_size=1, max_size=25))
+def test_message_batches_keep_discords_attachment_limits(sizes: list[int]) -> None:
+    parts = [ExportPart(f"f{i}", bytes(s), 1) for i, s in enumerate(sizes)]
+    batches = message_batches(parts)
+    assert [p for b in batches for p in b] == parts
+    for batch in batches:
+        assert 1 <= len(batch) <= MESSAGE_FILES_MAX
+        assert sum(len(p.data) for p in batch) <= MESSAGE_FILES_BYTES_MAX

@@ -761,9 +761,12 @@ class DiscordEmulator:
     def _resolve_attachments(self, body: dict[str, Any], files: dict[int, UploadedFile],
                              existing: list[Attachment]) -> list[Attachment]:
         """New uploads (``attachments[].id`` = file index) plus kept attachments by id."""
+        if sum(len(f.data) for f in files.values()) > limits.UPLOAD_MAX_BYTES:
+            raise ApiError(413, 40005, "Request entity too large", violation=True)
         if "attachments" not in body:
-            return existing + [self._store_file(f.filename, f.data, f.content_type)
-                               for f in files.values()]
+            return self._check_attachment_count(
+                existing + [self._store_file(f.filename, f.data, f.content_type)
+                            for f in files.values()])
         out: list[Attachment] = []
         used: set[int] = set()
         for entry in body["attachments"] or []:
@@ -782,6 +785,13 @@ class DiscordEmulator:
                 out.append(kept)
         out += [self._store_file(f.filename, f.data, f.content_type)
                 for i, f in files.items() if i not in used]
+        return self._check_attachment_count(out)
+
+    @staticmethod
+    def _check_attachment_count(out: list[Attachment]) -> list[Attachment]:
+        if len(out) > limits.ATTACHMENTS_MAX:
+            raise ApiError.invalid_form(
+                [("attachments", f"Must be {limits.ATTACHMENTS_MAX} or fewer in length.")])
         return out
 
     def _check_message_body(self, body: dict[str, Any]) -> None:

@@ -19,6 +19,8 @@ MODAL_TITLE_MAX = 45
 MODAL_INPUTS_MAX = 5
 TEXT_INPUT_MAX = 4000
 CHOICES_MAX = 25
+ATTACHMENTS_MAX = 10  # files on one message
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024  # a bot's upload in a server without boosts
 
 
 def _too_long(path: str, value: Any, limit: int, out: list[Problem]) -> int:
