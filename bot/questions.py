@@ -88,6 +88,43 @@ _WORD_RE = re.compile(r"\w")
 # "!" closing a run of marks, before any sentence marks ("!", "?!", "===!)") but not inside
 # a code span ("`a!`").
 _EXCLAIMED_RE = re.compile(r"!+[^\w\s`+\-*/%=<>!&|^~#@$\\]*$")
+# Markdown emphasis around text ("**Flask**", "*Flask*", "~~Flask~~"): Discord shows the
+# text, so the marks are punctuation. A mark opens after a space or sentence mark (not a word,
+# code symbol or backtick) before a non-space, and closes the same mark after a non-space
+# before none of those, so "*args and **kwargs", "a*b*c" and "`*` or `*`" keep their symbols.
+_EMPHASIS_MARK_RE = re.compile(r"\*+|~+")
+_NOT_BEFORE_OPENING = frozenset("`") | CODE_SYMBOLS
+
+
+def _without_emphasis(text: str) -> str:
+    openers: list[tuple[str, int]] = []  # (mark, start) of marks that may open
+    dropped: list[tuple[int, int]] = []
+    for match in _EMPHASIS_MARK_RE.finditer(text):
+        mark, start, end = match.group(), match.start(), match.end()
+        if mark not in ("*", "**", "***", "~~"):
+            continue
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isspace() or before in "*~" or _WORD_RE.match(after) or after in "`*~"):
+            at = next((i for i in range(len(openers) - 1, -1, -1) if openers[i][0] == mark), -1)
+            if at >= 0:
+                dropped += [(openers[at][1], openers[at][1] + len(mark)), (start, end)]
+                del openers[at:]
+                continue
+        if (
+            not _WORD_RE.match(before)
+            and before not in _NOT_BEFORE_OPENING
+            and not (after.isspace() or after in "*~")
+        ):
+            openers.append((mark, start))
+    if not dropped:
+        return text
+    out, at = [], 0
+    for start, end in sorted(dropped):
+        out.append(text[at:start])
+        at = end
+    out.append(text[at:])
+    return "".join(out)
 
 
 def _code_symbols(token: str) -> str:
@@ -104,9 +141,10 @@ def loose_key(text: str) -> str:
     count as sentence punctuation: ``!`` (or ``!?`` ...) ending a word or a run of code
     symbols before a space or the end ("Flask!", "``===``!"), a lone hyphen joining two
     words (``built-in``) and a lone hyphen between spaces used as a dash.
-    Dropping the symbol runs gives :func:`option_key`, so texts with no code symbols keep
-    their key, and two texts with the same key had the same key before symbols counted."""
-    text = folded(text)
+    Markdown emphasis around text (``**Flask**``, ``*Flask*``, ``~~Flask~~``) does not count
+    either. Dropping the symbol runs gives :func:`option_key`, so texts with no code symbols
+    keep their key, and two texts with the same key had the same key before symbols counted."""
+    text = _without_emphasis(folded(text))
     out: list[str] = []
     for match in _TOKEN_RE.finditer(text):
         token = match.group()

@@ -666,3 +666,42 @@ async def test_an_export_larger_than_one_message_takes_comes_in_several(recall, 
             assert result.errors == []
             back += result.questions
         assert back == questions
+
+
+async def test_markdown_emphasis_in_a_prompt_does_not_make_a_new_question(recall, emulator):
+    """Discord shows **Flask** as a bold Flask: a prompt that only adds emphasis is the
+    question the deck already has, both in the form and in an import."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+
+        async def add(prompt: str):
+            opened = await mod.run("/question add", deck="team-flask")
+            return await mod.submit(opened.modal, prompt=prompt, answer="An answer.")
+
+        first = await add("What is Flask?")
+        assert "Added question **#" in first.content, first.content
+        for prompt in ("What is **Flask**?", "What is *Flask*?", "**What** is ~~Flask~~?"):
+            dup = await add(prompt)
+            assert "already has that question" in dup.content, (prompt, dup.content)
+        code = await add("What do *args and **kwargs collect?")
+        assert "Added question **#" in code.content, code.content
+        article = (
+            '# Deck\n\n## 1. What is **Flask**?\n\n**Example answer:**\n\n"A framework."\n\n'
+            '## 2. What does **g** hold?\n\n**Example answer:**\n\n"Request data."\n'
+        )
+        file = emulator.attachment("flask.md", article.encode())
+        preview = await mod.run("/question import", file=file, deck="team-flask")
+        msg = await preview.wait_for_followup()
+        body = msg.embeds[0]["description"] if msg.embeds else msg.content
+        assert "**1 question** from **flask.md**" in body, body
+        assert "already in the deck, skipped: What is **Flask**?" in body, body
+        done = await mod.click(msg, "Import")
+        assert "Imported **1 question" in done.message.embeds[0]["description"]
+        deck = next(d for d in await bot.store.decks_for_guild(guild.id) if d.slug == "team-flask")
+        prompts = [sq.question.prompt for sq in await bot.store.questions_in_deck(deck.id)]
+        assert prompts == [
+            "What is Flask?",
+            "What do *args and **kwargs collect?",
+            "What does **g** hold?",
+        ]

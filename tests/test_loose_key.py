@@ -167,3 +167,25 @@ def test_deck_names_with_code_symbols_are_told_apart() -> None:
     assert find_deck(decks, "c# INTERVIEW").id == 2  # type: ignore[arg-type]
     assert find_deck(decks, "C++ interview").id == 1  # type: ignore[arg-type]
     assert find_deck(decks, "C interview") is None  # type: ignore[arg-type]
+
+
+def test_markdown_emphasis_is_not_a_code_symbol() -> None:
+    """Discord shows **Flask** as a bold Flask: the same question, and the same generated id
+    as before symbols counted. Marks that are code keep counting."""
+    for text in (
+        "What is **Flask**?",
+        "What is *Flask*?",
+        "What is ~~Flask~~?",
+        "***What*** is Flask",
+    ):
+        assert loose_key(text) == loose_key("What is Flask?"), text
+        assert slug_for_prompt(text) == "what-is-flask-a068c7", text
+    assert loose_key("What does **`i++`** do?") == loose_key("What does i++ do?")
+    assert loose_key("**bold *and* italic**") == "bold and italic"
+    for a, b in (
+        ("What do *args and **kwargs collect?", "What do args and kwargs collect?"),
+        ("What is a*b*c?", "What is abc?"),
+        ("What is 2 ** 3 ** 2?", "What is 2 3 2?"),
+        ("What do `*` and `*` mean?", "What do and mean?"),
+    ):
+        assert loose_key(a) != loose_key(b), (a, b)
