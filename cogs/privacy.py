@@ -66,11 +66,12 @@ class EraseButton(
                 view=None,
             )
             # The messages of their public quiz posts still say "Asked by" them: redraw
-            # them from the database, which no longer has the name.
+            # them from the database, which no longer has the name (a post nobody clicked
+            # yet has its message looked for).
             quiz = interaction.client.get_cog("Quiz")
             if isinstance(quiz, Quiz):
                 for post_id in erased.shown_posts:
-                    quiz.redraw(post_id)
+                    quiz.redraw(post_id, find=True)
 
         await handled(interaction, work)
 

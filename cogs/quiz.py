@@ -7,9 +7,11 @@ option); the state is in the database, so buttons work after any number of resta
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any, Literal
 
 import aiohttp
@@ -20,6 +22,7 @@ from discord.http import handle_message_parameters
 from discord.utils import MISSING
 
 from bot.client import RecallBot, reply_ephemeral, storage_reply
+from bot.clock import from_db
 from bot.errors import OptionGone, UserError
 from bot.questions import normalize_tag
 from bot.quiz import Rating, option_fingerprint
@@ -506,6 +509,7 @@ class Quiz(commands.Cog):
         self.quiz = QuizService(bot.store)
         self._dirty: set[int] = set()
         self._updating: set[int] = set()
+        self._find: set[int] = set()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RevealButton, HintButton, OptionButton, GradeButton, NextButton)
@@ -584,9 +588,12 @@ class Quiz(commands.Cog):
             return
         self.redraw(graded.post.id)
 
-    def redraw(self, post_id: int) -> None:
+    def redraw(self, post_id: int, *, find: bool = False) -> None:
         """Have a public post's message redrawn soon, from the database: its count, and the
-        buttons of a multiple-choice question."""
+        buttons of a multiple-choice question. With ``find``, a post whose message no click
+        has recorded yet (nobody answered it) has its message looked for in its channel."""
+        if find:
+            self._find.add(post_id)
         self._dirty.add(post_id)
         if post_id not in self._updating:
             self._updating.add(post_id)
@@ -602,6 +609,12 @@ class Quiz(commands.Cog):
                 # day) or its question changed since the grade.
                 qp, read = await self.quiz.load_for(post_id, counts=True)
                 post = qp.post
+                if post.message_id is None and post_id in self._find:
+                    self._find.discard(post_id)
+                    found = await self._find_message(post)
+                    if found is not None:
+                        await self.quiz.store.remember_message(post_id, found)
+                        post = dataclasses.replace(post, message_id=found)
                 if post.private or post.message_id is None or post.closed_at is not None:
                     return
                 answered, _ = read.counts or (0, 0)
@@ -628,6 +641,28 @@ class Quiz(commands.Cog):
                     failures = 0
         finally:
             self._updating.discard(post_id)
+            self._find.discard(post_id)
+
+    async def _find_message(self, post: PostRow) -> int | None:
+        """The bot's message showing a public post, found by its buttons among the channel's
+        messages from the post's creation on; None when it is not found."""
+        channel = self.bot.get_channel(post.channel_id)
+        if post.private or not isinstance(channel, discord.abc.Messageable):
+            return None
+        wanted = (f"rq:rv:{post.id}", f"rq:mc:{post.id}:")
+        after = from_db(post.created_at) - timedelta(minutes=1)
+        try:
+            async for message in channel.history(limit=100, after=after, oldest_first=True):
+                if self.bot.user is None or message.author.id != self.bot.user.id:
+                    continue
+                for row in message.components:
+                    for child in getattr(row, "children", []):
+                        custom_id = getattr(child, "custom_id", None) or ""
+                        if custom_id == wanted[0] or custom_id.startswith(wanted[1]):
+                            return message.id
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("could not look for the message of post %s: %s", post.id, exc)
+        return None
 
 
 async def deck_choices(

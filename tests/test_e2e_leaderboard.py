@@ -363,3 +363,19 @@ async def test_an_erased_members_suggestion_number_is_not_given_to_the_next_one(
         assert late.ephemeral and late.content == "That suggestion no longer exists."
         [waiting] = await bot.store.member_suggestions(guild.id, bob.id)
         assert waiting.state == "pending"
+
+
+async def test_erasing_takes_the_name_off_a_quiz_post_nobody_answered_yet(recall, emulator):
+    """A /quiz post no one has clicked yet: Recall has not learnt its message from a click,
+    and the message must still lose "Asked by" its author when they erase their data."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running():
+        posted = await alice.run("/quiz", channel=guild.general, deck="flask")
+        msg = posted.message
+        assert footer(msg) == "Asked by alice · 0 members answered"
+
+        asked = await alice.run("/privacy delete")
+        done = await alice.click(asked.message, "Erase my data")
+        assert "without your name" in done.message.embeds[0]["description"]
+        await emulator.wait_until(lambda: footer(msg) == "0 members answered", within=3)

@@ -80,7 +80,8 @@ class Erased:
     totals: int
     posts: int
     rows: int = 0  # every row deleted or stripped of the member, all tables together
-    #: public posts they started whose message still shows their name, to be redrawn
+    #: public posts they started whose message still shows their name, to be redrawn (a
+    #: post no one has clicked yet has no message id stored: its message is looked for)
     shown_posts: tuple[int, ...] = ()
 
 
@@ -276,7 +277,7 @@ class LeaderboardStore(QuizStore):
                     attempts = max(0, cur2.rowcount)
             async with db.execute(
                 "SELECT id FROM posts WHERE guild_id = ? AND author_id = ? AND private = 0 "
-                "AND message_id IS NOT NULL AND closed_at IS NULL ORDER BY id",
+                "AND closed_at IS NULL ORDER BY id",
                 (guild_id, user_id),
             ) as cur:
                 shown = tuple(int(r[0]) for r in await cur.fetchall())

@@ -132,6 +132,18 @@ class QuizStore(DeckStore):
     async def post(self, post_id: int) -> PostRow | None:
         return await self.read(lambda conn: _post_in(conn, post_id))
 
+    async def remember_message(self, post_id: int, message_id: int) -> None:
+        """Record the channel message of a public post that no click has recorded yet."""
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE posts SET message_id = ? WHERE id = ? AND message_id IS NULL "
+                "AND private = 0",
+                (message_id, post_id),
+            )
+
+        await self.write(work)
+
     async def quiz_post(
         self, post_id: int, *, user_id: int | None = None, counts: bool = False
     ) -> QuizPostRead | None:
