@@ -269,7 +269,13 @@ class RevealButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq
                 )
                 return
             if qp.question.question.is_multiple_choice:
-                raise outdated(interaction, self.post_id, became_multiple_choice(qp.post))
+                post = qp.post
+                seen = public_message_id(interaction, qp)
+                if seen is not None and post.closed_at is None:
+                    # No grade has recorded the message yet: record it, so it is redrawn.
+                    await service(interaction).store.remember_message(post.id, seen)
+                    post = dataclasses.replace(post, message_id=seen)
+                raise outdated(interaction, self.post_id, became_multiple_choice(post))
             await interaction.response.send_message(
                 embed=answer_for(qp, "How well did you know it? Grade yourself:"),
                 view=grade_view(

@@ -768,3 +768,30 @@ async def test_a_question_made_multiple_choice_while_open_gets_option_buttons(re
         assert "Right one" in str(graded.embed)
         [attempt] = await bot.store._fetchall("SELECT user_id, correct FROM attempts")
         assert tuple(attempt) == (alice.id, 1)
+
+
+async def test_a_quiz_question_made_multiple_choice_before_any_click_gets_option_buttons(
+    recall, emulator
+):
+    """A public /quiz post nobody has clicked yet (Recall has not learnt its message from a
+    grade) whose question is edited into multiple choice: Reveal redraws it with its options,
+    which then grade as usual."""
+    guild, chan, _mod, alice, bob = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        posted = await alice.run("/quiz", channel=chan, deck="daily")
+        post = posted.message
+        [row] = await bot.store._fetchall("SELECT question_id FROM posts")
+        question = next(q for q in QUESTIONS if q.prompt in post.embeds[0]["description"])
+        options = [{"text": "Wrong one"}, {"text": "Right one", "correct": True}]
+        edited = Question.model_validate({**question.model_dump(), "options": options})
+        await bot.store.update_question(row[0], edited)
+
+        refused = await bob.click(post, "Reveal answer")
+        assert refused.ephemeral
+        assert "Pick your answer from its options on the question." in refused.content
+        await emulator.wait_until(
+            lambda: [b.label for b in post.buttons][:2] == ["A. Wrong one", "B. Right one"]
+        )
+        graded = await bob.click(post, "B. Right one")
+        assert "Right one" in str(graded.embed)
