@@ -37,7 +37,6 @@ from cogs.quiz import deck_choices, public_embed, question_view
 
 log = logging.getLogger("cogs.qotd")
 
-POST_PATTERNS = ("rq:rv:{id}", "rq:mc:{id}:")
 #: seconds before the start-up pass is tried again after failing (doubling, up to 5 min)
 CATCH_UP_RETRY = 1.0
 
@@ -148,7 +147,6 @@ class DiscordPublisher:
             raise PublishError(
                 "the channel was deleted or the bot can no longer see it", permanent=True
             )
-        wanted = tuple(p.format(id=post_id) for p in POST_PATTERNS)
         after = since - timedelta(minutes=1)
         try:
             # The post went out just after ``since``: first the channel's first messages from
@@ -158,13 +156,8 @@ class DiscordPublisher:
                 async for message in channel.history(
                     limit=100, after=after, oldest_first=oldest_first
                 ):
-                    if self.bot.user is None or message.author.id != self.bot.user.id:
-                        continue
-                    for row in message.components:
-                        for child in getattr(row, "children", []):
-                            custom_id = getattr(child, "custom_id", None) or ""
-                            if custom_id == wanted[0] or custom_id.startswith(wanted[1]):
-                                return message.id
+                    if ui.shows_post(message, self.bot.user, post_id):
+                        return message.id
         except discord.Forbidden:
             raise PublishError(
                 "missing Read Message History to check an earlier post", permanent=False

@@ -655,17 +655,11 @@ class Quiz(commands.Cog):
         channel = self.bot.get_channel(post.channel_id)
         if post.private or not isinstance(channel, discord.abc.Messageable):
             return None
-        wanted = (f"rq:rv:{post.id}", f"rq:mc:{post.id}:")
         after = from_db(post.created_at) - timedelta(minutes=1)
         try:
             async for message in channel.history(limit=100, after=after, oldest_first=True):
-                if self.bot.user is None or message.author.id != self.bot.user.id:
-                    continue
-                for row in message.components:
-                    for child in getattr(row, "children", []):
-                        custom_id = getattr(child, "custom_id", None) or ""
-                        if custom_id == wanted[0] or custom_id.startswith(wanted[1]):
-                            return message.id
+                if ui.shows_post(message, self.bot.user, post.id):
+                    return message.id
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("could not look for the message of post %s: %s", post.id, exc)
         return None

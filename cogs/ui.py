@@ -38,6 +38,20 @@ async def send_form(interaction: discord.Interaction[Any], form: discord.ui.Moda
     await interaction.response.send_modal(form)
 
 
+def shows_post(message: discord.Message, bot_user: discord.abc.Snowflake | None, post_id: int) -> bool:
+    """Whether ``message`` is the bot's own message of question post ``post_id``: one whose
+    buttons carry the post (Reveal answer, or an option of a multiple-choice question)."""
+    if bot_user is None or message.author.id != bot_user.id:
+        return False
+    reveal, option = f"rq:rv:{post_id}", f"rq:mc:{post_id}:"
+    for row in message.components:
+        for child in getattr(row, "children", []):
+            custom_id = getattr(child, "custom_id", None) or ""
+            if custom_id == reveal or custom_id.startswith(option):
+                return True
+    return False
+
+
 def clip(text: str, limit: int, more: str = "…") -> str:
     """Text cut to at most ``limit`` characters, ending with ``more`` when cut."""
     if len(text) <= limit:

@@ -512,13 +512,7 @@ class BankStore(DeckStore):
         """Forget a suggestion that never reached the review channel (no moderator has it).
         Its number is not given again: a post that failed may still have been made."""
         async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO app_meta (key, value) SELECT ?, CAST(top AS TEXT) FROM "
-                "(SELECT MAX(id) AS top FROM suggestions) WHERE top IS NOT NULL "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
-                "WHERE CAST(excluded.value AS INTEGER) > CAST(app_meta.value AS INTEGER)",
-                (LAST_SUGGESTION_KEY,),
-            )
+            await db.execute(KEEP_LAST_SUGGESTION, (LAST_SUGGESTION_KEY,))
             await db.execute(
                 "DELETE FROM suggestions WHERE id = ? AND state = 'pending' AND message_id IS NULL",
                 (suggestion_id,),
@@ -576,6 +570,14 @@ class BankStore(DeckStore):
 
 #: app_meta key: the highest suggestion number ever given, kept when suggestions are erased
 LAST_SUGGESTION_KEY = "suggestions.last_id"
+#: Records the highest suggestion number given so far under ``LAST_SUGGESTION_KEY`` (one
+#: parameter, the key), before suggestions are deleted.
+KEEP_LAST_SUGGESTION = (
+    "INSERT INTO app_meta (key, value) SELECT ?, CAST(top AS TEXT) FROM "
+    "(SELECT MAX(id) AS top FROM suggestions) WHERE top IS NOT NULL "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+    "WHERE CAST(excluded.value AS INTEGER) > CAST(app_meta.value AS INTEGER)"
+)
 
 
 SUGGESTION_DECK_REMOVED = (

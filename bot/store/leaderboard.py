@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from bot.leaderboard import Score, season_key
 from bot.quiz import LIFETIME
-from bot.store.bank import LAST_SUGGESTION_KEY
+from bot.store.bank import KEEP_LAST_SUGGESTION, LAST_SUGGESTION_KEY
 from bot.store.qotd import qotd_days
 from bot.store.quiz import QuizStore
 
@@ -260,13 +260,7 @@ class LeaderboardStore(QuizStore):
             rows += max(0, cur2.rowcount)
             # Erased suggestions may be the newest: remember the highest number given, so
             # that the next suggestion does not take one whose review message still exists.
-            await db.execute(
-                "INSERT INTO app_meta (key, value) SELECT ?, CAST(top AS TEXT) FROM "
-                "(SELECT MAX(id) AS top FROM suggestions) WHERE top IS NOT NULL "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
-                "WHERE CAST(excluded.value AS INTEGER) > CAST(app_meta.value AS INTEGER)",
-                (LAST_SUGGESTION_KEY,),
-            )
+            await db.execute(KEEP_LAST_SUGGESTION, (LAST_SUGGESTION_KEY,))
             attempts = 0
             for table in MEMBER_TABLES:
                 cur2 = await db.execute(
