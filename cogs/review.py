@@ -7,6 +7,7 @@ import logging
 import re
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
@@ -513,6 +514,11 @@ class Review(commands.Cog):
                 )
                 log.info("reminders off for %s: left %s", reminder.user_id, reminder.guild_id)
                 return 0
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+                # Discord could not say (a 5xx, the network): not a sign they left, so the
+                # day's reminder goes as before the check.
+                log.warning("could not check that %s is in %s: %s", reminder.user_id,
+                            reminder.guild_id, exc)
         where = f" on {guild.name}" if guild else ""
         text = (
             f"📚 {total} card{'s are' if total != 1 else ' is'} due{where}: {decks}. "

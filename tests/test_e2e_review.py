@@ -360,3 +360,19 @@ async def test_the_summary_says_so_when_a_card_answered_in_the_session_is_due_ag
         assert "Reviewed **2** cards." in text
         assert "(in 1 min)" not in text and "Nothing else is due now" not in text, text
         assert "due again now" in text, text
+
+
+async def test_a_failed_membership_check_still_sends_the_reminder(recall, emulator):
+    """Discord failing the check that the member is still in the server (a 503) is not
+    taken as their leaving, and does not cost them the day's reminder."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        await alice.run("/review remind", channel=guild.general, time="18:00")
+        emulator.faults.add("GET", rf"/guilds/{guild.id}/members/{alice.id}$", status=503)
+        recall.clock.set(at("2026-02-03T18:00"))
+        assert await bot.get_cog("Review").send_reminders() == 1
+        assert len(emulator.dms(alice.user)) == 1
+        settings = await bot.store.review_settings(guild.id, alice.id)
+        assert settings.remind_time == "18:00" and settings.remind_off_reason is None
