@@ -163,8 +163,8 @@ def qotd_streak(
     first, and ``answered`` the days on which the member answered at least one of them
     (with several schedules, one answer a day is showing up). Days with no post (skipped or
     paused) are simply not in the list, so they never break a streak. A day unanswered
-    breaks it, except the newest while a question of it is still open (``last_open``): the
-    member may still answer today.
+    breaks it, except the newest while it can still be answered (``last_open``: a question
+    of it is open, or the day is not over).
     """
     best = run = 0
     for day in days:

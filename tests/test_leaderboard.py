@@ -626,3 +626,31 @@ async def test_hidden_members_are_read_from_their_own_index_whatever_the_statist
     assert all("score_totals_order" not in s for s in steps), steps
     page = await store.board_page(1, "all", "all", 0, 100)
     assert 3 not in [r.user_id for r in page.rows] and page.total == 28
+
+
+async def test_a_streak_is_not_broken_before_the_day_is_over(store: Store):
+    """Today's question closed early (answer after an hour) and the member has not answered
+    yet: today is not missed until it is over, since a later question of the day, or a late
+    answer, still counts for it."""
+    q = await question_ids(store)
+    clock = clock_of(store)
+    clock.set(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    yesterday = await store.create_post(
+        kind="qotd", guild_id=1, channel_id=5, question_id=q[0], author_id=None, private=False
+    )
+    await grade(store, 1, 42, q[0], source="qotd", post_id=yesterday)
+    clock.advance(days=1)
+    today = await store.create_post(
+        kind="qotd", guild_id=1, channel_id=5, question_id=q[1], author_id=None, private=False
+    )
+    await store.write(lambda conn: conn.execute("UPDATE posts SET message_id = 900 + id"))
+    clock.advance(hours=1)
+    assert await store.close_post(today) is not None
+    clock.advance(hours=6)
+    record = await store.qotd_record(1, 42)
+    streak = qotd_streak(record.days, record.answered, last_open=record.last_open)
+    assert (streak.current, streak.best) == (1, 1)
+    clock.advance(days=1)  # the day is over, unanswered
+    record = await store.qotd_record(1, 42)
+    streak = qotd_streak(record.days, record.answered, last_open=record.last_open)
+    assert (streak.current, streak.best) == (0, 1)

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 from bot.leaderboard import Score, season_key
 from bot.quiz import LIFETIME
+from bot.schedule import local_day
 from bot.store.bank import KEEP_LAST_SUGGESTION, LAST_SUGGESTION_KEY
+from bot.store.decks import settings_in
 from bot.store.qotd import qotd_days
 from bot.store.quiz import QuizStore
 
@@ -61,7 +63,7 @@ class QotdRecord:
 
     days: list[str]  # the server's days with a QOTD post that reached a channel, oldest first
     answered: frozenset[str]  # the days on which the member answered one of them
-    last_open: bool  # a question of the newest day is still open
+    last_open: bool  # the newest day can still be answered (see ``qotd_record``)
 
 
 @dataclass(frozen=True)
@@ -297,10 +299,14 @@ class LeaderboardStore(QuizStore):
     async def qotd_record(self, guild_id: int, user_id: int) -> QotdRecord:
         """The server's QOTD days (those of posts that reached a channel: one whose send
         failed was never seen and breaks no streak), the days the member answered on, and
-        whether a question of the newest day is still open."""
+        whether the newest day can still be answered: a question of it is still open, or it
+        is not over yet in the server's zone (a later question that day, or a late answer,
+        still counts for it)."""
+        now = self.clock.now()
 
         def load(conn: sqlite3.Connection) -> QotdRecord:
             posts = qotd_days(conn, guild_id)
+            today = local_day(now, settings_in(conn, guild_id).zone).isoformat()
             done = {
                 int(r[0])
                 for r in conn.execute(
@@ -313,7 +319,8 @@ class LeaderboardStore(QuizStore):
             return QotdRecord(
                 days=days,
                 answered=frozenset(d for p, d, _ in posts if p in done),
-                last_open=any(is_open and d == days[-1] for _, d, is_open in posts),
+                last_open=bool(days)
+                and (days[-1] >= today or any(o and d == days[-1] for _, d, o in posts)),
             )
 
         return await self.read(load)
