@@ -128,11 +128,19 @@ async def test_pending_cap_and_duplicates(recall, emulator):
         assert "already have 5 suggestions waiting" in capped.content
         assert await bot.store.pending_suggestions(guild.id, alice.id) == 5
 
-        # A suggestion duplicating a question in the deck cannot be approved.
+        # A suggestion of a question the deck already has is refused when it is sent.
         messages = emulator.channel_messages(review)
         await mod.click(messages[0], "Approve")
         bob = guild.add_member("bob")
-        await suggest(bob, 0)
+        refused = await suggest(bob, 0, prompt="WHAT does flask.g hold,  case 0")
+        assert refused.ephemeral and refused.content.startswith(
+            "**Team Flask** already has that question"
+        )
+        assert await bot.store.pending_suggestions(guild.id, bob.id) == 0
+        assert len(emulator.channel_messages(review)) == len(messages)
+        # One that became a duplicate while it waited cannot be approved.
+        await suggest(bob, 1)
+        await mod.click(messages[1], "Approve")
         dup = emulator.channel_messages(review)[-1]
         refused = await mod.click(dup, "Approve")
         assert "already has this question" in refused.content

@@ -431,6 +431,19 @@ class BankStore(DeckStore):
             if row is not None and int(row[0]) >= cap:
                 raise UserError(pending_cap_text(cap))
             await _live_deck(db, deck_id)
+            async with db.execute(
+                "SELECT d.name, q.prompt FROM decks d LEFT JOIN questions q "
+                "ON q.deck_id = d.id AND q.removed_at IS NULL WHERE d.id = ?",
+                (deck_id,),
+            ) as cur:
+                asked = list(await cur.fetchall())
+            key = loose_key(question.prompt)
+            if any(r["prompt"] is not None and loose_key(r["prompt"]) == key for r in asked):
+                raise UserError(
+                    f"**{asked[0]['name']}** already has that question (the same wording, "
+                    "ignoring case, spacing and sentence punctuation), so it was not sent for "
+                    "review."
+                )
             # A number is never given twice, even after the newest suggestions were erased
             # with their member's data: their review messages still carry it on their buttons.
             cur2 = await db.execute(
