@@ -430,17 +430,12 @@ class BankStore(DeckStore):
                 row = await cur.fetchone()
             if row is not None and int(row[0]) >= cap:
                 raise UserError(pending_cap_text(cap))
-            await _live_deck(db, deck_id)
-            async with db.execute(
-                "SELECT d.name, q.prompt FROM decks d LEFT JOIN questions q "
-                "ON q.deck_id = d.id AND q.removed_at IS NULL WHERE d.id = ?",
-                (deck_id,),
-            ) as cur:
-                asked = list(await cur.fetchall())
+            deck = await _live_deck(db, deck_id)
+            prompts, _ = await _deck_keys(db, deck_id)
             key = loose_key(question.prompt)
-            if any(r["prompt"] is not None and loose_key(r["prompt"]) == key for r in asked):
+            if any(loose_key(prompt) == key for prompt in prompts):
                 raise UserError(
-                    f"**{asked[0]['name']}** already has that question (the same wording, "
+                    f"**{deck['name']}** already has that question (the same wording, "
                     "ignoring case, spacing and sentence punctuation), so it was not sent for "
                     "review."
                 )
