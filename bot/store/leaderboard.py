@@ -305,8 +305,9 @@ class LeaderboardStore(QuizStore):
         now = self.clock.now()
 
         def load(conn: sqlite3.Connection) -> QotdRecord:
-            posts = qotd_days(conn, guild_id)
-            today = local_day(now, settings_in(conn, guild_id).zone).isoformat()
+            zone = settings_in(conn, guild_id).zone
+            posts = qotd_days(conn, guild_id, zone)
+            today = local_day(now, zone).isoformat()
             done = {
                 int(r[0])
                 for r in conn.execute(

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 
@@ -549,12 +550,13 @@ async def _count_failure(db: aiosqlite.Connection, schedule_id: int, reason: str
     return False
 
 
-def qotd_days(conn: sqlite3.Connection, guild_id: int) -> list[tuple[int, str, bool]]:
+def qotd_days(
+    conn: sqlite3.Connection, guild_id: int, zone: ZoneInfo
+) -> list[tuple[int, str, bool]]:
     """The server's QOTD posts that reached a channel, oldest first: (post id, the day it is
     of, still open). A post is of its slot's date in its schedule's zone, so a question
     posted late after downtime still counts for the day it was due; a post with no slot is
-    of the day it was made, in the server's zone."""
-    zone = settings_in(conn, guild_id).zone
+    of the day it was made, in ``zone`` (the server's)."""
     rows = conn.execute(
         "SELECT p.id, (SELECT MIN(s.local_date) FROM qotd_slots s WHERE s.post_id = p.id), "
         "p.created_at, p.closed_at IS NULL FROM posts p "
@@ -574,7 +576,8 @@ def _kept_streak(conn: sqlite3.Connection, post_id: int) -> int:
     row = conn.execute("SELECT guild_id FROM posts WHERE id = ?", (post_id,)).fetchone()
     if row is None:
         return 0
-    days = qotd_days(conn, int(row[0]))
+    guild_id = int(row[0])
+    days = qotd_days(conn, guild_id, settings_in(conn, guild_id).zone)
     day = next((d for p, d, _ in days if p == post_id), None)
     before = [d for _, d, _ in days if day is not None and d < day]
     if not before:
