@@ -51,6 +51,16 @@ def engine(bot):
     return bot.get_cog("Qotd").engine
 
 
+async def make_multiple_choice(bot, post) -> None:
+    """Edit the question shown by ``post`` (the only post) into multiple choice: "Wrong one",
+    then "Right one", the right answer."""
+    [row] = await bot.store._fetchall("SELECT question_id FROM posts")
+    question = next(q for q in QUESTIONS if q.prompt in post.embeds[0]["description"])
+    options = [{"text": "Wrong one"}, {"text": "Right one", "correct": True}]
+    edited = Question.model_validate({**question.model_dump(), "options": options})
+    await bot.store.update_question(row[0], edited)
+
+
 def posts(emulator, chan):
     return [
         m
@@ -744,11 +754,7 @@ async def test_a_question_made_multiple_choice_while_open_gets_option_buttons(re
         [post] = posts(emulator, chan)
         revealed = await bob.click(post, "Reveal answer")  # before the edit
 
-        [row] = await bot.store._fetchall("SELECT question_id FROM posts")
-        question = next(q for q in QUESTIONS if q.prompt in post.embeds[0]["description"])
-        options = [{"text": "Wrong one"}, {"text": "Right one", "correct": True}]
-        edited = Question.model_validate({**question.model_dump(), "options": options})
-        await bot.store.update_question(row[0], edited)
+        await make_multiple_choice(bot, post)
 
         refused = await alice.click(post, "Reveal answer")
         assert refused.ephemeral
@@ -781,11 +787,7 @@ async def test_a_quiz_question_made_multiple_choice_before_any_click_gets_option
         await make_deck(bot, guild.id)
         posted = await alice.run("/quiz", channel=chan, deck="daily")
         post = posted.message
-        [row] = await bot.store._fetchall("SELECT question_id FROM posts")
-        question = next(q for q in QUESTIONS if q.prompt in post.embeds[0]["description"])
-        options = [{"text": "Wrong one"}, {"text": "Right one", "correct": True}]
-        edited = Question.model_validate({**question.model_dump(), "options": options})
-        await bot.store.update_question(row[0], edited)
+        await make_multiple_choice(bot, post)
 
         refused = await bob.click(post, "Reveal answer")
         assert refused.ephemeral
