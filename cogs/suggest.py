@@ -29,6 +29,7 @@ log = logging.getLogger("cogs.suggest")
 #: suggestions a member may have waiting for review at once
 PENDING_CAP = 5
 REASON_MAX = 500
+TRIMMED_NOTE = "Trimmed to fit Discord: Edit and approve shows the full text."
 
 STATE_BADGE = {
     "pending": "⏳ waiting for review",
@@ -61,9 +62,15 @@ def review_embed(s: Suggestion, outcome: str = "") -> discord.Embed:
         ("Key points" if i == 0 else "\u200b", chunk)
         for i, chunk in enumerate(ui._bullets(q.key_points, ui.FIELD_VALUE))
     ]
-    fields.append(("Model answer", q.answer))
+    fields += [
+        ("Model answer" if i == 0 else "\u200b", piece)
+        for i, piece in enumerate(ui.pieces(q.answer, ui.FIELD_VALUE))
+    ]
     if outcome:
         fields.append(("Outcome", outcome))
+    if len(embed) + sum(len(name) + len(value) for name, value in fields) > ui.EMBED_TOTAL:
+        # The longest suggestions do not fit in one embed: the form shows all of it.
+        embed.set_footer(text=TRIMMED_NOTE)
     ui.add_fields(embed, fields)
     return embed
 

@@ -118,6 +118,25 @@ def _bullets(items: list[str], limit: int) -> list[str]:
     return chunks
 
 
+def pieces(text: str, limit: int) -> list[str]:
+    """``text`` in consecutive pieces of at most ``limit`` characters, cut at a line break or
+    else a space where there is one (the cut whitespace is dropped), for fields in a row."""
+    out: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        cut = window.rfind("\n")
+        if cut <= 0:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        out.append(rest)
+    return out
+
+
 def full_text_hint(question_id: int) -> str:
     return f"\n… *(trimmed: `/question show id:{question_id}` has the full text)*"
 

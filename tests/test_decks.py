@@ -211,3 +211,20 @@ def test_fields_are_clipped_to_fit_an_embed(fields, description):
         len(v) <= ui.FIELD_VALUE for _, v in fields
     ):
         assert [f.value for f in shown] == [v for _, v in fields[: ui.FIELDS]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("ab \n"), max_size=4000),
+    st.integers(min_value=1, max_value=1024),
+)
+def test_pieces_keep_every_word_within_the_limit(text, limit):
+    pieces = ui.pieces(text, limit)
+    assert all(0 < len(p) <= limit and p == p.strip() for p in pieces)
+    # Only whitespace is dropped, and only at the cuts: the words come back in order, and a
+    # word is cut only when it is longer than a piece.
+    assert "".join("".join(p.split()) for p in pieces) == "".join(text.split())
+    if all(len(word) <= limit for word in text.split()):
+        assert " ".join(pieces).split() == text.split()
+    if len(text.strip()) <= limit:
+        assert pieces == ([text.strip()] if text.strip() else [])

@@ -254,3 +254,46 @@ async def test_a_suggestion_goes_to_the_review_channel_set_when_it_is_sent(recal
         [attached] = sent.message.attachments
         assert form(2)["prompt"] in attached.data.decode()
         assert len(emulator.channel_messages(review2)) == 1
+
+
+async def test_the_review_post_shows_a_long_model_answer_whole_and_says_when_it_trims(
+    recall, emulator
+):
+    _guild, mod, alice, review = await setup(emulator, recall)
+    long_answer = "\n".join(
+        f"Line {i}: the application context is pushed for request number {i}." for i in range(40)
+    )
+    assert 2000 < len(long_answer) <= 4000
+    async with recall.running():
+        await open_suggestions(mod, review)
+        await suggest(alice, answer=long_answer)
+        [posted] = emulator.channel_messages(review)
+        embed = posted.embeds[0]
+        names = [f["name"] for f in embed["fields"]]
+        start = names.index("Model answer")
+        shown = [f["value"] for f in embed["fields"][start:]]
+        assert len(shown) > 1 and all(len(v) <= 1024 for v in shown)
+        assert "\n".join(shown) == long_answer
+        assert "footer" not in embed
+
+        # The largest suggestion the form takes cannot fit in one embed: it is trimmed to
+        # Discord's 6,000 characters and says where the full text is.
+        await suggest(
+            alice,
+            2,
+            prompt="Why " + "is the context pushed " * 45 + "?",
+            key_points="\n".join(f"point {i} " + "x" * 280 for i in range(8)),
+            answer="word " * 799 + "end",
+        )
+        second = emulator.channel_messages(review)[-1].embeds[0]
+        total = len(second["title"]) + len(second["description"]) + sum(
+            len(f["name"]) + len(f["value"]) for f in second["fields"]
+        ) + len(second["footer"]["text"])
+        assert total <= 6000
+        assert second["footer"]["text"] == (
+            "Trimmed to fit Discord: Edit and approve shows the full text."
+        )
+        edit = await mod.click(emulator.channel_messages(review)[-1], "Edit and approve")
+        assert edit.modal is not None
+        values = {t.custom_id: t.value for t in edit.modal.text_inputs}
+        assert values["answer"] == "word " * 799 + "end"
