@@ -9,6 +9,7 @@ import logging
 import re
 from typing import Any, Literal
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -334,7 +335,7 @@ class SuggestGroup(app_commands.Group):
             try:
                 channel = self.bot.get_partial_messageable(review_channel, guild_id=guild_id)
                 message = await channel.send(embed=review_embed(s), view=review_view(sid))
-            except discord.HTTPException as exc:
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
                 # No moderator could ever review it: it must not wait (and count) forever.
                 log.warning("could not post suggestion %s for review: %s", sid, exc)
                 await store.withdraw_suggestion(sid)

@@ -7,6 +7,7 @@ import logging
 
 import discord
 import pytest
+from emulator.faults import DROP
 
 pytestmark = pytest.mark.e2e
 
@@ -171,6 +172,26 @@ async def test_a_suggestion_the_review_channel_never_got_is_not_left_waiting(rec
         again = await suggest(alice, 1)
         assert "is waiting for review" in again.content
         [posted] = emulator.channel_messages(review2)
+        assert posted.buttons
+
+
+async def test_a_suggestion_lost_to_a_network_error_on_its_review_post_is_not_left_waiting(
+    recall, emulator
+):
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        emulator.faults.add("POST", rf"/channels/{review.id}/messages$", status=DROP)
+        sent = await suggest(alice, 1)
+        assert sent.ephemeral
+        assert "couldn't be posted in the review channel" in sent.content, sent.content
+        [attached] = sent.message.attachments
+        assert form(1)["answer"] in attached.data.decode()
+        assert await bot.store.pending_suggestions(guild.id, alice.id) == 0
+        # The network is back: the same suggestion goes through.
+        again = await suggest(alice, 1)
+        assert "is waiting for review" in again.content
+        [posted] = emulator.channel_messages(review)
         assert posted.buttons
 
 

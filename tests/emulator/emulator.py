@@ -22,7 +22,7 @@ from aiohttp import BodyPartReader, WSMsgType, web
 
 from . import limits
 from .commands import CommandStore
-from .faults import FaultSet
+from .faults import DROP, FaultSet
 from .interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
@@ -720,6 +720,11 @@ class DiscordEmulator:
     async def _handle(self, request: web.Request, method: str, path: str) -> web.StreamResponse:
         fault = self.faults.take(method, path)
         if fault is not None:
+            if fault.status == DROP:
+                # The connection is cut before any answer: the client sees a network error.
+                if request.transport is not None:
+                    request.transport.abort()
+                return web.Response(status=499)
             if fault.status == 429:
                 return self._rate_limited(429, fault.retry_after, fault.global_, path)
             return json_response({"message": f"{fault.status}: Server Error", "code": 0},

@@ -1,9 +1,12 @@
-"""REST faults injected on demand: rate limits and server errors."""
+"""REST faults injected on demand: rate limits, server errors and cut connections."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+#: A fault ``status`` that answers nothing: the connection is cut, as by a network failure.
+DROP = 0
 
 
 @dataclass
@@ -39,7 +42,8 @@ class FaultSet:
         times: int | None = 1,
         global_: bool = False,
     ) -> Fault:
-        """``path`` is a regex searched in the API path, e.g. ``r"/channels/\\d+/messages$"``."""
+        """``path`` is a regex searched in the API path, e.g. ``r"/channels/\\d+/messages$"``;
+        ``status`` ``DROP`` cuts the connection instead of answering."""
         fault = Fault(method.upper() if method else None, re.compile(path), status,
                       retry_after, times, global_)
         self.active.append(fault)
