@@ -132,8 +132,9 @@ class DiscordPublisher:
                     auto_archive_duration=1440,
                 )
                 thread_id = thread.id
-            except discord.HTTPException as exc:
-                warning = f"could not open a discussion thread: {exc.text or exc}"
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+                text = exc.text if isinstance(exc, discord.HTTPException) else ""
+                warning = f"could not open a discussion thread: {text or exc or type(exc).__name__}"
                 log.warning("schedule %s: %s", schedule.id, warning)
                 # The post invited members to a thread that is not there: take that back.
                 with contextlib.suppress(discord.HTTPException, aiohttp.ClientError, TimeoutError):

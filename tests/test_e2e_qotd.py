@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import discord
 import pytest
+from emulator.faults import DROP
 
 from bot.clock import FixedClock
 from bot.questions import Question
@@ -623,6 +624,26 @@ async def test_a_thread_that_cannot_be_opened_is_not_promised_on_the_post(recall
         assert schedule.last_error is not None
         assert schedule.last_error.startswith("could not open a discussion thread")
 
+
+async def test_a_network_error_opening_the_thread_still_records_the_post(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)  # with a discussion thread
+        emulator.faults.add("POST", rf"/channels/{chan.id}/messages/\d+/threads$", status=DROP)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        [post] = posts(emulator, chan)
+        assert "discuss in the thread" not in post.embeds[0]["footer"]["text"]
+        assert emulator.threads == []
+        [schedule] = await bot.store.active_schedules()
+        assert schedule.last_error is not None
+        assert schedule.last_error.startswith("could not open a discussion thread")
+        # The slot is recorded as posted, with the message: nothing is left to look for.
+        [slot] = await bot.store._fetchall(
+            "SELECT s.state, p.message_id FROM qotd_slots s JOIN posts p ON p.id = s.post_id"
+        )
+        assert (slot["state"], slot["message_id"]) == ("posted", post.id)
 
 
 async def test_a_streak_counts_days_across_the_servers_schedules(recall, emulator):
