@@ -91,7 +91,7 @@ async def tell_member(bot: discord.Client, user_id: int, text: str) -> bool:
     except discord.Forbidden:
         log.info("member %s does not accept DMs; suggestion outcome not sent", user_id)
         return False
-    except discord.HTTPException as exc:
+    except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
         log.warning("could not DM member %s: %s", user_id, exc)
         return False
     return True

@@ -195,6 +195,28 @@ async def test_a_suggestion_lost_to_a_network_error_on_its_review_post_is_not_le
         assert posted.buttons
 
 
+async def test_a_network_error_on_the_members_dm_does_not_undo_or_hide_an_approval(
+    recall, emulator, caplog
+):
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running():
+        await open_suggestions(mod, review)
+        await suggest(alice, 1)
+        [posted] = emulator.channel_messages(review)
+        emulator.faults.add("POST", r"/users/@me/channels$", status=DROP)
+        replies = len(emulator.ephemeral_messages(mod))
+        with caplog.at_level(logging.WARNING):
+            approved = await mod.click(posted, "Approve")
+            # The member is told after the moderator's answer.
+            await emulator.wait_until(lambda: "could not DM member" in caplog.text)
+        assert approved.response_type == 7
+        assert posted.embeds[0]["fields"][-1]["value"].startswith(f"✅ Approved by {mod.mention}")
+        assert len(emulator.ephemeral_messages(mod)) == replies  # no error reply
+        assert emulator.dms(alice) == []
+        status = await alice.run("/suggest status")
+        assert "✅ approved as question #" in status.embed["description"]
+
+
 async def test_a_suggestion_whose_deck_was_removed_says_to_reject_it(recall, emulator):
     """Its deck removed, a suggestion can't be approved: both approve buttons say so and
     what to do instead, and Edit and approve opens no form whose edits would be lost."""
