@@ -92,11 +92,11 @@ class Stats(commands.Cog):
             value=f"Current: **{streak.current}**\nBest: **{streak.best}**",
             inline=True,
         )
-        embed.add_field(
-            name="Answered",
-            value=f"**{activity.answered}** answers\n**{activity.questions}** different questions",
-            inline=True,
+        answers = f"**{activity.answered}** answer{'s' if activity.answered != 1 else ''}"
+        questions = (
+            f"**{activity.questions}** different question{'s' if activity.questions != 1 else ''}"
         )
+        embed.add_field(name="Answered", value=f"{answers}\n{questions}", inline=True)
         spread = " · ".join(
             f"{rating.label} {activity.self_grades.get(int(rating), 0)}" for rating in Rating
         )

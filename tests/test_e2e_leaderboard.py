@@ -379,3 +379,13 @@ async def test_erasing_takes_the_name_off_a_quiz_post_nobody_answered_yet(recall
         done = await alice.click(asked.message, "Erase my data")
         assert "without your name" in done.message.embeds[0]["description"]
         await emulator.wait_until(lambda: footer(msg) == "0 members answered", within=3)
+
+
+async def test_stats_of_a_single_answer_say_answer_not_answers(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 1)
+        result = await alice.run("/stats")
+        fields = {f["name"]: f["value"] for f in result.message.embeds[0]["fields"]}
+        assert fields["Answered"] == "**1** answer\n**1** different question"
