@@ -389,3 +389,30 @@ async def test_stats_of_a_single_answer_say_answer_not_answers(recall, emulator)
         result = await alice.run("/stats")
         fields = {f["name"]: f["value"] for f in result.message.embeds[0]["fields"]}
         assert fields["Answered"] == "**1** answer\n**1** different question"
+
+
+async def test_a_member_with_no_points_is_not_ranked_on_the_boards(recall, emulator):
+    """A wrong answer worth 0 points (a server's choice) scores nothing: the member is not
+    put on the board, let alone first, and their stats give them no rank."""
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await mod.run("/settings scoring", quiz_wrong=0)
+        [row] = await bot.store._fetchall("SELECT id FROM questions ORDER BY id LIMIT 1")
+        await bot.store.record_attempt(
+            AttemptRequest(guild.id, bob.id, "bob", None, row["id"], "quiz", 1, True, False, 1)
+        )
+        board = await alice.run("/leaderboard show")
+        assert "Nobody has scored here yet" in board.message.embeds[0]["description"]
+        assert "Page 1 of 1 · 0 members" in footer(board.message)
+        mine = await bob.run("/leaderboard show", board="quiz")
+        assert "You have no points here yet." in footer(mine.message)
+        stats = await bob.run("/stats")
+        points = stats.message.embeds[0]["fields"][0]["value"]
+        assert points == "This week: **0**\nThis month: **0**\nAll time: **0**"
+
+        await score(bot, guild.id, alice.id, "alice", 1)
+        board = await bob.run("/leaderboard show")
+        assert board_lines(board.message) == ["🥇 **alice** · 2 points"]
+        assert "Page 1 of 1 · 1 member ·" in footer(board.message)

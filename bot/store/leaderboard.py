@@ -87,13 +87,16 @@ class Erased:
     shown_posts: tuple[int, ...] = ()
 
 
-_BOARD = "s.guild_id = ? AND s.board = ? AND s.period = ?"
+# A board's rows: members with points on it. A scored grade worth 0 points (a server's
+# choice, or the /quiz cap) still keeps a row, but puts no one on a board.
+_BOARD = "s.guild_id = ? AND s.board = ? AND s.period = ? AND s.points > 0"
 # Hidden members with a row on a board; parameters (guild, board, period). CROSS JOIN keeps the
 # hidden members (few, from a partial index) as the outer loop whatever the statistics say:
 # starting from the board instead would read every row of it.
 _HIDDEN_JOIN = (
     "FROM members m CROSS JOIN score_totals s WHERE m.guild_id = ? AND m.hidden = 1 "
-    "AND s.guild_id = m.guild_id AND s.user_id = m.user_id AND s.board = ? AND s.period = ?"
+    "AND s.guild_id = m.guild_id AND s.user_id = m.user_id AND s.board = ? AND s.period = ? "
+    "AND s.points > 0"
 )
 _AHEAD = (
     "(s.points > ? OR (s.points = ? AND (s.reached_at < ? "
