@@ -60,7 +60,12 @@ class EraseButton(
                     "Your data in this server is erased",
                     f"{grades} and every point you had here are gone, and you are off every "
                     "board. Quiz posts you started stay for the members who answered them, "
-                    "without your name. If you answer again, you start afresh.",
+                    "without your name. If you answer again, you start afresh"
+                    + (
+                        ", and stay hidden from the boards (`/privacy show` puts you back)."
+                        if erased.hidden
+                        else "."
+                    ),
                     colour=ui.OK,
                 ),
                 view=None,

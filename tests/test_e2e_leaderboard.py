@@ -416,3 +416,31 @@ async def test_a_member_with_no_points_is_not_ranked_on_the_boards(recall, emula
         board = await bob.run("/leaderboard show")
         assert board_lines(board.message) == ["🥇 **alice** · 2 points"]
         assert "Page 1 of 1 · 1 member ·" in footer(board.message)
+
+
+async def test_a_hidden_member_who_erases_their_data_stays_hidden(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 2)
+        await alice.run("/privacy hide")
+        asked = await alice.run("/privacy delete")
+        done = await alice.click(asked.message, "Erase my data")
+        assert "stay hidden from the boards" in done.message.embeds[0]["description"]
+        assert await bot.store.member_name(guild.id, alice.id) is None
+        assert (await bot.store.erase_member(guild.id, alice.id)).rows == 0  # nothing left
+
+        # Answering again does not put them back on the boards, nor their stats in view.
+        await score(bot, guild.id, alice.id, "alice", 1)
+        await score(bot, guild.id, bob.id, "bob", 1)
+        board = await bob.run("/leaderboard show")
+        assert board_lines(board.message) == ["🥇 **bob** · 2 points ← you"]
+        refused = await bob.run("/stats", member=alice)
+        assert refused.ephemeral and "keeps their stats private" in refused.content
+        shown = await alice.run("/privacy show")
+        assert shown.content == "You are back on this server's leaderboards."
+        board = await bob.run("/leaderboard show")
+        assert [line.split(" · ")[0] for line in board_lines(board.message)] == [
+            "🥇 **alice**",
+            "🥈 **bob**",
+        ]

@@ -85,6 +85,8 @@ class Erased:
     #: public posts they started whose message still shows their name, to be redrawn (a
     #: post no one has clicked yet has no message id stored: its message is looked for)
     shown_posts: tuple[int, ...] = ()
+    #: they had hidden from the boards, and stay hidden
+    hidden: bool = False
 
 
 # A board's rows: members with points on it. A scored grade worth 0 points (a server's
@@ -241,9 +243,10 @@ class LeaderboardStore(QuizStore):
     async def erase_member(self, guild_id: int, user_id: int) -> Erased:
         """Erase everything of one member in one server, in one transaction.
 
-        Their grades, score totals and member row go; posts they started stay for the other
-        members who answered them, with the author's id and name removed (``shown_posts``
-        lists the public ones whose message should be redrawn without the name).
+        Their grades, score totals and member row go (of a member hidden from the boards,
+        only the name: they stay hidden); posts they started stay for the other members who
+        answered them, with the author's id and name removed (``shown_posts`` lists the
+        public ones whose message should be redrawn without the name).
         """
         async with self.transaction() as db:
             # score_totals is keyed by member first: their rows on every board and period
@@ -266,8 +269,25 @@ class LeaderboardStore(QuizStore):
             # Erased suggestions may be the newest: remember the highest number given, so
             # that the next suggestion does not take one whose review message still exists.
             await db.execute(KEEP_LAST_SUGGESTION, (LAST_SUGGESTION_KEY,))
+            async with db.execute(
+                "SELECT hidden FROM members WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            ) as cur:
+                row = await cur.fetchone()
+            hidden = bool(row and row[0])
+            if hidden:
+                # Their choice to stay off the boards outlives their data: only the name goes,
+                # so that answering again does not put them back on the boards.
+                cur2 = await db.execute(
+                    "UPDATE members SET display_name = '' "
+                    "WHERE guild_id = ? AND user_id = ? AND display_name <> ''",
+                    (guild_id, user_id),
+                )
+                rows += max(0, cur2.rowcount)
             attempts = 0
             for table in MEMBER_TABLES:
+                if table == "members" and hidden:
+                    continue
                 cur2 = await db.execute(
                     f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
                 )
@@ -287,7 +307,12 @@ class LeaderboardStore(QuizStore):
             )
             posts = max(0, cur2.rowcount)
         return Erased(
-            attempts=attempts, totals=totals, posts=posts, rows=rows + posts, shown_posts=shown
+            attempts=attempts,
+            totals=totals,
+            posts=posts,
+            rows=rows + posts,
+            shown_posts=shown,
+            hidden=hidden,
         )
 
     # -- stats -------------------------------------------------------------------------------
@@ -297,7 +322,7 @@ class LeaderboardStore(QuizStore):
             "SELECT display_name FROM members WHERE guild_id = ? AND user_id = ?",
             (guild_id, user_id),
         )
-        return str(row[0]) if row else None
+        return str(row[0]) if row and row[0] else None  # '': erased, kept hidden
 
     async def qotd_record(self, guild_id: int, user_id: int) -> QotdRecord:
         """The server's QOTD days (those of posts that reached a channel: one whose send
