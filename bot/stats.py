@@ -78,6 +78,13 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
         return ImageFont.load_default()
 
 
+def scale_top(peak: int) -> int:
+    """The value at the top of the picture's scale, which is labelled at 0, half and top:
+    the best week (at least 1), made even so that the middle label is a whole number."""
+    top = max(peak, 1)
+    return top + top % 2
+
+
 def render_weeks_png(weeks: Sequence[tuple[date, int]], title: str) -> bytes:
     """A bar chart of points a week (oldest first, the last bar is this week) as PNG bytes."""
     image = Image.new("RGB", (_WIDTH, _HEIGHT), _BACKGROUND)
@@ -86,12 +93,11 @@ def render_weeks_png(weeks: Sequence[tuple[date, int]], title: str) -> bytes:
     draw.text((16, 10), title, fill=_TEXT, font=big)
     left, right, top, bottom = 44, _WIDTH - 16, 42, _HEIGHT - 34
     peak = max((points for _, points in weeks), default=0)
-    scale_max = max(peak, 1)
-    for fraction in (0.0, 0.5, 1.0):
+    scale_max = scale_top(peak)
+    for fraction, value in ((0.0, 0), (0.5, scale_max // 2), (1.0, scale_max)):
         y = bottom - (bottom - top) * fraction
         draw.line((left, y, right, y), fill=_GRID)
-        label = str(round(scale_max * fraction))
-        draw.text((left - 6, y), label, fill=_TEXT, font=small, anchor="rm")
+        draw.text((left - 6, y), str(value), fill=_TEXT, font=small, anchor="rm")
     if weeks:
         slot = (right - left) / len(weeks)
         bar = slot * 0.62

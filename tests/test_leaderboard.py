@@ -34,7 +34,7 @@ from bot.leaderboard import (
 )
 from bot.quiz import period_keys
 from bot.schedule import period_bounds
-from bot.stats import render_weeks_png, tag_strengths
+from bot.stats import render_weeks_png, scale_top, tag_strengths
 from bot.store import AttemptRequest, Store
 
 ZONES = [
@@ -198,6 +198,15 @@ def test_tag_strengths_and_picture():
     png = render_weeks_png([(date(2026, 1, 5) + timedelta(weeks=i), i * 3) for i in range(12)], "t")
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
     assert render_weeks_png([(date(2026, 1, 5), 0)], "empty").startswith(b"\x89PNG")
+
+
+def test_the_pictures_middle_line_is_labelled_with_its_true_value():
+    """The scale is labelled at 0, half and top: the top is the best week made even, so the
+    middle label is exact (it was round(best / 2): 0 for a best week of 1 point, 2 for 5)."""
+    assert [scale_top(p) for p in (0, 1, 2, 3, 5, 6)] == [2, 2, 2, 4, 6, 6]
+    for peak in range(200):
+        top = scale_top(peak)
+        assert top >= peak and top % 2 == 0 and top - max(peak, 1) <= 1
 
 
 # -- storage: boards on real SQLite -------------------------------------------------------
