@@ -71,11 +71,29 @@ class GuildSettings(BaseModel):
             return cls(scoring=rules)
 
     @staticmethod
-    def scoring_rows(**changes: int) -> dict[str, str | None]:
-        """Validated rows for changed point values; a bad value raises UserError."""
+    def scoring_rows(
+        current: ScoringRules | None = None, /, **changes: int
+    ) -> dict[str, str | None]:
+        """Validated rows for changed point values; a bad value raises UserError.
+
+        With ``current`` (the server's rules now), the rules they make are checked too: a
+        wrong multiple-choice answer may not earn more than a right one."""
         try:
             ScoringRules.model_validate(changes)
         except ValidationError as exc:
             err = exc.errors()[0]
             raise UserError(f"{err['loc'][0]}: {err['msg']}") from None
+        if current is not None:
+            rules = current.model_copy(update=changes)
+            for source, what in (
+                ("quiz", "/quiz answer"),
+                ("qotd", "answer to the question of the day"),
+            ):
+                right, wrong = getattr(rules, f"{source}_right"), getattr(rules, f"{source}_wrong")
+                if wrong > right:
+                    raise UserError(
+                        f"A wrong multiple-choice {what} can't earn more than a right "
+                        f"one: {source}_wrong would be {wrong} and {source}_right {right}. "
+                        f"Lower {source}_wrong or raise {source}_right."
+                    )
         return {f"scoring.{k}": str(v) for k, v in changes.items()}

@@ -124,7 +124,8 @@ class SettingsGroup(app_commands.Group):
         }
         changes = {k: v for k, v in given.items() if v is not None}
         if changes:
-            rows = GuildSettings.scoring_rows(**changes)
+            current = (await store.settings_for(interaction.guild_id)).scoring
+            rows = GuildSettings.scoring_rows(current, **changes)
             await store.set_guild_settings(interaction.guild_id, dict(rows))
         rules = (await store.settings_for(interaction.guild_id)).scoring
         title = "Scoring updated" if changes else "Scoring in this server"

@@ -444,3 +444,25 @@ async def test_a_hidden_member_who_erases_their_data_stays_hidden(recall, emulat
             "🥇 **alice**",
             "🥈 **bob**",
         ]
+
+
+async def test_scoring_refuses_a_wrong_answer_worth_more_than_a_right_one(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    async with recall.running() as bot:
+        refused = await mod.run("/settings scoring", quiz_wrong=5)  # a right one earns 3
+        assert refused.ephemeral
+        assert refused.content == (
+            "A wrong multiple-choice /quiz answer can't earn more than a right one: "
+            "quiz_wrong would be 5 and quiz_right 3. Lower quiz_wrong or raise quiz_right."
+        )
+        refused = await mod.run("/settings scoring", qotd_right=1)  # a wrong one earns 2
+        assert "qotd_wrong would be 2 and qotd_right 1" in refused.content
+        assert (await bot.store.settings_for(guild.id)).scoring.qotd_right == 6
+
+        both = await mod.run("/settings scoring", quiz_right=8, quiz_wrong=5)
+        assert both.message.embeds[0]["title"] == "Scoring updated"
+        none = await mod.run("/settings scoring", quiz_right=0, quiz_wrong=0)
+        assert none.message.embeds[0]["title"] == "Scoring updated"
+        rules = (await bot.store.settings_for(guild.id)).scoring
+        assert (rules.quiz_right, rules.quiz_wrong, rules.qotd_right) == (0, 0, 6)
