@@ -122,7 +122,29 @@ class QuestionModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         form = self.form()
-        await handled(interaction, lambda: self.on_form(interaction, form))
+
+        async def work() -> None:
+            try:
+                await self.on_form(interaction, form)
+            except UserError as exc:
+                if interaction.response.is_done():
+                    raise
+                # The form is closed now: what was typed goes back with what to fix.
+                await give_back_form(interaction, form, str(exc))
+
+        await handled(interaction, work)
+
+
+async def give_back_form(
+    interaction: discord.Interaction[Any], form: QuestionForm, why: str
+) -> None:
+    """Refuse a sent form, privately, with what was typed attached to paste in again."""
+    typed = "\n\n".join(f"## {k}\n{v}" for k, v in form.as_dict().items() if v)
+    note = " What you typed is attached: open the form again and paste it in."
+    files = [discord.File(io.BytesIO(typed.encode()), filename="your-form.txt")] if typed else []
+    await interaction.response.send_message(
+        ui.clip(why, ui.CONTENT - len(note)) + (note if typed else ""), files=files, ephemeral=True
+    )
 
 
 # -- rendering -------------------------------------------------------------------------------

@@ -705,3 +705,46 @@ async def test_markdown_emphasis_in_a_prompt_does_not_make_a_new_question(recall
             "What do *args and **kwargs collect?",
             "What does **g** hold?",
         ]
+
+
+async def test_a_form_refused_for_a_mistake_gives_back_what_was_typed(recall, emulator):
+    """A form closes when it is sent: refused for a mistake (here the options), its sender
+    gets what they typed back, to paste into the form opened again, with what to fix."""
+    guild, mod, _alice = await setup_guild(emulator)
+    typed = {
+        "prompt": "Which method registers a blueprint?",
+        "answer": "A long model answer that took a while to write. " * 20,
+        "key_points": "registered on the app\ncan have a url_prefix",
+        "tags": "blueprints",
+        "options": "app.add_blueprint\napp.register_blueprint",  # no right one marked
+    }
+    async with recall.running() as bot:
+        await make_deck(mod)
+        opened = await mod.run("/question add", deck="team-flask")
+        refused = await mod.submit(opened.modal, **typed)
+        assert refused.ephemeral
+        assert "Options: mark exactly one option as right" in refused.content
+        [attached] = refused.message.attachments
+        text = attached.data.decode()
+        assert typed["answer"].strip() in text and "## options\napp.add_blueprint" in text
+        assert (await bot.store.search_questions(guild.id, custom_only=True)).total == 0
+
+        # The same for an edit refused as a duplicate of another question.
+        added = await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal,
+            prompt="What is a view?",
+            answer="A function that answers a request.",
+        )
+        qid = int(added.content.split("#")[1].split("*")[0])
+        await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal,
+            prompt="What is a blueprint?",
+            answer="A group of routes.",
+        )
+        edit = await mod.run("/question edit", id=qid)
+        dup = await mod.submit(
+            edit.modal, prompt="What is a blueprint?", answer="My new, carefully typed answer."
+        )
+        assert "Another question in this deck already asks that" in dup.content
+        [attached] = dup.message.attachments
+        assert "My new, carefully typed answer." in attached.data.decode()
