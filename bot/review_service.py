@@ -30,6 +30,8 @@ class Summary:
     reviewed: int
     again: int
     next_due: datetime | None
+    #: a question the member never graded is left to start (beyond today's allowance)
+    new_left: bool = False
 
     @property
     def again_rate(self) -> float:
@@ -140,7 +142,10 @@ class ReviewService:
         # A session of one deck tells when that deck has a card due next.
         cards = await self.store.cards(guild_id, user_id, reviewable=True, deck_id=deck_id)
         next_due = min((c.card.due for c in cards), default=None)
-        return Summary(len(answers), sum(1 for _, r in answers if r == Rating.again), next_due)
+        new_left = await self.store.new_question(guild_id, user_id, deck_id=deck_id) is not None
+        return Summary(
+            len(answers), sum(1 for _, r in answers if r == Rating.again), next_due, new_left
+        )
 
     async def status(self, guild_id: int, user_id: int) -> Status:
         settings = await self.store.review_settings(guild_id, user_id)

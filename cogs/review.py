@@ -75,9 +75,15 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
             lines.append(
                 f"Next card due: <t:{int(summary.next_due.timestamp())}:R> ({relative(summary.next_due, now)})."
             )
-        lines.append(
-            "Nothing else is due now. Come back later, or raise your daily new cards with `/review settings`."
-        )
+        if summary.new_left:
+            lines.append(
+                "Nothing else is due now. Come back later, or raise your daily new cards with `/review settings`."
+            )
+        else:
+            lines.append(
+                "Nothing else is due now, and there are no new questions left for you to start. "
+                "Come back later."
+            )
     embed = ui.info_embed("Review done", "\n".join(lines), colour=ui.OK)
     if note:
         embed.set_footer(text=ui.clip(note, ui.FOOTER))

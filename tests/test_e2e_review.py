@@ -376,3 +376,27 @@ async def test_a_failed_membership_check_still_sends_the_reminder(recall, emulat
         assert len(emulator.dms(alice.user)) == 1
         settings = await bot.store.review_settings(guild.id, alice.id)
         assert settings.remind_time == "18:00" and settings.remind_off_reason is None
+
+
+async def test_the_summary_does_not_offer_more_new_cards_when_none_are_left(recall, emulator):
+    """Once every question of the enabled decks has a card, raising the daily new cards
+    brings nothing: the summary says there is nothing new instead of suggesting it."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        step = await alice.run("/review start", channel=guild.general)  # 10 new a day, 5 here
+        while step.message.embeds[0]["title"] != "Review done":
+            step = await play(alice, step)
+        text = step.message.embeds[0]["description"]
+        assert "Reviewed **5** cards." in text
+        assert "raise your daily new cards" not in text, text
+        assert "no new questions" in text, text
+
+        # With the daily allowance used up and questions left, raising it is the way on.
+        await bot.store.add_questions(
+            (await bot.store.decks_for_guild(guild.id))[0].id,
+            [Question(id="r9", prompt="One more?", key_points=["k"], answer="A.")],
+        )
+        await alice.run("/review settings", channel=guild.general, new_per_day=5)
+        done = await alice.run("/review start", channel=guild.general)
+        assert "raise your daily new cards" in done.embed["description"], done.embed
