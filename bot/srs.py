@@ -20,6 +20,9 @@ from bot.schedule import day_start_utc, local_day
 
 DEFAULT_NEW_PER_DAY = 10
 NEW_PER_DAY_MAX = 200
+#: how late a review reminder may still be sent (the bot was down at its time); a later one
+#: is skipped, not sent at whatever hour the bot is back
+REMINDER_GRACE = timedelta(hours=1)
 
 _SCHEDULER = fsrs.Scheduler(enable_fuzzing=False)
 
@@ -143,3 +146,8 @@ def weakest(
         return None
     others = [s for s in scores if s[1] != avoid] or scores
     return min(others)[1]
+
+
+def reminder_missed(due_at: datetime, now: datetime) -> bool:
+    """Whether a reminder due at ``due_at`` is too late to send at ``now``."""
+    return now - due_at > REMINDER_GRACE

@@ -17,6 +17,7 @@ from bot.errors import UserError
 from bot.quiz import Rating, option_fingerprint
 from bot.review_service import Item, ReviewService, Summary
 from bot.schedule import format_time, parse_time, parse_zone, zone_choices
+from bot.srs import reminder_missed
 from bot.store import AttemptResult, Reminder, StoredQuestion
 from cogs import ui
 from cogs.quiz import RATING_STYLE, deck_choices, handled
@@ -492,6 +493,14 @@ class Review(commands.Cog):
         now = store.clock.now()
         sent = 0
         for reminder in await store.reminders_due(now):
+            if reminder_missed(reminder.due_at, now):
+                log.info(
+                    "reminder for %s in %s missed while down; skipped",
+                    reminder.user_id,
+                    reminder.guild_id,
+                )
+                await store.reminder_done(reminder, now)
+                continue
             try:
                 sent += await self._remind(reminder, now)
             except Exception:

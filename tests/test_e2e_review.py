@@ -292,7 +292,7 @@ async def test_no_reminder_for_a_member_who_left_the_server(recall, emulator):
         await play(alice, await alice.run("/review start", channel=guild.general))
         await alice.run("/review remind", channel=guild.general, time="18:00")
         del guild.members[alice.id]  # alice leaves the study server
-        recall.clock.set(at("2026-02-03T18:00"))
+        recall.clock.set(at("2026-02-02T18:00"))
         cog = bot.get_cog("Review")
         assert await cog.send_reminders() == 0
         assert emulator.dms(alice.user) == []
@@ -371,7 +371,7 @@ async def test_a_failed_membership_check_still_sends_the_reminder(recall, emulat
         await play(alice, await alice.run("/review start", channel=guild.general))
         await alice.run("/review remind", channel=guild.general, time="18:00")
         emulator.faults.add("GET", rf"/guilds/{guild.id}/members/{alice.id}$", status=503)
-        recall.clock.set(at("2026-02-03T18:00"))
+        recall.clock.set(at("2026-02-02T18:00"))
         assert await bot.get_cog("Review").send_reminders() == 1
         assert len(emulator.dms(alice.user)) == 1
         settings = await bot.store.review_settings(guild.id, alice.id)
@@ -400,3 +400,23 @@ async def test_the_summary_does_not_offer_more_new_cards_when_none_are_left(reca
         await alice.run("/review settings", channel=guild.general, new_per_day=5)
         done = await alice.run("/review start", channel=guild.general)
         assert "raise your daily new cards" in done.embed["description"], done.embed
+
+
+async def test_a_reminder_missed_while_the_bot_was_down_is_not_sent_at_night(recall, emulator):
+    """Reminders come at the member's chosen time: one missed by hours (the bot was down)
+    is skipped rather than sent whenever the bot is back, and the next day's comes as set."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        await alice.run(
+            "/review remind", channel=guild.general, time="18:00", timezone="Europe/Paris"
+        )
+        cog = bot.get_cog("Review")
+        recall.clock.set(at("2026-02-03T02:00"))  # back up at 03:00 in Paris
+        assert await cog.send_reminders() == 0
+        assert emulator.dms(alice.user) == []
+        settings = await bot.store.review_settings(guild.id, alice.id)
+        assert settings.remind_next == at("2026-02-03T17:00")
+        recall.clock.set(at("2026-02-03T17:10"))  # a few minutes late still goes
+        assert await cog.send_reminders() == 1
