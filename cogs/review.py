@@ -371,7 +371,7 @@ class ReviewGroup(
     @app_commands.command(name="settings", description="Your daily new-card limit and time zone.")
     @app_commands.describe(
         new_per_day="New cards a day in /review (default 10)",
-        timezone="Your IANA time zone, for days and reminders",
+        timezone="Your IANA time zone, for days and reminders (default: the server's)",
     )
     async def settings(
         self,

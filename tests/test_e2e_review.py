@@ -420,3 +420,17 @@ async def test_a_reminder_missed_while_the_bot_was_down_is_not_sent_at_night(rec
         assert settings.remind_next == at("2026-02-03T17:00")
         recall.clock.set(at("2026-02-03T17:10"))  # a few minutes late still goes
         assert await cog.send_reminders() == 1
+
+
+async def test_a_member_who_never_set_a_zone_follows_the_servers(recall, emulator):
+    """Without a zone of their own a member's days and reminders follow the server's time
+    zone (set with /settings timezone), not UTC: 18:00 means 18:00 there."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await bot.store.set_guild_settings(guild.id, {"timezone": "Asia/Tokyo"})
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        set_up = await alice.run("/review remind", channel=guild.general, time="18:00")
+        assert set_up.content.startswith("I'll DM you at **18:00 Asia/Tokyo**"), set_up.content
+        settings = await bot.store.review_settings(guild.id, alice.id)
+        assert settings.remind_next == at("2026-02-02T09:00")

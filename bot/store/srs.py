@@ -162,7 +162,9 @@ class SrsStore(DeckStore):
             (guild_id, user_id),
         )
         if row is None:
-            return ReviewSettings("UTC", DEFAULT_NEW_PER_DAY, None, None, None)
+            # A member who never chose a zone follows the server's.
+            zone = (await self.settings_for(guild_id)).timezone
+            return ReviewSettings(zone, DEFAULT_NEW_PER_DAY, None, None, None)
         return ReviewSettings(
             row["timezone"],
             row["new_per_day"],
