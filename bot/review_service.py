@@ -60,11 +60,13 @@ class ReviewService:
         found = await self.store.review_session(session_id)
         if found is None:
             raise UserError(
-                "This review session is no longer in Recall's records. Start another with `/review`."
+                "This review session is no longer in Recall's records. Start another with `/review start`."
             )
         guild_id, owner, deck_id, _ = found
         if owner != user_id:
-            raise UserError("This review belongs to another member. Start your own with `/review`.")
+            raise UserError(
+                "This review belongs to another member. Start your own with `/review start`."
+            )
         return guild_id, deck_id
 
     async def new_left_today(self, guild_id: int, user_id: int) -> int:
@@ -173,7 +175,7 @@ class ReviewService:
         cards = await self.store.cards(guild_id, user_id)
         if not cards:
             raise UserError(
-                "You have no cards yet: grade a question with `/quiz`, the question of the day or `/review`."
+                "You have no cards yet: grade a question with `/quiz`, the question of the day or `/review start`."
             )
         deck_id = zlib.crc32(f"recall:{guild_id}:{user_id}".encode()) & 0x7FFFFFFF
         deck = genanki.Deck(deck_id or 1, f"Recall — {name}")

@@ -434,3 +434,20 @@ async def test_a_member_who_never_set_a_zone_follows_the_servers(recall, emulato
         assert set_up.content.startswith("I'll DM you at **18:00 Asia/Tokyo**"), set_up.content
         settings = await bot.store.review_settings(guild.id, alice.id)
         assert settings.remind_next == at("2026-02-02T09:00")
+
+
+async def test_refusals_name_the_review_command_that_runs(recall, emulator):
+    """/review alone is a group Discord cannot run: refusals point to /review start."""
+    guild, alice = await setup(recall, emulator)
+    bob = guild.add_member("bob")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        none = await alice.run("/review export", channel=guild.general)
+        assert "`/review start`" in (await none.wait_for_followup()).content
+        first = await alice.run("/review start", channel=guild.general)
+        reveal = first.message.button("Reveal answer").custom_id
+        forged = await bob.forge_click(first.message, reveal)
+        assert "Start your own with `/review start`." in forged.content, forged.content
+        await bot.store.erase_member(guild.id, alice.id)  # /privacy delete
+        gone = await alice.click(first.message, "Reveal answer")
+        assert "Start another with `/review start`." in gone.content, gone.content
