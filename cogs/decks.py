@@ -77,7 +77,8 @@ class RemoveDeckButton(
             await interaction.response.edit_message(
                 embed=ui.info_embed(
                     "Deck removed",
-                    f"**{deck.name}** and its {deck.questions} questions are no longer asked. "
+                    f"**{deck.name}** and its {deck.questions} question"
+                    f"{'s' if deck.questions != 1 else ''} are no longer asked. "
                     "Grades and boards that include them are kept.",
                     colour=ui.OK,
                 ),
@@ -187,8 +188,9 @@ class DeckGroup(app_commands.Group):
         await interaction.response.send_message(
             embed=ui.info_embed(
                 f"Remove {row.name}?",
-                f"Its {row.questions} questions will no longer be asked. Grades, boards and "
-                "stats that include them are kept. Export it first "
+                f"Its {row.questions} question{'s' if row.questions != 1 else ''} will no "
+                "longer be asked. Grades, boards and stats that include "
+                f"{'them' if row.questions != 1 else 'it'} are kept. Export it first "
                 f"(`/question export deck:{row.slug}`) if you may want it back.",
                 colour=ui.WARN,
             ),

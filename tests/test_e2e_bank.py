@@ -748,3 +748,20 @@ async def test_a_form_refused_for_a_mistake_gives_back_what_was_typed(recall, em
         assert "Another question in this deck already asks that" in dup.content
         [attached] = dup.message.attachments
         assert "My new, carefully typed answer." in attached.data.decode()
+
+
+async def test_removing_a_deck_of_one_question_says_question(recall, emulator):
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if d.slug == "team-flask"]
+        await bot.store.add_question(
+            deck.id, Question(id="one", prompt="The only one?", answer="Yes.")
+        )
+        asked = await mod.run("/deck remove", deck="team-flask")
+        assert "Its 1 question will no longer be asked. Grades, boards and stats that include it" in (
+            asked.embed["description"]
+        )
+        removed = await mod.click(asked.message, "Remove deck")
+        text = removed.message.embeds[0]["description"]
+        assert "and its 1 question are no longer asked." in text, text
