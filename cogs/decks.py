@@ -204,9 +204,10 @@ class DeckGroup(app_commands.Group):
         await self.bot.store.set_deck_enabled(interaction.guild_id, row.id, on)
         state = "on" if on else "off"
         note = (
-            "Quizzes and questions of the day can ask from it again."
+            "Quizzes, questions of the day and `/review start` can ask from it again."
             if on
-            else "Quizzes and questions of the day no longer ask from it; `/deck enable` turns it back on."
+            else "Quizzes, questions of the day and `/review start` no longer ask from it (members' "
+            "cards of it wait); `/deck enable` turns it back on."
         )
         await interaction.response.send_message(
             embed=ui.info_embed(f"{row.name} is {state}", note, colour=ui.OK), ephemeral=True

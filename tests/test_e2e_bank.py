@@ -765,3 +765,13 @@ async def test_removing_a_deck_of_one_question_says_question(recall, emulator):
         removed = await mod.click(asked.message, "Remove deck")
         text = removed.message.embeds[0]["description"]
         assert "and its 1 question are no longer asked." in text, text
+
+
+async def test_switching_a_deck_off_says_reviews_of_it_stop_too(recall, emulator):
+    """/review asks no card of a switched-off deck: the moderator is told, as for quizzes."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running():
+        off = await mod.run("/deck disable", deck="flask")
+        assert "`/review start`" in off.embed["description"], off.embed
+        on = await mod.run("/deck enable", deck="flask")
+        assert "`/review start`" in on.embed["description"], on.embed
