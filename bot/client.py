@@ -6,6 +6,7 @@ import asyncio
 import io
 import logging
 import secrets
+import time
 from typing import Any
 
 import discord
@@ -163,17 +164,27 @@ class RecallBot(commands.Bot):
             await self.load_extension(name)
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """A form opened before the bot restarted has nothing left to receive it: its
-        sender gets, privately, what they typed, to paste into the form opened again."""
+        """A form opened before the bot restarted, or one this run stopped waiting for (its
+        timeout, in its custom_id), has nothing left to receive it: its sender gets,
+        privately, what they typed, to paste into the form opened again."""
         if interaction.type is not discord.InteractionType.modal_submit:
             return
         data: dict[str, Any] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
-        if not custom_id.startswith(FORM_PREFIX) or custom_id.split(":")[1:2] == [self.run_id]:
+        if not custom_id.startswith(FORM_PREFIX):
             return
+        parts = custom_id.split(":")
+        if parts[1:2] == [self.run_id]:
+            until = parts[2] if len(parts) > 3 else ""
+            # Until then (and a moment more) the form itself answers.
+            if not until.isdigit() or not int(until) or time.monotonic() <= int(until) + 1:
+                return
+            why = "This form was open so long that Recall stopped waiting for it"
+        else:
+            why = "Recall restarted while this form was open"
         typed = "\n\n".join(f"## {name}\n{value}" for name, value in typed_in_form(data) if value)
         text = (
-            "Recall restarted while this form was open, so it was not saved. "
+            f"{why}, so it was not saved. "
             + ("What you typed is attached: open the form again and paste it in." if typed
                else "Please open it again.")
         )

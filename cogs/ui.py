@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import secrets
+import time
 from typing import Any
 
 import discord
@@ -32,9 +34,11 @@ FORM_TIMEOUT = 3 * 60 * 60
 
 async def send_form(interaction: discord.Interaction[Any], form: discord.ui.Modal) -> None:
     """Open a form (modal) whose custom_id names this run of the bot: submitted after a
-    restart, it is answered with what was typed (``RecallBot.on_interaction``)."""
+    restart, or after it stopped waiting (its timeout), it is answered with what was typed
+    (``RecallBot.on_interaction``)."""
     run_id = getattr(interaction.client, "run_id", "")
-    form.custom_id = f"{FORM_PREFIX}{run_id}:{secrets.token_hex(6)}"
+    until = math.ceil(time.monotonic() + form.timeout) if form.timeout is not None else 0
+    form.custom_id = f"{FORM_PREFIX}{run_id}:{until}:{secrets.token_hex(6)}"
     await interaction.response.send_modal(form)
 
 

@@ -3,6 +3,8 @@ export) and /settings mod-role, through the real discord.py client and the emula
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 import pytest
 
@@ -775,3 +777,24 @@ async def test_switching_a_deck_off_says_reviews_of_it_stop_too(recall, emulator
         assert "`/review start`" in off.embed["description"], off.embed
         on = await mod.run("/deck enable", deck="flask")
         assert "`/review start`" in on.embed["description"], on.embed
+
+
+async def test_a_form_sent_after_it_expired_gives_back_what_was_typed(
+    recall, emulator, monkeypatch
+):
+    """An open form waits in memory for a while (hours); sent later than that, in the same
+    run of the bot, it is answered like one from before a restart: with what was typed."""
+    from cogs import ui
+
+    monkeypatch.setattr(ui, "FORM_TIMEOUT", 0.2)
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        opened = await mod.run("/question add", deck="team-flask")
+        await asyncio.sleep(3)  # the moderator took their time
+        sent = await mod.submit(opened.modal, **FORM)
+        assert sent.acknowledged and sent.ephemeral
+        assert "was not saved" in sent.content, sent.content
+        [attached] = sent.message.attachments
+        assert FORM["answer"] in attached.data.decode()
+        assert (await bot.store.search_questions(guild.id, custom_only=True)).total == 0
