@@ -136,12 +136,16 @@ class QuestionModal(discord.ui.Modal):
 
 
 async def give_back_form(
-    interaction: discord.Interaction[Any], form: QuestionForm, why: str
+    interaction: discord.Interaction[Any],
+    form: QuestionForm,
+    why: str,
+    *,
+    note: str = " What you typed is attached: open the form again and paste it in.",
+    filename: str = "your-form.txt",
 ) -> None:
     """Refuse a sent form, privately, with what was typed attached to paste in again."""
     typed = "\n\n".join(f"## {k}\n{v}" for k, v in form.as_dict().items() if v)
-    note = " What you typed is attached: open the form again and paste it in."
-    files = [discord.File(io.BytesIO(typed.encode()), filename="your-form.txt")] if typed else []
+    files = [discord.File(io.BytesIO(typed.encode()), filename=filename)] if typed else []
     await interaction.response.send_message(
         ui.clip(why, ui.CONTENT - len(note)) + (note if typed else ""), files=files, ephemeral=True
     )

@@ -4,7 +4,6 @@ The member hears the outcome by DM when their DMs are open (closed DMs are not a
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 from typing import Any, Literal
@@ -22,7 +21,7 @@ from bot.store import DeckRow, Suggestion
 from bot.store.bank import SUGGESTION_DECK_REMOVED, pending_cap_text
 from cogs import ui
 from cogs.checks import ensure_moderator
-from cogs.questions import QuestionModal, bank, deck_choices
+from cogs.questions import QuestionModal, bank, deck_choices, give_back_form
 from cogs.quiz import handled
 
 log = logging.getLogger("cogs.suggest")
@@ -236,11 +235,12 @@ class ReviewButton(
 
 async def give_back(inter: discord.Interaction[Any], form: QuestionForm, why: str) -> None:
     """Tell the member their suggestion was not saved, with what they typed attached."""
-    typed = "\n\n".join(f"## {k}\n{v}" for k, v in form.as_dict().items() if v)
-    await inter.response.send_message(
-        why + " What you typed is attached, to paste into the form when you try again.",
-        file=discord.File(io.BytesIO(typed.encode()), filename="your-suggestion.txt"),
-        ephemeral=True,
+    await give_back_form(
+        inter,
+        form,
+        why,
+        note=" What you typed is attached, to paste into the form when you try again.",
+        filename="your-suggestion.txt",
     )
 
 
