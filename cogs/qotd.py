@@ -8,7 +8,6 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -118,7 +117,7 @@ class DiscordPublisher:
             raise PublishError(
                 f"Discord refused the post in #{channel.name}: {exc.text}", permanent=True
             ) from None
-        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+        except ui.DISCORD_TROUBLE as exc:
             raise PublishError(
                 f"Discord did not confirm the post: {exc}", permanent=False
             ) from None
@@ -132,12 +131,12 @@ class DiscordPublisher:
                     auto_archive_duration=1440,
                 )
                 thread_id = thread.id
-            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            except ui.DISCORD_TROUBLE as exc:
                 text = exc.text if isinstance(exc, discord.HTTPException) else ""
                 warning = f"could not open a discussion thread: {text or exc or type(exc).__name__}"
                 log.warning("schedule %s: %s", schedule.id, warning)
                 # The post invited members to a thread that is not there: take that back.
-                with contextlib.suppress(discord.HTTPException, aiohttp.ClientError, TimeoutError):
+                with contextlib.suppress(*ui.DISCORD_TROUBLE):
                     await self.pacer.wait()
                     await message.edit(embed=public_embed(qp, 0, None, thread=False))
         return Sent(message.id, thread_id, warning)
@@ -163,7 +162,7 @@ class DiscordPublisher:
             raise PublishError(
                 "missing Read Message History to check an earlier post", permanent=False
             ) from None
-        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+        except ui.DISCORD_TROUBLE as exc:
             raise PublishError(f"could not read the channel: {exc}", permanent=False) from None
         return None
 
@@ -202,7 +201,7 @@ class DiscordPublisher:
         except discord.Forbidden as exc:
             # The bot may no longer edit there: trying again would not help.
             raise PublishError(f"could not edit the post: {exc}", permanent=True) from None
-        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+        except ui.DISCORD_TROUBLE as exc:
             raise PublishError(f"could not edit the post: {exc}", permanent=False) from None
 
 

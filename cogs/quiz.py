@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Literal
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -636,7 +635,7 @@ class Quiz(commands.Cog):
                         )
                 except discord.NotFound:
                     return
-                except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+                except ui.DISCORD_TROUBLE as exc:
                     # Discord's own trouble (a 503, a 500 after its retries, the network):
                     # the count is edited again after the delay, a few times at most.
                     failures += 1
@@ -660,7 +659,7 @@ class Quiz(commands.Cog):
             async for message in channel.history(limit=100, after=after, oldest_first=True):
                 if ui.shows_post(message, self.bot.user, post.id):
                     return message.id
-        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+        except ui.DISCORD_TROUBLE as exc:
             log.warning("could not look for the message of post %s: %s", post.id, exc)
         return None
 

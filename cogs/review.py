@@ -7,7 +7,6 @@ import logging
 import re
 from typing import Any
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
@@ -529,7 +528,7 @@ class Review(commands.Cog):
                 )
                 log.info("reminders off for %s: left %s", reminder.user_id, reminder.guild_id)
                 return 0
-            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            except ui.DISCORD_TROUBLE as exc:
                 # Discord could not say (a 5xx, the network): not a sign they left, so the
                 # day's reminder goes as before the check.
                 log.warning("could not check that %s is in %s: %s", reminder.user_id,

@@ -8,7 +8,6 @@ import logging
 import re
 from typing import Any, Literal
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -90,7 +89,7 @@ async def tell_member(bot: discord.Client, user_id: int, text: str) -> bool:
     except discord.Forbidden:
         log.info("member %s does not accept DMs; suggestion outcome not sent", user_id)
         return False
-    except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+    except ui.DISCORD_TROUBLE as exc:
         log.warning("could not DM member %s: %s", user_id, exc)
         return False
     return True
@@ -335,7 +334,7 @@ class SuggestGroup(app_commands.Group):
             try:
                 channel = self.bot.get_partial_messageable(review_channel, guild_id=guild_id)
                 message = await channel.send(embed=review_embed(s), view=review_view(sid))
-            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            except ui.DISCORD_TROUBLE as exc:
                 # No moderator could ever review it: it must not wait (and count) forever.
                 log.warning("could not post suggestion %s for review: %s", sid, exc)
                 await store.withdraw_suggestion(sid)

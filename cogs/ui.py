@@ -7,6 +7,7 @@ import secrets
 import time
 from typing import Any
 
+import aiohttp
 import discord
 
 from bot.client import FORM_PREFIX
@@ -30,6 +31,14 @@ BAD = discord.Colour.red()
 
 #: how long an open form waits in memory for its answer
 FORM_TIMEOUT = 3 * 60 * 60
+
+#: What a request to Discord raises when Discord or the network fails it (an error answer,
+#: a cut connection, no answer in time).
+DISCORD_TROUBLE: tuple[type[Exception], ...] = (
+    discord.HTTPException,
+    aiohttp.ClientError,
+    TimeoutError,
+)
 
 
 async def send_form(interaction: discord.Interaction[Any], form: discord.ui.Modal) -> None:
