@@ -16,13 +16,15 @@ from zoneinfo import ZoneInfo
 import fsrs
 
 from bot.quiz import Rating
-from bot.schedule import day_start_utc, local_day
+from bot.schedule import ScheduleSpec, day_start_utc, local_day, next_slot, parse_time
 
 DEFAULT_NEW_PER_DAY = 10
 NEW_PER_DAY_MAX = 200
 #: how late a review reminder may still be sent (the bot was down at its time); a later one
 #: is skipped, not sent at whatever hour the bot is back
 REMINDER_GRACE = timedelta(hours=1)
+#: how soon a reminder that Discord failed to deliver is tried again (within REMINDER_GRACE)
+REMINDER_RETRY = timedelta(minutes=5)
 
 _SCHEDULER = fsrs.Scheduler(enable_fuzzing=False)
 
@@ -148,6 +150,27 @@ def weakest(
     return min(others)[1]
 
 
-def reminder_missed(due_at: datetime, now: datetime) -> bool:
-    """Whether a reminder due at ``due_at`` is too late to send at ``now``."""
-    return now - due_at > REMINDER_GRACE
+def next_reminder(remind_time: str, zone: str, after: datetime) -> datetime:
+    """The first time after ``after`` that a daily reminder at ``remind_time`` (local, in
+    ``zone``) is due."""
+    spec = ScheduleSpec(local_time=parse_time(remind_time), days=frozenset(range(7)), zone=zone)
+    return next_slot(spec, after).at_utc
+
+
+def reminder_slot(remind_time: str, zone: str, due_at: datetime) -> datetime:
+    """The day's reminder time that a reminder due at ``due_at`` stands for: ``due_at``
+    itself, or, for one being tried again, the time it first came due (at most
+    REMINDER_GRACE before)."""
+    return next_reminder(remind_time, zone, due_at - REMINDER_GRACE - timedelta(seconds=1))
+
+
+def reminder_missed(slot: datetime, now: datetime) -> bool:
+    """Whether a reminder for the time ``slot`` is too late to send at ``now``."""
+    return now - slot > REMINDER_GRACE
+
+
+def reminder_retry_at(slot: datetime, now: datetime) -> datetime | None:
+    """When to try again a reminder for ``slot`` that failed at ``now``; None when that would
+    be later than REMINDER_GRACE after ``slot`` (the day's reminder is then given up)."""
+    at = now + REMINDER_RETRY
+    return at if at - slot <= REMINDER_GRACE else None

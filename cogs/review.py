@@ -7,6 +7,7 @@ import logging
 import re
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
@@ -16,10 +17,18 @@ from bot.errors import UserError
 from bot.quiz import Rating, option_fingerprint
 from bot.review_service import Item, ReviewService, Summary
 from bot.schedule import format_time, parse_time, parse_zone, zone_choices
-from bot.srs import reminder_missed
-from bot.store import AttemptResult, Reminder, StoredQuestion
+from bot.srs import reminder_missed, reminder_retry_at, reminder_slot
+from bot.store import AttemptResult, Reminder, StoredQuestion, StoreError
 from cogs import ui
 from cogs.quiz import RATING_STYLE, deck_choices, handled
+
+#: failures that pass: Discord's server errors, the network, a busy database
+PASSING_TROUBLE: tuple[type[Exception], ...] = (
+    discord.DiscordServerError,
+    aiohttp.ClientError,
+    TimeoutError,
+    StoreError,
+)
 
 log = logging.getLogger("cogs.review")
 
@@ -492,7 +501,8 @@ class Review(commands.Cog):
         now = store.clock.now()
         sent = 0
         for reminder in await store.reminders_due(now):
-            if reminder_missed(reminder.due_at, now):
+            slot = reminder_slot(reminder.remind_time, reminder.timezone, reminder.due_at)
+            if reminder_missed(slot, now):
                 log.info(
                     "reminder for %s in %s missed while down; skipped",
                     reminder.user_id,
@@ -502,6 +512,21 @@ class Review(commands.Cog):
                 continue
             try:
                 sent += await self._remind(reminder, now)
+            except PASSING_TROUBLE as exc:
+                # Discord or the database failing for a moment: the day's reminder is tried
+                # again a few minutes later, within the hour after its time.
+                retry = reminder_retry_at(slot, now)
+                log.warning(
+                    "reminder for %s in %s failed (%s: %s); %s",
+                    reminder.user_id,
+                    reminder.guild_id,
+                    type(exc).__name__,
+                    exc,
+                    f"trying again at {retry:%H:%M} UTC" if retry else "none more today",
+                )
+                if retry is not None:
+                    await store.reminder_retry(reminder, retry)
+                    continue
             except Exception:
                 log.exception("reminder for %s in %s failed", reminder.user_id, reminder.guild_id)
             await store.reminder_done(reminder, now)

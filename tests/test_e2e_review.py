@@ -451,3 +451,44 @@ async def test_refusals_name_the_review_command_that_runs(recall, emulator):
         await bot.store.erase_member(guild.id, alice.id)  # /privacy delete
         gone = await alice.click(first.message, "Reveal answer")
         assert "Start another with `/review start`." in gone.content, gone.content
+
+
+async def test_a_reminder_that_discord_fails_is_tried_again_within_the_hour(recall, emulator):
+    """Discord failing the DM (a 503) does not cost the member the day's reminder: it is
+    tried again a few minutes later, until an hour after its time; then it waits for the
+    next day."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        await alice.run("/review remind", channel=guild.general, time="18:00")
+        cog = bot.get_cog("Review")
+        emulator.faults.add("POST", r"/users/@me/channels$", status=503)
+        recall.clock.set(at("2026-02-02T18:00"))
+        assert await cog.send_reminders() == 0
+        assert emulator.dms(alice.user) == []
+        settings = await bot.store.review_settings(guild.id, alice.id)
+        assert settings.remind_next == at("2026-02-02T18:05")
+        assert settings.remind_time == "18:00" and settings.remind_off_reason is None
+        recall.clock.set(at("2026-02-02T18:05"))
+        assert await cog.send_reminders() == 1
+        assert len(emulator.dms(alice.user)) == 1
+        assert (await bot.store.review_settings(guild.id, alice.id)).remind_next == at(
+            "2026-02-03T18:00"
+        )
+
+        # A failure lasting past the hour: tried every five minutes, then left for the day.
+        # (The DM channel is known by now, so it is the message that fails.)
+        emulator.faults.add("POST", r"/channels/\d+/messages$", status=503, times=None)
+        recall.clock.set(at("2026-02-03T18:00"))
+        tries = 0
+        while (next_at := (await bot.store.review_settings(guild.id, alice.id)).remind_next) < at(
+            "2026-02-04T00:00"
+        ):
+            recall.clock.set(next_at)
+            assert await cog.send_reminders() == 0
+            tries += 1
+            assert tries < 20
+        assert next_at == at("2026-02-04T18:00")
+        assert tries == 13  # 18:00, 18:05, ... 19:00
+        assert len(emulator.dms(alice.user)) == 1

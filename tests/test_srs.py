@@ -7,7 +7,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.quiz import Rating, mc_rating
-from bot.srs import DueCard, local_midnights, rebuild, retrievability, review, review_order
+from bot.srs import (
+    REMINDER_GRACE,
+    DueCard,
+    local_midnights,
+    next_reminder,
+    rebuild,
+    reminder_missed,
+    reminder_retry_at,
+    reminder_slot,
+    retrievability,
+    review,
+    review_order,
+)
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
@@ -101,3 +113,37 @@ def test_weakest_is_the_lowest_mean_recall_and_avoids_the_last_one():
     assert weakest(cards, now) == 2
     assert weakest(cards, now, avoid=2) == 1
     assert weakest([(3, [])], now) is None
+
+
+ZONES = ["UTC", "Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    zone=st.sampled_from(ZONES),
+    hour=st.integers(0, 23),
+    minute=st.integers(0, 59),
+    after=st.datetimes(datetime(2026, 1, 1), datetime(2027, 12, 31), timezones=st.just(UTC)),
+    late=st.timedeltas(timedelta(0), timedelta(minutes=4)),
+)
+def test_a_failing_reminder_is_tried_again_until_an_hour_after_its_time(
+    zone, hour, minute, after, late
+):
+    """Failing over and over, a reminder is tried again every few minutes, always for the
+    same day's time, never past the hour after it; the day after is untouched."""
+    remind_time = f"{hour:02d}:{minute:02d}"
+    slot = next_reminder(remind_time, zone, after)
+    due, tries = slot, 0
+    while True:
+        now = due + late  # the loop runs a little after each time
+        assert reminder_slot(remind_time, zone, due) == slot
+        if reminder_missed(slot, now):
+            break
+        tries += 1
+        retry = reminder_retry_at(slot, now)
+        if retry is None:
+            break
+        assert now < retry <= slot + REMINDER_GRACE
+        due = retry
+    assert 1 <= tries <= 13
+    assert next_reminder(remind_time, zone, max(now, due)) > slot + REMINDER_GRACE

@@ -9,8 +9,7 @@ from typing import Any
 
 from bot.clock import from_db, to_db
 from bot.quiz import Rating
-from bot.schedule import ScheduleSpec, next_slot, parse_time
-from bot.srs import DEFAULT_NEW_PER_DAY, CardState, rebuild, review
+from bot.srs import DEFAULT_NEW_PER_DAY, CardState, next_reminder, rebuild, review
 from bot.store.base import chunks, insert_rows, value_rows
 from bot.store.decks import DeckStore
 
@@ -147,9 +146,6 @@ class Reminder:
     due_at: datetime
 
 
-def next_reminder(remind_time: str, zone: str, after: datetime) -> datetime:
-    spec = ScheduleSpec(local_time=parse_time(remind_time), days=frozenset(range(7)), zone=zone)
-    return next_slot(spec, after).at_utc
 
 
 class SrsStore(DeckStore):
@@ -391,6 +387,15 @@ class SrsStore(DeckStore):
             "SELECT MIN(remind_next) FROM srs_members WHERE remind_next IS NOT NULL"
         )
         return from_db(row[0]) if row and row[0] else None
+
+    async def reminder_retry(self, reminder: Reminder, at: datetime) -> None:
+        """Try a reminder again at ``at``, once (a second call for the same one does nothing)."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE srs_members SET remind_next = ? WHERE guild_id = ? AND user_id = ? "
+                "AND remind_next = ?",
+                (to_db(at), reminder.guild_id, reminder.user_id, to_db(reminder.due_at)),
+            )
 
     async def reminder_done(self, reminder: Reminder, now: datetime) -> None:
         """Move a reminder to its next day, once (a second call for the same one does nothing)."""
