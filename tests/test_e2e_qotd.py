@@ -818,3 +818,47 @@ async def test_a_quiz_question_made_multiple_choice_before_any_click_gets_option
         )
         graded = await bob.click(post, "B. Right one")
         assert "Right one" in str(graded.embed)
+
+
+async def test_an_answer_after_the_question_closed_keeps_no_streak(recall, emulator):
+    """Once a question of the day has closed its answer is public: answering it then still
+    counts for reviews, but does not make that day answered for the member's streak, nor
+    count them among those who kept their streak."""
+    guild, chan, mod, alice, bob = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        shown = await alice.click(posts(emulator, chan)[-1], "Reveal answer")
+        await alice.click(shown.message, "Good")
+
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()  # #1 closes, #2 is posted
+        first, second = posts(emulator, chan)
+        recall.clock.set(at("2026-01-06T09:10"))
+        for member in (alice, bob):
+            shown = await member.click(second, "Reveal answer")
+            await member.click(shown.message, "Good")
+        shown = await bob.click(first, "Reveal answer")  # #1's answer is public by now
+        late = await bob.click(shown.message, "Good")
+        assert "this question has closed" in late.message.embeds[0]["description"]
+        rows = await bot.store._fetchall(
+            "SELECT COUNT(*) FROM attempts WHERE user_id = ? AND post_id IS NOT NULL", (bob.id,)
+        )
+        assert rows[0][0] == 2  # stored, for reviews
+
+        streaks = {}
+        for member in (alice, bob):
+            stats = await member.run("/stats", channel=chan)
+            [field] = [f for f in stats.embed["fields"] if f["name"] == "QOTD streak"]
+            streaks[member.name] = field["value"]
+        assert streaks == {
+            "alice": "Current: **2**\nBest: **2**",
+            "bob": "Current: **1**\nBest: **1**",
+        }
+        recall.clock.set(at("2026-01-07T09:00"))
+        await engine(bot).tick()
+        assert posts(emulator, chan)[1].embeds[0]["footer"]["text"].endswith(
+            "2 answered · 100% got it · 1 member kept their streak"
+        )

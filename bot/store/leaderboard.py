@@ -328,8 +328,9 @@ class LeaderboardStore(QuizStore):
         """The server's QOTD days (those of posts that reached a channel: one whose send
         failed was never seen and breaks no streak), the days the member answered on, and
         whether the newest day can still be answered: a question of it is still open, or it
-        is not over yet in the server's zone (a later question that day, or a late answer,
-        still counts for it)."""
+        is not over yet in the server's zone (a later question that day still counts for
+        it). An answer given after its question closed (its answer was public) counts for
+        no day."""
         now = self.clock.now()
 
         def load(conn: sqlite3.Connection) -> QotdRecord:
@@ -340,7 +341,8 @@ class LeaderboardStore(QuizStore):
                 int(r[0])
                 for r in conn.execute(
                     "SELECT DISTINCT a.post_id FROM attempts a JOIN posts p ON p.id = a.post_id "
-                    "WHERE a.guild_id = ? AND a.user_id = ? AND p.kind = 'qotd'",
+                    "WHERE a.guild_id = ? AND a.user_id = ? AND p.kind = 'qotd' "
+                    "AND (p.closed_at IS NULL OR a.created_at <= p.closed_at)",
                     (guild_id, user_id),
                 )
             }

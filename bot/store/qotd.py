@@ -583,11 +583,14 @@ def _kept_streak(conn: sqlite3.Connection, post_id: int) -> int:
     if not before:
         return 0
     previous = [p for p, d, _ in days if d == max(before)]
+    # Answers given once a question had closed (its answer public) keep no streak.
     kept = conn.execute(
-        "SELECT COUNT(DISTINCT a.user_id) FROM attempts a WHERE a.post_id = ? AND EXISTS "
-        "(SELECT 1 FROM attempts b WHERE b.user_id = a.user_id AND b.post_id IN ("
+        "SELECT COUNT(DISTINCT a.user_id) FROM attempts a JOIN posts pa ON pa.id = a.post_id "
+        "WHERE a.post_id = ? AND (pa.closed_at IS NULL OR a.created_at <= pa.closed_at) "
+        "AND EXISTS (SELECT 1 FROM attempts b JOIN posts pb ON pb.id = b.post_id "
+        "WHERE b.user_id = a.user_id AND b.post_id IN ("
         + ", ".join("?" * len(previous))
-        + "))",
+        + ") AND (pb.closed_at IS NULL OR b.created_at <= pb.closed_at))",
         (post_id, *previous),
     ).fetchone()
     return int(kept[0]) if kept else 0
