@@ -62,12 +62,11 @@ class ReviewService:
             raise UserError(
                 "This review session is no longer in Recall's records. Start another with `/review start`."
             )
-        guild_id, owner, deck_id, _ = found
-        if owner != user_id:
+        if found.user_id != user_id:
             raise UserError(
                 "This review belongs to another member. Start your own with `/review start`."
             )
-        return guild_id, deck_id
+        return found.guild_id, found.deck_id
 
     async def new_left_today(self, guild_id: int, user_id: int) -> int:
         settings = await self.store.review_settings(guild_id, user_id)

@@ -285,6 +285,64 @@ async def test_migration_8_keeps_lifetime_rows_only_where_they_are_read(tmp_path
         await store.close()
 
 
+async def test_migration_10_leaves_each_member_one_current_review(tmp_path):
+    """0010: of the reviews started before it, each member's latest in a server stays
+    current and the earlier ones end when the next one started."""
+    path = tmp_path / "r.sqlite3"
+    store = await Store.open(path, migrate=False)
+    await store.migrate(target=9)
+    await store.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executemany(
+        "INSERT INTO review_sessions (id, guild_id, user_id, deck_id, started_at) "
+        "VALUES (?, ?, ?, NULL, ?)",
+        [(1, 7, 5, "t1"), (2, 7, 6, "t2"), (3, 7, 5, "t3"), (4, 8, 5, "t4"), (5, 7, 5, "t5")],
+    )
+    conn.close()
+
+    store = await Store.open(path)
+    try:
+        rows = await store._fetchall("SELECT id, ended_at FROM review_sessions ORDER BY id")
+        assert [tuple(r) for r in rows] == [(1, "t3"), (2, None), (3, "t5"), (4, None), (5, None)]
+    finally:
+        await store.close()
+
+
+async def test_a_review_grades_nothing_once_a_newer_one_started(tmp_path):
+    """Starting a review ends the member's earlier ones in that server, and a grade in an
+    ended review writes nothing, even when it reaches the store after the replacement."""
+    from bot.store import AttemptRequest
+
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        await store.sync_builtin_decks([load_deck_text(DECK, "demo.yaml")])
+        [qid] = [r[0] for r in await store._fetchall("SELECT id FROM questions WHERE ext_id = 'q1'")]
+        old = await store.start_review_session(7, 5, None)
+        elsewhere = await store.start_review_session(8, 5, None)  # another server
+        theirs = await store.start_review_session(7, 6, None)  # another member
+        new = await store.start_review_session(7, 5, None)
+
+        def grade(session: int, guild: int = 7, user: int = 5) -> AttemptRequest:
+            return AttemptRequest(guild, user, "m", None, qid, "review", 3, False, True,
+                                  review_session_id=session)
+
+        refused = await store.record_attempt(grade(old))
+        assert not refused.new
+        assert await store._fetchall("SELECT * FROM attempts") == []
+        assert await store.card(7, 5, qid) is None
+        assert await store._fetchall("SELECT * FROM review_answers") == []
+
+        for session, guild, user in ((new, 7, 5), (elsewhere, 8, 5), (theirs, 7, 6)):
+            assert (await store.record_attempt(grade(session, guild, user))).new
+        assert not (await store.record_attempt(grade(new))).new  # a repeated click
+        card = await store.card(7, 5, qid)
+        assert card is not None and card.reps == 1
+        ended = {s: await store.review_session(s) for s in (old, elsewhere, theirs, new)}
+        assert [s for s, row in ended.items() if row and row.ended_at] == [old]
+    finally:
+        await store.close()
+
+
 def test_stored_times_read_back_the_same_either_way():
     """clock.to_db writes with isoformat and clock.from_db reads with fromisoformat: the text
     must be what strftime of the stored format writes, read back as the same aware UTC

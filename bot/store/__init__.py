@@ -34,7 +34,7 @@ from bot.store.quiz import (
     QuizPostRead,
     QuizStore,
 )
-from bot.store.srs import Reminder, ReviewSettings, SrsStore, StoredCard
+from bot.store.srs import Reminder, ReviewSession, ReviewSettings, SrsStore, StoredCard
 
 
 class Store(BankStore, LeaderboardStore, QotdStore, QuizStore, SrsStore, DeckStore):
@@ -65,6 +65,7 @@ __all__ = [
     "QuizPostRead",
     "QuizStore",
     "Reminder",
+    "ReviewSession",
     "ReviewSettings",
     "Season",
     "SlotRecord",

@@ -374,10 +374,13 @@ def _record_attempts(
                 results.append(existing)
             continue
         if req.review_session_id is not None:
+            # Only in a current review: one a newer review replaced grades nothing, even if
+            # it was replaced after the caller looked.
             cur = conn.execute(
                 "INSERT INTO review_answers (session_id, question_id, rating, answered_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (session_id, question_id) DO NOTHING",
-                (req.review_session_id, req.question_id, req.rating, now_text),
+                "SELECT id, ?, ?, ? FROM review_sessions WHERE id = ? AND ended_at IS NULL "
+                "ON CONFLICT (session_id, question_id) DO NOTHING",
+                (req.question_id, req.rating, now_text, req.review_session_id),
             )
             if cur.rowcount != 1:
                 results.append(_review_answer(conn, req))

@@ -138,6 +138,17 @@ class StoredCard:
 
 
 @dataclass(frozen=True)
+class ReviewSession:
+    id: int
+    guild_id: int
+    user_id: int
+    deck_id: int | None
+    started_at: datetime
+    #: when a newer review of the member in that server replaced this one; None: current
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Reminder:
     guild_id: int
     user_id: int
@@ -351,19 +362,36 @@ class SrsStore(DeckStore):
     # -- sessions --------------------------------------------------------------------------
 
     async def start_review_session(self, guild_id: int, user_id: int, deck_id: int | None) -> int:
+        """A new review for a member; in the same transaction it ends the member's earlier
+        reviews in that server, whose buttons then grade nothing."""
+        now = self.now_text()
         async with self.transaction() as db:
+            await db.execute(
+                "UPDATE review_sessions SET ended_at = ? "
+                "WHERE guild_id = ? AND user_id = ? AND ended_at IS NULL",
+                (now, guild_id, user_id),
+            )
             cur = await db.execute(
                 "INSERT INTO review_sessions (guild_id, user_id, deck_id, started_at) VALUES (?, ?, ?, ?)",
-                (guild_id, user_id, deck_id, self.now_text()),
+                (guild_id, user_id, deck_id, now),
             )
             return int(cur.lastrowid or 0)
 
-    async def review_session(self, session_id: int) -> tuple[int, int, int | None, datetime] | None:
+    async def review_session(self, session_id: int) -> ReviewSession | None:
         row = await self._fetchone(
-            "SELECT guild_id, user_id, deck_id, started_at FROM review_sessions WHERE id = ?",
+            "SELECT guild_id, user_id, deck_id, started_at, ended_at FROM review_sessions WHERE id = ?",
             (session_id,),
         )
-        return (row[0], row[1], row[2], from_db(row[3])) if row else None
+        if row is None:
+            return None
+        return ReviewSession(
+            session_id,
+            row[0],
+            row[1],
+            row[2],
+            from_db(row[3]),
+            from_db(row[4]) if row[4] else None,
+        )
 
     async def session_answers(self, session_id: int) -> list[tuple[int, int]]:
         rows = await self._fetchall(

@@ -1,0 +1,20 @@
+-- A member has one current /review per server: starting another ends the earlier ones, whose
+-- buttons then grade nothing (a card graded in the newer review is not graded again from an
+-- older message). ended_at: when a newer review of the same member in that server started.
+ALTER TABLE review_sessions ADD COLUMN ended_at TEXT;
+
+-- Reviews started before this: each member's latest in a server stays current, the earlier
+-- ones end when the next one started.
+UPDATE review_sessions SET ended_at = (
+    SELECT MIN(n.started_at) FROM review_sessions n
+    WHERE n.guild_id = review_sessions.guild_id AND n.user_id = review_sessions.user_id
+      AND n.id > review_sessions.id
+)
+WHERE EXISTS (
+    SELECT 1 FROM review_sessions n
+    WHERE n.guild_id = review_sessions.guild_id AND n.user_id = review_sessions.user_id
+      AND n.id > review_sessions.id
+);
+
+-- A member's current review, found when the next one starts.
+CREATE INDEX review_sessions_open ON review_sessions (guild_id, user_id) WHERE ended_at IS NULL;
