@@ -17,6 +17,12 @@ from bot.quiz import Rating, Source, mc_rating, option_clicked
 from bot.srs import NEW_PER_DAY_MAX, local_midnights, retrievability
 from bot.store import AttemptRequest, AttemptResult, Store, StoredQuestion
 
+#: The answer to a click on a review that a newer ``/review start`` replaced.
+REPLACED = (
+    "This review was replaced by a newer one you started with `/review start`, so its "
+    "buttons no longer grade. Carry on in the newer one, or run `/review start` again."
+)
+
 
 @dataclass(frozen=True)
 class Item:
@@ -56,7 +62,8 @@ class ReviewService:
         return await self.store.start_review_session(guild_id, user_id, deck_id)
 
     async def session(self, session_id: int, user_id: int) -> tuple[int, int | None]:
-        """(guild, deck) of a member's own session; anyone else is refused."""
+        """(guild, deck) of a member's own current session; anyone else is refused, and so
+        is a session a newer ``/review start`` replaced."""
         found = await self.store.review_session(session_id)
         if found is None:
             raise UserError(
@@ -66,6 +73,8 @@ class ReviewService:
             raise UserError(
                 "This review belongs to another member. Start your own with `/review start`."
             )
+        if found.ended_at is not None:
+            raise UserError(REPLACED)
         return found.guild_id, found.deck_id
 
     async def new_left_today(self, guild_id: int, user_id: int) -> int:
@@ -135,6 +144,10 @@ class ReviewService:
                 review_session_id=session_id,
             )
         )
+        if not result.new:
+            # Nothing was written: a repeated click, or the session was replaced since the
+            # check above (the store grades only in a current session).
+            await self.session(session_id, user_id)
         return result, question
 
     async def summary(self, session_id: int, user_id: int) -> Summary:
@@ -224,4 +237,4 @@ ANKI_MODEL = genanki.Model(
     ],
 )
 
-__all__ = ["Item", "ReviewService", "Status", "Summary"]
+__all__ = ["REPLACED", "Item", "ReviewService", "Status", "Summary"]

@@ -9,6 +9,7 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from emulator.faults import DROP
 
 from bot.clock import FixedClock
 from bot.questions import Question
@@ -492,3 +493,93 @@ async def test_a_reminder_that_discord_fails_is_tried_again_within_the_hour(reca
         assert next_at == at("2026-02-04T18:00")
         assert tries == 13  # 18:00, 18:05, ... 19:00
         assert len(emulator.dms(alice.user)) == 1
+
+
+REPLACED = "This review was replaced by a newer one"
+
+
+async def review_rows(bot):
+    """(session, question, rating) of every stored review answer, and the number of grades."""
+    answers = await bot.store._fetchall(
+        "SELECT session_id, question_id, rating FROM review_answers ORDER BY session_id"
+    )
+    [count] = await bot.store._fetchall("SELECT COUNT(*) FROM attempts")
+    return [tuple(r) for r in answers], count[0]
+
+
+async def test_a_card_graded_in_a_newer_review_is_not_graded_again_in_the_older_one(
+    recall, emulator
+):
+    """Two /review start: both show the same card. Graded in the newer review, the card is
+    not graded a second time seconds later from the older message, whose buttons say why."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        old = await alice.run("/review start", channel=guild.general)
+        asked = old.embed["description"]
+        old_answer = await alice.click(old.message, "Reveal answer")
+        new = await alice.run("/review start", channel=guild.general)
+        assert new.embed["description"] == asked  # the same card
+        new_answer = await alice.click(new.message, "Reveal answer")
+        await alice.click(new_answer.message, "Good")
+        [card] = await bot.store.cards(guild.id, alice.id)
+        graded_at = card.card.last_review
+        assert card.card.reps == 1 and graded_at == at("2026-02-02T08:00")
+
+        recall.clock.set(at("2026-02-02T08:00:20"))
+        late = await alice.click(old_answer.message, "Easy")
+        assert late.response_type == 4 and late.ephemeral, late  # a reply of its own
+        assert late.content.startswith(REPLACED) and "`/review start`" in late.content, late
+        [card] = await bot.store.cards(guild.id, alice.id)
+        assert card.card.reps == 1 and card.card.last_review == graded_at
+        sessions = [r[0] for r in await bot.store._fetchall("SELECT id FROM review_sessions")]
+        assert await review_rows(bot) == ([(max(sessions), card.question_id, 3)], 1)
+
+
+async def test_a_replaced_review_stays_replaced_after_a_restart(recall, emulator, error_logs):
+    """Which review is current is kept in the database: after a restart the older message
+    is still refused, and the newer one grades each card once, double clicks and retried
+    clicks included."""
+    guild, alice = await setup(recall, emulator)
+    bob = guild.add_member("bob")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        old = await alice.run("/review start", channel=guild.general)
+        new = await alice.run("/review start", channel=guild.general)
+        # another member's review is theirs alone: it replaces none of alice's
+        bobs = await bob.run("/review start", channel=guild.general)
+
+    async with recall.running(sync=False) as bot:
+        late = await alice.click(old.message, "Reveal answer")
+        assert late.response_type == 4 and late.ephemeral, late
+        assert late.content.startswith(REPLACED), late
+        forged = await bob.forge_click(old.message, old.message.button("Reveal answer").custom_id)
+        assert forged.content.startswith("This review belongs to another member."), forged
+
+        shown = await alice.click(new.message, "Reveal answer")
+        first, second = await asyncio.gather(  # a double click racing itself
+            alice.click(shown.message, "Good"), alice.click(shown.message, "Good")
+        )
+        assert first.response_type == second.response_type == 7  # the message moves on
+        [card] = await bot.store.cards(guild.id, alice.id)
+        assert card.card.reps == 1
+        answers, grades = await review_rows(bot)
+        assert len(answers) == 1 and grades == 1
+
+        # A grade whose answer never reached Discord: the member sees the same card and
+        # clicks again. The grade was stored the first time and is not taken twice.
+        shown = await alice.click(shown.message, "Reveal answer")
+        emulator.faults.add("POST", r"^/interactions/\d+/[^/]+/callback$", status=DROP)
+        lost = await alice.click(shown.message, "Hard")
+        assert lost.response_type == 4 and "went wrong" in lost.content, lost
+        assert [r.getMessage() for r in error_logs] == [f"button {lost.interaction.name} failed"]
+        error_logs.clear()
+        again = await alice.click(shown.message, "Hard")
+        assert again.response_type == 7, again
+        answers, grades = await review_rows(bot)
+        assert len(answers) == 2 and grades == 2
+        assert [c.card.reps for c in await bot.store.cards(guild.id, alice.id)] == [1, 1]
+
+        bob_shown = await bob.click(bobs.message, "Reveal answer")
+        await bob.click(bob_shown.message, "Again")
+        assert (await review_rows(bot))[1] == 3
