@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.errors import UserError
+
+log = logging.getLogger("bot.guild_settings")
 
 
 class ScoringRules(BaseModel):
@@ -43,7 +47,8 @@ class GuildSettings(BaseModel):
     def _zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            # OSError: a name that is a folder of the zone database ("Europe"), or too long.
             raise ValueError(f"{value!r} is not an IANA time zone such as Europe/London") from None
         return value
 
@@ -53,22 +58,22 @@ class GuildSettings(BaseModel):
 
     @classmethod
     def from_rows(cls, rows: dict[str, str]) -> GuildSettings:
-        """Build from stored rows; an unreadable stored value falls back to its default."""
-        data: dict[str, object] = {}
-        scoring: dict[str, str] = {}
+        """Build from stored rows, field by field.
+
+        A stored value that can no longer be read (a zone the zone database dropped, a point
+        value out of range) falls back to that field's default and is logged; every other
+        field keeps its stored value. Unknown keys are ignored."""
+        data: dict[str, str] = {}
+        points: dict[str, str] = {}
         for key, value in rows.items():
             if key.startswith("scoring."):
-                scoring[key.removeprefix("scoring.")] = value
-            elif key in cls.model_fields:
-                data[key] = value
-        try:
-            rules = ScoringRules.model_validate(scoring)
-        except ValidationError:
-            rules = ScoringRules()
-        try:
-            return cls.model_validate({**data, "scoring": rules})
-        except ValidationError:
-            return cls(scoring=rules)
+                name = key.removeprefix("scoring.")
+                if name in ScoringRules.model_fields and _readable(ScoringRules, name, key, value):
+                    points[name] = value
+            elif key in cls.model_fields and key != "scoring":
+                if _readable(cls, key, key, value):
+                    data[key] = value
+        return cls.model_validate({**data, "scoring": ScoringRules.model_validate(points)})
 
     @staticmethod
     def scoring_rows(
@@ -97,3 +102,19 @@ class GuildSettings(BaseModel):
                         f"Lower {source}_wrong or raise {source}_right."
                     )
         return {f"scoring.{k}": str(v) for k, v in changes.items()}
+
+
+def _readable(model: type[BaseModel], name: str, key: str, value: str) -> bool:
+    """Whether ``value`` is valid for the field ``name`` of ``model`` on its own."""
+    try:
+        model.model_validate({name: value})
+    except ValidationError as exc:
+        _unreadable(key, value, exc.errors()[0]["msg"])
+        return False
+    return True
+
+
+@lru_cache(maxsize=256)
+def _unreadable(key: str, value: str, reason: str) -> None:
+    """Log an unreadable stored setting once per process, not at every read of it."""
+    log.warning("stored setting %s=%r can't be read (%s); using its default", key, value, reason)
