@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,6 +31,10 @@ class ScoringRules(BaseModel):
     qotd_self: int = Field(default=5, ge=0, le=100)
     qotd_right: int = Field(default=6, ge=0, le=100)
     qotd_wrong: int = Field(default=2, ge=0, le=100)
+
+    def changes(self, given: Mapping[str, int | None]) -> dict[str, int]:
+        """The given values that differ from these rules; ``None`` means not given."""
+        return {k: v for k, v in given.items() if v is not None and v != getattr(self, k)}
 
 
 class GuildSettings(BaseModel):

@@ -122,18 +122,23 @@ class SettingsGroup(app_commands.Group):
             "qotd_right": qotd_right,
             "qotd_wrong": qotd_wrong,
         }
-        changes = {k: v for k, v in given.items() if v is not None}
+        current = (await store.settings_for(interaction.guild_id)).scoring
+        changes = current.changes(given)
         if changes:
-            current = (await store.settings_for(interaction.guild_id)).scoring
             rows = GuildSettings.scoring_rows(current, **changes)
             await store.set_guild_settings(interaction.guild_id, dict(rows))
-        rules = (await store.settings_for(interaction.guild_id)).scoring
-        title = "Scoring updated" if changes else "Scoring in this server"
-        embed = scoring_embed(rules, title, set(changes) if changes else None)
-        if changes:
+            rules = (await store.settings_for(interaction.guild_id)).scoring
+            embed = scoring_embed(rules, "Scoring updated", set(changes))
             embed.description = (embed.description or "") + (
                 "\n\nNew values apply to grades from now on; points already earned stay."
             )
+        elif any(v is not None for v in given.values()):
+            embed = scoring_embed(current, "Scoring unchanged")
+            embed.description = "Nothing changed: these values were already set.\n\n" + (
+                embed.description or ""
+            )
+        else:
+            embed = scoring_embed(current, "Scoring in this server")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(

@@ -231,6 +231,35 @@ async def test_settings_timezone_and_scoring(recall, emulator):
         assert (await bot.store.settings_for(guild.id)).scoring.quiz_self == 5
 
 
+async def test_scoring_marks_only_values_that_change(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    async with recall.running() as bot:
+        same = await mod.run("/settings scoring", quiz_self=2, qotd_wrong=2)  # both defaults
+        embed = same.message.embeds[0]
+        assert embed["title"] == "Scoring unchanged"
+        assert embed["description"].startswith(
+            "Nothing changed: these values were already set.\n\n"
+        )
+        assert "✏️" not in embed["description"]
+        assert "apply to grades from now on" not in embed["description"]
+        assert await bot.store.guild_settings(guild.id) == {}  # nothing written
+
+        mixed = await mod.run("/settings scoring", quiz_self=5, quiz_right=3)  # 3 is the default
+        embed = mixed.message.embeds[0]
+        assert embed["title"] == "Scoring updated"
+        assert "/quiz self-graded: **5** ✏️" in embed["description"]
+        assert "/quiz multiple choice, right: **3** (`quiz_right`)" in embed["description"]
+        assert embed["description"].count("✏️") == 1
+        assert await bot.store.guild_settings(guild.id) == {"scoring.quiz_self": "5"}
+
+        stamps = "SELECT key, updated_at FROM guild_settings"
+        written = [tuple(r) for r in await bot.store._fetchall(stamps)]
+        again = await mod.run("/settings scoring", quiz_self=5)
+        assert again.message.embeds[0]["title"] == "Scoring unchanged"
+        assert [tuple(r) for r in await bot.store._fetchall(stamps)] == written
+
+
 async def test_leaderboard_reset_starts_a_season_and_keeps_history(recall, emulator):
     guild = emulator.add_guild("Study group")
     mod = guild.add_member("mod", permissions=MANAGE)

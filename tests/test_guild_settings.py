@@ -119,3 +119,11 @@ def test_a_stored_zone_naming_a_folder_falls_back_instead_of_failing() -> None:
 def test_unknown_keys_are_ignored() -> None:
     read = GuildSettings.from_rows({"scoring": "7", "scoring.bonus": "x", "colour": "red"})
     assert read == GuildSettings()
+
+
+def test_scoring_changes_leave_out_values_already_set_and_options_not_given() -> None:
+    rules = ScoringRules(quiz_self=5)
+    given = {"quiz_self": 5, "quiz_right": 4, "quiz_wrong": None, "qotd_self": 5}
+    assert rules.changes(given) == {"quiz_right": 4}
+    assert rules.changes({"quiz_self": 5, "qotd_wrong": 2}) == {}
+    assert rules.changes({"quiz_daily_cap": 0}) == {"quiz_daily_cap": 0}  # 0 is a value
