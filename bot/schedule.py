@@ -57,6 +57,7 @@ one-shot ``DateTrigger`` (:func:`date_trigger`), computing the next slot after e
 from __future__ import annotations
 
 import calendar
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -90,7 +91,7 @@ _SEARCH_DAYS = 21
 # ---------------------------------------------------------------------------
 
 _TIME_RE = re.compile(r"(\d{1,2}):(\d{2})")
-_TIME_FORM = "time must be HH:MM in 24-hour form, like 09:00 or 18:30"
+_TIME_FORM = "Time must be HH:MM in 24-hour form, like 09:00 or 18:30"
 
 
 def parse_time(text: str) -> time:
@@ -101,12 +102,12 @@ def parse_time(text: str) -> time:
     raw = text.strip()
     match = _TIME_RE.fullmatch(raw)
     if match is None:
-        raise ValueError(f"{_TIME_FORM} (got {text!r})")
+        raise ValueError(f"{_TIME_FORM} (got {text!r}).")
     hour, minute = int(match.group(1)), int(match.group(2))
     if hour > 23:
-        raise ValueError(f"{_TIME_FORM}; the hour must be 00 to 23 (got {text!r})")
+        raise ValueError(f"{_TIME_FORM}; the hour must be 00 to 23 (got {text!r}).")
     if minute > 59:
-        raise ValueError(f"{_TIME_FORM}; the minutes must be 00 to 59 (got {text!r})")
+        raise ValueError(f"{_TIME_FORM}; the minutes must be 00 to 59 (got {text!r}).")
     return time(hour, minute)
 
 
@@ -133,8 +134,8 @@ _DAY_KEYWORDS: dict[str, frozenset[int]] = {
     "weekend": WEEKENDS,
 }
 _DAYS_FORM = (
-    "use day names (mon, tue, wed, thu, fri, sat, sun), a range like mon-fri, "
-    "a list like mon,wed,fri, or daily, weekdays or weekends"
+    "Use day names (mon, tue, wed, thu, fri, sat, sun), a range like mon-fri, "
+    "a list like mon,wed,fri, or daily, weekdays or weekends."
 )
 
 
@@ -143,7 +144,8 @@ def _day_number(name: str, part: str, text: str) -> int:
         return _DAY_ALIASES[name]
     except KeyError:
         where = f" in range {part!r}" if part != name else ""
-        raise ValueError(f"unknown day {name!r}{where} in {text!r}; {_DAYS_FORM}") from None
+        within = f" (in {text.strip()!r})" if text.strip().casefold() != part else ""
+        raise ValueError(f"Unknown day {name!r}{where}{within}. {_DAYS_FORM}") from None
 
 
 def parse_days(text: str) -> frozenset[int]:
@@ -156,7 +158,7 @@ def parse_days(text: str) -> frozenset[int]:
     cleaned = re.sub(r"\s*-\s*", "-", text.strip().casefold())
     parts = [part for part in re.split(r"[,\s]+", cleaned) if part]
     if not parts:
-        raise ValueError(f"days must not be empty; {_DAYS_FORM}")
+        raise ValueError(f"Days must not be empty. {_DAYS_FORM}")
     days: set[int] = set()
     for part in parts:
         if part in _DAY_KEYWORDS:
@@ -164,7 +166,8 @@ def parse_days(text: str) -> frozenset[int]:
         elif "-" in part:
             pieces = part.split("-")
             if len(pieces) != 2 or not all(pieces):
-                raise ValueError(f"bad day range {part!r} in {text!r}; {_DAYS_FORM}")
+                within = f" (in {text.strip()!r})" if text.strip().casefold() != part else ""
+                raise ValueError(f"Bad day range {part!r}{within}. {_DAYS_FORM}")
             first = _day_number(pieces[0], part, text)
             last = _day_number(pieces[1], part, text)
             span = (last - first) % 7
@@ -177,10 +180,10 @@ def parse_days(text: str) -> frozenset[int]:
 def _check_days(days: Iterable[int]) -> frozenset[int]:
     result = frozenset(days)
     if not result:
-        raise ValueError(f"days must not be empty; {_DAYS_FORM}")
+        raise ValueError(f"Days must not be empty. {_DAYS_FORM}")
     bad = sorted(day for day in result if not isinstance(day, int) or not 0 <= day <= 6)
     if bad:
-        raise ValueError(f"days must be numbers 0 (Monday) to 6 (Sunday), got {bad}")
+        raise ValueError(f"Days must be numbers 0 (Monday) to 6 (Sunday), got {bad}.")
     return result
 
 
@@ -261,19 +264,28 @@ def _fold_zone(text: str) -> str:
     return re.sub(r"\s+", "_", text.strip()).casefold()
 
 
+_ZONE_FORM = (
+    "Pick one from the list that appears as you type, or give an IANA name such as "
+    "Europe/Berlin or America/New_York."
+)
+
+
 def parse_zone(name: str) -> ZoneInfo:
     """Look up an IANA time zone such as ``Europe/London``.
 
     Case does not matter and spaces may stand for underscores (``america/new york``).
     """
-    canonical = _zone_lookup().get(_fold_zone(name))
+    folded = _fold_zone(name)
+    canonical = _zone_lookup().get(folded)
     if canonical is None:
-        hint = zone_choices(name, limit=3)
-        maybe = f" Did you mean {', '.join(hint)}?" if hint and name.strip() else ""
-        raise ValueError(
-            f"unknown time zone {name!r}; use an IANA name like Europe/London or "
-            f"America/New_York.{maybe}"
-        )
+        if not folded:
+            raise ValueError(f"Give a time zone. {_ZONE_FORM}")
+        lookup = _zone_lookup()
+        hint = zone_choices(name, limit=3) or [
+            lookup[close] for close in difflib.get_close_matches(folded, lookup, n=3, cutoff=0.8)
+        ]
+        maybe = f" Did you mean {' or '.join(hint)}?" if hint else ""
+        raise ValueError(f"Unknown time zone {name!r}.{maybe} {_ZONE_FORM}")
     return ZoneInfo(canonical)
 
 
@@ -344,9 +356,9 @@ class ScheduleSpec(BaseModel):
     @classmethod
     def _whole_minutes(cls, value: time) -> time:
         if value.tzinfo is not None:
-            raise ValueError("the local time must not carry a time zone; set zone instead")
+            raise ValueError("The local time must not carry a time zone; set zone instead.")
         if value.second or value.microsecond:
-            raise ValueError(f"{_TIME_FORM}; seconds are not supported")
+            raise ValueError(f"{_TIME_FORM}; seconds are not supported.")
         return value.replace(fold=0)
 
     @field_validator("days", mode="before")

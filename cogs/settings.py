@@ -72,8 +72,7 @@ class SettingsGroup(app_commands.Group):
         try:
             name = parse_zone(zone).key
         except ValueError as exc:
-            text = str(exc)
-            raise UserError(text[:1].upper() + text[1:]) from None
+            raise UserError(str(exc)) from None
         await store.set_guild_settings(interaction.guild_id, {"timezone": name})
         await interaction.response.send_message(
             f"Time zone set to **{name}**. New grades count toward days, weeks and months in "

@@ -583,3 +583,23 @@ async def test_a_replaced_review_stays_replaced_after_a_restart(recall, emulator
         bob_shown = await bob.click(bobs.message, "Reveal answer")
         await bob.click(bob_shown.message, "Again")
         assert (await review_rows(bot))[1] == 3
+
+
+async def test_a_bad_time_zone_or_time_is_explained_in_a_sentence(recall, emulator):
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        bad = await alice.run("/review settings", channel=guild.general, timezone="Europe/Berln")
+        assert bad.ephemeral
+        assert bad.content == (
+            "Unknown time zone 'Europe/Berln'. Did you mean Europe/Berlin or Europe/Dublin? "
+            "Pick one from the list that appears as you type, or give an IANA name such as Europe/Berlin or "
+            "America/New_York."
+        )
+        bad = await alice.run(
+            "/review remind", channel=guild.general, time="18:00", timezone="Mars/Base"
+        )
+        assert bad.content.startswith("Unknown time zone 'Mars/Base'. Pick one from the list")
+        bad = await alice.run("/review remind", channel=guild.general, time="6pm")
+        assert bad.content == "Time must be HH:MM in 24-hour form, like 09:00 or 18:30 (got '6pm')."
+        settings = await bot.store.review_settings(guild.id, alice.id)
+        assert (settings.timezone, settings.remind_time) == ("UTC", None)

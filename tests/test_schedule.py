@@ -160,7 +160,7 @@ def test_parse_time(text: str, expected: time) -> None:
 
 @pytest.mark.parametrize("text", ["", "9", "0900", "9am", "09:00:00", "24:00", "12:60", "ab:cd"])
 def test_parse_time_rejects_with_expected_form(text: str) -> None:
-    with pytest.raises(ValueError, match=r"HH:MM in 24-hour form, like 09:00 or 18:30"):
+    with pytest.raises(ValueError, match=r"^Time must be HH:MM in 24-hour form, like 09:00"):
         parse_time(text)
 
 
@@ -205,12 +205,13 @@ def test_parse_days(text: str, expected: set[int]) -> None:
 def test_parse_days_names_the_bad_part(text: str, named: str) -> None:
     with pytest.raises(ValueError, match=named) as caught:
         parse_days(text)
-    assert "mon-fri" in str(caught.value)
+    assert str(caught.value)[0].isupper()
+    assert "Use day names" in str(caught.value) and "mon-fri" in str(caught.value)
 
 
 @pytest.mark.parametrize("text", ["", "  ", ",,"])
 def test_parse_days_rejects_empty(text: str) -> None:
-    with pytest.raises(ValueError, match="must not be empty"):
+    with pytest.raises(ValueError, match=r"^Days must not be empty\. Use day names"):
         parse_days(text)
 
 
@@ -266,15 +267,29 @@ def test_parse_zone() -> None:
     assert parse_zone("utc").key == "UTC"
 
 
-@pytest.mark.parametrize("name", ["", "Europe", "Mars/Olympus", "../etc/passwd", "/etc/passwd"])
+@pytest.mark.parametrize("name", ["Europe", "Mars/Olympus", "../etc/passwd", "/etc/passwd"])
 def test_parse_zone_rejects_unknown(name: str) -> None:
-    with pytest.raises(ValueError, match=r"unknown time zone .*like Europe/London"):
+    with pytest.raises(ValueError) as caught:
         parse_zone(name)
+    text = str(caught.value)
+    assert text.startswith(f"Unknown time zone {name!r}. ")
+    assert text.endswith(
+        "Pick one from the list that appears as you type, or give an IANA name such as "
+        "Europe/Berlin or America/New_York."
+    )
+
+
+def test_parse_zone_asks_for_a_zone_when_given_none() -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_zone("  ")
+    assert str(caught.value).startswith("Give a time zone. Pick one from the list")
 
 
 def test_parse_zone_suggests_close_names() -> None:
     with pytest.raises(ValueError, match=r"Did you mean .*Europe/London"):
         parse_zone("London")
+    with pytest.raises(ValueError, match=r"'Amerika/Chicgo'\. Did you mean America/Chicago\?"):
+        parse_zone("Amerika/Chicgo")
 
 
 def test_zone_choices_empty_prefix_puts_common_zones_first() -> None:
@@ -338,7 +353,7 @@ def test_spec_accepts_text_and_normalises() -> None:
         ({"days": ""}, "must not be empty"),
         ({"days": frozenset()}, "must not be empty"),
         ({"days": frozenset({9})}, "0 \\(Monday\\) to 6"),
-        ({"zone": "Nowhere/Town"}, "unknown time zone"),
+        ({"zone": "Nowhere/Town"}, "Unknown time zone"),
     ],
 )
 def test_spec_rejects_bad_fields(fields: dict[str, object], message: str) -> None:
