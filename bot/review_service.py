@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import tempfile
 import zlib
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,7 +17,7 @@ import genanki
 from bot.errors import UserError
 from bot.quiz import Rating, Source, mc_rating, option_clicked
 from bot.srs import NEW_PER_DAY_MAX, local_midnights, retrievability
-from bot.store import AttemptRequest, AttemptResult, Store, StoredQuestion
+from bot.store import AttemptRequest, AttemptResult, DeckDue, Store, StoredQuestion
 
 #: The answer to a click on a review that a newer ``/review start`` replaced.
 REPLACED = (
@@ -224,6 +226,26 @@ class ReviewService:
             return path.read_bytes()
 
 
+def due_by_deck(counts: Sequence[DeckDue]) -> str:
+    """The decks cards are due in, for a reminder: ``3 in Flask, 1 in SQL basics``.
+
+    Decks whose names match (ignoring case and spacing) each get their slug, the name members
+    pick them by, and a built-in one is marked so: ``2 in Python (`python`), 1 in Python
+    (built-in, `python`)``."""
+    names = Counter(_name_key(c.name) for c in counts)
+    parts = []
+    for c in counts:
+        label = c.name.strip()
+        if names[_name_key(c.name)] > 1:
+            label += f" (built-in, `{c.slug}`)" if c.builtin else f" (`{c.slug}`)"
+        parts.append(f"{c.due} in {label}")
+    return ", ".join(parts)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
 ANKI_MODEL = genanki.Model(
     1_607_392_319,
     "Recall question",
@@ -237,4 +259,4 @@ ANKI_MODEL = genanki.Model(
     ],
 )
 
-__all__ = ["REPLACED", "Item", "ReviewService", "Status", "Summary"]
+__all__ = ["REPLACED", "Item", "ReviewService", "Status", "Summary", "due_by_deck"]

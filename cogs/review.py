@@ -15,7 +15,7 @@ from discord.ext import commands, tasks
 from bot.client import RecallBot
 from bot.errors import UserError
 from bot.quiz import Rating, option_fingerprint
-from bot.review_service import Item, ReviewService, Summary
+from bot.review_service import Item, ReviewService, Summary, due_by_deck
 from bot.schedule import format_time, parse_time, parse_zone, zone_choices
 from bot.srs import reminder_missed, reminder_retry_at, reminder_slot
 from bot.store import AttemptResult, Reminder, StoredQuestion, StoreError
@@ -537,8 +537,8 @@ class Review(commands.Cog):
         counts = await store.due_counts(reminder.guild_id, reminder.user_id, until=now)
         if not counts:
             return 0
-        total = sum(counts.values())
-        decks = ", ".join(f"{n} in {name}" for name, n in counts.items())
+        total = sum(c.due for c in counts)
+        decks = due_by_deck(counts)
         guild = self.bot.get_guild(reminder.guild_id)
         if guild is not None:
             try:

@@ -13,6 +13,7 @@ from emulator.faults import DROP
 
 from bot.clock import FixedClock
 from bot.questions import Question
+from bot.store import AttemptRequest
 
 pytestmark = pytest.mark.e2e
 
@@ -603,3 +604,26 @@ async def test_a_bad_time_zone_or_time_is_explained_in_a_sentence(recall, emulat
         assert bad.content == "Time must be HH:MM in 24-hour form, like 09:00 or 18:30 (got '6pm')."
         settings = await bot.store.review_settings(guild.id, alice.id)
         assert (settings.timezone, settings.remind_time) == ("UTC", None)
+
+
+async def test_a_reminder_tells_apart_decks_with_the_same_name(recall, emulator):
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        twin = await bot.store.create_deck(guild.id, "srs-2", "SRS deck")
+        await bot.store.add_questions(twin, QUESTIONS[:1])
+        [first] = [d.id for d in await bot.store.decks_for_guild(guild.id) if d.slug == "srs"]
+        for deck_id, how_many in ((first, 2), (twin, 1)):
+            for stored in (await bot.store.questions_in_deck(deck_id))[:how_many]:
+                await bot.store.record_attempt(
+                    AttemptRequest(
+                        guild.id, alice.id, "alice", None, stored.id, "review", 3, False, False
+                    )
+                )
+        await alice.run("/review remind", channel=guild.general, time="18:30", timezone="UTC")
+        recall.clock.set(at("2026-02-02T18:30"))
+        assert await bot.get_cog("Review").send_reminders() == 1
+        [dm] = emulator.dms(alice.user)
+        assert dm.content.startswith(
+            "📚 3 cards are due on Study group: 2 in SRS deck (`srs`), 1 in SRS deck (`srs-2`)."
+        )

@@ -2,12 +2,14 @@
 
 import asyncio
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.clock import FixedClock
 from bot.decks import load_builtin_decks, load_deck_text
-from bot.store import Store, StoreError, latest_version, migrations
+from bot.store import AttemptRequest, DeckDue, Store, StoreError, latest_version, migrations
 
 DECK = """\
 slug: demo
@@ -367,3 +369,34 @@ def test_stored_times_read_back_the_same_either_way():
         reference = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
         assert fast == reference == when
         assert fast.utcoffset() == timedelta(0)
+
+
+async def test_due_counts_keep_decks_with_the_same_name_apart(tmp_path):
+    start = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    store = await Store.open(tmp_path / "r.sqlite3", clock=FixedClock(start))
+    try:
+        deck = load_deck_text(DECK, "demo.yaml")
+        await store.sync_builtin_decks([deck])  # a built-in "Demo" with slug demo
+        [builtin] = await store.decks_for_guild(7)
+        # the server's own decks: one with the built-in's slug, both with its name
+        mine = await store.create_deck(7, "demo", "Demo")
+        again = await store.create_deck(7, "demo-2", "Demo")
+        await store.add_questions(mine, deck.questions)
+        await store.add_questions(again, deck.questions)
+        await store.create_deck(8, "demo-3", "Demo")  # another server's: never counted here
+        graded = [(builtin.id, 1), (mine, 2), (again, 1)]
+        for deck_id, how_many in graded:
+            for stored in (await store.questions_in_deck(deck_id))[:how_many]:
+                await store.record_attempt(
+                    AttemptRequest(7, 5, "alice", None, stored.id, "review", 3, False, False)
+                )
+        assert await store.due_counts(7, 5, until=start) == []  # nothing due yet
+        later = start + timedelta(days=400)
+        assert await store.due_counts(7, 5, until=later) == [
+            DeckDue(mine, "Demo", "demo", False, 2),
+            DeckDue(builtin.id, "Demo", "demo", True, 1),
+            DeckDue(again, "Demo", "demo-2", False, 1),
+        ]
+        assert await store.due_counts(7, 6, until=later) == []  # another member
+    finally:
+        await store.close()

@@ -34,7 +34,14 @@ from bot.store.quiz import (
     QuizPostRead,
     QuizStore,
 )
-from bot.store.srs import Reminder, ReviewSession, ReviewSettings, SrsStore, StoredCard
+from bot.store.srs import (
+    DeckDue,
+    Reminder,
+    ReviewSession,
+    ReviewSettings,
+    SrsStore,
+    StoredCard,
+)
 
 
 class Store(BankStore, LeaderboardStore, QotdStore, QuizStore, SrsStore, DeckStore):
@@ -50,6 +57,7 @@ __all__ = [
     "BankStore",
     "BoardPage",
     "BoardRow",
+    "DeckDue",
     "DeckRow",
     "DeckStore",
     "Erased",

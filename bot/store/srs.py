@@ -149,6 +149,18 @@ class ReviewSession:
 
 
 @dataclass(frozen=True)
+class DeckDue:
+    """How many of a member's cards are due in one deck. Decks are told apart by id: two
+    decks may share a name (a server's own and a built-in one, or two of the server's)."""
+
+    deck_id: int
+    name: str
+    slug: str
+    builtin: bool
+    due: int
+
+
+@dataclass(frozen=True)
 class Reminder:
     guild_id: int
     user_id: int
@@ -306,15 +318,15 @@ class SrsStore(DeckStore):
         )
         return int(row[0]) if row else 0
 
-    async def due_counts(self, guild_id: int, user_id: int, *, until: datetime) -> dict[str, int]:
-        """Cards due up to ``until``, per deck name."""
+    async def due_counts(self, guild_id: int, user_id: int, *, until: datetime) -> list[DeckDue]:
+        """Cards due up to ``until``, one entry per deck, the deck with most due first."""
         rows = await self._fetchall(
-            f"SELECT d.name, COUNT(*) FROM srs_cards c {_REVIEWABLE} "
+            f"SELECT d.id, d.name, d.slug, d.builtin, COUNT(*) FROM srs_cards c {_REVIEWABLE} "
             "AND c.guild_id = ? AND c.user_id = ? AND c.due <= ? "
-            "GROUP BY d.name ORDER BY COUNT(*) DESC, d.name",
+            "GROUP BY d.id ORDER BY COUNT(*) DESC, d.name, d.builtin DESC, d.id",
             (guild_id, user_id, to_db(until)),
         )
-        return {r[0]: int(r[1]) for r in rows}
+        return [DeckDue(r[0], r[1], r[2], bool(r[3]), int(r[4])) for r in rows]
 
     async def rebuild_cards(self, guild_id: int, user_id: int) -> int:
         """Recompute a member's cards from their stored grades; returns how many."""
