@@ -2,7 +2,8 @@
 a deck, and the import flow (parse, preview, confirm). The cogs only render and ask.
 
 The question form is what the ``/question add`` modal (and ``/suggest``) holds: five texts,
-the most a Discord modal may show.
+the most a Discord modal may show. *Why it is asked* has no room there: ``/question add`` and
+``/question edit`` take it as an option, and the form carries it along.
 
 * **Question** and **Model answer**: free text.
 * **Key points**: one a line; a leading ``-``, ``*`` or ``•`` bullet is dropped.
@@ -48,6 +49,7 @@ from bot.questions import (
     QUESTION_ID_MAX,
     TAG_MAX,
     TAGS_MAX,
+    WHY_MAX,
     Difficulty,
     Question,
     loose_key,
@@ -88,13 +90,15 @@ _BULLET = re.compile(r"^(?:[-*•·]|\d{1,2}[.)])[ \t]+")
 
 @dataclass(frozen=True)
 class QuestionForm:
-    """The five texts of the question modal."""
+    """The five texts of the question modal, and *why it is asked*, which is given with the
+    command (the modal has no room for a sixth text)."""
 
     prompt: str = ""
     answer: str = ""
     key_points: str = ""
     tags: str = ""
     options: str = ""
+    why: str = ""
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -103,7 +107,25 @@ class QuestionForm:
             "key_points": self.key_points,
             "tags": self.tags,
             "options": self.options,
+            "why": self.why,
         }
+
+
+def check_why(text: str, *, can_clear: bool = False) -> str:
+    """*Why it is asked* as given with a command, stripped as the question keeps it. Blank
+    or too long is a UserError saying what to fix (``can_clear``: the command also has a
+    ``clear_why`` option, the way to remove it)."""
+    why = model_strip(text)
+    if not why:
+        other = " (`clear_why` removes the question's)" if can_clear else ""
+        raise UserError(
+            f"`why` is blank: write why the question is asked, or leave the option out{other}."
+        )
+    if len(why) > WHY_MAX:
+        raise UserError(
+            f"`why` has {len(why):,} characters; it may have at most {WHY_MAX:,}. Shorten it."
+        )
+    return why
 
 
 def _form_lines(text: str) -> list[tuple[int, str]]:
@@ -209,7 +231,6 @@ def question_from_form(
     *,
     question_id: str,
     difficulty: Difficulty | str = Difficulty.medium,
-    why: str = "",
 ) -> Question:
     """The form as a validated question; a problem is a UserError naming the field."""
     data: dict[str, Any] = {
@@ -220,7 +241,7 @@ def question_from_form(
         "tags": parse_tags(form.tags),
         "options": parse_options(form.options),
         "difficulty": difficulty,
-        "why": why,
+        "why": form.why,
     }
     try:
         return Question.model_validate(data)
@@ -270,6 +291,7 @@ def form_from_question(question: Question) -> QuestionForm:
             format_option_item(re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", o.text), o.correct)
             for o in question.options
         ),
+        why=question.why,
     )
 
 

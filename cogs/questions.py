@@ -15,6 +15,7 @@ import asyncio
 import io
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, Literal
 
 import discord
@@ -29,6 +30,7 @@ from bot.bank import (
     ImportPreview,
     QuestionForm,
     check_upload_size,
+    check_why,
     export_summary,
     form_from_question,
     question_from_form,
@@ -37,7 +39,7 @@ from bot.client import RecallBot
 from bot.errors import UserError
 from bot.exporters import export_parts, message_batches
 from bot.importers import slug_for_prompt
-from bot.questions import Question, normalize_tag
+from bot.questions import WHY_MAX, Question, normalize_tag
 from bot.store import StoredQuestion
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
@@ -59,11 +61,13 @@ FormHandler = Callable[[discord.Interaction[Any], QuestionForm], Awaitable[None]
 
 
 class QuestionModal(discord.ui.Modal):
-    """The five-field question form; ``on_form`` gets what was typed."""
+    """The five-field question form, filled in with ``form``; ``on_form`` gets what was
+    typed, and ``form``'s *why it is asked* (given with the command, not in the modal)."""
 
     def __init__(self, title: str, on_form: FormHandler, form: QuestionForm | None = None):
         super().__init__(title=ui.clip(title, 45), timeout=ui.FORM_TIMEOUT)
         form = form or QuestionForm()
+        self.given = form
         self.on_form = on_form
         self.prompt: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label=FORM_LABELS["prompt"],
@@ -112,7 +116,8 @@ class QuestionModal(discord.ui.Modal):
             self.add_item(item)
 
     def form(self) -> QuestionForm:
-        return QuestionForm(
+        return replace(
+            self.given,
             prompt=self.prompt.value,
             answer=self.answer.value,
             key_points=self.key_points.value,
@@ -133,6 +138,20 @@ class QuestionModal(discord.ui.Modal):
                 await give_back_form(interaction, form, str(exc))
 
         await handled(interaction, work)
+
+
+async def give_back_why(
+    interaction: discord.Interaction[Any], why: str | None, problem: str
+) -> None:
+    """Refuse a command before its form opens; the ``why`` typed with it comes back."""
+    if why is None:
+        raise UserError(problem)
+    await give_back_form(
+        interaction,
+        QuestionForm(why=why),
+        problem,
+        note=" What you typed for `why` is attached, to copy into the command again.",
+    )
 
 
 async def give_back_form(
@@ -569,7 +588,9 @@ class QuestionGroup(app_commands.Group):
         name="add", description="Moderators: add a question to a deck (opens a form)."
     )
     @app_commands.describe(
-        deck="The custom deck to add to", difficulty="How hard it is (default: medium)"
+        deck="The custom deck to add to",
+        difficulty="How hard it is (default: medium)",
+        why=f"Why it is asked, shown by the quiz's Hint button (at most {WHY_MAX} characters)",
     )
     @moderator_only()
     async def add(
@@ -577,9 +598,15 @@ class QuestionGroup(app_commands.Group):
         interaction: discord.Interaction[Any],
         deck: str,
         difficulty: DifficultyChoice = "medium",
+        why: app_commands.Range[str, 1, WHY_MAX] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        row = await self.bank.deck(interaction.guild_id, deck, custom=True)
+        try:
+            row = await self.bank.deck(interaction.guild_id, deck, custom=True)
+            given = QuestionForm(why=check_why(why) if why is not None else "")
+        except UserError as exc:
+            await give_back_why(interaction, why, str(exc))
+            return
         store = self.bot.store
 
         async def save(inter: discord.Interaction[Any], form: QuestionForm) -> None:
@@ -595,7 +622,7 @@ class QuestionGroup(app_commands.Group):
                 f"Added question **#{qid}** to **{row.name}**.", embeds=embeds, ephemeral=True
             )
 
-        await ui.send_form(interaction, QuestionModal(f"New question: {row.name}", save))
+        await ui.send_form(interaction, QuestionModal(f"New question: {row.name}", save, given))
 
     @app_commands.command(
         name="edit", description="Moderators: edit a question (opens the form filled in)."
@@ -603,6 +630,8 @@ class QuestionGroup(app_commands.Group):
     @app_commands.describe(
         id="The question (type to search)",
         difficulty="Change its difficulty (default: keep it)",
+        why=f"Replace why it is asked, shown by Hint (at most {WHY_MAX} characters; default: keep it)",
+        clear_why="Remove why it is asked (quizzes then show no Hint for it)",
     )
     @moderator_only()
     async def edit(
@@ -610,19 +639,31 @@ class QuestionGroup(app_commands.Group):
         interaction: discord.Interaction[Any],
         id: int,
         difficulty: DifficultyChoice | None = None,
+        why: app_commands.Range[str, 1, WHY_MAX] | None = None,
+        clear_why: bool = False,
     ) -> None:
         assert interaction.guild_id is not None
-        sq = await self.bank.question(interaction.guild_id, id, editable=True)
+        try:
+            sq = await self.bank.question(interaction.guild_id, id, editable=True)
+            if why is not None and clear_why:
+                raise UserError("Give `why` or `clear_why`, not both.")
+            shown = form_from_question(sq.question)
+            if clear_why:
+                given = replace(shown, why="")
+            elif why is not None:
+                given = replace(shown, why=check_why(why, can_clear=True))
+            else:
+                given = shown
+        except UserError as exc:
+            await give_back_why(interaction, why, str(exc))
+            return
         store = self.bot.store
         old = sq.question
 
         async def save(inter: discord.Interaction[Any], form: QuestionForm) -> None:
             await ensure_moderator(inter)
             question = question_from_form(
-                form,
-                question_id=old.id,
-                difficulty=difficulty or old.difficulty,
-                why=old.why,
+                form, question_id=old.id, difficulty=difficulty or old.difficulty
             )
             await store.update_question(sq.id, question)
             fresh = await store.question(sq.id)
@@ -631,9 +672,7 @@ class QuestionGroup(app_commands.Group):
                 f"Saved question **#{sq.id}**.", embeds=question_embeds(fresh)[0], ephemeral=True
             )
 
-        await ui.send_form(
-            interaction, QuestionModal(f"Edit question #{sq.id}", save, form_from_question(old))
-        )
+        await ui.send_form(interaction, QuestionModal(f"Edit question #{sq.id}", save, given))
 
     @app_commands.command(
         name="remove", description="Moderators: stop asking a question (its history is kept)."

@@ -108,7 +108,7 @@ def test_the_edit_form_of_any_valid_question_fits_its_box() -> None:
     )
     form = form_from_question(q)
     assert len(form.key_points) <= FORM_MAX["key_points"] <= 4000
-    back = question_from_form(form, question_id=q.id, difficulty=q.difficulty, why=q.why)
+    back = question_from_form(form, question_id=q.id, difficulty=q.difficulty)
     assert back == q
     # Hundreds of line breaks cannot fit: refused with what to do, not sent broken.
     crowded = q.model_copy(update={"key_points": ["a\n" * 140 + "b"] * KEY_POINTS_MAX})
@@ -124,7 +124,7 @@ def test_form_round_trip(q: Question) -> None:
     fit on one line without surrounding blanks (the form has one a line)."""
     assume(all("\n" not in o.text and o.text == o.text.strip() for o in q.options))
     form = form_from_question(q)
-    back = question_from_form(form, question_id=q.id, difficulty=q.difficulty, why=q.why)
+    back = question_from_form(form, question_id=q.id, difficulty=q.difficulty)
     assert back == q
 
 

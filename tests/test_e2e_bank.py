@@ -10,7 +10,7 @@ import pytest
 
 from bot.exporters import MESSAGE_FILES_BYTES_MAX, MESSAGE_FILES_MAX
 from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, parse_import
-from bot.questions import Question
+from bot.questions import WHY_MAX, Question
 
 pytestmark = pytest.mark.e2e
 
@@ -798,3 +798,126 @@ async def test_a_form_sent_after_it_expired_gives_back_what_was_typed(
         [attached] = sent.message.attachments
         assert FORM["answer"] in attached.data.decode()
         assert (await bot.store.search_questions(guild.id, custom_only=True)).total == 0
+
+
+def _question_options(emulator, guild_id: int, sub: str) -> dict[str, dict]:
+    [command] = [
+        o for o in emulator.commands.find(guild_id, "question")["options"] if o["name"] == sub
+    ]
+    return {o["name"]: o for o in command.get("options") or []}
+
+
+async def test_why_it_is_asked_is_set_by_add_and_edit_and_shown_by_show_and_hint(recall, emulator):
+    """The form has no room for "why it is asked": /question add and edit take it as an
+    option; /question show and the quiz's Hint show it; edit replaces or clears it."""
+    guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        for sub in ("add", "edit"):
+            why_option = _question_options(emulator, guild.id, sub)["why"]
+            assert why_option["max_length"] == WHY_MAX and not why_option.get("required")
+            assert why_option["description"]
+        opened = await mod.run(
+            "/question add", deck="team-flask", why="  To see whether they split a large app.  "
+        )
+        added = await mod.submit(opened.modal, **FORM)
+        assert "Added question **#" in added.content, added.content
+        qid = int(added.content.split("#")[1].split("*")[0])
+        assert (await bot.store.question(qid)).question.why == (
+            "To see whether they split a large app."
+        )
+        shown = await alice.run("/question show", id=qid)
+        fields = {f["name"]: f["value"] for f in shown.embed["fields"]}
+        assert fields["Why it is asked"] == "To see whether they split a large app."
+        posted = await alice.run("/quiz", deck="team-flask")
+        hint = await alice.click(posted.message, "Hint")
+        assert hint.ephemeral
+        assert hint.embed["description"] == "To see whether they split a large app."
+
+        # Edit: a new text replaces it; the form's fields stay as they were.
+        opened = await mod.run("/question edit", id=qid, why="Blueprints show up in every app.")
+        values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
+        saved = await mod.submit(opened.modal, **values)
+        assert f"Saved question **#{qid}**" in saved.content, saved.content
+        after = (await bot.store.question(qid)).question
+        assert after.why == "Blueprints show up in every app."
+        assert after.prompt == FORM["prompt"] and after.answer == FORM["answer"]
+        shown = await alice.run("/question show", id=qid)
+        fields = {f["name"]: f["value"] for f in shown.embed["fields"]}
+        assert fields["Why it is asked"] == "Blueprints show up in every app."
+
+        # An edit without the option keeps it.
+        opened = await mod.run("/question edit", id=qid)
+        values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
+        await mod.submit(opened.modal, **{**values, "answer": "Routes grouped to register."})
+        assert (await bot.store.question(qid)).question.why == "Blueprints show up in every app."
+
+        # clear_why removes it: no field in /question show, no Hint on a quiz.
+        opened = await mod.run("/question edit", id=qid, clear_why=True)
+        values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
+        saved = await mod.submit(opened.modal, **values)
+        assert f"Saved question **#{qid}**" in saved.content, saved.content
+        assert (await bot.store.question(qid)).question.why == ""
+        shown = await alice.run("/question show", id=qid)
+        assert "Why it is asked" not in [f["name"] for f in shown.embed["fields"]]
+        posted = await alice.run("/quiz", deck="team-flask")
+        assert "Hint" not in [b.label for b in posted.message.buttons]
+
+
+async def test_a_bad_why_is_refused_with_what_to_fix_and_what_was_typed(recall, emulator):
+    """A blank or too long "why", or a "why" with clear_why, is refused before the form
+    opens, privately, saying what to fix, with the typed text attached; a form refused for
+    a mistake gives back the "why" given with the command too."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        blank = await mod.run("/question add", deck="team-flask", why=" \n\t ")
+        assert blank.modal is None and blank.ephemeral
+        assert "`why` is blank" in blank.content and "leave the option out" in blank.content
+        [attached] = blank.message.attachments
+        assert attached.data.decode() == "## why\n \n\t "
+
+        added = await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal,
+            prompt="What is a view?",
+            answer="A function that answers a request.",
+        )
+        qid = int(added.content.split("#")[1].split("*")[0])
+        blank = await mod.run("/question edit", id=qid, why="   ")
+        assert blank.modal is None and blank.ephemeral
+        assert "`why` is blank" in blank.content and "`clear_why`" in blank.content
+        both = await mod.run("/question edit", id=qid, why="A reason.", clear_why=True)
+        assert both.modal is None and both.ephemeral
+        assert "`why` or `clear_why`, not both" in both.content
+        [attached] = both.message.attachments
+        assert "A reason." in attached.data.decode()
+
+        # Discord's client keeps to the option's max_length; a payload that does not (a
+        # forged one) is refused all the same.
+        for sub in ("add", "edit"):
+            _question_options(emulator, guild.id, sub)["why"].pop("max_length")
+        typed = "Why? " * 200 + "Because."
+        assert len(typed.strip()) > WHY_MAX
+        too_long = await mod.run("/question add", deck="team-flask", why=typed)
+        assert too_long.modal is None and too_long.ephemeral
+        assert f"`why` has {len(typed.strip()):,} characters" in too_long.content
+        assert f"at most {WHY_MAX:,}" in too_long.content and "Shorten it" in too_long.content
+        [attached] = too_long.message.attachments
+        assert typed in attached.data.decode()
+        too_long = await mod.run("/question edit", id=qid, why=typed)
+        assert too_long.modal is None and f"at most {WHY_MAX:,}" in too_long.content
+
+        # The form refused for a mistake: the "why" comes back with the rest.
+        opened = await mod.run("/question add", deck="team-flask", why="To test routing.")
+        refused = await mod.submit(
+            opened.modal,
+            prompt="Which converter takes slashes?",
+            answer="path",
+            options="string\npath",
+        )
+        assert "Options: mark exactly one option as right" in refused.content
+        [attached] = refused.message.attachments
+        assert "## why\nTo test routing." in attached.data.decode()
+        assert (await bot.store.search_questions(guild.id, custom_only=True)).total == 1
+        assert (await bot.store.question(qid)).question.why == ""
+

@@ -35,7 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.client import RecallBot
-from bot.questions import Question
+from bot.questions import WHY_MAX, Question
 from bot.store import Store
 
 pytestmark = pytest.mark.e2e
@@ -248,7 +248,8 @@ STRING_OPTIONS: dict[str, tuple[str, ...]] = {
     "deck remove": ("deck",),
     "deck enable": ("deck",),
     "deck disable": ("deck",),
-    "question add": ("deck",),
+    "question add": ("deck", "why"),
+    "question edit": ("why",),
     "question list": ("deck", "tag", "search"),
     "question import": ("deck",),
     "question export": ("deck",),
@@ -267,6 +268,7 @@ STRING_OPTIONS: dict[str, tuple[str, ...]] = {
 #: options of other types a command needs
 OTHER_REQUIRED: dict[str, dict[str, Any]] = {
     "qotd setup": {"channel": lambda s: s.guild.general},
+    "question edit": {"id": lambda s: s.question_id},
     "question import": {
         "file": lambda s: s.emu.attachment("d.csv", b"question,answer\nWhat is it?,This.\n")
     },
@@ -429,12 +431,16 @@ def form_values(data: st.DataObject, modal: Any) -> dict[str, str]:
     return values
 
 
-async def open_form(s: Server, flow: str) -> tuple[Member, InteractionResult]:
-    """Open the form of one flow; returns who fills it in and the opening result."""
+async def open_form(
+    s: Server, flow: str, why: str | None = None
+) -> tuple[Member, InteractionResult]:
+    """Open the form of one flow; returns who fills it in and the opening result. ``why``
+    goes with the commands that take it."""
+    given = {} if why is None else {"why": why}
     if flow == "question add":
-        return s.manage, await s.manage.run("/question add", deck=s.fuzz_deck)
+        return s.manage, await s.manage.run("/question add", deck=s.fuzz_deck, **given)
     if flow == "question edit":
-        return s.manage, await s.manage.run("/question edit", id=s.question_id)
+        return s.manage, await s.manage.run("/question edit", id=s.question_id, **given)
     if flow == "suggest question":
         member = s.new_member()
         return member, await member.run("/suggest question", deck="team")
@@ -477,7 +483,15 @@ async def test_modal_table_covers_every_modal() -> None:
 async def test_modal_fields(
     server: Server, error_logs: list[logging.LogRecord], flow: str, data: st.DataObject
 ) -> None:
-    member, opened = await open_form(server, flow)
+    why = None
+    if flow in ("question add", "question edit"):
+        why = data.draw(st.none() | hostile_text(WHY_MAX), label="why")
+    member, opened = await open_form(server, flow, why)
+    if opened.modal is None and why is not None:
+        # A blank "why" is refused before the form opens, privately, with what was typed.
+        assert opened.ephemeral and "`why` is blank" in (opened.content or ""), opened
+        await assert_clean(server, error_logs)
+        return
     assert opened.modal is not None, opened
     values = form_values(data, opened.modal)
     submitted = await answered(await member.submit(opened.modal, values))
@@ -488,6 +502,8 @@ async def test_modal_fields(
         await answered(await server.plain.run("/question show", id=qid))
         quiz = await answered(await server.plain.run("/quiz", deck=server.fuzz_deck))
         if quiz.message is not None and quiz.message.buttons:
+            if any(b.label == "Hint" for b in quiz.message.buttons):
+                await answered(await server.plain.click(quiz.message, "Hint"))
             first = quiz.message.buttons[0]
             pressed = await answered(await server.plain.click(quiz.message, first.label))
             if pressed.message is not None and any(
@@ -502,6 +518,8 @@ async def test_modal_fields(
             )
             if any(b.label == "Good" for b in shown.message.buttons):
                 await answered(await server.plain.click(shown.message, "Good"))
+    if flow == "question edit" and text.startswith("Saved question **#"):
+        await answered(await server.plain.run("/question show", id=server.question_id))
     if flow == "suggest question" and "waiting for review" in text:
         posted = server.emu.channel_messages(server.review)[-1]
         await answered(await server.manage.click(posted, "Approve"))
