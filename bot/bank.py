@@ -18,7 +18,7 @@ import asyncio
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -243,6 +243,48 @@ def question_from_form(
         "difficulty": difficulty,
         "why": form.why,
     }
+    try:
+        return Question.model_validate(data)
+    except ValidationError as exc:
+        raise UserError(_form_error(exc)) from None
+
+
+def _as_typed(text: str) -> str:
+    """A form's text as compared to what the form showed: line ends and surrounding blanks
+    do not count."""
+    return model_strip(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+_FORM_READERS: dict[str, Callable[[str], Any]] = {
+    "prompt": str,
+    "answer": str,
+    "key_points": parse_key_points,
+    "tags": parse_tags,
+    "options": parse_options,
+    "why": str,
+}
+
+
+def edited_question(
+    current: Question,
+    shown: QuestionForm,
+    sent: QuestionForm,
+    *,
+    shown_difficulty: Difficulty | str,
+    difficulty: Difficulty | str,
+) -> Question:
+    """``current``, the question as saved now, with what a moderator changed in the edit
+    form: each text of ``sent`` that differs from the one the form ``shown`` held when it
+    opened, and ``difficulty`` when it differs from ``shown_difficulty``. What was left as
+    it was keeps ``current``'s value, so a change someone else saved while the form was open
+    is not undone. A problem is a UserError naming the field."""
+    before, after = shown.as_dict(), sent.as_dict()
+    data = current.model_dump()
+    for name, read in _FORM_READERS.items():
+        if _as_typed(after[name]) != _as_typed(before[name]):
+            data[name] = read(after[name])
+    if Difficulty(difficulty) != Difficulty(shown_difficulty):
+        data["difficulty"] = difficulty
     try:
         return Question.model_validate(data)
     except ValidationError as exc:

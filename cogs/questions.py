@@ -31,6 +31,7 @@ from bot.bank import (
     QuestionForm,
     check_upload_size,
     check_why,
+    edited_question,
     export_summary,
     form_from_question,
     question_from_form,
@@ -662,10 +663,18 @@ class QuestionGroup(app_commands.Group):
 
         async def save(inter: discord.Interaction[Any], form: QuestionForm) -> None:
             await ensure_moderator(inter)
-            question = question_from_form(
-                form, question_id=old.id, difficulty=difficulty or old.difficulty
+            # Only what this moderator changed is written: a field left as the form showed
+            # it keeps what is saved now, which another moderator may have changed meanwhile.
+            await store.edit_question(
+                sq.id,
+                lambda current: edited_question(
+                    current,
+                    shown,
+                    form,
+                    shown_difficulty=old.difficulty,
+                    difficulty=difficulty or old.difficulty,
+                ),
             )
-            await store.update_question(sq.id, question)
             fresh = await store.question(sq.id)
             assert fresh is not None
             await inter.response.send_message(

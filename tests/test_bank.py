@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import assume, given
 from test_exporters import PROPERTY_SETTINGS, questions
@@ -10,6 +12,7 @@ from bot.bank import (
     FORM_MAX,
     QuestionForm,
     deck_slug_for,
+    edited_question,
     form_from_question,
     format_key_points,
     parse_key_points,
@@ -19,7 +22,7 @@ from bot.bank import (
     refusal_text,
 )
 from bot.errors import UserError
-from bot.questions import KEY_POINT_MAX, KEY_POINTS_MAX, Question
+from bot.questions import KEY_POINT_MAX, KEY_POINTS_MAX, Difficulty, Question
 
 
 def make(**fields: str) -> Question:
@@ -154,3 +157,36 @@ def test_refusal_text_is_short_and_counts_the_rest() -> None:
     assert text.startswith("Nothing was imported: **big.csv** has 200 problems. Fix them")
     assert len(text) < 2000
     assert "… and" in text and "more" in text
+
+
+def test_an_edit_takes_only_the_fields_its_form_changed() -> None:
+    opened = Question(
+        id="bp", prompt="What is a blueprint?", answer="A group of routes.",
+        key_points=["groups routes"], tags=["flask"], why="Every app has some.",
+    )
+    shown = form_from_question(opened)
+    # Saved by someone else since the form opened.
+    current = opened.model_copy(update={
+        "answer": "Routes, templates and static files.", "why": "Apps grow.",
+        "difficulty": Difficulty.hard,
+    })
+
+    def edit(sent: QuestionForm, difficulty: str = "medium") -> Question:
+        return edited_question(
+            current, shown, sent, shown_difficulty=opened.difficulty, difficulty=difficulty
+        )
+
+    assert edit(shown) == current
+    # Other line ends and surrounding blanks are the text as shown.
+    assert edit(replace(shown, prompt=" What is a blueprint?\r\n")) == current
+    changed = edit(replace(shown, key_points="groups routes\n- has a prefix", tags="flask, bp"))
+    assert changed == current.model_copy(
+        update={"key_points": ["groups routes", "has a prefix"], "tags": ["flask", "bp"]}
+    )
+    assert edit(replace(shown, why="")).why == ""
+    assert edit(shown, difficulty="easy").difficulty is Difficulty.easy
+    # A change is read and checked as the form is: a mistake names the field.
+    with pytest.raises(UserError, match="Options: mark exactly one option"):
+        edit(replace(shown, options="a\nb"))
+    with pytest.raises(UserError, match="Question: must not be empty"):
+        edit(replace(shown, prompt="  "))

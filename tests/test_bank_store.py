@@ -163,6 +163,34 @@ async def test_removed_questions_keep_their_row_and_id(store: Store):
     assert new is not None and not new.removed and new.question.id == "wsgi-2"
 
 
+async def test_an_edit_starts_from_the_question_as_saved_and_a_refused_one_writes_nothing(
+    store: Store,
+):
+    deck = await store.create_custom_deck(GUILD, "Edits", "", 1)
+    q = Question(id="wsgi", prompt="What is WSGI?", answer="A protocol.", tags=["web", "py"])
+    qid = await store.add_question(deck.id, q)
+    await store.update_question(qid, q.model_copy(update={"why": "Servers speak it."}))
+    seen: list[Question] = []
+
+    def change(current: Question) -> Question:
+        seen.append(current)
+        return current.model_copy(update={"answer": "A calling convention."})
+
+    written = await store.edit_question(qid, change)
+    assert seen == [q.model_copy(update={"why": "Servers speak it.", "tags": ["py", "web"]})]
+    after = await store.question(qid)
+    assert after is not None and after.question == written
+    assert written.answer == "A calling convention." and written.why == "Servers speak it."
+
+    def refuse(current: Question) -> Question:
+        raise UserError("no")
+
+    before = await db_hash(store)
+    with pytest.raises(UserError):
+        await store.edit_question(qid, refuse)
+    assert await db_hash(store) == before
+
+
 # -- export -> import through storage ---------------------------------------------------------
 
 

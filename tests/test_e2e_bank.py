@@ -10,7 +10,7 @@ import pytest
 
 from bot.exporters import MESSAGE_FILES_BYTES_MAX, MESSAGE_FILES_MAX
 from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, parse_import
-from bot.questions import WHY_MAX, Question
+from bot.questions import WHY_MAX, Difficulty, Question
 
 pytestmark = pytest.mark.e2e
 
@@ -537,7 +537,8 @@ async def test_decks_whose_names_fold_to_the_same_slug_can_both_be_created(recal
 
 async def test_editing_only_the_answer_keeps_an_option_written_over_two_lines(recall, emulator):
     """An imported option may hold a line break; the form has one option a line, so it
-    shows the option on one line, and saving keeps the options and the right one."""
+    shows the option on one line, and saving a change to the answer only leaves the options
+    as they were, line break and right one included."""
     from bot.questions import Question
 
     guild, mod, _alice = await setup_guild(emulator)
@@ -556,7 +557,7 @@ async def test_editing_only_the_answer_keeps_an_option_written_over_two_lines(re
         assert "Saved question" in saved.content
         after = (await bot.store.question(qid)).question
         assert [(o.text, o.correct) for o in after.options] == [
-            ("path (any text)", True),
+            ("path\n(any text)", True),
             ("string", False),
         ]
 
@@ -921,3 +922,61 @@ async def test_a_bad_why_is_refused_with_what_to_fix_and_what_was_typed(recall, 
         assert (await bot.store.search_questions(guild.id, custom_only=True)).total == 1
         assert (await bot.store.question(qid)).question.why == ""
 
+
+
+async def test_an_edit_writes_only_what_its_form_changed(recall, emulator):
+    """Moderator A opens the edit form; moderator B changes the difficulty, the "why" and
+    the answer meanwhile; A changes the prompt only: B's changes are kept, not undone by
+    the values A's form showed when it opened."""
+    guild, mod, _alice = await setup_guild(emulator)
+    other = guild.add_member("other mod", permissions=MANAGE)
+    async with recall.running() as bot:
+        deck = await bot.store.create_custom_deck(guild.id, "Team Flask", "", mod.id)
+        qid = await bot.store.add_question(
+            deck.id,
+            Question(
+                id="factory",
+                prompt="Why use an app factory?",
+                why="The first reason.",
+                answer="Config per app.",
+                key_points=["config per app"],
+                tags=["contexts"],
+                difficulty="easy",
+            ),
+        )
+        a_opened = await mod.run("/question edit", id=qid)
+        a_values = {t.custom_id: t.value or "" for t in a_opened.modal.text_inputs}
+
+        b_opened = await other.run(
+            "/question edit", id=qid, difficulty="hard", why="Factories come up in tests."
+        )
+        b_values = {t.custom_id: t.value or "" for t in b_opened.modal.text_inputs}
+        b_saved = await other.submit(
+            b_opened.modal, **{**b_values, "answer": "Config per app, fresh for each test."}
+        )
+        assert "Saved question" in b_saved.content, b_saved.content
+
+        a_saved = await mod.submit(
+            a_opened.modal, **{**a_values, "prompt": "Why use an application factory?"}
+        )
+        assert "Saved question" in a_saved.content, a_saved.content
+        after = (await bot.store.question(qid)).question
+        assert after.prompt == "Why use an application factory?"
+        assert after.difficulty.value == "hard"
+        assert after.why == "Factories come up in tests."
+        assert after.answer == "Config per app, fresh for each test."
+        assert after.key_points == ["config per app"] and after.tags == ["contexts"]
+        # What A sees is the question as saved, B's changes with it.
+        assert "🔴 hard" in str(a_saved.message.embeds)
+        assert "Factories come up in tests." in str(a_saved.message.embeds)
+
+        # A difficulty given but the same as the form showed changes nothing either.
+        c_opened = await mod.run("/question edit", id=qid, difficulty="hard")
+        await bot.store.update_question(
+            qid, after.model_copy(update={"difficulty": Difficulty.medium})
+        )
+        c_values = {t.custom_id: t.value or "" for t in c_opened.modal.text_inputs}
+        await mod.submit(c_opened.modal, **{**c_values, "tags": "contexts, factories"})
+        final = (await bot.store.question(qid)).question
+        assert final.tags == ["contexts", "factories"]
+        assert final.difficulty.value == "medium"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -223,15 +223,27 @@ class BankStore(DeckStore):
 
     async def update_question(self, question_id: int, question: Question) -> None:
         """Replace a live custom question's content (its id and history stay)."""
+        await self.edit_question(question_id, lambda _current: question)
+
+    async def edit_question(
+        self, question_id: int, change: Callable[[Question], Question]
+    ) -> Question:
+        """Replace a live custom question's content with ``change(current)`` (its id and
+        history stay). ``current`` is read in the same transaction as the write, so a change
+        saved by someone else just before is what ``change`` starts from. A UserError from
+        ``change`` writes nothing. Returns the question written."""
         now = self.now_text()
         async with self.transaction() as db:
-            async with db.execute(
-                "SELECT deck_id, ext_id, removed_at FROM questions WHERE id = ?", (question_id,)
-            ) as cur:
+            async with db.execute(_QUESTION_SELECT + " WHERE q.id = ?", (question_id,)) as cur:
                 row = await cur.fetchone()
             if row is None or row["removed_at"] is not None:
                 raise UserError("That question has been removed; it can't be edited.")
             await _live_deck(db, row["deck_id"])
+            async with db.execute(
+                "SELECT tag FROM question_tags WHERE question_id = ? ORDER BY tag", (question_id,)
+            ) as cur:
+                tags = [r[0] for r in await cur.fetchall()]
+            question = change(_stored_question(row, tags).question)
             async with db.execute(
                 "SELECT prompt FROM questions WHERE deck_id = ? AND id != ? AND removed_at IS NULL",
                 (row["deck_id"], question_id),
@@ -243,6 +255,7 @@ class BankStore(DeckStore):
                 )
             question = question.model_copy(update={"id": row["ext_id"]})
             await _upsert_questions(db, row["deck_id"], [question], now, remove_missing=False)
+        return question
 
     async def remove_question(self, question_id: int) -> bool:
         now = self.now_text()
