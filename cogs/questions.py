@@ -141,12 +141,8 @@ class QuestionModal(discord.ui.Modal):
         await handled(interaction, work)
 
 
-async def give_back_why(
-    interaction: discord.Interaction[Any], why: str | None, problem: str
-) -> None:
+async def give_back_why(interaction: discord.Interaction[Any], why: str, problem: str) -> None:
     """Refuse a command before its form opens; the ``why`` typed with it comes back."""
-    if why is None:
-        raise UserError(problem)
     await give_back_form(
         interaction,
         QuestionForm(why=why),
@@ -606,6 +602,8 @@ class QuestionGroup(app_commands.Group):
             row = await self.bank.deck(interaction.guild_id, deck, custom=True)
             given = QuestionForm(why=check_why(why) if why is not None else "")
         except UserError as exc:
+            if why is None:
+                raise
             await give_back_why(interaction, why, str(exc))
             return
         store = self.bot.store
@@ -631,7 +629,7 @@ class QuestionGroup(app_commands.Group):
     @app_commands.describe(
         id="The question (type to search)",
         difficulty="Change its difficulty (default: keep it)",
-        why=f"Replace why it is asked, shown by Hint (at most {WHY_MAX} characters; default: keep it)",
+        why=f"Replace why it is asked (at most {WHY_MAX} characters; default: keep it)",
         clear_why="Remove why it is asked (quizzes then show no Hint for it)",
     )
     @moderator_only()
@@ -656,6 +654,8 @@ class QuestionGroup(app_commands.Group):
             else:
                 given = shown
         except UserError as exc:
+            if why is None:
+                raise
             await give_back_why(interaction, why, str(exc))
             return
         store = self.bot.store

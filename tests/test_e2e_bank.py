@@ -887,6 +887,11 @@ async def test_a_bad_why_is_refused_with_what_to_fix_and_what_was_typed(recall, 
         blank = await mod.run("/question edit", id=qid, why="   ")
         assert blank.modal is None and blank.ephemeral
         assert "`why` is blank" in blank.content and "`clear_why`" in blank.content
+        # Refused for another reason, the "why" comes back all the same.
+        nowhere = await mod.run("/question add", deck="no-such-deck", why="A reason.")
+        assert nowhere.modal is None and "There is no deck called" in nowhere.content
+        [attached] = nowhere.message.attachments
+        assert attached.data.decode() == "## why\nA reason."
         both = await mod.run("/question edit", id=qid, why="A reason.", clear_why=True)
         assert both.modal is None and both.ephemeral
         assert "`why` or `clear_why`, not both" in both.content
