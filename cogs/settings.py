@@ -73,6 +73,11 @@ class SettingsGroup(app_commands.Group):
             name = parse_zone(zone).key
         except ValueError as exc:
             raise UserError(str(exc)) from None
+        if name == (await store.settings_for(interaction.guild_id)).timezone:
+            await interaction.response.send_message(
+                f"The time zone is already **{name}**; nothing changed.", ephemeral=True
+            )
+            return
         await store.set_guild_settings(interaction.guild_id, {"timezone": name})
         await interaction.response.send_message(
             f"Time zone set to **{name}**. New grades count toward days, weeks and months in "
@@ -177,6 +182,15 @@ class SettingsGroup(app_commands.Group):
             raise UserError(
                 "@everyone can't be the quiz-moderator role; choose a role members are given."
             )
+        current = (await store.settings_for(interaction.guild_id)).mod_role_id
+        if (role.id if role else None) == current:
+            await interaction.response.send_message(
+                f"{role.mention} is already the quiz-moderator role; nothing changed."
+                if role
+                else "No quiz-moderator role is set; nothing changed.",
+                ephemeral=True,
+            )
+            return
         value = None if clear else str(role.id if role else "")
         await store.set_guild_settings(interaction.guild_id, {"mod_role_id": value})
         text = (
@@ -224,6 +238,15 @@ class SettingsGroup(app_commands.Group):
                     f"I can't post in {channel.mention}: give me View Channel, Send Messages "
                     "and Embed Links there, or choose another channel."
                 )
+        current = (await store.settings_for(interaction.guild_id)).review_channel_id
+        if (channel.id if channel else None) == current:
+            await interaction.response.send_message(
+                f"Suggestions are already reviewed in {channel.mention}; nothing changed."
+                if channel
+                else "No review channel is set; nothing changed.",
+                ephemeral=True,
+            )
+            return
         value = None if clear else str(channel.id if channel else "")
         await store.set_guild_settings(interaction.guild_id, {"review_channel_id": value})
         text = (

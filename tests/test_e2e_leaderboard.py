@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import discord
 import pytest
 from emulator import CommandError
 
+from bot.clock import FixedClock
 from bot.store import AttemptRequest
 from cogs.checks import MOD_REFUSAL
 
@@ -495,3 +497,48 @@ async def test_scoring_refuses_a_wrong_answer_worth_more_than_a_right_one(recall
         assert none.message.embeds[0]["title"] == "Scoring updated"
         rules = (await bot.store.settings_for(guild.id)).scoring
         assert (rules.quiz_right, rules.quiz_wrong, rules.qotd_right) == (0, 0, 6)
+
+
+async def test_a_setting_given_its_current_value_says_nothing_changed(recall, emulator):
+    """Giving /settings timezone, mod-role or review-channel the value already set writes
+    nothing and says so, instead of announcing a change."""
+    recall.clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    role = guild.add_role("Quiz mods")
+    review = guild.add_channel("review")
+    async with recall.running() as bot:
+        await mod.run("/settings timezone", zone="Europe/London")
+        await mod.run("/settings mod-role", role=role)
+        await mod.run("/settings review-channel", options={"channel": review})
+        before = await bot.store._fetchall(
+            "SELECT key, value, updated_at FROM guild_settings WHERE guild_id = ? ORDER BY key",
+            (guild.id,),
+        )
+        recall.clock.advance(minutes=5)
+
+        same_zone = await mod.run("/settings timezone", zone="europe/london")
+        assert same_zone.ephemeral
+        assert same_zone.content == (
+            "The time zone is already **Europe/London**; nothing changed."
+        )
+        same_role = await mod.run("/settings mod-role", role=role)
+        assert same_role.content == (
+            f"{role.mention} is already the quiz-moderator role; nothing changed."
+        )
+        same_channel = await mod.run("/settings review-channel", options={"channel": review})
+        assert same_channel.content == (
+            f"Suggestions are already reviewed in {review.mention}; nothing changed."
+        )
+        after = await bot.store._fetchall(
+            "SELECT key, value, updated_at FROM guild_settings WHERE guild_id = ? ORDER BY key",
+            (guild.id,),
+        )
+        assert [tuple(r) for r in after] == [tuple(r) for r in before]
+
+        await mod.run("/settings mod-role", clear=True)
+        await mod.run("/settings review-channel", clear=True)
+        no_role = await mod.run("/settings mod-role", clear=True)
+        assert no_role.content == "No quiz-moderator role is set; nothing changed."
+        no_channel = await mod.run("/settings review-channel", clear=True)
+        assert no_channel.content == "No review channel is set; nothing changed."
