@@ -13,7 +13,7 @@ from bot.decks import (
     load_deck_file,
     load_deck_text,
 )
-from bot.questions import KEY_POINT_MAX, Question
+from bot.questions import KEY_POINT_MAX, Deck, Question
 from cogs import ui
 
 GOOD = """\
@@ -33,14 +33,19 @@ def test_shipped_decks_load():
     assert len({d.slug for d in decks}) == len(decks)
 
 
-def test_flask_deck_meets_the_brief():
-    decks = {d.slug: d for d in load_builtin_decks()}
-    flask = decks["flask"]
-    assert flask.name == "Flask interview prep"
-    assert len(flask.questions) >= 40
-    mc = [q for q in flask.questions if q.options]
-    assert len(mc) >= 10
-    for q in flask.questions:
+def test_both_built_in_decks_ship():
+    assert {d.slug: d.name for d in load_builtin_decks()} == {
+        "flask": "Flask interview prep",
+        "python": "Python interview prep",
+    }
+
+
+def _assert_meets_the_brief(deck: Deck, *, questions: range, min_multiple_choice: int):
+    assert len(deck.questions) in questions
+    mc = [q for q in deck.questions if q.options]
+    assert len(mc) >= min_multiple_choice
+    for q in deck.questions:
+        assert q.id.startswith(f"{deck.slug}-"), q.id
         assert q.why, q.id
         assert 3 <= len(q.key_points) <= 5, q.id
         assert q.answer, q.id
@@ -48,6 +53,33 @@ def test_flask_deck_meets_the_brief():
     for q in mc:
         assert len(q.options) == 4, q.id
         assert sum(o.correct for o in q.options) == 1, q.id
+    # every difficulty is represented
+    assert {q.difficulty.value for q in deck.questions} == {"easy", "medium", "hard"}
+
+
+def test_flask_deck_meets_the_brief():
+    decks = {d.slug: d for d in load_builtin_decks()}
+    flask = decks["flask"]
+    assert flask.name == "Flask interview prep"
+    _assert_meets_the_brief(flask, questions=range(40, 1000), min_multiple_choice=10)
+
+
+def test_python_deck_meets_the_brief():
+    decks = {d.slug: d for d in load_builtin_decks()}
+    python = decks["python"]
+    assert python.name == "Python interview prep"
+    _assert_meets_the_brief(python, questions=range(45, 51), min_multiple_choice=15)
+    # about a third multiple choice
+    mc = sum(1 for q in python.questions if q.options)
+    assert 0.25 <= mc / len(python.questions) <= 0.4
+    # the right option is not always in the same place
+    assert len({q.correct_index for q in python.questions if q.options}) >= 3
+    # tags name the areas of the deck, each shared by a few questions
+    tags = [tag for q in python.questions for tag in q.tags]
+    areas = ["data-model", "mutability", "scopes", "generators", "decorators", "exceptions"]
+    areas += ["classes", "typing", "concurrency", "asyncio", "memory", "hashing", "testing"]
+    for area in areas:
+        assert tags.count(area) >= 2, area
 
 
 def _assert_fits(embed):
