@@ -316,13 +316,16 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
     async with recall.running() as bot:
         await add_test_deck(bot, guild.id)
         decks = await alice.autocomplete("/quiz", "deck", "")
-        assert [c["value"] for c in decks] == ["flask", "testing"]
-        assert decks[1]["name"] == "Testing deck (3 questions)"
+        # both built-in decks, then the server's own
+        assert [c["value"] for c in decks] == ["flask", "python", "testing"]
+        assert decks[2]["name"] == "Testing deck (3 questions)"
         tags = await alice.autocomplete("/quiz", "tag", "", deck="testing")
         assert [c["value"] for c in tags] == ["contexts", "routing"]
         assert tags[0]["name"] == "contexts (2)"
         flask_tags = await alice.autocomplete("/quiz", "tag", "sec", deck="flask")
         assert [c["value"] for c in flask_tags] == ["security"]
+        python_tags = await alice.autocomplete("/quiz", "tag", "gen", deck="python")
+        assert [c["value"] for c in python_tags] == ["generators"]
 
 
 async def test_a_member_cannot_grade_another_members_attempt(recall, emulator):
