@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -472,6 +473,9 @@ class Review(commands.Cog):
         self.bot = bot
         self.reviews = ReviewService(bot.store)
         self.group = ReviewGroup(self)
+        # Reminders delivered but not yet recorded (the database refused the write): they are
+        # recorded at the next round, not sent again.
+        self._delivered: set[tuple[int, int, datetime]] = set()
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.group)
@@ -496,11 +500,30 @@ class Review(commands.Cog):
         await self.send_reminders()
 
     async def send_reminders(self) -> int:
-        """DM every member whose reminder time has come and who has cards due; returns DMs sent."""
+        """DM every member whose reminder time has come and who has cards due; returns DMs sent.
+
+        A reminder the database cannot record (read-only, full, locked) is logged and left
+        due; one already delivered is then recorded at a later round, not sent again."""
         store = self.reviews.store
         now = store.clock.now()
         sent = 0
         for reminder in await store.reminders_due(now):
+            try:
+                sent += await self._send_reminder(reminder, now)
+            except StoreError as exc:
+                log.error(
+                    "reminder for %s in %s could not be recorded: %s",
+                    reminder.user_id,
+                    reminder.guild_id,
+                    exc,
+                )
+        return sent
+
+    async def _send_reminder(self, reminder: Reminder, now: datetime) -> int:
+        store = self.reviews.store
+        key = (reminder.guild_id, reminder.user_id, reminder.due_at)
+        delivered = 0
+        if key not in self._delivered:
             slot = reminder_slot(reminder.remind_time, reminder.timezone, reminder.due_at)
             if reminder_missed(slot, now):
                 log.info(
@@ -509,9 +532,9 @@ class Review(commands.Cog):
                     reminder.guild_id,
                 )
                 await store.reminder_done(reminder, now)
-                continue
+                return 0
             try:
-                sent += await self._remind(reminder, now)
+                delivered = await self._remind(reminder, now)
             except PASSING_TROUBLE as exc:
                 # Discord or the database failing for a moment: the day's reminder is tried
                 # again a few minutes later, within the hour after its time.
@@ -526,11 +549,14 @@ class Review(commands.Cog):
                 )
                 if retry is not None:
                     await store.reminder_retry(reminder, retry)
-                    continue
+                    return 0
             except Exception:
                 log.exception("reminder for %s in %s failed", reminder.user_id, reminder.guild_id)
-            await store.reminder_done(reminder, now)
-        return sent
+            if delivered:
+                self._delivered.add(key)
+        await store.reminder_done(reminder, now)
+        self._delivered.discard(key)
+        return delivered
 
     async def _remind(self, reminder: Reminder, now: Any) -> int:
         store = self.reviews.store

@@ -18,12 +18,14 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from faultkit import integrity, query, recomputed_totals, stored_totals
 
 from bot.client import STORAGE_REPLIES
+from bot.clock import FixedClock
 from bot.questions import Question
 
 pytestmark = pytest.mark.e2e
@@ -303,3 +305,51 @@ async def test_online_backup_during_grades_blocks_nothing_and_copies_one_moment(
     assert integrity(copy) == ["ok"]
     assert query(copy, "SELECT COUNT(*) FROM attempts")[0][0] == at_start
     assert stored_totals(copy) == recomputed_totals(copy)
+
+
+async def test_a_reminder_sent_while_the_database_refuses_writes_is_not_sent_again(
+    recall, emulator, error_logs, immutable
+):
+    """The reminder DM goes out but the database refuses to record it (read-only): the loop
+    keeps running, the member gets that DM once, not once a round while the fault lasts, and
+    once the fault clears the reminder is recorded and moves to the next day."""
+    recall.clock = FixedClock(datetime(2026, 2, 2, 8, tzinfo=UTC))
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "http", "HTTP deck")
+        await bot.store.add_questions(deck_id, [QUESTION])
+        asked = await alice.run("/quiz", deck="http")
+        shown = await alice.click(asked.message, "Reveal answer")
+        await alice.click(shown.message, "Again")  # due again in minutes
+        await alice.run("/review remind", time="18:00", timezone="UTC")
+        recall.clock.set(datetime(2026, 2, 2, 18, tzinfo=UTC))
+
+        files = [recall.db, recall.db.with_name(recall.db.name + "-wal")]
+        immutable.extend(files)
+        _chattr("+i", *files)
+        cog = bot.get_cog("Review")
+        cog.reminder_loop.change_interval(seconds=0.05)
+        cog.reminder_loop.start()
+        try:
+            for _ in range(200):
+                await asyncio.sleep(0.05)
+                if len(error_logs) >= 3:
+                    break
+            assert len(error_logs) >= 3, "the loop stopped after the first failure"
+            assert cog.reminder_loop.is_running()
+            assert len(emulator.dms(alice.user)) == 1
+            assert all("could not be recorded" in r.getMessage() for r in error_logs)
+            error_logs.clear()
+
+            _chattr("-i", *files)
+            for _ in range(200):
+                settings = await bot.store.review_settings(guild.id, alice.id)
+                if settings.remind_next == datetime(2026, 2, 3, 18, tzinfo=UTC):
+                    break
+                await asyncio.sleep(0.05)
+            assert settings.remind_next == datetime(2026, 2, 3, 18, tzinfo=UTC)
+            assert len(emulator.dms(alice.user)) == 1
+        finally:
+            cog.reminder_loop.cancel()
+        error_logs.clear()
