@@ -57,16 +57,19 @@ class QuizService:
             )
         return deck
 
-    async def available(self, guild_id: int) -> str:
-        """A sentence listing the decks and tags a quiz here can use."""
+    async def available(self, guild_id: int, deck_id: int | None = None) -> str:
+        """A sentence listing the decks and tags a quiz here can use: the tags of the deck
+        ``deck_id`` when one was asked for, else those of every enabled deck."""
         decks = await self.store.decks_for_guild(guild_id)
         if not decks:
             return "No decks are enabled in this server; a moderator can enable one with `/deck enable`."
-        tags = await self.store.tags_for_guild(guild_id)
+        deck = next((d for d in decks if d.id == deck_id), None)
+        tags = await self.store.tags_for_guild(guild_id, deck.id if deck else None)
         deck_list = ", ".join(f"**{d.name}** (`{d.slug}`, {d.questions})" for d in decks)
         tag_list = ", ".join(f"`{t}`" for t, _ in tags[:40])
         more = f" and {len(tags) - 40} more" if len(tags) > 40 else ""
-        return f"Decks: {deck_list}. Tags: {tag_list or 'none'}{more}."
+        label = f"Tags in **{deck.name}**" if deck else "Tags"
+        return f"Decks: {deck_list}. {label}: {tag_list or 'none'}{more}."
 
     async def start(
         self,
@@ -154,7 +157,9 @@ class QuizService:
                 if part
             )
             asked = f" with {asked}" if asked else ""
-            raise UserError(f"No question matches{asked}. {await self.available(guild_id)}")
+            raise UserError(
+                f"No question matches{asked}. {await self.available(guild_id, deck_id)}"
+            )
         post, question = made
         return QuizPost(post, question)
 

@@ -258,9 +258,8 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         if not await quiz.store.candidates(
             interaction.guild.id, deck_id=deck_row.id if deck_row else None, tag=tag_value
         ):
-            raise UserError(
-                f"No question matches that deck and tag. {await quiz.available(interaction.guild.id)}"
-            )
+            available = await quiz.available(interaction.guild.id, deck_row.id if deck_row else None)
+            raise UserError(f"No question matches that deck and tag. {available}")
         perms = channel.permissions_for(interaction.guild.me)
         missing = [
             name
