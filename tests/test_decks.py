@@ -33,10 +33,11 @@ def test_shipped_decks_load():
     assert len({d.slug for d in decks}) == len(decks)
 
 
-def test_both_built_in_decks_ship():
+def test_the_three_built_in_decks_ship():
     assert {d.slug: d.name for d in load_builtin_decks()} == {
         "flask": "Flask interview prep",
         "python": "Python interview prep",
+        "sql": "SQL interview prep",
     }
 
 
@@ -78,6 +79,25 @@ def test_python_deck_meets_the_brief():
     tags = [tag for q in python.questions for tag in q.tags]
     areas = ["data-model", "mutability", "scopes", "generators", "decorators", "exceptions"]
     areas += ["classes", "typing", "concurrency", "asyncio", "memory", "hashing", "testing"]
+    for area in areas:
+        assert tags.count(area) >= 2, area
+
+
+def test_sql_deck_meets_the_brief():
+    decks = {d.slug: d for d in load_builtin_decks()}
+    sql = decks["sql"]
+    assert sql.name == "SQL interview prep"
+    _assert_meets_the_brief(sql, questions=range(40, 46), min_multiple_choice=12)
+    # about a third multiple choice
+    mc = sum(1 for q in sql.questions if q.options)
+    assert 0.25 <= mc / len(sql.questions) <= 0.4
+    # the right option is not always in the same place
+    assert len({q.correct_index for q in sql.questions if q.options}) >= 3
+    # tags name the areas of the deck, each shared by a few questions
+    tags = [tag for q in sql.questions for tag in q.tags]
+    areas = ["joins", "nulls", "aggregation", "subqueries", "ctes", "window-functions"]
+    areas += ["set-operations", "indexes", "explain", "transactions", "isolation", "locking"]
+    areas += ["normalization", "keys", "constraints", "postgresql"]
     for area in areas:
         assert tags.count(area) >= 2, area
 
