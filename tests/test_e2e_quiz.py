@@ -317,9 +317,9 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
     async with recall.running() as bot:
         await add_test_deck(bot, guild.id)
         decks = await alice.autocomplete("/quiz", "deck", "")
-        # both built-in decks, then the server's own
-        assert [c["value"] for c in decks] == ["flask", "python", "testing"]
-        assert decks[2]["name"] == "Testing deck (3 questions)"
+        # the three built-in decks, then the server's own
+        assert [c["value"] for c in decks] == ["flask", "python", "sql", "testing"]
+        assert decks[3]["name"] == "Testing deck (3 questions)"
         tags = await alice.autocomplete("/quiz", "tag", "", deck="testing")
         assert [c["value"] for c in tags] == ["contexts", "routing"]
         assert tags[0]["name"] == "contexts (2)"
@@ -327,6 +327,8 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
         assert [c["value"] for c in flask_tags] == ["security"]
         python_tags = await alice.autocomplete("/quiz", "tag", "gen", deck="python")
         assert [c["value"] for c in python_tags] == ["generators"]
+        sql_tags = await alice.autocomplete("/quiz", "tag", "win", deck="sql")
+        assert [c["value"] for c in sql_tags] == ["window-functions"]
 
 
 async def test_a_member_cannot_grade_another_members_attempt(recall, emulator):
