@@ -4,7 +4,9 @@
 ALTER TABLE review_sessions ADD COLUMN ended_at TEXT;
 
 -- Reviews started before this: each member's latest in a server stays current, the earlier
--- ones end when the next one started.
+-- ones end when the next one started. The index makes each row's lookup of the member's
+-- later reviews a short range scan, not a pass over the whole table.
+CREATE INDEX review_sessions_member ON review_sessions (guild_id, user_id, id);
 UPDATE review_sessions SET ended_at = (
     SELECT MIN(n.started_at) FROM review_sessions n
     WHERE n.guild_id = review_sessions.guild_id AND n.user_id = review_sessions.user_id
@@ -15,6 +17,8 @@ WHERE EXISTS (
     WHERE n.guild_id = review_sessions.guild_id AND n.user_id = review_sessions.user_id
       AND n.id > review_sessions.id
 );
+
+DROP INDEX review_sessions_member;
 
 -- A member's current review, found when the next one starts.
 CREATE INDEX review_sessions_open ON review_sessions (guild_id, user_id) WHERE ended_at IS NULL;
