@@ -164,9 +164,9 @@ def reminder_slot(remind_time: str, zone: str, due_at: datetime) -> datetime:
     return next_reminder(remind_time, zone, due_at - REMINDER_GRACE - timedelta(seconds=1))
 
 
-def reminder_missed(slot: datetime, now: datetime) -> bool:
-    """Whether a reminder for the time ``slot`` is too late to send at ``now``."""
-    return now - slot > REMINDER_GRACE
+def reminder_missed(due_at: datetime, now: datetime) -> bool:
+    """Whether a reminder due at ``due_at`` is too late to send at ``now``."""
+    return now - due_at > REMINDER_GRACE
 
 
 def reminder_retry_at(slot: datetime, now: datetime) -> datetime | None:

@@ -497,7 +497,12 @@ class Review(commands.Cog):
     @tasks.loop(seconds=30)
     async def reminder_loop(self) -> None:
         await self.bot.wait_until_ready()
-        await self.send_reminders()
+        try:
+            await self.send_reminders()
+        except Exception:
+            # An exception leaving the loop would end it, and reminders with it, until a
+            # restart: the round is logged and the next one tries again.
+            log.exception("review reminders failed this round")
 
     async def send_reminders(self) -> int:
         """DM every member whose reminder time has come and who has cards due; returns DMs sent.
@@ -517,6 +522,10 @@ class Review(commands.Cog):
                     reminder.guild_id,
                     exc,
                 )
+            except Exception:
+                # One member's reminder failing (a stored zone that no longer loads, ...) does
+                # not hold up the others'.
+                log.exception("reminder for %s in %s failed", reminder.user_id, reminder.guild_id)
         return sent
 
     async def _send_reminder(self, reminder: Reminder, now: datetime) -> int:
@@ -525,7 +534,8 @@ class Review(commands.Cog):
         delivered = 0
         if key not in self._delivered:
             slot = reminder_slot(reminder.remind_time, reminder.timezone, reminder.due_at)
-            if reminder_missed(slot, now):
+            # Missed: its own time (a retry's too) passed over an hour ago, the bot being down.
+            if reminder_missed(reminder.due_at, now):
                 log.info(
                     "reminder for %s in %s missed while down; skipped",
                     reminder.user_id,

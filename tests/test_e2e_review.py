@@ -495,6 +495,44 @@ async def test_a_reminder_that_discord_fails_is_tried_again_within_the_hour(reca
         assert tries == 13  # 18:00, 18:05, ... 19:00
         assert len(emulator.dms(alice.user)) == 1
 
+        # The last try, due on the hour, still goes when the loop comes round a little later.
+        emulator.faults.clear()
+        emulator.faults.add("POST", r"/channels/\d+/messages$", status=503)
+        recall.clock.set(at("2026-02-04T18:55"))
+        assert await cog.send_reminders() == 0
+        assert (await bot.store.review_settings(guild.id, alice.id)).remind_next == at(
+            "2026-02-04T19:00"
+        )
+        recall.clock.set(at("2026-02-04T19:00:30"))
+        assert await cog.send_reminders() == 1
+        assert len(emulator.dms(alice.user)) == 2
+
+
+async def test_one_members_broken_reminder_does_not_hold_up_the_others(
+    recall, emulator, error_logs
+):
+    """A reminder that fails in an unexpected way (its stored zone no longer loads) is logged;
+    the other members' reminders of the round still go out, and the loop goes on."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    bob = guild.add_member("bob")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        for member in (alice, bob):
+            await play(member, await member.run("/review start", channel=guild.general))
+            await member.run("/review remind", channel=guild.general, time="18:00")
+        async with bot.store.transaction() as db:
+            await db.execute(
+                "UPDATE srs_members SET timezone = 'Mars/Olympus' WHERE user_id = ?", (alice.id,)
+            )
+        recall.clock.set(at("2026-02-02T18:00"))
+        cog = bot.get_cog("Review")
+        assert await cog.send_reminders() == 1
+        assert len(emulator.dms(bob.user)) == 1 and emulator.dms(alice.user) == []
+        assert [r.getMessage() for r in error_logs] == [
+            f"reminder for {alice.id} in {guild.id} failed"
+        ]
+        error_logs.clear()
+
 
 REPLACED = "This review was replaced by a newer one"
 
