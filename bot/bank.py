@@ -360,6 +360,15 @@ def check_deck_name(name: str, description: str) -> tuple[str, str]:
     return name, description
 
 
+def deck_key(deck: DeckRow, decks: Sequence[DeckRow]) -> str:
+    """What names ``deck`` among a server's ``decks`` for ``find_deck``: its slug, or its row
+    id for a built-in deck whose slug one of the server's own decks also has (the slug names
+    the server's deck)."""
+    if deck.builtin and any(d.slug == deck.slug and not d.builtin for d in decks):
+        return str(deck.id)
+    return deck.slug
+
+
 def find_deck(decks: Sequence[DeckRow], text: str) -> DeckRow | None:
     """A deck named by slug, row id or name (compared loosely). An exact slug or id wins over
     a name (the value autocomplete offers is a slug). The server's own decks come first: a

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.bank import find_deck
+from bot.bank import deck_key, find_deck
 from bot.errors import OptionGone, UserError
 from bot.questions import Difficulty, normalize_tag
 from bot.quiz import Candidate, Rating, Seen, mc_rating, option_clicked, pick_question
@@ -65,7 +65,10 @@ class QuizService:
             return "No decks are enabled in this server; a moderator can enable one with `/deck enable`."
         deck = next((d for d in decks if d.id == deck_id), None)
         tags = await self.store.tags_for_guild(guild_id, deck.id if deck else None)
-        deck_list = ", ".join(f"**{d.name}** (`{d.slug}`, {d.questions})" for d in decks)
+        everything = await self.store.decks_for_guild(guild_id, include_disabled=True)
+        deck_list = ", ".join(
+            f"**{d.name}** (`{deck_key(d, everything)}`, {d.questions})" for d in decks
+        )
         tag_list = ", ".join(f"`{t}`" for t, _ in tags[:40])
         more = f" and {len(tags) - 40} more" if len(tags) > 40 else ""
         label = f"Tags in **{deck.name}**" if deck else "Tags"

@@ -6,7 +6,7 @@ import html
 import tempfile
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -226,18 +226,19 @@ class ReviewService:
             return path.read_bytes()
 
 
-def due_by_deck(counts: Sequence[DeckDue]) -> str:
+def due_by_deck(counts: Sequence[DeckDue], keys: Mapping[int, str] | None = None) -> str:
     """The decks cards are due in, for a reminder: ``3 in Flask, 1 in SQL basics``.
 
-    Decks whose names match (ignoring case and spacing) each get their slug, the name members
-    pick them by, and a built-in one is marked so: ``2 in Python (`python`), 1 in Python
-    (built-in, `python`)``."""
+    Decks whose names match (ignoring case and spacing) each get what members pick them by,
+    ``keys[deck_id]`` (see ``bot.bank.deck_key``) or else the slug, and a built-in one is
+    marked so: ``2 in Python (`python`), 1 in Python (built-in, `2`)``."""
     names = Counter(_name_key(c.name) for c in counts)
     parts = []
     for c in counts:
         label = c.name.strip()
         if names[_name_key(c.name)] > 1:
-            label += f" (built-in, `{c.slug}`)" if c.builtin else f" (`{c.slug}`)"
+            key = (keys or {}).get(c.deck_id, c.slug)
+            label += f" (built-in, `{key}`)" if c.builtin else f" (`{key}`)"
         parts.append(f"{c.due} in {label}")
     return ", ".join(parts)
 

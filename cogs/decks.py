@@ -8,13 +8,14 @@ history stay in the database.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bank import check_deck_name
+from bot.bank import check_deck_name, deck_key
 from bot.client import RecallBot
 from bot.errors import UserError
 from bot.store import DeckRow
@@ -24,11 +25,11 @@ from cogs.questions import bank, deck_choices
 from cogs.quiz import handled
 
 
-def deck_line(d: DeckRow) -> str:
+def deck_line(d: DeckRow, decks: Sequence[DeckRow]) -> str:
     kind = "built-in" if d.builtin else "custom"
     state = "" if d.enabled else " · **off**"
     return (
-        f"**{ui.clip(d.name, 80)}** (`{d.slug}`) · {d.questions} question"
+        f"**{ui.clip(d.name, 80)}** (`{deck_key(d, decks)}`) · {d.questions} question"
         f"{'s' if d.questions != 1 else ''} · {kind}{state}"
     )
 
@@ -128,7 +129,7 @@ class DeckGroup(app_commands.Group):
     async def list_(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
         decks = await self.bot.store.decks_for_guild(interaction.guild_id, include_disabled=True)
-        lines = [deck_line(d) for d in decks]
+        lines = [deck_line(d, decks) for d in decks]
         body = ""
         for i, line in enumerate(lines):
             if len(body) + len(line) + 1 > ui.EMBED_DESCRIPTION - 40:

@@ -31,6 +31,7 @@ from bot.bank import (
     QuestionForm,
     check_upload_size,
     check_why,
+    deck_key,
     edited_question,
     export_summary,
     form_from_question,
@@ -520,7 +521,8 @@ async def deck_choices(
         off = "" if d.enabled else ", off"
         out.append(
             app_commands.Choice(
-                name=ui.clip(f"{d.name} ({d.questions} questions{off})", 100), value=d.slug
+                name=ui.clip(f"{d.name} ({d.questions} questions{off})", 100),
+                value=deck_key(d, decks),
             )
         )
     return out[:25]

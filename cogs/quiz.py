@@ -20,6 +20,7 @@ from discord.ext import commands
 from discord.http import handle_message_parameters
 from discord.utils import MISSING
 
+from bot.bank import deck_key
 from bot.client import RecallBot, reply_ephemeral, storage_reply
 from bot.clock import from_db
 from bot.errors import OptionGone, UserError
@@ -668,9 +669,12 @@ async def deck_choices(
     bot: RecallBot, guild_id: int, current: str
 ) -> list[app_commands.Choice[str]]:
     decks = await bot.store.decks_for_guild(guild_id)
+    everything = await bot.store.decks_for_guild(guild_id, include_disabled=True)
     needle = current.strip().lower()
     return [
-        app_commands.Choice(name=ui.clip(f"{d.name} ({d.questions} questions)", 100), value=d.slug)
+        app_commands.Choice(
+            name=ui.clip(f"{d.name} ({d.questions} questions)", 100), value=deck_key(d, everything)
+        )
         for d in decks
         if needle in d.name.lower() or needle in d.slug
     ][:25]

@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.bank import deck_key
 from bot.client import RecallBot
 from bot.errors import UserError
 from bot.quiz import Rating, option_fingerprint
@@ -574,7 +575,8 @@ class Review(commands.Cog):
         if not counts:
             return 0
         total = sum(c.due for c in counts)
-        decks = due_by_deck(counts)
+        everything = await store.decks_for_guild(reminder.guild_id, include_disabled=True)
+        decks = due_by_deck(counts, {d.id: deck_key(d, everything) for d in everything})
         guild = self.bot.get_guild(reminder.guild_id)
         if guild is not None:
             try:

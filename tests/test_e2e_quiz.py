@@ -522,3 +522,33 @@ async def test_a_fixed_typo_in_an_option_keeps_its_buttons_and_a_removed_one_red
         again = await bob.click(message, "B. uuid")
         assert again.embed["description"].startswith("❌ You chose B")
 
+
+
+async def test_a_built_in_deck_sharing_its_slug_with_the_servers_own_can_still_be_picked(
+    recall, emulator
+):
+    """A server made its own "python" deck before the built-in one shipped: the slug names
+    the server's deck, and autocomplete offers the built-in one by its number, which starts a
+    quiz from it; /deck list shows that number too."""
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=1 << 5)  # Manage Server
+    async with recall.running() as bot:
+        own = await bot.store.create_deck(guild.id, "python", "Python")
+        await bot.store.add_questions(own, [OPEN, OPEN_2, MC])
+        builtin = next(
+            d for d in await bot.store.decks_for_guild(guild.id) if d.builtin and d.slug == "python"
+        )
+        choices = await mod.autocomplete("/quiz", "deck", "pyth")
+        assert [c["value"] for c in choices] == [str(builtin.id), "python"]
+        for command in ("/question list", "/deck info"):
+            offered = await mod.autocomplete(command, "deck", "pyth")
+            assert [c["value"] for c in offered] == [str(builtin.id), "python"], command
+
+        from_builtin = await mod.run("/quiz", deck=str(builtin.id), private=True)
+        assert "Python interview prep" in str(from_builtin.embed), from_builtin.embed
+        from_own = await mod.run("/quiz", deck="python", private=True)
+        assert any(q.prompt in str(from_own.embed) for q in (OPEN, OPEN_2, MC)), from_own.embed
+        listed = await mod.run("/deck list")
+        text = listed.embed["description"]
+        assert f"**Python interview prep** (`{builtin.id}`)" in text, text
+        assert "**Python** (`python`)" in text, text

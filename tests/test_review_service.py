@@ -25,3 +25,12 @@ def test_decks_sharing_a_name_are_told_apart_by_slug_and_kind() -> None:
 def test_names_that_differ_only_in_case_or_spacing_count_as_the_same() -> None:
     counts = [DeckDue(1, "Python ", "py", False, 1), DeckDue(2, "python", "python", False, 1)]
     assert due_by_deck(counts) == "1 in Python (`py`), 1 in python (`python`)"
+
+
+def test_a_built_in_deck_whose_slug_the_server_took_is_named_by_its_key() -> None:
+    """The slug ``python`` picks the server's own deck, so the built-in one is named by the
+    key members can pick it by."""
+    counts = [DeckDue(12, "Python", "python", False, 3), DeckDue(2, "Python", "python", True, 2)]
+    assert due_by_deck(counts, {12: "python", 2: "2"}) == (
+        "3 in Python (`python`), 2 in Python (built-in, `2`)"
+    )
