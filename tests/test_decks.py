@@ -65,39 +65,31 @@ def test_flask_deck_meets_the_brief():
     _assert_meets_the_brief(flask, questions=range(40, 1000), min_multiple_choice=10)
 
 
-def test_python_deck_meets_the_brief():
-    decks = {d.slug: d for d in load_builtin_decks()}
-    python = decks["python"]
-    assert python.name == "Python interview prep"
-    _assert_meets_the_brief(python, questions=range(45, 51), min_multiple_choice=15)
-    # about a third multiple choice
-    mc = sum(1 for q in python.questions if q.options)
-    assert 0.25 <= mc / len(python.questions) <= 0.4
-    # the right option is not always in the same place
-    assert len({q.correct_index for q in python.questions if q.options}) >= 3
-    # tags name the areas of the deck, each shared by a few questions
-    tags = [tag for q in python.questions for tag in q.tags]
-    areas = ["data-model", "mutability", "scopes", "generators", "decorators", "exceptions"]
-    areas += ["classes", "typing", "concurrency", "asyncio", "memory", "hashing", "testing"]
-    for area in areas:
-        assert tags.count(area) >= 2, area
+PYTHON_AREAS = ["data-model", "mutability", "scopes", "generators", "decorators", "exceptions"]
+PYTHON_AREAS += ["classes", "typing", "concurrency", "asyncio", "memory", "hashing", "testing"]
+SQL_AREAS = ["joins", "nulls", "aggregation", "subqueries", "ctes", "window-functions"]
+SQL_AREAS += ["set-operations", "indexes", "explain", "transactions", "isolation", "locking"]
+SQL_AREAS += ["normalization", "keys", "constraints", "postgresql"]
 
 
-def test_sql_deck_meets_the_brief():
-    decks = {d.slug: d for d in load_builtin_decks()}
-    sql = decks["sql"]
-    assert sql.name == "SQL interview prep"
-    _assert_meets_the_brief(sql, questions=range(40, 46), min_multiple_choice=12)
+@pytest.mark.parametrize(
+    ("slug", "name", "questions", "min_mc", "areas"),
+    [
+        ("python", "Python interview prep", range(45, 51), 15, PYTHON_AREAS),
+        ("sql", "SQL interview prep", range(40, 46), 12, SQL_AREAS),
+    ],
+)
+def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):
+    deck = {d.slug: d for d in load_builtin_decks()}[slug]
+    assert deck.name == name
+    _assert_meets_the_brief(deck, questions=questions, min_multiple_choice=min_mc)
     # about a third multiple choice
-    mc = sum(1 for q in sql.questions if q.options)
-    assert 0.25 <= mc / len(sql.questions) <= 0.4
+    mc = sum(1 for q in deck.questions if q.options)
+    assert 0.25 <= mc / len(deck.questions) <= 0.4
     # the right option is not always in the same place
-    assert len({q.correct_index for q in sql.questions if q.options}) >= 3
+    assert len({q.correct_index for q in deck.questions if q.options}) >= 3
     # tags name the areas of the deck, each shared by a few questions
-    tags = [tag for q in sql.questions for tag in q.tags]
-    areas = ["joins", "nulls", "aggregation", "subqueries", "ctes", "window-functions"]
-    areas += ["set-operations", "indexes", "explain", "transactions", "isolation", "locking"]
-    areas += ["normalization", "keys", "constraints", "postgresql"]
+    tags = [tag for q in deck.questions for tag in q.tags]
     for area in areas:
         assert tags.count(area) >= 2, area
 
