@@ -400,3 +400,24 @@ async def test_due_counts_keep_decks_with_the_same_name_apart(tmp_path):
         assert await store.due_counts(7, 6, until=later) == []  # another member
     finally:
         await store.close()
+
+
+async def test_a_member_has_at_most_one_current_review_per_server(tmp_path):
+    """The database itself refuses a second current review of a member in a server (two
+    started at once on a database that does not serialise writes); ended ones may pile up."""
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        await store.start_review_session(7, 5, None)
+        await store.start_review_session(7, 5, None)  # ends the first
+        with pytest.raises(sqlite3.IntegrityError):
+            async with store.transaction() as db:
+                await db.execute(
+                    "INSERT INTO review_sessions (guild_id, user_id, deck_id, started_at) "
+                    "VALUES (7, 5, NULL, '2026-01-01T00:00:00.000000Z')"
+                )
+        rows = await store._fetchall(
+            "SELECT COUNT(*), COUNT(ended_at) FROM review_sessions WHERE guild_id = 7"
+        )
+        assert tuple(rows[0]) == (2, 1)
+    finally:
+        await store.close()

@@ -20,5 +20,7 @@ WHERE EXISTS (
 
 DROP INDEX review_sessions_member;
 
--- A member's current review, found when the next one starts.
-CREATE INDEX review_sessions_open ON review_sessions (guild_id, user_id) WHERE ended_at IS NULL;
+-- A member's current review, found when the next one starts; unique, so that two reviews
+-- started at the same moment cannot both stay current, whatever the database's locking.
+CREATE UNIQUE INDEX review_sessions_open ON review_sessions (guild_id, user_id)
+    WHERE ended_at IS NULL;
