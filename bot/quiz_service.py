@@ -242,7 +242,7 @@ class QuizService:
                 raise OptionGone(
                     "The option on this button was edited or removed after the question was "
                     "posted, so it is not graded.",
-                    redraw=_redrawable(post),
+                    redraw=_redrawable(post, message_id),
                 )
             correct = options[chosen].correct
             return AttemptRequest(
@@ -271,10 +271,12 @@ GONE = "This question is no longer in Recall's records. Start a new one with `/q
 REMOVED = "This question was removed. Start a new one with `/quiz`."
 
 
-def _redrawable(post: PostRow) -> bool:
+def _redrawable(post: PostRow, message_id: int | None = None) -> bool:
     """Whether the channel message showing a post is redrawn from the database when its
-    buttons are out of date: a public post still open."""
-    return not post.private and post.closed_at is None and post.message_id is not None
+    buttons are out of date: a public post still open whose message is known (stored, or
+    ``message_id``, the channel message clicked)."""
+    shown = post.message_id if post.message_id is not None else message_id
+    return not post.private and post.closed_at is None and shown is not None
 
 
 def became_multiple_choice(post: PostRow) -> OptionGone:

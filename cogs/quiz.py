@@ -111,7 +111,7 @@ def outdated(interaction: discord.Interaction[Any], post_id: int, exc: OptionGon
     it is, and the member is told to pick again."""
     if not exc.redraw:
         return exc
-    quiz_cog(interaction).redraw(post_id)
+    quiz_cog(interaction).redraw(post_id, buttons=True)
     return OptionGone(f"{exc} The buttons are being updated: pick again in a moment.")
 
 
@@ -368,6 +368,10 @@ class OptionButton(
                     message_id=channel_message_id(interaction),
                 )
             except OptionGone as exc:
+                seen = channel_message_id(interaction)
+                if exc.redraw and seen is not None:
+                    # No grade has recorded the message yet: record it, so it is redrawn.
+                    await service(interaction).store.remember_message(self.post_id, seen)
                 raise outdated(interaction, self.post_id, exc) from None
             # Noted before the reply, in the order the grades were stored.
             quiz_cog(interaction).count_changed(graded)
@@ -516,6 +520,7 @@ class Quiz(commands.Cog):
         self._dirty: set[int] = set()
         self._updating: set[int] = set()
         self._find: set[int] = set()
+        self._buttons: set[int] = set()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RevealButton, HintButton, OptionButton, GradeButton, NextButton)
@@ -594,12 +599,16 @@ class Quiz(commands.Cog):
             return
         self.redraw(graded.post.id)
 
-    def redraw(self, post_id: int, *, find: bool = False) -> None:
+    def redraw(self, post_id: int, *, find: bool = False, buttons: bool = False) -> None:
         """Have a public post's message redrawn soon, from the database: its count, and the
         buttons of a multiple-choice question. With ``find``, a post whose message no click
-        has recorded yet (nobody answered it) has its message looked for in its channel."""
+        has recorded yet (nobody answered it) has its message looked for in its channel.
+        With ``buttons``, the buttons are redrawn whatever the question (a click found them
+        out of date: the question's options were removed, say)."""
         if find:
             self._find.add(post_id)
+        if buttons:
+            self._buttons.add(post_id)
         self._dirty.add(post_id)
         if post_id not in self._updating:
             self._updating.add(post_id)
@@ -627,7 +636,9 @@ class Quiz(commands.Cog):
                 embed = public_embed(qp, answered, post.author_name)
                 # Options are listed in the embed and on the buttons: both are redrawn, so
                 # they agree if the question's options were edited since it was posted.
-                view = question_view(qp) if qp.question.question.options else MISSING
+                stale = post_id in self._buttons
+                self._buttons.discard(post_id)
+                view = question_view(qp) if qp.question.question.options or stale else MISSING
                 try:
                     # The edited message is not needed: no Message is built from the reply.
                     with handle_message_parameters(embed=embed, view=view) as params:
@@ -648,6 +659,7 @@ class Quiz(commands.Cog):
         finally:
             self._updating.discard(post_id)
             self._find.discard(post_id)
+            self._buttons.discard(post_id)
 
     async def _find_message(self, post: PostRow) -> int | None:
         """The bot's message showing a public post, found by its buttons among the channel's

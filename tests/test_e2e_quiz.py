@@ -552,3 +552,31 @@ async def test_a_built_in_deck_sharing_its_slug_with_the_servers_own_can_still_b
         text = listed.embed["description"]
         assert f"**Python interview prep** (`{builtin.id}`)" in text, text
         assert "**Python** (`python`)" in text, text
+
+
+async def test_a_question_no_longer_multiple_choice_gets_its_reveal_button_back(
+    recall, emulator
+):
+    """The options of a posted question are removed (it is now answered by revealing): a
+    click on an old option button redraws the message with Reveal answer, as it says."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        bot.get_cog("Quiz").count_delay = 0.3
+        posted = await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing")
+        message = posted.message
+        [post] = await bot.store._fetchall("SELECT question_id FROM posts")
+        await bot.store.update_question(
+            post["question_id"], Question.model_validate({**MC.model_dump(), "options": []})
+        )
+        gone = await bob.click(message, "B. path")
+        assert gone.ephemeral and gone.content.endswith(
+            "The buttons are being updated: pick again in a moment."
+        ), gone.content
+        await emulator.wait_until(
+            lambda: [b.label for b in message.buttons] == ["Reveal answer", "Next question"]
+        )
+        revealed = await bob.click(message, "Reveal answer")
+        graded = await bob.click(revealed.message, "Good")
+        assert "You graded yourself **Good**" in graded.message.embeds[0]["description"]
