@@ -42,12 +42,17 @@ def service(interaction: discord.Interaction[Any]) -> ReviewService:
 
 
 def relative(when: Any, now: Any) -> str:
-    seconds = max(0, int((when - now).total_seconds()))
-    if seconds < 3600:
-        return f"in {max(1, seconds // 60)} min"
-    if seconds < 86400:
-        return f"in {seconds // 3600} h"
-    return f"in {seconds // 86400} day(s)"
+    """How soon ``when`` is, to the nearest minute, hour or day: it is told a moment after
+    the card was scheduled, so a card due in 10 minutes must not read "in 9 min"."""
+    seconds = max(0.0, (when - now).total_seconds())
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"in {max(1, minutes)} min"
+    hours = round(seconds / 3600)
+    if hours < 24:
+        return f"in {hours} h"
+    days = round(seconds / 86400)
+    return f"in {days} day{'s' if days != 1 else ''}"
 
 
 # -- rendering ---------------------------------------------------------------------------------

@@ -665,3 +665,33 @@ async def test_a_reminder_tells_apart_decks_with_the_same_name(recall, emulator)
         assert dm.content.startswith(
             "📚 3 cards are due on Study group: 2 in SRS deck (`srs`), 1 in SRS deck (`srs-2`)."
         )
+
+
+class TickingClock(FixedClock):
+    """A clock that moves on a millisecond each time it is read, as real time does between
+    a grade and the reply that tells it."""
+
+    def now(self) -> datetime:
+        self.advance(milliseconds=1)
+        return super().now()
+
+
+async def test_the_next_screen_tells_when_a_card_comes_back_without_losing_a_unit(
+    recall, emulator
+):
+    """A card due in 10 minutes or 8 days is said to come back in 10 minutes or 8 days, not
+    a unit less because the reply is written a moment after the grade, and days agree in
+    number."""
+    guild, alice = await setup(recall, emulator)
+    recall.clock = TickingClock(at("2026-02-02T08:00"))
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        first = await alice.run("/review start", channel=guild.general)
+        step = await play(alice, first, grade="Good")
+        assert footer_text(step).endswith("comes back in 10 min"), footer_text(step)
+        step = await play(alice, step, grade="Easy")
+        assert footer_text(step).endswith("comes back in 8 days"), footer_text(step)
+
+
+def footer_text(result) -> str:
+    return (result.message.embeds[0].get("footer") or {}).get("text", "")
