@@ -151,6 +151,8 @@ class QuizService:
             choose=choose,
         )
         if made is None:
+            if deck_id is not None:
+                await self._check_deck_still_on(guild_id, deck_id)
             asked = ", ".join(
                 part
                 for part in (
@@ -165,6 +167,23 @@ class QuizService:
             )
         post, question = made
         return QuizPost(post, question)
+
+    async def _check_deck_still_on(self, guild_id: int, deck_id: int) -> None:
+        """Refuse a Next question whose deck (the one its post was asked from) has been
+        switched off or removed since, saying so: no filter of the member's is to blame."""
+        decks = await self.store.decks_for_guild(guild_id, include_disabled=True)
+        deck = next((d for d in decks if d.id == deck_id), None)
+        if deck is None:
+            raise UserError(
+                "The deck this question came from was removed, so it has no next question. "
+                "`/quiz` asks from the decks that are on."
+            )
+        if not deck.enabled:
+            raise UserError(
+                f"The deck **{deck.name}** is switched off in this server, so it has no next "
+                "question. A moderator can turn it on with `/deck enable`; `/quiz` asks from "
+                "the decks that are on."
+            )
 
     async def _post(self, post_id: int) -> PostRow:
         post = await self.store.post(post_id)

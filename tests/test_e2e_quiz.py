@@ -307,8 +307,17 @@ async def test_deck_disabled_after_posting_still_answers(recall, emulator):
         answered = await alice.click(msg, "B. path")
         assert answered.embed["description"].startswith("✅ Right")
         nxt = await alice.click(msg, "Next question")
-        assert nxt.ephemeral and nxt.content.startswith("The deck") is False
-        assert nxt.content.startswith("No question matches")
+        assert nxt.ephemeral and nxt.content == (
+            "The deck **Testing deck** is switched off in this server, so it has no next "
+            "question. A moderator can turn it on with `/deck enable`; `/quiz` asks from "
+            "the decks that are on."
+        ), nxt.content
+        assert await bot.store.remove_deck(guild.id, deck_id)
+        nxt = await alice.click(msg, "Next question")
+        assert nxt.ephemeral and nxt.content == (
+            "The deck this question came from was removed, so it has no next question. "
+            "`/quiz` asks from the decks that are on."
+        ), nxt.content
 
 
 async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator):
