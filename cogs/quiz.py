@@ -685,7 +685,10 @@ async def deck_choices(
     needle = current.strip().lower()
     return [
         app_commands.Choice(
-            name=ui.clip(f"{d.name} ({d.questions} questions)", 100), value=deck_key(d, everything)
+            name=ui.clip(
+                f"{d.name} ({d.questions} question{'s' if d.questions != 1 else ''})", 100
+            ),
+            value=deck_key(d, everything),
         )
         for d in decks
         if needle in d.name.lower() or needle in d.slug

@@ -334,6 +334,13 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
         assert tags[0]["name"] == "contexts (2)"
         flask_tags = await alice.autocomplete("/quiz", "tag", "sec", deck="flask")
         assert [c["value"] for c in flask_tags] == ["security"]
+        solo = await bot.store.create_deck(guild.id, "solo", "Solo deck")
+        await bot.store.add_questions(solo, [OPEN])
+        await bot.store.create_deck(guild.id, "empty", "Empty deck")
+        for command in ("/quiz", "/review start"):
+            offered = {c["value"]: c["name"] for c in await alice.autocomplete(command, "deck", "")}
+            assert offered["solo"] == "Solo deck (1 question)", offered
+            assert offered["empty"] == "Empty deck (0 questions)", offered
         python_tags = await alice.autocomplete("/quiz", "tag", "gen", deck="python")
         assert [c["value"] for c in python_tags] == ["generators"]
         sql_tags = await alice.autocomplete("/quiz", "tag", "win", deck="sql")
