@@ -353,7 +353,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         fields: list[tuple[str, str]] = []
         for schedule in schedules[: ui.FIELDS]:
             progress = await store.progress(schedule)
-            lines = []
+            # The channel goes in the value: Discord shows a mention in a field's name as
+            # its raw ``<#id>``.
+            lines = [f"**Where:** <#{schedule.channel_id}>"]
             if schedule.paused:
                 lines.append(
                     f"⏸️ **Paused**{': ' + schedule.pause_reason if schedule.pause_reason else ''}"
@@ -380,7 +382,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 lines.append(f"• {slot.state} {slot.local_date} {when}{reason}")
             fields.append(
                 (
-                    f"#{schedule.id} · <#{schedule.channel_id}> · {schedule.spec.describe()}",
+                    f"#{schedule.id} · {schedule.spec.describe()}",
                     "\n".join(lines),
                 )
             )
