@@ -176,7 +176,9 @@ class DiscordPublisher:
         streak = (
             f"{summary.kept_streak} member{'s' if summary.kept_streak != 1 else ''} kept their streak"
             if summary.kept_streak
-            else "Answer tomorrow's question to start a streak"
+            # Not "tomorrow's": by default a question closes as the next one is posted,
+            # and on a weekdays-only schedule the next one may be days away.
+            else "Answer each day's question to build a streak"
         )
         embed = ui.closed_embed(
             question_id=qp.question.id,

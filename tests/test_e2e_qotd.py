@@ -879,3 +879,25 @@ async def test_status_names_each_schedules_channel_where_discord_shows_a_mention
         assert "<#" not in field["name"], field["name"]
         assert field["name"].startswith("#1 · 09:00 daily (Europe/London)")
         assert field["value"].startswith(f"**Where:** <#{chan.id}>\n"), field["value"]
+
+
+async def test_a_closed_question_nobody_kept_a_streak_on_does_not_point_to_tomorrow(
+    recall, emulator
+):
+    """A question closes when the next one is posted (by default): its foot must not send
+    members to "tomorrow's question" while that question is already up, nor tell those who
+    answered it that they have yet to start a streak."""
+    guild, chan, mod, alice, _ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        [first] = posts(emulator, chan)
+        revealed = await alice.click(first, "Reveal answer")
+        await alice.click(revealed.message, "Good")
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()
+        first_now, _second = posts(emulator, chan)
+        footer = first_now.embeds[0]["footer"]["text"]
+        assert footer == "1 answered · 100% got it · Answer each day's question to build a streak"
