@@ -6,7 +6,7 @@ import html
 import tempfile
 import zlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -226,8 +226,16 @@ class ReviewService:
             return path.read_bytes()
 
 
-def due_by_deck(counts: Sequence[DeckDue], keys: Mapping[int, str] | None = None) -> str:
+def due_by_deck(
+    counts: Sequence[DeckDue],
+    keys: Mapping[int, str] | None = None,
+    *,
+    escape: Callable[[str], str] = str,
+) -> str:
     """The decks cards are due in, for a reminder: ``3 in Flask, 1 in SQL basics``.
+
+    ``escape`` turns a deck's name into text that shows as typed (the caller's Markdown
+    escaping), so that a name such as ``*__x__*`` is not rendered as formatting.
 
     Decks whose names match (ignoring case and spacing) each get what members pick them by,
     ``keys[deck_id]`` (see ``bot.bank.deck_key``) or else the slug, and a built-in one is
@@ -235,7 +243,7 @@ def due_by_deck(counts: Sequence[DeckDue], keys: Mapping[int, str] | None = None
     names = Counter(_name_key(c.name) for c in counts)
     parts = []
     for c in counts:
-        label = c.name.strip()
+        label = escape(c.name.strip())
         if names[_name_key(c.name)] > 1:
             key = (keys or {}).get(c.deck_id, c.slug)
             label += f" (built-in, `{key}`)" if c.builtin else f" (`{key}`)"

@@ -32,6 +32,13 @@ from cogs.quiz import handled
 
 TIE_NOTE = "Equal points: who reached them first ranks higher."
 
+#: what puts a member on each board, for an empty one
+FIRST_POINTS: dict[str, str] = {
+    "all": "Answer a `/quiz` or the question of the day",
+    "quiz": "Answer a `/quiz`",
+    "qotd": "Answer the question of the day",
+}
+
 
 def escape(name: str) -> str:
     return discord.utils.escape_markdown(discord.utils.escape_mentions(name)) or "(unknown)"
@@ -59,7 +66,8 @@ async def board_message(
             lines.append(f"{medal} **{escape(row.name)}** · {points_text(row.points)}{you}")
         body = "\n".join(lines)
     else:
-        body = "Nobody has scored here yet. Answer a `/quiz` to be the first!"
+        how = FIRST_POINTS.get(board, FIRST_POINTS["all"])
+        body = f"Nobody has scored here yet. {how} to be the first!"
     embed = ui.info_embed(title, body)
     if mine is None:
         you_text = "You have no points here yet."

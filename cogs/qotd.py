@@ -176,7 +176,9 @@ class DiscordPublisher:
         streak = (
             f"{summary.kept_streak} member{'s' if summary.kept_streak != 1 else ''} kept their streak"
             if summary.kept_streak
-            else "Answer tomorrow's question to start a streak"
+            # Not "tomorrow's": by default a question closes as the next one is posted,
+            # and on a weekdays-only schedule the next one may be days away.
+            else "Answer each day's question to build a streak"
         )
         embed = ui.closed_embed(
             question_id=qp.question.id,
@@ -353,7 +355,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         fields: list[tuple[str, str]] = []
         for schedule in schedules[: ui.FIELDS]:
             progress = await store.progress(schedule)
-            lines = []
+            # The channel goes in the value: Discord shows a mention in a field's name as
+            # its raw ``<#id>``.
+            lines = [f"**Where:** <#{schedule.channel_id}>"]
             if schedule.paused:
                 lines.append(
                     f"⏸️ **Paused**{': ' + schedule.pause_reason if schedule.pause_reason else ''}"
@@ -380,7 +384,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 lines.append(f"• {slot.state} {slot.local_date} {when}{reason}")
             fields.append(
                 (
-                    f"#{schedule.id} · <#{schedule.channel_id}> · {schedule.spec.describe()}",
+                    f"#{schedule.id} · {schedule.spec.describe()}",
                     "\n".join(lines),
                 )
             )

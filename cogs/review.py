@@ -581,7 +581,11 @@ class Review(commands.Cog):
             return 0
         total = sum(c.due for c in counts)
         everything = await store.decks_for_guild(reminder.guild_id, include_disabled=True)
-        decks = due_by_deck(counts, {d.id: deck_key(d, everything) for d in everything})
+        decks = due_by_deck(
+            counts,
+            {d.id: deck_key(d, everything) for d in everything},
+            escape=discord.utils.escape_markdown,
+        )
         guild = self.bot.get_guild(reminder.guild_id)
         if guild is not None:
             try:
@@ -601,7 +605,7 @@ class Review(commands.Cog):
                 # day's reminder goes as before the check.
                 log.warning("could not check that %s is in %s: %s", reminder.user_id,
                             reminder.guild_id, exc)
-        where = f" on {guild.name}" if guild else ""
+        where = f" on {discord.utils.escape_markdown(guild.name)}" if guild else ""
         text = (
             f"📚 {total} card{'s are' if total != 1 else ' is'} due{where}: {decks}. "
             "Run `/review start` there to keep your streak of remembering."

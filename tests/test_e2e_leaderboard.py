@@ -542,3 +542,23 @@ async def test_a_setting_given_its_current_value_says_nothing_changed(recall, em
         assert no_role.content == "No quiz-moderator role is set; nothing changed."
         no_channel = await mod.run("/settings review-channel", clear=True)
         assert no_channel.content == "No review channel is set; nothing changed."
+
+
+async def test_an_empty_board_says_what_puts_a_member_on_it(recall, emulator):
+    """/quiz points never reach the question-of-the-day board, so its empty board must not
+    send members to /quiz."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running():
+        qotd = await alice.run("/leaderboard show", board="qotd")
+        text = qotd.message.embeds[0]["description"]
+        assert text == "Nobody has scored here yet. Answer the question of the day to be the first!"
+        quiz = await alice.run("/leaderboard show", board="quiz")
+        text = quiz.message.embeds[0]["description"]
+        assert text == "Nobody has scored here yet. Answer a `/quiz` to be the first!"
+        every = await alice.run("/leaderboard show")
+        text = every.message.embeds[0]["description"]
+        assert text == (
+            "Nobody has scored here yet. Answer a `/quiz` or the question of the day to be "
+            "the first!"
+        )

@@ -287,7 +287,7 @@ async def test_deleted_channel_fails_then_pauses_while_others_go_on(recall, emul
         status = await mod.run("/qotd status", channel=other)
         value = status.embed["fields"][0]["value"]
         assert value.startswith(
-            "⏸️ **Paused**: paused after 3 failed posts in a row: the channel was deleted"
+            f"**Where:** <#{chan.id}>\n⏸️ **Paused**: paused after 3 failed posts in a row: the channel was deleted"
         )
 
 
@@ -863,3 +863,41 @@ async def test_an_answer_after_the_question_closed_keeps_no_streak(recall, emula
         assert posts(emulator, chan)[1].embeds[0]["footer"]["text"].endswith(
             "2 answered · 100% got it · 1 member kept their streak"
         )
+
+
+async def test_status_names_each_schedules_channel_where_discord_shows_a_mention(
+    recall, emulator
+):
+    """Discord does not turn ``<#id>`` into a channel link in an embed field's name (only in
+    descriptions and field values): the channel goes in the value."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        assert "<#" not in field["name"], field["name"]
+        assert field["name"].startswith("#1 · 09:00 daily (Europe/London)")
+        assert field["value"].startswith(f"**Where:** <#{chan.id}>\n"), field["value"]
+
+
+async def test_a_closed_question_nobody_kept_a_streak_on_does_not_point_to_tomorrow(
+    recall, emulator
+):
+    """A question closes when the next one is posted (by default): its foot must not send
+    members to "tomorrow's question" while that question is already up, nor tell those who
+    answered it that they have yet to start a streak."""
+    guild, chan, mod, alice, _ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        [first] = posts(emulator, chan)
+        revealed = await alice.click(first, "Reveal answer")
+        await alice.click(revealed.message, "Good")
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()
+        first_now, _second = posts(emulator, chan)
+        footer = first_now.embeds[0]["footer"]["text"]
+        assert footer == "1 answered · 100% got it · Answer each day's question to build a streak"

@@ -695,3 +695,25 @@ async def test_the_next_screen_tells_when_a_card_comes_back_without_losing_a_uni
 
 def footer_text(result) -> str:
     return (result.message.embeds[0].get("footer") or {}).get("text", "")
+
+
+async def test_a_reminder_shows_deck_and_server_names_as_typed_not_as_markdown(
+    recall, emulator
+):
+    recall.clock = FixedClock(at("2026-02-02T08:00"))
+    guild = emulator.add_guild("**Study** _group_")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "marks", "*__x__* `deck`")
+        await bot.store.add_questions(deck_id, QUESTIONS[:1])
+        [stored] = await bot.store.questions_in_deck(deck_id)
+        await bot.store.record_attempt(
+            AttemptRequest(guild.id, alice.id, "alice", None, stored.id, "review", 3, False, False)
+        )
+        await alice.run("/review remind", channel=guild.general, time="18:30", timezone="UTC")
+        recall.clock.set(at("2026-02-02T18:30"))
+        assert await bot.get_cog("Review").send_reminders() == 1
+        [dm] = emulator.dms(alice.user)
+        assert dm.content.startswith(
+            r"📚 1 card is due on \*\*Study\*\* \_group\_: 1 in \*\_\_x\_\_\* \`deck\`."
+        ), dm.content

@@ -34,3 +34,10 @@ def test_a_built_in_deck_whose_slug_the_server_took_is_named_by_its_key() -> Non
     assert due_by_deck(counts, {12: "python", 2: "2"}) == (
         "3 in Python (`python`), 2 in Python (built-in, `2`)"
     )
+
+
+def test_deck_names_go_through_the_given_escape_but_keys_do_not() -> None:
+    counts = [DeckDue(12, "*x*", "x", False, 3), DeckDue(2, "*X*", "x", True, 2)]
+    assert due_by_deck(counts, {12: "x", 2: "2"}, escape=lambda s: s.replace("*", "\\*")) == (
+        "3 in \\*x\\* (`x`), 2 in \\*X\\* (built-in, `2`)"
+    )
