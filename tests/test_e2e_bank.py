@@ -508,6 +508,56 @@ async def test_a_form_sent_after_a_restart_gives_back_what_was_typed(recall, emu
         assert [r[0] for r in rows] == ["What is a view?"]  # only the form sent before
 
 
+async def test_a_form_sent_after_a_restart_gives_back_the_why_typed_with_the_command(
+    recall, emulator
+):
+    """The form has no field for "why it is asked": it is typed with /question add or edit.
+    A form open while the bot restarts gives it back with the rest of what was typed; a form
+    handled as usual leaves nothing of it behind in the database."""
+    guild, mod, _alice = await setup_guild(emulator)
+    add_why = "To see whether they split a large app."
+    edit_why = "Blueprints show up in every app."
+    async with recall.running() as bot:
+        await make_deck(mod)
+        saved = await mod.submit(
+            (await mod.run("/question add", deck="team-flask", why="Kept till sent.")).modal,
+            **FORM,
+        )
+        assert saved.content.startswith("Added question"), saved.content
+        qid = int(saved.content.split("#")[1].split("*")[0])
+        for _ in range(50):  # dropped once the form is answered
+            if not await bot.store._fetchall("SELECT * FROM form_drafts"):
+                break
+            await asyncio.sleep(0.05)
+        assert await bot.store._fetchall("SELECT * FROM form_drafts") == []
+        opened_add = await mod.run("/question add", deck="team-flask", why=add_why)
+        opened_edit = await mod.run("/question edit", id=qid, why=edit_why)
+        opened_plain = await mod.run("/question add", deck="team-flask")
+        assert all(len(o.modal.custom_id) <= 100 for o in (opened_add, opened_edit, opened_plain))
+    async with recall.running(sync=False) as bot:
+        sent = await mod.submit(opened_add.modal, **{**FORM, "prompt": "What is a view?"})
+        assert sent.ephemeral
+        assert sent.content.startswith("Recall restarted while this form was open"), sent.content
+        assert "the `why` you gave the command" in sent.content
+        [attached] = sent.message.attachments
+        text = attached.data.decode()
+        assert "## prompt\nWhat is a view?" in text and f"## why\n{add_why}" in text
+
+        values = {t.custom_id: t.value or "" for t in opened_edit.modal.text_inputs}
+        sent = await mod.submit(opened_edit.modal, **{**values, "answer": "Routes, grouped."})
+        [attached] = sent.message.attachments
+        text = attached.data.decode()
+        assert "## answer\nRoutes, grouped." in text and f"## why\n{edit_why}" in text
+
+        sent = await mod.submit(opened_plain.modal, **FORM)  # no why given: none comes back
+        assert "the `why`" not in sent.content
+        assert "## why" not in sent.message.attachments[0].data.decode()
+
+        assert await bot.store._fetchall("SELECT * FROM form_drafts") == []
+        assert (await bot.store.question(qid)).question.why == "Kept till sent."
+        assert (await bot.store.search_questions(guild.id, custom_only=True)).total == 1
+
+
 async def test_decks_whose_names_fold_to_the_same_slug_can_both_be_created(recall, emulator):
     """A slug keeps only ASCII letters and digits: every Cyrillic or CJK name folds to the
     same one. Two decks with different names both get made, each with a slug of its own,
