@@ -643,7 +643,9 @@ class BankService:
         decks = await self.store.decks_for_guild(guild_id, include_disabled=True)
         deck = find_deck(decks, text)
         if deck is None:
-            names = ", ".join(f"`{d.slug}`" for d in decks[:25]) or "none yet"
+            # As each can be named: a built-in deck whose slug the server's own deck has, by
+            # its number (the slug picks the server's deck).
+            names = ", ".join(f"`{deck_key(d, decks)}`" for d in decks[:25]) or "none yet"
             raise UserError(
                 f"There is no deck called “{_short(text, 80)}” here. Decks: {names}. "
                 "A moderator can create one with `/deck create`."

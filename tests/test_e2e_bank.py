@@ -1035,3 +1035,22 @@ async def test_an_edit_writes_only_what_its_form_changed(recall, emulator):
         final = (await bot.store.question(qid)).question
         assert final.tags == ["contexts", "factories"]
         assert final.difficulty.value == "medium"
+
+
+async def test_an_unknown_deck_lists_a_built_in_deck_sharing_a_slug_by_its_number(
+    recall, emulator
+):
+    """A server's own "python" deck (made before the built-in one shipped) keeps the slug;
+    a deck name that matches nothing lists the decks as they can be named: the built-in
+    "python" by its number, not by the slug that picks the server's deck."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await bot.store.create_deck(guild.id, "python", "Python")
+        builtin = next(
+            d for d in await bot.store.decks_for_guild(guild.id) if d.builtin and d.slug == "python"
+        )
+        for command in ("/question list", "/question export", "/deck info"):
+            refused = await mod.run(command, deck="cooking")
+            assert "There is no deck called “cooking”" in refused.content, refused.content
+            assert refused.content.count("`python`") == 1, refused.content
+            assert f"`{builtin.id}`" in refused.content, refused.content
