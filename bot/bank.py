@@ -19,7 +19,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -669,6 +669,8 @@ class BankService:
                 raise UserError(BUILTIN_READ_ONLY.format(name=found.deck_name))
             if found.removed or where.removed:
                 raise UserError(f"Question #{question_id} has been removed.")
+        if where.removed and not found.removed:
+            return replace(found, deck_removed=True)
         return found
 
 

@@ -217,7 +217,7 @@ def question_embeds(sq: StoredQuestion) -> list[list[discord.Embed]]:
     first = discord.Embed(
         title=ui.clip(f"Question #{sq.id}", ui.EMBED_TITLE),
         description=_prompt_with_options(q, reveal=True),
-        colour=ui.WARN if sq.removed else ui.BRAND,
+        colour=ui.WARN if sq.removed or sq.deck_removed else ui.BRAND,
     )
     first.set_author(name=ui.clip(sq.deck_name, 256))
     first.add_field(
@@ -234,6 +234,14 @@ def question_embeds(sq: StoredQuestion) -> list[list[discord.Embed]]:
         first.add_field(name="Key points" if i == 0 else "\u200b", value=chunk, inline=False)
     if sq.removed:
         first.set_footer(text="This question was removed from its deck; its history is kept.")
+    elif sq.deck_removed:
+        first.set_footer(
+            text=ui.clip(
+                f"Its deck {sq.deck_name} was removed, so it is no longer asked; its history "
+                "is kept.",
+                ui.FOOTER,
+            )
+        )
     answer = discord.Embed(
         title="Model answer", description=ui.clip(q.answer, ui.EMBED_DESCRIPTION), colour=ui.OK
     )

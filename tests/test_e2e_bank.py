@@ -1054,3 +1054,21 @@ async def test_an_unknown_deck_lists_a_built_in_deck_sharing_a_slug_by_its_numbe
             assert "There is no deck called “cooking”" in refused.content, refused.content
             assert refused.content.count("`python`") == 1, refused.content
             assert f"`{builtin.id}`" in refused.content, refused.content
+
+
+async def test_show_says_when_a_questions_deck_was_removed(recall, emulator):
+    """A question of a removed deck is no longer asked: /question show says so, as for a
+    removed question, instead of showing it as if it were live."""
+    _guild, mod, alice = await setup_guild(emulator)
+    async with recall.running():
+        await make_deck(mod)
+        added = await mod.submit((await mod.run("/question add", deck="team-flask")).modal, **FORM)
+        qid = int(added.content.split("#")[1].split("*")[0])
+        live = await alice.run("/question show", id=qid)
+        assert "footer" not in live.embed, live.embed
+        asked = await mod.run("/deck remove", deck="team-flask")
+        await mod.click(asked.message, "Remove deck")
+        shown = await alice.run("/question show", id=qid)
+        footer = shown.embed.get("footer", {}).get("text", "")
+        assert "Team Flask was removed" in footer and "no longer asked" in footer, shown.embed
+        assert shown.embed["color"] == discord.Colour.orange().value
