@@ -19,7 +19,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -643,7 +643,9 @@ class BankService:
         decks = await self.store.decks_for_guild(guild_id, include_disabled=True)
         deck = find_deck(decks, text)
         if deck is None:
-            names = ", ".join(f"`{d.slug}`" for d in decks[:25]) or "none yet"
+            # As each can be named: a built-in deck whose slug the server's own deck has, by
+            # its number (the slug picks the server's deck).
+            names = ", ".join(f"`{deck_key(d, decks)}`" for d in decks[:25]) or "none yet"
             raise UserError(
                 f"There is no deck called “{_short(text, 80)}” here. Decks: {names}. "
                 "A moderator can create one with `/deck create`."
@@ -667,6 +669,8 @@ class BankService:
                 raise UserError(BUILTIN_READ_ONLY.format(name=found.deck_name))
             if found.removed or where.removed:
                 raise UserError(f"Question #{question_id} has been removed.")
+        if where.removed and not found.removed:
+            return replace(found, deck_removed=True)
         return found
 
 

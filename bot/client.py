@@ -182,17 +182,35 @@ class RecallBot(commands.Bot):
             why = "This form was open so long that Recall stopped waiting for it"
         else:
             why = "Recall restarted while this form was open"
-        typed = "\n\n".join(f"## {name}\n{value}" for name, value in typed_in_form(data) if value)
-        text = (
-            f"{why}, so it was not saved. "
-            + ("What you typed is attached: open the form again and paste it in." if typed
-               else "Please open it again.")
-        )
+        fields = [(name, value) for name, value in typed_in_form(data) if value]
+        # The `why` typed with the command that opened the form was kept in the database.
+        kept = await self._kept_why(parts[3] if len(parts) > 3 else "", interaction.user.id)
+        if kept:
+            fields.append(("why", kept))
+        typed = "\n\n".join(f"## {name}\n{value}" for name, value in fields)
+        if kept:
+            attached = (
+                "What you typed is attached, with the `why` you gave the command (why it is "
+                "asked): run the command again with that `why` and paste the rest into the form."
+            )
+        else:
+            attached = "What you typed is attached: open the form again and paste it in."
+        text = f"{why}, so it was not saved. " + (attached if typed else "Please open it again.")
         files = [discord.File(io.BytesIO(typed.encode()), filename="your-form.txt")] if typed else []
         try:
             await interaction.response.send_message(text, files=files, ephemeral=True)
         except discord.HTTPException as exc:
             log.warning("could not answer a form from before the restart: %s", exc)
+
+    async def _kept_why(self, token: str, user_id: int) -> str:
+        """The ``why`` kept for the form ``token`` this member opened ("" if none)."""
+        if not token:
+            return ""
+        try:
+            return await self.store.take_form_draft(token, user_id) or ""
+        except StoreError as exc:
+            log.warning("could not read the why kept for a form: %s", exc)
+            return ""
 
     def spawn(self, coro: Any, *, name: str) -> asyncio.Task[Any]:
         """Run background work whose failure is logged, never lost."""

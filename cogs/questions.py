@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -42,10 +43,12 @@ from bot.errors import UserError
 from bot.exporters import export_parts, message_batches
 from bot.importers import slug_for_prompt
 from bot.questions import WHY_MAX, Question, normalize_tag
-from bot.store import StoredQuestion
+from bot.store import StoredQuestion, StoreError
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
 from cogs.quiz import handled
+
+log = logging.getLogger("cogs.questions")
 
 PAGE_SIZE = 10
 SEARCH_MAX = 30
@@ -66,11 +69,21 @@ class QuestionModal(discord.ui.Modal):
     """The five-field question form, filled in with ``form``; ``on_form`` gets what was
     typed, and ``form``'s *why it is asked* (given with the command, not in the modal)."""
 
-    def __init__(self, title: str, on_form: FormHandler, form: QuestionForm | None = None):
+    def __init__(
+        self,
+        title: str,
+        on_form: FormHandler,
+        form: QuestionForm | None = None,
+        *,
+        why_typed: bool = False,
+    ):
         super().__init__(title=ui.clip(title, 45), timeout=ui.FORM_TIMEOUT)
         form = form or QuestionForm()
         self.given = form
         self.on_form = on_form
+        #: ``form.why`` was typed with the command (not the question's own): kept in the
+        #: database while the form is open, so that it is given back after a restart
+        self.why_typed = why_typed and bool(form.why)
         self.prompt: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label=FORM_LABELS["prompt"],
             custom_id="prompt",
@@ -139,7 +152,23 @@ class QuestionModal(discord.ui.Modal):
                 # The form is closed now: what was typed goes back with what to fix.
                 await give_back_form(interaction, form, str(exc))
 
-        await handled(interaction, work)
+        try:
+            await handled(interaction, work)
+        finally:
+            if self.why_typed:
+                await drop_draft(interaction, ui.form_token(self))
+
+    async def send(self, interaction: discord.Interaction[Any]) -> None:
+        """Open this form in answer to ``interaction``."""
+        await ui.send_form(interaction, self, keep_why=self.given.why if self.why_typed else "")
+
+
+async def drop_draft(interaction: discord.Interaction[Any], token: str) -> None:
+    """The form was handled: the ``why`` kept for it is of no more use."""
+    try:
+        await bank(interaction).store.drop_form_draft(token)
+    except StoreError as exc:  # pruned later all the same
+        log.warning("could not drop the why kept for a form: %s", exc)
 
 
 async def give_back_why(interaction: discord.Interaction[Any], why: str, problem: str) -> None:
@@ -188,7 +217,7 @@ def question_embeds(sq: StoredQuestion) -> list[list[discord.Embed]]:
     first = discord.Embed(
         title=ui.clip(f"Question #{sq.id}", ui.EMBED_TITLE),
         description=_prompt_with_options(q, reveal=True),
-        colour=ui.WARN if sq.removed else ui.BRAND,
+        colour=ui.WARN if sq.removed or sq.deck_removed else ui.BRAND,
     )
     first.set_author(name=ui.clip(sq.deck_name, 256))
     first.add_field(
@@ -205,6 +234,14 @@ def question_embeds(sq: StoredQuestion) -> list[list[discord.Embed]]:
         first.add_field(name="Key points" if i == 0 else "\u200b", value=chunk, inline=False)
     if sq.removed:
         first.set_footer(text="This question was removed from its deck; its history is kept.")
+    elif sq.deck_removed:
+        first.set_footer(
+            text=ui.clip(
+                f"Its deck {sq.deck_name} was removed, so it is no longer asked; its history "
+                "is kept.",
+                ui.FOOTER,
+            )
+        )
     answer = discord.Embed(
         title="Model answer", description=ui.clip(q.answer, ui.EMBED_DESCRIPTION), colour=ui.OK
     )
@@ -623,7 +660,9 @@ class QuestionGroup(app_commands.Group):
                 f"Added question **#{qid}** to **{row.name}**.", embeds=embeds, ephemeral=True
             )
 
-        await ui.send_form(interaction, QuestionModal(f"New question: {row.name}", save, given))
+        await QuestionModal(
+            f"New question: {row.name}", save, given, why_typed=why is not None
+        ).send(interaction)
 
     @app_commands.command(
         name="edit", description="Moderators: edit a question (opens the form filled in)."
@@ -683,7 +722,9 @@ class QuestionGroup(app_commands.Group):
                 f"Saved question **#{sq.id}**.", embeds=question_embeds(fresh)[0], ephemeral=True
             )
 
-        await ui.send_form(interaction, QuestionModal(f"Edit question #{sq.id}", save, given))
+        await QuestionModal(
+            f"Edit question #{sq.id}", save, given, why_typed=why is not None
+        ).send(interaction)
 
     @app_commands.command(
         name="remove", description="Moderators: stop asking a question (its history is kept)."

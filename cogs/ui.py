@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import secrets
 import time
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
 import discord
 
 from bot.client import FORM_PREFIX
+from bot.store import StoreError
+
+log = logging.getLogger("cogs.ui")
 
 # Discord's limits.
 EMBED_TITLE = 256
@@ -31,6 +36,8 @@ BAD = discord.Colour.red()
 
 #: how long an open form waits in memory for its answer
 FORM_TIMEOUT = 3 * 60 * 60
+#: how long what was typed with a form's command is kept for a form never sent
+FORM_DRAFT_KEEP = timedelta(days=7)
 
 #: What a request to Discord raises when Discord or the network fails it (an error answer,
 #: a cut connection, no answer in time).
@@ -41,14 +48,34 @@ DISCORD_TROUBLE: tuple[type[Exception], ...] = (
 )
 
 
-async def send_form(interaction: discord.Interaction[Any], form: discord.ui.Modal) -> None:
+async def send_form(
+    interaction: discord.Interaction[Any], form: discord.ui.Modal, *, keep_why: str = ""
+) -> None:
     """Open a form (modal) whose custom_id names this run of the bot: submitted after a
     restart, or after it stopped waiting (its timeout), it is answered with what was typed
-    (``RecallBot.on_interaction``)."""
+    (``RecallBot.on_interaction``).
+
+    ``keep_why``: the *why it is asked* typed with the command, which the form has no field
+    for; it is kept in the database under the token that ends the custom_id until the form
+    is handled (``form_token``), so that it is given back too."""
     run_id = getattr(interaction.client, "run_id", "")
     until = math.ceil(time.monotonic() + form.timeout) if form.timeout is not None else 0
-    form.custom_id = f"{FORM_PREFIX}{run_id}:{until}:{secrets.token_hex(6)}"
+    token = secrets.token_hex(6)
+    form.custom_id = f"{FORM_PREFIX}{run_id}:{until}:{token}"
+    if keep_why:
+        try:
+            await interaction.client.store.save_form_draft(
+                token, interaction.guild_id or 0, interaction.user.id, keep_why, keep=FORM_DRAFT_KEEP
+            )
+        except StoreError as exc:
+            # The form still opens: the why stays in memory, as the form does.
+            log.warning("could not keep the why of a form: %s", exc)
     await interaction.response.send_modal(form)
+
+
+def form_token(form: discord.ui.Modal) -> str:
+    """The random token that ends a form's custom_id (see ``send_form``)."""
+    return form.custom_id.rsplit(":", 1)[-1]
 
 
 def shows_post(message: discord.Message, bot_user: discord.abc.Snowflake | None, post_id: int) -> bool:

@@ -250,3 +250,36 @@ async def test_a_withdrawn_suggestion_number_is_not_given_again(store: Store):
     assert await store.suggestion(first) is None
     again = await store.create_suggestion(GUILD, 7, deck.id, q, 5)
     assert again > first
+
+
+async def test_a_form_draft_is_kept_for_its_member_until_taken_or_too_old(tmp_path: Path):
+    """The `why` typed with /question add or edit is kept while the form is open: read back
+    once, by the member who opened the form only; a draft never taken goes after `keep`."""
+    from datetime import UTC, datetime, timedelta
+
+    path = tmp_path / "drafts.sqlite3"
+    clock = FixedClock(datetime(2025, 3, 1, 12, tzinfo=UTC))
+    store = await Store.open(path, clock=clock)
+    keep = timedelta(days=7)
+    try:
+        await store.save_form_draft("aaaa", GUILD, 7, "To see whether they split an app.", keep=keep)
+        await store.save_form_draft("bbbb", GUILD, 8, "Another member's.", keep=keep)
+        assert await store.take_form_draft("aaaa", 8) is None  # not theirs
+        assert await store.take_form_draft("nope", 7) is None
+    finally:
+        await store.close()
+
+    store = await Store.open(path, clock=clock)  # a restart: the drafts are in the file
+    try:
+        assert await store.take_form_draft("aaaa", 7) == "To see whether they split an app."
+        assert await store.take_form_draft("aaaa", 7) is None  # taken once
+        await store.drop_form_draft("bbbb")  # its form was handled
+        assert await store.take_form_draft("bbbb", 8) is None
+
+        await store.save_form_draft("old", GUILD, 7, "Never sent.", keep=keep)
+        clock.advance(days=7, seconds=1)
+        await store.save_form_draft("new", GUILD, 7, "Sent later.", keep=keep)
+        rows = await store._fetchall("SELECT token FROM form_drafts ORDER BY token")
+        assert [r[0] for r in rows] == ["new"]
+    finally:
+        await store.close()

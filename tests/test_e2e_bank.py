@@ -508,6 +508,56 @@ async def test_a_form_sent_after_a_restart_gives_back_what_was_typed(recall, emu
         assert [r[0] for r in rows] == ["What is a view?"]  # only the form sent before
 
 
+async def test_a_form_sent_after_a_restart_gives_back_the_why_typed_with_the_command(
+    recall, emulator
+):
+    """The form has no field for "why it is asked": it is typed with /question add or edit.
+    A form open while the bot restarts gives it back with the rest of what was typed; a form
+    handled as usual leaves nothing of it behind in the database."""
+    guild, mod, _alice = await setup_guild(emulator)
+    add_why = "To see whether they split a large app."
+    edit_why = "Blueprints show up in every app."
+    async with recall.running() as bot:
+        await make_deck(mod)
+        saved = await mod.submit(
+            (await mod.run("/question add", deck="team-flask", why="Kept till sent.")).modal,
+            **FORM,
+        )
+        assert saved.content.startswith("Added question"), saved.content
+        qid = int(saved.content.split("#")[1].split("*")[0])
+        for _ in range(50):  # dropped once the form is answered
+            if not await bot.store._fetchall("SELECT * FROM form_drafts"):
+                break
+            await asyncio.sleep(0.05)
+        assert await bot.store._fetchall("SELECT * FROM form_drafts") == []
+        opened_add = await mod.run("/question add", deck="team-flask", why=add_why)
+        opened_edit = await mod.run("/question edit", id=qid, why=edit_why)
+        opened_plain = await mod.run("/question add", deck="team-flask")
+        assert all(len(o.modal.custom_id) <= 100 for o in (opened_add, opened_edit, opened_plain))
+    async with recall.running(sync=False) as bot:
+        sent = await mod.submit(opened_add.modal, **{**FORM, "prompt": "What is a view?"})
+        assert sent.ephemeral
+        assert sent.content.startswith("Recall restarted while this form was open"), sent.content
+        assert "the `why` you gave the command" in sent.content
+        [attached] = sent.message.attachments
+        text = attached.data.decode()
+        assert "## prompt\nWhat is a view?" in text and f"## why\n{add_why}" in text
+
+        values = {t.custom_id: t.value or "" for t in opened_edit.modal.text_inputs}
+        sent = await mod.submit(opened_edit.modal, **{**values, "answer": "Routes, grouped."})
+        [attached] = sent.message.attachments
+        text = attached.data.decode()
+        assert "## answer\nRoutes, grouped." in text and f"## why\n{edit_why}" in text
+
+        sent = await mod.submit(opened_plain.modal, **FORM)  # no why given: none comes back
+        assert "the `why`" not in sent.content
+        assert "## why" not in sent.message.attachments[0].data.decode()
+
+        assert await bot.store._fetchall("SELECT * FROM form_drafts") == []
+        assert (await bot.store.question(qid)).question.why == "Kept till sent."
+        assert (await bot.store.search_questions(guild.id, custom_only=True)).total == 1
+
+
 async def test_decks_whose_names_fold_to_the_same_slug_can_both_be_created(recall, emulator):
     """A slug keeps only ASCII letters and digits: every Cyrillic or CJK name folds to the
     same one. Two decks with different names both get made, each with a slug of its own,
@@ -985,3 +1035,40 @@ async def test_an_edit_writes_only_what_its_form_changed(recall, emulator):
         final = (await bot.store.question(qid)).question
         assert final.tags == ["contexts", "factories"]
         assert final.difficulty.value == "medium"
+
+
+async def test_an_unknown_deck_lists_a_built_in_deck_sharing_a_slug_by_its_number(
+    recall, emulator
+):
+    """A server's own "python" deck (made before the built-in one shipped) keeps the slug;
+    a deck name that matches nothing lists the decks as they can be named: the built-in
+    "python" by its number, not by the slug that picks the server's deck."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await bot.store.create_deck(guild.id, "python", "Python")
+        builtin = next(
+            d for d in await bot.store.decks_for_guild(guild.id) if d.builtin and d.slug == "python"
+        )
+        for command in ("/question list", "/question export", "/deck info"):
+            refused = await mod.run(command, deck="cooking")
+            assert "There is no deck called “cooking”" in refused.content, refused.content
+            assert refused.content.count("`python`") == 1, refused.content
+            assert f"`{builtin.id}`" in refused.content, refused.content
+
+
+async def test_show_says_when_a_questions_deck_was_removed(recall, emulator):
+    """A question of a removed deck is no longer asked: /question show says so, as for a
+    removed question, instead of showing it as if it were live."""
+    _guild, mod, alice = await setup_guild(emulator)
+    async with recall.running():
+        await make_deck(mod)
+        added = await mod.submit((await mod.run("/question add", deck="team-flask")).modal, **FORM)
+        qid = int(added.content.split("#")[1].split("*")[0])
+        live = await alice.run("/question show", id=qid)
+        assert "footer" not in live.embed, live.embed
+        asked = await mod.run("/deck remove", deck="team-flask")
+        await mod.click(asked.message, "Remove deck")
+        shown = await alice.run("/question show", id=qid)
+        footer = shown.embed.get("footer", {}).get("text", "")
+        assert "Team Flask was removed" in footer and "no longer asked" in footer, shown.embed
+        assert shown.embed["color"] == discord.Colour.orange().value

@@ -8,7 +8,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
@@ -427,6 +427,40 @@ class BankStore(DeckStore):
                 ("imported" if accept else "cancelled", now, session_id),
             )
             return placement
+
+    # -- form drafts ---------------------------------------------------------------------
+
+    async def save_form_draft(
+        self, token: str, guild_id: int, user_id: int, why: str, *, keep: timedelta
+    ) -> None:
+        """Keep the ``why`` typed with the command that opened form ``token`` until the form
+        is handled; drafts older than ``keep`` (forms never sent) go."""
+        now_dt = self.clock.now()
+        async with self.transaction() as db:
+            await db.execute(
+                "DELETE FROM form_drafts WHERE created_at < ?", (to_db(now_dt - keep),)
+            )
+            await db.execute(
+                "INSERT INTO form_drafts (token, guild_id, user_id, why, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (token, guild_id, user_id, why, to_db(now_dt)),
+            )
+
+    async def take_form_draft(self, token: str, user_id: int) -> str | None:
+        """The ``why`` kept for form ``token`` if ``user_id`` opened it, deleted as it is read."""
+        # Most forms keep nothing: looked up first, so that they cost no write.
+        row = await self._fetchone(
+            "SELECT why FROM form_drafts WHERE token = ? AND user_id = ?", (token, user_id)
+        )
+        if row is None:
+            return None
+        await self.drop_form_draft(token)
+        return str(row[0])
+
+    async def drop_form_draft(self, token: str) -> None:
+        """Form ``token`` was handled: what was kept for it goes."""
+        async with self.transaction() as db:
+            await db.execute("DELETE FROM form_drafts WHERE token = ?", (token,))
 
     # -- suggestions ---------------------------------------------------------------------
 

@@ -45,6 +45,9 @@ class StoredQuestion:
     deck_name: str
     question: Question
     removed: bool
+    #: its deck was removed (the question itself may not be); set where it is looked up
+    #: for a member (``BankService.question``)
+    deck_removed: bool = False
 
 
 @dataclass(frozen=True)
