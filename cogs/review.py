@@ -41,6 +41,20 @@ def service(interaction: discord.Interaction[Any]) -> ReviewService:
     return cog.reviews
 
 
+#: the /review time zone that means "follow the server's"
+SERVER_ZONE = "server"
+
+
+def member_zone(text: str) -> str | None:
+    """A member's time zone option: an IANA zone, or None for `server` (follow the server's)."""
+    if text.strip().lower() == SERVER_ZONE:
+        return None
+    try:
+        return parse_zone(text).key
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
 def relative(when: Any, now: Any) -> str:
     """How soon ``when`` is, to the nearest minute, hour or day: it is told a moment after
     the card was scheduled, so a card due in 10 minutes must not read "in 9 min"."""
@@ -386,7 +400,7 @@ class ReviewGroup(
     @app_commands.command(name="settings", description="Your daily new-card limit and time zone.")
     @app_commands.describe(
         new_per_day="New cards a day in /review (default 10)",
-        timezone="Your IANA time zone, for days and reminders (default: the server's)",
+        timezone="Your IANA time zone for days and reminders, or `server` to follow the server's",
     )
     async def settings(
         self,
@@ -397,12 +411,9 @@ class ReviewGroup(
         assert interaction.guild_id is not None
         store = self.cog.reviews.store
         if timezone is not None:
-            try:
-                zone = parse_zone(timezone).key
-            except ValueError as exc:
-                raise UserError(str(exc)) from None
+            zone = member_zone(timezone)
             await store.set_review_settings(
-                interaction.guild_id, interaction.user.id, timezone=zone
+                interaction.guild_id, interaction.user.id, timezone=zone, follow_server=zone is None
             )
         if new_per_day is not None:
             await self.cog.reviews.set_new_per_day(
@@ -410,15 +421,16 @@ class ReviewGroup(
             )
         s = await store.review_settings(interaction.guild_id, interaction.user.id)
         remind = f"daily at {s.remind_time}" if s.remind_time else "off"
+        zone = f"**{s.timezone}** (the server's)" if s.follows_server else f"**{s.timezone}**"
         await interaction.response.send_message(
-            f"New cards a day: **{s.new_per_day}** · time zone: **{s.timezone}** · reminders: **{remind}**.",
+            f"New cards a day: **{s.new_per_day}** · time zone: {zone} · reminders: **{remind}**.",
             ephemeral=True,
         )
 
     @app_commands.command(name="remind", description="A daily DM when cards are due, or `off`.")
     @app_commands.describe(
         time="Local time HH:MM (24-hour), or off",
-        timezone="Your IANA time zone (default: your setting)",
+        timezone="Your IANA time zone, or `server` to follow the server's (default: your setting)",
     )
     async def remind(
         self, interaction: discord.Interaction[Any], time: str, timezone: str | None = None
@@ -433,11 +445,15 @@ class ReviewGroup(
             return
         try:
             at = format_time(parse_time(time))
-            zone = parse_zone(timezone).key if timezone else None
         except ValueError as exc:
             raise UserError(str(exc)) from None
+        zone = member_zone(timezone) if timezone else None
         s = await store.set_review_settings(
-            interaction.guild_id, interaction.user.id, remind_time=at, timezone=zone
+            interaction.guild_id,
+            interaction.user.id,
+            remind_time=at,
+            timezone=zone,
+            follow_server=timezone is not None and zone is None,
         )
         assert s.remind_next is not None
         await interaction.response.send_message(
@@ -451,7 +467,14 @@ class ReviewGroup(
     async def zone_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in zone_choices(current)]
+        server = (
+            [app_commands.Choice(name="server (follow the server's time zone)", value=SERVER_ZONE)]
+            if SERVER_ZONE.startswith(current.strip().lower())
+            else []
+        )
+        return server + [app_commands.Choice(name=z, value=z) for z in zone_choices(current)][
+            : 25 - len(server)
+        ]
 
     @app_commands.command(name="export", description="Download your cards as an Anki deck (.apkg).")
     async def export(self, interaction: discord.Interaction[Any]) -> None:

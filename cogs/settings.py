@@ -78,10 +78,17 @@ class SettingsGroup(app_commands.Group):
                 f"The time zone is already **{name}**; nothing changed.", ephemeral=True
             )
             return
-        await store.set_guild_settings(interaction.guild_id, {"timezone": name})
+        moved = await store.set_server_timezone(interaction.guild_id, name)
+        followers = (
+            f" {moved} member{'s' if moved != 1 else ''} with no time zone of their own now "
+            f"get{'s' if moved == 1 else ''} review reminders at {'their' if moved != 1 else 'the'} "
+            "same local time in this zone."
+            if moved
+            else ""
+        )
         await interaction.response.send_message(
             f"Time zone set to **{name}**. New grades count toward days, weeks and months in "
-            "this zone; points already earned stay where they were counted.",
+            "this zone; points already earned stay where they were counted." + followers,
             ephemeral=True,
         )
 

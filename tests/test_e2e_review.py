@@ -8,6 +8,7 @@ import sqlite3
 import zipfile
 from datetime import UTC, datetime, timedelta
 
+import discord
 import pytest
 from emulator.faults import DROP
 
@@ -16,6 +17,8 @@ from bot.questions import Question
 from bot.store import AttemptRequest
 
 pytestmark = pytest.mark.e2e
+
+MANAGE_GUILD = discord.Permissions(manage_guild=True).value
 
 QUESTIONS = [
     Question(
@@ -717,3 +720,50 @@ async def test_a_reminder_shows_deck_and_server_names_as_typed_not_as_markdown(
         assert dm.content.startswith(
             r"📚 1 card is due on \*\*Study\*\* \_group\_: 1 in \*\_\_x\_\_\* \`deck\`."
         ), dm.content
+
+
+async def test_changing_a_review_setting_keeps_following_the_servers_zone(recall, emulator):
+    """A member who never chose a zone keeps following the server's after changing another
+    review setting: the server's new zone moves their reminder to the same local time there.
+    A zone of their own stays theirs; `server` makes them follow the server again."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    mod = guild.add_member("mod", permissions=MANAGE_GUILD)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await alice.run("/review settings", channel=guild.general, new_per_day=5)
+        await alice.run("/review remind", channel=guild.general, time="18:00")
+        shown = await alice.run("/review settings", channel=guild.general)
+        assert "time zone: **UTC** (the server's)" in shown.content, shown.content
+
+        moved = await mod.run("/settings timezone", channel=guild.general, zone="Asia/Tokyo")
+        assert "1 member with no time zone of their own now gets review reminders" in (
+            moved.content
+        ), moved.content
+        settings = await bot.store.review_settings(guild.id, alice.id)
+        assert settings.timezone == "Asia/Tokyo" and settings.follows_server
+        assert settings.new_per_day == 5 and settings.remind_time == "18:00"
+        assert settings.remind_next == at("2026-02-02T09:00")  # 18:00 in Tokyo
+        shown = await alice.run("/review settings", channel=guild.general)
+        assert "time zone: **Asia/Tokyo** (the server's)" in shown.content, shown.content
+
+        # The reminder loop reads the server's zone for her: the DM goes at 18:00 Tokyo.
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        recall.clock.set(at("2026-02-02T09:00"))
+        assert await bot.get_cog("Review").send_reminders() == 1
+        assert (await bot.store.review_settings(guild.id, alice.id)).remind_next == at(
+            "2026-02-03T09:00"
+        )
+
+        own = await alice.run("/review settings", channel=guild.general, timezone="Europe/Paris")
+        assert "time zone: **Europe/Paris** ·" in own.content, own.content
+        await mod.run("/settings timezone", channel=guild.general, zone="America/New_York")
+        settings = await bot.store.review_settings(guild.id, alice.id)
+        assert settings.timezone == "Europe/Paris" and not settings.follows_server
+        assert settings.remind_next == at("2026-02-02T17:00")  # 18:00 in Paris
+
+        choices = await alice.autocomplete("/review settings", "timezone", "ser")
+        assert choices[0]["value"] == "server", choices
+        back = await alice.run("/review settings", channel=guild.general, timezone="server")
+        assert "time zone: **America/New_York** (the server's)" in back.content, back.content
+        settings = await bot.store.review_settings(guild.id, alice.id)
+        assert settings.follows_server and settings.remind_next == at("2026-02-02T23:00")

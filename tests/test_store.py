@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FixedClock
+from bot.clock import FixedClock, to_db
 from bot.decks import load_builtin_decks, load_deck_text
 from bot.store import AttemptRequest, DeckDue, Store, StoreError, latest_version, migrations
 
@@ -306,6 +306,51 @@ async def test_migration_10_leaves_each_member_one_current_review(tmp_path):
     try:
         rows = await store._fetchall("SELECT id, ended_at FROM review_sessions ORDER BY id")
         assert [tuple(r) for r in rows] == [(1, "t3"), (2, None), (3, "t5"), (4, None), (5, None)]
+    finally:
+        await store.close()
+
+
+async def test_migration_12_lets_members_with_the_servers_zone_follow_it(tmp_path):
+    """0012: a member's review zone equal to their server's (UTC for a server that set none)
+    becomes unset, so it follows the server from then on; any other zone stays theirs."""
+    path = tmp_path / "z.sqlite3"
+    next_at = to_db(datetime(2026, 2, 2, 9, tzinfo=UTC))
+    store = await Store.open(path, migrate=False)
+    await store.migrate(target=11)
+    await store.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(
+        "INSERT INTO guild_settings (guild_id, key, value, updated_at) "
+        "VALUES (7, 'timezone', 'Asia/Tokyo', 't')"
+    )
+    conn.executemany(
+        "INSERT INTO srs_members (guild_id, user_id, timezone, new_per_day, remind_time, "
+        "remind_next, updated_at) VALUES (?, ?, ?, 4, '18:00', ?, 't')",
+        [
+            (g, u, zone, next_at)
+            for g, u, zone in [
+                (7, 1, "Asia/Tokyo"), (7, 2, "Europe/Paris"), (8, 1, "UTC"), (8, 2, "Asia/Tokyo")
+            ]
+        ],
+    )
+    conn.close()
+
+    store = await Store.open(path)
+    try:
+        rows = await store._fetchall(
+            "SELECT guild_id, user_id, timezone, new_per_day, remind_time, remind_next "
+            "FROM srs_members ORDER BY guild_id, user_id"
+        )
+        assert [tuple(r) for r in rows] == [
+            (7, 1, None, 4, "18:00", next_at),
+            (7, 2, "Europe/Paris", 4, "18:00", next_at),
+            (8, 1, None, 4, "18:00", next_at),
+            (8, 2, "Asia/Tokyo", 4, "18:00", next_at),
+        ]
+        followed = await store.review_settings(7, 1)
+        assert (followed.timezone, followed.follows_server) == ("Asia/Tokyo", True)
+        own = await store.review_settings(8, 2)
+        assert (own.timezone, own.follows_server) == ("Asia/Tokyo", False)
     finally:
         await store.close()
 

@@ -122,11 +122,14 @@ def _card_values(
 
 @dataclass(frozen=True)
 class ReviewSettings:
+    #: the zone the member's days and reminders follow: their own, or the server's
     timezone: str
     new_per_day: int
     remind_time: str | None
     remind_next: datetime | None
     remind_off_reason: str | None
+    #: the member chose no zone: ``timezone`` is the server's, and follows it when it changes
+    follows_server: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,16 +183,20 @@ class SrsStore(DeckStore):
             "WHERE guild_id = ? AND user_id = ?",
             (guild_id, user_id),
         )
-        if row is None:
+        if row is None or row["timezone"] is None:
             # A member who never chose a zone follows the server's.
-            zone = (await self.settings_for(guild_id)).timezone
-            return ReviewSettings(zone, DEFAULT_NEW_PER_DAY, None, None, None)
+            zone, follows = (await self.settings_for(guild_id)).timezone, True
+        else:
+            zone, follows = row["timezone"], False
+        if row is None:
+            return ReviewSettings(zone, DEFAULT_NEW_PER_DAY, None, None, None, follows)
         return ReviewSettings(
-            row["timezone"],
+            zone,
             row["new_per_day"],
             row["remind_time"],
             from_db(row["remind_next"]) if row["remind_next"] else None,
             row["remind_off_reason"],
+            follows,
         )
 
     async def set_review_settings(
@@ -198,16 +205,26 @@ class SrsStore(DeckStore):
         user_id: int,
         *,
         timezone: str | None = None,
+        follow_server: bool = False,
         new_per_day: int | None = None,
         remind_time: str | None = None,
         remind_off: bool = False,
         off_reason: str | None = None,
         clear_reason: bool = False,
     ) -> ReviewSettings:
-        """Change a member's review settings; the next reminder is recomputed from them."""
+        """Change a member's review settings; the next reminder is recomputed from them.
+
+        ``timezone`` makes that zone the member's own; ``follow_server`` drops it, so the
+        member follows the server's zone again; with neither, the zone stays as it was (the
+        member's own, or the server's if they have none)."""
         now = self.clock.now()
         current = await self.review_settings(guild_id, user_id)
-        zone = timezone or current.timezone
+        own: str | None = None if current.follows_server else current.timezone
+        if timezone:
+            own = timezone
+        elif follow_server:
+            own = None
+        zone = own or (await self.settings_for(guild_id)).timezone
         per_day = current.new_per_day if new_per_day is None else new_per_day
         when = remind_time if remind_time is not None else current.remind_time
         reason = current.remind_off_reason
@@ -224,9 +241,36 @@ class SrsStore(DeckStore):
                 "new_per_day = excluded.new_per_day, remind_time = excluded.remind_time, "
                 "remind_next = excluded.remind_next, remind_off_reason = excluded.remind_off_reason, "
                 "updated_at = excluded.updated_at",
-                (guild_id, user_id, zone, per_day, when, next_at, reason, to_db(now)),
+                (guild_id, user_id, own, per_day, when, next_at, reason, to_db(now)),
             )
         return await self.review_settings(guild_id, user_id)
+
+    async def set_server_timezone(self, guild_id: int, zone: str) -> int:
+        """Set the server's time zone (``/settings timezone``) and, in the same transaction,
+        move the next reminder of each member who follows it to their reminder time in the
+        new zone. Returns how many members' reminders moved."""
+        now = self.clock.now()
+        moved = 0
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO guild_settings (guild_id, key, value, updated_at) "
+                "VALUES (?, 'timezone', ?, ?) ON CONFLICT (guild_id, key) "
+                "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                (guild_id, zone, to_db(now)),
+            )
+            async with db.execute(
+                "SELECT user_id, remind_time FROM srs_members WHERE guild_id = ? "
+                "AND timezone IS NULL AND remind_time IS NOT NULL",
+                (guild_id,),
+            ) as cur:
+                followers = [(int(r[0]), str(r[1])) for r in await cur.fetchall()]
+            for user_id, when in followers:
+                await db.execute(
+                    "UPDATE srs_members SET remind_next = ? WHERE guild_id = ? AND user_id = ?",
+                    (to_db(next_reminder(when, zone, now)), guild_id, user_id),
+                )
+                moved += 1
+        return moved
 
     # -- cards -----------------------------------------------------------------------------
 
@@ -420,7 +464,14 @@ class SrsStore(DeckStore):
             "WHERE remind_next IS NOT NULL AND remind_next <= ? ORDER BY remind_next",
             (to_db(now),),
         )
-        return [Reminder(r[0], r[1], r[2], r[3], from_db(r[4])) for r in rows]
+        # A member with no zone of their own follows the server's (read once a server).
+        server_zone: dict[int, str] = {}
+        for r in rows:
+            if r[2] is None and r[0] not in server_zone:
+                server_zone[r[0]] = (await self.settings_for(r[0])).timezone
+        return [
+            Reminder(r[0], r[1], r[2] or server_zone[r[0]], r[3], from_db(r[4])) for r in rows
+        ]
 
     async def next_reminder_at(self) -> datetime | None:
         row = await self._fetchone(
