@@ -202,8 +202,19 @@ class DeckGroup(app_commands.Group):
     async def _switch(self, interaction: discord.Interaction[Any], deck: str, on: bool) -> None:
         assert interaction.guild_id is not None
         row = await bank(interaction).deck(interaction.guild_id, deck)
-        await self.bot.store.set_deck_enabled(interaction.guild_id, row.id, on)
+        changed = await self.bot.store.set_deck_enabled(interaction.guild_id, row.id, on)
         state = "on" if on else "off"
+        if not changed:
+            await interaction.response.send_message(
+                embed=ui.info_embed(
+                    f"{row.name} is already {state}",
+                    "Nothing was changed."
+                    if on
+                    else "Nothing was changed; `/deck enable` turns it back on.",
+                ),
+                ephemeral=True,
+            )
+            return
         note = (
             "Quizzes, questions of the day and `/review start` can ask from it again."
             if on

@@ -1072,3 +1072,29 @@ async def test_show_says_when_a_questions_deck_was_removed(recall, emulator):
         footer = shown.embed.get("footer", {}).get("text", "")
         assert "Team Flask was removed" in footer and "no longer asked" in footer, shown.embed
         assert shown.embed["color"] == discord.Colour.orange().value
+
+
+async def test_switching_a_deck_to_the_state_it_is_in_says_nothing_changed(recall, emulator):
+    """/deck enable of a deck that is on (or disable of one that is off) says it already
+    is and that nothing changed, instead of reporting a switch that did not happen."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        already_on = await mod.run("/deck enable", deck="flask")
+        assert already_on.ephemeral
+        assert already_on.embed["title"] == "Flask interview prep is already on", already_on.embed
+        assert "Nothing was changed" in already_on.embed["description"]
+        assert "can ask from it again" not in already_on.embed["description"]
+
+        off = await mod.run("/deck disable", deck="flask")
+        assert off.embed["title"] == "Flask interview prep is off"
+        already_off = await mod.run("/deck disable", deck="flask")
+        assert already_off.embed["title"] == "Flask interview prep is already off"
+        assert "Nothing was changed" in already_off.embed["description"]
+        assert "no longer ask from it" not in already_off.embed["description"]
+        decks = await bot.store.decks_for_guild(guild.id, include_disabled=True)
+        flask = next(d for d in decks if d.slug == "flask")
+        assert not flask.enabled
+
+        on = await mod.run("/deck enable", deck="flask")
+        assert on.embed["title"] == "Flask interview prep is on"
+        assert "can ask from it again" in on.embed["description"]
