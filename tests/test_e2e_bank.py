@@ -1098,3 +1098,30 @@ async def test_switching_a_deck_to_the_state_it_is_in_says_nothing_changed(recal
         on = await mod.run("/deck enable", deck="flask")
         assert on.embed["title"] == "Flask interview prep is on"
         assert "can ask from it again" in on.embed["description"]
+
+
+async def test_deck_info_of_a_shadowed_built_in_deck_says_how_to_pick_it(recall, emulator):
+    """/deck info of the built-in "python" deck, where the server's own deck has the slug
+    "python", gives the number that picks the built-in deck (as autocomplete offers it):
+    typing the slug would pick the server's deck."""
+    guild, _mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await bot.store.create_deck(guild.id, "python", "Python")
+        builtin = next(
+            d for d in await bot.store.decks_for_guild(guild.id) if d.builtin and d.slug == "python"
+        )
+        choices = await alice.autocomplete("/deck info", "deck", "python")
+        assert str(builtin.id) in [c["value"] for c in choices]
+        info = await alice.run("/deck info", deck=str(builtin.id))
+        assert info.embed["title"] == "Python interview prep", info.embed
+        fields = {f["name"]: f["value"] for f in info.embed["fields"]}
+        assert f"pick this deck as `{builtin.id}`" in fields["Slug"], fields
+        # The server's own deck keeps the plain slug.
+        own = await alice.run("/deck info", deck="python")
+        assert own.embed["title"] == "Python", own.embed
+        fields = {f["name"]: f["value"] for f in own.embed["fields"]}
+        assert fields["Slug"] == "`python`"
+        # An unshadowed built-in deck is shown by its slug alone.
+        flask = await alice.run("/deck info", deck="flask")
+        fields = {f["name"]: f["value"] for f in flask.embed["fields"]}
+        assert fields["Slug"] == "`flask`"
