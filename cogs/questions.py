@@ -419,9 +419,10 @@ class ImportButton(
                     f"**{session.filename}** into **{deck_name}**."
                 )
                 if placement.duplicates:
+                    d = len(placement.duplicates)
                     text += (
-                        f"\n{len(placement.duplicates)} were added to the deck meanwhile and "
-                        "were skipped."
+                        f"\n{d} question{'s were' if d != 1 else ' was'} added to the deck "
+                        f"meanwhile and {'were' if d != 1 else 'was'} skipped."
                     )
                 text += "\nSee them with `/question list`."
                 embed = ui.info_embed("Imported", text, colour=ui.OK)

@@ -1125,3 +1125,27 @@ async def test_deck_info_of_a_shadowed_built_in_deck_says_how_to_pick_it(recall,
         flask = await alice.run("/deck info", deck="flask")
         fields = {f["name"]: f["value"] for f in flask.embed["fields"]}
         assert fields["Slug"] == "`flask`"
+
+
+async def test_import_of_a_question_added_while_the_preview_waited_says_it_in_the_singular(
+    recall, emulator
+):
+    """One question of the file added to the deck while the preview waited: Import skips it
+    and says "1 question was added ... and was skipped", not "1 were"."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running():
+        await make_deck(mod)
+        file = emulator.attachment("deck.yaml", DECK_YAML.encode())
+        preview = await mod.run("/question import", file=file, deck="team-flask")
+        msg = await preview.wait_for_followup()
+        assert "**3 questions**" in msg.embeds[0]["description"]
+        await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal,
+            prompt="Why use an application factory?",
+            answer="Fresh apps per call.",
+        )
+        done = await mod.click(msg, "Import")
+        text = done.message.embeds[0]["description"]
+        assert "Imported **2 questions**" in text, text
+        assert "1 question was added to the deck meanwhile and was skipped." in text, text
+        assert "were" not in text, text
