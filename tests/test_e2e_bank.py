@@ -1149,3 +1149,43 @@ async def test_import_of_a_question_added_while_the_preview_waited_says_it_in_th
         assert "Imported **2 questions**" in text, text
         assert "1 question was added to the deck meanwhile and was skipped." in text, text
         assert "were" not in text, text
+
+
+async def test_add_and_edit_of_a_question_too_long_for_one_message_show_all_of_it(
+    recall, emulator
+):
+    """A question whose prompt, why, key points and model answer pass Discord's 6,000
+    characters a message: the reply to a saved /question add or edit shows all of it in
+    two messages, as /question show does, the model answer included."""
+    _guild, mod, alice = await setup_guild(emulator)
+    long_form = {
+        "prompt": ("How would you lay out a large Flask application? " * 20)[:1000].strip(),
+        "answer": ("With an application factory and blueprints per area. " * 80)[:4000].strip(),
+        "key_points": "\n".join(f"- point {i} " + "x" * 280 for i in range(8)),
+        "tags": "structure",
+        "options": "",
+    }
+    async with recall.running() as bot:
+        await make_deck(mod)
+        opened = await mod.run("/question add", deck="team-flask", why="W" * 1000)
+        added = await mod.submit(opened.modal, **long_form)
+        assert "Added question **#" in added.content, added.content
+        qid = int(added.content.split("#")[1].split("*")[0])
+        await added.wait_for_followup()
+        titles = [e.get("title") for m in added.messages for e in m.embeds]
+        assert titles == [f"Question #{qid}", "Model answer"], titles
+        answer = (await bot.store.question(qid)).question.answer
+        assert [m.embeds[0]["description"] for m in added.messages][1] == answer
+        assert all(m.ephemeral for m in added.messages)
+
+        shown = await alice.run("/question show", id=qid)
+        await shown.wait_for_followup()
+        assert [e.get("title") for m in shown.messages for e in m.embeds] == titles
+
+        opened = await mod.run("/question edit", id=qid)
+        values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
+        saved = await mod.submit(opened.modal, **{**values, "tags": "structure, blueprints"})
+        assert f"Saved question **#{qid}**" in saved.content, saved.content
+        await saved.wait_for_followup()
+        assert [e.get("title") for m in saved.messages for e in m.embeds] == titles
+        assert all(m.ephemeral for m in saved.messages)
