@@ -108,10 +108,12 @@ def describe_answer_after(minutes: int | None) -> str:
     if minutes is None:
         return "when the next question is posted"
     if minutes % 1440 == 0:
-        return f"{minutes // 1440} day(s) after posting"
-    if minutes % 60 == 0:
-        return f"{minutes // 60} hour(s) after posting"
-    return f"{minutes} minute(s) after posting"
+        n, unit = minutes // 1440, "day"
+    elif minutes % 60 == 0:
+        n, unit = minutes // 60, "hour"
+    else:
+        n, unit = minutes, "minute"
+    return f"{n} {unit}{'s' if n != 1 else ''} after posting"
 
 
 # -- what the engine works with -----------------------------------------------------------------

@@ -151,7 +151,17 @@ class DeckGroup(app_commands.Group):
         stats = await store.deck_stats(row.id)
         tags = await store.tags_for_guild(interaction.guild_id, row.id, include_disabled=True)
         embed = ui.info_embed(row.name, row.description or "*No description.*")
-        embed.add_field(name="Slug", value=f"`{row.slug}`", inline=True)
+        decks = await store.decks_for_guild(interaction.guild_id, include_disabled=True)
+        key = deck_key(row, decks)
+        slug = f"`{row.slug}`"
+        if key != row.slug:
+            # The slug picks this server's own deck: say how to pick this one.
+            own = next(d for d in decks if d.slug == row.slug and not d.builtin)
+            slug += (
+                f" (here it picks this server's **{ui.clip(own.name, 80)}**; "
+                f"pick this deck as `{key}`)"
+            )
+        embed.add_field(name="Slug", value=slug, inline=True)
         embed.add_field(name="Kind", value="built-in (read-only)" if row.builtin else "custom")
         embed.add_field(name="In this server", value="on" if row.enabled else "**off**")
         embed.add_field(
@@ -202,8 +212,19 @@ class DeckGroup(app_commands.Group):
     async def _switch(self, interaction: discord.Interaction[Any], deck: str, on: bool) -> None:
         assert interaction.guild_id is not None
         row = await bank(interaction).deck(interaction.guild_id, deck)
-        await self.bot.store.set_deck_enabled(interaction.guild_id, row.id, on)
+        changed = await self.bot.store.set_deck_enabled(interaction.guild_id, row.id, on)
         state = "on" if on else "off"
+        if not changed:
+            await interaction.response.send_message(
+                embed=ui.info_embed(
+                    f"{row.name} is already {state}",
+                    "Nothing was changed."
+                    if on
+                    else "Nothing was changed; `/deck enable` turns it back on.",
+                ),
+                ephemeral=True,
+            )
+            return
         note = (
             "Quizzes, questions of the day and `/review start` can ask from it again."
             if on

@@ -351,7 +351,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             raise UserError(
                 "No question of the day is set up here yet. Start one with `/qotd setup`."
             )
-        embed = ui.info_embed("Question of the day", f"{len(schedules)} schedule(s)")
+        embed = ui.info_embed(
+            "Question of the day", f"{len(schedules)} schedule{'s' if len(schedules) != 1 else ''}"
+        )
         fields: list[tuple[str, str]] = []
         for schedule in schedules[: ui.FIELDS]:
             progress = await store.progress(schedule)

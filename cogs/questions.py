@@ -250,6 +250,17 @@ def question_embeds(sq: StoredQuestion) -> list[list[discord.Embed]]:
     return [[first], [answer]]
 
 
+async def send_question(
+    interaction: discord.Interaction[Any], sq: StoredQuestion, content: str | None = None
+) -> None:
+    """Answer with the whole question, privately: as many messages as Discord's limits need
+    (the first carries ``content``)."""
+    messages = question_embeds(sq)
+    await interaction.response.send_message(content, embeds=messages[0], ephemeral=True)
+    for embeds in messages[1:]:
+        await interaction.followup.send(embeds=embeds, ephemeral=True)
+
+
 def _prompt_with_options(q: Question, *, reveal: bool) -> str:
     body = q.prompt
     if q.options:
@@ -419,9 +430,10 @@ class ImportButton(
                     f"**{session.filename}** into **{deck_name}**."
                 )
                 if placement.duplicates:
+                    d = len(placement.duplicates)
                     text += (
-                        f"\n{len(placement.duplicates)} were added to the deck meanwhile and "
-                        "were skipped."
+                        f"\n{d} question{'s were' if d != 1 else ' was'} added to the deck "
+                        f"meanwhile and {'were' if d != 1 else 'was'} skipped."
                     )
                 text += "\nSee them with `/question list`."
                 embed = ui.info_embed("Imported", text, colour=ui.OK)
@@ -655,10 +667,7 @@ class QuestionGroup(app_commands.Group):
             qid = await store.add_question(row.id, question)
             sq = await store.question(qid)
             assert sq is not None
-            embeds = question_embeds(sq)[0]
-            await inter.response.send_message(
-                f"Added question **#{qid}** to **{row.name}**.", embeds=embeds, ephemeral=True
-            )
+            await send_question(inter, sq, f"Added question **#{qid}** to **{row.name}**.")
 
         await QuestionModal(
             f"New question: {row.name}", save, given, why_typed=why is not None
@@ -718,9 +727,7 @@ class QuestionGroup(app_commands.Group):
             )
             fresh = await store.question(sq.id)
             assert fresh is not None
-            await inter.response.send_message(
-                f"Saved question **#{sq.id}**.", embeds=question_embeds(fresh)[0], ephemeral=True
-            )
+            await send_question(inter, fresh, f"Saved question **#{sq.id}**.")
 
         await QuestionModal(
             f"Edit question #{sq.id}", save, given, why_typed=why is not None
@@ -757,10 +764,7 @@ class QuestionGroup(app_commands.Group):
     async def show(self, interaction: discord.Interaction[Any], id: int) -> None:
         assert interaction.guild_id is not None
         sq = await self.bank.question(interaction.guild_id, id)
-        messages = question_embeds(sq)
-        await interaction.response.send_message(embeds=messages[0], ephemeral=True)
-        for embeds in messages[1:]:
-            await interaction.followup.send(embeds=embeds, ephemeral=True)
+        await send_question(interaction, sq)
 
     @app_commands.command(
         name="list", description="List questions, ten a page; filter by deck, tag or text."

@@ -12,15 +12,22 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bank import BankService, QuestionForm, form_from_question, question_from_form
+from bot.bank import (
+    BankService,
+    QuestionForm,
+    check_why,
+    form_from_question,
+    question_from_form,
+)
 from bot.client import RecallBot
 from bot.errors import UserError
 from bot.importers import slug_for_prompt
+from bot.questions import WHY_MAX
 from bot.store import DeckRow, Suggestion
 from bot.store.bank import SUGGESTION_DECK_REMOVED, pending_cap_text
 from cogs import ui
 from cogs.checks import ensure_moderator
-from cogs.questions import QuestionModal, bank, deck_choices, give_back_form
+from cogs.questions import QuestionModal, bank, deck_choices, give_back_form, give_back_why
 from cogs.quiz import handled
 
 log = logging.getLogger("cogs.suggest")
@@ -55,6 +62,9 @@ def review_embed(s: Suggestion, outcome: str = "") -> discord.Embed:
     embed.add_field(name="Difficulty", value=ui.DIFFICULTY_BADGE.get(q.difficulty.value, "?"))
     if q.tags:
         embed.add_field(name="Tags", value=ui.clip(", ".join(f"`{t}`" for t in q.tags), 1024))
+    if q.why:
+        # Whole (it fits a field): Edit and approve's form has no room to show it.
+        embed.add_field(name="Why it is asked", value=q.why, inline=False)
     # Every key point: the moderator approves what they see. Clipped only as far as the
     # embed's 6,000 characters require.
     fields = [
@@ -234,13 +244,13 @@ class ReviewButton(
 
 async def give_back(inter: discord.Interaction[Any], form: QuestionForm, why: str) -> None:
     """Tell the member their suggestion was not saved, with what they typed attached."""
-    await give_back_form(
-        inter,
-        form,
-        why,
-        note=" What you typed is attached, to paste into the form when you try again.",
-        filename="your-suggestion.txt",
+    note = (
+        " What you typed is attached: run `/suggest question` again with the `why` you gave "
+        "it and paste the rest into the form."
+        if form.why
+        else " What you typed is attached, to paste into the form when you try again."
     )
+    await give_back_form(inter, form, why, note=note, filename="your-suggestion.txt")
 
 
 class SuggestGroup(app_commands.Group):
@@ -292,25 +302,34 @@ class SuggestGroup(app_commands.Group):
     @app_commands.describe(
         deck="The deck it belongs in (default: the server's only custom deck)",
         difficulty="How hard it is (default: medium)",
+        why=f"Why it is asked, shown by the quiz's Hint button (at most {WHY_MAX} characters)",
     )
     async def question(
         self,
         interaction: discord.Interaction[Any],
         deck: str | None = None,
         difficulty: Literal["easy", "medium", "hard"] = "medium",
+        why: app_commands.Range[str, 1, WHY_MAX] | None = None,
     ) -> None:
         guild_id = interaction.guild_id
         assert guild_id is not None
         store = self.bot.store
-        settings = await store.settings_for(guild_id)
-        if settings.review_channel_id is None:
-            raise UserError(
-                "This server isn't taking suggestions yet: a moderator first sets a review "
-                "channel with `/settings review-channel`."
-            )
-        if await store.pending_suggestions(guild_id, interaction.user.id) >= PENDING_CAP:
-            raise UserError(pending_cap_text(PENDING_CAP))
-        row = await self._target_deck(guild_id, deck)
+        try:
+            given = QuestionForm(why=check_why(why) if why is not None else "")
+            settings = await store.settings_for(guild_id)
+            if settings.review_channel_id is None:
+                raise UserError(
+                    "This server isn't taking suggestions yet: a moderator first sets a review "
+                    "channel with `/settings review-channel`."
+                )
+            if await store.pending_suggestions(guild_id, interaction.user.id) >= PENDING_CAP:
+                raise UserError(pending_cap_text(PENDING_CAP))
+            row = await self._target_deck(guild_id, deck)
+        except UserError as exc:
+            if why is None:
+                raise
+            await give_back_why(interaction, why, str(exc))
+            return
 
         async def save(inter: discord.Interaction[Any], form: QuestionForm) -> None:
             question = question_from_form(
@@ -352,7 +371,9 @@ class SuggestGroup(app_commands.Group):
                 ephemeral=True,
             )
 
-        await ui.send_form(interaction, QuestionModal(f"Suggest for {row.name}", save))
+        await QuestionModal(
+            f"Suggest for {row.name}", save, given, why_typed=why is not None
+        ).send(interaction)
 
     @app_commands.command(
         name="status", description="See your suggestions and what became of them."

@@ -1072,3 +1072,120 @@ async def test_show_says_when_a_questions_deck_was_removed(recall, emulator):
         footer = shown.embed.get("footer", {}).get("text", "")
         assert "Team Flask was removed" in footer and "no longer asked" in footer, shown.embed
         assert shown.embed["color"] == discord.Colour.orange().value
+
+
+async def test_switching_a_deck_to_the_state_it_is_in_says_nothing_changed(recall, emulator):
+    """/deck enable of a deck that is on (or disable of one that is off) says it already
+    is and that nothing changed, instead of reporting a switch that did not happen."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        already_on = await mod.run("/deck enable", deck="flask")
+        assert already_on.ephemeral
+        assert already_on.embed["title"] == "Flask interview prep is already on", already_on.embed
+        assert "Nothing was changed" in already_on.embed["description"]
+        assert "can ask from it again" not in already_on.embed["description"]
+
+        off = await mod.run("/deck disable", deck="flask")
+        assert off.embed["title"] == "Flask interview prep is off"
+        already_off = await mod.run("/deck disable", deck="flask")
+        assert already_off.embed["title"] == "Flask interview prep is already off"
+        assert "Nothing was changed" in already_off.embed["description"]
+        assert "no longer ask from it" not in already_off.embed["description"]
+        decks = await bot.store.decks_for_guild(guild.id, include_disabled=True)
+        flask = next(d for d in decks if d.slug == "flask")
+        assert not flask.enabled
+
+        on = await mod.run("/deck enable", deck="flask")
+        assert on.embed["title"] == "Flask interview prep is on"
+        assert "can ask from it again" in on.embed["description"]
+
+
+async def test_deck_info_of_a_shadowed_built_in_deck_says_how_to_pick_it(recall, emulator):
+    """/deck info of the built-in "python" deck, where the server's own deck has the slug
+    "python", gives the number that picks the built-in deck (as autocomplete offers it):
+    typing the slug would pick the server's deck."""
+    guild, _mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await bot.store.create_deck(guild.id, "python", "Python")
+        builtin = next(
+            d for d in await bot.store.decks_for_guild(guild.id) if d.builtin and d.slug == "python"
+        )
+        choices = await alice.autocomplete("/deck info", "deck", "python")
+        assert str(builtin.id) in [c["value"] for c in choices]
+        info = await alice.run("/deck info", deck=str(builtin.id))
+        assert info.embed["title"] == "Python interview prep", info.embed
+        fields = {f["name"]: f["value"] for f in info.embed["fields"]}
+        assert f"pick this deck as `{builtin.id}`" in fields["Slug"], fields
+        # The server's own deck keeps the plain slug.
+        own = await alice.run("/deck info", deck="python")
+        assert own.embed["title"] == "Python", own.embed
+        fields = {f["name"]: f["value"] for f in own.embed["fields"]}
+        assert fields["Slug"] == "`python`"
+        # An unshadowed built-in deck is shown by its slug alone.
+        flask = await alice.run("/deck info", deck="flask")
+        fields = {f["name"]: f["value"] for f in flask.embed["fields"]}
+        assert fields["Slug"] == "`flask`"
+
+
+async def test_import_of_a_question_added_while_the_preview_waited_says_it_in_the_singular(
+    recall, emulator
+):
+    """One question of the file added to the deck while the preview waited: Import skips it
+    and says "1 question was added ... and was skipped", not "1 were"."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running():
+        await make_deck(mod)
+        file = emulator.attachment("deck.yaml", DECK_YAML.encode())
+        preview = await mod.run("/question import", file=file, deck="team-flask")
+        msg = await preview.wait_for_followup()
+        assert "**3 questions**" in msg.embeds[0]["description"]
+        await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal,
+            prompt="Why use an application factory?",
+            answer="Fresh apps per call.",
+        )
+        done = await mod.click(msg, "Import")
+        text = done.message.embeds[0]["description"]
+        assert "Imported **2 questions**" in text, text
+        assert "1 question was added to the deck meanwhile and was skipped." in text, text
+        assert "were" not in text, text
+
+
+async def test_add_and_edit_of_a_question_too_long_for_one_message_show_all_of_it(
+    recall, emulator
+):
+    """A question whose prompt, why, key points and model answer pass Discord's 6,000
+    characters a message: the reply to a saved /question add or edit shows all of it in
+    two messages, as /question show does, the model answer included."""
+    _guild, mod, alice = await setup_guild(emulator)
+    long_form = {
+        "prompt": ("How would you lay out a large Flask application? " * 20)[:1000].strip(),
+        "answer": ("With an application factory and blueprints per area. " * 80)[:4000].strip(),
+        "key_points": "\n".join(f"- point {i} " + "x" * 280 for i in range(8)),
+        "tags": "structure",
+        "options": "",
+    }
+    async with recall.running() as bot:
+        await make_deck(mod)
+        opened = await mod.run("/question add", deck="team-flask", why="W" * 1000)
+        added = await mod.submit(opened.modal, **long_form)
+        assert "Added question **#" in added.content, added.content
+        qid = int(added.content.split("#")[1].split("*")[0])
+        await added.wait_for_followup()
+        titles = [e.get("title") for m in added.messages for e in m.embeds]
+        assert titles == [f"Question #{qid}", "Model answer"], titles
+        answer = (await bot.store.question(qid)).question.answer
+        assert [m.embeds[0]["description"] for m in added.messages][1] == answer
+        assert all(m.ephemeral for m in added.messages)
+
+        shown = await alice.run("/question show", id=qid)
+        await shown.wait_for_followup()
+        assert [e.get("title") for m in shown.messages for e in m.embeds] == titles
+
+        opened = await mod.run("/question edit", id=qid)
+        values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
+        saved = await mod.submit(opened.modal, **{**values, "tags": "structure, blueprints"})
+        assert f"Saved question **#{qid}**" in saved.content, saved.content
+        await saved.wait_for_followup()
+        assert [e.get("title") for m in saved.messages for e in m.embeds] == titles
+        assert all(m.ephemeral for m in saved.messages)

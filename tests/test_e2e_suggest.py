@@ -340,3 +340,112 @@ async def test_the_review_post_shows_a_long_model_answer_whole_and_says_when_it_
         assert edit.modal is not None
         values = {t.custom_id: t.value for t in edit.modal.text_inputs}
         assert values["answer"] == "word " * 799 + "end"
+
+
+async def test_why_it_is_asked_goes_with_a_suggestion_to_review_and_into_the_deck(
+    recall, emulator
+):
+    """/suggest question takes a `why` as /question add does: the review post shows it, and
+    Approve and Edit and approve both keep it, so the quiz's Hint shows it at once."""
+    from bot.questions import WHY_MAX
+
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        [suggest_cmd] = [
+            o
+            for o in emulator.commands.find(guild.id, "suggest")["options"]
+            if o["name"] == "question"
+        ]
+        why_option = {o["name"]: o for o in suggest_cmd["options"]}["why"]
+        assert why_option["max_length"] == WHY_MAX and not why_option.get("required")
+
+        opened = await alice.run("/suggest question", why="  To see whether they know g.  ")
+        sent = await alice.submit(opened.modal, **form(1))
+        assert "is waiting for review" in sent.content, sent.content
+        opened = await alice.run("/suggest question", why="Contexts trip people up.")
+        await alice.submit(opened.modal, **form(2))
+        first, second = emulator.channel_messages(review)
+        fields = {f["name"]: f["value"] for f in first.embeds[0]["fields"]}
+        assert fields["Why it is asked"] == "To see whether they know g.", fields
+        assert (await bot.store.suggestion(1)).question.why == "To see whether they know g."
+
+        await mod.click(first, "Approve")
+        qid = (await bot.store.suggestion(1)).question_id
+        assert (await bot.store.question(qid)).question.why == "To see whether they know g."
+        after = {f["name"]: f["value"] for f in first.embeds[0]["fields"]}
+        assert after["Why it is asked"] == "To see whether they know g."
+
+        opened = await mod.click(second, "Edit and approve")
+        values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
+        await mod.submit(opened.modal, **{**values, "answer": "Edited answer."})
+        qid2 = (await bot.store.suggestion(2)).question_id
+        edited = (await bot.store.question(qid2)).question
+        assert edited.answer == "Edited answer." and edited.why == "Contexts trip people up."
+
+        posted = await alice.run("/quiz", deck="team-flask")
+        hint = await alice.click(posted.message, "Hint")
+        assert hint.embed["description"] in (
+            "To see whether they know g.",
+            "Contexts trip people up.",
+        )
+
+
+async def test_a_bad_or_lost_why_of_a_suggestion_comes_back_to_the_member(recall, emulator):
+    """A blank `why` is refused before the form opens, with what was typed; a refusal for
+    another reason gives the `why` back too; a form sent after a restart gives back the
+    `why` typed with the command (kept in the database while the form was open)."""
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        closed = await alice.run("/suggest question", why="A reason.")
+        assert closed.modal is None and "isn't taking suggestions yet" in closed.content
+        [attached] = closed.message.attachments
+        assert attached.data.decode() == "## why\nA reason."
+
+        await open_suggestions(mod, review)
+        blank = await alice.run("/suggest question", why=" \n ")
+        assert blank.modal is None and blank.ephemeral
+        assert "`why` is blank" in blank.content
+        opened = await alice.run("/suggest question", why="Kept across a restart.")
+        assert opened.modal is not None
+        assert await bot.store._fetchone("SELECT why FROM form_drafts") is not None
+
+    async with recall.running() as bot:
+        sent = await alice.submit(opened.modal, **form(1))
+        assert sent.ephemeral and "was not saved" in sent.content, sent.content
+        [attached] = sent.message.attachments
+        text = attached.data.decode()
+        assert "## why\nKept across a restart." in text and form(1)["prompt"] in text
+        assert await bot.store.suggestion(1) is None
+        assert emulator.channel_messages(review) == []
+
+
+async def test_the_review_post_of_the_largest_suggestion_shows_its_why_whole(recall, emulator):
+    """The form's largest texts with a `why` of the most characters: the post fits Discord's
+    6,000 and shows the why whole (Edit and approve's form, which shows the rest in full,
+    has no room for it)."""
+    from bot.questions import WHY_MAX
+
+    _guild, mod, alice, review = await setup(emulator, recall)
+    why = ("Knowing when the context is pushed matters. " * 30)[:WHY_MAX].strip()
+    async with recall.running():
+        await open_suggestions(mod, review)
+        opened = await alice.run("/suggest question", why=why)
+        sent = await alice.submit(
+            opened.modal,
+            **form(
+                1,
+                prompt="Why " + "is the context pushed " * 45 + "?",
+                key_points="\n".join(f"point {i} " + "x" * 280 for i in range(8)),
+                answer="word " * 799 + "end",
+            ),
+        )
+        assert "is waiting for review" in sent.content, sent.content
+        [posted] = emulator.channel_messages(review)
+        embed = posted.embeds[0]
+        fields = {f["name"]: f["value"] for f in embed["fields"]}
+        assert fields["Why it is asked"] == why
+        total = len(embed["title"]) + len(embed["description"]) + sum(
+            len(f["name"]) + len(f["value"]) for f in embed["fields"]
+        ) + len(embed["footer"]["text"])
+        assert total <= 6000

@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.client import RecallBot
+from bot.importers import model_strip
 from bot.questions import WHY_MAX, Question
 from bot.store import Store
 
@@ -263,7 +264,7 @@ STRING_OPTIONS: dict[str, tuple[str, ...]] = {
     "review start": ("deck",),
     "review settings": ("timezone",),
     "review remind": ("time", "timezone"),
-    "suggest question": ("deck",),
+    "suggest question": ("deck", "why"),
 }
 #: options of other types a command needs
 OTHER_REQUIRED: dict[str, dict[str, Any]] = {
@@ -443,10 +444,13 @@ async def open_form(
         return s.manage, await s.manage.run("/question edit", id=s.question_id, **given)
     if flow == "suggest question":
         member = s.new_member()
-        return member, await member.run("/suggest question", deck="team")
-    # Review flows: a fresh suggestion from a new member, then a moderator's button.
+        return member, await member.run("/suggest question", deck="team", **given)
+    # Review flows: a fresh suggestion from a new member, then a moderator's button. The
+    # review post shows the suggestion's "why" (one the command refuses is left out).
+    if why is not None and not model_strip(why):
+        given = {}
     member = s.new_member()
-    opened = await member.run("/suggest question", deck="team")
+    opened = await member.run("/suggest question", deck="team", **given)
     assert opened.modal is not None, opened
     n = next(s.members)
     sent = await member.submit(opened.modal, prompt=f"Suggested {n}?", answer="An answer.")
@@ -455,6 +459,9 @@ async def open_form(
     label = "Edit and approve" if flow == "suggestion edit" else "Reject"
     return s.manage, await s.manage.click(message, label)
 
+
+#: flows whose command takes a "why" (the form has no room for it)
+TAKES_WHY = ("question add", "question edit", "suggest question")
 
 MODAL_FLOWS = {
     "question add": "QuestionModal",
@@ -483,11 +490,10 @@ async def test_modal_table_covers_every_modal() -> None:
 async def test_modal_fields(
     server: Server, error_logs: list[logging.LogRecord], flow: str, data: st.DataObject
 ) -> None:
-    why = None
-    if flow in ("question add", "question edit"):
-        why = data.draw(st.none() | hostile_text(WHY_MAX), label="why")
+    # Every flow: the review flows send it with the suggestion their post shows.
+    why = data.draw(st.none() | hostile_text(WHY_MAX), label="why")
     member, opened = await open_form(server, flow, why)
-    if opened.modal is None and why is not None:
+    if opened.modal is None and why is not None and flow in TAKES_WHY:
         # A blank "why" is refused before the form opens, privately, with what was typed.
         assert opened.ephemeral and "`why` is blank" in (opened.content or ""), opened
         await assert_clean(server, error_logs)

@@ -181,15 +181,24 @@ class DeckStore(StoreBase):
         ]
         return out if include_disabled else [d for d in out if d.enabled]
 
-    async def set_deck_enabled(self, guild_id: int, deck_id: int, enabled: bool) -> None:
+    async def set_deck_enabled(self, guild_id: int, deck_id: int, enabled: bool) -> bool:
+        """Switch a deck on or off in a server; False if it already was (nothing written)."""
         now = self.now_text()
         async with self.transaction() as db:
+            cursor = await db.execute(
+                "SELECT enabled FROM guild_decks WHERE guild_id = ? AND deck_id = ?",
+                (guild_id, deck_id),
+            )
+            row = await cursor.fetchone()
+            if bool(row[0] if row is not None else 1) == enabled:
+                return False
             await db.execute(
                 "INSERT INTO guild_decks (guild_id, deck_id, enabled, updated_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (guild_id, deck_id) DO UPDATE SET enabled = excluded.enabled, "
                 "updated_at = excluded.updated_at",
                 (guild_id, deck_id, int(enabled), now),
             )
+        return True
 
     async def question(self, question_id: int) -> StoredQuestion | None:
         return await self.read(lambda conn: question_in(conn, question_id))
