@@ -24,6 +24,7 @@ from apscheduler.triggers.date import DateTrigger
 from bot.clock import Clock
 from bot.errors import UserError
 from bot.schedule import ScheduleSpec, Slot, catch_up, next_slot
+from bot.text import count
 
 log = logging.getLogger("bot.qotd")
 
@@ -108,10 +109,10 @@ def describe_answer_after(minutes: int | None) -> str:
     if minutes is None:
         return "when the next question is posted"
     if minutes % 1440 == 0:
-        return f"{minutes // 1440} day(s) after posting"
+        return f"{count(minutes // 1440, 'day')} after posting"
     if minutes % 60 == 0:
-        return f"{minutes // 60} hour(s) after posting"
-    return f"{minutes} minute(s) after posting"
+        return f"{count(minutes // 60, 'hour')} after posting"
+    return f"{count(minutes, 'minute')} after posting"
 
 
 # -- what the engine works with -----------------------------------------------------------------
@@ -375,7 +376,7 @@ class QotdEngine:
             if plan.missed:
                 await self.store.record_slots(schedule.id, plan.missed, "missed")
                 log.info(
-                    "schedule %s: %d slot(s) missed while down", schedule.id, len(plan.missed)
+                    "schedule %s: %s missed while down", schedule.id, count(len(plan.missed), "slot")
                 )
             if plan.post_late is not None:
                 late = now - plan.post_late.at_utc > LATE_AFTER

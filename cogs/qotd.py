@@ -30,6 +30,7 @@ from bot.qotd import (
 from bot.questions import normalize_tag
 from bot.quiz_service import QuizService
 from bot.schedule import ScheduleSpec, parse_days, parse_time, parse_zone, zone_choices
+from bot.text import count
 from cogs import ui
 from cogs.checks import moderator_check
 from cogs.quiz import deck_choices, public_embed, question_view
@@ -351,7 +352,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             raise UserError(
                 "No question of the day is set up here yet. Start one with `/qotd setup`."
             )
-        embed = ui.info_embed("Question of the day", f"{len(schedules)} schedule(s)")
+        embed = ui.info_embed("Question of the day", count(len(schedules), "schedule"))
         fields: list[tuple[str, str]] = []
         for schedule in schedules[: ui.FIELDS]:
             progress = await store.progress(schedule)

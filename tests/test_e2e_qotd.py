@@ -901,3 +901,15 @@ async def test_a_closed_question_nobody_kept_a_streak_on_does_not_point_to_tomor
         first_now, _second = posts(emulator, chan)
         footer = first_now.embeds[0]["footer"]["text"]
         assert footer == "1 answered · 100% got it · Answer each day's question to build a streak"
+
+
+async def test_setup_and_status_say_one_day_and_one_schedule(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        done = await setup_daily(mod, chan, answer_after="1d")
+        assert "**Answers go public:** 1 day after posting" in done.embed["description"]
+        done = await setup_daily(mod, chan, answer_after="1h")
+        assert "**Answers go public:** 1 hour after posting" in done.embed["description"]
+        status = await mod.run("/qotd status", channel=chan)
+        assert status.embed["description"] == "1 schedule"

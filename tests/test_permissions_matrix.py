@@ -378,7 +378,7 @@ CASES: list[Case] = [
         MOD_ONLY,
         "Question of the day is set up",
     ),
-    Case("/qotd status", cmd("/qotd status"), MOD_ONLY, "1 schedule(s)", (with_schedule,)),
+    Case("/qotd status", cmd("/qotd status"), MOD_ONLY, "1 schedule", (with_schedule,)),
     Case(
         "/qotd post-now",
         cmd("/qotd post-now"),

@@ -76,8 +76,12 @@ def test_answer_after_refuses_with_the_expected_form(text):
 
 def test_describe_answer_after():
     assert describe_answer_after(None) == "when the next question is posted"
-    assert describe_answer_after(720) == "12 hour(s) after posting"
-    assert describe_answer_after(2880) == "2 day(s) after posting"
+    assert describe_answer_after(720) == "12 hours after posting"
+    assert describe_answer_after(2880) == "2 days after posting"
+    assert describe_answer_after(1440) == "1 day after posting"
+    assert describe_answer_after(60) == "1 hour after posting"
+    assert describe_answer_after(1) == "1 minute after posting"
+    assert describe_answer_after(90) == "90 minutes after posting"
 
 
 # -- pacing and the pass lock (asyncio, no Discord) ---------------------------------------------
