@@ -913,3 +913,49 @@ async def test_setup_and_status_say_one_day_and_one_schedule(recall, emulator):
         assert "**Answers go public:** 1 hour after posting" in done.embed["description"]
         status = await mod.run("/qotd status", channel=chan)
         assert status.embed["description"] == "1 schedule"
+
+
+async def test_moving_the_time_later_after_todays_post_waits_for_tomorrow(recall, emulator):
+    """Posted at 09:00, moved to 10:00 at 09:30: no second question at 10:00 the same day."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+
+        recall.clock.set(at("2026-01-05T09:30"))
+        done = await setup_daily(mod, chan, thread=False, time="10:00")
+        assert "**Next post:** Tue 06 Jan 2026 10:00 Europe/London" in done.embed["description"]
+        status = await mod.run("/qotd status", channel=chan)
+        assert "**Next:** Tue 06 Jan 2026 10:00" in status.embed["fields"][0]["value"]
+        recall.clock.set(at("2026-01-05T10:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+        await engine(bot).run_one(1)
+        assert len(posts(emulator, chan)) == 1
+
+        now = await mod.run("/qotd post-now", channel=chan)  # still the way to post an extra one
+        await now.wait_for_followup()
+        assert len(posts(emulator, chan)) == 2
+        recall.clock.set(at("2026-01-06T10:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 3
+    recall.clock.set(at("2026-01-06T10:30"))
+    async with recall.running(sync=False) as bot:
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 3
+
+
+async def test_moving_the_time_later_before_todays_post_posts_at_the_new_time(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T08:30"))
+        done = await setup_daily(mod, chan, thread=False, time="10:00")
+        assert "**Next post:** Mon 05 Jan 2026 10:00 Europe/London" in done.embed["description"]
+        recall.clock.set(at("2026-01-05T10:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
