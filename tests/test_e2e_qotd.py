@@ -564,7 +564,10 @@ async def test_status_fits_discord_embed_total_when_several_schedules_have_probl
             await engine(bot).tick()
         status = await mod.run("/qotd status", channel=chan)
         assert status.content is None or "Something went wrong" not in status.content, status.content
-        assert status.embed is not None and len(status.embed["fields"]) == 12
+        assert status.embed is not None and len(status.embed["fields"]) == 10
+        assert status.embed["footer"]["text"] == "Page 1 of 2 · 10 schedules a page"
+        second = await mod.click(status.message, "Next ▶")
+        assert len(second.message.embeds[0]["fields"]) == 2
 
 
 async def test_removing_a_schedule_still_reveals_its_open_question(recall, emulator):
@@ -959,3 +962,32 @@ async def test_moving_the_time_later_before_todays_post_posts_at_the_new_time(re
         recall.clock.set(at("2026-01-05T10:00"))
         await engine(bot).tick()
         assert len(posts(emulator, chan)) == 1
+
+
+async def test_status_shows_every_schedule_a_page_at_a_time(recall, emulator):
+    """A server can have a schedule in each channel: past 25 (one embed's fields) none may
+    be left out, and no page may break Discord's limits."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    channels = [guild.add_channel(f"room-{i:02d}") for i in range(27)]
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        for c in channels:
+            await setup_daily(mod, c, thread=False)
+        status = await mod.run("/qotd status", channel=chan)
+        assert status.ephemeral
+        seen: list[str] = []
+        message = status.message
+        for page in (1, 2, 3):
+            embed = message.embeds[0]
+            assert embed["description"] == "27 schedules"
+            assert embed["footer"]["text"] == f"Page {page} of 3 · 10 schedules a page"
+            seen += [f["value"].split("\n")[0] for f in embed["fields"]]
+            previous, following = message.buttons
+            assert previous.disabled == (page == 1) and following.disabled == (page == 3)
+            if page < 3:
+                clicked = await mod.click(message, "Next ▶")
+                assert clicked.response_type == 7
+                message = clicked.message
+        assert seen == [f"**Where:** <#{c.id}>" for c in channels]
+        back = await mod.click(message, "◀ Previous")
+        assert back.message.embeds[0]["footer"]["text"] == "Page 2 of 3 · 10 schedules a page"
