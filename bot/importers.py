@@ -70,6 +70,7 @@ from bot.questions import (
     Question,
     loose_key,
 )
+from bot.text import count, plural
 
 # --- limits ---------------------------------------------------------------------------------
 
@@ -282,7 +283,8 @@ def _friendly(err: Any) -> str:
     if kind == "too_long":
         return f"has {ctx.get('actual_length')} items; at most {ctx.get('max_length')} are allowed"
     if kind == "too_short":
-        return f"needs at least {ctx.get('min_length')} item(s)"
+        least = ctx.get("min_length")
+        return f"needs at least {count(least, 'item') if isinstance(least, int) else least}"
     if kind == "string_pattern_mismatch" and name == "slug":
         return f"{value!r} is not a valid slug: use lower-case letters, digits and '-'"
     if kind == "string_pattern_mismatch":
@@ -970,7 +972,7 @@ def _parse_csv(text: str, issues: _Issues, max_questions: int) -> list[_Candidat
             missing = [c for c in CSV_REQUIRED if c not in header]
             if missing:
                 issues.error(
-                    "the header row needs the column(s) "
+                    f"the header row needs the {plural(len(missing), 'column')} "
                     + ", ".join(missing)
                     + f" (found: {', '.join(h for h in row if h.strip()) or 'nothing'})",
                     start,

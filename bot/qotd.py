@@ -23,7 +23,16 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
 from bot.errors import UserError
-from bot.schedule import ScheduleSpec, Slot, catch_up, next_slot
+from bot.schedule import (
+    ScheduleSpec,
+    Slot,
+    catch_up,
+    day_start_utc,
+    local_day,
+    next_slot,
+    slot_for_date,
+)
+from bot.text import count
 
 log = logging.getLogger("bot.qotd")
 
@@ -104,16 +113,31 @@ def slot_time_text(key: str, due_at: datetime, zone: tzinfo) -> str:
     return key
 
 
+def today_utc(spec: ScheduleSpec, now: datetime) -> tuple[datetime, datetime]:
+    """The UTC bounds ``[start, end)`` of today in the schedule's zone."""
+    today = local_day(now, spec.tz)
+    return day_start_utc(today, spec.tz), day_start_utc(today + timedelta(days=1), spec.tz)
+
+
+def checked_until_after_setup(spec: ScheduleSpec, now: datetime, posted_today: bool) -> datetime:
+    """Where a schedule set up again (perhaps at another time) takes up its slots: from now,
+    but a question of the day is once a day, so when the schedule has already posted today
+    its slot today at the new time counts as done (``/qotd post-now`` posts an extra one)."""
+    if posted_today:
+        slot = slot_for_date(spec, local_day(now, spec.tz))
+        if slot is not None and slot.at_utc > now:
+            return slot.at_utc
+    return now
+
+
 def describe_answer_after(minutes: int | None) -> str:
     if minutes is None:
         return "when the next question is posted"
     if minutes % 1440 == 0:
-        n, unit = minutes // 1440, "day"
-    elif minutes % 60 == 0:
-        n, unit = minutes // 60, "hour"
-    else:
-        n, unit = minutes, "minute"
-    return f"{n} {unit}{'s' if n != 1 else ''} after posting"
+        return f"{count(minutes // 1440, 'day')} after posting"
+    if minutes % 60 == 0:
+        return f"{count(minutes // 60, 'hour')} after posting"
+    return f"{count(minutes, 'minute')} after posting"
 
 
 # -- what the engine works with -----------------------------------------------------------------
@@ -377,7 +401,7 @@ class QotdEngine:
             if plan.missed:
                 await self.store.record_slots(schedule.id, plan.missed, "missed")
                 log.info(
-                    "schedule %s: %d slot(s) missed while down", schedule.id, len(plan.missed)
+                    "schedule %s: %s missed while down", schedule.id, count(len(plan.missed), "slot")
                 )
             if plan.post_late is not None:
                 late = now - plan.post_late.at_utc > LATE_AFTER

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.client import RecallBot
 from bot.guild_settings import ScoringRules
+from bot.text import plural
 from cogs.ui import FIELD_VALUE, clip, info_embed
 
 ABOUT = (
@@ -42,10 +43,11 @@ def scoring_text(rules: ScoringRules) -> str:
     """How points work here, with this server's values."""
     return (
         "**Quiz** (`/quiz`)\n"
-        f"• Self-graded answer (Again, Hard, Good or Easy): **{rules.quiz_self}** points. Every "
+        f"• Self-graded answer (Again, Hard, Good or Easy): **{rules.quiz_self}** "
+        f"{plural(rules.quiz_self, 'point')}. Every "
         "self-grade earns the same, so grading honestly costs nothing.\n"
         f"• Multiple choice: **{rules.quiz_right}** right, **{rules.quiz_wrong}** wrong.\n"
-        f"• At most **{rules.quiz_daily_cap}** quiz points a day.\n\n"
+        f"• At most **{rules.quiz_daily_cap}** quiz {plural(rules.quiz_daily_cap, 'point')} a day.\n\n"
         "**Question of the day**\n"
         f"• Self-graded: **{rules.qotd_self}**; multiple choice: **{rules.qotd_right}** right, "
         f"**{rules.qotd_wrong}** wrong. Not capped.\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -30,9 +31,10 @@ from bot.qotd import (
 from bot.questions import normalize_tag
 from bot.quiz_service import QuizService
 from bot.schedule import ScheduleSpec, parse_days, parse_time, parse_zone, zone_choices
+from bot.text import count
 from cogs import ui
-from cogs.checks import moderator_check
-from cogs.quiz import deck_choices, public_embed, question_view
+from cogs.checks import ensure_moderator, moderator_check
+from cogs.quiz import deck_choices, handled, public_embed, question_view
 
 log = logging.getLogger("cogs.qotd")
 
@@ -207,6 +209,103 @@ class DiscordPublisher:
             raise PublishError(f"could not edit the post: {exc}", permanent=False) from None
 
 
+#: schedules on one page of ``/qotd status`` (a server can have one per channel, with no cap)
+STATUS_PAGE = 10
+
+
+async def status_message(
+    cog: Qotd, guild_id: int, page: int
+) -> tuple[discord.Embed, discord.ui.View | None]:
+    """One page of ``/qotd status``, read afresh, and its page buttons when there are several."""
+    store = cog.quiz.store
+    schedules = await store.schedules_for_guild(guild_id)
+    if not schedules:
+        raise UserError("No question of the day is set up here yet. Start one with `/qotd setup`.")
+    pages = -(-len(schedules) // STATUS_PAGE)
+    page = min(max(0, page), pages - 1)
+    embed = ui.info_embed("Question of the day", count(len(schedules), "schedule"))
+    fields: list[tuple[str, str]] = []
+    for schedule in schedules[page * STATUS_PAGE : (page + 1) * STATUS_PAGE]:
+        progress = await store.progress(schedule)
+        # The channel goes in the value: Discord shows a mention in a field's name as
+        # its raw ``<#id>``.
+        lines = [f"**Where:** <#{schedule.channel_id}>"]
+        if schedule.paused:
+            lines.append(
+                f"⏸️ **Paused**{': ' + schedule.pause_reason if schedule.pause_reason else ''}"
+            )
+        else:
+            nxt = await cog.engine.next_post(schedule)
+            lines.append(f"**Next:** {when_text(nxt.at_utc, schedule.spec.zone)}")
+        lines.append(
+            f"**Progress:** {progress.asked} of {progress.total} asked (cycle {progress.cycle})"
+        )
+        posted = await store.slots(schedule.id, states=("posted",), limit=1)
+        if posted and posted[0].message_id:
+            link = message_link(schedule.guild_id, schedule.channel_id, posted[0].message_id)
+            lines.append(
+                f"**Last post:** [#{schedule.number}]({link})"
+                + (" (late)" if posted[0].late else "")
+            )
+        if schedule.last_error:
+            lines.append(f"⚠️ **Problem:** {schedule.last_error}")
+        missed = await store.slots(schedule.id, states=("missed", "failed"), limit=3)
+        for slot in missed:
+            reason = f": {slot.error}" if slot.error else " (the bot was offline)"
+            when = slot_time_text(slot.local_time, slot.due_at, schedule.spec.tz)
+            lines.append(f"• {slot.state} {slot.local_date} {when}{reason}")
+        fields.append((f"#{schedule.id} · {schedule.spec.describe()}", "\n".join(lines)))
+    if pages > 1:
+        embed.set_footer(text=f"Page {page + 1} of {pages} · {STATUS_PAGE} schedules a page")
+    ui.add_fields(embed, fields)  # schedules with many problems: clipped to fit
+    if pages == 1:
+        return embed, None
+    view = discord.ui.View(timeout=None)
+    view.add_item(StatusPageButton(page - 1, "◀ Previous", disabled=page == 0))
+    view.add_item(StatusPageButton(page + 1, "Next ▶", disabled=page >= pages - 1))
+    return embed, view
+
+
+class StatusPageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qotd:status:(?P<page>\d+)"
+):
+    """A page button of ``/qotd status``: the server comes from the click, the page from
+    the custom_id, and every click re-reads the schedules."""
+
+    def __init__(self, page: int, label: str, *, disabled: bool = False):
+        page = max(0, page)
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"qotd:status:{page}",
+                disabled=disabled,
+            )
+        )
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> StatusPageButton:
+        return cls(int(match["page"]), "Page")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            await ensure_moderator(interaction)
+            cog = interaction.client.get_cog("Qotd")
+            if interaction.guild_id is None or not isinstance(cog, Qotd):
+                raise UserError("This works in a server with questions of the day.")
+            embed, view = await status_message(cog, interaction.guild_id, self.page)
+            await interaction.response.edit_message(embed=embed, view=view)
+
+        await handled(interaction, work)
+
+
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class QotdGroup(app_commands.Group, name="qotd", description="Question of the day (moderators)."):
@@ -345,53 +444,11 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     )
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
-        store = self.cog.quiz.store
-        schedules = await store.schedules_for_guild(interaction.guild_id)
-        if not schedules:
-            raise UserError(
-                "No question of the day is set up here yet. Start one with `/qotd setup`."
-            )
-        embed = ui.info_embed(
-            "Question of the day", f"{len(schedules)} schedule{'s' if len(schedules) != 1 else ''}"
-        )
-        fields: list[tuple[str, str]] = []
-        for schedule in schedules[: ui.FIELDS]:
-            progress = await store.progress(schedule)
-            # The channel goes in the value: Discord shows a mention in a field's name as
-            # its raw ``<#id>``.
-            lines = [f"**Where:** <#{schedule.channel_id}>"]
-            if schedule.paused:
-                lines.append(
-                    f"⏸️ **Paused**{': ' + schedule.pause_reason if schedule.pause_reason else ''}"
-                )
-            else:
-                nxt = await self.cog.engine.next_post(schedule)
-                lines.append(f"**Next:** {when_text(nxt.at_utc, schedule.spec.zone)}")
-            lines.append(
-                f"**Progress:** {progress.asked} of {progress.total} asked (cycle {progress.cycle})"
-            )
-            posted = await store.slots(schedule.id, states=("posted",), limit=1)
-            if posted and posted[0].message_id:
-                link = message_link(schedule.guild_id, schedule.channel_id, posted[0].message_id)
-                lines.append(
-                    f"**Last post:** [#{schedule.number}]({link})"
-                    + (" (late)" if posted[0].late else "")
-                )
-            if schedule.last_error:
-                lines.append(f"⚠️ **Problem:** {schedule.last_error}")
-            missed = await store.slots(schedule.id, states=("missed", "failed"), limit=3)
-            for slot in missed:
-                reason = f": {slot.error}" if slot.error else " (the bot was offline)"
-                when = slot_time_text(slot.local_time, slot.due_at, schedule.spec.tz)
-                lines.append(f"• {slot.state} {slot.local_date} {when}{reason}")
-            fields.append(
-                (
-                    f"#{schedule.id} · {schedule.spec.describe()}",
-                    "\n".join(lines),
-                )
-            )
-        ui.add_fields(embed, fields)  # many schedules with problems: clipped to fit
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        embed, view = await status_message(self.cog, interaction.guild_id, 0)
+        if view is None:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     # -- one schedule at a time -------------------------------------------------------------------
 
@@ -552,10 +609,12 @@ class Qotd(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.group)
+        self.bot.add_dynamic_items(StatusPageButton)
 
     async def cog_unload(self) -> None:
         await self.engine.stop_scheduler()
         self.bot.tree.remove_command(self.group.name)
+        self.bot.remove_dynamic_items(StatusPageButton)
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:

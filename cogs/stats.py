@@ -49,10 +49,10 @@ class Stats(commands.Cog):
         target = member or interaction.user
         own = target.id == interaction.user.id
         hidden = await store.member_hidden(guild_id, target.id)
-        if hidden and not own:
-            raise UserError(f"{target.display_name} keeps their stats private in this server.")
-        activity = await store.activity(guild_id, target.id)
         name = escape(await store.member_name(guild_id, target.id) or target.display_name)
+        if hidden and not own:
+            raise UserError(f"{name} keeps their stats private in this server.")
+        activity = await store.activity(guild_id, target.id)
         if activity.answered == 0:
             who = "You have" if own else f"{name} has"
             await interaction.response.send_message(

@@ -1,5 +1,6 @@
 """End to end: Recall connects to the emulator, syncs, answers /help, and survives a restart."""
 
+import discord
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -54,3 +55,22 @@ async def test_help_scoring_shows_this_servers_values(recall, emulator):
         assert "At most **12** quiz points a day." in text
         assert "ranked by who reached them first" in text
         assert "Once a question of the day has closed (its answer is public), answering it no longer scores" in text
+
+
+async def test_help_scoring_says_point_not_points_for_one(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=discord.Permissions(manage_guild=True).value)
+    async with recall.running():
+        done = await mod.run("/settings scoring", quiz_self=1, quiz_daily_cap=1)
+        assert "Scoring updated" in done.embed["title"]
+        text = (await mod.run("/help", channel=guild.general, topic="scoring")).embed[
+            "description"
+        ]
+        assert "(Again, Hard, Good or Easy): **1** point. Every" in text
+        assert "At most **1** quiz point a day." in text
+        done = await mod.run("/settings scoring", quiz_self=2, quiz_daily_cap=30)
+        text = (await mod.run("/help", channel=guild.general, topic="scoring")).embed[
+            "description"
+        ]
+        assert "(Again, Hard, Good or Easy): **2** points. Every" in text
+        assert "At most **30** quiz points a day." in text

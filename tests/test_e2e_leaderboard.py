@@ -562,3 +562,19 @@ async def test_an_empty_board_says_what_puts_a_member_on_it(recall, emulator):
             "Nobody has scored here yet. Answer a `/quiz` or the question of the day to be "
             "the first!"
         )
+
+
+async def test_member_names_with_markdown_show_as_typed_in_stats_and_boards(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    starry, bob = guild.add_member("*x*"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await score(bot, guild.id, starry.id, starry.name, 2)
+        await score(bot, guild.id, bob.id, "bob", 1)
+        board = await bob.run("/leaderboard show")
+        assert board_lines(board.message)[0].startswith("🥇 **\\*x\\*** · 4 points")
+        stats = await bob.run("/stats", member=starry)
+        assert stats.message.embeds[0]["title"] == "Stats: \\*x\\*"
+        await starry.run("/privacy hide")
+        refused = await bob.run("/stats", member=starry)
+        assert refused.ephemeral
+        assert refused.content.startswith("\\*x\\* keeps their stats private"), refused.content

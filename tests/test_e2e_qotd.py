@@ -564,7 +564,10 @@ async def test_status_fits_discord_embed_total_when_several_schedules_have_probl
             await engine(bot).tick()
         status = await mod.run("/qotd status", channel=chan)
         assert status.content is None or "Something went wrong" not in status.content, status.content
-        assert status.embed is not None and len(status.embed["fields"]) == 12
+        assert status.embed is not None and len(status.embed["fields"]) == 10
+        assert status.embed["footer"]["text"] == "Page 1 of 2 · 10 schedules a page"
+        second = await mod.click(status.message, "Next ▶")
+        assert len(second.message.embeds[0]["fields"]) == 2
 
 
 async def test_removing_a_schedule_still_reveals_its_open_question(recall, emulator):
@@ -901,3 +904,90 @@ async def test_a_closed_question_nobody_kept_a_streak_on_does_not_point_to_tomor
         first_now, _second = posts(emulator, chan)
         footer = first_now.embeds[0]["footer"]["text"]
         assert footer == "1 answered · 100% got it · Answer each day's question to build a streak"
+
+
+async def test_setup_and_status_say_one_day_and_one_schedule(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        done = await setup_daily(mod, chan, answer_after="1d")
+        assert "**Answers go public:** 1 day after posting" in done.embed["description"]
+        done = await setup_daily(mod, chan, answer_after="1h")
+        assert "**Answers go public:** 1 hour after posting" in done.embed["description"]
+        status = await mod.run("/qotd status", channel=chan)
+        assert status.embed["description"] == "1 schedule"
+
+
+async def test_moving_the_time_later_after_todays_post_waits_for_tomorrow(recall, emulator):
+    """Posted at 09:00, moved to 10:00 at 09:30: no second question at 10:00 the same day."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+
+        recall.clock.set(at("2026-01-05T09:30"))
+        done = await setup_daily(mod, chan, thread=False, time="10:00")
+        assert "**Next post:** Tue 06 Jan 2026 10:00 Europe/London" in done.embed["description"]
+        status = await mod.run("/qotd status", channel=chan)
+        assert "**Next:** Tue 06 Jan 2026 10:00" in status.embed["fields"][0]["value"]
+        recall.clock.set(at("2026-01-05T10:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+        await engine(bot).run_one(1)
+        assert len(posts(emulator, chan)) == 1
+
+        now = await mod.run("/qotd post-now", channel=chan)  # still the way to post an extra one
+        await now.wait_for_followup()
+        assert len(posts(emulator, chan)) == 2
+        recall.clock.set(at("2026-01-06T10:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 3
+    recall.clock.set(at("2026-01-06T10:30"))
+    async with recall.running(sync=False) as bot:
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 3
+
+
+async def test_moving_the_time_later_before_todays_post_posts_at_the_new_time(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T08:30"))
+        done = await setup_daily(mod, chan, thread=False, time="10:00")
+        assert "**Next post:** Mon 05 Jan 2026 10:00 Europe/London" in done.embed["description"]
+        recall.clock.set(at("2026-01-05T10:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+
+
+async def test_status_shows_every_schedule_a_page_at_a_time(recall, emulator):
+    """A server can have a schedule in each channel: past 25 (one embed's fields) none may
+    be left out, and no page may break Discord's limits."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    channels = [guild.add_channel(f"room-{i:02d}") for i in range(27)]
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        for c in channels:
+            await setup_daily(mod, c, thread=False)
+        status = await mod.run("/qotd status", channel=chan)
+        assert status.ephemeral
+        seen: list[str] = []
+        message = status.message
+        for page in (1, 2, 3):
+            embed = message.embeds[0]
+            assert embed["description"] == "27 schedules"
+            assert embed["footer"]["text"] == f"Page {page} of 3 · 10 schedules a page"
+            seen += [f["value"].split("\n")[0] for f in embed["fields"]]
+            previous, following = message.buttons
+            assert previous.disabled == (page == 1) and following.disabled == (page == 3)
+            if page < 3:
+                clicked = await mod.click(message, "Next ▶")
+                assert clicked.response_type == 7
+                message = clicked.message
+        assert seen == [f"**Where:** <#{c.id}>" for c in channels]
+        back = await mod.click(message, "◀ Previous")
+        assert back.message.embeds[0]["footer"]["text"] == "Page 2 of 3 · 10 schedules a page"

@@ -422,7 +422,9 @@ def test_csv_errors_name_the_record_start_line_and_column() -> None:
 
 def test_csv_missing_required_headers_named() -> None:
     result = parse_import(b"prompt,why\nA?,b\n", "d.csv")
-    assert "needs the column(s) answer" in str(result.errors[0])
+    assert "needs the column answer" in str(result.errors[0])
+    result = parse_import(b"why,tags\nA?,b\n", "d.csv")
+    assert "needs the columns question, answer" in str(result.errors[0])
 
 
 # --- format detection -------------------------------------------------------------------------

@@ -151,6 +151,17 @@ async def with_schedule(w: World) -> None:
     assert "Question of the day is set up" in done.embed["title"], done
 
 
+async def with_eleven_schedules(w: World) -> None:
+    """More schedules than one page of /qotd status shows."""
+    for i in range(11):
+        channel = w.guild.add_channel(f"daily-{i}")
+        done = await w.manage.run(
+            "/qotd setup",
+            options={"channel": channel, "time": "09:00", "timezone": "UTC", "deck": "team"},
+        )
+        assert "Question of the day is set up" in done.embed["title"], done
+
+
 async def with_review_channel(w: World) -> None:
     await w.store.set_guild_settings(w.guild.id, {"review_channel_id": str(w.review.id)})
 
@@ -451,6 +462,13 @@ CASES: list[Case] = [
         MOD_ONLY,
         "Nothing was changed",
     ),
+    Case(
+        "qotd status: Next page",
+        confirm("/qotd status", "Next ▶"),
+        MOD_ONLY,
+        "Page 2 of 2",
+        (with_eleven_schedules,),
+    ),
     Case("import preview: Import", import_button("Import"), MOD_ONLY, "Imported **1 question**"),
     Case("import preview: Cancel", import_button("Cancel"), MOD_ONLY, "Import cancelled"),
     Case(
@@ -505,6 +523,7 @@ TABLE_BUTTONS = {
     "ConfirmRemoveButton",
     "ImportButton",
     "ReviewButton",
+    "StatusPageButton",
 }
 #: every other slash command: anyone in the server may run it
 MEMBER_COMMANDS = {

@@ -202,3 +202,19 @@ async def test_a_slot_between_the_last_pass_and_the_job_rebuild_still_posts(tmp_
         assert (await engine.next_post(schedule)).at_utc == slot + timedelta(days=1)
     finally:
         await store.close()
+
+
+def test_checked_until_after_setup_counts_todays_slot_done_once_posted():
+    from datetime import UTC, datetime
+
+    from bot.qotd import checked_until_after_setup
+    from bot.schedule import ScheduleSpec
+
+    spec = ScheduleSpec(local_time="10:00", days="daily", zone="America/New_York")
+    now = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)  # 09:30 in New York
+    assert checked_until_after_setup(spec, now, False) == now
+    assert checked_until_after_setup(spec, now, True) == datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
+    earlier = ScheduleSpec(local_time="09:00", days="daily", zone="America/New_York")
+    assert checked_until_after_setup(earlier, now, True) == now
+    weekdays = ScheduleSpec(local_time="10:00", days="sat", zone="America/New_York")
+    assert checked_until_after_setup(weekdays, now, True) == now

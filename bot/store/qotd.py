@@ -12,7 +12,18 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.clock import from_db, to_db
-from bot.qotd import MAX_FAILURES, Choice, Claim, CloseSummary, ScheduleRow, Sent, choose_next
+from bot.qotd import (
+    MAX_FAILURES,
+    POST_NOW_KEY,
+    Choice,
+    Claim,
+    CloseSummary,
+    ScheduleRow,
+    Sent,
+    checked_until_after_setup,
+    choose_next,
+    today_utc,
+)
 from bot.schedule import ScheduleSpec, Slot, format_time, local_day
 from bot.srs import weakest
 from bot.store.decks import settings_in
@@ -92,8 +103,11 @@ class QotdStore(QuizStore, SrsStore):
     ) -> tuple[int, bool]:
         """Create a schedule, or update the one this channel already has. (id, created).
         Setting a paused schedule up again resumes it: the moderator has fixed what paused
-        it, or means it to run as now set up."""
-        now = self.now_text()
+        it, or means it to run as now set up. A schedule that already posted today (in its
+        zone) does not post again today at a new, later time."""
+        now_at = self.clock.now()
+        now = to_db(now_at)
+        start, end = today_utc(spec, now_at)
         fields = (
             spec.time_text,
             spec.zone,
@@ -112,11 +126,18 @@ class QotdStore(QuizStore, SrsStore):
             ) as cur:
                 row = await cur.fetchone()
             if row is not None:
+                async with db.execute(
+                    "SELECT 1 FROM qotd_slots WHERE schedule_id = ? AND state IN ('claimed', 'posted') "
+                    "AND due_at >= ? AND due_at < ? AND local_time NOT LIKE ? LIMIT 1",
+                    (row[0], to_db(start), to_db(end), POST_NOW_KEY + "%"),
+                ) as cur:
+                    posted_today = await cur.fetchone() is not None
+                checked = checked_until_after_setup(spec, now_at, posted_today)
                 await db.execute(
                     "UPDATE qotd_schedules SET local_time = ?, timezone = ?, days = ?, deck_id = ?, tag = ?, "
                     "ping_role_id = ?, thread = ?, answer_after_minutes = ?, pick = ?, checked_until = ?, "
                     "paused = 0, pause_reason = NULL, failures = 0, last_error = NULL WHERE id = ?",
-                    (*fields, now, row[0]),
+                    (*fields, to_db(checked), row[0]),
                 )
                 return int(row[0]), False
             cur2 = await db.execute(
