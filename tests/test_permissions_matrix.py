@@ -162,6 +162,11 @@ async def with_eleven_schedules(w: World) -> None:
         assert "Question of the day is set up" in done.embed["title"], done
 
 
+async def with_deck_off(w: World) -> None:
+    done = await w.manage.run("/deck disable", options={"deck": w.deck_slug})
+    assert done.embed["title"] == "Team is off", done
+
+
 async def with_review_channel(w: World) -> None:
     await w.store.set_guild_settings(w.guild.id, {"review_channel_id": str(w.review.id)})
 
@@ -405,7 +410,9 @@ CASES: list[Case] = [
     Case("/deck create", cmd("/deck create", name="Fresh deck"), MOD_ONLY, "is ready"),
     Case("/deck remove", cmd("/deck remove", deck="team"), MOD_ONLY, "Remove Team?"),
     Case("/deck disable", cmd("/deck disable", deck="team"), MOD_ONLY, "Team is off"),
-    Case("/deck enable", cmd("/deck enable", deck="team"), MOD_ONLY, "Team is on"),
+    Case(
+        "/deck enable", cmd("/deck enable", deck="team"), MOD_ONLY, "Team is on", (with_deck_off,)
+    ),
     # /question: a group open to everyone with moderator subcommands
     Case("/question add", cmd("/question add", deck="team"), MOD_ONLY, "modal: New question"),
     Case(
