@@ -151,6 +151,12 @@ def question_view(qp: QuizPost, *, closed_label: str | None = None) -> discord.u
 
 
 def points_line(result: AttemptResult) -> str:
+    """What an attempt scored: as an award when it was just stored, as what it earned when
+    it is an earlier answer shown again."""
+    if not result.new:
+        if result.scored and result.points:
+            return f"It earned {result.points} point{'s' if result.points != 1 else ''}."
+        return "It earned no points."
     if result.scored and result.points:
         return f"**+{result.points} point{'s' if result.points != 1 else ''}**" + (
             f" ({result.reason})" if result.reason else ""

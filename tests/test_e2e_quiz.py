@@ -646,3 +646,31 @@ async def test_reveal_after_a_multiple_choice_answer_does_not_call_it_a_self_gra
             "❌ You already answered this one, when it was multiple choice: your answer was wrong"
         ), text
         assert "graded yourself" not in text, text
+
+
+async def test_reveal_on_an_answered_question_tells_what_the_answer_earned(recall, emulator):
+    """A second look at an answered question awards nothing: it says what the first answer
+    earned, not "+2 points" as if newly given."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        msg = await post_open_question(alice, guild)
+        revealed = await alice.click(msg, "Reveal answer")
+        graded = await alice.click(revealed.message, "Good")
+        assert "\n**+2 points**" in graded.message.embeds[0]["description"]
+        again = await alice.click(msg, "Reveal answer")
+        text = again.embed["description"]
+        assert text.startswith(
+            "You already answered this one. You graded yourself **Good**\nIt earned 2 points.\n"
+        ), text
+        assert "+2" not in text, text
+
+        mc = (await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing")).message
+        await bob.click(mc, "D. uuid")
+        again = await bob.click(mc, "B. path")
+        text = again.embed["description"]
+        assert text.startswith(
+            "❌ You already answered this one. You chose D; the answer is **B. path**\n"
+            "It earned 1 point.\n"
+        ), text
