@@ -3,7 +3,8 @@
 Fills an SQLite file (through Recall's migrations) with 1,000,000 FSRS cards: one member with
 10,000 cards and 99,000 others with 10 each, spread over 100 servers, due dates over a year
 around "now". Then times ``Store.next_due`` (the query /review runs before every card) for
-the big member and for random members, and the daily new-card count. Target: p99 under 5 ms.
+the big member and for random members, the next new card (``Store.new_question``) and the
+daily new-card count. Target: p99 under 5 ms.
 
 Run: ``python -m bench.review`` (``--cards N`` to change the size).
 """
@@ -102,6 +103,11 @@ async def measure(path: Path, others: list[tuple[int, int]], rounds: int) -> lis
             lambda i: store.next_due(BIG_GUILD, BIG_USER, NOW, exclude=tuple(range(1, 21))),
         )
         await timed("next due, random member (10 cards)", lambda i: store.next_due(*rng.choice(others), NOW))
+        await timed(
+            "new card, member with 10,000 cards (none left)",
+            lambda i: store.new_question(BIG_GUILD, BIG_USER),
+        )
+        await timed("new card, random member (10 cards)", lambda i: store.new_question(*rng.choice(others)))
         await timed(
             "new cards today, member with 10,000 cards",
             lambda i: store.new_introduced_since(BIG_GUILD, BIG_USER, NOW - timedelta(hours=12)),

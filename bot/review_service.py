@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import genanki
 
-from bot.errors import UserError
+from bot.errors import OptionGone, UserError
 from bot.quiz import Rating, Source, mc_rating, option_clicked
 from bot.srs import NEW_PER_DAY_MAX, local_midnights, retrievability
 from bot.store import AttemptRequest, AttemptResult, DeckDue, Store, StoredQuestion
@@ -23,6 +23,21 @@ from bot.store import AttemptRequest, AttemptResult, DeckDue, Store, StoredQuest
 REPLACED = (
     "This review was replaced by a newer one you started with `/review start`, so its "
     "buttons no longer grade. Carry on in the newer one, or run `/review start` again."
+)
+
+#: Refusals of a click on a card whose question was edited after it was shown; the card is
+#: then shown again as it is now (see :meth:`ReviewService.current`).
+MADE_MULTIPLE_CHOICE = (
+    "This question was made multiple choice after it was shown, so it is not self-graded. "
+    "It is shown again as it is now: pick your answer from its options."
+)
+NO_LONGER_MULTIPLE_CHOICE = (
+    "This question is no longer multiple choice, so the option clicked is not graded. "
+    "It is shown again as it is now: reveal the answer and grade yourself."
+)
+OPTION_CHANGED = (
+    "The option on this button was edited or removed after the question was shown, so it "
+    "is not graded. It is shown again as it is now: pick your answer again."
 )
 
 
@@ -102,6 +117,30 @@ class ReviewService:
         assert question is not None
         return Item(session_id, question, is_new)
 
+    async def reveal(self, session_id: int, user_id: int, question_id: int) -> StoredQuestion:
+        """The question whose answer a member reveals to grade themselves; one made multiple
+        choice since it was shown is refused (:class:`OptionGone`), as its grade would be."""
+        await self.session(session_id, user_id)
+        question = await self.store.question(question_id)
+        if question is None:
+            raise UserError("That question no longer exists.")
+        if question.question.is_multiple_choice:
+            raise OptionGone(MADE_MULTIPLE_CHOICE, redraw=True)
+        return question
+
+    async def current(self, session_id: int, user_id: int, question_id: int) -> Item | None:
+        """A card of the session as its question is now, to show again after a click on
+        buttons an edit made out of date; None if the session has answered it or the
+        question is gone (the session then goes on to its next card)."""
+        guild_id, _ = await self.session(session_id, user_id)
+        if any(q == question_id for q, _ in await self.store.session_answers(session_id)):
+            return None
+        question = await self.store.question(question_id)
+        if question is None:
+            return None
+        card = await self.store.card(guild_id, user_id, question_id)
+        return Item(session_id, question, card is None)
+
     async def grade(
         self,
         session_id: int,
@@ -114,20 +153,25 @@ class ReviewService:
     ) -> tuple[AttemptResult, StoredQuestion]:
         """A grade in a session. ``option``: the place of the multiple-choice option clicked,
         ``fingerprint`` the mark of its text on the button, so the option the member saw is
-        graded even if the question's options were edited or moved since."""
+        graded even if the question's options were edited or moved since.
+
+        A click the question's edit made out of date is refused with :class:`OptionGone`: a
+        self-grade of a question made multiple choice since it was shown, an option of one
+        that is no longer multiple choice, an option whose text is gone."""
         guild_id, _ = await self.session(session_id, user_id)
         question = await self.store.question(question_id)
         if question is None:
             raise UserError("That question no longer exists.")
         q = question.question
         correct = rating >= Rating.hard
+        if option is None and q.is_multiple_choice:
+            raise OptionGone(MADE_MULTIPLE_CHOICE, redraw=True)
         if option is not None:
+            if not q.is_multiple_choice:
+                raise OptionGone(NO_LONGER_MULTIPLE_CHOICE, redraw=True)
             chosen = option_clicked([o.text for o in q.options], option, fingerprint)
             if chosen is None:
-                raise UserError(
-                    "The option on this button was edited or removed after the question was "
-                    "shown, so it is not graded. Run `/review start` to see it as it is now."
-                )
+                raise OptionGone(OPTION_CHANGED, redraw=True)
             option = chosen
             correct = q.options[option].correct
             rating = mc_rating(correct)

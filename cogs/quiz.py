@@ -151,6 +151,12 @@ def question_view(qp: QuizPost, *, closed_label: str | None = None) -> discord.u
 
 
 def points_line(result: AttemptResult) -> str:
+    """What an attempt scored: as an award when it was just stored, as what it earned when
+    it is an earlier answer shown again."""
+    if not result.new:
+        if result.scored and result.points:
+            return f"It earned {result.points} point{'s' if result.points != 1 else ''}."
+        return "It earned no points."
     if result.scored and result.points:
         return f"**+{result.points} point{'s' if result.points != 1 else ''}**" + (
             f" ({result.reason})" if result.reason else ""
@@ -161,12 +167,20 @@ def points_line(result: AttemptResult) -> str:
 
 
 def verdict_for(graded: Graded) -> str:
+    """What the member's attempt was, as stored: a self-grade or an option picked, even when
+    the question was made multiple choice, or no longer is, since."""
     q = graded.question.question
     result = graded.result
     again = "" if result.new else "You already answered this one. "
-    if q.options:
+    if result.option_index is not None and not q.options:
+        # Answered from options the question no longer has.
+        head = (
+            f"{'✅' if result.correct else '❌'} You already answered this one, when it was "
+            f"multiple choice: your answer was {'right' if result.correct else 'wrong'}"
+        )
+    elif result.option_index is not None:
         right = q.correct_index or 0
-        chosen = result.option_index if result.option_index is not None else -1
+        chosen = result.option_index
         right_text = f"**{ui.OPTION_LETTERS[right]}. {q.options[right].text}**"
         if result.correct:
             head = f"✅ {again}Right: {right_text}"

@@ -15,7 +15,7 @@ from discord.ext import commands, tasks
 
 from bot.bank import deck_key
 from bot.client import RecallBot
-from bot.errors import UserError
+from bot.errors import OptionGone, UserError
 from bot.quiz import Rating, option_fingerprint
 from bot.review_service import Item, ReviewService, Summary, due_by_deck
 from bot.schedule import format_time, parse_time, parse_zone, zone_choices
@@ -139,6 +139,22 @@ async def next_screen(interaction: discord.Interaction[Any], session_id: int, no
     await interaction.response.edit_message(embed=embed, view=view)
 
 
+async def show_again(
+    interaction: discord.Interaction[Any], session_id: int, question_id: int
+) -> None:
+    """After a click on a card's buttons that an edit of its question made out of date
+    (:class:`OptionGone`, which the caller raises next, so that the member is told privately
+    why the click was not graded): the card is shown again as it is now, with its options
+    or Reveal answer."""
+    reviews = service(interaction)
+    item = await reviews.current(session_id, interaction.user.id, question_id)
+    if item is None:
+        await next_screen(interaction, session_id, "")
+    else:
+        embed, view = item_message(item)
+        await interaction.response.edit_message(embed=embed, view=view)
+
+
 # -- buttons ---------------------------------------------------------------------------------
 
 
@@ -168,10 +184,13 @@ class ReviewShow(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def work() -> None:
             reviews = service(interaction)
-            await reviews.session(self.session_id, interaction.user.id)
-            question = await reviews.store.question(self.question_id)
-            if question is None:
-                raise UserError("That question no longer exists.")
+            try:
+                question = await reviews.reveal(
+                    self.session_id, interaction.user.id, self.question_id
+                )
+            except OptionGone as exc:
+                await show_again(interaction, self.session_id, self.question_id)
+                raise exc from None
             q = question.question
             embed = ui.answer_embed(
                 question_id=question.id,
@@ -215,13 +234,17 @@ class ReviewGrade(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def work() -> None:
             reviews = service(interaction)
-            result, question = await reviews.grade(
-                self.session_id,
-                interaction.user.id,
-                interaction.user.display_name,
-                self.question_id,
-                self.rating,
-            )
+            try:
+                result, question = await reviews.grade(
+                    self.session_id,
+                    interaction.user.id,
+                    interaction.user.display_name,
+                    self.question_id,
+                    self.rating,
+                )
+            except OptionGone as exc:
+                await show_again(interaction, self.session_id, self.question_id)
+                raise exc from None
             guild_id, _ = await reviews.session(self.session_id, interaction.user.id)
             card = await reviews.store.card(guild_id, interaction.user.id, self.question_id)
             note = graded_note(
@@ -275,15 +298,19 @@ class ReviewOption(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def work() -> None:
             reviews = service(interaction)
-            result, question = await reviews.grade(
-                self.session_id,
-                interaction.user.id,
-                interaction.user.display_name,
-                self.question_id,
-                Rating.good,
-                option=self.option,
-                fingerprint=self.mark,
-            )
+            try:
+                result, question = await reviews.grade(
+                    self.session_id,
+                    interaction.user.id,
+                    interaction.user.display_name,
+                    self.question_id,
+                    Rating.good,
+                    option=self.option,
+                    fingerprint=self.mark,
+                )
+            except OptionGone as exc:
+                await show_again(interaction, self.session_id, self.question_id)
+                raise exc from None
             q = question.question
             right = q.correct_index or 0
             verdict = (

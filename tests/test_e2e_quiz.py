@@ -596,3 +596,81 @@ async def test_a_question_no_longer_multiple_choice_gets_its_reveal_button_back(
         revealed = await bob.click(message, "Reveal answer")
         graded = await bob.click(revealed.message, "Good")
         assert "You graded yourself **Good**" in graded.message.embeds[0]["description"]
+
+
+async def test_reveal_after_a_self_grade_shows_the_self_grade_after_the_question_became_mc(
+    recall, emulator
+):
+    """A member graded themselves, then the question was made multiple choice: Reveal
+    answer on the post shows what was stored, the self-grade, not a multiple-choice verdict."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        msg = await post_open_question(alice, guild)
+        [post] = await bot.store._fetchall("SELECT question_id FROM posts")
+        revealed = await alice.click(msg, "Reveal answer")
+        await alice.click(revealed.message, "Good")
+        options = [{"text": "a request"}, {"text": "current_app and g", "correct": True}]
+        edited = Question.model_validate({**OPEN.model_dump(), "options": options})
+        await bot.store.update_question(post["question_id"], edited)
+        again = await alice.click(msg, "Reveal answer")
+        text = again.embed["description"]
+        assert text.startswith("You already answered this one. You graded yourself **Good**"), text
+        assert "Right:" not in text and "✅" not in text, text
+
+
+async def test_reveal_after_a_multiple_choice_answer_does_not_call_it_a_self_grade(
+    recall, emulator
+):
+    """The reverse: an option picked, then the question's options removed; Reveal answer on
+    the redrawn post tells the answer given, not a self-grade the member never made."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        bot.get_cog("Quiz").count_delay = 0.3
+        message = (await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing")).message
+        await bob.click(message, "D. uuid")
+        [post] = await bot.store._fetchall("SELECT question_id FROM posts")
+        await bot.store.update_question(
+            post["question_id"], Question.model_validate({**MC.model_dump(), "options": []})
+        )
+        await bob.click(message, "B. path")
+        await emulator.wait_until(
+            lambda: [b.label for b in message.buttons] == ["Reveal answer", "Next question"]
+        )
+        again = await bob.click(message, "Reveal answer")
+        text = again.embed["description"]
+        assert text.startswith(
+            "❌ You already answered this one, when it was multiple choice: your answer was wrong"
+        ), text
+        assert "graded yourself" not in text, text
+
+
+async def test_reveal_on_an_answered_question_tells_what_the_answer_earned(recall, emulator):
+    """A second look at an answered question awards nothing: it says what the first answer
+    earned, not "+2 points" as if newly given."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        msg = await post_open_question(alice, guild)
+        revealed = await alice.click(msg, "Reveal answer")
+        graded = await alice.click(revealed.message, "Good")
+        assert "\n**+2 points**" in graded.message.embeds[0]["description"]
+        again = await alice.click(msg, "Reveal answer")
+        text = again.embed["description"]
+        assert text.startswith(
+            "You already answered this one. You graded yourself **Good**\nIt earned 2 points.\n"
+        ), text
+        assert "+2" not in text, text
+
+        mc = (await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing")).message
+        await bob.click(mc, "D. uuid")
+        again = await bob.click(mc, "B. path")
+        text = again.embed["description"]
+        assert text.startswith(
+            "❌ You already answered this one. You chose D; the answer is **B. path**\n"
+            "It earned 1 point.\n"
+        ), text

@@ -767,3 +767,85 @@ async def test_changing_a_review_setting_keeps_following_the_servers_zone(recall
         assert "time zone: **America/New_York** (the server's)" in back.content, back.content
         settings = await bot.store.review_settings(guild.id, alice.id)
         assert settings.follows_server and settings.remind_next == at("2026-02-02T23:00")
+
+
+async def question_id_of(bot, prompt: str) -> int:
+    [row] = await bot.store._fetchall("SELECT id FROM questions WHERE prompt = ?", (prompt,))
+    return int(row[0])
+
+
+async def nothing_graded(bot) -> None:
+    for table in ("attempts", "srs_cards", "review_answers"):
+        assert await bot.store._fetchall(f"SELECT * FROM {table}") == [], table
+
+
+async def test_a_card_made_multiple_choice_after_it_was_shown_is_not_self_graded(
+    recall, emulator
+):
+    """As /quiz refuses it: the old Reveal answer and grade buttons are refused privately,
+    nothing is stored, and the card is shown again with its options, graded as picked."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        first = await alice.run("/review start", channel=guild.general)
+        prompt = first.embed["description"]
+        question_id = await question_id_of(bot, prompt)
+        [original] = [q for q in QUESTIONS if q.prompt == prompt]
+        made_mc = Question.model_validate(
+            {**original.model_dump(), "options": [{"text": "yes", "correct": True}, {"text": "no"}]}
+        )
+        shown = await alice.click(first.message, "Reveal answer")
+        await bot.store.update_question(question_id, made_mc)  # /question edit
+        refused = await alice.click(shown.message, "Good")
+        told = await refused.wait_for_followup()
+        assert told.ephemeral and told.content.startswith(
+            "This question was made multiple choice after it was shown, so it is not self-graded."
+        ), told.content
+        await nothing_graded(bot)
+        again = refused.message
+        assert again.embeds[0]["description"].startswith(prompt)
+        assert [b.label for b in again.buttons] == ["A. yes", "B. no"]
+
+        # The Reveal answer button of a message still showing the card is refused the same way.
+        await bot.store.update_question(question_id, original)
+        second = await alice.run("/review start", channel=guild.general)
+        assert second.embed["description"] == prompt
+        await bot.store.update_question(question_id, made_mc)
+        refused = await alice.click(second.message, "Reveal answer")
+        told = await refused.wait_for_followup()
+        assert told.content.startswith("This question was made multiple choice"), told.content
+        assert [b.label for b in refused.message.buttons] == ["A. yes", "B. no"]
+        await nothing_graded(bot)
+
+        picked = await alice.click(refused.message, "A. yes")
+        assert picked.message.embeds[0]["description"].startswith("✅"), picked.message.embeds
+        rows = await bot.store._fetchall("SELECT option_index, correct, rating FROM attempts")
+        assert [tuple(r) for r in rows] == [(0, 1, 3)]
+
+
+async def test_a_card_no_longer_multiple_choice_is_shown_again_with_reveal(recall, emulator):
+    """The reverse: an option of a question whose options were removed after it was shown
+    is refused privately, and the card comes back with Reveal answer to grade oneself."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "mc", "MC deck")
+        await bot.store.add_questions(deck_id, [QUESTIONS[-1]])
+        for deck in await bot.store.decks_for_guild(guild.id):
+            if deck.id != deck_id:
+                await bot.store.set_deck_enabled(guild.id, deck.id, False)
+        shown = await alice.run("/review start", channel=guild.general)
+        question_id = await question_id_of(bot, QUESTIONS[-1].prompt)
+        await bot.store.update_question(
+            question_id, QUESTIONS[-1].model_copy(update={"options": []})
+        )
+        refused = await alice.click(shown.message, "B. B")
+        told = await refused.wait_for_followup()
+        assert told.ephemeral and told.content.startswith(
+            "This question is no longer multiple choice, so the option clicked is not graded."
+        ), told.content
+        await nothing_graded(bot)
+        assert [b.label for b in refused.message.buttons] == ["Reveal answer"]
+        revealed = await alice.click(refused.message, "Reveal answer")
+        await alice.click(revealed.message, "Hard")
+        rows = await bot.store._fetchall("SELECT option_index, rating FROM attempts")
+        assert [tuple(r) for r in rows] == [(None, 2)]

@@ -466,3 +466,55 @@ async def test_a_member_has_at_most_one_current_review_per_server(tmp_path):
         assert tuple(rows[0]) == (2, 1)
     finally:
         await store.close()
+
+
+def _deck_yaml(slug: str, ids: list[str]) -> str:
+    body = "".join(f"  - id: {i}\n    prompt: {i}?\n    answer: {i}.\n" for i in ids)
+    return f"slug: {slug}\nname: {slug.title()}\nquestions:\n{body}"
+
+
+async def test_new_review_cards_take_turns_across_the_enabled_decks(tmp_path):
+    """/review's new cards: the 1st question of each enabled deck, then the 2nd, ...; each
+    deck in its own order, the server's own decks first at each turn, a removed question
+    not counted, another server's deck and a switched-off one never asked."""
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        await store.sync_builtin_decks(
+            [
+                load_deck_text(_deck_yaml("alpha", ["a1", "a2", "a3"]), "alpha.yaml"),
+                load_deck_text(_deck_yaml("beta", ["b1", "b2"]), "beta.yaml"),
+                load_deck_text(_deck_yaml("gamma", ["g1"]), "gamma.yaml"),
+            ]
+        )
+        gamma = next(d for d in await store.decks_for_guild(7) if d.slug == "gamma")
+        await store.set_deck_enabled(7, gamma.id, False)
+        mine = await store.create_deck(7, "mine", "Mine")
+        await store.add_questions(
+            mine, load_deck_text(_deck_yaml("mine", ["m1", "m2", "m3"]), "m.yaml").questions
+        )
+        theirs = await store.create_deck(8, "theirs", "Theirs")
+        await store.add_questions(
+            theirs, load_deck_text(_deck_yaml("theirs", ["t1"]), "t.yaml").questions
+        )
+        ids = {r[1]: r[0] for r in await store._fetchall("SELECT id, ext_id FROM questions")}
+        names = {v: k for k, v in ids.items()}
+        await store.remove_question(ids["m2"])
+
+        async def order(user: int, **kw) -> list[str]:
+            asked = []
+            while (qid := await store.new_question(7, user, **kw)) is not None:
+                asked.append(names[qid])
+                await store.record_attempt(
+                    AttemptRequest(7, user, "m", None, qid, "review", 3, False, True)
+                )
+            return asked
+
+        assert await store.new_question(7, 5, exclude=(ids["m1"],)) == ids["a1"]
+        assert await order(5) == ["m1", "a1", "b1", "m3", "a2", "b2", "a3"]
+        assert await order(6, deck_id=mine) == ["m1", "m3"]
+        # A member who already knows the start of a deck (from /quiz) gets the others first.
+        for ext in ("a1", "a2"):
+            await store.record_attempt(AttemptRequest(7, 9, "m", None, ids[ext], "quiz", 3, False, True))
+        assert await order(9) == ["m1", "b1", "m3", "b2", "a3"]
+    finally:
+        await store.close()

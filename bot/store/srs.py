@@ -335,22 +335,43 @@ class SrsStore(DeckStore):
         deck_id: int | None = None,
         exclude: tuple[int, ...] = (),
     ) -> int | None:
-        """A question from this server's enabled decks the member has never graded."""
-        sql = (
-            "SELECT q.id FROM questions q JOIN decks d ON d.id = q.deck_id "
-            "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
-            "WHERE q.removed_at IS NULL AND d.removed_at IS NULL AND (d.guild_id = 0 OR d.guild_id = ?) "
-            "AND COALESCE(gd.enabled, 1) = 1 AND NOT EXISTS (SELECT 1 FROM srs_cards c WHERE c.guild_id = ? "
-            "AND c.user_id = ? AND c.question_id = q.id)"
+        """A question from this server's enabled decks the member has never graded.
+
+        New cards take turns across the decks, each deck in its own order: the one asked is
+        the first the member has not graded in each deck, whichever stands earliest in its
+        deck (the 1st of each deck, then the 2nd, ...); at the same place the server's own
+        decks come before the built-in ones, then the oldest deck first. Each deck's first
+        new question is found walking ``questions_deck`` in order and stopping at it, and
+        its place is counted over the same index range: the cost grows with how far the
+        member has got in each deck, not with the size of the decks."""
+        unseen = (
+            "q.deck_id = d.id AND q.removed_at IS NULL AND NOT EXISTS (SELECT 1 FROM srs_cards c "
+            "WHERE c.guild_id = ? AND c.user_id = ? AND c.question_id = q.id)"
         )
-        params: list[Any] = [guild_id, guild_id, guild_id, user_id]
-        if deck_id is not None:
-            sql += " AND d.id = ?"
-            params.append(deck_id)
+        params: list[Any] = [guild_id, user_id]
         if exclude:
-            sql += f" AND q.id NOT IN ({','.join('?' * len(exclude))})"
+            unseen += f" AND q.id NOT IN ({','.join('?' * len(exclude))})"
             params.extend(exclude)
-        row = await self._fetchone(sql + " ORDER BY d.builtin DESC, d.id, q.id LIMIT 1", params)
+        decks = (
+            f"SELECT d.id AS deck_id, d.builtin, (SELECT q.id FROM questions q WHERE {unseen} "
+            "ORDER BY q.id LIMIT 1) AS question_id "
+            "FROM decks d LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
+            "WHERE d.removed_at IS NULL AND (d.guild_id = 0 OR d.guild_id = ?) "
+            "AND COALESCE(gd.enabled, 1) = 1"
+        )
+        params.extend([guild_id, guild_id])
+        if deck_id is not None:
+            decks += " AND d.id = ?"
+            params.append(deck_id)
+        # MATERIALIZED (SQLite 3.35+, PostgreSQL 12+): each deck's first new question is
+        # looked for once, not again for each place the outer query names it.
+        sql = (
+            f"WITH n AS MATERIALIZED ({decks}) "
+            "SELECT n.question_id FROM n WHERE n.question_id IS NOT NULL "
+            "ORDER BY (SELECT COUNT(*) FROM questions p WHERE p.deck_id = n.deck_id "
+            "AND p.removed_at IS NULL AND p.id <= n.question_id), n.builtin, n.deck_id LIMIT 1"
+        )
+        row = await self._fetchone(sql, params)
         return int(row[0]) if row else None
 
     async def new_introduced_since(self, guild_id: int, user_id: int, since: datetime) -> int:
