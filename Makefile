@@ -15,7 +15,7 @@ run: $(VENV)/.installed
 	$(PY) -m bot run
 
 test: $(VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
