@@ -114,6 +114,11 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     """Read settings; a bad value raises ConfigError naming the variable and what it needs."""
     try:
         return Settings(_env_file=env_file)
+    except UnicodeDecodeError:
+        # Windows Notepad's "Unicode" (UTF-16) is a common way to get here.
+        raise ConfigError(
+            f"{env_file} is not UTF-8 text: save it as UTF-8 (in Notepad: Save as, Encoding UTF-8)"
+        ) from None
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]) if err["loc"] else "settings"

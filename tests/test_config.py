@@ -61,3 +61,12 @@ def test_missing_token_says_how_to_fix(monkeypatch):
     settings = load_settings(None)
     with pytest.raises(ConfigError, match=r"DISCORD_TOKEN is not set\. Put DISCORD_TOKEN="):
         settings.require_token()
+
+
+def test_a_dotenv_that_is_not_utf8_says_how_to_fix(tmp_path, monkeypatch):
+    # Windows Notepad's "Unicode" is UTF-16 with a byte-order mark.
+    env = tmp_path / ".env"
+    env.write_bytes(f"DISCORD_TOKEN={make_token()}\n".encode("utf-16"))
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    with pytest.raises(ConfigError, match=r"is not UTF-8 text: save it as UTF-8"):
+        load_settings(env)
