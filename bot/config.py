@@ -82,6 +82,24 @@ class Settings(BaseSettings):
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return level
 
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database_path(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError(
+                "must be the path of a file, such as recall.sqlite3; leave it out for that default"
+            )
+        return value
+
+    @field_validator("database")
+    @classmethod
+    def _database_not_a_folder(cls, value: Path) -> Path:
+        if value.is_dir():
+            raise ValueError(
+                f"{value} is a folder; give a file in it, such as {value / 'recall.sqlite3'}"
+            )
+        return value
+
     @field_validator("dev_guild_id", mode="before")
     @classmethod
     def _empty_guild(cls, value: object) -> object:

@@ -70,3 +70,15 @@ def test_a_dotenv_that_is_not_utf8_says_how_to_fix(tmp_path, monkeypatch):
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
     with pytest.raises(ConfigError, match=r"is not UTF-8 text: save it as UTF-8"):
         load_settings(env)
+
+
+def test_an_empty_database_path_is_refused(monkeypatch):
+    monkeypatch.setenv("RECALL_DATABASE", "")
+    with pytest.raises(ConfigError, match=r"^RECALL_DATABASE: must be the path of a file"):
+        load_settings(None)
+
+
+def test_a_folder_as_database_path_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("RECALL_DATABASE", str(tmp_path))
+    with pytest.raises(ConfigError, match=r"^RECALL_DATABASE: .* is a folder"):
+        load_settings(None)
