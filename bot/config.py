@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     database: Path = Field(
         default=Path("recall.sqlite3"), description="Path of the SQLite database file."
     )
-    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING, ERROR or CRITICAL.")
     dev_guild_id: int | None = Field(
         default=None, description="A server id where `sync` installs commands instantly."
     )
