@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     database: Path = Field(
         default=Path("recall.sqlite3"), description="Path of the SQLite database file."
     )
-    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING, ERROR or CRITICAL.")
     dev_guild_id: int | None = Field(
         default=None, description="A server id where `sync` installs commands instantly."
     )
@@ -81,6 +81,24 @@ class Settings(BaseSettings):
         if level not in LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return level
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database_path(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError(
+                "must be the path of a file, such as recall.sqlite3; leave it out for that default"
+            )
+        return value
+
+    @field_validator("database")
+    @classmethod
+    def _database_not_a_folder(cls, value: Path) -> Path:
+        if value.is_dir():
+            raise ValueError(
+                f"{value} is a folder; give a file in it, such as {value / 'recall.sqlite3'}"
+            )
+        return value
 
     @field_validator("dev_guild_id", mode="before")
     @classmethod
@@ -114,6 +132,11 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     """Read settings; a bad value raises ConfigError naming the variable and what it needs."""
     try:
         return Settings(_env_file=env_file)
+    except UnicodeDecodeError:
+        # Windows Notepad's "Unicode" (UTF-16) is a common way to get here.
+        raise ConfigError(
+            f"{env_file} is not UTF-8 text: save it as UTF-8 (in Notepad: Save as, Encoding UTF-8)"
+        ) from None
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]) if err["loc"] else "settings"

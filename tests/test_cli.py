@@ -158,3 +158,22 @@ def test_backup_makes_a_consistent_copy(tmp_path):
         conn.close()
     again = recall("db", "backup", "copy.sqlite3", cwd=tmp_path)
     assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_a_dotenv_that_is_not_utf8_ends_with_one_clear_line(tmp_path):
+    (tmp_path / ".env").write_bytes(f"DISCORD_TOKEN={make_token()}\n".encode("utf-16"))
+    result = recall("check", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert ".env is not UTF-8 text: save it as UTF-8" in lines[0]
+
+
+@pytest.mark.parametrize("value", ["", "."])
+def test_a_database_path_that_is_no_file_ends_with_one_clear_line(tmp_path, value):
+    result = recall("check", cwd=tmp_path, env={"RECALL_DATABASE": value})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("recall: RECALL_DATABASE: ")
+    assert "recall.sqlite3" in lines[0]

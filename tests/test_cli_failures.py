@@ -31,11 +31,12 @@ def test_deck_export_into_a_missing_folder_is_one_clear_line(tmp_path):
 
 
 def test_database_path_that_cannot_be_opened_never_prints_a_traceback(tmp_path):
-    # RECALL_DATABASE naming a folder: one clear line, naming the variable. aiosqlite's
-    # thread used to die, at times, after the event loop closed: tried a few times.
-    (tmp_path / "folder").mkdir()
+    # RECALL_DATABASE inside a regular file, which SQLite cannot open (a folder is refused
+    # before the store is opened): one clear line, naming the variable. aiosqlite's thread
+    # used to die, at times, after the event loop closed: tried a few times.
+    (tmp_path / "afile").write_text("not a folder")
     for _ in range(8):
-        result = recall("check", cwd=tmp_path, env={"RECALL_DATABASE": "folder"})
+        result = recall("check", cwd=tmp_path, env={"RECALL_DATABASE": "afile/recall.sqlite3"})
         assert result.returncode == 1
         assert "Traceback" not in result.stderr, result.stderr
         assert result.stderr.strip().endswith("(the database file is set by RECALL_DATABASE)")

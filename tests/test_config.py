@@ -61,3 +61,24 @@ def test_missing_token_says_how_to_fix(monkeypatch):
     settings = load_settings(None)
     with pytest.raises(ConfigError, match=r"DISCORD_TOKEN is not set\. Put DISCORD_TOKEN="):
         settings.require_token()
+
+
+def test_a_dotenv_that_is_not_utf8_says_how_to_fix(tmp_path, monkeypatch):
+    # Windows Notepad's "Unicode" is UTF-16 with a byte-order mark.
+    env = tmp_path / ".env"
+    env.write_bytes(f"DISCORD_TOKEN={make_token()}\n".encode("utf-16"))
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    with pytest.raises(ConfigError, match=r"is not UTF-8 text: save it as UTF-8"):
+        load_settings(env)
+
+
+def test_an_empty_database_path_is_refused(monkeypatch):
+    monkeypatch.setenv("RECALL_DATABASE", "")
+    with pytest.raises(ConfigError, match=r"^RECALL_DATABASE: must be the path of a file"):
+        load_settings(None)
+
+
+def test_a_folder_as_database_path_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("RECALL_DATABASE", str(tmp_path))
+    with pytest.raises(ConfigError, match=r"^RECALL_DATABASE: .* is a folder"):
+        load_settings(None)
