@@ -125,7 +125,16 @@ async def cmd_sync(settings: Settings, guild_id: int | None, use_global: bool) -
                 await bot.login(token)
             except _login_failure() as exc:
                 raise CliError("Discord refused the token: check DISCORD_TOKEN in .env") from exc
-            synced = await bot.sync_commands(target)
+            try:
+                synced = await bot.sync_commands(target)
+            except _forbidden() as exc:
+                if target is None:
+                    raise
+                raise CliError(
+                    f"Discord refused the commands: the bot is not in server {target}. Invite "
+                    "it there (see the README's invite link), or check --guild or "
+                    "RECALL_DEV_GUILD_ID in .env"
+                ) from exc
     finally:
         await store.close()
     where = (
@@ -176,6 +185,12 @@ def _login_failure() -> type[Exception]:
     from bot.client import LoginFailure
 
     return LoginFailure
+
+
+def _forbidden() -> type[Exception]:
+    from bot.client import Forbidden
+
+    return Forbidden
 
 
 # -- parsing --------------------------------------------------------------------------------

@@ -48,3 +48,12 @@ async def test_a_refused_token_ends_with_a_clear_message(emulator, tmp_path):
     with pytest.raises(CliError, match="Discord refused the token"):
         await cmd_run(bad)
     emulator.violations.clear()
+
+
+async def test_sync_to_a_server_the_bot_is_not_in_ends_with_a_clear_message(emulator, tmp_path):
+    """Discord refuses commands for a server the bot is not in (403): one line says what to
+    check, not a traceback."""
+    emulator.add_guild("Dev")
+    with pytest.raises(CliError, match=r"not in server 424242.*--guild.*RECALL_DEV_GUILD_ID"):
+        await cmd_sync(settings(emulator, tmp_path), 424242, False)
+    emulator.violations.clear()
