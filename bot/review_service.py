@@ -242,15 +242,15 @@ class ReviewService:
             if sq is None:
                 continue
             q = sq.question
-            answer = html.escape(q.answer).replace("\n", "<br>")
+            answer = _anki_html(q.answer)
             if q.options:
                 right = q.correct_index or 0
-                answer = f"<b>{html.escape(q.options[right].text)}</b><br><br>{answer}"
-            points = "".join(f"<li>{html.escape(p)}</li>" for p in q.key_points)
-            options = "".join(f"<li>{html.escape(o.text)}</li>" for o in q.options)
-            front = html.escape(q.prompt).replace("\n", "<br>") + (
-                f"<ol type='A'>{options}</ol>" if options else ""
-            )
+                answer = f"<b>{_anki_html(q.options[right].text)}</b><br><br>{answer}"
+            if q.why:
+                answer += f"<div class='why'><br><i>Why it is asked:</i> {_anki_html(q.why)}</div>"
+            points = "".join(f"<li>{_anki_html(p)}</li>" for p in q.key_points)
+            options = "".join(f"<li>{_anki_html(o.text)}</li>" for o in q.options)
+            front = _anki_html(q.prompt) + (f"<ol type='A'>{options}</ol>" if options else "")
             deck.add_note(
                 genanki.Note(
                     model=ANKI_MODEL,
@@ -268,6 +268,12 @@ class ReviewService:
             path = Path(tmp) / "recall.apkg"
             genanki.Package(deck).write_to_file(str(path))
             return path.read_bytes()
+
+
+def _anki_html(text: str) -> str:
+    """A text as an Anki field shows it: HTML escaped, its line breaks kept."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return html.escape(text).replace("\n", "<br>")
 
 
 def due_by_deck(

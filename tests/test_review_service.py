@@ -1,7 +1,15 @@
-"""What a review reminder says about the decks cards are due in."""
+"""What a review reminder says about the decks cards are due in, and the Anki export."""
 
-from bot.review_service import due_by_deck
-from bot.store import DeckDue
+import io
+import sqlite3
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.clock import FixedClock
+from bot.questions import Question
+from bot.review_service import ReviewService, due_by_deck
+from bot.store import AttemptRequest, DeckDue, Store
 
 
 def test_each_deck_is_named_once_with_its_count() -> None:
@@ -41,3 +49,59 @@ def test_deck_names_go_through_the_given_escape_but_keys_do_not() -> None:
     assert due_by_deck(counts, {12: "x", 2: "2"}, escape=lambda s: s.replace("*", "\\*")) == (
         "3 in \\*x\\* (`x`), 2 in \\*X\\* (built-in, `2`)"
     )
+
+
+# --- the Anki export ---------------------------------------------------------------------------
+
+
+CLOCK = FixedClock(datetime(2026, 3, 2, tzinfo=UTC))
+
+
+def _anki_notes(data: bytes, tmp_path: Path) -> list[tuple[str, list[str]]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as apkg:
+        (tmp_path / "collection.anki2").write_bytes(apkg.read("collection.anki2"))
+    conn = sqlite3.connect(tmp_path / "collection.anki2")
+    try:
+        rows = conn.execute("SELECT guid, flds FROM notes ORDER BY id").fetchall()
+    finally:
+        conn.close()
+    return [(str(g), str(f).split("\x1f")) for g, f in rows]
+
+
+async def _graded(store: Store, deck_id: int) -> None:
+    for stored in await store.questions_in_deck(deck_id):
+        await store.record_attempt(
+            AttemptRequest(7, 5, "alice", None, stored.id, "review", 3, False, False)
+        )
+
+
+async def test_anki_notes_carry_why_and_keep_line_breaks(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "r.sqlite3", clock=CLOCK)
+    try:
+        deck_id = await store.create_deck(7, "mine", "Mine")
+        question = Question(
+            id="q",
+            prompt="What does `a < b & c` do?",
+            why="Checks <precedence> & operators.\nAnd a second line.",
+            key_points=["first point", "second point\n  goes on here", "a <tag> & more"],
+            answer="It compares.\nThen it ands.",
+            options=[{"text": "x < y", "correct": True}, {"text": "y & z"}],
+        )
+        await store.add_questions(deck_id, [question])
+        await _graded(store, deck_id)
+        data = await ReviewService(store).export_apkg(7, 5, "Study group")
+        [(_, fields)] = _anki_notes(data, tmp_path)
+        front, answer, points, deck = fields
+        assert front.startswith("What does `a &lt; b &amp; c` do?")
+        assert "<li>x &lt; y</li><li>y &amp; z</li>" in front
+        assert answer.startswith("<b>x &lt; y</b><br><br>It compares.<br>Then it ands.")
+        # "Why it is asked" is on the back, escaped, its line breaks kept
+        assert "Checks &lt;precedence&gt; &amp; operators.<br>And a second line." in answer
+        # a key point's continuation line stays a line of its own
+        assert points == (
+            "<ul><li>first point</li><li>second point<br>  goes on here</li>"
+            "<li>a &lt;tag&gt; &amp; more</li></ul>"
+        )
+        assert deck == "Mine"
+    finally:
+        await store.close()
