@@ -237,11 +237,20 @@ class ReviewService:
             )
         deck_id = zlib.crc32(f"recall:{guild_id}:{user_id}".encode()) & 0x7FFFFFFF
         deck = genanki.Deck(deck_id or 1, f"Recall — {name}")
-        for stored in cards:
-            sq = await self.store.question(stored.question_id)
-            if sq is None:
-                continue
+        questions = [await self.store.question(stored.question_id) for stored in cards]
+        found = [sq for sq in questions if sq is not None]
+        # Anki keeps one note per guid. Decks may share a slug and question ids (a server's
+        # own deck with a built-in deck's slug and its questions, a removed deck's slug taken
+        # again): the lowest deck id keeps the plain guid, the others add their deck id.
+        first_deck: dict[tuple[str, str], int] = {}
+        for sq in found:
+            key = (sq.deck_slug, sq.question.id)
+            first_deck[key] = min(first_deck.get(key, sq.deck_id), sq.deck_id)
+        for sq in found:
             q = sq.question
+            guid_parts: tuple[object, ...] = ("recall", sq.deck_slug, q.id)
+            if first_deck[(sq.deck_slug, q.id)] != sq.deck_id:
+                guid_parts += (sq.deck_id,)
             answer = _anki_html(q.answer)
             if q.options:
                 right = q.correct_index or 0
@@ -261,7 +270,7 @@ class ReviewService:
                         html.escape(sq.deck_name),
                     ],
                     tags=[t.replace(" ", "_") for t in q.tags] + [f"recall::{sq.deck_slug}"],
-                    guid=genanki.guid_for("recall", sq.deck_slug, q.id),
+                    guid=genanki.guid_for(*guid_parts),
                 )
             )
         with tempfile.TemporaryDirectory() as tmp:

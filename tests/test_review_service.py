@@ -6,7 +6,10 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import genanki
+
 from bot.clock import FixedClock
+from bot.decks import load_deck_text
 from bot.questions import Question
 from bot.review_service import ReviewService, due_by_deck
 from bot.store import AttemptRequest, DeckDue, Store
@@ -56,6 +59,18 @@ def test_deck_names_go_through_the_given_escape_but_keys_do_not() -> None:
 
 CLOCK = FixedClock(datetime(2026, 3, 2, tzinfo=UTC))
 
+DEMO = """\
+slug: demo
+name: Demo
+questions:
+  - id: q1
+    prompt: First?
+    answer: One.
+  - id: q2
+    prompt: Second?
+    answer: Two.
+"""
+
 
 def _anki_notes(data: bytes, tmp_path: Path) -> list[tuple[str, list[str]]]:
     with zipfile.ZipFile(io.BytesIO(data)) as apkg:
@@ -103,5 +118,31 @@ async def test_anki_notes_carry_why_and_keep_line_breaks(tmp_path: Path) -> None
             "<li>a &lt;tag&gt; &amp; more</li></ul>"
         )
         assert deck == "Mine"
+    finally:
+        await store.close()
+
+
+async def test_anki_notes_of_decks_sharing_a_slug_and_ids_are_kept_apart(tmp_path: Path) -> None:
+    """A server's own deck with a built-in deck's slug and its questions (an export of the
+    built-in deck imported into it): Anki takes notes with the same guid for one note, so
+    every card needs a guid of its own. The built-in deck's notes keep theirs."""
+    store = await Store.open(tmp_path / "r.sqlite3", clock=CLOCK)
+    try:
+        deck = load_deck_text(DEMO, "demo.yaml")
+        await store.sync_builtin_decks([deck])
+        [builtin] = await store.decks_for_guild(7)
+        mine = await store.create_deck(7, "demo", "My demo")
+        await store.add_questions(mine, deck.questions)
+        await _graded(store, builtin.id)
+        await _graded(store, mine)
+        data = await ReviewService(store).export_apkg(7, 5, "Study group")
+        notes = _anki_notes(data, tmp_path)
+        assert len(notes) == 4
+        assert len({guid for guid, _ in notes}) == 4
+        by_deck = {(fields[0], fields[3]): guid for guid, fields in notes}
+        assert by_deck[("First?", "Demo")] == genanki.guid_for("recall", "demo", "q1")
+        assert by_deck[("Second?", "Demo")] == genanki.guid_for("recall", "demo", "q2")
+        # the same again: a second export updates the same notes in Anki
+        assert _anki_notes(await ReviewService(store).export_apkg(7, 5, "x"), tmp_path) == notes
     finally:
         await store.close()
