@@ -692,6 +692,45 @@ def _duplicate_keys(node: yaml.Node | None, issues: _Issues) -> None:
             stack.extend(current.value)
 
 
+# Texts a `` #`` would cut short without a word: a question's texts, options, key points,
+# the deck's name and description (an id, slug, tag or difficulty fails or is checked).
+_TEXT_FIELDS = frozenset({"name", "description", "prompt", "why", "answer", "text"})
+_COMMENT_AFTER_RE = re.compile(r"[ \t]+#")
+
+
+def _comments_cutting_texts(root: yaml.Node | None, issues: _Issues) -> None:
+    """Warn where a comment (`` #`` after an unquoted text) ends a text early: YAML drops
+    the rest of the line, and a moderator pasting "Use a list # or a tuple" means it all."""
+    found: list[tuple[int, int, str]] = []
+    stack: list[tuple[tuple[int | str, ...], yaml.Node]] = [((), root)] if root else []
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = getattr(key, "value", None)
+                if isinstance(name, str):
+                    stack.append(((*path, name), value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(((*path, i), item) for i, item in enumerate(node.value))
+        elif isinstance(node, yaml.ScalarNode) and node.style is None and path:
+            last = path[-1]
+            in_points = isinstance(last, int) and len(path) > 1 and path[-2] == "key_points"
+            end = node.end_mark
+            if (last in _TEXT_FIELDS or in_points) and isinstance(end.buffer, str):
+                match = _COMMENT_AFTER_RE.match(end.buffer, end.pointer)
+                if match:
+                    column = end.column + (match.end() - end.pointer)
+                    found.append((end.line + 1, column, field_path(path)))
+    for line, column, fpath in sorted(found):
+        issues.warn(
+            "' #' starts a YAML comment, so the text after it was left out; "
+            "put the whole text in quotes to keep it",
+            line,
+            column,
+            fpath,
+        )
+
+
 def _node_line(node: yaml.Node | None) -> tuple[int | None, int | None]:
     if node is None:
         return None, None
@@ -739,6 +778,8 @@ def _parse_structured(
     _duplicate_keys(root, issues)
     if issues.errors:
         return []
+    if fmt == "yaml":
+        _comments_cutting_texts(root, issues)
 
     def locate_path(path: tuple[int | str, ...]) -> tuple[int | None, int | None, str]:
         node = _node_at(root, path) if root is not None else None

@@ -352,6 +352,39 @@ def test_yaml_errors_name_line_and_field() -> None:
     ]
 
 
+def test_yaml_text_cut_short_by_a_comment_is_warned_about() -> None:
+    """In YAML a `` #`` outside quotes starts a comment: "Use a list # or a tuple" is read as
+    "Use a list". The import says so, with the line, instead of dropping the rest silently."""
+    text = (
+        "slug: demo   # a comment after the deck's slug is fine\n"
+        "questions:\n"
+        "  - prompt: What does C# add over C?\n"  # no space before #: not a comment
+        "    answer: Use a list # or a tuple\n"
+        "    key_points:\n"
+        "      - first   # second\n"
+        "      - 'quoted # kept'\n"
+        "    options:\n"
+        "      - text: a # b\n"
+        "        correct: true\n"
+        "      - text: c\n"
+        "    difficulty: easy  # easy, medium or hard\n"
+    )
+    result = parse_import(text.encode(), "d.yaml")
+    assert result.errors == []
+    [q] = result.questions
+    assert q.prompt == "What does C# add over C?"
+    assert q.answer == "Use a list" and q.key_points == ["first", "quoted # kept"]
+    assert [str(w) for w in result.warnings] == [
+        f"d.yaml:{line}:{column}: {field}: ' #' starts a YAML comment, so the text after it "
+        "was left out; put the whole text in quotes to keep it"
+        for line, column, field in [
+            (4, 24, "questions[0].answer"),
+            (6, 17, "questions[0].key_points[0]"),
+            (9, 17, "questions[0].options[0].text"),
+        ]
+    ]
+
+
 def test_all_or_nothing() -> None:
     text = "- prompt: Fine?\n  answer: yes\n- prompt: Broken?\n"
     result = parse_import(text.encode(), "d.yaml")
