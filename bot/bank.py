@@ -513,12 +513,15 @@ def export_summary(deck_name: str, count: int, fmt: str, files: int) -> str:
     return text
 
 
-def check_upload_size(size: int, max_bytes: int = IMPORT_MAX_BYTES) -> None:
-    """Refuse an attachment that is too big before downloading it."""
+def check_upload_size(size: int, max_bytes: int = IMPORT_MAX_BYTES, *, filename: str) -> None:
+    """Refuse an attachment that is too big before downloading it, naming the file."""
     if size > max_bytes:
+        have, limit = size_text(size), size_text(max_bytes)
+        if have == limit:  # "1.0 MiB, at most 1.0 MiB" would not say what is wrong
+            have, limit = f"{size:,} bytes", f"{max_bytes:,} bytes ({limit})"
         raise ImportRefused(
-            f"**{size_text(size)}** is too big: an import may be at most "
-            f"{size_text(max_bytes)}. Split the file into smaller ones."
+            f"Nothing was imported: **{filename}** is {have}, and an import may be at most "
+            f"{limit}. Split the file into smaller ones."
         )
 
 
@@ -611,7 +614,7 @@ class BankService:
     ) -> ImportPreview:
         """Read an upload and keep it as a pending import session. A refused upload writes
         nothing at all."""
-        check_upload_size(len(data), max_bytes)
+        check_upload_size(len(data), max_bytes, filename=filename)
         prompts, ids = await self.store.deck_keys(deck.id)
         parsed = await read_upload(
             data, filename, active_prompts=prompts, taken_ids=ids, max_bytes=max_bytes

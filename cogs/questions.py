@@ -804,7 +804,7 @@ class QuestionGroup(app_commands.Group):
     ) -> None:
         assert interaction.guild_id is not None
         row = await self.bank.deck(interaction.guild_id, deck, custom=True)
-        check_upload_size(file.size)
+        check_upload_size(file.size, filename=file.filename)
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
         preview = await self.bank.preview_import(

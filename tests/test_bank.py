@@ -10,7 +10,9 @@ from test_exporters import PROPERTY_SETTINGS, questions
 
 from bot.bank import (
     FORM_MAX,
+    ImportRefused,
     QuestionForm,
+    check_upload_size,
     deck_slug_for,
     edited_question,
     form_from_question,
@@ -190,3 +192,19 @@ def test_an_edit_takes_only_the_fields_its_form_changed() -> None:
         edit(replace(shown, options="a\nb"))
     with pytest.raises(UserError, match="Question: must not be empty"):
         edit(replace(shown, prompt="  "))
+
+
+def test_an_upload_too_big_is_refused_naming_the_file_and_sizes_that_differ() -> None:
+    check_upload_size(1024 * 1024, filename="ok.yaml")  # exactly the limit is fine
+    with pytest.raises(ImportRefused) as just_over:
+        check_upload_size(1024 * 1024 + 16, filename="big.csv")
+    assert str(just_over.value) == (
+        "Nothing was imported: **big.csv** is 1,048,592 bytes, and an import may be at most "
+        "1,048,576 bytes (1.0 MiB). Split the file into smaller ones."
+    )
+    with pytest.raises(ImportRefused) as far_over:
+        check_upload_size(3 * 1024 * 1024, filename="deck.yaml")
+    assert str(far_over.value) == (
+        "Nothing was imported: **deck.yaml** is 3.0 MiB, and an import may be at most "
+        "1.0 MiB. Split the file into smaller ones."
+    )

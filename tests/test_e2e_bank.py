@@ -351,7 +351,8 @@ async def test_import_cancel_refusals_and_limits(recall, emulator):
 
         big = emulator.attachment("big.csv", b"question,answer\n" + b"x" * IMPORT_MAX_BYTES)
         too_big = await mod.run("/question import", file=big, deck="team-flask")
-        assert "is too big: an import may be at most 1.0 MiB" in too_big.content
+        assert too_big.content.startswith("Nothing was imported: **big.csv** is 1,048,592 bytes")
+        assert "an import may be at most 1,048,576 bytes (1.0 MiB)" in too_big.content
 
         into_builtin = await mod.run(
             "/question import",
