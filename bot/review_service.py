@@ -236,7 +236,8 @@ class ReviewService:
                 "You have no cards yet: grade a question with `/quiz`, the question of the day or `/review start`."
             )
         deck_id = zlib.crc32(f"recall:{guild_id}:{user_id}".encode()) & 0x7FFFFFFF
-        deck = genanki.Deck(deck_id or 1, f"Recall — {name}")
+        # Anki reads "::" in a deck name as a subdeck: a server called "A::B" is one deck.
+        deck = genanki.Deck(deck_id or 1, f"Recall — {name}".replace("::", ":"))
         questions = [await self.store.question(stored.question_id) for stored in cards]
         found = [sq for sq in questions if sq is not None]
         # Anki keeps one note per guid. Decks may share a slug and question ids (a server's

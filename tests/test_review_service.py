@@ -1,6 +1,7 @@
 """What a review reminder says about the decks cards are due in, and the Anki export."""
 
 import io
+import json
 import sqlite3
 import zipfile
 from datetime import UTC, datetime
@@ -118,6 +119,28 @@ async def test_anki_notes_carry_why_and_keep_line_breaks(tmp_path: Path) -> None
             "<li>a &lt;tag&gt; &amp; more</li></ul>"
         )
         assert deck == "Mine"
+    finally:
+        await store.close()
+
+
+async def test_a_server_name_with_double_colons_is_one_anki_deck(tmp_path: Path) -> None:
+    """Anki makes "A::B" a deck B inside a deck A: the export's deck keeps one level."""
+    store = await Store.open(tmp_path / "r.sqlite3", clock=CLOCK)
+    try:
+        deck_id = await store.create_deck(7, "mine", "Mine")
+        await store.add_questions(deck_id, [Question(id="q", prompt="P?", answer="A.")])
+        await _graded(store, deck_id)
+        data = await ReviewService(store).export_apkg(7, 5, "Maths::Algebra")
+        with zipfile.ZipFile(io.BytesIO(data)) as apkg:
+            (tmp_path / "collection.anki2").write_bytes(apkg.read("collection.anki2"))
+        conn = sqlite3.connect(tmp_path / "collection.anki2")
+        try:
+            [(decks,)] = conn.execute("SELECT decks FROM col").fetchall()
+        finally:
+            conn.close()
+        names = {d["name"] for d in json.loads(decks).values()}
+        assert "Recall — Maths:Algebra" in names, names
+        assert not any("::" in n for n in names), names
     finally:
         await store.close()
 
