@@ -293,6 +293,9 @@ def _friendly(err: Any) -> str:
             "starting with a letter or digit"
         )
     if kind == "string_type":
+        if isinstance(value, bool | int | float):
+            # YAML reads yes, no, on, off, 3.12 as such: quoted, they stay text.
+            return f"must be text, not {_type_name(value)}: put it in quotes to keep it as text"
         return f"must be text, not {_type_name(value)}"
     if kind == "list_type":
         return f"must be a list, not {_type_name(value)}"
@@ -1039,7 +1042,7 @@ def _parse_csv(text: str, issues: _Issues, max_questions: int) -> list[_Candidat
             )
             if not extra_empty:
                 issues.error(
-                    f"this row has {len(row)} cells but the header has {len(header)}; "
+                    f"this row has {len(row)} {plural(len(row), 'cell')} but the header has {len(header)}; "
                     "check for a missing or extra comma or an unquoted comma in a cell",
                     start,
                 )

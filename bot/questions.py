@@ -228,7 +228,9 @@ class Question(BaseModel):
             correct = sum(1 for o in self.options if o.correct)
             if correct != 1:
                 raise ValueError(
-                    f"a multiple-choice question needs exactly one correct option, found {correct}"
+                    f"a multiple-choice question needs exactly one correct option, found "
+                    f"{correct}: mark only the right one, with `correct: true` (YAML, JSON) or "
+                    "a leading `*` (CSV)"
                 )
             texts = [option_key(o.text) for o in self.options]
             if len(set(texts)) != len(texts):
