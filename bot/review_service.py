@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import tempfile
 import zlib
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 import genanki
 
 from bot.errors import OptionGone, UserError
+from bot.exporters import ExportPart
 from bot.quiz import Rating, Source, mc_rating, option_clicked
 from bot.srs import NEW_PER_DAY_MAX, local_midnights, retrievability
 from bot.store import AttemptRequest, AttemptResult, DeckDue, Store, StoredQuestion
@@ -229,7 +231,16 @@ class ReviewService:
         await self.store.set_review_settings(guild_id, user_id, new_per_day=value)
 
     async def export_apkg(self, guild_id: int, user_id: int, name: str) -> bytes:
-        """The member's cards as an Anki package, tagged as in Recall."""
+        """The member's cards as one Anki package, tagged as in Recall."""
+        [part] = await self.export_apkg_parts(guild_id, user_id, name, max_bytes=None)
+        return part.data
+
+    async def export_apkg_parts(
+        self, guild_id: int, user_id: int, name: str, *, max_bytes: int | None
+    ) -> list[ExportPart]:
+        """The member's cards as Anki packages of at most ``max_bytes`` each (one package
+        when they fit, or ``max_bytes`` is None). Every package holds the same Anki deck, so
+        importing them all gives the one deck. Packages are written off the event loop."""
         cards = await self.store.cards(guild_id, user_id)
         if not cards:
             raise UserError(
@@ -237,47 +248,85 @@ class ReviewService:
             )
         deck_id = zlib.crc32(f"recall:{guild_id}:{user_id}".encode()) & 0x7FFFFFFF
         # Anki reads "::" in a deck name as a subdeck: a server called "A::B" is one deck.
-        deck = genanki.Deck(deck_id or 1, f"Recall — {name}".replace("::", ":"))
+        deck_name = f"Recall — {name}".replace("::", ":")
         questions = [await self.store.question(stored.question_id) for stored in cards]
-        found = [sq for sq in questions if sq is not None]
-        # Anki keeps one note per guid. Decks may share a slug and question ids (a server's
-        # own deck with a built-in deck's slug and its questions, a removed deck's slug taken
-        # again): the lowest deck id keeps the plain guid, the others add their deck id.
-        first_deck: dict[tuple[str, str], int] = {}
-        for sq in found:
-            key = (sq.deck_slug, sq.question.id)
-            first_deck[key] = min(first_deck.get(key, sq.deck_id), sq.deck_id)
-        for sq in found:
-            q = sq.question
-            guid_parts: tuple[object, ...] = ("recall", sq.deck_slug, q.id)
-            if first_deck[(sq.deck_slug, q.id)] != sq.deck_id:
-                guid_parts += (sq.deck_id,)
-            answer = _anki_html(q.answer)
-            if q.options:
-                right = q.correct_index or 0
-                answer = f"<b>{_anki_html(q.options[right].text)}</b><br><br>{answer}"
-            if q.why:
-                answer += f"<div class='why'><br><i>Why it is asked:</i> {_anki_html(q.why)}</div>"
-            points = "".join(f"<li>{_anki_html(p)}</li>" for p in q.key_points)
-            options = "".join(f"<li>{_anki_html(o.text)}</li>" for o in q.options)
-            front = _anki_html(q.prompt) + (f"<ol type='A'>{options}</ol>" if options else "")
-            deck.add_note(
-                genanki.Note(
-                    model=ANKI_MODEL,
-                    fields=[
-                        front,
-                        answer,
-                        f"<ul>{points}</ul>" if points else "",
-                        html.escape(sq.deck_name),
-                    ],
-                    tags=[t.replace(" ", "_") for t in q.tags] + [f"recall::{sq.deck_slug}"],
-                    guid=genanki.guid_for(*guid_parts),
-                )
+        notes = _anki_notes([sq for sq in questions if sq is not None])
+        packages = await asyncio.to_thread(
+            _anki_packages, deck_id or 1, deck_name, notes, max_bytes
+        )
+        if len(packages) == 1:
+            return [ExportPart("recall-cards.apkg", packages[0][0], packages[0][1])]
+        return [
+            ExportPart(f"recall-cards-{i}-of-{len(packages)}.apkg", data, n)
+            for i, (data, n) in enumerate(packages, 1)
+        ]
+
+
+def _anki_notes(found: Sequence[StoredQuestion]) -> list[genanki.Note]:
+    """A note per question, in order, tagged as in Recall."""
+    notes: list[genanki.Note] = []
+    # Anki keeps one note per guid. Decks may share a slug and question ids (a server's
+    # own deck with a built-in deck's slug and its questions, a removed deck's slug taken
+    # again): the lowest deck id keeps the plain guid, the others add their deck id.
+    first_deck: dict[tuple[str, str], int] = {}
+    for sq in found:
+        key = (sq.deck_slug, sq.question.id)
+        first_deck[key] = min(first_deck.get(key, sq.deck_id), sq.deck_id)
+    for sq in found:
+        q = sq.question
+        guid_parts: tuple[object, ...] = ("recall", sq.deck_slug, q.id)
+        if first_deck[(sq.deck_slug, q.id)] != sq.deck_id:
+            guid_parts += (sq.deck_id,)
+        answer = _anki_html(q.answer)
+        if q.options:
+            right = q.correct_index or 0
+            answer = f"<b>{_anki_html(q.options[right].text)}</b><br><br>{answer}"
+        if q.why:
+            answer += f"<div class='why'><br><i>Why it is asked:</i> {_anki_html(q.why)}</div>"
+        points = "".join(f"<li>{_anki_html(p)}</li>" for p in q.key_points)
+        options = "".join(f"<li>{_anki_html(o.text)}</li>" for o in q.options)
+        front = _anki_html(q.prompt) + (f"<ol type='A'>{options}</ol>" if options else "")
+        notes.append(
+            genanki.Note(
+                model=ANKI_MODEL,
+                fields=[
+                    front,
+                    answer,
+                    f"<ul>{points}</ul>" if points else "",
+                    html.escape(sq.deck_name),
+                ],
+                tags=[t.replace(" ", "_") for t in q.tags] + [f"recall::{sq.deck_slug}"],
+                guid=genanki.guid_for(*guid_parts),
             )
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "recall.apkg"
-            genanki.Package(deck).write_to_file(str(path))
-            return path.read_bytes()
+        )
+    return notes
+
+
+def _anki_package(deck_id: int, deck_name: str, notes: Sequence[genanki.Note]) -> bytes:
+    deck = genanki.Deck(deck_id, deck_name)
+    for note in notes:
+        deck.add_note(note)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "recall.apkg"
+        genanki.Package(deck).write_to_file(str(path))
+        return path.read_bytes()
+
+
+def _anki_packages(
+    deck_id: int, deck_name: str, notes: Sequence[genanki.Note], max_bytes: int | None
+) -> list[tuple[bytes, int]]:
+    """(package, notes in it) for ``notes`` in order, each package at most ``max_bytes``:
+    one package if it fits, else the notes halved until each half fits. A single note
+    that does not fit alone is an error (a question is far smaller than any upload limit)."""
+    data = _anki_package(deck_id, deck_name, notes)
+    if max_bytes is None or len(data) <= max_bytes:
+        return [(data, len(notes))]
+    if len(notes) == 1:
+        raise UserError("One of your cards is too large to send as a file.")
+    half = len(notes) // 2
+    return _anki_packages(deck_id, deck_name, notes[:half], max_bytes) + _anki_packages(
+        deck_id, deck_name, notes[half:], max_bytes
+    )
 
 
 def _anki_html(text: str) -> str:

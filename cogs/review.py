@@ -16,6 +16,7 @@ from discord.ext import commands, tasks
 from bot.bank import deck_key
 from bot.client import RecallBot
 from bot.errors import OptionGone, UserError
+from bot.exporters import message_batches
 from bot.quiz import Rating, option_fingerprint
 from bot.review_service import Item, ReviewService, Summary, due_by_deck
 from bot.schedule import format_time, parse_time, parse_zone, zone_choices
@@ -507,16 +508,31 @@ class ReviewGroup(
     async def export(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        data = await self.cog.reviews.export_apkg(
+        # Discord's upload limit here, with room for the request around the file.
+        limit = interaction.filesize_limit - 64 * 1024
+        parts = await self.cog.reviews.export_apkg_parts(
             interaction.guild_id,
             interaction.user.id,
             interaction.guild.name if interaction.guild else "server",
+            max_bytes=limit,
         )
-        await interaction.followup.send(
-            "Your Recall cards, with their tags. Import the file in Anki (File → Import).",
-            file=discord.File(io.BytesIO(data), filename="recall-cards.apkg"),
-            ephemeral=True,
-        )
+        if len(parts) == 1:
+            text = "Your Recall cards, with their tags. Import the file in Anki (File → Import)."
+        else:
+            text = (
+                f"Your Recall cards, with their tags, in {len(parts)} files: too many for one "
+                "file Discord takes. Import each in Anki (File → Import); they fill one deck."
+            )
+        sent = 0
+        for batch in message_batches(parts, max_bytes=limit):
+            if sent:
+                text = f"Files {sent + 1}–{sent + len(batch)} of {len(parts)}."
+            await interaction.followup.send(
+                text,
+                files=[discord.File(io.BytesIO(p.data), filename=p.filename) for p in batch],
+                ephemeral=True,
+            )
+            sent += len(batch)
 
 
 class Review(commands.Cog):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
+import re
 import sqlite3
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -849,3 +851,63 @@ async def test_a_card_no_longer_multiple_choice_is_shown_again_with_reveal(recal
         await alice.click(revealed.message, "Hard")
         rows = await bot.store._fetchall("SELECT option_index, rating FROM attempts")
         assert [tuple(r) for r in rows] == [(None, 2)]
+
+
+async def test_an_export_too_big_for_one_upload_comes_in_several_packages(
+    recall, emulator, monkeypatch, tmp_path
+):
+    """Cards that make a package bigger than Discord takes in one upload come as several
+    packages, each under the limit, holding every card once and all the same Anki deck."""
+    import random
+    import string
+
+    from emulator import interactions, limits
+
+    monkeypatch.setattr(interactions, "ATTACHMENT_SIZE_LIMIT", 200 * 1024)
+    monkeypatch.setattr(limits, "UPLOAD_MAX_BYTES", 200 * 1024)
+    rng = random.Random(7)
+
+    def text(n: int) -> str:
+        return " ".join(
+            "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(2, 9)))
+            for _ in range(n)
+        )
+
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "big", "Big deck")
+        await bot.store.add_questions(
+            deck_id,
+            [Question(id=f"b{i}", prompt=f"Big {i}?", answer=text(500)) for i in range(120)],
+        )
+        for stored in await bot.store.questions_in_deck(deck_id):
+            await bot.store.record_attempt(
+                AttemptRequest(guild.id, alice.id, "alice", None, stored.id, "review", 3, False, False)
+            )
+        result = await alice.run("/review export", channel=guild.general)
+        first = await result.wait_for_followup()
+        said = re.search(r"in (\d+) files", first.content)
+        assert said is not None and int(said[1]) >= 2, first.content
+        files = list(first.attachments)
+        messages = 1
+        while len(files) < int(said[1]):
+            messages += 1
+            files += (await result.wait_for_followup(messages)).attachments
+        assert len(files) == int(said[1])
+        prompts: list[str] = []
+        deck_names: set[str] = set()
+        for n, file in enumerate(files, 1):
+            assert file.filename == f"recall-cards-{n}-of-{len(files)}.apkg"
+            assert len(file.data) <= 200 * 1024
+            path = tmp_path / f"c{n}.anki2"
+            with zipfile.ZipFile(io.BytesIO(file.data)) as apkg:
+                path.write_bytes(apkg.read("collection.anki2"))
+            conn = sqlite3.connect(path)
+            try:
+                prompts += [r[0].split("\x1f")[0] for r in conn.execute("SELECT flds FROM notes")]
+                [(decks,)] = conn.execute("SELECT decks FROM col").fetchall()
+            finally:
+                conn.close()
+            deck_names |= {d["name"] for d in json.loads(decks).values() if d["id"] != 1}
+        assert sorted(prompts) == sorted(f"Big {i}?" for i in range(120))
+        assert deck_names == {"Recall — Study group"}
