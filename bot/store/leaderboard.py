@@ -24,7 +24,14 @@ from bot.store.quiz import QuizStore
 
 #: tables holding a member's own rows in a server, keyed by (guild_id, user_id); erased by
 #: ``erase_member``. Areas that add such tables list them here.
-MEMBER_TABLES: tuple[str, ...] = ("attempts", "members", "srs_cards", "srs_members", "suggestions")
+MEMBER_TABLES: tuple[str, ...] = (
+    "attempts",
+    "members",
+    "srs_cards",
+    "srs_members",
+    "suggestions",
+    "form_drafts",  # the `why` typed with a command whose form is still open
+)
 
 
 @dataclass(frozen=True)
