@@ -15,6 +15,7 @@ from bot.store import Store
 from cogs import ui
 from cogs.leaderboard import CancelButton
 from cogs.quiz import Quiz, handled
+from cogs.suggest import clear_review_posts
 
 
 class EraseButton(
@@ -77,6 +78,12 @@ class EraseButton(
             if isinstance(quiz, Quiz):
                 for post_id in erased.shown_posts:
                     quiz.redraw(post_id, find=True)
+            # Their suggestions' review posts show their mention and what they suggested.
+            if erased.suggestion_posts:
+                interaction.client.spawn(
+                    clear_review_posts(interaction.client, erased.suggestion_posts),
+                    name=f"erase-suggestions-{self.guild_id}-{self.user_id}",
+                )
 
         await handled(interaction, work)
 

@@ -386,14 +386,56 @@ async def test_an_erased_members_suggestion_number_is_not_given_to_the_next_one(
         [stale] = emulator.channel_messages(review)
         asked = await alice.run("/privacy delete")
         await alice.click(asked.message, "Erase my data")
+        # The review message of alice's erased suggestion has no buttons left to act on
+        # whatever suggestion takes its number.
+        await emulator.wait_until(lambda: stale.buttons == [], within=3)
 
         sent = await suggest(bob, 2)
         assert "Suggestion #2 " in sent.content  # #1 was alice's, and stays hers alone
-        # The review message of alice's erased suggestion acts on nothing else.
-        late = await mod.click(stale, "Approve")
-        assert late.ephemeral and late.content == "That suggestion no longer exists."
         [waiting] = await bot.store.member_suggestions(guild.id, bob.id)
         assert waiting.state == "pending"
+
+
+async def test_erasing_takes_the_member_and_their_text_off_their_suggestions_review_posts(
+    recall, emulator
+):
+    """The review channel's posts of an erased member's suggestions no longer show who
+    suggested them nor what, and have no buttons left that act on nothing."""
+    from test_e2e_suggest import form, open_suggestions, suggest
+
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    review = guild.add_channel("review")
+    async with recall.running():
+        await open_suggestions(mod, review)
+        await suggest(alice, 1)
+        await suggest(alice, 2)
+        await suggest(bob, 3)
+        first, second, bobs = emulator.channel_messages(review)
+        await mod.click(second, "Approve")
+        assert "✅ Approved" in str(second.embeds[0])
+
+        asked = await alice.run("/privacy delete")
+        await alice.click(asked.message, "Erase my data")
+
+        def erased(message) -> bool:
+            text = str(message.embeds[0])
+            return (
+                message.buttons == []
+                and str(alice.id) not in text
+                and "Suggested by" not in text
+                and form(1)["prompt"] not in text
+                and form(2)["prompt"] not in text
+            )
+
+        await emulator.wait_until(lambda: erased(first) and erased(second), within=3)
+        assert first.embeds[0]["title"] == "Suggestion #1 for Team Flask"
+        assert "erased" in first.embeds[0]["description"]
+        assert "question #" in second.embeds[0]["description"]  # the question it became stays
+        # Bob's suggestion is untouched.
+        assert f"<@{bob.id}>" in str(bobs.embeds[0])
+        assert [b.label for b in bobs.buttons] == ["Approve", "Edit and approve", "Reject"]
 
 
 async def test_erasing_takes_the_name_off_a_quiz_post_nobody_answered_yet(recall, emulator):

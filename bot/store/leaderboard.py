@@ -84,6 +84,17 @@ class Activity:
 
 
 @dataclass(frozen=True)
+class ErasedSuggestion:
+    """An erased suggestion whose review message still shows its author and text."""
+
+    id: int
+    deck_name: str
+    channel_id: int
+    message_id: int
+    question_id: int | None  # the question an approved one became (it stays in the deck)
+
+
+@dataclass(frozen=True)
 class Erased:
     attempts: int
     totals: int
@@ -94,6 +105,8 @@ class Erased:
     shown_posts: tuple[int, ...] = ()
     #: they had hidden from the boards, and stay hidden
     hidden: bool = False
+    #: their suggestions' review messages, to be redrawn without their name and text
+    suggestion_posts: tuple[ErasedSuggestion, ...] = ()
 
 
 # A board's rows: members with points on it. A scored grade worth 0 points (a server's
@@ -291,6 +304,23 @@ class LeaderboardStore(QuizStore):
                     (guild_id, user_id),
                 )
                 rows += max(0, cur2.rowcount)
+            async with db.execute(
+                "SELECT s.id, COALESCE(d.name, ''), s.channel_id, s.message_id, s.question_id "
+                "FROM suggestions s LEFT JOIN decks d ON d.id = s.deck_id "
+                "WHERE s.guild_id = ? AND s.user_id = ? AND s.message_id IS NOT NULL "
+                "ORDER BY s.id",
+                (guild_id, user_id),
+            ) as cur:
+                suggestion_posts = tuple(
+                    ErasedSuggestion(
+                        int(r[0]),
+                        str(r[1]),
+                        int(r[2]),
+                        int(r[3]),
+                        None if r[4] is None else int(r[4]),
+                    )
+                    for r in await cur.fetchall()
+                )
             attempts = 0
             for table in MEMBER_TABLES:
                 if table == "members" and hidden:
@@ -320,6 +350,7 @@ class LeaderboardStore(QuizStore):
             rows=rows + posts,
             shown_posts=shown,
             hidden=hidden,
+            suggestion_posts=suggestion_posts,
         )
 
     # -- stats -------------------------------------------------------------------------------
