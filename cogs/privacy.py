@@ -71,9 +71,9 @@ class EraseButton(
                 ),
                 view=None,
             )
-            # The messages of their public quiz posts still say "Asked by" them: redraw
-            # them from the database, which no longer has the name (a post nobody clicked
-            # yet has its message looked for).
+            # The messages of their public quiz posts still say "Asked by" them, and those
+            # of open posts they answered count them: redraw them from the database, which
+            # no longer has either (a post nobody clicked yet has its message looked for).
             quiz = interaction.client.get_cog("Quiz")
             if isinstance(quiz, Quiz):
                 for post_id in erased.shown_posts:

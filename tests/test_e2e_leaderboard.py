@@ -373,6 +373,30 @@ async def test_erasing_takes_the_members_name_off_the_quiz_posts_they_started(re
         await emulator.wait_until(lambda: footer(msg) == "1 member answered", within=3)
 
 
+async def test_erasing_takes_the_members_answer_out_of_the_counts_of_posts_they_answered(
+    recall, emulator
+):
+    """A post someone else started counts the members who answered: once a member erased
+    their data, their answer is gone, and the count says so without waiting for a click."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running():
+        posted = await bob.run("/quiz", channel=guild.general, deck="flask")
+        msg = posted.message
+        if "Reveal answer" in [b.label for b in msg.buttons]:
+            revealed = await alice.click(msg, "Reveal answer")
+            await alice.click(revealed.message, "Good")
+        else:
+            await alice.click(msg, msg.buttons[0].label)
+        await emulator.wait_until(lambda: footer(msg) == "Asked by bob · 1 member answered")
+
+        asked = await alice.run("/privacy delete")
+        await alice.click(asked.message, "Erase my data")
+        await emulator.wait_until(
+            lambda: footer(msg) == "Asked by bob · 0 members answered", within=3
+        )
+
+
 async def test_an_erased_members_suggestion_number_is_not_given_to_the_next_one(recall, emulator):
     from test_e2e_suggest import open_suggestions, suggest
 

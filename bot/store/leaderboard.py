@@ -100,8 +100,9 @@ class Erased:
     totals: int
     posts: int
     rows: int = 0  # every row deleted or stripped of the member, all tables together
-    #: public posts they started whose message still shows their name, to be redrawn (a
-    #: post no one has clicked yet has no message id stored: its message is looked for)
+    #: open public posts whose message still shows them, to be redrawn: those they started
+    #: (their name; a post no one has clicked yet has no message id stored: its message is
+    #: looked for) and those they answered (the count of members who answered)
     shown_posts: tuple[int, ...] = ()
     #: they had hidden from the boards, and stay hidden
     hidden: bool = False
@@ -321,6 +322,14 @@ class LeaderboardStore(QuizStore):
                     )
                     for r in await cur.fetchall()
                 )
+            # Open public posts they answered count them among the members who answered.
+            async with db.execute(
+                "SELECT DISTINCT p.id FROM attempts a JOIN posts p ON p.id = a.post_id "
+                "WHERE a.guild_id = ? AND a.user_id = ? AND p.private = 0 "
+                "AND p.closed_at IS NULL",
+                (guild_id, user_id),
+            ) as cur:
+                answered_posts = {int(r[0]) for r in await cur.fetchall()}
             attempts = 0
             for table in MEMBER_TABLES:
                 if table == "members" and hidden:
@@ -336,7 +345,9 @@ class LeaderboardStore(QuizStore):
                 "AND closed_at IS NULL ORDER BY id",
                 (guild_id, user_id),
             ) as cur:
-                shown = tuple(int(r[0]) for r in await cur.fetchall())
+                shown = tuple(
+                    sorted(answered_posts | {int(r[0]) for r in await cur.fetchall()})
+                )
             cur2 = await db.execute(
                 "UPDATE posts SET author_id = NULL, author_name = NULL "
                 "WHERE guild_id = ? AND author_id = ?",
