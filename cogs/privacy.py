@@ -59,8 +59,8 @@ class EraseButton(
             await interaction.response.edit_message(
                 embed=ui.info_embed(
                     "Your data in this server is erased",
-                    f"{grades} and every point you had here are gone, and you are off every "
-                    "board. Quiz posts you started stay for the members who answered them, "
+                    f"{grades}, every point you had here, your review cards and your "
+                    "suggestions are gone, and you are off every board. Quiz posts you started stay for the members who answered them, "
                     "without your name. If you answer again, you start afresh"
                     + (
                         ", and stay hidden from the boards (`/privacy show` puts you back)."
@@ -141,7 +141,9 @@ class PrivacyGroup(app_commands.Group):
             embed=ui.info_embed(
                 "Erase your data in this server?",
                 "This deletes every grade you gave here, your points on every board and "
-                "season, your QOTD streak and the name Recall knows you by. It can't be undone. "
+                "season, your QOTD streak, your review cards (what `/review` would ask you "
+                "next and when), review settings and reminders, your suggestions (waiting "
+                "ones are withdrawn) and the name Recall knows you by. It can't be undone. "
                 "Other servers are not touched.",
                 colour=ui.WARN,
             ),

@@ -330,6 +330,19 @@ async def test_a_member_hidden_after_posting_a_board_pages_it_privately(recall, 
         assert paged.response_type == 7 and "Page 2 of 2" in footer(paged.message)
 
 
+async def test_the_erase_confirmation_names_the_review_cards_and_suggestions_it_deletes(
+    recall, emulator
+):
+    """Erasing also deletes a member's spaced-repetition cards, review settings and
+    reminders, and their suggestions: the confirmation says so before they agree."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running():
+        asked = await alice.run("/privacy delete")
+        text = asked.message.embeds[0]["description"]
+        assert "review cards" in text and "reminders" in text and "suggestions" in text
+
+
 async def test_a_double_clicked_erase_reports_what_was_erased(recall, emulator):
     guild = emulator.add_guild("Study group")
     alice = guild.add_member("alice")
@@ -349,7 +362,7 @@ async def test_a_double_clicked_erase_reports_what_was_erased(recall, emulator):
             "Recall holds nothing of yours in this server: there is nothing to erase."
         )
         assert replies[1].message.embeds[0]["title"] == "Your data in this server is erased"
-        assert replies[1].message.embeds[0]["description"].startswith("3 grades and every point")
+        assert replies[1].message.embeds[0]["description"].startswith("3 grades, every point")
 
 
 async def test_erasing_takes_the_members_name_off_the_quiz_posts_they_started(recall, emulator):
