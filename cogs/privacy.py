@@ -15,6 +15,7 @@ from bot.store import Store
 from cogs import ui
 from cogs.leaderboard import CancelButton
 from cogs.quiz import Quiz, handled
+from cogs.suggest import clear_review_posts
 
 
 class EraseButton(
@@ -58,8 +59,8 @@ class EraseButton(
             await interaction.response.edit_message(
                 embed=ui.info_embed(
                     "Your data in this server is erased",
-                    f"{grades} and every point you had here are gone, and you are off every "
-                    "board. Quiz posts you started stay for the members who answered them, "
+                    f"{grades}, every point you had here, your review cards and your "
+                    "suggestions are gone, and you are off every board. Quiz posts you started stay for the members who answered them, "
                     "without your name. If you answer again, you start afresh"
                     + (
                         ", and stay hidden from the boards (`/privacy show` puts you back)."
@@ -70,13 +71,19 @@ class EraseButton(
                 ),
                 view=None,
             )
-            # The messages of their public quiz posts still say "Asked by" them: redraw
-            # them from the database, which no longer has the name (a post nobody clicked
-            # yet has its message looked for).
+            # The messages of their public quiz posts still say "Asked by" them, and those
+            # of open posts they answered count them: redraw them from the database, which
+            # no longer has either (a post nobody clicked yet has its message looked for).
             quiz = interaction.client.get_cog("Quiz")
             if isinstance(quiz, Quiz):
                 for post_id in erased.shown_posts:
                     quiz.redraw(post_id, find=True)
+            # Their suggestions' review posts show their mention and what they suggested.
+            if erased.suggestion_posts:
+                interaction.client.spawn(
+                    clear_review_posts(interaction.client, erased.suggestion_posts),
+                    name=f"erase-suggestions-{self.guild_id}-{self.user_id}",
+                )
 
         await handled(interaction, work)
 
@@ -134,7 +141,9 @@ class PrivacyGroup(app_commands.Group):
             embed=ui.info_embed(
                 "Erase your data in this server?",
                 "This deletes every grade you gave here, your points on every board and "
-                "season, your QOTD streak and the name Recall knows you by. It can't be undone. "
+                "season, your QOTD streak, your review cards (what `/review` would ask you "
+                "next and when), review settings and reminders, your suggestions (waiting "
+                "ones are withdrawn) and the name Recall knows you by. It can't be undone. "
                 "Other servers are not touched.",
                 colour=ui.WARN,
             ),

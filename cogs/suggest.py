@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import discord
@@ -23,7 +24,7 @@ from bot.client import RecallBot
 from bot.errors import UserError
 from bot.importers import slug_for_prompt
 from bot.questions import WHY_MAX
-from bot.store import DeckRow, Suggestion
+from bot.store import DeckRow, ErasedSuggestion, Suggestion
 from bot.store.bank import SUGGESTION_DECK_REMOVED, pending_cap_text
 from cogs import ui
 from cogs.checks import ensure_moderator
@@ -82,6 +83,30 @@ def review_embed(s: Suggestion, outcome: str = "") -> discord.Embed:
         embed.set_footer(text=TRIMMED_NOTE)
     ui.add_fields(embed, fields)
     return embed
+
+
+def erased_review_embed(s: ErasedSuggestion) -> discord.Embed:
+    """A review post once its author erased their data: neither who nor what is shown."""
+    became = (
+        f" It had become question #{s.question_id}, which stays in the deck."
+        if s.question_id is not None
+        else ""
+    )
+    return ui.info_embed(
+        f"Suggestion #{s.id} for {s.deck_name}",
+        "The member who suggested this erased their data in this server, so the suggestion "
+        f"is erased too.{became}",
+    )
+
+
+async def clear_review_posts(bot: discord.Client, posts: Sequence[ErasedSuggestion]) -> None:
+    """Redraw the review posts of an erased member's suggestions, without their buttons."""
+    for s in posts:
+        message = bot.get_partial_messageable(s.channel_id).get_partial_message(s.message_id)
+        try:
+            await message.edit(embed=erased_review_embed(s), view=None)
+        except ui.DISCORD_TROUBLE as exc:  # deleted, or the channel is out of reach
+            log.warning("could not clear the review post of erased suggestion %s: %s", s.id, exc)
 
 
 def review_view(suggestion_id: int) -> discord.ui.View:

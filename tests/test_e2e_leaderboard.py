@@ -330,6 +330,19 @@ async def test_a_member_hidden_after_posting_a_board_pages_it_privately(recall, 
         assert paged.response_type == 7 and "Page 2 of 2" in footer(paged.message)
 
 
+async def test_the_erase_confirmation_names_the_review_cards_and_suggestions_it_deletes(
+    recall, emulator
+):
+    """Erasing also deletes a member's spaced-repetition cards, review settings and
+    reminders, and their suggestions: the confirmation says so before they agree."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running():
+        asked = await alice.run("/privacy delete")
+        text = asked.message.embeds[0]["description"]
+        assert "review cards" in text and "reminders" in text and "suggestions" in text
+
+
 async def test_a_double_clicked_erase_reports_what_was_erased(recall, emulator):
     guild = emulator.add_guild("Study group")
     alice = guild.add_member("alice")
@@ -349,7 +362,7 @@ async def test_a_double_clicked_erase_reports_what_was_erased(recall, emulator):
             "Recall holds nothing of yours in this server: there is nothing to erase."
         )
         assert replies[1].message.embeds[0]["title"] == "Your data in this server is erased"
-        assert replies[1].message.embeds[0]["description"].startswith("3 grades and every point")
+        assert replies[1].message.embeds[0]["description"].startswith("3 grades, every point")
 
 
 async def test_erasing_takes_the_members_name_off_the_quiz_posts_they_started(recall, emulator):
@@ -373,6 +386,30 @@ async def test_erasing_takes_the_members_name_off_the_quiz_posts_they_started(re
         await emulator.wait_until(lambda: footer(msg) == "1 member answered", within=3)
 
 
+async def test_erasing_takes_the_members_answer_out_of_the_counts_of_posts_they_answered(
+    recall, emulator
+):
+    """A post someone else started counts the members who answered: once a member erased
+    their data, their answer is gone, and the count says so without waiting for a click."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running():
+        posted = await bob.run("/quiz", channel=guild.general, deck="flask")
+        msg = posted.message
+        if "Reveal answer" in [b.label for b in msg.buttons]:
+            revealed = await alice.click(msg, "Reveal answer")
+            await alice.click(revealed.message, "Good")
+        else:
+            await alice.click(msg, msg.buttons[0].label)
+        await emulator.wait_until(lambda: footer(msg) == "Asked by bob · 1 member answered")
+
+        asked = await alice.run("/privacy delete")
+        await alice.click(asked.message, "Erase my data")
+        await emulator.wait_until(
+            lambda: footer(msg) == "Asked by bob · 0 members answered", within=3
+        )
+
+
 async def test_an_erased_members_suggestion_number_is_not_given_to_the_next_one(recall, emulator):
     from test_e2e_suggest import open_suggestions, suggest
 
@@ -386,14 +423,56 @@ async def test_an_erased_members_suggestion_number_is_not_given_to_the_next_one(
         [stale] = emulator.channel_messages(review)
         asked = await alice.run("/privacy delete")
         await alice.click(asked.message, "Erase my data")
+        # The review message of alice's erased suggestion has no buttons left to act on
+        # whatever suggestion takes its number.
+        await emulator.wait_until(lambda: stale.buttons == [], within=3)
 
         sent = await suggest(bob, 2)
         assert "Suggestion #2 " in sent.content  # #1 was alice's, and stays hers alone
-        # The review message of alice's erased suggestion acts on nothing else.
-        late = await mod.click(stale, "Approve")
-        assert late.ephemeral and late.content == "That suggestion no longer exists."
         [waiting] = await bot.store.member_suggestions(guild.id, bob.id)
         assert waiting.state == "pending"
+
+
+async def test_erasing_takes_the_member_and_their_text_off_their_suggestions_review_posts(
+    recall, emulator
+):
+    """The review channel's posts of an erased member's suggestions no longer show who
+    suggested them nor what, and have no buttons left that act on nothing."""
+    from test_e2e_suggest import form, open_suggestions, suggest
+
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    review = guild.add_channel("review")
+    async with recall.running():
+        await open_suggestions(mod, review)
+        await suggest(alice, 1)
+        await suggest(alice, 2)
+        await suggest(bob, 3)
+        first, second, bobs = emulator.channel_messages(review)
+        await mod.click(second, "Approve")
+        assert "✅ Approved" in str(second.embeds[0])
+
+        asked = await alice.run("/privacy delete")
+        await alice.click(asked.message, "Erase my data")
+
+        def erased(message) -> bool:
+            text = str(message.embeds[0])
+            return (
+                message.buttons == []
+                and str(alice.id) not in text
+                and "Suggested by" not in text
+                and form(1)["prompt"] not in text
+                and form(2)["prompt"] not in text
+            )
+
+        await emulator.wait_until(lambda: erased(first) and erased(second), within=3)
+        assert first.embeds[0]["title"] == "Suggestion #1 for Team Flask"
+        assert "erased" in first.embeds[0]["description"]
+        assert "question #" in second.embeds[0]["description"]  # the question it became stays
+        # Bob's suggestion is untouched.
+        assert f"<@{bob.id}>" in str(bobs.embeds[0])
+        assert [b.label for b in bobs.buttons] == ["Approve", "Edit and approve", "Reject"]
 
 
 async def test_erasing_takes_the_name_off_a_quiz_post_nobody_answered_yet(recall, emulator):

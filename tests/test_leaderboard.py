@@ -484,6 +484,19 @@ async def test_erase_member_removes_everything_of_theirs_in_one_server(store: St
     assert (await store.activity(1, 10)).answered == 1
 
 
+async def test_erasing_a_member_drops_the_why_kept_for_a_form_they_left_open(store: Store):
+    """The `why` typed with /suggest question or /question add is kept while its form is
+    open (up to a week): a member who erases their data in a server takes it with them."""
+    await store.save_form_draft("t-own", 1, 9, "My reason, typed here.", keep=timedelta(days=7))
+    await store.save_form_draft("t-other", 2, 9, "Another server's.", keep=timedelta(days=7))
+    await store.save_form_draft("t-bob", 1, 10, "Bob's reason.", keep=timedelta(days=7))
+    erased = await store.erase_member(1, 9)
+    assert erased.rows == 1
+    left = await store._fetchall("SELECT token FROM form_drafts ORDER BY token")
+    assert [r[0] for r in left] == ["t-bob", "t-other"]
+    assert await store.take_form_draft("t-own", 9) is None
+
+
 async def test_a_new_season_restarts_the_all_time_board_only(store: Store):
     q = await question_ids(store)
     clock = clock_of(store)

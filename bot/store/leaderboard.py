@@ -24,7 +24,14 @@ from bot.store.quiz import QuizStore
 
 #: tables holding a member's own rows in a server, keyed by (guild_id, user_id); erased by
 #: ``erase_member``. Areas that add such tables list them here.
-MEMBER_TABLES: tuple[str, ...] = ("attempts", "members", "srs_cards", "srs_members", "suggestions")
+MEMBER_TABLES: tuple[str, ...] = (
+    "attempts",
+    "members",
+    "srs_cards",
+    "srs_members",
+    "suggestions",
+    "form_drafts",  # the `why` typed with a command whose form is still open
+)
 
 
 @dataclass(frozen=True)
@@ -77,16 +84,30 @@ class Activity:
 
 
 @dataclass(frozen=True)
+class ErasedSuggestion:
+    """An erased suggestion whose review message still shows its author and text."""
+
+    id: int
+    deck_name: str
+    channel_id: int
+    message_id: int
+    question_id: int | None  # the question an approved one became (it stays in the deck)
+
+
+@dataclass(frozen=True)
 class Erased:
     attempts: int
     totals: int
     posts: int
     rows: int = 0  # every row deleted or stripped of the member, all tables together
-    #: public posts they started whose message still shows their name, to be redrawn (a
-    #: post no one has clicked yet has no message id stored: its message is looked for)
+    #: open public posts whose message still shows them, to be redrawn: those they started
+    #: (their name; a post no one has clicked yet has no message id stored: its message is
+    #: looked for) and those they answered (the count of members who answered)
     shown_posts: tuple[int, ...] = ()
     #: they had hidden from the boards, and stay hidden
     hidden: bool = False
+    #: their suggestions' review messages, to be redrawn without their name and text
+    suggestion_posts: tuple[ErasedSuggestion, ...] = ()
 
 
 # A board's rows: members with points on it. A scored grade worth 0 points (a server's
@@ -284,6 +305,31 @@ class LeaderboardStore(QuizStore):
                     (guild_id, user_id),
                 )
                 rows += max(0, cur2.rowcount)
+            async with db.execute(
+                "SELECT s.id, COALESCE(d.name, ''), s.channel_id, s.message_id, s.question_id "
+                "FROM suggestions s LEFT JOIN decks d ON d.id = s.deck_id "
+                "WHERE s.guild_id = ? AND s.user_id = ? AND s.message_id IS NOT NULL "
+                "ORDER BY s.id",
+                (guild_id, user_id),
+            ) as cur:
+                suggestion_posts = tuple(
+                    ErasedSuggestion(
+                        int(r[0]),
+                        str(r[1]),
+                        int(r[2]),
+                        int(r[3]),
+                        None if r[4] is None else int(r[4]),
+                    )
+                    for r in await cur.fetchall()
+                )
+            # Open public posts they answered count them among the members who answered.
+            async with db.execute(
+                "SELECT DISTINCT p.id FROM attempts a JOIN posts p ON p.id = a.post_id "
+                "WHERE a.guild_id = ? AND a.user_id = ? AND p.private = 0 "
+                "AND p.closed_at IS NULL",
+                (guild_id, user_id),
+            ) as cur:
+                answered_posts = {int(r[0]) for r in await cur.fetchall()}
             attempts = 0
             for table in MEMBER_TABLES:
                 if table == "members" and hidden:
@@ -299,7 +345,9 @@ class LeaderboardStore(QuizStore):
                 "AND closed_at IS NULL ORDER BY id",
                 (guild_id, user_id),
             ) as cur:
-                shown = tuple(int(r[0]) for r in await cur.fetchall())
+                shown = tuple(
+                    sorted(answered_posts | {int(r[0]) for r in await cur.fetchall()})
+                )
             cur2 = await db.execute(
                 "UPDATE posts SET author_id = NULL, author_name = NULL "
                 "WHERE guild_id = ? AND author_id = ?",
@@ -313,6 +361,7 @@ class LeaderboardStore(QuizStore):
             rows=rows + posts,
             shown_posts=shown,
             hidden=hidden,
+            suggestion_posts=suggestion_posts,
         )
 
     # -- stats -------------------------------------------------------------------------------
