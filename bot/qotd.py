@@ -397,7 +397,10 @@ class QotdEngine:
     async def _run_schedule(self, schedule: ScheduleRow, now: datetime) -> None:
         """Post the schedule's due slot, if any (the caller holds a ``_limit`` place)."""
         try:
-            plan = catch_up(schedule.spec, schedule.checked_until, now, self.grace)
+            # A slot's own run comes a moment after its time: whatever the grace for
+            # downtime (even none), a slot up to LATE_AFTER old is on time, not missed.
+            grace = max(self.grace, LATE_AFTER)
+            plan = catch_up(schedule.spec, schedule.checked_until, now, grace)
             if plan.missed:
                 await self.store.record_slots(schedule.id, plan.missed, "missed")
                 log.info(
@@ -633,7 +636,10 @@ class QotdEngine:
                     args=(schedule_id,),
                     id=job_id,
                     replace_existing=True,
-                    misfire_grace_time=int(self.grace.total_seconds()),
+                    # Always run, however late (a host asleep, a busy loop): the run itself
+                    # posts late or records the slot missed, and sets the next job. A job
+                    # APScheduler dropped as too late would leave its schedule with none.
+                    misfire_grace_time=None,
                     coalesce=True,
                 )
         except Exception:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import discord
@@ -991,3 +992,40 @@ async def test_status_shows_every_schedule_a_page_at_a_time(recall, emulator):
         assert seen == [f"**Where:** <#{c.id}>" for c in channels]
         back = await mod.click(message, "◀ Previous")
         assert back.message.embeds[0]["footer"]["text"] == "Page 2 of 3 · 10 schedules a page"
+
+
+class ShiftedClock:
+    """Real time, moved to another date: it runs on as the scheduler's wall clock does."""
+
+    def __init__(self, start: datetime):
+        self.shift = start - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.shift
+
+
+async def test_grace_hours_zero_still_posts_on_time(recall, emulator):
+    """RECALL_QOTD_GRACE_HOURS=0 means no late posts after downtime, not no posts at all:
+    the bot, running, posts each question at its time."""
+    from bot.config import Settings
+
+    guild = emulator.add_guild("Study group")
+    chan = guild.add_channel("qotd")
+    mod = guild.add_member("mod", permissions=MOD)
+    recall.settings = lambda: Settings(  # type: ignore[method-assign]
+        DISCORD_TOKEN=emulator.bot_token, database=recall.db, qotd_grace_hours=0
+    )
+    recall.clock = ShiftedClock(at("2026-01-05T08:59:57"))
+    async with recall.running(scheduler=True) as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, timezone="UTC", thread=False)
+        await emulator.wait_until(lambda: len(posts(emulator, chan)) == 1, within=15)
+        [post] = posts(emulator, chan)
+        assert post.embeds[0]["title"] == "Question of the day #1"
+        for _ in range(100):
+            slots = [tuple(r) for r in await bot.store._fetchall(
+                "SELECT local_date, local_time, state FROM qotd_slots")]
+            if slots != [("2026-01-05", "09:00", "claimed")]:
+                break
+            await asyncio.sleep(0.05)
+        assert slots == [("2026-01-05", "09:00", "posted")]
