@@ -206,7 +206,9 @@ class CloseSummary:
 class Publisher(Protocol):
     async def send(self, claim: Claim) -> Sent: ...
 
-    async def find(self, channel_id: int, post_id: int, since: datetime) -> int | None: ...
+    async def find(self, claim: Claim, since: datetime) -> Sent | None:
+        """The claimed post's message if it was sent after ``since``, with its thread."""
+        ...
 
     async def close(self, post_id: int, summary: CloseSummary) -> None: ...
 
@@ -447,14 +449,12 @@ class QotdEngine:
         # the first messages even in a busy channel (a search from a day before was not).
         created = claim.claimed_at or claim.schedule.checked_until - timedelta(days=1)
         try:
-            message_id = await self.publisher.find(
-                claim.schedule.channel_id, claim.post_id, created
-            )
+            found = await self.publisher.find(claim, created)
         except PublishError as exc:
             await self.store.slot_failed(claim, exc.reason, permanent=exc.permanent)
             return
-        if message_id is not None:
-            previous = await self.store.slot_posted(claim, Sent(message_id, None))
+        if found is not None:
+            previous = await self.store.slot_posted(claim, found)
             if previous is not None:
                 await self._close(previous)
             return

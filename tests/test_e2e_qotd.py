@@ -1029,3 +1029,58 @@ async def test_grace_hours_zero_still_posts_on_time(recall, emulator):
                 break
             await asyncio.sleep(0.05)
         assert slots == [("2026-01-05", "09:00", "posted")]
+
+
+async def test_a_crash_after_sending_keeps_the_discussion_thread(recall, emulator):
+    """The bot dies after posting a question with its discussion thread, before recording
+    either: on restart the post is found, and its thread is known, so the live count
+    edits keep pointing members to it."""
+    guild, chan, mod, alice, _ = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)  # with a discussion thread
+        recall.clock.set(at("2026-01-05T08:59"))
+        eng = engine(bot)
+        [schedule] = await bot.store.active_schedules()
+        slot = await eng.next_post(schedule)
+        recall.clock.set(at("2026-01-05T09:00"))
+        claim = await bot.store.claim_slot(schedule, slot, late=False, rng=eng.rng)
+        await eng.publisher.send(claim)
+    [thread] = emulator.threads
+    async with recall.running(sync=False) as bot:
+        [post] = posts(emulator, chan)
+        assert (await bot.store.post(claim.post_id)).thread_id == thread.id
+        shown = await alice.click(post, "Reveal answer")
+        await alice.click(shown.message, "Good")
+        await emulator.wait_until(lambda: "1 member answered" in post.embeds[0]["footer"]["text"])
+        assert "discuss in the thread" in post.embeds[0]["footer"]["text"]
+
+
+async def test_a_crash_before_the_thread_is_opened_opens_it_on_restart(recall, emulator):
+    """The bot dies between posting the question (which invites members to its thread) and
+    opening the thread: on restart the thread is opened, once."""
+    from cogs.quiz import public_embed, question_view
+
+    guild, chan, mod, *_ = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)  # with a discussion thread
+        recall.clock.set(at("2026-01-05T08:59"))
+        eng = engine(bot)
+        [schedule] = await bot.store.active_schedules()
+        slot = await eng.next_post(schedule)
+        recall.clock.set(at("2026-01-05T09:00"))
+        claim = await bot.store.claim_slot(schedule, slot, late=False, rng=eng.rng)
+        qp = await bot.get_cog("Qotd").quiz.load(claim.post_id)
+        # what the publisher sends before it opens the thread
+        await bot.get_channel(chan.id).send(
+            embed=public_embed(qp, 0, None, thread=True), view=question_view(qp))
+    assert emulator.threads == []
+    async with recall.running(sync=False) as bot:
+        [post] = posts(emulator, chan)
+        [thread] = emulator.threads
+        assert thread.name.startswith("QOTD #1: Question number")
+        assert (await bot.store.post(claim.post_id)).thread_id == thread.id
+        assert "discuss in the thread" in post.embeds[0]["footer"]["text"]
+        await engine(bot).tick()
+        assert len(emulator.threads) == 1 and len(posts(emulator, chan)) == 1
