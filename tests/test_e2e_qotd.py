@@ -1084,3 +1084,28 @@ async def test_a_crash_before_the_thread_is_opened_opens_it_on_restart(recall, e
         assert "discuss in the thread" in post.embeds[0]["footer"]["text"]
         await engine(bot).tick()
         assert len(emulator.threads) == 1 and len(posts(emulator, chan)) == 1
+
+
+async def test_pause_and_resume_after_moving_the_time_later_posts_no_second_question(
+    recall, emulator
+):
+    """Posted at 09:00, moved to 10:00 at 09:30 (next post tomorrow), then paused and
+    resumed at 09:40: still no second question at 10:00 that day."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        recall.clock.set(at("2026-01-05T09:30"))
+        await setup_daily(mod, chan, thread=False, time="10:00")
+        recall.clock.set(at("2026-01-05T09:40"))
+        await mod.run("/qotd pause", channel=chan)
+        resumed = await mod.run("/qotd resume", channel=chan)
+        assert "Next post: Tue 06 Jan 2026 10:00" in resumed.content
+        recall.clock.set(at("2026-01-05T10:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+        recall.clock.set(at("2026-01-06T10:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 2
