@@ -206,7 +206,9 @@ class CloseSummary:
 class Publisher(Protocol):
     async def send(self, claim: Claim) -> Sent: ...
 
-    async def find(self, channel_id: int, post_id: int, since: datetime) -> int | None: ...
+    async def find(self, claim: Claim, since: datetime) -> Sent | None:
+        """The claimed post's message if it was sent after ``since``, with its thread."""
+        ...
 
     async def close(self, post_id: int, summary: CloseSummary) -> None: ...
 
@@ -397,7 +399,10 @@ class QotdEngine:
     async def _run_schedule(self, schedule: ScheduleRow, now: datetime) -> None:
         """Post the schedule's due slot, if any (the caller holds a ``_limit`` place)."""
         try:
-            plan = catch_up(schedule.spec, schedule.checked_until, now, self.grace)
+            # A slot's own run comes a moment after its time: whatever the grace for
+            # downtime (even none), a slot up to LATE_AFTER old is on time, not missed.
+            grace = max(self.grace, LATE_AFTER)
+            plan = catch_up(schedule.spec, schedule.checked_until, now, grace)
             if plan.missed:
                 await self.store.record_slots(schedule.id, plan.missed, "missed")
                 log.info(
@@ -444,14 +449,12 @@ class QotdEngine:
         # the first messages even in a busy channel (a search from a day before was not).
         created = claim.claimed_at or claim.schedule.checked_until - timedelta(days=1)
         try:
-            message_id = await self.publisher.find(
-                claim.schedule.channel_id, claim.post_id, created
-            )
+            found = await self.publisher.find(claim, created)
         except PublishError as exc:
             await self.store.slot_failed(claim, exc.reason, permanent=exc.permanent)
             return
-        if message_id is not None:
-            previous = await self.store.slot_posted(claim, Sent(message_id, None))
+        if found is not None:
+            previous = await self.store.slot_posted(claim, found)
             if previous is not None:
                 await self._close(previous)
             return
@@ -633,7 +636,10 @@ class QotdEngine:
                     args=(schedule_id,),
                     id=job_id,
                     replace_existing=True,
-                    misfire_grace_time=int(self.grace.total_seconds()),
+                    # Always run, however late (a host asleep, a busy loop): the run itself
+                    # posts late or records the slot missed, and sets the next job. A job
+                    # APScheduler dropped as too late would leave its schedule with none.
+                    misfire_grace_time=None,
                     coalesce=True,
                 )
         except Exception:

@@ -29,7 +29,7 @@ from bot.qotd import (
     slot_time_text,
 )
 from bot.questions import normalize_tag
-from bot.quiz_service import QuizService
+from bot.quiz_service import QuizPost, QuizService
 from bot.schedule import ScheduleSpec, parse_days, parse_time, parse_zone, zone_choices
 from bot.text import count
 from cogs import ui
@@ -123,33 +123,43 @@ class DiscordPublisher:
             raise PublishError(
                 f"Discord did not confirm the post: {exc}", permanent=False
             ) from None
-        thread_id = None
-        warning = None
-        if schedule.thread:
-            try:
-                await self.pacer.wait()
-                thread = await message.create_thread(
-                    name=ui.clip(f"QOTD #{claim.number}: {qp.question.question.prompt}", 100),
-                    auto_archive_duration=1440,
-                )
-                thread_id = thread.id
-            except ui.DISCORD_TROUBLE as exc:
-                text = exc.text if isinstance(exc, discord.HTTPException) else ""
-                warning = f"could not open a discussion thread: {text or exc or type(exc).__name__}"
-                log.warning("schedule %s: %s", schedule.id, warning)
-                # The post invited members to a thread that is not there: take that back.
-                with contextlib.suppress(*ui.DISCORD_TROUBLE):
-                    await self.pacer.wait()
-                    await message.edit(embed=public_embed(qp, 0, None, thread=False))
-        return Sent(message.id, thread_id, warning)
+        if not schedule.thread:
+            return Sent(message.id, None)
+        return await self._with_thread(message, claim, qp)
 
-    async def find(self, channel_id: int, post_id: int, since: datetime) -> int | None:
-        channel = self.bot.get_channel(channel_id)
+    async def _with_thread(
+        self, message: discord.Message, claim: Claim, qp: QuizPost
+    ) -> Sent:
+        """The post, with its discussion thread opened; when Discord refuses the thread, the
+        post stops inviting members to it and the problem is the schedule's warning."""
+        try:
+            await self.pacer.wait()
+            thread = await message.create_thread(
+                name=ui.clip(f"QOTD #{claim.number}: {qp.question.question.prompt}", 100),
+                auto_archive_duration=1440,
+            )
+            return Sent(message.id, thread.id)
+        except ui.DISCORD_TROUBLE as exc:
+            text = exc.text if isinstance(exc, discord.HTTPException) else ""
+            warning = f"could not open a discussion thread: {text or exc or type(exc).__name__}"
+            log.warning("schedule %s: %s", claim.schedule.id, warning)
+            # The post invited members to a thread that is not there: take that back.
+            with contextlib.suppress(*ui.DISCORD_TROUBLE):
+                await self.pacer.wait()
+                await message.edit(embed=public_embed(qp, 0, None, thread=False))
+            return Sent(message.id, None, warning)
+
+    async def find(self, claim: Claim, since: datetime) -> Sent | None:
+        """The claimed post's message, if it was sent (the bot stopped before recording it),
+        with its discussion thread: the one it has, or, when the bot stopped before opening
+        it, one opened now."""
+        channel = self.bot.get_channel(claim.schedule.channel_id)
         if not isinstance(channel, discord.TextChannel):
             raise PublishError(
                 "the channel was deleted or the bot can no longer see it", permanent=True
             )
         after = since - timedelta(minutes=1)
+        found: discord.Message | None = None
         try:
             # The post went out just after ``since``: first the channel's first messages from
             # then on, then (a busy channel, a clock off) its latest ones.
@@ -158,15 +168,24 @@ class DiscordPublisher:
                 async for message in channel.history(
                     limit=100, after=after, oldest_first=oldest_first
                 ):
-                    if ui.shows_post(message, self.bot.user, post_id):
-                        return message.id
+                    if ui.shows_post(message, self.bot.user, claim.post_id):
+                        found = message
+                        break
+                if found is not None:
+                    break
         except discord.Forbidden:
             raise PublishError(
                 "missing Read Message History to check an earlier post", permanent=False
             ) from None
         except ui.DISCORD_TROUBLE as exc:
             raise PublishError(f"could not read the channel: {exc}", permanent=False) from None
-        return None
+        if found is None:
+            return None
+        if found.thread is not None:
+            return Sent(found.id, found.thread.id)
+        if not claim.schedule.thread:
+            return Sent(found.id, None)
+        return await self._with_thread(found, claim, await self.quiz.load(claim.post_id))
 
     async def close(self, post_id: int, summary: CloseSummary) -> None:
         qp = await self.quiz.load(post_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import discord
@@ -991,3 +992,120 @@ async def test_status_shows_every_schedule_a_page_at_a_time(recall, emulator):
         assert seen == [f"**Where:** <#{c.id}>" for c in channels]
         back = await mod.click(message, "◀ Previous")
         assert back.message.embeds[0]["footer"]["text"] == "Page 2 of 3 · 10 schedules a page"
+
+
+class ShiftedClock:
+    """Real time, moved to another date: it runs on as the scheduler's wall clock does."""
+
+    def __init__(self, start: datetime):
+        self.shift = start - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.shift
+
+
+async def test_grace_hours_zero_still_posts_on_time(recall, emulator):
+    """RECALL_QOTD_GRACE_HOURS=0 means no late posts after downtime, not no posts at all:
+    the bot, running, posts each question at its time."""
+    from bot.config import Settings
+
+    guild = emulator.add_guild("Study group")
+    chan = guild.add_channel("qotd")
+    mod = guild.add_member("mod", permissions=MOD)
+    recall.settings = lambda: Settings(  # type: ignore[method-assign]
+        DISCORD_TOKEN=emulator.bot_token, database=recall.db, qotd_grace_hours=0
+    )
+    recall.clock = ShiftedClock(at("2026-01-05T08:59:57"))
+    async with recall.running(scheduler=True) as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, timezone="UTC", thread=False)
+        await emulator.wait_until(lambda: len(posts(emulator, chan)) == 1, within=15)
+        [post] = posts(emulator, chan)
+        assert post.embeds[0]["title"] == "Question of the day #1"
+        for _ in range(100):
+            slots = [tuple(r) for r in await bot.store._fetchall(
+                "SELECT local_date, local_time, state FROM qotd_slots")]
+            if slots != [("2026-01-05", "09:00", "claimed")]:
+                break
+            await asyncio.sleep(0.05)
+        assert slots == [("2026-01-05", "09:00", "posted")]
+
+
+async def test_a_crash_after_sending_keeps_the_discussion_thread(recall, emulator):
+    """The bot dies after posting a question with its discussion thread, before recording
+    either: on restart the post is found, and its thread is known, so the live count
+    edits keep pointing members to it."""
+    guild, chan, mod, alice, _ = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)  # with a discussion thread
+        recall.clock.set(at("2026-01-05T08:59"))
+        eng = engine(bot)
+        [schedule] = await bot.store.active_schedules()
+        slot = await eng.next_post(schedule)
+        recall.clock.set(at("2026-01-05T09:00"))
+        claim = await bot.store.claim_slot(schedule, slot, late=False, rng=eng.rng)
+        await eng.publisher.send(claim)
+    [thread] = emulator.threads
+    async with recall.running(sync=False) as bot:
+        [post] = posts(emulator, chan)
+        assert (await bot.store.post(claim.post_id)).thread_id == thread.id
+        shown = await alice.click(post, "Reveal answer")
+        await alice.click(shown.message, "Good")
+        await emulator.wait_until(lambda: "1 member answered" in post.embeds[0]["footer"]["text"])
+        assert "discuss in the thread" in post.embeds[0]["footer"]["text"]
+
+
+async def test_a_crash_before_the_thread_is_opened_opens_it_on_restart(recall, emulator):
+    """The bot dies between posting the question (which invites members to its thread) and
+    opening the thread: on restart the thread is opened, once."""
+    from cogs.quiz import public_embed, question_view
+
+    guild, chan, mod, *_ = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)  # with a discussion thread
+        recall.clock.set(at("2026-01-05T08:59"))
+        eng = engine(bot)
+        [schedule] = await bot.store.active_schedules()
+        slot = await eng.next_post(schedule)
+        recall.clock.set(at("2026-01-05T09:00"))
+        claim = await bot.store.claim_slot(schedule, slot, late=False, rng=eng.rng)
+        qp = await bot.get_cog("Qotd").quiz.load(claim.post_id)
+        # what the publisher sends before it opens the thread
+        await bot.get_channel(chan.id).send(
+            embed=public_embed(qp, 0, None, thread=True), view=question_view(qp))
+    assert emulator.threads == []
+    async with recall.running(sync=False) as bot:
+        [post] = posts(emulator, chan)
+        [thread] = emulator.threads
+        assert thread.name.startswith("QOTD #1: Question number")
+        assert (await bot.store.post(claim.post_id)).thread_id == thread.id
+        assert "discuss in the thread" in post.embeds[0]["footer"]["text"]
+        await engine(bot).tick()
+        assert len(emulator.threads) == 1 and len(posts(emulator, chan)) == 1
+
+
+async def test_pause_and_resume_after_moving_the_time_later_posts_no_second_question(
+    recall, emulator
+):
+    """Posted at 09:00, moved to 10:00 at 09:30 (next post tomorrow), then paused and
+    resumed at 09:40: still no second question at 10:00 that day."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        recall.clock.set(at("2026-01-05T09:30"))
+        await setup_daily(mod, chan, thread=False, time="10:00")
+        recall.clock.set(at("2026-01-05T09:40"))
+        await mod.run("/qotd pause", channel=chan)
+        resumed = await mod.run("/qotd resume", channel=chan)
+        assert "Next post: Tue 06 Jan 2026 10:00" in resumed.content
+        recall.clock.set(at("2026-01-05T10:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+        recall.clock.set(at("2026-01-06T10:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 2

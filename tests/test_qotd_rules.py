@@ -170,7 +170,7 @@ async def test_a_slot_between_the_last_pass_and_the_job_rebuild_still_posts(tmp_
             self.posted.set()
             return Sent(10_000 + claim.post_id, None)
 
-        async def find(self, channel_id, post_id, since):
+        async def find(self, claim, since):
             return None
 
         async def close(self, post_id, summary):

@@ -169,7 +169,9 @@ class QotdStore(QuizStore, SrsStore):
         return [_schedule(r) for r in rows]
 
     async def set_paused(self, schedule_id: int, paused: bool, reason: str | None = None) -> None:
-        """Pause, or resume: a resumed schedule starts from now (paused days are not caught up)."""
+        """Pause, or resume: a resumed schedule starts from now (paused days are not caught up),
+        or later where it already was (its slot today, moved later after today's post, counts
+        as done: resuming does not post a second question that day)."""
         now = self.now_text()
         async with self.transaction() as db:
             if paused:
@@ -180,8 +182,9 @@ class QotdStore(QuizStore, SrsStore):
             else:
                 await db.execute(
                     "UPDATE qotd_schedules SET paused = 0, pause_reason = NULL, failures = 0, last_error = NULL, "
-                    "checked_until = ? WHERE id = ?",
-                    (now, schedule_id),
+                    "checked_until = CASE WHEN checked_until < ? THEN ? ELSE checked_until END "
+                    "WHERE id = ?",
+                    (now, now, schedule_id),
                 )
 
     async def remove_schedule(self, schedule_id: int) -> int:
