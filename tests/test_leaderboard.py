@@ -497,6 +497,40 @@ async def test_erasing_a_member_drops_the_why_kept_for_a_form_they_left_open(sto
     assert await store.take_form_draft("t-own", 9) is None
 
 
+async def test_erased_reviews_and_import_previews_never_give_their_numbers_again(store: Store):
+    """A member's newest review and upload preview go with their data, and the numbers they
+    had (on the buttons of messages that still exist) are not given to the next ones: an
+    old review message cannot grade in a new review, nor an old preview import a new file."""
+    deck = await store.create_deck(1, "mine", "Mine")
+    own = await store.start_review_session(1, 9, None)
+    upload = await store.create_import_session(
+        guild_id=1,
+        deck_id=deck,
+        user_id=9,
+        filename="mine.csv",
+        fmt="csv",
+        questions=[],
+        warnings=[],
+        expires_at=clock_of(store).now() + timedelta(hours=1),
+    )
+    await store.erase_member(1, 9)
+    assert await store.review_session(own) is None
+    assert await store.import_session(upload) is None
+    again = await store.start_review_session(1, 9, None)
+    assert again > own
+    next_upload = await store.create_import_session(
+        guild_id=1,
+        deck_id=deck,
+        user_id=10,
+        filename="other.csv",
+        fmt="csv",
+        questions=[],
+        warnings=[],
+        expires_at=clock_of(store).now() + timedelta(hours=1),
+    )
+    assert next_upload > upload
+
+
 async def test_a_new_season_restarts_the_all_time_board_only(store: Store):
     q = await question_ids(store)
     clock = clock_of(store)

@@ -24,7 +24,7 @@ from bot.bank import (
 from bot.clock import from_db, to_db
 from bot.errors import UserError
 from bot.questions import Question, folded, loose_key
-from bot.store.base import rows_in
+from bot.store.base import keep_last_id, next_id, rows_in
 from bot.store.decks import (
     _QUESTION_SELECT,
     DeckRow,
@@ -359,8 +359,9 @@ class BankStore(DeckStore):
                 (now, now),
             )
             cur = await db.execute(
-                "INSERT INTO import_sessions (guild_id, deck_id, user_id, filename, format, "
-                "questions, warnings, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO import_sessions (id, guild_id, deck_id, user_id, filename, format, "
+                "questions, warnings, created_at, expires_at) "
+                f"VALUES ({next_id('import_sessions')}, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     guild_id,
                     deck_id,
@@ -490,11 +491,8 @@ class BankStore(DeckStore):
             # with their member's data: their review messages still carry it on their buttons.
             cur2 = await db.execute(
                 "INSERT INTO suggestions (id, guild_id, user_id, deck_id, question, created_at) "
-                "VALUES (MAX(COALESCE((SELECT MAX(id) FROM suggestions), 0), COALESCE(("
-                "SELECT CAST(value AS INTEGER) FROM app_meta WHERE key = ?), 0)) + 1, "
-                "?, ?, ?, ?, ?)",
+                f"VALUES ({next_id('suggestions')}, ?, ?, ?, ?, ?)",
                 (
-                    LAST_SUGGESTION_KEY,
                     guild_id,
                     user_id,
                     deck_id,
@@ -567,7 +565,7 @@ class BankStore(DeckStore):
         """Forget a suggestion that never reached the review channel (no moderator has it).
         Its number is not given again: a post that failed may still have been made."""
         async with self.transaction() as db:
-            await db.execute(KEEP_LAST_SUGGESTION, (LAST_SUGGESTION_KEY,))
+            await db.execute(KEEP_LAST_SUGGESTION)
             await db.execute(
                 "DELETE FROM suggestions WHERE id = ? AND state = 'pending' AND message_id IS NULL",
                 (suggestion_id,),
@@ -623,16 +621,8 @@ class BankStore(DeckStore):
             )
 
 
-#: app_meta key: the highest suggestion number ever given, kept when suggestions are erased
-LAST_SUGGESTION_KEY = "suggestions.last_id"
-#: Records the highest suggestion number given so far under ``LAST_SUGGESTION_KEY`` (one
-#: parameter, the key), before suggestions are deleted.
-KEEP_LAST_SUGGESTION = (
-    "INSERT INTO app_meta (key, value) SELECT ?, CAST(top AS TEXT) FROM "
-    "(SELECT MAX(id) AS top FROM suggestions) WHERE top IS NOT NULL "
-    "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
-    "WHERE CAST(excluded.value AS INTEGER) > CAST(app_meta.value AS INTEGER)"
-)
+#: Records the highest suggestion number given so far, before suggestions are deleted.
+KEEP_LAST_SUGGESTION = keep_last_id("suggestions")
 
 
 SUGGESTION_DECK_REMOVED = (

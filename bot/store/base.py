@@ -509,6 +509,27 @@ def chunks(n: int) -> Iterator[tuple[int, int]]:
 _CHUNK = 64
 
 
+def keep_last_id(table: str) -> str:
+    """SQL (no parameters) recording the highest id of ``table`` given so far in app_meta,
+    to run before rows of it are erased: ids its messages' buttons carry (suggestions,
+    reviews, import previews) are then never given again (see :func:`next_id`)."""
+    return (
+        f"INSERT INTO app_meta (key, value) SELECT '{table}.last_id', CAST(top AS TEXT) FROM "
+        f"(SELECT MAX(id) AS top FROM {table}) WHERE top IS NOT NULL "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+        "WHERE CAST(excluded.value AS INTEGER) > CAST(app_meta.value AS INTEGER)"
+    )
+
+
+def next_id(table: str) -> str:
+    """SQL expression: an id for a new row of ``table`` above every id it ever gave, erased
+    rows' included (as :func:`keep_last_id` recorded them)."""
+    return (
+        f"(SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), COALESCE(("
+        f"SELECT CAST(value AS INTEGER) FROM app_meta WHERE key = '{table}.last_id'), 0)) + 1)"
+    )
+
+
 def tags_in(conn: sqlite3.Connection, question_ids: Sequence[int]) -> dict[int, list[str]]:
     """Tags of some questions, read on ``conn`` (in its thread)."""
     out: dict[int, list[str]] = {}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from bot.leaderboard import Score, season_key
 from bot.quiz import LIFETIME
 from bot.schedule import local_day
-from bot.store.bank import KEEP_LAST_SUGGESTION, LAST_SUGGESTION_KEY
+from bot.store.base import keep_last_id
 from bot.store.decks import settings_in
 from bot.store.qotd import qotd_days
 from bot.store.quiz import QuizStore
@@ -31,6 +31,7 @@ MEMBER_TABLES: tuple[str, ...] = (
     "srs_members",
     "suggestions",
     "form_drafts",  # the `why` typed with a command whose form is still open
+    "import_sessions",  # a moderator's upload previews: their file name and questions
 )
 
 
@@ -283,13 +284,15 @@ class LeaderboardStore(QuizStore):
                 (guild_id, user_id),
             )
             rows += max(0, cur2.rowcount)
+            # Erased rows may be the newest: the highest number given is remembered, so that
+            # a new review, suggestion or import preview does not take one whose message
+            # (and its buttons) still exists.
+            for table in ("review_sessions", "suggestions", "import_sessions"):
+                await db.execute(keep_last_id(table))
             cur2 = await db.execute(
                 "DELETE FROM review_sessions WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
             )
             rows += max(0, cur2.rowcount)
-            # Erased suggestions may be the newest: remember the highest number given, so
-            # that the next suggestion does not take one whose review message still exists.
-            await db.execute(KEEP_LAST_SUGGESTION, (LAST_SUGGESTION_KEY,))
             async with db.execute(
                 "SELECT hidden FROM members WHERE guild_id = ? AND user_id = ?",
                 (guild_id, user_id),

@@ -10,7 +10,7 @@ from typing import Any
 from bot.clock import from_db, to_db
 from bot.quiz import Rating
 from bot.srs import DEFAULT_NEW_PER_DAY, CardState, next_reminder, rebuild, review
-from bot.store.base import chunks, insert_rows, value_rows
+from bot.store.base import chunks, insert_rows, next_id, value_rows
 from bot.store.decks import DeckStore
 
 
@@ -449,7 +449,8 @@ class SrsStore(DeckStore):
                 (now, guild_id, user_id),
             )
             cur = await db.execute(
-                "INSERT INTO review_sessions (guild_id, user_id, deck_id, started_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO review_sessions (id, guild_id, user_id, deck_id, started_at) "
+                f"VALUES ({next_id('review_sessions')}, ?, ?, ?, ?)",
                 (guild_id, user_id, deck_id, now),
             )
             return int(cur.lastrowid or 0)
