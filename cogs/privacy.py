@@ -143,7 +143,8 @@ class PrivacyGroup(app_commands.Group):
                 "This deletes every grade you gave here, your points on every board and "
                 "season, your QOTD streak, your review cards (what `/review` would ask you "
                 "next and when), review settings and reminders, your suggestions (waiting "
-                "ones are withdrawn) and the name Recall knows you by. It can't be undone. "
+                "ones are withdrawn), your question-import previews and the name Recall "
+                "knows you by. It can't be undone. "
                 "Other servers are not touched.",
                 colour=ui.WARN,
             ),

@@ -341,6 +341,7 @@ async def test_the_erase_confirmation_names_the_review_cards_and_suggestions_it_
         asked = await alice.run("/privacy delete")
         text = asked.message.embeds[0]["description"]
         assert "review cards" in text and "reminders" in text and "suggestions" in text
+        assert "question-import previews" in text
 
 
 async def test_a_double_clicked_erase_reports_what_was_erased(recall, emulator):
