@@ -557,6 +557,15 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         self, interaction: discord.Interaction[Any], schedule: str | None = None
     ) -> None:
         row = await self._pick(interaction, schedule)
+        if row.paused:
+            # Why it was paused (by a moderator, or by the bot after failed posts) stays.
+            why = f" ({row.pause_reason})" if row.pause_reason else ""
+            await interaction.response.send_message(
+                f"Schedule #{row.id} is already paused{why}; nothing changed. Resume it with "
+                "`/qotd resume`.",
+                ephemeral=True,
+            )
+            return
         await self.cog.quiz.store.set_paused(
             row.id, True, f"paused by {interaction.user.mention}"
         )

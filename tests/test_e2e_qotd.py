@@ -373,6 +373,16 @@ async def test_post_now_skip_pause_resume_remove(recall, emulator):
         assert f"**Paused**: paused by <@{mod.id}>" in status.embed["fields"][0]["value"]
         [reason] = await bot.store._fetchall("SELECT pause_reason FROM qotd_schedules")
         assert reason[0] == f"paused by <@{mod.id}>"
+        # Pausing again keeps why it was paused (say, by the bot after failed posts).
+        await bot.store.set_paused(1, True, "the channel could not be posted in")
+        again = await mod.run("/qotd pause", channel=chan)
+        assert again.ephemeral and again.content == (
+            "Schedule #1 is already paused (the channel could not be posted in); nothing "
+            "changed. Resume it with `/qotd resume`."
+        ), again.content
+        [reason] = await bot.store._fetchall("SELECT pause_reason FROM qotd_schedules")
+        assert reason[0] == "the channel could not be posted in"
+        await bot.store.set_paused(1, True, f"paused by <@{mod.id}>")
         refused = await mod.run("/qotd skip", channel=chan)
         assert refused.ephemeral and refused.content == (
             "Schedule #1 is paused: nothing is posted until `/qotd resume`, so there is no "
