@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING, ERROR or CRITICAL.")
     dev_guild_id: int | None = Field(
-        default=None, description="A server id where `sync` installs commands instantly."
+        default=None, gt=0, description="A server id where `sync` installs commands instantly."
     )
     qotd_grace_hours: float = Field(
         default=6.0,

@@ -56,6 +56,13 @@ def test_bad_values_name_the_variable(tmp_path, monkeypatch):
         load_settings(None)
 
 
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_a_server_id_that_cannot_be_one_is_refused(monkeypatch, value):
+    monkeypatch.setenv("RECALL_DEV_GUILD_ID", value)
+    with pytest.raises(ConfigError, match="RECALL_DEV_GUILD_ID"):
+        load_settings(None)
+
+
 def test_missing_token_says_how_to_fix(monkeypatch):
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
     settings = load_settings(None)
