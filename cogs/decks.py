@@ -29,7 +29,7 @@ def deck_line(d: DeckRow, decks: Sequence[DeckRow]) -> str:
     kind = "built-in" if d.builtin else "custom"
     state = "" if d.enabled else " · **off**"
     return (
-        f"**{ui.clip(d.name, 80)}** (`{deck_key(d, decks)}`) · {d.questions} question"
+        f"**{ui.name(d.name)}** (`{deck_key(d, decks)}`) · {d.questions} question"
         f"{'s' if d.questions != 1 else ''} · {kind}{state}"
     )
 
@@ -78,7 +78,7 @@ class RemoveDeckButton(
             await interaction.response.edit_message(
                 embed=ui.info_embed(
                     "Deck removed",
-                    f"**{deck.name}** and its {deck.questions} question"
+                    f"**{ui.name(deck.name)}** and its {deck.questions} question"
                     f"{'s' if deck.questions != 1 else ''} are no longer asked. "
                     "Grades and boards that include them are kept.",
                     colour=ui.OK,
@@ -118,7 +118,7 @@ class DeckGroup(app_commands.Group):
         await interaction.response.send_message(
             embed=ui.info_embed(
                 "Deck created",
-                f"**{deck.name}** (`{deck.slug}`) is ready. Add questions with "
+                f"**{ui.name(deck.name)}** (`{deck.slug}`) is ready. Add questions with "
                 f"`/question add deck:{deck.slug}` or `/question import`.",
                 colour=ui.OK,
             ),
@@ -150,7 +150,7 @@ class DeckGroup(app_commands.Group):
         store = self.bot.store
         stats = await store.deck_stats(row.id)
         tags = await store.tags_for_guild(interaction.guild_id, row.id, include_disabled=True)
-        embed = ui.info_embed(row.name, row.description or "*No description.*")
+        embed = ui.info_embed(ui.name(row.name), row.description or "*No description.*")
         decks = await store.decks_for_guild(interaction.guild_id, include_disabled=True)
         key = deck_key(row, decks)
         slug = f"`{row.slug}`"
@@ -158,7 +158,7 @@ class DeckGroup(app_commands.Group):
             # The slug picks this server's own deck: say how to pick this one.
             own = next(d for d in decks if d.slug == row.slug and not d.builtin)
             slug += (
-                f" (here it picks this server's **{ui.clip(own.name, 80)}**; "
+                f" (here it picks this server's **{ui.name(own.name)}**; "
                 f"pick this deck as `{key}`)"
             )
         embed.add_field(name="Slug", value=slug, inline=True)
@@ -190,7 +190,7 @@ class DeckGroup(app_commands.Group):
         row = await bank(interaction).deck(interaction.guild_id, deck)
         if row.builtin:
             raise UserError(
-                f"**{row.name}** is a built-in deck and can't be removed; switch it off here "
+                f"**{ui.name(row.name)}** is a built-in deck and can't be removed; switch it off here "
                 "with `/deck disable` instead."
             )
         view = discord.ui.View(timeout=None)
@@ -198,7 +198,7 @@ class DeckGroup(app_commands.Group):
         view.add_item(RemoveDeckButton(row.id, interaction.user.id, accept=False))
         await interaction.response.send_message(
             embed=ui.info_embed(
-                f"Remove {row.name}?",
+                f"Remove {ui.name(row.name)}?",
                 f"Its {row.questions} question{'s' if row.questions != 1 else ''} will no "
                 "longer be asked. Grades, boards and stats that include "
                 f"{'them' if row.questions != 1 else 'it'} are kept. Export it first "
@@ -217,7 +217,7 @@ class DeckGroup(app_commands.Group):
         if not changed:
             await interaction.response.send_message(
                 embed=ui.info_embed(
-                    f"{row.name} is already {state}",
+                    f"{ui.name(row.name)} is already {state}",
                     "Nothing was changed."
                     if on
                     else "Nothing was changed; `/deck enable` turns it back on.",
@@ -232,7 +232,7 @@ class DeckGroup(app_commands.Group):
             "cards of it wait); `/deck enable` turns it back on."
         )
         await interaction.response.send_message(
-            embed=ui.info_embed(f"{row.name} is {state}", note, colour=ui.OK), ephemeral=True
+            embed=ui.info_embed(f"{ui.name(row.name)} is {state}", note, colour=ui.OK), ephemeral=True
         )
 
     @app_commands.command(name="enable", description="Moderators: switch a deck on in this server.")

@@ -415,7 +415,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             f"**Where:** {channel.mention}",
             f"**When:** {spec.describe()}",
             f"**Next post:** {when_text(nxt.at_utc, spec.zone)}",
-            f"**Deck:** {deck_row.name if deck_row else 'every enabled deck'}"
+            f"**Deck:** {ui.name(deck_row.name) if deck_row else 'every enabled deck'}"
             + (f", tag `{tag_value}`" if tag_value else ""),
             f"**Answers go public:** {describe_answer_after(minutes)}",
             "**Questions:** "

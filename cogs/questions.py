@@ -207,7 +207,7 @@ def summary_line(sq: StoredQuestion, *, with_deck: bool = True) -> str:
     if q.options:
         extra.append("multiple choice")
     if with_deck:
-        extra.insert(0, f"*{ui.clip(sq.deck_name, 40)}*")
+        extra.insert(0, f"*{ui.name(ui.clip(sq.deck_name, 40))}*")
     return " ".join(bits) + " · " + " · ".join(extra)
 
 
@@ -291,8 +291,8 @@ def preview_question_field(n: int, q: Question) -> tuple[str, str]:
 def preview_embed(preview: ImportPreview) -> discord.Embed:
     n = len(preview.questions)
     desc = (
-        f"**{n} question{'s' if n != 1 else ''}** from **{preview.filename}** "
-        f"({preview.format}) will be added to **{preview.deck_name}**"
+        f"**{n} question{'s' if n != 1 else ''}** from **{ui.name(preview.filename)}** "
+        f"({preview.format}) will be added to **{ui.name(preview.deck_name)}**"
     )
     if preview.multiple_choice:
         desc += f", {preview.multiple_choice} of them multiple choice"
@@ -360,11 +360,11 @@ async def list_message(
     filters = []
     if deck_id:
         deck = await store.deck_for_guild(guild_id, deck_id)
-        filters.append(f"deck **{deck.name if deck else '?'}**")
+        filters.append(f"deck **{ui.name(deck.name) if deck else '?'}**")
     if tag:
         filters.append(f"tag `{tag}`")
     if search:
-        filters.append(f"matching “{search}”")
+        filters.append(f"matching “{ui.name(search)}”")
     head = ("Questions in " + ", ".join(filters)) if filters else "Questions"
     lines = [summary_line(sq, with_deck=not deck_id) for sq in result.questions]
     body = "\n".join(lines) if lines else "No questions match. Try fewer filters."
@@ -418,16 +418,16 @@ class ImportButton(
                 self.session_id, interaction.user.id, accept=self.accept
             )
             deck = await store.deck_for_guild(session.guild_id, session.deck_id)
-            deck_name = deck.name if deck else "the deck"
+            deck_name = f"**{ui.name(deck.name)}**" if deck else "the deck"
             if not self.accept:
                 embed = ui.info_embed(
-                    "Import cancelled", f"Nothing from **{session.filename}** was imported."
+                    "Import cancelled", f"Nothing from **{ui.name(session.filename)}** was imported."
                 )
             else:
                 n = len(placement.questions)
                 text = (
                     f"Imported **{n} question{'s' if n != 1 else ''}** from "
-                    f"**{session.filename}** into **{deck_name}**."
+                    f"**{ui.name(session.filename)}** into {deck_name}."
                 )
                 if placement.duplicates:
                     d = len(placement.duplicates)
@@ -484,7 +484,7 @@ class ConfirmRemoveButton(
             await interaction.response.edit_message(
                 embed=ui.info_embed(
                     "Question removed",
-                    f"#{sq.id} is no longer asked from **{sq.deck_name}**. Grades and boards "
+                    f"#{sq.id} is no longer asked from **{ui.name(sq.deck_name)}**. Grades and boards "
                     "that include it are kept.",
                     colour=ui.OK,
                 ),
@@ -667,7 +667,7 @@ class QuestionGroup(app_commands.Group):
             qid = await store.add_question(row.id, question)
             sq = await store.question(qid)
             assert sq is not None
-            await send_question(inter, sq, f"Added question **#{qid}** to **{row.name}**.")
+            await send_question(inter, sq, f"Added question **#{qid}** to **{ui.name(row.name)}**.")
 
         await QuestionModal(
             f"New question: {row.name}", save, given, why_typed=why is not None
@@ -832,7 +832,7 @@ class QuestionGroup(app_commands.Group):
         row = await self.bank.deck(interaction.guild_id, deck)
         stored = await self.bot.store.questions_in_deck(row.id)
         if not stored:
-            raise UserError(f"**{row.name}** has no questions to export yet.")
+            raise UserError(f"**{ui.name(row.name)}** has no questions to export yet.")
         # A large deck takes seconds to write (YAML most): answer first, off the event loop.
         await interaction.response.defer(ephemeral=True, thinking=True)
         parts = await asyncio.to_thread(

@@ -55,7 +55,7 @@ def review_embed(s: Suggestion, outcome: str = "") -> discord.Embed:
         )
     colour = {"approved": ui.OK, "rejected": ui.BAD}.get(s.state, ui.BRAND)
     embed = discord.Embed(
-        title=ui.clip(f"Suggestion #{s.id} for {s.deck_name}", ui.EMBED_TITLE),
+        title=ui.clip(f"Suggestion #{s.id} for {ui.name(s.deck_name)}", ui.EMBED_TITLE),
         description=ui.clip(body, 1500),
         colour=colour,
     )
@@ -93,7 +93,7 @@ def erased_review_embed(s: ErasedSuggestion) -> discord.Embed:
         else ""
     )
     return ui.info_embed(
-        f"Suggestion #{s.id} for {s.deck_name}",
+        f"Suggestion #{s.id} for {ui.name(s.deck_name)}",
         "The member who suggested this erased their data in this server, so the suggestion "
         f"is erased too.{became}",
     )
@@ -155,7 +155,7 @@ async def approve(
     await tell_member(
         interaction.client,
         s.user_id,
-        f"Your suggestion #{s.id} for **{s.deck_name}** was approved"
+        f"Your suggestion #{s.id} for **{ui.name(s.deck_name)}** was approved"
         f"{' with a few edits' if form is not None else ''}: it is now question #{qid}. "
         "Thank you!",
     )
@@ -179,7 +179,7 @@ async def reject(interaction: discord.Interaction[Any], suggestion_id: int, reas
     await tell_member(
         interaction.client,
         s.user_id,
-        f"Your suggestion #{s.id} for **{s.deck_name}** was not added. Reason: {reason}",
+        f"Your suggestion #{s.id} for **{ui.name(s.deck_name)}** was not added. Reason: {reason}",
     )
 
 
@@ -301,7 +301,7 @@ class SuggestGroup(app_commands.Group):
             # The read-only text tells moderators how to copy a deck; a member needs to
             # know where suggestions go.
             raise UserError(
-                f"**{row.name}** is a built-in deck, and built-in decks take no suggestions. "
+                f"**{ui.name(row.name)}** is a built-in deck, and built-in decks take no suggestions. "
                 + (
                     "Suggest for one of this server's own decks: "
                     + ", ".join(f"`{d.slug}`" for d in custom[:20])
@@ -391,7 +391,7 @@ class SuggestGroup(app_commands.Group):
                 return
             await store.set_suggestion_message(sid, review_channel, message.id)
             await inter.response.send_message(
-                f"Thanks! Suggestion #{sid} for **{row.name}** is waiting for review. "
+                f"Thanks! Suggestion #{sid} for **{ui.name(row.name)}** is waiting for review. "
                 "`/suggest status` shows how it's going.",
                 ephemeral=True,
             )
@@ -416,7 +416,7 @@ class SuggestGroup(app_commands.Group):
         for s in items:
             line = (
                 f"**#{s.id}** {ui.clip(' '.join(s.question.prompt.split()), 80)} · "
-                f"*{ui.clip(s.deck_name, 40)}* · {STATE_BADGE.get(s.state, s.state)}"
+                f"*{ui.name(ui.clip(s.deck_name, 40))}* · {STATE_BADGE.get(s.state, s.state)}"
             )
             if s.state == "approved" and s.question_id:
                 line += f" as question #{s.question_id}"

@@ -92,6 +92,14 @@ def shows_post(message: discord.Message, bot_user: discord.abc.Snowflake | None,
     return False
 
 
+def name(text: str) -> str:
+    """A name a member chose (a deck, a file, a server...) as it reads where Discord applies
+    Markdown (message text, embed titles, descriptions and fields): shown as typed, so that
+    ``*x*``, ``__x__``, ``# x`` or ``[x](http://…)`` neither format nor link. Not for button
+    labels, modal titles, embed authors and footers or choices, which show text as it is."""
+    return discord.utils.escape_markdown(text)
+
+
 def clip(text: str, limit: int, more: str = "…") -> str:
     """Text cut to at most ``limit`` characters, ending with ``more`` when cut."""
     if len(text) <= limit:

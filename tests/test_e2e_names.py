@@ -1,0 +1,163 @@
+"""Names members chose (decks, uploaded files, servers) show as typed wherever Recall puts
+them in text Discord reads as Markdown: message text, embed titles, descriptions and fields.
+Where Discord shows text as it is (embed authors and footers, button labels, modal titles,
+autocomplete choices) they are left alone.
+
+One server walks through every command that names a deck or a file; each step's messages
+(responses, edits, channel posts, DMs) are checked."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+import pytest
+
+from cogs import ui
+
+pytestmark = pytest.mark.e2e
+
+MANAGE = discord.Permissions(manage_guild=True).value
+
+#: a deck name with every kind of Markdown a name may hold (80 characters at most)
+NAME = "# *Team* __flask__ `x` ~~y~~ ||z|| \\ > [l](http://evil.example)"
+#: a file name Discord keeps as uploaded
+FILE = "__team__*v2*.csv"
+CSV = b"question,answer\nWhat does flask.g hold?,Data for one app context.\n"
+
+
+def markdown_texts(body: dict[str, Any]) -> list[str]:
+    """The parts of a message body Discord renders as Markdown."""
+    out = [body.get("content") or ""]
+    for embed in body.get("embeds") or []:
+        out += [embed.get("title") or "", embed.get("description") or ""]
+        for f in embed.get("fields") or []:
+            out += [f.get("name") or "", f.get("value") or ""]
+    return out
+
+
+def plain_texts(body: dict[str, Any]) -> list[str]:
+    """The parts of a message body Discord shows as they are."""
+    out = []
+    for embed in body.get("embeds") or []:
+        out += [
+            (embed.get("author") or {}).get("name") or "",
+            (embed.get("footer") or {}).get("text") or "",
+        ]
+    for row in body.get("components") or []:
+        out += [c.get("label") or "" for c in row.get("components") or []]
+    return out
+
+
+Step = Callable[[Any], Awaitable[Any]]
+
+
+def test_the_names_hold_markdown() -> None:
+    assert len(NAME) <= 80
+    for text in (NAME, FILE):
+        assert ui.name(text) != text
+        assert text not in ui.name(text)
+
+
+async def test_names_show_as_typed(recall, emulator, monkeypatch) -> None:
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    alice = guild.add_member("alice")
+    review = guild.add_channel("review")
+    bodies: list[dict[str, Any]] = []
+    check = emulator._check_message_body
+
+    def recording(body: dict[str, Any]) -> None:
+        bodies.append(body)
+        check(body)
+
+    monkeypatch.setattr(emulator, "_check_message_body", recording)
+
+    async with recall.running() as bot:
+        state: dict[str, Any] = {}
+
+        async def create(_: Any) -> None:
+            await mod.run("/deck create", name=NAME)
+            [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+            state["slug"], state["id"] = deck.slug, deck.id
+            await mod.run("/settings review-channel", options={"channel": review})
+
+        async def add(_: Any) -> None:
+            opened = await mod.run("/question add", deck=state["slug"])
+            assert opened.modal is not None, opened
+            assert opened.modal.title == ui.clip(f"New question: {NAME}", 45)
+            await mod.submit(opened.modal, prompt="What is g?", answer="A namespace.")
+
+        async def import_(accept: bool) -> None:
+            file = emulator.attachment(FILE, CSV)
+            asked = await mod.run("/question import", file=file, deck=state["slug"])
+            preview = await asked.wait_for_followup()
+            await mod.click(preview, "Import" if accept else "Cancel")
+
+        async def remove_question(_: Any) -> None:
+            [sq, *_rest] = await bot.store.questions_in_deck(state["id"])
+            asked = await mod.run("/question remove", id=sq.id)
+            await mod.click(asked.message, "Remove")
+
+        async def suggest(action: str) -> None:
+            opened = await alice.run("/suggest question", deck=state["slug"])
+            assert opened.modal is not None, opened
+            n = len(emulator.channel_messages(review))
+            await alice.submit(opened.modal, prompt=f"Suggested {n}?", answer="An answer.")
+            posted = emulator.channel_messages(review)[-1]
+            if action == "approve":
+                await mod.click(posted, "Approve")
+            else:
+                form = (await mod.click(posted, "Reject")).modal
+                await mod.submit(form, reason="Covered already.")
+            await emulator.wait_until(lambda: len(emulator.dms(alice)) > n)
+
+        steps: list[tuple[str, Step, Any]] = [
+            ("deck create", create, None),
+            ("deck list", lambda _: alice.run("/deck list"), None),
+            ("deck info", lambda _: alice.run("/deck info", deck=state["slug"]), None),
+            ("deck disable", lambda _: mod.run("/deck disable", deck=state["slug"]), None),
+            ("deck disable again", lambda _: mod.run("/deck disable", deck=state["slug"]), None),
+            ("deck enable", lambda _: mod.run("/deck enable", deck=state["slug"]), None),
+            ("deck remove (asked)", lambda _: mod.run("/deck remove", deck=state["slug"]), None),
+            ("question add", add, None),
+            ("question list", lambda _: alice.run("/question list", deck=state["slug"]), None),
+            ("question import, cancelled", import_, False),
+            ("question import", import_, True),
+            ("question remove", remove_question, None),
+            ("suggest, approved", suggest, "approve"),
+            ("suggest, rejected", suggest, "reject"),
+            ("suggest status", lambda _: alice.run("/suggest status"), None),
+            (
+                "qotd setup",
+                lambda _: mod.run(
+                    "/qotd setup",
+                    options={
+                        "channel": guild.general,
+                        "time": "09:00",
+                        "timezone": "UTC",
+                        "deck": state["slug"],
+                    },
+                ),
+                None,
+            ),
+        ]
+        problems = []
+        for label, step, arg in steps:
+            bodies.clear()
+            await step(arg)
+            await emulator.settle(0.01)
+            shown = [t for b in bodies for t in markdown_texts(b)]
+            plain = [t for b in bodies for t in plain_texts(b)]
+            names = [NAME] + ([FILE] if "import" in label else [])
+            for name in names:
+                if any(name in t for t in shown):
+                    problems.append(f"{label}: {name!r} reads as Markdown")
+                # Lists clip a deck's name to 40 characters.
+                escaped = (ui.name(name), ui.name(ui.clip(name, 40)))
+                if not any(e in t for t in shown for e in escaped):
+                    problems.append(f"{label}: {name!r} not shown escaped: {shown!r:.300}")
+            if any(ui.name(NAME) in t for t in plain):
+                problems.append(f"{label}: escaped where Discord shows text as it is")
+        assert not problems, "\n".join(problems)
