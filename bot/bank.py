@@ -497,10 +497,17 @@ def size_text(n: int) -> str:
     return f"{n} bytes"
 
 
-def export_summary(deck_name: str, count: int, fmt: str, files: int) -> str:
+#: Turns a name a member chose (a deck's, a file's) into text that shows as typed in the
+#: caller's Markdown; the cogs pass Discord's escape, the command line none.
+Escape = Callable[[str], str]
+
+
+def export_summary(
+    deck_name: str, count: int, fmt: str, files: int, *, escape: Escape = str
+) -> str:
     """What a moderator reads above an export of ``count`` questions in ``files`` files."""
     label = "Markdown" if fmt == "markdown" else fmt.upper()
-    text = f"**{deck_name}**: {count:,} questions as {label}"
+    text = f"**{escape(deck_name)}**: {count:,} questions as {label}"
     if files > 1:
         text += (
             f", in {files} files: one import takes at most {IMPORT_MAX_QUESTIONS} questions "
@@ -513,21 +520,25 @@ def export_summary(deck_name: str, count: int, fmt: str, files: int) -> str:
     return text
 
 
-def check_upload_size(size: int, max_bytes: int = IMPORT_MAX_BYTES, *, filename: str) -> None:
+def check_upload_size(
+    size: int, max_bytes: int = IMPORT_MAX_BYTES, *, filename: str, escape: Escape = str
+) -> None:
     """Refuse an attachment that is too big before downloading it, naming the file."""
     if size > max_bytes:
         have, limit = size_text(size), size_text(max_bytes)
         if have == limit:  # "1.0 MiB, at most 1.0 MiB" would not say what is wrong
             have, limit = f"{size:,} bytes", f"{max_bytes:,} bytes ({limit})"
         raise ImportRefused(
-            f"Nothing was imported: **{filename}** is {have}, and an import may be at most "
+            f"Nothing was imported: **{escape(filename)}** is {have}, and an import may be at most "
             f"{limit}. Split the file into smaller ones."
         )
 
 
-def refusal_text(filename: str, errors: Sequence[str], limit: int = 1500) -> str:
+def refusal_text(
+    filename: str, errors: Sequence[str], limit: int = 1500, *, escape: Escape = str
+) -> str:
     head = (
-        f"Nothing was imported: **{filename}** has {len(errors)} problem"
+        f"Nothing was imported: **{escape(filename)}** has {len(errors)} problem"
         + ("s" if len(errors) != 1 else "")
         + ". Fix "
     )
@@ -564,6 +575,7 @@ async def read_upload(
     taken_ids: Iterable[str],
     max_bytes: int = IMPORT_MAX_BYTES,
     max_questions: int = IMPORT_MAX_QUESTIONS,
+    escape: Escape = str,
 ) -> Parsed:
     """Parse an upload and place it against a deck; ImportRefused when nothing can be added."""
     result = await asyncio.to_thread(
@@ -571,7 +583,11 @@ async def read_upload(
     )
     if result.errors:
         raise ImportRefused(
-            refusal_text(result.source or filename, [_issue_text(e) for e in result.errors]),
+            refusal_text(
+                result.source or filename,
+                [_issue_text(e) for e in result.errors],
+                escape=escape,
+            ),
             [str(e) for e in result.errors],
         )
     placement = place_questions(result.questions, active_prompts, taken_ids)
@@ -579,7 +595,7 @@ async def read_upload(
     if not placement.questions:
         raise ImportRefused(
             f"Nothing to import: all {len(result.questions)} question"
-            f"{'s' if len(result.questions) != 1 else ''} in **{filename}** are already in "
+            f"{'s' if len(result.questions) != 1 else ''} in **{escape(filename)}** are already in "
             "the deck."
         )
     return Parsed(placement.questions, warnings, result.format, result.deck_name)
@@ -599,8 +615,10 @@ def _issue_text(issue: ImportIssue) -> str:
 class BankService:
     """The import flow over the store: preview into a session, then import or cancel."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, *, escape: Escape = str):
         self.store = store
+        #: names members chose (files, what they typed for a deck) as messages show them
+        self.escape = escape
 
     async def preview_import(
         self,
@@ -614,10 +632,15 @@ class BankService:
     ) -> ImportPreview:
         """Read an upload and keep it as a pending import session. A refused upload writes
         nothing at all."""
-        check_upload_size(len(data), max_bytes, filename=filename)
+        check_upload_size(len(data), max_bytes, filename=filename, escape=self.escape)
         prompts, ids = await self.store.deck_keys(deck.id)
         parsed = await read_upload(
-            data, filename, active_prompts=prompts, taken_ids=ids, max_bytes=max_bytes
+            data,
+            filename,
+            active_prompts=prompts,
+            taken_ids=ids,
+            max_bytes=max_bytes,
+            escape=self.escape,
         )
         now = self.store.clock.now()
         session_id = await self.store.create_import_session(
@@ -650,7 +673,7 @@ class BankService:
             # its number (the slug picks the server's deck).
             names = ", ".join(f"`{deck_key(d, decks)}`" for d in decks[:25]) or "none yet"
             raise UserError(
-                f"There is no deck called “{_short(text, 80)}” here. Decks: {names}. "
+                f"There is no deck called “{self.escape(_short(text, 80))}” here. Decks: {names}. "
                 "A moderator can create one with `/deck create`."
             )
         if custom and deck.builtin:

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.bank import deck_key, find_deck
+from bot.bank import Escape, deck_key, find_deck
 from bot.errors import OptionGone, UserError
 from bot.questions import Difficulty, normalize_tag
 from bot.quiz import Candidate, Rating, Seen, mc_rating, option_clicked, pick_question
@@ -36,9 +36,13 @@ class Graded:
 
 
 class QuizService:
-    def __init__(self, store: Store, rng: random.Random | None = None):
+    def __init__(
+        self, store: Store, rng: random.Random | None = None, *, escape: Escape = str
+    ):
         self.store = store
         self.rng = rng or random.Random()
+        #: deck names and what members typed for one, as messages show them
+        self.escape = escape
 
     async def resolve_deck(self, guild_id: int, text: str | None) -> DeckRow | None:
         """A deck named by slug, id or name (loosely); None when no deck was asked for."""
@@ -48,11 +52,11 @@ class QuizService:
         deck = find_deck(decks, text)
         if deck is None:
             raise UserError(
-                f"There is no deck called “{text.strip()}”. {await self.available(guild_id)}"
+                f"There is no deck called “{self.escape(text.strip())}”. {await self.available(guild_id)}"
             )
         if not deck.enabled:
             raise UserError(
-                f"The deck **{deck.name}** is switched off in this server. "
+                f"The deck **{self.escape(deck.name)}** is switched off in this server. "
                 "A moderator can turn it on with `/deck enable`."
             )
         return deck
@@ -67,11 +71,12 @@ class QuizService:
         tags = await self.store.tags_for_guild(guild_id, deck.id if deck else None)
         everything = await self.store.decks_for_guild(guild_id, include_disabled=True)
         deck_list = ", ".join(
-            f"**{d.name}** (`{deck_key(d, everything)}`, {d.questions})" for d in decks
+            f"**{self.escape(d.name)}** (`{deck_key(d, everything)}`, {d.questions})"
+            for d in decks
         )
         tag_list = ", ".join(f"`{t}`" for t, _ in tags[:40])
         more = f" and {len(tags) - 40} more" if len(tags) > 40 else ""
-        label = f"Tags in **{deck.name}**" if deck else "Tags"
+        label = f"Tags in **{self.escape(deck.name)}**" if deck else "Tags"
         return f"Decks: {deck_list}. {label}: {tag_list or 'none'}{more}."
 
     async def start(
@@ -180,7 +185,7 @@ class QuizService:
             )
         if not deck.enabled:
             raise UserError(
-                f"The deck **{deck.name}** is switched off in this server, so it has no next "
+                f"The deck **{self.escape(deck.name)}** is switched off in this server, so it has no next "
                 "question. A moderator can turn it on with `/deck enable`; `/quiz` asks from "
                 "the decks that are on."
             )

@@ -623,7 +623,7 @@ class Qotd(commands.Cog):
 
     def __init__(self, bot: RecallBot):
         self.bot = bot
-        self.quiz = QuizService(bot.store)
+        self.quiz = QuizService(bot.store, escape=ui.name)
         self.engine = QotdEngine(
             bot.store,
             DiscordPublisher(bot, self.quiz),

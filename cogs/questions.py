@@ -57,7 +57,7 @@ DifficultyChoice = Literal["easy", "medium", "hard"]
 
 def bank(interaction: discord.Interaction[Any]) -> BankService:
     """The bank over the bot's store (it keeps no state of its own)."""
-    return BankService(interaction.client.store)
+    return BankService(interaction.client.store, escape=ui.name)
 
 
 # -- the question modal ----------------------------------------------------------------------
@@ -804,7 +804,7 @@ class QuestionGroup(app_commands.Group):
     ) -> None:
         assert interaction.guild_id is not None
         row = await self.bank.deck(interaction.guild_id, deck, custom=True)
-        check_upload_size(file.size, filename=file.filename)
+        check_upload_size(file.size, filename=file.filename, escape=ui.name)
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
         preview = await self.bank.preview_import(
@@ -843,7 +843,7 @@ class QuestionGroup(app_commands.Group):
             deck_slug=row.slug,
             description=row.description,
         )
-        text = export_summary(row.name, len(stored), format, len(parts))
+        text = export_summary(row.name, len(stored), format, len(parts), escape=ui.name)
         sent = 0
         for batch in message_batches(parts):
             if sent:
@@ -898,7 +898,7 @@ class Questions(commands.Cog):
 
     def __init__(self, bot: RecallBot):
         self.bot = bot
-        self.bank = BankService(bot.store)
+        self.bank = BankService(bot.store, escape=ui.name)
         self.group = QuestionGroup(self)
 
     async def cog_load(self) -> None:

@@ -530,7 +530,7 @@ class Quiz(commands.Cog):
 
     def __init__(self, bot: RecallBot):
         self.bot = bot
-        self.quiz = QuizService(bot.store)
+        self.quiz = QuizService(bot.store, escape=ui.name)
         self._dirty: set[int] = set()
         self._updating: set[int] = set()
         self._find: set[int] = set()

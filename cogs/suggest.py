@@ -288,7 +288,7 @@ class SuggestGroup(app_commands.Group):
         self.bot = bot
 
     async def _target_deck(self, guild_id: int, deck: str | None) -> DeckRow:
-        service = BankService(self.bot.store)
+        service = BankService(self.bot.store, escape=ui.name)
         custom = [
             d
             for d in await self.bot.store.decks_for_guild(guild_id, include_disabled=True)

@@ -15,6 +15,7 @@ from bot.bank import (
     check_upload_size,
     deck_slug_for,
     edited_question,
+    export_summary,
     form_from_question,
     format_key_points,
     parse_key_points,
@@ -208,3 +209,46 @@ def test_an_upload_too_big_is_refused_naming_the_file_and_sizes_that_differ() ->
         "Nothing was imported: **deck.yaml** is 3.0 MiB, and an import may be at most "
         "1.0 MiB. Split the file into smaller ones."
     )
+
+
+def _mark(text: str) -> str:
+    """A stand-in for the cogs' Markdown escape: shows where it was applied."""
+    return f"<{text}>"
+
+
+async def test_names_in_import_and_export_texts_go_through_the_callers_escape(tmp_path) -> None:
+    """bot/ builds these texts without Discord: a file's or a deck's name, or what a member
+    typed for a deck, is passed through ``escape`` (the cogs give Discord's Markdown escape),
+    and left as it is without one (the command line)."""
+    from bot.bank import BankService, read_upload
+    from bot.quiz_service import QuizService
+    from bot.store import Store
+
+    name = "__team__*v2*.csv"
+    with pytest.raises(ImportRefused) as big:
+        check_upload_size(3 * 1024 * 1024, filename=name, escape=_mark)
+    assert f"**<{name}>** is 3.0 MiB" in str(big.value)
+    assert refusal_text(name, ["line 2: bad"], escape=_mark).startswith(f"Nothing was imported: **<{name}>** has")
+    assert refusal_text(name, ["line 2: bad"]).startswith(f"Nothing was imported: **{name}** has")
+    assert export_summary("*Deck*", 3, "yaml", 1, escape=_mark).startswith("**<*Deck*>**: 3 questions")
+    with pytest.raises(ImportRefused) as broken:
+        await read_upload(b"question,answer\n,\n", name, active_prompts=[], taken_ids=[], escape=_mark)
+    assert f"**<{name}>**" in str(broken.value)
+
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        deck = await store.create_custom_deck(42, "# *Team*", "Ours", 1)
+        with pytest.raises(UserError) as nowhere:
+            await BankService(store, escape=_mark).deck(42, "*nope*")
+        assert "There is no deck called “<*nope*>” here." in str(nowhere.value)
+        quiz = QuizService(store, escape=_mark)
+        with pytest.raises(UserError) as unknown:
+            await quiz.resolve_deck(42, "*nope*")
+        assert "There is no deck called “<*nope*>”." in str(unknown.value)
+        assert "**<# *Team*>**" in str(unknown.value)
+        await store.set_deck_enabled(42, deck.id, False)
+        with pytest.raises(UserError) as off:
+            await quiz.resolve_deck(42, deck.slug)
+        assert "The deck **<# *Team*>** is switched off" in str(off.value)
+    finally:
+        await store.close()

@@ -95,6 +95,16 @@ async def test_names_show_as_typed(recall, emulator, monkeypatch) -> None:
             preview = await asked.wait_for_followup()
             await mod.click(preview, "Import" if accept else "Cancel")
 
+        async def refused(data: bytes) -> None:
+            file = emulator.attachment(FILE, data)
+            asked = await mod.run("/question import", file=file, deck=state["slug"])
+            if asked.deferred:
+                await asked.wait_for_followup()
+
+        async def export(_: Any) -> None:
+            asked = await mod.run("/question export", deck=state["slug"])
+            await asked.wait_for_followup()
+
         async def remove_question(_: Any) -> None:
             [sq, *_rest] = await bot.store.questions_in_deck(state["id"])
             asked = await mod.run("/question remove", id=sq.id)
@@ -118,6 +128,7 @@ async def test_names_show_as_typed(recall, emulator, monkeypatch) -> None:
             ("deck list", lambda _: alice.run("/deck list"), None),
             ("deck info", lambda _: alice.run("/deck info", deck=state["slug"]), None),
             ("deck disable", lambda _: mod.run("/deck disable", deck=state["slug"]), None),
+            ("quiz, deck off", lambda _: alice.run("/quiz", deck=state["slug"]), None),
             ("deck disable again", lambda _: mod.run("/deck disable", deck=state["slug"]), None),
             ("deck enable", lambda _: mod.run("/deck enable", deck=state["slug"]), None),
             ("deck remove (asked)", lambda _: mod.run("/deck remove", deck=state["slug"]), None),
@@ -125,6 +136,9 @@ async def test_names_show_as_typed(recall, emulator, monkeypatch) -> None:
             ("question list", lambda _: alice.run("/question list", deck=state["slug"]), None),
             ("question import, cancelled", import_, False),
             ("question import", import_, True),
+            ("question import, refused", refused, CSV.replace(b"g hold?", b"")),
+            ("question import, too big", refused, b"x" * (1024 * 1024 + 1)),
+            ("question export", export, None),
             ("question remove", remove_question, None),
             ("suggest, approved", suggest, "approve"),
             ("suggest, rejected", suggest, "reject"),
@@ -150,7 +164,10 @@ async def test_names_show_as_typed(recall, emulator, monkeypatch) -> None:
             await emulator.settle(0.01)
             shown = [t for b in bodies for t in markdown_texts(b)]
             plain = [t for b in bodies for t in plain_texts(b)]
-            names = [NAME] + ([FILE] if "import" in label else [])
+            if "refused" in label or "too big" in label:
+                names = [FILE]  # the deck is not named
+            else:
+                names = [NAME] + ([FILE] if "import" in label else [])
             for name in names:
                 if any(name in t for t in shown):
                     problems.append(f"{label}: {name!r} reads as Markdown")
