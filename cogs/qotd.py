@@ -98,7 +98,7 @@ class DiscordPublisher:
         ]
         if missing:
             raise PublishError(
-                f"missing permission in #{channel.name}: {', '.join(missing)}", permanent=True
+                f"missing permission in {channel.mention}: {', '.join(missing)}", permanent=True
             )
         qp = await self.quiz.load(claim.post_id)
         content = role.mention if role is not None else None
@@ -117,7 +117,7 @@ class DiscordPublisher:
             raise PublishError("the channel was deleted", permanent=True) from None
         except discord.Forbidden as exc:
             raise PublishError(
-                f"Discord refused the post in #{channel.name}: {exc.text}", permanent=True
+                f"Discord refused the post in {channel.mention}: {exc.text}", permanent=True
             ) from None
         except ui.DISCORD_TROUBLE as exc:
             raise PublishError(

@@ -303,7 +303,9 @@ async def test_revoked_permission_is_reported(recall, emulator):
         await engine(bot).tick()
         [schedule] = await bot.store.active_schedules()
         # Discord drops Embed Links along with Send Messages
-        assert schedule.last_error == "missing permission in #qotd: Send Messages, Embed Links"
+        assert schedule.last_error == (
+            f"missing permission in <#{chan.id}>: Send Messages, Embed Links"
+        )
         assert posts(emulator, chan) == []
 
 
