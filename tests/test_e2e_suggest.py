@@ -473,3 +473,20 @@ async def test_the_same_suggestion_sent_twice_at_once_waits_once(recall, emulato
         later = await alice.submit(opened.modal, **form(1, prompt="what does FLASK.g hold, case 1"))
         assert later.content.startswith("You already suggested this question"), later.content
         assert len(emulator.channel_messages(review)) == 1
+
+
+async def test_a_reject_form_open_across_a_restart_gives_the_reason_back(recall, emulator):
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running():
+        await open_suggestions(mod, review)
+        await suggest(alice)
+        [posted] = emulator.channel_messages(review)
+        opened = await mod.click(posted, "Reject")
+        assert opened.modal is not None
+    async with recall.running() as bot:
+        sent = await mod.submit(opened.modal, reason="Too vague.")
+        assert sent.ephemeral and sent.content.startswith("Recall restarted while this form was open")
+        [attached] = sent.message.attachments
+        assert "Too vague." in attached.data.decode()
+        assert (await bot.store.suggestion(1)).state == "pending"
+        assert [b.label for b in posted.buttons] == ["Approve", "Edit and approve", "Reject"]
