@@ -63,6 +63,9 @@ class Stats(commands.Cog):
                 ephemeral=own,
             )
             return
+        # The rest reads the member's standings and draws a picture: answer at once, fill
+        # the answer in after, so a busy bot does not miss Discord's 3 seconds.
+        await interaction.response.defer(ephemeral=hidden, thinking=True)
 
         settings = await store.settings_for(guild_id)
         season = await store.current_season(guild_id)
@@ -130,10 +133,8 @@ class Stats(commands.Cog):
         )
         embed.set_image(url=f"attachment://{CHART_NAME}")
         embed.set_footer(text=f"{points_text(sum(p for _, p in series))} in the last 12 weeks")
-        await interaction.response.send_message(
-            embed=embed,
-            file=discord.File(io.BytesIO(png), filename=CHART_NAME),
-            ephemeral=hidden,
+        await interaction.edit_original_response(
+            embed=embed, attachments=[discord.File(io.BytesIO(png), filename=CHART_NAME)]
         )
 
 

@@ -132,6 +132,7 @@ async def test_stats_with_picture_and_member_without_data(recall, emulator):
         await score(bot, guild.id, alice.id, "alice", 4)
 
         result = await alice.run("/stats")
+        await result.wait_for_content()
         assert not result.ephemeral
         embed = result.message.embeds[0]
         assert embed["title"] == "Stats: alice"
@@ -161,6 +162,7 @@ async def test_privacy_hide_show_and_delete_with_confirmation(recall, emulator):
         refused = await bob.run("/stats", member=alice)
         assert refused.ephemeral and "keeps their stats private" in refused.content
         mine = await alice.run("/stats")
+        await mine.wait_for_content()
         assert mine.ephemeral  # a hidden member's own stats stay private
         assert "Hidden from the boards" in mine.message.embeds[0]["fields"][0]["value"]
         board = await alice.run("/leaderboard show")
@@ -290,6 +292,7 @@ async def test_leaderboard_reset_starts_a_season_and_keeps_history(recall, emula
         week = await alice.run("/leaderboard show")
         assert board_lines(week.message) == ["🥇 **alice** · 4 points ← you"]
         stats = await alice.run("/stats")
+        await stats.wait_for_content()
         points = stats.message.embeds[0]["fields"][0]["value"]
         assert "All time: **4** (#1)" in points and "Season 2: **0**" in points
 
@@ -498,6 +501,7 @@ async def test_stats_of_a_single_answer_say_answer_not_answers(recall, emulator)
     async with recall.running() as bot:
         await score(bot, guild.id, alice.id, "alice", 1)
         result = await alice.run("/stats")
+        await result.wait_for_content()
         fields = {f["name"]: f["value"] for f in result.message.embeds[0]["fields"]}
         assert fields["Answered"] == "**1** answer\n**1** different question"
 
@@ -520,6 +524,7 @@ async def test_a_member_with_no_points_is_not_ranked_on_the_boards(recall, emula
         mine = await bob.run("/leaderboard show", board="quiz")
         assert "You have no points here yet." in footer(mine.message)
         stats = await bob.run("/stats")
+        await stats.wait_for_content()
         points = stats.message.embeds[0]["fields"][0]["value"]
         assert points == "This week: **0**\nThis month: **0**\nAll time: **0**"
 
@@ -653,8 +658,39 @@ async def test_member_names_with_markdown_show_as_typed_in_stats_and_boards(reca
         board = await bob.run("/leaderboard show")
         assert board_lines(board.message)[0].startswith("🥇 **\\*x\\*** · 4 points")
         stats = await bob.run("/stats", member=starry)
+        await stats.wait_for_content()
         assert stats.message.embeds[0]["title"] == "Stats: \\*x\\*"
         await starry.run("/privacy hide")
         refused = await bob.run("/stats", member=starry)
         assert refused.ephemeral
         assert refused.content.startswith("\\*x\\* keeps their stats private"), refused.content
+
+
+async def test_stats_answers_within_three_seconds_when_its_picture_is_slow(
+    recall, emulator, monkeypatch
+):
+    """/stats reads the member's standings and draws a chart before it can show them: it
+    answers Discord at once and fills the answer in, however long the drawing takes."""
+    import time
+
+    import bot.stats as drawing
+
+    draw = drawing.render_weeks_png
+
+    def slow_draw(*args, **kwargs):
+        time.sleep(emulator.ack_deadline + 0.3)  # a busy machine
+        return draw(*args, **kwargs)
+
+    # Before the bot starts: loading the cog imports the drawing from bot.stats.
+    monkeypatch.setattr(drawing, "render_weeks_png", slow_draw)
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 2)
+        result = await alice.run("/stats")
+        await result.wait_for_content()
+        assert result.deferred and not result.error_codes, result
+        message = await result.wait_for_content(within=10)
+        assert not message.ephemeral
+        assert message.embeds[0]["title"] == "Stats: alice"
+        assert [a.filename for a in message.attachments] == ["weeks.png"]

@@ -531,6 +531,7 @@ async def test_a_post_that_failed_to_send_does_not_break_streaks(recall, emulato
         await alice.click(shown.message, "Good")
 
         stats = await alice.run("/stats", channel=chan)
+        await stats.wait_for_content()
         [field] = [f for f in stats.embed["fields"] if f["name"] == "QOTD streak"]
         assert field["value"] == "Current: **2**\nBest: **2**"
 
@@ -692,9 +693,11 @@ async def test_a_streak_counts_days_across_the_servers_schedules(recall, emulato
                     await bob.click(shown.message, "Good")
 
         stats = await alice.run("/stats", channel=chan)
+        await stats.wait_for_content()
         [field] = [f for f in stats.embed["fields"] if f["name"] == "QOTD streak"]
         assert field["value"] == "Current: **3**\nBest: **3**"
         stats = await bob.run("/stats", channel=chan)
+        await stats.wait_for_content()
         [field] = [f for f in stats.embed["fields"] if f["name"] == "QOTD streak"]
         assert field["value"] == "Current: **0**\nBest: **1**"
 
@@ -868,6 +871,7 @@ async def test_an_answer_after_the_question_closed_keeps_no_streak(recall, emula
         streaks = {}
         for member in (alice, bob):
             stats = await member.run("/stats", channel=chan)
+            await stats.wait_for_content()
             [field] = [f for f in stats.embed["fields"] if f["name"] == "QOTD streak"]
             streaks[member.name] = field["value"]
         assert streaks == {

@@ -3,6 +3,7 @@ edit and approve, reject with a reason), DMs to the member, and the pending cap.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -449,3 +450,43 @@ async def test_the_review_post_of_the_largest_suggestion_shows_its_why_whole(rec
             len(f["name"]) + len(f["value"]) for f in embed["fields"]
         ) + len(embed["footer"]["text"])
         assert total <= 6000
+
+
+async def test_the_same_suggestion_sent_twice_at_once_waits_once(recall, emulator):
+    """Two forms with the same question sent together (a form sent twice, or opened twice
+    and filled in alike): one suggestion waits, with one review post; the other send is told
+    which suggestion it already is."""
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        forms = [(await alice.run("/suggest question")).modal for _ in range(2)]
+        sent = await asyncio.gather(*(alice.submit(f, **form(1)) for f in forms))
+        assert [s.id for s in await bot.store.member_suggestions(guild.id, alice.id)] == [1]
+        assert len(emulator.channel_messages(review)) == 1
+        thanks, again = sorted(sent, key=lambda r: not r.content.startswith("Thanks!"))
+        assert thanks.content.startswith("Thanks! Suggestion #1 for **Team Flask** is waiting")
+        assert again.ephemeral and again.content.startswith(
+            "You already suggested this question: it is waiting for review as suggestion #1."
+        ), again.content
+        # Worded alike but for case and punctuation, it is the same question.
+        opened = await alice.run("/suggest question")
+        later = await alice.submit(opened.modal, **form(1, prompt="what does FLASK.g hold, case 1"))
+        assert later.content.startswith("You already suggested this question"), later.content
+        assert len(emulator.channel_messages(review)) == 1
+
+
+async def test_a_reject_form_open_across_a_restart_gives_the_reason_back(recall, emulator):
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running():
+        await open_suggestions(mod, review)
+        await suggest(alice)
+        [posted] = emulator.channel_messages(review)
+        opened = await mod.click(posted, "Reject")
+        assert opened.modal is not None
+    async with recall.running() as bot:
+        sent = await mod.submit(opened.modal, reason="Too vague.")
+        assert sent.ephemeral and sent.content.startswith("Recall restarted while this form was open")
+        [attached] = sent.message.attachments
+        assert "Too vague." in attached.data.decode()
+        assert (await bot.store.suggestion(1)).state == "pending"
+        assert [b.label for b in posted.buttons] == ["Approve", "Edit and approve", "Reject"]

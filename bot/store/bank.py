@@ -487,6 +487,20 @@ class BankStore(DeckStore):
                     "ignoring case, spacing and sentence punctuation), so it was not sent for "
                     "review."
                 )
+            # The same form sent twice (or two forms filled in alike) makes one suggestion:
+            # checked in this transaction, so two sends racing cannot both pass.
+            async with db.execute(
+                "SELECT id, question FROM suggestions WHERE guild_id = ? AND user_id = ? "
+                "AND deck_id = ? AND state = 'pending' ORDER BY id",
+                (guild_id, user_id, deck_id),
+            ) as cur:
+                waiting = await cur.fetchall()
+            for r in waiting:
+                if loose_key(Question.model_validate_json(r["question"]).prompt) == key:
+                    raise UserError(
+                        "You already suggested this question: it is waiting for review as "
+                        f"suggestion #{r['id']}. `/suggest status` shows how it's going."
+                    )
             # A number is never given twice, even after the newest suggestions were erased
             # with their member's data: their review messages still carry it on their buttons.
             cur2 = await db.execute(
