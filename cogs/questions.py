@@ -480,7 +480,9 @@ class ConfirmRemoveButton(
                 return
             service = bank(interaction)
             sq = await service.question(interaction.guild_id or 0, self.question_id, editable=True)
-            await service.store.remove_question(self.question_id)
+            if not await service.store.remove_question(self.question_id):
+                # Another click (or moderator) removed it a moment ago.
+                raise UserError(f"Question #{sq.id} has been removed.")
             await interaction.response.edit_message(
                 embed=ui.info_embed(
                     "Question removed",

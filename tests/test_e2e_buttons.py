@@ -114,9 +114,10 @@ async def remove_question(w: World, bot) -> Click:
 
 
 async def remove_question_done(w: World, bot, first, second) -> None:
-    # Both may have read the question before either removed it: both then say so.
-    for r in (first, second):
-        assert r.response_type == 7 and r.message.embeds[0]["title"] == "Question removed", r
+    # One click removes it; the other is told it is already gone, whichever read first.
+    done, late = split(first, second, lambda r: r.response_type == 7)
+    assert done.message.embeds[0]["title"] == "Question removed"
+    assert late.ephemeral and late.content == f"Question #{w.data['qid']} has been removed.", late
     row = await bot.store._fetchone(
         "SELECT removed_at FROM questions WHERE id = ?", (w.data["qid"],)
     )
