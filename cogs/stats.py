@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 from typing import Any
 
@@ -52,8 +53,7 @@ class Stats(commands.Cog):
         name = escape(await store.member_name(guild_id, target.id) or target.display_name)
         if hidden and not own:
             raise UserError(f"{name} keeps their stats private in this server.")
-        activity = await store.activity(guild_id, target.id)
-        if activity.answered == 0:
+        if not await store.has_answered(guild_id, target.id):
             who = "You have" if own else f"{name} has"
             await interaction.response.send_message(
                 embed=ui.info_embed(
@@ -66,7 +66,23 @@ class Stats(commands.Cog):
         # The rest reads the member's standings and draws a picture: answer at once, fill
         # the answer in after, so a busy bot does not miss Discord's 3 seconds.
         await interaction.response.defer(ephemeral=hidden, thinking=True)
+        try:
+            await self._fill_in(interaction, target.id, name, hidden)
+        except Exception:
+            if not hidden:
+                # The "thinking" message is public: it goes, so that the error is told
+                # privately (a followup would otherwise fill it in for everyone to see).
+                with contextlib.suppress(discord.HTTPException):
+                    await interaction.delete_original_response()
+            raise
 
+    async def _fill_in(
+        self, interaction: discord.Interaction[Any], user_id: int, name: str, hidden: bool
+    ) -> None:
+        assert interaction.guild_id is not None
+        guild_id = interaction.guild_id
+        store = self.bot.store
+        activity = await store.activity(guild_id, user_id)
         settings = await store.settings_for(guild_id)
         season = await store.current_season(guild_id)
         today = local_day(self.bot.clock.now(), settings.zone)
@@ -78,13 +94,13 @@ class Stats(commands.Cog):
         if season.number > 1:
             periods.append((f"Season {season.number}", season_key(season.number)))
         lines = [
-            standing_text(label, await store.standing(guild_id, "all", key, target.id))
+            standing_text(label, await store.standing(guild_id, "all", key, user_id))
             for label, key in periods
         ]
         if hidden:
             lines.append("*Hidden from the boards: ranks are not shown.*")
 
-        record = await store.qotd_record(guild_id, target.id)
+        record = await store.qotd_record(guild_id, user_id)
         streak = qotd_streak(record.days, record.answered, last_open=record.last_open)
         strongest, weakest = tag_strengths(activity.tag_results)
 
@@ -126,7 +142,7 @@ class Stats(commands.Cog):
             )
 
         mondays = recent_weeks(today, 12)
-        weekly = await store.weekly_points(guild_id, target.id, [week_key(m) for m in mondays])
+        weekly = await store.weekly_points(guild_id, user_id, [week_key(m) for m in mondays])
         series = [(m, weekly.get(week_key(m), 0)) for m in mondays]
         png = await asyncio.to_thread(
             render_weeks_png, series, f"Points a week, last 12 weeks ({settings.timezone})"

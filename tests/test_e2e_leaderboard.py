@@ -10,7 +10,7 @@ import pytest
 from emulator import CommandError
 
 from bot.clock import FixedClock
-from bot.store import AttemptRequest
+from bot.store import AttemptRequest, StoreError
 from cogs.checks import MOD_REFUSAL
 
 pytestmark = pytest.mark.e2e
@@ -694,3 +694,23 @@ async def test_stats_answers_within_three_seconds_when_its_picture_is_slow(
         assert not message.ephemeral
         assert message.embeds[0]["title"] == "Stats: alice"
         assert [a.filename for a in message.attachments] == ["weeks.png"]
+
+
+@pytest.mark.allow_error_logs
+async def test_stats_that_fail_after_answering_tell_the_member_privately(recall, emulator):
+    """/stats answers Discord at once in public; if reading the figures then fails (a busy
+    database), the public "thinking" message goes and the member alone is told why."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 2)
+
+        async def busy(*args, **kwargs):
+            raise StoreError("database is locked", "busy")
+
+        bot.store.qotd_record = busy
+        result = await alice.run("/stats")
+        told = await result.wait_for_followup()
+        assert told.ephemeral and "busy" in told.content, told.content
+        assert result.message is None or result.message.deleted
+        assert [m for m in emulator.channel_messages(guild.general) if not m.ephemeral] == []

@@ -239,6 +239,14 @@ class LeaderboardStore(QuizStore):
         )
         return bool(row and row[0])
 
+    async def has_answered(self, guild_id: int, user_id: int) -> bool:
+        """Whether the member has any graded attempt in the server (one index probe)."""
+        row = await self._fetchone(
+            "SELECT 1 FROM attempts WHERE guild_id = ? AND user_id = ? LIMIT 1",
+            (guild_id, user_id),
+        )
+        return row is not None
+
     async def set_hidden(
         self, guild_id: int, user_id: int, display_name: str, hidden: bool
     ) -> bool:
