@@ -662,7 +662,7 @@ class Review(commands.Cog):
                     reminder.guild_id,
                     reminder.user_id,
                     remind_off=True,
-                    off_reason=f"you left {ui.name(guild.name)}",
+                    off_reason=f"you left {guild.name}",  # shown in a footer, as typed
                 )
                 log.info("reminders off for %s: left %s", reminder.user_id, reminder.guild_id)
                 return 0
