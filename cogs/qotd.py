@@ -143,10 +143,13 @@ class DiscordPublisher:
             text = exc.text if isinstance(exc, discord.HTTPException) else ""
             warning = f"could not open a discussion thread: {text or exc or type(exc).__name__}"
             log.warning("schedule %s: %s", claim.schedule.id, warning)
-            # The post invited members to a thread that is not there: take that back.
-            with contextlib.suppress(*ui.DISCORD_TROUBLE):
+            # The post invited members to a thread that is not there: take that back. A post
+            # found again after a restart may have answers already: its count is kept.
+            with contextlib.suppress(*ui.DISCORD_TROUBLE, UserError):
+                qp, read = await self.quiz.load_for(claim.post_id, counts=True)
+                answered, _ = read.counts or (0, 0)
                 await self.pacer.wait()
-                await message.edit(embed=public_embed(qp, 0, None, thread=False))
+                await message.edit(embed=public_embed(qp, answered, None, thread=False))
             return Sent(message.id, None, warning)
 
     async def find(self, claim: Claim, since: datetime) -> Sent | None:

@@ -1102,6 +1102,42 @@ async def test_a_crash_before_the_thread_is_opened_opens_it_on_restart(recall, e
         assert len(emulator.threads) == 1 and len(posts(emulator, chan)) == 1
 
 
+async def test_a_recovered_post_whose_thread_is_refused_keeps_its_answer_count(
+    recall, emulator
+):
+    """The bot dies before opening a post's thread; a member answers meanwhile; on restart
+    Discord refuses the thread: the post stops inviting to it and still counts the answer."""
+    from cogs.quiz import public_embed, question_view
+
+    guild, chan, mod, alice, *_ = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)  # with a discussion thread
+        recall.clock.set(at("2026-01-05T08:59"))
+        eng = engine(bot)
+        [schedule] = await bot.store.active_schedules()
+        slot = await eng.next_post(schedule)
+        recall.clock.set(at("2026-01-05T09:00"))
+        claim = await bot.store.claim_slot(schedule, slot, late=False, rng=eng.rng)
+        qp = await bot.get_cog("Qotd").quiz.load(claim.post_id)
+        await bot.get_channel(chan.id).send(
+            embed=public_embed(qp, 0, None, thread=True), view=question_view(qp))
+        await bot.store.record_attempt(
+            AttemptRequest(guild.id, alice.id, "alice", claim.post_id, qp.question.id, "qotd",
+                           3, False, False)
+        )
+    emulator.faults.add(
+        "POST", rf"/channels/{chan.id}/messages/\d+/threads$", status=403, times=None
+    )
+    async with recall.running(sync=False):
+        [post] = posts(emulator, chan)
+        await emulator.wait_until(
+            lambda: "discuss in the thread" not in post.embeds[0]["footer"]["text"], within=5
+        )
+        assert post.embeds[0]["footer"]["text"].startswith("1 member answered")
+        assert emulator.threads == []
+
+
 async def test_pause_and_resume_after_moving_the_time_later_posts_no_second_question(
     recall, emulator
 ):
