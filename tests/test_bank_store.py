@@ -252,6 +252,37 @@ async def test_a_withdrawn_suggestion_number_is_not_given_again(store: Store):
     assert again > first
 
 
+async def test_a_suggestion_sent_twice_is_one_even_at_the_limit_and_a_lost_one_blocks_nothing(
+    tmp_path: Path,
+):
+    """The second send of a form is told which suggestion it already is, also when it
+    would be over the member's limit; a suggestion whose review post never went out (the
+    bot stopped in between) neither blocks sending the question again nor counts, once a
+    few minutes have passed."""
+    from datetime import UTC, datetime
+
+    from bot.errors import UserError
+
+    clock = FixedClock(datetime(2025, 3, 1, 12, tzinfo=UTC))
+    store = await Store.open(tmp_path / "s.sqlite3", clock=clock)
+    try:
+        deck = await store.create_custom_deck(GUILD, "Ideas", "", 1)
+        mine = [Question(id=f"q{i}", prompt=f"Question {i}?", answer="A.") for i in range(3)]
+        first = await store.create_suggestion(GUILD, 7, deck.id, mine[0], 2)
+        await store.set_suggestion_message(first, 55, 66)
+        second = await store.create_suggestion(GUILD, 7, deck.id, mine[1], 2)
+        with pytest.raises(UserError, match=f"waiting for review as suggestion #{second}"):
+            await store.create_suggestion(GUILD, 7, deck.id, mine[1], 2)  # at the limit
+        with pytest.raises(UserError, match="suggestions waiting"):
+            await store.create_suggestion(GUILD, 7, deck.id, mine[2], 2)
+        # The second never got its review post; minutes later it holds up nothing.
+        clock.advance(minutes=6)
+        again = await store.create_suggestion(GUILD, 7, deck.id, mine[1], 2)
+        assert again > second
+    finally:
+        await store.close()
+
+
 async def test_a_form_draft_is_kept_for_its_member_until_taken_or_too_old(tmp_path: Path):
     """The `why` typed with /question add or edit is kept while the form is open: read back
     once, by the member who opened the form only; a draft never taken goes after `keep`."""

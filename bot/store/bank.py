@@ -468,16 +468,13 @@ class BankStore(DeckStore):
     async def create_suggestion(
         self, guild_id: int, user_id: int, deck_id: int, question: Question, cap: int
     ) -> int:
-        now = self.now_text()
+        now_at = self.clock.now()
+        now = to_db(now_at)
+        # A suggestion is saved, then its review post is sent and recorded. One still without
+        # a post a few minutes on never got one (the bot stopped in between): it holds up
+        # neither the member's limit nor the same question sent again.
+        in_flight = to_db(now_at - SUGGESTION_POSTING)
         async with self.transaction() as db:
-            async with db.execute(
-                "SELECT COUNT(*) FROM suggestions WHERE guild_id = ? AND user_id = ? "
-                "AND state = 'pending'",
-                (guild_id, user_id),
-            ) as cur:
-                row = await cur.fetchone()
-            if row is not None and int(row[0]) >= cap:
-                raise UserError(pending_cap_text(cap))
             deck = await _live_deck(db, deck_id)
             prompts, _ = await _deck_keys(db, deck_id)
             key = loose_key(question.prompt)
@@ -488,19 +485,25 @@ class BankStore(DeckStore):
                     "review."
                 )
             # The same form sent twice (or two forms filled in alike) makes one suggestion:
-            # checked in this transaction, so two sends racing cannot both pass.
+            # checked in this transaction, so two sends racing cannot both pass, and before
+            # the limit, so that the second send of a form is told what became of the first.
             async with db.execute(
-                "SELECT id, question FROM suggestions WHERE guild_id = ? AND user_id = ? "
-                "AND deck_id = ? AND state = 'pending' ORDER BY id",
-                (guild_id, user_id, deck_id),
+                "SELECT id, question, deck_id FROM suggestions WHERE guild_id = ? AND user_id = ? "
+                "AND state = 'pending' AND (message_id IS NOT NULL OR created_at >= ?) "
+                "ORDER BY id",
+                (guild_id, user_id, in_flight),
             ) as cur:
-                waiting = await cur.fetchall()
+                waiting = list(await cur.fetchall())
             for r in waiting:
+                if r["deck_id"] != deck_id:
+                    continue
                 if loose_key(Question.model_validate_json(r["question"]).prompt) == key:
                     raise UserError(
                         "You already suggested this question: it is waiting for review as "
                         f"suggestion #{r['id']}. `/suggest status` shows how it's going."
                     )
+            if len(waiting) >= cap:
+                raise UserError(pending_cap_text(cap))
             # A number is never given twice, even after the newest suggestions were erased
             # with their member's data: their review messages still carry it on their buttons.
             cur2 = await db.execute(
@@ -634,6 +637,9 @@ class BankStore(DeckStore):
                 (reviewer_id, reason, now, suggestion_id),
             )
 
+
+#: how long a new suggestion may wait for its review post before it is taken as never posted
+SUGGESTION_POSTING = timedelta(minutes=5)
 
 #: Records the highest suggestion number given so far, before suggestions are deleted.
 KEEP_LAST_SUGGESTION = keep_last_id("suggestions")
