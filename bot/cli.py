@@ -131,9 +131,9 @@ async def cmd_sync(settings: Settings, guild_id: int | None, use_global: bool) -
                 if target is None:
                     raise
                 raise CliError(
-                    f"Discord refused the commands: the bot is not in server {target}. Invite "
-                    "it there (see the README's invite link), or check --guild or "
-                    "RECALL_DEV_GUILD_ID in .env"
+                    f"Discord refused the commands: the bot is not in server {target}, or was "
+                    "invited there without the applications.commands scope. Invite it with "
+                    "the README's invite link, or check --guild or RECALL_DEV_GUILD_ID in .env"
                 ) from exc
     finally:
         await store.close()

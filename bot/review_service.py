@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 import tempfile
 import zlib
 from collections import Counter
@@ -138,7 +139,7 @@ class ReviewService:
         if any(q == question_id for q, _ in await self.store.session_answers(session_id)):
             return None
         question = await self.store.question(question_id)
-        if question is None:
+        if question is None or question.removed:
             return None
         card = await self.store.card(guild_id, user_id, question_id)
         return Item(session_id, question, card is None)
@@ -248,7 +249,7 @@ class ReviewService:
             )
         deck_id = zlib.crc32(f"recall:{guild_id}:{user_id}".encode()) & 0x7FFFFFFF
         # Anki reads "::" in a deck name as a subdeck: a server called "A::B" is one deck.
-        deck_name = f"Recall — {name}".replace("::", ":")
+        deck_name = re.sub(r":{2,}", ":", f"Recall — {name}")
         questions = [await self.store.question(stored.question_id) for stored in cards]
         notes = _anki_notes([sq for sq in questions if sq is not None])
         packages = await asyncio.to_thread(

@@ -130,7 +130,7 @@ async def test_a_server_name_with_double_colons_is_one_anki_deck(tmp_path: Path)
         deck_id = await store.create_deck(7, "mine", "Mine")
         await store.add_questions(deck_id, [Question(id="q", prompt="P?", answer="A.")])
         await _graded(store, deck_id)
-        data = await ReviewService(store).export_apkg(7, 5, "Maths::Algebra")
+        data = await ReviewService(store).export_apkg(7, 5, "Maths::Algebra:::Groups")
         with zipfile.ZipFile(io.BytesIO(data)) as apkg:
             (tmp_path / "collection.anki2").write_bytes(apkg.read("collection.anki2"))
         conn = sqlite3.connect(tmp_path / "collection.anki2")
@@ -139,7 +139,7 @@ async def test_a_server_name_with_double_colons_is_one_anki_deck(tmp_path: Path)
         finally:
             conn.close()
         names = {d["name"] for d in json.loads(decks).values()}
-        assert "Recall — Maths:Algebra" in names, names
+        assert "Recall — Maths:Algebra:Groups" in names, names
         assert not any("::" in n for n in names), names
     finally:
         await store.close()
@@ -167,5 +167,22 @@ async def test_anki_notes_of_decks_sharing_a_slug_and_ids_are_kept_apart(tmp_pat
         assert by_deck[("Second?", "Demo")] == genanki.guid_for("recall", "demo", "q2")
         # the same again: a second export updates the same notes in Anki
         assert _anki_notes(await ReviewService(store).export_apkg(7, 5, "x"), tmp_path) == notes
+    finally:
+        await store.close()
+
+
+async def test_a_card_whose_question_was_removed_is_not_shown_again(tmp_path: Path) -> None:
+    """After a click on out-of-date buttons the card is shown again as it now is, unless its
+    question has been removed since: the review then goes on to its next card."""
+    store = await Store.open(tmp_path / "r.sqlite3", clock=CLOCK)
+    try:
+        deck_id = await store.create_deck(7, "mine", "Mine")
+        await store.add_questions(deck_id, [Question(id="q", prompt="P?", answer="A.")])
+        [stored] = await store.questions_in_deck(deck_id)
+        service = ReviewService(store)
+        session = await store.start_review_session(7, 5, None)
+        assert await service.current(session, 5, stored.id) is not None
+        assert await store.remove_question(stored.id)
+        assert await service.current(session, 5, stored.id) is None
     finally:
         await store.close()
