@@ -11,7 +11,7 @@ from bot.clock import from_db, to_db
 from bot.quiz import Rating
 from bot.srs import DEFAULT_NEW_PER_DAY, CardState, next_reminder, rebuild, review
 from bot.store.base import chunks, insert_rows, next_id, value_rows
-from bot.store.decks import DeckStore
+from bot.store.decks import DeckStore, settings_in
 
 
 def _card(row: Any) -> CardState:
@@ -218,23 +218,30 @@ class SrsStore(DeckStore):
         member follows the server's zone again; with neither, the zone stays as it was (the
         member's own, or the server's if they have none)."""
         now = self.clock.now()
-        current = await self.review_settings(guild_id, user_id)
-        own: str | None = None if current.follows_server else current.timezone
-        if timezone:
-            own = timezone
-        elif follow_server:
-            own = None
-        zone = own or (await self.settings_for(guild_id)).timezone
-        per_day = current.new_per_day if new_per_day is None else new_per_day
-        when = remind_time if remind_time is not None else current.remind_time
-        reason = current.remind_off_reason
-        if remind_off:
-            when, reason = None, off_reason
-        elif remind_time is not None or clear_reason:
-            reason = None
-        next_at = to_db(next_reminder(when, zone, now)) if when else None
-        async with self.transaction() as db:
-            await db.execute(
+
+        def change(conn: sqlite3.Connection) -> None:
+            # Read and written in one transaction: a server zone changed meanwhile is either
+            # seen here or moves this reminder after.
+            row = conn.execute(
+                "SELECT timezone, new_per_day, remind_time, remind_off_reason FROM srs_members "
+                "WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            ).fetchone()
+            own: str | None = row[0] if row else None
+            if timezone:
+                own = timezone
+            elif follow_server:
+                own = None
+            zone = own or settings_in(conn, guild_id).timezone
+            per_day = (row[1] if row else DEFAULT_NEW_PER_DAY) if new_per_day is None else new_per_day
+            when = remind_time if remind_time is not None else (row[2] if row else None)
+            reason = row[3] if row else None
+            if remind_off:
+                when, reason = None, off_reason
+            elif remind_time is not None or clear_reason:
+                reason = None
+            next_at = to_db(next_reminder(when, zone, now)) if when else None
+            conn.execute(
                 "INSERT INTO srs_members (guild_id, user_id, timezone, new_per_day, remind_time, remind_next, "
                 "remind_off_reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (guild_id, user_id) DO UPDATE SET timezone = excluded.timezone, "
@@ -243,6 +250,8 @@ class SrsStore(DeckStore):
                 "updated_at = excluded.updated_at",
                 (guild_id, user_id, own, per_day, when, next_at, reason, to_db(now)),
             )
+
+        await self.write(change)
         return await self.review_settings(guild_id, user_id)
 
     async def set_server_timezone(self, guild_id: int, zone: str) -> int:
