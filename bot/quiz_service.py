@@ -227,7 +227,7 @@ class QuizService:
         def decide(post: PostRow, question: StoredQuestion | None) -> AttemptRequest:
             question = _present(question)
             if question.question.is_multiple_choice:
-                raise became_multiple_choice(post)
+                raise became_multiple_choice(post, message_id)
             return AttemptRequest(
                 guild_id=post.guild_id,
                 user_id=user_id,
@@ -303,11 +303,12 @@ def _redrawable(post: PostRow, message_id: int | None = None) -> bool:
     return not post.private and post.closed_at is None and shown is not None
 
 
-def became_multiple_choice(post: PostRow) -> OptionGone:
+def became_multiple_choice(post: PostRow, message_id: int | None = None) -> OptionGone:
     """The refusal of Reveal or a self-grade on a post whose question was made multiple choice
-    after it was posted: its message's buttons are out of date."""
+    after it was posted: its message's buttons are out of date. ``message_id``: the channel
+    message showing the post, when the click knows it and no grade has recorded it yet."""
     text = "This question was made multiple choice after it was posted, so it is not self-graded."
-    if _redrawable(post):
+    if _redrawable(post, message_id):
         return OptionGone(f"{text} Pick your answer from its options on the question.", redraw=True)
     if post.kind == "quiz":
         return OptionGone(f"{text} Start a new one with `/quiz`.")

@@ -463,6 +463,11 @@ class GradeButton(
                     message_id=self.message_id,
                 )
             except OptionGone as exc:
+                if exc.redraw and self.message_id is not None:
+                    # No grade has recorded the message yet: record it, so it is redrawn.
+                    await service(interaction).store.remember_message(
+                        self.post_id, self.message_id
+                    )
                 raise outdated(interaction, self.post_id, exc) from None
             # Noted before the reply, in the order the grades were stored.
             quiz_cog(interaction).count_changed(graded)

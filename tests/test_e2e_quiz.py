@@ -400,7 +400,8 @@ async def test_public_message_is_recorded_by_the_first_grade_and_counts_coalesce
 async def test_grade_refused_in_its_transaction_writes_nothing(recall, emulator):
     """The checks on a grade run in the grade's own write, on the question as it is then: a
     question edited into multiple choice after the reveal refuses the self-grade and nothing
-    is written (no attempt, card, score or message id)."""
+    is written (no attempt, card or score). The post's message, known from the grade
+    button, is recorded and redrawn with the options, though nobody had answered yet."""
     guild = emulator.add_guild("Study group")
     alice = guild.add_member("alice")
     async with recall.running() as bot:
@@ -414,9 +415,14 @@ async def test_grade_refused_in_its_transaction_writes_nothing(recall, emulator)
         refused = await alice.click(revealed.message, "Good")
         assert refused.ephemeral
         assert refused.content.startswith("This question was made multiple choice after it was")
+        assert "The buttons are being updated: pick again in a moment." in refused.content
         for table in ("attempts", "srs_cards", "score_totals"):
             assert await bot.store._fetchall(f"SELECT * FROM {table}") == []
-        assert (await bot.store.post(post["id"])).message_id is None
+        assert (await bot.store.post(post["id"])).message_id == msg.id
+        await emulator.wait_until(
+            lambda: [b.label for b in msg.buttons][:2] == ["A. a request", "B. current_app and g"],
+            within=5,
+        )
 
 
 def footer_of(state: dict) -> str:
