@@ -40,7 +40,7 @@ from bot.bank import (
 )
 from bot.client import RecallBot
 from bot.errors import UserError
-from bot.exporters import export_parts, message_batches
+from bot.exporters import export_parts
 from bot.importers import slug_for_prompt
 from bot.questions import WHY_MAX, Question, normalize_tag
 from bot.store import StoredQuestion, StoreError
@@ -846,16 +846,7 @@ class QuestionGroup(app_commands.Group):
             description=row.description,
         )
         text = export_summary(row.name, len(stored), format, len(parts), escape=ui.name)
-        sent = 0
-        for batch in message_batches(parts):
-            if sent:
-                text = f"Files {sent + 1}–{sent + len(batch)} of {len(parts)}."
-            await interaction.followup.send(
-                text,
-                files=[discord.File(io.BytesIO(p.data), filename=p.filename) for p in batch],
-                ephemeral=True,
-            )
-            sent += len(batch)
+        await ui.send_files(interaction, text, parts)
 
     # -- autocomplete ----------------------------------------------------------------------
 

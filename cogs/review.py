@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 from datetime import datetime
@@ -16,7 +15,6 @@ from discord.ext import commands, tasks
 from bot.bank import deck_key
 from bot.client import RecallBot
 from bot.errors import OptionGone, UserError
-from bot.exporters import message_batches
 from bot.quiz import Rating, option_fingerprint
 from bot.review_service import Item, ReviewService, Summary, due_by_deck
 from bot.schedule import format_time, parse_time, parse_zone, zone_choices
@@ -523,16 +521,7 @@ class ReviewGroup(
                 f"Your Recall cards, with their tags, in {len(parts)} files: too many for one "
                 "file Discord takes. Import each in Anki (File → Import); they fill one deck."
             )
-        sent = 0
-        for batch in message_batches(parts, max_bytes=limit):
-            if sent:
-                text = f"Files {sent + 1}–{sent + len(batch)} of {len(parts)}."
-            await interaction.followup.send(
-                text,
-                files=[discord.File(io.BytesIO(p.data), filename=p.filename) for p in batch],
-                ephemeral=True,
-            )
-            sent += len(batch)
+        await ui.send_files(interaction, text, parts, max_bytes=limit)
 
 
 class Review(commands.Cog):

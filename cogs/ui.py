@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import secrets
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +15,7 @@ import aiohttp
 import discord
 
 from bot.client import FORM_PREFIX
+from bot.exporters import MESSAGE_FILES_BYTES_MAX, ExportPart, message_batches
 from bot.store import StoreError
 
 log = logging.getLogger("cogs.ui")
@@ -90,6 +93,27 @@ def shows_post(message: discord.Message, bot_user: discord.abc.Snowflake | None,
             if custom_id == reveal or custom_id.startswith(option):
                 return True
     return False
+
+
+async def send_files(
+    interaction: discord.Interaction[Any],
+    text: str,
+    parts: Sequence[ExportPart],
+    *,
+    max_bytes: int = MESSAGE_FILES_BYTES_MAX,
+) -> None:
+    """Private followups carrying ``parts`` (an export), as few messages as Discord's limits
+    allow: the first says ``text``, the others which files they hold."""
+    sent = 0
+    for batch in message_batches(parts, max_bytes=max_bytes):
+        if sent:
+            text = f"Files {sent + 1}–{sent + len(batch)} of {len(parts)}."
+        await interaction.followup.send(
+            text,
+            files=[discord.File(io.BytesIO(p.data), filename=p.filename) for p in batch],
+            ephemeral=True,
+        )
+        sent += len(batch)
 
 
 def name(text: str) -> str:
