@@ -64,12 +64,12 @@ class QuizService:
     async def available(self, guild_id: int, deck_id: int | None = None) -> str:
         """A sentence listing the decks and tags a quiz here can use: the tags of the deck
         ``deck_id`` when one was asked for, else those of every enabled deck."""
-        decks = await self.store.decks_for_guild(guild_id)
+        everything = await self.store.decks_for_guild(guild_id, include_disabled=True)
+        decks = [d for d in everything if d.enabled]
         if not decks:
             return "No decks are enabled in this server; a moderator can enable one with `/deck enable`."
         deck = next((d for d in decks if d.id == deck_id), None)
         tags = await self.store.tags_for_guild(guild_id, deck.id if deck else None)
-        everything = await self.store.decks_for_guild(guild_id, include_disabled=True)
         deck_list = ", ".join(
             f"**{self.escape(d.name)}** (`{deck_key(d, everything)}`, {d.questions})"
             for d in decks

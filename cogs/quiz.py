@@ -699,8 +699,8 @@ class Quiz(commands.Cog):
 async def deck_choices(
     bot: RecallBot, guild_id: int, current: str
 ) -> list[app_commands.Choice[str]]:
-    decks = await bot.store.decks_for_guild(guild_id)
     everything = await bot.store.decks_for_guild(guild_id, include_disabled=True)
+    decks = [d for d in everything if d.enabled]
     needle = current.strip().lower()
     return [
         app_commands.Choice(
