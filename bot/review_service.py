@@ -8,7 +8,7 @@ import re
 import tempfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import genanki
 
+from bot.bank import Escape
 from bot.errors import OptionGone, UserError
 from bot.exporters import ExportPart
 from bot.quiz import Rating, Source, mc_rating, option_clicked
@@ -340,7 +341,7 @@ def due_by_deck(
     counts: Sequence[DeckDue],
     keys: Mapping[int, str] | None = None,
     *,
-    escape: Callable[[str], str] = str,
+    escape: Escape = str,
 ) -> str:
     """The decks cards are due in, for a reminder: ``3 in Flask, 1 in SQL basics``.
 

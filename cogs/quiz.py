@@ -28,6 +28,7 @@ from bot.questions import normalize_tag
 from bot.quiz import Rating, option_fingerprint
 from bot.quiz_service import Graded, QuizPost, QuizService, became_multiple_choice
 from bot.store import AttemptResult, PostRow, StoreError
+from bot.text import count
 from cogs import ui
 
 log = logging.getLogger("cogs.quiz")
@@ -155,7 +156,7 @@ def points_line(result: AttemptResult) -> str:
     it is an earlier answer shown again."""
     if not result.new:
         if result.scored and result.points:
-            return f"It earned {result.points} point{'s' if result.points != 1 else ''}."
+            return f"It earned {count(result.points, 'point')}."
         return "It earned no points."
     if result.scored and result.points:
         return f"**+{result.points} point{'s' if result.points != 1 else ''}**" + (
@@ -704,9 +705,7 @@ async def deck_choices(
     needle = current.strip().lower()
     return [
         app_commands.Choice(
-            name=ui.clip(
-                f"{d.name} ({d.questions} question{'s' if d.questions != 1 else ''})", 100
-            ),
+            name=ui.clip(f"{d.name} ({count(d.questions, 'question')})", 100),
             value=deck_key(d, everything),
         )
         for d in decks

@@ -20,6 +20,7 @@ from bot.review_service import Item, ReviewService, Summary, due_by_deck
 from bot.schedule import format_time, parse_time, parse_zone, zone_choices
 from bot.srs import reminder_missed, reminder_retry_at, reminder_slot
 from bot.store import AttemptResult, Reminder, StoredQuestion, StoreError
+from bot.text import count
 from cogs import ui
 from cogs.quiz import RATING_STYLE, deck_choices, handled
 
@@ -65,7 +66,7 @@ def relative(when: Any, now: Any) -> str:
     if hours < 24:
         return f"in {hours} h"
     days = round(seconds / 86400)
-    return f"in {days} day{'s' if days != 1 else ''}"
+    return f"in {count(days, 'day')}"
 
 
 # -- rendering ---------------------------------------------------------------------------------
@@ -639,7 +640,7 @@ class Review(commands.Cog):
         decks = due_by_deck(
             counts,
             {d.id: deck_key(d, everything) for d in everything},
-            escape=discord.utils.escape_markdown,
+            escape=ui.name,
         )
         guild = self.bot.get_guild(reminder.guild_id)
         if guild is not None:
@@ -660,7 +661,7 @@ class Review(commands.Cog):
                 # day's reminder goes as before the check.
                 log.warning("could not check that %s is in %s: %s", reminder.user_id,
                             reminder.guild_id, exc)
-        where = f" on {discord.utils.escape_markdown(guild.name)}" if guild else ""
+        where = f" on {ui.name(guild.name)}" if guild else ""
         text = (
             f"📚 {total} card{'s are' if total != 1 else ' is'} due{where}: {decks}. "
             "Run `/review start` there to keep your streak of remembering."

@@ -12,6 +12,7 @@ from bot.client import RecallBot
 from bot.errors import UserError
 from bot.guild_settings import GuildSettings, ScoringRules
 from bot.schedule import parse_zone, zone_choices
+from bot.text import count
 from cogs import ui
 from cogs.checks import moderator_only
 
@@ -80,7 +81,7 @@ class SettingsGroup(app_commands.Group):
             return
         moved = await store.set_server_timezone(interaction.guild_id, name)
         followers = (
-            f" {moved} member{'s' if moved != 1 else ''} with no time zone of their own now "
+            f" {count(moved, 'member')} with no time zone of their own now "
             f"get{'s' if moved == 1 else ''} review reminders at {'their' if moved != 1 else 'the'} "
             "same local time in this zone."
             if moved
