@@ -58,6 +58,14 @@ class SyncSummary:
     removed: int
 
 
+#: Writes one server setting (guild_id, key, value, updated_at), created or replaced.
+SET_GUILD_SETTING = (
+    "INSERT INTO guild_settings (guild_id, key, value, updated_at) "
+    "VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, key) "
+    "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+)
+
+
 class DeckStore(StoreBase):
     # -- guild settings --------------------------------------------------------------------
 
@@ -76,12 +84,7 @@ class DeckStore(StoreBase):
                         "DELETE FROM guild_settings WHERE guild_id = ? AND key = ?", (guild_id, key)
                     )
                 else:
-                    await db.execute(
-                        "INSERT INTO guild_settings (guild_id, key, value, updated_at) "
-                        "VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, key) "
-                        "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                        (guild_id, key, value, now),
-                    )
+                    await db.execute(SET_GUILD_SETTING, (guild_id, key, value, now))
 
     async def settings_for(self, guild_id: int) -> GuildSettings:
         return await self.read(lambda conn: settings_in(conn, guild_id))

@@ -11,7 +11,7 @@ from bot.clock import from_db, to_db
 from bot.quiz import Rating
 from bot.srs import DEFAULT_NEW_PER_DAY, CardState, next_reminder, rebuild, review
 from bot.store.base import chunks, insert_rows, next_id, value_rows
-from bot.store.decks import DeckStore, settings_in
+from bot.store.decks import SET_GUILD_SETTING, DeckStore, settings_in
 
 
 def _card(row: Any) -> CardState:
@@ -261,12 +261,7 @@ class SrsStore(DeckStore):
         now = self.clock.now()
         moved = 0
         async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO guild_settings (guild_id, key, value, updated_at) "
-                "VALUES (?, 'timezone', ?, ?) ON CONFLICT (guild_id, key) "
-                "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                (guild_id, zone, to_db(now)),
-            )
+            await db.execute(SET_GUILD_SETTING, (guild_id, "timezone", zone, to_db(now)))
             async with db.execute(
                 "SELECT user_id, remind_time FROM srs_members WHERE guild_id = ? "
                 "AND timezone IS NULL AND remind_time IS NOT NULL",
