@@ -41,7 +41,8 @@ FIRST_POINTS: dict[str, str] = {
 
 
 def escape(name: str) -> str:
-    return discord.utils.escape_markdown(discord.utils.escape_mentions(name)) or "(unknown)"
+    """A member's name as a board or /stats shows it (see :func:`cogs.ui.name`)."""
+    return ui.name(name) or "(unknown)"
 
 
 def points_text(points: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import math
+import re
 import secrets
 import time
 from collections.abc import Sequence
@@ -116,12 +117,20 @@ async def send_files(
         sent += len(batch)
 
 
+#: ``<@id>``, ``<@!id>``, ``<@&id>``, ``<#id>``, ``</command:id>`` and ``<t:…>``: text Discord
+#: shows as a member, role, channel, command or date instead of as typed
+_MENTION_LIKE = re.compile(r"<(?=[@#]|/[^>]*:\d|t:-?\d)")
+
+
 def name(text: str) -> str:
-    """A name a member chose (a deck, a file, a server...) as it reads where Discord applies
-    Markdown (message text, embed titles, descriptions and fields): shown as typed, so that
-    ``*x*``, ``__x__``, ``# x`` or ``[x](http://…)`` neither format nor link. Not for button
-    labels, modal titles, embed authors and footers or choices, which show text as it is."""
-    return discord.utils.escape_markdown(text)
+    """A name a member chose (a deck, a file, a server, a member's own...) as it reads where
+    Discord applies Markdown (message text, embed titles, descriptions and fields): shown as
+    typed, so that ``*x*``, ``__x__``, ``# x`` or ``[x](http://…)`` neither format nor link,
+    and ``<@id>``, ``<#id>`` or ``@everyone`` show as text, not as a mention of someone else.
+    Not for button labels, modal titles, embed authors and footers or choices, which show
+    text as it is."""
+    text = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    return _MENTION_LIKE.sub(r"\\<", text)
 
 
 def clip(text: str, limit: int, more: str = "…") -> str:

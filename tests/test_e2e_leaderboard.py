@@ -666,6 +666,27 @@ async def test_member_names_with_markdown_show_as_typed_in_stats_and_boards(reca
         assert refused.content.startswith("\\*x\\* keeps their stats private"), refused.content
 
 
+async def test_member_names_that_look_like_mentions_show_as_text_on_boards(recall, emulator):
+    """A display name such as ``<@id>`` or ``@everyone`` is shown as typed, not as a mention
+    of another member (which Discord would draw as that member's name)."""
+    guild = emulator.add_guild("Study group")
+    mimic, crowd, bob = (
+        guild.add_member("<@123456789012345678>"),
+        guild.add_member("@everyone"),
+        guild.add_member("bob"),
+    )
+    async with recall.running() as bot:
+        await score(bot, guild.id, mimic.id, mimic.name, 3)
+        await score(bot, guild.id, crowd.id, crowd.name, 2)
+        board = await bob.run("/leaderboard show")
+        first, second = board_lines(board.message)[:2]
+        assert first.startswith("🥇 **\\<@\u200b123456789012345678>** · "), first
+        assert second.startswith("🥈 **@\u200beveryone** · "), second
+        stats = await bob.run("/stats", member=mimic)
+        await stats.wait_for_content()
+        assert stats.message.embeds[0]["title"] == "Stats: \\<@\u200b123456789012345678>"
+
+
 async def test_stats_answers_within_three_seconds_when_its_picture_is_slow(
     recall, emulator, monkeypatch
 ):

@@ -60,6 +60,22 @@ def test_the_names_hold_markdown() -> None:
         assert text not in ui.name(text)
 
 
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("<@123456789012345678>", "\\<@\u200b123456789012345678>"),
+        ("<@&42>", "\\<@&42>"),
+        ("<#123456789012345678>", "\\<#123456789012345678>"),
+        ("</quiz:123456789012345678>", "\\</quiz:123456789012345678>"),
+        ("<t:1700000000:R>", "\\<t:1700000000:R>"),
+        ("@here", "@\u200bhere"),
+        ("a < b <:py:1>", "a < b <:py:1>"),
+    ],
+)
+def test_names_that_discord_would_draw_as_mentions_or_dates_show_as_typed(typed, shown) -> None:
+    assert ui.name(typed) == shown
+
+
 async def test_names_show_as_typed(recall, emulator, monkeypatch) -> None:
     guild = emulator.add_guild("Study group")
     mod = guild.add_member("mod", permissions=MANAGE)
