@@ -515,7 +515,7 @@ def keep_last_id(table: str) -> str:
     reviews, import previews) are then never given again (see :func:`next_id`)."""
     return (
         f"INSERT INTO app_meta (key, value) SELECT '{table}.last_id', CAST(top AS TEXT) FROM "
-        f"(SELECT MAX(id) AS top FROM {table}) WHERE top IS NOT NULL "
+        f"(SELECT MAX(id) AS top FROM {table}) AS ids WHERE top IS NOT NULL "
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
         "WHERE CAST(excluded.value AS INTEGER) > CAST(app_meta.value AS INTEGER)"
     )
@@ -524,9 +524,11 @@ def keep_last_id(table: str) -> str:
 def next_id(table: str) -> str:
     """SQL expression: an id for a new row of ``table`` above every id it ever gave, erased
     rows' included (as :func:`keep_last_id` recorded them)."""
+    # CASE rather than SQLite's two-argument MAX, which other databases spell GREATEST.
     return (
-        f"(SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), COALESCE(("
-        f"SELECT CAST(value AS INTEGER) FROM app_meta WHERE key = '{table}.last_id'), 0)) + 1)"
+        f"(SELECT CASE WHEN used > kept THEN used ELSE kept END + 1 FROM (SELECT "
+        f"COALESCE((SELECT MAX(id) FROM {table}), 0) AS used, COALESCE((SELECT CAST(value "
+        f"AS INTEGER) FROM app_meta WHERE key = '{table}.last_id'), 0) AS kept) AS ids)"
     )
 
 
