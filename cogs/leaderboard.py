@@ -49,32 +49,53 @@ def points_text(points: int) -> str:
 
 
 async def board_message(
-    store: Store, guild_id: int, board: str, key: str, page: int, asker_id: int
+    store: Store,
+    guild_id: int,
+    board: str,
+    key: str,
+    page: int,
+    asker_id: int,
+    asker_name: str,
+    *,
+    private: bool = False,
 ) -> tuple[discord.Embed, discord.ui.View, bool]:
     """The embed and buttons for one page of a board, read afresh from the database, and
-    whether the asker is hidden from the boards: then their points are for them alone, and
-    the message must be ephemeral."""
+    whether the message must be ephemeral: ``private`` (it is for the asker's eyes only
+    already), or the asker is hidden from the boards, so their points are for them alone.
+
+    A message only the asker sees speaks to them ("You: #3", "← you"); one posted in the
+    channel is read by everyone there, so its foot names the asker instead (by the name the
+    boards show them under) and no line is marked as the reader's."""
     season = await store.current_season(guild_id)
     data = await store.board_page(guild_id, board, key, page, PAGE_SIZE)
     mine = await store.standing(guild_id, board, key, asker_id)
+    private = private or (mine is not None and mine.hidden)
     title = f"🏆 {BOARD_NAMES.get(board, board)} · {period_title(key, season.number)}"
     if data.rows:
         lines = []
         for row in data.rows:
             medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(row.rank, f"`#{row.rank}`")
-            you = " ← you" if row.user_id == asker_id else ""
+            you = " ← you" if private and row.user_id == asker_id else ""
             lines.append(f"{medal} **{escape(row.name)}** · {points_text(row.points)}{you}")
         body = "\n".join(lines)
     else:
         how = FIRST_POINTS.get(board, FIRST_POINTS["all"])
         body = f"Nobody has scored here yet. {how} to be the first!"
     embed = ui.info_embed(title, body)
-    if mine is None:
-        you_text = "You have no points here yet."
-    elif mine.hidden:
-        you_text = f"You: {points_text(mine.points)}, hidden from the boards (/privacy show)."
+    if private:
+        if mine is None:
+            you_text = "You have no points here yet."
+        elif mine.hidden:
+            you_text = f"You: {points_text(mine.points)}, hidden from the boards (/privacy show)."
+        else:
+            you_text = f"You: #{mine.rank} with {points_text(mine.points)}."
     else:
-        you_text = f"You: #{mine.rank} with {points_text(mine.points)}."
+        # Footers show text as it is: the name needs no escaping.
+        who = await store.member_name(guild_id, asker_id) or asker_name
+        if mine is None:
+            you_text = f"{who} has no points here yet."
+        else:
+            you_text = f"{who}: #{mine.rank} with {points_text(mine.points)}."
     pages = page_count(data.total)
     members = f"{data.total} member{'s' if data.total != 1 else ''}"
     embed.set_footer(
@@ -91,7 +112,7 @@ async def board_message(
             guild_id, board, key, data.page + 1, asker_id, "n", disabled=data.page >= pages - 1
         )
     )
-    return embed, view, mine is not None and mine.hidden
+    return embed, view, private
 
 
 class PageButton(
@@ -150,12 +171,21 @@ class PageButton(
             if interaction.guild_id != self.guild_id or not valid_period_key(self.key):
                 raise UserError("This leaderboard belongs to another server.")
             store = interaction.client.store
-            if interaction.user.id == self.user_id:
-                embed, view, hidden = await board_message(
-                    store, self.guild_id, self.board, self.key, self.page, self.user_id
-                )
+            user = interaction.user
+            if user.id == self.user_id:
                 message = interaction.message
-                if hidden and not (message is not None and message.flags.ephemeral):
+                ephemeral = message is not None and message.flags.ephemeral
+                embed, view, private = await board_message(
+                    store,
+                    self.guild_id,
+                    self.board,
+                    self.key,
+                    self.page,
+                    user.id,
+                    user.display_name,
+                    private=ephemeral,
+                )
+                if private and not ephemeral:
                     # Hidden since the board was posted: their points stay off the channel.
                     await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
                 else:
@@ -163,7 +193,14 @@ class PageButton(
             else:
                 # Someone else's board: show them the same page with their own rank.
                 embed, view, _ = await board_message(
-                    store, self.guild_id, self.board, self.key, self.page, interaction.user.id
+                    store,
+                    self.guild_id,
+                    self.board,
+                    self.key,
+                    self.page,
+                    user.id,
+                    user.display_name,
+                    private=True,
                 )
                 await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
@@ -295,11 +332,17 @@ class LeaderboardGroup(app_commands.Group):
             settings.zone,
             season.number,
         )
-        embed, view, hidden = await board_message(
-            store, interaction.guild_id, board, key, 0, interaction.user.id
+        embed, view, private = await board_message(
+            store,
+            interaction.guild_id,
+            board,
+            key,
+            0,
+            interaction.user.id,
+            interaction.user.display_name,
         )
         # A member hidden from the boards sees their own points, but not in the channel.
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=hidden)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=private)
 
     @app_commands.command(
         name="reset",
