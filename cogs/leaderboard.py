@@ -8,6 +8,7 @@ buttons work after restarts and never show stale points as current.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any, Literal
 
 import discord
@@ -21,10 +22,12 @@ from bot.leaderboard import (
     PAGE_SIZE,
     PERIOD_KEY_PATTERN,
     page_count,
+    period_ended,
     period_key,
     period_title,
     valid_period_key,
 )
+from bot.schedule import local_day
 from bot.store import Store
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
@@ -56,6 +59,7 @@ async def board_message(
     page: int,
     asker_id: int,
     asker_name: str,
+    today: date,
     *,
     private: bool = False,
 ) -> tuple[discord.Embed, discord.ui.View, bool]:
@@ -65,12 +69,14 @@ async def board_message(
 
     A message only the asker sees speaks to them ("You: #3", "← you"); one posted in the
     channel is read by everyone there, so its foot names the asker instead (by the name the
-    boards show them under) and no line is marked as the reader's."""
+    boards show them under) and no line is marked as the reader's. ``today`` is the
+    server's: a week or month before it is over, and so titled."""
     season = await store.current_season(guild_id)
     data = await store.board_page(guild_id, board, key, page, PAGE_SIZE)
     mine = await store.standing(guild_id, board, key, asker_id)
     private = private or (mine is not None and mine.hidden)
-    title = f"🏆 {BOARD_NAMES.get(board, board)} · {period_title(key, season.number)}"
+    title = f"🏆 {BOARD_NAMES.get(board, board)} · {period_title(key, season.number, today)}"
+    ended = period_ended(key, season.number, today)  # no "yet" of a period that is over
     if data.rows:
         lines = []
         for row in data.rows:
@@ -84,7 +90,7 @@ async def board_message(
     embed = ui.info_embed(title, body)
     if private:
         if mine is None:
-            you_text = "You have no points here yet."
+            you_text = "You had no points here." if ended else "You have no points here yet."
         elif mine.hidden:
             you_text = f"You: {points_text(mine.points)}, hidden from the boards (/privacy show)."
         else:
@@ -93,7 +99,7 @@ async def board_message(
         # Footers show text as it is: the name needs no escaping.
         who = await store.member_name(guild_id, asker_id) or asker_name
         if mine is None:
-            you_text = f"{who} has no points here yet."
+            you_text = f"{who} had no points here." if ended else f"{who} has no points here yet."
         else:
             you_text = f"{who}: #{mine.rank} with {points_text(mine.points)}."
     pages = page_count(data.total)
@@ -172,6 +178,8 @@ class PageButton(
                 raise UserError("This leaderboard belongs to another server.")
             store = interaction.client.store
             user = interaction.user
+            zone = (await store.settings_for(self.guild_id)).zone
+            today = local_day(interaction.client.clock.now(), zone)
             if user.id == self.user_id:
                 message = interaction.message
                 ephemeral = message is not None and message.flags.ephemeral
@@ -183,6 +191,7 @@ class PageButton(
                     self.page,
                     user.id,
                     user.display_name,
+                    today,
                     private=ephemeral,
                 )
                 if private and not ephemeral:
@@ -200,6 +209,7 @@ class PageButton(
                     self.page,
                     user.id,
                     user.display_name,
+                    today,
                     private=True,
                 )
                 await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
@@ -326,11 +336,9 @@ class LeaderboardGroup(app_commands.Group):
         store = self.bot.store
         settings = await store.settings_for(interaction.guild_id)
         season = await store.current_season(interaction.guild_id)
+        now = self.bot.clock.now()
         key = period_key(
-            "all" if period == "all time" else period,
-            self.bot.clock.now(),
-            settings.zone,
-            season.number,
+            "all" if period == "all time" else period, now, settings.zone, season.number
         )
         embed, view, private = await board_message(
             store,
@@ -340,6 +348,7 @@ class LeaderboardGroup(app_commands.Group):
             0,
             interaction.user.id,
             interaction.user.display_name,
+            local_day(now, settings.zone),
         )
         # A member hidden from the boards sees their own points, but not in the channel.
         await interaction.response.send_message(embed=embed, view=view, ephemeral=private)

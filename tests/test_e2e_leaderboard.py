@@ -755,3 +755,28 @@ async def test_a_board_in_the_channel_names_the_asker_instead_of_saying_you(reca
         assert footer(private.message).startswith(
             "You: 6 points, hidden from the boards (/privacy show).\n"
         )
+
+
+async def test_a_board_paged_after_its_week_is_over_says_it_ended(recall, emulator):
+    """The buttons keep the week they were drawn for: paged on Monday, last week's board says
+    it has ended (as an ended season's does), and the foot does not say "yet" of it."""
+    recall.clock = FixedClock(datetime(2026, 11, 29, 20, 0, tzinfo=UTC))  # a Sunday
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        for i in range(11):
+            await score(bot, guild.id, 1000 + i, f"old{i}", 1)
+        board = await alice.run("/leaderboard show")
+        assert board.message.embeds[0]["title"] == "🏆 All points · Week of 23 Nov 2026"
+        assert footer(board.message).startswith("alice has no points here yet.\n")
+
+        recall.clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))  # Monday
+        await alice.click(board.message, "Next")
+        assert board.message.embeds[0]["title"] == "🏆 All points · Week of 23 Nov 2026 (ended)"
+        assert footer(board.message).startswith("alice had no points here.\n")
+        theirs = await bob.click(board.message, "Previous")
+        assert theirs.message.embeds[0]["title"].endswith("(ended)")
+        assert footer(theirs.message).startswith("You had no points here.\n")
+
+        now = await alice.run("/leaderboard show")
+        assert now.message.embeds[0]["title"] == "🏆 All points · Week of 30 Nov 2026"
