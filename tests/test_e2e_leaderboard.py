@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 
 import discord
@@ -780,3 +781,19 @@ async def test_a_board_paged_after_its_week_is_over_says_it_ended(recall, emulat
 
         now = await alice.run("/leaderboard show")
         assert now.message.embeds[0]["title"] == "🏆 All points · Week of 30 Nov 2026"
+
+
+async def test_stats_say_what_a_tags_share_is_a_share_of(recall, emulator):
+    """"`routing` 100% of 3" left the reader to guess: the share is of the member's answers
+    with that tag that went well (right, or graded Good or Easy)."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 3)  # graded Good
+        result = await alice.run("/stats")
+        await result.wait_for_content()
+        fields = {f["name"]: f["value"] for f in result.message.embeds[0]["fields"]}
+        lines = fields["Strongest tags"].splitlines()
+        assert lines and all(
+            re.fullmatch(r"`[^`]+` \d+% of \d+ answers? went well", line) for line in lines
+        ), lines
