@@ -81,20 +81,36 @@ def valid_period_key(key: str) -> bool:
     return True
 
 
-def period_title(key: str, current_season: int | None = None) -> str:
-    """Human text for a period key: ``Week of 23 Nov 2026``, ``November 2026``, ``Season 2``."""
+def period_ended(key: str, current_season: int, today: date | None = None) -> bool:
+    """Whether the period of a key is over: a season before the current one, or (given the
+    server's ``today``) a week or month before today's. ``all`` never ends."""
+    if key.startswith("season:"):
+        return int(key.removeprefix("season:")) < current_season
+    if today is None:
+        return False
+    if key.startswith("week:"):
+        return date.fromisoformat(key.removeprefix("week:")) < week_start(today)
+    if key.startswith("month:"):
+        return key.removeprefix("month:") < f"{today:%Y-%m}"
+    return False
+
+
+def period_title(key: str, current_season: int | None = None, today: date | None = None) -> str:
+    """Human text for a period key: ``Week of 23 Nov 2026``, ``November 2026``, ``Season 2``;
+    with `` (ended)`` once it is over (a week or month when the server's ``today`` is given)."""
+    ended = current_season is not None and period_ended(key, current_season, today)
+    suffix = " (ended)" if ended else ""
     if key.startswith("week:"):
         day = date.fromisoformat(key.removeprefix("week:"))
-        return f"Week of {day.day} {day:%b %Y}"
+        return f"Week of {day.day} {day:%b %Y}{suffix}"
     if key.startswith("month:"):
         first = date.fromisoformat(key.removeprefix("month:") + "-01")
-        return f"{first:%B %Y}"
+        return f"{first:%B %Y}{suffix}"
     if key.startswith("season:"):
         number = int(key.removeprefix("season:"))
         if number == 1 and current_season in (None, 1):
             return "All time"
-        ended = current_season is not None and number < current_season
-        return f"Season {number}" + (" (ended)" if ended else "")
+        return f"Season {number}{suffix}"
     return "All time"
 
 

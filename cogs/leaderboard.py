@@ -8,6 +8,7 @@ buttons work after restarts and never show stale points as current.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any, Literal
 
 import discord
@@ -21,10 +22,12 @@ from bot.leaderboard import (
     PAGE_SIZE,
     PERIOD_KEY_PATTERN,
     page_count,
+    period_ended,
     period_key,
     period_title,
     valid_period_key,
 )
+from bot.schedule import local_day
 from bot.store import Store
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
@@ -50,32 +53,56 @@ def points_text(points: int) -> str:
 
 
 async def board_message(
-    store: Store, guild_id: int, board: str, key: str, page: int, asker_id: int
+    store: Store,
+    guild_id: int,
+    board: str,
+    key: str,
+    page: int,
+    asker_id: int,
+    asker_name: str,
+    today: date,
+    *,
+    private: bool = False,
 ) -> tuple[discord.Embed, discord.ui.View, bool]:
     """The embed and buttons for one page of a board, read afresh from the database, and
-    whether the asker is hidden from the boards: then their points are for them alone, and
-    the message must be ephemeral."""
+    whether the message must be ephemeral: ``private`` (it is for the asker's eyes only
+    already), or the asker is hidden from the boards, so their points are for them alone.
+
+    A message only the asker sees speaks to them ("You: #3", "← you"); one posted in the
+    channel is read by everyone there, so its foot names the asker instead (by the name the
+    boards show them under) and no line is marked as the reader's. ``today`` is the
+    server's: a week or month before it is over, and so titled."""
     season = await store.current_season(guild_id)
     data = await store.board_page(guild_id, board, key, page, PAGE_SIZE)
     mine = await store.standing(guild_id, board, key, asker_id)
-    title = f"🏆 {BOARD_NAMES.get(board, board)} · {period_title(key, season.number)}"
+    private = private or (mine is not None and mine.hidden)
+    title = f"🏆 {BOARD_NAMES.get(board, board)} · {period_title(key, season.number, today)}"
+    ended = period_ended(key, season.number, today)  # no "yet" of a period that is over
     if data.rows:
         lines = []
         for row in data.rows:
             medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(row.rank, f"`#{row.rank}`")
-            you = " ← you" if row.user_id == asker_id else ""
+            you = " ← you" if private and row.user_id == asker_id else ""
             lines.append(f"{medal} **{escape(row.name)}** · {points_text(row.points)}{you}")
         body = "\n".join(lines)
     else:
         how = FIRST_POINTS.get(board, FIRST_POINTS["all"])
         body = f"Nobody has scored here yet. {how} to be the first!"
     embed = ui.info_embed(title, body)
-    if mine is None:
-        you_text = "You have no points here yet."
-    elif mine.hidden:
-        you_text = f"You: {points_text(mine.points)}, hidden from the boards (/privacy show)."
+    if private:
+        if mine is None:
+            you_text = "You had no points here." if ended else "You have no points here yet."
+        elif mine.hidden:
+            you_text = f"You: {points_text(mine.points)}, hidden from the boards (/privacy show)."
+        else:
+            you_text = f"You: #{mine.rank} with {points_text(mine.points)}."
     else:
-        you_text = f"You: #{mine.rank} with {points_text(mine.points)}."
+        # Footers show text as it is: the name needs no escaping.
+        who = await store.member_name(guild_id, asker_id) or asker_name
+        if mine is None:
+            you_text = f"{who} had no points here." if ended else f"{who} has no points here yet."
+        else:
+            you_text = f"{who}: #{mine.rank} with {points_text(mine.points)}."
     pages = page_count(data.total)
     members = f"{data.total} member{'s' if data.total != 1 else ''}"
     embed.set_footer(
@@ -92,7 +119,7 @@ async def board_message(
             guild_id, board, key, data.page + 1, asker_id, "n", disabled=data.page >= pages - 1
         )
     )
-    return embed, view, mine is not None and mine.hidden
+    return embed, view, private
 
 
 class PageButton(
@@ -151,12 +178,24 @@ class PageButton(
             if interaction.guild_id != self.guild_id or not valid_period_key(self.key):
                 raise UserError("This leaderboard belongs to another server.")
             store = interaction.client.store
-            if interaction.user.id == self.user_id:
-                embed, view, hidden = await board_message(
-                    store, self.guild_id, self.board, self.key, self.page, self.user_id
-                )
+            user = interaction.user
+            zone = (await store.settings_for(self.guild_id)).zone
+            today = local_day(interaction.client.clock.now(), zone)
+            if user.id == self.user_id:
                 message = interaction.message
-                if hidden and not (message is not None and message.flags.ephemeral):
+                ephemeral = message is not None and message.flags.ephemeral
+                embed, view, private = await board_message(
+                    store,
+                    self.guild_id,
+                    self.board,
+                    self.key,
+                    self.page,
+                    user.id,
+                    user.display_name,
+                    today,
+                    private=ephemeral,
+                )
+                if private and not ephemeral:
                     # Hidden since the board was posted: their points stay off the channel.
                     await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
                 else:
@@ -164,7 +203,15 @@ class PageButton(
             else:
                 # Someone else's board: show them the same page with their own rank.
                 embed, view, _ = await board_message(
-                    store, self.guild_id, self.board, self.key, self.page, interaction.user.id
+                    store,
+                    self.guild_id,
+                    self.board,
+                    self.key,
+                    self.page,
+                    user.id,
+                    user.display_name,
+                    today,
+                    private=True,
                 )
                 await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
@@ -290,17 +337,22 @@ class LeaderboardGroup(app_commands.Group):
         store = self.bot.store
         settings = await store.settings_for(interaction.guild_id)
         season = await store.current_season(interaction.guild_id)
+        now = self.bot.clock.now()
         key = period_key(
-            "all" if period == "all time" else period,
-            self.bot.clock.now(),
-            settings.zone,
-            season.number,
+            "all" if period == "all time" else period, now, settings.zone, season.number
         )
-        embed, view, hidden = await board_message(
-            store, interaction.guild_id, board, key, 0, interaction.user.id
+        embed, view, private = await board_message(
+            store,
+            interaction.guild_id,
+            board,
+            key,
+            0,
+            interaction.user.id,
+            interaction.user.display_name,
+            local_day(now, settings.zone),
         )
         # A member hidden from the boards sees their own points, but not in the channel.
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=hidden)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=private)
 
     @app_commands.command(
         name="reset",

@@ -18,6 +18,7 @@ from bot.quiz import Rating
 from bot.schedule import local_day
 from bot.stats import render_weeks_png, tag_strengths
 from bot.store import Standing
+from bot.text import count
 from cogs import ui
 from cogs.leaderboard import escape, points_text
 
@@ -129,7 +130,10 @@ class Stats(commands.Cog):
 
         def tag_lines(items: list[Any]) -> str:
             return ui.clip(
-                "\n".join(f"`{t.tag}` {round(100 * t.rate)}% of {t.attempts}" for t in items),
+                "\n".join(
+                    f"`{t.tag}` {round(100 * t.rate)}% of {count(t.attempts, 'answer')} went well"
+                    for t in items
+                ),
                 ui.FIELD_VALUE,
             )
 

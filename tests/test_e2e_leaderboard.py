@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 
 import discord
@@ -55,7 +56,7 @@ async def test_leaderboard_pages_survive_a_restart_and_show_the_askers_rank(reca
         # alice has 6 points: behind every member with more and ahead of equal points reached later
         standing = await bot.store.standing(guild.id, "all", _week_key(msg), alice.id)
         assert standing is not None
-        assert f"You: #{standing.rank} with 6 points." in footer(msg)
+        assert f"alice: #{standing.rank} with 6 points." in footer(msg)
         assert "Page 1 of 3 · 24 members" in footer(msg)
         assert "who reached them first ranks higher" in footer(msg)
         assert [b.label for b in msg.buttons] == ["Previous", "Next"]
@@ -73,7 +74,7 @@ async def test_leaderboard_pages_survive_a_restart_and_show_the_askers_rank(reca
         lines = board_lines(msg)
         assert len(lines) == 4 and lines[-1].startswith("`#24`")
         assert msg.button("Next").disabled and not msg.button("Previous").disabled
-        assert f"You: #{standing.rank} with 6 points." in footer(msg)
+        assert f"alice: #{standing.rank} with 6 points." in footer(msg)
 
         # another member's click opens their own copy, with their own foot
         theirs = await bob.click(msg, "Previous")
@@ -97,14 +98,14 @@ async def test_leaderboard_boards_periods_and_empty_board(recall, emulator):
         empty = await alice.run("/leaderboard show", board="qotd", period="month")
         assert empty.message.embeds[0]["title"].startswith("🏆 Question of the day · ")
         assert "Nobody has scored here yet" in empty.message.embeds[0]["description"]
-        assert "You have no points here yet." in footer(empty.message)
+        assert "alice has no points here yet." in footer(empty.message)
         assert "Page 1 of 1 · 0 members" in footer(empty.message)
         assert all(b.disabled for b in empty.message.buttons)
 
         await score(bot, guild.id, alice.id, "alice", 2)
         alltime = await alice.run("/leaderboard show", period="all time", board="quiz")
         assert alltime.message.embeds[0]["title"] == "🏆 Quiz · All time"
-        assert board_lines(alltime.message) == ["🥇 **alice** · 4 points ← you"]
+        assert board_lines(alltime.message) == ["🥇 **alice** · 4 points"]
 
 
 async def test_stats_with_picture_and_member_without_data(recall, emulator):
@@ -158,7 +159,7 @@ async def test_privacy_hide_show_and_delete_with_confirmation(recall, emulator):
         hidden = await alice.run("/privacy hide")
         assert hidden.ephemeral and hidden.content.startswith("You are off")
         board = await bob.run("/leaderboard show")
-        assert board_lines(board.message) == ["🥇 **bob** · 2 points ← you"]
+        assert board_lines(board.message) == ["🥇 **bob** · 2 points"]
         refused = await bob.run("/stats", member=alice)
         assert refused.ephemeral and "keeps their stats private" in refused.content
         mine = await alice.run("/stats")
@@ -196,7 +197,7 @@ async def test_privacy_hide_show_and_delete_with_confirmation(recall, emulator):
         assert left[0][0] == 0
         assert await bot.store.member_name(guild.id, alice.id) is None
         board = await bob.run("/leaderboard show")
-        assert board_lines(board.message) == ["🥇 **bob** · 2 points ← you"]
+        assert board_lines(board.message) == ["🥇 **bob** · 2 points"]
 
         cancel = await alice.run("/privacy delete")
         closed = await alice.click(cancel.message, "Cancel")
@@ -290,7 +291,7 @@ async def test_leaderboard_reset_starts_a_season_and_keeps_history(recall, emula
         assert season.message.embeds[0]["title"] == "🏆 All points · Season 2"
         assert "Nobody has scored here yet" in season.message.embeds[0]["description"]
         week = await alice.run("/leaderboard show")
-        assert board_lines(week.message) == ["🥇 **alice** · 4 points ← you"]
+        assert board_lines(week.message) == ["🥇 **alice** · 4 points"]
         stats = await alice.run("/stats")
         await stats.wait_for_content()
         points = stats.message.embeds[0]["fields"][0]["value"]
@@ -320,11 +321,11 @@ async def test_a_member_hidden_after_posting_a_board_pages_it_privately(recall, 
         for i, m in enumerate(members):
             await score(bot, guild.id, m.id, m.name, 1 + i % 3)
         board = await alice.run("/leaderboard show")
-        assert not board.ephemeral and "You: #" in footer(board.message)
+        assert not board.ephemeral and "m0: #" in footer(board.message)
         await alice.run("/privacy hide")
         paged = await alice.click(board.message, "Next")
         assert paged.ephemeral and "hidden from the boards" in footer(paged.message)
-        assert "You: #" in footer(board.message)  # the public message was not edited
+        assert "m0: #" in footer(board.message)  # the public message was not edited
         shown = await alice.run("/privacy show")
         assert shown.content == "You are back on this server's leaderboards."
         again = await alice.run("/privacy show")
@@ -522,7 +523,7 @@ async def test_a_member_with_no_points_is_not_ranked_on_the_boards(recall, emula
         assert "Nobody has scored here yet" in board.message.embeds[0]["description"]
         assert "Page 1 of 1 · 0 members" in footer(board.message)
         mine = await bob.run("/leaderboard show", board="quiz")
-        assert "You have no points here yet." in footer(mine.message)
+        assert "bob has no points here yet." in footer(mine.message)
         stats = await bob.run("/stats")
         await stats.wait_for_content()
         points = stats.message.embeds[0]["fields"][0]["value"]
@@ -550,7 +551,7 @@ async def test_a_hidden_member_who_erases_their_data_stays_hidden(recall, emulat
         await score(bot, guild.id, alice.id, "alice", 1)
         await score(bot, guild.id, bob.id, "bob", 1)
         board = await bob.run("/leaderboard show")
-        assert board_lines(board.message) == ["🥇 **bob** · 2 points ← you"]
+        assert board_lines(board.message) == ["🥇 **bob** · 2 points"]
         refused = await bob.run("/stats", member=alice)
         assert refused.ephemeral and "keeps their stats private" in refused.content
         shown = await alice.run("/privacy show")
@@ -735,3 +736,85 @@ async def test_stats_that_fail_after_answering_tell_the_member_privately(recall,
         assert told.ephemeral and "busy" in told.content, told.content
         assert result.message is None or result.message.deleted
         assert [m for m in emulator.channel_messages(guild.general) if not m.ephemeral] == []
+
+
+async def test_a_board_in_the_channel_names_the_asker_instead_of_saying_you(recall, emulator):
+    """Everyone in the channel reads a board posted there: its foot and marker name the
+    member who asked, where "You: #2" or "You have no points here yet" would be read by
+    each reader as about themselves. Copies only one member sees still say "you"."""
+    guild = emulator.add_guild("Study group")
+    alice, bob, carol = (guild.add_member(n) for n in ("alice", "bob", "carol"))
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 3)
+        await score(bot, guild.id, bob.id, "bob", 2)
+        for i in range(10):  # a second page
+            await score(bot, guild.id, 1000 + i, f"old{i}", 1)
+        board = await bob.run("/leaderboard show")
+        assert not board.ephemeral
+        assert board_lines(board.message)[:2] == [
+            "🥇 **alice** · 6 points",
+            "🥈 **bob** · 4 points",
+        ]
+        assert footer(board.message).startswith("bob: #2 with 4 points.\n")
+        assert "You" not in footer(board.message)
+
+        paged = await bob.click(board.message, "Next")  # the asker's own page click
+        assert paged.response_type == 7
+        assert footer(board.message).startswith("bob: #2 with 4 points.\n")
+
+        theirs = await alice.click(board.message, "Previous")  # a copy for alice alone
+        assert theirs.ephemeral
+        assert board_lines(theirs.message)[0] == "🥇 **alice** · 6 points ← you"
+        assert footer(theirs.message).startswith("You: #1 with 6 points.\n")
+
+        nothing = await carol.run("/leaderboard show")
+        assert not nothing.ephemeral
+        assert footer(nothing.message).startswith("carol has no points here yet.\n")
+
+        await alice.run("/privacy hide")
+        private = await alice.run("/leaderboard show")
+        assert private.ephemeral
+        assert footer(private.message).startswith(
+            "You: 6 points, hidden from the boards (/privacy show).\n"
+        )
+
+
+async def test_a_board_paged_after_its_week_is_over_says_it_ended(recall, emulator):
+    """The buttons keep the week they were drawn for: paged on Monday, last week's board says
+    it has ended (as an ended season's does), and the foot does not say "yet" of it."""
+    recall.clock = FixedClock(datetime(2026, 11, 29, 20, 0, tzinfo=UTC))  # a Sunday
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        for i in range(11):
+            await score(bot, guild.id, 1000 + i, f"old{i}", 1)
+        board = await alice.run("/leaderboard show")
+        assert board.message.embeds[0]["title"] == "🏆 All points · Week of 23 Nov 2026"
+        assert footer(board.message).startswith("alice has no points here yet.\n")
+
+        recall.clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))  # Monday
+        await alice.click(board.message, "Next")
+        assert board.message.embeds[0]["title"] == "🏆 All points · Week of 23 Nov 2026 (ended)"
+        assert footer(board.message).startswith("alice had no points here.\n")
+        theirs = await bob.click(board.message, "Previous")
+        assert theirs.message.embeds[0]["title"].endswith("(ended)")
+        assert footer(theirs.message).startswith("You had no points here.\n")
+
+        now = await alice.run("/leaderboard show")
+        assert now.message.embeds[0]["title"] == "🏆 All points · Week of 30 Nov 2026"
+
+
+async def test_stats_say_what_a_tags_share_is_a_share_of(recall, emulator):
+    """"`routing` 100% of 3" left the reader to guess: the share is of the member's answers
+    with that tag that went well (right, or graded Good or Easy)."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 3)  # graded Good
+        result = await alice.run("/stats")
+        await result.wait_for_content()
+        fields = {f["name"]: f["value"] for f in result.message.embeds[0]["fields"]}
+        lines = fields["Strongest tags"].splitlines()
+        assert lines and all(
+            re.fullmatch(r"`[^`]+` \d+% of \d+ answers? went well", line) for line in lines
+        ), lines

@@ -25,6 +25,7 @@ from bot.leaderboard import (
     Score,
     clamp_page,
     page_count,
+    period_ended,
     period_key,
     period_title,
     qotd_streak,
@@ -116,6 +117,8 @@ def test_period_titles_and_keys():
     assert period_title("season:1", 1) == "All time"
     assert period_title("season:2", 2) == "Season 2"
     assert period_title("season:1", 3) == "Season 1 (ended)"
+    assert period_ended("season:1", 3) and not period_ended("season:3", 3)
+    assert not period_ended("season:1", 1)
     assert not valid_period_key("week:2026-11-24")  # not a Monday
     assert not valid_period_key("month:2026-13")
     assert not valid_period_key("week:2026-11-23; DROP")
@@ -124,6 +127,24 @@ def test_period_titles_and_keys():
         date(2026, 2, 23),
         date(2026, 3, 2),
     ]
+
+
+def test_a_week_or_month_gone_by_is_ended_as_a_season_is():
+    """A board's buttons keep its period: clicked after it is over, the title says so, as it
+    does for an ended season, instead of passing it off as the running one."""
+    sunday, monday = date(2026, 11, 29), date(2026, 11, 30)
+    assert not period_ended("week:2026-11-23", 1, sunday)
+    assert period_ended("week:2026-11-23", 1, monday)
+    assert period_title("week:2026-11-23", 1, monday) == "Week of 23 Nov 2026 (ended)"
+    assert period_title("week:2026-11-23", 1, sunday) == "Week of 23 Nov 2026"
+    assert period_title("week:2026-11-30", 1, monday) == "Week of 30 Nov 2026"
+    assert not period_ended("month:2026-11", 1, monday)
+    assert period_ended("month:2026-11", 1, date(2026, 12, 1))
+    assert period_ended("month:2025-12", 1, date(2026, 1, 1))
+    assert not period_ended("month:2026-12", 1, date(2026, 12, 31))
+    assert period_title("month:2026-11", 1, date(2027, 1, 5)) == "November 2026 (ended)"
+    assert period_title("season:1", 1, monday) == "All time"
+    assert period_title("season:1", 2, monday) == "Season 1 (ended)"
 
 
 # -- pages, ties and streaks (pure) -------------------------------------------------------
