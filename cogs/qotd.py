@@ -430,6 +430,12 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             f"**Thread:** {'yes' if thread else 'no'}"
             + (f" · **Ping:** {ping.mention}" if ping else ""),
         ]
+        if schedule.checked_until > self.cog.bot.clock.now():
+            # The store counted today's slot done: the channel had its question today.
+            lines.append(
+                f"Today's question is already up in {channel.mention}, so none more is posted "
+                "today (`/qotd post-now` posts an extra one)."
+            )
         if was_paused:
             lines.append("It was paused; it runs again from now.")
         title = "Question of the day is set up" if created else "Question of the day updated"

@@ -948,6 +948,7 @@ async def test_moving_the_time_later_after_todays_post_waits_for_tomorrow(recall
         recall.clock.set(at("2026-01-05T09:30"))
         done = await setup_daily(mod, chan, thread=False, time="10:00")
         assert "**Next post:** Tue 06 Jan 2026 10:00 Europe/London" in done.embed["description"]
+        assert "Today's question is already up in" in done.embed["description"]
         status = await mod.run("/qotd status", channel=chan)
         assert "**Next:** Tue 06 Jan 2026 10:00" in status.embed["fields"][0]["value"]
         recall.clock.set(at("2026-01-05T10:00"))
@@ -1161,3 +1162,48 @@ async def test_pause_and_resume_after_moving_the_time_later_posts_no_second_ques
         recall.clock.set(at("2026-01-06T10:00"))
         await engine(bot).tick()
         assert len(posts(emulator, chan)) == 2
+
+
+async def test_removed_and_set_up_again_the_same_day_posts_no_second_question(recall, emulator):
+    """Posted at 09:00, removed at 09:30 and set up again at 09:40 for 10:00 in the same
+    channel: the new schedule's first question is tomorrow's, and setup says so."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+
+        recall.clock.set(at("2026-01-05T09:30"))
+        await mod.run("/qotd remove", channel=chan)
+        recall.clock.set(at("2026-01-05T09:40"))
+        done = await setup_daily(mod, chan, thread=False, time="10:00")
+        assert done.embed["title"] == "Question of the day is set up"
+        text = done.embed["description"]
+        assert "**Next post:** Tue 06 Jan 2026 10:00 Europe/London" in text, text
+        assert "Today's question is already up in" in text, text
+        recall.clock.set(at("2026-01-05T10:00"))
+        await engine(bot).tick()
+        await engine(bot).run_one(2)
+        assert len(posts(emulator, chan)) == 1
+        recall.clock.set(at("2026-01-06T10:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 2
+
+
+async def test_removed_and_set_up_again_before_todays_post_posts_today(recall, emulator):
+    """Removed before its slot (nothing posted today): set up again, it posts today."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        await mod.run("/qotd remove", channel=chan)
+        done = await setup_daily(mod, chan, thread=False, time="10:00")
+        text = done.embed["description"]
+        assert "**Next post:** Mon 05 Jan 2026 10:00 Europe/London" in text, text
+        assert "already up" not in text
+        recall.clock.set(at("2026-01-05T10:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+
