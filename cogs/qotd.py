@@ -579,8 +579,17 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             row.id, True, f"paused by {interaction.user.mention}"
         )
         self.cog.engine.reschedule(row.id)
+        fresh = await self.cog.quiz.store.schedule(row.id)
+        close_at = await self.cog.engine.paused_close_at(fresh) if fresh else None
+        shown = (
+            f" The open question's answer still goes public on {when_text(close_at, row.spec.zone)}, "
+            "when the next question was due."
+            if close_at is not None
+            else ""
+        )
         await interaction.response.send_message(
-            f"Paused schedule #{row.id}. Days while paused do not break anyone's streak. Resume with `/qotd resume`.",
+            f"Paused schedule #{row.id}. Days while paused do not break anyone's streak.{shown} "
+            "Resume with `/qotd resume`.",
             ephemeral=True,
         )
 

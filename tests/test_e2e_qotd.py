@@ -1207,3 +1207,104 @@ async def test_removed_and_set_up_again_before_todays_post_posts_today(recall, e
         await engine(bot).tick()
         assert len(posts(emulator, chan)) == 1
 
+
+async def test_a_paused_schedules_open_question_closes_when_the_next_would_have_come(
+    recall, emulator
+):
+    """answer_after=next: the open question shows its answer at the next slot even while
+    its schedule is paused (none is posted then), and the pause breaks no streak."""
+    guild, chan, mod, alice, _ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        shown = await alice.click(posts(emulator, chan)[-1], "Reveal answer")
+        await alice.click(shown.message, "Good")
+
+        recall.clock.set(at("2026-01-05T12:00"))
+        paused = await mod.run("/qotd pause", channel=chan)
+        assert (
+            "The open question's answer still goes public on Tue 06 Jan 2026 09:00 Europe/London"
+            in paused.content
+        ), paused.content
+        recall.clock.set(at("2026-01-06T08:59"))
+        await engine(bot).tick()
+        [first] = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1"  # still open
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).run_one(1)  # the schedule's job, though it posts nothing
+        [first] = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+        assert "Closed · 1 answered · 100% got it" in [b.label for b in first.buttons]
+
+        for day in (7, 8):
+            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+            await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+        recall.clock.set(at("2026-01-08T12:00"))
+        await mod.run("/qotd resume", channel=chan)
+        recall.clock.set(at("2026-01-09T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 2
+        shown = await alice.click(posts(emulator, chan)[-1], "Reveal answer")
+        await alice.click(shown.message, "Good")
+        stats = await alice.run("/stats", channel=chan)
+        await stats.wait_for_content()
+        [field] = [f for f in stats.embed["fields"] if f["name"] == "QOTD streak"]
+        assert field["value"] == "Current: **2**\nBest: **2**"
+
+
+async def test_a_paused_schedules_open_question_closes_on_a_restart_after_its_time(
+    recall, emulator
+):
+    """Paused with a question open, the bot down across the next slot: the start-up pass
+    shows the answer."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        await mod.run("/qotd pause", channel=chan)
+    recall.clock.set(at("2026-01-07T15:00"))
+    async with recall.running(sync=False):
+        [first] = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+
+
+async def test_resumed_before_the_next_slot_the_open_question_waits_for_the_next_one(
+    recall, emulator
+):
+    """Paused and resumed before the next slot: nothing changes, the question closes as
+    the next one is posted."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        recall.clock.set(at("2026-01-05T12:00"))
+        await mod.run("/qotd pause", channel=chan)
+        await mod.run("/qotd resume", channel=chan)
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()
+        first, second = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+        assert second.embeds[0]["title"] == "Question of the day #2"
+
+
+async def test_a_paused_schedules_question_with_a_delay_closes_after_it(recall, emulator):
+    """answer_after=12h: pausing does not hold the answer back."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False, answer_after="12h")
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        recall.clock.set(at("2026-01-05T12:00"))
+        await mod.run("/qotd pause", channel=chan)
+        recall.clock.set(at("2026-01-05T21:00"))
+        await engine(bot).tick()
+        [first] = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"

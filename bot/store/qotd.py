@@ -551,6 +551,14 @@ class QotdStore(QuizStore, SrsStore):
                 (to_db(at), post_id),
             )
 
+    async def posts_waiting_for_next(self, schedule_id: int) -> list[int]:
+        """The schedule's posts that show their answer when its next question is posted."""
+        rows = await self._fetchall(
+            f"SELECT id FROM posts WHERE schedule_id = ? AND {_WAITING_FOR_NEXT} ORDER BY id",
+            (schedule_id,),
+        )
+        return [int(r[0]) for r in rows]
+
     async def open_qotd_posts(self, schedule_id: int) -> list[int]:
         rows = await self._fetchall(
             "SELECT id FROM posts WHERE schedule_id = ? AND closed_at IS NULL AND message_id IS NOT NULL",
