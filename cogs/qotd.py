@@ -599,6 +599,15 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         self, interaction: discord.Interaction[Any], schedule: str | None = None
     ) -> None:
         row = await self._pick(interaction, schedule)
+        if not row.paused:
+            # Nothing to resume: its problem, if any, stays in /qotd status.
+            nxt = await self.cog.engine.next_post(row)
+            await interaction.response.send_message(
+                f"Schedule #{row.id} is not paused; nothing changed. "
+                f"Next post: {when_text(nxt.at_utc, row.spec.zone)}.",
+                ephemeral=True,
+            )
+            return
         nothing = await self.cog.quiz.store.nothing_to_ask(row)
         if nothing is not None:
             then = " It stays paused; resume it once that is fixed." if row.paused else ""

@@ -1308,3 +1308,25 @@ async def test_a_paused_schedules_question_with_a_delay_closes_after_it(recall, 
         await engine(bot).tick()
         [first] = posts(emulator, chan)
         assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+
+
+async def test_resume_on_a_schedule_that_is_not_paused_changes_nothing(recall, emulator):
+    """/qotd resume on a running schedule does not claim to have resumed it, nor wipe the
+    problem /qotd status shows (a thread Discord refused, say)."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)  # with a discussion thread
+        chan.revoke_bot_permission(discord.Permissions(create_public_threads=True).value)
+        await emulator.settle()
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        resumed = await mod.run("/qotd resume", channel=chan)
+        assert resumed.ephemeral and resumed.content == (
+            "Schedule #1 is not paused; nothing changed. Next post: Tue 06 Jan 2026 09:00 "
+            "Europe/London (09:00 UTC)."
+        ), resumed.content
+        status = await mod.run("/qotd status", channel=chan)
+        assert "⚠️ **Problem:** could not open a discussion thread" in (
+            status.embed["fields"][0]["value"]
+        )
