@@ -250,6 +250,8 @@ class QotdStoreLike(Protocol):
 
     async def next_close_at(self) -> datetime | None: ...
 
+    async def posts_waiting_for_next(self, schedule_id: int) -> list[int]: ...
+
 
 # -- the engine ---------------------------------------------------------------------------------
 
@@ -364,19 +366,27 @@ class QotdEngine:
             now = self.clock.now()
             for claim in await self.store.claimed_slots():
                 await self._reconcile(claim, now)
-            schedules = [s for s in await self.store.active_schedules() if not s.paused]
-            await asyncio.gather(*(self._run_limited(s, now) for s in schedules))
+            schedules = await self.store.active_schedules()
+            await asyncio.gather(
+                *(self._run_limited(s, now) for s in schedules if not s.paused)
+            )
             await self._close_due(now)
+            for schedule in schedules:
+                if schedule.paused:
+                    await self._close_paused(schedule, now)
         self.reschedule()
 
     async def run_one(self, schedule_id: int) -> None:
         """Handle one schedule now (its scheduler job). Jobs of different schedules run
-        side by side, at most ``concurrency`` at a time; closing is the close job's work."""
+        side by side, at most ``concurrency`` at a time; closing is the close job's work,
+        but for a paused schedule's question waiting for a next one that will not come."""
         async with self._pass.shared(), self._turn(schedule_id), self._limit:
             now = self.clock.now()
             schedule = await self.store.schedule(schedule_id)
             if schedule is not None and not schedule.paused:
                 await self._run_schedule(schedule, now)
+            elif schedule is not None:
+                await self._close_paused(schedule, now)
         self.reschedule(schedule_id)
 
     @contextlib.asynccontextmanager
@@ -463,6 +473,26 @@ class QotdEngine:
     async def _close_due(self, now: datetime) -> None:
         for post_id in await self.store.posts_to_close(now):
             await self._close(post_id)
+
+    async def paused_close_at(self, schedule: ScheduleRow) -> datetime | None:
+        """When a paused schedule's open question shows its answer, if it waits for the next
+        question to do so (None when it has no such question). A paused schedule posts
+        nothing: the question closes when its next one would have been posted, at the
+        first slot after the schedule last ran that is not recorded (skipped, say)."""
+        if not await self.store.posts_waiting_for_next(schedule.id):
+            return None
+        return (await self._open_slot_after(schedule, schedule.checked_until)).at_utc
+
+    async def _close_paused(self, schedule: ScheduleRow, now: datetime) -> None:
+        """Close a paused schedule's questions waiting for a next one, once it is due."""
+        try:
+            when = await self.paused_close_at(schedule)
+            if when is None or when > now:
+                return
+            for post_id in await self.store.posts_waiting_for_next(schedule.id):
+                await self._close(post_id)
+        except Exception:
+            log.exception("schedule %s: could not close its open question", schedule.id)
 
     async def _close(self, post_id: int) -> None:
         summary = await self.store.close_post(post_id)
@@ -611,6 +641,12 @@ class QotdEngine:
             for schedule in schedules.values():
                 if not schedule.paused:
                     wanted[f"qotd-{schedule.id}"] = (await self._next_run(schedule), schedule.id)
+                elif (close_at := await self.paused_close_at(schedule)) is not None:
+                    # Paused, its job only shows the open question's answer.
+                    wanted[f"qotd-{schedule.id}"] = (
+                        max(close_at, self.clock.now()),
+                        schedule.id,
+                    )
             close_at = await self.store.next_close_at()
             if close_at is not None:
                 wanted["qotd-close"] = (close_at, None)

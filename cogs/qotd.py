@@ -430,6 +430,12 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             f"**Thread:** {'yes' if thread else 'no'}"
             + (f" · **Ping:** {ping.mention}" if ping else ""),
         ]
+        if schedule.checked_until > self.cog.bot.clock.now():
+            # The store counted today's slot done: the channel had its question today.
+            lines.append(
+                f"Today's question is already up in {channel.mention}, so none more is posted "
+                "today (`/qotd post-now` posts an extra one)."
+            )
         if was_paused:
             lines.append("It was paused; it runs again from now.")
         title = "Question of the day is set up" if created else "Question of the day updated"
@@ -573,8 +579,17 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             row.id, True, f"paused by {interaction.user.mention}"
         )
         self.cog.engine.reschedule(row.id)
+        fresh = await self.cog.quiz.store.schedule(row.id)
+        close_at = await self.cog.engine.paused_close_at(fresh) if fresh else None
+        shown = (
+            f" The open question's answer still goes public on {when_text(close_at, row.spec.zone)}, "
+            "when the next question was due."
+            if close_at is not None
+            else ""
+        )
         await interaction.response.send_message(
-            f"Paused schedule #{row.id}. Days while paused do not break anyone's streak. Resume with `/qotd resume`.",
+            f"Paused schedule #{row.id}. Days while paused do not break anyone's streak.{shown} "
+            "Resume with `/qotd resume`.",
             ephemeral=True,
         )
 
@@ -584,6 +599,15 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         self, interaction: discord.Interaction[Any], schedule: str | None = None
     ) -> None:
         row = await self._pick(interaction, schedule)
+        if not row.paused:
+            # Nothing to resume: its problem, if any, stays in /qotd status.
+            nxt = await self.cog.engine.next_post(row)
+            await interaction.response.send_message(
+                f"Schedule #{row.id} is not paused; nothing changed. "
+                f"Next post: {when_text(nxt.at_utc, row.spec.zone)}.",
+                ephemeral=True,
+            )
+            return
         nothing = await self.cog.quiz.store.nothing_to_ask(row)
         if nothing is not None:
             then = " It stays paused; resume it once that is fixed." if row.paused else ""

@@ -948,6 +948,7 @@ async def test_moving_the_time_later_after_todays_post_waits_for_tomorrow(recall
         recall.clock.set(at("2026-01-05T09:30"))
         done = await setup_daily(mod, chan, thread=False, time="10:00")
         assert "**Next post:** Tue 06 Jan 2026 10:00 Europe/London" in done.embed["description"]
+        assert "Today's question is already up in" in done.embed["description"]
         status = await mod.run("/qotd status", channel=chan)
         assert "**Next:** Tue 06 Jan 2026 10:00" in status.embed["fields"][0]["value"]
         recall.clock.set(at("2026-01-05T10:00"))
@@ -1161,3 +1162,171 @@ async def test_pause_and_resume_after_moving_the_time_later_posts_no_second_ques
         recall.clock.set(at("2026-01-06T10:00"))
         await engine(bot).tick()
         assert len(posts(emulator, chan)) == 2
+
+
+async def test_removed_and_set_up_again_the_same_day_posts_no_second_question(recall, emulator):
+    """Posted at 09:00, removed at 09:30 and set up again at 09:40 for 10:00 in the same
+    channel: the new schedule's first question is tomorrow's, and setup says so."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+
+        recall.clock.set(at("2026-01-05T09:30"))
+        await mod.run("/qotd remove", channel=chan)
+        recall.clock.set(at("2026-01-05T09:40"))
+        done = await setup_daily(mod, chan, thread=False, time="10:00")
+        assert done.embed["title"] == "Question of the day is set up"
+        text = done.embed["description"]
+        assert "**Next post:** Tue 06 Jan 2026 10:00 Europe/London" in text, text
+        assert "Today's question is already up in" in text, text
+        recall.clock.set(at("2026-01-05T10:00"))
+        await engine(bot).tick()
+        await engine(bot).run_one(2)
+        assert len(posts(emulator, chan)) == 1
+        recall.clock.set(at("2026-01-06T10:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 2
+
+
+async def test_removed_and_set_up_again_before_todays_post_posts_today(recall, emulator):
+    """Removed before its slot (nothing posted today): set up again, it posts today."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        await mod.run("/qotd remove", channel=chan)
+        done = await setup_daily(mod, chan, thread=False, time="10:00")
+        text = done.embed["description"]
+        assert "**Next post:** Mon 05 Jan 2026 10:00 Europe/London" in text, text
+        assert "already up" not in text
+        recall.clock.set(at("2026-01-05T10:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+
+
+async def test_a_paused_schedules_open_question_closes_when_the_next_would_have_come(
+    recall, emulator
+):
+    """answer_after=next: the open question shows its answer at the next slot even while
+    its schedule is paused (none is posted then), and the pause breaks no streak."""
+    guild, chan, mod, alice, _ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        shown = await alice.click(posts(emulator, chan)[-1], "Reveal answer")
+        await alice.click(shown.message, "Good")
+
+        recall.clock.set(at("2026-01-05T12:00"))
+        paused = await mod.run("/qotd pause", channel=chan)
+        assert (
+            "The open question's answer still goes public on Tue 06 Jan 2026 09:00 Europe/London"
+            in paused.content
+        ), paused.content
+        recall.clock.set(at("2026-01-06T08:59"))
+        await engine(bot).tick()
+        [first] = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1"  # still open
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).run_one(1)  # the schedule's job, though it posts nothing
+        [first] = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+        assert "Closed · 1 answered · 100% got it" in [b.label for b in first.buttons]
+
+        for day in (7, 8):
+            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+            await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+        recall.clock.set(at("2026-01-08T12:00"))
+        await mod.run("/qotd resume", channel=chan)
+        recall.clock.set(at("2026-01-09T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 2
+        shown = await alice.click(posts(emulator, chan)[-1], "Reveal answer")
+        await alice.click(shown.message, "Good")
+        stats = await alice.run("/stats", channel=chan)
+        await stats.wait_for_content()
+        [field] = [f for f in stats.embed["fields"] if f["name"] == "QOTD streak"]
+        assert field["value"] == "Current: **2**\nBest: **2**"
+
+
+async def test_a_paused_schedules_open_question_closes_on_a_restart_after_its_time(
+    recall, emulator
+):
+    """Paused with a question open, the bot down across the next slot: the start-up pass
+    shows the answer."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        await mod.run("/qotd pause", channel=chan)
+    recall.clock.set(at("2026-01-07T15:00"))
+    async with recall.running(sync=False):
+        [first] = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+
+
+async def test_resumed_before_the_next_slot_the_open_question_waits_for_the_next_one(
+    recall, emulator
+):
+    """Paused and resumed before the next slot: nothing changes, the question closes as
+    the next one is posted."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        recall.clock.set(at("2026-01-05T12:00"))
+        await mod.run("/qotd pause", channel=chan)
+        await mod.run("/qotd resume", channel=chan)
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()
+        first, second = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+        assert second.embeds[0]["title"] == "Question of the day #2"
+
+
+async def test_a_paused_schedules_question_with_a_delay_closes_after_it(recall, emulator):
+    """answer_after=12h: pausing does not hold the answer back."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False, answer_after="12h")
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        recall.clock.set(at("2026-01-05T12:00"))
+        await mod.run("/qotd pause", channel=chan)
+        recall.clock.set(at("2026-01-05T21:00"))
+        await engine(bot).tick()
+        [first] = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+
+
+async def test_resume_on_a_schedule_that_is_not_paused_changes_nothing(recall, emulator):
+    """/qotd resume on a running schedule does not claim to have resumed it, nor wipe the
+    problem /qotd status shows (a thread Discord refused, say)."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)  # with a discussion thread
+        chan.revoke_bot_permission(discord.Permissions(create_public_threads=True).value)
+        await emulator.settle()
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        resumed = await mod.run("/qotd resume", channel=chan)
+        assert resumed.ephemeral and resumed.content == (
+            "Schedule #1 is not paused; nothing changed. Next post: Tue 06 Jan 2026 09:00 "
+            "Europe/London (09:00 UTC)."
+        ), resumed.content
+        status = await mod.run("/qotd status", channel=chan)
+        assert "⚠️ **Problem:** could not open a discussion thread" in (
+            status.embed["fields"][0]["value"]
+        )

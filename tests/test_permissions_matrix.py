@@ -151,6 +151,12 @@ async def with_schedule(w: World) -> None:
     assert "Question of the day is set up" in done.embed["title"], done
 
 
+async def with_paused_schedule(w: World) -> None:
+    await with_schedule(w)
+    paused = await w.manage.run("/qotd pause")
+    assert paused.content.startswith("Paused schedule #"), paused
+
+
 async def with_eleven_schedules(w: World) -> None:
     """More schedules than one page of /qotd status shows."""
     for i in range(11):
@@ -404,7 +410,9 @@ CASES: list[Case] = [
     ),
     Case("/qotd skip", cmd("/qotd skip"), MOD_ONLY, "Skipped the question of", (with_schedule,)),
     Case("/qotd pause", cmd("/qotd pause"), MOD_ONLY, "Paused schedule #", (with_schedule,)),
-    Case("/qotd resume", cmd("/qotd resume"), MOD_ONLY, "Resumed schedule #", (with_schedule,)),
+    Case(
+        "/qotd resume", cmd("/qotd resume"), MOD_ONLY, "Resumed schedule #", (with_paused_schedule,)
+    ),
     Case("/qotd remove", cmd("/qotd remove"), MOD_ONLY, "Removed schedule #", (with_schedule,)),
     # /deck: a group open to everyone with moderator subcommands
     Case("/deck create", cmd("/deck create", name="Fresh deck"), MOD_ONLY, "is ready"),

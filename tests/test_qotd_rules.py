@@ -218,3 +218,61 @@ def test_checked_until_after_setup_counts_todays_slot_done_once_posted():
     assert checked_until_after_setup(earlier, now, True) == now
     weekdays = ScheduleSpec(local_time="10:00", days="sat", zone="America/New_York")
     assert checked_until_after_setup(weekdays, now, True) == now
+
+
+async def test_a_paused_schedule_keeps_a_job_to_show_its_open_questions_answer(tmp_path):
+    """A paused schedule posts nothing, yet its question waiting for the next one must show
+    its answer when that one would have come: the scheduler keeps a job for it."""
+    import asyncio
+    from datetime import UTC, datetime, timedelta
+
+    from bot.clock import FixedClock
+    from bot.decks import load_builtin_decks
+    from bot.qotd import QotdEngine, Sent
+    from bot.schedule import ScheduleSpec, parse_days, parse_time
+    from bot.store import Store
+
+    class Publisher:
+        def __init__(self) -> None:
+            self.closed: list[int] = []
+            self.closing = asyncio.Event()
+
+        async def send(self, claim):
+            return Sent(10_000 + claim.post_id, None)
+
+        async def find(self, claim, since):
+            return None
+
+        async def close(self, post_id, summary):
+            self.closed.append(post_id)
+            self.closing.set()
+
+    slot = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    clock = FixedClock(slot - timedelta(hours=1))
+    store = await Store.open(tmp_path / "recall.sqlite3", clock=clock)
+    try:
+        await store.sync_builtin_decks(load_builtin_decks())
+        schedule_id, _ = await store.save_schedule(
+            guild_id=1, channel_id=2, spec=ScheduleSpec(
+                local_time=parse_time("09:00"), days=parse_days("daily"), zone="UTC"),
+            deck_id=None, tag=None, ping_role_id=None, thread=False,
+            answer_after_minutes=None, created_by=3,
+        )
+        publisher = Publisher()
+        engine = QotdEngine(store, publisher, clock, rng=random.Random(1))
+        clock.set(slot)
+        await engine.tick()  # posted, open until the next question
+        clock.set(slot + timedelta(hours=3))
+        await store.set_paused(schedule_id, True, "paused by a moderator")
+        [paused] = await store.active_schedules()
+        assert await engine.paused_close_at(paused) == slot + timedelta(days=1)
+        clock.set(slot + timedelta(days=1, seconds=1))  # the jobs are built after that slot
+        engine.start_scheduler()
+        try:
+            await asyncio.wait_for(publisher.closing.wait(), 5)
+        finally:
+            await engine.stop_scheduler()
+        assert publisher.closed == [1]
+        assert await engine.paused_close_at(paused) is None  # nothing left waiting
+    finally:
+        await store.close()

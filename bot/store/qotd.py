@@ -103,8 +103,9 @@ class QotdStore(QuizStore, SrsStore):
     ) -> tuple[int, bool]:
         """Create a schedule, or update the one this channel already has. (id, created).
         Setting a paused schedule up again resumes it: the moderator has fixed what paused
-        it, or means it to run as now set up. A schedule that already posted today (in its
-        zone) does not post again today at a new, later time."""
+        it, or means it to run as now set up. A channel that already had its question of
+        the day today (in the schedule's zone), from this schedule or from one removed
+        since, gets none again today at a new, later time."""
         now_at = self.clock.now()
         now = to_db(now_at)
         start, end = today_utc(spec, now_at)
@@ -125,26 +126,28 @@ class QotdStore(QuizStore, SrsStore):
                 (guild_id, channel_id),
             ) as cur:
                 row = await cur.fetchone()
+            # Today's question in this channel: from its schedule, or from one since removed.
+            async with db.execute(
+                "SELECT 1 FROM qotd_slots s JOIN qotd_schedules q ON q.id = s.schedule_id "
+                "WHERE q.guild_id = ? AND q.channel_id = ? AND s.state IN ('claimed', 'posted') "
+                "AND s.due_at >= ? AND s.due_at < ? AND s.local_time NOT LIKE ? LIMIT 1",
+                (guild_id, channel_id, to_db(start), to_db(end), POST_NOW_KEY + "%"),
+            ) as cur:
+                posted_today = await cur.fetchone() is not None
+            checked = to_db(checked_until_after_setup(spec, now_at, posted_today))
             if row is not None:
-                async with db.execute(
-                    "SELECT 1 FROM qotd_slots WHERE schedule_id = ? AND state IN ('claimed', 'posted') "
-                    "AND due_at >= ? AND due_at < ? AND local_time NOT LIKE ? LIMIT 1",
-                    (row[0], to_db(start), to_db(end), POST_NOW_KEY + "%"),
-                ) as cur:
-                    posted_today = await cur.fetchone() is not None
-                checked = checked_until_after_setup(spec, now_at, posted_today)
                 await db.execute(
                     "UPDATE qotd_schedules SET local_time = ?, timezone = ?, days = ?, deck_id = ?, tag = ?, "
                     "ping_role_id = ?, thread = ?, answer_after_minutes = ?, pick = ?, checked_until = ?, "
                     "paused = 0, pause_reason = NULL, failures = 0, last_error = NULL WHERE id = ?",
-                    (*fields, to_db(checked), row[0]),
+                    (*fields, checked, row[0]),
                 )
                 return int(row[0]), False
             cur2 = await db.execute(
                 "INSERT INTO qotd_schedules (guild_id, channel_id, local_time, timezone, days, deck_id, tag, "
                 "ping_role_id, thread, answer_after_minutes, pick, checked_until, created_by, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, channel_id, *fields, now, created_by, now),
+                (guild_id, channel_id, *fields, checked, created_by, now),
             )
             return int(cur2.lastrowid or 0), True
 
@@ -547,6 +550,14 @@ class QotdStore(QuizStore, SrsStore):
                 "AND closed_at IS NOT NULL",
                 (to_db(at), post_id),
             )
+
+    async def posts_waiting_for_next(self, schedule_id: int) -> list[int]:
+        """The schedule's posts that show their answer when its next question is posted."""
+        rows = await self._fetchall(
+            f"SELECT id FROM posts WHERE schedule_id = ? AND {_WAITING_FOR_NEXT} ORDER BY id",
+            (schedule_id,),
+        )
+        return [int(r[0]) for r in rows]
 
     async def open_qotd_posts(self, schedule_id: int) -> list[int]:
         rows = await self._fetchall(
