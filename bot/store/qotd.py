@@ -559,13 +559,6 @@ class QotdStore(QuizStore, SrsStore):
         )
         return [int(r[0]) for r in rows]
 
-    async def open_qotd_posts(self, schedule_id: int) -> list[int]:
-        rows = await self._fetchall(
-            "SELECT id FROM posts WHERE schedule_id = ? AND closed_at IS NULL AND message_id IS NOT NULL",
-            (schedule_id,),
-        )
-        return [int(r[0]) for r in rows]
-
 
 async def _count_failure(db: aiosqlite.Connection, schedule_id: int, reason: str) -> bool:
     await db.execute(
