@@ -111,7 +111,9 @@ async def deck_gone(w: World, bot) -> bool:
 
 
 async def question_gone(w: World, bot) -> bool:
-    row = await bot.store._fetchone("SELECT removed_at FROM questions WHERE id = ?", (w.data["qid"],))
+    row = await bot.store._fetchone(
+        "SELECT removed_at FROM questions WHERE id = ?", (w.data["qid"],)
+    )
     return row[0] is not None
 
 
