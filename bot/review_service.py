@@ -161,39 +161,43 @@ class ReviewService:
 
         A click the question's edit made out of date is refused with :class:`OptionGone`: a
         self-grade of a question made multiple choice since it was shown, an option of one
-        that is no longer multiple choice, an option whose text is gone."""
+        that is no longer multiple choice, an option whose text is gone. The question is
+        checked as read in the write that records the grade (``Store.grade_question``), so
+        an edit saved meanwhile cannot slip between the check and the grade."""
         guild_id, _ = await self.session(session_id, user_id)
-        question = await self.store.question(question_id)
-        if question is None:
-            raise UserError("That question no longer exists.")
-        q = question.question
-        correct = rating >= Rating.hard
-        if option is None and q.is_multiple_choice:
-            raise OptionGone(MADE_MULTIPLE_CHOICE, redraw=True)
-        if option is not None:
-            if not q.is_multiple_choice:
-                raise OptionGone(NO_LONGER_MULTIPLE_CHOICE, redraw=True)
-            chosen = option_clicked([o.text for o in q.options], option, fingerprint)
-            if chosen is None:
-                raise OptionGone(OPTION_CHANGED, redraw=True)
-            option = chosen
-            correct = q.options[option].correct
-            rating = mc_rating(correct)
-        result = await self.store.record_attempt(
-            AttemptRequest(
+
+        def decide(question: StoredQuestion | None) -> AttemptRequest:
+            if question is None:
+                raise UserError("That question no longer exists.")
+            q = question.question
+            chosen: int | None = None
+            correct = rating >= Rating.hard
+            grade = rating
+            if option is None and q.is_multiple_choice:
+                raise OptionGone(MADE_MULTIPLE_CHOICE, redraw=True)
+            if option is not None:
+                if not q.is_multiple_choice:
+                    raise OptionGone(NO_LONGER_MULTIPLE_CHOICE, redraw=True)
+                chosen = option_clicked([o.text for o in q.options], option, fingerprint)
+                if chosen is None:
+                    raise OptionGone(OPTION_CHANGED, redraw=True)
+                correct = q.options[chosen].correct
+                grade = mc_rating(correct)
+            return AttemptRequest(
                 guild_id=guild_id,
                 user_id=user_id,
                 display_name=display_name,
                 post_id=None,
                 question_id=question_id,
                 source=Source.REVIEW,
-                rating=int(rating),
-                multiple_choice=option is not None,
+                rating=int(grade),
+                multiple_choice=chosen is not None,
                 correct=correct,
-                option_index=option,
+                option_index=chosen,
                 review_session_id=session_id,
             )
-        )
+
+        result, question = await self.store.grade_question(question_id, decide)
         if not result.new:
             # Nothing was written: a repeated click, or the session was replaced since the
             # check above (the store grades only in a current session).

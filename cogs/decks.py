@@ -73,9 +73,13 @@ class RemoveDeckButton(
             store = bank(interaction).store
             guild_id = interaction.guild_id or 0
             deck = await store.deck_for_guild(guild_id, self.deck_id)
-            if deck is None or not await store.remove_deck(guild_id, self.deck_id):
+            if deck is None:
                 raise UserError("That deck was already removed.")
-            await interaction.response.edit_message(
+            # Answered before the write, which may wait for others: Discord allows 3 s.
+            await interaction.response.defer()
+            if not await store.remove_deck(guild_id, self.deck_id):
+                raise UserError("That deck was already removed.")
+            await interaction.edit_original_response(
                 embed=ui.info_embed(
                     "Deck removed",
                     f"**{ui.name(deck.name)}** and its {deck.questions} question"

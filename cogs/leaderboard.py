@@ -250,16 +250,20 @@ class ResetButton(
                 raise UserError("Only the moderator who asked for this reset can confirm it.")
             await ensure_moderator(interaction)
             store: Store = interaction.client.store
+            current = await store.current_season(self.guild_id)
+            if current.number != self.season:
+                raise UserError(already_reset(current.number))
+            # A new season copies every member's all-time totals: answered first, so that
+            # Discord's 3 s do not run out on a large server.
+            await interaction.response.defer()
             season = await store.start_season(
                 self.guild_id, interaction.user.id, after=self.season
             )
             if season is None:
                 # Another reset came first: this confirmation is stale, or was clicked twice.
                 current = await store.current_season(self.guild_id)
-                raise UserError(
-                    f"The leaderboard was already reset: season {current.number} is running."
-                )
-            await interaction.response.edit_message(
+                raise UserError(already_reset(current.number))
+            await interaction.edit_original_response(
                 embed=ui.info_embed(
                     f"Season {season.number} has begun",
                     "The all-time boards start again from zero. Earlier seasons and every "
@@ -270,6 +274,10 @@ class ResetButton(
             )
 
         await handled(interaction, work)
+
+
+def already_reset(season: int) -> str:
+    return f"The leaderboard was already reset: season {season} is running."
 
 
 class CancelButton(

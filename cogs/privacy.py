@@ -48,6 +48,9 @@ class EraseButton(
             if interaction.user.id != self.user_id or interaction.guild_id != self.guild_id:
                 raise UserError("Only the member whose data this is can confirm erasing it.")
             store: Store = interaction.client.store
+            # Erasing grows with what the member has here: answered first, so that a long
+            # erase is not refused by Discord's 3 s; its outcome then replaces the message.
+            await interaction.response.defer()
             erased = await store.erase_member(self.guild_id, self.user_id)
             if erased.rows == 0:
                 # Clicked twice, or a second confirmation: the first erase did the work and
@@ -56,7 +59,7 @@ class EraseButton(
                     "Recall holds nothing of yours in this server: there is nothing to erase."
                 )
             grades = f"{erased.attempts} grade{'s' if erased.attempts != 1 else ''}"
-            await interaction.response.edit_message(
+            await interaction.edit_original_response(
                 embed=ui.info_embed(
                     "Your data in this server is erased",
                     f"{grades}, every point you had here, your review cards and your "

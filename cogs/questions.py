@@ -147,7 +147,7 @@ class QuestionModal(discord.ui.Modal):
             try:
                 await self.on_form(interaction, form)
             except UserError as exc:
-                if interaction.response.is_done():
+                if interaction.response.is_done() and not deferred(interaction):
                     raise
                 # The form is closed now: what was typed goes back with what to fix.
                 await give_back_form(interaction, form, str(exc))
@@ -192,9 +192,17 @@ async def give_back_form(
     """Refuse a sent form, privately, with what was typed attached to paste in again."""
     typed = "\n\n".join(f"## {k}\n{v}" for k, v in form.as_dict().items() if v)
     files = [discord.File(io.BytesIO(typed.encode()), filename=filename)] if typed else []
-    await interaction.response.send_message(
-        ui.clip(why, ui.CONTENT - len(note)) + (note if typed else ""), files=files, ephemeral=True
-    )
+    text = ui.clip(why, ui.CONTENT - len(note)) + (note if typed else "")
+    if deferred(interaction):
+        await interaction.followup.send(text, files=files, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, files=files, ephemeral=True)
+
+
+def deferred(interaction: discord.Interaction[Any]) -> bool:
+    """Whether the interaction was acknowledged with nothing shown yet (``defer()`` on a
+    form sent from a message): what it has to say goes in a followup."""
+    return interaction.response.type is discord.InteractionResponseType.deferred_message_update
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -414,6 +422,16 @@ class ImportButton(
             if session is None or session.guild_id != interaction.guild_id:
                 raise UserError("This import is no longer pending; upload the file again.")
             await ensure_moderator(interaction)
+            # Refused at once when already plain (the write checks again, for a race).
+            if session.user_id != interaction.user.id:
+                raise UserError(
+                    "Only the moderator who uploaded this file can import or cancel it."
+                )
+            if session.state != "pending":
+                raise UserError(f"This import was already {session.state}.")
+            # Up to 500 questions, checked against the whole deck: answered first, so that
+            # Discord's 3 s do not run out while they are written.
+            await interaction.response.defer()
             placement = await store.finish_import_session(
                 self.session_id, interaction.user.id, accept=self.accept
             )
@@ -437,7 +455,7 @@ class ImportButton(
                     )
                 text += "\nSee them with `/question list`."
                 embed = ui.info_embed("Imported", text, colour=ui.OK)
-            await interaction.response.edit_message(embed=embed, view=None)
+            await interaction.edit_original_response(embed=embed, view=None)
 
         await handled(interaction, work)
 
@@ -480,10 +498,12 @@ class ConfirmRemoveButton(
                 return
             service = bank(interaction)
             sq = await service.question(interaction.guild_id or 0, self.question_id, editable=True)
+            # Answered before the write, which may wait for others: Discord allows 3 s.
+            await interaction.response.defer()
             if not await service.store.remove_question(self.question_id):
                 # Another click (or moderator) removed it a moment ago.
                 raise UserError(f"Question #{sq.id} has been removed.")
-            await interaction.response.edit_message(
+            await interaction.edit_original_response(
                 embed=ui.info_embed(
                     "Question removed",
                     f"#{sq.id} is no longer asked from **{ui.name(sq.deck_name)}**. Grades and boards "

@@ -79,6 +79,9 @@ class SettingsGroup(app_commands.Group):
                 f"The time zone is already **{name}**; nothing changed.", ephemeral=True
             )
             return
+        # Moving every member's reminder grows with the server: answered first (privately),
+        # so that Discord's 3 s do not run out; the reply then fills in the answer.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         moved = await store.set_server_timezone(interaction.guild_id, name)
         followers = (
             f" {count(moved, 'member')} with no time zone of their own now "
@@ -87,7 +90,7 @@ class SettingsGroup(app_commands.Group):
             if moved
             else ""
         )
-        await interaction.response.send_message(
+        await interaction.followup.send(
             f"Time zone set to **{name}**. New grades count toward days, weeks and months in "
             "this zone; points already earned stay where they were counted." + followers,
             ephemeral=True,

@@ -137,16 +137,23 @@ async def approve(
     s = await store.suggestion(suggestion_id)
     if s is None or s.guild_id != interaction.guild_id:
         raise UserError("That suggestion no longer exists.")
+    if s.state != "pending":  # checked again in the write, for a race
+        raise UserError(f"This suggestion was already {s.state}.")
+    if await store.deck_for_guild(s.guild_id, s.deck_id) is None:  # and this one too
+        raise UserError(SUGGESTION_DECK_REMOVED)
     question = None
     if form is not None:
         question = question_from_form(
             form, question_id=s.question.id, difficulty=s.question.difficulty
         )
+    # Approving checks the question against the whole deck: answered first, so that
+    # Discord's 3 s do not run out. A refusal from here on comes as a private followup.
+    await interaction.response.defer()
     qid = await store.approve_suggestion(suggestion_id, interaction.user.id, question)
     fresh = await store.suggestion(suggestion_id)
     assert fresh is not None
     how = "with edits " if form is not None else ""
-    await interaction.response.edit_message(
+    await interaction.edit_original_response(
         embed=review_embed(
             fresh, f"✅ Approved {how}by {interaction.user.mention}: now question #{qid}."
         ),
@@ -166,13 +173,17 @@ async def reject(interaction: discord.Interaction[Any], suggestion_id: int, reas
     s = await store.suggestion(suggestion_id)
     if s is None or s.guild_id != interaction.guild_id:
         raise UserError("That suggestion no longer exists.")
+    if s.state != "pending":  # checked again in the write, for a race
+        raise UserError(f"This suggestion was already {s.state}.")
     reason = " ".join(reason.split())
     if not reason:
         raise UserError("Give a reason, so the member knows what to change.")
+    # Answered before the write, which may wait for others: Discord allows 3 s.
+    await interaction.response.defer()
     await store.reject_suggestion(suggestion_id, interaction.user.id, reason)
     fresh = await store.suggestion(suggestion_id)
     assert fresh is not None
-    await interaction.response.edit_message(
+    await interaction.edit_original_response(
         embed=review_embed(fresh, f"❌ Rejected by {interaction.user.mention}: {reason}"),
         view=None,
     )

@@ -73,6 +73,26 @@ def split(first, second, ok: Callable[[Any], bool]):
     return done[0], second if done[0] is first else first
 
 
+async def deferred_split(w: World, first, second, title: str):
+    """For a confirm button that answers at once (deferred) and writes after: the click
+    whose write changed the message to ``title``, and what the other one was told."""
+
+    def settled() -> bool:
+        refused = [r for r in (first, second) if r.told is not None]
+        changed = [r for r in (first, second) if r.response_type == 6 and not r.followups]
+        return (
+            len(refused) == 1
+            and len(changed) == 1
+            and changed[0].message.embeds[0]["title"] == title
+            and not changed[0].message.buttons
+        )
+
+    await w.emulator.wait_until(settled)
+    done, late = split(first, second, lambda r: r.told is None)
+    assert done.response_type == 6 and done.message.buttons == [], done
+    return done, late.told
+
+
 # -- rows ------------------------------------------------------------------------------------
 
 
@@ -83,9 +103,8 @@ async def remove_deck(w: World, bot) -> Click:
 
 
 async def remove_deck_done(w: World, bot, first, second) -> None:
-    done, late = split(first, second, lambda r: r.response_type == 7)
-    assert done.message.embeds[0]["title"] == "Deck removed"
-    assert late.ephemeral and late.content == "That deck was already removed."
+    _, late = await deferred_split(w, first, second, "Deck removed")
+    assert late == "That deck was already removed."
     assert all(d.slug != "team-flask" for d in await bot.store.decks_for_guild(w.guild.id))
 
 
@@ -114,10 +133,10 @@ async def remove_question(w: World, bot) -> Click:
 
 
 async def remove_question_done(w: World, bot, first, second) -> None:
-    # One click removes it; the other is told it is already gone, whichever read first.
-    done, late = split(first, second, lambda r: r.response_type == 7)
-    assert done.message.embeds[0]["title"] == "Question removed"
-    assert late.ephemeral and late.content == f"Question #{w.data['qid']} has been removed.", late
+    # One click removes it; the other is told it is already gone, whichever read first
+    # (refused at once, or after answering first).
+    _, late = await deferred_split(w, first, second, "Question removed")
+    assert late == f"Question #{w.data['qid']} has been removed."
     row = await bot.store._fetchone(
         "SELECT removed_at FROM questions WHERE id = ?", (w.data["qid"],)
     )
@@ -140,9 +159,9 @@ async def import_file(w: World, bot) -> Click:
 
 
 async def import_file_done(w: World, bot, first, second) -> None:
-    done, late = split(first, second, lambda r: r.response_type == 7)
+    done, late = await deferred_split(w, first, second, "Imported")
     assert "Imported **1 question**" in done.message.embeds[0]["description"]
-    assert late.ephemeral and late.content == "This import was already imported.", late
+    assert late == "This import was already imported."
     assert (await bot.store.counts())["questions"] == w.data["before"] + 1
 
 
@@ -152,9 +171,8 @@ async def cancel_import(w: World, bot) -> Click:
 
 
 async def cancel_import_done(w: World, bot, first, second) -> None:
-    done, late = split(first, second, lambda r: r.response_type == 7)
-    assert done.message.embeds[0]["title"] == "Import cancelled"
-    assert late.ephemeral and late.content == "This import was already cancelled.", late
+    _, late = await deferred_split(w, first, second, "Import cancelled")
+    assert late == "This import was already cancelled."
     assert (await bot.store.counts())["questions"] == w.data["before"]
 
 
@@ -246,6 +264,18 @@ async def reset_cancel(w: World, bot) -> Click:
     return Click(w.mod, asked.message, "Cancel")
 
 
+async def reset(w: World, bot) -> Click:
+    asked = await w.mod.run("/leaderboard reset")
+    return Click(w.mod, asked.message, "Start season 2")
+
+
+async def reset_done(w: World, bot, first, second) -> None:
+    await deferred_split(w, first, second, "Season 2 has begun")
+    late = first.told or second.told
+    assert late == "The leaderboard was already reset: season 2 is running."
+    assert (await bot.store.current_season(w.guild.id)).number == 2
+
+
 async def privacy_cancel(w: World, bot) -> Click:
     asked = await w.alice.run("/privacy delete")
     return Click(w.alice, asked.message, "Cancel")
@@ -267,9 +297,8 @@ async def privacy_erase(w: World, bot) -> Click:
 
 
 async def privacy_erase_done(w: World, bot, first, second) -> None:
-    done, late = split(first, second, lambda r: r.response_type == 7)
-    assert done.message.embeds[0]["title"] == "Your data in this server is erased"
-    assert late.ephemeral and "nothing to erase" in late.content
+    _, late = await deferred_split(w, first, second, "Your data in this server is erased")
+    assert late is not None and "nothing to erase" in late
     assert (await bot.store.activity(w.guild.id, w.alice.id)).answered == 0
 
 
@@ -367,9 +396,9 @@ async def approve(w: World, bot) -> Click:
 
 
 async def approve_done(w: World, bot, first, second) -> None:
-    done, late = split(first, second, lambda r: r.response_type == 7)
+    done, late = await deferred_split(w, first, second, "Suggestion #1 for Team Flask")
     assert "✅ Approved by" in done.message.embeds[0]["fields"][-1]["value"]
-    assert late.ephemeral and late.content == "This suggestion was already approved.", late
+    assert late == "This suggestion was already approved."
     assert (await bot.store.counts())["questions"] == w.data["before"] + 1
 
 
@@ -400,6 +429,7 @@ ROWS: dict[str, tuple[Prepare, Check]] = {
     "rq:hint (Hint)": (hint, hint_done),
     "rb:ql (question list page)": (list_page, list_page_done),
     "qotd:status (status page)": (qotd_status, qotd_status_done),
+    "lb:reset (Start season)": (reset, reset_done),
     "rc:cancel (leaderboard reset)": (reset_cancel, cancelled),
     "rc:cancel (privacy delete)": (privacy_cancel, cancelled),
     "pv:erase (Erase my data)": (privacy_erase, privacy_erase_done),

@@ -188,7 +188,7 @@ async def test_privacy_hide_show_and_delete_with_confirmation(recall, emulator):
         assert (await bot.store.activity(guild.id, alice.id)).answered == 3
 
         done = await alice.click(asked.message, "Erase my data")
-        assert done.response_type == 7
+        assert done.deferred and not done.followups, done  # answered first, then edited
         assert done.message.embeds[0]["title"] == "Your data in this server is erased"
         assert (await bot.store.activity(guild.id, alice.id)).answered == 0
         left = await bot.store._fetchall(
@@ -212,6 +212,7 @@ async def test_settings_timezone_and_scoring(recall, emulator):
         choices = await mod.autocomplete("/settings timezone", "zone", "lond")
         assert choices[0]["value"] == "Europe/London"
         done = await mod.run("/settings timezone", zone="europe/london")
+        await done.wait_for_content()
         assert done.ephemeral and "**Europe/London**" in done.content
         assert (await bot.store.settings_for(guild.id)).timezone == "Europe/London"
         bad = await mod.run("/settings timezone", zone="Mars/Olympus")
@@ -307,10 +308,9 @@ async def test_a_double_clicked_reset_starts_one_season(recall, emulator):
             mod.click(asked.message, "Start season 2"), mod.click(asked.message, "Start season 2")
         )
         assert (await bot.store.current_season(guild.id)).number == 2
-        replies = sorted([first, second], key=lambda r: r.ephemeral)
+        replies = sorted([first, second], key=lambda r: r.told is not None)
         assert replies[0].message.embeds[0]["title"] == "Season 2 has begun"
-        assert replies[1].ephemeral
-        assert replies[1].content == "The leaderboard was already reset: season 2 is running."
+        assert replies[1].told == "The leaderboard was already reset: season 2 is running."
 
 
 async def test_a_member_hidden_after_posting_a_board_pages_it_privately(recall, emulator):
@@ -358,14 +358,14 @@ async def test_a_double_clicked_erase_reports_what_was_erased(recall, emulator):
             alice.click(asked.message, "Erase my data"), alice.click(asked.message, "Erase my data")
         )
         assert (await bot.store.activity(guild.id, alice.id)).answered == 0
-        replies = sorted([first, second], key=lambda r: r.response_type)
+        replies = sorted([first, second], key=lambda r: r.told is None)
         # The confirmation is edited once, with the figures of the erase that did the work;
         # the late click is told privately that nothing was left, not "0 grades are gone".
-        assert [r.response_type for r in replies] == [4, 7]
-        assert replies[0].ephemeral
-        assert replies[0].content == (
+        assert [r.response_type for r in replies] == [6, 6]
+        assert replies[0].told == (
             "Recall holds nothing of yours in this server: there is nothing to erase."
         )
+        assert replies[1].told is None
         assert replies[1].message.embeds[0]["title"] == "Your data in this server is erased"
         assert replies[1].message.embeds[0]["description"].startswith("3 grades, every point")
 

@@ -740,6 +740,7 @@ async def test_changing_a_review_setting_keeps_following_the_servers_zone(recall
         assert "time zone: **UTC** (the server's)" in shown.content, shown.content
 
         moved = await mod.run("/settings timezone", channel=guild.general, zone="Asia/Tokyo")
+        await moved.wait_for_content()
         assert "1 member with no time zone of their own now gets review reminders" in (
             moved.content
         ), moved.content
@@ -760,7 +761,8 @@ async def test_changing_a_review_setting_keeps_following_the_servers_zone(recall
 
         own = await alice.run("/review settings", channel=guild.general, timezone="Europe/Paris")
         assert "time zone: **Europe/Paris** ·" in own.content, own.content
-        await mod.run("/settings timezone", channel=guild.general, zone="America/New_York")
+        moved = await mod.run("/settings timezone", channel=guild.general, zone="America/New_York")
+        await moved.wait_for_content()
         settings = await bot.store.review_settings(guild.id, alice.id)
         assert settings.timezone == "Europe/Paris" and not settings.follows_server
         assert settings.remind_next == at("2026-02-02T17:00")  # 18:00 in Paris

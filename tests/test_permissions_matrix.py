@@ -573,7 +573,7 @@ async def test_permissions_matrix(bed: Bed, case: Case, role: str) -> None:
     assert state, "the case never marked the state before its interaction"
     assert result.acknowledged, result
     if result.deferred:
-        await result.wait_for_followup()
+        await result.settled()
     text = seen(result)
     if case.expect[role] == D:
         assert result.ephemeral, f"{case.name}: the refusal must be ephemeral: {result}"

@@ -8,11 +8,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import genanki
+import pytest
 
 from bot.clock import FixedClock
 from bot.decks import load_deck_text
-from bot.questions import Question
-from bot.review_service import ReviewService, due_by_deck
+from bot.errors import OptionGone
+from bot.questions import Option, Question
+from bot.quiz import Rating, option_fingerprint
+from bot.review_service import OPTION_CHANGED, ReviewService, due_by_deck
 from bot.store import AttemptRequest, DeckDue, Store
 
 
@@ -184,5 +187,72 @@ async def test_a_card_whose_question_was_removed_is_not_shown_again(tmp_path: Pa
         assert await service.current(session, 5, stored.id) is not None
         assert await store.remove_question(stored.id)
         assert await service.current(session, 5, stored.id) is None
+    finally:
+        await store.close()
+
+
+# --- a multiple-choice grade is checked in the write that records it ---------------------------
+
+
+async def test_an_option_edited_away_just_before_the_grade_is_written_is_not_graded(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A moderator's edit saved after the click was read but before its grade is written:
+    the option is checked against the question as read in the grade's own write, so the
+    click is refused (OptionGone, nothing written) instead of graded against options the
+    question no longer has."""
+    store = await Store.open(tmp_path / "r.sqlite3", clock=CLOCK)
+    try:
+        deck_id = await store.create_deck(7, "mine", "Mine")
+        mc = Question(
+            id="mc",
+            prompt="Which converter matches a path with slashes?",
+            answer="`path`.",
+            options=[{"text": "string"}, {"text": "path", "correct": True}],
+        )
+        await store.add_questions(deck_id, [mc])
+        [stored] = await store.questions_in_deck(deck_id)
+        service = ReviewService(store)
+        session = await store.start_review_session(7, 5, None)
+        edited = mc.model_copy(
+            update={"options": [Option(text="string", correct=True), Option(text="any")]}
+        )
+
+        write = store.write_batched
+
+        async def edit_then_write(apply, item):
+            # The edit lands between the service's reads and the grade's write.
+            monkeypatch.setattr(store, "write_batched", write)
+            await store.update_question(stored.id, edited)
+            return await write(apply, item)
+
+        monkeypatch.setattr(store, "write_batched", edit_then_write)
+        with pytest.raises(OptionGone) as refused:
+            await service.grade(
+                session,
+                5,
+                "alice",
+                stored.id,
+                Rating.good,
+                option=1,
+                fingerprint=option_fingerprint("path"),
+            )
+        assert str(refused.value) == OPTION_CHANGED and refused.value.redraw
+        assert (await store._fetchone("SELECT COUNT(*) FROM attempts"))[0] == 0
+        assert await store.card(7, 5, stored.id) is None
+        assert await store.session_answers(session) == []
+
+        # The button drawn for the question as it now is grades.
+        result, question = await service.grade(
+            session,
+            5,
+            "alice",
+            stored.id,
+            Rating.good,
+            option=0,
+            fingerprint=option_fingerprint("string"),
+        )
+        assert result.new and result.correct and result.option_index == 0
+        assert [o.text for o in question.question.options] == ["string", "any"]
     finally:
         await store.close()

@@ -163,6 +163,20 @@ class QuizStore(DeckStore):
 
         return await self.read(load)
 
+    async def grade_question(
+        self, question_id: int, decide: Callable[[StoredQuestion | None], AttemptRequest]
+    ) -> tuple[AttemptResult, StoredQuestion]:
+        """A grade decided from its question as stored, in one write: the question is read
+        (None when it does not exist) and ``decide`` (plain code, run in the writer's thread;
+        it raises to refuse, and then nothing is written) turns it into the attempt, which is
+        stored as by :meth:`record_attempt`. An edit of the question saved meanwhile is
+        either seen by ``decide`` or comes after the grade, never between the two.
+
+        Returns the result with the question it was decided from."""
+        job = _GradeJob(self.clock.now(), question_id=question_id, decide_question=decide)
+        graded: tuple[AttemptResult, StoredQuestion] = await self.write_batched(_grade_batch, job)
+        return graded
+
     async def attempt_for(self, post_id: int, user_id: int) -> AttemptResult | None:
         return await self.read(lambda conn: _attempt_row(conn, post_id, user_id))
 
@@ -276,8 +290,10 @@ _R = TypeVar("_R")
 
 @dataclass(frozen=True)
 class _GradeJob:
-    """One grade queued for ``_grade_batch``: an attempt already decided (``req``), or a
-    grade on a post, decided in the writer's thread by ``decide`` from the post as stored."""
+    """One grade queued for ``_grade_batch``: an attempt already decided (``req``), a
+    grade on a post, decided in the writer's thread by ``decide`` from the post as stored,
+    or a grade of question ``question_id``, decided there by ``decide_question`` from the
+    question as stored."""
 
     now: datetime
     req: AttemptRequest | None = None
@@ -285,6 +301,8 @@ class _GradeJob:
     user_id: int = 0
     decide: Callable[[PostRow, StoredQuestion | None], AttemptRequest] | None = None
     message_id: int | None = None
+    question_id: int = 0
+    decide_question: Callable[[StoredQuestion | None], AttemptRequest] | None = None
 
 
 def _grade_batch(conn: sqlite3.Connection, jobs: list[_GradeJob]) -> list[Outcome]:
@@ -292,14 +310,28 @@ def _grade_batch(conn: sqlite3.Connection, jobs: list[_GradeJob]) -> list[Outcom
 
     Grades on posts read their post and question first (once a post, however many grades it
     has here), and ``decide`` turns each into its attempt; one it refuses writes nothing.
+    Grades of a question (``decide_question``) read the question the same way.
     """
     outcomes: list[Outcome] = [(True, None)] * len(jobs)
     posts: dict[int, tuple[PostRow | None, StoredQuestion | None]] = {}
-    # (job, its attempt, its time, for a grade on a post: the post and question as it saw them)
-    decided: list[tuple[int, AttemptRequest, datetime, tuple[PostRow, StoredQuestion] | None]] = []
+    # (job, its attempt, its time, for a grade on a post: the post and question as it saw
+    # them; for a grade of a question: the question as it saw it)
+    decided: list[
+        tuple[int, AttemptRequest, datetime, tuple[PostRow, StoredQuestion] | StoredQuestion | None]
+    ] = []
     for i, job in enumerate(jobs):
         if job.req is not None:
             decided.append((i, job.req, job.now, None))
+            continue
+        if job.decide_question is not None:
+            question = question_in(conn, job.question_id)
+            try:
+                req = job.decide_question(question)
+            except Exception as exc:
+                outcomes[i] = (False, exc)
+                continue
+            assert question is not None and req.question_id == job.question_id
+            decided.append((i, req, job.now, question))
             continue
         assert job.decide is not None
         if job.post_id not in posts:
@@ -326,7 +358,12 @@ def _grade_batch(conn: sqlite3.Connection, jobs: list[_GradeJob]) -> list[Outcom
         decided.append((i, req, job.now, (post, question)))
     results = _record_attempts(conn, [(req, now) for _, req, now, _ in decided])
     for (i, _, _, read), result in zip(decided, results, strict=True):
-        outcomes[i] = (True, result if read is None else PostGrade(*read, result))
+        if read is None:
+            outcomes[i] = (True, result)
+        elif isinstance(read, StoredQuestion):
+            outcomes[i] = (True, (result, read))
+        else:
+            outcomes[i] = (True, PostGrade(*read, result))
     return outcomes
 
 

@@ -257,6 +257,10 @@ class DiscordEmulator:
         self.requests: list[RequestLog] = []
         # Behaviour knobs.
         self.ack_deadline = 3.0
+        #: a click or form answered with a deferred update returns once the bot has edited
+        #: the message or sent a followup (within ``settle_within`` s), not at the deferral
+        self.settle_deferred_updates = True
+        self.settle_within = 10.0
         self.token_lifetime = 15 * 60.0
         self.global_rate_limit: int | None = None
         self.invalid_session_next = False
@@ -1182,6 +1186,7 @@ class DiscordEmulator:
     async def _edit_webhook_message(self, call: Call) -> dict[str, Any]:
         record = self._interaction_for_token(call)
         msg = self._edit_message(self._webhook_target(call, record), call.body, call.files)
+        record.edited = True
         self._notify()
         return msg.payload()
 

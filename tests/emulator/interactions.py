@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +52,8 @@ class InteractionRecord:
     modal: Modal | None = field(default=None, repr=False)
     choices: list[dict[str, Any]] | None = None
     callbacks: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    #: the bot edited a message through this interaction's token (its original response)
+    edited: bool = field(default=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -136,6 +139,32 @@ class InteractionResult:
         """Wait for the ``count``-th followup and return it."""
         await self.wait_for(lambda r: len(r.followups) >= count, within=within)
         return self.followups[count - 1]
+
+    @property
+    def updated(self) -> bool:
+        """Whether the bot's answer is complete: for a deferred update, once the clicked
+        message was edited through this interaction or a followup sent; for a deferred
+        message, once it is filled in; any other answer at once."""
+        r = self.interaction
+        if r.response_type == DEFERRED_UPDATE:
+            return bool(r.followups) or r.edited
+        if r.response_type == DEFERRED_CHANNEL_MESSAGE:
+            return r.original is not None and not r.original.loading
+        return r.response_type is not None
+
+    async def settled(self, within: float = 5.0) -> InteractionResult:
+        """Wait until the answer is complete (see ``updated``); for a bot that answers a click
+        first and edits the message or sends a followup once its work is done."""
+        return await self.wait_for(lambda r: r.updated, within=within)
+
+    @property
+    def told(self) -> str | None:
+        """What the member was told in a private message: the ephemeral response, or else
+        the first ephemeral followup (None if neither)."""
+        if self.response_type == CHANNEL_MESSAGE and self.ephemeral:
+            return self.content
+        private = [m for m in self.followups if m.ephemeral]
+        return private[0].content if private else None
 
     async def wait_for_content(self, within: float = 5.0) -> Message:
         """Wait until a deferred response has been filled in."""
@@ -260,7 +289,13 @@ class InteractionEngine:
             ) from None
         finally:
             self._waiting.pop(record.id, None)
-        return InteractionResult(emu, record)
+        result = InteractionResult(emu, record)
+        if record.response_type == DEFERRED_UPDATE and emu.settle_deferred_updates:
+            # The member sees the message change (or a private followup) once the bot's
+            # work is done: that is the click's result.
+            with contextlib.suppress(TimeoutError):
+                await result.settled(within=emu.settle_within)
+        return result
 
     # -- slash commands ----------------------------------------------------
 
