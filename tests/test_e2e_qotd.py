@@ -1020,6 +1020,10 @@ class ShiftedClock:
     def now(self) -> datetime:
         return datetime.now(UTC) + self.shift
 
+    def move_to(self, at: datetime) -> None:
+        """Make it ``at`` now; time runs on from there."""
+        self.shift = at - datetime.now(UTC)
+
 
 async def test_grace_hours_zero_still_posts_on_time(recall, emulator):
     """RECALL_QOTD_GRACE_HOURS=0 means no late posts after downtime, not no posts at all:
@@ -1032,9 +1036,11 @@ async def test_grace_hours_zero_still_posts_on_time(recall, emulator):
     recall.settings = lambda: Settings(  # type: ignore[method-assign]
         DISCORD_TOKEN=emulator.bot_token, database=recall.db, qotd_grace_hours=0
     )
-    recall.clock = ShiftedClock(at("2026-01-05T08:59:57"))
+    recall.clock = clock = ShiftedClock(at("2026-01-05T08:00"))
     async with recall.running(scheduler=True) as bot:
         await make_deck(bot, guild.id)
+        # Three seconds before the slot when it is set up, however long starting took.
+        clock.move_to(at("2026-01-05T08:59:57"))
         await setup_daily(mod, chan, timezone="UTC", thread=False)
         await emulator.wait_until(lambda: len(posts(emulator, chan)) == 1, within=15)
         [post] = posts(emulator, chan)
