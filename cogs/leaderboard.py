@@ -73,8 +73,8 @@ async def board_message(
     boards show them under) and no line is marked as the reader's. ``today`` is the
     server's: a week or month before it is over, and so titled."""
     season = await store.current_season(guild_id)
-    data = await store.board_page(guild_id, board, key, page, PAGE_SIZE)
-    mine = await store.standing(guild_id, board, key, asker_id)
+    view_data = await store.board_view(guild_id, board, key, page, PAGE_SIZE, asker_id)
+    data, mine = view_data.page, view_data.mine
     private = private or (mine is not None and mine.hidden)
     title = f"🏆 {BOARD_NAMES.get(board, board)} · {period_title(key, season.number, today)}"
     ended = period_ended(key, season.number, today)  # no "yet" of a period that is over
@@ -98,7 +98,7 @@ async def board_message(
             you_text = f"You: #{mine.rank} with {points_text(mine.points)}."
     else:
         # Footers show text as it is: the name needs no escaping.
-        who = await store.member_name(guild_id, asker_id) or asker_name
+        who = view_data.name or asker_name
         if mine is None:
             you_text = f"{who} had no points here." if ended else f"{who} has no points here yet."
         else:

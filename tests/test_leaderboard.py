@@ -304,6 +304,26 @@ async def test_ties_ranks_and_hidden_members(store: Store):
     assert (await store.board_page(8, "all", "week:2026-03-02", 0, PAGE_SIZE)).rows == []
 
 
+async def test_a_board_view_is_the_page_the_askers_standing_and_name_together(store: Store):
+    q = await question_ids(store)
+    clock = clock_of(store)
+    for user, n in ((1, 2), (2, 1), (3, 3)):
+        for i in range(n):
+            clock.advance(seconds=1)
+            await grade(store, 7, user, q[i])
+    key = "week:2026-03-02"
+    for asker in (1, 2, 3, 99):
+        view = await store.board_view(7, "all", key, 0, PAGE_SIZE, asker)
+        assert view.page == await store.board_page(7, "all", key, 0, PAGE_SIZE)
+        assert view.mine == await store.standing(7, "all", key, asker)
+        assert view.name == await store.member_name(7, asker)
+    view = await store.board_view(7, "all", key, 0, PAGE_SIZE, 1)
+    assert [r.user_id for r in view.page.rows] == [3, 1, 2]
+    assert view.mine is not None and view.mine.rank == 2 and view.name
+    nobody = await store.board_view(7, "all", key, 0, PAGE_SIZE, 99)
+    assert nobody.mine is None and nobody.name is None
+
+
 async def test_paging_at_the_last_page_and_a_member_with_no_data(store: Store):
     q = await question_ids(store)
     clock = clock_of(store)

@@ -66,6 +66,17 @@ class Standing:
 
 
 @dataclass(frozen=True)
+class BoardView:
+    """What one page of a board shows, read in one snapshot: the page, the asker's standing
+    on the board (None: no points there) and the name the boards know them by (None: none
+    yet, or erased)."""
+
+    page: BoardPage
+    mine: Standing | None
+    name: str | None
+
+
+@dataclass(frozen=True)
 class QotdRecord:
     """A member's QOTD days (see ``bot.leaderboard.qotd_streak``)."""
 
@@ -197,6 +208,21 @@ class LeaderboardStore(QuizStore):
         return await self.read(
             lambda conn: _board_page(conn, guild_id, board, period, page, page_size)
         )
+
+    async def board_view(
+        self, guild_id: int, board: str, period: str, page: int, page_size: int, asker_id: int
+    ) -> BoardView:
+        """A page of a board with the asker's standing and name, in one snapshot: a grade
+        stored meanwhile can't make the foot disagree with the page."""
+
+        def load(conn: sqlite3.Connection) -> BoardView:
+            return BoardView(
+                _board_page(conn, guild_id, board, period, page, page_size),
+                _standing(conn, guild_id, board, period, asker_id),
+                _member_name(conn, guild_id, asker_id),
+            )
+
+        return await self.read(load)
 
     async def standing(
         self, guild_id: int, board: str, period: str, user_id: int
@@ -378,11 +404,7 @@ class LeaderboardStore(QuizStore):
     # -- stats -------------------------------------------------------------------------------
 
     async def member_name(self, guild_id: int, user_id: int) -> str | None:
-        row = await self._fetchone(
-            "SELECT display_name FROM members WHERE guild_id = ? AND user_id = ?",
-            (guild_id, user_id),
-        )
-        return str(row[0]) if row and row[0] else None  # '': erased, kept hidden
+        return await self.read(lambda conn: _member_name(conn, guild_id, user_id))
 
     async def qotd_record(self, guild_id: int, user_id: int) -> QotdRecord:
         """The server's QOTD days (those of posts that reached a channel: one whose send
@@ -504,6 +526,14 @@ def _board_page(
         page=page,
         total=total,
     )
+
+
+def _member_name(conn: sqlite3.Connection, guild_id: int, user_id: int) -> str | None:
+    row = conn.execute(
+        "SELECT display_name FROM members WHERE guild_id = ? AND user_id = ?",
+        (guild_id, user_id),
+    ).fetchone()
+    return str(row[0]) if row and row[0] else None  # '': erased, kept hidden
 
 
 def _standing(
