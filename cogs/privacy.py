@@ -17,6 +17,8 @@ from cogs.leaderboard import CancelButton
 from cogs.quiz import Quiz, handled
 from cogs.suggest import clear_review_posts
 
+NOTHING_TO_ERASE = "Recall holds nothing of yours in this server: there is nothing to erase."
+
 
 class EraseButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -55,9 +57,7 @@ class EraseButton(
             if erased.rows == 0:
                 # Clicked twice, or a second confirmation: the first erase did the work and
                 # its message stays as it is.
-                raise UserError(
-                    "Recall holds nothing of yours in this server: there is nothing to erase."
-                )
+                raise UserError(NOTHING_TO_ERASE)
             grades = f"{erased.attempts} grade{'s' if erased.attempts != 1 else ''}"
             await interaction.edit_original_response(
                 embed=ui.info_embed(
@@ -137,6 +137,9 @@ class PrivacyGroup(app_commands.Group):
     )
     async def delete(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
+        store: Store = interaction.client.store
+        if not await store.holds_member_data(interaction.guild_id, interaction.user.id):
+            raise UserError(NOTHING_TO_ERASE)
         view = discord.ui.View(timeout=None)
         view.add_item(EraseButton(interaction.guild_id, interaction.user.id))
         view.add_item(CancelButton(interaction.user.id))

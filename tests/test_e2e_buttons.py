@@ -277,6 +277,7 @@ async def reset_done(w: World, bot, first, second) -> None:
 
 
 async def privacy_cancel(w: World, bot) -> Click:
+    await w.alice.run("/privacy hide")  # something to erase: the name the boards know
     asked = await w.alice.run("/privacy delete")
     return Click(w.alice, asked.message, "Cancel")
 

@@ -199,9 +199,12 @@ async def test_privacy_hide_show_and_delete_with_confirmation(recall, emulator):
         board = await bob.run("/leaderboard show")
         assert board_lines(board.message) == ["🥇 **bob** · 2 points"]
 
-        cancel = await alice.run("/privacy delete")
-        closed = await alice.click(cancel.message, "Cancel")
+        again = await alice.run("/privacy delete")  # nothing left: nothing to confirm
+        assert again.content.startswith("Recall holds nothing of yours")
+        cancel = await bob.run("/privacy delete")
+        closed = await bob.click(cancel.message, "Cancel")
         assert closed.message.embeds[0]["title"] == "Cancelled"
+        assert (await bot.store.activity(guild.id, bob.id)).answered > 0
 
 
 async def test_settings_timezone_and_scoring(recall, emulator):
@@ -341,7 +344,8 @@ async def test_the_erase_confirmation_names_the_review_cards_and_suggestions_it_
     reminders, and their suggestions: the confirmation says so before they agree."""
     guild = emulator.add_guild("Study group")
     alice = guild.add_member("alice")
-    async with recall.running():
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 1)
         asked = await alice.run("/privacy delete")
         text = asked.message.embeds[0]["description"]
         assert "review cards" in text and "reminders" in text and "suggestions" in text
@@ -561,6 +565,32 @@ async def test_a_hidden_member_who_erases_their_data_stays_hidden(recall, emulat
             "🥇 **alice**",
             "🥈 **bob**",
         ]
+
+
+async def test_privacy_delete_with_nothing_stored_says_so_without_asking(recall, emulator):
+    """Nothing to erase: the member is told at once, with no confirmation to click."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        nothing = await alice.run("/privacy delete")
+        assert nothing.ephemeral and not nothing.message.components
+        assert nothing.content == (
+            "Recall holds nothing of yours in this server: there is nothing to erase."
+        )
+        # Hidden, then erased: only the choice to stay hidden is left, which is not data.
+        await alice.run("/privacy hide")
+        asked = await alice.run("/privacy delete")
+        assert asked.message.components, "a hidden member's name is data: confirm first"
+        await alice.click(asked.message, "Erase my data")
+        again = await alice.run("/privacy delete")
+        assert again.content.startswith("Recall holds nothing of yours")
+        assert not again.message.components
+        # Data in another server does not count here; a grade here does.
+        await score(bot, guild.id + 1, bob.id, "bob", 1)
+        assert (await bob.run("/privacy delete")).content.startswith("Recall holds nothing")
+        await score(bot, guild.id, bob.id, "bob", 1)
+        asked = await bob.run("/privacy delete")
+        assert asked.message.components and asked.message.embeds[0]["title"].startswith("Erase")
 
 
 async def test_scoring_refuses_a_wrong_answer_worth_more_than_a_right_one(recall, emulator):

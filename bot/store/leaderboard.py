@@ -296,6 +296,26 @@ class LeaderboardStore(QuizStore):
             )
         return True
 
+    async def holds_member_data(self, guild_id: int, user_id: int) -> bool:
+        """Whether :meth:`erase_member` would find anything of the member's in the server.
+        A hidden member whose data was erased keeps only their choice to stay hidden."""
+
+        def load(conn: sqlite3.Connection) -> bool:
+            key = (guild_id, user_id)
+            checks = [
+                f"SELECT 1 FROM {table} WHERE guild_id = ? AND user_id = ?"
+                for table in ("score_totals", "review_sessions", *MEMBER_TABLES)
+                if table != "members"
+            ]
+            checks += [
+                "SELECT 1 FROM members WHERE guild_id = ? AND user_id = ? "
+                "AND (hidden = 0 OR display_name <> '')",
+                "SELECT 1 FROM posts WHERE guild_id = ? AND author_id = ?",
+            ]
+            return any(conn.execute(f"{sql} LIMIT 1", key).fetchone() for sql in checks)
+
+        return await self.read(load)
+
     async def erase_member(self, guild_id: int, user_id: int) -> Erased:
         """Erase everything of one member in one server, in one transaction.
 
