@@ -33,9 +33,10 @@ def test_shipped_decks_load():
     assert len({d.slug for d in decks}) == len(decks)
 
 
-def test_the_three_built_in_decks_ship():
+def test_the_four_built_in_decks_ship():
     assert {d.slug: d.name for d in load_builtin_decks()} == {
         "flask": "Flask interview prep",
+        "git": "Git interview prep",
         "python": "Python interview prep",
         "sql": "SQL interview prep",
     }
