@@ -36,6 +36,7 @@ def test_shipped_decks_load():
 def test_the_built_in_decks_ship():
     assert {d.slug: d.name for d in load_builtin_decks()} == {
         "flask": "Flask interview prep",
+        "git": "Git interview prep",
         "http": "HTTP and REST APIs interview prep",
         "python": "Python interview prep",
         "sql": "SQL interview prep",

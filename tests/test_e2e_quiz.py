@@ -327,8 +327,8 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
         await add_test_deck(bot, guild.id)
         decks = await alice.autocomplete("/quiz", "deck", "")
         # the built-in decks, then the server's own
-        assert [c["value"] for c in decks] == ["flask", "http", "python", "sql", "testing"]
-        assert decks[4]["name"] == "Testing deck (3 questions)"
+        assert [c["value"] for c in decks] == ["flask", "git", "http", "python", "sql", "testing"]
+        assert decks[5]["name"] == "Testing deck (3 questions)"
         tags = await alice.autocomplete("/quiz", "tag", "", deck="testing")
         assert [c["value"] for c in tags] == ["contexts", "routing"]
         assert tags[0]["name"] == "contexts (2)"
