@@ -72,6 +72,12 @@ PYTHON_AREAS += ["classes", "typing", "concurrency", "asyncio", "memory", "hashi
 SQL_AREAS = ["joins", "nulls", "aggregation", "subqueries", "ctes", "window-functions"]
 SQL_AREAS += ["set-operations", "indexes", "explain", "transactions", "isolation", "locking"]
 SQL_AREAS += ["normalization", "keys", "constraints", "postgresql"]
+GIT_AREAS = ["objects", "refs", "index", "branches", "merging", "conflicts", "rebase", "undo"]
+GIT_AREAS += ["reflog", "stash", "remotes", "push", "ignore", "history-search", "bisect"]
+GIT_AREAS += ["history-rewriting", "workflows"]
+HTTP_AREAS = ["methods", "idempotency", "status-codes", "redirects", "headers", "caching"]
+HTTP_AREAS += ["conditional-requests", "content-negotiation", "cookies", "cors", "auth", "tls"]
+HTTP_AREAS += ["http-versions", "rest", "pagination", "errors", "rate-limiting", "security"]
 
 
 @pytest.mark.parametrize(
@@ -79,6 +85,8 @@ SQL_AREAS += ["normalization", "keys", "constraints", "postgresql"]
     [
         ("python", "Python interview prep", range(45, 51), 15, PYTHON_AREAS),
         ("sql", "SQL interview prep", range(40, 46), 12, SQL_AREAS),
+        ("git", "Git interview prep", range(40, 46), 12, GIT_AREAS),
+        ("http", "HTTP and REST APIs interview prep", range(40, 46), 12, HTTP_AREAS),
     ],
 )
 def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):
