@@ -1336,3 +1336,39 @@ async def test_resume_on_a_schedule_that_is_not_paused_changes_nothing(recall, e
         assert "⚠️ **Problem:** could not open a discussion thread" in (
             status.embed["fields"][0]["value"]
         )
+
+
+async def test_removed_and_set_up_again_goes_on_with_the_channels_numbering_and_cycle(
+    recall, emulator
+):
+    """Removed and set up again in the same channel, the new schedule takes up where the
+    old one stopped: its first post is #3, and it asks the one question of the deck the
+    channel has not had in this cycle. Another channel starts at #1."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    other = guild.add_channel("other")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        for day in (5, 6):
+            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+            await engine(bot).tick()
+        recall.clock.set(at("2026-01-06T12:00"))
+        await mod.run("/qotd remove", channel=chan)
+        await setup_daily(mod, chan, thread=False)
+        await setup_daily(mod, other, thread=False)
+        status = await mod.run("/qotd status", channel=chan)
+        mine = next(f for f in status.embed["fields"] if f"<#{chan.id}>" in f["value"])
+        assert "**Progress:** 2 of 3 asked (cycle 1)" in mine["value"], mine
+
+        recall.clock.set(at("2026-01-07T09:00"))
+        await engine(bot).tick()
+        assert [p.embeds[0]["title"] for p in posts(emulator, chan)][-1] == (
+            "Question of the day #3"
+        )
+        [fresh] = posts(emulator, other)
+        assert fresh.embeds[0]["title"] == "Question of the day #1"
+        asked = await bot.store._fetchall(
+            "SELECT question_id FROM posts WHERE channel_id = ? ORDER BY id", (chan.id,)
+        )
+        assert len({r[0] for r in asked}) == 3  # the whole deck before any repeat
+

@@ -105,7 +105,9 @@ class QotdStore(QuizStore, SrsStore):
         Setting a paused schedule up again resumes it: the moderator has fixed what paused
         it, or means it to run as now set up. A channel that already had its question of
         the day today (in the schedule's zone), from this schedule or from one removed
-        since, gets none again today at a new, later time."""
+        since, gets none again today at a new, later time. A schedule created in a channel
+        whose schedule was removed goes on from it: "Question of the day #N" and the cycle
+        (no question repeats until the deck is exhausted) continue."""
         now_at = self.clock.now()
         now = to_db(now_at)
         start, end = today_utc(spec, now_at)
@@ -143,13 +145,31 @@ class QotdStore(QuizStore, SrsStore):
                     (*fields, checked, row[0]),
                 )
                 return int(row[0]), False
+            # The channel's questions of the day go on from its last removed schedule, as
+            # from a schedule set up again in place: its numbering, and the questions asked
+            # in its cycle (whatever the deck and tag now: a question they no longer
+            # include is simply not among those asked).
+            async with db.execute(
+                "SELECT id, cycle, number FROM qotd_schedules WHERE guild_id = ? AND channel_id = ? "
+                "AND removed_at IS NOT NULL ORDER BY removed_at DESC, id DESC LIMIT 1",
+                (guild_id, channel_id),
+            ) as cur:
+                before = await cur.fetchone()
+            cycle, number = (int(before[1]), int(before[2])) if before is not None else (1, 0)
             cur2 = await db.execute(
                 "INSERT INTO qotd_schedules (guild_id, channel_id, local_time, timezone, days, deck_id, tag, "
-                "ping_role_id, thread, answer_after_minutes, pick, checked_until, created_by, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, channel_id, *fields, checked, created_by, now),
+                "ping_role_id, thread, answer_after_minutes, pick, checked_until, created_by, created_at, "
+                "cycle, number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, channel_id, *fields, checked, created_by, now, cycle, number),
             )
-            return int(cur2.lastrowid or 0), True
+            schedule_id = int(cur2.lastrowid or 0)
+            if before is not None:
+                await db.execute(
+                    "INSERT INTO qotd_asked (schedule_id, cycle, question_id, asked_at) "
+                    "SELECT ?, cycle, question_id, asked_at FROM qotd_asked WHERE schedule_id = ?",
+                    (schedule_id, int(before[0])),
+                )
+            return schedule_id, True
 
     async def schedule(self, schedule_id: int) -> ScheduleRow | None:
         row = await self._fetchone(
