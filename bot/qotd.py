@@ -86,13 +86,13 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$", re.IGNORECASE)
 
 def parse_answer_after(text: str | None) -> int | None:
     """Minutes after posting when the answer goes public; None means "when the next question
-    is posted". Accepts ``next``, ``30m``, ``12h``, ``1d``."""
+    is due" (at the schedule's next slot, whether or not it posts). Accepts ``next``, ``30m``, ``12h``, ``1d``."""
     if text is None or text.strip().lower() in ("", "next", "next question"):
         return None
     m = _DURATION.match(text)
     if not m:
         raise UserError(
-            "answer_after must be `next` (when the next question is posted) or a duration "
+            "answer_after must be `next` (when the next question is due) or a duration "
             "such as `30m`, `12h` or `1d`."
         )
     minutes = int(m.group(1)) * {"m": 1, "h": 60, "d": 1440}[m.group(2).lower()]
@@ -132,7 +132,7 @@ def checked_until_after_setup(spec: ScheduleSpec, now: datetime, posted_today: b
 
 def describe_answer_after(minutes: int | None) -> str:
     if minutes is None:
-        return "when the next question is posted"
+        return "when the next question is due"
     if minutes % 1440 == 0:
         return f"{count(minutes // 1440, 'day')} after posting"
     if minutes % 60 == 0:
@@ -251,6 +251,8 @@ class QotdStoreLike(Protocol):
     async def next_close_at(self) -> datetime | None: ...
 
     async def posts_waiting_for_next(self, schedule_id: int) -> list[int]: ...
+
+    async def close_at_next_slot(self, schedule_id: int, now: datetime) -> list[int]: ...
 
 
 # -- the engine ---------------------------------------------------------------------------------
@@ -421,6 +423,10 @@ class QotdEngine:
             if plan.post_late is not None:
                 late = now - plan.post_late.at_utc > LATE_AFTER
                 await self._post(schedule, plan.post_late, late=late)
+            # The day is over for a question waiting for the next one once that one's slot
+            # has come, posted or not (failed, missed while down): its answer goes public.
+            for post_id in await self.store.close_at_next_slot(schedule.id, now):
+                await self._close(post_id)
             await self.store.set_checked_until(schedule.id, now)
         except Exception:
             log.exception("schedule %s failed to run", schedule.id)

@@ -200,7 +200,7 @@ class DiscordPublisher:
         streak = (
             f"{summary.kept_streak} member{'s' if summary.kept_streak != 1 else ''} kept their streak"
             if summary.kept_streak
-            # Not "tomorrow's": by default a question closes as the next one is posted,
+            # Not "tomorrow's": by default a question closes when the next one is due,
             # and on a weekdays-only schedule the next one may be days away.
             else "Answer each day's question to build a streak"
         )

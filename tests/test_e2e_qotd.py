@@ -1372,3 +1372,78 @@ async def test_removed_and_set_up_again_goes_on_with_the_channels_numbering_and_
         )
         assert len({r[0] for r in asked}) == 3  # the whole deck before any repeat
 
+
+async def test_a_failed_slot_shows_the_previous_questions_answer_at_its_time(recall, emulator):
+    """answer_after=next: the slot after #1 fails (its deck switched off), yet #1's answer
+    goes public at that slot's time instead of waiting for a post that succeeds; a skipped
+    slot still leaves it open."""
+    guild, chan, mod, alice, _ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        shown = await alice.click(posts(emulator, chan)[-1], "Reveal answer")
+        await alice.click(shown.message, "Good")
+        await mod.run("/qotd skip", channel=chan)  # Tuesday's
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).run_one(1)
+        [first] = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1"  # skipped: still open
+
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if d.slug == "daily"]
+        await bot.store.set_deck_enabled(guild.id, deck.id, False)  # /deck disable
+        recall.clock.set(at("2026-01-07T09:00"))
+        await engine(bot).run_one(1)  # Wednesday's slot fails: nothing to ask
+        [first] = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+        assert "Closed · 1 answered · 100% got it" in [b.label for b in first.buttons]
+
+        await bot.store.set_deck_enabled(guild.id, deck.id, True)
+        recall.clock.set(at("2026-01-08T09:00"))
+        await engine(bot).tick()
+        first, second = posts(emulator, chan)
+        assert second.embeds[0]["title"] == "Question of the day #2"
+        shown = await alice.click(second, "Reveal answer")
+        await alice.click(shown.message, "Good")
+        stats = await alice.run("/stats", channel=chan)
+        await stats.wait_for_content()
+        [field] = [f for f in stats.embed["fields"] if f["name"] == "QOTD streak"]
+        assert field["value"] == "Current: **2**\nBest: **2**"  # a day with no post breaks none
+
+
+async def test_a_slot_refused_for_a_missing_permission_shows_the_previous_answer(
+    recall, emulator
+):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        chan.revoke_bot_permission(discord.Permissions(send_messages=True).value)
+        await emulator.settle()
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()
+        [schedule] = await bot.store.active_schedules()
+        assert (schedule.last_error or "").startswith("missing permission"), schedule
+        [first] = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+
+
+async def test_a_slot_missed_while_the_bot_was_down_shows_the_previous_answer(recall, emulator):
+    """Down across Tuesday's slot for longer than the grace: Tuesday is missed, and #1's
+    answer goes public as the bot comes back, not on Wednesday."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+    recall.clock.set(at("2026-01-06T16:00"))  # 7 hours after Tuesday's slot
+    async with recall.running(sync=False) as bot:
+        [first] = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+        slots = await bot.store._fetchall("SELECT local_date, state FROM qotd_slots ORDER BY id")
+        assert [tuple(r) for r in slots] == [("2026-01-05", "posted"), ("2026-01-06", "missed")]
+

@@ -75,7 +75,7 @@ def test_answer_after_refuses_with_the_expected_form(text):
 
 
 def test_describe_answer_after():
-    assert describe_answer_after(None) == "when the next question is posted"
+    assert describe_answer_after(None) == "when the next question is due"
     assert describe_answer_after(720) == "12 hours after posting"
     assert describe_answer_after(2880) == "2 days after posting"
     assert describe_answer_after(1440) == "1 day after posting"

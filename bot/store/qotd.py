@@ -79,8 +79,8 @@ class Progress:
     cycle: int
 
 
-#: posts (of a schedule) that show their answer when the next question is posted: open,
-#: sent, and with no close time of their own
+#: posts (of a schedule) that show their answer when the next question is due: open, sent,
+#: and with no close time of their own
 _WAITING_FOR_NEXT = "closed_at IS NULL AND close_at IS NULL AND message_id IS NOT NULL"
 
 
@@ -571,8 +571,27 @@ class QotdStore(QuizStore, SrsStore):
                 (to_db(at), post_id),
             )
 
+    async def close_at_next_slot(self, schedule_id: int, now: datetime) -> list[int]:
+        """The schedule's posts waiting for the next question whose next slot has come,
+        whether that slot posted, failed or was missed while the bot was down (a skipped
+        slot, or a ``/qotd post-now`` that failed, is no next question): due to close now,
+        in this transaction, so that a pass closes them should the caller not. Their ids."""
+        now_text = to_db(now)
+        async with self.transaction() as db:
+            async with db.execute(
+                f"SELECT id FROM posts WHERE schedule_id = ? AND {_WAITING_FOR_NEXT} "
+                "AND created_at < (SELECT MAX(s.due_at) FROM qotd_slots s WHERE s.schedule_id = ? "
+                "AND s.state <> 'skipped' AND s.due_at <= ? AND s.local_time NOT LIKE ?) ORDER BY id",
+                (schedule_id, schedule_id, now_text, POST_NOW_KEY + "%"),
+            ) as cur:
+                rows = list(await cur.fetchall())
+            await db.executemany(
+                "UPDATE posts SET close_at = ? WHERE id = ?", [(now_text, r[0]) for r in rows]
+            )
+        return [int(r[0]) for r in rows]
+
     async def posts_waiting_for_next(self, schedule_id: int) -> list[int]:
-        """The schedule's posts that show their answer when its next question is posted."""
+        """The schedule's posts that show their answer when its next question is due."""
         rows = await self._fetchall(
             f"SELECT id FROM posts WHERE schedule_id = ? AND {_WAITING_FOR_NEXT} ORDER BY id",
             (schedule_id,),
