@@ -163,6 +163,8 @@ class ScheduleRow:
     checked_until: datetime
     created_at: datetime
     pick: str = "cycle"  # or "weakest": the group's weakest question
+    #: removed by a moderator: it posts nothing more (read only for its slots still claimed)
+    removed: bool = False
 
 
 @dataclass(frozen=True)
@@ -460,7 +462,8 @@ class QotdEngine:
             await self._close(previous)
 
     async def _reconcile(self, claim: Claim, now: datetime) -> None:
-        """A slot claimed but not recorded as posted: find its message, or send it."""
+        """A slot claimed but not recorded as posted: find its message, or send it (unless
+        its schedule was removed meanwhile: then the slot ends unposted)."""
         # The message was sent just after the claim: looking from the claim on, it is among
         # the first messages even in a busy channel (a search from a day before was not).
         created = claim.claimed_at or claim.schedule.checked_until - timedelta(days=1)
@@ -473,6 +476,11 @@ class QotdEngine:
             previous = await self.store.slot_posted(claim, found)
             if previous is not None:
                 await self._close(previous)
+            return
+        if claim.schedule.removed:
+            await self.store.slot_failed(
+                claim, "the schedule was removed before its post went out", permanent=True
+            )
             return
         await self._send(claim)
 

@@ -10,6 +10,7 @@ import pytest
 from emulator.faults import DROP
 
 from bot.clock import FixedClock
+from bot.qotd import PublishError
 from bot.questions import Question
 from bot.store import AttemptRequest
 
@@ -1447,3 +1448,89 @@ async def test_a_slot_missed_while_the_bot_was_down_shows_the_previous_answer(re
         slots = await bot.store._fetchall("SELECT local_date, state FROM qotd_slots ORDER BY id")
         assert [tuple(r) for r in slots] == [("2026-01-05", "posted"), ("2026-01-06", "missed")]
 
+
+async def test_a_post_unconfirmed_when_its_schedule_is_removed_is_recorded_and_closed(
+    recall, emulator
+):
+    """Discord posted #1 but its answer to the bot was lost, so the slot waits to be checked
+    again; the schedule is removed meanwhile. The check still finds the message: it is
+    recorded, and as no next question will come, its answer goes public."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        eng = engine(bot)
+        real_send = eng.publisher.send
+
+        async def posted_but_unconfirmed(claim):
+            await real_send(claim)
+            raise PublishError("Discord did not confirm the post: timed out", permanent=False)
+
+        eng.publisher.send = posted_but_unconfirmed
+        recall.clock.set(at("2026-01-05T09:00"))
+        await eng.tick()
+        eng.publisher.send = real_send
+        [post] = posts(emulator, chan)
+        assert post.embeds[0]["title"] == "Question of the day #1"
+
+        recall.clock.set(at("2026-01-05T09:00:30"))
+        await mod.run("/qotd remove", channel=chan)
+        recall.clock.set(at("2026-01-05T09:01"))
+        await eng.tick()  # the retry
+        [post] = posts(emulator, chan)
+        assert post.embeds[0]["title"] == "Question of the day #1 · answer"
+        [row] = await bot.store._fetchall("SELECT s.state, p.message_id FROM qotd_slots s "
+                                         "JOIN posts p ON p.id = s.post_id")
+        assert tuple(row) == ("posted", post.id)
+
+
+async def test_a_post_unsent_when_its_schedule_is_removed_is_not_sent_after(recall, emulator):
+    """Discord did not confirm #1 and had not posted it; the schedule is removed before the
+    retry: the retry posts nothing and ends the slot."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        eng = engine(bot)
+        real_send = eng.publisher.send
+
+        async def unconfirmed(claim):
+            raise PublishError("Discord did not confirm the post: timed out", permanent=False)
+
+        eng.publisher.send = unconfirmed
+        recall.clock.set(at("2026-01-05T09:00"))
+        await eng.tick()
+        eng.publisher.send = real_send
+        recall.clock.set(at("2026-01-05T09:00:30"))
+        await mod.run("/qotd remove", channel=chan)
+        recall.clock.set(at("2026-01-05T09:01"))
+        await eng.tick()
+        assert posts(emulator, chan) == []
+        [slot] = await bot.store._fetchall("SELECT state FROM qotd_slots")
+        assert slot["state"] == "failed"
+        assert await bot.store.claimed_slots() == []
+
+
+async def test_a_schedule_removed_while_its_post_is_being_sent_still_shows_the_answer(
+    recall, emulator
+):
+    """/qotd remove lands while #1 is on its way to Discord: remove finds no message to
+    close, and #1, recorded after, waits for a next question that will not come."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        eng = engine(bot)
+        real_send = eng.publisher.send
+
+        async def removed_meanwhile(claim):
+            await mod.run("/qotd remove", channel=chan)
+            return await real_send(claim)
+
+        eng.publisher.send = removed_meanwhile
+        recall.clock.set(at("2026-01-05T09:00"))
+        await eng.run_one(1)
+        eng.publisher.send = real_send
+        await eng.tick()
+        [post] = posts(emulator, chan)
+        assert post.embeds[0]["title"] == "Question of the day #1 · answer"

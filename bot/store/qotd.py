@@ -33,7 +33,7 @@ from bot.store.srs import SrsStore
 _SCHEDULE_COLUMNS = (
     "id, guild_id, channel_id, local_time, timezone, days, deck_id, tag, ping_role_id, thread, "
     "answer_after_minutes, paused, pause_reason, failures, last_error, cycle, number, "
-    "checked_until, created_at, pick"
+    "checked_until, created_at, pick, removed_at"
 )
 
 
@@ -57,6 +57,7 @@ def _schedule(row: sqlite3.Row) -> ScheduleRow:
         checked_until=from_db(row["checked_until"]),
         created_at=from_db(row["created_at"]),
         pick=row["pick"],
+        removed=row["removed_at"] is not None,
     )
 
 
@@ -171,9 +172,11 @@ class QotdStore(QuizStore, SrsStore):
                 )
             return schedule_id, True
 
-    async def schedule(self, schedule_id: int) -> ScheduleRow | None:
+    async def schedule(self, schedule_id: int, *, removed: bool = False) -> ScheduleRow | None:
+        """A schedule; one since removed only with ``removed``."""
         row = await self._fetchone(
-            f"SELECT {_SCHEDULE_COLUMNS} FROM qotd_schedules WHERE id = ? AND removed_at IS NULL",
+            f"SELECT {_SCHEDULE_COLUMNS} FROM qotd_schedules WHERE id = ?"
+            + ("" if removed else " AND removed_at IS NULL"),
             (schedule_id,),
         )
         return _schedule(row) if row else None
@@ -397,6 +400,8 @@ class QotdStore(QuizStore, SrsStore):
         return f"its deck “{row[0]}” has no questions left"
 
     async def claimed_slots(self) -> list[Claim]:
+        """Slots claimed but not recorded as posted or failed, of every schedule: one removed
+        since may have had its message sent, which is still to be found and recorded."""
         rows = await self._fetchall(
             "SELECT s.id, s.schedule_id, s.post_id, s.late, p.question_id, p.number, p.created_at "
             "FROM qotd_slots s "
@@ -404,7 +409,7 @@ class QotdStore(QuizStore, SrsStore):
         )
         out = []
         for r in rows:
-            schedule = await self.schedule(r["schedule_id"])
+            schedule = await self.schedule(r["schedule_id"], removed=True)
             if schedule is not None:
                 out.append(
                     Claim(
@@ -423,7 +428,8 @@ class QotdStore(QuizStore, SrsStore):
         """Record a sent post. Returns the schedule's previous open post when it closes now:
         one posted while answers went public with the next question (it has no close time),
         whatever the schedule says now, so a post left open by a change of that setting
-        still gets its answer."""
+        still gets its answer. A post of a schedule removed since it was claimed, waiting
+        for a next question that will not come, is due to close now."""
         now = self.now_text()
         async with self.transaction() as db:
             await db.execute(
@@ -433,6 +439,11 @@ class QotdStore(QuizStore, SrsStore):
             await db.execute(
                 "UPDATE posts SET message_id = ?, thread_id = ? WHERE id = ?",
                 (sent.message_id, sent.thread_id, claim.post_id),
+            )
+            await db.execute(
+                "UPDATE posts SET close_at = ? WHERE id = ? AND close_at IS NULL AND EXISTS "
+                "(SELECT 1 FROM qotd_schedules q WHERE q.id = ? AND q.removed_at IS NOT NULL)",
+                (now, claim.post_id, claim.schedule.id),
             )
             await db.execute(
                 "UPDATE qotd_schedules SET failures = 0, last_error = ? WHERE id = ?",
