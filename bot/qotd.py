@@ -86,7 +86,8 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$", re.IGNORECASE)
 
 def parse_answer_after(text: str | None) -> int | None:
     """Minutes after posting when the answer goes public; None means "when the next question
-    is due" (at the schedule's next slot, whether or not it posts). Accepts ``next``, ``30m``, ``12h``, ``1d``."""
+    is due" (at the schedule's next slot, whether or not it posts). Accepts ``next``,
+    ``30m``, ``12h``, ``1d``."""
     if text is None or text.strip().lower() in ("", "next", "next question"):
         return None
     m = _DURATION.match(text)
