@@ -431,6 +431,37 @@ async def test_a_reminder_missed_while_the_bot_was_down_is_not_sent_at_night(rec
         assert await cog.send_reminders() == 1
 
 
+async def test_todays_reminder_goes_when_the_bot_is_back_within_the_hour_after_days_down(
+    recall, emulator
+):
+    """The bot down since before yesterday's reminder and back 20 minutes after today's:
+    yesterday's is skipped, but today's, missed by less than the hour, still goes (once)."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        await alice.run(
+            "/review remind", channel=guild.general, time="18:00", timezone="Europe/Paris"
+        )
+        cog = bot.get_cog("Review")
+        recall.clock.set(at("2026-02-03T17:20"))  # 18:20 in Paris, the day after
+        assert await cog.send_reminders() == 1
+        [dm] = emulator.dms(alice.user)
+        assert dm.content.startswith("📚 1 card is due on Study group")
+        assert (await bot.store.review_settings(guild.id, alice.id)).remind_next == at(
+            "2026-02-04T17:00"
+        )
+        assert await cog.send_reminders() == 0
+
+        # Down again over a day, back over an hour after the day's time: nothing is sent.
+        recall.clock.set(at("2026-02-05T18:30"))  # 19:30 in Paris
+        assert await cog.send_reminders() == 0
+        assert len(emulator.dms(alice.user)) == 1
+        assert (await bot.store.review_settings(guild.id, alice.id)).remind_next == at(
+            "2026-02-06T17:00"
+        )
+
+
 async def test_a_member_who_never_set_a_zone_follows_the_servers(recall, emulator):
     """Without a zone of their own a member's days and reminders follow the server's time
     zone (set with /settings timezone), not UTC: 18:00 means 18:00 there."""
