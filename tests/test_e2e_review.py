@@ -546,6 +546,27 @@ async def test_a_reminder_that_discord_fails_is_tried_again_within_the_hour(reca
         assert len(emulator.dms(alice.user)) == 2
 
 
+async def test_changing_the_daily_new_cards_does_not_cost_the_days_reminder(recall, emulator):
+    """A reminder waiting to be tried again (Discord failed it) keeps its retry when the
+    member changes a setting that does not move reminders: it goes five minutes later."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        await alice.run("/review remind", channel=guild.general, time="18:00")
+        cog = bot.get_cog("Review")
+        emulator.faults.add("POST", r"/users/@me/channels$", status=503)
+        recall.clock.set(at("2026-02-02T18:00"))
+        assert await cog.send_reminders() == 0
+        recall.clock.set(at("2026-02-02T18:02"))
+        await alice.run("/review settings", channel=guild.general, new_per_day=5)
+        settings = await bot.store.review_settings(guild.id, alice.id)
+        assert settings.new_per_day == 5 and settings.remind_next == at("2026-02-02T18:05")
+        recall.clock.set(at("2026-02-02T18:05"))
+        assert await cog.send_reminders() == 1
+        assert len(emulator.dms(alice.user)) == 1
+
+
 async def test_one_members_broken_reminder_does_not_hold_up_the_others(
     recall, emulator, error_logs
 ):
