@@ -228,6 +228,25 @@ async def test_new_card_limit_resets_at_the_members_midnight(recall, emulator):
         assert (await bot.get_cog("Review").reviews.status(guild.id, alice.id)).new_left_today == 1
 
 
+async def test_status_counts_no_new_cards_left_when_no_question_is_left_to_start(
+    recall, emulator
+):
+    """Every question started, /review status does not promise new cards that /review start
+    then says are not there: the count left today is also capped by the questions left."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        step = await alice.run("/review start", channel=guild.general)
+        for _ in range(4):
+            step = await play(alice, step)
+        status = await alice.run("/review status", channel=guild.general)
+        assert "**new cards left today:** 1" in status.embed["description"], status.embed
+        step = await play(alice, step)  # the fifth and last question
+        assert "no new questions left" in step.message.embeds[0]["description"]
+        status = await alice.run("/review status", channel=guild.general)
+        assert "**new cards left today:** 0" in status.embed["description"], status.embed
+
+
 async def test_erasing_a_member_removes_their_cards_sessions_and_reminders(recall, emulator):
     guild, alice = await setup(recall, emulator)
     bob = guild.add_member("bob")

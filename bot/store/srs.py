@@ -388,6 +388,22 @@ class SrsStore(DeckStore):
         row = await self._fetchone(sql, params)
         return int(row[0]) if row else None
 
+    async def new_questions_left(self, guild_id: int, user_id: int, *, limit: int) -> int:
+        """How many questions ``new_question`` can still offer the member (of this server's
+        enabled decks, never graded by them), counted up to ``limit``."""
+        if limit <= 0:
+            return 0
+        row = await self._fetchone(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM questions q JOIN decks d ON d.id = q.deck_id "
+            "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
+            "WHERE q.removed_at IS NULL AND d.removed_at IS NULL "
+            "AND (d.guild_id = 0 OR d.guild_id = ?) AND COALESCE(gd.enabled, 1) = 1 "
+            "AND NOT EXISTS (SELECT 1 FROM srs_cards c WHERE c.guild_id = ? AND c.user_id = ? "
+            "AND c.question_id = q.id) LIMIT ?)",
+            (guild_id, guild_id, guild_id, user_id, limit),
+        )
+        return int(row[0]) if row else 0
+
     async def new_introduced_since(self, guild_id: int, user_id: int, since: datetime) -> int:
         """New cards the member took on in /review since an instant (their local midnight)."""
         row = await self._fetchone(
