@@ -72,6 +72,8 @@ class Status:
     due_week: int
     cards: int
     retention: float | None
+    #: new cards /review start can still bring today: the allowance left, at most the
+    #: questions the member has not started
     new_left_today: int
 
 
@@ -222,13 +224,18 @@ class ReviewService:
         # Cards /review can ask: not those of removed questions or switched-off decks.
         cards = await self.store.cards(guild_id, user_id, reviewable=True)
         known = [retrievability(c.card, now) for c in cards if c.card.stability is not None]
+        allowance = await self.new_left_today(guild_id, user_id)
         return Status(
             due_now=sum(1 for c in cards if c.card.due <= now),
             due_today=sum(1 for c in cards if c.card.due < midnight),
             due_week=sum(1 for c in cards if c.card.due < now + timedelta(days=7)),
             cards=len(cards),
             retention=sum(known) / len(known) if known else None,
-            new_left_today=await self.new_left_today(guild_id, user_id),
+            # What /review start can still bring: today's allowance, but no more than the
+            # questions the member has not started.
+            new_left_today=await self.store.new_questions_left(
+                guild_id, user_id, limit=allowance
+            ),
         )
 
     async def set_new_per_day(self, guild_id: int, user_id: int, value: int) -> None:

@@ -169,6 +169,23 @@ def reminder_missed(due_at: datetime, now: datetime) -> bool:
     return now - due_at > REMINDER_GRACE
 
 
+def reminder_to_send(
+    remind_time: str, zone: str, due_at: datetime, now: datetime
+) -> datetime | None:
+    """The day's reminder time that a reminder due at ``due_at`` is sent for at ``now``, or
+    None when it is skipped.
+
+    One in time is sent for the time it stands for (:func:`reminder_slot`). One missed (the
+    bot was down) may have been due days ago, while a later day's time came at most
+    REMINDER_GRACE before ``now``: that one is sent, as it would be had the bot been down
+    only since shortly before it. Otherwise nothing is sent."""
+    if not reminder_missed(due_at, now):
+        return reminder_slot(remind_time, zone, due_at)
+    since = max(due_at, now - REMINDER_GRACE - timedelta(microseconds=1))
+    latest = next_reminder(remind_time, zone, since)
+    return latest if latest <= now else None
+
+
 def reminder_retry_at(slot: datetime, now: datetime) -> datetime | None:
     """When to try again a reminder for ``slot`` that failed at ``now``; None when that would
     be later than REMINDER_GRACE after ``slot`` (the day's reminder is then given up)."""

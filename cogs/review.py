@@ -18,7 +18,7 @@ from bot.errors import OptionGone, UserError
 from bot.quiz import Rating, option_fingerprint
 from bot.review_service import Item, ReviewService, Summary, due_by_deck
 from bot.schedule import format_time, parse_time, parse_zone, zone_choices
-from bot.srs import reminder_missed, reminder_retry_at, reminder_slot
+from bot.srs import reminder_retry_at, reminder_to_send
 from bot.store import AttemptResult, Reminder, StoredQuestion, StoreError
 from bot.text import count
 from cogs import ui
@@ -595,9 +595,12 @@ class Review(commands.Cog):
         key = (reminder.guild_id, reminder.user_id, reminder.due_at)
         delivered = 0
         if key not in self._delivered:
-            slot = reminder_slot(reminder.remind_time, reminder.timezone, reminder.due_at)
-            # Missed: its own time (a retry's too) passed over an hour ago, the bot being down.
-            if reminder_missed(reminder.due_at, now):
+            # None: missed, its own time (a retry's too) passed over an hour ago, the bot
+            # being down, and no later day's time came within the hour either.
+            slot = reminder_to_send(
+                reminder.remind_time, reminder.timezone, reminder.due_at, now
+            )
+            if slot is None:
                 log.info(
                     "reminder for %s in %s missed while down; skipped",
                     reminder.user_id,

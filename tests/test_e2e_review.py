@@ -228,6 +228,25 @@ async def test_new_card_limit_resets_at_the_members_midnight(recall, emulator):
         assert (await bot.get_cog("Review").reviews.status(guild.id, alice.id)).new_left_today == 1
 
 
+async def test_status_counts_no_new_cards_left_when_no_question_is_left_to_start(
+    recall, emulator
+):
+    """Every question started, /review status does not promise new cards that /review start
+    then says are not there: the count left today is also capped by the questions left."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        step = await alice.run("/review start", channel=guild.general)
+        for _ in range(4):
+            step = await play(alice, step)
+        status = await alice.run("/review status", channel=guild.general)
+        assert "**new cards left today:** 1" in status.embed["description"], status.embed
+        step = await play(alice, step)  # the fifth and last question
+        assert "no new questions left" in step.message.embeds[0]["description"]
+        status = await alice.run("/review status", channel=guild.general)
+        assert "**new cards left today:** 0" in status.embed["description"], status.embed
+
+
 async def test_erasing_a_member_removes_their_cards_sessions_and_reminders(recall, emulator):
     guild, alice = await setup(recall, emulator)
     bob = guild.add_member("bob")
@@ -431,6 +450,37 @@ async def test_a_reminder_missed_while_the_bot_was_down_is_not_sent_at_night(rec
         assert await cog.send_reminders() == 1
 
 
+async def test_todays_reminder_goes_when_the_bot_is_back_within_the_hour_after_days_down(
+    recall, emulator
+):
+    """The bot down since before yesterday's reminder and back 20 minutes after today's:
+    yesterday's is skipped, but today's, missed by less than the hour, still goes (once)."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        await alice.run(
+            "/review remind", channel=guild.general, time="18:00", timezone="Europe/Paris"
+        )
+        cog = bot.get_cog("Review")
+        recall.clock.set(at("2026-02-03T17:20"))  # 18:20 in Paris, the day after
+        assert await cog.send_reminders() == 1
+        [dm] = emulator.dms(alice.user)
+        assert dm.content.startswith("📚 1 card is due on Study group")
+        assert (await bot.store.review_settings(guild.id, alice.id)).remind_next == at(
+            "2026-02-04T17:00"
+        )
+        assert await cog.send_reminders() == 0
+
+        # Down again over a day, back over an hour after the day's time: nothing is sent.
+        recall.clock.set(at("2026-02-05T18:30"))  # 19:30 in Paris
+        assert await cog.send_reminders() == 0
+        assert len(emulator.dms(alice.user)) == 1
+        assert (await bot.store.review_settings(guild.id, alice.id)).remind_next == at(
+            "2026-02-06T17:00"
+        )
+
+
 async def test_a_member_who_never_set_a_zone_follows_the_servers(recall, emulator):
     """Without a zone of their own a member's days and reminders follow the server's time
     zone (set with /settings timezone), not UTC: 18:00 means 18:00 there."""
@@ -513,6 +563,27 @@ async def test_a_reminder_that_discord_fails_is_tried_again_within_the_hour(reca
         recall.clock.set(at("2026-02-04T19:00:30"))
         assert await cog.send_reminders() == 1
         assert len(emulator.dms(alice.user)) == 2
+
+
+async def test_changing_the_daily_new_cards_does_not_cost_the_days_reminder(recall, emulator):
+    """A reminder waiting to be tried again (Discord failed it) keeps its retry when the
+    member changes a setting that does not move reminders: it goes five minutes later."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        await alice.run("/review remind", channel=guild.general, time="18:00")
+        cog = bot.get_cog("Review")
+        emulator.faults.add("POST", r"/users/@me/channels$", status=503)
+        recall.clock.set(at("2026-02-02T18:00"))
+        assert await cog.send_reminders() == 0
+        recall.clock.set(at("2026-02-02T18:02"))
+        await alice.run("/review settings", channel=guild.general, new_per_day=5)
+        settings = await bot.store.review_settings(guild.id, alice.id)
+        assert settings.new_per_day == 5 and settings.remind_next == at("2026-02-02T18:05")
+        recall.clock.set(at("2026-02-02T18:05"))
+        assert await cog.send_reminders() == 1
+        assert len(emulator.dms(alice.user)) == 1
 
 
 async def test_one_members_broken_reminder_does_not_hold_up_the_others(

@@ -16,6 +16,7 @@ from bot.srs import (
     reminder_missed,
     reminder_retry_at,
     reminder_slot,
+    reminder_to_send,
     retrievability,
     review,
     review_order,
@@ -146,3 +147,32 @@ def test_a_failing_reminder_is_tried_again_until_an_hour_after_its_time(
         due = retry
     assert 1 <= tries <= 13
     assert next_reminder(remind_time, zone, max(now, due)) > slot + REMINDER_GRACE
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    zone=st.sampled_from(ZONES),
+    hour=st.integers(0, 23),
+    minute=st.integers(0, 59),
+    after=st.datetimes(datetime(2026, 1, 1), datetime(2027, 12, 31), timezones=st.just(UTC)),
+    down=st.timedeltas(timedelta(0), timedelta(days=4)),
+)
+def test_a_reminder_left_due_while_down_is_sent_for_the_latest_time_within_the_hour(
+    zone, hour, minute, after, down
+):
+    """Back after being down, the bot sends the reminder for the latest day's time at most
+    an hour ago (never one before the time left due, never one still to come), and
+    nothing if there is none."""
+    remind_time = f"{hour:02d}:{minute:02d}"
+    due = next_reminder(remind_time, zone, after)
+    now = due + down
+    sent_for = reminder_to_send(remind_time, zone, due, now)
+    if not reminder_missed(due, now):
+        assert sent_for == due
+        return
+    in_time, slot = [], due
+    while slot <= now:  # every day's time from the one left due up to now
+        if slot > due and now - slot <= REMINDER_GRACE:
+            in_time.append(slot)
+        slot = next_reminder(remind_time, zone, slot)
+    assert sent_for == (max(in_time) if in_time else None)

@@ -212,7 +212,8 @@ class SrsStore(DeckStore):
         off_reason: str | None = None,
         clear_reason: bool = False,
     ) -> ReviewSettings:
-        """Change a member's review settings; the next reminder is recomputed from them.
+        """Change a member's review settings; the next reminder is recomputed when the
+        reminder time or the member's zone changes, and kept as it was otherwise.
 
         ``timezone`` makes that zone the member's own; ``follow_server`` drops it, so the
         member follows the server's zone again; with neither, the zone stays as it was (the
@@ -223,16 +224,18 @@ class SrsStore(DeckStore):
             # Read and written in one transaction: a server zone changed meanwhile is either
             # seen here or moves this reminder after.
             row = conn.execute(
-                "SELECT timezone, new_per_day, remind_time, remind_off_reason FROM srs_members "
-                "WHERE guild_id = ? AND user_id = ?",
+                "SELECT timezone, new_per_day, remind_time, remind_off_reason, remind_next "
+                "FROM srs_members WHERE guild_id = ? AND user_id = ?",
                 (guild_id, user_id),
             ).fetchone()
             own: str | None = row[0] if row else None
+            server_zone = settings_in(conn, guild_id).timezone
+            was_zone = own or server_zone
             if timezone:
                 own = timezone
             elif follow_server:
                 own = None
-            zone = own or settings_in(conn, guild_id).timezone
+            zone = own or server_zone
             per_day = (row[1] if row else DEFAULT_NEW_PER_DAY) if new_per_day is None else new_per_day
             when = remind_time if remind_time is not None else (row[2] if row else None)
             reason = row[3] if row else None
@@ -240,7 +243,14 @@ class SrsStore(DeckStore):
                 when, reason = None, off_reason
             elif remind_time is not None or clear_reason:
                 reason = None
-            next_at = to_db(next_reminder(when, zone, now)) if when else None
+            if not when:
+                next_at = None
+            elif remind_time is None and zone == was_zone and row is not None and row[4]:
+                # Neither the time nor the zone changed: the next reminder stays as it was
+                # (today's not yet sent, or one waiting to be tried again, is kept).
+                next_at = row[4]
+            else:
+                next_at = to_db(next_reminder(when, zone, now))
             conn.execute(
                 "INSERT INTO srs_members (guild_id, user_id, timezone, new_per_day, remind_time, remind_next, "
                 "remind_off_reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -377,6 +387,22 @@ class SrsStore(DeckStore):
         )
         row = await self._fetchone(sql, params)
         return int(row[0]) if row else None
+
+    async def new_questions_left(self, guild_id: int, user_id: int, *, limit: int) -> int:
+        """How many questions ``new_question`` can still offer the member (of this server's
+        enabled decks, never graded by them), counted up to ``limit``."""
+        if limit <= 0:
+            return 0
+        row = await self._fetchone(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM questions q JOIN decks d ON d.id = q.deck_id "
+            "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
+            "WHERE q.removed_at IS NULL AND d.removed_at IS NULL "
+            "AND (d.guild_id = 0 OR d.guild_id = ?) AND COALESCE(gd.enabled, 1) = 1 "
+            "AND NOT EXISTS (SELECT 1 FROM srs_cards c WHERE c.guild_id = ? AND c.user_id = ? "
+            "AND c.question_id = q.id) LIMIT ?)",
+            (guild_id, guild_id, guild_id, user_id, limit),
+        )
+        return int(row[0]) if row else 0
 
     async def new_introduced_since(self, guild_id: int, user_id: int, since: datetime) -> int:
         """New cards the member took on in /review since an instant (their local midnight)."""
