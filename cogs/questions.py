@@ -41,7 +41,7 @@ from bot.bank import (
 from bot.client import RecallBot, storage_reply
 from bot.errors import UserError
 from bot.exporters import export_parts
-from bot.importers import slug_for_prompt
+from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, slug_for_prompt
 from bot.questions import WHY_MAX, Question, normalize_tag
 from bot.store import StoredQuestion, StoreError
 from cogs import ui
@@ -811,7 +811,8 @@ class QuestionGroup(app_commands.Group):
         await send_question(interaction, sq)
 
     @app_commands.command(
-        name="list", description="List questions, ten a page; filter by deck, tag or text."
+        name="list",
+        description=f"List questions, {PAGE_SIZE} a page; filter by deck, tag or text.",
     )
     @app_commands.describe(
         deck="Only this deck",
@@ -836,7 +837,9 @@ class QuestionGroup(app_commands.Group):
     # -- import and export -----------------------------------------------------------------
 
     @app_commands.command(
-        name="import", description="Moderators: import questions from a file (preview first)."
+        name="import",
+        description=f"Moderators: import up to {IMPORT_MAX_QUESTIONS} questions "
+        f"({IMPORT_MAX_BYTES // 2**20} MiB) from a file, previewed first.",
     )
     @app_commands.describe(
         file="YAML or JSON (Recall's deck format), CSV with a header row, or a Markdown/text article",

@@ -340,7 +340,9 @@ class SuggestGroup(app_commands.Group):
         )
 
     @app_commands.command(
-        name="question", description="Suggest a question (opens a form); moderators review it."
+        name="question",
+        description="Suggest a question (opens a form); moderators review it. "
+        f"At most {PENDING_CAP} of yours wait at once.",
     )
     @app_commands.describe(
         deck="The deck it belongs in (default: the server's only custom deck)",
