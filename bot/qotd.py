@@ -81,6 +81,9 @@ def choose_next(
     return Choice(rng.choice(fresh), True)
 
 
+#: the longest ``answer_after`` delay a schedule may have
+ANSWER_AFTER_MAX_DAYS = 7
+
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$", re.IGNORECASE)
 
 
@@ -97,8 +100,8 @@ def parse_answer_after(text: str | None) -> int | None:
             "such as `30m`, `12h` or `1d`."
         )
     minutes = int(m.group(1)) * {"m": 1, "h": 60, "d": 1440}[m.group(2).lower()]
-    if not 1 <= minutes <= 7 * 1440:
-        raise UserError("answer_after must be between 1 minute and 7 days.")
+    if not 1 <= minutes <= ANSWER_AFTER_MAX_DAYS * 1440:
+        raise UserError(f"answer_after must be between 1 minute and {ANSWER_AFTER_MAX_DAYS} days.")
     return minutes
 
 

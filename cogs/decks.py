@@ -18,6 +18,7 @@ from discord.ext import commands
 from bot.bank import check_deck_name, deck_key
 from bot.client import RecallBot
 from bot.errors import UserError
+from bot.questions import DECK_DESCRIPTION_MAX, DECK_NAME_MAX
 from bot.store import DeckRow
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
@@ -111,8 +112,8 @@ class DeckGroup(app_commands.Group):
     async def create(
         self,
         interaction: discord.Interaction[Any],
-        name: app_commands.Range[str, 1, 80],
-        description: app_commands.Range[str, 0, 500] = "",
+        name: app_commands.Range[str, 1, DECK_NAME_MAX],
+        description: app_commands.Range[str, 0, DECK_DESCRIPTION_MAX] = "",
     ) -> None:
         assert interaction.guild_id is not None
         name, description = check_deck_name(name, description)

@@ -57,6 +57,7 @@ def scoring_text(rules: ScoringRules) -> str:
         "• Only your first graded attempt on a question each day scores (days follow the "
         "server's time zone); later attempts are kept for your stats and reviews.\n"
         "• A second click on the same question never scores twice.\n"
+        "• Grades in `/review` earn no points.\n"
         "• On leaderboards, members with the same points are ranked by who reached them first.\n"
         "• Moderators change these values with `/settings scoring`."
     )

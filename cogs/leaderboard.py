@@ -329,7 +329,8 @@ class LeaderboardGroup(app_commands.Group):
         self.bot = bot
 
     @app_commands.command(
-        name="show", description="Show the leaderboard: ten members a page, and your own rank."
+        name="show",
+        description=f"Show the leaderboard: {PAGE_SIZE} members a page, and your own rank.",
     )
     @app_commands.describe(
         period="Which period (default: this week, in the server's time zone)",

@@ -102,7 +102,7 @@ class PrivacyGroup(app_commands.Group):
 
     @app_commands.command(
         name="hide",
-        description="Take yourself off this server's leaderboards (points still count).",
+        description="Leave this server's leaderboards and keep your /stats to yourself (points still count).",
     )
     async def hide(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
@@ -118,7 +118,8 @@ class PrivacyGroup(app_commands.Group):
         await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(
-        name="show", description="Put yourself back on this server's leaderboards."
+        name="show",
+        description="Put yourself back on this server's leaderboards and let others see your /stats.",
     )
     async def show(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
@@ -133,7 +134,8 @@ class PrivacyGroup(app_commands.Group):
         await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(
-        name="delete", description="Erase your grades, points and name in this server (asks first)."
+        name="delete",
+        description="Erase your grades, points, review cards and settings, suggestions and name here (asks first).",
     )
     async def delete(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None

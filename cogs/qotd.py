@@ -16,6 +16,7 @@ from discord.ext import commands
 from bot.client import RecallBot
 from bot.errors import UserError
 from bot.qotd import (
+    ANSWER_AFTER_MAX_DAYS,
     REST_RATE,
     Claim,
     CloseSummary,
@@ -340,7 +341,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
 
     # -- setup ------------------------------------------------------------------------------------
 
-    @app_commands.command(name="setup", description="Schedule a daily question in a channel.")
+    @app_commands.command(name="setup", description="Moderators: schedule a daily question in a channel.")
     @app_commands.describe(
         channel="Where to post",
         time="Local time to post, HH:MM in 24-hour form (e.g. 09:00)",
@@ -350,7 +351,8 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         tag="Only questions with this tag",
         ping="A role to mention with each question",
         thread="Open a discussion thread for each question (default on)",
-        answer_after="When the answer goes public: next (default), or a delay such as 12h",
+        answer_after="When the answer goes public: next (default), or a delay such as 12h "
+        f"(at most {ANSWER_AFTER_MAX_DAYS} days)",
         pick="cycle: every question once per cycle (default); weakest: what the group is likeliest to have forgotten",
     )
     async def setup(
@@ -468,7 +470,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     # -- status -----------------------------------------------------------------------------------
 
     @app_commands.command(
-        name="status", description="Every schedule: next post, progress, last post, problems."
+        name="status", description="Moderators: every schedule's next post, progress, last post and problems."
     )
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
@@ -517,7 +519,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         return out[:25]
 
     @app_commands.command(
-        name="post-now", description="Post the next question of a schedule right away."
+        name="post-now", description="Moderators: post the next question of a schedule right away."
     )
     @app_commands.describe(schedule="Which schedule (only needed when there are several)")
     async def post_now(
@@ -538,7 +540,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         )
 
     @app_commands.command(
-        name="skip", description="Skip the next scheduled question (streaks are not broken)."
+        name="skip", description="Moderators: skip a schedule's next question (streaks are not broken)."
     )
     @app_commands.describe(schedule="Which schedule (only needed when there are several)")
     async def skip(
@@ -560,7 +562,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             ephemeral=True,
         )
 
-    @app_commands.command(name="pause", description="Stop posting until resumed.")
+    @app_commands.command(name="pause", description="Moderators: stop a schedule posting until it is resumed.")
     @app_commands.describe(schedule="Which schedule (only needed when there are several)")
     async def pause(
         self, interaction: discord.Interaction[Any], schedule: str | None = None
@@ -593,7 +595,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             ephemeral=True,
         )
 
-    @app_commands.command(name="resume", description="Start posting again.")
+    @app_commands.command(name="resume", description="Moderators: start a paused schedule posting again.")
     @app_commands.describe(schedule="Which schedule (only needed when there are several)")
     async def resume(
         self, interaction: discord.Interaction[Any], schedule: str | None = None
@@ -623,7 +625,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         )
 
     @app_commands.command(
-        name="remove", description="Stop and remove a schedule (its history stays)."
+        name="remove", description="Moderators: stop and remove a schedule (its history stays)."
     )
     @app_commands.describe(schedule="Which schedule (only needed when there are several)")
     async def remove(

@@ -38,10 +38,10 @@ from bot.bank import (
     form_from_question,
     question_from_form,
 )
-from bot.client import RecallBot
+from bot.client import RecallBot, storage_reply
 from bot.errors import UserError
 from bot.exporters import export_parts
-from bot.importers import slug_for_prompt
+from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, slug_for_prompt
 from bot.questions import WHY_MAX, Question, normalize_tag
 from bot.store import StoredQuestion, StoreError
 from cogs import ui
@@ -151,6 +151,12 @@ class QuestionModal(discord.ui.Modal):
                     raise
                 # The form is closed now: what was typed goes back with what to fix.
                 await give_back_form(interaction, form, str(exc))
+            except StoreError as exc:
+                if interaction.response.is_done() and not deferred(interaction):
+                    raise
+                # Nothing was saved: what was typed goes back, to send again later.
+                log.error("storage problem on %s: %s", interaction.data, exc)
+                await give_back_form(interaction, form, storage_reply(exc))
 
         try:
             await handled(interaction, work)
@@ -201,8 +207,19 @@ async def give_back_form(
 
 def deferred(interaction: discord.Interaction[Any]) -> bool:
     """Whether the interaction was acknowledged with nothing shown yet (``defer()`` on a
-    form sent from a message): what it has to say goes in a followup."""
-    return interaction.response.type is discord.InteractionResponseType.deferred_message_update
+    form sent from a message, or :func:`answer_first`): what it has to say goes in a
+    followup."""
+    return interaction.response.type in (
+        discord.InteractionResponseType.deferred_message_update,
+        discord.InteractionResponseType.deferred_channel_message,
+    )
+
+
+async def answer_first(interaction: discord.Interaction[Any]) -> None:
+    """Acknowledge a sent form privately before its write, which may wait for others:
+    Discord allows 3 s. The reply (the outcome, or a refusal with what was typed) then
+    fills in the "thinking" message."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -264,7 +281,10 @@ async def send_question(
     """Answer with the whole question, privately: as many messages as Discord's limits need
     (the first carries ``content``)."""
     messages = question_embeds(sq)
-    await interaction.response.send_message(content, embeds=messages[0], ephemeral=True)
+    if interaction.response.is_done():  # answered first (a form's write): fill in the reply
+        await interaction.followup.send(content or "", embeds=messages[0], ephemeral=True)
+    else:
+        await interaction.response.send_message(content, embeds=messages[0], ephemeral=True)
     for embeds in messages[1:]:
         await interaction.followup.send(embeds=embeds, ephemeral=True)
 
@@ -686,6 +706,7 @@ class QuestionGroup(app_commands.Group):
             question = question_from_form(
                 form, question_id=slug_for_prompt(form.prompt or "q"), difficulty=difficulty
             )
+            await answer_first(inter)
             qid = await store.add_question(row.id, question)
             sq = await store.question(qid)
             assert sq is not None
@@ -737,6 +758,7 @@ class QuestionGroup(app_commands.Group):
             await ensure_moderator(inter)
             # Only what this moderator changed is written: a field left as the form showed
             # it keeps what is saved now, which another moderator may have changed meanwhile.
+            await answer_first(inter)
             await store.edit_question(
                 sq.id,
                 lambda current: edited_question(
@@ -789,7 +811,8 @@ class QuestionGroup(app_commands.Group):
         await send_question(interaction, sq)
 
     @app_commands.command(
-        name="list", description="List questions, ten a page; filter by deck, tag or text."
+        name="list",
+        description=f"List questions, {PAGE_SIZE} a page; filter by deck, tag or text.",
     )
     @app_commands.describe(
         deck="Only this deck",
@@ -814,7 +837,9 @@ class QuestionGroup(app_commands.Group):
     # -- import and export -----------------------------------------------------------------
 
     @app_commands.command(
-        name="import", description="Moderators: import questions from a file (preview first)."
+        name="import",
+        description=f"Moderators: import up to {IMPORT_MAX_QUESTIONS} questions "
+        f"({IMPORT_MAX_BYTES // 2**20} MiB) from a file, previewed first.",
     )
     @app_commands.describe(
         file="YAML or JSON (Recall's deck format), CSV with a header row, or a Markdown/text article",

@@ -18,7 +18,12 @@ from bot.errors import OptionGone, UserError
 from bot.quiz import Rating, option_fingerprint
 from bot.review_service import Item, ReviewService, Summary, due_by_deck
 from bot.schedule import format_time, parse_time, parse_zone, zone_choices
-from bot.srs import reminder_retry_at, reminder_to_send
+from bot.srs import (
+    DEFAULT_NEW_PER_DAY,
+    NEW_PER_DAY_MAX,
+    reminder_retry_at,
+    reminder_to_send,
+)
 from bot.store import AttemptResult, Reminder, StoredQuestion, StoreError
 from bot.text import count
 from cogs import ui
@@ -426,13 +431,14 @@ class ReviewGroup(
 
     @app_commands.command(name="settings", description="Your daily new-card limit and time zone.")
     @app_commands.describe(
-        new_per_day="New cards a day in /review (default 10)",
+        new_per_day=f"New cards a day in /review, 0 to {NEW_PER_DAY_MAX} "
+        f"(default {DEFAULT_NEW_PER_DAY})",
         timezone="Your IANA time zone for days and reminders, or `server` to follow the server's",
     )
     async def settings(
         self,
         interaction: discord.Interaction[Any],
-        new_per_day: app_commands.Range[int, 0, 200] | None = None,
+        new_per_day: app_commands.Range[int, 0, NEW_PER_DAY_MAX] | None = None,
         timezone: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None

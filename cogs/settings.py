@@ -53,7 +53,7 @@ class SettingsGroup(app_commands.Group):
 
     @app_commands.command(
         name="timezone",
-        description="Show or set the server's time zone (days, weeks and months follow it).",
+        description="Moderators: show or set the server's time zone (days, weeks and months follow it).",
     )
     @app_commands.describe(zone="An IANA time zone such as Europe/London (leave out to see it)")
     @moderator_only()
@@ -103,7 +103,8 @@ class SettingsGroup(app_commands.Group):
         return [app_commands.Choice(name=z, value=z) for z in zone_choices(current, 25)]
 
     @app_commands.command(
-        name="scoring", description="Show or change point values and the daily /quiz cap."
+        name="scoring",
+        description="Moderators: show or change point values and the daily /quiz cap.",
     )
     @app_commands.describe(
         quiz_self="Points for a self-graded /quiz answer",
@@ -158,7 +159,7 @@ class SettingsGroup(app_commands.Group):
 
     @app_commands.command(
         name="mod-role",
-        description="Show or set the quiz-moderator role (Manage Server needed to change it).",
+        description="Moderators: show the quiz-moderator role; members with Manage Server change it.",
     )
     @app_commands.describe(
         role="Members with this role may run the moderator commands",
@@ -213,7 +214,7 @@ class SettingsGroup(app_commands.Group):
 
     @app_commands.command(
         name="review-channel",
-        description="Show or set the channel where moderators review suggested questions.",
+        description="Moderators: show or set the channel where suggested questions are reviewed.",
     )
     @app_commands.describe(
         channel="Where suggestions are posted with Approve and Reject buttons",

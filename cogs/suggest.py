@@ -28,7 +28,14 @@ from bot.store import DeckRow, ErasedSuggestion, Suggestion
 from bot.store.bank import SUGGESTION_DECK_REMOVED, pending_cap_text
 from cogs import ui
 from cogs.checks import ensure_moderator
-from cogs.questions import QuestionModal, bank, deck_choices, give_back_form, give_back_why
+from cogs.questions import (
+    QuestionModal,
+    answer_first,
+    bank,
+    deck_choices,
+    give_back_form,
+    give_back_why,
+)
 from cogs.quiz import handled
 
 log = logging.getLogger("cogs.suggest")
@@ -333,7 +340,9 @@ class SuggestGroup(app_commands.Group):
         )
 
     @app_commands.command(
-        name="question", description="Suggest a question (opens a form); moderators review it."
+        name="question",
+        description="Suggest a question (opens a form); moderators review it. "
+        f"At most {PENDING_CAP} of yours wait at once.",
     )
     @app_commands.describe(
         deck="The deck it belongs in (default: the server's only custom deck)",
@@ -371,6 +380,7 @@ class SuggestGroup(app_commands.Group):
             question = question_from_form(
                 form, question_id=slug_for_prompt(form.prompt or "q"), difficulty=difficulty
             )
+            await answer_first(inter)
             # Read now: a moderator may have moved (or cleared) it while the form was open.
             review_channel = (await store.settings_for(guild_id)).review_channel_id
             if review_channel is None:
@@ -401,7 +411,7 @@ class SuggestGroup(app_commands.Group):
                 )
                 return
             await store.set_suggestion_message(sid, review_channel, message.id)
-            await inter.response.send_message(
+            await inter.followup.send(
                 f"Thanks! Suggestion #{sid} for **{ui.name(row.name)}** is waiting for review. "
                 "`/suggest status` shows how it's going.",
                 ephemeral=True,

@@ -1172,7 +1172,8 @@ async def test_add_and_edit_of_a_question_too_long_for_one_message_show_all_of_i
         added = await mod.submit(opened.modal, **long_form)
         assert "Added question **#" in added.content, added.content
         qid = int(added.content.split("#")[1].split("*")[0])
-        await added.wait_for_followup()
+        # Answered first: the first followup filled in the reply, the second is the answer.
+        await added.wait_for_followup(2)
         titles = [e.get("title") for m in added.messages for e in m.embeds]
         assert titles == [f"Question #{qid}", "Model answer"], titles
         answer = (await bot.store.question(qid)).question.answer
@@ -1187,6 +1188,6 @@ async def test_add_and_edit_of_a_question_too_long_for_one_message_show_all_of_i
         values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
         saved = await mod.submit(opened.modal, **{**values, "tags": "structure, blueprints"})
         assert f"Saved question **#{qid}**" in saved.content, saved.content
-        await saved.wait_for_followup()
+        await saved.wait_for_followup(2)
         assert [e.get("title") for m in saved.messages for e in m.embeds] == titles
         assert all(m.ephemeral for m in saved.messages)

@@ -20,6 +20,10 @@ async def test_connects_syncs_and_help_lists_every_command(recall, emulator):
         for command in bot.tree.get_commands():
             assert f"`/{command.name}" in text
         assert "`/quiz` — Ask a question in this channel" in text
+        # moderators' commands say so, also where the check sits on the group
+        assert "`/qotd setup` — Moderators: schedule a daily question" in text
+        assert "`/settings timezone` — Moderators: show or set" in text
+        assert "`/leaderboard show` — Show the leaderboard: 10 members a page" in text
 
 
 async def test_restart_on_the_same_database_keeps_everything(recall, emulator):
@@ -54,6 +58,7 @@ async def test_help_scoring_shows_this_servers_values(recall, emulator):
         assert "Multiple choice: **5** right, **1** wrong." in text
         assert "At most **12** quiz points a day." in text
         assert "ranked by who reached them first" in text
+        assert "• Grades in `/review` earn no points." in text
         assert "Once a question of the day has closed (its answer is public), answering it no longer scores" in text
 
 

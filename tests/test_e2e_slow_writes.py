@@ -12,7 +12,9 @@ clicks. The store waits at most its busy timeout (``BUSY_TIMEOUT_MS``, 2 s) for 
 before answering "busy", so the lock is held for less than that and the emulator's deadline
 for an answer is cut to 1 s: the write ends after the deadline, as a long one would after 3 s.
 Held for longer than the busy timeout, the write fails: the member is told so, privately,
-after the click was answered, and the same button works once the lock is gone.
+after the click was answered, and the same button works once the lock is gone. A form opened
+by a command (``/question add`` and ``edit``, ``/suggest question``) is answered "thinking",
+privately; when its write fails, what was typed comes back attached, as for a refused form.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 import pytest
 from test_e2e_buttons import (
     MANAGE,
+    OPEN,
     Click,
     World,
     import_file,
@@ -170,6 +173,81 @@ async def send_edits(w: World, opened) -> Any:
     return await w.mod.submit(opened.modal, **{**values, "answer": "Edited while busy."})
 
 
+#: what the member types into a question form (``/question add``, ``/suggest question``)
+TYPED = {
+    "prompt": "What does flask.g hold?",
+    "answer": "Data for one application context.",
+    "key_points": "per app context",
+    "tags": "contexts",
+}
+
+
+def said(start: str) -> Callable[[World, Any], bool]:
+    """The form's private reply is filled in and starts with ``start``."""
+
+    def outcome(w: World, r) -> bool:
+        message = r.message
+        return (
+            message is not None
+            and message.ephemeral
+            and not message.loading
+            and (message.content or "").startswith(start)
+        )
+
+    return outcome
+
+
+async def add_form(w: World, bot):
+    await w.mod.run("/deck create", name="Team Flask")
+    opened = await w.mod.run("/question add", deck="team-flask")
+    assert opened.modal is not None
+    w.data["before"] = (await bot.store.counts())["questions"]
+    return opened
+
+
+async def send_new_question(w: World, opened) -> Any:
+    w.data["typed"] = TYPED["answer"]
+    return await w.mod.submit(opened.modal, **TYPED)
+
+
+async def question_edit_form(w: World, bot):
+    deck_id = await bot.store.create_deck(w.guild.id, "team", "Team deck")
+    await bot.store.add_questions(deck_id, [OPEN])
+    [(qid,)] = await bot.store._fetchall("SELECT id FROM questions WHERE deck_id = ?", (deck_id,))
+    w.data["qid"] = qid
+    opened = await w.mod.run("/question edit", id=qid)
+    assert opened.modal is not None
+    return opened
+
+
+async def send_question_edits(w: World, opened) -> Any:
+    w.data["typed"] = "Edited while busy."
+    return await w.mod.submit(opened.modal, answer=w.data["typed"])
+
+
+async def question_edited(w: World, bot) -> bool:
+    sq = await bot.store.question(w.data["qid"])
+    return sq is not None and sq.question.answer == "Edited while busy."
+
+
+async def suggest_form(w: World, bot):
+    review = w.guild.add_channel("review")
+    await w.mod.run("/deck create", name="Team Flask")
+    await w.mod.run("/settings review-channel", options={"channel": review})
+    opened = await w.alice.run("/suggest question")
+    assert opened.modal is not None
+    return opened
+
+
+async def send_suggestion(w: World, opened) -> Any:
+    w.data["typed"] = TYPED["answer"]
+    return await w.alice.submit(opened.modal, **TYPED)
+
+
+async def suggested(w: World, bot) -> bool:
+    return await bot.store.suggestion(1) is not None
+
+
 async def timezone(w: World, bot):
     return None
 
@@ -221,7 +299,19 @@ ROWS: dict[str, Row] = {
         told=True,
     ),
     "/settings timezone": Row(timezone, set_timezone, zone_said, zone_set),
+    "/question add (form)": Row(
+        add_form, send_new_question, said("Added question **#"), imported
+    ),
+    "/question edit (form)": Row(
+        question_edit_form, send_question_edits, said("Saved question **#"), question_edited
+    ),
+    "/suggest question (form)": Row(
+        suggest_form, send_suggestion, said("Thanks! Suggestion #1 "), suggested
+    ),
 }
+
+#: forms opened by a command: a refused or failed submit gives back what was typed
+COMMAND_FORMS = ["/question add (form)", "/question edit (form)", "/suggest question (form)"]
 
 
 def world(emulator) -> World:
@@ -282,3 +372,28 @@ async def test_a_write_that_fails_after_the_answer_is_explained_privately(
         assert await r.written(w, bot)
         if r.told:
             await emulator.wait_until(lambda: emulator.dms(w.alice))
+
+
+@pytest.mark.parametrize("row", COMMAND_FORMS)
+async def test_a_form_whose_write_fails_gives_back_what_was_typed(
+    recall, emulator, error_logs, row
+):
+    r = ROWS[row]
+    w = world(emulator)
+    async with recall.running() as bot:
+        ready = await r.prepare(w, bot)
+        emulator.ack_deadline = DEADLINE
+        emulator.settle_deferred_updates = False  # the submit returns once it is answered
+        async with write_lock_held(recall.db, TOO_LONG):
+            answered = await r.act(w, ready)
+            assert answered.acknowledged and not answered.error_codes, answered
+            await answered.wait_for(lambda a: a.message is not None and not a.message.loading)
+        reply = answered.message
+        assert reply.ephemeral
+        assert reply.content.startswith(STORAGE_REPLIES["busy"]), reply.content
+        assert "What you typed is attached" in reply.content
+        [typed] = reply.attachments
+        assert w.data["typed"] in typed.data.decode()
+        assert not r.outcome(w, answered) and not await r.written(w, bot)
+        assert len(error_logs) == 1 and "is busy" in error_logs[0].getMessage()
+        error_logs.clear()

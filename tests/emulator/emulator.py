@@ -258,7 +258,8 @@ class DiscordEmulator:
         # Behaviour knobs.
         self.ack_deadline = 3.0
         #: a click or form answered with a deferred update returns once the bot has edited
-        #: the message or sent a followup (within ``settle_within`` s), not at the deferral
+        #: the message or sent a followup (within ``settle_within`` s), not at the deferral;
+        #: so does a form answered "thinking", once that message is filled in
         self.settle_deferred_updates = True
         self.settle_within = 10.0
         self.token_lifetime = 15 * 60.0

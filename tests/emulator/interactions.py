@@ -290,9 +290,12 @@ class InteractionEngine:
         finally:
             self._waiting.pop(record.id, None)
         result = InteractionResult(emu, record)
-        if record.response_type == DEFERRED_UPDATE and emu.settle_deferred_updates:
-            # The member sees the message change (or a private followup) once the bot's
-            # work is done: that is the click's result.
+        settles = record.response_type == DEFERRED_UPDATE or (
+            record.response_type == DEFERRED_CHANNEL_MESSAGE and record.type == MODAL_SUBMIT
+        )
+        if settles and emu.settle_deferred_updates:
+            # The member sees the message change (or a private followup, or the "thinking"
+            # reply filled in) once the bot's work is done: that is the click's result.
             with contextlib.suppress(TimeoutError):
                 await result.settled(within=emu.settle_within)
         return result
