@@ -104,25 +104,6 @@ def retrievability(card: CardState, now: datetime) -> float:
     return float(_SCHEDULER.get_card_retrievability(card.to_fsrs(), now))
 
 
-def interval(card: CardState) -> timedelta:
-    return card.due - (card.last_review or card.due)
-
-
-@dataclass(frozen=True)
-class DueCard:
-    question_id: int
-    due: datetime
-
-
-def review_order(
-    due: Sequence[DueCard], new: Sequence[int], new_left_today: int, now: datetime
-) -> list[int]:
-    """What /review asks, in order: due cards, most overdue first, then new questions up to
-    what is left of today's new-card allowance."""
-    overdue = sorted((c for c in due if c.due <= now), key=lambda c: (c.due, c.question_id))
-    return [c.question_id for c in overdue] + list(new[: max(0, new_left_today)])
-
-
 def local_midnights(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants of the member's last and next local midnight (new-card days); where
     midnight does not exist on a DST day, the day starts at the first valid minute."""

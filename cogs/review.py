@@ -534,9 +534,6 @@ class ReviewGroup(
 class Review(commands.Cog):
     """Spaced repetition."""
 
-    #: how often reminders are checked when following real time
-    reminder_interval: float = 30.0
-
     def __init__(self, bot: RecallBot):
         self.bot = bot
         self.reviews = ReviewService(bot.store)

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from bot.quiz import Rating, mc_rating
 from bot.srs import (
     REMINDER_GRACE,
-    DueCard,
     local_midnights,
     next_reminder,
     rebuild,
@@ -19,7 +18,6 @@ from bot.srs import (
     reminder_to_send,
     retrievability,
     review,
-    review_order,
 )
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -79,16 +77,43 @@ def test_rebuilding_from_history_gives_the_same_card(grades):
     assert 0.0 <= retrievability(once, once.due + timedelta(days=1)) <= 1.0
 
 
-def test_due_order_is_most_overdue_first_then_new_up_to_the_limit():
+async def test_due_cards_come_most_overdue_first(tmp_path) -> None:
+    """/review asks the member's most overdue card first (the store's order); a card not
+    due yet waits."""
+    from bot.clock import FixedClock
+    from bot.decks import load_builtin_decks
+    from bot.store import Store
+    from bot.store.base import to_db
+
     now = T0
-    due = [
-        DueCard(1, now - timedelta(hours=1)),
-        DueCard(2, now - timedelta(days=3)),
-        DueCard(3, now + timedelta(hours=1)),  # not due yet
-        DueCard(4, now - timedelta(days=1)),
-    ]
-    assert review_order(due, [10, 11, 12], 2, now) == [2, 4, 1, 10, 11]
-    assert review_order(due, [10, 11], 0, now) == [2, 4, 1]
+    store = await Store.open(tmp_path / "r.sqlite3", clock=FixedClock(now))
+    try:
+        await store.sync_builtin_decks(load_builtin_decks())
+        q = [r[0] for r in await store._fetchall("SELECT id FROM questions ORDER BY id")][:4]
+        dues = {
+            q[0]: now - timedelta(hours=1),
+            q[1]: now - timedelta(days=3),
+            q[2]: now + timedelta(hours=1),  # not due yet
+            q[3]: now - timedelta(days=1),
+        }
+
+        def put(conn) -> None:
+            for qid, due in dues.items():
+                conn.execute(
+                    "INSERT INTO srs_cards (guild_id, user_id, question_id, state, step, "
+                    "stability, difficulty, due, last_review, reps, lapses, introduced_at, "
+                    "introduced_by) VALUES (7, 1, ?, 2, NULL, 3.0, 5.0, ?, ?, 1, 0, ?, 'quiz')",
+                    (qid, to_db(due), to_db(now - timedelta(days=9)), to_db(now - timedelta(days=9))),
+                )
+
+        await store.write(put)
+        order, seen = [], ()
+        while (nxt := await store.next_due(7, 1, now, exclude=seen)) is not None:
+            order.append(nxt[0])
+            seen = (*seen, nxt[0])
+        assert order == [q[1], q[3], q[0]]
+    finally:
+        await store.close()
 
 
 def test_new_card_days_follow_the_members_midnight():
