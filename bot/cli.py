@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -240,6 +241,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(cmd_backup(settings, args.path))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Whoever read standard output stopped (``| head``): nothing is wrong, nothing to
+        # say. Output still buffered would fail again at exit, so it goes nowhere.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # as a program ended by SIGPIPE
     except ConfigError as exc:
         print(f"recall: {exc}", file=sys.stderr)
         return 2

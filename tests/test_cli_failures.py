@@ -66,3 +66,27 @@ def test_a_store_that_cannot_open_leaves_no_thread_running(tmp_path):
     finally:
         threading.excepthook = previous
     assert errors == []
+
+
+def test_output_read_only_in_part_ends_quietly(tmp_path):
+    """``deck validate … | head``: the reader stops early, which is no network problem and
+    no error worth a line; the exit code is a pipe's (141)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.test_cli import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RECALL_", "DISCORD_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "deck", "validate", str(ROOT / "data/decks/flask.yaml")],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()  # the report is far longer than a pipe holds
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert first.startswith(b"flask.yaml: yaml, ")
+    assert err == "", err
