@@ -440,6 +440,13 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             )
         if was_paused:
             lines.append("It was paused; it runs again from now.")
+        if created and schedule.number:
+            # Taken over from the channel's removed schedule, with the questions it asked.
+            lines.append(
+                f"Numbering goes on from the channel's earlier schedule: the next question is "
+                f"#{schedule.number + 1}, and questions it asked this cycle are not asked again "
+                "before the deck has been gone through."
+            )
         title = "Question of the day is set up" if created else "Question of the day updated"
         await interaction.response.send_message(
             embed=ui.info_embed(title, "\n".join(lines), colour=ui.OK), ephemeral=True

@@ -1355,8 +1355,10 @@ async def test_removed_and_set_up_again_goes_on_with_the_channels_numbering_and_
             await engine(bot).tick()
         recall.clock.set(at("2026-01-06T12:00"))
         await mod.run("/qotd remove", channel=chan)
-        await setup_daily(mod, chan, thread=False)
-        await setup_daily(mod, other, thread=False)
+        again = await setup_daily(mod, chan, thread=False)
+        assert "the next question is #3" in again.embed["description"], again.embed
+        elsewhere = await setup_daily(mod, other, thread=False)
+        assert "Numbering goes on" not in elsewhere.embed["description"]
         status = await mod.run("/qotd status", channel=chan)
         mine = next(f for f in status.embed["fields"] if f"<#{chan.id}>" in f["value"])
         assert "**Progress:** 2 of 3 asked (cycle 1)" in mine["value"], mine
