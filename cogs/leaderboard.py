@@ -181,38 +181,26 @@ class PageButton(
             user = interaction.user
             zone = (await store.settings_for(self.guild_id)).zone
             today = local_day(interaction.client.clock.now(), zone)
-            if user.id == self.user_id:
-                message = interaction.message
-                ephemeral = message is not None and message.flags.ephemeral
-                embed, view, private = await board_message(
-                    store,
-                    self.guild_id,
-                    self.board,
-                    self.key,
-                    self.page,
-                    user.id,
-                    user.display_name,
-                    today,
-                    private=ephemeral,
-                )
-                if private and not ephemeral:
-                    # Hidden since the board was posted: their points stay off the channel.
-                    await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
-                else:
-                    await interaction.response.edit_message(embed=embed, view=view)
+            mine = user.id == self.user_id
+            message = interaction.message
+            ephemeral = message is not None and message.flags.ephemeral
+            # Someone else's board is shown to them privately, with their own rank.
+            embed, view, private = await board_message(
+                store,
+                self.guild_id,
+                self.board,
+                self.key,
+                self.page,
+                user.id,
+                user.display_name,
+                today,
+                private=ephemeral or not mine,
+            )
+            if mine and (ephemeral or not private):
+                await interaction.response.edit_message(embed=embed, view=view)
             else:
-                # Someone else's board: show them the same page with their own rank.
-                embed, view, _ = await board_message(
-                    store,
-                    self.guild_id,
-                    self.board,
-                    self.key,
-                    self.page,
-                    user.id,
-                    user.display_name,
-                    today,
-                    private=True,
-                )
+                # Another member's board, or the asker hidden since it was posted: their
+                # points stay off the channel.
                 await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
         await handled(interaction, work)
