@@ -35,6 +35,7 @@ def test_shipped_decks_load():
 
 def test_the_built_in_decks_ship():
     assert {d.slug: d.name for d in load_builtin_decks()} == {
+        "algorithms": "Algorithms and data structures interview prep",
         "flask": "Flask interview prep",
         "git": "Git interview prep",
         "http": "HTTP and REST APIs interview prep",
@@ -78,6 +79,11 @@ GIT_AREAS += ["history-rewriting", "workflows"]
 HTTP_AREAS = ["methods", "idempotency", "status-codes", "redirects", "headers", "caching"]
 HTTP_AREAS += ["conditional-requests", "content-negotiation", "cookies", "cors", "auth", "tls"]
 HTTP_AREAS += ["http-versions", "rest", "pagination", "errors", "rate-limiting", "security"]
+ALGO_AREAS = ["big-o", "amortised", "arrays", "hashing", "linked-lists", "stacks-queues"]
+ALGO_AREAS += ["heaps", "binary-search", "sorting", "two-pointers", "sliding-window"]
+ALGO_AREAS += ["recursion", "memoisation", "dynamic-programming", "greedy", "trees", "bst"]
+ALGO_AREAS += ["traversals", "tries", "graphs", "bfs-dfs", "shortest-paths", "topological-sort"]
+ALGO_AREAS += ["cycle-detection", "union-find", "bit-manipulation"]
 
 
 @pytest.mark.parametrize(
@@ -87,6 +93,13 @@ HTTP_AREAS += ["http-versions", "rest", "pagination", "errors", "rate-limiting",
         ("sql", "SQL interview prep", range(40, 46), 12, SQL_AREAS),
         ("git", "Git interview prep", range(40, 46), 12, GIT_AREAS),
         ("http", "HTTP and REST APIs interview prep", range(40, 46), 12, HTTP_AREAS),
+        (
+            "algorithms",
+            "Algorithms and data structures interview prep",
+            range(40, 46),
+            12,
+            ALGO_AREAS,
+        ),
     ],
 )
 def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):

@@ -380,12 +380,8 @@ async def test_export_every_format_round_trips(recall, emulator):
             assert attachment.filename == f"flask.{ext}"
             result = parse_import(attachment.data, attachment.filename)
             assert result.errors == []
-            stored = [
-                sq.question
-                for sq in await bot.store.questions_in_deck(
-                    (await bot.store.decks_for_guild(guild.id))[0].id
-                )
-            ]
+            flask = {d.slug: d for d in await bot.store.decks_for_guild(guild.id)}["flask"]
+            stored = [sq.question for sq in await bot.store.questions_in_deck(flask.id)]
             assert result.questions == stored
 
 

@@ -283,7 +283,8 @@ async def test_no_match_lists_decks_and_tags(recall, emulator):
         result = await alice.run("/quiz", channel=guild.general, deck="testing", tag="nope")
         assert result.ephemeral
         assert result.content.startswith(
-            "No question matches with tag `nope`. Decks: **Flask interview prep** (`flask`, "
+            "No question matches with tag `nope`. Decks: "
+            "**Algorithms and data structures interview prep** (`algorithms`, "
         )
         # the tags of the deck asked for, however many tags the other decks have
         assert "Tags in **Testing deck**: `contexts`, `routing`." in result.content
@@ -327,8 +328,16 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
         await add_test_deck(bot, guild.id)
         decks = await alice.autocomplete("/quiz", "deck", "")
         # the built-in decks, then the server's own
-        assert [c["value"] for c in decks] == ["flask", "git", "http", "python", "sql", "testing"]
-        assert decks[5]["name"] == "Testing deck (3 questions)"
+        assert [c["value"] for c in decks] == [
+            "algorithms",
+            "flask",
+            "git",
+            "http",
+            "python",
+            "sql",
+            "testing",
+        ]
+        assert decks[6]["name"] == "Testing deck (3 questions)"
         tags = await alice.autocomplete("/quiz", "tag", "", deck="testing")
         assert [c["value"] for c in tags] == ["contexts", "routing"]
         assert tags[0]["name"] == "contexts (2)"
@@ -345,6 +354,8 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
         assert [c["value"] for c in python_tags] == ["generators"]
         sql_tags = await alice.autocomplete("/quiz", "tag", "win", deck="sql")
         assert [c["value"] for c in sql_tags] == ["window-functions"]
+        algo_tags = await alice.autocomplete("/quiz", "tag", "uni", deck="algorithms")
+        assert [c["value"] for c in algo_tags] == ["union-find"]
 
 
 async def test_a_member_cannot_grade_another_members_attempt(recall, emulator):
