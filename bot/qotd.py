@@ -256,7 +256,7 @@ class QotdStoreLike(Protocol):
 
     async def next_close_at(self) -> datetime | None: ...
 
-    async def posts_waiting_for_next(self, schedule_id: int) -> list[int]: ...
+    async def posts_waiting_for_next(self, schedule_id: int) -> list[tuple[int, datetime]]: ...
 
     async def close_at_next_slot(self, schedule_id: int, now: datetime) -> list[int]: ...
 
@@ -496,19 +496,25 @@ class QotdEngine:
         """When a paused schedule's open question shows its answer, if it waits for the next
         question to do so (None when it has no such question). A paused schedule posts
         nothing: the question closes when its next one would have been posted, at the
-        first slot after the schedule last ran that is not recorded (skipped, say)."""
-        if not await self.store.posts_waiting_for_next(schedule.id):
-            return None
-        return (await self._open_slot_after(schedule, schedule.checked_until)).at_utc
+        first slot after the schedule last ran, and after the question was posted (one
+        posted with ``/qotd post-now`` during the pause), that is not recorded (skipped, say)."""
+        closes = await self._paused_closes(schedule)
+        return min((when for _, when in closes), default=None)
+
+    async def _paused_closes(self, schedule: ScheduleRow) -> list[tuple[int, datetime]]:
+        """A paused schedule's posts waiting for a next question, each with when it is due."""
+        out = []
+        for post_id, posted_at in await self.store.posts_waiting_for_next(schedule.id):
+            after = max(schedule.checked_until, posted_at)
+            out.append((post_id, (await self._open_slot_after(schedule, after)).at_utc))
+        return out
 
     async def _close_paused(self, schedule: ScheduleRow, now: datetime) -> None:
         """Close a paused schedule's questions waiting for a next one, once it is due."""
         try:
-            when = await self.paused_close_at(schedule)
-            if when is None or when > now:
-                return
-            for post_id in await self.store.posts_waiting_for_next(schedule.id):
-                await self._close(post_id)
+            for post_id, when in await self._paused_closes(schedule):
+                if when <= now:
+                    await self._close(post_id)
         except Exception:
             log.exception("schedule %s: could not close its open question", schedule.id)
 

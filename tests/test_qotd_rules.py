@@ -276,3 +276,62 @@ async def test_a_paused_schedule_keeps_a_job_to_show_its_open_questions_answer(t
         assert await engine.paused_close_at(paused) is None  # nothing left waiting
     finally:
         await store.close()
+
+
+async def test_a_paused_schedules_post_now_question_waits_for_the_slot_after_it(tmp_path):
+    """A question posted with /qotd post-now while the schedule is paused shows its answer
+    at the first slot after it was posted, not at once because a slot came (and closed the
+    question before it) earlier in the pause."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.clock import FixedClock
+    from bot.decks import load_builtin_decks
+    from bot.qotd import QotdEngine, Sent
+    from bot.schedule import ScheduleSpec, parse_days, parse_time
+    from bot.store import Store
+
+    class Publisher:
+        def __init__(self) -> None:
+            self.closed: list[int] = []
+
+        async def send(self, claim):
+            return Sent(10_000 + claim.post_id, None)
+
+        async def find(self, claim, since):
+            return None
+
+        async def close(self, post_id, summary):
+            self.closed.append(post_id)
+
+    slot = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    clock = FixedClock(slot - timedelta(hours=1))
+    store = await Store.open(tmp_path / "recall.sqlite3", clock=clock)
+    try:
+        await store.sync_builtin_decks(load_builtin_decks())
+        schedule_id, _ = await store.save_schedule(
+            guild_id=1, channel_id=2, spec=ScheduleSpec(
+                local_time=parse_time("09:00"), days=parse_days("daily"), zone="UTC"),
+            deck_id=None, tag=None, ping_role_id=None, thread=False,
+            answer_after_minutes=None, created_by=3,
+        )
+        publisher = Publisher()
+        engine = QotdEngine(store, publisher, clock, rng=random.Random(1))
+        clock.set(slot)
+        await engine.tick()  # post 1, open until the next question
+        clock.set(slot + timedelta(hours=3))
+        await store.set_paused(schedule_id, True, "paused by a moderator")
+        clock.set(slot + timedelta(days=1, seconds=1))
+        await engine.tick()  # the next slot came while paused: post 1 shows its answer
+        assert publisher.closed == [1]
+        clock.set(slot + timedelta(days=1, hours=6))
+        claim = await engine.post_now(schedule_id, "1")
+        assert claim is not None
+        [paused] = await store.active_schedules()
+        assert await engine.paused_close_at(paused) == slot + timedelta(days=2)
+        await engine.tick()
+        assert publisher.closed == [1]  # the extra question stays open until tomorrow's slot
+        clock.set(slot + timedelta(days=2, seconds=1))
+        await engine.tick()
+        assert publisher.closed == [1, claim.post_id]
+    finally:
+        await store.close()

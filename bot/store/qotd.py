@@ -601,13 +601,15 @@ class QotdStore(QuizStore, SrsStore):
             )
         return [int(r[0]) for r in rows]
 
-    async def posts_waiting_for_next(self, schedule_id: int) -> list[int]:
-        """The schedule's posts that show their answer when its next question is due."""
+    async def posts_waiting_for_next(self, schedule_id: int) -> list[tuple[int, datetime]]:
+        """The schedule's posts that show their answer when its next question is due: (id,
+        when it was posted)."""
         rows = await self._fetchall(
-            f"SELECT id FROM posts WHERE schedule_id = ? AND {_WAITING_FOR_NEXT} ORDER BY id",
+            f"SELECT id, created_at FROM posts WHERE schedule_id = ? AND {_WAITING_FOR_NEXT} "
+            "ORDER BY id",
             (schedule_id,),
         )
-        return [int(r[0]) for r in rows]
+        return [(int(r[0]), from_db(r[1])) for r in rows]
 
 
 async def _count_failure(db: aiosqlite.Connection, schedule_id: int, reason: str) -> bool:
