@@ -588,18 +588,31 @@ class QotdStore(QuizStore, SrsStore):
         slot, or a ``/qotd post-now`` that failed, is no next question): due to close now,
         in this transaction, so that a pass closes them should the caller not. Their ids."""
         now_text = to_db(now)
-        async with self.transaction() as db:
-            async with db.execute(
-                f"SELECT id FROM posts WHERE schedule_id = ? AND {_WAITING_FOR_NEXT} "
-                "AND created_at < (SELECT MAX(s.due_at) FROM qotd_slots s WHERE s.schedule_id = ? "
-                "AND s.state <> 'skipped' AND s.due_at <= ? AND s.local_time NOT LIKE ?) ORDER BY id",
-                (schedule_id, schedule_id, now_text, POST_NOW_KEY + "%"),
-            ) as cur:
-                rows = list(await cur.fetchall())
-            await db.executemany(
-                "UPDATE posts SET close_at = ? WHERE id = ?", [(now_text, r[0]) for r in rows]
-            )
-        return [int(r[0]) for r in rows]
+        # Read first, on the reader: most runs find nothing to close and write nothing. A
+        # slot after the post (and not after now) is looked for only for the posts waiting.
+        due = await self._fetchall(
+            f"SELECT p.id FROM posts p WHERE p.schedule_id = ? AND {_WAITING_FOR_NEXT} "
+            "AND EXISTS (SELECT 1 FROM qotd_slots s WHERE s.schedule_id = p.schedule_id "
+            "AND s.due_at > p.created_at AND s.due_at <= ? AND s.state <> 'skipped' "
+            "AND s.local_time NOT LIKE ?) ORDER BY p.id",
+            (schedule_id, now_text, POST_NOW_KEY + "%"),
+        )
+        if not due:
+            return []
+
+        def work(conn: sqlite3.Connection) -> list[int]:
+            # Still waiting (a pass may have closed one meanwhile).
+            return [
+                int(r[0])
+                for r in due
+                if conn.execute(
+                    f"UPDATE posts SET close_at = ? WHERE id = ? AND {_WAITING_FOR_NEXT}",
+                    (now_text, r[0]),
+                ).rowcount
+                == 1
+            ]
+
+        return await self.write(work)
 
     async def posts_waiting_for_next(self, schedule_id: int) -> list[tuple[int, datetime]]:
         """The schedule's posts that show their answer when its next question is due: (id,
