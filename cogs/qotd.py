@@ -619,8 +619,10 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             return
         nothing = await self.cog.quiz.store.nothing_to_ask(row)
         if nothing is not None:
-            then = " It stays paused; resume it once that is fixed." if row.paused else ""
-            raise UserError(f"Schedule #{row.id} has no question to ask: {nothing}.{then}")
+            raise UserError(
+                f"Schedule #{row.id} has no question to ask: {nothing}. It stays paused; "
+                "resume it once that is fixed."
+            )
         await self.cog.quiz.store.set_paused(row.id, False)
         self.cog.engine.reschedule(row.id)
         fresh = await self.cog.quiz.store.schedule(row.id)
