@@ -146,17 +146,17 @@ class QuestionModal(discord.ui.Modal):
         async def work() -> None:
             try:
                 await self.on_form(interaction, form)
-            except UserError as exc:
+            except (UserError, StoreError) as exc:
                 if interaction.response.is_done() and not deferred(interaction):
                     raise
-                # The form is closed now: what was typed goes back with what to fix.
-                await give_back_form(interaction, form, str(exc))
-            except StoreError as exc:
-                if interaction.response.is_done() and not deferred(interaction):
-                    raise
-                # Nothing was saved: what was typed goes back, to send again later.
-                log.error("storage problem on %s: %s", interaction.data, exc)
-                await give_back_form(interaction, form, storage_reply(exc))
+                if isinstance(exc, StoreError):
+                    # Nothing was saved: what was typed goes back, to send again later.
+                    log.error("storage problem on %s: %s", interaction.data, exc)
+                    why = storage_reply(exc)
+                else:
+                    # The form is closed now: what was typed goes back with what to fix.
+                    why = str(exc)
+                await give_back_form(interaction, form, why)
 
         try:
             await handled(interaction, work)
@@ -199,10 +199,7 @@ async def give_back_form(
     typed = "\n\n".join(f"## {k}\n{v}" for k, v in form.as_dict().items() if v)
     files = [discord.File(io.BytesIO(typed.encode()), filename=filename)] if typed else []
     text = ui.clip(why, ui.CONTENT - len(note)) + (note if typed else "")
-    if deferred(interaction):
-        await interaction.followup.send(text, files=files, ephemeral=True)
-    else:
-        await interaction.response.send_message(text, files=files, ephemeral=True)
+    await ui.send_private(interaction, text, files=files)
 
 
 def deferred(interaction: discord.Interaction[Any]) -> bool:
@@ -281,10 +278,7 @@ async def send_question(
     """Answer with the whole question, privately: as many messages as Discord's limits need
     (the first carries ``content``)."""
     messages = question_embeds(sq)
-    if interaction.response.is_done():  # answered first (a form's write): fill in the reply
-        await interaction.followup.send(content or "", embeds=messages[0], ephemeral=True)
-    else:
-        await interaction.response.send_message(content, embeds=messages[0], ephemeral=True)
+    await ui.send_private(interaction, content, embeds=messages[0])
     for embeds in messages[1:]:
         await interaction.followup.send(embeds=embeds, ephemeral=True)
 

@@ -117,6 +117,19 @@ async def send_files(
         sent += len(batch)
 
 
+async def send_private(
+    interaction: discord.Interaction[Any], content: str | None = None, **kwargs: Any
+) -> None:
+    """Send a private message in answer to ``interaction``: its response, or, once it was
+    acknowledged (answered first, before a slow write), a followup that fills it in."""
+    if interaction.response.is_done():
+        await interaction.followup.send(
+            content or discord.utils.MISSING, ephemeral=True, **kwargs
+        )
+    else:
+        await interaction.response.send_message(content, ephemeral=True, **kwargs)
+
+
 #: ``<@id>``, ``<@!id>``, ``<@&id>``, ``<#id>``, ``</command:id>`` and ``<t:…>``: text Discord
 #: shows as a member, role, channel, command or date instead of as typed
 _MENTION_LIKE = re.compile(r"<(?=[@#]|/[^>]*:\d|t:-?\d)")
