@@ -246,9 +246,8 @@ class DeckStore(StoreBase):
         return [(r[0], int(r[1])) for r in rows]
 
 
-#: the questions of a server's enabled decks (built-in and its own), after ``questions q``;
-#: parameters (guild_id, guild_id)
-#: live questions of the decks a server sees (two parameters: the server, twice)
+#: live questions of the decks a server sees (built-in and its own), after ``questions q``
+#: (two parameters: the server, twice)
 _LIVE_QUESTIONS = (
     "JOIN decks d ON d.id = q.deck_id "
     "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "

@@ -11,7 +11,7 @@ from bot.clock import from_db, to_db
 from bot.quiz import Rating
 from bot.srs import DEFAULT_NEW_PER_DAY, CardState, next_reminder, rebuild, review
 from bot.store.base import chunks, insert_rows, next_id, value_rows
-from bot.store.decks import SET_GUILD_SETTING, DeckStore, settings_in
+from bot.store.decks import _ENABLED_QUESTIONS, SET_GUILD_SETTING, DeckStore, settings_in
 
 
 def _card(row: Any) -> CardState:
@@ -394,10 +394,7 @@ class SrsStore(DeckStore):
         if limit <= 0:
             return 0
         row = await self._fetchone(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM questions q JOIN decks d ON d.id = q.deck_id "
-            "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
-            "WHERE q.removed_at IS NULL AND d.removed_at IS NULL "
-            "AND (d.guild_id = 0 OR d.guild_id = ?) AND COALESCE(gd.enabled, 1) = 1 "
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM questions q {_ENABLED_QUESTIONS} "
             "AND NOT EXISTS (SELECT 1 FROM srs_cards c WHERE c.guild_id = ? AND c.user_id = ? "
             "AND c.question_id = q.id) LIMIT ?)",
             (guild_id, guild_id, guild_id, user_id, limit),
