@@ -42,6 +42,10 @@ LATE_AFTER = timedelta(minutes=2)
 MAX_FAILURES = 3
 #: how soon an uncertain send (network, 5xx) is retried
 RETRY_AFTER = timedelta(seconds=60)
+#: a job whose run failed (the database busy with another program, say) runs again this
+#: long after, then twice as long after each further failure in a row, up to RUN_RETRY_MAX
+RUN_RETRY = timedelta(seconds=5)
+RUN_RETRY_MAX = timedelta(minutes=5)
 #: requests a second question-of-the-day posting takes of Discord's global 50 (interaction
 #: responses are not counted by Discord); with ``REST_CATCH_UP`` no second holds more than
 #: 49 of them, leaving room for the rest of the bot's requests
@@ -349,6 +353,7 @@ class QotdEngine:
         grace: timedelta = timedelta(hours=6),
         rng: random.Random | None = None,
         concurrency: int = 50,
+        run_retry: timedelta = RUN_RETRY,
     ):
         self.store = store
         self.publisher = publisher
@@ -365,24 +370,35 @@ class QotdEngine:
         self._rebuilder: asyncio.Task[None] | None = None
         #: a send failed in a way that is retried: the next update looks for claimed slots
         self._retry_due = False
+        self.run_retry = run_retry
+        #: job id -> (its runs failed in a row, when it may run again)
+        self._held: dict[str, tuple[int, datetime]] = {}
 
     # -- the whole pass ------------------------------------------------------------------------
 
     async def tick(self) -> None:
-        """Reconcile uncertain sends, post every due slot, close what is due."""
-        async with self._pass.exclusive():
-            now = self.clock.now()
-            for claim in await self.store.claimed_slots():
-                await self._reconcile(claim, now)
-            schedules = await self.store.active_schedules()
-            await asyncio.gather(
-                *(self._run_limited(s, now) for s in schedules if not s.paused)
-            )
-            await self._close_due(now)
-            for schedule in schedules:
-                if schedule.paused:
-                    await self._close_paused(schedule, now)
-        self.reschedule()
+        """Reconcile uncertain sends, post every due slot, close what is due. A pass that
+        fails raises, and the close job, which runs it, waits a little before the next."""
+        try:
+            async with self._pass.exclusive():
+                now = self.clock.now()
+                for claim in await self.store.claimed_slots():
+                    await self._reconcile(claim, now)
+                schedules = await self.store.active_schedules()
+                await asyncio.gather(
+                    *(self._run_limited(s, now) for s in schedules if not s.paused)
+                )
+                await self._close_due(now)
+                for schedule in schedules:
+                    if schedule.paused:
+                        await self._close_paused(schedule, now)
+        except Exception:
+            self._failed(CLOSE_JOB)
+            raise
+        else:
+            self._succeeded(CLOSE_JOB)
+        finally:
+            self.reschedule()
 
     async def run_one(self, schedule_id: int) -> None:
         """Handle one schedule now (its scheduler job). Jobs of different schedules run
@@ -435,7 +451,10 @@ class QotdEngine:
                 await self._close(post_id)
             await self.store.set_checked_until(schedule.id, now)
         except Exception:
-            log.exception("schedule %s failed to run", schedule.id)
+            wait = self._failed(_job_id(schedule.id))
+            log.exception("schedule %s failed to run; trying again in %s", schedule.id, wait)
+        else:
+            self._succeeded(_job_id(schedule.id))
 
     async def _post(
         self, schedule: ScheduleRow, slot: Slot, *, late: bool, key_time: str | None = None
@@ -516,7 +535,29 @@ class QotdEngine:
                 if when <= now:
                     await self._close(post_id)
         except Exception:
-            log.exception("schedule %s: could not close its open question", schedule.id)
+            wait = self._failed(_job_id(schedule.id))
+            log.exception(
+                "schedule %s: could not close its open question; trying again in %s",
+                schedule.id, wait,
+            )
+        else:
+            self._succeeded(_job_id(schedule.id))
+
+    def _failed(self, job_id: str) -> timedelta:
+        """A run of job ``job_id`` failed: how long it waits before the next (see
+        ``RUN_RETRY``)."""
+        failures = self._held[job_id][0] + 1 if job_id in self._held else 1
+        wait = min(self.run_retry * 2 ** min(failures - 1, 16), RUN_RETRY_MAX)
+        self._held[job_id] = (failures, self.clock.now() + wait)
+        return wait
+
+    def _succeeded(self, job_id: str) -> None:
+        self._held.pop(job_id, None)
+
+    def _not_before(self, job_id: str, when: datetime) -> datetime:
+        """When job ``job_id`` is to run: at ``when``, unless it is waiting after failing."""
+        held = self._held.get(job_id)
+        return when if held is None else max(when, held[1])
 
     async def _close(self, post_id: int) -> None:
         summary = await self.store.close_post(post_id)
@@ -663,18 +704,22 @@ class QotdEngine:
                         schedules[row.id] = row
             wanted: dict[str, tuple[datetime, int | None]] = {}
             for schedule in schedules.values():
+                job_id = _job_id(schedule.id)
                 if not schedule.paused:
-                    wanted[f"qotd-{schedule.id}"] = (await self._next_run(schedule), schedule.id)
+                    wanted[job_id] = (
+                        self._not_before(job_id, await self._next_run(schedule)),
+                        schedule.id,
+                    )
                 elif (close_at := await self.paused_close_at(schedule)) is not None:
                     # Paused, its job only shows the open question's answer.
-                    wanted[f"qotd-{schedule.id}"] = (
-                        max(close_at, self.clock.now()),
+                    wanted[job_id] = (
+                        self._not_before(job_id, max(close_at, self.clock.now())),
                         schedule.id,
                     )
             close_at = await self.store.next_close_at()
             if close_at is not None:
-                wanted["qotd-close"] = (close_at, None)
-            considered = {"qotd-close"}
+                wanted[CLOSE_JOB] = (self._not_before(CLOSE_JOB, close_at), None)
+            considered = {CLOSE_JOB}
             if ids is None or self._retry_due:
                 self._retry_due = False
                 considered.add("qotd-retry")
@@ -682,8 +727,10 @@ class QotdEngine:
                     wanted["qotd-retry"] = (self.clock.now() + RETRY_AFTER, None)
             if ids is None:
                 stale = [job.id for job in scheduler.get_jobs() if job.id not in wanted]
+                # a removed schedule's failures are forgotten
+                self._held = {k: v for k, v in self._held.items() if k in wanted}
             else:
-                considered |= {f"qotd-{i}" for i in ids}
+                considered |= {_job_id(i) for i in ids}
                 stale = [job_id for job_id in considered if job_id not in wanted]
             for job_id in stale:
                 if scheduler.get_job(job_id) is not None:
@@ -704,6 +751,14 @@ class QotdEngine:
                 )
         except Exception:
             log.exception("could not rebuild the question-of-the-day jobs")
+
+
+def _job_id(schedule_id: int) -> str:
+    return f"qotd-{schedule_id}"
+
+
+#: the job that closes questions whose answer is due (it runs a whole pass, ``tick``)
+CLOSE_JOB = "qotd-close"
 
 
 __all__ = [

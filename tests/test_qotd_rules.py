@@ -148,6 +148,49 @@ async def test_a_whole_pass_waits_for_runs_and_goes_before_later_ones():
     assert order == ["a in", "a out", "pass", "b in", "b out"]
 
 
+class _Publisher:
+    """Records what the engine sends and closes, and lets a test wait for either."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        self.sent: list[int] = []
+        self.closed: list[int] = []
+        self.posted = asyncio.Event()
+        self.closing = asyncio.Event()
+
+    async def send(self, claim):
+        from bot.qotd import Sent
+
+        self.sent.append(claim.post_id)
+        self.posted.set()
+        return Sent(10_000 + claim.post_id, None)
+
+    async def find(self, claim, since):
+        return None
+
+    async def close(self, post_id, summary):
+        self.closed.append(post_id)
+        self.closing.set()
+
+
+async def _daily_store(path, clock, answer_after_minutes=None):
+    """A store with one daily 09:00 UTC schedule on the built-in decks, and its id."""
+    from bot.decks import load_builtin_decks
+    from bot.schedule import ScheduleSpec, parse_days, parse_time
+    from bot.store import Store
+
+    store = await Store.open(path, clock=clock)
+    await store.sync_builtin_decks(load_builtin_decks())
+    schedule_id, _ = await store.save_schedule(
+        guild_id=1, channel_id=2, spec=ScheduleSpec(
+            local_time=parse_time("09:00"), days=parse_days("daily"), zone="UTC"),
+        deck_id=None, tag=None, ping_role_id=None, thread=False,
+        answer_after_minutes=answer_after_minutes, created_by=3,
+    )
+    return store, schedule_id
+
+
 async def test_a_slot_between_the_last_pass_and_the_job_rebuild_still_posts(tmp_path):
     """The start-up pass runs just before a slot and the jobs are built just after it: the
     slot's job runs at once instead of waiting for the next day."""
@@ -155,39 +198,13 @@ async def test_a_slot_between_the_last_pass_and_the_job_rebuild_still_posts(tmp_
     from datetime import UTC, datetime, timedelta
 
     from bot.clock import FixedClock
-    from bot.decks import load_builtin_decks
-    from bot.qotd import QotdEngine, Sent
-    from bot.schedule import ScheduleSpec, parse_days, parse_time
-    from bot.store import Store
-
-    class Publisher:
-        def __init__(self) -> None:
-            self.sent: list[int] = []
-            self.posted = asyncio.Event()
-
-        async def send(self, claim):
-            self.sent.append(claim.post_id)
-            self.posted.set()
-            return Sent(10_000 + claim.post_id, None)
-
-        async def find(self, claim, since):
-            return None
-
-        async def close(self, post_id, summary):
-            return None
+    from bot.qotd import QotdEngine
 
     slot = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     clock = FixedClock(slot - timedelta(seconds=5))
-    store = await Store.open(tmp_path / "recall.sqlite3", clock=clock)
+    store, _ = await _daily_store(tmp_path / "recall.sqlite3", clock)
     try:
-        await store.sync_builtin_decks(load_builtin_decks())
-        await store.save_schedule(
-            guild_id=1, channel_id=2, spec=ScheduleSpec(
-                local_time=parse_time("09:00"), days=parse_days("daily"), zone="UTC"),
-            deck_id=None, tag=None, ping_role_id=None, thread=False,
-            answer_after_minutes=None, created_by=3,
-        )
-        publisher = Publisher()
+        publisher = _Publisher()
         engine = QotdEngine(store, publisher, clock, rng=random.Random(1))
         await engine.tick()  # 08:59:55: nothing due
         assert publisher.sent == []
@@ -227,38 +244,13 @@ async def test_a_paused_schedule_keeps_a_job_to_show_its_open_questions_answer(t
     from datetime import UTC, datetime, timedelta
 
     from bot.clock import FixedClock
-    from bot.decks import load_builtin_decks
-    from bot.qotd import QotdEngine, Sent
-    from bot.schedule import ScheduleSpec, parse_days, parse_time
-    from bot.store import Store
-
-    class Publisher:
-        def __init__(self) -> None:
-            self.closed: list[int] = []
-            self.closing = asyncio.Event()
-
-        async def send(self, claim):
-            return Sent(10_000 + claim.post_id, None)
-
-        async def find(self, claim, since):
-            return None
-
-        async def close(self, post_id, summary):
-            self.closed.append(post_id)
-            self.closing.set()
+    from bot.qotd import QotdEngine
 
     slot = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     clock = FixedClock(slot - timedelta(hours=1))
-    store = await Store.open(tmp_path / "recall.sqlite3", clock=clock)
+    store, schedule_id = await _daily_store(tmp_path / "recall.sqlite3", clock)
     try:
-        await store.sync_builtin_decks(load_builtin_decks())
-        schedule_id, _ = await store.save_schedule(
-            guild_id=1, channel_id=2, spec=ScheduleSpec(
-                local_time=parse_time("09:00"), days=parse_days("daily"), zone="UTC"),
-            deck_id=None, tag=None, ping_role_id=None, thread=False,
-            answer_after_minutes=None, created_by=3,
-        )
-        publisher = Publisher()
+        publisher = _Publisher()
         engine = QotdEngine(store, publisher, clock, rng=random.Random(1))
         clock.set(slot)
         await engine.tick()  # posted, open until the next question
@@ -285,36 +277,13 @@ async def test_a_paused_schedules_post_now_question_waits_for_the_slot_after_it(
     from datetime import UTC, datetime, timedelta
 
     from bot.clock import FixedClock
-    from bot.decks import load_builtin_decks
-    from bot.qotd import QotdEngine, Sent
-    from bot.schedule import ScheduleSpec, parse_days, parse_time
-    from bot.store import Store
-
-    class Publisher:
-        def __init__(self) -> None:
-            self.closed: list[int] = []
-
-        async def send(self, claim):
-            return Sent(10_000 + claim.post_id, None)
-
-        async def find(self, claim, since):
-            return None
-
-        async def close(self, post_id, summary):
-            self.closed.append(post_id)
+    from bot.qotd import QotdEngine
 
     slot = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     clock = FixedClock(slot - timedelta(hours=1))
-    store = await Store.open(tmp_path / "recall.sqlite3", clock=clock)
+    store, schedule_id = await _daily_store(tmp_path / "recall.sqlite3", clock)
     try:
-        await store.sync_builtin_decks(load_builtin_decks())
-        schedule_id, _ = await store.save_schedule(
-            guild_id=1, channel_id=2, spec=ScheduleSpec(
-                local_time=parse_time("09:00"), days=parse_days("daily"), zone="UTC"),
-            deck_id=None, tag=None, ping_role_id=None, thread=False,
-            answer_after_minutes=None, created_by=3,
-        )
-        publisher = Publisher()
+        publisher = _Publisher()
         engine = QotdEngine(store, publisher, clock, rng=random.Random(1))
         clock.set(slot)
         await engine.tick()  # post 1, open until the next question
@@ -334,4 +303,92 @@ async def test_a_paused_schedules_post_now_question_waits_for_the_slot_after_it(
         await engine.tick()
         assert publisher.closed == [1, claim.post_id]
     finally:
+        await store.close()
+
+
+
+@pytest.mark.allow_error_logs
+async def test_a_run_that_fails_is_tried_again_later_not_at_once(tmp_path, caplog):
+    """Another program holds the database's write lock when a slot comes: the slot's run
+    fails (after SQLite's busy wait), and is tried again a few seconds later, not at once
+    and again and again while the lock is held. Once the lock is gone, the slot posts."""
+    import asyncio
+    import logging
+    import sqlite3
+    from datetime import UTC, datetime, timedelta
+
+    from bot.clock import FixedClock
+    from bot.qotd import QotdEngine
+
+    slot = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    clock = FixedClock(slot - timedelta(hours=1))
+    path = tmp_path / "recall.sqlite3"
+    store, _ = await _daily_store(path, clock)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        publisher = _Publisher()
+        engine = QotdEngine(
+            store, publisher, clock, rng=random.Random(1), run_retry=timedelta(seconds=4)
+        )
+        clock.set(slot + timedelta(seconds=1))
+        other.execute("BEGIN IMMEDIATE")  # a backup, say, holds the write lock for 5 s
+        caplog.set_level(logging.ERROR, logger="bot.qotd")
+        engine.start_scheduler()
+        try:
+            await asyncio.sleep(5)
+            failed = [r for r in caplog.records if "failed to run" in r.getMessage()]
+            # One try, refused after the busy wait (2 s); the next is due 4 s after that.
+            assert len(failed) == 1
+            assert publisher.sent == []
+            other.execute("ROLLBACK")
+            await asyncio.wait_for(publisher.posted.wait(), 5)
+        finally:
+            await engine.stop_scheduler()
+        assert len(publisher.sent) == 1
+        assert len([r for r in caplog.records if "failed to run" in r.getMessage()]) == 1
+    finally:
+        other.close()
+        await store.close()
+
+
+@pytest.mark.allow_error_logs
+async def test_a_close_that_fails_is_tried_again(tmp_path):
+    """A question's answer is due while another program holds the write lock: the close
+    job's pass fails, and the close job is set again, so the answer goes public once the
+    lock is gone (not only when the next question is posted, a day later)."""
+    import asyncio
+    import sqlite3
+    from datetime import UTC, datetime, timedelta
+
+    from bot.clock import FixedClock
+    from bot.qotd import QotdEngine
+
+    slot = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    clock = FixedClock(slot - timedelta(hours=1))
+    path = tmp_path / "recall.sqlite3"
+    store, _ = await _daily_store(path, clock, answer_after_minutes=30)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        publisher = _Publisher()
+        engine = QotdEngine(
+            store, publisher, clock, rng=random.Random(1), run_retry=timedelta(seconds=1)
+        )
+        clock.set(slot)
+        await engine.tick()  # posted at 09:00, its answer due at 09:30
+        assert len(publisher.sent) == 1
+        clock.set(slot + timedelta(minutes=30, seconds=1))
+        other.execute("BEGIN IMMEDIATE")
+        engine.start_scheduler()
+        try:
+            # The close job's pass runs into the lock twice (the schedule's run, then the
+            # close), 2 s each, and fails.
+            await asyncio.sleep(5)
+            assert publisher.closed == []
+            other.execute("ROLLBACK")
+            await asyncio.wait_for(publisher.closing.wait(), 5)
+        finally:
+            await engine.stop_scheduler()
+        assert publisher.closed == publisher.sent
+    finally:
+        other.close()
         await store.close()
