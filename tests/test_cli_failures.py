@@ -90,3 +90,19 @@ def test_output_read_only_in_part_ends_quietly(tmp_path):
     assert proc.wait(timeout=60) == 141
     assert first.startswith(b"flask.yaml: yaml, ")
     assert err == "", err
+
+
+def test_a_sqlite_too_old_for_the_queries_is_one_clear_line(tmp_path, monkeypatch, capsys):
+    """A Python linked to an SQLite older than the queries need (3.35, for ``AS
+    MATERIALIZED``) is refused at start, naming both versions, instead of failing in the
+    middle of a /review."""
+    import sqlite3
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.31.1")
+    assert cli.main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("recall: Recall needs SQLite 3.35.0 or newer"), err
+    assert "3.31.1" in err
+    assert not (tmp_path / "recall.sqlite3").exists()

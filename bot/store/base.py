@@ -43,6 +43,8 @@ _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 #: how long a connection waits for another program's lock; short enough that a member's
 #: click is still answered (with "busy") within Discord's 3 s when the wait runs out
 BUSY_TIMEOUT_MS = 2000
+#: the oldest SQLite the queries run on (``WITH ... AS MATERIALIZED`` came in 3.35)
+MIN_SQLITE = (3, 35, 0)
 
 #: most writes applied in one group transaction
 MAX_GROUP = 256
@@ -198,6 +200,12 @@ class StoreBase:
         cls: type[_S], path: Path | str, *, clock: Clock | None = None, migrate: bool = True
     ) -> _S:
         path = Path(path)
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise StoreError(
+                f"Recall needs SQLite {'.'.join(map(str, MIN_SQLITE))} or newer; this Python "
+                f"has SQLite {sqlite3.sqlite_version} (a Python built on a newer system, or "
+                "the Docker image, has one)"
+            )
         if str(path) != ":memory:" and not path.parent.exists():
             raise StoreError(f"cannot open database {path}: folder {path.parent} does not exist")
         writer = reader = None
