@@ -302,6 +302,42 @@ async def test_deleted_channel_fails_then_pauses_while_others_go_on(recall, emul
         )
 
 
+async def test_a_schedule_in_a_server_the_bot_was_removed_from_pauses_quietly(
+    recall, emulator, caplog
+):
+    """The bot kicked from the server: each day's slot fails without a request to Discord
+    but the one edit showing the last question's answer, and the schedule pauses after
+    three, as for a deleted channel; added back, the moderator sees why and resumes it."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await first_post(bot, recall, guild, mod, chan)
+        [first] = posts(emulator, chan)
+        assert first.thread is not None
+        await emulator.remove_bot(guild)
+        seen = len(emulator.requests)
+        for day in (6, 7, 8, 9):
+            for minute in range(3):
+                recall.clock.set(at(f"2026-01-{day:02d}T09:0{minute}"))
+                await engine(bot).tick()
+        [schedule] = await bot.store.active_schedules()
+        assert schedule.paused and schedule.failures == 3
+        assert schedule.pause_reason == (
+            "paused after 3 failed posts in a row: "
+            "the channel was deleted or the bot can no longer see it"
+        )
+        later = emulator.requests[seen:]
+        assert [(r.method, r.status) for r in later] == [("PATCH", 403)], later
+        warnings = [r for r in caplog.records if r.name.startswith("bot.qotd")]
+        assert len(warnings) == 5, [r.getMessage() for r in warnings]  # 1 close, 3 slots, pause
+
+        await emulator.add_bot(guild)
+        resumed = await mod.run("/qotd resume", channel=chan)
+        assert "Next post: Sat 10 Jan 2026 09:00" in resumed.content, resumed.content
+        recall.clock.set(at("2026-01-10T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 2
+
+
 async def test_revoked_permission_is_reported(recall, emulator):
     guild, chan, mod, *_ = await world(recall, emulator)
     async with recall.running() as bot:
