@@ -638,6 +638,18 @@ class Review(commands.Cog):
 
     async def _remind(self, reminder: Reminder, now: Any) -> int:
         store = self.reviews.store
+        guild = self.bot.get_guild(reminder.guild_id)
+        if guild is None:
+            # Once the client is ready (the loop waits for it), every server the bot is in
+            # is known, an unavailable one too: it was removed from this one, or the server
+            # deleted. No DM sends the member there; their reminders stay on for when it is
+            # back.
+            log.info(
+                "reminder for %s in %s not sent: the bot is not in that server",
+                reminder.user_id,
+                reminder.guild_id,
+            )
+            return 0
         counts = await store.due_counts(reminder.guild_id, reminder.user_id, until=now)
         if not counts:
             return 0
@@ -648,28 +660,26 @@ class Review(commands.Cog):
             {d.id: deck_key(d, everything) for d in everything},
             escape=ui.name,
         )
-        guild = self.bot.get_guild(reminder.guild_id)
-        if guild is not None:
-            try:
-                await guild.fetch_member(reminder.user_id)
-            except discord.NotFound:
-                # They left the server: no DM sends them back to a server they are not in.
-                await store.set_review_settings(
-                    reminder.guild_id,
-                    reminder.user_id,
-                    remind_off=True,
-                    off_reason=f"you left {guild.name}",  # shown in a footer, as typed
-                )
-                log.info("reminders off for %s: left %s", reminder.user_id, reminder.guild_id)
-                return 0
-            except ui.DISCORD_TROUBLE as exc:
-                # Discord could not say (a 5xx, the network): not a sign they left, so the
-                # day's reminder goes as before the check.
-                log.warning("could not check that %s is in %s: %s", reminder.user_id,
-                            reminder.guild_id, exc)
-        where = f" on {ui.name(guild.name)}" if guild else ""
+        try:
+            await guild.fetch_member(reminder.user_id)
+        except discord.NotFound:
+            # They left the server: no DM sends them back to a server they are not in.
+            await store.set_review_settings(
+                reminder.guild_id,
+                reminder.user_id,
+                remind_off=True,
+                off_reason=f"you left {guild.name}",  # shown in a footer, as typed
+            )
+            log.info("reminders off for %s: left %s", reminder.user_id, reminder.guild_id)
+            return 0
+        except ui.DISCORD_TROUBLE as exc:
+            # Discord could not say (a 5xx, the network): not a sign they left, so the
+            # day's reminder goes as before the check.
+            log.warning("could not check that %s is in %s: %s", reminder.user_id,
+                        reminder.guild_id, exc)
         text = (
-            f"📚 {total} card{'s are' if total != 1 else ' is'} due{where}: {decks}. "
+            f"📚 {total} card{'s are' if total != 1 else ' is'} due on {ui.name(guild.name)}: "
+            f"{decks}. "
             "Run `/review start` there to keep your streak of remembering."
         )
         try:

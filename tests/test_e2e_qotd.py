@@ -86,6 +86,15 @@ async def setup_daily(mod, chan, **extra):
     )
 
 
+async def first_post(bot, recall, guild, mod, chan, **extra) -> None:
+    """The deck, a daily schedule in ``chan`` (see :func:`setup_daily`) and its first
+    question, posted at 09:00 on Monday 5 January."""
+    await make_deck(bot, guild.id)
+    await setup_daily(mod, chan, **extra)
+    recall.clock.set(at("2026-01-05T09:00"))
+    await engine(bot).tick()
+
+
 async def test_setup_post_reveal_grade_close_and_streaks(recall, emulator):
     guild, chan, mod, alice, bob = await world(recall, emulator)
     role = guild.add_role("Daily learners")
@@ -291,6 +300,42 @@ async def test_deleted_channel_fails_then_pauses_while_others_go_on(recall, emul
         assert value.startswith(
             f"**Where:** <#{chan.id}>\n⏸️ **Paused**: paused after 3 failed posts in a row: the channel was deleted"
         )
+
+
+async def test_a_schedule_in_a_server_the_bot_was_removed_from_pauses_quietly(
+    recall, emulator, caplog
+):
+    """The bot kicked from the server: each day's slot fails without a request to Discord
+    but the one edit showing the last question's answer, and the schedule pauses after
+    three, as for a deleted channel; added back, the moderator sees why and resumes it."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await first_post(bot, recall, guild, mod, chan)
+        [first] = posts(emulator, chan)
+        assert first.thread is not None
+        await emulator.remove_bot(guild)
+        seen = len(emulator.requests)
+        for day in (6, 7, 8, 9):
+            for minute in range(3):
+                recall.clock.set(at(f"2026-01-{day:02d}T09:0{minute}"))
+                await engine(bot).tick()
+        [schedule] = await bot.store.active_schedules()
+        assert schedule.paused and schedule.failures == 3
+        assert schedule.pause_reason == (
+            "paused after 3 failed posts in a row: "
+            "the channel was deleted or the bot can no longer see it"
+        )
+        later = emulator.requests[seen:]
+        assert [(r.method, r.status) for r in later] == [("PATCH", 403)], later
+        warnings = [r for r in caplog.records if r.name.startswith("bot.qotd")]
+        assert len(warnings) == 5, [r.getMessage() for r in warnings]  # 1 close, 3 slots, pause
+
+        await emulator.add_bot(guild)
+        resumed = await mod.run("/qotd resume", channel=chan)
+        assert "Next post: Sat 10 Jan 2026 09:00" in resumed.content, resumed.content
+        recall.clock.set(at("2026-01-10T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 2
 
 
 async def test_revoked_permission_is_reported(recall, emulator):
@@ -590,10 +635,7 @@ async def test_removing_a_schedule_still_reveals_its_open_question(recall, emula
     is removed there is none, and nothing else ever closes the post."""
     guild, chan, mod, *_ = await world(recall, emulator)
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan, thread=False)
-        recall.clock.set(at("2026-01-05T09:00"))
-        await engine(bot).tick()
+        await first_post(bot, recall, guild, mod, chan, thread=False)
         recall.clock.set(at("2026-01-05T20:00"))
         removed = await mod.run("/qotd remove", channel=chan)
         assert removed.content.endswith("The open question's answer goes public now.")
@@ -789,10 +831,7 @@ async def test_a_question_made_multiple_choice_while_open_gets_option_buttons(re
     grade as usual."""
     guild, chan, mod, alice, bob = await world(recall, emulator)
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan, thread=False)
-        recall.clock.set(at("2026-01-05T09:00"))
-        await engine(bot).tick()
+        await first_post(bot, recall, guild, mod, chan, thread=False)
         [post] = posts(emulator, chan)
         revealed = await bob.click(post, "Reveal answer")  # before the edit
 
@@ -847,10 +886,7 @@ async def test_an_answer_after_the_question_closed_keeps_no_streak(recall, emula
     count them among those who kept their streak."""
     guild, chan, mod, alice, bob = await world(recall, emulator)
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan, thread=False)
-        recall.clock.set(at("2026-01-05T09:00"))
-        await engine(bot).tick()
+        await first_post(bot, recall, guild, mod, chan, thread=False)
         shown = await alice.click(posts(emulator, chan)[-1], "Reveal answer")
         await alice.click(shown.message, "Good")
 
@@ -910,10 +946,7 @@ async def test_a_closed_question_nobody_kept_a_streak_on_does_not_point_to_tomor
     answered it that they have yet to start a streak."""
     guild, chan, mod, alice, _ = await world(recall, emulator)
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan)
-        recall.clock.set(at("2026-01-05T09:00"))
-        await engine(bot).tick()
+        await first_post(bot, recall, guild, mod, chan)
         [first] = posts(emulator, chan)
         revealed = await alice.click(first, "Reveal answer")
         await alice.click(revealed.message, "Good")
@@ -940,10 +973,7 @@ async def test_moving_the_time_later_after_todays_post_waits_for_tomorrow(recall
     """Posted at 09:00, moved to 10:00 at 09:30: no second question at 10:00 the same day."""
     guild, chan, mod, *_ = await world(recall, emulator)
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan, thread=False)
-        recall.clock.set(at("2026-01-05T09:00"))
-        await engine(bot).tick()
+        await first_post(bot, recall, guild, mod, chan, thread=False)
         assert len(posts(emulator, chan)) == 1
 
         recall.clock.set(at("2026-01-05T09:30"))
@@ -1153,10 +1183,7 @@ async def test_pause_and_resume_after_moving_the_time_later_posts_no_second_ques
     resumed at 09:40: still no second question at 10:00 that day."""
     guild, chan, mod, *_ = await world(recall, emulator)
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan, thread=False)
-        recall.clock.set(at("2026-01-05T09:00"))
-        await engine(bot).tick()
+        await first_post(bot, recall, guild, mod, chan, thread=False)
         recall.clock.set(at("2026-01-05T09:30"))
         await setup_daily(mod, chan, thread=False, time="10:00")
         recall.clock.set(at("2026-01-05T09:40"))
@@ -1176,10 +1203,7 @@ async def test_removed_and_set_up_again_the_same_day_posts_no_second_question(re
     channel: the new schedule's first question is tomorrow's, and setup says so."""
     guild, chan, mod, *_ = await world(recall, emulator)
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan, thread=False)
-        recall.clock.set(at("2026-01-05T09:00"))
-        await engine(bot).tick()
+        await first_post(bot, recall, guild, mod, chan, thread=False)
         assert len(posts(emulator, chan)) == 1
 
         recall.clock.set(at("2026-01-05T09:30"))
@@ -1222,10 +1246,7 @@ async def test_a_paused_schedules_open_question_closes_when_the_next_would_have_
     its schedule is paused (none is posted then), and the pause breaks no streak."""
     guild, chan, mod, alice, _ = await world(recall, emulator)
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan, thread=False)
-        recall.clock.set(at("2026-01-05T09:00"))
-        await engine(bot).tick()
+        await first_post(bot, recall, guild, mod, chan, thread=False)
         shown = await alice.click(posts(emulator, chan)[-1], "Reveal answer")
         await alice.click(shown.message, "Good")
 
@@ -1269,10 +1290,7 @@ async def test_a_paused_schedules_open_question_closes_on_a_restart_after_its_ti
     shows the answer."""
     guild, chan, mod, *_ = await world(recall, emulator)
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan, thread=False)
-        recall.clock.set(at("2026-01-05T09:00"))
-        await engine(bot).tick()
+        await first_post(bot, recall, guild, mod, chan, thread=False)
         await mod.run("/qotd pause", channel=chan)
     recall.clock.set(at("2026-01-07T15:00"))
     async with recall.running(sync=False):
@@ -1287,10 +1305,7 @@ async def test_resumed_before_the_next_slot_the_open_question_waits_for_the_next
     the next one is posted."""
     guild, chan, mod, *_ = await world(recall, emulator)
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan, thread=False)
-        recall.clock.set(at("2026-01-05T09:00"))
-        await engine(bot).tick()
+        await first_post(bot, recall, guild, mod, chan, thread=False)
         recall.clock.set(at("2026-01-05T12:00"))
         await mod.run("/qotd pause", channel=chan)
         await mod.run("/qotd resume", channel=chan)
@@ -1305,10 +1320,7 @@ async def test_a_paused_schedules_question_with_a_delay_closes_after_it(recall, 
     """answer_after=12h: pausing does not hold the answer back."""
     guild, chan, mod, *_ = await world(recall, emulator)
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan, thread=False, answer_after="12h")
-        recall.clock.set(at("2026-01-05T09:00"))
-        await engine(bot).tick()
+        await first_post(bot, recall, guild, mod, chan, thread=False, answer_after="12h")
         recall.clock.set(at("2026-01-05T12:00"))
         await mod.run("/qotd pause", channel=chan)
         recall.clock.set(at("2026-01-05T21:00"))
@@ -1382,10 +1394,7 @@ async def test_a_failed_slot_shows_the_previous_questions_answer_at_its_time(rec
     slot still leaves it open."""
     guild, chan, mod, alice, _ = await world(recall, emulator)
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan, thread=False)
-        recall.clock.set(at("2026-01-05T09:00"))
-        await engine(bot).tick()
+        await first_post(bot, recall, guild, mod, chan, thread=False)
         shown = await alice.click(posts(emulator, chan)[-1], "Reveal answer")
         await alice.click(shown.message, "Good")
         await mod.run("/qotd skip", channel=chan)  # Tuesday's
@@ -1420,10 +1429,7 @@ async def test_a_slot_refused_for_a_missing_permission_shows_the_previous_answer
 ):
     guild, chan, mod, *_ = await world(recall, emulator)
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan, thread=False)
-        recall.clock.set(at("2026-01-05T09:00"))
-        await engine(bot).tick()
+        await first_post(bot, recall, guild, mod, chan, thread=False)
         chan.revoke_bot_permission(discord.Permissions(send_messages=True).value)
         await emulator.settle()
         recall.clock.set(at("2026-01-06T09:00"))
@@ -1439,10 +1445,7 @@ async def test_a_slot_missed_while_the_bot_was_down_shows_the_previous_answer(re
     answer goes public as the bot comes back, not on Wednesday."""
     guild, chan, mod, *_ = await world(recall, emulator)
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan, thread=False)
-        recall.clock.set(at("2026-01-05T09:00"))
-        await engine(bot).tick()
+        await first_post(bot, recall, guild, mod, chan, thread=False)
     recall.clock.set(at("2026-01-06T16:00"))  # 7 hours after Tuesday's slot
     async with recall.running(sync=False) as bot:
         [first] = posts(emulator, chan)

@@ -329,6 +329,40 @@ async def test_no_reminder_for_a_member_who_left_the_server(recall, emulator):
         assert settings.remind_off_reason == "you left My_Cool*Server"
 
 
+@pytest.mark.parametrize("elsewhere", [True, False], ids=["shares-another-server", "only-server"])
+async def test_no_reminder_from_a_server_the_bot_was_removed_from_until_it_is_back(
+    recall, emulator, elsewhere
+):
+    """The bot kicked from the server (or the server deleted): no DM sends the member to a
+    server it is not in (nor fails, when it was the only one they shared, and turns their
+    reminders off as if their DMs were closed); the reminder stays on, and goes again once
+    the bot is added back."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    if elsewhere:
+        emulator.add_guild("Another server").add_member(alice.user)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        await alice.run("/review remind", channel=guild.general, time="18:00")
+        before = await bot.store.review_settings(guild.id, alice.id)
+        await emulator.remove_bot(guild)
+        cog = bot.get_cog("Review")
+        recall.clock.set(at("2026-02-02T18:00"))
+        assert await cog.send_reminders() == 0
+        assert emulator.dms(alice.user) == []
+        settings = await bot.store.review_settings(guild.id, alice.id)
+        assert settings.remind_time == "18:00" and settings.remind_off_reason is None
+        assert settings.remind_next == at("2026-02-03T18:00") > before.remind_next
+        recall.clock.set(at("2026-02-02T18:10"))
+        assert await cog.send_reminders() == 0  # the day's reminder is done, not retried
+
+        await emulator.add_bot(guild)
+        recall.clock.set(at("2026-02-03T18:00"))
+        assert await cog.send_reminders() == 1
+        [dm] = emulator.dms(alice.user)
+        assert dm.content.startswith("📚 1 card is due on Study group: 1 in SRS deck.")
+
+
 async def test_an_option_is_graded_by_its_text_after_the_options_were_reordered(recall, emulator):
     guild, alice = await setup(recall, emulator)
     async with recall.running() as bot:

@@ -300,6 +300,65 @@ async def test_ready_with_several_guilds_and_permissions(emulator: DiscordEmulat
         assert missing.value.code == 10003
 
 
+async def test_bot_removed_from_a_guild_and_added_back(emulator: DiscordEmulator) -> None:
+    """GUILD_DELETE without ``unavailable`` drops the guild from the bot's cache; REST on it
+    fails as Discord's does, members there cannot run its commands, and DMs reach only
+    users it still shares a guild with, until it is added back (GUILD_CREATE)."""
+    guild, alice, bob, _ = make_world(emulator)
+    other = emulator.add_guild("Elsewhere")
+    other.add_member(bob.user)
+    bot = EmuBot()
+    removed: list[int] = []
+
+    async def on_guild_remove(g: discord.Guild) -> None:
+        removed.append(g.id)
+
+    bot.add_listener(on_guild_remove)
+    async with emulator.run_client(bot):
+        await bot.tree.sync()
+        await emulator.remove_bot(guild)
+        assert bot.get_guild(guild.id) is None and removed == [guild.id]
+        assert bot.get_guild(other.id) is not None
+        params = discord.http.handle_message_parameters(content="x")
+        with pytest.raises(discord.Forbidden) as refused:
+            await bot.http.send_message(guild.general.id, params=params)
+        assert (refused.value.status, refused.value.code) == (403, 50001)
+        with pytest.raises(discord.Forbidden) as hidden:
+            await bot.http.get_channel(guild.general.id)
+        assert hidden.value.code == 50001
+        with pytest.raises(discord.NotFound) as unknown:
+            await bot.fetch_guild(guild.id)
+        assert unknown.value.code == 10004
+        with pytest.raises(discord.NotFound):
+            await bot.http.get_member(guild.id, alice.id)
+        with pytest.raises(CommandError, match="not in Study group"):
+            await alice.run("/help")
+        guild.add_channel("news")  # nothing reaches the bot of a guild it is not in
+        await emulator.settle()
+        dm_alice = await bot.create_dm(discord.Object(alice.id))
+        with pytest.raises(discord.Forbidden) as no_dm:
+            await dm_alice.send("hi")  # alice shares no guild with the bot any more
+        assert no_dm.value.code == 50007
+        dm_bob = await bot.create_dm(discord.Object(bob.id))
+        await dm_bob.send("hi")  # bob is in Elsewhere
+        assert [m.content for m in emulator.dms(bob)] == ["hi"]
+
+        await emulator.add_bot(guild)
+        back = bot.get_guild(guild.id)
+        assert back is not None and not back.unavailable
+        assert {c.name for c in back.text_channels} == {"general", "qotd", "news"}
+        await bot.http.send_message(guild.general.id, params=params)
+        assert emulator.last_message(guild.general).content == "x"
+        assert (await alice.run("/help")).acknowledged
+        await dm_alice.send("hi again")
+        assert [m.content for m in emulator.dms(alice)] == ["hi again"]
+    # A fresh start lists only the guilds the bot is in.
+    await emulator.remove_bot(other)
+    bot = EmuBot()
+    async with emulator.run_client(bot):
+        assert [g.name for g in bot.guilds] == ["Study group"]
+
+
 async def test_wrong_token_fails_login(emulator: DiscordEmulator) -> None:
     with pytest.raises(discord.LoginFailure):
         async with emulator.run_client(EmuBot(), token="nope"):

@@ -244,7 +244,10 @@ class DiscordEmulator:
         self.application_id = self.bot_user.id
         self.owner = User(self, self.snowflake(), "owner")
         self.users: dict[int, User] = {self.bot_user.id: self.bot_user, self.owner.id: self.owner}
+        #: the guilds the bot is in
         self.guilds: dict[int, Guild] = {}
+        #: guilds the bot was removed from (kicked, or the server deleted), by id
+        self.left_guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
         self.messages: dict[int, Message] = {}
         self.attachments: dict[int, Attachment] = {}
@@ -428,6 +431,30 @@ class DiscordEmulator:
         self.dispatch(event, channel.payload())
         await self.settle()
 
+    async def remove_bot(self, guild: Guild) -> None:
+        """The bot kicked from ``guild``, or the server deleted: GUILD_DELETE without
+        ``unavailable``. REST on the guild's channels then answers 403 Missing Access (code
+        50001), its guild routes 404 Unknown Guild (10004); the bot hears nothing more of
+        it, its DMs reach only users it still shares a guild with, and its commands cannot
+        be run there."""
+        if self.guilds.pop(guild.id, None) is None:
+            raise AssertionError(f"the bot is not in {guild.name}")
+        self.left_guilds[guild.id] = guild
+        self.dispatch("GUILD_DELETE", {"id": str(guild.id)})
+        await self.settle()
+
+    async def add_bot(self, guild: Guild) -> None:
+        """The bot added back to a guild it was removed from: GUILD_CREATE, as on joining."""
+        if self.left_guilds.pop(guild.id, None) is None:
+            raise AssertionError(f"the bot was not removed from {guild.name}")
+        self.guilds[guild.id] = guild
+        self.dispatch("GUILD_CREATE", self._guild_payload(guild))
+        await self.settle()
+
+    def shares_guild(self, user: User) -> bool:
+        """Whether ``user`` is in a guild with the bot (what a bot's DM to them needs)."""
+        return any(user.id in g.members for g in self.guilds.values())
+
     # -- records -------------------------------------------------------------------
 
     def channel_messages(self, channel: Channel) -> list[Message]:
@@ -477,7 +504,10 @@ class DiscordEmulator:
         return self._session is not None and self._session.intents & intent == intent
 
     def dispatch(self, event: str, data: Any) -> None:
-        """Send a gateway event to the bot's session (buffered while it is reconnecting)."""
+        """Send a gateway event to the bot's session (buffered while it is reconnecting);
+        nothing of a guild the bot was removed from."""
+        if isinstance(data, dict) and int(data.get("guild_id") or 0) in self.left_guilds:
+            return
         if self._session is not None:
             self._session.push(event, data)
 
@@ -890,6 +920,8 @@ class DiscordEmulator:
         channel = self.channels.get(call.id(key))
         if channel is None or channel.deleted:
             raise ApiError(404, 10003, "Unknown Channel")
+        if channel.guild is not None and channel.guild.id not in self.guilds:
+            raise ApiError(403, 50001, "Missing Access")  # the bot was removed from it
         return channel
 
     def _message(self, channel: Channel, mid: int) -> Message:
@@ -1245,7 +1277,8 @@ class DiscordEmulator:
         channel = self._channel(call)
         if channel.type == DM:
             assert channel.recipient is not None
-            if not channel.recipient.dms_open or channel.recipient.bot:
+            recipient = channel.recipient
+            if not recipient.dms_open or recipient.bot or not self.shares_guild(recipient):
                 raise ApiError(403, 50007, "Cannot send messages to this user")
         else:
             need = PERM_SEND_THREADS if channel.is_thread else PERM_SEND

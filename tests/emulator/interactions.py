@@ -199,6 +199,8 @@ class InteractionEngine:
     ) -> tuple[Channel, Member | None]:
         if dm or (channel is not None and channel.type == DM):
             return self.emu.dm_channel(actor.user), None
+        if actor.guild.id not in self.emu.guilds:
+            raise CommandError(f"{self.emu.bot_user.name} is not in {actor.guild.name}")
         channel = channel or actor.guild.general
         if channel.deleted:
             raise CommandError(f"#{channel.name} was deleted")
