@@ -321,7 +321,11 @@ async def test_a_board_view_is_the_page_the_askers_standing_and_name_together(st
     assert [r.user_id for r in view.page.rows] == [3, 1, 2]
     assert view.mine is not None and view.mine.rank == 2 and view.name
     nobody = await store.board_view(7, "all", key, 0, PAGE_SIZE, 99)
-    assert nobody.mine is None and nobody.name is None
+    assert nobody.mine is None and nobody.name is None and not nobody.hidden
+    # hidden with no points on the board: still known as hidden
+    assert await store.set_hidden(7, 99, "quiet", True)
+    quiet = await store.board_view(7, "all", key, 0, PAGE_SIZE, 99)
+    assert quiet.mine is None and quiet.hidden and quiet.name == "quiet"
 
 
 async def test_paging_at_the_last_page_and_a_member_with_no_data(store: Store):

@@ -68,12 +68,13 @@ class Standing:
 @dataclass(frozen=True)
 class BoardView:
     """What one page of a board shows, read in one snapshot: the page, the asker's standing
-    on the board (None: no points there) and the name the boards know them by (None: none
-    yet, or erased)."""
+    on the board (None: no points there), the name the boards know them by (None: none
+    yet, or erased) and whether they are hidden from the boards (points or not)."""
 
     page: BoardPage
     mine: Standing | None
     name: str | None
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -216,10 +217,12 @@ class LeaderboardStore(QuizStore):
         stored meanwhile can't make the foot disagree with the page."""
 
         def load(conn: sqlite3.Connection) -> BoardView:
+            name, hidden = _member_of(conn, guild_id, asker_id)
             return BoardView(
                 _board_page(conn, guild_id, board, period, page, page_size),
                 _standing(conn, guild_id, board, period, asker_id),
-                _member_name(conn, guild_id, asker_id),
+                name,
+                hidden,
             )
 
         return await self.read(load)
@@ -549,11 +552,18 @@ def _board_page(
 
 
 def _member_name(conn: sqlite3.Connection, guild_id: int, user_id: int) -> str | None:
+    return _member_of(conn, guild_id, user_id)[0]
+
+
+def _member_of(conn: sqlite3.Connection, guild_id: int, user_id: int) -> tuple[str | None, bool]:
+    """A member's name on the boards (None: none yet, or erased) and whether they hide."""
     row = conn.execute(
-        "SELECT display_name FROM members WHERE guild_id = ? AND user_id = ?",
+        "SELECT display_name, hidden FROM members WHERE guild_id = ? AND user_id = ?",
         (guild_id, user_id),
     ).fetchone()
-    return str(row[0]) if row and row[0] else None  # '': erased, kept hidden
+    if row is None:
+        return None, False
+    return (str(row[0]) if row[0] else None), bool(row[1])  # '': erased, kept hidden
 
 
 def _standing(
