@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from bot.clock import FixedClock, from_db
 from bot.decks import load_builtin_decks
+from bot.guild_settings import ScoringRules
 from bot.leaderboard import (
     PAGE_SIZE,
     Score,
@@ -37,6 +38,7 @@ from bot.quiz import period_keys
 from bot.schedule import period_bounds
 from bot.stats import render_weeks_png, scale_top, tag_strengths
 from bot.store import AttemptRequest, Store
+from cogs.help import scoring_text
 
 ZONES = [
     "UTC",
@@ -302,6 +304,34 @@ async def test_ties_ranks_and_hidden_members(store: Store):
     assert (await store.standing(7, "all", "week:2026-03-02", 4)).rank == 3  # type: ignore[union-attr]
     # another server is untouched
     assert (await store.board_page(8, "all", "week:2026-03-02", 0, PAGE_SIZE)).rows == []
+
+
+async def test_which_answer_scores_a_question_for_the_day_is_what_help_says(store: Store):
+    """/help scoring: a question scores once a day, for the first answer that can score, even
+    one the daily cap leaves without points; a /review grade or an answer to a closed
+    question of the day does not use that chance up."""
+    text = scoring_text(ScoringRules())
+    assert "A question scores at most once a day for you" in text
+    assert "even if the daily cap leaves it no points" in text
+    assert "answers to a closed question of the day do not use up that chance" in text
+
+    q = await question_ids(store)
+
+    async def answer(qid: int, source: str, **kw) -> tuple[bool, int]:
+        done = await store.record_attempt(
+            AttemptRequest(1, 5, "alice", None, qid, source, 3, False, True, **kw)
+        )
+        return done.scored, done.points
+
+    assert await answer(q[0], "review") == (False, 0)
+    assert await answer(q[0], "qotd", closed=True) == (False, 0)
+    assert await answer(q[0], "quiz") == (True, 2)  # the first answer that can score
+    assert await answer(q[0], "qotd") == (False, 0)  # later answers that day do not
+    await store.set_guild_settings(1, {"scoring.quiz_daily_cap": "2"})
+    assert await answer(q[1], "quiz") == (True, 0)  # capped: its chance is used
+    assert await answer(q[1], "qotd") == (False, 0)
+    clock_of(store).advance(days=1)
+    assert await answer(q[1], "qotd") == (True, 5)  # a new day
 
 
 async def test_a_board_view_is_the_page_the_askers_standing_and_name_together(store: Store):
