@@ -83,7 +83,7 @@ class QotdRecord:
 
     days: list[str]  # the server's days with a QOTD post that reached a channel, oldest first
     answered: frozenset[str]  # the days on which the member answered one of them
-    last_open: bool  # the newest day can still be answered (see ``qotd_record``)
+    open_days: frozenset[str]  # the days that can still be answered (see ``qotd_record``)
 
 
 @dataclass(frozen=True)
@@ -432,10 +432,10 @@ class LeaderboardStore(QuizStore):
     async def qotd_record(self, guild_id: int, user_id: int) -> QotdRecord:
         """The server's QOTD days (those of posts that reached a channel: one whose send
         failed was never seen and breaks no streak), the days the member answered on, and
-        whether the newest day can still be answered: a question of it is still open, or it
-        is not over yet in the server's zone (a later question that day still counts for
-        it). An answer given after its question closed (its answer was public) counts for
-        no day."""
+        the days that can still be answered: those with a question still open (a schedule
+        may keep several open at once), and the newest while it is not over yet in the
+        server's zone (a later question that day still counts for it). An answer given after
+        its question closed (its answer was public) counts for no day."""
         now = self.clock.now()
 
         def load(conn: sqlite3.Connection) -> QotdRecord:
@@ -455,8 +455,9 @@ class LeaderboardStore(QuizStore):
             return QotdRecord(
                 days=days,
                 answered=frozenset(d for p, d, _ in posts if p in done),
-                last_open=bool(days)
-                and (days[-1] >= today or any(o and d == days[-1] for _, d, o in posts)),
+                open_days=frozenset(
+                    [d for _, d, o in posts if o] + [d for d in days[-1:] if d >= today]
+                ),
             )
 
         return await self.read(load)
