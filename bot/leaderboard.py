@@ -171,7 +171,7 @@ class Streak:
 
 
 def qotd_streak(
-    days: Sequence[_Day], answered: AbstractSet[_Day], *, last_open: bool = False
+    days: Sequence[_Day], answered: AbstractSet[_Day], *, open_days: AbstractSet[_Day] = frozenset()
 ) -> Streak:
     """A member's run of consecutive QOTD days answered, now and at best.
 
@@ -179,21 +179,15 @@ def qotd_streak(
     first, and ``answered`` the days on which the member answered at least one of them
     (with several schedules, one answer a day is showing up). Days with no post (skipped or
     paused) are simply not in the list, so they never break a streak. A day unanswered
-    breaks it, except the newest while it can still be answered (``last_open``: a question
-    of it is open, or the day is not over).
+    breaks it once it can no longer be answered: a day in ``open_days`` (a question of it is
+    still open, or it is the newest day and not over) neither breaks nor adds to it yet, so
+    answering it later never makes a streak shown as broken come back.
     """
     best = run = 0
     for day in days:
         if day in answered:
             run += 1
             best = max(best, run)
-        else:
+        elif day not in open_days:
             run = 0
-    current = run
-    if last_open and days and days[-1] not in answered:
-        current = 0
-        for day in reversed(days[:-1]):
-            if day not in answered:
-                break
-            current += 1
-    return Streak(current=current, best=best)
+    return Streak(current=run, best=best)

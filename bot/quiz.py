@@ -71,8 +71,9 @@ def award(
 ) -> Award:
     """What one attempt earns.
 
-    Only a member's first graded attempt on a question in a (server-local) day scores; a
-    QOTD post that has closed no longer scores; /quiz points stop at the daily cap.
+    A question scores once a (server-local) day for a member: the first attempt on it that
+    can score (a review grade or an answer to a closed QOTD post cannot), even one the cap
+    leaves at 0 points; /quiz points stop at the daily cap.
     """
     if source == Source.REVIEW:
         return Award(False, 0, "reviews train memory; they do not score")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -36,6 +38,10 @@ class Graded:
 
 
 class QuizService:
+    #: seconds in which a member's second Next on the same post is the same click twice
+    #: (a double click, a retried tap): it is answered with the question the first gave
+    next_repeat: float = 5.0
+
     def __init__(
         self, store: Store, rng: random.Random | None = None, *, escape: Escape = str
     ):
@@ -43,6 +49,8 @@ class QuizService:
         self.rng = rng or random.Random()
         #: deck names and what members typed for one, as messages show them
         self.escape = escape
+        #: (post, member) -> (when, the new post) of recent Next clicks
+        self._nexts: dict[tuple[int, int], tuple[float, asyncio.Future[QuizPost]]] = {}
 
     async def resolve_deck(self, guild_id: int, text: str | None) -> DeckRow | None:
         """A deck named by slug, id or name (loosely); None when no deck was asked for."""
@@ -111,7 +119,33 @@ class QuizService:
 
         The question of ``post_id`` counts as the member's latest seen, whether or not they
         graded it (a reveal stores nothing), so Next does not give it straight back.
+
+        The member's Next on the same post again within ``next_repeat`` seconds (a double
+        click) gets the same new post, not a second one; a Next that failed is tried afresh.
         """
+        key = (post_id, user_id)
+        now = time.monotonic()
+        for old in [k for k, (at, _) in self._nexts.items() if now - at >= self.next_repeat]:
+            del self._nexts[old]
+        earlier = self._nexts.get(key)
+        made: asyncio.Future[QuizPost]
+        if earlier is None:
+            made = asyncio.ensure_future(self._next_post(post_id, user_id, user_name))
+            self._nexts[key] = (now, made)
+
+            def done(task: asyncio.Future[QuizPost]) -> None:
+                if (task.cancelled() or task.exception() is not None) and (
+                    self._nexts.get(key, (0.0, None))[1] is task
+                ):
+                    del self._nexts[key]
+
+            made.add_done_callback(done)
+        else:
+            made = earlier[1]
+        # Shielded: a click given up on does not take the new post from the other.
+        return await asyncio.shield(made)
+
+    async def _next_post(self, post_id: int, user_id: int, user_name: str) -> QuizPost:
         post = await self._post(post_id)
         return await self._new_post(
             just_seen=post.question_id,

@@ -66,7 +66,8 @@ async def board_message(
 ) -> tuple[discord.Embed, discord.ui.View, bool]:
     """The embed and buttons for one page of a board, read afresh from the database, and
     whether the message must be ephemeral: ``private`` (it is for the asker's eyes only
-    already), or the asker is hidden from the boards, so their points are for them alone.
+    already), or the asker is hidden from the boards, so their points (none, too) are for
+    them alone.
 
     A message only the asker sees speaks to them ("You: #3", "← you"); one posted in the
     channel is read by everyone there, so its foot names the asker instead (by the name the
@@ -75,7 +76,7 @@ async def board_message(
     season = await store.current_season(guild_id)
     view_data = await store.board_view(guild_id, board, key, page, PAGE_SIZE, asker_id)
     data, mine = view_data.page, view_data.mine
-    private = private or (mine is not None and mine.hidden)
+    private = private or view_data.hidden
     title = f"🏆 {BOARD_NAMES.get(board, board)} · {period_title(key, season.number, today)}"
     ended = period_ended(key, season.number, today)  # no "yet" of a period that is over
     if data.rows:
@@ -92,6 +93,8 @@ async def board_message(
     if private:
         if mine is None:
             you_text = "You had no points here." if ended else "You have no points here yet."
+            if view_data.hidden:
+                you_text += " You are hidden from the boards (/privacy show)."
         elif mine.hidden:
             you_text = f"You: {points_text(mine.points)}, hidden from the boards (/privacy show)."
         else:

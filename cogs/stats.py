@@ -102,7 +102,7 @@ class Stats(commands.Cog):
             lines.append("*Hidden from the boards: ranks are not shown.*")
 
         record = await store.qotd_record(guild_id, user_id)
-        streak = qotd_streak(record.days, record.answered, last_open=record.last_open)
+        streak = qotd_streak(record.days, record.answered, open_days=record.open_days)
         strongest, weakest = tag_strengths(activity.tag_results)
 
         embed = ui.info_embed(f"Stats: {name}")

@@ -329,6 +329,10 @@ async def quiz_next(w: World, bot) -> Click:
 async def quiz_next_done(w: World, bot, first, second) -> None:
     for r in (first, second):
         assert r.ephemeral and r.embed is not None, r
+    # one new question, given to both clicks
+    assert first.embed == second.embed
+    [(n,)] = await bot.store._fetchall("SELECT COUNT(*) FROM posts")
+    assert n == 2
 
 
 async def review_option(w: World, bot) -> Click:

@@ -809,6 +809,31 @@ async def test_a_board_in_the_channel_names_the_asker_instead_of_saying_you(reca
         )
 
 
+async def test_a_hidden_member_with_no_points_on_a_board_is_not_told_of_in_the_channel(
+    recall, emulator
+):
+    """A member hidden from the boards keeps their points out of the channel, none too: a
+    board they ask for, or page, where they have no points is shown to them alone."""
+    guild = emulator.add_guild("Study group")
+    alice, carol = guild.add_member("alice"), guild.add_member("carol")
+    async with recall.running() as bot:
+        for i in range(11):  # two pages
+            await score(bot, guild.id, 1000 + i, f"old{i}", 1)
+        board = await carol.run("/leaderboard show")
+        assert not board.ephemeral and footer(board.message).startswith("carol has no points")
+        await carol.run("/privacy hide")
+        shown = await carol.run("/leaderboard show", board="qotd")
+        assert shown.ephemeral
+        assert footer(shown.message).startswith(
+            "You have no points here yet. You are hidden from the boards (/privacy show).\n"
+        )
+        paged = await carol.click(board.message, "Next")
+        assert paged.ephemeral and "hidden from the boards" in footer(paged.message)
+        assert footer(board.message).startswith("carol has no points")  # not edited
+        await alice.run("/privacy hide")  # hidden with no data at all
+        assert (await alice.run("/leaderboard show")).ephemeral
+
+
 async def test_a_board_paged_after_its_week_is_over_says_it_ended(recall, emulator):
     """The buttons keep the week they were drawn for: paged on Monday, last week's board says
     it has ended (as an ended season's does), and the foot does not say "yet" of it."""

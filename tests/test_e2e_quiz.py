@@ -457,6 +457,28 @@ async def test_next_after_a_reveal_does_not_give_back_the_question_revealed(reca
             assert following.ephemeral and following.message.embeds[0]["description"] == other
 
 
+async def test_a_double_clicked_next_gives_one_new_question(recall, emulator):
+    """Two clicks on Next question at once are one request: both are answered with the same
+    new private question, and one post is stored. A later click gets another one."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        posted = await alice.run("/quiz", channel=guild.general, deck="testing", tag="contexts")
+        first, second = await asyncio.gather(
+            alice.click(posted.message, "Next question"),
+            alice.click(posted.message, "Next question"),
+        )
+        assert first.ephemeral and second.ephemeral
+        assert first.message.embeds[0] == second.message.embeds[0]
+        rows = await bot.store._fetchall("SELECT id FROM posts WHERE author_id = ?", (alice.id,))
+        assert len(rows) == 2  # the /quiz and one Next
+        bot.get_cog("Quiz").quiz.next_repeat = 0
+        await alice.click(posted.message, "Next question")
+        rows = await bot.store._fetchall("SELECT id FROM posts WHERE author_id = ?", (alice.id,))
+        assert len(rows) == 3
+
+
 async def test_a_quiz_on_another_tag_in_between_does_not_bring_a_question_back(recall, emulator):
     guild = emulator.add_guild("Study group")
     members = [guild.add_member(f"m{i}") for i in range(6)]

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from bot.clock import FixedClock, from_db
 from bot.decks import load_builtin_decks
+from bot.guild_settings import ScoringRules
 from bot.leaderboard import (
     PAGE_SIZE,
     Score,
@@ -37,6 +38,7 @@ from bot.quiz import period_keys
 from bot.schedule import period_bounds
 from bot.stats import render_weeks_png, scale_top, tag_strengths
 from bot.store import AttemptRequest, Store
+from cogs.help import scoring_text
 
 ZONES = [
     "UTC",
@@ -167,25 +169,21 @@ def test_ties_go_to_who_reached_the_points_first():
     assert [s.user_id for s in ranked(scores)] == [2, 1, 4, 3]
 
 
-@given(st.lists(st.booleans(), max_size=60), st.booleans())
-def test_qotd_streak_against_brute_force(answered_flags: list[bool], last_open: bool):
-    posts = list(range(100, 100 + len(answered_flags)))
-    answered = {p for p, ok in zip(posts, answered_flags, strict=True) if ok}
-    streak = qotd_streak(posts, answered, last_open=last_open)
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), max_size=60))
+def test_qotd_streak_against_brute_force(flags: list[tuple[bool, bool]]):
+    """(answered, can still be answered) a day: the streak is what it will be if every
+    day that can still be answered is answered, less those days."""
+    posts = list(range(100, 100 + len(flags)))
+    answered = {p for p, (ok, _) in zip(posts, flags, strict=True) if ok}
+    still = {p for p, (ok, can) in zip(posts, flags, strict=True) if can and not ok}
+    streak = qotd_streak(posts, answered, open_days=still)
+    kept = [ok for ok, can in flags if ok or not can]  # the open days left out
     runs, run = [0], 0
-    for ok in answered_flags:
+    for ok in kept:
         run = run + 1 if ok else 0
         runs.append(run)
     assert streak.best == max(runs)
-    flags = answered_flags
-    if last_open and flags and not flags[-1]:
-        flags = flags[:-1]
-    current = 0
-    for ok in reversed(flags):
-        if not ok:
-            break
-        current += 1
-    assert streak.current == current
+    assert streak.current == run
 
 
 def test_qotd_streak_examples():
@@ -197,10 +195,14 @@ def test_qotd_streak_examples():
     s = qotd_streak([1, 2, 3, 4], {1, 2, 4})
     assert (s.current, s.best) == (1, 2)
     # today's question is still open: not answering it yet does not break the streak
-    s = qotd_streak([1, 2, 3], {1, 2}, last_open=True)
+    s = qotd_streak([1, 2, 3], {1, 2}, open_days={3})
     assert (s.current, s.best) == (2, 2)
-    s = qotd_streak([1, 2, 3], {1, 2}, last_open=False)
+    s = qotd_streak([1, 2, 3], {1, 2})
     assert (s.current, s.best) == (0, 2)
+    # yesterday's and today's questions are both still open: neither is missed yet
+    s = qotd_streak([1, 2, 3, 4], {1, 2}, open_days={3, 4})
+    assert (s.current, s.best) == (2, 2)
+    assert qotd_streak([1, 2, 3, 4], {1, 2, 3, 4}).current == 4
 
 
 def test_tag_strengths_and_picture():
@@ -304,6 +306,34 @@ async def test_ties_ranks_and_hidden_members(store: Store):
     assert (await store.board_page(8, "all", "week:2026-03-02", 0, PAGE_SIZE)).rows == []
 
 
+async def test_which_answer_scores_a_question_for_the_day_is_what_help_says(store: Store):
+    """/help scoring: a question scores once a day, for the first answer that can score, even
+    one the daily cap leaves without points; a /review grade or an answer to a closed
+    question of the day does not use that chance up."""
+    text = scoring_text(ScoringRules())
+    assert "A question scores at most once a day for you" in text
+    assert "even if the daily cap leaves it no points" in text
+    assert "answers to a closed question of the day do not use up that chance" in text
+
+    q = await question_ids(store)
+
+    async def answer(qid: int, source: str, **kw) -> tuple[bool, int]:
+        done = await store.record_attempt(
+            AttemptRequest(1, 5, "alice", None, qid, source, 3, False, True, **kw)
+        )
+        return done.scored, done.points
+
+    assert await answer(q[0], "review") == (False, 0)
+    assert await answer(q[0], "qotd", closed=True) == (False, 0)
+    assert await answer(q[0], "quiz") == (True, 2)  # the first answer that can score
+    assert await answer(q[0], "qotd") == (False, 0)  # later answers that day do not
+    await store.set_guild_settings(1, {"scoring.quiz_daily_cap": "2"})
+    assert await answer(q[1], "quiz") == (True, 0)  # capped: its chance is used
+    assert await answer(q[1], "qotd") == (False, 0)
+    clock_of(store).advance(days=1)
+    assert await answer(q[1], "qotd") == (True, 5)  # a new day
+
+
 async def test_a_board_view_is_the_page_the_askers_standing_and_name_together(store: Store):
     q = await question_ids(store)
     clock = clock_of(store)
@@ -321,7 +351,11 @@ async def test_a_board_view_is_the_page_the_askers_standing_and_name_together(st
     assert [r.user_id for r in view.page.rows] == [3, 1, 2]
     assert view.mine is not None and view.mine.rank == 2 and view.name
     nobody = await store.board_view(7, "all", key, 0, PAGE_SIZE, 99)
-    assert nobody.mine is None and nobody.name is None
+    assert nobody.mine is None and nobody.name is None and not nobody.hidden
+    # hidden with no points on the board: still known as hidden
+    assert await store.set_hidden(7, 99, "quiet", True)
+    quiet = await store.board_view(7, "all", key, 0, PAGE_SIZE, 99)
+    assert quiet.mine is None and quiet.hidden and quiet.name == "quiet"
 
 
 async def test_paging_at_the_last_page_and_a_member_with_no_data(store: Store):
@@ -371,12 +405,14 @@ async def test_qotd_streak_from_the_store(store: Store):
     await store.create_post(
         kind="qotd", guild_id=1, channel_id=5, question_id=q[5], author_id=None, private=False
     )
+    for post in posts[:4]:  # closed as the next one was posted
+        assert await store.close_post(post) is not None
     record = await store.qotd_record(1, 42)
     # Posts with no slot are of the day they were made (the server's zone, UTC here).
     start = clock.now() - timedelta(days=4)
     assert record.days == [(start + timedelta(days=i)).date().isoformat() for i in range(5)]
-    assert record.last_open
-    streak = qotd_streak(record.days, record.answered, last_open=record.last_open)
+    assert record.open_days == {record.days[-1]}
+    streak = qotd_streak(record.days, record.answered, open_days=record.open_days)
     assert (streak.current, streak.best) == (2, 2)
 
 
@@ -744,9 +780,44 @@ async def test_a_streak_is_not_broken_before_the_day_is_over(store: Store):
     assert await store.close_post(today) is not None
     clock.advance(hours=6)
     record = await store.qotd_record(1, 42)
-    streak = qotd_streak(record.days, record.answered, last_open=record.last_open)
+    streak = qotd_streak(record.days, record.answered, open_days=record.open_days)
     assert (streak.current, streak.best) == (1, 1)
     clock.advance(days=1)  # the day is over, unanswered
     record = await store.qotd_record(1, 42)
-    streak = qotd_streak(record.days, record.answered, last_open=record.last_open)
+    streak = qotd_streak(record.days, record.answered, open_days=record.open_days)
     assert (streak.current, streak.best) == (0, 1)
+
+
+async def test_a_streak_is_not_broken_by_a_question_that_can_still_be_answered(store: Store):
+    """A schedule that keeps its questions open for days: yesterday's question, unanswered
+    but still open, is not missed yet; answering it keeps the streak as shown."""
+    q = await question_ids(store)
+    clock = clock_of(store)
+    clock.set(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    posts = []
+    for i in range(4):
+        posts.append(
+            await store.create_post(
+                kind="qotd", guild_id=1, channel_id=5, question_id=q[i], author_id=None,
+                private=False,
+            )
+        )  # fmt: skip
+        if i < 2:
+            await grade(store, 1, 42, q[i], source="qotd", post_id=posts[i])
+        clock.advance(days=1)
+    clock.advance(days=-1, hours=2)  # the fourth day, its question and the third's open
+    await store.write(lambda conn: conn.execute("UPDATE posts SET message_id = 900 + id"))
+    for post in posts[:2]:
+        assert await store.close_post(post) is not None
+
+    async def streak() -> tuple[int, int]:
+        record = await store.qotd_record(1, 42)
+        s = qotd_streak(record.days, record.answered, open_days=record.open_days)
+        return s.current, s.best
+
+    assert await streak() == (2, 2)
+    await grade(store, 1, 42, q[2], source="qotd", post_id=posts[2])
+    assert await streak() == (3, 3)
+    assert await store.close_post(posts[3]) is not None
+    clock.advance(days=1)  # the fourth day is over, its question closed unanswered
+    assert await streak() == (0, 3)

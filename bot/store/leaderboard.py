@@ -68,12 +68,13 @@ class Standing:
 @dataclass(frozen=True)
 class BoardView:
     """What one page of a board shows, read in one snapshot: the page, the asker's standing
-    on the board (None: no points there) and the name the boards know them by (None: none
-    yet, or erased)."""
+    on the board (None: no points there), the name the boards know them by (None: none
+    yet, or erased) and whether they are hidden from the boards (points or not)."""
 
     page: BoardPage
     mine: Standing | None
     name: str | None
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class QotdRecord:
 
     days: list[str]  # the server's days with a QOTD post that reached a channel, oldest first
     answered: frozenset[str]  # the days on which the member answered one of them
-    last_open: bool  # the newest day can still be answered (see ``qotd_record``)
+    open_days: frozenset[str]  # the days that can still be answered (see ``qotd_record``)
 
 
 @dataclass(frozen=True)
@@ -216,10 +217,12 @@ class LeaderboardStore(QuizStore):
         stored meanwhile can't make the foot disagree with the page."""
 
         def load(conn: sqlite3.Connection) -> BoardView:
+            name, hidden = _member_of(conn, guild_id, asker_id)
             return BoardView(
                 _board_page(conn, guild_id, board, period, page, page_size),
                 _standing(conn, guild_id, board, period, asker_id),
-                _member_name(conn, guild_id, asker_id),
+                name,
+                hidden,
             )
 
         return await self.read(load)
@@ -429,10 +432,10 @@ class LeaderboardStore(QuizStore):
     async def qotd_record(self, guild_id: int, user_id: int) -> QotdRecord:
         """The server's QOTD days (those of posts that reached a channel: one whose send
         failed was never seen and breaks no streak), the days the member answered on, and
-        whether the newest day can still be answered: a question of it is still open, or it
-        is not over yet in the server's zone (a later question that day still counts for
-        it). An answer given after its question closed (its answer was public) counts for
-        no day."""
+        the days that can still be answered: those with a question still open (a schedule
+        may keep several open at once), and the newest while it is not over yet in the
+        server's zone (a later question that day still counts for it). An answer given after
+        its question closed (its answer was public) counts for no day."""
         now = self.clock.now()
 
         def load(conn: sqlite3.Connection) -> QotdRecord:
@@ -452,8 +455,9 @@ class LeaderboardStore(QuizStore):
             return QotdRecord(
                 days=days,
                 answered=frozenset(d for p, d, _ in posts if p in done),
-                last_open=bool(days)
-                and (days[-1] >= today or any(o and d == days[-1] for _, d, o in posts)),
+                open_days=frozenset(
+                    [d for _, d, o in posts if o] + [d for d in days[-1:] if d >= today]
+                ),
             )
 
         return await self.read(load)
@@ -549,11 +553,18 @@ def _board_page(
 
 
 def _member_name(conn: sqlite3.Connection, guild_id: int, user_id: int) -> str | None:
+    return _member_of(conn, guild_id, user_id)[0]
+
+
+def _member_of(conn: sqlite3.Connection, guild_id: int, user_id: int) -> tuple[str | None, bool]:
+    """A member's name on the boards (None: none yet, or erased) and whether they hide."""
     row = conn.execute(
-        "SELECT display_name FROM members WHERE guild_id = ? AND user_id = ?",
+        "SELECT display_name, hidden FROM members WHERE guild_id = ? AND user_id = ?",
         (guild_id, user_id),
     ).fetchone()
-    return str(row[0]) if row and row[0] else None  # '': erased, kept hidden
+    if row is None:
+        return None, False
+    return (str(row[0]) if row[0] else None), bool(row[1])  # '': erased, kept hidden
 
 
 def _standing(
