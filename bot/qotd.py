@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 import re
@@ -251,6 +252,8 @@ class QotdStoreLike(Protocol):
 
     async def slot_posted(self, claim: Claim, sent: Sent) -> int | None: ...
 
+    async def mark_late(self, claim: Claim) -> None: ...
+
     async def slot_failed(
         self, claim: Claim, reason: str, *, permanent: bool, attempt: bool = True
     ) -> bool: ...
@@ -473,6 +476,11 @@ class QotdEngine:
         return claim
 
     async def _send(self, claim: Claim) -> None:
+        if not claim.late and claim.claimed_at is not None:
+            if self.clock.now() - claim.claimed_at > LATE_AFTER:
+                # Tried again until its server was back, or Discord took it: it is late now.
+                await self.store.mark_late(claim)
+                claim = dataclasses.replace(claim, late=True)
         try:
             sent = await self.publisher.send(claim)
         except PublishError as exc:

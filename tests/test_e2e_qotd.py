@@ -394,7 +394,7 @@ async def through_the_outage(bot, recall, emulator, guild, chan) -> None:
     recall.clock.set(at("2026-01-06T09:12"))
     await engine(bot).tick()
     first, second = posts(emulator, chan)
-    assert "Question of the day #2" in second.embeds[0]["title"]
+    assert second.embeds[0]["title"] == "Question of the day #2 (posted late)"
     assert first.embeds[0]["title"] == "Question of the day #1 · answer"
     [slot] = await bot.store._fetchall("SELECT state FROM qotd_slots WHERE local_date = "
                                        "'2026-01-06'")

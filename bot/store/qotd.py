@@ -424,6 +424,13 @@ class QotdStore(QuizStore, SrsStore):
                 )
         return out
 
+    async def mark_late(self, claim: Claim) -> None:
+        """The claimed slot's post goes out late (its server was down, Discord failing): its
+        title says so, and ``/qotd status``."""
+        async with self.transaction() as db:
+            await db.execute("UPDATE qotd_slots SET late = 1 WHERE id = ?", (claim.slot_id,))
+            await db.execute("UPDATE posts SET late = 1 WHERE id = ?", (claim.post_id,))
+
     async def slot_posted(self, claim: Claim, sent: Sent) -> int | None:
         """Record a sent post. Returns the schedule's previous open post when it closes now:
         one posted while answers went public with the next question (it has no close time),
