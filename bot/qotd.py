@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 import re
@@ -198,12 +199,15 @@ class Sent:
 
 class PublishError(Exception):
     """Posting failed. ``permanent``: the channel is gone or the bot may not post there;
-    otherwise the outcome is uncertain and the slot is retried after reconciling."""
+    otherwise the outcome is uncertain and the slot is retried after reconciling.
+    ``outage``: the server is unavailable on Discord, so nothing was tried: the slot waits
+    for it, without counting an attempt, up to the grace for late posts."""
 
-    def __init__(self, reason: str, *, permanent: bool):
+    def __init__(self, reason: str, *, permanent: bool, outage: bool = False):
         super().__init__(reason)
         self.reason = reason
-        self.permanent = permanent
+        self.permanent = permanent and not outage
+        self.outage = outage
 
 
 @dataclass(frozen=True)
@@ -248,7 +252,11 @@ class QotdStoreLike(Protocol):
 
     async def slot_posted(self, claim: Claim, sent: Sent) -> int | None: ...
 
-    async def slot_failed(self, claim: Claim, reason: str, *, permanent: bool) -> bool: ...
+    async def mark_late(self, claim: Claim) -> None: ...
+
+    async def slot_failed(
+        self, claim: Claim, reason: str, *, permanent: bool, attempt: bool = True
+    ) -> bool: ...
 
     async def set_checked_until(self, schedule_id: int, when: datetime) -> None: ...
 
@@ -468,13 +476,15 @@ class QotdEngine:
         return claim
 
     async def _send(self, claim: Claim) -> None:
+        if not claim.late and claim.claimed_at is not None:
+            if self.clock.now() - claim.claimed_at > LATE_AFTER:
+                # Tried again until its server was back, or Discord took it: it is late now.
+                await self.store.mark_late(claim)
+                claim = dataclasses.replace(claim, late=True)
         try:
             sent = await self.publisher.send(claim)
         except PublishError as exc:
-            paused = await self.store.slot_failed(claim, exc.reason, permanent=exc.permanent)
-            self._retry_due = self._retry_due or not exc.permanent
-            level = logging.WARNING
-            log.log(level, "schedule %s slot %s: %s", claim.schedule.id, claim.slot_id, exc.reason)
+            paused = await self._send_failed(claim, exc)
             if paused:
                 log.warning(
                     "schedule %s paused after %d failed slots", claim.schedule.id, MAX_FAILURES
@@ -493,7 +503,7 @@ class QotdEngine:
         try:
             found = await self.publisher.find(claim, created)
         except PublishError as exc:
-            await self.store.slot_failed(claim, exc.reason, permanent=exc.permanent)
+            await self._send_failed(claim, exc)
             return
         if found is not None:
             previous = await self.store.slot_posted(claim, found)
@@ -506,6 +516,27 @@ class QotdEngine:
             )
             return
         await self._send(claim)
+
+    async def _send_failed(self, claim: Claim, exc: PublishError) -> bool:
+        """Record a failed send or search; True when the schedule paused. A slot whose server
+        is in an outage waits for it, tried again as an uncertain send is, up to the grace
+        for late posts after it was claimed; then it fails, saying so."""
+        reason, permanent, attempt = exc.reason, exc.permanent, True
+        if exc.outage:
+            waited = self.clock.now() - (claim.claimed_at or self.clock.now())
+            limit = max(self.grace, LATE_AFTER)
+            if waited <= limit:
+                attempt = False
+            else:
+                reason = f"the server was unavailable on Discord (an outage) for over {_span(limit)}"
+                permanent = True
+        paused = await self.store.slot_failed(claim, reason, permanent=permanent, attempt=attempt)
+        self._retry_due = self._retry_due or not permanent
+        if attempt:
+            log.warning("schedule %s slot %s: %s", claim.schedule.id, claim.slot_id, reason)
+        else:
+            log.info("schedule %s slot %s waits: %s", claim.schedule.id, claim.slot_id, reason)
+        return paused
 
     async def _close_due(self, now: datetime) -> None:
         for post_id in await self.store.posts_to_close(now):
@@ -566,7 +597,8 @@ class QotdEngine:
         try:
             await self.publisher.close(post_id, summary)
         except PublishError as exc:
-            log.warning("could not show the answer of post %s: %s", post_id, exc.reason)
+            level = logging.INFO if exc.outage else logging.WARNING
+            log.log(level, "could not show the answer of post %s: %s", post_id, exc.reason)
             if not exc.permanent:
                 # Discord's trouble, not the post's: it closes again, and is edited then.
                 await self.store.retry_close(post_id, self.clock.now() + RETRY_AFTER)
@@ -751,6 +783,12 @@ class QotdEngine:
                 )
         except Exception:
             log.exception("could not rebuild the question-of-the-day jobs")
+
+
+def _span(delta: timedelta) -> str:
+    """``delta`` in words: "6 hours", "90 minutes"."""
+    minutes = round(delta.total_seconds() / 60)
+    return count(minutes // 60, "hour") if minutes % 60 == 0 else count(minutes, "minute")
 
 
 def _job_id(schedule_id: int) -> str:

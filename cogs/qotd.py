@@ -77,10 +77,22 @@ class DiscordPublisher:
         self.quiz = quiz
         self.pacer = Pacer(rate)
 
+    def _guild(self, guild_id: int) -> discord.Guild:
+        """The schedule's server. Once the client is ready every server the bot is in is
+        known, one in an outage too: unavailable, with no channels when the bot started
+        during it."""
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            raise PublishError("the bot is no longer in this server", permanent=True)
+        if guild.unavailable:
+            raise PublishError(
+                "the server is unavailable on Discord (an outage)", permanent=False, outage=True
+            )
+        return guild
+
     def _channel(self, schedule: ScheduleRow) -> discord.TextChannel:
         # Through the guild: Client.get_channel looks through every guild in turn.
-        guild = self.bot.get_guild(schedule.guild_id)
-        channel = guild.get_channel(schedule.channel_id) if guild is not None else None
+        channel = self._guild(schedule.guild_id).get_channel(schedule.channel_id)
         if not isinstance(channel, discord.TextChannel):
             raise PublishError(
                 "the channel was deleted or the bot can no longer see it", permanent=True
@@ -157,11 +169,7 @@ class DiscordPublisher:
         """The claimed post's message, if it was sent (the bot stopped before recording it),
         with its discussion thread: the one it has, or, when the bot stopped before opening
         it, one opened now."""
-        channel = self.bot.get_channel(claim.schedule.channel_id)
-        if not isinstance(channel, discord.TextChannel):
-            raise PublishError(
-                "the channel was deleted or the bot can no longer see it", permanent=True
-            )
+        channel = self._channel(claim.schedule)
         after = since - timedelta(minutes=1)
         found: discord.Message | None = None
         try:
@@ -196,6 +204,12 @@ class DiscordPublisher:
         post, q = qp.post, qp.question.question
         if post.message_id is None:
             return
+        guild = self.bot.get_guild(post.guild_id)
+        if guild is not None and guild.unavailable:
+            # Nothing to ask of Discord during the outage: it closes again once it is over.
+            raise PublishError(
+                "the server is unavailable on Discord (an outage)", permanent=False, outage=True
+            )
         share = round(100 * summary.right / summary.answered) if summary.answered else 0
         label = f"Closed · {summary.answered} answered · {share}% got it"
         streak = (

@@ -29,8 +29,15 @@ from bot.text import count
 from cogs import ui
 from cogs.quiz import RATING_STYLE, deck_choices, handled
 
-#: failures that pass: Discord's server errors, the network, a busy database
+
+class ServerOutage(Exception):
+    """The member's server is unavailable on Discord (an outage): nobody can use it, and
+    the bot may not even know its name."""
+
+
+#: failures that pass: Discord's server errors, the network, a busy database, an outage
 PASSING_TROUBLE: tuple[type[Exception], ...] = (
+    ServerOutage,
     discord.DiscordServerError,
     aiohttp.ClientError,
     TimeoutError,
@@ -653,6 +660,10 @@ class Review(commands.Cog):
         counts = await store.due_counts(reminder.guild_id, reminder.user_id, until=now)
         if not counts:
             return 0
+        if guild.unavailable:
+            # No DM sends the member to a server nobody can use now: tried again a few
+            # minutes later, as when Discord fails the DM.
+            raise ServerOutage("the server is unavailable on Discord (an outage)")
         total = sum(c.due for c in counts)
         everything = await store.decks_for_guild(reminder.guild_id, include_disabled=True)
         decks = due_by_deck(

@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,30 @@ class Recall:
         finally:
             await store.close()
             self.bot = self.store = None
+
+
+    async def across_an_outage(
+        self,
+        guild: Any,
+        when: str,
+        prepare: Callable[[RecallBot], Awaitable[None]],
+        check: Callable[[RecallBot], Awaitable[None]],
+        *,
+        restart_at: datetime,
+    ) -> None:
+        """``prepare(bot)``, then ``guild`` goes into a Discord outage and ``check(bot)``
+        runs: on the same bot (``when`` "mid-session"), or on Recall restarted during it at
+        ``restart_at`` ("at-start"), when the bot knows only the guild's id."""
+        async with self.running() as bot:
+            await prepare(bot)
+            if when == "mid-session":
+                await self.emu.start_outage(guild)
+                await check(bot)
+        if when == "at-start":
+            await self.emu.start_outage(guild)
+            self.clock.set(restart_at)  # type: ignore[attr-defined]
+            async with self.running(sync=False) as bot:
+                await check(bot)
 
 
 @pytest.fixture

@@ -95,6 +95,21 @@ async def first_post(bot, recall, guild, mod, chan, **extra) -> None:
     await engine(bot).tick()
 
 
+async def sent_not_recorded(bot, recall, guild, mod, chan, **extra):
+    """The deck, a daily schedule in ``chan`` (see :func:`setup_daily`) and its 09:00 slot
+    on Monday 5 January claimed and sent, as by a bot that then died before recording the
+    post: its claim."""
+    await make_deck(bot, guild.id)
+    await setup_daily(mod, chan, **extra)
+    eng = engine(bot)
+    [schedule] = await bot.store.active_schedules()
+    slot = await eng.next_post(schedule)
+    recall.clock.set(at("2026-01-05T09:00"))
+    claim = await bot.store.claim_slot(schedule, slot, late=False, rng=eng.rng)
+    await eng.publisher.send(claim)
+    return claim
+
+
 async def test_setup_post_reveal_grade_close_and_streaks(recall, emulator):
     guild, chan, mod, alice, bob = await world(recall, emulator)
     role = guild.add_role("Daily learners")
@@ -322,8 +337,7 @@ async def test_a_schedule_in_a_server_the_bot_was_removed_from_pauses_quietly(
         [schedule] = await bot.store.active_schedules()
         assert schedule.paused and schedule.failures == 3
         assert schedule.pause_reason == (
-            "paused after 3 failed posts in a row: "
-            "the channel was deleted or the bot can no longer see it"
+            "paused after 3 failed posts in a row: the bot is no longer in this server"
         )
         later = emulator.requests[seen:]
         assert [(r.method, r.status) for r in later] == [("PATCH", 403)], later
@@ -336,6 +350,102 @@ async def test_a_schedule_in_a_server_the_bot_was_removed_from_pauses_quietly(
         recall.clock.set(at("2026-01-10T09:00"))
         await engine(bot).tick()
         assert len(posts(emulator, chan)) == 2
+
+
+def refused(emulator) -> list:
+    """Requests Discord answered 503, as it does for a server in an outage."""
+    return [(r.method, r.path) for r in emulator.requests if r.status == 503]
+
+
+@pytest.mark.parametrize("when", ["at-start", "mid-session"])
+async def test_a_slot_during_a_server_outage_posts_once_the_server_is_back(
+    recall, emulator, when
+):
+    """The server unavailable on Discord (an outage) at the slot's time, the bot starting
+    during it or not: the slot waits, asking nothing of Discord and not counted towards
+    pausing, however many minutes the outage lasts; once the server is back the question
+    goes up and the day before's answer goes public."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+
+    async def prepare(bot):
+        await first_post(bot, recall, guild, mod, chan)
+
+    async def check(bot):
+        await through_the_outage(bot, recall, emulator, guild, chan)
+
+    await recall.across_an_outage(
+        guild, when, prepare, check, restart_at=at("2026-01-06T09:00")
+    )
+
+
+async def through_the_outage(bot, recall, emulator, guild, chan) -> None:
+    for minute in range(12):  # more than a passing failure's five tries, a minute apart
+        recall.clock.set(at(f"2026-01-06T09:{minute:02d}"))
+        await engine(bot).tick()
+    assert len(posts(emulator, chan)) == 1 and refused(emulator) == []
+    [schedule] = await bot.store.active_schedules()
+    assert not schedule.paused and schedule.failures == 0 and schedule.last_error is None
+    [slot] = await bot.store._fetchall("SELECT state, error FROM qotd_slots WHERE local_date = "
+                                       "'2026-01-06'")
+    assert slot["state"] == "claimed"
+    assert slot["error"] == "the server is unavailable on Discord (an outage)"
+
+    await emulator.end_outage(guild)
+    recall.clock.set(at("2026-01-06T09:12"))
+    await engine(bot).tick()
+    first, second = posts(emulator, chan)
+    assert second.embeds[0]["title"] == "Question of the day #2 (posted late)"
+    assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+    [slot] = await bot.store._fetchall("SELECT state FROM qotd_slots WHERE local_date = "
+                                       "'2026-01-06'")
+    assert slot["state"] == "posted"
+    [schedule] = await bot.store.active_schedules()
+    assert schedule.failures == 0
+
+
+async def test_a_server_outage_longer_than_the_grace_fails_the_slot(recall, emulator):
+    """An outage outlasting RECALL_QOTD_GRACE_HOURS (6): the slot is given up, saying why,
+    as a slot missed while the bot was down would be; the next day's posts."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await first_post(bot, recall, guild, mod, chan)
+        await emulator.start_outage(guild)
+        for when in ("09:00", "12:00", "15:00"):
+            recall.clock.set(at(f"2026-01-06T{when}"))
+            await engine(bot).tick()
+        assert await bot.store.claimed_slots() != []
+        recall.clock.set(at("2026-01-06T15:01"))
+        await engine(bot).tick()
+        assert await bot.store.claimed_slots() == []
+        [slot] = await bot.store.slots(1, states=("failed",))
+        assert slot.error == "the server was unavailable on Discord (an outage) for over 6 hours"
+        await emulator.end_outage(guild)
+        recall.clock.set(at("2026-01-07T09:00"))
+        await engine(bot).tick()
+        assert "Question of the day #2" in posts(emulator, chan)[-1].embeds[0]["title"]
+        assert refused(emulator) == []
+
+
+async def test_a_post_sent_before_a_crash_is_found_after_a_server_outage(recall, emulator):
+    """Sent, then the bot stopped before recording it, and restarted while the server is in
+    an outage: the post is not given up as if its channel were gone; once the server is
+    back it is found, not sent again."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        claim = await sent_not_recorded(bot, recall, guild, mod, chan)
+    await emulator.start_outage(guild)
+    recall.clock.set(at("2026-01-05T09:05"))
+    async with recall.running(sync=False) as bot:
+        for minute in range(6, 12):
+            recall.clock.set(at(f"2026-01-05T09:{minute:02d}"))
+            await engine(bot).tick()
+        assert [c.post_id for c in await bot.store.claimed_slots()] == [claim.post_id]
+        await emulator.end_outage(guild)
+        await engine(bot).tick()
+        [post] = posts(emulator, chan)
+        assert (await bot.store.post(claim.post_id)).message_id == post.id
+        [row] = await bot.store._fetchall("SELECT state FROM qotd_slots")
+        assert row["state"] == "posted"
 
 
 async def test_revoked_permission_is_reported(recall, emulator):
@@ -1091,15 +1201,7 @@ async def test_a_crash_after_sending_keeps_the_discussion_thread(recall, emulato
     edits keep pointing members to it."""
     guild, chan, mod, alice, _ = await world(recall, emulator, "2026-01-05T08:00")
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan)  # with a discussion thread
-        recall.clock.set(at("2026-01-05T08:59"))
-        eng = engine(bot)
-        [schedule] = await bot.store.active_schedules()
-        slot = await eng.next_post(schedule)
-        recall.clock.set(at("2026-01-05T09:00"))
-        claim = await bot.store.claim_slot(schedule, slot, late=False, rng=eng.rng)
-        await eng.publisher.send(claim)
+        claim = await sent_not_recorded(bot, recall, guild, mod, chan)  # with a thread
     [thread] = emulator.threads
     async with recall.running(sync=False) as bot:
         [post] = posts(emulator, chan)

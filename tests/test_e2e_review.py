@@ -363,6 +363,42 @@ async def test_no_reminder_from_a_server_the_bot_was_removed_from_until_it_is_ba
         assert dm.content.startswith("📚 1 card is due on Study group: 1 in SRS deck.")
 
 
+@pytest.mark.parametrize("when", ["at-start", "mid-session"])
+async def test_a_reminder_waits_while_the_server_is_in_an_outage(recall, emulator, when):
+    """The server unavailable on Discord at the reminder's time (the bot started during the
+    outage, knowing not even its name, or not): no DM sends the member to a server nobody
+    can use, nor one "due on : ..."; the reminder is tried again five minutes later, and
+    goes, naming the server, once it is back."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+
+    async def prepare(bot):
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        await alice.run("/review remind", channel=guild.general, time="18:00")
+
+    async def check(bot):
+        await remind_through_the_outage(bot, recall, emulator, guild, alice)
+
+    await recall.across_an_outage(
+        guild, when, prepare, check, restart_at=at("2026-02-02T17:59")
+    )
+
+
+async def remind_through_the_outage(bot, recall, emulator, guild, alice) -> None:
+    cog = bot.get_cog("Review")
+    recall.clock.set(at("2026-02-02T18:00"))
+    assert await cog.send_reminders() == 0
+    assert emulator.dms(alice.user) == []
+    settings = await bot.store.review_settings(guild.id, alice.id)
+    assert settings.remind_next == at("2026-02-02T18:05")
+    assert settings.remind_off_reason is None
+    await emulator.end_outage(guild)
+    recall.clock.set(at("2026-02-02T18:05"))
+    assert await cog.send_reminders() == 1
+    [dm] = emulator.dms(alice.user)
+    assert dm.content.startswith("📚 1 card is due on Study group: 1 in SRS deck.")
+
+
 async def test_an_option_is_graded_by_its_text_after_the_options_were_reordered(recall, emulator):
     guild, alice = await setup(recall, emulator)
     async with recall.running() as bot:

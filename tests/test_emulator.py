@@ -359,6 +359,70 @@ async def test_bot_removed_from_a_guild_and_added_back(emulator: DiscordEmulator
         assert [g.name for g in bot.guilds] == ["Study group"]
 
 
+async def test_a_guild_outage_mid_session_and_at_start(emulator: DiscordEmulator) -> None:
+    """GUILD_DELETE with ``unavailable: true`` keeps the guild in the bot's cache, marked
+    unavailable; REST on it answers 503, its commands cannot be run and its events are held
+    back until GUILD_CREATE ends the outage. A guild down when the bot starts is listed in
+    READY but has no GUILD_CREATE: the client is ready without it, knowing only its id."""
+    guild, alice, _, _ = make_world(emulator)
+    other = emulator.add_guild("Elsewhere")
+    bot = EmuBot()
+    events: list[tuple[str, int]] = []
+
+    async def on_guild_unavailable(g: discord.Guild) -> None:
+        events.append(("unavailable", g.id))
+
+    async def on_guild_available(g: discord.Guild) -> None:
+        events.append(("available", g.id))
+
+    bot.add_listener(on_guild_unavailable)
+    bot.add_listener(on_guild_available)
+    params = discord.http.handle_message_parameters(content="x")
+    async with emulator.run_client(bot):
+        await bot.tree.sync()
+        events.clear()  # each guild's at start
+        await emulator.start_outage(guild)
+        down = bot.get_guild(guild.id)
+        assert down is not None and down.unavailable and events == [("unavailable", guild.id)]
+        assert down.name == "Study group" and down.get_channel(guild.general.id) is not None
+        with pytest.raises(discord.DiscordServerError) as refused:
+            await bot.http.send_message(guild.general.id, params=params)
+        assert refused.value.status == 503
+        with pytest.raises(discord.DiscordServerError):
+            await bot.fetch_guild(guild.id)
+        with pytest.raises(discord.DiscordServerError):
+            await bot.http.get_member(guild.id, alice.id)
+        with pytest.raises(CommandError, match="Study group is unavailable"):
+            await alice.run("/help")
+        await bot.http.send_message(other.general.id, params=params)  # other guilds go on
+        guild.add_channel("news")  # held back with the rest of the guild
+        await emulator.settle()
+        assert "news" not in {c.name for c in down.text_channels}
+
+        await emulator.end_outage(guild)
+        back = bot.get_guild(guild.id)
+        assert back is down and not back.unavailable
+        assert events[-1] == ("available", guild.id)
+        assert {c.name for c in back.text_channels} == {"general", "qotd", "news"}
+        await bot.http.send_message(guild.general.id, params=params)
+        assert (await alice.run("/help")).acknowledged
+
+    await emulator.start_outage(guild)
+    bot = EmuBot()
+    async with emulator.run_client(bot):
+        down = bot.get_guild(guild.id)
+        assert down is not None and down.unavailable
+        assert down.name == "" and down.text_channels == [] and down.me is None
+        assert not bot.get_guild(other.id).unavailable  # type: ignore[union-attr]
+        with pytest.raises(CommandError, match="Study group is unavailable"):
+            await alice.run("/help")
+        await emulator.end_outage(guild)
+        back = bot.get_guild(guild.id)
+        assert back is not None and not back.unavailable and back.name == "Study group"
+        assert back.get_channel(guild.general.id) is not None
+        assert (await alice.run("/help")).acknowledged
+
+
 async def test_wrong_token_fails_login(emulator: DiscordEmulator) -> None:
     with pytest.raises(discord.LoginFailure):
         async with emulator.run_client(EmuBot(), token="nope"):

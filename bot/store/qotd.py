@@ -424,6 +424,13 @@ class QotdStore(QuizStore, SrsStore):
                 )
         return out
 
+    async def mark_late(self, claim: Claim) -> None:
+        """The claimed slot's post goes out late (its server was down, Discord failing): its
+        title says so, and ``/qotd status``."""
+        async with self.transaction() as db:
+            await db.execute("UPDATE qotd_slots SET late = 1 WHERE id = ?", (claim.slot_id,))
+            await db.execute("UPDATE posts SET late = 1 WHERE id = ?", (claim.post_id,))
+
     async def slot_posted(self, claim: Claim, sent: Sent) -> int | None:
         """Record a sent post. Returns the schedule's previous open post when it closes now:
         one posted while answers went public with the next question (it has no close time),
@@ -462,21 +469,26 @@ class QotdStore(QuizStore, SrsStore):
             )
         return int(rows[0][0]) if rows else None
 
-    async def slot_failed(self, claim: Claim, reason: str, *, permanent: bool) -> bool:
+    async def slot_failed(
+        self, claim: Claim, reason: str, *, permanent: bool, attempt: bool = True
+    ) -> bool:
         """Record a failed send. A permanent failure ends the slot, gives its question back to
-        the cycle, and counts toward pausing the schedule; returns True when it paused."""
+        the cycle, and counts toward pausing the schedule; returns True when it paused. A
+        passing one is tried again, five attempts in all; ``attempt`` False: nothing was
+        tried (the server in an outage), the slot only says why it waits."""
         now = self.now_text()
         async with self.transaction() as db:
             if not permanent:
                 await db.execute(
-                    "UPDATE qotd_slots SET error = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?",
-                    (reason, now, claim.slot_id),
+                    "UPDATE qotd_slots SET error = ?, attempts = attempts + ?, updated_at = ? "
+                    "WHERE id = ?",
+                    (reason, int(attempt), now, claim.slot_id),
                 )
                 async with db.execute(
                     "SELECT attempts FROM qotd_slots WHERE id = ?", (claim.slot_id,)
                 ) as cur:
                     row = await cur.fetchone()
-                if row is None or int(row[0]) < 5:
+                if not attempt or row is None or int(row[0]) < 5:
                     return False
             await db.execute(
                 "UPDATE qotd_slots SET state = 'failed', error = ?, updated_at = ? WHERE id = ?",

@@ -248,6 +248,8 @@ class DiscordEmulator:
         self.guilds: dict[int, Guild] = {}
         #: guilds the bot was removed from (kicked, or the server deleted), by id
         self.left_guilds: dict[int, Guild] = {}
+        #: guilds in an outage (unavailable), by id: see ``start_outage``
+        self.outages: set[int] = set()
         self.channels: dict[int, Channel] = {}
         self.messages: dict[int, Message] = {}
         self.attachments: dict[int, Attachment] = {}
@@ -451,6 +453,32 @@ class DiscordEmulator:
         self.dispatch("GUILD_CREATE", self._guild_payload(guild))
         await self.settle()
 
+    async def start_outage(self, guild: Guild) -> None:
+        """``guild`` goes down on Discord's side (an outage): the bot stays in it. With the
+        bot connected: GUILD_DELETE with ``unavailable: true`` (discord.py keeps the guild,
+        marked unavailable, with what it had cached); before it connects: READY lists it,
+        as every guild, unavailable, and its GUILD_CREATE is held back until
+        ``end_outage``. Meanwhile no event of it reaches the bot, REST on its channels and
+        guild routes answers 503 Service Unavailable (which discord.py raises at once as
+        ``DiscordServerError``, where a 500 it retries for seconds) and its commands
+        cannot be run."""
+        if guild.id not in self.guilds:
+            raise AssertionError(f"the bot is not in {guild.name}")
+        if guild.id in self.outages:
+            raise AssertionError(f"{guild.name} is already in an outage")
+        self.dispatch("GUILD_DELETE", {"id": str(guild.id), "unavailable": True})
+        self.outages.add(guild.id)
+        await self.settle()
+
+    async def end_outage(self, guild: Guild) -> None:
+        """The outage of ``guild`` is over: GUILD_CREATE (``unavailable: false``) with the
+        guild as it is now, what changed meanwhile included."""
+        if guild.id not in self.outages:
+            raise AssertionError(f"{guild.name} is not in an outage")
+        self.outages.discard(guild.id)
+        self.dispatch("GUILD_CREATE", self._guild_payload(guild))
+        await self.settle()
+
     def shares_guild(self, user: User) -> bool:
         """Whether ``user`` is in a guild with the bot (what a bot's DM to them needs)."""
         return any(user.id in g.members for g in self.guilds.values())
@@ -505,9 +533,11 @@ class DiscordEmulator:
 
     def dispatch(self, event: str, data: Any) -> None:
         """Send a gateway event to the bot's session (buffered while it is reconnecting);
-        nothing of a guild the bot was removed from."""
-        if isinstance(data, dict) and int(data.get("guild_id") or 0) in self.left_guilds:
-            return
+        nothing of a guild the bot was removed from or that is in an outage."""
+        if isinstance(data, dict):
+            gid = int(data.get("guild_id") or 0)
+            if gid in self.left_guilds or gid in self.outages:
+                return
         if self._session is not None:
             self._session.push(event, data)
 
@@ -614,7 +644,8 @@ class DiscordEmulator:
             "auth": {},
         })
         for guild in self.guilds.values():
-            session.push("GUILD_CREATE", self._guild_payload(guild))
+            if guild.id not in self.outages:  # held back until the outage ends
+                session.push("GUILD_CREATE", self._guild_payload(guild))
         self._notify()
 
     def _resume(self, conn: GatewayConnection, data: dict[str, Any]) -> None:
@@ -922,6 +953,8 @@ class DiscordEmulator:
             raise ApiError(404, 10003, "Unknown Channel")
         if channel.guild is not None and channel.guild.id not in self.guilds:
             raise ApiError(403, 50001, "Missing Access")  # the bot was removed from it
+        if channel.guild is not None and channel.guild.id in self.outages:
+            raise ApiError(503, 0, "503: Service Unavailable")
         return channel
 
     def _message(self, channel: Channel, mid: int) -> Message:
@@ -1381,6 +1414,8 @@ class DiscordEmulator:
         guild = self.guilds.get(call.id("guild_id"))
         if guild is None:
             raise ApiError(404, 10004, "Unknown Guild")
+        if guild.id in self.outages:
+            raise ApiError(503, 0, "503: Service Unavailable")
         return guild
 
     async def _get_guild(self, call: Call) -> dict[str, Any]:

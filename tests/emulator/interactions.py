@@ -201,6 +201,8 @@ class InteractionEngine:
             return self.emu.dm_channel(actor.user), None
         if actor.guild.id not in self.emu.guilds:
             raise CommandError(f"{self.emu.bot_user.name} is not in {actor.guild.name}")
+        if actor.guild.id in self.emu.outages:
+            raise CommandError(f"{actor.guild.name} is unavailable (an outage)")
         channel = channel or actor.guild.general
         if channel.deleted:
             raise CommandError(f"#{channel.name} was deleted")
