@@ -77,6 +77,22 @@ class Status:
     new_left_today: int
 
 
+@dataclass(frozen=True)
+class DueToday:
+    """What a review reminder tells: the member's cards due by the end of their day."""
+
+    #: per deck, the deck with most due first
+    counts: list[DeckDue]
+    #: how many of them are due already
+    due_now: int
+    #: when the first of the others comes due; None when all are due already
+    first_later: datetime | None
+
+    @property
+    def total(self) -> int:
+        return sum(c.due for c in self.counts)
+
+
 class ReviewService:
     def __init__(self, store: Store):
         self.store = store
@@ -238,6 +254,19 @@ class ReviewService:
             ),
         )
 
+    async def due_today(self, guild_id: int, user_id: int, zone: str, now: datetime) -> DueToday:
+        """The member's cards due by their next local midnight in ``zone``: the "due today" of
+        /review status, which a reminder that day tells of, those not due yet among them too."""
+        _, midnight = local_midnights(now, ZoneInfo(zone))
+        counts = await self.store.due_counts(
+            guild_id, user_id, until=midnight - timedelta(microseconds=1)
+        )
+        if not counts:
+            return DueToday([], 0, None)
+        due_now = sum(c.due for c in await self.store.due_counts(guild_id, user_id, until=now))
+        later = await self.store.first_due_after(guild_id, user_id, now)
+        return DueToday(counts, due_now, later if later is not None and later < midnight else None)
+
     async def set_new_per_day(self, guild_id: int, user_id: int, value: int) -> None:
         if not 0 <= value <= NEW_PER_DAY_MAX:
             raise UserError(f"new_per_day must be between 0 and {NEW_PER_DAY_MAX}.")
@@ -373,6 +402,30 @@ def due_by_deck(
     return ", ".join(parts)
 
 
+def reminder_text(due: DueToday, where: str, decks: str) -> str:
+    """A review reminder's DM: how many cards are due today ``where`` (`` on <server>`` or
+    empty) and in which ``decks`` (see :func:`due_by_deck`), and, for those not due yet, when
+    the first comes due (a Discord timestamp, shown in the reader's own time)."""
+    total = due.total
+    cards = "card" if total == 1 else "cards"
+    if due.first_later is None:
+        return (
+            f"📚 {total} {cards} {'is' if total == 1 else 'are'} due{where}: {decks}. "
+            "Run `/review start` there to go over them."
+        )
+    first = f"<t:{int(due.first_later.timestamp())}:t>"
+    if due.due_now == 0:
+        return (
+            f"📚 {total} {cards} {'comes' if total == 1 else 'come'} due today{where}: {decks}. "
+            f"{'It is' if total == 1 else 'The first is'} due at {first}: run `/review start` "
+            "there from then."
+        )
+    return (
+        f"📚 {total} cards are due today{where}: {decks}. {due.due_now} of them now, the "
+        f"others from {first}: run `/review start` there to go over them."
+    )
+
+
 def _name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
@@ -390,4 +443,13 @@ ANKI_MODEL = genanki.Model(
     ],
 )
 
-__all__ = ["REPLACED", "Item", "ReviewService", "Status", "Summary", "due_by_deck"]
+__all__ = [
+    "REPLACED",
+    "DueToday",
+    "Item",
+    "ReviewService",
+    "Status",
+    "Summary",
+    "due_by_deck",
+    "reminder_text",
+]

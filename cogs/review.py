@@ -16,7 +16,7 @@ from bot.bank import deck_key
 from bot.client import RecallBot
 from bot.errors import OptionGone, UserError
 from bot.quiz import Rating, option_fingerprint
-from bot.review_service import Item, ReviewService, Summary, due_by_deck
+from bot.review_service import Item, ReviewService, Summary, due_by_deck, reminder_text
 from bot.schedule import format_time, parse_time, parse_zone, zone_choices
 from bot.srs import (
     DEFAULT_NEW_PER_DAY,
@@ -638,13 +638,14 @@ class Review(commands.Cog):
 
     async def _remind(self, reminder: Reminder, now: Any) -> int:
         store = self.reviews.store
-        counts = await store.due_counts(reminder.guild_id, reminder.user_id, until=now)
-        if not counts:
+        due = await self.reviews.due_today(
+            reminder.guild_id, reminder.user_id, reminder.timezone, now
+        )
+        if not due.counts:
             return 0
-        total = sum(c.due for c in counts)
         everything = await store.decks_for_guild(reminder.guild_id, include_disabled=True)
         decks = due_by_deck(
-            counts,
+            due.counts,
             {d.id: deck_key(d, everything) for d in everything},
             escape=ui.name,
         )
@@ -668,10 +669,7 @@ class Review(commands.Cog):
                 log.warning("could not check that %s is in %s: %s", reminder.user_id,
                             reminder.guild_id, exc)
         where = f" on {ui.name(guild.name)}" if guild else ""
-        text = (
-            f"📚 {total} card{'s are' if total != 1 else ' is'} due{where}: {decks}. "
-            "Run `/review start` there to keep your streak of remembering."
-        )
+        text = reminder_text(due, where, decks)
         try:
             channel = await self.bot.create_dm(discord.Object(id=reminder.user_id))
             await channel.send(ui.clip(text, ui.CONTENT))

@@ -986,3 +986,34 @@ async def test_an_export_too_big_for_one_upload_comes_in_several_packages(
             deck_names |= {d["name"] for d in json.loads(decks).values() if d["id"] != 1}
         assert sorted(prompts) == sorted(f"Big {i}?" for i in range(120))
         assert deck_names == {"Recall — Study group"}
+
+
+async def test_a_morning_reminder_tells_of_cards_that_come_due_later_that_day(recall, emulator):
+    """A member who reviews in the evening and asks for a reminder in the morning is told on
+    the day their cards come due (as /review status counts "due today"), with when they do,
+    not a day late once the cards are overdue."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T20:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        recall.clock.set(at("2026-02-02T20:10"))
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        [card] = await bot.store.cards(guild.id, alice.id)
+        due = card.card.due
+        assert due.hour == 20 and due.date() > at("2026-02-03T00:00").date()
+        await alice.run("/review remind", channel=guild.general, time="08:00", timezone="UTC")
+        cog = bot.get_cog("Review")
+        day = at("2026-02-03T08:00")
+        while day.date() < due.date():
+            recall.clock.set(day)
+            assert await cog.send_reminders() == 0  # nothing due that day
+            day += timedelta(days=1)
+        recall.clock.set(day)
+        assert await cog.send_reminders() == 1
+        [dm] = emulator.dms(alice.user)
+        assert dm.content == (
+            "📚 1 card comes due today on Study group: 1 in SRS deck. "
+            f"It is due at <t:{int(due.timestamp())}:t>: run `/review start` there from then."
+        )
+        status = await alice.run("/review status", channel=guild.general)
+        assert "**Due now:** 0\n**Due today:** 1" in status.embed["description"]

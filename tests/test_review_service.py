@@ -15,7 +15,13 @@ from bot.decks import load_deck_text
 from bot.errors import OptionGone
 from bot.questions import Option, Question
 from bot.quiz import Rating, option_fingerprint
-from bot.review_service import OPTION_CHANGED, ReviewService, due_by_deck
+from bot.review_service import (
+    OPTION_CHANGED,
+    DueToday,
+    ReviewService,
+    due_by_deck,
+    reminder_text,
+)
 from bot.store import AttemptRequest, DeckDue, Store
 
 
@@ -55,6 +61,24 @@ def test_deck_names_go_through_the_given_escape_but_keys_do_not() -> None:
     counts = [DeckDue(12, "*x*", "x", False, 3), DeckDue(2, "*X*", "x", True, 2)]
     assert due_by_deck(counts, {12: "x", 2: "2"}, escape=lambda s: s.replace("*", "\\*")) == (
         "3 in \\*x\\* (`x`), 2 in \\*X\\* (built-in, `2`)"
+    )
+
+
+def test_a_reminder_says_which_cards_are_due_now_and_when_the_others_come_due() -> None:
+    counts = [DeckDue(1, "Flask", "flask", True, 3), DeckDue(2, "SQL", "sql", True, 2)]
+    later = datetime(2026, 3, 2, 19, 30, tzinfo=UTC)
+    mark = f"<t:{int(later.timestamp())}:t>"
+    assert reminder_text(DueToday(counts, 5, None), " on Club", "3 in Flask, 2 in SQL") == (
+        "📚 5 cards are due on Club: 3 in Flask, 2 in SQL. Run `/review start` there to go "
+        "over them."
+    )
+    assert reminder_text(DueToday(counts, 2, later), " on Club", "3 in Flask, 2 in SQL") == (
+        "📚 5 cards are due today on Club: 3 in Flask, 2 in SQL. 2 of them now, the others "
+        f"from {mark}: run `/review start` there to go over them."
+    )
+    assert reminder_text(DueToday(counts, 0, later), " on Club", "3 in Flask, 2 in SQL") == (
+        "📚 5 cards come due today on Club: 3 in Flask, 2 in SQL. The first is due at "
+        f"{mark}: run `/review start` there from then."
     )
 
 
