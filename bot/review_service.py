@@ -371,10 +371,53 @@ def _anki_packages(
     )
 
 
+#: a line opening a fenced code block: three or more backticks (and an info string with no
+#: backtick, so that ```x``` on one line stays a code span) or tildes
+_FENCE_OPEN = re.compile(r"[ \t]*(?:(`{3,})[^`]*|(~{3,}).*)")
+#: a code span: a run of backticks, text, the same run
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+
+
 def _anki_html(text: str) -> str:
-    """A text as an Anki field shows it: HTML escaped, its line breaks kept."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return html.escape(text).replace("\n", "<br>")
+    """A text as an Anki field shows it, code as Discord shows it: HTML escaped, its line
+    breaks kept, a fenced code block a ``<pre>`` block that keeps its indentation (HTML
+    folds runs of spaces) without its fence lines, a `code span` a ``<code>``. A block left
+    open runs to the end of the text, as in Markdown."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    out: list[str] = []
+    prose: list[str] = []
+    i = 0
+    while i < len(lines):
+        fence = _FENCE_OPEN.fullmatch(lines[i])
+        if fence is None:
+            prose.append(lines[i])
+            i += 1
+            continue
+        marker = fence[1] or fence[2]
+        end = i + 1
+        while end < len(lines) and not _closes(lines[end], marker):
+            end += 1
+        if prose:
+            out.append(_anki_prose(prose))
+            prose = []
+        code = html.escape("\n".join(lines[i + 1 : end]))
+        out.append(f"<pre><code>{code}</code></pre>")
+        i = end + 1
+    if prose:
+        out.append(_anki_prose(prose))
+    return "".join(out)
+
+
+def _closes(line: str, marker: str) -> bool:
+    """Whether a line closes a fenced block opened with ``marker`` (at least as long a run
+    of the same character, alone on its line)."""
+    run = line.strip()
+    return len(run) >= len(marker) and run == marker[0] * len(run)
+
+
+def _anki_prose(lines: Sequence[str]) -> str:
+    escaped = html.escape("\n".join(lines))
+    return _CODE_SPAN.sub(lambda m: f"<code>{m[2]}</code>", escaped).replace("\n", "<br>")
 
 
 def due_by_deck(

@@ -118,36 +118,59 @@ async def _graded(store: Store, deck_id: int) -> None:
         )
 
 
-async def test_anki_notes_carry_why_and_keep_line_breaks(tmp_path: Path) -> None:
+async def _exported_fields(tmp_path: Path, question: Question) -> list[str]:
+    """The Anki fields of a question graded by a member and exported."""
     store = await Store.open(tmp_path / "r.sqlite3", clock=CLOCK)
     try:
         deck_id = await store.create_deck(7, "mine", "Mine")
-        question = Question(
-            id="q",
-            prompt="What does `a < b & c` do?",
-            why="Checks <precedence> & operators.\nAnd a second line.",
-            key_points=["first point", "second point\n  goes on here", "a <tag> & more"],
-            answer="It compares.\nThen it ands.",
-            options=[{"text": "x < y", "correct": True}, {"text": "y & z"}],
-        )
         await store.add_questions(deck_id, [question])
         await _graded(store, deck_id)
         data = await ReviewService(store).export_apkg(7, 5, "Study group")
-        [(_, fields)] = _anki_notes(data, tmp_path)
-        front, answer, points, deck = fields
-        assert front.startswith("What does `a &lt; b &amp; c` do?")
-        assert "<li>x &lt; y</li><li>y &amp; z</li>" in front
-        assert answer.startswith("<b>x &lt; y</b><br><br>It compares.<br>Then it ands.")
-        # "Why it is asked" is on the back, escaped, its line breaks kept
-        assert "Checks &lt;precedence&gt; &amp; operators.<br>And a second line." in answer
-        # a key point's continuation line stays a line of its own
-        assert points == (
-            "<ul><li>first point</li><li>second point<br>  goes on here</li>"
-            "<li>a &lt;tag&gt; &amp; more</li></ul>"
-        )
-        assert deck == "Mine"
     finally:
         await store.close()
+    [(_, fields)] = _anki_notes(data, tmp_path)
+    return fields
+
+
+async def test_anki_notes_carry_why_and_keep_line_breaks(tmp_path: Path) -> None:
+    question = Question(
+        id="q",
+        prompt="What does `a < b & c` do?",
+        why="Checks <precedence> & operators.\nAnd a second line.",
+        key_points=["first point", "second point\n  goes on here", "a <tag> & more"],
+        answer="It compares.\nThen it ands.",
+        options=[{"text": "x < y", "correct": True}, {"text": "y & z"}],
+    )
+    front, answer, points, deck = await _exported_fields(tmp_path, question)
+    assert front.startswith("What does <code>a &lt; b &amp; c</code> do?")
+    assert "<li>x &lt; y</li><li>y &amp; z</li>" in front
+    assert answer.startswith("<b>x &lt; y</b><br><br>It compares.<br>Then it ands.")
+    # "Why it is asked" is on the back, escaped, its line breaks kept
+    assert "Checks &lt;precedence&gt; &amp; operators.<br>And a second line." in answer
+    # a key point's continuation line stays a line of its own
+    assert points == (
+        "<ul><li>first point</li><li>second point<br>  goes on here</li>"
+        "<li>a &lt;tag&gt; &amp; more</li></ul>"
+    )
+    assert deck == "Mine"
+
+
+async def test_anki_notes_keep_code_blocks_and_their_indentation(tmp_path: Path) -> None:
+    """Code as Discord shows it (fenced blocks, `spans`) stays code in Anki: a block keeps
+    its indentation, which HTML would otherwise fold away, and loses its fence lines."""
+    question = Question(
+        id="q",
+        prompt="What does this print?\n```python\nfor i in range(2):\n    print(i < 1)\n```",
+        answer="It prints `True` then ``False``.\n~~~\n  a\n~~~\nNot ```code``` here.",
+    )
+    front, answer, _, _ = await _exported_fields(tmp_path, question)
+    assert front == (
+        "What does this print?<pre><code>for i in range(2):\n    print(i &lt; 1)</code></pre>"
+    )
+    assert answer == (
+        "It prints <code>True</code> then <code>False</code>."
+        "<pre><code>  a</code></pre>Not <code>code</code> here."
+    )
 
 
 async def test_a_server_name_with_double_colons_is_one_anki_deck(tmp_path: Path) -> None:
