@@ -125,10 +125,29 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
     return embed
 
 
-def graded_note(result: AttemptResult, question: StoredQuestion, card_due: Any, now: Any) -> str:
+def graded_note(
+    result: AttemptResult, question: StoredQuestion, card_due: Any, now: Any, *, lead: str = "Last:"
+) -> str:
     label = Rating(result.rating).label
     when = relative(card_due, now) if card_due is not None else "later"
-    return ui.clip(f"Last: {label} — “{question.question.prompt}” comes back {when}", ui.FOOTER)
+    return ui.clip(f"{lead} {label} — “{question.question.prompt}” comes back {when}", ui.FOOTER)
+
+
+async def graded_footer(
+    interaction: discord.Interaction[Any],
+    session_id: int,
+    result: AttemptResult,
+    question: StoredQuestion,
+    *,
+    lead: str = "Last:",
+) -> str:
+    """The note on a grade in a session: what it counted as and when the card comes back."""
+    reviews = service(interaction)
+    guild_id, _ = await reviews.session(session_id, interaction.user.id)
+    card = await reviews.store.card(guild_id, interaction.user.id, question.id)
+    return graded_note(
+        result, question, card.due if card else None, reviews.store.clock.now(), lead=lead
+    )
 
 
 async def next_screen(interaction: discord.Interaction[Any], session_id: int, note: str) -> None:
@@ -250,11 +269,7 @@ class ReviewGrade(
             except OptionGone as exc:
                 await show_again(interaction, self.session_id, self.question_id)
                 raise exc from None
-            guild_id, _ = await reviews.session(self.session_id, interaction.user.id)
-            card = await reviews.store.card(guild_id, interaction.user.id, self.question_id)
-            note = graded_note(
-                result, question, card.due if card else None, reviews.store.clock.now()
-            )
+            note = await graded_footer(interaction, self.session_id, result, question)
             await next_screen(interaction, self.session_id, note)
 
         await handled(interaction, work)
@@ -329,6 +344,9 @@ class ReviewOption(
                 key_points=q.key_points,
                 answer=q.answer,
                 verdict=verdict,
+                footer=await graded_footer(
+                    interaction, self.session_id, result, question, lead="Counts as"
+                ),
             )
             view = discord.ui.View(timeout=None)
             view.add_item(ReviewNext(self.session_id))

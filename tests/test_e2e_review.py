@@ -53,12 +53,16 @@ async def setup(recall, emulator, start="2026-02-02T08:00"):
     return guild, alice
 
 
-async def only_test_deck(bot, guild_id: int) -> None:
-    deck_id = await bot.store.create_deck(guild_id, "srs", "SRS deck")
-    await bot.store.add_questions(deck_id, QUESTIONS)
+async def only_test_deck(
+    bot, guild_id: int, questions=QUESTIONS, slug: str = "srs", name: str = "SRS deck"
+) -> int:
+    """A deck of ``questions``, the only one switched on in the server."""
+    deck_id = await bot.store.create_deck(guild_id, slug, name)
+    await bot.store.add_questions(deck_id, questions)
     for deck in await bot.store.decks_for_guild(guild_id):
         if deck.id != deck_id:
             await bot.store.set_deck_enabled(guild_id, deck.id, False)
+    return deck_id
 
 
 async def play(alice, result, grade="Good"):
@@ -332,11 +336,7 @@ async def test_no_reminder_for_a_member_who_left_the_server(recall, emulator):
 async def test_an_option_is_graded_by_its_text_after_the_options_were_reordered(recall, emulator):
     guild, alice = await setup(recall, emulator)
     async with recall.running() as bot:
-        deck_id = await bot.store.create_deck(guild.id, "mc", "MC deck")
-        await bot.store.add_questions(deck_id, [QUESTIONS[-1]])
-        for deck in await bot.store.decks_for_guild(guild.id):
-            if deck.id != deck_id:
-                await bot.store.set_deck_enabled(guild.id, deck.id, False)
+        deck_id = await only_test_deck(bot, guild.id, [QUESTIONS[-1]], "mc", "MC deck")
         shown = await alice.run("/review start", channel=guild.general)
         assert [b.label for b in shown.message.buttons] == ["A. A", "B. B"]
         [question_id] = [
@@ -905,11 +905,7 @@ async def test_a_card_no_longer_multiple_choice_is_shown_again_with_reveal(recal
     is refused privately, and the card comes back with Reveal answer to grade oneself."""
     guild, alice = await setup(recall, emulator)
     async with recall.running() as bot:
-        deck_id = await bot.store.create_deck(guild.id, "mc", "MC deck")
-        await bot.store.add_questions(deck_id, [QUESTIONS[-1]])
-        for deck in await bot.store.decks_for_guild(guild.id):
-            if deck.id != deck_id:
-                await bot.store.set_deck_enabled(guild.id, deck.id, False)
+        await only_test_deck(bot, guild.id, [QUESTIONS[-1]], "mc", "MC deck")
         shown = await alice.run("/review start", channel=guild.general)
         question_id = await question_id_of(bot, QUESTIONS[-1].prompt)
         await bot.store.update_question(
@@ -1017,3 +1013,18 @@ async def test_a_morning_reminder_tells_of_cards_that_come_due_later_that_day(re
         )
         status = await alice.run("/review status", channel=guild.general)
         assert "**Due now:** 0\n**Due today:** 1" in status.embed["description"]
+
+
+async def test_a_multiple_choice_card_tells_when_it_comes_back_as_a_self_graded_one_does(
+    recall, emulator
+):
+    """The answer to a multiple-choice card says what it counted as and when the card comes
+    back, as the next screen after a self-grade does."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id, [QUESTIONS[-1]], "mc", "MC deck")
+        shown = await alice.run("/review start", channel=guild.general)
+        wrong = await alice.click(shown.message, "A. A")
+        assert footer_text(wrong) == "Counts as Again — “Pick the right one” comes back in 1 min"
+        done = await alice.click(wrong.message, "Next")
+        assert done.message.embeds[0]["title"] == "Review done"
