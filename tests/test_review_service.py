@@ -1,16 +1,21 @@
 """What a review reminder says about the decks cards are due in, and the Anki export."""
 
+import asyncio
 import io
 import json
 import sqlite3
+import tempfile
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import genanki
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from bot.clock import FixedClock
+from bot.clock import FixedClock, to_db
 from bot.decks import load_deck_text
 from bot.errors import OptionGone
 from bot.questions import Option, Question
@@ -22,6 +27,7 @@ from bot.review_service import (
     due_by_deck,
     reminder_text,
 )
+from bot.schedule import ScheduleSpec, slot_for_date
 from bot.store import AttemptRequest, DeckDue, Store
 
 
@@ -80,6 +86,70 @@ def test_a_reminder_says_which_cards_are_due_now_and_when_the_others_come_due() 
         "📚 5 cards come due today on Club: 3 in Flask, 2 in SQL. The first is due at "
         f"{mark}: run `/review start` there from then."
     )
+
+
+ZONES = [
+    "UTC",
+    "Europe/London",
+    "America/New_York",
+    "America/Santiago",  # midnight skipped when summer time starts
+    "Australia/Lord_Howe",  # half-hour shift
+    "Asia/Kathmandu",
+    "Pacific/Apia",  # a whole day skipped in 2011
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    due_minutes=st.integers(0, 60 * 24 * 365 * 16),
+    zone=st.sampled_from(ZONES),
+    remind_minute=st.integers(0, 24 * 60 - 1),
+)
+def test_the_reminder_of_the_day_a_card_comes_due_tells_of_it(
+    due_minutes: int, zone: str, remind_minute: int
+) -> None:
+    """Whatever the reminder's time and the member's zone (DST days too), the reminder on the
+    local day a card comes due counts it, due now or later that day, and the day before's
+    does not: no card waits a day past its due time for its reminder."""
+    tz = ZoneInfo(zone)
+    due = datetime(2010, 1, 1, tzinfo=UTC) + timedelta(minutes=due_minutes)
+    spec = ScheduleSpec(
+        local_time=time(remind_minute // 60, remind_minute % 60), days=range(7), zone=zone
+    )
+    day = due.astimezone(tz).date()
+    today, before = slot_for_date(spec, day), slot_for_date(spec, day - timedelta(days=1))
+    assume(today is not None and before is not None)
+    assert today is not None and before is not None
+
+    async def told() -> tuple[DueToday, DueToday]:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = await Store.open(Path(tmp) / "r.sqlite3", clock=FixedClock(due))
+            try:
+                deck_id = await store.create_deck(7, "mine", "Mine")
+                await store.add_questions(deck_id, [Question(id="q", prompt="P?", answer="A.")])
+                [stored] = await store.questions_in_deck(deck_id)
+                await store.write(
+                    lambda conn: conn.execute(
+                        "INSERT INTO srs_cards (guild_id, user_id, question_id, state, step, "
+                        "stability, difficulty, due, last_review, reps, lapses, introduced_at, "
+                        "introduced_by) VALUES (7, 5, ?, 2, NULL, 3.0, 5.0, ?, ?, 1, 0, ?, 'quiz')",
+                        (stored.id, to_db(due), to_db(due - timedelta(days=3)), to_db(due)),
+                    )
+                )
+                service = ReviewService(store)
+                return (
+                    await service.due_today(7, 5, zone, today.at_utc),
+                    await service.due_today(7, 5, zone, before.at_utc),
+                )
+            finally:
+                await store.close()
+
+    on_the_day, day_before = asyncio.run(told())
+    assert on_the_day.total == 1 and day_before.total == 0
+    if due <= today.at_utc:
+        assert on_the_day.due_now == 1 and on_the_day.first_later is None
+    else:
+        assert on_the_day.due_now == 0 and on_the_day.first_later == due
 
 
 # --- the Anki export ---------------------------------------------------------------------------
