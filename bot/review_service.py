@@ -59,6 +59,11 @@ class Summary:
     next_due: datetime | None
     #: a question the member never graded is left to start (beyond today's allowance)
     new_left: bool = False
+    #: nothing can come: the deck of a one-deck review was switched off or removed since it
+    #: started, or, for a review of every deck, no deck is switched on in the server
+    decks_off: bool = False
+    #: the review is of one deck
+    one_deck: bool = False
 
     @property
     def again_rate(self) -> float:
@@ -229,8 +234,14 @@ class ReviewService:
         cards = await self.store.cards(guild_id, user_id, reviewable=True, deck_id=deck_id)
         next_due = min((c.card.due for c in cards), default=None)
         new_left = await self.store.new_question(guild_id, user_id, deck_id=deck_id) is not None
+        switched_on = {d.id for d in await self.store.decks_for_guild(guild_id)}
         return Summary(
-            len(answers), sum(1 for _, r in answers if r == Rating.again), next_due, new_left
+            len(answers),
+            sum(1 for _, r in answers if r == Rating.again),
+            next_due,
+            new_left,
+            decks_off=deck_id not in switched_on if deck_id is not None else not switched_on,
+            one_deck=deck_id is not None,
         )
 
     async def status(self, guild_id: int, user_id: int) -> Status:

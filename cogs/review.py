@@ -102,7 +102,15 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
     lines = [f"Reviewed **{summary.reviewed}** card{'s' if summary.reviewed != 1 else ''}."]
     if summary.reviewed:
         lines.append(f"Again rate: **{round(100 * summary.again_rate)}%**.")
-    if summary.next_due is not None and summary.next_due <= now:
+    if summary.decks_off:
+        lines.append(
+            "The deck of this review was switched off or removed since it started, so its "
+            "cards are not asked; `/review start` reviews the decks switched on."
+            if summary.one_deck
+            else "No deck is switched on in this server, so there is nothing to review: a "
+            "moderator can turn one on with `/deck enable`."
+        )
+    elif summary.next_due is not None and summary.next_due <= now:
         # A card answered in this session (a session asks each card once) is due again.
         lines.append("A card you answered is due again now: run `/review start` to go over it.")
     else:

@@ -1028,3 +1028,28 @@ async def test_a_multiple_choice_card_tells_when_it_comes_back_as_a_self_graded_
         assert footer_text(wrong) == "Counts as Again — “Pick the right one” comes back in 1 min"
         done = await alice.click(wrong.message, "Next")
         assert done.message.embeds[0]["title"] == "Review done"
+
+
+async def test_a_review_with_no_deck_switched_on_says_so_rather_than_come_back_later(
+    recall, emulator
+):
+    """With every deck switched off there is nothing to come back for: the summary says what
+    would give the member cards, as it does when the deck of a review is switched off while
+    it runs."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        deck_id = await only_test_deck(bot, guild.id)
+        shown = await alice.run("/review start", channel=guild.general, deck="srs")
+        await bot.store.set_deck_enabled(guild.id, deck_id, False)  # /deck disable meanwhile
+        done = (await play(alice, shown)).message.embeds[0]
+        assert done["title"] == "Review done"
+        assert "Come back later" not in done["description"]
+        assert done["description"].endswith(
+            "The deck of this review was switched off or removed since it started, so its "
+            "cards are not asked; `/review start` reviews the decks switched on."
+        )
+        again = await alice.run("/review start", channel=guild.general)
+        assert again.embed["description"] == (
+            "Reviewed **0** cards.\nNo deck is switched on in this server, so there is "
+            "nothing to review: a moderator can turn one on with `/deck enable`."
+        )
