@@ -187,6 +187,19 @@ async def show_again(
         await interaction.response.edit_message(embed=embed, view=view)
 
 
+async def reminders_off_note(reviews: ReviewService, guild_id: int, user_id: int) -> str:
+    """Why the member's reminders were turned off (closed DMs, leaving the server), told at
+    their next /review command and then forgotten; empty when there is nothing to tell."""
+    settings = await reviews.store.review_settings(guild_id, user_id)
+    if not settings.remind_off_reason:
+        return ""
+    await reviews.store.set_review_settings(guild_id, user_id, clear_reason=True)
+    return (
+        f"Your review reminders were turned off: {settings.remind_off_reason}. "
+        "Turn them on again with /review remind."
+    )
+
+
 # -- buttons ---------------------------------------------------------------------------------
 
 
@@ -414,13 +427,7 @@ class ReviewGroup(
         if deck:
             row = await self.cog.quiz_decks(interaction.guild_id, deck)
             deck_id = row
-        settings = await reviews.store.review_settings(interaction.guild_id, interaction.user.id)
-        note = ""
-        if settings.remind_off_reason:
-            note = f"Your review reminders were turned off: {settings.remind_off_reason}. Turn them on again with /review remind."
-            await reviews.store.set_review_settings(
-                interaction.guild_id, interaction.user.id, clear_reason=True
-            )
+        note = await reminders_off_note(reviews, interaction.guild_id, interaction.user.id)
         session_id = await reviews.start(interaction.guild_id, interaction.user.id, deck_id)
         item = await reviews.next_item(session_id, interaction.user.id)
         if item is None:
@@ -451,9 +458,11 @@ class ReviewGroup(
             f"**Cards:** {st.cards} · **new cards left today:** {st.new_left_today}\n"
             f"**Estimated retention:** {retention}"
         )
-        await interaction.response.send_message(
-            embed=ui.info_embed("Your reviews", text), ephemeral=True
-        )
+        embed = ui.info_embed("Your reviews", text)
+        note = await reminders_off_note(self.cog.reviews, interaction.guild_id, interaction.user.id)
+        if note:
+            embed.set_footer(text=ui.clip(note, ui.FOOTER))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="settings", description="Your daily new-card limit and time zone.")
     @app_commands.describe(
@@ -481,8 +490,10 @@ class ReviewGroup(
         s = await store.review_settings(interaction.guild_id, interaction.user.id)
         remind = f"daily at {s.remind_time}" if s.remind_time else "off"
         zone = f"**{s.timezone}** (the server's)" if s.follows_server else f"**{s.timezone}**"
+        note = await reminders_off_note(self.cog.reviews, interaction.guild_id, interaction.user.id)
         await interaction.response.send_message(
-            f"New cards a day: **{s.new_per_day}** · time zone: {zone} · reminders: **{remind}**.",
+            f"New cards a day: **{s.new_per_day}** · time zone: {zone} · reminders: **{remind}**."
+            + (f"\n{ui.name(note)}" if note else ""),  # the reason may hold a server's name
             ephemeral=True,
         )
 

@@ -1053,3 +1053,30 @@ async def test_a_review_with_no_deck_switched_on_says_so_rather_than_come_back_l
             "Reviewed **0** cards.\nNo deck is switched on in this server, so there is "
             "nothing to review: a moderator can turn one on with `/deck enable`."
         )
+
+
+async def test_reminders_turned_off_are_told_at_the_next_review_command_of_any_kind(
+    recall, emulator
+):
+    """Reminders turned off (closed DMs) are told, once, at the member's next /review
+    command, be it status or settings, not only at /review start."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        cog = bot.get_cog("Review")
+        emulator.close_dms(alice.user)
+        told = "Your review reminders were turned off: your DMs are closed"
+        for command, day in (("/review status", "02"), ("/review settings", "03")):
+            await alice.run("/review remind", channel=guild.general, time="18:00", timezone="UTC")
+            recall.clock.set(at(f"2026-02-{day}T18:00"))
+            assert await cog.send_reminders() == 0
+            first = await alice.run(command, channel=guild.general)
+            second = await alice.run(command, channel=guild.general)
+            text = [
+                (r.embed.get("footer") or {}).get("text", "") if r.embeds else r.content
+                for r in (first, second)
+            ]
+            assert told in text[0] and told not in text[1], (command, text)
+        start = await alice.run("/review start", channel=guild.general)
+        assert told not in (start.embed.get("footer") or {}).get("text", "")
