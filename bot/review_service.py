@@ -436,8 +436,11 @@ def due_by_deck(
     keys: Mapping[int, str] | None = None,
     *,
     escape: Escape = str,
+    limit: int | None = None,
 ) -> str:
-    """The decks cards are due in, for a reminder: ``3 in Flask, 1 in SQL basics``.
+    """The decks cards are due in, for a reminder: ``3 in Flask, 1 in SQL basics``. With
+    ``limit``, as many decks as fit in that many characters, then how many more there are:
+    ``3 in Flask, and 4 more decks``.
 
     ``escape`` turns a deck's name into text that shows as typed (the caller's Markdown
     escaping), so that a name such as ``*__x__*`` is not rendered as formatting.
@@ -453,7 +456,16 @@ def due_by_deck(
             key = (keys or {}).get(c.deck_id, c.slug)
             label += f" (built-in, `{key}`)" if c.builtin else f" (`{key}`)"
         parts.append(f"{c.due} in {label}")
-    return ", ".join(parts)
+    text = ", ".join(parts)
+    if limit is None or len(text) <= limit:
+        return text
+    for kept in range(len(parts) - 1, -1, -1):
+        more = len(parts) - kept
+        tail = f"{more} more deck{'s' if more != 1 else ''}"
+        text = ", ".join([*parts[:kept], f"and {tail}" if kept else tail])
+        if len(text) <= limit:
+            break
+    return text
 
 
 def reminder_text(due: DueToday, where: str, decks: str) -> str:

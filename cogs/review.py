@@ -681,11 +681,6 @@ class Review(commands.Cog):
         if not due.counts:
             return 0
         everything = await store.decks_for_guild(reminder.guild_id, include_disabled=True)
-        decks = due_by_deck(
-            due.counts,
-            {d.id: deck_key(d, everything) for d in everything},
-            escape=ui.name,
-        )
         guild = self.bot.get_guild(reminder.guild_id)
         if guild is not None:
             try:
@@ -706,6 +701,13 @@ class Review(commands.Cog):
                 log.warning("could not check that %s is in %s: %s", reminder.user_id,
                             reminder.guild_id, exc)
         where = f" on {ui.name(guild.name)}" if guild else ""
+        # The decks are named as far as Discord's limit leaves room, the rest counted.
+        decks = due_by_deck(
+            due.counts,
+            {d.id: deck_key(d, everything) for d in everything},
+            escape=ui.name,
+            limit=ui.CONTENT - len(reminder_text(due, where, "")),
+        )
         text = reminder_text(due, where, decks)
         try:
             channel = await self.bot.create_dm(discord.Object(id=reminder.user_id))

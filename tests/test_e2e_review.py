@@ -65,6 +65,30 @@ async def only_test_deck(
     return deck_id
 
 
+async def grade_good(bot, guild_id: int, user_id: int, question_id: int) -> None:
+    """A review grade of Good, stored as a click would store it."""
+    await bot.store.record_attempt(
+        AttemptRequest(guild_id, user_id, "alice", None, question_id, "review", 3, False, False)
+    )
+
+
+async def deck_with_a_graded_card(bot, guild_id: int, user_id: int, slug: str, name: str) -> None:
+    """A deck of one question, which the member has graded."""
+    deck_id = await bot.store.create_deck(guild_id, slug, name)
+    await bot.store.add_questions(deck_id, QUESTIONS[:1])
+    [stored] = await bot.store.questions_in_deck(deck_id)
+    await grade_good(bot, guild_id, user_id, stored.id)
+
+
+async def reminder_dm(recall, emulator, bot, guild, alice):
+    """The DM of a reminder set for 18:30 UTC, sent on 2 February at that time."""
+    await alice.run("/review remind", channel=guild.general, time="18:30", timezone="UTC")
+    recall.clock.set(at("2026-02-02T18:30"))
+    assert await bot.get_cog("Review").send_reminders() == 1
+    [dm] = emulator.dms(alice.user)
+    return dm
+
+
 async def play(alice, result, grade="Good"):
     """Answer whatever the session shows: reveal and grade, or pick the right option."""
     msg = result.message
@@ -731,15 +755,8 @@ async def test_a_reminder_tells_apart_decks_with_the_same_name(recall, emulator)
         [first] = [d.id for d in await bot.store.decks_for_guild(guild.id) if d.slug == "srs"]
         for deck_id, how_many in ((first, 2), (twin, 1)):
             for stored in (await bot.store.questions_in_deck(deck_id))[:how_many]:
-                await bot.store.record_attempt(
-                    AttemptRequest(
-                        guild.id, alice.id, "alice", None, stored.id, "review", 3, False, False
-                    )
-                )
-        await alice.run("/review remind", channel=guild.general, time="18:30", timezone="UTC")
-        recall.clock.set(at("2026-02-02T18:30"))
-        assert await bot.get_cog("Review").send_reminders() == 1
-        [dm] = emulator.dms(alice.user)
+                await grade_good(bot, guild.id, alice.id, stored.id)
+        dm = await reminder_dm(recall, emulator, bot, guild, alice)
         assert dm.content.startswith(
             "📚 3 cards are due on Study group: 2 in SRS deck (`srs`), 1 in SRS deck (`srs-2`)."
         )
@@ -782,16 +799,8 @@ async def test_a_reminder_shows_deck_and_server_names_as_typed_not_as_markdown(
     guild = emulator.add_guild("**Study** _group_")
     alice = guild.add_member("alice")
     async with recall.running() as bot:
-        deck_id = await bot.store.create_deck(guild.id, "marks", "*__x__* `deck`")
-        await bot.store.add_questions(deck_id, QUESTIONS[:1])
-        [stored] = await bot.store.questions_in_deck(deck_id)
-        await bot.store.record_attempt(
-            AttemptRequest(guild.id, alice.id, "alice", None, stored.id, "review", 3, False, False)
-        )
-        await alice.run("/review remind", channel=guild.general, time="18:30", timezone="UTC")
-        recall.clock.set(at("2026-02-02T18:30"))
-        assert await bot.get_cog("Review").send_reminders() == 1
-        [dm] = emulator.dms(alice.user)
+        await deck_with_a_graded_card(bot, guild.id, alice.id, "marks", "*__x__* `deck`")
+        dm = await reminder_dm(recall, emulator, bot, guild, alice)
         assert dm.content.startswith(
             r"📚 1 card is due on \*\*Study\*\* \_group\_: 1 in \*\_\_x\_\_\* \`deck\`."
         ), dm.content
@@ -952,9 +961,7 @@ async def test_an_export_too_big_for_one_upload_comes_in_several_packages(
             [Question(id=f"b{i}", prompt=f"Big {i}?", answer=text(500)) for i in range(120)],
         )
         for stored in await bot.store.questions_in_deck(deck_id):
-            await bot.store.record_attempt(
-                AttemptRequest(guild.id, alice.id, "alice", None, stored.id, "review", 3, False, False)
-            )
+            await grade_good(bot, guild.id, alice.id, stored.id)
         result = await alice.run("/review export", channel=guild.general)
         first = await result.wait_for_followup()
         said = re.search(r"in (\d+) files", first.content)
@@ -1080,3 +1087,20 @@ async def test_reminders_turned_off_are_told_at_the_next_review_command_of_any_k
             assert told in text[0] and told not in text[1], (command, text)
         start = await alice.run("/review start", channel=guild.general)
         assert told not in (start.embed.get("footer") or {}).get("text", "")
+
+
+async def test_a_reminder_for_many_decks_keeps_what_to_do_within_discords_limit(
+    recall, emulator
+):
+    """Cards due in more decks than 2000 characters can name: the list of decks is cut, not
+    the end of the message that says what to do."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        for i in range(30):
+            await deck_with_a_graded_card(bot, guild.id, alice.id, f"deck-{i}", f"{i:02} " + "n" * 70)
+        dm = await reminder_dm(recall, emulator, bot, guild, alice)
+        assert len(dm.content) <= 2000
+        assert dm.content.startswith("📚 30 cards are due on Study group: 1 in 00 nnn")
+        assert dm.content.endswith(
+            " in 22 " + "n" * 70 + ", and 7 more decks. Run `/review start` there to go over them."
+        ), dm.content

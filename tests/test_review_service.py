@@ -70,6 +70,14 @@ def test_deck_names_go_through_the_given_escape_but_keys_do_not() -> None:
     )
 
 
+def test_decks_beyond_the_room_given_are_counted_not_cut() -> None:
+    counts = [DeckDue(i, name, f"d{i}", False, 1) for i, name in enumerate(["A", "B", "C" * 20])]
+    assert due_by_deck(counts, limit=41) == "1 in A, 1 in B, 1 in " + "C" * 20
+    assert due_by_deck(counts, limit=35) == "1 in A, 1 in B, and 1 more deck"
+    assert due_by_deck(counts, limit=30) == "1 in A, and 2 more decks"
+    assert due_by_deck(counts, limit=5) == "3 more decks"
+
+
 def test_a_reminder_says_which_cards_are_due_now_and_when_the_others_come_due() -> None:
     counts = [DeckDue(1, "Flask", "flask", True, 3), DeckDue(2, "SQL", "sql", True, 2)]
     later = datetime(2026, 3, 2, 19, 30, tzinfo=UTC)
