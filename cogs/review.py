@@ -149,10 +149,15 @@ async def graded_footer(
     *,
     lead: str = "Last:",
 ) -> str:
-    """The note on a grade in a session: what it counted as and when the card comes back."""
+    """The note on a grade in a session: what it counted as and when the card comes back
+    (read even if a newer review replaced the session since: the grade was taken)."""
     reviews = service(interaction)
-    guild_id, _ = await reviews.session(session_id, interaction.user.id)
-    card = await reviews.store.card(guild_id, interaction.user.id, question.id)
+    found = await reviews.store.review_session(session_id)
+    card = (
+        await reviews.store.card(found.guild_id, interaction.user.id, question.id)
+        if found is not None
+        else None
+    )
     return graded_note(
         result, question, card.due if card else None, reviews.store.clock.now(), lead=lead
     )
