@@ -59,6 +59,11 @@ class Summary:
     next_due: datetime | None
     #: a question the member never graded is left to start (beyond today's allowance)
     new_left: bool = False
+    #: nothing can come: the deck of a one-deck review was switched off or removed since it
+    #: started, or, for a review of every deck, no deck is switched on in the server
+    decks_off: bool = False
+    #: the review is of one deck
+    one_deck: bool = False
 
     @property
     def again_rate(self) -> float:
@@ -75,6 +80,22 @@ class Status:
     #: new cards /review start can still bring today: the allowance left, at most the
     #: questions the member has not started
     new_left_today: int
+
+
+@dataclass(frozen=True)
+class DueToday:
+    """What a review reminder tells: the member's cards due by the end of their day."""
+
+    #: per deck, the deck with most due first
+    counts: list[DeckDue]
+    #: how many of them are due already
+    due_now: int
+    #: when the first of the others comes due; None when all are due already
+    first_later: datetime | None
+
+    @property
+    def total(self) -> int:
+        return sum(c.due for c in self.counts)
 
 
 class ReviewService:
@@ -213,8 +234,14 @@ class ReviewService:
         cards = await self.store.cards(guild_id, user_id, reviewable=True, deck_id=deck_id)
         next_due = min((c.card.due for c in cards), default=None)
         new_left = await self.store.new_question(guild_id, user_id, deck_id=deck_id) is not None
+        switched_on = {d.id for d in await self.store.decks_for_guild(guild_id)}
         return Summary(
-            len(answers), sum(1 for _, r in answers if r == Rating.again), next_due, new_left
+            len(answers),
+            sum(1 for _, r in answers if r == Rating.again),
+            next_due,
+            new_left,
+            decks_off=deck_id not in switched_on if deck_id is not None else not switched_on,
+            one_deck=deck_id is not None,
         )
 
     async def status(self, guild_id: int, user_id: int) -> Status:
@@ -237,6 +264,19 @@ class ReviewService:
                 guild_id, user_id, limit=allowance
             ),
         )
+
+    async def due_today(self, guild_id: int, user_id: int, zone: str, now: datetime) -> DueToday:
+        """The member's cards due by their next local midnight in ``zone``: the "due today" of
+        /review status, which a reminder that day tells of, those not due yet among them too."""
+        _, midnight = local_midnights(now, ZoneInfo(zone))
+        counts = await self.store.due_counts(
+            guild_id, user_id, until=midnight - timedelta(microseconds=1)
+        )
+        if not counts:
+            return DueToday([], 0, None)
+        due_now = sum(c.due for c in await self.store.due_counts(guild_id, user_id, until=now))
+        later = await self.store.first_due_after(guild_id, user_id, now)
+        return DueToday(counts, due_now, later if later is not None and later < midnight else None)
 
     async def set_new_per_day(self, guild_id: int, user_id: int, value: int) -> None:
         if not 0 <= value <= NEW_PER_DAY_MAX:
@@ -342,10 +382,53 @@ def _anki_packages(
     )
 
 
+#: a line opening a fenced code block: three or more backticks (and an info string with no
+#: backtick, so that ```x``` on one line stays a code span) or tildes
+_FENCE_OPEN = re.compile(r"[ \t]*(?:(`{3,})[^`]*|(~{3,}).*)")
+#: a code span: a run of backticks, text, the same run
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+
+
 def _anki_html(text: str) -> str:
-    """A text as an Anki field shows it: HTML escaped, its line breaks kept."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return html.escape(text).replace("\n", "<br>")
+    """A text as an Anki field shows it, code as Discord shows it: HTML escaped, its line
+    breaks kept, a fenced code block a ``<pre>`` block that keeps its indentation (HTML
+    folds runs of spaces) without its fence lines, a `code span` a ``<code>``. A block left
+    open runs to the end of the text, as in Markdown."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    out: list[str] = []
+    prose: list[str] = []
+    i = 0
+    while i < len(lines):
+        fence = _FENCE_OPEN.fullmatch(lines[i])
+        if fence is None:
+            prose.append(lines[i])
+            i += 1
+            continue
+        marker = fence[1] or fence[2]
+        end = i + 1
+        while end < len(lines) and not _closes(lines[end], marker):
+            end += 1
+        if prose:
+            out.append(_anki_prose(prose))
+            prose = []
+        code = html.escape("\n".join(lines[i + 1 : end]))
+        out.append(f"<pre><code>{code}</code></pre>")
+        i = end + 1
+    if prose:
+        out.append(_anki_prose(prose))
+    return "".join(out)
+
+
+def _closes(line: str, marker: str) -> bool:
+    """Whether a line closes a fenced block opened with ``marker`` (at least as long a run
+    of the same character, alone on its line)."""
+    run = line.strip()
+    return len(run) >= len(marker) and run == marker[0] * len(run)
+
+
+def _anki_prose(lines: Sequence[str]) -> str:
+    escaped = html.escape("\n".join(lines))
+    return _CODE_SPAN.sub(lambda m: f"<code>{m[2]}</code>", escaped).replace("\n", "<br>")
 
 
 def due_by_deck(
@@ -353,8 +436,11 @@ def due_by_deck(
     keys: Mapping[int, str] | None = None,
     *,
     escape: Escape = str,
+    limit: int | None = None,
 ) -> str:
-    """The decks cards are due in, for a reminder: ``3 in Flask, 1 in SQL basics``.
+    """The decks cards are due in, for a reminder: ``3 in Flask, 1 in SQL basics``. With
+    ``limit``, as many decks as fit in that many characters, then how many more there are:
+    ``3 in Flask, and 4 more decks``.
 
     ``escape`` turns a deck's name into text that shows as typed (the caller's Markdown
     escaping), so that a name such as ``*__x__*`` is not rendered as formatting.
@@ -370,7 +456,40 @@ def due_by_deck(
             key = (keys or {}).get(c.deck_id, c.slug)
             label += f" (built-in, `{key}`)" if c.builtin else f" (`{key}`)"
         parts.append(f"{c.due} in {label}")
-    return ", ".join(parts)
+    text = ", ".join(parts)
+    if limit is None or len(text) <= limit:
+        return text
+    for kept in range(len(parts) - 1, -1, -1):
+        more = len(parts) - kept
+        tail = f"{more} more deck{'s' if more != 1 else ''}"
+        text = ", ".join([*parts[:kept], f"and {tail}" if kept else tail])
+        if len(text) <= limit:
+            break
+    return text
+
+
+def reminder_text(due: DueToday, where: str, decks: str) -> str:
+    """A review reminder's DM: how many cards are due today ``where`` (`` on <server>`` or
+    empty) and in which ``decks`` (see :func:`due_by_deck`), and, for those not due yet, when
+    the first comes due (a Discord timestamp, shown in the reader's own time)."""
+    total = due.total
+    cards = "card" if total == 1 else "cards"
+    if due.first_later is None:
+        return (
+            f"📚 {total} {cards} {'is' if total == 1 else 'are'} due{where}: {decks}. "
+            "Run `/review start` there to go over them."
+        )
+    first = f"<t:{int(due.first_later.timestamp())}:t>"
+    if due.due_now == 0:
+        return (
+            f"📚 {total} {cards} {'comes' if total == 1 else 'come'} due today{where}: {decks}. "
+            f"{'It is' if total == 1 else 'The first is'} due at {first}: run `/review start` "
+            "there from then."
+        )
+    return (
+        f"📚 {total} cards are due today{where}: {decks}. {due.due_now} of them now, the "
+        f"others from {first}: run `/review start` there to go over them."
+    )
 
 
 def _name_key(name: str) -> str:
@@ -390,4 +509,13 @@ ANKI_MODEL = genanki.Model(
     ],
 )
 
-__all__ = ["REPLACED", "Item", "ReviewService", "Status", "Summary", "due_by_deck"]
+__all__ = [
+    "REPLACED",
+    "DueToday",
+    "Item",
+    "ReviewService",
+    "Status",
+    "Summary",
+    "due_by_deck",
+    "reminder_text",
+]

@@ -16,7 +16,7 @@ from bot.bank import deck_key
 from bot.client import RecallBot
 from bot.errors import OptionGone, UserError
 from bot.quiz import Rating, option_fingerprint
-from bot.review_service import Item, ReviewService, Summary, due_by_deck
+from bot.review_service import Item, ReviewService, Summary, due_by_deck, reminder_text
 from bot.schedule import format_time, parse_time, parse_zone, zone_choices
 from bot.srs import (
     DEFAULT_NEW_PER_DAY,
@@ -109,7 +109,15 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
     lines = [f"Reviewed **{summary.reviewed}** card{'s' if summary.reviewed != 1 else ''}."]
     if summary.reviewed:
         lines.append(f"Again rate: **{round(100 * summary.again_rate)}%**.")
-    if summary.next_due is not None and summary.next_due <= now:
+    if summary.decks_off:
+        lines.append(
+            "The deck of this review was switched off or removed since it started, so its "
+            "cards are not asked; `/review start` reviews the decks switched on."
+            if summary.one_deck
+            else "No deck is switched on in this server, so there is nothing to review: a "
+            "moderator can turn one on with `/deck enable`."
+        )
+    elif summary.next_due is not None and summary.next_due <= now:
         # A card answered in this session (a session asks each card once) is due again.
         lines.append("A card you answered is due again now: run `/review start` to go over it.")
     else:
@@ -132,10 +140,34 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
     return embed
 
 
-def graded_note(result: AttemptResult, question: StoredQuestion, card_due: Any, now: Any) -> str:
+def graded_note(
+    result: AttemptResult, question: StoredQuestion, card_due: Any, now: Any, *, lead: str = "Last:"
+) -> str:
     label = Rating(result.rating).label
     when = relative(card_due, now) if card_due is not None else "later"
-    return ui.clip(f"Last: {label} — “{question.question.prompt}” comes back {when}", ui.FOOTER)
+    return ui.clip(f"{lead} {label} — “{question.question.prompt}” comes back {when}", ui.FOOTER)
+
+
+async def graded_footer(
+    interaction: discord.Interaction[Any],
+    session_id: int,
+    result: AttemptResult,
+    question: StoredQuestion,
+    *,
+    lead: str = "Last:",
+) -> str:
+    """The note on a grade in a session: what it counted as and when the card comes back
+    (read even if a newer review replaced the session since: the grade was taken)."""
+    reviews = service(interaction)
+    found = await reviews.store.review_session(session_id)
+    card = (
+        await reviews.store.card(found.guild_id, interaction.user.id, question.id)
+        if found is not None
+        else None
+    )
+    return graded_note(
+        result, question, card.due if card else None, reviews.store.clock.now(), lead=lead
+    )
 
 
 async def next_screen(interaction: discord.Interaction[Any], session_id: int, note: str) -> None:
@@ -165,6 +197,19 @@ async def show_again(
     else:
         embed, view = item_message(item)
         await interaction.response.edit_message(embed=embed, view=view)
+
+
+async def reminders_off_note(reviews: ReviewService, guild_id: int, user_id: int) -> str:
+    """Why the member's reminders were turned off (closed DMs, leaving the server), told at
+    their next /review command and then forgotten; empty when there is nothing to tell."""
+    settings = await reviews.store.review_settings(guild_id, user_id)
+    if not settings.remind_off_reason:
+        return ""
+    await reviews.store.set_review_settings(guild_id, user_id, clear_reason=True)
+    return (
+        f"Your review reminders were turned off: {settings.remind_off_reason}. "
+        "Turn them on again with /review remind."
+    )
 
 
 # -- buttons ---------------------------------------------------------------------------------
@@ -257,11 +302,7 @@ class ReviewGrade(
             except OptionGone as exc:
                 await show_again(interaction, self.session_id, self.question_id)
                 raise exc from None
-            guild_id, _ = await reviews.session(self.session_id, interaction.user.id)
-            card = await reviews.store.card(guild_id, interaction.user.id, self.question_id)
-            note = graded_note(
-                result, question, card.due if card else None, reviews.store.clock.now()
-            )
+            note = await graded_footer(interaction, self.session_id, result, question)
             await next_screen(interaction, self.session_id, note)
 
         await handled(interaction, work)
@@ -336,6 +377,9 @@ class ReviewOption(
                 key_points=q.key_points,
                 answer=q.answer,
                 verdict=verdict,
+                footer=await graded_footer(
+                    interaction, self.session_id, result, question, lead="Counts as"
+                ),
             )
             view = discord.ui.View(timeout=None)
             view.add_item(ReviewNext(self.session_id))
@@ -395,13 +439,7 @@ class ReviewGroup(
         if deck:
             row = await self.cog.quiz_decks(interaction.guild_id, deck)
             deck_id = row
-        settings = await reviews.store.review_settings(interaction.guild_id, interaction.user.id)
-        note = ""
-        if settings.remind_off_reason:
-            note = f"Your review reminders were turned off: {settings.remind_off_reason}. Turn them on again with /review remind."
-            await reviews.store.set_review_settings(
-                interaction.guild_id, interaction.user.id, clear_reason=True
-            )
+        note = await reminders_off_note(reviews, interaction.guild_id, interaction.user.id)
         session_id = await reviews.start(interaction.guild_id, interaction.user.id, deck_id)
         item = await reviews.next_item(session_id, interaction.user.id)
         if item is None:
@@ -432,9 +470,11 @@ class ReviewGroup(
             f"**Cards:** {st.cards} · **new cards left today:** {st.new_left_today}\n"
             f"**Estimated retention:** {retention}"
         )
-        await interaction.response.send_message(
-            embed=ui.info_embed("Your reviews", text), ephemeral=True
-        )
+        embed = ui.info_embed("Your reviews", text)
+        note = await reminders_off_note(self.cog.reviews, interaction.guild_id, interaction.user.id)
+        if note:
+            embed.set_footer(text=ui.clip(note, ui.FOOTER))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="settings", description="Your daily new-card limit and time zone.")
     @app_commands.describe(
@@ -462,8 +502,10 @@ class ReviewGroup(
         s = await store.review_settings(interaction.guild_id, interaction.user.id)
         remind = f"daily at {s.remind_time}" if s.remind_time else "off"
         zone = f"**{s.timezone}** (the server's)" if s.follows_server else f"**{s.timezone}**"
+        note = await reminders_off_note(self.cog.reviews, interaction.guild_id, interaction.user.id)
         await interaction.response.send_message(
-            f"New cards a day: **{s.new_per_day}** · time zone: {zone} · reminders: **{remind}**.",
+            f"New cards a day: **{s.new_per_day}** · time zone: {zone} · reminders: **{remind}**."
+            + (f"\n{ui.name(note)}" if note else ""),  # the reason may hold a server's name
             ephemeral=True,
         )
 
@@ -657,20 +699,16 @@ class Review(commands.Cog):
                 reminder.guild_id,
             )
             return 0
-        counts = await store.due_counts(reminder.guild_id, reminder.user_id, until=now)
-        if not counts:
+        due = await self.reviews.due_today(
+            reminder.guild_id, reminder.user_id, reminder.timezone, now
+        )
+        if not due.counts:
             return 0
         if guild.unavailable:
             # No DM sends the member to a server nobody can use now: tried again a few
             # minutes later, as when Discord fails the DM.
             raise ServerOutage("the server is unavailable on Discord (an outage)")
-        total = sum(c.due for c in counts)
         everything = await store.decks_for_guild(reminder.guild_id, include_disabled=True)
-        decks = due_by_deck(
-            counts,
-            {d.id: deck_key(d, everything) for d in everything},
-            escape=ui.name,
-        )
         try:
             await guild.fetch_member(reminder.user_id)
         except discord.NotFound:
@@ -688,11 +726,15 @@ class Review(commands.Cog):
             # day's reminder goes as before the check.
             log.warning("could not check that %s is in %s: %s", reminder.user_id,
                         reminder.guild_id, exc)
-        text = (
-            f"📚 {total} card{'s are' if total != 1 else ' is'} due on {ui.name(guild.name)}: "
-            f"{decks}. "
-            "Run `/review start` there to keep your streak of remembering."
+        where = f" on {ui.name(guild.name)}"
+        # The decks are named as far as Discord's limit leaves room, the rest counted.
+        decks = due_by_deck(
+            due.counts,
+            {d.id: deck_key(d, everything) for d in everything},
+            escape=ui.name,
+            limit=ui.CONTENT - len(reminder_text(due, where, "")),
         )
+        text = reminder_text(due, where, decks)
         try:
             channel = await self.bot.create_dm(discord.Object(id=reminder.user_id))
             await channel.send(ui.clip(text, ui.CONTENT))

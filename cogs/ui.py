@@ -278,6 +278,7 @@ def answer_embed(
     answer: str,
     verdict: str = "",
     colour: discord.Colour = OK,
+    footer: str = "",
 ) -> discord.Embed:
     """The private reveal: the verdict (for multiple choice), key points and the model answer.
 
@@ -285,6 +286,8 @@ def answer_embed(
     characters, and the model answer is trimmed last, with a pointer to the full text.
     """
     embed = discord.Embed(title=clip(prompt.replace("\n", " "), EMBED_TITLE), colour=colour)
+    if footer:
+        embed.set_footer(text=clip(footer, FOOTER))
     for i, chunk in enumerate(_bullets(key_points, FIELD_VALUE)):
         embed.add_field(name="Key points" if i == 0 else "\u200b", value=chunk, inline=False)
     head = f"{verdict}\n\n" if verdict else ""

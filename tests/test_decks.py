@@ -144,6 +144,8 @@ def render_all(q: Question, qid: int = 1, deck_name: str = "Deck"):
         key_points=q.key_points,
         answer=q.answer,
         verdict="✅ Right: B",
+        # as a multiple-choice review card's answer is shown
+        footer=f"Counts as Again — “{q.prompt}” comes back in 1 min",
     )
     if q.why:
         yield ui.hint_embed(prompt=q.prompt, why=q.why)

@@ -53,12 +53,40 @@ async def setup(recall, emulator, start="2026-02-02T08:00"):
     return guild, alice
 
 
-async def only_test_deck(bot, guild_id: int) -> None:
-    deck_id = await bot.store.create_deck(guild_id, "srs", "SRS deck")
-    await bot.store.add_questions(deck_id, QUESTIONS)
+async def only_test_deck(
+    bot, guild_id: int, questions=QUESTIONS, slug: str = "srs", name: str = "SRS deck"
+) -> int:
+    """A deck of ``questions``, the only one switched on in the server."""
+    deck_id = await bot.store.create_deck(guild_id, slug, name)
+    await bot.store.add_questions(deck_id, questions)
     for deck in await bot.store.decks_for_guild(guild_id):
         if deck.id != deck_id:
             await bot.store.set_deck_enabled(guild_id, deck.id, False)
+    return deck_id
+
+
+async def grade_good(bot, guild_id: int, user_id: int, question_id: int) -> None:
+    """A review grade of Good, stored as a click would store it."""
+    await bot.store.record_attempt(
+        AttemptRequest(guild_id, user_id, "alice", None, question_id, "review", 3, False, False)
+    )
+
+
+async def deck_with_a_graded_card(bot, guild_id: int, user_id: int, slug: str, name: str) -> None:
+    """A deck of one question, which the member has graded."""
+    deck_id = await bot.store.create_deck(guild_id, slug, name)
+    await bot.store.add_questions(deck_id, QUESTIONS[:1])
+    [stored] = await bot.store.questions_in_deck(deck_id)
+    await grade_good(bot, guild_id, user_id, stored.id)
+
+
+async def reminder_dm(recall, emulator, bot, guild, alice):
+    """The DM of a reminder set for 18:30 UTC, sent on 2 February at that time."""
+    await alice.run("/review remind", channel=guild.general, time="18:30", timezone="UTC")
+    recall.clock.set(at("2026-02-02T18:30"))
+    assert await bot.get_cog("Review").send_reminders() == 1
+    [dm] = emulator.dms(alice.user)
+    return dm
 
 
 async def play(alice, result, grade="Good"):
@@ -402,11 +430,7 @@ async def remind_through_the_outage(bot, recall, emulator, guild, alice) -> None
 async def test_an_option_is_graded_by_its_text_after_the_options_were_reordered(recall, emulator):
     guild, alice = await setup(recall, emulator)
     async with recall.running() as bot:
-        deck_id = await bot.store.create_deck(guild.id, "mc", "MC deck")
-        await bot.store.add_questions(deck_id, [QUESTIONS[-1]])
-        for deck in await bot.store.decks_for_guild(guild.id):
-            if deck.id != deck_id:
-                await bot.store.set_deck_enabled(guild.id, deck.id, False)
+        deck_id = await only_test_deck(bot, guild.id, [QUESTIONS[-1]], "mc", "MC deck")
         shown = await alice.run("/review start", channel=guild.general)
         assert [b.label for b in shown.message.buttons] == ["A. A", "B. B"]
         [question_id] = [
@@ -801,15 +825,8 @@ async def test_a_reminder_tells_apart_decks_with_the_same_name(recall, emulator)
         [first] = [d.id for d in await bot.store.decks_for_guild(guild.id) if d.slug == "srs"]
         for deck_id, how_many in ((first, 2), (twin, 1)):
             for stored in (await bot.store.questions_in_deck(deck_id))[:how_many]:
-                await bot.store.record_attempt(
-                    AttemptRequest(
-                        guild.id, alice.id, "alice", None, stored.id, "review", 3, False, False
-                    )
-                )
-        await alice.run("/review remind", channel=guild.general, time="18:30", timezone="UTC")
-        recall.clock.set(at("2026-02-02T18:30"))
-        assert await bot.get_cog("Review").send_reminders() == 1
-        [dm] = emulator.dms(alice.user)
+                await grade_good(bot, guild.id, alice.id, stored.id)
+        dm = await reminder_dm(recall, emulator, bot, guild, alice)
         assert dm.content.startswith(
             "📚 3 cards are due on Study group: 2 in SRS deck (`srs`), 1 in SRS deck (`srs-2`)."
         )
@@ -852,16 +869,8 @@ async def test_a_reminder_shows_deck_and_server_names_as_typed_not_as_markdown(
     guild = emulator.add_guild("**Study** _group_")
     alice = guild.add_member("alice")
     async with recall.running() as bot:
-        deck_id = await bot.store.create_deck(guild.id, "marks", "*__x__* `deck`")
-        await bot.store.add_questions(deck_id, QUESTIONS[:1])
-        [stored] = await bot.store.questions_in_deck(deck_id)
-        await bot.store.record_attempt(
-            AttemptRequest(guild.id, alice.id, "alice", None, stored.id, "review", 3, False, False)
-        )
-        await alice.run("/review remind", channel=guild.general, time="18:30", timezone="UTC")
-        recall.clock.set(at("2026-02-02T18:30"))
-        assert await bot.get_cog("Review").send_reminders() == 1
-        [dm] = emulator.dms(alice.user)
+        await deck_with_a_graded_card(bot, guild.id, alice.id, "marks", "*__x__* `deck`")
+        dm = await reminder_dm(recall, emulator, bot, guild, alice)
         assert dm.content.startswith(
             r"📚 1 card is due on \*\*Study\*\* \_group\_: 1 in \*\_\_x\_\_\* \`deck\`."
         ), dm.content
@@ -975,11 +984,7 @@ async def test_a_card_no_longer_multiple_choice_is_shown_again_with_reveal(recal
     is refused privately, and the card comes back with Reveal answer to grade oneself."""
     guild, alice = await setup(recall, emulator)
     async with recall.running() as bot:
-        deck_id = await bot.store.create_deck(guild.id, "mc", "MC deck")
-        await bot.store.add_questions(deck_id, [QUESTIONS[-1]])
-        for deck in await bot.store.decks_for_guild(guild.id):
-            if deck.id != deck_id:
-                await bot.store.set_deck_enabled(guild.id, deck.id, False)
+        await only_test_deck(bot, guild.id, [QUESTIONS[-1]], "mc", "MC deck")
         shown = await alice.run("/review start", channel=guild.general)
         question_id = await question_id_of(bot, QUESTIONS[-1].prompt)
         await bot.store.update_question(
@@ -1026,9 +1031,7 @@ async def test_an_export_too_big_for_one_upload_comes_in_several_packages(
             [Question(id=f"b{i}", prompt=f"Big {i}?", answer=text(500)) for i in range(120)],
         )
         for stored in await bot.store.questions_in_deck(deck_id):
-            await bot.store.record_attempt(
-                AttemptRequest(guild.id, alice.id, "alice", None, stored.id, "review", 3, False, False)
-            )
+            await grade_good(bot, guild.id, alice.id, stored.id)
         result = await alice.run("/review export", channel=guild.general)
         first = await result.wait_for_followup()
         said = re.search(r"in (\d+) files", first.content)
@@ -1056,3 +1059,118 @@ async def test_an_export_too_big_for_one_upload_comes_in_several_packages(
             deck_names |= {d["name"] for d in json.loads(decks).values() if d["id"] != 1}
         assert sorted(prompts) == sorted(f"Big {i}?" for i in range(120))
         assert deck_names == {"Recall — Study group"}
+
+
+async def test_a_morning_reminder_tells_of_cards_that_come_due_later_that_day(recall, emulator):
+    """A member who reviews in the evening and asks for a reminder in the morning is told on
+    the day their cards come due (as /review status counts "due today"), with when they do,
+    not a day late once the cards are overdue."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T20:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        recall.clock.set(at("2026-02-02T20:10"))
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        [card] = await bot.store.cards(guild.id, alice.id)
+        due = card.card.due
+        assert due.hour == 20 and due.date() > at("2026-02-03T00:00").date()
+        await alice.run("/review remind", channel=guild.general, time="08:00", timezone="UTC")
+        cog = bot.get_cog("Review")
+        day = at("2026-02-03T08:00")
+        while day.date() < due.date():
+            recall.clock.set(day)
+            assert await cog.send_reminders() == 0  # nothing due that day
+            day += timedelta(days=1)
+        recall.clock.set(day)
+        assert await cog.send_reminders() == 1
+        [dm] = emulator.dms(alice.user)
+        assert dm.content == (
+            "📚 1 card comes due today on Study group: 1 in SRS deck. "
+            f"It is due at <t:{int(due.timestamp())}:t>: run `/review start` there from then."
+        )
+        status = await alice.run("/review status", channel=guild.general)
+        assert "**Due now:** 0\n**Due today:** 1" in status.embed["description"]
+
+
+async def test_a_multiple_choice_card_tells_when_it_comes_back_as_a_self_graded_one_does(
+    recall, emulator
+):
+    """The answer to a multiple-choice card says what it counted as and when the card comes
+    back, as the next screen after a self-grade does."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id, [QUESTIONS[-1]], "mc", "MC deck")
+        shown = await alice.run("/review start", channel=guild.general)
+        wrong = await alice.click(shown.message, "A. A")
+        assert footer_text(wrong) == "Counts as Again — “Pick the right one” comes back in 1 min"
+        done = await alice.click(wrong.message, "Next")
+        assert done.message.embeds[0]["title"] == "Review done"
+
+
+async def test_a_review_with_no_deck_switched_on_says_so_rather_than_come_back_later(
+    recall, emulator
+):
+    """With every deck switched off there is nothing to come back for: the summary says what
+    would give the member cards, as it does when the deck of a review is switched off while
+    it runs."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        deck_id = await only_test_deck(bot, guild.id)
+        shown = await alice.run("/review start", channel=guild.general, deck="srs")
+        await bot.store.set_deck_enabled(guild.id, deck_id, False)  # /deck disable meanwhile
+        done = (await play(alice, shown)).message.embeds[0]
+        assert done["title"] == "Review done"
+        assert "Come back later" not in done["description"]
+        assert done["description"].endswith(
+            "The deck of this review was switched off or removed since it started, so its "
+            "cards are not asked; `/review start` reviews the decks switched on."
+        )
+        again = await alice.run("/review start", channel=guild.general)
+        assert again.embed["description"] == (
+            "Reviewed **0** cards.\nNo deck is switched on in this server, so there is "
+            "nothing to review: a moderator can turn one on with `/deck enable`."
+        )
+
+
+async def test_reminders_turned_off_are_told_at_the_next_review_command_of_any_kind(
+    recall, emulator
+):
+    """Reminders turned off (closed DMs) are told, once, at the member's next /review
+    command, be it status or settings, not only at /review start."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        cog = bot.get_cog("Review")
+        emulator.close_dms(alice.user)
+        told = "Your review reminders were turned off: your DMs are closed"
+        for command, day in (("/review status", "02"), ("/review settings", "03")):
+            await alice.run("/review remind", channel=guild.general, time="18:00", timezone="UTC")
+            recall.clock.set(at(f"2026-02-{day}T18:00"))
+            assert await cog.send_reminders() == 0
+            first = await alice.run(command, channel=guild.general)
+            second = await alice.run(command, channel=guild.general)
+            text = [
+                (r.embed.get("footer") or {}).get("text", "") if r.embeds else r.content
+                for r in (first, second)
+            ]
+            assert told in text[0] and told not in text[1], (command, text)
+        start = await alice.run("/review start", channel=guild.general)
+        assert told not in (start.embed.get("footer") or {}).get("text", "")
+
+
+async def test_a_reminder_for_many_decks_keeps_what_to_do_within_discords_limit(
+    recall, emulator
+):
+    """Cards due in more decks than 2000 characters can name: the list of decks is cut, not
+    the end of the message that says what to do."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        for i in range(30):
+            await deck_with_a_graded_card(bot, guild.id, alice.id, f"deck-{i}", f"{i:02} " + "n" * 70)
+        dm = await reminder_dm(recall, emulator, bot, guild, alice)
+        assert len(dm.content) <= 2000
+        assert dm.content.startswith("📚 30 cards are due on Study group: 1 in 00 nnn")
+        assert dm.content.endswith(
+            " in 22 " + "n" * 70 + ", and 7 more decks. Run `/review start` there to go over them."
+        ), dm.content

@@ -1,21 +1,33 @@
 """What a review reminder says about the decks cards are due in, and the Anki export."""
 
+import asyncio
 import io
 import json
 import sqlite3
+import tempfile
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import genanki
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from bot.clock import FixedClock
+from bot.clock import FixedClock, to_db
 from bot.decks import load_deck_text
 from bot.errors import OptionGone
 from bot.questions import Option, Question
 from bot.quiz import Rating, option_fingerprint
-from bot.review_service import OPTION_CHANGED, ReviewService, due_by_deck
+from bot.review_service import (
+    OPTION_CHANGED,
+    DueToday,
+    ReviewService,
+    due_by_deck,
+    reminder_text,
+)
+from bot.schedule import ScheduleSpec, slot_for_date
 from bot.store import AttemptRequest, DeckDue, Store
 
 
@@ -58,6 +70,96 @@ def test_deck_names_go_through_the_given_escape_but_keys_do_not() -> None:
     )
 
 
+def test_decks_beyond_the_room_given_are_counted_not_cut() -> None:
+    counts = [DeckDue(i, name, f"d{i}", False, 1) for i, name in enumerate(["A", "B", "C" * 20])]
+    assert due_by_deck(counts, limit=41) == "1 in A, 1 in B, 1 in " + "C" * 20
+    assert due_by_deck(counts, limit=35) == "1 in A, 1 in B, and 1 more deck"
+    assert due_by_deck(counts, limit=30) == "1 in A, and 2 more decks"
+    assert due_by_deck(counts, limit=5) == "3 more decks"
+
+
+def test_a_reminder_says_which_cards_are_due_now_and_when_the_others_come_due() -> None:
+    counts = [DeckDue(1, "Flask", "flask", True, 3), DeckDue(2, "SQL", "sql", True, 2)]
+    later = datetime(2026, 3, 2, 19, 30, tzinfo=UTC)
+    mark = f"<t:{int(later.timestamp())}:t>"
+    assert reminder_text(DueToday(counts, 5, None), " on Club", "3 in Flask, 2 in SQL") == (
+        "📚 5 cards are due on Club: 3 in Flask, 2 in SQL. Run `/review start` there to go "
+        "over them."
+    )
+    assert reminder_text(DueToday(counts, 2, later), " on Club", "3 in Flask, 2 in SQL") == (
+        "📚 5 cards are due today on Club: 3 in Flask, 2 in SQL. 2 of them now, the others "
+        f"from {mark}: run `/review start` there to go over them."
+    )
+    assert reminder_text(DueToday(counts, 0, later), " on Club", "3 in Flask, 2 in SQL") == (
+        "📚 5 cards come due today on Club: 3 in Flask, 2 in SQL. The first is due at "
+        f"{mark}: run `/review start` there from then."
+    )
+
+
+ZONES = [
+    "UTC",
+    "Europe/London",
+    "America/New_York",
+    "America/Santiago",  # midnight skipped when summer time starts
+    "Australia/Lord_Howe",  # half-hour shift
+    "Asia/Kathmandu",
+    "Pacific/Apia",  # a whole day skipped in 2011
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    due_minutes=st.integers(0, 60 * 24 * 365 * 16),
+    zone=st.sampled_from(ZONES),
+    remind_minute=st.integers(0, 24 * 60 - 1),
+)
+def test_the_reminder_of_the_day_a_card_comes_due_tells_of_it(
+    due_minutes: int, zone: str, remind_minute: int
+) -> None:
+    """Whatever the reminder's time and the member's zone (DST days too), the reminder on the
+    local day a card comes due counts it, due now or later that day, and the day before's
+    does not: no card waits a day past its due time for its reminder."""
+    tz = ZoneInfo(zone)
+    due = datetime(2010, 1, 1, tzinfo=UTC) + timedelta(minutes=due_minutes)
+    spec = ScheduleSpec(
+        local_time=time(remind_minute // 60, remind_minute % 60), days=range(7), zone=zone
+    )
+    day = due.astimezone(tz).date()
+    today, before = slot_for_date(spec, day), slot_for_date(spec, day - timedelta(days=1))
+    assume(today is not None and before is not None)
+    assert today is not None and before is not None
+
+    async def told() -> tuple[DueToday, DueToday]:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = await Store.open(Path(tmp) / "r.sqlite3", clock=FixedClock(due))
+            try:
+                deck_id = await store.create_deck(7, "mine", "Mine")
+                await store.add_questions(deck_id, [Question(id="q", prompt="P?", answer="A.")])
+                [stored] = await store.questions_in_deck(deck_id)
+                await store.write(
+                    lambda conn: conn.execute(
+                        "INSERT INTO srs_cards (guild_id, user_id, question_id, state, step, "
+                        "stability, difficulty, due, last_review, reps, lapses, introduced_at, "
+                        "introduced_by) VALUES (7, 5, ?, 2, NULL, 3.0, 5.0, ?, ?, 1, 0, ?, 'quiz')",
+                        (stored.id, to_db(due), to_db(due - timedelta(days=3)), to_db(due)),
+                    )
+                )
+                service = ReviewService(store)
+                return (
+                    await service.due_today(7, 5, zone, today.at_utc),
+                    await service.due_today(7, 5, zone, before.at_utc),
+                )
+            finally:
+                await store.close()
+
+    on_the_day, day_before = asyncio.run(told())
+    assert on_the_day.total == 1 and day_before.total == 0
+    if due <= today.at_utc:
+        assert on_the_day.due_now == 1 and on_the_day.first_later is None
+    else:
+        assert on_the_day.due_now == 0 and on_the_day.first_later == due
+
+
 # --- the Anki export ---------------------------------------------------------------------------
 
 
@@ -94,36 +196,59 @@ async def _graded(store: Store, deck_id: int) -> None:
         )
 
 
-async def test_anki_notes_carry_why_and_keep_line_breaks(tmp_path: Path) -> None:
+async def _exported_fields(tmp_path: Path, question: Question) -> list[str]:
+    """The Anki fields of a question graded by a member and exported."""
     store = await Store.open(tmp_path / "r.sqlite3", clock=CLOCK)
     try:
         deck_id = await store.create_deck(7, "mine", "Mine")
-        question = Question(
-            id="q",
-            prompt="What does `a < b & c` do?",
-            why="Checks <precedence> & operators.\nAnd a second line.",
-            key_points=["first point", "second point\n  goes on here", "a <tag> & more"],
-            answer="It compares.\nThen it ands.",
-            options=[{"text": "x < y", "correct": True}, {"text": "y & z"}],
-        )
         await store.add_questions(deck_id, [question])
         await _graded(store, deck_id)
         data = await ReviewService(store).export_apkg(7, 5, "Study group")
-        [(_, fields)] = _anki_notes(data, tmp_path)
-        front, answer, points, deck = fields
-        assert front.startswith("What does `a &lt; b &amp; c` do?")
-        assert "<li>x &lt; y</li><li>y &amp; z</li>" in front
-        assert answer.startswith("<b>x &lt; y</b><br><br>It compares.<br>Then it ands.")
-        # "Why it is asked" is on the back, escaped, its line breaks kept
-        assert "Checks &lt;precedence&gt; &amp; operators.<br>And a second line." in answer
-        # a key point's continuation line stays a line of its own
-        assert points == (
-            "<ul><li>first point</li><li>second point<br>  goes on here</li>"
-            "<li>a &lt;tag&gt; &amp; more</li></ul>"
-        )
-        assert deck == "Mine"
     finally:
         await store.close()
+    [(_, fields)] = _anki_notes(data, tmp_path)
+    return fields
+
+
+async def test_anki_notes_carry_why_and_keep_line_breaks(tmp_path: Path) -> None:
+    question = Question(
+        id="q",
+        prompt="What does `a < b & c` do?",
+        why="Checks <precedence> & operators.\nAnd a second line.",
+        key_points=["first point", "second point\n  goes on here", "a <tag> & more"],
+        answer="It compares.\nThen it ands.",
+        options=[{"text": "x < y", "correct": True}, {"text": "y & z"}],
+    )
+    front, answer, points, deck = await _exported_fields(tmp_path, question)
+    assert front.startswith("What does <code>a &lt; b &amp; c</code> do?")
+    assert "<li>x &lt; y</li><li>y &amp; z</li>" in front
+    assert answer.startswith("<b>x &lt; y</b><br><br>It compares.<br>Then it ands.")
+    # "Why it is asked" is on the back, escaped, its line breaks kept
+    assert "Checks &lt;precedence&gt; &amp; operators.<br>And a second line." in answer
+    # a key point's continuation line stays a line of its own
+    assert points == (
+        "<ul><li>first point</li><li>second point<br>  goes on here</li>"
+        "<li>a &lt;tag&gt; &amp; more</li></ul>"
+    )
+    assert deck == "Mine"
+
+
+async def test_anki_notes_keep_code_blocks_and_their_indentation(tmp_path: Path) -> None:
+    """Code as Discord shows it (fenced blocks, `spans`) stays code in Anki: a block keeps
+    its indentation, which HTML would otherwise fold away, and loses its fence lines."""
+    question = Question(
+        id="q",
+        prompt="What does this print?\n```python\nfor i in range(2):\n    print(i < 1)\n```",
+        answer="It prints `True` then ``False``.\n~~~\n  a\n~~~\nNot ```code``` here.",
+    )
+    front, answer, _, _ = await _exported_fields(tmp_path, question)
+    assert front == (
+        "What does this print?<pre><code>for i in range(2):\n    print(i &lt; 1)</code></pre>"
+    )
+    assert answer == (
+        "It prints <code>True</code> then <code>False</code>."
+        "<pre><code>  a</code></pre>Not <code>code</code> here."
+    )
 
 
 async def test_a_server_name_with_double_colons_is_one_anki_deck(tmp_path: Path) -> None:

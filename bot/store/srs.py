@@ -420,6 +420,15 @@ class SrsStore(DeckStore):
         )
         return [DeckDue(r[0], r[1], r[2], bool(r[3]), int(r[4])) for r in rows]
 
+    async def first_due_after(self, guild_id: int, user_id: int, after: datetime) -> datetime | None:
+        """When the member's first card /review can ask that is not due at ``after`` comes due."""
+        row = await self._fetchone(
+            f"SELECT MIN(c.due) FROM srs_cards c {_REVIEWABLE} "
+            "AND c.guild_id = ? AND c.user_id = ? AND c.due > ?",
+            (guild_id, user_id, to_db(after)),
+        )
+        return from_db(row[0]) if row and row[0] else None
+
     async def rebuild_cards(self, guild_id: int, user_id: int) -> int:
         """Recompute a member's cards from their stored grades; returns how many."""
         rows = await self._fetchall(
