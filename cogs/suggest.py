@@ -24,7 +24,7 @@ from bot.client import RecallBot
 from bot.errors import UserError
 from bot.importers import slug_for_prompt
 from bot.questions import WHY_MAX
-from bot.store import DeckRow, ErasedSuggestion, Suggestion
+from bot.store import DeckRow, ErasedSuggestion, StoreError, Suggestion
 from bot.store.bank import SUGGESTION_DECK_REMOVED, pending_cap_text
 from cogs import ui
 from cogs.checks import ensure_moderator
@@ -410,7 +410,12 @@ class SuggestGroup(app_commands.Group):
                     "saved; a moderator should check `/settings review-channel`.",
                 )
                 return
-            await store.set_suggestion_message(sid, review_channel, message.id)
+            try:
+                await store.set_suggestion_message(sid, review_channel, message.id)
+            except StoreError as exc:
+                # The suggestion is saved and its post's buttons carry its number, so it waits
+                # for review all the same: only which message shows it went unrecorded.
+                log.warning("could not record the review post of suggestion %s: %s", sid, exc)
             await inter.followup.send(
                 f"Thanks! Suggestion #{sid} for **{ui.name(row.name)}** is waiting for review. "
                 "`/suggest status` shows how it's going.",

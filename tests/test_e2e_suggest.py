@@ -9,6 +9,7 @@ import logging
 import discord
 import pytest
 from emulator.faults import DROP
+from test_e2e_slow_writes import TOO_LONG, write_lock_held
 
 pytestmark = pytest.mark.e2e
 
@@ -491,3 +492,37 @@ async def test_a_reject_form_open_across_a_restart_gives_the_reason_back(recall,
         assert "Too vague." in attached.data.decode()
         assert (await bot.store.suggestion(1)).state == "pending"
         assert [b.label for b in posted.buttons] == ["Approve", "Edit and approve", "Reject"]
+
+
+async def test_a_review_post_that_could_not_be_recorded_is_still_reported_as_waiting(
+    recall, emulator, caplog
+):
+    """The suggestion is saved and its review post sent, but the write that records which
+    message it is fails (the database stays busy): the suggestion waits for review all the
+    same, so the member is told it does, not that it was not saved."""
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        # The first try of the review post is rate limited: while the bot waits to send it
+        # again, another connection takes the write lock, and keeps it past the store's wait.
+        emulator.faults.add("POST", rf"/channels/{review.id}/messages$", retry_after=0.5)
+        opened = await alice.run("/suggest question")
+        sending = asyncio.create_task(alice.submit(opened.modal, **form(1)))
+        await emulator.wait_until(lambda: emulator.faults.fired)
+        with caplog.at_level(logging.WARNING):
+            async with write_lock_held(recall.db, TOO_LONG):
+                sent = await sending
+                await sent.settled(within=TOO_LONG + 2)
+        assert sent.ephemeral
+        assert "Suggestion #1 for **Team Flask** is waiting for review" in sent.content, (
+            sent.content
+        )
+        assert "not saved" not in sent.content and not sent.message.attachments
+        assert "could not record the review post of suggestion 1" in caplog.text
+        [posted] = emulator.channel_messages(review)
+        s = await bot.store.suggestion(1)
+        assert s is not None and s.state == "pending"
+        # It is what the member was told: a moderator can approve it from its post.
+        approved = await mod.click(posted, "Approve")
+        assert approved.response_type == 6
+        assert posted.embeds[0]["fields"][-1]["value"].startswith(f"✅ Approved by {mod.mention}")
