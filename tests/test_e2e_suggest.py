@@ -526,3 +526,33 @@ async def test_a_review_post_that_could_not_be_recorded_is_still_reported_as_wai
         approved = await mod.click(posted, "Approve")
         assert approved.response_type == 6
         assert posted.embeds[0]["fields"][-1]["value"].startswith(f"✅ Approved by {mod.mention}")
+
+
+async def test_a_suggestion_whose_review_post_never_went_out_stops_counting_after_five_minutes(
+    recall, emulator
+):
+    """The bot stopped between saving a suggestion and posting it for review: no moderator
+    has it, so five minutes on it no longer holds a place among the five a member may have
+    waiting, in the command's own check as in the save."""
+    from datetime import UTC, datetime
+
+    from bot.clock import FixedClock
+    from bot.questions import Question
+
+    recall.clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+        never_posted = Question(id="lost", prompt="A question that never got a post?", answer="A.")
+        await bot.store.create_suggestion(guild.id, alice.id, deck.id, never_posted, 5)
+        recall.clock.advance(minutes=6)
+        for n in range(4):
+            sent = await suggest(alice, n)
+            assert "is waiting for review" in sent.content, sent.content
+        opened = await alice.run("/suggest question")
+        assert opened.modal is not None, opened.content
+        sent = await alice.submit(opened.modal, **form(4))
+        assert "Suggestion #6 for **Team Flask** is waiting for review" in sent.content
+        capped = await alice.run("/suggest question")
+        assert "already have 5 suggestions waiting" in capped.content

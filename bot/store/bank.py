@@ -489,8 +489,7 @@ class BankStore(DeckStore):
             # the limit, so that the second send of a form is told what became of the first.
             async with db.execute(
                 "SELECT id, question, deck_id FROM suggestions WHERE guild_id = ? AND user_id = ? "
-                "AND state = 'pending' AND (message_id IS NOT NULL OR created_at >= ?) "
-                "ORDER BY id",
+                f"AND {_WAITING} ORDER BY id",
                 (guild_id, user_id, in_flight),
             ) as cur:
                 waiting = list(await cur.fetchall())
@@ -520,10 +519,12 @@ class BankStore(DeckStore):
             return int(cur2.lastrowid or 0)
 
     async def pending_suggestions(self, guild_id: int, user_id: int) -> int:
+        """How many of a member's suggestions hold a place under the cap: those waiting for
+        review, as :meth:`create_suggestion` counts them."""
+        in_flight = to_db(self.clock.now() - SUGGESTION_POSTING)
         row = await self._fetchone(
-            "SELECT COUNT(*) FROM suggestions WHERE guild_id = ? AND user_id = ? "
-            "AND state = 'pending'",
-            (guild_id, user_id),
+            f"SELECT COUNT(*) FROM suggestions WHERE guild_id = ? AND user_id = ? AND {_WAITING}",
+            (guild_id, user_id, in_flight),
         )
         return int(row[0]) if row else 0
 
@@ -640,6 +641,9 @@ class BankStore(DeckStore):
 
 #: how long a new suggestion may wait for its review post before it is taken as never posted
 SUGGESTION_POSTING = timedelta(minutes=5)
+#: a suggestion waiting for review: pending, and posted for review or still being posted
+#: (one parameter: when a suggestion created before it is taken as never posted)
+_WAITING = "state = 'pending' AND (message_id IS NOT NULL OR created_at >= ?)"
 
 #: Records the highest suggestion number given so far, before suggestions are deleted.
 KEEP_LAST_SUGGESTION = keep_last_id("suggestions")
