@@ -135,13 +135,8 @@ class DeckGroup(app_commands.Group):
         assert interaction.guild_id is not None
         decks = await self.bot.store.decks_for_guild(interaction.guild_id, include_disabled=True)
         lines = [deck_line(d, decks) for d in decks]
-        body = ""
-        for i, line in enumerate(lines):
-            if len(body) + len(line) + 1 > ui.EMBED_DESCRIPTION - 40:
-                body += f"… and {len(lines) - i} more"
-                break
-            body += line + "\n"
-        embed = ui.info_embed("Decks", body.strip() or "No decks yet.")
+        body = ui.fit_lines(lines, ui.EMBED_DESCRIPTION, lambda n: f"… and {n} more")
+        embed = ui.info_embed("Decks", body or "No decks yet.")
         embed.set_footer(text="/deck info deck:… for details · /quiz deck:… to play one")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

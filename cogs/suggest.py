@@ -449,7 +449,11 @@ class SuggestGroup(app_commands.Group):
             if s.state == "rejected" and s.reason:
                 line += f": {ui.clip(s.reason, 200)}"
             lines.append(line)
-        embed = ui.info_embed("Your suggestions", ui.clip("\n".join(lines), ui.EMBED_DESCRIPTION))
+        # Waiting ones first, then the latest decided: what does not fit is the oldest.
+        body = ui.fit_lines(
+            lines, ui.EMBED_DESCRIPTION, lambda _n: "… older suggestions are not shown."
+        )
+        embed = ui.info_embed("Your suggestions", body)
         pending = sum(1 for s in items if s.state == "pending")
         embed.set_footer(text=f"{pending} waiting; at most {PENDING_CAP} may wait at once.")
         await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -8,7 +8,7 @@ import math
 import re
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -151,6 +151,20 @@ def clip(text: str, limit: int, more: str = "…") -> str:
     if len(text) <= limit:
         return text
     return text[: max(0, limit - len(more))].rstrip() + more
+
+
+def fit_lines(lines: Sequence[str], limit: int, more: Callable[[int], str]) -> str:
+    """Whole ``lines``, one a line, in at most ``limit`` characters; when not all fit, as
+    many as fit with ``more(left out)`` after them, so that no line is cut in the middle."""
+    text = "\n".join(lines)
+    if len(text) <= limit:
+        return text
+    used = 0  # the characters of the lines kept, each with its line break
+    for i, line in enumerate(lines):
+        if used + len(line) + 1 + len(more(len(lines) - i - 1)) > limit:
+            return text[:used] + more(len(lines) - i)
+        used += len(line) + 1
+    return text  # not reached: when all lines fit, the text is answered above
 
 
 def embed_length(embed: discord.Embed) -> int:

@@ -556,3 +556,27 @@ async def test_a_suggestion_whose_review_post_never_went_out_stops_counting_afte
         assert "Suggestion #6 for **Team Flask** is waiting for review" in sent.content
         capped = await alice.run("/suggest question")
         assert "already have 5 suggestions waiting" in capped.content
+
+
+async def test_status_shows_whole_lines_when_long_reasons_fill_it(recall, emulator):
+    """Fifteen suggestions with long prompts and long reasons take more than an embed holds:
+    the list ends after the last line that fits, and says older ones are left out, instead
+    of a line cut in the middle."""
+    from bot.questions import Question
+
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+        for n in range(15):
+            q = Question(id=f"q{n}", prompt=f"Question {n:02} " + "x" * 60 + "?", answer="A.")
+            sid = await bot.store.create_suggestion(guild.id, alice.id, deck.id, q, 5)
+            reason = f"Reason {n:02}: " + "too close to another question " * 6 + "END."
+            await bot.store.reject_suggestion(sid, mod.id, reason)
+        status = await alice.run("/suggest status")
+        lines = status.embed["description"].split("\n")
+        assert len(status.embed["description"]) <= 4096
+        *shown, note = lines
+        assert 5 < len(shown) < 15
+        assert all(line.startswith("**#") and line.endswith("END.") for line in shown), lines
+        assert note == "… older suggestions are not shown."
