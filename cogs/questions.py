@@ -187,16 +187,32 @@ async def give_back_why(interaction: discord.Interaction[Any], why: str, problem
     )
 
 
+#: what a refusal says of the attached texts of a form
+TYPED_NOTE = " What you typed is attached: open the form again and paste it in."
+
+
 async def give_back_form(
     interaction: discord.Interaction[Any],
     form: QuestionForm,
     why: str,
     *,
-    note: str = " What you typed is attached: open the form again and paste it in.",
+    note: str = TYPED_NOTE,
     filename: str = "your-form.txt",
 ) -> None:
     """Refuse a sent form, privately, with what was typed attached to paste in again."""
-    typed = "\n\n".join(f"## {k}\n{v}" for k, v in form.as_dict().items() if v)
+    await give_back_typed(interaction, form.as_dict(), why, note=note, filename=filename)
+
+
+async def give_back_typed(
+    interaction: discord.Interaction[Any],
+    fields: dict[str, str],
+    why: str,
+    *,
+    note: str = TYPED_NOTE,
+    filename: str = "your-form.txt",
+) -> None:
+    """Refuse a sent form, privately, with its texts (by field) attached to paste in again."""
+    typed = "\n\n".join(f"## {k}\n{v}" for k, v in fields.items() if v)
     files = [discord.File(io.BytesIO(typed.encode()), filename=filename)] if typed else []
     text = ui.clip(why, ui.CONTENT - len(note)) + (note if typed else "")
     await ui.send_private(interaction, text, files=files)

@@ -20,7 +20,7 @@ from bot.bank import (
     form_from_question,
     question_from_form,
 )
-from bot.client import RecallBot
+from bot.client import RecallBot, storage_reply
 from bot.errors import UserError
 from bot.importers import slug_for_prompt
 from bot.questions import WHY_MAX
@@ -34,6 +34,7 @@ from cogs.questions import (
     bank,
     deck_choices,
     give_back_form,
+    give_back_typed,
     give_back_why,
 )
 from cogs.quiz import handled
@@ -215,9 +216,16 @@ class RejectModal(discord.ui.Modal):
         self.add_item(self.reason)
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        reason = self.reason.value
+
         async def work() -> None:
             await ensure_moderator(interaction)
-            await reject(interaction, self.suggestion_id, self.reason.value)
+            try:
+                await reject(interaction, self.suggestion_id, reason)
+            except StoreError as exc:
+                # Nothing was saved: the reason goes back, to send again later.
+                log.error("storage problem on %s: %s", interaction.data, exc)
+                await give_back_typed(interaction, {"reason": reason}, storage_reply(exc))
 
         await handled(interaction, work)
 

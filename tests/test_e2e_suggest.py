@@ -580,3 +580,31 @@ async def test_status_shows_whole_lines_when_long_reasons_fill_it(recall, emulat
         assert 5 < len(shown) < 15
         assert all(line.startswith("**#") and line.endswith("END.") for line in shown), lines
         assert note == "… older suggestions are not shown."
+
+
+async def test_a_rejection_the_database_could_not_save_gives_the_reason_back(
+    recall, emulator, error_logs
+):
+    """The write of a rejection fails (the database stays busy): the moderator is told so,
+    privately, with the reason they typed attached, and the suggestion still waits."""
+    from bot.client import STORAGE_REPLIES
+
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        await suggest(alice)
+        [posted] = emulator.channel_messages(review)
+        opened = await mod.click(posted, "Reject")
+        emulator.settle_deferred_updates = False
+        async with write_lock_held(recall.db, TOO_LONG):
+            sent = await mod.submit(opened.modal, reason="Covered by question #3 already.")
+            await sent.wait_for(lambda a: a.followups, within=TOO_LONG + 2)
+        [reply] = sent.followups
+        assert reply.ephemeral and reply.content.startswith(STORAGE_REPLIES["busy"]), reply.content
+        assert "What you typed is attached" in reply.content
+        [attached] = reply.attachments
+        assert "Covered by question #3 already." in attached.data.decode()
+        assert (await bot.store.suggestion(1)).state == "pending"
+        assert [b.label for b in posted.buttons] == ["Approve", "Edit and approve", "Reject"]
+        assert len(error_logs) == 1 and "is busy" in error_logs[0].getMessage()
+        error_logs.clear()
