@@ -22,7 +22,7 @@ from bot.questions import DECK_DESCRIPTION_MAX, DECK_NAME_MAX
 from bot.store import DeckRow
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
-from cogs.questions import bank, deck_choices
+from cogs.questions import bank, deck_choices, give_back_option
 from cogs.quiz import handled
 
 
@@ -116,10 +116,17 @@ class DeckGroup(app_commands.Group):
         description: app_commands.Range[str, 0, DECK_DESCRIPTION_MAX] = "",
     ) -> None:
         assert interaction.guild_id is not None
-        name, description = check_deck_name(name, description)
-        deck = await self.bot.store.create_custom_deck(
-            interaction.guild_id, name, description, interaction.user.id
-        )
+        try:
+            name, description = check_deck_name(name, description)
+            deck = await self.bot.store.create_custom_deck(
+                interaction.guild_id, name, description, interaction.user.id
+            )
+        except UserError as exc:
+            if not description.strip():
+                raise
+            # A description takes a while to write: it comes back, as a `why` does.
+            await give_back_option(interaction, "description", description, str(exc))
+            return
         await interaction.response.send_message(
             embed=ui.info_embed(
                 "Deck created",

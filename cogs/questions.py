@@ -179,11 +179,18 @@ async def drop_draft(interaction: discord.Interaction[Any], token: str) -> None:
 
 async def give_back_why(interaction: discord.Interaction[Any], why: str, problem: str) -> None:
     """Refuse a command before its form opens; the ``why`` typed with it comes back."""
-    await give_back_form(
+    await give_back_option(interaction, "why", why, problem)
+
+
+async def give_back_option(
+    interaction: discord.Interaction[Any], option: str, value: str, problem: str
+) -> None:
+    """Refuse a command; the long text typed for its ``option`` comes back attached."""
+    await give_back_typed(
         interaction,
-        QuestionForm(why=why),
+        {option: value},
         problem,
-        note=" What you typed for `why` is attached, to copy into the command again.",
+        note=f" What you typed for `{option}` is attached, to copy into the command again.",
     )
 
 

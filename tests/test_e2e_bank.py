@@ -1187,3 +1187,21 @@ async def test_add_and_edit_of_a_question_too_long_for_one_message_show_all_of_i
         await saved.wait_for_followup(2)
         assert [e.get("title") for m in saved.messages for e in m.embeds] == titles
         assert all(m.ephemeral for m in saved.messages)
+
+
+async def test_a_deck_name_refused_gives_back_the_description_typed_with_it(recall, emulator):
+    """/deck create refused for its name: the description, up to 500 characters typed in
+    the command, comes back attached, to copy into the command again."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    description = "Questions our team asks in interviews: " + "contexts, blueprints, " * 15
+    async with recall.running():
+        await make_deck(mod)
+        again = await mod.run("/deck create", name="team flask!", description=description)
+        assert again.ephemeral
+        assert "already a deck called **Team Flask**" in again.content, again.content
+        assert "`description` is attached" in again.content
+        [attached] = again.message.attachments
+        assert description.strip() in attached.data.decode()
+        # Without a description, nothing is attached.
+        bare = await mod.run("/deck create", name="Team Flask")
+        assert "already a deck called" in bare.content and not bare.message.attachments
