@@ -4,6 +4,7 @@ The member hears the outcome by DM when their DMs are open (closed DMs are not a
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Sequence
@@ -293,6 +294,29 @@ class ReviewButton(
         await handled(interaction, work)
 
 
+#: seconds waited before each new try at recording a review post whose write failed
+RECORD_RETRIES = (5.0, 10.0, 20.0, 40.0, 80.0, 160.0)
+
+
+async def record_review_post(
+    bot: RecallBot, suggestion_id: int, channel_id: int, message_id: int
+) -> None:
+    """Record a suggestion's review post once the database takes the write: until then the
+    suggestion no longer holds its place under the member's cap after a few minutes, and an
+    erasure of the member's data could not clear the post."""
+    failure: StoreError | None = None
+    for delay in RECORD_RETRIES:
+        await asyncio.sleep(delay)
+        try:
+            await bot.store.set_suggestion_message(suggestion_id, channel_id, message_id)
+        except StoreError as exc:
+            failure = exc
+            continue
+        log.info("recorded the review post of suggestion %s", suggestion_id)
+        return
+    log.error("gave up recording the review post of suggestion %s: %s", suggestion_id, failure)
+
+
 async def give_back(inter: discord.Interaction[Any], form: QuestionForm, why: str) -> None:
     """Tell the member their suggestion was not saved, with what they typed attached."""
     note = (
@@ -422,8 +446,12 @@ class SuggestGroup(app_commands.Group):
                 await store.set_suggestion_message(sid, review_channel, message.id)
             except StoreError as exc:
                 # The suggestion is saved and its post's buttons carry its number, so it waits
-                # for review all the same: only which message shows it went unrecorded.
+                # for review all the same: which message shows it is recorded a little later.
                 log.warning("could not record the review post of suggestion %s: %s", sid, exc)
+                self.bot.spawn(
+                    record_review_post(self.bot, sid, review_channel, message.id),
+                    name=f"suggestion-post-{sid}",
+                )
             await inter.followup.send(
                 f"Thanks! Suggestion #{sid} for **{ui.name(row.name)}** is waiting for review. "
                 "`/suggest status` shows how it's going.",

@@ -495,12 +495,16 @@ async def test_a_reject_form_open_across_a_restart_gives_the_reason_back(recall,
 
 
 async def test_a_review_post_that_could_not_be_recorded_is_still_reported_as_waiting(
-    recall, emulator, caplog
+    recall, emulator, caplog, monkeypatch
 ):
     """The suggestion is saved and its review post sent, but the write that records which
     message it is fails (the database stays busy): the suggestion waits for review all the
-    same, so the member is told it does, not that it was not saved."""
-    _guild, mod, alice, review = await setup(emulator, recall)
+    same, so the member is told it does, not that it was not saved; the post is recorded
+    once the database takes writes again."""
+    import cogs.suggest
+
+    monkeypatch.setattr(cogs.suggest, "RECORD_RETRIES", (0.5, 1.0, 2.0))
+    guild, mod, alice, review = await setup(emulator, recall)
     async with recall.running() as bot:
         await open_suggestions(mod, review)
         # The first try of the review post is rate limited: while the bot waits to send it
@@ -522,6 +526,14 @@ async def test_a_review_post_that_could_not_be_recorded_is_still_reported_as_wai
         [posted] = emulator.channel_messages(review)
         s = await bot.store.suggestion(1)
         assert s is not None and s.state == "pending"
+        # Recorded on a later try: it holds its place under the member's cap as any other.
+        for _ in range(50):
+            s = await bot.store.suggestion(1)
+            if s.message_id is not None:
+                break
+            await asyncio.sleep(0.1)
+        assert (s.channel_id, s.message_id) == (review.id, posted.id)
+        assert await bot.store.pending_suggestions(guild.id, alice.id) == 1
         # It is what the member was told: a moderator can approve it from its post.
         approved = await mod.click(posted, "Approve")
         assert approved.response_type == 6
