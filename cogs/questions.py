@@ -383,6 +383,12 @@ async def list_message(
     search: str,
 ) -> tuple[discord.Embed, discord.ui.View]:
     store = service.store
+    deck = await store.deck_for_guild(guild_id, deck_id) if deck_id else None
+    if deck_id and deck is None:  # a page turned after the deck was removed
+        raise UserError(
+            "That deck has been removed, so its list is gone; `/question list` lists the "
+            "questions of the decks there are."
+        )
     result = await store.search_questions(
         guild_id,
         deck_id=deck_id or None,
@@ -403,9 +409,8 @@ async def list_message(
             limit=PAGE_SIZE,
         )
     filters = []
-    if deck_id:
-        deck = await store.deck_for_guild(guild_id, deck_id)
-        filters.append(f"deck **{ui.name(deck.name) if deck else '?'}**")
+    if deck is not None:
+        filters.append(f"deck **{ui.name(deck.name)}**")
     if tag:
         filters.append(f"tag `{tag}`")
     if search:

@@ -1205,3 +1205,24 @@ async def test_a_deck_name_refused_gives_back_the_description_typed_with_it(reca
         # Without a description, nothing is attached.
         bare = await mod.run("/deck create", name="Team Flask")
         assert "already a deck called" in bare.content and not bare.message.attachments
+
+
+async def test_a_list_page_of_a_deck_removed_since_says_so(recall, emulator):
+    """The pages of a deck's list, turned after the deck was removed: the member is told the
+    deck was removed, not shown an empty list "in deck ?" that says to try fewer filters."""
+    from bot.questions import Question
+
+    guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+        await bot.store.insert_questions(
+            deck.id,
+            [Question(id=f"q{n}", prompt=f"Question number {n}?", answer="A.") for n in range(12)],
+        )
+        first = await alice.run("/question list", deck="team-flask")
+        assert first.embed["footer"]["text"].startswith("Page 1/2 · 12 questions")
+        assert await bot.store.remove_deck(guild.id, deck.id)
+        turned = await alice.click(first.message, "Next ▶")
+        assert turned.ephemeral and "has been removed" in turned.content, turned.content
+        assert first.message.embeds[0]["footer"]["text"].startswith("Page 1/2")
