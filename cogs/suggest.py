@@ -26,7 +26,7 @@ from bot.errors import UserError
 from bot.importers import slug_for_prompt
 from bot.questions import WHY_MAX
 from bot.store import DeckRow, ErasedSuggestion, StoreError, Suggestion
-from bot.store.bank import SUGGESTION_DECK_REMOVED, pending_cap_text
+from bot.store.bank import SUGGESTION_DECK_REMOVED, never_posted, pending_cap_text
 from cogs import ui
 from cogs.checks import ensure_moderator
 from cogs.questions import (
@@ -47,6 +47,8 @@ PENDING_CAP = 5
 REASON_MAX = 500
 TRIMMED_NOTE = "Trimmed to fit Discord: Edit and approve shows the full text."
 
+#: a suggestion the review channel never got (see ``never_posted``)
+NOT_RECEIVED = "⚠️ never reached the review channel: suggest it again"
 STATE_BADGE = {
     "pending": "⏳ waiting for review",
     "approved": "✅ approved",
@@ -474,11 +476,14 @@ class SuggestGroup(app_commands.Group):
                 ephemeral=True,
             )
             return
+        now = self.bot.store.clock.now()
+        lost = {s.id for s in items if never_posted(s, now)}
         lines = []
         for s in items:
+            badge = NOT_RECEIVED if s.id in lost else STATE_BADGE.get(s.state, s.state)
             line = (
                 f"**#{s.id}** {ui.clip(' '.join(s.question.prompt.split()), 80)} · "
-                f"*{ui.name(ui.clip(s.deck_name, 40))}* · {STATE_BADGE.get(s.state, s.state)}"
+                f"*{ui.name(ui.clip(s.deck_name, 40))}* · {badge}"
             )
             if s.state == "approved" and s.question_id:
                 line += f" as question #{s.question_id}"
@@ -490,7 +495,7 @@ class SuggestGroup(app_commands.Group):
             lines, ui.EMBED_DESCRIPTION, lambda _n: "… older suggestions are not shown."
         )
         embed = ui.info_embed("Your suggestions", body)
-        pending = sum(1 for s in items if s.state == "pending")
+        pending = sum(1 for s in items if s.state == "pending" and s.id not in lost)
         embed.set_footer(text=f"{pending} waiting; at most {PENDING_CAP} may wait at once.")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

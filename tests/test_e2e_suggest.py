@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 import discord
 import pytest
 from emulator.faults import DROP
 from test_e2e_slow_writes import TOO_LONG, write_lock_held
+
+from bot.clock import FixedClock
+from bot.questions import Question
 
 pytestmark = pytest.mark.e2e
 
@@ -540,24 +544,24 @@ async def test_a_review_post_that_could_not_be_recorded_is_still_reported_as_wai
         assert posted.embeds[0]["fields"][-1]["value"].startswith(f"✅ Approved by {mod.mention}")
 
 
+async def saved_but_never_posted(bot, guild, member) -> int:
+    """A suggestion saved as when the bot stops before its review post goes out."""
+    [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+    lost = Question(id="lost", prompt="A question that never got a post?", answer="A.")
+    return await bot.store.create_suggestion(guild.id, member.id, deck.id, lost, 5)
+
+
 async def test_a_suggestion_whose_review_post_never_went_out_stops_counting_after_five_minutes(
     recall, emulator
 ):
     """The bot stopped between saving a suggestion and posting it for review: no moderator
     has it, so five minutes on it no longer holds a place among the five a member may have
     waiting, in the command's own check as in the save."""
-    from datetime import UTC, datetime
-
-    from bot.clock import FixedClock
-    from bot.questions import Question
-
     recall.clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
     guild, mod, alice, review = await setup(emulator, recall)
     async with recall.running() as bot:
         await open_suggestions(mod, review)
-        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
-        never_posted = Question(id="lost", prompt="A question that never got a post?", answer="A.")
-        await bot.store.create_suggestion(guild.id, alice.id, deck.id, never_posted, 5)
+        await saved_but_never_posted(bot, guild, alice)
         recall.clock.advance(minutes=6)
         for n in range(4):
             sent = await suggest(alice, n)
@@ -574,8 +578,6 @@ async def test_status_shows_whole_lines_when_long_reasons_fill_it(recall, emulat
     """Fifteen suggestions with long prompts and long reasons take more than an embed holds:
     the list ends after the last line that fits, and says older ones are left out, instead
     of a line cut in the middle."""
-    from bot.questions import Question
-
     guild, mod, alice, review = await setup(emulator, recall)
     async with recall.running() as bot:
         await open_suggestions(mod, review)
@@ -620,3 +622,25 @@ async def test_a_rejection_the_database_could_not_save_gives_the_reason_back(
         assert [b.label for b in posted.buttons] == ["Approve", "Edit and approve", "Reject"]
         assert len(error_logs) == 1 and "is busy" in error_logs[0].getMessage()
         error_logs.clear()
+
+
+async def test_status_says_a_suggestion_whose_review_post_never_went_out_was_not_received(
+    recall, emulator
+):
+    """Five minutes on, a suggestion the review channel never got (the bot stopped between
+    saving and posting it) is shown as not received, to send again, and is not counted as
+    waiting: no moderator will ever see it."""
+    recall.clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        lost = await saved_but_never_posted(bot, guild, alice)
+        status = await alice.run("/suggest status")
+        assert "⏳ waiting for review" in status.embed["description"]  # still being posted
+        recall.clock.advance(minutes=6)
+        await suggest(alice, 1)
+        status = await alice.run("/suggest status")
+        lines = status.embed["description"].split("\n")
+        [line] = [ln for ln in lines if ln.startswith(f"**#{lost}**")]
+        assert "never reached the review channel" in line and "waiting" not in line, line
+        assert status.embed["footer"]["text"].startswith("1 waiting")

@@ -641,6 +641,12 @@ class BankStore(DeckStore):
 
 #: how long a new suggestion may wait for its review post before it is taken as never posted
 SUGGESTION_POSTING = timedelta(minutes=5)
+def never_posted(s: Suggestion, now: datetime) -> bool:
+    """A pending suggestion whose review post never went out (the bot stopped between
+    saving and posting it): no moderator has it, so it does not count as waiting."""
+    return s.state == "pending" and s.message_id is None and s.created_at < now - SUGGESTION_POSTING
+
+
 #: a suggestion waiting for review: pending, and posted for review or still being posted
 #: (one parameter: when a suggestion created before it is taken as never posted)
 _WAITING = "state = 'pending' AND (message_id IS NOT NULL OR created_at >= ?)"
