@@ -123,9 +123,9 @@ class DeckGroup(app_commands.Group):
             )
         except UserError as exc:
             if not description.strip():
-                raise
+                raise UserError(ui.error_text(exc)) from None
             # A description takes a while to write: it comes back, as a `why` does.
-            await give_back_option(interaction, "description", description, str(exc))
+            await give_back_option(interaction, "description", description, ui.error_text(exc))
             return
         await interaction.response.send_message(
             embed=ui.info_embed(

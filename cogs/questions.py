@@ -155,7 +155,7 @@ class QuestionModal(discord.ui.Modal):
                     why = storage_reply(exc)
                 else:
                     # The form is closed now: what was typed goes back with what to fix.
-                    why = str(exc)
+                    why = ui.error_text(exc)
                 await give_back_form(interaction, form, why)
 
         try:

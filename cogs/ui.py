@@ -16,6 +16,7 @@ import aiohttp
 import discord
 
 from bot.client import FORM_PREFIX
+from bot.errors import NamedError, UserError
 from bot.exporters import MESSAGE_FILES_BYTES_MAX, ExportPart, message_batches
 from bot.store import StoreError
 
@@ -144,6 +145,11 @@ def name(text: str) -> str:
     text as it is."""
     text = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
     return _MENTION_LIKE.sub(r"\\<", text)
+
+
+def error_text(error: UserError) -> str:
+    """A refusal as the member reads it: a name it holds shown as typed (see :func:`name`)."""
+    return error.shown(name) if isinstance(error, NamedError) else str(error)
 
 
 def clip(text: str, limit: int, more: str = "…") -> str:

@@ -644,3 +644,20 @@ async def test_status_says_a_suggestion_whose_review_post_never_went_out_was_not
         [line] = [ln for ln in lines if ln.startswith(f"**#{lost}**")]
         assert "never reached the review channel" in line and "waiting" not in line, line
         assert status.embed["footer"]["text"].startswith("1 waiting")
+
+
+async def test_refusals_naming_a_deck_show_its_name_as_typed(recall, emulator):
+    """A deck named with Markdown marks (``__init__``) is named as typed when a new deck
+    takes its name or a suggestion repeats one of its questions, not in bold and underline."""
+    _guild, mod, alice, review = await setup(emulator, recall)
+    shown = r"**\_\_init\_\_ and friends**"
+    async with recall.running():
+        await mod.run("/deck create", name="__init__ and friends")
+        await mod.run("/settings review-channel", options={"channel": review})
+        taken = await mod.run("/deck create", name="__init__ and friends")
+        assert f"There is already a deck called {shown}" in taken.content, taken.content
+        await suggest(alice, 1)
+        [posted] = emulator.channel_messages(review)
+        await mod.click(posted, "Approve")
+        again = await suggest(alice, 1)
+        assert again.content.startswith(f"{shown} already has that question"), again.content

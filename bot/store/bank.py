@@ -22,7 +22,7 @@ from bot.bank import (
     questions_to_json,
 )
 from bot.clock import from_db, to_db
-from bot.errors import UserError
+from bot.errors import NamedError, UserError
 from bot.questions import Question, folded, loose_key
 from bot.store.base import keep_last_id, next_id, rows_in
 from bot.store.decks import (
@@ -145,9 +145,10 @@ class BankStore(DeckStore):
                 clash = same_name or clash
                 assert clash is not None
                 kind = "a built-in deck" if clash["guild_id"] == 0 else "a deck"
-                raise UserError(
-                    f"There is already {kind} called **{clash['name']}** (`{clash['slug']}`) "
-                    "here. Choose another name."
+                raise NamedError(
+                    f"There is already {kind} called **{{name}}** (`{clash['slug']}`) here. "
+                    "Choose another name.",
+                    clash["name"],
                 )
             taken = {r["slug"] for r in live}
             n = 2
@@ -479,10 +480,10 @@ class BankStore(DeckStore):
             prompts, _ = await _deck_keys(db, deck_id)
             key = loose_key(question.prompt)
             if any(loose_key(prompt) == key for prompt in prompts):
-                raise UserError(
-                    f"**{deck['name']}** already has that question (the same wording, "
-                    "ignoring case, spacing and sentence punctuation), so it was not sent for "
-                    "review."
+                raise NamedError(
+                    "**{name}** already has that question (the same wording, ignoring case, "
+                    "spacing and sentence punctuation), so it was not sent for review.",
+                    deck["name"],
                 )
             # The same form sent twice (or two forms filled in alike) makes one suggestion:
             # checked in this transaction, so two sends racing cannot both pass, and before
