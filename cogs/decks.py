@@ -182,7 +182,12 @@ class DeckGroup(app_commands.Group):
         if tags:
             embed.add_field(
                 name="Tags",
-                value=ui.clip(", ".join(f"`{t}` ({n})" for t, n in tags), ui.FIELD_VALUE),
+                value=ui.fit_lines(
+                    [f"`{t}` ({n})" for t, n in tags],
+                    ui.FIELD_VALUE,
+                    lambda left: f"… and {left} more",
+                    sep=", ",
+                ),
                 inline=False,
             )
         await interaction.response.send_message(embed=embed, ephemeral=True)

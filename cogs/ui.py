@@ -159,17 +159,20 @@ def clip(text: str, limit: int, more: str = "…") -> str:
     return text[: max(0, limit - len(more))].rstrip() + more
 
 
-def fit_lines(lines: Sequence[str], limit: int, more: Callable[[int], str]) -> str:
-    """Whole ``lines``, one a line, in at most ``limit`` characters; when not all fit, as
-    many as fit with ``more(left out)`` after them, so that no line is cut in the middle."""
-    text = "\n".join(lines)
+def fit_lines(
+    lines: Sequence[str], limit: int, more: Callable[[int], str], *, sep: str = "\n"
+) -> str:
+    """Whole ``lines``, one a line (or between ``sep``), in at most ``limit`` characters;
+    when not all fit, as many as fit with ``more(left out)`` after them, so that no line is
+    cut in the middle."""
+    text = sep.join(lines)
     if len(text) <= limit:
         return text
-    used = 0  # the characters of the lines kept, each with its line break
+    used = 0  # the characters of the lines kept, each with its separator
     for i, line in enumerate(lines):
-        if used + len(line) + 1 + len(more(len(lines) - i - 1)) > limit:
+        if used + len(line) + len(sep) + len(more(len(lines) - i - 1)) > limit:
             return text[:used] + more(len(lines) - i)
-        used += len(line) + 1
+        used += len(line) + len(sep)
     return text  # not reached: when all lines fit, the text is answered above
 
 

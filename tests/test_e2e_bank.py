@@ -1226,3 +1226,28 @@ async def test_a_list_page_of_a_deck_removed_since_says_so(recall, emulator):
         turned = await alice.click(first.message, "Next ▶")
         assert turned.ephemeral and "has been removed" in turned.content, turned.content
         assert first.message.embeds[0]["footer"]["text"].startswith("Page 1/2")
+
+
+async def test_deck_info_lists_whole_tags_and_says_how_many_more(recall, emulator):
+    """A deck with more tags than a field holds lists as many whole tags as fit and says how
+    many more there are, instead of a tag cut in the middle."""
+    from bot.questions import Question
+
+    guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+        tags = [f"topic-number-{n:02}-of-many" for n in range(60)]
+        await bot.store.insert_questions(
+            deck.id,
+            [
+                Question(id=f"q{n}", prompt=f"Question {n}?", answer="A.", tags=tags[n::20])
+                for n in range(20)
+            ],
+        )
+        info = await alice.run("/deck info", deck="team-flask")
+        value = {f["name"]: f["value"] for f in info.embed["fields"]}["Tags"]
+        assert len(value) <= 1024
+        *whole, more = value.split(", ")
+        assert all(t.startswith("`topic-number-") and t.endswith("` (1)") for t in whole), value
+        assert more == f"… and {60 - len(whole)} more", value
