@@ -1251,3 +1251,23 @@ async def test_deck_info_lists_whole_tags_and_says_how_many_more(recall, emulato
         *whole, more = value.split(", ")
         assert all(t.startswith("`topic-number-") and t.endswith("` (1)") for t in whole), value
         assert more == f"… and {60 - len(whole)} more", value
+
+
+async def test_an_edit_sent_after_its_deck_was_removed_says_it_was_not_saved(recall, emulator):
+    """The deck of a question being edited is removed while the form is open: the refusal
+    says the edit was not saved ("nothing was added" would say something else), and gives
+    back what was typed."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        added = await mod.submit((await mod.run("/question add", deck="team-flask")).modal, **FORM)
+        qid = int(added.content.split("#")[1].split("*")[0])
+        opened = await mod.run("/question edit", id=qid)
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+        assert await bot.store.remove_deck(guild.id, deck.id)
+        values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
+        sent = await mod.submit(opened.modal, **{**values, "answer": "An edited answer."})
+        assert sent.content.startswith("That deck has been removed"), sent.content
+        assert "added" not in sent.content and "nothing was saved" in sent.content
+        [typed] = sent.message.attachments
+        assert "An edited answer." in typed.data.decode()

@@ -93,7 +93,7 @@ async def _live_deck(db: aiosqlite.Connection, deck_id: int) -> sqlite3.Row:
     ) as cur:
         row = await cur.fetchone()
     if row is None or row["removed_at"] is not None:
-        raise UserError("That deck has been removed; nothing was added.")
+        raise UserError("That deck has been removed, so nothing was saved.")
     if row["builtin"]:
         raise UserError(BUILTIN_READ_ONLY.format(name=row["name"]))
     return row
