@@ -1271,3 +1271,20 @@ async def test_an_edit_sent_after_its_deck_was_removed_says_it_was_not_saved(rec
         assert "added" not in sent.content and "nothing was saved" in sent.content
         [typed] = sent.message.attachments
         assert "An edited answer." in typed.data.decode()
+
+
+async def test_an_unknown_deck_lists_the_servers_own_decks_first_and_says_how_many_more(
+    recall, emulator
+):
+    """With more decks than the refusal lists, the server's own come first (a mistyped
+    name is most likely one of them) and the rest are counted, not silently left out."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        for n in range(30):
+            await bot.store.create_custom_deck(guild.id, f"Team deck {n:02}", "", mod.id)
+        refused = await mod.run("/question list", deck="team deck 99")
+        text = refused.content
+        assert "There is no deck called" in text and "`team-deck-00`" in text, text
+        shown = text.count("`team-deck-")
+        builtin = len([d for d in await bot.store.decks_for_guild(guild.id) if d.builtin])
+        assert f"… and {30 + builtin - shown} more" in text, text
