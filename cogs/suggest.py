@@ -330,6 +330,18 @@ async def give_back(inter: discord.Interaction[Any], form: QuestionForm, why: st
     await give_back_form(inter, form, why, note=note, filename="your-suggestion.txt")
 
 
+#: how many decks a refusal lists
+DECKS_LISTED = 20
+
+
+def deck_slugs(decks: Sequence[DeckRow]) -> str:
+    """The decks' slugs to choose from, the first ``DECKS_LISTED``, and how many more."""
+    text = ", ".join(f"`{d.slug}`" for d in decks[:DECKS_LISTED])
+    if len(decks) > DECKS_LISTED:
+        text += f", … and {len(decks) - DECKS_LISTED} more"
+    return text
+
+
 class SuggestGroup(app_commands.Group):
     def __init__(self, bot: RecallBot):
         super().__init__(
@@ -355,8 +367,7 @@ class SuggestGroup(app_commands.Group):
             raise UserError(
                 f"**{ui.name(row.name)}** is a built-in deck, and built-in decks take no suggestions. "
                 + (
-                    "Suggest for one of this server's own decks: "
-                    + ", ".join(f"`{d.slug}`" for d in custom[:20])
+                    "Suggest for one of this server's own decks: " + deck_slugs(custom)
                     if custom
                     else "This server has no deck of its own to suggest for yet."
                 )
@@ -369,8 +380,7 @@ class SuggestGroup(app_commands.Group):
                 "create one with `/deck create`."
             )
         raise UserError(
-            "Which deck is it for? Choose one with the `deck` option: "
-            + ", ".join(f"`{d.slug}`" for d in custom[:20])
+            "Which deck is it for? Choose one with the `deck` option: " + deck_slugs(custom)
         )
 
     @app_commands.command(

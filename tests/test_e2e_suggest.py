@@ -661,3 +661,20 @@ async def test_refusals_naming_a_deck_show_its_name_as_typed(recall, emulator):
         await mod.click(posted, "Approve")
         again = await suggest(alice, 1)
         assert again.content.startswith(f"{shown} already has that question"), again.content
+
+
+async def test_which_deck_lists_the_decks_and_says_how_many_more(recall, emulator):
+    """A member with many decks to choose from is told how many more there are than the
+    refusal lists, not shown twenty as if they were all."""
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await mod.run("/settings review-channel", options={"channel": review})
+        for n in range(24):
+            await bot.store.create_custom_deck(guild.id, f"Team deck {n:02}", "", mod.id)
+        asked = await alice.run("/suggest question")
+        assert asked.content.startswith("Which deck is it for?"), asked.content
+        shown = asked.content.count("`team-deck-")
+        assert asked.content.endswith(f"… and {24 - shown} more"), asked.content
+        refused = await alice.run("/suggest question", deck="flask")
+        assert "built-in decks take no suggestions" in refused.content
+        assert refused.content.endswith(f"… and {24 - shown} more"), refused.content
