@@ -612,6 +612,10 @@ def _issue_text(issue: ImportIssue) -> str:
     return ": ".join([*parts, issue.message])
 
 
+#: how many decks a refusal naming no deck lists
+DECKS_LISTED = 25
+
+
 class BankService:
     """The import flow over the store: preview into a session, then import or cancel."""
 
@@ -670,8 +674,13 @@ class BankService:
         deck = find_deck(decks, text)
         if deck is None:
             # As each can be named: a built-in deck whose slug the server's own deck has, by
-            # its number (the slug picks the server's deck).
-            names = ", ".join(f"`{deck_key(d, decks)}`" for d in decks[:25]) or "none yet"
+            # its number (the slug picks the server's deck). The server's own first: a
+            # mistyped name is most likely one of them.
+            listed = sorted(decks, key=lambda d: d.builtin)
+            names = ", ".join(f"`{deck_key(d, decks)}`" for d in listed[:DECKS_LISTED])
+            if len(listed) > DECKS_LISTED:
+                names += f", … and {len(listed) - DECKS_LISTED} more"
+            names = names or "none yet"
             raise UserError(
                 f"There is no deck called “{self.escape(_short(text, 80))}” here. Decks: {names}. "
                 "A moderator can create one with `/deck create`."

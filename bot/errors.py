@@ -1,9 +1,27 @@
 """Errors that carry a message meant for the member who caused them."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
 
 class UserError(Exception):
     """Something the member can fix; the message says what. Shown ephemerally, never logged as
     an error."""
+
+
+class NamedError(UserError):
+    """A UserError naming something a member chose (a deck): ``template`` holds ``{name}``.
+    Its text has the name as it is; :meth:`shown` gives it with the name as the caller's
+    Markdown must show it (Discord's would turn ``__init__`` bold)."""
+
+    def __init__(self, template: str, name: str) -> None:
+        super().__init__(template.format(name=name))
+        self.template = template
+        self.name = name
+
+    def shown(self, escape: Callable[[str], str]) -> str:
+        return self.template.format(name=escape(self.name))
 
 
 class OptionGone(UserError):

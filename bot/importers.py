@@ -463,24 +463,35 @@ _YAML_START = re.compile(
 )
 
 
+def _table_header(text: str) -> bool:
+    """Whether the first line is the header row of a table of questions: a "question" and
+    an "answer" column, separated by commas, or by the tabs or semicolons a spreadsheet may
+    save with (read as CSV, which then says to use commas)."""
+    first = next((ln for ln in text.split("\n") if ln.strip()), "")
+    for delimiter in (",", "\t", ";"):
+        try:
+            header = [_csv_name(h) for h in next(csv.reader([first], delimiter=delimiter), [])]
+        except csv.Error:
+            continue
+        if "answer" in header and "question" in header:
+            return True
+    return False
+
+
 def detect_format(filename: str, text: str) -> Format:
-    """The format from the file extension, or from the content when the extension says nothing."""
+    """The format from the file extension, or from the content when the extension says
+    nothing, or says text (a spreadsheet saves a table as .txt or .tsv too)."""
     suffix = Path(filename).suffix.lower()
     if suffix in EXTENSIONS:
-        return EXTENSIONS[suffix]
+        return "csv" if EXTENSIONS[suffix] == "text" and _table_header(text) else EXTENSIONS[suffix]
     stripped = text.lstrip()
     if stripped.startswith("{") or (
         stripped.startswith("[") and not re.match(r"\[[^\]\n]*\]\(", stripped)
     ):
         return "json"
+    if _table_header(text):
+        return "csv"
     lines = [ln for ln in text.split("\n") if ln.strip()]
-    if lines:
-        try:
-            header = [_csv_name(h) for h in next(csv.reader([lines[0]]), [])]
-        except csv.Error:
-            header = []
-        if "answer" in header and "question" in header:
-            return "csv"
     for line in lines:
         if line.lstrip().startswith("#"):
             continue  # a YAML comment or a Markdown heading: look further

@@ -22,7 +22,7 @@ from bot.questions import DECK_DESCRIPTION_MAX, DECK_NAME_MAX
 from bot.store import DeckRow
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
-from cogs.questions import bank, deck_choices
+from cogs.questions import bank, deck_choices, give_back_option
 from cogs.quiz import handled
 
 
@@ -116,10 +116,17 @@ class DeckGroup(app_commands.Group):
         description: app_commands.Range[str, 0, DECK_DESCRIPTION_MAX] = "",
     ) -> None:
         assert interaction.guild_id is not None
-        name, description = check_deck_name(name, description)
-        deck = await self.bot.store.create_custom_deck(
-            interaction.guild_id, name, description, interaction.user.id
-        )
+        try:
+            name, description = check_deck_name(name, description)
+            deck = await self.bot.store.create_custom_deck(
+                interaction.guild_id, name, description, interaction.user.id
+            )
+        except UserError as exc:
+            if not description.strip():
+                raise UserError(ui.error_text(exc)) from None
+            # A description takes a while to write: it comes back, as a `why` does.
+            await give_back_option(interaction, "description", description, ui.error_text(exc))
+            return
         await interaction.response.send_message(
             embed=ui.info_embed(
                 "Deck created",
@@ -135,13 +142,8 @@ class DeckGroup(app_commands.Group):
         assert interaction.guild_id is not None
         decks = await self.bot.store.decks_for_guild(interaction.guild_id, include_disabled=True)
         lines = [deck_line(d, decks) for d in decks]
-        body = ""
-        for i, line in enumerate(lines):
-            if len(body) + len(line) + 1 > ui.EMBED_DESCRIPTION - 40:
-                body += f"… and {len(lines) - i} more"
-                break
-            body += line + "\n"
-        embed = ui.info_embed("Decks", body.strip() or "No decks yet.")
+        body = ui.fit_lines(lines, ui.EMBED_DESCRIPTION, lambda n: f"… and {n} more")
+        embed = ui.info_embed("Decks", body or "No decks yet.")
         embed.set_footer(text="/deck info deck:… for details · /quiz deck:… to play one")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -180,7 +182,12 @@ class DeckGroup(app_commands.Group):
         if tags:
             embed.add_field(
                 name="Tags",
-                value=ui.clip(", ".join(f"`{t}` ({n})" for t, n in tags), ui.FIELD_VALUE),
+                value=ui.fit_lines(
+                    [f"`{t}` ({n})" for t, n in tags],
+                    ui.FIELD_VALUE,
+                    lambda left: f"… and {left} more",
+                    sep=", ",
+                ),
                 inline=False,
             )
         await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -155,7 +155,7 @@ class QuestionModal(discord.ui.Modal):
                     why = storage_reply(exc)
                 else:
                     # The form is closed now: what was typed goes back with what to fix.
-                    why = str(exc)
+                    why = ui.error_text(exc)
                 await give_back_form(interaction, form, why)
 
         try:
@@ -179,12 +179,23 @@ async def drop_draft(interaction: discord.Interaction[Any], token: str) -> None:
 
 async def give_back_why(interaction: discord.Interaction[Any], why: str, problem: str) -> None:
     """Refuse a command before its form opens; the ``why`` typed with it comes back."""
-    await give_back_form(
+    await give_back_option(interaction, "why", why, problem)
+
+
+async def give_back_option(
+    interaction: discord.Interaction[Any], option: str, value: str, problem: str
+) -> None:
+    """Refuse a command; the long text typed for its ``option`` comes back attached."""
+    await give_back_typed(
         interaction,
-        QuestionForm(why=why),
+        {option: value},
         problem,
-        note=" What you typed for `why` is attached, to copy into the command again.",
+        note=f" What you typed for `{option}` is attached, to copy into the command again.",
     )
+
+
+#: what a refusal says of the attached texts of a form
+TYPED_NOTE = " What you typed is attached: open the form again and paste it in."
 
 
 async def give_back_form(
@@ -192,11 +203,23 @@ async def give_back_form(
     form: QuestionForm,
     why: str,
     *,
-    note: str = " What you typed is attached: open the form again and paste it in.",
+    note: str = TYPED_NOTE,
     filename: str = "your-form.txt",
 ) -> None:
     """Refuse a sent form, privately, with what was typed attached to paste in again."""
-    typed = "\n\n".join(f"## {k}\n{v}" for k, v in form.as_dict().items() if v)
+    await give_back_typed(interaction, form.as_dict(), why, note=note, filename=filename)
+
+
+async def give_back_typed(
+    interaction: discord.Interaction[Any],
+    fields: dict[str, str],
+    why: str,
+    *,
+    note: str = TYPED_NOTE,
+    filename: str = "your-form.txt",
+) -> None:
+    """Refuse a sent form, privately, with its texts (by field) attached to paste in again."""
+    typed = "\n\n".join(f"## {k}\n{v}" for k, v in fields.items() if v)
     files = [discord.File(io.BytesIO(typed.encode()), filename=filename)] if typed else []
     text = ui.clip(why, ui.CONTENT - len(note)) + (note if typed else "")
     await ui.send_private(interaction, text, files=files)
@@ -360,6 +383,12 @@ async def list_message(
     search: str,
 ) -> tuple[discord.Embed, discord.ui.View]:
     store = service.store
+    deck = await store.deck_for_guild(guild_id, deck_id) if deck_id else None
+    if deck_id and deck is None:  # a page turned after the deck was removed
+        raise UserError(
+            "That deck has been removed, so its list is gone; `/question list` lists the "
+            "questions of the decks there are."
+        )
     result = await store.search_questions(
         guild_id,
         deck_id=deck_id or None,
@@ -380,9 +409,8 @@ async def list_message(
             limit=PAGE_SIZE,
         )
     filters = []
-    if deck_id:
-        deck = await store.deck_for_guild(guild_id, deck_id)
-        filters.append(f"deck **{ui.name(deck.name) if deck else '?'}**")
+    if deck is not None:
+        filters.append(f"deck **{ui.name(deck.name)}**")
     if tag:
         filters.append(f"tag `{tag}`")
     if search:

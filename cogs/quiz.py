@@ -60,7 +60,7 @@ async def handled(
     try:
         await work()
     except UserError as exc:
-        await reply_ephemeral(interaction, str(exc))
+        await reply_ephemeral(interaction, ui.error_text(exc))
     except StoreError as exc:
         log.error("storage problem on %s: %s", interaction.data, exc)
         await reply_ephemeral(interaction, storage_reply(exc))

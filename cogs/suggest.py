@@ -4,6 +4,7 @@ The member hears the outcome by DM when their DMs are open (closed DMs are not a
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Sequence
@@ -20,12 +21,12 @@ from bot.bank import (
     form_from_question,
     question_from_form,
 )
-from bot.client import RecallBot
+from bot.client import RecallBot, storage_reply
 from bot.errors import UserError
 from bot.importers import slug_for_prompt
 from bot.questions import WHY_MAX
-from bot.store import DeckRow, ErasedSuggestion, Suggestion
-from bot.store.bank import SUGGESTION_DECK_REMOVED, pending_cap_text
+from bot.store import DeckRow, ErasedSuggestion, StoreError, Suggestion
+from bot.store.bank import SUGGESTION_DECK_REMOVED, never_posted, pending_cap_text
 from cogs import ui
 from cogs.checks import ensure_moderator
 from cogs.questions import (
@@ -34,6 +35,7 @@ from cogs.questions import (
     bank,
     deck_choices,
     give_back_form,
+    give_back_typed,
     give_back_why,
 )
 from cogs.quiz import handled
@@ -45,6 +47,8 @@ PENDING_CAP = 5
 REASON_MAX = 500
 TRIMMED_NOTE = "Trimmed to fit Discord: Edit and approve shows the full text."
 
+#: a suggestion the review channel never got (see ``never_posted``)
+NOT_RECEIVED = "⚠️ never reached the review channel: suggest it again"
 STATE_BADGE = {
     "pending": "⏳ waiting for review",
     "approved": "✅ approved",
@@ -215,9 +219,16 @@ class RejectModal(discord.ui.Modal):
         self.add_item(self.reason)
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        reason = self.reason.value
+
         async def work() -> None:
             await ensure_moderator(interaction)
-            await reject(interaction, self.suggestion_id, self.reason.value)
+            try:
+                await reject(interaction, self.suggestion_id, reason)
+            except StoreError as exc:
+                # Nothing was saved: the reason goes back, to send again later.
+                log.error("storage problem on %s: %s", interaction.data, exc)
+                await give_back_typed(interaction, {"reason": reason}, storage_reply(exc))
 
         await handled(interaction, work)
 
@@ -285,6 +296,29 @@ class ReviewButton(
         await handled(interaction, work)
 
 
+#: seconds waited before each new try at recording a review post whose write failed
+RECORD_RETRIES = (5.0, 10.0, 20.0, 40.0, 80.0, 160.0)
+
+
+async def record_review_post(
+    bot: RecallBot, suggestion_id: int, channel_id: int, message_id: int
+) -> None:
+    """Record a suggestion's review post once the database takes the write: until then the
+    suggestion no longer holds its place under the member's cap after a few minutes, and an
+    erasure of the member's data could not clear the post."""
+    failure: StoreError | None = None
+    for delay in RECORD_RETRIES:
+        await asyncio.sleep(delay)
+        try:
+            await bot.store.set_suggestion_message(suggestion_id, channel_id, message_id)
+        except StoreError as exc:
+            failure = exc
+            continue
+        log.info("recorded the review post of suggestion %s", suggestion_id)
+        return
+    log.error("gave up recording the review post of suggestion %s: %s", suggestion_id, failure)
+
+
 async def give_back(inter: discord.Interaction[Any], form: QuestionForm, why: str) -> None:
     """Tell the member their suggestion was not saved, with what they typed attached."""
     note = (
@@ -294,6 +328,18 @@ async def give_back(inter: discord.Interaction[Any], form: QuestionForm, why: st
         else " What you typed is attached, to paste into the form when you try again."
     )
     await give_back_form(inter, form, why, note=note, filename="your-suggestion.txt")
+
+
+#: how many decks a refusal lists
+DECKS_LISTED = 20
+
+
+def deck_slugs(decks: Sequence[DeckRow]) -> str:
+    """The decks' slugs to choose from, the first ``DECKS_LISTED``, and how many more."""
+    text = ", ".join(f"`{d.slug}`" for d in decks[:DECKS_LISTED])
+    if len(decks) > DECKS_LISTED:
+        text += f", … and {len(decks) - DECKS_LISTED} more"
+    return text
 
 
 class SuggestGroup(app_commands.Group):
@@ -321,8 +367,7 @@ class SuggestGroup(app_commands.Group):
             raise UserError(
                 f"**{ui.name(row.name)}** is a built-in deck, and built-in decks take no suggestions. "
                 + (
-                    "Suggest for one of this server's own decks: "
-                    + ", ".join(f"`{d.slug}`" for d in custom[:20])
+                    "Suggest for one of this server's own decks: " + deck_slugs(custom)
                     if custom
                     else "This server has no deck of its own to suggest for yet."
                 )
@@ -335,8 +380,7 @@ class SuggestGroup(app_commands.Group):
                 "create one with `/deck create`."
             )
         raise UserError(
-            "Which deck is it for? Choose one with the `deck` option: "
-            + ", ".join(f"`{d.slug}`" for d in custom[:20])
+            "Which deck is it for? Choose one with the `deck` option: " + deck_slugs(custom)
         )
 
     @app_commands.command(
@@ -410,7 +454,16 @@ class SuggestGroup(app_commands.Group):
                     "saved; a moderator should check `/settings review-channel`.",
                 )
                 return
-            await store.set_suggestion_message(sid, review_channel, message.id)
+            try:
+                await store.set_suggestion_message(sid, review_channel, message.id)
+            except StoreError as exc:
+                # The suggestion is saved and its post's buttons carry its number, so it waits
+                # for review all the same: which message shows it is recorded a little later.
+                log.warning("could not record the review post of suggestion %s: %s", sid, exc)
+                self.bot.spawn(
+                    record_review_post(self.bot, sid, review_channel, message.id),
+                    name=f"suggestion-post-{sid}",
+                )
             await inter.followup.send(
                 f"Thanks! Suggestion #{sid} for **{ui.name(row.name)}** is waiting for review. "
                 "`/suggest status` shows how it's going.",
@@ -433,19 +486,26 @@ class SuggestGroup(app_commands.Group):
                 ephemeral=True,
             )
             return
+        now = self.bot.store.clock.now()
+        lost = {s.id for s in items if never_posted(s, now)}
         lines = []
         for s in items:
+            badge = NOT_RECEIVED if s.id in lost else STATE_BADGE.get(s.state, s.state)
             line = (
                 f"**#{s.id}** {ui.clip(' '.join(s.question.prompt.split()), 80)} · "
-                f"*{ui.name(ui.clip(s.deck_name, 40))}* · {STATE_BADGE.get(s.state, s.state)}"
+                f"*{ui.name(ui.clip(s.deck_name, 40))}* · {badge}"
             )
             if s.state == "approved" and s.question_id:
                 line += f" as question #{s.question_id}"
             if s.state == "rejected" and s.reason:
                 line += f": {ui.clip(s.reason, 200)}"
             lines.append(line)
-        embed = ui.info_embed("Your suggestions", ui.clip("\n".join(lines), ui.EMBED_DESCRIPTION))
-        pending = sum(1 for s in items if s.state == "pending")
+        # Waiting ones first, then the latest decided: what does not fit is the oldest.
+        body = ui.fit_lines(
+            lines, ui.EMBED_DESCRIPTION, lambda _n: "… older suggestions are not shown."
+        )
+        embed = ui.info_embed("Your suggestions", body)
+        pending = sum(1 for s in items if s.state == "pending" and s.id not in lost)
         embed.set_footer(text=f"{pending} waiting; at most {PENDING_CAP} may wait at once.")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

@@ -8,7 +8,7 @@ import math
 import re
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ import aiohttp
 import discord
 
 from bot.client import FORM_PREFIX
+from bot.errors import NamedError, UserError
 from bot.exporters import MESSAGE_FILES_BYTES_MAX, ExportPart, message_batches
 from bot.store import StoreError
 
@@ -146,11 +147,33 @@ def name(text: str) -> str:
     return _MENTION_LIKE.sub(r"\\<", text)
 
 
+def error_text(error: UserError) -> str:
+    """A refusal as the member reads it: a name it holds shown as typed (see :func:`name`)."""
+    return error.shown(name) if isinstance(error, NamedError) else str(error)
+
+
 def clip(text: str, limit: int, more: str = "…") -> str:
     """Text cut to at most ``limit`` characters, ending with ``more`` when cut."""
     if len(text) <= limit:
         return text
     return text[: max(0, limit - len(more))].rstrip() + more
+
+
+def fit_lines(
+    lines: Sequence[str], limit: int, more: Callable[[int], str], *, sep: str = "\n"
+) -> str:
+    """Whole ``lines``, one a line (or between ``sep``), in at most ``limit`` characters;
+    when not all fit, as many as fit with ``more(left out)`` after them, so that no line is
+    cut in the middle."""
+    text = sep.join(lines)
+    if len(text) <= limit:
+        return text
+    used = 0  # the characters of the lines kept, each with its separator
+    for i, line in enumerate(lines):
+        if used + len(line) + len(sep) + len(more(len(lines) - i - 1)) > limit:
+            return text[:used] + more(len(lines) - i)
+        used += len(line) + len(sep)
+    return text  # not reached: when all lines fit, the text is answered above
 
 
 def embed_length(embed: discord.Embed) -> int:

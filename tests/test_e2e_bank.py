@@ -1187,3 +1187,104 @@ async def test_add_and_edit_of_a_question_too_long_for_one_message_show_all_of_i
         await saved.wait_for_followup(2)
         assert [e.get("title") for m in saved.messages for e in m.embeds] == titles
         assert all(m.ephemeral for m in saved.messages)
+
+
+async def test_a_deck_name_refused_gives_back_the_description_typed_with_it(recall, emulator):
+    """/deck create refused for its name: the description, up to 500 characters typed in
+    the command, comes back attached, to copy into the command again."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    description = "Questions our team asks in interviews: " + "contexts, blueprints, " * 15
+    async with recall.running():
+        await make_deck(mod)
+        again = await mod.run("/deck create", name="team flask!", description=description)
+        assert again.ephemeral
+        assert "already a deck called **Team Flask**" in again.content, again.content
+        assert "`description` is attached" in again.content
+        [attached] = again.message.attachments
+        assert description.strip() in attached.data.decode()
+        # Without a description, nothing is attached.
+        bare = await mod.run("/deck create", name="Team Flask")
+        assert "already a deck called" in bare.content and not bare.message.attachments
+
+
+async def test_a_list_page_of_a_deck_removed_since_says_so(recall, emulator):
+    """The pages of a deck's list, turned after the deck was removed: the member is told the
+    deck was removed, not shown an empty list "in deck ?" that says to try fewer filters."""
+    from bot.questions import Question
+
+    guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+        await bot.store.insert_questions(
+            deck.id,
+            [Question(id=f"q{n}", prompt=f"Question number {n}?", answer="A.") for n in range(12)],
+        )
+        first = await alice.run("/question list", deck="team-flask")
+        assert first.embed["footer"]["text"].startswith("Page 1/2 · 12 questions")
+        assert await bot.store.remove_deck(guild.id, deck.id)
+        turned = await alice.click(first.message, "Next ▶")
+        assert turned.ephemeral and "has been removed" in turned.content, turned.content
+        assert first.message.embeds[0]["footer"]["text"].startswith("Page 1/2")
+
+
+async def test_deck_info_lists_whole_tags_and_says_how_many_more(recall, emulator):
+    """A deck with more tags than a field holds lists as many whole tags as fit and says how
+    many more there are, instead of a tag cut in the middle."""
+    from bot.questions import Question
+
+    guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+        tags = [f"topic-number-{n:02}-of-many" for n in range(60)]
+        await bot.store.insert_questions(
+            deck.id,
+            [
+                Question(id=f"q{n}", prompt=f"Question {n}?", answer="A.", tags=tags[n::20])
+                for n in range(20)
+            ],
+        )
+        info = await alice.run("/deck info", deck="team-flask")
+        value = {f["name"]: f["value"] for f in info.embed["fields"]}["Tags"]
+        assert len(value) <= 1024
+        *whole, more = value.split(", ")
+        assert all(t.startswith("`topic-number-") and t.endswith("` (1)") for t in whole), value
+        assert more == f"… and {60 - len(whole)} more", value
+
+
+async def test_an_edit_sent_after_its_deck_was_removed_says_it_was_not_saved(recall, emulator):
+    """The deck of a question being edited is removed while the form is open: the refusal
+    says the edit was not saved ("nothing was added" would say something else), and gives
+    back what was typed."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        added = await mod.submit((await mod.run("/question add", deck="team-flask")).modal, **FORM)
+        qid = int(added.content.split("#")[1].split("*")[0])
+        opened = await mod.run("/question edit", id=qid)
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+        assert await bot.store.remove_deck(guild.id, deck.id)
+        values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
+        sent = await mod.submit(opened.modal, **{**values, "answer": "An edited answer."})
+        assert sent.content.startswith("That deck has been removed"), sent.content
+        assert "added" not in sent.content and "nothing was saved" in sent.content
+        [typed] = sent.message.attachments
+        assert "An edited answer." in typed.data.decode()
+
+
+async def test_an_unknown_deck_lists_the_servers_own_decks_first_and_says_how_many_more(
+    recall, emulator
+):
+    """With more decks than the refusal lists, the server's own come first (a mistyped
+    name is most likely one of them) and the rest are counted, not silently left out."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        for n in range(30):
+            await bot.store.create_custom_deck(guild.id, f"Team deck {n:02}", "", mod.id)
+        refused = await mod.run("/question list", deck="team deck 99")
+        text = refused.content
+        assert "There is no deck called" in text and "`team-deck-00`" in text, text
+        shown = text.count("`team-deck-")
+        builtin = len([d for d in await bot.store.decks_for_guild(guild.id) if d.builtin])
+        assert f"… and {30 + builtin - shown} more" in text, text

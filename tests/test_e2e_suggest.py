@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 import discord
 import pytest
 from emulator.faults import DROP
+from test_e2e_slow_writes import TOO_LONG, write_lock_held
+
+from bot.clock import FixedClock
+from bot.questions import Question
 
 pytestmark = pytest.mark.e2e
 
@@ -491,3 +496,185 @@ async def test_a_reject_form_open_across_a_restart_gives_the_reason_back(recall,
         assert "Too vague." in attached.data.decode()
         assert (await bot.store.suggestion(1)).state == "pending"
         assert [b.label for b in posted.buttons] == ["Approve", "Edit and approve", "Reject"]
+
+
+async def test_a_review_post_that_could_not_be_recorded_is_still_reported_as_waiting(
+    recall, emulator, caplog, monkeypatch
+):
+    """The suggestion is saved and its review post sent, but the write that records which
+    message it is fails (the database stays busy): the suggestion waits for review all the
+    same, so the member is told it does, not that it was not saved; the post is recorded
+    once the database takes writes again."""
+    import cogs.suggest
+
+    monkeypatch.setattr(cogs.suggest, "RECORD_RETRIES", (0.5, 1.0, 2.0))
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        # The first try of the review post is rate limited: while the bot waits to send it
+        # again, another connection takes the write lock, and keeps it past the store's wait.
+        emulator.faults.add("POST", rf"/channels/{review.id}/messages$", retry_after=0.5)
+        opened = await alice.run("/suggest question")
+        sending = asyncio.create_task(alice.submit(opened.modal, **form(1)))
+        await emulator.wait_until(lambda: emulator.faults.fired)
+        with caplog.at_level(logging.WARNING):
+            async with write_lock_held(recall.db, TOO_LONG):
+                sent = await sending
+                await sent.settled(within=TOO_LONG + 2)
+        assert sent.ephemeral
+        assert "Suggestion #1 for **Team Flask** is waiting for review" in sent.content, (
+            sent.content
+        )
+        assert "not saved" not in sent.content and not sent.message.attachments
+        assert "could not record the review post of suggestion 1" in caplog.text
+        [posted] = emulator.channel_messages(review)
+        s = await bot.store.suggestion(1)
+        assert s is not None and s.state == "pending"
+        # Recorded on a later try: it holds its place under the member's cap as any other.
+        for _ in range(50):
+            s = await bot.store.suggestion(1)
+            if s.message_id is not None:
+                break
+            await asyncio.sleep(0.1)
+        assert (s.channel_id, s.message_id) == (review.id, posted.id)
+        assert await bot.store.pending_suggestions(guild.id, alice.id) == 1
+        # It is what the member was told: a moderator can approve it from its post.
+        approved = await mod.click(posted, "Approve")
+        assert approved.response_type == 6
+        assert posted.embeds[0]["fields"][-1]["value"].startswith(f"✅ Approved by {mod.mention}")
+
+
+async def saved_but_never_posted(bot, guild, member) -> int:
+    """A suggestion saved as when the bot stops before its review post goes out."""
+    [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+    lost = Question(id="lost", prompt="A question that never got a post?", answer="A.")
+    return await bot.store.create_suggestion(guild.id, member.id, deck.id, lost, 5)
+
+
+async def test_a_suggestion_whose_review_post_never_went_out_stops_counting_after_five_minutes(
+    recall, emulator
+):
+    """The bot stopped between saving a suggestion and posting it for review: no moderator
+    has it, so five minutes on it no longer holds a place among the five a member may have
+    waiting, in the command's own check as in the save."""
+    recall.clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        await saved_but_never_posted(bot, guild, alice)
+        recall.clock.advance(minutes=6)
+        for n in range(4):
+            sent = await suggest(alice, n)
+            assert "is waiting for review" in sent.content, sent.content
+        opened = await alice.run("/suggest question")
+        assert opened.modal is not None, opened.content
+        sent = await alice.submit(opened.modal, **form(4))
+        assert "Suggestion #6 for **Team Flask** is waiting for review" in sent.content
+        capped = await alice.run("/suggest question")
+        assert "already have 5 suggestions waiting" in capped.content
+
+
+async def test_status_shows_whole_lines_when_long_reasons_fill_it(recall, emulator):
+    """Fifteen suggestions with long prompts and long reasons take more than an embed holds:
+    the list ends after the last line that fits, and says older ones are left out, instead
+    of a line cut in the middle."""
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+        for n in range(15):
+            q = Question(id=f"q{n}", prompt=f"Question {n:02} " + "x" * 60 + "?", answer="A.")
+            sid = await bot.store.create_suggestion(guild.id, alice.id, deck.id, q, 5)
+            reason = f"Reason {n:02}: " + "too close to another question " * 6 + "END."
+            await bot.store.reject_suggestion(sid, mod.id, reason)
+        status = await alice.run("/suggest status")
+        lines = status.embed["description"].split("\n")
+        assert len(status.embed["description"]) <= 4096
+        *shown, note = lines
+        assert 5 < len(shown) < 15
+        assert all(line.startswith("**#") and line.endswith("END.") for line in shown), lines
+        assert note == "… older suggestions are not shown."
+
+
+async def test_a_rejection_the_database_could_not_save_gives_the_reason_back(
+    recall, emulator, error_logs
+):
+    """The write of a rejection fails (the database stays busy): the moderator is told so,
+    privately, with the reason they typed attached, and the suggestion still waits."""
+    from bot.client import STORAGE_REPLIES
+
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        await suggest(alice)
+        [posted] = emulator.channel_messages(review)
+        opened = await mod.click(posted, "Reject")
+        emulator.settle_deferred_updates = False
+        async with write_lock_held(recall.db, TOO_LONG):
+            sent = await mod.submit(opened.modal, reason="Covered by question #3 already.")
+            await sent.wait_for(lambda a: a.followups, within=TOO_LONG + 2)
+        [reply] = sent.followups
+        assert reply.ephemeral and reply.content.startswith(STORAGE_REPLIES["busy"]), reply.content
+        assert "What you typed is attached" in reply.content
+        [attached] = reply.attachments
+        assert "Covered by question #3 already." in attached.data.decode()
+        assert (await bot.store.suggestion(1)).state == "pending"
+        assert [b.label for b in posted.buttons] == ["Approve", "Edit and approve", "Reject"]
+        assert len(error_logs) == 1 and "is busy" in error_logs[0].getMessage()
+        error_logs.clear()
+
+
+async def test_status_says_a_suggestion_whose_review_post_never_went_out_was_not_received(
+    recall, emulator
+):
+    """Five minutes on, a suggestion the review channel never got (the bot stopped between
+    saving and posting it) is shown as not received, to send again, and is not counted as
+    waiting: no moderator will ever see it."""
+    recall.clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        lost = await saved_but_never_posted(bot, guild, alice)
+        status = await alice.run("/suggest status")
+        assert "⏳ waiting for review" in status.embed["description"]  # still being posted
+        recall.clock.advance(minutes=6)
+        await suggest(alice, 1)
+        status = await alice.run("/suggest status")
+        lines = status.embed["description"].split("\n")
+        [line] = [ln for ln in lines if ln.startswith(f"**#{lost}**")]
+        assert "never reached the review channel" in line and "waiting" not in line, line
+        assert status.embed["footer"]["text"].startswith("1 waiting")
+
+
+async def test_refusals_naming_a_deck_show_its_name_as_typed(recall, emulator):
+    """A deck named with Markdown marks (``__init__``) is named as typed when a new deck
+    takes its name or a suggestion repeats one of its questions, not in bold and underline."""
+    _guild, mod, alice, review = await setup(emulator, recall)
+    shown = r"**\_\_init\_\_ and friends**"
+    async with recall.running():
+        await mod.run("/deck create", name="__init__ and friends")
+        await mod.run("/settings review-channel", options={"channel": review})
+        taken = await mod.run("/deck create", name="__init__ and friends")
+        assert f"There is already a deck called {shown}" in taken.content, taken.content
+        await suggest(alice, 1)
+        [posted] = emulator.channel_messages(review)
+        await mod.click(posted, "Approve")
+        again = await suggest(alice, 1)
+        assert again.content.startswith(f"{shown} already has that question"), again.content
+
+
+async def test_which_deck_lists_the_decks_and_says_how_many_more(recall, emulator):
+    """A member with many decks to choose from is told how many more there are than the
+    refusal lists, not shown twenty as if they were all."""
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await mod.run("/settings review-channel", options={"channel": review})
+        for n in range(24):
+            await bot.store.create_custom_deck(guild.id, f"Team deck {n:02}", "", mod.id)
+        asked = await alice.run("/suggest question")
+        assert asked.content.startswith("Which deck is it for?"), asked.content
+        shown = asked.content.count("`team-deck-")
+        assert asked.content.endswith(f"… and {24 - shown} more"), asked.content
+        refused = await alice.run("/suggest question", deck="flask")
+        assert "built-in decks take no suggestions" in refused.content
+        assert refused.content.endswith(f"… and {24 - shown} more"), refused.content

@@ -717,3 +717,28 @@ async def test_a_new_builtin_deck_does_not_hide_a_servers_own_deck_of_that_slug(
         assert found.id == mine.id
     finally:
         await store.close()
+
+
+
+@pytest.mark.parametrize(
+    ("filename", "sep"),
+    [
+        ("questions.tsv", "\t"),  # Google Sheets' "Tab-separated values"
+        ("questions.txt", "\t"),  # Excel's "Text (Tab delimited)"
+        ("questions", ";"),
+    ],
+)
+def test_a_table_saved_with_tabs_or_semicolons_is_told_to_use_commas(
+    filename: str, sep: str
+) -> None:
+    """A table of questions saved as .tsv or .txt is read as the CSV it nearly is, so the
+    moderator learns to separate its columns with commas, not that no interview questions
+    were found in an article."""
+    rows = [["question", "answer", "tags"], ["What does flask.g hold?", "Context data.", "flask"]]
+    data = "\n".join(sep.join(row) for row in rows).encode()
+    result = parse_import(data, filename)
+    assert result.format == "csv" and result.questions == []
+    assert any(
+        e.line == 1 and "separate the columns with commas, not semicolons or tabs" in e.message
+        for e in result.errors
+    ), [str(e) for e in result.errors]

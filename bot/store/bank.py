@@ -22,7 +22,7 @@ from bot.bank import (
     questions_to_json,
 )
 from bot.clock import from_db, to_db
-from bot.errors import UserError
+from bot.errors import NamedError, UserError
 from bot.questions import Question, folded, loose_key
 from bot.store.base import keep_last_id, next_id, rows_in
 from bot.store.decks import (
@@ -93,7 +93,7 @@ async def _live_deck(db: aiosqlite.Connection, deck_id: int) -> sqlite3.Row:
     ) as cur:
         row = await cur.fetchone()
     if row is None or row["removed_at"] is not None:
-        raise UserError("That deck has been removed; nothing was added.")
+        raise UserError("That deck has been removed, so nothing was saved.")
     if row["builtin"]:
         raise UserError(BUILTIN_READ_ONLY.format(name=row["name"]))
     return row
@@ -145,9 +145,10 @@ class BankStore(DeckStore):
                 clash = same_name or clash
                 assert clash is not None
                 kind = "a built-in deck" if clash["guild_id"] == 0 else "a deck"
-                raise UserError(
-                    f"There is already {kind} called **{clash['name']}** (`{clash['slug']}`) "
-                    "here. Choose another name."
+                raise NamedError(
+                    f"There is already {kind} called **{{name}}** (`{clash['slug']}`) here. "
+                    "Choose another name.",
+                    clash["name"],
                 )
             taken = {r["slug"] for r in live}
             n = 2
@@ -479,18 +480,17 @@ class BankStore(DeckStore):
             prompts, _ = await _deck_keys(db, deck_id)
             key = loose_key(question.prompt)
             if any(loose_key(prompt) == key for prompt in prompts):
-                raise UserError(
-                    f"**{deck['name']}** already has that question (the same wording, "
-                    "ignoring case, spacing and sentence punctuation), so it was not sent for "
-                    "review."
+                raise NamedError(
+                    "**{name}** already has that question (the same wording, ignoring case, "
+                    "spacing and sentence punctuation), so it was not sent for review.",
+                    deck["name"],
                 )
             # The same form sent twice (or two forms filled in alike) makes one suggestion:
             # checked in this transaction, so two sends racing cannot both pass, and before
             # the limit, so that the second send of a form is told what became of the first.
             async with db.execute(
                 "SELECT id, question, deck_id FROM suggestions WHERE guild_id = ? AND user_id = ? "
-                "AND state = 'pending' AND (message_id IS NOT NULL OR created_at >= ?) "
-                "ORDER BY id",
+                f"AND {_WAITING} ORDER BY id",
                 (guild_id, user_id, in_flight),
             ) as cur:
                 waiting = list(await cur.fetchall())
@@ -520,10 +520,12 @@ class BankStore(DeckStore):
             return int(cur2.lastrowid or 0)
 
     async def pending_suggestions(self, guild_id: int, user_id: int) -> int:
+        """How many of a member's suggestions hold a place under the cap: those waiting for
+        review, as :meth:`create_suggestion` counts them."""
+        in_flight = to_db(self.clock.now() - SUGGESTION_POSTING)
         row = await self._fetchone(
-            "SELECT COUNT(*) FROM suggestions WHERE guild_id = ? AND user_id = ? "
-            "AND state = 'pending'",
-            (guild_id, user_id),
+            f"SELECT COUNT(*) FROM suggestions WHERE guild_id = ? AND user_id = ? AND {_WAITING}",
+            (guild_id, user_id, in_flight),
         )
         return int(row[0]) if row else 0
 
@@ -640,6 +642,15 @@ class BankStore(DeckStore):
 
 #: how long a new suggestion may wait for its review post before it is taken as never posted
 SUGGESTION_POSTING = timedelta(minutes=5)
+def never_posted(s: Suggestion, now: datetime) -> bool:
+    """A pending suggestion whose review post never went out (the bot stopped between
+    saving and posting it): no moderator has it, so it does not count as waiting."""
+    return s.state == "pending" and s.message_id is None and s.created_at < now - SUGGESTION_POSTING
+
+
+#: a suggestion waiting for review: pending, and posted for review or still being posted
+#: (one parameter: when a suggestion created before it is taken as never posted)
+_WAITING = "state = 'pending' AND (message_id IS NOT NULL OR created_at >= ?)"
 
 #: Records the highest suggestion number given so far, before suggestions are deleted.
 KEEP_LAST_SUGGESTION = keep_last_id("suggestions")
