@@ -636,6 +636,25 @@ async def test_pick_weakest_asks_what_the_group_forgot(recall, emulator):
         assert post.embeds[0]["description"] == "Question number 2?"
 
 
+async def test_pick_weakest_goes_through_the_deck_while_the_group_remembers(recall, emulator):
+    guild, chan, mod, alice, bob = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, pick="weakest", thread=False)
+        asked = []
+        for day in (5, 6, 7):
+            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+            await engine(bot).tick()
+            post = posts(emulator, chan)[-1]
+            asked.append(post.embeds[0]["description"])
+            for member in (alice, bob):
+                revealed = await member.click(post, "Reveal answer")
+                await member.click(revealed.message, "Good")
+        # Each question answered well the day before is not the group's weak spot: the
+        # schedule does not ask the one question it knows of again and again.
+        assert len(set(asked)) == 3, asked
+
+
 async def test_switching_answer_after_from_next_to_a_delay_still_reveals_the_open_post(
     recall, emulator
 ):
