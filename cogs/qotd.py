@@ -281,7 +281,7 @@ async def status_message(
         if posted and posted[0].message_id:
             link = message_link(schedule.guild_id, schedule.channel_id, posted[0].message_id)
             lines.append(
-                f"**Last post:** [#{schedule.number}]({link})"
+                f"**Last post:** [#{posted[0].number}]({link})"
                 + (" (late)" if posted[0].late else "")
             )
         if schedule.last_error:

@@ -1660,3 +1660,18 @@ async def test_a_schedule_removed_while_its_post_is_being_sent_still_shows_the_a
         await eng.tick()
         [post] = posts(emulator, chan)
         assert post.embeds[0]["title"] == "Question of the day #1 · answer"
+
+
+async def test_status_links_the_last_post_by_its_own_number(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await first_post(bot, recall, guild, mod, chan, thread=False)
+        [first] = posts(emulator, chan)
+        # Discord answers Tuesday's post (#2) with a 503: it is tried again later.
+        emulator.faults.add("POST", rf"/channels/{chan.id}/messages$", status=503, times=1)
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        link = f"https://discord.com/channels/{guild.id}/{chan.id}/{first.id}"
+        assert f"**Last post:** [#1]({link})" in field["value"], field["value"]
