@@ -286,6 +286,13 @@ async def status_message(
             )
         if schedule.last_error:
             lines.append(f"⚠️ **Problem:** {schedule.last_error}")
+        for slot in await store.slots(schedule.id, states=("claimed",), limit=3):
+            if slot.error:
+                # Sent but not confirmed by Discord, or its server in an outage: tried again.
+                when = slot_time_text(slot.local_time, slot.due_at, schedule.spec.tz)
+                lines.append(
+                    f"⏳ **Trying again:** #{slot.number} of {slot.local_date} {when}: {slot.error}"
+                )
         missed = await store.slots(schedule.id, states=("missed", "failed"), limit=3)
         for slot in missed:
             reason = f": {slot.error}" if slot.error else " (the bot was offline)"
@@ -550,6 +557,23 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         await interaction.response.defer(ephemeral=True, thinking=True)
         claim = await self.cog.engine.post_now(row.id, str(interaction.id))
         post = await self.cog.quiz.store.post(claim.post_id) if claim else None
+        if claim is not None and post is not None and post.message_id is None:
+            waiting = [
+                slot
+                for slot in await self.cog.quiz.store.slots(row.id, states=("claimed",))
+                if slot.post_id == claim.post_id
+            ]
+            if waiting:
+                # Discord did not confirm the post: it may be in the channel already. The
+                # retry looks for it there first, and sends it only if it is not.
+                await interaction.followup.send(
+                    f"Question of the day #{post.number} is not confirmed yet: "
+                    f"{waiting[0].error or 'Discord did not answer'}. Recall checks "
+                    f"<#{post.channel_id}> for it in a minute and posts it if it is not "
+                    "there (never twice); `/qotd status` shows it meanwhile.",
+                    ephemeral=True,
+                )
+                return
         if post is None or post.message_id is None:
             fresh = await self.cog.quiz.store.schedule(row.id)
             reason = fresh.last_error if fresh and fresh.last_error else "it could not be posted"

@@ -1662,6 +1662,29 @@ async def test_a_schedule_removed_while_its_post_is_being_sent_still_shows_the_a
         assert post.embeds[0]["title"] == "Question of the day #1 · answer"
 
 
+async def test_a_post_now_discord_did_not_confirm_says_it_is_tried_again(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator, "2026-01-05T10:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        emulator.faults.add("POST", rf"/channels/{chan.id}/messages$", status=503, times=1)
+        tried = await mod.run("/qotd post-now", channel=chan)
+        reply = await tried.wait_for_followup()
+        # Not "Nothing was posted": the post goes up at the retry.
+        assert reply.content.startswith(
+            "Question of the day #1 is not confirmed yet: Discord did not confirm the post: 503"
+        ), reply.content
+        assert f"Recall checks <#{chan.id}> for it in a minute" in reply.content
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        assert "⏳ **Trying again:** #1 of 2026-01-05 10:00 (post-now): Discord did not" in (
+            field["value"]
+        ), field["value"]
+        await engine(bot).tick()  # the retry
+        [post] = posts(emulator, chan)
+        assert post.embeds[0]["title"] == "Question of the day #1"
+
+
 async def test_status_links_the_last_post_by_its_own_number(recall, emulator):
     guild, chan, mod, *_ = await world(recall, emulator)
     async with recall.running() as bot:
