@@ -35,7 +35,7 @@ from bot.schedule import ScheduleSpec, parse_days, parse_time, parse_zone, zone_
 from bot.text import count
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_check
-from cogs.quiz import deck_choices, handled, public_embed, question_view
+from cogs.quiz import deck_choices, handled, public_embed, question_view, tag_choices
 
 log = logging.getLogger("cogs.qotd")
 
@@ -489,11 +489,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     async def tag_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        tags = await self.cog.bot.store.tags_for_guild(interaction.guild_id or 0)
-        needle = normalize_tag(current)
-        return [app_commands.Choice(name=f"{t} ({n})", value=t) for t, n in tags if needle in t][
-            :25
-        ]
+        return await tag_choices(self.cog.quiz, interaction, current)
 
     # -- status -----------------------------------------------------------------------------------
 

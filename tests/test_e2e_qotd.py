@@ -1698,3 +1698,24 @@ async def test_status_links_the_last_post_by_its_own_number(recall, emulator):
         [field] = status.embed["fields"]
         link = f"https://discord.com/channels/{guild.id}/{chan.id}/{first.id}"
         assert f"**Last post:** [#1]({link})" in field["value"], field["value"]
+
+
+async def test_setup_offers_the_tags_of_the_deck_chosen(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        other = await bot.store.create_deck(guild.id, "other", "Other deck")
+        await bot.store.add_questions(
+            other,
+            [
+                Question(
+                    id="o1", prompt="Other question?", why="Why", key_points=["p"],
+                    answer="A.", tags=["elsewhere"],
+                )
+            ],
+        )
+        tags = await mod.autocomplete("/qotd setup", "tag", "", channel=chan, deck="daily")
+        # Only tags the schedule can ask with: any other is refused by setup.
+        assert [(c["name"], c["value"]) for c in tags] == [("daily (3)", "daily")], tags
+        anywhere = await mod.autocomplete("/qotd setup", "tag", "else", channel=chan)
+        assert [c["value"] for c in anywhere] == ["elsewhere"]
