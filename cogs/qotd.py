@@ -63,6 +63,12 @@ def needed_permissions(thread: bool, ping: discord.Role | None) -> dict[str, str
     return needed
 
 
+def ping_text(role: discord.Role) -> str:
+    """How a schedule's ping role is mentioned: the server's @everyone role as ``@everyone``
+    (its ``<@&id>`` shows as "@@everyone" and notifies nobody)."""
+    return "@everyone" if role.is_default() else role.mention
+
+
 def when_text(when: datetime, zone_name: str) -> str:
     local = when.astimezone(parse_zone(zone_name))
     return f"{local:%a %d %b %Y %H:%M} {zone_name} ({when.astimezone(UTC):%H:%M} UTC)"
@@ -114,9 +120,12 @@ class DiscordPublisher:
                 f"missing permission in {channel.mention}: {', '.join(missing)}", permanent=True
             )
         qp = await self.quiz.load(claim.post_id)
-        content = role.mention if role is not None else None
+        content = ping_text(role) if role is not None else None
+        # Only the schedule's role is pinged; the server's @everyone role by the
+        # ``everyone`` switch, as Discord pings it.
+        everyone = role is not None and role.is_default()
         mentions = discord.AllowedMentions(
-            everyone=False, users=False, roles=[role] if role else False
+            everyone=everyone, users=False, roles=[role] if role and not everyone else False
         )
         try:
             await self.pacer.wait()
@@ -451,7 +460,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 else "each once per cycle, shuffled"
             ),
             f"**Thread:** {'yes' if thread else 'no'}"
-            + (f" · **Ping:** {ping.mention}" if ping else ""),
+            + (f" · **Ping:** {ping_text(ping)}" if ping else ""),
         ]
         if schedule.checked_until > self.cog.bot.clock.now():
             # The store counted today's slot done: the channel had its question today.

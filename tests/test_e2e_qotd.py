@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import discord
 import pytest
+from emulator import limits
 from emulator.faults import DROP
 
 from bot.clock import FixedClock
@@ -1719,3 +1720,26 @@ async def test_setup_offers_the_tags_of_the_deck_chosen(recall, emulator):
         assert [(c["name"], c["value"]) for c in tags] == [("daily (3)", "daily")], tags
         anywhere = await mod.autocomplete("/qotd setup", "tag", "else", channel=chan)
         assert [c["value"] for c in anywhere] == ["elsewhere"]
+
+
+async def test_a_ping_of_the_everyone_role_pings_everyone(recall, emulator, monkeypatch):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    bodies: list[dict] = []
+    check = emulator._check_message_body
+
+    def recording(body: dict) -> None:
+        bodies.append(body)
+        check(body)
+
+    monkeypatch.setattr(emulator, "_check_message_body", recording)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        done = await setup_daily(mod, chan, ping=guild.everyone)
+        assert "**Ping:** @everyone" in done.embed["description"], done.embed
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        [post] = posts(emulator, chan)
+        assert post.content == "@everyone"
+        [body] = [b for b in bodies if b.get("content") == "@everyone"]
+        # As /qotd setup said ("Ping: @everyone"): not a mention that notifies nobody.
+        assert limits.pings(body) == ["@everyone"], body
