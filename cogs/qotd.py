@@ -606,9 +606,12 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         await self.cog.quiz.store.record_slots(row.id, [slot], "skipped")
         self.cog.engine.reschedule(row.id)
         after = await self.cog.engine.next_post(row)
+        # A skipped question shows no answer: the open one waiting for it waits for the next.
+        waiting = await self.cog.quiz.store.posts_waiting_for_next(row.id)
+        shown = " The open question's answer goes public then." if waiting else ""
         await interaction.response.send_message(
             f"Skipped the question of {when_text(slot.at_utc, row.spec.zone)}. "
-            f"The next one is {when_text(after.at_utc, row.spec.zone)}.",
+            f"The next one is {when_text(after.at_utc, row.spec.zone)}.{shown}",
             ephemeral=True,
         )
 

@@ -1743,3 +1743,24 @@ async def test_a_ping_of_the_everyone_role_pings_everyone(recall, emulator, monk
         [body] = [b for b in bodies if b.get("content") == "@everyone"]
         # As /qotd setup said ("Ping: @everyone"): not a mention that notifies nobody.
         assert limits.pings(body) == ["@everyone"], body
+
+
+async def test_skip_says_the_open_answer_waits_for_the_next_question(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await first_post(bot, recall, guild, mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T10:00"))
+        skipped = await mod.run("/qotd skip", channel=chan)
+        assert skipped.content == (
+            "Skipped the question of Tue 06 Jan 2026 09:00 Europe/London (09:00 UTC). "
+            "The next one is Wed 07 Jan 2026 09:00 Europe/London (09:00 UTC). "
+            "The open question's answer goes public then."
+        ), skipped.content
+        # Still open at the skipped time; its answer goes public with Wednesday's question.
+        for when, title in (
+            ("2026-01-06T09:00", "Question of the day #1"),
+            ("2026-01-07T09:00", "Question of the day #1 · answer"),
+        ):
+            recall.clock.set(at(when))
+            await engine(bot).tick()
+            assert posts(emulator, chan)[0].embeds[0]["title"] == title, when
