@@ -552,7 +552,8 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         return out[:25]
 
     @app_commands.command(
-        name="post-now", description="Moderators: post the next question of a schedule right away."
+        name="post-now",
+        description="Moderators: post an extra question of a schedule now; its scheduled ones still go up.",
     )
     @app_commands.describe(schedule="Which schedule (only needed when there are several)")
     async def post_now(
@@ -585,8 +586,16 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             await interaction.followup.send(f"Nothing was posted: {reason}.", ephemeral=True)
             return
         link = message_link(post.guild_id, post.channel_id, post.message_id)
+        fresh = await self.cog.quiz.store.schedule(row.id)
+        if fresh is None or fresh.paused:
+            after = ""
+        else:
+            # An extra question: the schedule's own next one still comes, at its time.
+            nxt = await self.cog.engine.next_post(fresh)
+            after = f" The next scheduled one still goes up on {when_text(nxt.at_utc, fresh.spec.zone)}"
+            after += ", showing this one's answer." if fresh.answer_after_minutes is None else "."
         await interaction.followup.send(
-            f"Posted [question of the day #{post.number}]({link}).", ephemeral=True
+            f"Posted [question of the day #{post.number}]({link}).{after}", ephemeral=True
         )
 
     @app_commands.command(

@@ -1764,3 +1764,25 @@ async def test_skip_says_the_open_answer_waits_for_the_next_question(recall, emu
             recall.clock.set(at(when))
             await engine(bot).tick()
             assert posts(emulator, chan)[0].embeds[0]["title"] == title, when
+
+
+async def test_post_now_says_the_scheduled_question_still_comes(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator, "2026-01-05T08:30")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        [command] = [c for c in emulator.commands.global_commands if c["name"] == "qotd"]
+        [option] = [o for o in command["options"] if o["name"] == "post-now"]
+        assert "extra question" in option["description"], option  # not "the next question"
+        now = await mod.run("/qotd post-now", channel=chan)
+        reply = await now.wait_for_followup()
+        assert reply.content.endswith(
+            "). The next scheduled one still goes up on Mon 05 Jan 2026 09:00 Europe/London "
+            "(09:00 UTC), showing this one's answer."
+        ), reply.content
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        assert [p.embeds[0]["title"] for p in posts(emulator, chan)] == [
+            "Question of the day #1 · answer",
+            "Question of the day #2",
+        ]
