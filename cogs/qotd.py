@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import re
 from datetime import UTC, datetime, timedelta
@@ -145,9 +146,18 @@ class DiscordPublisher:
             raise PublishError(
                 f"Discord did not confirm the post: {exc}", permanent=False
             ) from None
+        # The role was deleted since setup: the question goes up unpinged, and says why.
+        gone = (
+            "its ping role was deleted, so questions go up without a ping; choose another "
+            "with /qotd setup"
+            if schedule.ping_role_id and role is None
+            else None
+        )
         if not schedule.thread:
-            return Sent(message.id, None)
-        return await self._with_thread(message, claim, qp)
+            return Sent(message.id, None, gone)
+        sent = await self._with_thread(message, claim, qp)
+        warnings = [w for w in (gone, sent.warning) if w]
+        return dataclasses.replace(sent, warning="; ".join(warnings) or None)
 
     async def _with_thread(
         self, message: discord.Message, claim: Claim, qp: QuizPost

@@ -1786,3 +1786,23 @@ async def test_post_now_says_the_scheduled_question_still_comes(recall, emulator
             "Question of the day #1 · answer",
             "Question of the day #2",
         ]
+
+
+async def test_a_deleted_ping_role_is_reported_and_the_question_still_goes_up(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    role = guild.add_role("Daily learners")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, ping=role)
+        guild.remove_role(role)
+        await emulator.settle()
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        [post] = posts(emulator, chan)
+        assert not post.content  # nobody to ping
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        assert (
+            "⚠️ **Problem:** its ping role was deleted, so questions go up without a ping; "
+            "choose another with /qotd setup" in field["value"]
+        ), field["value"]
