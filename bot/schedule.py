@@ -270,6 +270,32 @@ _ZONE_FORM = (
 )
 
 
+#: a whole-hour offset as typed: UTC+2, GMT-5, +3, utc+02:00
+_OFFSET_RE = re.compile(r"(?:utc|gmt)?([+-])(\d{1,2})(?::?00)?")
+#: the POSIX-style zones, whose sign is the reverse of the offset: Etc/GMT+2 is UTC-2
+_ETC_GMT_RE = re.compile(r"(?:Etc/)?GMT([+-])(\d{1,2})")
+
+
+def _offset_zone(folded: str) -> str | None:
+    """The zone of a whole-hour offset typed as ``UTC+2`` or ``GMT+2``: Etc/GMT-2, whose
+    name counts the other way round (None when the text is no such offset)."""
+    match = _OFFSET_RE.fullmatch(folded.replace("_", ""))
+    if match is None:
+        return None
+    hours = int(match.group(2))
+    name = f"Etc/GMT{'-' if match.group(1) == '+' else '+'}{hours}" if hours else "Etc/GMT"
+    return name if name in _zone_lookup().values() else None
+
+
+def zone_label(name: str) -> str:
+    """A zone's name as offered to choose: an Etc/GMT±N zone with the offset it really has,
+    since its sign is the reverse (``Etc/GMT+2 (UTC-2)``); any other zone as it is."""
+    match = _ETC_GMT_RE.fullmatch(name)
+    if match is None or not int(match.group(2)):
+        return name
+    return f"{name} (UTC{'-' if match.group(1) == '+' else '+'}{int(match.group(2))})"
+
+
 def parse_zone(name: str) -> ZoneInfo:
     """Look up an IANA time zone such as ``Europe/London``.
 
@@ -284,7 +310,7 @@ def parse_zone(name: str) -> ZoneInfo:
         hint = zone_choices(name, limit=3) or [
             lookup[close] for close in difflib.get_close_matches(folded, lookup, n=3, cutoff=0.8)
         ]
-        maybe = f" Did you mean {' or '.join(hint)}?" if hint else ""
+        maybe = f" Did you mean {' or '.join(map(zone_label, hint))}?" if hint else ""
         raise ValueError(f"Unknown time zone {name!r}.{maybe} {_ZONE_FORM}")
     return ZoneInfo(canonical)
 
@@ -310,10 +336,13 @@ def _zone_choices(query: str, limit: int) -> tuple[str, ...]:
         rest = [name for name in names if name not in set(common) and "/" in name]
         return tuple((common + rest)[:limit])
     common_rank = {name: index for index, name in enumerate(COMMON_ZONES)}
+    offset = _offset_zone(query)
     scored: list[tuple[int, int, int, str]] = []
     for name in names:
         folded = name.casefold()
-        if folded.startswith(query):
+        if name == offset:
+            rank = -1  # "UTC+2" typed: the zone that is UTC+2 comes first
+        elif folded.startswith(query):
             rank = 0
         elif any(part.startswith(query) for part in re.split(r"[/_-]", folded)):
             rank = 1

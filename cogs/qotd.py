@@ -32,7 +32,14 @@ from bot.qotd import (
 )
 from bot.questions import normalize_tag
 from bot.quiz_service import QuizPost, QuizService
-from bot.schedule import ScheduleSpec, parse_days, parse_time, parse_zone, zone_choices
+from bot.schedule import (
+    ScheduleSpec,
+    parse_days,
+    parse_time,
+    parse_zone,
+    zone_choices,
+    zone_label,
+)
 from bot.text import count
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_check
@@ -496,7 +503,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     async def timezone_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in zone_choices(current)]
+        return [app_commands.Choice(name=zone_label(z), value=z) for z in zone_choices(current)]
 
     @setup.autocomplete("deck")
     async def deck_autocomplete(

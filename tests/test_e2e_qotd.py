@@ -1806,3 +1806,13 @@ async def test_a_deleted_ping_role_is_reported_and_the_question_still_goes_up(re
             "⚠️ **Problem:** its ping role was deleted, so questions go up without a ping; "
             "choose another with /qotd setup" in field["value"]
         ), field["value"]
+
+
+async def test_setup_offers_the_zone_that_is_utc_plus_two_first(recall, emulator):
+    _, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running():
+        zones = await mod.autocomplete("/qotd setup", "timezone", "GMT+2", channel=chan)
+        assert [(c["name"], c["value"]) for c in zones] == [
+            ("Etc/GMT-2 (UTC+2)", "Etc/GMT-2"),
+            ("Etc/GMT+2 (UTC-2)", "Etc/GMT+2"),
+        ], zones
