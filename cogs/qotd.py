@@ -547,8 +547,17 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             raise UserError(
                 "This server has several schedules: choose one with the `schedule` option."
             )
+        typed = schedule.strip()
         for row in schedules:
-            if schedule.strip().lstrip("#") == str(row.id):
+            if typed.lstrip("#") == str(row.id):
+                return row
+        # Typed rather than picked from the list: the schedule's channel, by name or mention.
+        for row in schedules:
+            channel = interaction.guild.get_channel(row.channel_id) if interaction.guild else None
+            name = getattr(channel, "name", None)
+            if typed == f"<#{row.channel_id}>" or (
+                name is not None and typed.lstrip("#").casefold() == name.casefold()
+            ):
                 return row
         raise UserError(
             f"There is no schedule {ui.clip(schedule.strip(), 40)!r} here. `/qotd status` lists them."

@@ -1816,3 +1816,21 @@ async def test_setup_offers_the_zone_that_is_utc_plus_two_first(recall, emulator
             ("Etc/GMT-2 (UTC+2)", "Etc/GMT-2"),
             ("Etc/GMT+2 (UTC-2)", "Etc/GMT+2"),
         ], zones
+
+
+async def test_a_schedule_typed_as_its_channel_is_found(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        for where in (chan, guild.add_channel("Evening-Quiz")):
+            await setup_daily(mod, where)
+        # Typed, not picked from the list (which gives the schedule's number).
+        paused = await mod.run("/qotd pause", channel=chan, schedule="#evening-quiz")
+        assert paused.content.startswith("Paused schedule #2"), paused.content
+        paused = await mod.run("/qotd pause", channel=chan, schedule=f"<#{chan.id}>")
+        assert paused.content.startswith("Paused schedule #1"), paused.content
+        refused = await mod.run("/qotd resume", channel=chan, schedule="#nowhere")
+        assert refused.content == (
+            "There is no schedule '#nowhere' here. `/qotd status` lists them."
+        ), refused.content
+        assert [s.paused for s in await bot.store.active_schedules()] == [True, True]
