@@ -57,6 +57,7 @@ one-shot ``DateTrigger`` (:func:`date_trigger`), computing the next slot after e
 from __future__ import annotations
 
 import calendar
+import contextlib
 import difflib
 import re
 from collections.abc import Iterable
@@ -210,6 +211,41 @@ def format_days(days: Iterable[int]) -> str:
         else:
             parts.extend(DAY_NAMES[day] for day in run)
     return ",".join(parts)
+
+
+_DAY_WORDS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: offered for ``days`` before anything is typed (and as what is typed matches them)
+_DAY_PRESETS: tuple[frozenset[int], ...] = (
+    ALL_DAYS, WEEKDAYS, WEEKENDS, frozenset({0, 2, 4}), frozenset({1, 3}),
+)  # fmt: skip
+
+
+def days_in_words(days: Iterable[int]) -> str:
+    """A set of weekdays as a moderator reads it: "every day", "Monday to Friday",
+    "Monday, Wednesday, Friday"."""
+    chosen = sorted(_check_days(days))
+    if len(chosen) == 7:
+        return "every day"
+    if len(chosen) >= 3 and chosen == list(range(chosen[0], chosen[-1] + 1)):
+        return f"{_DAY_WORDS[chosen[0]]} to {_DAY_WORDS[chosen[-1]]}"
+    return ", ".join(_DAY_WORDS[day] for day in chosen)
+
+
+def days_choices(text: str) -> list[tuple[str, str]]:
+    """Autocomplete for a ``days`` option, as (shown, value): what the text typed so far
+    means, when it reads as days, then the usual sets whose names match it."""
+    out: list[tuple[str, str]] = []
+    if text.strip():
+        with contextlib.suppress(ValueError):
+            days = parse_days(text)
+            out.append((f"{format_days(days)}: {days_in_words(days)}", format_days(days)))
+    needle = text.strip().casefold()
+    for preset in _DAY_PRESETS:
+        value = format_days(preset)
+        shown = f"{value}: {days_in_words(preset)}"
+        if all(value != v for _, v in out) and (needle in shown.casefold() or not needle):
+            out.append((shown, value))
+    return out
 
 
 # ---------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from bot.questions import normalize_tag
 from bot.quiz_service import QuizPost, QuizService
 from bot.schedule import (
     ScheduleSpec,
+    days_choices,
     parse_days,
     parse_time,
     parse_zone,
@@ -504,6 +505,12 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=zone_label(z), value=z) for z in zone_choices(current)]
+
+    @setup.autocomplete("days")
+    async def days_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=n, value=v) for n, v in days_choices(current)]
 
     @setup.autocomplete("deck")
     async def deck_autocomplete(

@@ -1834,3 +1834,10 @@ async def test_a_schedule_typed_as_its_channel_is_found(recall, emulator):
             "There is no schedule '#nowhere' here. `/qotd status` lists them."
         ), refused.content
         assert [s.paused for s in await bot.store.active_schedules()] == [True, True]
+
+
+async def test_setup_offers_the_days_typed_in_words(recall, emulator):
+    _, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running():
+        days = await mod.autocomplete("/qotd setup", "days", "sat-mon", channel=chan)
+        assert days == [{"name": "mon,sat,sun: Monday, Saturday, Sunday", "value": "mon,sat,sun"}]

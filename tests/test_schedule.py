@@ -25,6 +25,7 @@ from bot.schedule import (
     cron_trigger,
     date_trigger,
     day_start_utc,
+    days_choices,
     format_days,
     local_day,
     month_start,
@@ -306,6 +307,14 @@ def test_an_offset_typed_as_utc_plus_finds_the_zone_that_really_is_it() -> None:
     assert zone_label("Etc/GMT+2") == "Etc/GMT+2 (UTC-2)"
     assert zone_label("Etc/GMT-14") == "Etc/GMT-14 (UTC+14)"
     assert zone_label("Europe/London") == "Europe/London"
+
+
+def test_days_choices_say_what_the_days_typed_mean() -> None:
+    assert days_choices("sat-mon") == [("mon,sat,sun: Monday, Saturday, Sunday", "mon,sat,sun")]
+    assert days_choices("weekdays") == [("mon-fri: Monday to Friday", "mon-fri")]
+    assert [v for _, v in days_choices("")] == ["daily", "mon-fri", "sat,sun", "mon,wed,fri", "tue,thu"]
+    assert [v for _, v in days_choices("fri")] == ["fri", "mon-fri", "mon,wed,fri"]
+    assert days_choices("someday") == []
 
 
 def test_zone_choices_empty_prefix_puts_common_zones_first() -> None:
