@@ -57,6 +57,7 @@ one-shot ``DateTrigger`` (:func:`date_trigger`), computing the next slot after e
 from __future__ import annotations
 
 import calendar
+import contextlib
 import difflib
 import re
 from collections.abc import Iterable
@@ -212,6 +213,41 @@ def format_days(days: Iterable[int]) -> str:
     return ",".join(parts)
 
 
+_DAY_WORDS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: offered for ``days`` before anything is typed (and as what is typed matches them)
+_DAY_PRESETS: tuple[frozenset[int], ...] = (
+    ALL_DAYS, WEEKDAYS, WEEKENDS, frozenset({0, 2, 4}), frozenset({1, 3}),
+)  # fmt: skip
+
+
+def days_in_words(days: Iterable[int]) -> str:
+    """A set of weekdays as a moderator reads it: "every day", "Monday to Friday",
+    "Monday, Wednesday, Friday"."""
+    chosen = sorted(_check_days(days))
+    if len(chosen) == 7:
+        return "every day"
+    if len(chosen) >= 3 and chosen == list(range(chosen[0], chosen[-1] + 1)):
+        return f"{_DAY_WORDS[chosen[0]]} to {_DAY_WORDS[chosen[-1]]}"
+    return ", ".join(_DAY_WORDS[day] for day in chosen)
+
+
+def days_choices(text: str) -> list[tuple[str, str]]:
+    """Autocomplete for a ``days`` option, as (shown, value): what the text typed so far
+    means, when it reads as days, then the usual sets whose names match it."""
+    out: list[tuple[str, str]] = []
+    if text.strip():
+        with contextlib.suppress(ValueError):
+            days = parse_days(text)
+            out.append((f"{format_days(days)}: {days_in_words(days)}", format_days(days)))
+    needle = text.strip().casefold()
+    for preset in _DAY_PRESETS:
+        value = format_days(preset)
+        shown = f"{value}: {days_in_words(preset)}"
+        if all(value != v for _, v in out) and (needle in shown.casefold() or not needle):
+            out.append((shown, value))
+    return out
+
+
 # ---------------------------------------------------------------------------
 # Time zones
 # ---------------------------------------------------------------------------
@@ -270,6 +306,32 @@ _ZONE_FORM = (
 )
 
 
+#: a whole-hour offset as typed: UTC+2, GMT-5, +3, utc+02:00
+_OFFSET_RE = re.compile(r"(?:utc|gmt)?([+-])(\d{1,2})(?::?00)?")
+#: the POSIX-style zones, whose sign is the reverse of the offset: Etc/GMT+2 is UTC-2
+_ETC_GMT_RE = re.compile(r"(?:Etc/)?GMT([+-])(\d{1,2})")
+
+
+def _offset_zone(folded: str) -> str | None:
+    """The zone of a whole-hour offset typed as ``UTC+2`` or ``GMT+2``: Etc/GMT-2, whose
+    name counts the other way round (None when the text is no such offset)."""
+    match = _OFFSET_RE.fullmatch(folded.replace("_", ""))
+    if match is None:
+        return None
+    hours = int(match.group(2))
+    name = f"Etc/GMT{'-' if match.group(1) == '+' else '+'}{hours}" if hours else "Etc/GMT"
+    return name if name in _zone_lookup().values() else None
+
+
+def zone_label(name: str) -> str:
+    """A zone's name as offered to choose: an Etc/GMT±N zone with the offset it really has,
+    since its sign is the reverse (``Etc/GMT+2 (UTC-2)``); any other zone as it is."""
+    match = _ETC_GMT_RE.fullmatch(name)
+    if match is None or not int(match.group(2)):
+        return name
+    return f"{name} (UTC{'-' if match.group(1) == '+' else '+'}{int(match.group(2))})"
+
+
 def parse_zone(name: str) -> ZoneInfo:
     """Look up an IANA time zone such as ``Europe/London``.
 
@@ -284,7 +346,7 @@ def parse_zone(name: str) -> ZoneInfo:
         hint = zone_choices(name, limit=3) or [
             lookup[close] for close in difflib.get_close_matches(folded, lookup, n=3, cutoff=0.8)
         ]
-        maybe = f" Did you mean {' or '.join(hint)}?" if hint else ""
+        maybe = f" Did you mean {' or '.join(map(zone_label, hint))}?" if hint else ""
         raise ValueError(f"Unknown time zone {name!r}.{maybe} {_ZONE_FORM}")
     return ZoneInfo(canonical)
 
@@ -310,10 +372,13 @@ def _zone_choices(query: str, limit: int) -> tuple[str, ...]:
         rest = [name for name in names if name not in set(common) and "/" in name]
         return tuple((common + rest)[:limit])
     common_rank = {name: index for index, name in enumerate(COMMON_ZONES)}
+    offset = _offset_zone(query)
     scored: list[tuple[int, int, int, str]] = []
     for name in names:
         folded = name.casefold()
-        if folded.startswith(query):
+        if name == offset:
+            rank = -1  # "UTC+2" typed: the zone that is UTC+2 comes first
+        elif folded.startswith(query):
             rank = 0
         elif any(part.startswith(query) for part in re.split(r"[/_-]", folded)):
             rank = 1

@@ -27,6 +27,9 @@ REMINDER_GRACE = timedelta(hours=1)
 REMINDER_RETRY = timedelta(minutes=5)
 
 _SCHEDULER = fsrs.Scheduler(enable_fuzzing=False)
+#: a question whose mean recall over the group is below this (FSRS's target retention) is
+#: one the group is likely to have forgotten, for a ``pick:weakest`` question of the day
+WEAK_BELOW: float = _SCHEDULER.desired_retention
 
 
 @dataclass(frozen=True)
@@ -118,17 +121,19 @@ def weakest(
     avoid: int | None = None,
 ) -> int | None:
     """The question the group is most likely to have forgotten: the lowest mean recall
-    probability over the cards of the members who answered it. ``avoid`` (the last question
-    asked) is passed over when anything else is known."""
+    probability over the cards of the members who answered it, among those whose mean is
+    below FSRS's target retention (the group is due to review them). ``avoid`` (the last
+    question asked) is never the one. None when no such question is left: a question just
+    answered, or never answered, is not forgotten, and the caller goes on through the deck
+    instead (or a schedule would ask the one question it knows of day after day)."""
     scores = []
     for qid, cards in cards_by_question:
+        if qid == avoid:
+            continue
         known = [retrievability(c, now) for c in cards if c.stability is not None]
-        if known:
-            scores.append((sum(known) / len(known), qid))
-    if not scores:
-        return None
-    others = [s for s in scores if s[1] != avoid] or scores
-    return min(others)[1]
+        if known and (mean := sum(known) / len(known)) < WEAK_BELOW:
+            scores.append((mean, qid))
+    return min(scores)[1] if scores else None
 
 
 def next_reminder(remind_time: str, zone: str, after: datetime) -> datetime:

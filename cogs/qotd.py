@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import re
 from datetime import UTC, datetime, timedelta
@@ -31,11 +32,19 @@ from bot.qotd import (
 )
 from bot.questions import normalize_tag
 from bot.quiz_service import QuizPost, QuizService
-from bot.schedule import ScheduleSpec, parse_days, parse_time, parse_zone, zone_choices
+from bot.schedule import (
+    ScheduleSpec,
+    days_choices,
+    parse_days,
+    parse_time,
+    parse_zone,
+    zone_choices,
+    zone_label,
+)
 from bot.text import count
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_check
-from cogs.quiz import deck_choices, handled, public_embed, question_view
+from cogs.quiz import deck_choices, handled, public_embed, question_view, tag_choices
 
 log = logging.getLogger("cogs.qotd")
 
@@ -61,6 +70,12 @@ def needed_permissions(thread: bool, ping: discord.Role | None) -> dict[str, str
     if ping is not None and not ping.mentionable:
         needed["mention_everyone"] = "Mention @everyone, @here, and All Roles"
     return needed
+
+
+def ping_text(role: discord.Role) -> str:
+    """How a schedule's ping role is mentioned: the server's @everyone role as ``@everyone``
+    (its ``<@&id>`` shows as "@@everyone" and notifies nobody)."""
+    return "@everyone" if role.is_default() else role.mention
 
 
 def when_text(when: datetime, zone_name: str) -> str:
@@ -114,9 +129,12 @@ class DiscordPublisher:
                 f"missing permission in {channel.mention}: {', '.join(missing)}", permanent=True
             )
         qp = await self.quiz.load(claim.post_id)
-        content = role.mention if role is not None else None
+        content = ping_text(role) if role is not None else None
+        # Only the schedule's role is pinged; the server's @everyone role by the
+        # ``everyone`` switch, as Discord pings it.
+        everyone = role is not None and role.is_default()
         mentions = discord.AllowedMentions(
-            everyone=False, users=False, roles=[role] if role else False
+            everyone=everyone, users=False, roles=[role] if role and not everyone else False
         )
         try:
             await self.pacer.wait()
@@ -136,9 +154,18 @@ class DiscordPublisher:
             raise PublishError(
                 f"Discord did not confirm the post: {exc}", permanent=False
             ) from None
+        # The role was deleted since setup: the question goes up unpinged, and says why.
+        gone = (
+            "its ping role was deleted, so questions go up without a ping; choose another "
+            "with /qotd setup"
+            if schedule.ping_role_id and role is None
+            else None
+        )
         if not schedule.thread:
-            return Sent(message.id, None)
-        return await self._with_thread(message, claim, qp)
+            return Sent(message.id, None, gone)
+        sent = await self._with_thread(message, claim, qp)
+        warnings = [w for w in (gone, sent.warning) if w]
+        return dataclasses.replace(sent, warning="; ".join(warnings) or None)
 
     async def _with_thread(
         self, message: discord.Message, claim: Claim, qp: QuizPost
@@ -281,11 +308,18 @@ async def status_message(
         if posted and posted[0].message_id:
             link = message_link(schedule.guild_id, schedule.channel_id, posted[0].message_id)
             lines.append(
-                f"**Last post:** [#{schedule.number}]({link})"
+                f"**Last post:** [#{posted[0].number}]({link})"
                 + (" (late)" if posted[0].late else "")
             )
         if schedule.last_error:
             lines.append(f"⚠️ **Problem:** {schedule.last_error}")
+        for slot in await store.slots(schedule.id, states=("claimed",), limit=3):
+            if slot.error:
+                # Sent but not confirmed by Discord, or its server in an outage: tried again.
+                when = slot_time_text(slot.local_time, slot.due_at, schedule.spec.tz)
+                lines.append(
+                    f"⏳ **Trying again:** #{slot.number} of {slot.local_date} {when}: {slot.error}"
+                )
         missed = await store.slots(schedule.id, states=("missed", "failed"), limit=3)
         for slot in missed:
             reason = f": {slot.error}" if slot.error else " (the bot was offline)"
@@ -367,7 +401,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         thread="Open a discussion thread for each question (default on)",
         answer_after="When the answer goes public: next (default), or a delay such as 12h "
         f"(at most {ANSWER_AFTER_MAX_DAYS} days)",
-        pick="cycle: every question once per cycle (default); weakest: what the group is likeliest to have forgotten",
+        pick="cycle: every question once per cycle (default); weakest: what the group has likely forgotten",
     )
     async def setup(
         self,
@@ -444,7 +478,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 else "each once per cycle, shuffled"
             ),
             f"**Thread:** {'yes' if thread else 'no'}"
-            + (f" · **Ping:** {ping.mention}" if ping else ""),
+            + (f" · **Ping:** {ping_text(ping)}" if ping else ""),
         ]
         if schedule.checked_until > self.cog.bot.clock.now():
             # The store counted today's slot done: the channel had its question today.
@@ -470,7 +504,13 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     async def timezone_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in zone_choices(current)]
+        return [app_commands.Choice(name=zone_label(z), value=z) for z in zone_choices(current)]
+
+    @setup.autocomplete("days")
+    async def days_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=n, value=v) for n, v in days_choices(current)]
 
     @setup.autocomplete("deck")
     async def deck_autocomplete(
@@ -482,11 +522,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     async def tag_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        tags = await self.cog.bot.store.tags_for_guild(interaction.guild_id or 0)
-        needle = normalize_tag(current)
-        return [app_commands.Choice(name=f"{t} ({n})", value=t) for t, n in tags if needle in t][
-            :25
-        ]
+        return await tag_choices(self.cog.quiz, interaction, current)
 
     # -- status -----------------------------------------------------------------------------------
 
@@ -518,8 +554,17 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             raise UserError(
                 "This server has several schedules: choose one with the `schedule` option."
             )
+        typed = schedule.strip()
         for row in schedules:
-            if schedule.strip().lstrip("#") == str(row.id):
+            if typed.lstrip("#") == str(row.id):
+                return row
+        # Typed rather than picked from the list: the schedule's channel, by name or mention.
+        for row in schedules:
+            channel = interaction.guild.get_channel(row.channel_id) if interaction.guild else None
+            name = getattr(channel, "name", None)
+            if typed == f"<#{row.channel_id}>" or (
+                name is not None and typed.lstrip("#").casefold() == name.casefold()
+            ):
                 return row
         raise UserError(
             f"There is no schedule {ui.clip(schedule.strip(), 40)!r} here. `/qotd status` lists them."
@@ -540,7 +585,8 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         return out[:25]
 
     @app_commands.command(
-        name="post-now", description="Moderators: post the next question of a schedule right away."
+        name="post-now",
+        description="Moderators: post an extra question of a schedule now; its scheduled ones still go up.",
     )
     @app_commands.describe(schedule="Which schedule (only needed when there are several)")
     async def post_now(
@@ -550,14 +596,39 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         await interaction.response.defer(ephemeral=True, thinking=True)
         claim = await self.cog.engine.post_now(row.id, str(interaction.id))
         post = await self.cog.quiz.store.post(claim.post_id) if claim else None
+        if claim is not None and post is not None and post.message_id is None:
+            waiting = [
+                slot
+                for slot in await self.cog.quiz.store.slots(row.id, states=("claimed",))
+                if slot.post_id == claim.post_id
+            ]
+            if waiting:
+                # Discord did not confirm the post: it may be in the channel already. The
+                # retry looks for it there first, and sends it only if it is not.
+                await interaction.followup.send(
+                    f"Question of the day #{post.number} is not confirmed yet: "
+                    f"{waiting[0].error or 'Discord did not answer'}. Recall checks "
+                    f"<#{post.channel_id}> for it in a minute and posts it if it is not "
+                    "there (never twice); `/qotd status` shows it meanwhile.",
+                    ephemeral=True,
+                )
+                return
         if post is None or post.message_id is None:
             fresh = await self.cog.quiz.store.schedule(row.id)
             reason = fresh.last_error if fresh and fresh.last_error else "it could not be posted"
             await interaction.followup.send(f"Nothing was posted: {reason}.", ephemeral=True)
             return
         link = message_link(post.guild_id, post.channel_id, post.message_id)
+        fresh = await self.cog.quiz.store.schedule(row.id)
+        if fresh is None or fresh.paused:
+            after = ""
+        else:
+            # An extra question: the schedule's own next one still comes, at its time.
+            nxt = await self.cog.engine.next_post(fresh)
+            after = f" The next scheduled one still goes up on {when_text(nxt.at_utc, fresh.spec.zone)}"
+            after += ", showing this one's answer." if fresh.answer_after_minutes is None else "."
         await interaction.followup.send(
-            f"Posted [question of the day #{post.number}]({link}).", ephemeral=True
+            f"Posted [question of the day #{post.number}]({link}).{after}", ephemeral=True
         )
 
     @app_commands.command(
@@ -577,9 +648,12 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         await self.cog.quiz.store.record_slots(row.id, [slot], "skipped")
         self.cog.engine.reschedule(row.id)
         after = await self.cog.engine.next_post(row)
+        # A skipped question shows no answer: the open one waiting for it waits for the next.
+        waiting = await self.cog.quiz.store.posts_waiting_for_next(row.id)
+        shown = " The open question's answer goes public then." if waiting else ""
         await interaction.response.send_message(
             f"Skipped the question of {when_text(slot.at_utc, row.spec.zone)}. "
-            f"The next one is {when_text(after.at_utc, row.spec.zone)}.",
+            f"The next one is {when_text(after.at_utc, row.spec.zone)}.{shown}",
             ephemeral=True,
         )
 

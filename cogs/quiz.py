@@ -596,20 +596,7 @@ class Quiz(commands.Cog):
     async def tag_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        guild_id = interaction.guild_id or 0
-        deck_id = None
-        deck_text = getattr(interaction.namespace, "deck", None)
-        if deck_text:
-            try:
-                row = await self.quiz.resolve_deck(guild_id, str(deck_text))
-                deck_id = row.id if row else None
-            except UserError:
-                deck_id = None
-        tags = await self.bot.store.tags_for_guild(guild_id, deck_id)
-        needle = normalize_tag(current)  # as tags are stored: "Background Jobs" finds background-jobs
-        return [
-            app_commands.Choice(name=f"{tag} ({n})", value=tag) for tag, n in tags if needle in tag
-        ][:25]
+        return await tag_choices(self.quiz, interaction, current)
 
     # -- live count on public posts ----------------------------------------------------------
 
@@ -710,6 +697,27 @@ async def deck_choices(
         )
         for d in decks
         if needle in d.name.lower() or needle in d.slug
+    ][:25]
+
+
+async def tag_choices(
+    quiz: QuizService, interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """Tags for a ``tag`` option: those of the deck already chosen in the command's ``deck``
+    option, else of every enabled deck, each with its number of questions."""
+    guild_id = interaction.guild_id or 0
+    deck_id = None
+    deck_text = getattr(interaction.namespace, "deck", None)
+    if deck_text:
+        try:
+            row = await quiz.resolve_deck(guild_id, str(deck_text))
+            deck_id = row.id if row else None
+        except UserError:
+            deck_id = None
+    tags = await quiz.store.tags_for_guild(guild_id, deck_id)
+    needle = normalize_tag(current)  # as tags are stored: "Background Jobs" finds background-jobs
+    return [
+        app_commands.Choice(name=f"{tag} ({n})", value=tag) for tag, n in tags if needle in tag
     ][:25]
 
 

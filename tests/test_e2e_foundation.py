@@ -79,3 +79,21 @@ async def test_help_scoring_says_point_not_points_for_one(recall, emulator):
         ]
         assert "(Again, Hard, Good or Easy): **2** points. Every" in text
         assert "At most **30** quiz points a day." in text
+
+
+async def test_no_synced_description_is_cut_short(recall, emulator):
+    emulator.add_guild("Study group")
+    async with recall.running():
+        cut = []
+
+        def walk(path: str, items: list) -> None:
+            for item in items:
+                where = f"{path} {item['name']}".strip()
+                if item.get("description", "").endswith("…"):
+                    cut.append((where, item["description"]))
+                walk(where, item.get("options") or [])
+
+        walk("", emulator.commands.global_commands)
+        # discord.py cuts a description past Discord's 100 characters at a word, with "…":
+        # members would read half a sentence.
+        assert cut == []

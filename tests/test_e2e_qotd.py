@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import discord
 import pytest
+from emulator import limits
 from emulator.faults import DROP
 
 from bot.clock import FixedClock
@@ -634,6 +635,25 @@ async def test_pick_weakest_asks_what_the_group_forgot(recall, emulator):
         await engine(bot).tick()
         [post] = posts(emulator, chan)
         assert post.embeds[0]["description"] == "Question number 2?"
+
+
+async def test_pick_weakest_goes_through_the_deck_while_the_group_remembers(recall, emulator):
+    guild, chan, mod, alice, bob = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, pick="weakest", thread=False)
+        asked = []
+        for day in (5, 6, 7):
+            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+            await engine(bot).tick()
+            post = posts(emulator, chan)[-1]
+            asked.append(post.embeds[0]["description"])
+            for member in (alice, bob):
+                revealed = await member.click(post, "Reveal answer")
+                await member.click(revealed.message, "Good")
+        # Each question answered well the day before is not the group's weak spot: the
+        # schedule does not ask the one question it knows of again and again.
+        assert len(set(asked)) == 3, asked
 
 
 async def test_switching_answer_after_from_next_to_a_delay_still_reveals_the_open_post(
@@ -1641,3 +1661,183 @@ async def test_a_schedule_removed_while_its_post_is_being_sent_still_shows_the_a
         await eng.tick()
         [post] = posts(emulator, chan)
         assert post.embeds[0]["title"] == "Question of the day #1 · answer"
+
+
+async def test_a_post_now_discord_did_not_confirm_says_it_is_tried_again(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator, "2026-01-05T10:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        emulator.faults.add("POST", rf"/channels/{chan.id}/messages$", status=503, times=1)
+        tried = await mod.run("/qotd post-now", channel=chan)
+        reply = await tried.wait_for_followup()
+        # Not "Nothing was posted": the post goes up at the retry.
+        assert reply.content.startswith(
+            "Question of the day #1 is not confirmed yet: Discord did not confirm the post: 503"
+        ), reply.content
+        assert f"Recall checks <#{chan.id}> for it in a minute" in reply.content
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        assert "⏳ **Trying again:** #1 of 2026-01-05 10:00 (post-now): Discord did not" in (
+            field["value"]
+        ), field["value"]
+        await engine(bot).tick()  # the retry
+        [post] = posts(emulator, chan)
+        assert post.embeds[0]["title"] == "Question of the day #1"
+
+
+async def test_status_links_the_last_post_by_its_own_number(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await first_post(bot, recall, guild, mod, chan, thread=False)
+        [first] = posts(emulator, chan)
+        # Discord answers Tuesday's post (#2) with a 503: it is tried again later.
+        emulator.faults.add("POST", rf"/channels/{chan.id}/messages$", status=503, times=1)
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        link = f"https://discord.com/channels/{guild.id}/{chan.id}/{first.id}"
+        assert f"**Last post:** [#1]({link})" in field["value"], field["value"]
+
+
+async def test_setup_offers_the_tags_of_the_deck_chosen(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        other = await bot.store.create_deck(guild.id, "other", "Other deck")
+        await bot.store.add_questions(
+            other,
+            [
+                Question(
+                    id="o1", prompt="Other question?", why="Why", key_points=["p"],
+                    answer="A.", tags=["elsewhere"],
+                )
+            ],
+        )
+        tags = await mod.autocomplete("/qotd setup", "tag", "", channel=chan, deck="daily")
+        # Only tags the schedule can ask with: any other is refused by setup.
+        assert [(c["name"], c["value"]) for c in tags] == [("daily (3)", "daily")], tags
+        anywhere = await mod.autocomplete("/qotd setup", "tag", "else", channel=chan)
+        assert [c["value"] for c in anywhere] == ["elsewhere"]
+
+
+async def test_a_ping_of_the_everyone_role_pings_everyone(recall, emulator, monkeypatch):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    bodies: list[dict] = []
+    check = emulator._check_message_body
+
+    def recording(body: dict) -> None:
+        bodies.append(body)
+        check(body)
+
+    monkeypatch.setattr(emulator, "_check_message_body", recording)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        done = await setup_daily(mod, chan, ping=guild.everyone)
+        assert "**Ping:** @everyone" in done.embed["description"], done.embed
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        [post] = posts(emulator, chan)
+        assert post.content == "@everyone"
+        [body] = [b for b in bodies if b.get("content") == "@everyone"]
+        # As /qotd setup said ("Ping: @everyone"): not a mention that notifies nobody.
+        assert limits.pings(body) == ["@everyone"], body
+
+
+async def test_skip_says_the_open_answer_waits_for_the_next_question(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await first_post(bot, recall, guild, mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T10:00"))
+        skipped = await mod.run("/qotd skip", channel=chan)
+        assert skipped.content == (
+            "Skipped the question of Tue 06 Jan 2026 09:00 Europe/London (09:00 UTC). "
+            "The next one is Wed 07 Jan 2026 09:00 Europe/London (09:00 UTC). "
+            "The open question's answer goes public then."
+        ), skipped.content
+        # Still open at the skipped time; its answer goes public with Wednesday's question.
+        for when, title in (
+            ("2026-01-06T09:00", "Question of the day #1"),
+            ("2026-01-07T09:00", "Question of the day #1 · answer"),
+        ):
+            recall.clock.set(at(when))
+            await engine(bot).tick()
+            assert posts(emulator, chan)[0].embeds[0]["title"] == title, when
+
+
+async def test_post_now_says_the_scheduled_question_still_comes(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator, "2026-01-05T08:30")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        [command] = [c for c in emulator.commands.global_commands if c["name"] == "qotd"]
+        [option] = [o for o in command["options"] if o["name"] == "post-now"]
+        assert "extra question" in option["description"], option  # not "the next question"
+        now = await mod.run("/qotd post-now", channel=chan)
+        reply = await now.wait_for_followup()
+        assert reply.content.endswith(
+            "). The next scheduled one still goes up on Mon 05 Jan 2026 09:00 Europe/London "
+            "(09:00 UTC), showing this one's answer."
+        ), reply.content
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        assert [p.embeds[0]["title"] for p in posts(emulator, chan)] == [
+            "Question of the day #1 · answer",
+            "Question of the day #2",
+        ]
+
+
+async def test_a_deleted_ping_role_is_reported_and_the_question_still_goes_up(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    role = guild.add_role("Daily learners")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, ping=role)
+        guild.remove_role(role)
+        await emulator.settle()
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        [post] = posts(emulator, chan)
+        assert not post.content  # nobody to ping
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        assert (
+            "⚠️ **Problem:** its ping role was deleted, so questions go up without a ping; "
+            "choose another with /qotd setup" in field["value"]
+        ), field["value"]
+
+
+async def test_setup_offers_the_zone_that_is_utc_plus_two_first(recall, emulator):
+    _, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running():
+        zones = await mod.autocomplete("/qotd setup", "timezone", "GMT+2", channel=chan)
+        assert [(c["name"], c["value"]) for c in zones] == [
+            ("Etc/GMT-2 (UTC+2)", "Etc/GMT-2"),
+            ("Etc/GMT+2 (UTC-2)", "Etc/GMT+2"),
+        ], zones
+
+
+async def test_a_schedule_typed_as_its_channel_is_found(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        for where in (chan, guild.add_channel("Evening-Quiz")):
+            await setup_daily(mod, where)
+        # Typed, not picked from the list (which gives the schedule's number).
+        paused = await mod.run("/qotd pause", channel=chan, schedule="#evening-quiz")
+        assert paused.content.startswith("Paused schedule #2"), paused.content
+        paused = await mod.run("/qotd pause", channel=chan, schedule=f"<#{chan.id}>")
+        assert paused.content.startswith("Paused schedule #1"), paused.content
+        refused = await mod.run("/qotd resume", channel=chan, schedule="#nowhere")
+        assert refused.content == (
+            "There is no schedule '#nowhere' here. `/qotd status` lists them."
+        ), refused.content
+        assert [s.paused for s in await bot.store.active_schedules()] == [True, True]
+
+
+async def test_setup_offers_the_days_typed_in_words(recall, emulator):
+    _, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running():
+        days = await mod.autocomplete("/qotd setup", "days", "sat-mon", channel=chan)
+        assert days == [{"name": "mon,sat,sun: Monday, Saturday, Sunday", "value": "mon,sat,sun"}]

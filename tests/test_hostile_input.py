@@ -349,7 +349,7 @@ AUTOCOMPLETE: dict[str, tuple[str, ...]] = {
     "question list": ("deck", "tag"),
     "question import": ("deck",),
     "question export": ("deck",),
-    "qotd setup": ("timezone", "deck", "tag"),
+    "qotd setup": ("timezone", "days", "deck", "tag"),
     "qotd post-now": ("schedule",),
     "qotd skip": ("schedule",),
     "qotd pause": ("schedule",),

@@ -25,6 +25,7 @@ from bot.schedule import (
     cron_trigger,
     date_trigger,
     day_start_utc,
+    days_choices,
     format_days,
     local_day,
     month_start,
@@ -37,6 +38,7 @@ from bot.schedule import (
     slots_between,
     week_start,
     zone_choices,
+    zone_label,
 )
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -290,6 +292,29 @@ def test_parse_zone_suggests_close_names() -> None:
         parse_zone("London")
     with pytest.raises(ValueError, match=r"'Amerika/Chicgo'\. Did you mean America/Chicago\?"):
         parse_zone("Amerika/Chicgo")
+
+
+def test_an_offset_typed_as_utc_plus_finds_the_zone_that_really_is_it() -> None:
+    # POSIX names count the other way round: Etc/GMT+2 is two hours behind UTC.
+    with pytest.raises(ValueError, match=r"'GMT\+2'\. Did you mean Etc/GMT-2 \(UTC\+2\) or "
+                       r"Etc/GMT\+2 \(UTC-2\)\?"):
+        parse_zone("GMT+2")
+    with pytest.raises(ValueError, match=r"Did you mean Etc/GMT\+5 \(UTC-5\)\?"):
+        parse_zone("UTC-5")
+    assert zone_choices("UTC+2") == ["Etc/GMT-2"]
+    assert zone_choices("gmt+2")[0] == "Etc/GMT-2"
+    assert zone_choices("Etc/GMT+2") == ["Etc/GMT+2"]  # the name itself, as typed
+    assert zone_label("Etc/GMT+2") == "Etc/GMT+2 (UTC-2)"
+    assert zone_label("Etc/GMT-14") == "Etc/GMT-14 (UTC+14)"
+    assert zone_label("Europe/London") == "Europe/London"
+
+
+def test_days_choices_say_what_the_days_typed_mean() -> None:
+    assert days_choices("sat-mon") == [("mon,sat,sun: Monday, Saturday, Sunday", "mon,sat,sun")]
+    assert days_choices("weekdays") == [("mon-fri: Monday to Friday", "mon-fri")]
+    assert [v for _, v in days_choices("")] == ["daily", "mon-fri", "sat,sun", "mon,wed,fri", "tue,thu"]
+    assert [v for _, v in days_choices("fri")] == ["fri", "mon-fri", "mon,wed,fri"]
+    assert days_choices("someday") == []
 
 
 def test_zone_choices_empty_prefix_puts_common_zones_first() -> None:

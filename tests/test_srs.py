@@ -135,10 +135,23 @@ def test_weakest_is_the_lowest_mean_recall_and_avoids_the_last_one():
     weak = review(None, Rating.again, T0)
     weak = review(weak, Rating.hard, T0 + timedelta(minutes=10))
     now = T0 + timedelta(days=5)
-    cards = [(1, [strong, strong]), (2, [weak, strong]), (3, [])]
-    assert weakest(cards, now) == 2
-    assert weakest(cards, now, avoid=2) == 1
+    cards = [(1, [strong, strong]), (2, [weak, strong]), (3, []), (4, [weak])]
+    assert weakest(cards, now) == 4
+    assert weakest(cards, now, avoid=4) == 2
     assert weakest([(3, [])], now) is None
+
+
+def test_weakest_leaves_questions_the_group_still_knows_to_the_cycle():
+    from bot.srs import weakest
+
+    strong = review(review(None, Rating.easy, T0), Rating.easy, T0 + timedelta(days=1))
+    weak = review(None, Rating.again, T0)
+    now = T0 + timedelta(days=5)
+    # Only the last question asked is weak: it is not asked again straight away.
+    assert weakest([(1, [strong]), (2, [weak])], now, avoid=2) is None
+    # A question answered yesterday is not forgotten, even if it is all that is known.
+    good = review(None, Rating.good, T0)
+    assert weakest([(1, [good])], T0 + timedelta(days=1)) is None
 
 
 ZONES = ["UTC", "Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu"]

@@ -71,6 +71,8 @@ class SlotRecord:
     error: str | None
     post_id: int | None
     message_id: int | None
+    #: the number of its post ("Question of the day #N")
+    number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -511,7 +513,8 @@ class QotdStore(QuizStore, SrsStore):
     ) -> list[SlotRecord]:
         marks = ",".join("?" * len(states))
         rows = await self._fetchall(
-            "SELECT s.local_date, s.local_time, s.due_at, s.state, s.late, s.error, s.post_id, p.message_id "
+            "SELECT s.local_date, s.local_time, s.due_at, s.state, s.late, s.error, s.post_id, p.message_id, "
+            "p.number "
             f"FROM qotd_slots s LEFT JOIN posts p ON p.id = s.post_id WHERE s.schedule_id = ? AND s.state IN ({marks}) "
             "ORDER BY s.due_at DESC LIMIT ?",
             (schedule_id, *states, limit),
@@ -526,6 +529,7 @@ class QotdStore(QuizStore, SrsStore):
                 r["error"],
                 r["post_id"],
                 r["message_id"],
+                r["number"],
             )
             for r in rows
         ]

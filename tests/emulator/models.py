@@ -337,6 +337,14 @@ class Guild:
         self.emu.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(self.id), "role": role.payload()})
         return role
 
+    def remove_role(self, role: Role) -> None:
+        """What a server admin does deleting a role: it leaves the server and its members."""
+        del self.roles[role.id]
+        for member in self.members.values():
+            if role in member.roles:
+                member.roles.remove(role)
+        self.emu.dispatch("GUILD_ROLE_DELETE", {"guild_id": str(self.id), "role_id": str(role.id)})
+
     def add_member(
         self,
         user: str | User,
