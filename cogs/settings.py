@@ -39,6 +39,15 @@ def scoring_embed(
     return embed
 
 
+def cannot_post(channel: discord.TextChannel) -> bool:
+    """Whether Recall lacks what a review post needs in ``channel``."""
+    me = channel.guild.me
+    if me is None:
+        return False
+    perms = channel.permissions_for(me)
+    return not (perms.view_channel and perms.send_messages and perms.embed_links)
+
+
 class SettingsGroup(app_commands.Group):
     """Moderators only. Add a setting as another subcommand with ``@moderator_only()``."""
 
@@ -231,25 +240,36 @@ class SettingsGroup(app_commands.Group):
         store = self.bot.store
         if channel is None and not clear:
             current = (await store.settings_for(interaction.guild_id)).review_channel_id
-            text = (
-                f"Suggestions are reviewed in <#{current}>."
-                if current
-                else "No review channel is set, so `/suggest` is closed."
-            )
+            if not current:
+                text = "No review channel is set, so `/suggest` is closed."
+            else:
+                # Where a failed suggestion sends the moderators: say what is wrong, if
+                # anything, rather than a channel that no longer works.
+                found = interaction.guild.get_channel(current) if interaction.guild else None
+                if not isinstance(found, discord.TextChannel):
+                    text = (
+                        f"Suggestions are set to be reviewed in <#{current}>, but that channel "
+                        "no longer exists (or I can't see it), so no suggestion can be sent: "
+                        "choose another with `/settings review-channel channel:`, or `clear` "
+                        "to close `/suggest`."
+                    )
+                elif cannot_post(found):
+                    text = (
+                        f"Suggestions are reviewed in {found.mention}, but I can't post there, "
+                        "so no suggestion can be sent: give me View Channel, Send Messages and "
+                        "Embed Links there, or choose another channel."
+                    )
+                else:
+                    text = f"Suggestions are reviewed in {found.mention}."
             await interaction.response.send_message(text, ephemeral=True)
             return
         if channel is not None and clear:
             raise UserError("Choose a channel or `clear`, not both.")
-        if channel is not None:
-            me = channel.guild.me
-            perms = channel.permissions_for(me) if me is not None else None
-            if perms is not None and not (
-                perms.view_channel and perms.send_messages and perms.embed_links
-            ):
-                raise UserError(
-                    f"I can't post in {channel.mention}: give me View Channel, Send Messages "
-                    "and Embed Links there, or choose another channel."
-                )
+        if channel is not None and cannot_post(channel):
+            raise UserError(
+                f"I can't post in {channel.mention}: give me View Channel, Send Messages "
+                "and Embed Links there, or choose another channel."
+            )
         current = (await store.settings_for(interaction.guild_id)).review_channel_id
         if (channel.id if channel else None) == current:
             await interaction.response.send_message(
