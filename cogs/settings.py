@@ -185,11 +185,17 @@ class SettingsGroup(app_commands.Group):
         store = self.bot.store
         if role is None and not clear:
             current = (await store.settings_for(interaction.guild_id)).mod_role_id
-            text = (
-                f"The quiz-moderator role is <@&{current}>."
-                if current
-                else "No quiz-moderator role is set: only members with Manage Server moderate."
-            )
+            if not current:
+                text = "No quiz-moderator role is set: only members with Manage Server moderate."
+            elif interaction.guild is not None and interaction.guild.get_role(current) is None:
+                # Nobody can hold a deleted role: only Manage Server counts until another is set.
+                text = (
+                    "The quiz-moderator role was deleted from this server, so only members "
+                    "with Manage Server moderate: a member with Manage Server sets another "
+                    "with `/settings mod-role role:`."
+                )
+            else:
+                text = f"The quiz-moderator role is <@&{current}>."
             await interaction.response.send_message(text, ephemeral=True)
             return
         # The role hands out moderator rights, so only Manage Server may change it.

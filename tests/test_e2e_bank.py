@@ -154,6 +154,24 @@ async def test_plain_member_refused_and_mod_role_allowed(recall, emulator):
         assert "Only moderators" in again.content
 
 
+async def test_a_deleted_mod_role_is_shown_as_deleted(recall, emulator):
+    """The quiz-moderator role deleted in Discord: nobody holds it, so only Manage Server
+    moderates; /settings mod-role says so instead of showing the role as set."""
+    guild, mod, _alice = await setup_guild(emulator)
+    role = guild.add_role("Quiz mods")
+    carol = guild.add_member("carol", roles=[role])
+    async with recall.running():
+        await mod.run("/settings mod-role", role=role)
+        assert "is ready" in (await carol.run("/deck create", name="Mine")).embed["description"]
+        guild.delete_role(role)
+        await emulator.settle()
+        assert "Only moderators" in (await carol.run("/deck create", name="Other")).content
+        shown = await mod.run("/settings mod-role")
+        assert shown.ephemeral
+        assert shown.content.startswith("The quiz-moderator role was deleted"), shown.content
+        assert "`/settings mod-role role:`" in shown.content
+
+
 async def test_add_show_list_edit_remove_by_modal(recall, emulator):
     guild, mod, alice = await setup_guild(emulator)
     async with recall.running() as bot:
