@@ -117,7 +117,7 @@ async def cmd_sync(settings: Settings, guild_id: int | None, use_global: bool) -
     from bot.client import RecallBot
 
     token = settings.require_token()
-    target = None if use_global else (guild_id or settings.dev_guild_id)
+    target = None if use_global else (guild_id if guild_id is not None else settings.dev_guild_id)
     store = await Store.open(settings.database)
     try:
         bot = RecallBot(settings, store)
@@ -205,7 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", help="install slash commands on Discord")
     where = sync.add_mutually_exclusive_group()
     where.add_argument(
-        "--guild", type=int, help="a server id (instant); default RECALL_DEV_GUILD_ID"
+        "--guild",
+        type=deck_cli.server_id,
+        help="a server id (instant); default RECALL_DEV_GUILD_ID",
     )
     where.add_argument("--global", dest="use_global", action="store_true", help="every server")
     db = sub.add_parser("db", help="database tools")

@@ -106,3 +106,36 @@ def test_a_sqlite_too_old_for_the_queries_is_one_clear_line(tmp_path, monkeypatc
     assert err.startswith("recall: Recall needs SQLite 3.35.0 or newer"), err
     assert "3.31.1" in err
     assert not (tmp_path / "recall.sqlite3").exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-5", str(2**64)])
+def test_sync_to_a_guild_that_is_no_server_id_is_refused_not_synced_globally(
+    tmp_path, monkeypatch, capsys, value
+):
+    """`sync --guild 0` (or any other number that is no server id) once fell back to
+    RECALL_DEV_GUILD_ID or, without it, installed the commands in every server."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_TOKEN", make_token())
+    monkeypatch.setattr(discord.http.Route, "BASE", "http://127.0.0.1:9/api/v10")  # closed port
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["sync", "--guild", value])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --guild: {value!r} is not a server id" in err, err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("deck", "import", "mine.csv", "--deck", "Mine", "--guild", str(2**64)),
+        ("deck", "export", "--deck", "flask", "--guild", str(2**64)),
+        ("deck", "export", "--deck", "flask", "--guild", "-3"),
+    ],
+)
+def test_a_deck_guild_that_is_no_server_id_is_one_clear_line(tmp_path, args):
+    assert recall("check", cwd=tmp_path).returncode == 0
+    (tmp_path / "mine.csv").write_text("question,answer\nWhat is WSGI?,A protocol.\n")
+    result = recall(*args, cwd=tmp_path)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 2, result.stderr
+    assert "argument --guild: " in result.stderr and "is not a server id" in result.stderr
