@@ -16,7 +16,7 @@ from typing import Any
 from bot import deck_cli
 from bot.config import ConfigError, Settings, load_settings, token_problem
 from bot.decks import DeckError, load_builtin_decks
-from bot.store import Store, StoreError
+from bot.store import BackupTargetError, Store, StoreError
 
 log = logging.getLogger("bot")
 
@@ -253,6 +253,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"recall: {exc}", file=sys.stderr)
         return 2
     except CliError as exc:
+        print(f"recall: {exc}", file=sys.stderr)
+        return 1
+    except BackupTargetError as exc:
         print(f"recall: {exc}", file=sys.stderr)
         return 1
     except StoreError as exc:

@@ -139,3 +139,19 @@ def test_a_deck_guild_that_is_no_server_id_is_one_clear_line(tmp_path, args):
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 2, result.stderr
     assert "argument --guild: " in result.stderr and "is not a server id" in result.stderr
+
+
+def test_a_backup_that_cannot_be_written_is_one_clear_line(tmp_path):
+    """A backup file SQLite cannot create (a folder the bot's user may not write to, as
+    /app in the Docker image; here a link into a folder that does not exist, which holds
+    for root too) ends with one line naming the backup, not the database."""
+    assert recall("check", cwd=tmp_path).returncode == 0
+    (tmp_path / "copy.sqlite3").symlink_to(tmp_path / "gone" / "copy.sqlite3")
+    result = recall("db", "backup", "copy.sqlite3", cwd=tmp_path)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    assert result.stderr.startswith("recall: cannot write the backup to copy.sqlite3 ("), (
+        result.stderr
+    )
+    assert "RECALL_DATABASE" not in result.stderr
+    assert not (tmp_path / "gone").exists()
