@@ -39,6 +39,18 @@ def scoring_embed(
     return embed
 
 
+def hidden_from_moderators(tree: app_commands.CommandTree[Any]) -> list[str]:
+    """The commands Discord shows only to members with Manage Server (their default
+    permissions) until a server admin allows a role in the server's Integrations."""
+    return sorted(
+        f"`/{cmd.name}`"
+        for cmd in tree.get_commands(type=discord.AppCommandType.chat_input)
+        if isinstance(cmd, app_commands.Command | app_commands.Group)
+        and cmd.default_permissions is not None
+        and cmd.default_permissions.manage_guild
+    )
+
+
 def cannot_post(channel: discord.TextChannel) -> bool:
     """Whether Recall lacks what a review post needs in ``channel``."""
     me = channel.guild.me
@@ -220,11 +232,17 @@ class SettingsGroup(app_commands.Group):
             return
         value = None if clear else str(role.id if role else "")
         await store.set_guild_settings(interaction.guild_id, {"mod_role_id": value})
-        text = (
-            "Quiz-moderator role cleared: only members with Manage Server moderate now."
-            if clear
-            else f"Members with {role.mention if role else '?'} can now run the moderator commands."
-        )
+        if role is None:
+            text = "Quiz-moderator role cleared: only members with Manage Server moderate now."
+        else:
+            text = f"Members with {role.mention} can now run the moderator commands."
+            hidden = hidden_from_moderators(self.bot.tree)
+            if hidden:
+                text += (
+                    f" Discord still shows {' and '.join(hidden)} only to members with Manage "
+                    f"Server until a server admin lets {role.mention} use them: Server "
+                    "Settings → Integrations → Recall."
+                )
         await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(

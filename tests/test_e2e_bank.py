@@ -140,6 +140,12 @@ async def test_plain_member_refused_and_mod_role_allowed(recall, emulator):
 
         set_role = await mod.run("/settings mod-role", role=role)
         assert "can now run the moderator commands" in set_role.content
+        # The role runs /qotd and /settings only once an admin lets it see them in Discord.
+        assert set_role.content.endswith(
+            "Discord still shows `/qotd` and `/settings` only to members with Manage Server "
+            f"until a server admin lets <@&{role.id}> use them: Server Settings → "
+            "Integrations → Recall."
+        ), set_role.content
         shown = await carol.run("/settings mod-role")
         assert f"<@&{role.id}>" in shown.content
         # A quiz moderator may not hand out the role itself.
