@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import deck_cli
-from bot.config import ConfigError, Settings, load_settings, token_problem
+from bot.config import ConfigError, Settings, load_settings, no_database_yet, token_problem
 from bot.decks import DeckError, load_builtin_decks
 from bot.store import BackupTargetError, Store, StoreError
 
@@ -168,7 +168,7 @@ def backup_problem(settings: Settings, target: Path) -> str | None:
     if not target.parent.is_dir():
         return f"folder {target.parent} does not exist; create it or choose another path"
     if not settings.database.exists():
-        return f"database {settings.database} does not exist yet"
+        return no_database_yet(settings.database)
     return None
 
 

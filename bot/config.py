@@ -20,6 +20,14 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 SERVER_ID_MAX = 2**63 - 1
 
 
+def no_database_yet(path: Path) -> str:
+    """What a command that needs an existing database says when there is none."""
+    return (
+        f"database {path} does not exist yet: python -m bot check creates it, or set "
+        "RECALL_DATABASE to the bot's database"
+    )
+
+
 class ConfigError(Exception):
     """Settings that cannot be used; the message says how to fix them, in one line."""
 

@@ -23,7 +23,7 @@ from bot.bank import (
     read_upload,
     size_text,
 )
-from bot.config import SERVER_ID_MAX, Settings
+from bot.config import SERVER_ID_MAX, Settings, no_database_yet
 from bot.decks import load_builtin_decks
 from bot.errors import UserError
 from bot.exporters import EXPORT_EXTENSIONS, EXPORT_FORMATS, ExportFormat, export_parts
@@ -216,7 +216,7 @@ def cmd_export(
     force: bool,
 ) -> int:
     if not settings.database.exists():
-        raise DeckCliError(f"database {settings.database} does not exist yet")
+        raise DeckCliError(no_database_yet(settings.database))
     deck, questions = asyncio.run(_load_deck(settings, guild_id, deck_text))
     parts = export_parts(
         questions, fmt, deck_name=deck.name, deck_slug=deck.slug, description=deck.description

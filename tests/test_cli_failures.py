@@ -155,3 +155,18 @@ def test_a_backup_that_cannot_be_written_is_one_clear_line(tmp_path):
     )
     assert "RECALL_DATABASE" not in result.stderr
     assert not (tmp_path / "gone").exists()
+
+
+@pytest.mark.parametrize(
+    "args", [("deck", "export", "--deck", "flask"), ("db", "backup", "copy.sqlite3")]
+)
+def test_a_command_needing_the_database_says_how_to_make_it(tmp_path, args):
+    """On a fresh clone `deck export` (of a built-in deck, too) and `db backup` need the
+    database first: they say how to create it."""
+    result = recall(*args, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "recall: database recall.sqlite3 does not exist yet: python -m bot check creates "
+        "it, or set RECALL_DATABASE to the bot's database\n"
+    )
+    assert not (tmp_path / "recall.sqlite3").exists()
