@@ -367,7 +367,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         thread="Open a discussion thread for each question (default on)",
         answer_after="When the answer goes public: next (default), or a delay such as 12h "
         f"(at most {ANSWER_AFTER_MAX_DAYS} days)",
-        pick="cycle: every question once per cycle (default); weakest: what the group is likeliest to have forgotten",
+        pick="cycle: each question once per cycle (default); weakest: what the group has most likely forgotten",
     )
     async def setup(
         self,

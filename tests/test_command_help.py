@@ -52,6 +52,29 @@ async def test_every_command_and_option_has_a_description(tmp_path):
     await bot.close()
 
 
+async def test_no_description_is_cut_short(tmp_path):
+    """Discord takes at most 100 characters for a description; discord.py cuts a longer one
+    and ends it with "…", so the command picker shows half a sentence."""
+    bot = RecallBot(Settings(_env_file=None, database=tmp_path / "r.sqlite3"), None)  # type: ignore[arg-type]
+    await bot.setup_hook()
+    cut: list[str] = []
+
+    def walk(cmd: app_commands.Command | app_commands.Group) -> None:
+        texts = [(f"/{cmd.qualified_name}", cmd.description)]
+        if isinstance(cmd, app_commands.Group):
+            for sub in cmd.commands:
+                walk(sub)
+        else:
+            texts += [(f"/{cmd.qualified_name} {p.name}", p.description) for p in cmd.parameters]
+        cut.extend(f"{where}: {text}" for where, text in texts if text.endswith("…"))
+
+    for cmd in bot.tree.get_commands():
+        assert isinstance(cmd, app_commands.Command | app_commands.Group)
+        walk(cmd)
+    await bot.close()
+    assert cut == []
+
+
 def test_help_topics_are_commands_and_scoring():
     topic = typing.get_type_hints(Help.help.callback)["topic"]
     assert typing.get_args(topic) == ("commands", "scoring")
