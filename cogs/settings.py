@@ -221,6 +221,11 @@ class SettingsGroup(app_commands.Group):
             raise UserError(
                 "@everyone can't be the quiz-moderator role; choose a role members are given."
             )
+        if role is not None and role.is_bot_managed():
+            raise UserError(
+                f"{role.mention} belongs to a bot, and no member can be given it; choose a "
+                "role members are given."
+            )
         current = (await store.settings_for(interaction.guild_id)).mod_role_id
         if (role.id if role else None) == current:
             await interaction.response.send_message(

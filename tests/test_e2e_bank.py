@@ -160,6 +160,21 @@ async def test_plain_member_refused_and_mod_role_allowed(recall, emulator):
         assert "Only moderators" in again.content
 
 
+async def test_a_bots_own_role_is_refused_as_the_mod_role(recall, emulator):
+    """A bot's role (Recall's own, say) is held by that bot alone: as the quiz-moderator
+    role it would make no member a moderator, so it is refused and nothing is stored."""
+    guild, mod, _alice = await setup_guild(emulator)
+    [bot_role] = [r for r in guild.roles.values() if r.bot_id is not None]
+    async with recall.running() as bot:
+        refused = await mod.run("/settings mod-role", role=bot_role)
+        assert refused.ephemeral
+        assert refused.content == (
+            f"<@&{bot_role.id}> belongs to a bot, and no member can be given it; choose a "
+            "role members are given."
+        )
+        assert (await bot.store.settings_for(guild.id)).mod_role_id is None
+
+
 async def test_a_deleted_mod_role_is_shown_as_deleted(recall, emulator):
     """The quiz-moderator role deleted in Discord: nobody holds it, so only Manage Server
     moderates; /settings mod-role says so instead of showing the role as set."""
