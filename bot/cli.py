@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from bot import deck_cli
-from bot.config import ConfigError, Settings, load_settings, token_problem
+from bot.config import ConfigError, Settings, load_settings, no_database_yet, token_problem
 from bot.decks import DeckError, load_builtin_decks
-from bot.store import Store, StoreError
+from bot.store import BackupTargetError, Store, StoreError
 
 log = logging.getLogger("bot")
 
@@ -117,7 +117,7 @@ async def cmd_sync(settings: Settings, guild_id: int | None, use_global: bool) -
     from bot.client import RecallBot
 
     token = settings.require_token()
-    target = None if use_global else (guild_id or settings.dev_guild_id)
+    target = None if use_global else (guild_id if guild_id is not None else settings.dev_guild_id)
     store = await Store.open(settings.database)
     try:
         bot = RecallBot(settings, store)
@@ -168,7 +168,7 @@ def backup_problem(settings: Settings, target: Path) -> str | None:
     if not target.parent.is_dir():
         return f"folder {target.parent} does not exist; create it or choose another path"
     if not settings.database.exists():
-        return f"database {settings.database} does not exist yet"
+        return no_database_yet(settings.database)
     return None
 
 
@@ -205,7 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", help="install slash commands on Discord")
     where = sync.add_mutually_exclusive_group()
     where.add_argument(
-        "--guild", type=int, help="a server id (instant); default RECALL_DEV_GUILD_ID"
+        "--guild",
+        type=deck_cli.server_id,
+        help="a server id (instant); default RECALL_DEV_GUILD_ID",
     )
     where.add_argument("--global", dest="use_global", action="store_true", help="every server")
     db = sub.add_parser("db", help="database tools")
@@ -251,6 +253,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"recall: {exc}", file=sys.stderr)
         return 2
     except CliError as exc:
+        print(f"recall: {exc}", file=sys.stderr)
+        return 1
+    except BackupTargetError as exc:
         print(f"recall: {exc}", file=sys.stderr)
         return 1
     except StoreError as exc:

@@ -16,6 +16,18 @@ _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{2
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
+#: the largest id Discord gives a server (a snowflake: a signed 64-bit integer)
+SERVER_ID_MAX = 2**63 - 1
+
+
+def no_database_yet(path: Path) -> str:
+    """What a command that needs an existing database says when there is none."""
+    return (
+        f"database {path} does not exist yet: python -m bot check creates it, or set "
+        "RECALL_DATABASE to the bot's database"
+    )
+
+
 class ConfigError(Exception):
     """Settings that cannot be used; the message says how to fix them, in one line."""
 
@@ -65,7 +77,10 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING, ERROR or CRITICAL.")
     dev_guild_id: int | None = Field(
-        default=None, gt=0, description="A server id where `sync` installs commands instantly."
+        default=None,
+        gt=0,
+        le=SERVER_ID_MAX,
+        description="A server id where `sync` installs commands instantly.",
     )
     qotd_grace_hours: float = Field(
         default=6.0,

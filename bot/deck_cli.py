@@ -23,7 +23,7 @@ from bot.bank import (
     read_upload,
     size_text,
 )
-from bot.config import Settings
+from bot.config import SERVER_ID_MAX, Settings, no_database_yet
 from bot.decks import load_builtin_decks
 from bot.errors import UserError
 from bot.exporters import EXPORT_EXTENSIONS, EXPORT_FORMATS, ExportFormat, export_parts
@@ -34,6 +34,24 @@ from bot.store import DeckRow, Store
 
 class DeckCliError(Exception):
     """Ends the command with the message on stderr and exit status 1."""
+
+
+def server_id(text: str) -> int:
+    """An argparse type: a Discord server id, as `--guild` takes it."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 0 < value <= SERVER_ID_MAX:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a server id: copy it with Copy Server ID (Discord's Developer Mode)"
+        )
+    return value
+
+
+def server_id_or_zero(text: str) -> int:
+    """A server id, or 0 for the built-in decks alone."""
+    return 0 if text.strip() == "0" else server_id(text)
 
 
 def add_parser(sub: Any) -> None:
@@ -48,14 +66,17 @@ def add_parser(sub: Any) -> None:
 
     imp = deck_sub.add_parser("import", help="import a file into a server's deck")
     imp.add_argument("file", type=Path)
-    imp.add_argument("--guild", type=int, required=True, help="the server id")
+    imp.add_argument("--guild", type=server_id, required=True, help="the server id")
     imp.add_argument(
         "--deck", required=True, help="the deck's slug or name; a new deck is created if none"
     )
 
     exp = deck_sub.add_parser("export", help="write a deck to a file")
     exp.add_argument(
-        "--guild", type=int, default=0, help="the server id (default 0: built-in decks only)"
+        "--guild",
+        type=server_id_or_zero,
+        default=0,
+        help="the server id (default 0: built-in decks only)",
     )
     exp.add_argument("--deck", required=True, help="the deck's slug or name")
     exp.add_argument("--format", choices=EXPORT_FORMATS, default="yaml")
@@ -195,7 +216,7 @@ def cmd_export(
     force: bool,
 ) -> int:
     if not settings.database.exists():
-        raise DeckCliError(f"database {settings.database} does not exist yet")
+        raise DeckCliError(no_database_yet(settings.database))
     deck, questions = asyncio.run(_load_deck(settings, guild_id, deck_text))
     parts = export_parts(
         questions, fmt, deck_name=deck.name, deck_slug=deck.slug, description=deck.description

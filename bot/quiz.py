@@ -13,6 +13,7 @@ from enum import IntEnum
 
 from bot.guild_settings import ScoringRules
 from bot.questions import option_key
+from bot.text import count
 
 
 class Rating(IntEnum):
@@ -85,7 +86,9 @@ def award(
     if source == Source.QUIZ:
         room = max(0, rules.quiz_daily_cap - quiz_points_today)
         if points > room:
-            return Award(True, room, f"daily /quiz cap of {rules.quiz_daily_cap} points reached")
+            return Award(
+                True, room, f"daily /quiz cap of {count(rules.quiz_daily_cap, 'point')} reached"
+            )
     return Award(True, points, "")
 
 

@@ -20,6 +20,10 @@ ABOUT = (
 )
 
 
+#: the foot of /help's command list: where its other topic is
+SCORING_POINTER = "How points are earned, and this server's values: /help topic:scoring"
+
+
 def command_lines(tree: app_commands.CommandTree[Any]) -> list[tuple[str, str]]:
     """Every slash command and subcommand with its description, in a stable order."""
     lines: list[tuple[str, str]] = []
@@ -108,6 +112,8 @@ class Help(commands.Cog):
                 value="\n".join(chunk),
                 inline=False,
             )
+        # The other topic is otherwise found only by opening the command's options.
+        embed.set_footer(text=SCORING_POINTER)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 

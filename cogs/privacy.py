@@ -152,8 +152,9 @@ class PrivacyGroup(app_commands.Group):
                 "season, your QOTD streak, your review cards (what `/review` would ask you "
                 "next and when), review settings and reminders, your suggestions (waiting "
                 "ones are withdrawn), your question-import previews and the name Recall "
-                "knows you by. It can't be undone. "
-                "Other servers are not touched.",
+                "knows you by. Decks, schedules and seasons you set up as a moderator, and "
+                "suggestions you decided, stay for the server without your id. It can't be "
+                "undone. Other servers are not touched.",
                 colour=ui.WARN,
             ),
             view=view,

@@ -39,6 +39,27 @@ def scoring_embed(
     return embed
 
 
+def hidden_from_moderators(tree: app_commands.CommandTree[Any]) -> list[str]:
+    """The commands Discord shows only to members with Manage Server (their default
+    permissions) until a server admin allows a role in the server's Integrations."""
+    return sorted(
+        f"`/{cmd.name}`"
+        for cmd in tree.get_commands(type=discord.AppCommandType.chat_input)
+        if isinstance(cmd, app_commands.Command | app_commands.Group)
+        and cmd.default_permissions is not None
+        and cmd.default_permissions.manage_guild
+    )
+
+
+def cannot_post(channel: discord.TextChannel) -> bool:
+    """Whether Recall lacks what a review post needs in ``channel``."""
+    me = channel.guild.me
+    if me is None:
+        return False
+    perms = channel.permissions_for(me)
+    return not (perms.view_channel and perms.send_messages and perms.embed_links)
+
+
 class SettingsGroup(app_commands.Group):
     """Moderators only. Add a setting as another subcommand with ``@moderator_only()``."""
 
@@ -176,11 +197,17 @@ class SettingsGroup(app_commands.Group):
         store = self.bot.store
         if role is None and not clear:
             current = (await store.settings_for(interaction.guild_id)).mod_role_id
-            text = (
-                f"The quiz-moderator role is <@&{current}>."
-                if current
-                else "No quiz-moderator role is set: only members with Manage Server moderate."
-            )
+            if not current:
+                text = "No quiz-moderator role is set: only members with Manage Server moderate."
+            elif interaction.guild is not None and interaction.guild.get_role(current) is None:
+                # Nobody can hold a deleted role: only Manage Server counts until another is set.
+                text = (
+                    "The quiz-moderator role was deleted from this server, so only members "
+                    "with Manage Server moderate: a member with Manage Server sets another "
+                    "with `/settings mod-role role:`."
+                )
+            else:
+                text = f"The quiz-moderator role is <@&{current}>."
             await interaction.response.send_message(text, ephemeral=True)
             return
         # The role hands out moderator rights, so only Manage Server may change it.
@@ -194,6 +221,11 @@ class SettingsGroup(app_commands.Group):
             raise UserError(
                 "@everyone can't be the quiz-moderator role; choose a role members are given."
             )
+        if role is not None and role.is_bot_managed():
+            raise UserError(
+                f"{role.mention} belongs to a bot, and no member can be given it; choose a "
+                "role members are given."
+            )
         current = (await store.settings_for(interaction.guild_id)).mod_role_id
         if (role.id if role else None) == current:
             await interaction.response.send_message(
@@ -205,11 +237,17 @@ class SettingsGroup(app_commands.Group):
             return
         value = None if clear else str(role.id if role else "")
         await store.set_guild_settings(interaction.guild_id, {"mod_role_id": value})
-        text = (
-            "Quiz-moderator role cleared: only members with Manage Server moderate now."
-            if clear
-            else f"Members with {role.mention if role else '?'} can now run the moderator commands."
-        )
+        if role is None:
+            text = "Quiz-moderator role cleared: only members with Manage Server moderate now."
+        else:
+            text = f"Members with {role.mention} can now run the moderator commands."
+            hidden = hidden_from_moderators(self.bot.tree)
+            if hidden:
+                text += (
+                    f" Discord still shows {' and '.join(hidden)} only to members with Manage "
+                    f"Server until a server admin lets {role.mention} use them: Server "
+                    "Settings → Integrations → Recall."
+                )
         await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(
@@ -231,25 +269,36 @@ class SettingsGroup(app_commands.Group):
         store = self.bot.store
         if channel is None and not clear:
             current = (await store.settings_for(interaction.guild_id)).review_channel_id
-            text = (
-                f"Suggestions are reviewed in <#{current}>."
-                if current
-                else "No review channel is set, so `/suggest` is closed."
-            )
+            if not current:
+                text = "No review channel is set, so `/suggest` is closed."
+            else:
+                # Where a failed suggestion sends the moderators: say what is wrong, if
+                # anything, rather than a channel that no longer works.
+                found = interaction.guild.get_channel(current) if interaction.guild else None
+                if not isinstance(found, discord.TextChannel):
+                    text = (
+                        f"Suggestions are set to be reviewed in <#{current}>, but that channel "
+                        "no longer exists (or I can't see it), so no suggestion can be sent: "
+                        "choose another with `/settings review-channel channel:`, or `clear` "
+                        "to close `/suggest`."
+                    )
+                elif cannot_post(found):
+                    text = (
+                        f"Suggestions are reviewed in {found.mention}, but I can't post there, "
+                        "so no suggestion can be sent: give me View Channel, Send Messages and "
+                        "Embed Links there, or choose another channel."
+                    )
+                else:
+                    text = f"Suggestions are reviewed in {found.mention}."
             await interaction.response.send_message(text, ephemeral=True)
             return
         if channel is not None and clear:
             raise UserError("Choose a channel or `clear`, not both.")
-        if channel is not None:
-            me = channel.guild.me
-            perms = channel.permissions_for(me) if me is not None else None
-            if perms is not None and not (
-                perms.view_channel and perms.send_messages and perms.embed_links
-            ):
-                raise UserError(
-                    f"I can't post in {channel.mention}: give me View Channel, Send Messages "
-                    "and Embed Links there, or choose another channel."
-                )
+        if channel is not None and cannot_post(channel):
+            raise UserError(
+                f"I can't post in {channel.mention}: give me View Channel, Send Messages "
+                "and Embed Links there, or choose another channel."
+            )
         current = (await store.settings_for(interaction.guild_id)).review_channel_id
         if (channel.id if channel else None) == current:
             await interaction.response.send_message(

@@ -106,3 +106,67 @@ def test_a_sqlite_too_old_for_the_queries_is_one_clear_line(tmp_path, monkeypatc
     assert err.startswith("recall: Recall needs SQLite 3.35.0 or newer"), err
     assert "3.31.1" in err
     assert not (tmp_path / "recall.sqlite3").exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-5", str(2**64)])
+def test_sync_to_a_guild_that_is_no_server_id_is_refused_not_synced_globally(
+    tmp_path, monkeypatch, capsys, value
+):
+    """`sync --guild 0` (or any other number that is no server id) once fell back to
+    RECALL_DEV_GUILD_ID or, without it, installed the commands in every server."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_TOKEN", make_token())
+    monkeypatch.setattr(discord.http.Route, "BASE", "http://127.0.0.1:9/api/v10")  # closed port
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["sync", "--guild", value])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --guild: {value!r} is not a server id" in err, err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("deck", "import", "mine.csv", "--deck", "Mine", "--guild", str(2**64)),
+        ("deck", "export", "--deck", "flask", "--guild", str(2**64)),
+        ("deck", "export", "--deck", "flask", "--guild", "-3"),
+    ],
+)
+def test_a_deck_guild_that_is_no_server_id_is_one_clear_line(tmp_path, args):
+    assert recall("check", cwd=tmp_path).returncode == 0
+    (tmp_path / "mine.csv").write_text("question,answer\nWhat is WSGI?,A protocol.\n")
+    result = recall(*args, cwd=tmp_path)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 2, result.stderr
+    assert "argument --guild: " in result.stderr and "is not a server id" in result.stderr
+
+
+def test_a_backup_that_cannot_be_written_is_one_clear_line(tmp_path):
+    """A backup file SQLite cannot create (a folder the bot's user may not write to, as
+    /app in the Docker image; here a link into a folder that does not exist, which holds
+    for root too) ends with one line naming the backup, not the database."""
+    assert recall("check", cwd=tmp_path).returncode == 0
+    (tmp_path / "copy.sqlite3").symlink_to(tmp_path / "gone" / "copy.sqlite3")
+    result = recall("db", "backup", "copy.sqlite3", cwd=tmp_path)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    assert result.stderr.startswith("recall: cannot write the backup to copy.sqlite3 ("), (
+        result.stderr
+    )
+    assert "RECALL_DATABASE" not in result.stderr
+    assert not (tmp_path / "gone").exists()
+
+
+@pytest.mark.parametrize(
+    "args", [("deck", "export", "--deck", "flask"), ("db", "backup", "copy.sqlite3")]
+)
+def test_a_command_needing_the_database_says_how_to_make_it(tmp_path, args):
+    """On a fresh clone `deck export` (of a built-in deck, too) and `db backup` need the
+    database first: they say how to create it."""
+    result = recall(*args, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "recall: database recall.sqlite3 does not exist yet: python -m bot check creates "
+        "it, or set RECALL_DATABASE to the bot's database\n"
+    )
+    assert not (tmp_path / "recall.sqlite3").exists()

@@ -56,7 +56,7 @@ def test_bad_values_name_the_variable(tmp_path, monkeypatch):
         load_settings(None)
 
 
-@pytest.mark.parametrize("value", ["0", "-5"])
+@pytest.mark.parametrize("value", ["0", "-5", str(2**63)])
 def test_a_server_id_that_cannot_be_one_is_refused(monkeypatch, value):
     monkeypatch.setenv("RECALL_DEV_GUILD_ID", value)
     with pytest.raises(ConfigError, match="RECALL_DEV_GUILD_ID"):

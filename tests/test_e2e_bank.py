@@ -140,6 +140,12 @@ async def test_plain_member_refused_and_mod_role_allowed(recall, emulator):
 
         set_role = await mod.run("/settings mod-role", role=role)
         assert "can now run the moderator commands" in set_role.content
+        # The role runs /qotd and /settings only once an admin lets it see them in Discord.
+        assert set_role.content.endswith(
+            "Discord still shows `/qotd` and `/settings` only to members with Manage Server "
+            f"until a server admin lets <@&{role.id}> use them: Server Settings → "
+            "Integrations → Recall."
+        ), set_role.content
         shown = await carol.run("/settings mod-role")
         assert f"<@&{role.id}>" in shown.content
         # A quiz moderator may not hand out the role itself.
@@ -152,6 +158,39 @@ async def test_plain_member_refused_and_mod_role_allowed(recall, emulator):
         assert "cleared" in cleared.content
         again = await carol.run("/deck create", name="Another")
         assert "Only moderators" in again.content
+
+
+async def test_a_bots_own_role_is_refused_as_the_mod_role(recall, emulator):
+    """A bot's role (Recall's own, say) is held by that bot alone: as the quiz-moderator
+    role it would make no member a moderator, so it is refused and nothing is stored."""
+    guild, mod, _alice = await setup_guild(emulator)
+    [bot_role] = [r for r in guild.roles.values() if r.bot_id is not None]
+    async with recall.running() as bot:
+        refused = await mod.run("/settings mod-role", role=bot_role)
+        assert refused.ephemeral
+        assert refused.content == (
+            f"<@&{bot_role.id}> belongs to a bot, and no member can be given it; choose a "
+            "role members are given."
+        )
+        assert (await bot.store.settings_for(guild.id)).mod_role_id is None
+
+
+async def test_a_deleted_mod_role_is_shown_as_deleted(recall, emulator):
+    """The quiz-moderator role deleted in Discord: nobody holds it, so only Manage Server
+    moderates; /settings mod-role says so instead of showing the role as set."""
+    guild, mod, _alice = await setup_guild(emulator)
+    role = guild.add_role("Quiz mods")
+    carol = guild.add_member("carol", roles=[role])
+    async with recall.running():
+        await mod.run("/settings mod-role", role=role)
+        assert "is ready" in (await carol.run("/deck create", name="Mine")).embed["description"]
+        guild.delete_role(role)
+        await emulator.settle()
+        assert "Only moderators" in (await carol.run("/deck create", name="Other")).content
+        shown = await mod.run("/settings mod-role")
+        assert shown.ephemeral
+        assert shown.content.startswith("The quiz-moderator role was deleted"), shown.content
+        assert "`/settings mod-role role:`" in shown.content
 
 
 async def test_add_show_list_edit_remove_by_modal(recall, emulator):

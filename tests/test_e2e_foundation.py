@@ -24,6 +24,10 @@ async def test_connects_syncs_and_help_lists_every_command(recall, emulator):
         assert "`/qotd setup` — Moderators: schedule a daily question" in text
         assert "`/settings timezone` — Moderators: show or set" in text
         assert "`/leaderboard show` — Show the leaderboard: 10 members a page" in text
+        # the other topic is named, not left to be found in the command's options
+        assert embed["footer"]["text"] == (
+            "How points are earned, and this server's values: /help topic:scoring"
+        )
 
 
 async def test_restart_on_the_same_database_keeps_everything(recall, emulator):

@@ -1794,7 +1794,7 @@ async def test_a_deleted_ping_role_is_reported_and_the_question_still_goes_up(re
     async with recall.running() as bot:
         await make_deck(bot, guild.id)
         await setup_daily(mod, chan, ping=role)
-        guild.remove_role(role)
+        guild.delete_role(role)
         await emulator.settle()
         recall.clock.set(at("2026-01-05T09:00"))
         await engine(bot).tick()

@@ -182,6 +182,32 @@ async def test_a_suggestion_the_review_channel_never_got_is_not_left_waiting(rec
         assert posted.buttons
 
 
+async def test_the_review_channel_setting_says_when_suggestions_cannot_be_posted_there(
+    recall, emulator
+):
+    """A refused suggestion sends the member's moderators to /settings review-channel: it
+    says what is wrong there (the bot may not post in the channel, or it is gone) instead
+    of naming the channel as if all were well."""
+    _guild, mod, _alice, review = await setup(emulator, recall)
+    async with recall.running():
+        await open_suggestions(mod, review)
+        shown = await mod.run("/settings review-channel")
+        assert shown.content == f"Suggestions are reviewed in <#{review.id}>."
+        review.revoke_bot_permission(discord.Permissions(send_messages=True).value)
+        await emulator.settle()
+        shown = await mod.run("/settings review-channel")
+        assert shown.ephemeral
+        assert shown.content.startswith(
+            f"Suggestions are reviewed in <#{review.id}>, but I can't post there"
+        ), shown.content
+        assert "Send Messages" in shown.content
+        await emulator.delete_channel(review)
+        await emulator.settle()
+        shown = await mod.run("/settings review-channel")
+        assert "that channel no longer exists" in shown.content, shown.content
+        assert "`/settings review-channel channel:`" in shown.content
+
+
 async def test_a_suggestion_lost_to_a_network_error_on_its_review_post_is_not_left_waiting(
     recall, emulator
 ):

@@ -34,8 +34,9 @@ from bot.leaderboard import (
     recent_weeks,
     valid_period_key,
 )
+from bot.questions import Question
 from bot.quiz import period_keys
-from bot.schedule import period_bounds
+from bot.schedule import ScheduleSpec, parse_days, parse_time, period_bounds
 from bot.stats import render_weeks_png, scale_top, tag_strengths
 from bot.store import AttemptRequest, Store
 from cogs.help import scoring_text
@@ -559,6 +560,43 @@ async def test_erase_member_removes_everything_of_theirs_in_one_server(store: St
     assert await stored(store, 1) == await kept_rows(store, 1)
     assert (await store.activity(2, 9)).answered == 1  # the other server keeps its data
     assert (await store.activity(1, 10)).answered == 1
+
+
+async def test_erasing_a_moderator_keeps_what_they_set_up_without_their_id(store: Store):
+    """A member who erases their data takes their id off the decks, schedules and seasons
+    they set up as a moderator and the suggestions they decided; those stay for the
+    server, and another server's and another moderator's keep theirs. A moderator with
+    nothing else stored is offered the erase, not told there is nothing."""
+    deck = await store.create_deck(1, "mine", "Mine", created_by=9)
+    await store.create_deck(2, "theirs", "Theirs", created_by=9)
+    await store.save_schedule(
+        guild_id=1, channel_id=2, spec=ScheduleSpec(
+            local_time=parse_time("09:00"), days=parse_days("daily"), zone="UTC"),
+        deck_id=None, tag=None, ping_role_id=None, thread=False,
+        answer_after_minutes=None, created_by=9,
+    )  # fmt: skip
+    await store.start_season(1, 9)
+    decided = await store.create_suggestion(
+        1, 10, deck, Question(id="wsgi", prompt="What is WSGI?", answer="A protocol."), 5
+    )
+    await store.reject_suggestion(decided, 9, "Already asked.")
+    assert await store.holds_member_data(1, 9)
+    erased = await store.erase_member(1, 9)
+    assert erased.rows == 4
+    named = [
+        await store._fetchall(f"SELECT guild_id FROM {table} WHERE {column} = 9")
+        for table, column in (
+            ("decks", "created_by"),
+            ("qotd_schedules", "created_by"),
+            ("seasons", "started_by"),
+            ("suggestions", "reviewer_id"),
+        )
+    ]
+    assert [[tuple(r) for r in rows] for rows in named] == [[(2,)], [], [], []]
+    assert (await store.suggestion(decided)) is not None
+    assert (await store.current_season(1)).number == 2
+    assert not await store.holds_member_data(1, 9)
+    assert await store.holds_member_data(2, 9)
 
 
 async def test_erasing_a_member_drops_the_why_kept_for_a_form_they_left_open(store: Store):

@@ -129,6 +129,21 @@ def test_qotd_points_are_not_capped_by_the_quiz_cap():
     assert a.points == rules.qotd_self
 
 
+def test_the_cap_reason_reads_right_for_a_cap_of_one_point():
+    """A server may set the daily /quiz cap to 1 with /settings scoring."""
+    for cap, text in ((1, "1 point"), (4, "4 points")):
+        a = award(
+            ScoringRules(quiz_daily_cap=cap),
+            "quiz",
+            multiple_choice=True,
+            correct=True,
+            already_scored_today=False,
+            quiz_points_today=cap,
+        )
+        assert (a.scored, a.points) == (True, 0)
+        assert a.reason == f"daily /quiz cap of {text} reached"
+
+
 def test_period_keys_use_monday_weeks_and_months():
     assert period_keys(date(2026, 11, 29)) == ("all", "week:2026-11-23", "month:2026-11")
     assert period_keys(date(2026, 12, 1)) == ("all", "week:2026-11-30", "month:2026-12")

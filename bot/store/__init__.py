@@ -8,6 +8,7 @@ from bot.store.bank import BankStore, ImportSession, QuestionPage, Suggestion
 from bot.store.base import (
     BUSY_TIMEOUT_MS,
     MIGRATIONS_DIR,
+    BackupTargetError,
     Migration,
     StoreBase,
     StoreError,
@@ -56,6 +57,7 @@ __all__ = [
     "Activity",
     "AttemptRequest",
     "AttemptResult",
+    "BackupTargetError",
     "BankStore",
     "BoardPage",
     "BoardRow",

@@ -105,6 +105,10 @@ class StoreError(Exception):
         self.kind = kind
 
 
+class BackupTargetError(StoreError):
+    """The backup's own file could not be written; the database itself is fine."""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -293,17 +297,35 @@ class StoreBase:
         return [] if problems == ["ok"] else problems
 
     async def backup(self, target: Path | str) -> None:
-        """A consistent copy through SQLite's online backup API, safe while the bot runs."""
+        """A consistent copy through SQLite's online backup API, safe while the bot runs.
+
+        ``target`` must not exist yet. A copy that fails leaves no file behind; a target
+        that cannot be written raises :class:`BackupTargetError`."""
         target = Path(target)
 
         def _copy() -> None:
-            src = sqlite3.connect(self.path)
             try:
-                dst = sqlite3.connect(target)
+                src = sqlite3.connect(self.path)
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc) from None
+            try:
+                try:
+                    dst = sqlite3.connect(target)
+                except sqlite3.Error as exc:
+                    raise BackupTargetError(
+                        f"cannot write the backup to {target} ({exc}): choose a folder "
+                        "the bot's user can write to"
+                    ) from None
                 try:
                     src.backup(dst)
-                finally:
+                except sqlite3.Error as exc:
                     dst.close()
+                    target.unlink(missing_ok=True)
+                    raise BackupTargetError(
+                        f"the backup to {target} failed ({exc}) and what it wrote was "
+                        "removed: check the space left there, then try again"
+                    ) from None
+                dst.close()
             finally:
                 src.close()
 

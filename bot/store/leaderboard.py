@@ -34,6 +34,15 @@ MEMBER_TABLES: tuple[str, ...] = (
     "import_sessions",  # a moderator's upload previews: their file name and questions
 )
 
+#: (table, column) naming the moderator who did something in a server: the row stays (the
+#: deck, schedule, season or decision is the server's), the member's id goes.
+MODERATOR_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("decks", "created_by"),
+    ("qotd_schedules", "created_by"),
+    ("seasons", "started_by"),
+    ("suggestions", "reviewer_id"),
+)
+
 
 @dataclass(frozen=True)
 class Season:
@@ -314,6 +323,10 @@ class LeaderboardStore(QuizStore):
                 "SELECT 1 FROM members WHERE guild_id = ? AND user_id = ? "
                 "AND (hidden = 0 OR display_name <> '')",
                 "SELECT 1 FROM posts WHERE guild_id = ? AND author_id = ?",
+                *(
+                    f"SELECT 1 FROM {table} WHERE guild_id = ? AND {column} = ?"
+                    for table, column in MODERATOR_COLUMNS
+                ),
             ]
             return any(conn.execute(f"{sql} LIMIT 1", key).fetchone() for sql in checks)
 
@@ -325,7 +338,9 @@ class LeaderboardStore(QuizStore):
         Their grades, score totals and member row go (of a member hidden from the boards,
         only the name: they stay hidden); posts they started stay for the other members who
         answered them, with the author's id and name removed (``shown_posts`` lists the
-        public ones whose message should be redrawn without the name).
+        public ones whose message should be redrawn without the name); so do the decks,
+        schedules and seasons they set up as a moderator and the suggestions they decided,
+        without their id.
         """
         async with self.transaction() as db:
             # score_totals is keyed by member first: their rows on every board and period
@@ -414,6 +429,12 @@ class LeaderboardStore(QuizStore):
                 (guild_id, user_id),
             )
             posts = max(0, cur2.rowcount)
+            for table, column in MODERATOR_COLUMNS:
+                cur2 = await db.execute(
+                    f"UPDATE {table} SET {column} = NULL WHERE guild_id = ? AND {column} = ?",
+                    (guild_id, user_id),
+                )
+                rows += max(0, cur2.rowcount)
         return Erased(
             attempts=attempts,
             totals=totals,

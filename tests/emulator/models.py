@@ -337,13 +337,15 @@ class Guild:
         self.emu.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(self.id), "role": role.payload()})
         return role
 
-    def remove_role(self, role: Role) -> None:
-        """What a server admin does deleting a role: it leaves the server and its members."""
-        del self.roles[role.id]
+    def delete_role(self, role: Role) -> None:
+        """A server admin deletes a role: members lose it, the bot is told (GUILD_ROLE_DELETE)."""
+        self.roles.pop(role.id, None)
         for member in self.members.values():
             if role in member.roles:
                 member.roles.remove(role)
-        self.emu.dispatch("GUILD_ROLE_DELETE", {"guild_id": str(self.id), "role_id": str(role.id)})
+        self.emu.dispatch(
+            "GUILD_ROLE_DELETE", {"guild_id": str(self.id), "role_id": str(role.id)}
+        )
 
     def add_member(
         self,
