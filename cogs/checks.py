@@ -12,7 +12,7 @@ from bot.errors import UserError
 
 MOD_REFUSAL = (
     "Only moderators can do this: you need the **Manage Server** permission or this "
-    "server's quiz-moderator role (a moderator sets it with `/settings mod-role`)."
+    "server's quiz-moderator role (a member with Manage Server sets it with `/settings mod-role`)."
 )
 
 

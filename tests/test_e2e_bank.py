@@ -135,6 +135,8 @@ async def test_plain_member_refused_and_mod_role_allowed(recall, emulator):
         guild.expose_command("settings")
         refused = await alice.run("/settings mod-role", role=role)
         assert "Only moderators can do this" in refused.content
+        # ...naming who sets the quiz-moderator role: Manage Server, not its holders (below)
+        assert "a member with Manage Server sets it with `/settings mod-role`" in refused.content
         refused = await carol.run("/deck create", name="Carol's deck")
         assert "Only moderators" in refused.content
 
