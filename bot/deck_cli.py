@@ -88,6 +88,8 @@ def add_parser(sub: Any) -> None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     try:
+        if args.deck_command in ("validate", "import") and args.file.is_dir():
+            raise DeckCliError(f"{args.file} is a folder: give the deck file inside it")
         if args.deck_command == "validate":
             return cmd_validate(args.file, as_json=args.json)
         if args.deck_command == "import":

@@ -32,6 +32,15 @@ def test_validate_prints_every_field(tmp_path: Path) -> None:
     assert not (tmp_path / "recall.sqlite3").exists()  # no database needed
 
 
+def test_a_folder_given_for_the_file_is_one_line_naming_it(tmp_path: Path) -> None:
+    for command in (("deck", "validate", "."), ("deck", "import", ".", "--guild", "5",
+                                                 "--deck", "Mine")):
+        result = recall(*command, cwd=tmp_path)
+        assert result.returncode == 1
+        assert result.stdout == ""
+        assert result.stderr == "recall: . is a folder: give the deck file inside it\n"
+
+
 def test_validate_json_and_errors(tmp_path: Path) -> None:
     bad = MALFORMED / "csv_bad_difficulty.csv"
     result = recall("deck", "validate", str(bad), "--json", cwd=tmp_path)
