@@ -99,11 +99,14 @@ class DiscordPublisher:
         guild = self.bot.get_guild(guild_id)
         if guild is None:
             raise PublishError("the bot is no longer in this server", permanent=True)
-        if guild.unavailable:
-            raise PublishError(
-                "the server is unavailable on Discord (an outage)", permanent=False, outage=True
-            )
+        self._unless_outage(guild)
         return guild
+
+    @staticmethod
+    def _unless_outage(guild: discord.Guild | None) -> None:
+        """Nothing is asked of Discord for a server in an outage: the slot or close waits."""
+        if guild is not None and guild.unavailable:
+            raise PublishError(ui.OUTAGE, permanent=False, outage=True)
 
     def _channel(self, schedule: ScheduleRow) -> discord.TextChannel:
         # Through the guild: Client.get_channel looks through every guild in turn.
@@ -231,12 +234,8 @@ class DiscordPublisher:
         post, q = qp.post, qp.question.question
         if post.message_id is None:
             return
-        guild = self.bot.get_guild(post.guild_id)
-        if guild is not None and guild.unavailable:
-            # Nothing to ask of Discord during the outage: it closes again once it is over.
-            raise PublishError(
-                "the server is unavailable on Discord (an outage)", permanent=False, outage=True
-            )
+        # During an outage it closes again once the outage is over.
+        self._unless_outage(self.bot.get_guild(post.guild_id))
         share = round(100 * summary.right / summary.answered) if summary.answered else 0
         label = f"Closed · {summary.answered} answered · {share}% got it"
         streak = (

@@ -707,7 +707,7 @@ class Review(commands.Cog):
         if guild.unavailable:
             # No DM sends the member to a server nobody can use now: tried again a few
             # minutes later, as when Discord fails the DM.
-            raise ServerOutage("the server is unavailable on Discord (an outage)")
+            raise ServerOutage(ui.OUTAGE)
         everything = await store.decks_for_guild(reminder.guild_id, include_disabled=True)
         try:
             await guild.fetch_member(reminder.user_id)

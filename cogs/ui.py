@@ -44,6 +44,9 @@ FORM_TIMEOUT = 3 * 60 * 60
 #: how long what was typed with a form's command is kept for a form never sent
 FORM_DRAFT_KEEP = timedelta(days=7)
 
+#: why nothing is asked of Discord for a server it reports unavailable (``Guild.unavailable``)
+OUTAGE = "the server is unavailable on Discord (an outage)"
+
 #: What a request to Discord raises when Discord or the network fails it (an error answer,
 #: a cut connection, no answer in time).
 DISCORD_TROUBLE: tuple[type[Exception], ...] = (
