@@ -144,9 +144,12 @@ def describe_answer_after(minutes: int | None) -> str:
         return "when the next question is due"
     if minutes % 1440 == 0:
         return f"{count(minutes // 1440, 'day')} after posting"
-    if minutes % 60 == 0:
-        return f"{count(minutes // 60, 'hour')} after posting"
-    return f"{count(minutes, 'minute')} after posting"
+    return f"{_span(minutes)} after posting"
+
+
+def _span(minutes: int) -> str:
+    """A span in words, in whole hours when it is some: "6 hours", "90 minutes"."""
+    return count(minutes // 60, "hour") if minutes % 60 == 0 else count(minutes, "minute")
 
 
 # -- what the engine works with -----------------------------------------------------------------
@@ -382,6 +385,13 @@ class QotdEngine:
         #: job id -> (its runs failed in a row, when it may run again)
         self._held: dict[str, tuple[int, datetime]] = {}
 
+    @property
+    def post_grace(self) -> timedelta:
+        """How late a slot may still post. A slot's own run comes a moment after its time:
+        whatever the grace for downtime (even none), a slot up to LATE_AFTER old is on time,
+        not missed."""
+        return max(self.grace, LATE_AFTER)
+
     # -- the whole pass ------------------------------------------------------------------------
 
     async def tick(self) -> None:
@@ -441,10 +451,7 @@ class QotdEngine:
     async def _run_schedule(self, schedule: ScheduleRow, now: datetime) -> None:
         """Post the schedule's due slot, if any (the caller holds a ``_limit`` place)."""
         try:
-            # A slot's own run comes a moment after its time: whatever the grace for
-            # downtime (even none), a slot up to LATE_AFTER old is on time, not missed.
-            grace = max(self.grace, LATE_AFTER)
-            plan = catch_up(schedule.spec, schedule.checked_until, now, grace)
+            plan = catch_up(schedule.spec, schedule.checked_until, now, self.post_grace)
             if plan.missed:
                 await self.store.record_slots(schedule.id, plan.missed, "missed")
                 log.info(
@@ -524,11 +531,12 @@ class QotdEngine:
         reason, permanent, attempt = exc.reason, exc.permanent, True
         if exc.outage:
             waited = self.clock.now() - (claim.claimed_at or self.clock.now())
-            limit = max(self.grace, LATE_AFTER)
+            limit = self.post_grace
             if waited <= limit:
                 attempt = False
             else:
-                reason = f"the server was unavailable on Discord (an outage) for over {_span(limit)}"
+                minutes = round(limit.total_seconds() / 60)
+                reason = f"the server was unavailable on Discord (an outage) for over {_span(minutes)}"
                 permanent = True
         paused = await self.store.slot_failed(claim, reason, permanent=permanent, attempt=attempt)
         self._retry_due = self._retry_due or not permanent
@@ -783,12 +791,6 @@ class QotdEngine:
                 )
         except Exception:
             log.exception("could not rebuild the question-of-the-day jobs")
-
-
-def _span(delta: timedelta) -> str:
-    """``delta`` in words: "6 hours", "90 minutes"."""
-    minutes = round(delta.total_seconds() / 60)
-    return count(minutes // 60, "hour") if minutes % 60 == 0 else count(minutes, "minute")
 
 
 def _job_id(schedule_id: int) -> str:
