@@ -22,6 +22,7 @@ from bot.exporters import ExportPart
 from bot.quiz import Rating, Source, mc_rating, option_clicked
 from bot.srs import NEW_PER_DAY_MAX, local_midnights, retrievability
 from bot.store import AttemptRequest, AttemptResult, DeckDue, Store, StoredQuestion
+from bot.text import count, fit_lines
 
 #: The answer to a click on a review that a newer ``/review start`` replaced.
 REPLACED = (
@@ -456,16 +457,13 @@ def due_by_deck(
             key = (keys or {}).get(c.deck_id, c.slug)
             label += f" (built-in, `{key}`)" if c.builtin else f" (`{key}`)"
         parts.append(f"{c.due} in {label}")
-    text = ", ".join(parts)
-    if limit is None or len(text) <= limit:
-        return text
-    for kept in range(len(parts) - 1, -1, -1):
-        more = len(parts) - kept
-        tail = f"{more} more deck{'s' if more != 1 else ''}"
-        text = ", ".join([*parts[:kept], f"and {tail}" if kept else tail])
-        if len(text) <= limit:
-            break
-    return text
+    if limit is None:
+        return ", ".join(parts)
+
+    def more(left: int) -> str:
+        return f"{'' if left == len(parts) else 'and '}{count(left, 'more deck')}"
+
+    return fit_lines(parts, limit, more, sep=", ")
 
 
 def reminder_text(due: DueToday, where: str, decks: str) -> str:

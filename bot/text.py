@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 
 def plural(n: int, word: str, many: str | None = None) -> str:
     """``word`` as it reads after the number ``n``: "1 day", "2 days" (``many`` for an
@@ -14,3 +16,20 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 def count(n: int, word: str, many: str | None = None) -> str:
     """``n`` and its noun: "1 day", "3 days"."""
     return f"{n} {plural(n, word, many)}"
+
+
+def fit_lines(
+    lines: Sequence[str], limit: int, more: Callable[[int], str], *, sep: str = "\n"
+) -> str:
+    """Whole ``lines``, one a line (or between ``sep``), in at most ``limit`` characters;
+    when not all fit, as many as fit with ``more(left out)`` after them, so that no line is
+    cut in the middle."""
+    text = sep.join(lines)
+    if len(text) <= limit:
+        return text
+    used = 0  # the characters of the lines kept, each with its separator
+    for i, line in enumerate(lines):
+        if used + len(line) + len(sep) + len(more(len(lines) - i - 1)) > limit:
+            return text[:used] + more(len(lines) - i)
+        used += len(line) + len(sep)
+    return text  # not reached: when all lines fit, the text is answered above

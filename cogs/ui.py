@@ -8,7 +8,7 @@ import math
 import re
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from bot.client import FORM_PREFIX
 from bot.errors import NamedError, UserError
 from bot.exporters import MESSAGE_FILES_BYTES_MAX, ExportPart, message_batches
 from bot.store import StoreError
+from bot.text import fit_lines as fit_lines  # re-exported: the cogs fit their lists with it
 
 log = logging.getLogger("cogs.ui")
 
@@ -161,22 +162,6 @@ def clip(text: str, limit: int, more: str = "…") -> str:
         return text
     return text[: max(0, limit - len(more))].rstrip() + more
 
-
-def fit_lines(
-    lines: Sequence[str], limit: int, more: Callable[[int], str], *, sep: str = "\n"
-) -> str:
-    """Whole ``lines``, one a line (or between ``sep``), in at most ``limit`` characters;
-    when not all fit, as many as fit with ``more(left out)`` after them, so that no line is
-    cut in the middle."""
-    text = sep.join(lines)
-    if len(text) <= limit:
-        return text
-    used = 0  # the characters of the lines kept, each with its separator
-    for i, line in enumerate(lines):
-        if used + len(line) + len(sep) + len(more(len(lines) - i - 1)) > limit:
-            return text[:used] + more(len(lines) - i)
-        used += len(line) + len(sep)
-    return text  # not reached: when all lines fit, the text is answered above
 
 
 def embed_length(embed: discord.Embed) -> int:
