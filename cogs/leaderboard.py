@@ -7,13 +7,16 @@ buttons work after restarts and never show stale points as current.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.http import handle_message_parameters
 
 from bot.client import RecallBot
 from bot.errors import UserError
@@ -28,10 +31,12 @@ from bot.leaderboard import (
     valid_period_key,
 )
 from bot.schedule import local_day
-from bot.store import Store
+from bot.store import ShownMessage, Store, StoreError
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
 from cogs.quiz import handled
+
+log = logging.getLogger(__name__)
 
 TIE_NOTE = "Equal points: who reached them first ranks higher."
 
@@ -52,6 +57,15 @@ def points_text(points: int) -> str:
     return f"{points} point{'s' if points != 1 else ''}"
 
 
+class BoardMessage(NamedTuple):
+    embed: discord.Embed
+    view: discord.ui.View
+    #: the message must be ephemeral
+    private: bool
+    #: the members the message names: those on the page, and the asker at its foot
+    named: frozenset[int]
+
+
 async def board_message(
     store: Store,
     guild_id: int,
@@ -63,7 +77,8 @@ async def board_message(
     today: date,
     *,
     private: bool = False,
-) -> tuple[discord.Embed, discord.ui.View, bool]:
+    redraw: bool = False,
+) -> BoardMessage:
     """The embed and buttons for one page of a board, read afresh from the database, and
     whether the message must be ephemeral: ``private`` (it is for the asker's eyes only
     already), or the asker is hidden from the boards, so their points (none, too) are for
@@ -72,11 +87,15 @@ async def board_message(
     A message only the asker sees speaks to them ("You: #3", "← you"); one posted in the
     channel is read by everyone there, so its foot names the asker instead (by the name the
     boards show them under) and no line is marked as the reader's. ``today`` is the
-    server's: a week or month before it is over, and so titled."""
+    server's: a week or month before it is over, and so titled.
+
+    ``redraw``: a message already in the channel drawn again, because a member it named
+    has hidden or erased their data. It stays public; its foot names the asker only while
+    they are on the boards under a name (an ``asker_id`` of 0: they erased their data)."""
     season = await store.current_season(guild_id)
     view_data = await store.board_view(guild_id, board, key, page, PAGE_SIZE, asker_id)
     data, mine = view_data.page, view_data.mine
-    private = private or view_data.hidden
+    private = private or (view_data.hidden and not redraw)
     title = f"🏆 {BOARD_NAMES.get(board, board)} · {period_title(key, season.number, today)}"
     ended = period_ended(key, season.number, today)  # no "yet" of a period that is over
     if data.rows:
@@ -99,6 +118,8 @@ async def board_message(
             you_text = f"You: {points_text(mine.points)}, hidden from the boards (/privacy show)."
         else:
             you_text = f"You: #{mine.rank} with {points_text(mine.points)}."
+    elif redraw and (asker_id == 0 or view_data.hidden or not view_data.name):
+        you_text = ""
     else:
         # Footers show text as it is: the name needs no escaping.
         who = view_data.name or asker_name
@@ -108,11 +129,8 @@ async def board_message(
             you_text = f"{who}: #{mine.rank} with {points_text(mine.points)}."
     pages = page_count(data.total)
     members = f"{data.total} member{'s' if data.total != 1 else ''}"
-    embed.set_footer(
-        text=ui.clip(
-            f"{you_text}\nPage {data.page + 1} of {pages} · {members} · {TIE_NOTE}", ui.FOOTER
-        )
-    )
+    foot = f"Page {data.page + 1} of {pages} · {members} · {TIE_NOTE}"
+    embed.set_footer(text=ui.clip(f"{you_text}\n{foot}" if you_text else foot, ui.FOOTER))
     view = discord.ui.View(timeout=None)
     view.add_item(
         PageButton(guild_id, board, key, data.page - 1, asker_id, "p", disabled=data.page == 0)
@@ -122,7 +140,40 @@ async def board_message(
             guild_id, board, key, data.page + 1, asker_id, "n", disabled=data.page >= pages - 1
         )
     )
-    return embed, view, private
+    named = {row.user_id for row in data.rows}
+    if not private and you_text and asker_id:
+        named.add(asker_id)
+    return BoardMessage(embed, view, private, frozenset(named))
+
+
+async def remember_shown(
+    store: Store, message: ShownMessage, named: frozenset[int]
+) -> None:
+    """Note a channel message that names members, so that it can be drawn again without
+    one who hides or erases their data; a failure to note it is logged, not shown: the
+    message itself went out."""
+    try:
+        await store.record_shown(message, named)
+    except StoreError as exc:
+        log.warning("could not note message %s as naming members: %s", message.message_id, exc)
+
+
+def board_shown(
+    message_id: int,
+    guild_id: int,
+    channel_id: int,
+    board: str,
+    key: str,
+    page: int,
+    asker_id: int,
+) -> ShownMessage:
+    return ShownMessage(message_id, guild_id, channel_id, "board", asker_id, board, key, page)
+
+
+def sent_message_id(response: Any) -> int | None:
+    """The id of the message an interaction's reply created, when Discord said it."""
+    resource = getattr(response, "resource", None)
+    return resource.id if isinstance(resource, discord.InteractionMessage) else None
 
 
 class PageButton(
@@ -188,7 +239,7 @@ class PageButton(
             message = interaction.message
             ephemeral = message is not None and message.flags.ephemeral
             # Someone else's board is shown to them privately, with their own rank.
-            embed, view, private = await board_message(
+            drawn = await board_message(
                 store,
                 self.guild_id,
                 self.board,
@@ -199,8 +250,18 @@ class PageButton(
                 today,
                 private=ephemeral or not mine,
             )
-            if mine and (ephemeral or not private):
+            embed, view = drawn.embed, drawn.view
+            if mine and (ephemeral or not drawn.private):
                 await interaction.response.edit_message(embed=embed, view=view)
+                if message is not None and not ephemeral and interaction.channel_id:
+                    await remember_shown(
+                        store,
+                        board_shown(
+                            message.id, self.guild_id, interaction.channel_id, self.board,
+                            self.key, self.page, self.user_id,
+                        ),
+                        drawn.named,
+                    )
             else:
                 # Another member's board, or the asker hidden since it was posted: their
                 # points stay off the channel.
@@ -341,7 +402,7 @@ class LeaderboardGroup(app_commands.Group):
         key = period_key(
             "all" if period == "all time" else period, now, settings.zone, season.number
         )
-        embed, view, private = await board_message(
+        drawn = await board_message(
             store,
             interaction.guild_id,
             board,
@@ -352,7 +413,19 @@ class LeaderboardGroup(app_commands.Group):
             local_day(now, settings.zone),
         )
         # A member hidden from the boards sees their own points, but not in the channel.
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=private)
+        response = await interaction.response.send_message(
+            embed=drawn.embed, view=drawn.view, ephemeral=drawn.private
+        )
+        message_id = sent_message_id(response)
+        if not drawn.private and message_id is not None and interaction.channel_id:
+            await remember_shown(
+                store,
+                board_shown(
+                    message_id, interaction.guild_id, interaction.channel_id, board, key, 0,
+                    interaction.user.id,
+                ),
+                drawn.named,
+            )
 
     @app_commands.command(
         name="reset",
@@ -378,14 +451,101 @@ class LeaderboardGroup(app_commands.Group):
         )
 
 
+STATS_TAKEN_DOWN = "These stats were taken down by the member they belong to."
+
+
 class Leaderboard(commands.Cog):
+    #: seconds before messages are drawn again after Discord failed to take an edit
+    retry_delay = 300.0
+
     def __init__(self, bot: RecallBot):
         self.bot = bot
         self.group = LeaderboardGroup(bot)
+        self._redraw_task: asyncio.Task[None] | None = None
+        self._again = False
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.group)
         self.bot.add_dynamic_items(PageButton, ResetButton, CancelButton)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # Messages left waiting by a restart.
+        self.redraw_shown()
+
+    # -- boards and /stats in channels that name a member who hid or erased their data --------
+
+    def redraw_shown(self) -> None:
+        """Draw again, in the background, the channel messages that still name a member who
+        has hidden or erased their data since (the store keeps which, across restarts)."""
+        if self._redraw_task is not None and not self._redraw_task.done():
+            self._again = True
+            return
+        self._redraw_task = self.bot.spawn(self._redraw(), name="shown-redraw")
+
+    async def _redraw(self) -> None:
+        store = self.bot.store
+        while True:
+            self._again = False
+            waiting = await store.shown_to_redraw()
+            if not waiting:
+                if self._again:
+                    continue
+                return
+            for shown in waiting:
+                if not await self._redraw_one(shown):
+                    # Discord's own trouble: everything left waits and is tried again later.
+                    await asyncio.sleep(self.retry_delay)
+                    break
+
+    async def _redraw_one(self, shown: ShownMessage) -> bool:
+        """Draw one message again; False when Discord failed in a way worth trying again."""
+        store = self.bot.store
+        named: frozenset[int] = frozenset()
+        if shown.kind == "board":
+            zone = (await store.settings_for(shown.guild_id)).zone
+            drawn = await board_message(
+                store,
+                shown.guild_id,
+                shown.board,
+                shown.period,
+                shown.page,
+                shown.asker_id,
+                "",
+                local_day(self.bot.clock.now(), zone),
+                redraw=True,
+            )
+            embed, view, named = drawn.embed, drawn.view, drawn.named
+            attachments: Any = discord.utils.MISSING
+        else:
+            embed = ui.info_embed("Stats", STATS_TAKEN_DOWN)
+            view, attachments = None, []
+        try:
+            with handle_message_parameters(
+                embed=embed, view=view, attachments=attachments
+            ) as params:
+                await self.bot.http.edit_message(
+                    shown.channel_id, shown.message_id, params=params
+                )
+        except (discord.NotFound, discord.Forbidden) as exc:
+            # Deleted, or out of the bot's reach: nothing more can be done for it.
+            log.info("message %s naming members is out of reach: %s", shown.message_id, exc)
+            named = frozenset()
+        except discord.HTTPException as exc:
+            if exc.status < 500:
+                log.warning("could not draw message %s again: %s", shown.message_id, exc)
+                named = frozenset()
+            else:
+                log.warning("could not draw message %s again, will retry: %s", shown.message_id, exc)
+                return False
+        except ui.DISCORD_TROUBLE as exc:
+            log.warning("could not draw message %s again, will retry: %s", shown.message_id, exc)
+            return False
+        if named:
+            await store.record_shown(shown, named)
+        else:
+            await store.forget_shown(shown.message_id)
+        return True
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.group.name)

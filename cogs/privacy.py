@@ -13,11 +13,17 @@ from bot.client import RecallBot
 from bot.errors import UserError
 from bot.store import Store
 from cogs import ui
-from cogs.leaderboard import CancelButton
+from cogs.leaderboard import CancelButton, Leaderboard
 from cogs.quiz import Quiz, handled
 from cogs.suggest import clear_review_posts
 
 NOTHING_TO_ERASE = "Recall holds nothing of yours in this server: there is nothing to erase."
+
+
+def redraw_shown(bot: discord.Client) -> None:
+    cog = bot.get_cog("Leaderboard") if isinstance(bot, commands.Bot) else None
+    if isinstance(cog, Leaderboard):
+        cog.redraw_shown()
 
 
 class EraseButton(
@@ -81,6 +87,8 @@ class EraseButton(
             if isinstance(quiz, Quiz):
                 for post_id in erased.shown_posts:
                     quiz.redraw(post_id, find=True)
+            # Boards and /stats in channels that name them are drawn again without them.
+            redraw_shown(interaction.client)
             # Their suggestions' review posts show their mention and what they suggested.
             if erased.suggestion_posts:
                 interaction.client.spawn(
@@ -109,8 +117,12 @@ class PrivacyGroup(app_commands.Group):
         changed = await self.bot.store.set_hidden(
             interaction.guild_id, interaction.user.id, interaction.user.display_name, True
         )
+        if changed:
+            # Boards and /stats already in channels are drawn again without them.
+            redraw_shown(self.bot)
         text = (
-            "You are off this server's leaderboards, and others can't see your `/stats`. "
+            "You are off this server's leaderboards, and others can't see your `/stats`; "
+            "boards and stats of yours already posted here are drawn again without you. "
             "Your points still count; `/privacy show` puts you back."
             if changed
             else "You were already hidden from the leaderboards. `/privacy show` puts you back."

@@ -17,10 +17,10 @@ from bot.leaderboard import month_key, qotd_streak, recent_weeks, season_key, we
 from bot.quiz import Rating
 from bot.schedule import local_day
 from bot.stats import render_weeks_png, tag_strengths
-from bot.store import Standing
+from bot.store import ShownMessage, Standing
 from bot.text import count
 from cogs import ui
-from cogs.leaderboard import escape, points_text
+from cogs.leaderboard import escape, points_text, remember_shown
 
 CHART_NAME = "weeks.png"
 
@@ -153,9 +153,16 @@ class Stats(commands.Cog):
         )
         embed.set_image(url=f"attachment://{CHART_NAME}")
         embed.set_footer(text=f"{points_text(sum(p for _, p in series))} in the last 12 weeks")
-        await interaction.edit_original_response(
+        message = await interaction.edit_original_response(
             embed=embed, attachments=[discord.File(io.BytesIO(png), filename=CHART_NAME)]
         )
+        if not hidden and interaction.channel_id:
+            # In the channel for all to see: taken down if the member hides or erases later.
+            await remember_shown(
+                store,
+                ShownMessage(message.id, guild_id, interaction.channel_id, "stats", user_id),
+                frozenset({user_id}),
+            )
 
 
 async def setup(bot: RecallBot) -> None:

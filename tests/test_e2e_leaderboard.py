@@ -318,7 +318,7 @@ async def test_a_double_clicked_reset_starts_one_season(recall, emulator):
 
 async def test_a_member_hidden_after_posting_a_board_pages_it_privately(recall, emulator):
     guild = emulator.add_guild("Study group")
-    members = [guild.add_member(f"m{i}") for i in range(11)]
+    members = [guild.add_member(f"m{i}") for i in range(12)]
     alice = members[0]
     async with recall.running() as bot:
         for i, m in enumerate(members):
@@ -326,9 +326,12 @@ async def test_a_member_hidden_after_posting_a_board_pages_it_privately(recall, 
         board = await alice.run("/leaderboard show")
         assert not board.ephemeral and "m0: #" in footer(board.message)
         await alice.run("/privacy hide")
+        # the public message is drawn again: her rank leaves its foot, she leaves its lines
+        await emulator.wait_until(lambda: "m0" not in footer(board.message))
+        assert "Page 1 of 2 · 11 members" in footer(board.message)
         paged = await alice.click(board.message, "Next")
         assert paged.ephemeral and "hidden from the boards" in footer(paged.message)
-        assert "m0: #" in footer(board.message)  # the public message was not edited
+        assert footer(board.message).startswith("Page 1 of 2")  # not edited by her click
         shown = await alice.run("/privacy show")
         assert shown.content == "You are back on this server's leaderboards."
         again = await alice.run("/privacy show")
@@ -829,7 +832,8 @@ async def test_a_hidden_member_with_no_points_on_a_board_is_not_told_of_in_the_c
         )
         paged = await carol.click(board.message, "Next")
         assert paged.ephemeral and "hidden from the boards" in footer(paged.message)
-        assert footer(board.message).startswith("carol has no points")  # not edited
+        # the message in the channel no longer tells of her at its foot
+        await emulator.wait_until(lambda: footer(board.message).startswith("Page 1 of 2"))
         await alice.run("/privacy hide")  # hidden with no data at all
         assert (await alice.run("/leaderboard show")).ephemeral
 
@@ -873,3 +877,145 @@ async def test_stats_say_what_a_tags_share_is_a_share_of(recall, emulator):
         assert lines and all(
             re.fullmatch(r"`[^`]+` \d+% of \d+ answers? went well", line) for line in lines
         ), lines
+
+
+# -- boards and /stats already in a channel, after a member hides or erases -----------------
+
+
+def names_on(message) -> list[str]:
+    return [line.split("**")[1] for line in board_lines(message) if "**" in line]
+
+
+async def until(check, within: float = 5.0) -> None:
+    """Wait until the database check ``check()`` is true (background work writes it)."""
+    for _ in range(round(within / 0.02)):
+        if await check():
+            return
+        await asyncio.sleep(0.02)
+    assert await check()
+
+
+def nothing_waits(bot):
+    async def check() -> bool:
+        return not await bot.store.shown_to_redraw()
+
+    return check
+
+
+async def test_boards_and_stats_in_the_channel_drop_a_member_who_hides(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice, bob, carol = (guild.add_member(n) for n in ("alice", "bob", "carol"))
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 3)
+        await score(bot, guild.id, bob.id, "bob", 1)
+        bobs = (await bob.run("/leaderboard show")).message  # names alice and bob
+        alices = (await alice.run("/leaderboard show", period="month")).message
+        assert names_on(bobs) == names_on(alices) == ["alice", "bob"]
+        assert "alice: #1 with 6 points." in footer(alices)
+        stats = await carol.run("/stats", member=alice)
+        await stats.wait_for_content()
+        assert not stats.ephemeral and stats.message.attachments
+
+        await alice.run("/privacy hide")
+        await emulator.wait_until(lambda: names_on(bobs) == ["bob"] and names_on(alices) == ["bob"])
+        assert "bob: #1 with 2 points." in footer(bobs)
+        # alice asked for this one: its foot no longer shows her points either
+        assert "alice" not in footer(alices) and footer(alices).startswith("Page 1 of 1")
+        await emulator.wait_until(lambda: not stats.message.attachments)
+        assert stats.message.embeds[0]["description"] == (
+            "These stats were taken down by the member they belong to."
+        )
+        assert "image" not in stats.message.embeds[0]
+        # nothing is left waiting
+        await until(nothing_waits(bot))
+        # a member showing again is back on boards asked for from then on
+        await alice.run("/privacy show")
+        assert names_on((await bob.run("/leaderboard show")).message) == ["alice", "bob"]
+
+
+async def test_erasing_takes_the_member_off_boards_in_the_channel_and_their_id_off_them(
+    recall, emulator
+):
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 3)
+        await score(bot, guild.id, bob.id, "bob", 1)
+        for i in range(10):  # members who left, below bob: a second page
+            await bot.store.record_attempt(
+                AttemptRequest(guild.id, 5000 + i, f"old{i}", None, 1, "quiz", 3, False, False)
+            )
+        hers = (await alice.run("/leaderboard show")).message
+        bobs = (await bob.run("/leaderboard show", board="quiz")).message
+        assert names_on(hers)[:2] == ["alice", "bob"] and "Page 1 of 2" in footer(hers)
+        own_stats = await alice.run("/stats")
+        await own_stats.wait_for_content()
+        assert not own_stats.ephemeral
+        asked = await alice.run("/privacy delete")
+        await alice.click(asked.message, "Erase my data")
+        await emulator.wait_until(lambda: "alice" not in names_on(hers) + names_on(bobs))
+        assert names_on(hers)[0] == names_on(bobs)[0] == "bob"
+        assert "alice" not in footer(hers)
+        await emulator.wait_until(lambda: not own_stats.message.attachments)
+        # her id is gone from the buttons of the board she asked for, and from the database
+        assert all(str(alice.id) not in (b.custom_id or "") for b in hers.buttons)
+        rows = await bot.store._fetchall(
+            "SELECT COUNT(*) FROM shown_names WHERE user_id = ?", (alice.id,)
+        )
+        assert rows[0][0] == 0
+        rows = await bot.store._fetchall(
+            "SELECT COUNT(*) FROM shown_messages WHERE asker_id = ?", (alice.id,)
+        )
+        assert rows[0][0] == 0
+        # whoever pages her old board now sees it privately, with their own rank
+        paged = await bob.click(hers, "Next")
+        assert paged.ephemeral and "You: #1 with 2 points." in footer(paged.message)
+        assert "Page 2 of 2" in footer(paged.message)
+        assert not await bot.store.holds_member_data(guild.id, alice.id)
+
+
+async def test_a_board_left_to_redraw_by_discord_trouble_is_redrawn_after_a_restart(
+    recall, emulator
+):
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 3)
+        await score(bot, guild.id, bob.id, "bob", 1)
+        board = (await bob.run("/leaderboard show")).message
+        path = rf"^/channels/\d+/messages/{board.id}$"
+        emulator.faults.add("PATCH", path, status=503, times=None)
+        await alice.run("/privacy hide")
+        await emulator.wait_until(
+            lambda: any(p.endswith(f"/{board.id}") for _, p, _ in emulator.faults.fired)
+        )
+        assert names_on(board) == ["alice", "bob"]
+        assert [m.message_id for m in await bot.store.shown_to_redraw()] == [board.id]
+    emulator.faults.active.clear()
+    async with recall.running(sync=False) as bot:
+        await emulator.wait_until(lambda: names_on(board) == ["bob"])
+        await until(nothing_waits(bot))
+
+
+async def test_a_board_deleted_from_the_channel_is_forgotten_when_a_member_hides(
+    recall, emulator
+):
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 3)
+        board = (await bob.run("/leaderboard show")).message
+
+        async def noted() -> bool:
+            rows = await bot.store._fetchall("SELECT COUNT(*) FROM shown_messages")
+            return rows[0][0] == 1
+
+        await until(noted)  # noted once the board is sent
+        emulator._delete_message(board)
+        await alice.run("/privacy hide")
+
+        async def forgotten() -> bool:
+            rows = await bot.store._fetchall("SELECT COUNT(*) FROM shown_messages")
+            return rows[0][0] == 0
+
+        await until(forgotten)

@@ -9,7 +9,15 @@ import pytest
 
 from bot.clock import FixedClock, to_db
 from bot.decks import load_builtin_decks, load_deck_text
-from bot.store import AttemptRequest, DeckDue, Store, StoreError, latest_version, migrations
+from bot.store import (
+    AttemptRequest,
+    DeckDue,
+    ShownMessage,
+    Store,
+    StoreError,
+    latest_version,
+    migrations,
+)
 
 DECK = """\
 slug: demo
@@ -516,5 +524,34 @@ async def test_new_review_cards_take_turns_across_the_enabled_decks(tmp_path):
         for ext in ("a1", "a2"):
             await store.record_attempt(AttemptRequest(7, 9, "m", None, ids[ext], "quiz", 3, False, True))
         assert await order(9) == ["m1", "b1", "m3", "b2", "a3"]
+    finally:
+        await store.close()
+
+
+async def test_a_shown_message_marked_again_while_it_is_drawn_stays_waiting(tmp_path):
+    """A member hiding while a message naming members is being drawn again (its names read
+    before the change) leaves it waiting for another drawing; a fresh drawing of the
+    message (a page click) clears no mark."""
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        board = ShownMessage(10, 1, 2, "board", 7, "all", "w:2026-11-30", 0)
+        await store.record_shown(board, frozenset({7, 8}))
+        assert not await store.shown_to_redraw()
+        await store.set_hidden(1, 8, "eight", True)
+        [waiting] = await store.shown_to_redraw()
+        assert waiting.redraw == 1 and waiting.asker_id == 7
+        await store.set_hidden(1, 7, "seven", True)  # while it is drawn without eight
+        await store.record_shown(waiting, frozenset({7}))
+        [still] = await store.shown_to_redraw()
+        assert still.redraw == 2
+        await store.record_shown(board, frozenset({9}))  # paged by its asker meanwhile
+        assert [m.redraw for m in await store.shown_to_redraw()] == [2]
+        await store.record_shown(still, frozenset({9}))
+        assert not await store.shown_to_redraw()
+        # another server's member of the same id is someone else: nothing is marked
+        await store.set_hidden(3, 9, "nine", True)
+        assert not await store.shown_to_redraw()
+        await store.forget_shown(10)
+        assert await store._fetchall("SELECT * FROM shown_names") == []
     finally:
         await store.close()

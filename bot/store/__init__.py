@@ -26,6 +26,7 @@ from bot.store.leaderboard import (
     LeaderboardStore,
     QotdRecord,
     Season,
+    ShownMessage,
     Standing,
 )
 from bot.store.qotd import Progress, QotdStore, SlotRecord
@@ -82,6 +83,7 @@ __all__ = [
     "ReviewSession",
     "ReviewSettings",
     "Season",
+    "ShownMessage",
     "SlotRecord",
     "SrsStore",
     "Standing",

@@ -32,6 +32,7 @@ MEMBER_TABLES: tuple[str, ...] = (
     "suggestions",
     "form_drafts",  # the `why` typed with a command whose form is still open
     "import_sessions",  # a moderator's upload previews: their file name and questions
+    "shown_names",  # the board and /stats messages in a channel that name them
 )
 
 #: (table, column) naming the moderator who did something in a server: the row stays (the
@@ -41,6 +42,33 @@ MODERATOR_COLUMNS: tuple[tuple[str, str], ...] = (
     ("qotd_schedules", "created_by"),
     ("seasons", "started_by"),
     ("suggestions", "reviewer_id"),
+)
+
+
+@dataclass(frozen=True)
+class ShownMessage:
+    """A message in a channel that names members: a leaderboard page (``board``, ``period``
+    and ``page`` say which, ``asker_id`` who asked: 0 once they erased their data) or a
+    /stats reply (``asker_id``: the member it is about)."""
+
+    message_id: int
+    guild_id: int
+    channel_id: int
+    kind: str  # "board" or "stats"
+    asker_id: int
+    board: str = ""
+    period: str = ""
+    page: int = 0
+    #: how many times it was marked to be drawn again (see :meth:`shown_to_redraw`)
+    redraw: int = 0
+
+
+_SHOWN_COLUMNS = "message_id, guild_id, channel_id, kind, asker_id, board, period, page, redraw"
+
+# Messages naming a member, to be drawn again without them; parameters (guild, member).
+_MARK_SHOWN = (
+    "UPDATE shown_messages SET redraw = redraw + 1 WHERE message_id IN "
+    "(SELECT message_id FROM shown_names WHERE guild_id = ? AND user_id = ?)"
 )
 
 
@@ -306,6 +334,10 @@ class LeaderboardStore(QuizStore):
                 "DO UPDATE SET hidden = excluded.hidden, updated_at = excluded.updated_at",
                 (guild_id, user_id, display_name, int(hidden), now),
             )
+            if hidden:
+                # The boards and /stats already posted that name them are drawn again
+                # without them (see :meth:`shown_to_redraw`).
+                await db.execute(_MARK_SHOWN, (guild_id, user_id))
         return True
 
     async def holds_member_data(self, guild_id: int, user_id: int) -> bool:
@@ -405,6 +437,16 @@ class LeaderboardStore(QuizStore):
                 (guild_id, user_id),
             ) as cur:
                 answered_posts = {int(r[0]) for r in await cur.fetchall()}
+            # Boards and /stats posted in a channel that name them are drawn again without
+            # them; the id of the member who asked for a board goes from it (its buttons
+            # then show the board to each clicker privately).
+            await db.execute(_MARK_SHOWN, (guild_id, user_id))
+            cur2 = await db.execute(
+                "UPDATE shown_messages SET asker_id = 0, redraw = redraw + 1 "
+                "WHERE guild_id = ? AND asker_id = ?",
+                (guild_id, user_id),
+            )
+            rows += max(0, cur2.rowcount)
             attempts = 0
             for table in MEMBER_TABLES:
                 if table == "members" and hidden:
@@ -444,6 +486,82 @@ class LeaderboardStore(QuizStore):
             hidden=hidden,
             suggestion_posts=suggestion_posts,
         )
+
+    # -- messages naming members -------------------------------------------------------------
+
+    async def record_shown(self, message: ShownMessage, names: frozenset[int]) -> None:
+        """Remember a channel message and the members it names as just drawn. A message
+        read by :meth:`shown_to_redraw` and drawn again stops waiting for it, unless it was
+        marked again since (its ``redraw`` no longer the one read)."""
+        now = self.now_text()
+
+        def work(conn: sqlite3.Connection) -> None:
+            m = message
+            conn.execute(
+                "INSERT INTO shown_messages (message_id, guild_id, channel_id, kind, asker_id, "
+                "board, period, page, created_at, redraw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0) "
+                "ON CONFLICT (message_id) DO UPDATE SET board = excluded.board, "
+                "period = excluded.period, page = excluded.page, "
+                "redraw = CASE WHEN shown_messages.redraw = ? THEN 0 "
+                "ELSE shown_messages.redraw END",
+                (
+                    m.message_id,
+                    m.guild_id,
+                    m.channel_id,
+                    m.kind,
+                    m.asker_id,
+                    m.board,
+                    m.period,
+                    m.page,
+                    now,
+                    # a message drawn afresh (not read to be drawn again) leaves the mark
+                    m.redraw or -1,
+                ),
+            )
+            conn.execute("DELETE FROM shown_names WHERE message_id = ?", (m.message_id,))
+            conn.executemany(
+                "INSERT INTO shown_names (guild_id, user_id, message_id) VALUES (?, ?, ?)",
+                [(m.guild_id, user_id, m.message_id) for user_id in sorted(names)],
+            )
+
+        await self.write(work)
+
+    async def shown_to_redraw(self, limit: int = 50) -> list[ShownMessage]:
+        """Messages that still name a member who has since hidden or erased their data,
+        oldest first."""
+
+        def load(conn: sqlite3.Connection) -> list[ShownMessage]:
+            rows = conn.execute(
+                f"SELECT {_SHOWN_COLUMNS} FROM shown_messages WHERE redraw > 0 "
+                "ORDER BY message_id LIMIT ?",
+                (limit,),
+            ).fetchall()
+            return [
+                ShownMessage(
+                    message_id=int(r[0]),
+                    guild_id=int(r[1]),
+                    channel_id=int(r[2]),
+                    kind=str(r[3]),
+                    asker_id=int(r[4]),
+                    board=str(r[5]),
+                    period=str(r[6]),
+                    page=int(r[7]),
+                    redraw=int(r[8]),
+                )
+                for r in rows
+            ]
+
+        return await self.read(load)
+
+    async def forget_shown(self, message_id: int) -> None:
+        """A message that is gone (deleted, or out of the bot's reach), or that names no one
+        any more: it is not looked after again."""
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM shown_names WHERE message_id = ?", (message_id,))
+            conn.execute("DELETE FROM shown_messages WHERE message_id = ?", (message_id,))
+
+        await self.write(work)
 
     # -- stats -------------------------------------------------------------------------------
 
