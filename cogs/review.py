@@ -17,7 +17,7 @@ from bot.client import RecallBot
 from bot.errors import OptionGone, UserError
 from bot.quiz import Rating, option_fingerprint
 from bot.review_service import Item, ReviewService, Summary, due_by_deck, reminder_text
-from bot.schedule import format_time, parse_time, parse_zone, zone_choices
+from bot.schedule import format_time, parse_time, parse_zone, zone_choices, zone_label
 from bot.srs import (
     DEFAULT_NEW_PER_DAY,
     NEW_PER_DAY_MAX,
@@ -554,9 +554,8 @@ class ReviewGroup(
             if SERVER_ZONE.startswith(current.strip().lower())
             else []
         )
-        return server + [app_commands.Choice(name=z, value=z) for z in zone_choices(current)][
-            : 25 - len(server)
-        ]
+        zones = zone_choices(current, 25 - len(server))
+        return server + [app_commands.Choice(name=zone_label(z), value=z) for z in zones]
 
     @app_commands.command(name="export", description="Download your cards as an Anki deck (.apkg).")
     async def export(self, interaction: discord.Interaction[Any]) -> None:

@@ -1818,6 +1818,23 @@ async def test_setup_offers_the_zone_that_is_utc_plus_two_first(recall, emulator
         ], zones
 
 
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [("/settings timezone", "zone"), ("/review settings", "timezone"), ("/review remind", "timezone")],
+)
+async def test_every_zone_autocomplete_says_what_an_etc_gmt_zone_really_is(
+    recall, emulator, command, option
+):
+    """Etc/GMT-2 is UTC+2: every command choosing a zone labels it so, not /qotd setup only."""
+    _, _, mod, *_ = await world(recall, emulator)
+    async with recall.running():
+        zones = await mod.autocomplete(command, option, "GMT+2")
+        assert [(c["name"], c["value"]) for c in zones[:2]] == [
+            ("Etc/GMT-2 (UTC+2)", "Etc/GMT-2"),
+            ("Etc/GMT+2 (UTC-2)", "Etc/GMT+2"),
+        ], zones
+
+
 async def test_a_schedule_typed_as_its_channel_is_found(recall, emulator):
     guild, chan, mod, *_ = await world(recall, emulator)
     async with recall.running() as bot:
