@@ -18,7 +18,7 @@ from bot.quiz import Rating
 from bot.schedule import local_day
 from bot.stats import render_weeks_png, tag_strengths
 from bot.store import Standing
-from bot.text import count
+from bot.text import count, percent
 from cogs import ui
 from cogs.leaderboard import escape, points_text
 
@@ -122,7 +122,7 @@ class Stats(commands.Cog):
         )
         embed.add_field(name="Self-grades", value=spread, inline=False)
         if activity.mc_total:
-            share = round(100 * activity.mc_right / activity.mc_total)
+            share = percent(activity.mc_right, activity.mc_total)
             mc = f"**{share}%** right ({activity.mc_right} of {activity.mc_total})"
         else:
             mc = "No multiple-choice answers yet."
@@ -131,7 +131,7 @@ class Stats(commands.Cog):
         def tag_lines(items: list[Any]) -> str:
             return ui.clip(
                 "\n".join(
-                    f"`{t.tag}` {round(100 * t.rate)}% of {count(t.attempts, 'answer')} went well"
+                    f"`{t.tag}` {percent(t.successes, t.attempts)}% of {count(t.attempts, 'answer')} went well"
                     for t in items
                 ),
                 ui.FIELD_VALUE,

@@ -873,3 +873,43 @@ async def test_stats_say_what_a_tags_share_is_a_share_of(recall, emulator):
         assert lines and all(
             re.fullmatch(r"`[^`]+` \d+% of \d+ answers? went well", line) for line in lines
         ), lines
+
+
+async def test_stats_never_round_a_share_up_to_all_or_down_to_none(recall, emulator):
+    """199 right answers of 200 read "100% right", as if none had gone wrong, and their tags
+    "100% of 200 answers went well"; one right of 201 read "0%"."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        row = await bot.store._fetchone(
+            "SELECT question_id FROM question_tags ORDER BY question_id LIMIT 1"
+        )
+        question = row[0]
+        tags = await bot.store._fetchall(
+            "SELECT tag FROM question_tags WHERE question_id = ? ORDER BY tag", (question,)
+        )
+        for i in range(200):  # the first one wrong
+            await bot.store.record_attempt(
+                AttemptRequest(guild.id, alice.id, "alice", None, question, "quiz", 3, True, i > 0, 0)
+            )
+        for i in range(201):  # the first one right
+            await bot.store.record_attempt(
+                AttemptRequest(guild.id, bob.id, "bob", None, question, "quiz", 3, True, i == 0, 0)
+            )
+
+        def fields(result) -> dict[str, str]:
+            return {f["name"]: f["value"] for f in result.message.embeds[0]["fields"]}
+
+        result = await alice.run("/stats")
+        await result.wait_for_content()
+        assert fields(result)["Multiple choice"] == "**99%** right (199 of 200)"
+        assert fields(result)["Strongest tags"].splitlines() == [
+            f"`{t[0]}` 99% of 200 answers went well" for t in tags[:3]
+        ]
+
+        result = await bob.run("/stats")
+        await result.wait_for_content()
+        assert fields(result)["Multiple choice"] == "**1%** right (1 of 201)"
+        assert fields(result)["Weakest tags"].splitlines() == [
+            f"`{t[0]}` 1% of 201 answers went well" for t in tags[:3]
+        ]
