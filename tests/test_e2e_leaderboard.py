@@ -913,3 +913,27 @@ async def test_stats_never_round_a_share_up_to_all_or_down_to_none(recall, emula
         assert fields(result)["Weakest tags"].splitlines() == [
             f"`{t[0]}` 1% of 201 answers went well" for t in tags[:3]
         ]
+
+
+async def test_coming_back_after_an_erase_while_hidden_leaves_nothing_to_erase(recall, emulator):
+    """Hidden, erased, then back on the boards: nothing of the member is kept. /privacy delete
+    offered an erase all the same, which reported "0 grades, every point you had here ... are
+    gone"."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 2)
+        await alice.run("/privacy hide")
+        asked = await alice.run("/privacy delete")
+        await alice.click(asked.message, "Erase my data")
+        shown = await alice.run("/privacy show")
+        assert shown.content == "You are back on this server's leaderboards."
+        assert not await bot.store.member_hidden(guild.id, alice.id)
+        assert not await bot.store.holds_member_data(guild.id, alice.id)
+        again = await alice.run("/privacy delete")
+        assert again.content.startswith("Recall holds nothing of yours")
+        assert not again.message.components
+        # Hiding again keeps the choice, with the name they have now.
+        await alice.run("/privacy hide")
+        assert await bot.store.member_hidden(guild.id, alice.id)
+        assert await bot.store.member_name(guild.id, alice.id) == "alice"

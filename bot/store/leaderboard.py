@@ -288,11 +288,14 @@ class LeaderboardStore(QuizStore):
     async def set_hidden(
         self, guild_id: int, user_id: int, display_name: str, hidden: bool
     ) -> bool:
-        """Take a member off the boards (or put them back); returns whether anything changed."""
+        """Take a member off the boards (or put them back); returns whether anything changed.
+
+        A member whose data was erased while hidden keeps a row with no name, for that choice
+        alone: putting them back removes it, leaving nothing of theirs."""
         now = self.now_text()
         async with self.transaction() as db:
             async with db.execute(
-                "SELECT hidden FROM members WHERE guild_id = ? AND user_id = ?",
+                "SELECT hidden, display_name FROM members WHERE guild_id = ? AND user_id = ?",
                 (guild_id, user_id),
             ) as cur:
                 row = await cur.fetchone()
@@ -300,6 +303,11 @@ class LeaderboardStore(QuizStore):
                 return False
             if row is None and not hidden:
                 return False
+            if row is not None and not hidden and not row[1]:
+                await db.execute(
+                    "DELETE FROM members WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+                )
+                return True
             await db.execute(
                 "INSERT INTO members (guild_id, user_id, display_name, hidden, updated_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id) "
