@@ -1,8 +1,9 @@
 """/leaderboard: who is learning, week by week; and the moderators' season reset.
 
 Page buttons are DynamicItems whose custom_id carries the server, board, period key, target
-page and the member the board was drawn for; every click re-reads the database, so the
-buttons work after restarts and never show stale points as current.
+page (My rank: the page shown; it finds the clicker's at the click) and the member the board
+was drawn for; every click re-reads the database, so the buttons work after restarts and
+never show stale points as current.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.leaderboard import (
     PAGE_SIZE,
     PERIOD_KEY_PATTERN,
     page_count,
+    page_of_rank,
     period_ended,
     period_key,
     period_title,
@@ -57,7 +59,7 @@ async def board_message(
     guild_id: int,
     board: str,
     key: str,
-    page: int,
+    page: int | None,
     asker_id: int,
     asker_name: str,
     today: date,
@@ -72,13 +74,27 @@ async def board_message(
     A message only the asker sees speaks to them ("You: #3", "← you"); one posted in the
     channel is read by everyone there, so its foot names the asker instead (by the name the
     boards show them under) and no line is marked as the reader's. ``today`` is the
-    server's: a week or month before it is over, and so titled."""
+    server's: a week or month before it is over, and so titled.
+
+    ``page`` None: the page with the asker's line; with no line of theirs on the board, they
+    are told why instead (UserError)."""
     season = await store.current_season(guild_id)
     view_data = await store.board_view(guild_id, board, key, page, PAGE_SIZE, asker_id)
     data, mine = view_data.page, view_data.mine
     private = private or view_data.hidden
     title = f"🏆 {BOARD_NAMES.get(board, board)} · {period_title(key, season.number, today)}"
     ended = period_ended(key, season.number, today)  # no "yet" of a period that is over
+    if page is None and (mine is None or mine.rank is None):
+        if view_data.hidden:
+            raise UserError(
+                "You are hidden from the boards, so no line on them is yours. "
+                "`/privacy show` puts you back."
+            )
+        raise UserError(
+            "You had no points on this board."
+            if ended
+            else "You have no points on this board yet."
+        )
     if data.rows:
         lines = []
         for row in data.rows:
@@ -122,13 +138,27 @@ async def board_message(
             guild_id, board, key, data.page + 1, asker_id, "n", disabled=data.page >= pages - 1
         )
     )
+    # Anyone reading a posted board may look for their own line; a copy for one member's
+    # eyes needs it only when their line is on another page.
+    own_page = None if mine is None or mine.rank is None else page_of_rank(mine.rank)
+    view.add_item(
+        PageButton(
+            guild_id,
+            board,
+            key,
+            data.page,
+            asker_id,
+            "m",
+            disabled=data.total == 0 or (private and own_page in (None, data.page)),
+        )
+    )
     return embed, view, private
 
 
 class PageButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=(
-        r"lb:(?P<dir>[pn]):(?P<guild>\d+):(?P<board>all|quiz|qotd):"
+        r"lb:(?P<dir>[pnm]):(?P<guild>\d+):(?P<board>all|quiz|qotd):"
         rf"(?P<key>{PERIOD_KEY_PATTERN}):(?P<page>\d+):(?P<user>\d+)"
     ),
 ):
@@ -144,10 +174,13 @@ class PageButton(
         disabled: bool = False,
     ):
         page = max(0, page)
+        label, emoji = {"p": ("Previous", "◀️"), "n": ("Next", "▶️"), "m": ("My rank", "📍")}[
+            direction
+        ]
         super().__init__(
             discord.ui.Button(
-                label="Previous" if direction == "p" else "Next",
-                emoji="◀️" if direction == "p" else "▶️",
+                label=label,
+                emoji=emoji,
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"lb:{direction}:{guild_id}:{board}:{key}:{page}:{user_id}",
                 disabled=disabled,
@@ -158,6 +191,7 @@ class PageButton(
         self.key = key
         self.page = page
         self.user_id = user_id
+        self.direction = direction
 
     @classmethod
     async def from_custom_id(
@@ -193,7 +227,7 @@ class PageButton(
                 self.guild_id,
                 self.board,
                 self.key,
-                self.page,
+                None if self.direction == "m" else self.page,
                 user.id,
                 user.display_name,
                 today,

@@ -59,7 +59,7 @@ async def test_leaderboard_pages_survive_a_restart_and_show_the_askers_rank(reca
         assert f"alice: #{standing.rank} with 6 points." in footer(msg)
         assert "Page 1 of 3 · 24 members" in footer(msg)
         assert "who reached them first ranks higher" in footer(msg)
-        assert [b.label for b in msg.buttons] == ["Previous", "Next"]
+        assert [b.label for b in msg.buttons] == ["Previous", "Next", "My rank"]
         assert msg.button("Previous").disabled and not msg.button("Next").disabled
 
         second = await alice.click(msg, "Next")
@@ -937,3 +937,41 @@ async def test_coming_back_after_an_erase_while_hidden_leaves_nothing_to_erase(r
         await alice.run("/privacy hide")
         assert await bot.store.member_hidden(guild.id, alice.id)
         assert await bot.store.member_name(guild.id, alice.id) == "alice"
+
+
+async def test_my_rank_opens_the_page_of_the_member_who_clicks(recall, emulator):
+    """On a busy board the foot said "alice: #17" with no way to her line but Next, page by
+    page. My rank opens the page of whoever clicks it: the asker's board turns to it, another
+    member gets a copy at their own page; one with no place on the board is told why."""
+    guild = emulator.add_guild("Study group")
+    alice, bob, carol, dave = (guild.add_member(n) for n in ("alice", "bob", "carol", "dave"))
+    async with recall.running() as bot:
+        for i in range(24):  # 2..48 points, all more than alice's and dave's
+            await score(bot, guild.id, 1000 + i, f"old{i:02d}", 1 + i % 24)
+        await score(bot, guild.id, carol.id, "carol", 5)
+        await carol.run("/privacy hide")
+        await score(bot, guild.id, alice.id, "alice", 7)  # 14 points
+        await score(bot, guild.id, dave.id, "dave", 1)  # 2 points: the last line
+        board = await alice.run("/leaderboard show")
+        msg = board.message
+        assert [b.label for b in msg.buttons] == ["Previous", "Next", "My rank"]
+        rank = (await bot.store.standing(guild.id, "all", _week_key(msg), alice.id)).rank
+        assert rank > 10 and f"alice: #{rank} with 14 points." in footer(msg)
+        assert "Page 1 of 3" in footer(msg)
+
+    async with recall.running(sync=False):
+        mine = await alice.click(msg, "My rank")
+        assert mine.response_type == 7
+        assert f"Page {(rank - 1) // 10 + 1} of 3" in footer(msg)
+        assert any(line.startswith(f"`#{rank}` **alice** · 14 points") for line in board_lines(msg))
+
+        theirs = await dave.click(msg, "My rank")
+        assert theirs.ephemeral
+        assert "Page 3 of 3" in footer(theirs.message)
+        assert board_lines(theirs.message)[-1].endswith("**dave** · 2 points ← you")
+        assert f"Page {(rank - 1) // 10 + 1} of 3" in footer(msg)  # alice's is untouched
+
+        nothing = await bob.click(msg, "My rank")
+        assert nothing.ephemeral and nothing.content == "You have no points on this board yet."
+        hidden = await carol.click(msg, "My rank")
+        assert hidden.ephemeral and hidden.content.startswith("You are hidden from the boards")
