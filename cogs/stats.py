@@ -109,7 +109,9 @@ class Stats(commands.Cog):
         embed.add_field(name="Points", value="\n".join(lines), inline=True)
         embed.add_field(
             name="QOTD streak",
-            value=f"Current: **{streak.current}**\nBest: **{streak.best}**",
+            value=f"Current: **{streak.current}**\nBest: **{streak.best}**"
+            if record.days
+            else "No question of the day posted here yet.",
             inline=True,
         )
         answers = f"**{activity.answered}** answer{'s' if activity.answered != 1 else ''}"
@@ -117,8 +119,12 @@ class Stats(commands.Cog):
             f"**{activity.questions}** different question{'s' if activity.questions != 1 else ''}"
         )
         embed.add_field(name="Answered", value=f"{answers}\n{questions}", inline=True)
-        spread = " · ".join(
-            f"{rating.label} {activity.self_grades.get(int(rating), 0)}" for rating in Rating
+        spread = (
+            " · ".join(
+                f"{rating.label} {activity.self_grades.get(int(rating), 0)}" for rating in Rating
+            )
+            if any(activity.self_grades.values())
+            else "No self-graded answers yet."
         )
         embed.add_field(name="Self-grades", value=spread, inline=False)
         if activity.mc_total:

@@ -139,7 +139,7 @@ async def test_stats_with_picture_and_member_without_data(recall, emulator):
         assert embed["title"] == "Stats: alice"
         fields = {f["name"]: f["value"] for f in embed["fields"]}
         assert "This week: **" in fields["Points"] and "(#1)" in fields["Points"]
-        assert fields["QOTD streak"] == "Current: **0**\nBest: **0**"
+        assert fields["QOTD streak"] == "No question of the day posted here yet."
         assert fields["Answered"].startswith("**5** answers")
         assert "Good 4" in fields["Self-grades"] or "Good 3" in fields["Self-grades"]
         assert "Multiple choice" in fields
@@ -975,3 +975,23 @@ async def test_my_rank_opens_the_page_of_the_member_who_clicks(recall, emulator)
         assert nothing.ephemeral and nothing.content == "You have no points on this board yet."
         hidden = await carol.click(msg, "My rank")
         assert hidden.ephemeral and hidden.content.startswith("You are hidden from the boards")
+
+
+async def test_stats_say_so_when_there_is_no_streak_or_self_grade_to_show(recall, emulator):
+    """In a server that never posted a question of the day, the streak read "Current: 0,
+    Best: 0", as if the member had missed every one; a member who only answered multiple
+    choice saw "Again 0 · Hard 0 · Good 0 · Easy 0". Each now says what is missing, as the
+    multiple-choice line already did."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        row = await bot.store._fetchone("SELECT id FROM questions ORDER BY id LIMIT 1")
+        await bot.store.record_attempt(
+            AttemptRequest(guild.id, alice.id, "alice", None, row[0], "quiz", 3, True, True, 0)
+        )
+        result = await alice.run("/stats")
+        await result.wait_for_content()
+        fields = {f["name"]: f["value"] for f in result.message.embeds[0]["fields"]}
+        assert fields["QOTD streak"] == "No question of the day posted here yet."
+        assert fields["Self-grades"] == "No self-graded answers yet."
+        assert fields["Multiple choice"] == "**100%** right (1 of 1)"
