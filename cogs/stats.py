@@ -55,13 +55,14 @@ class Stats(commands.Cog):
         if hidden and not own:
             raise UserError(f"{name} keeps their stats private in this server.")
         if not await store.has_answered(guild_id, target.id):
-            who = "You have" if own else f"{name} has"
+            # Nothing to show: said to the asker alone, not posted about a member.
+            text = (
+                "You have not answered any questions in this server yet. `/quiz` asks one now."
+                if own
+                else f"{name} has not answered any questions in this server yet."
+            )
             await interaction.response.send_message(
-                embed=ui.info_embed(
-                    f"Stats: {name}",
-                    f"{who} not answered any questions in this server yet. `/quiz` asks one now.",
-                ),
-                ephemeral=own,
+                embed=ui.info_embed(f"Stats: {name}", text), ephemeral=True
             )
             return
         # The rest reads the member's standings and draws a picture: answer at once, fill

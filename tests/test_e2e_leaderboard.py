@@ -995,3 +995,25 @@ async def test_stats_say_so_when_there_is_no_streak_or_self_grade_to_show(recall
         assert fields["QOTD streak"] == "No question of the day posted here yet."
         assert fields["Self-grades"] == "No self-graded answers yet."
         assert fields["Multiple choice"] == "**100%** right (1 of 1)"
+
+
+async def test_stats_of_a_member_with_nothing_to_show_are_told_to_the_asker_alone(
+    recall, emulator
+):
+    """/stats of a member who never answered was posted in the channel for all to read
+    ("bob has not answered any questions in this server yet. `/quiz` asks one now."), the
+    hint to run /quiz aimed at the wrong member. It is for the asker alone now, and the hint
+    is given to a member asking about themselves."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running():
+        theirs = await alice.run("/stats", member=bob)
+        assert theirs.ephemeral
+        assert theirs.message.embeds[0]["description"] == (
+            "bob has not answered any questions in this server yet."
+        )
+        mine = await bob.run("/stats")
+        assert mine.ephemeral
+        assert mine.message.embeds[0]["description"] == (
+            "You have not answered any questions in this server yet. `/quiz` asks one now."
+        )
