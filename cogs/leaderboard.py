@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -22,6 +22,7 @@ from bot.leaderboard import (
     BOARD_NAMES,
     PAGE_SIZE,
     PERIOD_KEY_PATTERN,
+    PeriodChoice,
     page_count,
     page_of_rank,
     period_ended,
@@ -36,6 +37,9 @@ from cogs.checks import ensure_moderator, moderator_only
 from cogs.quiz import handled
 
 TIE_NOTE = "Equal points: who reached them first ranks higher."
+
+#: the period option's values (as Discord sends them) and the periods they name
+PERIOD_OF: dict[str, PeriodChoice] = {"week": "week", "month": "month", "all time": "all"}
 
 #: what puts a member on each board, for an empty one
 FIRST_POINTS: dict[str, str] = {
@@ -358,23 +362,31 @@ class LeaderboardGroup(app_commands.Group):
         description=f"Show the leaderboard: {PAGE_SIZE} members a page, and your own rank.",
     )
     @app_commands.describe(
-        period="Which period (default: this week, in the server's time zone)",
-        board="Which points count (default: all)",
+        period="Which period (default: this week in the server's time zone; all time: since the last reset)",
+        board="Which points count (default: all points)",
+    )
+    @app_commands.choices(
+        period=[
+            app_commands.Choice(name=name, value=value)
+            for name, value in (("This week", "week"), ("This month", "month"), ("All time", "all time"))
+        ],
+        board=[
+            app_commands.Choice(name=BOARD_NAMES[board], value=board)
+            for board in ("all", "qotd", "quiz")
+        ],
     )
     async def show(
         self,
         interaction: discord.Interaction[Any],
-        period: Literal["week", "month", "all time"] = "week",
-        board: Literal["all", "qotd", "quiz"] = "all",
+        period: str = "week",
+        board: str = "all",
     ) -> None:
         assert interaction.guild_id is not None
         store = self.bot.store
         settings = await store.settings_for(interaction.guild_id)
         season = await store.current_season(interaction.guild_id)
         now = self.bot.clock.now()
-        key = period_key(
-            "all" if period == "all time" else period, now, settings.zone, season.number
-        )
+        key = period_key(PERIOD_OF.get(period, "week"), now, settings.zone, season.number)
         embed, view, private = await board_message(
             store,
             interaction.guild_id,

@@ -1017,3 +1017,29 @@ async def test_stats_of_a_member_with_nothing_to_show_are_told_to_the_asker_alon
         assert mine.message.embeds[0]["description"] == (
             "You have not answered any questions in this server yet. `/quiz` asks one now."
         )
+
+
+async def test_the_board_and_period_choices_read_as_the_boards_are_titled(recall, emulator):
+    """Discord's picker offered the boards as "all", "qotd" and "quiz", jargon a member had
+    to guess at; they read as the boards are titled now, and the periods as "This week",
+    "This month" and "All time". The values given to the command are unchanged."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running():
+        [show] = [
+            o for o in emulator.commands.find(guild.id, "leaderboard")["options"]
+            if o["name"] == "show"
+        ]
+        options = {o["name"]: o for o in show["options"]}
+        assert [(c["name"], c["value"]) for c in options["board"]["choices"]] == [
+            ("All points", "all"),
+            ("Question of the day", "qotd"),
+            ("Quiz", "quiz"),
+        ]
+        assert [(c["name"], c["value"]) for c in options["period"]["choices"]] == [
+            ("This week", "week"),
+            ("This month", "month"),
+            ("All time", "all time"),
+        ]
+        shown = await alice.run("/leaderboard show", period="month", board="qotd")
+        assert shown.message.embeds[0]["title"].startswith("🏆 Question of the day · ")
