@@ -18,6 +18,17 @@ def count(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {plural(n, word, many)}"
 
 
+def percent(part: int, whole: int) -> int:
+    """``part`` of ``whole`` as a whole percent, the nearest (half up), except that only all
+    reads 100 and only none 0: 199 right of 200 is 99%, not a perfect 100%. Nothing of
+    nothing is 0."""
+    if whole <= 0 or part <= 0:
+        return 0
+    if part >= whole:
+        return 100
+    return min(99, max(1, (200 * part + whole) // (2 * whole)))
+
+
 def fit_lines(
     lines: Sequence[str], limit: int, more: Callable[[int], str], *, sep: str = "\n"
 ) -> str:

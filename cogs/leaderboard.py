@@ -1,8 +1,9 @@
 """/leaderboard: who is learning, week by week; and the moderators' season reset.
 
 Page buttons are DynamicItems whose custom_id carries the server, board, period key, target
-page and the member the board was drawn for; every click re-reads the database, so the
-buttons work after restarts and never show stale points as current.
+page (My rank: the page shown; it finds the clicker's at the click) and the member the board
+was drawn for; every click re-reads the database, so the buttons work after restarts and
+never show stale points as current.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import logging
 import re
 from datetime import date
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 import discord
 from discord import app_commands
@@ -24,7 +25,9 @@ from bot.leaderboard import (
     BOARD_NAMES,
     PAGE_SIZE,
     PERIOD_KEY_PATTERN,
+    PeriodChoice,
     page_count,
+    page_of_rank,
     period_ended,
     period_key,
     period_title,
@@ -39,6 +42,9 @@ from cogs.quiz import handled
 log = logging.getLogger(__name__)
 
 TIE_NOTE = "Equal points: who reached them first ranks higher."
+
+#: the period option's values (as Discord sends them) and the periods they name
+PERIOD_OF: dict[str, PeriodChoice] = {"week": "week", "month": "month", "all time": "all"}
 
 #: what puts a member on each board, for an empty one
 FIRST_POINTS: dict[str, str] = {
@@ -64,6 +70,8 @@ class BoardMessage(NamedTuple):
     private: bool
     #: the members the message names: those on the page, and the asker at its foot
     named: frozenset[int]
+    #: the page drawn
+    page: int
 
 
 async def board_message(
@@ -71,7 +79,7 @@ async def board_message(
     guild_id: int,
     board: str,
     key: str,
-    page: int,
+    page: int | None,
     asker_id: int,
     asker_name: str,
     today: date,
@@ -89,6 +97,9 @@ async def board_message(
     boards show them under) and no line is marked as the reader's. ``today`` is the
     server's: a week or month before it is over, and so titled.
 
+    ``page`` None: the page with the asker's line; with no line of theirs on the board, they
+    are told why instead (UserError).
+
     ``redraw``: a message already in the channel drawn again, because a member it named
     has hidden or erased their data. It stays public; its foot names the asker only while
     they are on the boards under a name (an ``asker_id`` of 0: they erased their data)."""
@@ -98,6 +109,17 @@ async def board_message(
     private = private or (view_data.hidden and not redraw)
     title = f"🏆 {BOARD_NAMES.get(board, board)} · {period_title(key, season.number, today)}"
     ended = period_ended(key, season.number, today)  # no "yet" of a period that is over
+    if page is None and (mine is None or mine.rank is None):
+        if view_data.hidden:
+            raise UserError(
+                "You are hidden from the boards, so no line on them is yours. "
+                "`/privacy show` puts you back."
+            )
+        raise UserError(
+            "You had no points on this board."
+            if ended
+            else "You have no points on this board yet."
+        )
     if data.rows:
         lines = []
         for row in data.rows:
@@ -140,10 +162,24 @@ async def board_message(
             guild_id, board, key, data.page + 1, asker_id, "n", disabled=data.page >= pages - 1
         )
     )
+    # Anyone reading a posted board may look for their own line; a copy for one member's
+    # eyes needs it only when their line is on another page.
+    own_page = None if mine is None or mine.rank is None else page_of_rank(mine.rank)
+    view.add_item(
+        PageButton(
+            guild_id,
+            board,
+            key,
+            data.page,
+            asker_id,
+            "m",
+            disabled=data.total == 0 or (private and own_page in (None, data.page)),
+        )
+    )
     named = {row.user_id for row in data.rows}
     if not private and you_text and asker_id:
         named.add(asker_id)
-    return BoardMessage(embed, view, private, frozenset(named))
+    return BoardMessage(embed, view, private, frozenset(named), data.page)
 
 
 async def remember_shown(
@@ -179,7 +215,7 @@ def sent_message_id(response: Any) -> int | None:
 class PageButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=(
-        r"lb:(?P<dir>[pn]):(?P<guild>\d+):(?P<board>all|quiz|qotd):"
+        r"lb:(?P<dir>[pnm]):(?P<guild>\d+):(?P<board>all|quiz|qotd):"
         rf"(?P<key>{PERIOD_KEY_PATTERN}):(?P<page>\d+):(?P<user>\d+)"
     ),
 ):
@@ -195,10 +231,13 @@ class PageButton(
         disabled: bool = False,
     ):
         page = max(0, page)
+        label, emoji = {"p": ("Previous", "◀️"), "n": ("Next", "▶️"), "m": ("My rank", "📍")}[
+            direction
+        ]
         super().__init__(
             discord.ui.Button(
-                label="Previous" if direction == "p" else "Next",
-                emoji="◀️" if direction == "p" else "▶️",
+                label=label,
+                emoji=emoji,
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"lb:{direction}:{guild_id}:{board}:{key}:{page}:{user_id}",
                 disabled=disabled,
@@ -209,6 +248,7 @@ class PageButton(
         self.key = key
         self.page = page
         self.user_id = user_id
+        self.direction = direction
 
     @classmethod
     async def from_custom_id(
@@ -244,7 +284,7 @@ class PageButton(
                 self.guild_id,
                 self.board,
                 self.key,
-                self.page,
+                None if self.direction == "m" else self.page,
                 user.id,
                 user.display_name,
                 today,
@@ -257,8 +297,13 @@ class PageButton(
                     await remember_shown(
                         store,
                         board_shown(
-                            message.id, self.guild_id, interaction.channel_id, self.board,
-                            self.key, self.page, self.user_id,
+                            message.id,
+                            self.guild_id,
+                            interaction.channel_id,
+                            self.board,
+                            self.key,
+                            drawn.page,
+                            self.user_id,
                         ),
                         drawn.named,
                     )
@@ -385,23 +430,31 @@ class LeaderboardGroup(app_commands.Group):
         description=f"Show the leaderboard: {PAGE_SIZE} members a page, and your own rank.",
     )
     @app_commands.describe(
-        period="Which period (default: this week, in the server's time zone)",
-        board="Which points count (default: all)",
+        period="Which period (default: this week in the server's time zone; all time: since the last reset)",
+        board="Which points count (default: all points)",
+    )
+    @app_commands.choices(
+        period=[
+            app_commands.Choice(name=name, value=value)
+            for name, value in (("This week", "week"), ("This month", "month"), ("All time", "all time"))
+        ],
+        board=[
+            app_commands.Choice(name=BOARD_NAMES[board], value=board)
+            for board in ("all", "qotd", "quiz")
+        ],
     )
     async def show(
         self,
         interaction: discord.Interaction[Any],
-        period: Literal["week", "month", "all time"] = "week",
-        board: Literal["all", "qotd", "quiz"] = "all",
+        period: str = "week",
+        board: str = "all",
     ) -> None:
         assert interaction.guild_id is not None
         store = self.bot.store
         settings = await store.settings_for(interaction.guild_id)
         season = await store.current_season(interaction.guild_id)
         now = self.bot.clock.now()
-        key = period_key(
-            "all" if period == "all time" else period, now, settings.zone, season.number
-        )
+        key = period_key(PERIOD_OF.get(period, "week"), now, settings.zone, season.number)
         drawn = await board_message(
             store,
             interaction.guild_id,
@@ -421,7 +474,12 @@ class LeaderboardGroup(app_commands.Group):
             await remember_shown(
                 store,
                 board_shown(
-                    message_id, interaction.guild_id, interaction.channel_id, board, key, 0,
+                    message_id,
+                    interaction.guild_id,
+                    interaction.channel_id,
+                    board,
+                    key,
+                    drawn.page,
                     interaction.user.id,
                 ),
                 drawn.named,

@@ -18,7 +18,7 @@ from bot.quiz import Rating
 from bot.schedule import local_day
 from bot.stats import render_weeks_png, tag_strengths
 from bot.store import ShownMessage, Standing
-from bot.text import count
+from bot.text import count, percent
 from cogs import ui
 from cogs.leaderboard import escape, points_text, remember_shown
 
@@ -55,13 +55,14 @@ class Stats(commands.Cog):
         if hidden and not own:
             raise UserError(f"{name} keeps their stats private in this server.")
         if not await store.has_answered(guild_id, target.id):
-            who = "You have" if own else f"{name} has"
+            # Nothing to show: said to the asker alone, not posted about a member.
+            text = (
+                "You have not answered any questions in this server yet. `/quiz` asks one now."
+                if own
+                else f"{name} has not answered any questions in this server yet."
+            )
             await interaction.response.send_message(
-                embed=ui.info_embed(
-                    f"Stats: {name}",
-                    f"{who} not answered any questions in this server yet. `/quiz` asks one now.",
-                ),
-                ephemeral=own,
+                embed=ui.info_embed(f"Stats: {name}", text), ephemeral=True
             )
             return
         # The rest reads the member's standings and draws a picture: answer at once, fill
@@ -109,7 +110,9 @@ class Stats(commands.Cog):
         embed.add_field(name="Points", value="\n".join(lines), inline=True)
         embed.add_field(
             name="QOTD streak",
-            value=f"Current: **{streak.current}**\nBest: **{streak.best}**",
+            value=f"Current: **{streak.current}**\nBest: **{streak.best}**"
+            if record.days
+            else "No question of the day posted here yet.",
             inline=True,
         )
         answers = f"**{activity.answered}** answer{'s' if activity.answered != 1 else ''}"
@@ -117,12 +120,16 @@ class Stats(commands.Cog):
             f"**{activity.questions}** different question{'s' if activity.questions != 1 else ''}"
         )
         embed.add_field(name="Answered", value=f"{answers}\n{questions}", inline=True)
-        spread = " · ".join(
-            f"{rating.label} {activity.self_grades.get(int(rating), 0)}" for rating in Rating
+        spread = (
+            " · ".join(
+                f"{rating.label} {activity.self_grades.get(int(rating), 0)}" for rating in Rating
+            )
+            if any(activity.self_grades.values())
+            else "No self-graded answers yet."
         )
         embed.add_field(name="Self-grades", value=spread, inline=False)
         if activity.mc_total:
-            share = round(100 * activity.mc_right / activity.mc_total)
+            share = percent(activity.mc_right, activity.mc_total)
             mc = f"**{share}%** right ({activity.mc_right} of {activity.mc_total})"
         else:
             mc = "No multiple-choice answers yet."
@@ -131,7 +138,7 @@ class Stats(commands.Cog):
         def tag_lines(items: list[Any]) -> str:
             return ui.clip(
                 "\n".join(
-                    f"`{t.tag}` {round(100 * t.rate)}% of {count(t.attempts, 'answer')} went well"
+                    f"`{t.tag}` {percent(t.successes, t.attempts)}% of {count(t.attempts, 'answer')} went well"
                     for t in items
                 ),
                 ui.FIELD_VALUE,

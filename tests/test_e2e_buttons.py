@@ -197,6 +197,7 @@ async def board_page(w: World, bot) -> Click:
         posted = await m.run("/quiz", channel=w.guild.general, private=True)
         shown = await m.click(posted.message, "Reveal answer")
         await m.click(shown.message, "Good")
+    w.data["last"] = m  # equal points, reached last: #11, on page 2
     board = await w.alice.run("/leaderboard show")
     return Click(w.alice, board.message, "Next")
 
@@ -204,6 +205,17 @@ async def board_page(w: World, bot) -> Click:
 async def board_page_done(w: World, bot, first, second) -> None:
     for r in (first, second):
         assert r.response_type == 7 and "Page 2 of 2" in r.message.embeds[0]["footer"]["text"], r
+
+
+async def my_rank(w: World, bot) -> Click:
+    board = await board_page(w, bot)
+    return Click(w.data["last"], board.message, "My rank")
+
+
+async def my_rank_done(w: World, bot, first, second) -> None:
+    for r in (first, second):
+        assert r.ephemeral and "Page 2 of 2" in r.message.embeds[0]["footer"]["text"], r
+        assert r.message.embeds[0]["description"].endswith("← you"), r
 
 
 async def hint(w: World, bot) -> Click:
@@ -431,6 +443,7 @@ ROWS: dict[str, tuple[Prepare, Check]] = {
     "rb:imp no (Cancel import)": (cancel_import, cancel_import_done),
     "rb:qrm no (Keep it)": (keep_question, keep_question_done),
     "lb:next (leaderboard page)": (board_page, board_page_done),
+    "lb:m (leaderboard My rank)": (my_rank, my_rank_done),
     "rq:hint (Hint)": (hint, hint_done),
     "rb:ql (question list page)": (list_page, list_page_done),
     "qotd:status (status page)": (qotd_status, qotd_status_done),

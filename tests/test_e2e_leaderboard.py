@@ -59,7 +59,7 @@ async def test_leaderboard_pages_survive_a_restart_and_show_the_askers_rank(reca
         assert f"alice: #{standing.rank} with 6 points." in footer(msg)
         assert "Page 1 of 3 · 24 members" in footer(msg)
         assert "who reached them first ranks higher" in footer(msg)
-        assert [b.label for b in msg.buttons] == ["Previous", "Next"]
+        assert [b.label for b in msg.buttons] == ["Previous", "Next", "My rank"]
         assert msg.button("Previous").disabled and not msg.button("Next").disabled
 
         second = await alice.click(msg, "Next")
@@ -139,7 +139,7 @@ async def test_stats_with_picture_and_member_without_data(recall, emulator):
         assert embed["title"] == "Stats: alice"
         fields = {f["name"]: f["value"] for f in embed["fields"]}
         assert "This week: **" in fields["Points"] and "(#1)" in fields["Points"]
-        assert fields["QOTD streak"] == "Current: **0**\nBest: **0**"
+        assert fields["QOTD streak"] == "No question of the day posted here yet."
         assert fields["Answered"].startswith("**5** answers")
         assert "Good 4" in fields["Self-grades"] or "Good 3" in fields["Self-grades"]
         assert "Multiple choice" in fields
@@ -1019,3 +1019,173 @@ async def test_a_board_deleted_from_the_channel_is_forgotten_when_a_member_hides
             return rows[0][0] == 0
 
         await until(forgotten)
+
+
+async def test_stats_never_round_a_share_up_to_all_or_down_to_none(recall, emulator):
+    """199 right answers of 200 read "100% right", as if none had gone wrong, and their tags
+    "100% of 200 answers went well"; one right of 201 read "0%"."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        row = await bot.store._fetchone(
+            "SELECT question_id FROM question_tags ORDER BY question_id LIMIT 1"
+        )
+        question = row[0]
+        tags = await bot.store._fetchall(
+            "SELECT tag FROM question_tags WHERE question_id = ? ORDER BY tag", (question,)
+        )
+        for i in range(200):  # the first one wrong
+            await bot.store.record_attempt(
+                AttemptRequest(guild.id, alice.id, "alice", None, question, "quiz", 3, True, i > 0, 0)
+            )
+        for i in range(201):  # the first one right
+            await bot.store.record_attempt(
+                AttemptRequest(guild.id, bob.id, "bob", None, question, "quiz", 3, True, i == 0, 0)
+            )
+
+        def fields(result) -> dict[str, str]:
+            return {f["name"]: f["value"] for f in result.message.embeds[0]["fields"]}
+
+        result = await alice.run("/stats")
+        await result.wait_for_content()
+        assert fields(result)["Multiple choice"] == "**99%** right (199 of 200)"
+        assert fields(result)["Strongest tags"].splitlines() == [
+            f"`{t[0]}` 99% of 200 answers went well" for t in tags[:3]
+        ]
+
+        result = await bob.run("/stats")
+        await result.wait_for_content()
+        assert fields(result)["Multiple choice"] == "**1%** right (1 of 201)"
+        assert fields(result)["Weakest tags"].splitlines() == [
+            f"`{t[0]}` 1% of 201 answers went well" for t in tags[:3]
+        ]
+
+
+async def test_coming_back_after_an_erase_while_hidden_leaves_nothing_to_erase(recall, emulator):
+    """Hidden, erased, then back on the boards: nothing of the member is kept. /privacy delete
+    offered an erase all the same, which reported "0 grades, every point you had here ... are
+    gone"."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 2)
+        await alice.run("/privacy hide")
+        asked = await alice.run("/privacy delete")
+        await alice.click(asked.message, "Erase my data")
+        shown = await alice.run("/privacy show")
+        assert shown.content == "You are back on this server's leaderboards."
+        assert not await bot.store.member_hidden(guild.id, alice.id)
+        assert not await bot.store.holds_member_data(guild.id, alice.id)
+        again = await alice.run("/privacy delete")
+        assert again.content.startswith("Recall holds nothing of yours")
+        assert not again.message.components
+        # Hiding again keeps the choice, with the name they have now.
+        await alice.run("/privacy hide")
+        assert await bot.store.member_hidden(guild.id, alice.id)
+        assert await bot.store.member_name(guild.id, alice.id) == "alice"
+
+
+async def test_my_rank_opens_the_page_of_the_member_who_clicks(recall, emulator):
+    """On a busy board the foot said "alice: #17" with no way to her line but Next, page by
+    page. My rank opens the page of whoever clicks it: the asker's board turns to it, another
+    member gets a copy at their own page; one with no place on the board is told why."""
+    guild = emulator.add_guild("Study group")
+    alice, bob, carol, dave = (guild.add_member(n) for n in ("alice", "bob", "carol", "dave"))
+    async with recall.running() as bot:
+        for i in range(24):  # 2..48 points, all more than alice's and dave's
+            await score(bot, guild.id, 1000 + i, f"old{i:02d}", 1 + i % 24)
+        await score(bot, guild.id, carol.id, "carol", 5)
+        await carol.run("/privacy hide")
+        await score(bot, guild.id, alice.id, "alice", 7)  # 14 points
+        await score(bot, guild.id, dave.id, "dave", 1)  # 2 points: the last line
+        board = await alice.run("/leaderboard show")
+        msg = board.message
+        assert [b.label for b in msg.buttons] == ["Previous", "Next", "My rank"]
+        rank = (await bot.store.standing(guild.id, "all", _week_key(msg), alice.id)).rank
+        assert rank > 10 and f"alice: #{rank} with 14 points." in footer(msg)
+        assert "Page 1 of 3" in footer(msg)
+
+    async with recall.running(sync=False):
+        mine = await alice.click(msg, "My rank")
+        assert mine.response_type == 7
+        assert f"Page {(rank - 1) // 10 + 1} of 3" in footer(msg)
+        assert any(line.startswith(f"`#{rank}` **alice** · 14 points") for line in board_lines(msg))
+
+        theirs = await dave.click(msg, "My rank")
+        assert theirs.ephemeral
+        assert "Page 3 of 3" in footer(theirs.message)
+        assert board_lines(theirs.message)[-1].endswith("**dave** · 2 points ← you")
+        assert f"Page {(rank - 1) // 10 + 1} of 3" in footer(msg)  # alice's is untouched
+
+        nothing = await bob.click(msg, "My rank")
+        assert nothing.ephemeral and nothing.content == "You have no points on this board yet."
+        hidden = await carol.click(msg, "My rank")
+        assert hidden.ephemeral and hidden.content.startswith("You are hidden from the boards")
+
+
+async def test_stats_say_so_when_there_is_no_streak_or_self_grade_to_show(recall, emulator):
+    """In a server that never posted a question of the day, the streak read "Current: 0,
+    Best: 0", as if the member had missed every one; a member who only answered multiple
+    choice saw "Again 0 · Hard 0 · Good 0 · Easy 0". Each now says what is missing, as the
+    multiple-choice line already did."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        row = await bot.store._fetchone("SELECT id FROM questions ORDER BY id LIMIT 1")
+        await bot.store.record_attempt(
+            AttemptRequest(guild.id, alice.id, "alice", None, row[0], "quiz", 3, True, True, 0)
+        )
+        result = await alice.run("/stats")
+        await result.wait_for_content()
+        fields = {f["name"]: f["value"] for f in result.message.embeds[0]["fields"]}
+        assert fields["QOTD streak"] == "No question of the day posted here yet."
+        assert fields["Self-grades"] == "No self-graded answers yet."
+        assert fields["Multiple choice"] == "**100%** right (1 of 1)"
+
+
+async def test_stats_of_a_member_with_nothing_to_show_are_told_to_the_asker_alone(
+    recall, emulator
+):
+    """/stats of a member who never answered was posted in the channel for all to read
+    ("bob has not answered any questions in this server yet. `/quiz` asks one now."), the
+    hint to run /quiz aimed at the wrong member. It is for the asker alone now, and the hint
+    is given to a member asking about themselves."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running():
+        theirs = await alice.run("/stats", member=bob)
+        assert theirs.ephemeral
+        assert theirs.message.embeds[0]["description"] == (
+            "bob has not answered any questions in this server yet."
+        )
+        mine = await bob.run("/stats")
+        assert mine.ephemeral
+        assert mine.message.embeds[0]["description"] == (
+            "You have not answered any questions in this server yet. `/quiz` asks one now."
+        )
+
+
+async def test_the_board_and_period_choices_read_as_the_boards_are_titled(recall, emulator):
+    """Discord's picker offered the boards as "all", "qotd" and "quiz", jargon a member had
+    to guess at; they read as the boards are titled now, and the periods as "This week",
+    "This month" and "All time". The values given to the command are unchanged."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running():
+        [show] = [
+            o for o in emulator.commands.find(guild.id, "leaderboard")["options"]
+            if o["name"] == "show"
+        ]
+        options = {o["name"]: o for o in show["options"]}
+        assert [(c["name"], c["value"]) for c in options["board"]["choices"]] == [
+            ("All points", "all"),
+            ("Question of the day", "qotd"),
+            ("Quiz", "quiz"),
+        ]
+        assert [(c["name"], c["value"]) for c in options["period"]["choices"]] == [
+            ("This week", "week"),
+            ("This month", "month"),
+            ("All time", "all time"),
+        ]
+        shown = await alice.run("/leaderboard show", period="month", board="qotd")
+        assert shown.message.embeds[0]["title"].startswith("🏆 Question of the day · ")

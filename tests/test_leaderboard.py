@@ -359,13 +359,35 @@ async def test_a_board_view_is_the_page_the_askers_standing_and_name_together(st
     assert quiet.mine is None and quiet.hidden and quiet.name == "quiet"
 
 
-async def test_paging_at_the_last_page_and_a_member_with_no_data(store: Store):
+async def fill_board(store: Store) -> None:
+    """23 members of server 1 with 1 to 5 grades each, a second apart."""
     q = await question_ids(store)
     clock = clock_of(store)
     for user in range(1, 24):
         clock.advance(seconds=1)
         for i in range(user % 5 + 1):
             await grade(store, 1, user, q[i])
+
+
+async def test_a_board_view_with_no_page_opens_the_askers_page(store: Store):
+    """My rank: the page with the asker's line, hidden members above them left out; the first
+    page for an asker with no place on the board (no points, or hidden)."""
+    await fill_board(store)
+    for hide in (None, 4, 9, 14):
+        if hide is not None:
+            assert await store.set_hidden(1, hide, f"user{hide}", True)
+        for asker in (*range(1, 24), 99):
+            view = await store.board_view(1, "all", "season:1", None, 4, asker)
+            mine = view.mine
+            if mine is None or mine.rank is None:
+                assert view.page.page == 0
+                continue
+            assert view.page.page == (mine.rank - 1) // 4
+            assert [r.rank for r in view.page.rows if r.user_id == asker] == [mine.rank]
+
+
+async def test_paging_at_the_last_page_and_a_member_with_no_data(store: Store):
+    await fill_board(store)
     last = await store.board_page(1, "all", "season:1", 2, PAGE_SIZE)
     assert last.page == 2 and last.total == 23 and len(last.rows) == 3
     assert [r.rank for r in last.rows] == [21, 22, 23]

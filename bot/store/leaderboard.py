@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from bot.leaderboard import Score, season_key
+from bot.leaderboard import Score, page_of_rank, season_key
 from bot.quiz import LIFETIME
 from bot.schedule import local_day
 from bot.store.base import keep_last_id
@@ -248,18 +248,29 @@ class LeaderboardStore(QuizStore):
         )
 
     async def board_view(
-        self, guild_id: int, board: str, period: str, page: int, page_size: int, asker_id: int
+        self,
+        guild_id: int,
+        board: str,
+        period: str,
+        page: int | None,
+        page_size: int,
+        asker_id: int,
     ) -> BoardView:
         """A page of a board with the asker's standing and name, in one snapshot: a grade
-        stored meanwhile can't make the foot disagree with the page."""
+        stored meanwhile can't make the foot disagree with the page. ``page`` None: the page
+        with the asker's line (the first when they have no place on the board)."""
 
         def load(conn: sqlite3.Connection) -> BoardView:
             name, hidden = _member_of(conn, guild_id, asker_id)
+            mine = _standing(conn, guild_id, board, period, asker_id)
+            if page is not None:
+                shown = page
+            elif mine is not None and mine.rank is not None:
+                shown = page_of_rank(mine.rank, page_size)
+            else:
+                shown = 0
             return BoardView(
-                _board_page(conn, guild_id, board, period, page, page_size),
-                _standing(conn, guild_id, board, period, asker_id),
-                name,
-                hidden,
+                _board_page(conn, guild_id, board, period, shown, page_size), mine, name, hidden
             )
 
         return await self.read(load)
@@ -316,11 +327,14 @@ class LeaderboardStore(QuizStore):
     async def set_hidden(
         self, guild_id: int, user_id: int, display_name: str, hidden: bool
     ) -> bool:
-        """Take a member off the boards (or put them back); returns whether anything changed."""
+        """Take a member off the boards (or put them back); returns whether anything changed.
+
+        A member whose data was erased while hidden keeps a row with no name, for that choice
+        alone: putting them back removes it, leaving nothing of theirs."""
         now = self.now_text()
         async with self.transaction() as db:
             async with db.execute(
-                "SELECT hidden FROM members WHERE guild_id = ? AND user_id = ?",
+                "SELECT hidden, display_name FROM members WHERE guild_id = ? AND user_id = ?",
                 (guild_id, user_id),
             ) as cur:
                 row = await cur.fetchone()
@@ -328,6 +342,11 @@ class LeaderboardStore(QuizStore):
                 return False
             if row is None and not hidden:
                 return False
+            if row is not None and not hidden and not row[1]:
+                await db.execute(
+                    "DELETE FROM members WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+                )
+                return True
             await db.execute(
                 "INSERT INTO members (guild_id, user_id, display_name, hidden, updated_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id) "
