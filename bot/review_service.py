@@ -228,6 +228,23 @@ class ReviewService:
             await self.session(session_id, user_id)
         return result, question
 
+    async def not_asked(self, guild_id: int, question: StoredQuestion) -> str | None:
+        """Why /review in this server no longer asks a question's card, as the end of a
+        sentence about the question (a moderator removed it or its deck, or switched its
+        deck off); None when it does ask it."""
+        if question.removed:
+            return "was removed from its deck, so it does not come back"
+        decks = await self.store.decks_for_guild(guild_id, include_disabled=True)
+        deck = next((d for d in decks if d.id == question.deck_id), None)
+        if deck is None:
+            return "is in a deck that was removed, so it does not come back"
+        if not deck.enabled:
+            return (
+                "is in a deck switched off in this server, so it comes back only once a "
+                "moderator switches the deck on"
+            )
+        return None
+
     async def summary(self, session_id: int, user_id: int) -> Summary:
         guild_id, deck_id = await self.session(session_id, user_id)
         answers = await self.store.session_answers(session_id)

@@ -141,11 +141,21 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
 
 
 def graded_note(
-    result: AttemptResult, question: StoredQuestion, card_due: Any, now: Any, *, lead: str = "Last:"
+    result: AttemptResult,
+    question: StoredQuestion,
+    card_due: Any,
+    now: Any,
+    *,
+    lead: str = "Last:",
+    not_asked: str | None = None,
 ) -> str:
+    """What a grade counted as and when the card comes back, or, with ``not_asked``, why it
+    does not (see :meth:`ReviewService.not_asked`)."""
     label = Rating(result.rating).label
-    when = relative(card_due, now) if card_due is not None else "later"
-    return ui.clip(f"{lead} {label} — “{question.question.prompt}” comes back {when}", ui.FOOTER)
+    if not_asked is None:
+        when = relative(card_due, now) if card_due is not None else "later"
+        not_asked = f"comes back {when}"
+    return ui.clip(f"{lead} {label} — “{question.question.prompt}” {not_asked}", ui.FOOTER)
 
 
 async def graded_footer(
@@ -156,17 +166,23 @@ async def graded_footer(
     *,
     lead: str = "Last:",
 ) -> str:
-    """The note on a grade in a session: what it counted as and when the card comes back
-    (read even if a newer review replaced the session since: the grade was taken)."""
+    """The note on a grade in a session: what it counted as and when the card comes back,
+    or why it does not (read even if a newer review replaced the session since: the grade
+    was taken)."""
     reviews = service(interaction)
     found = await reviews.store.review_session(session_id)
-    card = (
-        await reviews.store.card(found.guild_id, interaction.user.id, question.id)
-        if found is not None
-        else None
-    )
+    if found is None:
+        card, not_asked = None, None
+    else:
+        card = await reviews.store.card(found.guild_id, interaction.user.id, question.id)
+        not_asked = await reviews.not_asked(found.guild_id, question)
     return graded_note(
-        result, question, card.due if card else None, reviews.store.clock.now(), lead=lead
+        result,
+        question,
+        card.due if card else None,
+        reviews.store.clock.now(),
+        lead=lead,
+        not_asked=not_asked,
     )
 
 

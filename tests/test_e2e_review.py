@@ -1174,3 +1174,40 @@ async def test_a_reminder_for_many_decks_keeps_what_to_do_within_discords_limit(
         assert dm.content.endswith(
             " in 22 " + "n" * 70 + ", and 7 more decks. Run `/review start` there to go over them."
         ), dm.content
+
+
+async def test_a_card_a_moderator_took_out_of_review_does_not_promise_to_come_back(
+    recall, emulator
+):
+    """A card graded after its question was removed, or its deck removed or switched off,
+    is never asked again (until the deck is switched back on): the note on the grade says
+    so, instead of when it "comes back"."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        deck_id = await only_test_deck(bot, guild.id)
+        shown = await alice.run("/review start", channel=guild.general, deck="srs")
+        assert await bot.store.remove_question(await question_id_of(bot, shown.embed["description"]))
+        revealed = await alice.click(shown.message, "Reveal answer")
+        graded = await alice.click(revealed.message, "Good")
+        assert footer_text(graded) == (
+            "Last: Good — “Review question 1?” was removed from its deck, so it does not "
+            "come back"
+        )
+
+        await bot.store.set_deck_enabled(guild.id, deck_id, False)  # /deck disable
+        revealed = await alice.click(graded.message, "Reveal answer")
+        graded = await alice.click(revealed.message, "Good")
+        assert footer_text(graded) == (
+            "Last: Good — “Review question 2?” is in a deck switched off in this server, so "
+            "it comes back only once a moderator switches the deck on"
+        )
+
+        mc = await bot.store.create_deck(guild.id, "mc", "MC deck")
+        await bot.store.add_questions(mc, [QUESTIONS[-1]])
+        shown = await alice.run("/review start", channel=guild.general, deck="mc")
+        assert await bot.store.remove_deck(guild.id, mc)  # /deck remove
+        picked = await alice.click(shown.message, "B. B")
+        assert footer_text(picked) == (
+            "Counts as Good — “Pick the right one” is in a deck that was removed, so it does "
+            "not come back"
+        )
