@@ -65,6 +65,8 @@ class Summary:
     decks_off: bool = False
     #: the review is of one deck
     one_deck: bool = False
+    #: for a review of one deck, the cards due now in the server's other decks
+    due_elsewhere: int = 0
 
     @property
     def again_rate(self) -> float:
@@ -253,6 +255,10 @@ class ReviewService:
         next_due = min((c.card.due for c in cards), default=None)
         new_left = await self.store.new_question(guild_id, user_id, deck_id=deck_id) is not None
         switched_on = {d.id for d in await self.store.decks_for_guild(guild_id)}
+        elsewhere = 0
+        if deck_id is not None:
+            due = await self.store.due_counts(guild_id, user_id, until=self.store.clock.now())
+            elsewhere = sum(c.due for c in due if c.deck_id != deck_id)
         return Summary(
             len(answers),
             sum(1 for _, r in answers if r == Rating.again),
@@ -260,6 +266,7 @@ class ReviewService:
             new_left,
             decks_off=deck_id not in switched_on if deck_id is not None else not switched_on,
             one_deck=deck_id is not None,
+            due_elsewhere=elsewhere,
         )
 
     async def status(self, guild_id: int, user_id: int) -> Status:

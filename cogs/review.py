@@ -125,14 +125,30 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
             lines.append(
                 f"Next card due: <t:{int(summary.next_due.timestamp())}:R> ({relative(summary.next_due, now)})."
             )
+        # A review of one deck speaks of that deck, and of cards due in the others.
+        here = " in this deck" if summary.one_deck else ""
+        elsewhere = summary.due_elsewhere
         if summary.new_left:
             lines.append(
-                "Nothing else is due now. Come back later, or raise your daily new cards with `/review settings`."
+                f"Nothing else is due now{here}."
+                if elsewhere
+                else f"Nothing else is due now{here}. Come back later, or raise your daily new "
+                "cards with `/review settings`."
             )
         else:
+            none_new = (
+                "it has no new questions left for you to start"
+                if summary.one_deck
+                else "there are no new questions left for you to start"
+            )
             lines.append(
-                "Nothing else is due now, and there are no new questions left for you to start. "
-                "Come back later."
+                f"Nothing else is due now{here}, and {none_new}."
+                + ("" if elsewhere else " Come back later.")
+            )
+        if elsewhere:
+            lines.append(
+                f"{count(elsewhere, 'card')} {'is' if elsewhere == 1 else 'are'} due now in "
+                "your other decks: `/review start` goes over them."
             )
     embed = ui.info_embed("Review done", "\n".join(lines), colour=ui.OK)
     if note:

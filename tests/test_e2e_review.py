@@ -1211,3 +1211,28 @@ async def test_a_card_a_moderator_took_out_of_review_does_not_promise_to_come_ba
             "Counts as Good — “Pick the right one” is in a deck that was removed, so it does "
             "not come back"
         )
+
+
+async def test_a_deck_review_ends_telling_of_cards_due_in_the_other_decks(recall, emulator):
+    """A review of one deck that ends with cards due in other decks says so, rather than
+    that nothing else is due and there are no new questions left to start."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id, QUESTIONS[:1])
+        other = await bot.store.create_deck(guild.id, "other", "Other deck")
+        await bot.store.add_questions(
+            other, [Question(id=f"o{i}", prompt=f"Other {i}?", answer="O.") for i in (1, 2, 3)]
+        )
+        await alice.run("/review settings", channel=guild.general, new_per_day=3)
+        step = await alice.run("/review start", channel=guild.general)
+        for _ in range(3):
+            step = await play(alice, step)
+        recall.clock.set(at("2026-03-02T08:00"))  # every card is long due
+        shown = await alice.run("/review start", channel=guild.general, deck="srs")
+        text = (await play(alice, shown)).message.embeds[0]["description"]
+        assert "Reviewed **1** card." in text
+        assert (
+            "Nothing else is due now in this deck, and it has no new questions left for you "
+            "to start.\n2 cards are due now in your other decks: `/review start` goes over them."
+        ) in text, text
+        assert "Come back later" not in text, text
