@@ -21,7 +21,14 @@ from bot.errors import OptionGone, UserError
 from bot.exporters import ExportPart
 from bot.quiz import Rating, Source, mc_rating, option_clicked
 from bot.srs import NEW_PER_DAY_MAX, local_midnights, retrievability
-from bot.store import AttemptRequest, AttemptResult, DeckDue, Store, StoredQuestion
+from bot.store import (
+    AttemptRequest,
+    AttemptResult,
+    DeckDue,
+    Reminder,
+    Store,
+    StoredQuestion,
+)
 from bot.text import count, fit_lines
 
 #: The answer to a click on a review that a newer ``/review start`` replaced.
@@ -303,6 +310,16 @@ class ReviewService:
         later = await self.store.first_due_after(guild_id, user_id, now)
         return DueToday(counts, due_now, later if later is not None and later < midnight else None)
 
+    async def reminders_elsewhere(self, guild_id: int, user_id: int, zone: str) -> list[Reminder]:
+        """The member's reminders in their other servers that follow a zone other than
+        ``zone`` (review settings are kept per server: a new zone set in one server leaves
+        them as they were)."""
+        return [
+            r
+            for r in await self.store.member_reminders(user_id)
+            if r.guild_id != guild_id and r.timezone != zone
+        ]
+
     async def set_new_per_day(self, guild_id: int, user_id: int, value: int) -> None:
         if not 0 <= value <= NEW_PER_DAY_MAX:
             raise UserError(f"new_per_day must be between 0 and {NEW_PER_DAY_MAX}.")
@@ -514,6 +531,27 @@ def reminder_text(due: DueToday, where: str, decks: str) -> str:
     )
 
 
+def other_zones_text(reminders: Sequence[tuple[str, Reminder]], limit: int) -> str:
+    """What a member who set a new zone in one server is told of their reminders
+    (:meth:`ReviewService.reminders_elsewhere`, each with the server's name as shown) that
+    still follow other zones, in at most about ``limit`` characters; empty for none."""
+    if not reminders:
+        return ""
+    parts = [f"**{server}** ({r.remind_time} {r.timezone})" for server, r in reminders]
+    head = "Your review settings are per server, and your reminders on "
+    those = "that zone" if len(parts) == 1 else "those zones"
+    tail = f" still follow {those}: set your zone there too with `/review settings timezone`."
+    servers = fit_lines(
+        parts,
+        limit - len(head) - len(tail),
+        lambda left: f"and {count(left, 'more server')}",
+        sep=", ",
+    )
+    if len(parts) > 1 and servers == ", ".join(parts):
+        servers = ", ".join(parts[:-1]) + " and " + parts[-1]
+    return head + servers + tail
+
+
 def _name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
@@ -539,5 +577,6 @@ __all__ = [
     "Status",
     "Summary",
     "due_by_deck",
+    "other_zones_text",
     "reminder_text",
 ]

@@ -16,7 +16,14 @@ from bot.bank import deck_key
 from bot.client import RecallBot
 from bot.errors import OptionGone, UserError
 from bot.quiz import Rating, option_fingerprint
-from bot.review_service import Item, ReviewService, Summary, due_by_deck, reminder_text
+from bot.review_service import (
+    Item,
+    ReviewService,
+    Summary,
+    due_by_deck,
+    other_zones_text,
+    reminder_text,
+)
 from bot.schedule import format_time, parse_time, parse_zone, zone_choices
 from bot.srs import (
     DEFAULT_NEW_PER_DAY,
@@ -229,6 +236,21 @@ async def show_again(
     else:
         embed, view = item_message(item)
         await interaction.response.edit_message(embed=embed, view=view)
+
+
+async def other_zones_note(
+    interaction: discord.Interaction[Any], reviews: ReviewService, zone: str
+) -> str:
+    """After the member set their zone here: their reminders in other servers (that the bot
+    is in) that still follow another zone; empty when there are none."""
+    assert interaction.guild_id is not None
+    found = await reviews.reminders_elsewhere(interaction.guild_id, interaction.user.id, zone)
+    named = [
+        (ui.name(guild.name), r)
+        for r in found
+        if (guild := interaction.client.get_guild(r.guild_id)) is not None
+    ]
+    return other_zones_text(named, ui.CONTENT // 2)
 
 
 async def reminders_off_note(reviews: ReviewService, guild_id: int, user_id: int) -> str:
@@ -535,9 +557,15 @@ class ReviewGroup(
         remind = f"daily at {s.remind_time}" if s.remind_time else "off"
         zone = f"**{s.timezone}** (the server's)" if s.follows_server else f"**{s.timezone}**"
         note = await reminders_off_note(self.cog.reviews, interaction.guild_id, interaction.user.id)
+        elsewhere = (
+            await other_zones_note(interaction, self.cog.reviews, s.timezone)
+            if timezone is not None
+            else ""
+        )
         await interaction.response.send_message(
             f"New cards a day: **{s.new_per_day}** · time zone: {zone} · reminders: **{remind}**."
-            + (f"\n{ui.name(note)}" if note else ""),  # the reason may hold a server's name
+            + (f"\n{ui.name(note)}" if note else "")  # the reason may hold a server's name
+            + (f"\n{elsewhere}" if elsewhere else ""),
             ephemeral=True,
         )
 
@@ -570,9 +598,15 @@ class ReviewGroup(
             follow_server=timezone is not None and zone is None,
         )
         assert s.remind_next is not None
+        elsewhere = (
+            await other_zones_note(interaction, self.cog.reviews, s.timezone)
+            if timezone is not None
+            else ""
+        )
         await interaction.response.send_message(
             f"I'll DM you at **{at} {s.timezone}** on days when cards are due (next check "
-            f"<t:{int(s.remind_next.timestamp())}:R>). Keep your DMs open to Recall.",
+            f"<t:{int(s.remind_next.timestamp())}:R>). Keep your DMs open to Recall."
+            + (f"\n{elsewhere}" if elsewhere else ""),
             ephemeral=True,
         )
 

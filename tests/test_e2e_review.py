@@ -1236,3 +1236,44 @@ async def test_a_deck_review_ends_telling_of_cards_due_in_the_other_decks(recall
             "to start.\n2 cards are due now in your other decks: `/review start` goes over them."
         ) in text, text
         assert "Come back later" not in text, text
+
+
+async def test_a_new_zone_tells_of_reminders_other_servers_still_send_in_the_old_one(
+    recall, emulator
+):
+    """Review settings are kept per server: a member who travels and sets their zone in one
+    server is told which of their other servers still remind them in another zone, so that
+    a reminder does not come at three in the morning unexplained."""
+    guild, alice = await setup(recall, emulator)
+    other = emulator.add_guild("Other group")
+    alice_there = other.add_member(alice.user)
+    third = emulator.add_guild("Third group")
+    alice_third = third.add_member(alice.user)
+    async with recall.running():
+        await alice_there.run(
+            "/review remind", channel=other.general, time="07:00", timezone="Europe/Paris"
+        )
+        await alice_third.run("/review remind", channel=third.general, time="21:00")  # UTC
+        moved = await alice.run("/review settings", channel=guild.general, timezone="Asia/Tokyo")
+        assert moved.content.endswith(
+            "\nYour review settings are per server, and your reminders on **Other group** "
+            "(07:00 Europe/Paris) and **Third group** (21:00 UTC) still follow those zones: "
+            "set your zone there too with `/review settings timezone`."
+        ), moved.content
+
+        # Reminders set with their zone tell the same; a server already in that zone is not named.
+        await alice_third.run("/review settings", channel=third.general, timezone="Asia/Tokyo")
+        remind = await alice.run(
+            "/review remind", channel=guild.general, time="08:00", timezone="Asia/Tokyo"
+        )
+        assert remind.content.endswith(
+            "\nYour review settings are per server, and your reminders on **Other group** "
+            "(07:00 Europe/Paris) still follow that zone: set your zone there too with "
+            "`/review settings timezone`."
+        ), remind.content
+        same = await alice_there.run(
+            "/review settings", channel=other.general, timezone="Asia/Tokyo"
+        )
+        assert "per server" not in same.content, same.content
+        plain = await alice.run("/review settings", channel=guild.general, new_per_day=5)
+        assert "per server" not in plain.content, plain.content

@@ -517,11 +517,24 @@ class SrsStore(DeckStore):
     # -- reminders -------------------------------------------------------------------------
 
     async def reminders_due(self, now: datetime) -> list[Reminder]:
-        rows = await self._fetchall(
+        return await self._reminders(
             "SELECT guild_id, user_id, timezone, remind_time, remind_next FROM srs_members "
             "WHERE remind_next IS NOT NULL AND remind_next <= ? ORDER BY remind_next",
             (to_db(now),),
         )
+
+    async def member_reminders(self, user_id: int) -> list[Reminder]:
+        """A member's reminders in every server they set one in, the oldest server first."""
+        return await self._reminders(
+            "SELECT guild_id, user_id, timezone, remind_time, remind_next FROM srs_members "
+            "WHERE remind_next IS NOT NULL AND user_id = ? AND remind_time IS NOT NULL "
+            "ORDER BY guild_id",
+            (user_id,),
+        )
+
+    async def _reminders(self, sql: str, params: tuple[Any, ...]) -> list[Reminder]:
+        """Reminders read by ``sql``, each in the zone the member's days follow there."""
+        rows = await self._fetchall(sql, params)
         # A member with no zone of their own follows the server's (read once a server).
         server_zone: dict[int, str] = {}
         for r in rows:
