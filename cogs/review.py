@@ -671,7 +671,9 @@ class Review(commands.Cog):
     async def quiz_decks(self, guild_id: int, text: str) -> int | None:
         from bot.quiz_service import QuizService
 
-        row = await QuizService(self.bot.store, escape=ui.name).resolve_deck(guild_id, text)
+        row = await QuizService(self.bot.store, escape=ui.name).resolve_deck(
+            guild_id, text, tags=False
+        )
         return row.id if row else None
 
     @tasks.loop(seconds=30)

@@ -1277,3 +1277,14 @@ async def test_a_new_zone_tells_of_reminders_other_servers_still_send_in_the_old
         assert "per server" not in same.content, same.content
         plain = await alice.run("/review settings", channel=guild.general, new_per_day=5)
         assert "per server" not in plain.content, plain.content
+
+
+async def test_an_unknown_deck_lists_the_decks_to_review_without_tags(recall, emulator):
+    """/review start has no tag option: a deck it does not know is answered with the decks
+    it can review, not with every tag of the server as /quiz's answer has."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running():
+        refused = await alice.run("/review start", channel=guild.general, deck="cooking")
+        assert refused.content.startswith("There is no deck called “cooking”. Decks: **")
+        assert "Tags" not in refused.content and "`python`" in refused.content, refused.content
+        assert refused.content.endswith(")."), refused.content
