@@ -134,12 +134,14 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
             )
         # A review of one deck speaks of that deck, and of cards due in the others.
         here = " in this deck" if summary.one_deck else ""
+        # "else": besides the cards just reviewed, when there were any.
+        nothing = "Nothing else is due now" if summary.reviewed else "Nothing is due now"
         elsewhere = summary.due_elsewhere
         if summary.new_left:
             lines.append(
-                f"Nothing else is due now{here}."
+                f"{nothing}{here}."
                 if elsewhere
-                else f"Nothing else is due now{here}. Come back later, or raise your daily new "
+                else f"{nothing}{here}. Come back later, or raise your daily new "
                 "cards with `/review settings`."
             )
         else:
@@ -149,7 +151,7 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
                 else "there are no new questions left for you to start"
             )
             lines.append(
-                f"Nothing else is due now{here}, and {none_new}."
+                f"{nothing}{here}, and {none_new}."
                 + ("" if elsewhere else " Come back later.")
             )
         if elsewhere:

@@ -1288,3 +1288,26 @@ async def test_an_unknown_deck_lists_the_decks_to_review_without_tags(recall, em
         assert refused.content.startswith("There is no deck called “cooking”. Decks: **")
         assert "Tags" not in refused.content and "`python`" in refused.content, refused.content
         assert refused.content.endswith(")."), refused.content
+
+
+async def test_a_review_with_nothing_to_do_says_nothing_is_due_not_nothing_else(
+    recall, emulator
+):
+    """A /review start with nothing to ask has reviewed nothing: it says nothing is due, not
+    that nothing *else* is."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await alice.run("/review settings", channel=guild.general, new_per_day=1)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        recall.clock.set(at("2026-02-02T09:00"))  # the card is due again; no new card today
+        step = await alice.run("/review start", channel=guild.general)
+        done = await play(alice, step)
+        assert "Nothing else is due now. Come back later" in done.message.embeds[0]["description"]
+        again = await alice.run("/review start", channel=guild.general)
+        text = again.embed["description"]
+        assert text.startswith("Reviewed **0** cards.\nNext card due: "), text
+        assert text.endswith(
+            "\nNothing is due now. Come back later, or raise your daily new cards with "
+            "`/review settings`."
+        ), text
