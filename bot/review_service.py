@@ -53,6 +53,17 @@ OPTION_CHANGED = (
 )
 
 
+#: why a card is no longer asked (``Store.not_reviewable``), as told after its grade
+_NOT_ASKED = {
+    "question removed": "was removed from its deck, so it does not come back",
+    "deck removed": "is in a deck that was removed, so it does not come back",
+    "deck off": (
+        "is in a deck switched off in this server, so it comes back only once a moderator "
+        "switches the deck on"
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Item:
     session_id: int
@@ -241,18 +252,7 @@ class ReviewService:
         """Why /review in this server no longer asks a question's card, as the end of a
         sentence about the question (a moderator removed it or its deck, or switched its
         deck off); None when it does ask it."""
-        if question.removed:
-            return "was removed from its deck, so it does not come back"
-        decks = await self.store.decks_for_guild(guild_id, include_disabled=True)
-        deck = next((d for d in decks if d.id == question.deck_id), None)
-        if deck is None:
-            return "is in a deck that was removed, so it does not come back"
-        if not deck.enabled:
-            return (
-                "is in a deck switched off in this server, so it comes back only once a "
-                "moderator switches the deck on"
-            )
-        return None
+        return _NOT_ASKED.get(await self.store.not_reviewable(guild_id, question.id) or "")
 
     async def summary(self, session_id: int, user_id: int) -> Summary:
         guild_id, deck_id = await self.session(session_id, user_id)

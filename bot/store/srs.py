@@ -317,6 +317,24 @@ class SrsStore(DeckStore):
             for r in rows
         ]
 
+    async def not_reviewable(self, guild_id: int, question_id: int) -> str | None:
+        """Why /review in this server does not ask a question: ``question removed``, ``deck
+        removed`` or ``deck off`` (switched off there); None when it does ask it (or there
+        is no such question)."""
+        row = await self._fetchone(
+            "SELECT q.removed_at, d.removed_at, COALESCE(gd.enabled, 1) FROM questions q "
+            "JOIN decks d ON d.id = q.deck_id "
+            "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? WHERE q.id = ?",
+            (guild_id, question_id),
+        )
+        if row is None:
+            return None
+        if row[0] is not None:
+            return "question removed"
+        if row[1] is not None:
+            return "deck removed"
+        return None if row[2] else "deck off"
+
     async def next_due(
         self,
         guild_id: int,
