@@ -600,13 +600,15 @@ class ReviewGroup(
             follow_server=timezone is not None and zone is None,
         )
         assert s.remind_next is not None
+        # as /review settings tells it: a zone the member follows moves with the server's
+        whose = " (the server's zone)" if s.follows_server else ""
         elsewhere = (
             await other_zones_note(interaction, self.cog.reviews, s.timezone)
             if timezone is not None
             else ""
         )
         await interaction.response.send_message(
-            f"I'll DM you at **{at} {s.timezone}** on days when cards are due (next check "
+            f"I'll DM you at **{at} {s.timezone}**{whose} on days when cards are due (next check "
             f"<t:{int(s.remind_next.timestamp())}:R>). Keep your DMs open to Recall."
             + (f"\n{elsewhere}" if elsewhere else ""),
             ephemeral=True,

@@ -584,7 +584,10 @@ async def test_a_member_who_never_set_a_zone_follows_the_servers(recall, emulato
         await bot.store.set_guild_settings(guild.id, {"timezone": "Asia/Tokyo"})
         await play(alice, await alice.run("/review start", channel=guild.general))
         set_up = await alice.run("/review remind", channel=guild.general, time="18:00")
-        assert set_up.content.startswith("I'll DM you at **18:00 Asia/Tokyo**"), set_up.content
+        # said as /review settings says it: the zone is the server's, and follows it
+        assert set_up.content.startswith(
+            "I'll DM you at **18:00 Asia/Tokyo** (the server's zone) on days when cards are due"
+        ), set_up.content
         settings = await bot.store.review_settings(guild.id, alice.id)
         assert settings.remind_next == at("2026-02-02T09:00")
 
