@@ -54,7 +54,7 @@ OPTION_CHANGED = (
 
 
 #: why a card is no longer asked (``Store.not_reviewable``), as told after its grade
-_NOT_ASKED = {
+_NOT_ASKED: dict[str, str] = {
     "question removed": "was removed from its deck, so it does not come back",
     "deck removed": "is in a deck that was removed, so it does not come back",
     "deck off": (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from bot.clock import from_db, to_db
 from bot.quiz import Rating
@@ -118,6 +118,10 @@ def _card_values(
         card.reps,
         card.lapses,
     )
+
+
+#: why /review in a server does not ask a question (``SrsStore.not_reviewable``)
+NotReviewable = Literal["question removed", "deck removed", "deck off"]
 
 
 @dataclass(frozen=True)
@@ -317,7 +321,7 @@ class SrsStore(DeckStore):
             for r in rows
         ]
 
-    async def not_reviewable(self, guild_id: int, question_id: int) -> str | None:
+    async def not_reviewable(self, guild_id: int, question_id: int) -> NotReviewable | None:
         """Why /review in this server does not ask a question: ``question removed``, ``deck
         removed`` or ``deck off`` (switched off there); None when it does ask it (or there
         is no such question)."""
