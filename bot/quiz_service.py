@@ -52,15 +52,20 @@ class QuizService:
         #: (post, member) -> (when, the new post) of recent Next clicks
         self._nexts: dict[tuple[int, int], tuple[float, asyncio.Future[QuizPost]]] = {}
 
-    async def resolve_deck(self, guild_id: int, text: str | None) -> DeckRow | None:
-        """A deck named by slug, id or name (loosely); None when no deck was asked for."""
+    async def resolve_deck(
+        self, guild_id: int, text: str | None, *, tags: bool = True
+    ) -> DeckRow | None:
+        """A deck named by slug, id or name (loosely); None when no deck was asked for.
+        ``tags``: a deck not found is answered with the tags too (for a command with a tag
+        option), not only the decks."""
         if text is None or not text.strip():
             return None
         decks = await self.store.decks_for_guild(guild_id, include_disabled=True)
         deck = find_deck(decks, text)
         if deck is None:
             raise UserError(
-                f"There is no deck called “{self.escape(text.strip())}”. {await self.available(guild_id)}"
+                f"There is no deck called “{self.escape(text.strip())}”. "
+                + await self.available(guild_id, tags=tags)
             )
         if not deck.enabled:
             raise UserError(
@@ -69,21 +74,26 @@ class QuizService:
             )
         return deck
 
-    async def available(self, guild_id: int, deck_id: int | None = None) -> str:
+    async def available(
+        self, guild_id: int, deck_id: int | None = None, *, tags: bool = True
+    ) -> str:
         """A sentence listing the decks and tags a quiz here can use: the tags of the deck
-        ``deck_id`` when one was asked for, else those of every enabled deck."""
+        ``deck_id`` when one was asked for, else those of every enabled deck; with
+        ``tags`` False, the decks only."""
         everything = await self.store.decks_for_guild(guild_id, include_disabled=True)
         decks = [d for d in everything if d.enabled]
         if not decks:
             return "No decks are enabled in this server; a moderator can enable one with `/deck enable`."
-        deck = next((d for d in decks if d.id == deck_id), None)
-        tags = await self.store.tags_for_guild(guild_id, deck.id if deck else None)
         deck_list = ", ".join(
             f"**{self.escape(d.name)}** (`{deck_key(d, everything)}`, {d.questions})"
             for d in decks
         )
-        tag_list = ", ".join(f"`{t}`" for t, _ in tags[:40])
-        more = f" and {len(tags) - 40} more" if len(tags) > 40 else ""
+        if not tags:
+            return f"Decks: {deck_list}."
+        deck = next((d for d in decks if d.id == deck_id), None)
+        tag_rows = await self.store.tags_for_guild(guild_id, deck.id if deck else None)
+        tag_list = ", ".join(f"`{t}`" for t, _ in tag_rows[:40])
+        more = f" and {len(tag_rows) - 40} more" if len(tag_rows) > 40 else ""
         label = f"Tags in **{self.escape(deck.name)}**" if deck else "Tags"
         return f"Decks: {deck_list}. {label}: {tag_list or 'none'}{more}."
 

@@ -21,7 +21,14 @@ from bot.errors import OptionGone, UserError
 from bot.exporters import ExportPart
 from bot.quiz import Rating, Source, mc_rating, option_clicked
 from bot.srs import NEW_PER_DAY_MAX, local_midnights, retrievability
-from bot.store import AttemptRequest, AttemptResult, DeckDue, Store, StoredQuestion
+from bot.store import (
+    AttemptRequest,
+    AttemptResult,
+    DeckDue,
+    Reminder,
+    Store,
+    StoredQuestion,
+)
 from bot.text import count, fit_lines
 
 #: The answer to a click on a review that a newer ``/review start`` replaced.
@@ -46,6 +53,17 @@ OPTION_CHANGED = (
 )
 
 
+#: why a card is no longer asked (``Store.not_reviewable``), as told after its grade
+_NOT_ASKED: dict[str, str] = {
+    "question removed": "was removed from its deck, so it does not come back",
+    "deck removed": "is in a deck that was removed, so it does not come back",
+    "deck off": (
+        "is in a deck switched off in this server, so it comes back only once a moderator "
+        "switches the deck on"
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Item:
     session_id: int
@@ -65,6 +83,8 @@ class Summary:
     decks_off: bool = False
     #: the review is of one deck
     one_deck: bool = False
+    #: for a review of one deck, the cards due now in the server's other decks
+    due_elsewhere: int = 0
 
     @property
     def again_rate(self) -> float:
@@ -228,6 +248,12 @@ class ReviewService:
             await self.session(session_id, user_id)
         return result, question
 
+    async def not_asked(self, guild_id: int, question: StoredQuestion) -> str | None:
+        """Why /review in this server no longer asks a question's card, as the end of a
+        sentence about the question (a moderator removed it or its deck, or switched its
+        deck off); None when it does ask it."""
+        return _NOT_ASKED.get(await self.store.not_reviewable(guild_id, question.id) or "")
+
     async def summary(self, session_id: int, user_id: int) -> Summary:
         guild_id, deck_id = await self.session(session_id, user_id)
         answers = await self.store.session_answers(session_id)
@@ -236,6 +262,10 @@ class ReviewService:
         next_due = min((c.card.due for c in cards), default=None)
         new_left = await self.store.new_question(guild_id, user_id, deck_id=deck_id) is not None
         switched_on = {d.id for d in await self.store.decks_for_guild(guild_id)}
+        elsewhere = 0
+        if deck_id is not None:
+            due = await self.store.due_counts(guild_id, user_id, until=self.store.clock.now())
+            elsewhere = sum(c.due for c in due if c.deck_id != deck_id)
         return Summary(
             len(answers),
             sum(1 for _, r in answers if r == Rating.again),
@@ -243,6 +273,7 @@ class ReviewService:
             new_left,
             decks_off=deck_id not in switched_on if deck_id is not None else not switched_on,
             one_deck=deck_id is not None,
+            due_elsewhere=elsewhere,
         )
 
     async def status(self, guild_id: int, user_id: int) -> Status:
@@ -278,6 +309,16 @@ class ReviewService:
         due_now = sum(c.due for c in await self.store.due_counts(guild_id, user_id, until=now))
         later = await self.store.first_due_after(guild_id, user_id, now)
         return DueToday(counts, due_now, later if later is not None and later < midnight else None)
+
+    async def reminders_elsewhere(self, guild_id: int, user_id: int, zone: str) -> list[Reminder]:
+        """The member's reminders in their other servers that follow a zone other than
+        ``zone`` (review settings are kept per server: a new zone set in one server leaves
+        them as they were)."""
+        return [
+            r
+            for r in await self.store.member_reminders(user_id)
+            if r.guild_id != guild_id and r.timezone != zone
+        ]
 
     async def set_new_per_day(self, guild_id: int, user_id: int, value: int) -> None:
         if not 0 <= value <= NEW_PER_DAY_MAX:
@@ -490,6 +531,27 @@ def reminder_text(due: DueToday, where: str, decks: str) -> str:
     )
 
 
+def other_zones_text(reminders: Sequence[tuple[str, Reminder]], limit: int) -> str:
+    """What a member who set a new zone in one server is told of their reminders
+    (:meth:`ReviewService.reminders_elsewhere`, each with the server's name as shown) that
+    still follow other zones, in at most about ``limit`` characters; empty for none."""
+    if not reminders:
+        return ""
+    parts = [f"**{server}** ({r.remind_time} {r.timezone})" for server, r in reminders]
+    head = "Your review settings are per server, and your reminders on "
+    those = "that zone" if len(parts) == 1 else "those zones"
+    tail = f" still follow {those}: set your zone there too with `/review settings timezone`."
+    servers = fit_lines(
+        parts,
+        limit - len(head) - len(tail),
+        lambda left: f"and {count(left, 'more server')}",
+        sep=", ",
+    )
+    if len(parts) > 1 and servers == ", ".join(parts):
+        servers = ", ".join(parts[:-1]) + " and " + parts[-1]
+    return head + servers + tail
+
+
 def _name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
@@ -515,5 +577,6 @@ __all__ = [
     "Status",
     "Summary",
     "due_by_deck",
+    "other_zones_text",
     "reminder_text",
 ]

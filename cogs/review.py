@@ -16,7 +16,14 @@ from bot.bank import deck_key
 from bot.client import RecallBot
 from bot.errors import OptionGone, UserError
 from bot.quiz import Rating, option_fingerprint
-from bot.review_service import Item, ReviewService, Summary, due_by_deck, reminder_text
+from bot.review_service import (
+    Item,
+    ReviewService,
+    Summary,
+    due_by_deck,
+    other_zones_text,
+    reminder_text,
+)
 from bot.schedule import format_time, parse_time, parse_zone, zone_choices, zone_label
 from bot.srs import (
     DEFAULT_NEW_PER_DAY,
@@ -125,14 +132,32 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
             lines.append(
                 f"Next card due: <t:{int(summary.next_due.timestamp())}:R> ({relative(summary.next_due, now)})."
             )
+        # A review of one deck speaks of that deck, and of cards due in the others.
+        here = " in this deck" if summary.one_deck else ""
+        # "else": besides the cards just reviewed, when there were any.
+        nothing = "Nothing else is due now" if summary.reviewed else "Nothing is due now"
+        elsewhere = summary.due_elsewhere
         if summary.new_left:
             lines.append(
-                "Nothing else is due now. Come back later, or raise your daily new cards with `/review settings`."
+                f"{nothing}{here}."
+                if elsewhere
+                else f"{nothing}{here}. Come back later, or raise your daily new "
+                "cards with `/review settings`."
             )
         else:
+            none_new = (
+                "it has no new questions left for you to start"
+                if summary.one_deck
+                else "there are no new questions left for you to start"
+            )
             lines.append(
-                "Nothing else is due now, and there are no new questions left for you to start. "
-                "Come back later."
+                f"{nothing}{here}, and {none_new}."
+                + ("" if elsewhere else " Come back later.")
+            )
+        if elsewhere:
+            lines.append(
+                f"{count(elsewhere, 'card')} {'is' if elsewhere == 1 else 'are'} due now in "
+                "your other decks: `/review start` goes over them."
             )
     embed = ui.info_embed("Review done", "\n".join(lines), colour=ui.OK)
     if note:
@@ -141,11 +166,21 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
 
 
 def graded_note(
-    result: AttemptResult, question: StoredQuestion, card_due: Any, now: Any, *, lead: str = "Last:"
+    result: AttemptResult,
+    question: StoredQuestion,
+    card_due: Any,
+    now: Any,
+    *,
+    lead: str = "Last:",
+    not_asked: str | None = None,
 ) -> str:
+    """What a grade counted as and when the card comes back, or, with ``not_asked``, why it
+    does not (see :meth:`ReviewService.not_asked`)."""
     label = Rating(result.rating).label
-    when = relative(card_due, now) if card_due is not None else "later"
-    return ui.clip(f"{lead} {label} — “{question.question.prompt}” comes back {when}", ui.FOOTER)
+    if not_asked is None:
+        when = relative(card_due, now) if card_due is not None else "later"
+        not_asked = f"comes back {when}"
+    return ui.clip(f"{lead} {label} — “{question.question.prompt}” {not_asked}", ui.FOOTER)
 
 
 async def graded_footer(
@@ -156,17 +191,23 @@ async def graded_footer(
     *,
     lead: str = "Last:",
 ) -> str:
-    """The note on a grade in a session: what it counted as and when the card comes back
-    (read even if a newer review replaced the session since: the grade was taken)."""
+    """The note on a grade in a session: what it counted as and when the card comes back,
+    or why it does not (read even if a newer review replaced the session since: the grade
+    was taken)."""
     reviews = service(interaction)
     found = await reviews.store.review_session(session_id)
-    card = (
-        await reviews.store.card(found.guild_id, interaction.user.id, question.id)
-        if found is not None
-        else None
-    )
+    if found is None:
+        card, not_asked = None, None
+    else:
+        card = await reviews.store.card(found.guild_id, interaction.user.id, question.id)
+        not_asked = await reviews.not_asked(found.guild_id, question)
     return graded_note(
-        result, question, card.due if card else None, reviews.store.clock.now(), lead=lead
+        result,
+        question,
+        card.due if card else None,
+        reviews.store.clock.now(),
+        lead=lead,
+        not_asked=not_asked,
     )
 
 
@@ -197,6 +238,21 @@ async def show_again(
     else:
         embed, view = item_message(item)
         await interaction.response.edit_message(embed=embed, view=view)
+
+
+async def other_zones_note(
+    interaction: discord.Interaction[Any], reviews: ReviewService, zone: str
+) -> str:
+    """After the member set their zone here: their reminders in other servers (that the bot
+    is in) that still follow another zone; empty when there are none."""
+    assert interaction.guild_id is not None
+    found = await reviews.reminders_elsewhere(interaction.guild_id, interaction.user.id, zone)
+    named = [
+        (ui.name(guild.name), r)
+        for r in found
+        if (guild := interaction.client.get_guild(r.guild_id)) is not None
+    ]
+    return other_zones_text(named, ui.CONTENT // 2)
 
 
 async def reminders_off_note(reviews: ReviewService, guild_id: int, user_id: int) -> str:
@@ -503,9 +559,15 @@ class ReviewGroup(
         remind = f"daily at {s.remind_time}" if s.remind_time else "off"
         zone = f"**{s.timezone}** (the server's)" if s.follows_server else f"**{s.timezone}**"
         note = await reminders_off_note(self.cog.reviews, interaction.guild_id, interaction.user.id)
+        elsewhere = (
+            await other_zones_note(interaction, self.cog.reviews, s.timezone)
+            if timezone is not None
+            else ""
+        )
         await interaction.response.send_message(
             f"New cards a day: **{s.new_per_day}** · time zone: {zone} · reminders: **{remind}**."
-            + (f"\n{ui.name(note)}" if note else ""),  # the reason may hold a server's name
+            + (f"\n{ui.name(note)}" if note else "")  # the reason may hold a server's name
+            + (f"\n{elsewhere}" if elsewhere else ""),
             ephemeral=True,
         )
 
@@ -538,9 +600,17 @@ class ReviewGroup(
             follow_server=timezone is not None and zone is None,
         )
         assert s.remind_next is not None
+        # as /review settings tells it: a zone the member follows moves with the server's
+        whose = " (the server's zone)" if s.follows_server else ""
+        elsewhere = (
+            await other_zones_note(interaction, self.cog.reviews, s.timezone)
+            if timezone is not None
+            else ""
+        )
         await interaction.response.send_message(
-            f"I'll DM you at **{at} {s.timezone}** on days when cards are due (next check "
-            f"<t:{int(s.remind_next.timestamp())}:R>). Keep your DMs open to Recall.",
+            f"I'll DM you at **{at} {s.timezone}**{whose} on days when cards are due (next check "
+            f"<t:{int(s.remind_next.timestamp())}:R>). Keep your DMs open to Recall."
+            + (f"\n{elsewhere}" if elsewhere else ""),
             ephemeral=True,
         )
 
@@ -604,7 +674,9 @@ class Review(commands.Cog):
     async def quiz_decks(self, guild_id: int, text: str) -> int | None:
         from bot.quiz_service import QuizService
 
-        row = await QuizService(self.bot.store, escape=ui.name).resolve_deck(guild_id, text)
+        row = await QuizService(self.bot.store, escape=ui.name).resolve_deck(
+            guild_id, text, tags=False
+        )
         return row.id if row else None
 
     @tasks.loop(seconds=30)

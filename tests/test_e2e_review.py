@@ -584,7 +584,10 @@ async def test_a_member_who_never_set_a_zone_follows_the_servers(recall, emulato
         await bot.store.set_guild_settings(guild.id, {"timezone": "Asia/Tokyo"})
         await play(alice, await alice.run("/review start", channel=guild.general))
         set_up = await alice.run("/review remind", channel=guild.general, time="18:00")
-        assert set_up.content.startswith("I'll DM you at **18:00 Asia/Tokyo**"), set_up.content
+        # said as /review settings says it: the zone is the server's, and follows it
+        assert set_up.content.startswith(
+            "I'll DM you at **18:00 Asia/Tokyo** (the server's zone) on days when cards are due"
+        ), set_up.content
         settings = await bot.store.review_settings(guild.id, alice.id)
         assert settings.remind_next == at("2026-02-02T09:00")
 
@@ -1174,3 +1177,140 @@ async def test_a_reminder_for_many_decks_keeps_what_to_do_within_discords_limit(
         assert dm.content.endswith(
             " in 22 " + "n" * 70 + ", and 7 more decks. Run `/review start` there to go over them."
         ), dm.content
+
+
+async def test_a_card_a_moderator_took_out_of_review_does_not_promise_to_come_back(
+    recall, emulator
+):
+    """A card graded after its question was removed, or its deck removed or switched off,
+    is never asked again (until the deck is switched back on): the note on the grade says
+    so, instead of when it "comes back"."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        deck_id = await only_test_deck(bot, guild.id)
+        shown = await alice.run("/review start", channel=guild.general, deck="srs")
+        assert await bot.store.remove_question(await question_id_of(bot, shown.embed["description"]))
+        revealed = await alice.click(shown.message, "Reveal answer")
+        graded = await alice.click(revealed.message, "Good")
+        assert footer_text(graded) == (
+            "Last: Good — “Review question 1?” was removed from its deck, so it does not "
+            "come back"
+        )
+
+        await bot.store.set_deck_enabled(guild.id, deck_id, False)  # /deck disable
+        revealed = await alice.click(graded.message, "Reveal answer")
+        graded = await alice.click(revealed.message, "Good")
+        assert footer_text(graded) == (
+            "Last: Good — “Review question 2?” is in a deck switched off in this server, so "
+            "it comes back only once a moderator switches the deck on"
+        )
+
+        mc = await bot.store.create_deck(guild.id, "mc", "MC deck")
+        await bot.store.add_questions(mc, [QUESTIONS[-1]])
+        shown = await alice.run("/review start", channel=guild.general, deck="mc")
+        assert await bot.store.remove_deck(guild.id, mc)  # /deck remove
+        picked = await alice.click(shown.message, "B. B")
+        assert footer_text(picked) == (
+            "Counts as Good — “Pick the right one” is in a deck that was removed, so it does "
+            "not come back"
+        )
+
+
+async def test_a_deck_review_ends_telling_of_cards_due_in_the_other_decks(recall, emulator):
+    """A review of one deck that ends with cards due in other decks says so, rather than
+    that nothing else is due and there are no new questions left to start."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id, QUESTIONS[:1])
+        other = await bot.store.create_deck(guild.id, "other", "Other deck")
+        await bot.store.add_questions(
+            other, [Question(id=f"o{i}", prompt=f"Other {i}?", answer="O.") for i in (1, 2, 3)]
+        )
+        await alice.run("/review settings", channel=guild.general, new_per_day=3)
+        step = await alice.run("/review start", channel=guild.general)
+        for _ in range(3):
+            step = await play(alice, step)
+        recall.clock.set(at("2026-03-02T08:00"))  # every card is long due
+        shown = await alice.run("/review start", channel=guild.general, deck="srs")
+        text = (await play(alice, shown)).message.embeds[0]["description"]
+        assert "Reviewed **1** card." in text
+        assert (
+            "Nothing else is due now in this deck, and it has no new questions left for you "
+            "to start.\n2 cards are due now in your other decks: `/review start` goes over them."
+        ) in text, text
+        assert "Come back later" not in text, text
+
+
+async def test_a_new_zone_tells_of_reminders_other_servers_still_send_in_the_old_one(
+    recall, emulator
+):
+    """Review settings are kept per server: a member who travels and sets their zone in one
+    server is told which of their other servers still remind them in another zone, so that
+    a reminder does not come at three in the morning unexplained."""
+    guild, alice = await setup(recall, emulator)
+    other = emulator.add_guild("Other group")
+    alice_there = other.add_member(alice.user)
+    third = emulator.add_guild("Third group")
+    alice_third = third.add_member(alice.user)
+    async with recall.running():
+        await alice_there.run(
+            "/review remind", channel=other.general, time="07:00", timezone="Europe/Paris"
+        )
+        await alice_third.run("/review remind", channel=third.general, time="21:00")  # UTC
+        moved = await alice.run("/review settings", channel=guild.general, timezone="Asia/Tokyo")
+        assert moved.content.endswith(
+            "\nYour review settings are per server, and your reminders on **Other group** "
+            "(07:00 Europe/Paris) and **Third group** (21:00 UTC) still follow those zones: "
+            "set your zone there too with `/review settings timezone`."
+        ), moved.content
+
+        # Reminders set with their zone tell the same; a server already in that zone is not named.
+        await alice_third.run("/review settings", channel=third.general, timezone="Asia/Tokyo")
+        remind = await alice.run(
+            "/review remind", channel=guild.general, time="08:00", timezone="Asia/Tokyo"
+        )
+        assert remind.content.endswith(
+            "\nYour review settings are per server, and your reminders on **Other group** "
+            "(07:00 Europe/Paris) still follow that zone: set your zone there too with "
+            "`/review settings timezone`."
+        ), remind.content
+        same = await alice_there.run(
+            "/review settings", channel=other.general, timezone="Asia/Tokyo"
+        )
+        assert "per server" not in same.content, same.content
+        plain = await alice.run("/review settings", channel=guild.general, new_per_day=5)
+        assert "per server" not in plain.content, plain.content
+
+
+async def test_an_unknown_deck_lists_the_decks_to_review_without_tags(recall, emulator):
+    """/review start has no tag option: a deck it does not know is answered with the decks
+    it can review, not with every tag of the server as /quiz's answer has."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running():
+        refused = await alice.run("/review start", channel=guild.general, deck="cooking")
+        assert refused.content.startswith("There is no deck called “cooking”. Decks: **")
+        assert "Tags" not in refused.content and "`python`" in refused.content, refused.content
+        assert refused.content.endswith(")."), refused.content
+
+
+async def test_a_review_with_nothing_to_do_says_nothing_is_due_not_nothing_else(
+    recall, emulator
+):
+    """A /review start with nothing to ask has reviewed nothing: it says nothing is due, not
+    that nothing *else* is."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await alice.run("/review settings", channel=guild.general, new_per_day=1)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        recall.clock.set(at("2026-02-02T09:00"))  # the card is due again; no new card today
+        step = await alice.run("/review start", channel=guild.general)
+        done = await play(alice, step)
+        assert "Nothing else is due now. Come back later" in done.message.embeds[0]["description"]
+        again = await alice.run("/review start", channel=guild.general)
+        text = again.embed["description"]
+        assert text.startswith("Reviewed **0** cards.\nNext card due: "), text
+        assert text.endswith(
+            "\nNothing is due now. Come back later, or raise your daily new cards with "
+            "`/review settings`."
+        ), text

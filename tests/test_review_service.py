@@ -3,6 +3,7 @@
 import asyncio
 import io
 import json
+import re
 import sqlite3
 import tempfile
 import zipfile
@@ -25,10 +26,11 @@ from bot.review_service import (
     DueToday,
     ReviewService,
     due_by_deck,
+    other_zones_text,
     reminder_text,
 )
 from bot.schedule import ScheduleSpec, slot_for_date
-from bot.store import AttemptRequest, DeckDue, Store
+from bot.store import AttemptRequest, DeckDue, Reminder, Store
 
 
 def test_each_deck_is_named_once_with_its_count() -> None:
@@ -381,3 +383,16 @@ async def test_an_option_edited_away_just_before_the_grade_is_written_is_not_gra
         assert [o.text for o in question.question.options] == ["string", "any"]
     finally:
         await store.close()
+
+
+def test_other_zones_name_whole_servers_and_count_those_beyond_the_room_given() -> None:
+    def reminder(guild_id: int) -> Reminder:
+        return Reminder(guild_id, 5, "Europe/Paris", "07:00", datetime(2026, 2, 2, tzinfo=UTC))
+
+    assert other_zones_text([], 500) == ""
+    two = other_zones_text([("A", reminder(1)), ("B", reminder(2))], 500)
+    assert "on **A** (07:00 Europe/Paris) and **B** (07:00 Europe/Paris) still follow" in two
+    many = other_zones_text([(f"Server {i}", reminder(i)) for i in range(60)], 500)
+    assert len(many) <= 500
+    assert many.startswith("Your review settings are per server, and your reminders on **Server 0**")
+    assert re.search(r"\(07:00 Europe/Paris\), and \d+ more servers still follow those zones", many)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from bot.clock import from_db, to_db
 from bot.quiz import Rating
@@ -118,6 +118,10 @@ def _card_values(
         card.reps,
         card.lapses,
     )
+
+
+#: why /review in a server does not ask a question (``SrsStore.not_reviewable``)
+NotReviewable = Literal["question removed", "deck removed", "deck off"]
 
 
 @dataclass(frozen=True)
@@ -316,6 +320,24 @@ class SrsStore(DeckStore):
             StoredCard(r["question_id"], _card(r), from_db(r["introduced_at"]), r["introduced_by"])
             for r in rows
         ]
+
+    async def not_reviewable(self, guild_id: int, question_id: int) -> NotReviewable | None:
+        """Why /review in this server does not ask a question: ``question removed``, ``deck
+        removed`` or ``deck off`` (switched off there); None when it does ask it (or there
+        is no such question)."""
+        row = await self._fetchone(
+            "SELECT q.removed_at, d.removed_at, COALESCE(gd.enabled, 1) FROM questions q "
+            "JOIN decks d ON d.id = q.deck_id "
+            "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? WHERE q.id = ?",
+            (guild_id, question_id),
+        )
+        if row is None:
+            return None
+        if row[0] is not None:
+            return "question removed"
+        if row[1] is not None:
+            return "deck removed"
+        return None if row[2] else "deck off"
 
     async def next_due(
         self,
@@ -517,11 +539,24 @@ class SrsStore(DeckStore):
     # -- reminders -------------------------------------------------------------------------
 
     async def reminders_due(self, now: datetime) -> list[Reminder]:
-        rows = await self._fetchall(
+        return await self._reminders(
             "SELECT guild_id, user_id, timezone, remind_time, remind_next FROM srs_members "
             "WHERE remind_next IS NOT NULL AND remind_next <= ? ORDER BY remind_next",
             (to_db(now),),
         )
+
+    async def member_reminders(self, user_id: int) -> list[Reminder]:
+        """A member's reminders in every server they set one in, the oldest server first."""
+        return await self._reminders(
+            "SELECT guild_id, user_id, timezone, remind_time, remind_next FROM srs_members "
+            "WHERE remind_next IS NOT NULL AND user_id = ? AND remind_time IS NOT NULL "
+            "ORDER BY guild_id",
+            (user_id,),
+        )
+
+    async def _reminders(self, sql: str, params: tuple[Any, ...]) -> list[Reminder]:
+        """Reminders read by ``sql``, each in the zone the member's days follow there."""
+        rows = await self._fetchall(sql, params)
         # A member with no zone of their own follows the server's (read once a server).
         server_zone: dict[int, str] = {}
         for r in rows:
