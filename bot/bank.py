@@ -713,5 +713,5 @@ BUILTIN_READ_ONLY = (
     "**{name}** is a built-in deck, and built-in decks are read-only (updates to Recall "
     "would overwrite changes). To change its questions, copy it into a deck of your own: "
     "`/deck create`, then `/question export` this deck and `/question import` the file "
-    "into yours."
+    "into yours, then `/deck disable` this one, or its questions are asked twice."
 )

@@ -1329,3 +1329,21 @@ async def test_an_unknown_deck_lists_the_servers_own_decks_first_and_says_how_ma
         shown = text.count("`team-deck-")
         builtin = len([d for d in await bot.store.decks_for_guild(guild.id) if d.builtin])
         assert f"… and {30 + builtin - shown} more" in text, text
+
+
+async def test_the_way_to_change_a_built_in_deck_ends_with_switching_it_off(recall, emulator):
+    """Refused an edit of a built-in question, a moderator is told to copy the deck into
+    one of their own; the built-in deck then has to be switched off, or every question is
+    asked twice (the copy does not count as a duplicate of the other deck's)."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        builtin = (await bot.store.search_questions(guild.id, search="converter")).questions[0]
+        for refused in (
+            await mod.run("/question edit", id=builtin.id),
+            await mod.run("/question remove", id=builtin.id),
+            await mod.run("/question add", deck="flask"),
+        ):
+            assert "copy it into a deck of your own" in refused.content, refused.content
+            assert "`/deck disable` this one" in refused.content, refused.content
+            assert "asked twice" in refused.content
+            assert len(refused.content) <= 2000
