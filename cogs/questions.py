@@ -67,7 +67,9 @@ FormHandler = Callable[[discord.Interaction[Any], QuestionForm], Awaitable[None]
 
 class QuestionModal(discord.ui.Modal):
     """The five-field question form, filled in with ``form``; ``on_form`` gets what was
-    typed, and ``form``'s *why it is asked* (given with the command, not in the modal)."""
+    typed, and ``form``'s *why it is asked* (given with the command, not in the modal).
+    ``again``: the command, with the options given to it, that opens this form as it was
+    (named when the form is refused, as the form cannot hold those options)."""
 
     def __init__(
         self,
@@ -76,6 +78,7 @@ class QuestionModal(discord.ui.Modal):
         form: QuestionForm | None = None,
         *,
         why_typed: bool = False,
+        again: str = "",
     ):
         super().__init__(title=ui.clip(title, 45), timeout=ui.FORM_TIMEOUT)
         form = form or QuestionForm()
@@ -84,6 +87,7 @@ class QuestionModal(discord.ui.Modal):
         #: ``form.why`` was typed with the command (not the question's own): kept in the
         #: database while the form is open, so that it is given back after a restart
         self.why_typed = why_typed and bool(form.why)
+        self.again = again
         self.prompt: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label=FORM_LABELS["prompt"],
             custom_id="prompt",
@@ -156,7 +160,11 @@ class QuestionModal(discord.ui.Modal):
                 else:
                     # The form is closed now: what was typed goes back with what to fix.
                     why = ui.error_text(exc)
-                await give_back_form(interaction, form, why)
+                # A why the sender did not type (the question's own) is not theirs to paste.
+                typed = form if self.why_typed else replace(form, why="")
+                await give_back_form(
+                    interaction, typed, why, note=typed_note(self.again, with_why=self.why_typed)
+                )
 
         try:
             await handled(interaction, work)
@@ -196,6 +204,26 @@ async def give_back_option(
 
 #: what a refusal says of the attached texts of a form
 TYPED_NOTE = " What you typed is attached: open the form again and paste it in."
+
+
+def typed_note(again: str, *, with_why: bool) -> str:
+    """What a refused form's reply says of the texts attached: ``again`` is the command that
+    opens the form as it was (its options, such as the difficulty, are not in the form)."""
+    if not again:
+        return TYPED_NOTE
+    if with_why:
+        return (
+            f" What you typed is attached: run {again} again with the `why` attached and "
+            "paste the rest into the form."
+        )
+    return f" What you typed is attached: run {again} again and paste it into the form."
+
+
+def command_text(command: str, **options: object) -> str:
+    """``/command name:value ...`` in code, as a member types it (options left as None are
+    left out)."""
+    given = "".join(f" {k}:{v}" for k, v in options.items() if v is not None)
+    return f"`{command}{given}`"
 
 
 async def give_back_form(
@@ -735,7 +763,15 @@ class QuestionGroup(app_commands.Group):
             await send_question(inter, sq, f"Added question **#{qid}** to **{ui.name(row.name)}**.")
 
         await QuestionModal(
-            f"New question: {row.name}", save, given, why_typed=why is not None
+            f"New question: {row.name}",
+            save,
+            given,
+            why_typed=why is not None,
+            again=command_text(
+                "/question add",
+                deck=row.slug,
+                difficulty=difficulty if difficulty != "medium" else None,
+            ),
         ).send(interaction)
 
     @app_commands.command(
@@ -796,7 +832,16 @@ class QuestionGroup(app_commands.Group):
             await send_question(inter, fresh, f"Saved question **#{sq.id}**.")
 
         await QuestionModal(
-            f"Edit question #{sq.id}", save, given, why_typed=why is not None
+            f"Edit question #{sq.id}",
+            save,
+            given,
+            why_typed=why is not None,
+            again=command_text(
+                "/question edit",
+                id=sq.id,
+                difficulty=difficulty,
+                clear_why="True" if clear_why else None,
+            ),
         ).send(interaction)
 
     @app_commands.command(

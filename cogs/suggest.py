@@ -33,10 +33,12 @@ from cogs.questions import (
     QuestionModal,
     answer_first,
     bank,
+    command_text,
     deck_choices,
     give_back_form,
     give_back_typed,
     give_back_why,
+    typed_note,
 )
 from cogs.quiz import handled
 
@@ -319,14 +321,12 @@ async def record_review_post(
     log.error("gave up recording the review post of suggestion %s: %s", suggestion_id, failure)
 
 
-async def give_back(inter: discord.Interaction[Any], form: QuestionForm, why: str) -> None:
-    """Tell the member their suggestion was not saved, with what they typed attached."""
-    note = (
-        " What you typed is attached: run `/suggest question` again with the `why` you gave "
-        "it and paste the rest into the form."
-        if form.why
-        else " What you typed is attached, to paste into the form when you try again."
-    )
+async def give_back(
+    inter: discord.Interaction[Any], form: QuestionForm, why: str, again: str
+) -> None:
+    """Tell the member their suggestion was not saved, with what they typed attached and
+    ``again``, the command that opens its form as it was."""
+    note = typed_note(again, with_why=bool(form.why))
     await give_back_form(inter, form, why, note=note, filename="your-suggestion.txt")
 
 
@@ -420,6 +420,12 @@ class SuggestGroup(app_commands.Group):
             await give_back_why(interaction, why, str(exc))
             return
 
+        again = command_text(
+            "/suggest question",
+            deck=row.slug,
+            difficulty=difficulty if difficulty != "medium" else None,
+        )
+
         async def save(inter: discord.Interaction[Any], form: QuestionForm) -> None:
             question = question_from_form(
                 form, question_id=slug_for_prompt(form.prompt or "q"), difficulty=difficulty
@@ -433,6 +439,7 @@ class SuggestGroup(app_commands.Group):
                     form,
                     "This server stopped taking suggestions while your form was open, so it "
                     "was not saved.",
+                    again,
                 )
                 return
             sid = await store.create_suggestion(
@@ -452,6 +459,7 @@ class SuggestGroup(app_commands.Group):
                     form,
                     "Your suggestion couldn't be posted in the review channel, so it was not "
                     "saved; a moderator should check `/settings review-channel`.",
+                    again,
                 )
                 return
             try:
@@ -471,7 +479,7 @@ class SuggestGroup(app_commands.Group):
             )
 
         await QuestionModal(
-            f"Suggest for {row.name}", save, given, why_typed=why is not None
+            f"Suggest for {row.name}", save, given, why_typed=why is not None, again=again
         ).send(interaction)
 
     @app_commands.command(

@@ -1347,3 +1347,48 @@ async def test_the_way_to_change_a_built_in_deck_ends_with_switching_it_off(reca
             assert "`/deck disable` this one" in refused.content, refused.content
             assert "asked twice" in refused.content
             assert len(refused.content) <= 2000
+
+
+def assert_refused_with_the_command_again(refused, command: str, why: str) -> None:
+    """A form refused for its options: what to fix, the command that opens it again as it
+    was, and the `why` typed with that command attached."""
+    assert "Options: mark exactly one option as right" in refused.content
+    assert (
+        f"run `{command}` again with the `why` attached and paste the rest into the form"
+        in refused.content
+    ), refused.content
+    [attached] = refused.message.attachments
+    assert f"## why\n{why}" in attached.data.decode()
+
+
+async def test_a_refused_form_says_how_to_open_it_again_as_it_was(recall, emulator):
+    """A form refused for a mistake gives back what was typed; the difficulty (and the
+    `why`) were given with the command, not in the form, so the refusal names the command
+    to run again with them: opening the form "again" as it said before added a hard
+    question as medium. A `why` the moderator did not type is not attached as if typed."""
+    guild, mod, _alice = await setup_guild(emulator)
+    bad_options = {"answer": "path", "options": "string\npath"}  # no right one marked
+    async with recall.running() as bot:
+        await make_deck(mod)
+        opened = await mod.run(
+            "/question add", deck="team-flask", difficulty="hard", why="To test routing."
+        )
+        refused = await mod.submit(opened.modal, prompt="Which converter?", **bad_options)
+        assert_refused_with_the_command_again(
+            refused, "/question add deck:team-flask difficulty:hard", "To test routing."
+        )
+
+        deck = next(d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin)
+        qid = await bot.store.add_question(
+            deck.id, Question(id="v", prompt="What is a view?", answer="A function.", why="Saved.")
+        )
+        opened = await mod.run("/question edit", id=qid, difficulty="easy")
+        values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
+        refused = await mod.submit(opened.modal, **{**values, **bad_options})
+        assert (
+            f"run `/question edit id:{qid} difficulty:easy` again and paste it into the form"
+            in refused.content
+        ), refused.content
+        [attached] = refused.message.attachments
+        assert "## why" not in attached.data.decode()  # the question's own, not typed
+        assert (await bot.store.question(qid)).question.difficulty.value == "medium"
