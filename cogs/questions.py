@@ -44,6 +44,7 @@ from bot.exporters import export_parts
 from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, slug_for_prompt
 from bot.questions import WHY_MAX, Question, normalize_tag
 from bot.store import StoredQuestion, StoreError
+from bot.text import count
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
 from cogs.quiz import handled
@@ -662,7 +663,7 @@ async def deck_choices(
         off = "" if d.enabled else ", off"
         out.append(
             app_commands.Choice(
-                name=ui.clip(f"{d.name} ({d.questions} questions{off})", 100),
+                name=ui.clip(f"{d.name} ({count(d.questions, 'question')}{off})", 100),
                 value=deck_key(d, decks),
             )
         )

@@ -1392,3 +1392,16 @@ async def test_a_refused_form_says_how_to_open_it_again_as_it_was(recall, emulat
         [attached] = refused.message.attachments
         assert "## why" not in attached.data.decode()  # the question's own, not typed
         assert (await bot.store.question(qid)).question.difficulty.value == "medium"
+
+
+async def test_deck_choices_count_one_question_in_the_singular(recall, emulator):
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        deck = next(d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin)
+        await bot.store.add_question(deck.id, Question(id="v", prompt="A view?", answer="A."))
+        [choice] = await mod.autocomplete("/question add", "deck", "team")
+        assert choice["name"] == "Team Flask (1 question)"
+        await mod.run("/deck disable", deck="team-flask")
+        [choice] = await mod.autocomplete("/deck enable", "deck", "team")
+        assert choice["name"] == "Team Flask (1 question, off)"
