@@ -65,6 +65,16 @@ async def make_deck(mod, name: str = "Team Flask", description: str = "Our own q
     return await mod.run("/deck create", name=name, description=description)
 
 
+async def drafts_dropped(bot) -> None:
+    """Wait until the `why` kept for the forms sent is dropped: once a form is answered
+    (the bot must not be stopped before, as it does it then)."""
+    for _ in range(100):
+        if not await bot.store._fetchall("SELECT * FROM form_drafts"):
+            break
+        await asyncio.sleep(0.05)
+    assert await bot.store._fetchall("SELECT * FROM form_drafts") == []
+
+
 async def test_deck_lifecycle_create_list_info_disable_remove(recall, emulator):
     guild, mod, alice = await setup_guild(emulator)
     async with recall.running() as bot:
@@ -563,11 +573,7 @@ async def test_a_form_sent_after_a_restart_gives_back_the_why_typed_with_the_com
         )
         assert saved.content.startswith("Added question"), saved.content
         qid = int(saved.content.split("#")[1].split("*")[0])
-        for _ in range(50):  # dropped once the form is answered
-            if not await bot.store._fetchall("SELECT * FROM form_drafts"):
-                break
-            await asyncio.sleep(0.05)
-        assert await bot.store._fetchall("SELECT * FROM form_drafts") == []
+        await drafts_dropped(bot)
         opened_add = await mod.run("/question add", deck="team-flask", why=add_why)
         opened_edit = await mod.run("/question edit", id=qid, why=edit_why)
         opened_plain = await mod.run("/question add", deck="team-flask")
@@ -1014,6 +1020,7 @@ async def test_a_bad_why_is_refused_with_what_to_fix_and_what_was_typed(recall, 
         assert "## why\nTo test routing." in attached.data.decode()
         assert (await bot.store.search_questions(guild.id, custom_only=True)).total == 1
         assert (await bot.store.question(qid)).question.why == ""
+        await drafts_dropped(bot)
 
 
 
@@ -1349,9 +1356,10 @@ async def test_the_way_to_change_a_built_in_deck_ends_with_switching_it_off(reca
             assert len(refused.content) <= 2000
 
 
-def assert_refused_with_the_command_again(refused, command: str, why: str) -> None:
+async def assert_refused_with_the_command_again(bot, refused, command: str, why: str) -> None:
     """A form refused for its options: what to fix, the command that opens it again as it
-    was, and the `why` typed with that command attached."""
+    was, and the `why` typed with that command attached (no longer kept in the database)."""
+    await drafts_dropped(bot)
     assert "Options: mark exactly one option as right" in refused.content
     assert (
         f"run `{command}` again with the `why` attached and paste the rest into the form"
@@ -1374,8 +1382,8 @@ async def test_a_refused_form_says_how_to_open_it_again_as_it_was(recall, emulat
             "/question add", deck="team-flask", difficulty="hard", why="To test routing."
         )
         refused = await mod.submit(opened.modal, prompt="Which converter?", **bad_options)
-        assert_refused_with_the_command_again(
-            refused, "/question add deck:team-flask difficulty:hard", "To test routing."
+        await assert_refused_with_the_command_again(
+            bot, refused, "/question add deck:team-flask difficulty:hard", "To test routing."
         )
 
         deck = next(d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin)

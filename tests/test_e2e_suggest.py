@@ -711,11 +711,13 @@ async def test_a_refused_suggestion_says_how_to_open_its_form_again_as_it_was(re
     """The difficulty and the `why` of a suggestion are given with the command: a form
     refused for a mistake names the command to run again with them."""
     _guild, mod, alice, review = await setup(emulator, recall)
-    async with recall.running():
+    async with recall.running() as bot:
         await open_suggestions(mod, review)
         opened = await alice.run("/suggest question", difficulty="hard", why="A reason.")
         refused = await alice.submit(opened.modal, **form(1, options="a\nb"))
-        assert_refused_with_the_command_again(
+        await assert_refused_with_the_command_again(
+            bot,
             refused, "/suggest question deck:team-flask difficulty:hard", "A reason."
         )
         assert emulator.channel_messages(review) == []
+
