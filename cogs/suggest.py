@@ -15,9 +15,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bank import (
-    BankService,
     QuestionForm,
     check_why,
+    find_deck,
     form_from_question,
     question_from_form,
 )
@@ -352,25 +352,25 @@ class SuggestGroup(app_commands.Group):
         self.bot = bot
 
     async def _target_deck(self, guild_id: int, deck: str | None) -> DeckRow:
-        service = BankService(self.bot.store, escape=ui.name)
-        custom = [
-            d
-            for d in await self.bot.store.decks_for_guild(guild_id, include_disabled=True)
-            if not d.builtin
-        ]
+        decks = await self.bot.store.decks_for_guild(guild_id, include_disabled=True)
+        custom = [d for d in decks if not d.builtin]
         if deck:
-            row = await service.deck(guild_id, deck)
-            if not row.builtin:
+            row = find_deck(decks, deck)
+            if row is not None and not row.builtin:
                 return row
-            # The read-only text tells moderators how to copy a deck; a member needs to
-            # know where suggestions go.
+            # Where suggestions go: the server's own decks (the refusals of the bank list
+            # built-in decks too, and tell moderators how to copy one).
+            where = (
+                "Suggest for one of this server's own decks: " + deck_slugs(custom)
+                if custom
+                else "This server has no deck of its own to suggest for yet."
+            )
+            if row is None:
+                typed = ui.clip(" ".join(deck.split()), 80)
+                raise UserError(f"There is no deck called “{ui.name(typed)}” here. " + where)
             raise UserError(
-                f"**{ui.name(row.name)}** is a built-in deck, and built-in decks take no suggestions. "
-                + (
-                    "Suggest for one of this server's own decks: " + deck_slugs(custom)
-                    if custom
-                    else "This server has no deck of its own to suggest for yet."
-                )
+                f"**{ui.name(row.name)}** is a built-in deck, and built-in decks take no "
+                "suggestions. " + where
             )
         if len(custom) == 1:
             return custom[0]

@@ -721,3 +721,17 @@ async def test_a_refused_suggestion_says_how_to_open_its_form_again_as_it_was(re
         )
         assert emulator.channel_messages(review) == []
 
+
+async def test_an_unknown_deck_lists_only_the_decks_that_take_suggestions(recall, emulator):
+    """A deck name mistyped: the refusal lists the decks a member may suggest for (the
+    server's own), not the built-in ones, which take no suggestions."""
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running():
+        await open_suggestions(mod, review)
+        refused = await alice.run("/suggest question", deck="team-flsk", why="A reason.")
+        assert refused.modal is None
+        assert "no deck called “team-flsk”" in refused.content, refused.content
+        assert "`team-flask`" in refused.content
+        assert "`flask`" not in refused.content and "`python`" not in refused.content
+        [attached] = refused.message.attachments
+        assert attached.data.decode() == "## why\nA reason."
