@@ -52,6 +52,7 @@ from bot.questions import (
     WHY_MAX,
     Difficulty,
     Question,
+    folded,
     loose_key,
 )
 
@@ -367,6 +368,13 @@ def deck_key(deck: DeckRow, decks: Sequence[DeckRow]) -> str:
     if deck.builtin and any(d.slug == deck.slug and not d.builtin for d in decks):
         return str(deck.id)
     return deck.slug
+
+
+def deck_matches(deck: DeckRow, typed: str) -> bool:
+    """Whether a deck is a choice for what was typed so far in a deck option: text in its
+    name (case, accents and spacing do not count, as for :func:`find_deck`) or its slug."""
+    needle = folded(" ".join(typed.split()))
+    return not needle or needle in folded(" ".join(deck.name.split())) or needle in deck.slug
 
 
 def find_deck(decks: Sequence[DeckRow], text: str) -> DeckRow | None:

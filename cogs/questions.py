@@ -33,6 +33,7 @@ from bot.bank import (
     check_upload_size,
     check_why,
     deck_key,
+    deck_matches,
     edited_question,
     export_summary,
     form_from_question,
@@ -651,14 +652,13 @@ async def deck_choices(
     enabled: bool | None = None,
 ) -> list[app_commands.Choice[str]]:
     decks = await bot.store.decks_for_guild(guild_id, include_disabled=True)
-    needle = current.strip().lower()
     out = []
     for d in decks:
         if custom_only and d.builtin:
             continue
         if enabled is not None and d.enabled != enabled:
             continue
-        if needle and needle not in d.name.lower() and needle not in d.slug:
+        if not deck_matches(d, current):
             continue
         off = "" if d.enabled else ", off"
         out.append(

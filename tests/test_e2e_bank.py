@@ -1413,3 +1413,17 @@ async def test_deck_choices_count_one_question_in_the_singular(recall, emulator)
         await mod.run("/deck disable", deck="team-flask")
         [choice] = await mod.autocomplete("/deck enable", "deck", "team")
         assert choice["name"] == "Team Flask (1 question, off)"
+
+
+async def test_deck_choices_match_a_name_typed_without_its_accents(recall, emulator):
+    """The deck option takes "elan vital" for the deck **Élan vital** (names are compared
+    without case and accents), so its choices offer the deck for that text too."""
+    _guild, mod, alice = await setup_guild(emulator)
+    async with recall.running():
+        await make_deck(mod, name="Élan vital")
+        for typed in ("elan vital", "ÉLAN V", "Elan"):
+            for command in ("/deck info", "/quiz"):
+                choices = await alice.autocomplete(command, "deck", typed)
+                assert [c["value"] for c in choices] == ["elan-vital"], (command, typed, choices)
+        info = await alice.run("/deck info", deck="elan vital")
+        assert info.embed["title"] == "Élan vital"
