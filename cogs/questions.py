@@ -53,6 +53,8 @@ from cogs.quiz import handled
 log = logging.getLogger("cogs.questions")
 
 PAGE_SIZE = 10
+#: the highest page /question list opens at (a page past the last shows the last)
+PAGE_MAX = 100_000
 SEARCH_MAX = 30
 DifficultyChoice = Literal["easy", "medium", "hard"]
 
@@ -886,6 +888,7 @@ class QuestionGroup(app_commands.Group):
         deck="Only this deck",
         tag="Only questions with this tag",
         search="Only questions whose text contains this",
+        page="The page to open at (default: the first; past the end: the last)",
     )
     async def list_(
         self,
@@ -893,12 +896,18 @@ class QuestionGroup(app_commands.Group):
         deck: str | None = None,
         tag: str | None = None,
         search: app_commands.Range[str, 1, SEARCH_MAX] | None = None,
+        page: app_commands.Range[int, 1, PAGE_MAX] = 1,
     ) -> None:
         assert interaction.guild_id is not None
         deck_id = (await self.bank.deck(interaction.guild_id, deck)).id if deck else 0
         tag_value = normalize_tag(tag or "").replace(":", "")[:32]
         embed, view = await list_message(
-            self.bank, interaction.guild_id, deck_id, 0, tag_value, (search or "").strip()
+            self.bank,
+            interaction.guild_id,
+            deck_id,
+            min(max(page, 1), PAGE_MAX) - 1,
+            tag_value,
+            (search or "").strip(),
         )
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 

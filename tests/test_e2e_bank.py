@@ -1427,3 +1427,24 @@ async def test_deck_choices_match_a_name_typed_without_its_accents(recall, emula
                 assert [c["value"] for c in choices] == ["elan-vital"], (command, typed, choices)
         info = await alice.run("/deck info", deck="elan vital")
         assert info.embed["title"] == "Élan vital"
+
+
+async def test_list_opens_at_the_page_asked_for(recall, emulator):
+    """A deck of 500 questions lists in 50 pages: `page` opens the list at one (a page past
+    the end shows the last) instead of clicking Next 36 times to reach page 37."""
+    guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        deck = next(d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin)
+        await bot.store.insert_questions(
+            deck.id,
+            [Question(id=f"q{n}", prompt=f"Question {n}?", answer="A.") for n in range(500)],
+        )
+        listed = await alice.run("/question list", deck="team-flask", page=37)
+        assert listed.embed["footer"]["text"].startswith("Page 37/50 · 500 questions")
+        assert "Question 360?" in listed.embed["description"]
+        after = await alice.click(listed.message, "Next ▶")
+        assert after.message.embeds[0]["footer"]["text"].startswith("Page 38/50")
+        past = await alice.run("/question list", deck="team-flask", page=80)
+        assert past.embed["footer"]["text"].startswith("Page 50/50")
+        assert [b.disabled for b in past.message.buttons] == [False, True]
