@@ -288,8 +288,9 @@ def summary_line(sq: StoredQuestion, *, with_deck: bool = True) -> str:
     return " ".join(bits) + " · " + " · ".join(extra)
 
 
-def question_embeds(sq: StoredQuestion) -> list[list[discord.Embed]]:
-    """Everything about a question, split into messages that each fit Discord's limits."""
+def question_embeds(sq: StoredQuestion, *, deck_off: bool = False) -> list[list[discord.Embed]]:
+    """Everything about a question, split into messages that each fit Discord's limits
+    (``deck_off``: its deck is switched off in the server where it is shown)."""
     q = sq.question
     first = discord.Embed(
         title=ui.clip(f"Question #{sq.id}", ui.EMBED_TITLE),
@@ -319,6 +320,14 @@ def question_embeds(sq: StoredQuestion) -> list[list[discord.Embed]]:
                 ui.FOOTER,
             )
         )
+    elif deck_off:
+        first.set_footer(
+            text=ui.clip(
+                f"Its deck {sq.deck_name} is switched off in this server, so it is not asked; "
+                "/deck enable turns it back on.",
+                ui.FOOTER,
+            )
+        )
     answer = discord.Embed(
         title="Model answer", description=ui.clip(q.answer, ui.EMBED_DESCRIPTION), colour=ui.OK
     )
@@ -332,7 +341,8 @@ async def send_question(
 ) -> None:
     """Answer with the whole question, privately: as many messages as Discord's limits need
     (the first carries ``content``)."""
-    messages = question_embeds(sq)
+    deck = await bank(interaction).store.deck_for_guild(interaction.guild_id or 0, sq.deck_id)
+    messages = question_embeds(sq, deck_off=deck is not None and not deck.enabled)
     await ui.send_private(interaction, content, embeds=messages[0])
     for embeds in messages[1:]:
         await interaction.followup.send(embeds=embeds, ephemeral=True)

@@ -1448,3 +1448,21 @@ async def test_list_opens_at_the_page_asked_for(recall, emulator):
         past = await alice.run("/question list", deck="team-flask", page=80)
         assert past.embed["footer"]["text"].startswith("Page 50/50")
         assert [b.disabled for b in past.message.buttons] == [False, True]
+
+
+async def test_a_question_of_a_switched_off_deck_says_it_is_not_asked(recall, emulator):
+    """Shown, added or saved, a question of a deck switched off in this server says it is
+    not asked (as one of a removed deck does), rather than looking like any other."""
+    _guild, mod, alice = await setup_guild(emulator)
+    async with recall.running():
+        await make_deck(mod)
+        await mod.run("/deck disable", deck="team-flask")
+        added = await mod.submit((await mod.run("/question add", deck="team-flask")).modal, **FORM)
+        qid = int(added.content.split("#")[1].split("*")[0])
+        shown = await alice.run("/question show", id=qid)
+        for reply in (added, shown):
+            footer = reply.embed["footer"]["text"]
+            assert "Team Flask is switched off in this server, so it is not asked" in footer
+            assert "/deck enable" in footer
+        await mod.run("/deck enable", deck="team-flask")
+        assert "footer" not in (await alice.run("/question show", id=qid)).embed
