@@ -52,6 +52,7 @@ from bot.questions import (
     WHY_MAX,
     Difficulty,
     Question,
+    folded,
     loose_key,
 )
 
@@ -367,6 +368,13 @@ def deck_key(deck: DeckRow, decks: Sequence[DeckRow]) -> str:
     if deck.builtin and any(d.slug == deck.slug and not d.builtin for d in decks):
         return str(deck.id)
     return deck.slug
+
+
+def deck_matches(deck: DeckRow, typed: str) -> bool:
+    """Whether a deck is a choice for what was typed so far in a deck option: text in its
+    name (case, accents and spacing do not count, as for :func:`find_deck`) or its slug."""
+    needle = folded(" ".join(typed.split()))
+    return not needle or needle in folded(" ".join(deck.name.split())) or needle in deck.slug
 
 
 def find_deck(decks: Sequence[DeckRow], text: str) -> DeckRow | None:
@@ -713,5 +721,5 @@ BUILTIN_READ_ONLY = (
     "**{name}** is a built-in deck, and built-in decks are read-only (updates to Recall "
     "would overwrite changes). To change its questions, copy it into a deck of your own: "
     "`/deck create`, then `/question export` this deck and `/question import` the file "
-    "into yours."
+    "into yours, then `/deck disable` this one, or its questions are asked twice."
 )

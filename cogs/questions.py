@@ -33,6 +33,7 @@ from bot.bank import (
     check_upload_size,
     check_why,
     deck_key,
+    deck_matches,
     edited_question,
     export_summary,
     form_from_question,
@@ -44,6 +45,7 @@ from bot.exporters import export_parts
 from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, slug_for_prompt
 from bot.questions import WHY_MAX, Question, normalize_tag
 from bot.store import StoredQuestion, StoreError
+from bot.text import count
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
 from cogs.quiz import handled
@@ -51,6 +53,8 @@ from cogs.quiz import handled
 log = logging.getLogger("cogs.questions")
 
 PAGE_SIZE = 10
+#: the highest page /question list opens at (a page past the last shows the last)
+PAGE_MAX = 100_000
 SEARCH_MAX = 30
 DifficultyChoice = Literal["easy", "medium", "hard"]
 
@@ -67,7 +71,9 @@ FormHandler = Callable[[discord.Interaction[Any], QuestionForm], Awaitable[None]
 
 class QuestionModal(discord.ui.Modal):
     """The five-field question form, filled in with ``form``; ``on_form`` gets what was
-    typed, and ``form``'s *why it is asked* (given with the command, not in the modal)."""
+    typed, and ``form``'s *why it is asked* (given with the command, not in the modal).
+    ``again``: the command, with the options given to it, that opens this form as it was
+    (named when the form is refused, as the form cannot hold those options)."""
 
     def __init__(
         self,
@@ -76,6 +82,7 @@ class QuestionModal(discord.ui.Modal):
         form: QuestionForm | None = None,
         *,
         why_typed: bool = False,
+        again: str = "",
     ):
         super().__init__(title=ui.clip(title, 45), timeout=ui.FORM_TIMEOUT)
         form = form or QuestionForm()
@@ -84,6 +91,7 @@ class QuestionModal(discord.ui.Modal):
         #: ``form.why`` was typed with the command (not the question's own): kept in the
         #: database while the form is open, so that it is given back after a restart
         self.why_typed = why_typed and bool(form.why)
+        self.again = again
         self.prompt: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label=FORM_LABELS["prompt"],
             custom_id="prompt",
@@ -156,7 +164,11 @@ class QuestionModal(discord.ui.Modal):
                 else:
                     # The form is closed now: what was typed goes back with what to fix.
                     why = ui.error_text(exc)
-                await give_back_form(interaction, form, why)
+                # A why the sender did not type (the question's own) is not theirs to paste.
+                typed = form if self.why_typed else replace(form, why="")
+                await give_back_form(
+                    interaction, typed, why, note=typed_note(self.again, with_why=self.why_typed)
+                )
 
         try:
             await handled(interaction, work)
@@ -196,6 +208,26 @@ async def give_back_option(
 
 #: what a refusal says of the attached texts of a form
 TYPED_NOTE = " What you typed is attached: open the form again and paste it in."
+
+
+def typed_note(again: str, *, with_why: bool) -> str:
+    """What a refused form's reply says of the texts attached: ``again`` is the command that
+    opens the form as it was (its options, such as the difficulty, are not in the form)."""
+    if not again:
+        return TYPED_NOTE
+    if with_why:
+        return (
+            f" What you typed is attached: run {again} again with the `why` attached and "
+            "paste the rest into the form."
+        )
+    return f" What you typed is attached: run {again} again and paste it into the form."
+
+
+def command_text(command: str, **options: object) -> str:
+    """``/command name:value ...`` in code, as a member types it (options left as None are
+    left out)."""
+    given = "".join(f" {k}:{v}" for k, v in options.items() if v is not None)
+    return f"`{command}{given}`"
 
 
 async def give_back_form(
@@ -256,8 +288,9 @@ def summary_line(sq: StoredQuestion, *, with_deck: bool = True) -> str:
     return " ".join(bits) + " · " + " · ".join(extra)
 
 
-def question_embeds(sq: StoredQuestion) -> list[list[discord.Embed]]:
-    """Everything about a question, split into messages that each fit Discord's limits."""
+def question_embeds(sq: StoredQuestion, *, deck_off: bool = False) -> list[list[discord.Embed]]:
+    """Everything about a question, split into messages that each fit Discord's limits
+    (``deck_off``: its deck is switched off in the server where it is shown)."""
     q = sq.question
     first = discord.Embed(
         title=ui.clip(f"Question #{sq.id}", ui.EMBED_TITLE),
@@ -287,6 +320,14 @@ def question_embeds(sq: StoredQuestion) -> list[list[discord.Embed]]:
                 ui.FOOTER,
             )
         )
+    elif deck_off:
+        first.set_footer(
+            text=ui.clip(
+                f"Its deck {sq.deck_name} is switched off in this server, so it is not asked; "
+                "/deck enable turns it back on.",
+                ui.FOOTER,
+            )
+        )
     answer = discord.Embed(
         title="Model answer", description=ui.clip(q.answer, ui.EMBED_DESCRIPTION), colour=ui.OK
     )
@@ -300,7 +341,8 @@ async def send_question(
 ) -> None:
     """Answer with the whole question, privately: as many messages as Discord's limits need
     (the first carries ``content``)."""
-    messages = question_embeds(sq)
+    deck = await bank(interaction).store.deck_for_guild(interaction.guild_id or 0, sq.deck_id)
+    messages = question_embeds(sq, deck_off=deck is not None and not deck.enabled)
     await ui.send_private(interaction, content, embeds=messages[0])
     for embeds in messages[1:]:
         await interaction.followup.send(embeds=embeds, ephemeral=True)
@@ -622,19 +664,18 @@ async def deck_choices(
     enabled: bool | None = None,
 ) -> list[app_commands.Choice[str]]:
     decks = await bot.store.decks_for_guild(guild_id, include_disabled=True)
-    needle = current.strip().lower()
     out = []
     for d in decks:
         if custom_only and d.builtin:
             continue
         if enabled is not None and d.enabled != enabled:
             continue
-        if needle and needle not in d.name.lower() and needle not in d.slug:
+        if not deck_matches(d, current):
             continue
         off = "" if d.enabled else ", off"
         out.append(
             app_commands.Choice(
-                name=ui.clip(f"{d.name} ({d.questions} questions{off})", 100),
+                name=ui.clip(f"{d.name} ({count(d.questions, 'question')}{off})", 100),
                 value=deck_key(d, decks),
             )
         )
@@ -735,7 +776,15 @@ class QuestionGroup(app_commands.Group):
             await send_question(inter, sq, f"Added question **#{qid}** to **{ui.name(row.name)}**.")
 
         await QuestionModal(
-            f"New question: {row.name}", save, given, why_typed=why is not None
+            f"New question: {row.name}",
+            save,
+            given,
+            why_typed=why is not None,
+            again=command_text(
+                "/question add",
+                deck=row.slug,
+                difficulty=difficulty if difficulty != "medium" else None,
+            ),
         ).send(interaction)
 
     @app_commands.command(
@@ -796,7 +845,16 @@ class QuestionGroup(app_commands.Group):
             await send_question(inter, fresh, f"Saved question **#{sq.id}**.")
 
         await QuestionModal(
-            f"Edit question #{sq.id}", save, given, why_typed=why is not None
+            f"Edit question #{sq.id}",
+            save,
+            given,
+            why_typed=why is not None,
+            again=command_text(
+                "/question edit",
+                id=sq.id,
+                difficulty=difficulty,
+                clear_why="True" if clear_why else None,
+            ),
         ).send(interaction)
 
     @app_commands.command(
@@ -840,6 +898,7 @@ class QuestionGroup(app_commands.Group):
         deck="Only this deck",
         tag="Only questions with this tag",
         search="Only questions whose text contains this",
+        page="The page to open at (default: the first; past the end: the last)",
     )
     async def list_(
         self,
@@ -847,12 +906,18 @@ class QuestionGroup(app_commands.Group):
         deck: str | None = None,
         tag: str | None = None,
         search: app_commands.Range[str, 1, SEARCH_MAX] | None = None,
+        page: app_commands.Range[int, 1, PAGE_MAX] = 1,
     ) -> None:
         assert interaction.guild_id is not None
         deck_id = (await self.bank.deck(interaction.guild_id, deck)).id if deck else 0
         tag_value = normalize_tag(tag or "").replace(":", "")[:32]
         embed, view = await list_message(
-            self.bank, interaction.guild_id, deck_id, 0, tag_value, (search or "").strip()
+            self.bank,
+            interaction.guild_id,
+            deck_id,
+            min(max(page, 1), PAGE_MAX) - 1,
+            tag_value,
+            (search or "").strip(),
         )
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 

@@ -20,7 +20,7 @@ from discord.ext import commands
 from discord.http import handle_message_parameters
 from discord.utils import MISSING
 
-from bot.bank import deck_key
+from bot.bank import deck_key, deck_matches
 from bot.client import RecallBot, reply_ephemeral, storage_reply
 from bot.clock import from_db
 from bot.errors import OptionGone, UserError
@@ -689,14 +689,13 @@ async def deck_choices(
 ) -> list[app_commands.Choice[str]]:
     everything = await bot.store.decks_for_guild(guild_id, include_disabled=True)
     decks = [d for d in everything if d.enabled]
-    needle = current.strip().lower()
     return [
         app_commands.Choice(
             name=ui.clip(f"{d.name} ({count(d.questions, 'question')})", 100),
             value=deck_key(d, everything),
         )
         for d in decks
-        if needle in d.name.lower() or needle in d.slug
+        if deck_matches(d, current)
     ][:25]
 
 

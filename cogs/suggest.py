@@ -15,9 +15,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bank import (
-    BankService,
     QuestionForm,
     check_why,
+    find_deck,
     form_from_question,
     question_from_form,
 )
@@ -33,10 +33,12 @@ from cogs.questions import (
     QuestionModal,
     answer_first,
     bank,
+    command_text,
     deck_choices,
     give_back_form,
     give_back_typed,
     give_back_why,
+    typed_note,
 )
 from cogs.quiz import handled
 
@@ -319,14 +321,12 @@ async def record_review_post(
     log.error("gave up recording the review post of suggestion %s: %s", suggestion_id, failure)
 
 
-async def give_back(inter: discord.Interaction[Any], form: QuestionForm, why: str) -> None:
-    """Tell the member their suggestion was not saved, with what they typed attached."""
-    note = (
-        " What you typed is attached: run `/suggest question` again with the `why` you gave "
-        "it and paste the rest into the form."
-        if form.why
-        else " What you typed is attached, to paste into the form when you try again."
-    )
+async def give_back(
+    inter: discord.Interaction[Any], form: QuestionForm, why: str, again: str
+) -> None:
+    """Tell the member their suggestion was not saved, with what they typed attached and
+    ``again``, the command that opens its form as it was."""
+    note = typed_note(again, with_why=bool(form.why))
     await give_back_form(inter, form, why, note=note, filename="your-suggestion.txt")
 
 
@@ -352,25 +352,25 @@ class SuggestGroup(app_commands.Group):
         self.bot = bot
 
     async def _target_deck(self, guild_id: int, deck: str | None) -> DeckRow:
-        service = BankService(self.bot.store, escape=ui.name)
-        custom = [
-            d
-            for d in await self.bot.store.decks_for_guild(guild_id, include_disabled=True)
-            if not d.builtin
-        ]
+        decks = await self.bot.store.decks_for_guild(guild_id, include_disabled=True)
+        custom = [d for d in decks if not d.builtin]
         if deck:
-            row = await service.deck(guild_id, deck)
-            if not row.builtin:
+            row = find_deck(decks, deck)
+            if row is not None and not row.builtin:
                 return row
-            # The read-only text tells moderators how to copy a deck; a member needs to
-            # know where suggestions go.
+            # Where suggestions go: the server's own decks (the refusals of the bank list
+            # built-in decks too, and tell moderators how to copy one).
+            where = (
+                "Suggest for one of this server's own decks: " + deck_slugs(custom)
+                if custom
+                else "This server has no deck of its own to suggest for yet."
+            )
+            if row is None:
+                typed = ui.clip(" ".join(deck.split()), 80)
+                raise UserError(f"There is no deck called “{ui.name(typed)}” here. " + where)
             raise UserError(
-                f"**{ui.name(row.name)}** is a built-in deck, and built-in decks take no suggestions. "
-                + (
-                    "Suggest for one of this server's own decks: " + deck_slugs(custom)
-                    if custom
-                    else "This server has no deck of its own to suggest for yet."
-                )
+                f"**{ui.name(row.name)}** is a built-in deck, and built-in decks take no "
+                "suggestions. " + where
             )
         if len(custom) == 1:
             return custom[0]
@@ -420,6 +420,12 @@ class SuggestGroup(app_commands.Group):
             await give_back_why(interaction, why, str(exc))
             return
 
+        again = command_text(
+            "/suggest question",
+            deck=row.slug,
+            difficulty=difficulty if difficulty != "medium" else None,
+        )
+
         async def save(inter: discord.Interaction[Any], form: QuestionForm) -> None:
             question = question_from_form(
                 form, question_id=slug_for_prompt(form.prompt or "q"), difficulty=difficulty
@@ -433,6 +439,7 @@ class SuggestGroup(app_commands.Group):
                     form,
                     "This server stopped taking suggestions while your form was open, so it "
                     "was not saved.",
+                    again,
                 )
                 return
             sid = await store.create_suggestion(
@@ -452,6 +459,7 @@ class SuggestGroup(app_commands.Group):
                     form,
                     "Your suggestion couldn't be posted in the review channel, so it was not "
                     "saved; a moderator should check `/settings review-channel`.",
+                    again,
                 )
                 return
             try:
@@ -471,7 +479,7 @@ class SuggestGroup(app_commands.Group):
             )
 
         await QuestionModal(
-            f"Suggest for {row.name}", save, given, why_typed=why is not None
+            f"Suggest for {row.name}", save, given, why_typed=why is not None, again=again
         ).send(interaction)
 
     @app_commands.command(

@@ -65,6 +65,16 @@ async def make_deck(mod, name: str = "Team Flask", description: str = "Our own q
     return await mod.run("/deck create", name=name, description=description)
 
 
+async def drafts_dropped(bot) -> None:
+    """Wait until the `why` kept for the forms sent is dropped: once a form is answered
+    (the bot must not be stopped before, as it does it then)."""
+    for _ in range(100):
+        if not await bot.store._fetchall("SELECT * FROM form_drafts"):
+            break
+        await asyncio.sleep(0.05)
+    assert await bot.store._fetchall("SELECT * FROM form_drafts") == []
+
+
 async def test_deck_lifecycle_create_list_info_disable_remove(recall, emulator):
     guild, mod, alice = await setup_guild(emulator)
     async with recall.running() as bot:
@@ -563,11 +573,7 @@ async def test_a_form_sent_after_a_restart_gives_back_the_why_typed_with_the_com
         )
         assert saved.content.startswith("Added question"), saved.content
         qid = int(saved.content.split("#")[1].split("*")[0])
-        for _ in range(50):  # dropped once the form is answered
-            if not await bot.store._fetchall("SELECT * FROM form_drafts"):
-                break
-            await asyncio.sleep(0.05)
-        assert await bot.store._fetchall("SELECT * FROM form_drafts") == []
+        await drafts_dropped(bot)
         opened_add = await mod.run("/question add", deck="team-flask", why=add_why)
         opened_edit = await mod.run("/question edit", id=qid, why=edit_why)
         opened_plain = await mod.run("/question add", deck="team-flask")
@@ -1014,6 +1020,7 @@ async def test_a_bad_why_is_refused_with_what_to_fix_and_what_was_typed(recall, 
         assert "## why\nTo test routing." in attached.data.decode()
         assert (await bot.store.search_questions(guild.id, custom_only=True)).total == 1
         assert (await bot.store.question(qid)).question.why == ""
+        await drafts_dropped(bot)
 
 
 
@@ -1329,3 +1336,133 @@ async def test_an_unknown_deck_lists_the_servers_own_decks_first_and_says_how_ma
         shown = text.count("`team-deck-")
         builtin = len([d for d in await bot.store.decks_for_guild(guild.id) if d.builtin])
         assert f"… and {30 + builtin - shown} more" in text, text
+
+
+async def test_the_way_to_change_a_built_in_deck_ends_with_switching_it_off(recall, emulator):
+    """Refused an edit of a built-in question, a moderator is told to copy the deck into
+    one of their own; the built-in deck then has to be switched off, or every question is
+    asked twice (the copy does not count as a duplicate of the other deck's)."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        builtin = (await bot.store.search_questions(guild.id, search="converter")).questions[0]
+        for refused in (
+            await mod.run("/question edit", id=builtin.id),
+            await mod.run("/question remove", id=builtin.id),
+            await mod.run("/question add", deck="flask"),
+        ):
+            assert "copy it into a deck of your own" in refused.content, refused.content
+            assert "`/deck disable` this one" in refused.content, refused.content
+            assert "asked twice" in refused.content
+            assert len(refused.content) <= 2000
+
+
+async def assert_refused_with_the_command_again(bot, refused, command: str, why: str) -> None:
+    """A form refused for its options: what to fix, the command that opens it again as it
+    was, and the `why` typed with that command attached (no longer kept in the database)."""
+    await drafts_dropped(bot)
+    assert "Options: mark exactly one option as right" in refused.content
+    assert (
+        f"run `{command}` again with the `why` attached and paste the rest into the form"
+        in refused.content
+    ), refused.content
+    [attached] = refused.message.attachments
+    assert f"## why\n{why}" in attached.data.decode()
+
+
+async def test_a_refused_form_says_how_to_open_it_again_as_it_was(recall, emulator):
+    """A form refused for a mistake gives back what was typed; the difficulty (and the
+    `why`) were given with the command, not in the form, so the refusal names the command
+    to run again with them: opening the form "again" as it said before added a hard
+    question as medium. A `why` the moderator did not type is not attached as if typed."""
+    guild, mod, _alice = await setup_guild(emulator)
+    bad_options = {"answer": "path", "options": "string\npath"}  # no right one marked
+    async with recall.running() as bot:
+        await make_deck(mod)
+        opened = await mod.run(
+            "/question add", deck="team-flask", difficulty="hard", why="To test routing."
+        )
+        refused = await mod.submit(opened.modal, prompt="Which converter?", **bad_options)
+        await assert_refused_with_the_command_again(
+            bot, refused, "/question add deck:team-flask difficulty:hard", "To test routing."
+        )
+
+        deck = next(d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin)
+        qid = await bot.store.add_question(
+            deck.id, Question(id="v", prompt="What is a view?", answer="A function.", why="Saved.")
+        )
+        opened = await mod.run("/question edit", id=qid, difficulty="easy")
+        values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
+        refused = await mod.submit(opened.modal, **{**values, **bad_options})
+        assert (
+            f"run `/question edit id:{qid} difficulty:easy` again and paste it into the form"
+            in refused.content
+        ), refused.content
+        [attached] = refused.message.attachments
+        assert "## why" not in attached.data.decode()  # the question's own, not typed
+        assert (await bot.store.question(qid)).question.difficulty.value == "medium"
+
+
+async def test_deck_choices_count_one_question_in_the_singular(recall, emulator):
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        deck = next(d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin)
+        await bot.store.add_question(deck.id, Question(id="v", prompt="A view?", answer="A."))
+        [choice] = await mod.autocomplete("/question add", "deck", "team")
+        assert choice["name"] == "Team Flask (1 question)"
+        await mod.run("/deck disable", deck="team-flask")
+        [choice] = await mod.autocomplete("/deck enable", "deck", "team")
+        assert choice["name"] == "Team Flask (1 question, off)"
+
+
+async def test_deck_choices_match_a_name_typed_without_its_accents(recall, emulator):
+    """The deck option takes "elan vital" for the deck **Élan vital** (names are compared
+    without case and accents), so its choices offer the deck for that text too."""
+    _guild, mod, alice = await setup_guild(emulator)
+    async with recall.running():
+        await make_deck(mod, name="Élan vital")
+        for typed in ("elan vital", "ÉLAN V", "Elan"):
+            for command in ("/deck info", "/quiz"):
+                choices = await alice.autocomplete(command, "deck", typed)
+                assert [c["value"] for c in choices] == ["elan-vital"], (command, typed, choices)
+        info = await alice.run("/deck info", deck="elan vital")
+        assert info.embed["title"] == "Élan vital"
+
+
+async def test_list_opens_at_the_page_asked_for(recall, emulator):
+    """A deck of 500 questions lists in 50 pages: `page` opens the list at one (a page past
+    the end shows the last) instead of clicking Next 36 times to reach page 37."""
+    guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        deck = next(d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin)
+        await bot.store.insert_questions(
+            deck.id,
+            [Question(id=f"q{n}", prompt=f"Question {n}?", answer="A.") for n in range(500)],
+        )
+        listed = await alice.run("/question list", deck="team-flask", page=37)
+        assert listed.embed["footer"]["text"].startswith("Page 37/50 · 500 questions")
+        assert "Question 360?" in listed.embed["description"]
+        after = await alice.click(listed.message, "Next ▶")
+        assert after.message.embeds[0]["footer"]["text"].startswith("Page 38/50")
+        past = await alice.run("/question list", deck="team-flask", page=80)
+        assert past.embed["footer"]["text"].startswith("Page 50/50")
+        assert [b.disabled for b in past.message.buttons] == [False, True]
+
+
+async def test_a_question_of_a_switched_off_deck_says_it_is_not_asked(recall, emulator):
+    """Shown, added or saved, a question of a deck switched off in this server says it is
+    not asked (as one of a removed deck does), rather than looking like any other."""
+    _guild, mod, alice = await setup_guild(emulator)
+    async with recall.running():
+        await make_deck(mod)
+        await mod.run("/deck disable", deck="team-flask")
+        added = await mod.submit((await mod.run("/question add", deck="team-flask")).modal, **FORM)
+        qid = int(added.content.split("#")[1].split("*")[0])
+        shown = await alice.run("/question show", id=qid)
+        for reply in (added, shown):
+            footer = reply.embed["footer"]["text"]
+            assert "Team Flask is switched off in this server, so it is not asked" in footer
+            assert "/deck enable" in footer
+        await mod.run("/deck enable", deck="team-flask")
+        assert "footer" not in (await alice.run("/question show", id=qid)).embed

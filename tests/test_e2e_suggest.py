@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import discord
 import pytest
 from emulator.faults import DROP
+from test_e2e_bank import assert_refused_with_the_command_again
 from test_e2e_slow_writes import TOO_LONG, write_lock_held
 
 from bot.clock import FixedClock
@@ -704,3 +705,33 @@ async def test_which_deck_lists_the_decks_and_says_how_many_more(recall, emulato
         refused = await alice.run("/suggest question", deck="flask")
         assert "built-in decks take no suggestions" in refused.content
         assert refused.content.endswith(f"… and {24 - shown} more"), refused.content
+
+
+async def test_a_refused_suggestion_says_how_to_open_its_form_again_as_it_was(recall, emulator):
+    """The difficulty and the `why` of a suggestion are given with the command: a form
+    refused for a mistake names the command to run again with them."""
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        opened = await alice.run("/suggest question", difficulty="hard", why="A reason.")
+        refused = await alice.submit(opened.modal, **form(1, options="a\nb"))
+        await assert_refused_with_the_command_again(
+            bot,
+            refused, "/suggest question deck:team-flask difficulty:hard", "A reason."
+        )
+        assert emulator.channel_messages(review) == []
+
+
+async def test_an_unknown_deck_lists_only_the_decks_that_take_suggestions(recall, emulator):
+    """A deck name mistyped: the refusal lists the decks a member may suggest for (the
+    server's own), not the built-in ones, which take no suggestions."""
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running():
+        await open_suggestions(mod, review)
+        refused = await alice.run("/suggest question", deck="team-flsk", why="A reason.")
+        assert refused.modal is None
+        assert "no deck called “team-flsk”" in refused.content, refused.content
+        assert "`team-flask`" in refused.content
+        assert "`flask`" not in refused.content and "`python`" not in refused.content
+        [attached] = refused.message.attachments
+        assert attached.data.decode() == "## why\nA reason."
