@@ -20,6 +20,11 @@ from bot.store import Store, StoreError
 
 log = logging.getLogger("bot.client")
 
+# Recall never joins a voice channel: discord.py's start-up warnings that the voice
+# libraries (PyNaCl, davey) are missing would only read as something to install.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
 EXTENSIONS = (
     "cogs.help",
     "cogs.quiz",
