@@ -28,6 +28,15 @@ def no_database_yet(path: Path) -> str:
     )
 
 
+#: what a value in quotes is told: `docker run --env-file` passes quotes on as part of the value
+QUOTES_HINT = "write it without them (docker's --env-file keeps quotes as part of the value)"
+
+
+def quoted(value: str) -> bool:
+    """Whether a value is wrapped in matching quotes, as in `KEY="value"`."""
+    return len(value) >= 2 and value[0] in "\"'" and value[-1] == value[0]
+
+
 class ConfigError(Exception):
     """Settings that cannot be used; the message says how to fix them, in one line."""
 
@@ -41,6 +50,8 @@ def token_problem(token: str) -> str | None:
     """
     if not token:
         return "DISCORD_TOKEN is not set"
+    if quoted(token):
+        return f"DISCORD_TOKEN is in quotes: {QUOTES_HINT}"
     if token.lower().startswith("bot "):
         return "DISCORD_TOKEN must be the token alone, without the 'Bot ' prefix"
     if not _TOKEN_RE.match(token):
@@ -157,4 +168,6 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         name = str(err["loc"][0]) if err["loc"] else "settings"
         env = _ENV_NAMES.get(name, name.upper())
         msg = err["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"{env}: {msg} (got {err.get('input')!r})") from None
+        got = err.get("input")
+        hint = f"; it is in quotes: {QUOTES_HINT}" if isinstance(got, str) and quoted(got) else ""
+        raise ConfigError(f"{env}: {msg} (got {got!r}){hint}") from None

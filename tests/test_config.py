@@ -21,7 +21,8 @@ def test_a_well_formed_token_passes():
         ("Bot " + make_token(), "without the 'Bot ' prefix"),
         ("abc", "does not look like a bot token"),
         ("a" * 24 + ".abcd." + "b" * 27, "first part is not a bot id"),
-        ('"' + make_token() + '"', "does not look like a bot token"),
+        ('"' + make_token() + '"', "in quotes: write it without them"),
+        ("'" + make_token() + "'", "in quotes: write it without them"),
     ],
 )
 def test_bad_tokens_are_explained(token, fragment):
@@ -88,4 +89,12 @@ def test_an_empty_database_path_is_refused(monkeypatch):
 def test_a_folder_as_database_path_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("RECALL_DATABASE", str(tmp_path))
     with pytest.raises(ConfigError, match=r"^RECALL_DATABASE: .* is a folder"):
+        load_settings(None)
+
+
+def test_a_quoted_value_says_to_drop_the_quotes(monkeypatch):
+    """`docker run --env-file` keeps quotes as part of a value, where `.env` read by the
+    bot itself drops them: a quoted value says so instead of only that it is wrong."""
+    monkeypatch.setenv("RECALL_DEV_GUILD_ID", '"123456789012345678"')
+    with pytest.raises(ConfigError, match=r"^RECALL_DEV_GUILD_ID: .*in quotes: write it without"):
         load_settings(None)
