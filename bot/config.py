@@ -81,23 +81,25 @@ class Settings(BaseSettings):
     )
 
     discord_token: SecretStr = Field(
-        default=SecretStr(""), validation_alias="DISCORD_TOKEN", description="The bot token."
+        default=SecretStr(""),
+        validation_alias="DISCORD_TOKEN",
+        description="the bot token from the Developer Portal's Bot page (run, sync)",
     )
     database: Path = Field(
-        default=Path("recall.sqlite3"), description="Path of the SQLite database file."
+        default=Path("recall.sqlite3"), description="the SQLite database file (default recall.sqlite3)"
     )
-    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING, ERROR or CRITICAL.")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO (default), WARNING, ERROR or CRITICAL")
     dev_guild_id: int | None = Field(
         default=None,
         gt=0,
         le=SERVER_ID_MAX,
-        description="A server id where `sync` installs commands instantly.",
+        description="a server id: sync installs the commands there instantly",
     )
     qotd_grace_hours: float = Field(
         default=6.0,
         ge=0,
         le=48,
-        description="How late a missed question of the day may still post.",
+        description="0 to 48: hours a question of the day missed while down may post late (default 6)",
     )
 
     @field_validator("log_level")
@@ -145,7 +147,7 @@ class Settings(BaseSettings):
         return int(logging.getLevelName(self.log_level))
 
 
-_ENV_NAMES = {
+ENV_NAMES = {
     "discord_token": "DISCORD_TOKEN",
     "database": "RECALL_DATABASE",
     "log_level": "RECALL_LOG_LEVEL",
@@ -166,7 +168,7 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]) if err["loc"] else "settings"
-        env = _ENV_NAMES.get(name, name.upper())
+        env = ENV_NAMES.get(name, name.upper())
         msg = err["msg"].removeprefix("Value error, ")
         got = err.get("input")
         hint = f"; it is in quotes: {QUOTES_HINT}" if isinstance(got, str) and quoted(got) else ""
