@@ -21,6 +21,7 @@ from bot.config import (
     load_settings,
     no_database_yet,
     token_problem,
+    unknown_settings,
 )
 from bot.decks import DeckError, load_builtin_decks
 from bot.store import BackupTargetError, Store, StoreError
@@ -271,6 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"recall: {exc}", file=sys.stderr)
         return 2
+    for unknown in unknown_settings():
+        print(f"recall: warning: {unknown}", file=sys.stderr)
     setup_logging(settings.log_level_number)
     try:
         if command == "check":

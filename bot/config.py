@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import difflib
 import logging
+import os
 import re
 from pathlib import Path
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -173,3 +176,28 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         got = err.get("input")
         hint = f"; it is in quotes: {QUOTES_HINT}" if isinstance(got, str) and quoted(got) else ""
         raise ConfigError(f"{env}: {msg} (got {got!r}){hint}") from None
+
+
+def unknown_settings(env_file: str | Path | None = ".env") -> list[str]:
+    """The RECALL_ variables, in the environment or in `env_file`, that Recall does not read.
+
+    Settings ignore names they do not know, so a misspelt one would leave its setting at the
+    default without a word: each is named, with the setting it is closest to."""
+    known = set(ENV_NAMES.values())
+    found: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        try:
+            in_file = dotenv_values(env_file, encoding="utf-8")
+        except UnicodeDecodeError:
+            in_file = {}
+        found.update({name.upper(): f" (in {env_file})" for name in in_file})
+    found.update({name.upper(): "" for name in os.environ})  # the environment wins
+    problems = []
+    for name, where in sorted(found.items()):
+        if not name.startswith("RECALL_") or name in known:
+            continue
+        # compared without the prefix all of them share
+        close = difflib.get_close_matches(name[7:], [k[7:] for k in known], n=1)
+        meant = f"did you mean RECALL_{close[0]}?" if close else "recall --help lists them"
+        problems.append(f"{name}{where} is not a Recall setting and is ignored; {meant}")
+    return problems

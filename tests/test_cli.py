@@ -208,3 +208,19 @@ def test_help_names_the_settings_and_exit_codes(tmp_path):
     text = " ".join(result.stdout.split())
     assert ".env" in text and "DISCORD_TOKEN" in text and "RECALL_DATABASE" in text
     assert "exit codes: 0 done, 1 a problem named on stderr, 2 a setting or argument" in text
+
+
+def test_a_misspelt_setting_is_named_not_silently_ignored(tmp_path):
+    """A setting under a name Recall does not read (RECALL_DEV_GUILD for
+    RECALL_DEV_GUILD_ID) used to be dropped without a word, the bot then running on the
+    default; it is named, with the setting meant, in the environment and in .env."""
+    (tmp_path / ".env").write_text("RECALL_GRACE_HOURS=12\nRECALL_LOG_LEVEL=info\n")
+    result = recall("check", cwd=tmp_path, env={"RECALL_DEV_GUILD": "123456789012345678"})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "recall: warning: RECALL_DEV_GUILD is not a Recall setting and is ignored; "
+        "did you mean RECALL_DEV_GUILD_ID?",
+        "recall: warning: RECALL_GRACE_HOURS (in .env) is not a Recall setting and is "
+        "ignored; did you mean RECALL_QOTD_GRACE_HOURS?",
+    ]
+    assert "settings: ok" in result.stdout
