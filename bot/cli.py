@@ -126,6 +126,7 @@ async def cmd_sync(settings: Settings, guild_id: int | None, use_global: bool) -
 
     token = settings.require_token()
     target = None if use_global else (guild_id if guild_id is not None else settings.dev_guild_id)
+    removed = 0
     store = await Store.open(settings.database)
     try:
         bot = RecallBot(settings, store)
@@ -136,6 +137,8 @@ async def cmd_sync(settings: Settings, guild_id: int | None, use_global: bool) -
                 raise CliError("Discord refused the token: check DISCORD_TOKEN in .env") from exc
             try:
                 synced = await bot.sync_commands(target)
+                if target is None and settings.dev_guild_id is not None:
+                    removed = await bot.remove_guild_copy(settings.dev_guild_id)
             except _forbidden() as exc:
                 if target is None:
                     raise
@@ -150,6 +153,11 @@ async def cmd_sync(settings: Settings, guild_id: int | None, use_global: bool) -
         "globally (may take up to an hour to appear)" if target is None else f"to server {target}"
     )
     print(f"synced {len(synced)} commands {where}")
+    if removed:
+        print(
+            f"removed the copy in server {settings.dev_guild_id} (RECALL_DEV_GUILD_ID), which "
+            "Discord would list beside the global commands there"
+        )
     return 0
 
 
@@ -250,7 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--global",
         dest="use_global",
         action="store_true",
-        help="every server (Discord may take a while to show them)",
+        help="every server (Discord may take a while to show them); removes the copy "
+        "a sync put in RECALL_DEV_GUILD_ID",
     )
     db = add_command(sub, "db", "database tools")
     db_sub = db.add_subparsers(dest="db_command", required=True)

@@ -256,3 +256,17 @@ class RecallBot(commands.Bot):
         guild = discord.Object(id=guild_id)
         self.tree.copy_global_to(guild=guild)
         return await self.tree.sync(guild=guild)
+
+    async def remove_guild_copy(self, guild_id: int) -> int:
+        """Remove the commands installed in one server only (by a sync to it), which Discord
+        lists beside the global ones there, each twice; how many there were. A server the
+        bot is no longer in has none to remove."""
+        guild = discord.Object(id=guild_id)
+        try:
+            installed = await self.tree.fetch_commands(guild=guild)
+            if installed:
+                self.tree.clear_commands(guild=guild)
+                await self.tree.sync(guild=guild)
+        except discord.Forbidden:
+            return 0
+        return len(installed)

@@ -57,3 +57,29 @@ async def test_sync_to_a_server_the_bot_is_not_in_ends_with_a_clear_message(emul
     with pytest.raises(CliError, match=r"not in server 424242.*--guild.*RECALL_DEV_GUILD_ID"):
         await cmd_sync(settings(emulator, tmp_path), 424242, False)
     emulator.violations.clear()
+
+
+async def test_sync_global_removes_the_dev_guild_copy(emulator, tmp_path, capsys):
+    """Discord shows a server's own copy of the commands beside the global ones: after
+    `sync` (to RECALL_DEV_GUILD_ID) then `sync --global`, every command was listed twice
+    in that server. Going global removes that copy and says so."""
+    guild = emulator.add_guild("Dev")
+    dev = settings(emulator, tmp_path, dev_guild_id=guild.id)
+    assert await cmd_sync(dev, None, False) == 0
+    assert emulator.commands.guild_commands[guild.id]
+    capsys.readouterr()
+    assert await cmd_sync(dev, None, True) == 0
+    assert {"help", "quiz"} <= {c["name"] for c in emulator.commands.global_commands}
+    assert emulator.commands.guild_commands[guild.id] == []
+    out = capsys.readouterr().out
+    assert f"removed the copy in server {guild.id} (RECALL_DEV_GUILD_ID)" in out
+    # nothing left to remove: nothing said about it
+    assert await cmd_sync(dev, None, True) == 0
+    assert "removed" not in capsys.readouterr().out
+
+
+async def test_sync_global_with_a_dev_guild_the_bot_left_still_syncs(emulator, tmp_path, capsys):
+    assert await cmd_sync(settings(emulator, tmp_path, dev_guild_id=424242), None, True) == 0
+    assert {"help", "quiz"} <= {c["name"] for c in emulator.commands.global_commands}
+    assert "globally" in capsys.readouterr().out
+    emulator.violations.clear()
