@@ -91,7 +91,7 @@ async def cmd_run(settings: Settings) -> int:
     store = await Store.open(settings.database)
     try:
         await store.sync_builtin_decks(decks)
-        bot = RecallBot(settings, store)
+        bot = RecallBot(settings, store, check_installed=True)
         async with bot:
             _close_on_sigterm(bot)
             try:
