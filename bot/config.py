@@ -21,6 +21,13 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 #: the largest id Discord gives a server (a snowflake: a signed 64-bit integer)
 SERVER_ID_MAX = 2**63 - 1
+#: where a server id comes from
+COPY_SERVER_ID = (
+    "in Discord, turn on Developer Mode (Settings, Advanced), then right-click the server, "
+    "Copy Server ID"
+)
+#: the most RECALL_QOTD_GRACE_HOURS may be
+GRACE_HOURS_MAX = 48
 
 
 def no_database_yet(path: Path) -> str:
@@ -94,14 +101,10 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", description="DEBUG, INFO (default), WARNING, ERROR or CRITICAL")
     dev_guild_id: int | None = Field(
         default=None,
-        gt=0,
-        le=SERVER_ID_MAX,
         description="a server id: sync installs the commands there instantly",
     )
     qotd_grace_hours: float = Field(
         default=6.0,
-        ge=0,
-        le=48,
         description="0 to 48: hours a question of the day missed while down may post late (default 6)",
     )
 
@@ -133,10 +136,26 @@ class Settings(BaseSettings):
 
     @field_validator("dev_guild_id", mode="before")
     @classmethod
-    def _empty_guild(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
+    def _server_id(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
             return None
-        return value
+        text = str(value).strip()
+        if not text.isdigit() or not 0 < int(text) <= SERVER_ID_MAX:
+            raise ValueError(f"must be a server id, a number: {COPY_SERVER_ID}")
+        return int(text)
+
+    @field_validator("qotd_grace_hours", mode="before")
+    @classmethod
+    def _grace_hours(cls, value: object) -> float:
+        try:
+            hours = float(str(value).strip())
+        except ValueError:
+            hours = -1.0
+        if not 0 <= hours <= GRACE_HOURS_MAX:  # also refuses nan
+            raise ValueError(
+                f"must be a number of hours from 0 to {GRACE_HOURS_MAX}, such as 6 or 1.5"
+            )
+        return hours
 
     def require_token(self) -> str:
         token = self.discord_token.get_secret_value().strip()

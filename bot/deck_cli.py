@@ -23,7 +23,7 @@ from bot.bank import (
     read_upload,
     size_text,
 )
-from bot.config import SERVER_ID_MAX, Settings, no_database_yet
+from bot.config import COPY_SERVER_ID, SERVER_ID_MAX, Settings, no_database_yet
 from bot.decks import load_builtin_decks
 from bot.errors import UserError
 from bot.exporters import EXPORT_EXTENSIONS, EXPORT_FORMATS, ExportFormat, export_parts
@@ -44,7 +44,7 @@ def server_id(text: str) -> int:
         value = 0
     if not 0 < value <= SERVER_ID_MAX:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a server id: copy it with Copy Server ID (Discord's Developer Mode)"
+            f"{text!r} is not a server id: {COPY_SERVER_ID}"
         )
     return value
 

@@ -98,3 +98,32 @@ def test_a_quoted_value_says_to_drop_the_quotes(monkeypatch):
     monkeypatch.setenv("RECALL_DEV_GUILD_ID", '"123456789012345678"')
     with pytest.raises(ConfigError, match=r"^RECALL_DEV_GUILD_ID: .*in quotes: write it without"):
         load_settings(None)
+
+
+GRACE_WANTED = r"must be a number of hours from 0 to 48, such as 6 or 1\.5"
+SERVER_ID_WANTED = r"must be a server id.* right-click the server, Copy Server ID"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "wanted"),
+    [
+        *[("RECALL_QOTD_GRACE_HOURS", v, GRACE_WANTED) for v in ("6h", "", "72", "-1", "nan")],
+        *[("RECALL_DEV_GUILD_ID", v, SERVER_ID_WANTED) for v in ("my server", "<#123>", "0")],
+        ("RECALL_DEV_GUILD_ID", str(2**63), SERVER_ID_WANTED),
+    ],
+)
+def test_a_value_that_is_not_what_a_setting_takes_says_what_it_takes(
+    monkeypatch, name, value, wanted
+):
+    """'Input should be a valid number' (for 6h) named no unit nor range, and 'a valid
+    integer' for a server id did not say where to find one."""
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=f"^{name}: {wanted}"):
+        load_settings(None)
+
+
+def test_grace_hours_and_server_id_that_are_right_are_read(monkeypatch):
+    monkeypatch.setenv("RECALL_QOTD_GRACE_HOURS", " 1.5 ")
+    monkeypatch.setenv("RECALL_DEV_GUILD_ID", " 123456789012345678 ")
+    settings = load_settings(None)
+    assert (settings.qotd_grace_hours, settings.dev_guild_id) == (1.5, 123456789012345678)
