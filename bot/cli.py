@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from bot import deck_cli
-from bot.config import ConfigError, Settings, load_settings, no_database_yet, token_problem
+from bot.config import (
+    ENV_NAMES,
+    ConfigError,
+    Settings,
+    load_settings,
+    no_database_yet,
+    token_problem,
+    unknown_settings,
+)
 from bot.decks import DeckError, load_builtin_decks
 from bot.store import BackupTargetError, Store, StoreError
 
@@ -83,7 +91,7 @@ async def cmd_run(settings: Settings) -> int:
     store = await Store.open(settings.database)
     try:
         await store.sync_builtin_decks(decks)
-        bot = RecallBot(settings, store)
+        bot = RecallBot(settings, store, check_installed=True)
         async with bot:
             _close_on_sigterm(bot)
             try:
@@ -118,6 +126,7 @@ async def cmd_sync(settings: Settings, guild_id: int | None, use_global: bool) -
 
     token = settings.require_token()
     target = None if use_global else (guild_id if guild_id is not None else settings.dev_guild_id)
+    removed = 0
     store = await Store.open(settings.database)
     try:
         bot = RecallBot(settings, store)
@@ -128,6 +137,8 @@ async def cmd_sync(settings: Settings, guild_id: int | None, use_global: bool) -
                 raise CliError("Discord refused the token: check DISCORD_TOKEN in .env") from exc
             try:
                 synced = await bot.sync_commands(target)
+                if target is None and settings.dev_guild_id is not None:
+                    removed = await bot.remove_guild_copy(settings.dev_guild_id)
             except _forbidden() as exc:
                 if target is None:
                     raise
@@ -142,6 +153,11 @@ async def cmd_sync(settings: Settings, guild_id: int | None, use_global: bool) -
         "globally (may take up to an hour to appear)" if target is None else f"to server {target}"
     )
     print(f"synced {len(synced)} commands {where}")
+    if removed:
+        print(
+            f"removed the copy in server {settings.dev_guild_id} (RECALL_DEV_GUILD_ID), which "
+            "Discord would list beside the global commands there"
+        )
     return 0
 
 
@@ -197,24 +213,63 @@ def _forbidden() -> type[Exception]:
 # -- parsing --------------------------------------------------------------------------------
 
 
+def _settings_help() -> str:
+    """The epilog of ``recall --help``: every setting, and the exit codes."""
+    lines = ["settings, from the environment or .env in this folder (the environment wins):"]
+    for field, env in ENV_NAMES.items():
+        lines.append(f"  {env:<24} {Settings.model_fields[field].description}")
+    lines += [
+        "",
+        "exit codes: 0 done, 1 a problem named on stderr, 2 a setting or argument that cannot",
+        "be used, 130 interrupted (Ctrl+C), 141 output no longer read (| head)",
+    ]
+    return "\n".join(lines)
+
+
+def add_command(sub: Any, name: str, about: str) -> argparse.ArgumentParser:
+    """A subcommand whose own --help says what it does, as the list of commands does."""
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=about, description=about)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="recall", description="Recall, a Discord study bot.")
+    parser = argparse.ArgumentParser(
+        prog="recall",
+        description="Recall, a Discord study bot. Without a command: run.",
+        epilog=_settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="connect to Discord and serve (the default)")
-    sub.add_parser("check", help="offline: validate settings, migrate the database, validate decks")
-    sync = sub.add_parser("sync", help="install slash commands on Discord")
+    add_command(sub, "run", "connect to Discord and serve (the default)")
+    add_command(
+        sub,
+        "check",
+        "offline, no token needed: validate settings, migrate the database, validate the "
+        "built-in decks; exit 1 on a problem",
+    )
+    sync = add_command(sub, "sync", "install slash commands on Discord")
     where = sync.add_mutually_exclusive_group()
     where.add_argument(
         "--guild",
         type=deck_cli.server_id,
         help="a server id (instant); default RECALL_DEV_GUILD_ID",
     )
-    where.add_argument("--global", dest="use_global", action="store_true", help="every server")
-    db = sub.add_parser("db", help="database tools")
+    where.add_argument(
+        "--global",
+        dest="use_global",
+        action="store_true",
+        help="every server (Discord may take a while to show them); removes the copy "
+        "a sync put in RECALL_DEV_GUILD_ID",
+    )
+    db = add_command(sub, "db", "database tools")
     db_sub = db.add_subparsers(dest="db_command", required=True)
-    backup = db_sub.add_parser("backup", help="a consistent copy, safe while the bot runs")
-    backup.add_argument("path", type=Path)
-    deck_cli.add_parser(sub)
+    backup = add_command(
+        db_sub, "backup", "a consistent copy of RECALL_DATABASE, safe while the bot runs"
+    )
+    backup.add_argument(
+        "path", type=Path, help="the copy to write: a new file, in a folder that exists"
+    )
+    deck_cli.add_parser(sub, add_command)
     return parser
 
 
@@ -226,6 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"recall: {exc}", file=sys.stderr)
         return 2
+    for unknown in unknown_settings():
+        print(f"recall: warning: {unknown}", file=sys.stderr)
     setup_logging(settings.log_level_number)
     try:
         if command == "check":

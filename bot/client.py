@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import secrets
@@ -19,6 +20,11 @@ from bot.errors import UserError
 from bot.store import Store, StoreError
 
 log = logging.getLogger("bot.client")
+
+# Recall never joins a voice channel: discord.py's start-up warnings that the voice
+# libraries (PyNaCl, davey) are missing would only read as something to install.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
 
 EXTENSIONS = (
     "cogs.help",
@@ -141,6 +147,7 @@ class RecallBot(commands.Bot):
         clock: Clock | None = None,
         extensions: tuple[str, ...] = EXTENSIONS,
         run_scheduler: bool = True,
+        check_installed: bool = False,
         **options: Any,
     ):
         options.setdefault("allowed_mentions", discord.AllowedMentions.none())
@@ -157,6 +164,8 @@ class RecallBot(commands.Bot):
         self._extensions = extensions
         #: follow schedules in real time (tests that move a clock by hand turn this off)
         self.run_scheduler = run_scheduler
+        #: at start, say in the log when Discord has not got this version's slash commands
+        self.check_installed = check_installed
         self._tasks: set[asyncio.Task[Any]] = set()
         #: this run of the bot, in the custom_id of the forms it opens
         self.run_id = secrets.token_hex(4)
@@ -164,6 +173,35 @@ class RecallBot(commands.Bot):
     async def setup_hook(self) -> None:
         for name in self._extensions:
             await self.load_extension(name)
+        if self.check_installed:
+            self.spawn(self._say_if_not_installed(), name="installed commands")
+
+    async def _say_if_not_installed(self) -> None:
+        """Members see no slash command until `sync` has installed them, nor a command new
+        in this version until it is run again: the log says so, naming the command to run."""
+        try:
+            installed = {c.name for c in await self.tree.fetch_commands()}
+            if self.settings.dev_guild_id is not None:
+                with contextlib.suppress(discord.Forbidden):  # a server the bot is not in
+                    guild = discord.Object(id=self.settings.dev_guild_id)
+                    installed |= {c.name for c in await self.tree.fetch_commands(guild=guild)}
+        except discord.HTTPException as exc:
+            log.info("could not list the slash commands installed on Discord: %s", exc)
+            return
+        if not installed:
+            log.warning(
+                "no slash commands are installed on Discord, so members see none: "
+                "run python -m bot sync (see the README)"
+            )
+            return
+        missing = sorted(f"/{c.name}" for c in self.tree.get_commands() if c.name not in installed)
+        if missing:
+            log.warning(
+                "%s %s not installed on Discord (the commands installed are an older "
+                "version's): run python -m bot sync",
+                ", ".join(missing),
+                "is" if len(missing) == 1 else "are",
+            )
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """A form opened before the bot restarted, or one this run stopped waiting for (its
@@ -251,3 +289,17 @@ class RecallBot(commands.Bot):
         guild = discord.Object(id=guild_id)
         self.tree.copy_global_to(guild=guild)
         return await self.tree.sync(guild=guild)
+
+    async def remove_guild_copy(self, guild_id: int) -> int:
+        """Remove the commands installed in one server only (by a sync to it), which Discord
+        lists beside the global ones there, each twice; how many there were. A server the
+        bot is no longer in has none to remove."""
+        guild = discord.Object(id=guild_id)
+        try:
+            installed = await self.tree.fetch_commands(guild=guild)
+            if installed:
+                self.tree.clear_commands(guild=guild)
+                await self.tree.sync(guild=guild)
+        except discord.Forbidden:
+            return 0
+        return len(installed)

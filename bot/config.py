@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import difflib
 import logging
+import os
 import re
 from pathlib import Path
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -18,6 +21,13 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 #: the largest id Discord gives a server (a snowflake: a signed 64-bit integer)
 SERVER_ID_MAX = 2**63 - 1
+#: where a server id comes from
+COPY_SERVER_ID = (
+    "in Discord, turn on Developer Mode (Settings, Advanced), then right-click the server, "
+    "Copy Server ID"
+)
+#: the most RECALL_QOTD_GRACE_HOURS may be
+GRACE_HOURS_MAX = 48
 
 
 def no_database_yet(path: Path) -> str:
@@ -26,6 +36,15 @@ def no_database_yet(path: Path) -> str:
         f"database {path} does not exist yet: python -m bot check creates it, or set "
         "RECALL_DATABASE to the bot's database"
     )
+
+
+#: what a value in quotes is told: `docker run --env-file` passes quotes on as part of the value
+QUOTES_HINT = "write it without them (docker's --env-file keeps quotes as part of the value)"
+
+
+def quoted(value: str) -> bool:
+    """Whether a value is wrapped in matching quotes, as in `KEY="value"`."""
+    return len(value) >= 2 and value[0] in "\"'" and value[-1] == value[0]
 
 
 class ConfigError(Exception):
@@ -41,6 +60,8 @@ def token_problem(token: str) -> str | None:
     """
     if not token:
         return "DISCORD_TOKEN is not set"
+    if quoted(token):
+        return f"DISCORD_TOKEN is in quotes: {QUOTES_HINT}"
     if token.lower().startswith("bot "):
         return "DISCORD_TOKEN must be the token alone, without the 'Bot ' prefix"
     if not _TOKEN_RE.match(token):
@@ -70,23 +91,21 @@ class Settings(BaseSettings):
     )
 
     discord_token: SecretStr = Field(
-        default=SecretStr(""), validation_alias="DISCORD_TOKEN", description="The bot token."
+        default=SecretStr(""),
+        validation_alias="DISCORD_TOKEN",
+        description="the bot token from the Developer Portal's Bot page (run, sync)",
     )
     database: Path = Field(
-        default=Path("recall.sqlite3"), description="Path of the SQLite database file."
+        default=Path("recall.sqlite3"), description="the SQLite database file (default recall.sqlite3)"
     )
-    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING, ERROR or CRITICAL.")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO (default), WARNING, ERROR or CRITICAL")
     dev_guild_id: int | None = Field(
         default=None,
-        gt=0,
-        le=SERVER_ID_MAX,
-        description="A server id where `sync` installs commands instantly.",
+        description="a server id: sync installs the commands there instantly",
     )
     qotd_grace_hours: float = Field(
         default=6.0,
-        ge=0,
-        le=48,
-        description="How late a missed question of the day may still post.",
+        description="0 to 48: hours a question of the day missed while down may post late (default 6)",
     )
 
     @field_validator("log_level")
@@ -117,10 +136,26 @@ class Settings(BaseSettings):
 
     @field_validator("dev_guild_id", mode="before")
     @classmethod
-    def _empty_guild(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
+    def _server_id(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
             return None
-        return value
+        text = str(value).strip()
+        if not text.isdigit() or not 0 < int(text) <= SERVER_ID_MAX:
+            raise ValueError(f"must be a server id, a number: {COPY_SERVER_ID}")
+        return int(text)
+
+    @field_validator("qotd_grace_hours", mode="before")
+    @classmethod
+    def _grace_hours(cls, value: object) -> float:
+        try:
+            hours = float(str(value).strip())
+        except ValueError:
+            hours = -1.0
+        if not 0 <= hours <= GRACE_HOURS_MAX:  # also refuses nan
+            raise ValueError(
+                f"must be a number of hours from 0 to {GRACE_HOURS_MAX}, such as 6 or 1.5"
+            )
+        return hours
 
     def require_token(self) -> str:
         token = self.discord_token.get_secret_value().strip()
@@ -134,7 +169,7 @@ class Settings(BaseSettings):
         return int(logging.getLevelName(self.log_level))
 
 
-_ENV_NAMES = {
+ENV_NAMES = {
     "discord_token": "DISCORD_TOKEN",
     "database": "RECALL_DATABASE",
     "log_level": "RECALL_LOG_LEVEL",
@@ -155,6 +190,33 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]) if err["loc"] else "settings"
-        env = _ENV_NAMES.get(name, name.upper())
+        env = ENV_NAMES.get(name, name.upper())
         msg = err["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"{env}: {msg} (got {err.get('input')!r})") from None
+        got = err.get("input")
+        hint = f"; it is in quotes: {QUOTES_HINT}" if isinstance(got, str) and quoted(got) else ""
+        raise ConfigError(f"{env}: {msg} (got {got!r}){hint}") from None
+
+
+def unknown_settings(env_file: str | Path | None = ".env") -> list[str]:
+    """The RECALL_ variables, in the environment or in `env_file`, that Recall does not read.
+
+    Settings ignore names they do not know, so a misspelt one would leave its setting at the
+    default without a word: each is named, with the setting it is closest to."""
+    known = set(ENV_NAMES.values())
+    found: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        try:
+            in_file = dotenv_values(env_file, encoding="utf-8")
+        except UnicodeDecodeError:
+            in_file = {}
+        found.update({name.upper(): f" (in {env_file})" for name in in_file})
+    found.update({name.upper(): "" for name in os.environ})  # the environment wins
+    problems = []
+    for name, where in sorted(found.items()):
+        if not name.startswith("RECALL_") or name in known:
+            continue
+        # compared without the prefix all of them share
+        close = difflib.get_close_matches(name[7:], [k[7:] for k in known], n=1)
+        meant = f"did you mean RECALL_{close[0]}?" if close else "recall --help lists them"
+        problems.append(f"{name}{where} is not a Recall setting and is ignored; {meant}")
+    return problems

@@ -23,7 +23,7 @@ from bot.bank import (
     read_upload,
     size_text,
 )
-from bot.config import SERVER_ID_MAX, Settings, no_database_yet
+from bot.config import COPY_SERVER_ID, SERVER_ID_MAX, Settings, no_database_yet
 from bot.decks import load_builtin_decks
 from bot.errors import UserError
 from bot.exporters import EXPORT_EXTENSIONS, EXPORT_FORMATS, ExportFormat, export_parts
@@ -44,7 +44,7 @@ def server_id(text: str) -> int:
         value = 0
     if not 0 < value <= SERVER_ID_MAX:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a server id: copy it with Copy Server ID (Discord's Developer Mode)"
+            f"{text!r} is not a server id: {COPY_SERVER_ID}"
         )
     return value
 
@@ -54,24 +54,32 @@ def server_id_or_zero(text: str) -> int:
     return 0 if text.strip() == "0" else server_id(text)
 
 
-def add_parser(sub: Any) -> None:
-    deck = sub.add_parser("deck", help="validate, import and export question files")
+def add_parser(sub: Any, add_command: Any) -> None:
+    deck = add_command(sub, "deck", "validate, import and export question files")
     deck_sub = deck.add_subparsers(dest="deck_command", required=True)
 
-    validate = deck_sub.add_parser(
-        "validate", help="check a file as an import would (no database needed)"
+    validate = add_command(
+        deck_sub,
+        "validate",
+        "check a file as an import would (no database needed); exit 1 on errors",
     )
-    validate.add_argument("file", type=Path)
+    validate.add_argument(
+        "file", type=Path, help="Recall YAML or JSON, CSV, or an article in Markdown or text"
+    )
     validate.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    imp = deck_sub.add_parser("import", help="import a file into a server's deck")
-    imp.add_argument("file", type=Path)
+    imp = add_command(
+        deck_sub,
+        "import",
+        "import a file into a server's deck: all or nothing, duplicates skipped",
+    )
+    imp.add_argument("file", type=Path, help="the file, in any format `deck validate` reads")
     imp.add_argument("--guild", type=server_id, required=True, help="the server id")
     imp.add_argument(
         "--deck", required=True, help="the deck's slug or name; a new deck is created if none"
     )
 
-    exp = deck_sub.add_parser("export", help="write a deck to a file")
+    exp = add_command(deck_sub, "export", "write a deck to a file")
     exp.add_argument(
         "--guild",
         type=server_id_or_zero,
@@ -79,7 +87,9 @@ def add_parser(sub: Any) -> None:
         help="the server id (default 0: built-in decks only)",
     )
     exp.add_argument("--deck", required=True, help="the deck's slug or name")
-    exp.add_argument("--format", choices=EXPORT_FORMATS, default="yaml")
+    exp.add_argument(
+        "--format", choices=EXPORT_FORMATS, default="yaml", help="the file's format (default yaml)"
+    )
     exp.add_argument(
         "--out", help="the file to write (default: <slug>.<ext> here; '-' for standard output)"
     )

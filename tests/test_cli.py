@@ -177,3 +177,50 @@ def test_a_database_path_that_is_no_file_ends_with_one_clear_line(tmp_path, valu
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("recall: RECALL_DATABASE: ")
     assert "recall.sqlite3" in lines[0]
+
+
+def test_every_command_and_argument_says_what_it_is():
+    """`recall --help` and each command's own --help say what the command does and what
+    each argument is: `db backup --help` once showed a bare `path`, `run --help` nothing."""
+    import argparse
+
+    from bot.cli import build_parser
+
+    missing: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser, name: str) -> None:
+        if not parser.description:
+            missing.append(f"{name} (description)")
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub, subparser in action.choices.items():
+                    walk(subparser, f"{name} {sub}")
+            elif not action.help:
+                missing.append(f"{name} {action.dest}")
+
+    walk(build_parser(), "recall")
+    assert missing == []
+
+
+def test_help_names_the_settings_and_exit_codes(tmp_path):
+    result = recall("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    assert ".env" in text and "DISCORD_TOKEN" in text and "RECALL_DATABASE" in text
+    assert "exit codes: 0 done, 1 a problem named on stderr, 2 a setting or argument" in text
+
+
+def test_a_misspelt_setting_is_named_not_silently_ignored(tmp_path):
+    """A setting under a name Recall does not read (RECALL_DEV_GUILD for
+    RECALL_DEV_GUILD_ID) used to be dropped without a word, the bot then running on the
+    default; it is named, with the setting meant, in the environment and in .env."""
+    (tmp_path / ".env").write_text("RECALL_GRACE_HOURS=12\nRECALL_LOG_LEVEL=info\n")
+    result = recall("check", cwd=tmp_path, env={"RECALL_DEV_GUILD": "123456789012345678"})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "recall: warning: RECALL_DEV_GUILD is not a Recall setting and is ignored; "
+        "did you mean RECALL_DEV_GUILD_ID?",
+        "recall: warning: RECALL_GRACE_HOURS (in .env) is not a Recall setting and is "
+        "ignored; did you mean RECALL_QOTD_GRACE_HOURS?",
+    ]
+    assert "settings: ok" in result.stdout

@@ -170,3 +170,29 @@ def test_a_command_needing_the_database_says_how_to_make_it(tmp_path, args):
         "it, or set RECALL_DATABASE to the bot's database\n"
     )
     assert not (tmp_path / "recall.sqlite3").exists()
+
+
+def test_run_says_nothing_about_voice(tmp_path):
+    """Recall never joins a voice channel: a start without PyNaCl or davey installed (the
+    usual case) used to print two WARNING lines, 'voice will NOT be supported', that read
+    as something to fix. What is left on stderr is the line about Discord."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.test_cli import ROOT
+
+    code = (
+        "import sys, discord; discord.http.Route.BASE = 'http://127.0.0.1:9/api/v10';"
+        "from bot.cli import main; sys.exit(main(['run']))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RECALL_", "DISCORD_"))}
+    env.update(PYTHONPATH=str(ROOT), DISCORD_TOKEN=make_token())
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "voice" not in result.stderr, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("recall: cannot reach Discord")

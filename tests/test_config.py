@@ -21,7 +21,8 @@ def test_a_well_formed_token_passes():
         ("Bot " + make_token(), "without the 'Bot ' prefix"),
         ("abc", "does not look like a bot token"),
         ("a" * 24 + ".abcd." + "b" * 27, "first part is not a bot id"),
-        ('"' + make_token() + '"', "does not look like a bot token"),
+        ('"' + make_token() + '"', "in quotes: write it without them"),
+        ("'" + make_token() + "'", "in quotes: write it without them"),
     ],
 )
 def test_bad_tokens_are_explained(token, fragment):
@@ -89,3 +90,40 @@ def test_a_folder_as_database_path_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("RECALL_DATABASE", str(tmp_path))
     with pytest.raises(ConfigError, match=r"^RECALL_DATABASE: .* is a folder"):
         load_settings(None)
+
+
+def test_a_quoted_value_says_to_drop_the_quotes(monkeypatch):
+    """`docker run --env-file` keeps quotes as part of a value, where `.env` read by the
+    bot itself drops them: a quoted value says so instead of only that it is wrong."""
+    monkeypatch.setenv("RECALL_DEV_GUILD_ID", '"123456789012345678"')
+    with pytest.raises(ConfigError, match=r"^RECALL_DEV_GUILD_ID: .*in quotes: write it without"):
+        load_settings(None)
+
+
+GRACE_WANTED = r"must be a number of hours from 0 to 48, such as 6 or 1\.5"
+SERVER_ID_WANTED = r"must be a server id.* right-click the server, Copy Server ID"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "wanted"),
+    [
+        *[("RECALL_QOTD_GRACE_HOURS", v, GRACE_WANTED) for v in ("6h", "", "72", "-1", "nan")],
+        *[("RECALL_DEV_GUILD_ID", v, SERVER_ID_WANTED) for v in ("my server", "<#123>", "0")],
+        ("RECALL_DEV_GUILD_ID", str(2**63), SERVER_ID_WANTED),
+    ],
+)
+def test_a_value_that_is_not_what_a_setting_takes_says_what_it_takes(
+    monkeypatch, name, value, wanted
+):
+    """'Input should be a valid number' (for 6h) named no unit nor range, and 'a valid
+    integer' for a server id did not say where to find one."""
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=f"^{name}: {wanted}"):
+        load_settings(None)
+
+
+def test_grace_hours_and_server_id_that_are_right_are_read(monkeypatch):
+    monkeypatch.setenv("RECALL_QOTD_GRACE_HOURS", " 1.5 ")
+    monkeypatch.setenv("RECALL_DEV_GUILD_ID", " 123456789012345678 ")
+    settings = load_settings(None)
+    assert (settings.qotd_grace_hours, settings.dev_guild_id) == (1.5, 123456789012345678)

@@ -3,9 +3,11 @@
 import asyncio
 
 import pytest
+from conftest import TestRecallBot as RecallUnderTest
 
 from bot.cli import CliError, cmd_run, cmd_sync
 from bot.config import Settings
+from bot.store import Store
 
 pytestmark = pytest.mark.e2e
 
@@ -57,3 +59,75 @@ async def test_sync_to_a_server_the_bot_is_not_in_ends_with_a_clear_message(emul
     with pytest.raises(CliError, match=r"not in server 424242.*--guild.*RECALL_DEV_GUILD_ID"):
         await cmd_sync(settings(emulator, tmp_path), 424242, False)
     emulator.violations.clear()
+
+
+async def test_sync_global_removes_the_dev_guild_copy(emulator, tmp_path, capsys):
+    """Discord shows a server's own copy of the commands beside the global ones: after
+    `sync` (to RECALL_DEV_GUILD_ID) then `sync --global`, every command was listed twice
+    in that server. Going global removes that copy and says so."""
+    guild = emulator.add_guild("Dev")
+    dev = settings(emulator, tmp_path, dev_guild_id=guild.id)
+    assert await cmd_sync(dev, None, False) == 0
+    assert emulator.commands.guild_commands[guild.id]
+    capsys.readouterr()
+    assert await cmd_sync(dev, None, True) == 0
+    assert {"help", "quiz"} <= {c["name"] for c in emulator.commands.global_commands}
+    assert emulator.commands.guild_commands[guild.id] == []
+    out = capsys.readouterr().out
+    assert f"removed the copy in server {guild.id} (RECALL_DEV_GUILD_ID)" in out
+    # nothing left to remove: nothing said about it
+    assert await cmd_sync(dev, None, True) == 0
+    assert "removed" not in capsys.readouterr().out
+
+
+async def test_sync_global_with_a_dev_guild_the_bot_left_still_syncs(emulator, tmp_path, capsys):
+    assert await cmd_sync(settings(emulator, tmp_path, dev_guild_id=424242), None, True) == 0
+    assert {"help", "quiz"} <= {c["name"] for c in emulator.commands.global_commands}
+    assert "globally" in capsys.readouterr().out
+    emulator.violations.clear()
+
+
+async def run_briefly(emulator, tmp_path, caplog, **extra) -> list[str]:
+    """Start Recall as `run` does, let it look at the installed commands, stop it; the
+    warnings it logged."""
+    caplog.clear()
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        bot = RecallUnderTest(
+            settings(emulator, tmp_path, **extra),
+            store,
+            check_installed=True,
+            run_scheduler=False,
+            guild_ready_timeout=0.1,
+        )
+        async with emulator.run_client(bot):
+            checks = [t for t in asyncio.all_tasks() if t.get_name() == "installed commands"]
+            await asyncio.wait_for(asyncio.gather(*checks), 5)
+    finally:
+        await store.close()
+    return [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+
+
+async def test_run_says_when_the_slash_commands_are_not_installed(emulator, tmp_path, caplog):
+    """The bot online and no slash command in Discord is what `run` without `sync` looks
+    like: `run` says so, with the command that installs them, and says nothing once they
+    are installed (to RECALL_DEV_GUILD_ID, or globally)."""
+    guild = emulator.add_guild("Dev")
+    warned = await run_briefly(emulator, tmp_path, caplog)
+    assert (
+        "no slash commands are installed on Discord, so members see none: "
+        "run python -m bot sync (see the README)"
+    ) in warned
+    await cmd_sync(settings(emulator, tmp_path, dev_guild_id=guild.id), None, False)
+    assert not [w for w in await run_briefly(emulator, tmp_path, caplog, dev_guild_id=guild.id)
+                if "slash commands" in w]
+    await cmd_sync(settings(emulator, tmp_path, dev_guild_id=guild.id), None, True)
+    assert not [w for w in await run_briefly(emulator, tmp_path, caplog) if "slash commands" in w]
+    # an older install, without a command this version has
+    emulator.commands.global_commands = [
+        c for c in emulator.commands.global_commands if c["name"] != "suggest"
+    ]
+    assert (
+        "/suggest is not installed on Discord (the commands installed are an older "
+        "version's): run python -m bot sync"
+    ) in await run_briefly(emulator, tmp_path, caplog)
