@@ -86,10 +86,6 @@ class Summary:
     #: for a review of one deck, the cards due now in the server's other decks
     due_elsewhere: int = 0
 
-    @property
-    def again_rate(self) -> float:
-        return self.again / self.reviewed if self.reviewed else 0.0
-
 
 @dataclass(frozen=True)
 class Status:

@@ -41,7 +41,7 @@ from bot.schedule import (
     zone_choices,
     zone_label,
 )
-from bot.text import count
+from bot.text import count, percent
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_check
 from cogs.quiz import deck_choices, handled, public_embed, question_view, tag_choices
@@ -82,6 +82,14 @@ def when_text(when: datetime, zone_name: str) -> str:
     local = when.astimezone(parse_zone(zone_name))
     return f"{local:%a %d %b %Y %H:%M} {zone_name} ({when.astimezone(UTC):%H:%M} UTC)"
 
+
+def got_it(summary: CloseSummary) -> str:
+    """How many answered a closed question and the share who got it, 100% only when all did."""
+    return f"{summary.answered} answered · {percent(summary.right, summary.answered)}% got it"
+
+
+def closed_label(summary: CloseSummary) -> str:
+    return f"Closed · {got_it(summary)}"
 
 class DiscordPublisher:
     """Posts, finds and closes question-of-the-day messages. Its requests are paced to
@@ -236,8 +244,7 @@ class DiscordPublisher:
             return
         # During an outage it closes again once the outage is over.
         self._unless_outage(self.bot.get_guild(post.guild_id))
-        share = round(100 * summary.right / summary.answered) if summary.answered else 0
-        label = f"Closed · {summary.answered} answered · {share}% got it"
+        label = closed_label(summary)
         streak = (
             f"{summary.kept_streak} member{'s' if summary.kept_streak != 1 else ''} kept their streak"
             if summary.kept_streak
@@ -255,7 +262,7 @@ class DiscordPublisher:
             tags=q.tags,
             options=[o.text for o in q.options],
             correct=q.correct_index,
-            footer=f"{summary.answered} answered · {share}% got it · {streak}",
+            footer=f"{got_it(summary)} · {streak}",
         )
         message = self.bot.get_partial_messageable(post.channel_id).get_partial_message(
             post.message_id

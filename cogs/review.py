@@ -32,7 +32,7 @@ from bot.srs import (
     reminder_to_send,
 )
 from bot.store import AttemptResult, Reminder, StoredQuestion, StoreError
-from bot.text import count
+from bot.text import count, percent
 from cogs import ui
 from cogs.quiz import RATING_STYLE, deck_choices, handled
 
@@ -115,7 +115,7 @@ def item_message(item: Item, note: str = "") -> tuple[discord.Embed, discord.ui.
 def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed:
     lines = [f"Reviewed **{summary.reviewed}** card{'s' if summary.reviewed != 1 else ''}."]
     if summary.reviewed:
-        lines.append(f"Again rate: **{round(100 * summary.again_rate)}%**.")
+        lines.append(f"Again rate: **{percent(summary.again, summary.reviewed)}%**.")
     if summary.decks_off:
         lines.append(
             "The deck of this review was switched off or removed since it started, so its "

@@ -1,6 +1,10 @@
 from fractions import Fraction
 
+from bot.qotd import CloseSummary
+from bot.review_service import Summary
 from bot.text import count, percent, plural
+from cogs.qotd import closed_label
+from cogs.review import summary_message
 
 
 def test_plural_and_count():
@@ -28,3 +32,15 @@ def test_a_share_reads_100_or_0_only_when_it_is_all_or_none():
                 nearest = int(exact + Fraction(1, 2))  # half up
                 assert shown == min(99, max(1, nearest)), (part, whole)
     assert percent(0, 0) == 0
+
+
+def test_closed_questions_and_review_summaries_do_not_round_to_all_or_none():
+    """A question of the day 199 of 200 got right did not go to everyone; one Again in 200
+    cards is not none."""
+    assert closed_label(CloseSummary(answered=200, right=199, kept_streak=0)) == (
+        "Closed · 200 answered · 99% got it"
+    )
+    assert closed_label(CloseSummary(answered=2, right=1, kept_streak=0)).endswith("50% got it")
+    assert closed_label(CloseSummary(answered=0, right=0, kept_streak=0)).endswith("0% got it")
+    text = summary_message(Summary(reviewed=200, again=1, next_due=None), None).description
+    assert text is not None and "Again rate: **1%**." in text
