@@ -352,6 +352,40 @@ def test_yaml_errors_name_line_and_field() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "where", "says"),
+    [
+        # A quote never closed: YAML notices at the end of the file, lines below.
+        (
+            'questions:\n  - prompt: "What is a list?\n    answer: a\n'
+            "  - prompt: B?\n    answer: b\n",
+            (2, 13),
+            "the quoted text that starts here is never closed: add the closing '\"'",
+        ),
+        # A key without its colon: YAML notices on the next line.
+        (
+            "questions:\n  - prompt: A?\n    answer a\n    tags: x\n",
+            (3, 5),
+            "no ':' after the key on this line",
+        ),
+        # A flow list never closed: YAML notices where the next question starts.
+        (
+            "questions:\n  - prompt: A?\n    answer: a\n    tags: [x, y\n"
+            "  - prompt: B?\n    answer: b\n",
+            (4, 11),
+            "the '[' here is never closed: add the ']'",
+        ),
+    ],
+)
+def test_yaml_syntax_errors_name_the_line_to_fix(
+    text: str, where: tuple[int, int], says: str
+) -> None:
+    result = parse_import(text.encode(), "deck.yaml")
+    [error] = result.errors
+    assert (error.line, error.column) == where, str(error)
+    assert says in error.message, str(error)
+
+
 def test_yaml_text_cut_short_by_a_comment_is_warned_about() -> None:
     """In YAML a `` #`` outside quotes starts a comment: "Use a list # or a tuple" is read as
     "Use a list". The import says so, with the line, instead of dropping the rest silently."""
