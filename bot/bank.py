@@ -565,6 +565,8 @@ class Parsed:
     warnings: list[str]
     format: str
     deck_name: str | None
+    #: the deck's description a YAML or JSON deck file carries (an export does)
+    deck_description: str | None = None
 
 
 async def read_upload(
@@ -599,7 +601,9 @@ async def read_upload(
             f"Nothing to import: {which} in **{escape(filename)}** "
             f"{'is' if n == 1 else 'are'} already in the deck."
         )
-    return Parsed(placement.questions, warnings, result.format, result.deck_name)
+    return Parsed(
+        placement.questions, warnings, result.format, result.deck_name, result.deck_description
+    )
 
 
 def _issue_text(issue: ImportIssue) -> str:

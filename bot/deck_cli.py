@@ -178,8 +178,9 @@ async def cmd_import(
             ) from None
         created = False
         if deck is None:
-            name, _ = check_deck_name(deck_text, "")
-            deck = await store.create_custom_deck(guild_id, name, "", None)
+            # A new deck takes the description the file carries (an export has its deck's).
+            name, description = check_deck_name(deck_text, parsed.deck_description or "")
+            deck = await store.create_custom_deck(guild_id, name, description, None)
             created = True
         placement = await store.insert_questions(deck.id, parsed.questions)
     finally:
