@@ -42,6 +42,9 @@ are read too. A question without an example answer is skipped with a warning. An
 ("FAQ", "Frequently asked questions") is not imported; a warning says it was skipped.
 HTML tags are removed (outside backtick code spans), HTML entities are decoded, a line ending
 in ``<br>`` keeps its line break, other lines of a paragraph are joined with a space.
+A backslash before ASCII punctuation is Markdown's escape, as converters from web pages and
+documents write it (``1\\.``, ``\\*``, ``a\\_b``): the character is kept, the backslash dropped,
+except inside code spans and code blocks.
 """
 
 from __future__ import annotations
@@ -1174,7 +1177,7 @@ _QUESTION_N_RE = re.compile(
     re.I | re.S,
 )
 _NUMBER_PREFIX_RE = re.compile(
-    r"^(?:\*\*|__)?(?:(?:question|q)\s*#?\s*\d{1,3}\s*[.:)\-–—]|#?\d{1,3}\s*[.):\-–—](?=[\s*_]))"
+    r"^(?:\*\*|__)?(?:(?:question|q)\s*#?\s*\d{1,3}\s*\\?[.:)\-–—]|#?\d{1,3}\s*\\?[.):\-–—](?=[\s*_]))"
     r"(?:\*\*|__)?[ \t]*",
     re.I,
 )
@@ -1683,8 +1686,18 @@ class _ArticleReader:
             self.unanswered.append((prompt, tok.line))
 
 
+# A backslash before ASCII punctuation (outside a code span) shows the character itself, as
+# Markdown converters write ``1\.``, ``\*`` or ``\_``; a code span is left as it is.
+_ESCAPE_OR_CODE_RE = re.compile(r"\\([!-/:-@\[-`{-~])|(`+).+?\2", re.S)
+
+
+def unescape_markdown(text: str) -> str:
+    r"""Text without Markdown's backslash escapes outside code spans (``a\_b`` is ``a_b``)."""
+    return _ESCAPE_OR_CODE_RE.sub(lambda m: m.group(1) or m.group(0), text)
+
+
 def _finish_text(text: str) -> str:
-    return decode_entities(_BR_RE.sub("\n", text))
+    return decode_entities(unescape_markdown(_BR_RE.sub("\n", text)))
 
 
 def _join_lines(toks: Sequence[_Tok]) -> str:

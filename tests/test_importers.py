@@ -273,6 +273,36 @@ def test_article_metadata_sections() -> None:
     assert [(o.text, o.correct) for o in q.options] == [("POST", False), ("PUT", True)]
 
 
+def test_article_backslash_escapes_of_markdown_converters_are_read_as_the_character() -> None:
+    """Converters from web pages and Google Docs write Markdown with backslash escapes
+    (``1\\.``, ``\\*``, ``\\_``, ``\\(``): the question reads as the article showed it, without
+    its number and without the backslashes, which stay inside code spans and code blocks."""
+    paragraphs = [
+        "# Python interview questions",
+        "## 1\\. What does `*args` do in a\\_function?",
+        "**Why you might get asked this:**",
+        "It checks \\*basics\\* such as C:\\\\Users and `a\\_b`.",
+        "**How to answer:**",
+        "- Mention \\*args\n- \\[optional\\] name the tuple",
+        "**Example answer:**",
+        '"It collects extra positional arguments into a tuple \\(see the docs\\)."',
+        "**2\\. Why use a virtual environment?**",
+        "**Example answer:**",
+        "To keep each project's packages apart:",
+        "```\npython -m venv .venv \\\n  --prompt x\n```\n",
+    ]
+    text = "\n\n".join(paragraphs)
+    result = parse_import(text.encode(), "python.md")
+    assert result.errors == [] and result.warnings == []
+    first, second = result.questions
+    assert first.prompt == "What does `*args` do in a_function?"
+    assert first.why == "It checks *basics* such as C:\\Users and `a\\_b`."
+    assert first.key_points == ["Mention *args", "[optional] name the tuple"]
+    assert first.answer == "It collects extra positional arguments into a tuple (see the docs)."
+    assert second.prompt == "Why use a virtual environment?"
+    assert second.answer.endswith("```\npython -m venv .venv \\\n  --prompt x\n```")
+
+
 def test_article_key_points_from_a_paragraph() -> None:
     text = (
         "Question 1: Why do you want this job?\n\n"
