@@ -678,6 +678,24 @@ def _json_depth_check(text: str, issues: _Issues) -> bool:
     return True
 
 
+def _json_mistake(text: str, exc: json.JSONDecodeError) -> tuple[str, int]:
+    """What is wrong in words for the usual slips (JSON's own message otherwise), and the
+    offset to point at: a trailing comma is named where it is, not at the bracket after it."""
+    at = exc.pos
+    ahead = text[at : at + 2]
+    if ahead[:1] in ("]", "}"):
+        comma = len(text[:at].rstrip())
+        if comma and text[comma - 1] == ",":
+            return f"a comma before '{ahead[0]}' is not allowed in JSON: remove it", comma - 1
+    if ahead[:1] == "'":
+        return 'JSON puts texts and keys in double quotes ("), not single quotes', at
+    if ahead in ("//", "/*"):
+        return "JSON has no comments: remove it", at
+    if not text[at:].strip() and exc.msg.startswith("Expecting"):
+        return "the file ends before the JSON does: a closing ']' or '}' is missing", at
+    return exc.msg, at
+
+
 def _json_object(twice: list[str], pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A JSON object as json.loads builds it, noting keys given twice in ``twice``."""
     out: dict[str, Any] = {}
@@ -777,7 +795,12 @@ def _parse_structured(
         try:
             data = json.loads(text, object_pairs_hook=functools.partial(_json_object, twice))
         except json.JSONDecodeError as exc:
-            issues.error(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno)
+            message, at = _json_mistake(text, exc)
+            issues.error(
+                f"not valid JSON: {message}",
+                text.count("\n", 0, at) + 1,
+                at - text.rfind("\n", 0, at),
+            )
             return []
         except RecursionError:
             issues.error("nested too deeply")

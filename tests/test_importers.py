@@ -732,6 +732,45 @@ TWO_QUESTIONS = {
 }
 
 
+@pytest.mark.parametrize(
+    ("text", "where", "says"),
+    [
+        # JSON notices a trailing comma at the bracket on the next line: the comma is named.
+        (
+            '{\n  "questions": [\n    {"prompt": "A?", "answer": "a"},\n  ]\n}\n',
+            (3, 36),
+            "a comma before ']' is not allowed in JSON: remove it",
+        ),
+        (
+            '[\n  {"prompt": "A?",\n   "answer": "a",\n  }\n]\n',
+            (3, 17),
+            "a comma before '}' is not allowed in JSON: remove it",
+        ),
+        (
+            '[{"prompt": \'A?\', "answer": "a"}]\n',
+            (1, 13),
+            "JSON puts texts and keys in double quotes (\"), not single quotes",
+        ),
+        (
+            '[\n  // the first\n  {"prompt": "A?", "answer": "a"}\n]\n',
+            (2, 3),
+            "JSON has no comments: remove it",
+        ),
+        (
+            '[\n  {"prompt": "A?", "answer": "a"}\n',
+            (3, 1),
+            "the file ends before the JSON does: a closing ']' or '}' is missing",
+        ),
+    ],
+)
+def test_json_syntax_errors_say_what_to_fix_where(
+    text: str, where: tuple[int, int], says: str
+) -> None:
+    [error] = parse_import(text.encode(), "deck.json").errors
+    assert (error.line, error.column) == where, str(error)
+    assert error.message == "not valid JSON: " + says, str(error)
+
+
 def test_json_indented_with_tabs_errors_name_the_line() -> None:
     data = json.dumps(TWO_QUESTIONS, indent="\t").encode()  # what many editors and JSON.stringify write
     result = parse_import(data, "deck.json")
