@@ -118,6 +118,10 @@ def _syntax_error(exc: yaml.MarkedYAMLError) -> tuple[Any, str]:
                 f"the '{opener}' here is never closed: add the '{closer}' (or quote the "
                 f"text if the '{opener}' belongs to it)"
             )
+    if "character '\\t'" in (exc.problem or ""):
+        return found or start, (
+            "a tab: YAML takes spaces only, to indent and after ':'; replace the tab with spaces"
+        )
     message = " ".join(filter(None, [context, exc.problem])) or "not valid YAML"
     return found or start, message
 

@@ -50,6 +50,7 @@ except inside code spans and code blocks.
 from __future__ import annotations
 
 import csv
+import datetime
 import functools
 import hashlib
 import io
@@ -260,6 +261,8 @@ def _type_name(value: object) -> str:
         return "a mapping"
     if isinstance(value, str):
         return "text"
+    if isinstance(value, datetime.date):
+        return "a date"
     return type(value).__name__
 
 
@@ -296,8 +299,8 @@ def _friendly(err: Any) -> str:
             "starting with a letter or digit"
         )
     if kind == "string_type":
-        if isinstance(value, bool | int | float):
-            # YAML reads yes, no, on, off, 3.12 as such: quoted, they stay text.
+        if isinstance(value, bool | int | float | datetime.date):
+            # YAML reads yes, no, on, off, 3.12, 2024-01-31 as such: quoted, they stay text.
             return f"must be text, not {_type_name(value)}: put it in quotes to keep it as text"
         return f"must be text, not {_type_name(value)}"
     if kind == "list_type":

@@ -416,6 +416,30 @@ def test_yaml_syntax_errors_name_the_line_to_fix(
     assert says in error.message, str(error)
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("questions:\n\t- prompt: A?\n\t  answer: a\n", (2, 1)),
+        ("questions:\n  - prompt:\tA?\n    answer: a\n", (2, 12)),
+    ],
+)
+def test_yaml_tabs_are_named_as_tabs(text: str, where: tuple[int, int]) -> None:
+    [error] = parse_import(text.encode(), "deck.yaml").errors
+    assert (error.line, error.column) == where, str(error)
+    assert "a tab: YAML takes spaces only, to indent and after ':'; replace the tab with spaces" in (
+        error.message
+    ), str(error)
+
+
+def test_yaml_dates_are_told_to_be_quoted() -> None:
+    text = "questions:\n  - prompt: When was Python 3.0 released?\n    answer: 2008-12-03\n"
+    [error] = parse_import(text.encode(), "deck.yaml").errors
+    assert str(error) == (
+        "deck.yaml:3:13: questions[0].answer: must be text, not a date: put it in quotes to "
+        "keep it as text"
+    )
+
+
 def test_yaml_text_cut_short_by_a_comment_is_warned_about() -> None:
     """In YAML a `` #`` outside quotes starts a comment: "Use a list # or a tuple" is read as
     "Use a list". The import says so, with the line, instead of dropping the rest silently."""
