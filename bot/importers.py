@@ -443,17 +443,35 @@ def dedupe_against(
 # --- decoding and format detection ------------------------------------------------------------
 
 
-def _decode(data: bytes, issues: _Issues) -> str | None:
+def _decode(data: bytes, issues: _Issues, fmt: Format) -> str | None:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        issues.error(
+            "not valid UTF-8: the file is saved as UTF-16 (\u201cUnicode\u201d); save it with "
+            "UTF-8 encoding",
+            1,
+            1,
+        )
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        start = data.rfind(b"\n", 0, exc.start) + 1
         line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        column = exc.start - start + 1
         bad = data[exc.start : exc.start + 1].hex()
+        # The text around the byte on its line, so that the place can be found in an editor.
+        end = data.find(b"\n", exc.start)
+        end = min(end if end >= 0 else len(data), exc.start + 40)
+        near = data[max(start, exc.start - 40) : end].decode("utf-8", "replace")
+        near = " ".join(near.split())
+        hint = " (in Excel: Save As, CSV UTF-8)" if fmt == "csv" else ""
         issues.error(
-            f"not valid UTF-8 (byte 0x{bad}); save the file with UTF-8 encoding", line, column
+            f"not valid UTF-8 (byte 0x{bad}) in \u201c{near}\u201d: save the file with "
+            f"UTF-8 encoding{hint}",
+            line,
+            column,
         )
         return None
     nul = text.find("\x00")
@@ -535,7 +553,7 @@ def parse_import(
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         issues.error("the file is empty; it needs at least one question", 1)
         return _result(guess, [], issues)
-    text = _decode(data, issues)
+    text = _decode(data, issues, guess)
     if text is None:
         return _result(guess, [], issues)
     fmt = detect_format(filename, text)

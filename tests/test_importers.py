@@ -491,6 +491,24 @@ def test_duplicate_prompts_warn_and_keep_the_first() -> None:
     assert str(result.warnings[0]).startswith("d.yaml:3: prompt: the same question as on line 1")
 
 
+def test_a_file_not_in_utf8_shows_the_text_to_find_and_how_to_save_it() -> None:
+    """Excel's plain "CSV" saves in the Windows code page: the error shows the line's text
+    around the byte (a moderator cannot search for 0xe9) and the Excel choice that fixes it."""
+    data = "question,answer\nWhat is a caf\u00e9 racer?,A motorcycle\n".encode("cp1252")
+    [error] = parse_import(data, "bikes.csv").errors
+    assert (error.line, error.column) == (2, 14)
+    assert error.message == (
+        "not valid UTF-8 (byte 0xe9) in \u201cWhat is a caf\ufffd racer?,A motorcycle\u201d: "
+        "save the file with UTF-8 encoding (in Excel: Save As, CSV UTF-8)"
+    )
+    text = "questions:\n  - prompt: Caf\u00e9?\n    answer: x\n"
+    [error] = parse_import(text.encode("utf-16"), "d.yaml").errors
+    assert error.message == (
+        "not valid UTF-8: the file is saved as UTF-16 (\u201cUnicode\u201d); save it with "
+        "UTF-8 encoding"
+    )
+
+
 def test_bom_and_crlf_are_fine() -> None:
     text = "\ufeffquestions:\r\n  - prompt: A?\r\n    answer: |\r\n      one\r\n      two\r\n"
     result = parse_import(text.encode(), "d.yaml")
