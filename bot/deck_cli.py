@@ -19,6 +19,7 @@ from bot.bank import (
     BUILTIN_READ_ONLY,
     ImportRefused,
     check_deck_name,
+    check_upload_size,
     find_deck,
     read_upload,
     size_text,
@@ -143,11 +144,8 @@ async def _deck(store: Store, guild_id: int, text: str) -> DeckRow | None:
 
 def read_file(path: Path) -> bytes:
     try:
-        size = path.stat().st_size
-        if size > IMPORT_MAX_BYTES:
-            raise DeckCliError(
-                f"{path} is {size} bytes; an import may be at most {IMPORT_MAX_BYTES}"
-            )
+        # Refused before it is read, in the words /question import uses.
+        check_upload_size(path.stat().st_size, filename=str(path))
         return path.read_bytes()
     except OSError as exc:
         raise DeckCliError(f"cannot read {path}: {exc.strerror}") from None

@@ -167,3 +167,14 @@ def test_a_new_deck_made_by_an_import_keeps_the_files_description(tmp_path: Path
     rows = db.execute("SELECT name, description FROM decks WHERE guild_id = 5").fetchall()
     db.close()
     assert rows == [("Copy", "Questions our team asks.")]
+
+
+def test_a_file_too_big_to_import_is_refused_in_words(tmp_path: Path) -> None:
+    """As /question import says it: sizes a person reads, and what to do."""
+    (tmp_path / "big.csv").write_bytes(b"question,answer\n" + b"x" * (3 * 1024 * 1024))
+    refused = recall("deck", "import", "big.csv", "--guild", "5", "--deck", "d", cwd=tmp_path)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        "recall: Nothing was imported: big.csv is 3.0 MiB, and an import may be at most "
+        "1.0 MiB. Split the file into smaller ones."
+    )
