@@ -1925,6 +1925,18 @@ _DIFFICULTY_WORDS = {
 }
 
 
+_HASHTAGS_RE = re.compile(r"#\S+(?:\s+#\S+)+")
+
+
+def _article_tags(value: str) -> list[str]:
+    """Tags are comma separated; "#python #flask" (hashtags) is a tag each."""
+    tags: list[str] = []
+    for part in (p.strip() for p in value.split(",")):
+        words = part.split() if _HASHTAGS_RE.fullmatch(part) else [part]
+        tags += [w.lstrip("#") for w in words if w.lstrip("#")]
+    return tags
+
+
 def _draft_to_item(draft: _Draft, issues: _Issues) -> tuple[dict[str, Any], dict[str, int]] | None:
     lines: dict[str, int] = {"prompt": draft.line}
     answer = _build_answer(draft.sections.get("example", []))
@@ -1965,7 +1977,7 @@ def _draft_to_item(draft: _Draft, issues: _Issues) -> tuple[dict[str, Any], dict
     if "tags" in draft.sections:
         value = _single_value(draft.sections["tags"])
         lines["tags"] = draft.label_lines["tags"]
-        item["tags"] = [t.strip().lstrip("#") for t in value.split(",") if t.strip()]
+        item["tags"] = _article_tags(value)
     if "difficulty" in draft.sections:
         value = _single_value(draft.sections["difficulty"])
         lines["difficulty"] = draft.label_lines["difficulty"]

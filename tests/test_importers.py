@@ -273,6 +273,23 @@ def test_article_metadata_sections() -> None:
     assert [(o.text, o.correct) for o in q.options] == [("POST", False), ("PUT", True)]
 
 
+@pytest.mark.parametrize(
+    ("line", "tags"),
+    [
+        ("#python #flask", ["python", "flask"]),
+        ("#python #web #c++, sql", ["python", "web", "c++", "sql"]),
+        ("python, machine learning", ["python", "machine-learning"]),
+    ],
+)
+def test_article_hashtags_are_each_a_tag(line: str, tags: list[str]) -> None:
+    """Notes written with hashtags ("#python #flask") give a tag each, not one tag
+    "python-#flask"; words after a comma stay one tag, as everywhere."""
+    text = f"## 1. What is WSGI?\n\n**Example answer:** A standard.\n\n**Tags:** {line}\n"
+    result = parse_import(text.encode(), "a.md")
+    assert result.errors == []
+    assert result.questions[0].tags == tags
+
+
 def test_article_backslash_escapes_of_markdown_converters_are_read_as_the_character() -> None:
     """Converters from web pages and Google Docs write Markdown with backslash escapes
     (``1\\.``, ``\\*``, ``\\_``, ``\\(``): the question reads as the article showed it, without
