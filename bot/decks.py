@@ -118,6 +118,11 @@ def _syntax_error(exc: yaml.MarkedYAMLError) -> tuple[Any, str]:
                 f"the '{opener}' here is never closed: add the '{closer}' (or quote the "
                 f"text if the '{opener}' belongs to it)"
             )
+    if (exc.problem or "").startswith("mapping values are not allowed"):
+        return found or start, (
+            "': ' here starts a key: put the whole text in quotes if it belongs to the text, "
+            "or indent the key as the others are"
+        )
     if "character '\\t'" in (exc.problem or ""):
         return found or start, (
             "a tab: YAML takes spaces only, to indent and after ':'; replace the tab with spaces"

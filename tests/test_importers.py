@@ -415,6 +415,12 @@ def test_yaml_errors_name_line_and_field() -> None:
             (3, 5),
             "no ':' after the key on this line",
         ),
+        # A colon inside an unquoted text.
+        (
+            "questions:\n  - prompt: A?\n    answer: Use this: not that\n",
+            (3, 21),
+            "': ' here starts a key: put the whole text in quotes if it belongs to the text",
+        ),
         # A flow list never closed: YAML notices where the next question starts.
         (
             "questions:\n  - prompt: A?\n    answer: a\n    tags: [x, y\n"
