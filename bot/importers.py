@@ -37,8 +37,8 @@ Articles (Markdown or plain text)
 Questions are numbered headings, bold lines or list items (or
 ``Question 3:`` lines) that are followed by labelled sections: "Why you might get asked
 this:", "How to answer:" (bullets become key points) and "Example answer:" (the answer; a
-surrounding pair of quotes is removed). "Options:", "Tags:", "Difficulty:" and "ID:" sections
-are read too. A question without an example answer is skipped with a warning. An FAQ section
+surrounding pair of quotes is removed). "Options:", "Tags:" (comma separated, or hashtags:
+``#python #flask``), "Difficulty:" and "ID:" sections are read too. A question without an example answer is skipped with a warning. An FAQ section
 ("FAQ", "Frequently asked questions") is not imported; a warning says it was skipped.
 HTML tags are removed (outside backtick code spans), HTML entities are decoded, a line ending
 in ``<br>`` keeps its line break, other lines of a paragraph are joined with a space.
