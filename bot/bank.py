@@ -573,6 +573,8 @@ class Parsed:
     warnings: list[str]
     format: str
     deck_name: str | None
+    #: the deck's description a YAML or JSON deck file carries (an export does)
+    deck_description: str | None = None
 
 
 async def read_upload(
@@ -601,12 +603,15 @@ async def read_upload(
     placement = place_questions(result.questions, active_prompts, taken_ids)
     warnings = [_issue_text(w) for w in result.warnings] + placement.notes()
     if not placement.questions:
+        n = len(result.questions)
+        which = {1: "the question", 2: "both questions"}.get(n, f"all {n} questions")
         raise ImportRefused(
-            f"Nothing to import: all {len(result.questions)} question"
-            f"{'s' if len(result.questions) != 1 else ''} in **{escape(filename)}** are already in "
-            "the deck."
+            f"Nothing to import: {which} in **{escape(filename)}** "
+            f"{'is' if n == 1 else 'are'} already in the deck."
         )
-    return Parsed(placement.questions, warnings, result.format, result.deck_name)
+    return Parsed(
+        placement.questions, warnings, result.format, result.deck_name, result.deck_description
+    )
 
 
 def _issue_text(issue: ImportIssue) -> str:

@@ -19,6 +19,7 @@ from bot.bank import (
     BUILTIN_READ_ONLY,
     ImportRefused,
     check_deck_name,
+    check_upload_size,
     find_deck,
     read_upload,
     size_text,
@@ -153,11 +154,8 @@ async def _deck(store: Store, guild_id: int, text: str) -> DeckRow | None:
 
 def read_file(path: Path) -> bytes:
     try:
-        size = path.stat().st_size
-        if size > IMPORT_MAX_BYTES:
-            raise DeckCliError(
-                f"{path} is {size} bytes; an import may be at most {IMPORT_MAX_BYTES}"
-            )
+        # Refused before it is read, in the words /question import uses.
+        check_upload_size(path.stat().st_size, filename=str(path))
         return path.read_bytes()
     except OSError as exc:
         raise DeckCliError(f"cannot read {path}: {exc.strerror}") from None
@@ -188,8 +186,9 @@ async def cmd_import(
             ) from None
         created = False
         if deck is None:
-            name, _ = check_deck_name(deck_text, "")
-            deck = await store.create_custom_deck(guild_id, name, "", None)
+            # A new deck takes the description the file carries (an export has its deck's).
+            name, description = check_deck_name(deck_text, parsed.deck_description or "")
+            deck = await store.create_custom_deck(guild_id, name, description, None)
             created = True
         placement = await store.insert_questions(deck.id, parsed.questions)
     finally:

@@ -97,6 +97,40 @@ def _mark_problem(source: str, mark: Any, message: str, field: str = "") -> Deck
     return DeckProblem(source, mark.line + 1, mark.column + 1, field, message)
 
 
+def _syntax_error(exc: yaml.MarkedYAMLError) -> tuple[Any, str]:
+    """Where a YAML syntax error is to be fixed, and what to do. YAML notices an unclosed
+    quote at the end of the file, a key without its colon on the line below, an unclosed
+    ``[`` or ``{`` where the next item starts: those point back at where the text began."""
+    context = exc.context or ""
+    start, found = exc.context_mark, exc.problem_mark
+    if start is not None and found is not None and start.line < found.line:
+        opener = start.buffer[start.pointer] if isinstance(start.buffer, str) else ""
+        if context.startswith("while scanning a quoted scalar") and opener in "\"'":
+            return start, (
+                f"the quoted text that starts here is never closed: add the closing "
+                f"'{opener}' (the rest of the file was read as part of it)"
+            )
+        if context.startswith("while scanning a simple key"):
+            return start, "no ':' after the key on this line: write `key: value`"
+        if context.startswith("while parsing a flow") and opener in "[{":
+            closer = "]" if opener == "[" else "}"
+            return start, (
+                f"the '{opener}' here is never closed: add the '{closer}' (or quote the "
+                f"text if the '{opener}' belongs to it)"
+            )
+    if (exc.problem or "").startswith("mapping values are not allowed"):
+        return found or start, (
+            "': ' here starts a key: put the whole text in quotes if it belongs to the text, "
+            "or indent the key as the others are"
+        )
+    if "character '\\t'" in (exc.problem or ""):
+        return found or start, (
+            "a tab: YAML takes spaces only, to indent and after ':'; replace the tab with spaces"
+        )
+    message = " ".join(filter(None, [context, exc.problem])) or "not valid YAML"
+    return found or start, message
+
+
 def parse_yaml_document(text: str, source: str) -> tuple[Any, yaml.Node | None]:
     """Parse one YAML (or JSON, a subset) document safely, keeping its node tree for lines."""
     try:
@@ -107,8 +141,7 @@ def parse_yaml_document(text: str, source: str) -> tuple[Any, yaml.Node | None]:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = " ".join(filter(None, [exc.context, exc.problem])) or "not valid YAML"
+        mark, message = _syntax_error(exc)
         raise DeckError([_mark_problem(source, mark, message)]) from None
     except yaml.YAMLError as exc:
         raise DeckError([DeckProblem(source, None, None, "", f"not valid YAML: {exc}")]) from None

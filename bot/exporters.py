@@ -47,7 +47,8 @@ What each format carries:
 
       **ID:** the-question-id
 
-  Texts are written as article paragraphs: ``&`` and ``<`` become HTML
+  Texts are written as article paragraphs: ``&``, ``<`` and a backslash before ASCII
+  punctuation or at the end (which the reader would take for a Markdown escape) become HTML
   entities, a line break becomes ``<br>`` at the end of the line, whitespace at either end of
   a line becomes a numeric entity, and a line that the reader would take for structure (a
   heading, list item, label, quote, ...) has its first character written as an entity.
@@ -58,6 +59,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -313,8 +315,14 @@ def _entity(ch: str) -> str:
     return f"&#{ord(ch)};"
 
 
+# A backslash the reader would take for a Markdown escape: before ASCII punctuation, or at
+# the end of a text (the answer's closing quote follows it).
+_ESCAPING_BACKSLASH_RE = re.compile(r"\\(?=[!-/:-@\[-`{-~]|\Z)")
+
+
 def _escape_inline(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace("\r", "&#13;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace("\r", "&#13;")
+    return _ESCAPING_BACKSLASH_RE.sub("&#92;", text)
 
 
 def _protect_ends(line: str) -> str:

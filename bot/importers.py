@@ -37,16 +37,20 @@ Articles (Markdown or plain text)
 Questions are numbered headings, bold lines or list items (or
 ``Question 3:`` lines) that are followed by labelled sections: "Why you might get asked
 this:", "How to answer:" (bullets become key points) and "Example answer:" (the answer; a
-surrounding pair of quotes is removed). "Options:", "Tags:", "Difficulty:" and "ID:" sections
-are read too. A question without an example answer is skipped with a warning. An FAQ section
+surrounding pair of quotes is removed). "Options:", "Tags:" (comma separated, or hashtags:
+``#python #flask``), "Difficulty:" and "ID:" sections are read too. A question without an example answer is skipped with a warning. An FAQ section
 ("FAQ", "Frequently asked questions") is not imported; a warning says it was skipped.
 HTML tags are removed (outside backtick code spans), HTML entities are decoded, a line ending
 in ``<br>`` keeps its line break, other lines of a paragraph are joined with a space.
+A backslash before ASCII punctuation is Markdown's escape, as converters from web pages and
+documents write it (``1\\.``, ``\\*``, ``a\\_b``): the character is kept, the backslash dropped,
+except inside code spans and code blocks.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import functools
 import hashlib
 import io
@@ -257,6 +261,8 @@ def _type_name(value: object) -> str:
         return "a mapping"
     if isinstance(value, str):
         return "text"
+    if isinstance(value, datetime.date):
+        return "a date"
     return type(value).__name__
 
 
@@ -293,8 +299,8 @@ def _friendly(err: Any) -> str:
             "starting with a letter or digit"
         )
     if kind == "string_type":
-        if isinstance(value, bool | int | float):
-            # YAML reads yes, no, on, off, 3.12 as such: quoted, they stay text.
+        if isinstance(value, bool | int | float | datetime.date):
+            # YAML reads yes, no, on, off, 3.12, 2024-01-31 as such: quoted, they stay text.
             return f"must be text, not {_type_name(value)}: put it in quotes to keep it as text"
         return f"must be text, not {_type_name(value)}"
     if kind == "list_type":
@@ -437,17 +443,35 @@ def dedupe_against(
 # --- decoding and format detection ------------------------------------------------------------
 
 
-def _decode(data: bytes, issues: _Issues) -> str | None:
+def _decode(data: bytes, issues: _Issues, fmt: Format) -> str | None:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        issues.error(
+            "not valid UTF-8: the file is saved as UTF-16 (\u201cUnicode\u201d); save it with "
+            "UTF-8 encoding",
+            1,
+            1,
+        )
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        start = data.rfind(b"\n", 0, exc.start) + 1
         line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        column = exc.start - start + 1
         bad = data[exc.start : exc.start + 1].hex()
+        # The text around the byte on its line, so that the place can be found in an editor.
+        end = data.find(b"\n", exc.start)
+        end = min(end if end >= 0 else len(data), exc.start + 40)
+        near = data[max(start, exc.start - 40) : end].decode("utf-8", "replace")
+        near = " ".join(near.split())
+        hint = " (in Excel: Save As, CSV UTF-8)" if fmt == "csv" else ""
         issues.error(
-            f"not valid UTF-8 (byte 0x{bad}); save the file with UTF-8 encoding", line, column
+            f"not valid UTF-8 (byte 0x{bad}) in \u201c{near}\u201d: save the file with "
+            f"UTF-8 encoding{hint}",
+            line,
+            column,
         )
         return None
     nul = text.find("\x00")
@@ -529,7 +553,7 @@ def parse_import(
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         issues.error("the file is empty; it needs at least one question", 1)
         return _result(guess, [], issues)
-    text = _decode(data, issues)
+    text = _decode(data, issues, guess)
     if text is None:
         return _result(guess, [], issues)
     fmt = detect_format(filename, text)
@@ -675,6 +699,24 @@ def _json_depth_check(text: str, issues: _Issues) -> bool:
     return True
 
 
+def _json_mistake(text: str, exc: json.JSONDecodeError) -> tuple[str, int]:
+    """What is wrong in words for the usual slips (JSON's own message otherwise), and the
+    offset to point at: a trailing comma is named where it is, not at the bracket after it."""
+    at = exc.pos
+    ahead = text[at : at + 2]
+    if ahead[:1] in ("]", "}"):
+        comma = len(text[:at].rstrip())
+        if comma and text[comma - 1] == ",":
+            return f"a comma before '{ahead[0]}' is not allowed in JSON: remove it", comma - 1
+    if ahead[:1] == "'":
+        return 'JSON puts texts and keys in double quotes ("), not single quotes', at
+    if ahead in ("//", "/*"):
+        return "JSON has no comments: remove it", at
+    if not text[at:].strip() and exc.msg.startswith("Expecting"):
+        return "the file ends before the JSON does: a closing ']' or '}' is missing", at
+    return exc.msg, at
+
+
 def _json_object(twice: list[str], pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A JSON object as json.loads builds it, noting keys given twice in ``twice``."""
     out: dict[str, Any] = {}
@@ -774,7 +816,12 @@ def _parse_structured(
         try:
             data = json.loads(text, object_pairs_hook=functools.partial(_json_object, twice))
         except json.JSONDecodeError as exc:
-            issues.error(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno)
+            message, at = _json_mistake(text, exc)
+            issues.error(
+                f"not valid JSON: {message}",
+                text.count("\n", 0, at) + 1,
+                at - text.rfind("\n", 0, at),
+            )
             return []
         except RecursionError:
             issues.error("nested too deeply")
@@ -1174,7 +1221,7 @@ _QUESTION_N_RE = re.compile(
     re.I | re.S,
 )
 _NUMBER_PREFIX_RE = re.compile(
-    r"^(?:\*\*|__)?(?:(?:question|q)\s*#?\s*\d{1,3}\s*[.:)\-–—]|#?\d{1,3}\s*[.):\-–—](?=[\s*_]))"
+    r"^(?:\*\*|__)?(?:(?:question|q)\s*#?\s*\d{1,3}\s*\\?[.:)\-–—]|#?\d{1,3}\s*\\?[.):\-–—](?=[\s*_]))"
     r"(?:\*\*|__)?[ \t]*",
     re.I,
 )
@@ -1683,8 +1730,18 @@ class _ArticleReader:
             self.unanswered.append((prompt, tok.line))
 
 
+# A backslash before ASCII punctuation (outside a code span) shows the character itself, as
+# Markdown converters write ``1\.``, ``\*`` or ``\_``; a code span is left as it is.
+_ESCAPE_OR_CODE_RE = re.compile(r"\\([!-/:-@\[-`{-~])|(`+).+?\2", re.S)
+
+
+def unescape_markdown(text: str) -> str:
+    r"""Text without Markdown's backslash escapes outside code spans (``a\_b`` is ``a_b``)."""
+    return _ESCAPE_OR_CODE_RE.sub(lambda m: m.group(1) or m.group(0), text)
+
+
 def _finish_text(text: str) -> str:
-    return decode_entities(_BR_RE.sub("\n", text))
+    return decode_entities(unescape_markdown(_BR_RE.sub("\n", text)))
 
 
 def _join_lines(toks: Sequence[_Tok]) -> str:
@@ -1868,6 +1925,18 @@ _DIFFICULTY_WORDS = {
 }
 
 
+_HASHTAGS_RE = re.compile(r"#\S+(?:\s+#\S+)+")
+
+
+def _article_tags(value: str) -> list[str]:
+    """Tags are comma separated; "#python #flask" (hashtags) is a tag each."""
+    tags: list[str] = []
+    for part in (p.strip() for p in value.split(",")):
+        words = part.split() if _HASHTAGS_RE.fullmatch(part) else [part]
+        tags += [w.lstrip("#") for w in words if w.lstrip("#")]
+    return tags
+
+
 def _draft_to_item(draft: _Draft, issues: _Issues) -> tuple[dict[str, Any], dict[str, int]] | None:
     lines: dict[str, int] = {"prompt": draft.line}
     answer = _build_answer(draft.sections.get("example", []))
@@ -1908,7 +1977,7 @@ def _draft_to_item(draft: _Draft, issues: _Issues) -> tuple[dict[str, Any], dict
     if "tags" in draft.sections:
         value = _single_value(draft.sections["tags"])
         lines["tags"] = draft.label_lines["tags"]
-        item["tags"] = [t.strip().lstrip("#") for t in value.split(",") if t.strip()]
+        item["tags"] = _article_tags(value)
     if "difficulty" in draft.sections:
         value = _single_value(draft.sections["difficulty"])
         lines["difficulty"] = draft.label_lines["difficulty"]

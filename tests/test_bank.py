@@ -252,3 +252,35 @@ async def test_names_in_import_and_export_texts_go_through_the_callers_escape(tm
         assert "The deck **<# *Team*>** is switched off" in str(off.value)
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "says"),
+    [
+        (
+            "question,answer\nWhat is WSGI?,A standard\n",
+            "Nothing to import: the question in **q.csv** is already in the deck.",
+        ),
+        (
+            "question,answer\nWhat is WSGI?,A standard\nWhat is ASGI?,Async\n",
+            "Nothing to import: both questions in **q.csv** are already in the deck.",
+        ),
+        (
+            "question,answer\nWhat is WSGI?,A\nWhat is ASGI?,B\nWhat is a view?,C\n",
+            "Nothing to import: all 3 questions in **q.csv** are already in the deck.",
+        ),
+    ],
+)
+async def test_a_file_whose_questions_are_all_in_the_deck_says_how_many(
+    csv_text: str, says: str
+) -> None:
+    from bot.bank import read_upload
+
+    with pytest.raises(ImportRefused) as refused:
+        await read_upload(
+            csv_text.encode(),
+            "q.csv",
+            active_prompts=["What is WSGI?", "What is ASGI?", "What is a view?"],
+            taken_ids=[],
+        )
+    assert str(refused.value) == says

@@ -146,3 +146,35 @@ def test_a_deck_grown_past_the_import_limits_exports_in_files_that_import_back(
     piped = recall("deck", "export", "--guild", "5", "--deck", "big", "--out", "-", cwd=tmp_path)
     assert piped.returncode == 1
     assert "too big for one import file" in piped.stderr and "--out" in piped.stderr
+
+
+def test_a_new_deck_made_by_an_import_keeps_the_files_description(tmp_path: Path) -> None:
+    """An export carries the deck's description: importing it into a new deck (another
+    server's copy) keeps it, instead of a deck without one; an existing deck keeps its own."""
+    (tmp_path / "d.yaml").write_text(
+        "slug: team\nname: Team\ndescription: Questions our team asks.\n"
+        "questions:\n  - prompt: What is WSGI?\n    answer: A calling convention.\n"
+    )
+    made = recall("deck", "import", "d.yaml", "--guild", "5", "--deck", "Copy", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    (tmp_path / "e.yaml").write_text(
+        "description: Another text.\n"
+        "questions:\n  - prompt: What is ASGI?\n    answer: Async.\n"
+    )
+    more = recall("deck", "import", "e.yaml", "--guild", "5", "--deck", "copy", cwd=tmp_path)
+    assert more.returncode == 0, more.stderr
+    db = sqlite3.connect(tmp_path / "recall.sqlite3")
+    rows = db.execute("SELECT name, description FROM decks WHERE guild_id = 5").fetchall()
+    db.close()
+    assert rows == [("Copy", "Questions our team asks.")]
+
+
+def test_a_file_too_big_to_import_is_refused_in_words(tmp_path: Path) -> None:
+    """As /question import says it: sizes a person reads, and what to do."""
+    (tmp_path / "big.csv").write_bytes(b"question,answer\n" + b"x" * (3 * 1024 * 1024))
+    refused = recall("deck", "import", "big.csv", "--guild", "5", "--deck", "d", cwd=tmp_path)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        "recall: Nothing was imported: big.csv is 3.0 MiB, and an import may be at most "
+        "1.0 MiB. Split the file into smaller ones."
+    )

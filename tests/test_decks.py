@@ -221,8 +221,9 @@ def test_bad_decks_name_file_line_and_field(text, line, field, fragment):
 def test_yaml_syntax_error_is_located():
     with pytest.raises(DeckError) as info:
         load_deck_text(GOOD + "  - id: [unclosed\n", "bad.yaml")
-    assert info.value.problems[0].line == 9
-    assert str(info.value).startswith("bad.yaml:")
+    # Where the '[' is, not the end of the file where YAML noticed it was never closed.
+    assert (info.value.problems[0].line, info.value.problems[0].column) == (8, 9)
+    assert str(info.value).startswith("bad.yaml:8:9: the '[' here is never closed")
 
 
 def test_aliases_are_refused():

@@ -245,6 +245,18 @@ def test_markdown_escapes_structure_inside_texts() -> None:
     assert parse_import(text.encode(), "t.md").questions == [q]
 
 
+def test_markdown_keeps_backslashes_the_reader_would_take_for_escapes() -> None:
+    q = Question(
+        id="paths",
+        prompt=r"What does C:\Users\* match in a\_b?",
+        answer="Ends with a backslash \\",
+        options=[{"text": r"\(x\)", "correct": True}, {"text": "y", "correct": False}],
+    )
+    text = export_questions([q], "markdown").decode("utf-8")
+    assert r"C:\Users&#92;* match in a&#92;_b?" in text
+    assert parse_import(text.encode(), "t.md").questions == [q]
+
+
 def test_unknown_format() -> None:
     with pytest.raises(ValueError, match="unknown export format"):
         export_questions(SAMPLE, "xml")

@@ -273,6 +273,53 @@ def test_article_metadata_sections() -> None:
     assert [(o.text, o.correct) for o in q.options] == [("POST", False), ("PUT", True)]
 
 
+@pytest.mark.parametrize(
+    ("line", "tags"),
+    [
+        ("#python #flask", ["python", "flask"]),
+        ("#python #web #c++, sql", ["python", "web", "c++", "sql"]),
+        ("python, machine learning", ["python", "machine-learning"]),
+    ],
+)
+def test_article_hashtags_are_each_a_tag(line: str, tags: list[str]) -> None:
+    """Notes written with hashtags ("#python #flask") give a tag each, not one tag
+    "python-#flask"; words after a comma stay one tag, as everywhere."""
+    text = f"## 1. What is WSGI?\n\n**Example answer:** A standard.\n\n**Tags:** {line}\n"
+    result = parse_import(text.encode(), "a.md")
+    assert result.errors == []
+    assert result.questions[0].tags == tags
+
+
+def test_article_backslash_escapes_of_markdown_converters_are_read_as_the_character() -> None:
+    """Converters from web pages and Google Docs write Markdown with backslash escapes
+    (``1\\.``, ``\\*``, ``\\_``, ``\\(``): the question reads as the article showed it, without
+    its number and without the backslashes, which stay inside code spans and code blocks."""
+    paragraphs = [
+        "# Python interview questions",
+        "## 1\\. What does `*args` do in a\\_function?",
+        "**Why you might get asked this:**",
+        "It checks \\*basics\\* such as C:\\\\Users and `a\\_b`.",
+        "**How to answer:**",
+        "- Mention \\*args\n- \\[optional\\] name the tuple",
+        "**Example answer:**",
+        '"It collects extra positional arguments into a tuple \\(see the docs\\)."',
+        "**2\\. Why use a virtual environment?**",
+        "**Example answer:**",
+        "To keep each project's packages apart:",
+        "```\npython -m venv .venv \\\n  --prompt x\n```\n",
+    ]
+    text = "\n\n".join(paragraphs)
+    result = parse_import(text.encode(), "python.md")
+    assert result.errors == [] and result.warnings == []
+    first, second = result.questions
+    assert first.prompt == "What does `*args` do in a_function?"
+    assert first.why == "It checks *basics* such as C:\\Users and `a\\_b`."
+    assert first.key_points == ["Mention *args", "[optional] name the tuple"]
+    assert first.answer == "It collects extra positional arguments into a tuple (see the docs)."
+    assert second.prompt == "Why use a virtual environment?"
+    assert second.answer.endswith("```\npython -m venv .venv \\\n  --prompt x\n```")
+
+
 def test_article_key_points_from_a_paragraph() -> None:
     text = (
         "Question 1: Why do you want this job?\n\n"
@@ -352,6 +399,70 @@ def test_yaml_errors_name_line_and_field() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "where", "says"),
+    [
+        # A quote never closed: YAML notices at the end of the file, lines below.
+        (
+            'questions:\n  - prompt: "What is a list?\n    answer: a\n'
+            "  - prompt: B?\n    answer: b\n",
+            (2, 13),
+            "the quoted text that starts here is never closed: add the closing '\"'",
+        ),
+        # A key without its colon: YAML notices on the next line.
+        (
+            "questions:\n  - prompt: A?\n    answer a\n    tags: x\n",
+            (3, 5),
+            "no ':' after the key on this line",
+        ),
+        # A colon inside an unquoted text.
+        (
+            "questions:\n  - prompt: A?\n    answer: Use this: not that\n",
+            (3, 21),
+            "': ' here starts a key: put the whole text in quotes if it belongs to the text",
+        ),
+        # A flow list never closed: YAML notices where the next question starts.
+        (
+            "questions:\n  - prompt: A?\n    answer: a\n    tags: [x, y\n"
+            "  - prompt: B?\n    answer: b\n",
+            (4, 11),
+            "the '[' here is never closed: add the ']'",
+        ),
+    ],
+)
+def test_yaml_syntax_errors_name_the_line_to_fix(
+    text: str, where: tuple[int, int], says: str
+) -> None:
+    result = parse_import(text.encode(), "deck.yaml")
+    [error] = result.errors
+    assert (error.line, error.column) == where, str(error)
+    assert says in error.message, str(error)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("questions:\n\t- prompt: A?\n\t  answer: a\n", (2, 1)),
+        ("questions:\n  - prompt:\tA?\n    answer: a\n", (2, 12)),
+    ],
+)
+def test_yaml_tabs_are_named_as_tabs(text: str, where: tuple[int, int]) -> None:
+    [error] = parse_import(text.encode(), "deck.yaml").errors
+    assert (error.line, error.column) == where, str(error)
+    assert "a tab: YAML takes spaces only, to indent and after ':'; replace the tab with spaces" in (
+        error.message
+    ), str(error)
+
+
+def test_yaml_dates_are_told_to_be_quoted() -> None:
+    text = "questions:\n  - prompt: When was Python 3.0 released?\n    answer: 2008-12-03\n"
+    [error] = parse_import(text.encode(), "deck.yaml").errors
+    assert str(error) == (
+        "deck.yaml:3:13: questions[0].answer: must be text, not a date: put it in quotes to "
+        "keep it as text"
+    )
+
+
 def test_yaml_text_cut_short_by_a_comment_is_warned_about() -> None:
     """In YAML a `` #`` outside quotes starts a comment: "Use a list # or a tuple" is read as
     "Use a list". The import says so, with the line, instead of dropping the rest silently."""
@@ -401,6 +512,24 @@ def test_duplicate_prompts_warn_and_keep_the_first() -> None:
     assert result.errors == []
     assert [q.answer for q in result.questions] == ["first"]
     assert str(result.warnings[0]).startswith("d.yaml:3: prompt: the same question as on line 1")
+
+
+def test_a_file_not_in_utf8_shows_the_text_to_find_and_how_to_save_it() -> None:
+    """Excel's plain "CSV" saves in the Windows code page: the error shows the line's text
+    around the byte (a moderator cannot search for 0xe9) and the Excel choice that fixes it."""
+    data = "question,answer\nWhat is a caf\u00e9 racer?,A motorcycle\n".encode("cp1252")
+    [error] = parse_import(data, "bikes.csv").errors
+    assert (error.line, error.column) == (2, 14)
+    assert error.message == (
+        "not valid UTF-8 (byte 0xe9) in \u201cWhat is a caf\ufffd racer?,A motorcycle\u201d: "
+        "save the file with UTF-8 encoding (in Excel: Save As, CSV UTF-8)"
+    )
+    text = "questions:\n  - prompt: Caf\u00e9?\n    answer: x\n"
+    [error] = parse_import(text.encode("utf-16"), "d.yaml").errors
+    assert error.message == (
+        "not valid UTF-8: the file is saved as UTF-16 (\u201cUnicode\u201d); save it with "
+        "UTF-8 encoding"
+    )
 
 
 def test_bom_and_crlf_are_fine() -> None:
@@ -666,6 +795,45 @@ TWO_QUESTIONS = {
         {"prompt": "What is ASGI?", "answer": ""},
     ]
 }
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "says"),
+    [
+        # JSON notices a trailing comma at the bracket on the next line: the comma is named.
+        (
+            '{\n  "questions": [\n    {"prompt": "A?", "answer": "a"},\n  ]\n}\n',
+            (3, 36),
+            "a comma before ']' is not allowed in JSON: remove it",
+        ),
+        (
+            '[\n  {"prompt": "A?",\n   "answer": "a",\n  }\n]\n',
+            (3, 17),
+            "a comma before '}' is not allowed in JSON: remove it",
+        ),
+        (
+            '[{"prompt": \'A?\', "answer": "a"}]\n',
+            (1, 13),
+            "JSON puts texts and keys in double quotes (\"), not single quotes",
+        ),
+        (
+            '[\n  // the first\n  {"prompt": "A?", "answer": "a"}\n]\n',
+            (2, 3),
+            "JSON has no comments: remove it",
+        ),
+        (
+            '[\n  {"prompt": "A?", "answer": "a"}\n',
+            (3, 1),
+            "the file ends before the JSON does: a closing ']' or '}' is missing",
+        ),
+    ],
+)
+def test_json_syntax_errors_say_what_to_fix_where(
+    text: str, where: tuple[int, int], says: str
+) -> None:
+    [error] = parse_import(text.encode(), "deck.json").errors
+    assert (error.line, error.column) == where, str(error)
+    assert error.message == "not valid JSON: " + says, str(error)
 
 
 def test_json_indented_with_tabs_errors_name_the_line() -> None:
