@@ -712,7 +712,7 @@ async def test_a_deck_past_the_import_limits_exports_in_files_that_import_back(r
         await bot.store.insert_questions(decks["big"].id, questions)
 
         out = await mod.run("/question export", deck="big", format="yaml")
-        await out.wait_for_followup()
+        await out.wait_for_followup(within=30)  # 1,050 questions: seconds on a busy machine
         assert out.ephemeral and len(out.messages) == 1
         text = out.message.content
         assert f"**Big**: {len(questions):,} questions as YAML, in 3 files" in text
@@ -727,7 +727,7 @@ async def test_a_deck_past_the_import_limits_exports_in_files_that_import_back(r
             preview = await mod.run(
                 "/question import", file=emulator.attachment(f.filename, f.data), deck="copy"
             )
-            msg = await preview.wait_for_followup()
+            msg = await preview.wait_for_followup(within=30)
             assert [b.label for b in msg.buttons] == ["Import", "Cancel"], msg.content
             done = await mod.click(msg, "Import")
             assert "Imported **" in done.message.embeds[0]["description"]
