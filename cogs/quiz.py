@@ -526,6 +526,8 @@ class NextButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:n
 
 #: tries of one count edit that Discord fails, a ``count_delay`` apart
 COUNT_EDIT_ATTEMPTS = 4
+#: seconds the edits left to make when the bot stops may take, all together
+UNLOAD_EDITS_WITHIN = 5.0
 
 
 class Quiz(commands.Cog):
@@ -546,6 +548,9 @@ class Quiz(commands.Cog):
         self.bot.add_dynamic_items(RevealButton, HintButton, OptionButton, GradeButton, NextButton)
 
     async def cog_unload(self) -> None:
+        # The bot stops (or the cog reloads): counts waiting for their edit are written now,
+        # not left wrong on the message until someone else answers after the restart.
+        await self._write_gathering()
         self.bot.remove_dynamic_items(
             RevealButton, HintButton, OptionButton, GradeButton, NextButton
         )
@@ -623,37 +628,13 @@ class Quiz(commands.Cog):
 
     async def _update_count(self, post_id: int) -> None:
         failures = 0
+        stopped = False
         try:
             while post_id in self._dirty:
                 await asyncio.sleep(self.count_delay)
                 self._dirty.discard(post_id)
-                # Read when the edit is made: the post may have closed (a question of the
-                # day) or its question changed since the grade.
-                qp, read = await self.quiz.load_for(post_id, counts=True)
-                post = qp.post
-                if post.message_id is None and post_id in self._find:
-                    self._find.discard(post_id)
-                    found = await self._find_message(post)
-                    if found is not None:
-                        await self.quiz.store.remember_message(post_id, found)
-                        post = dataclasses.replace(post, message_id=found)
-                if post.private or post.message_id is None or post.closed_at is not None:
-                    return
-                answered, _ = read.counts or (0, 0)
-                embed = public_embed(qp, answered, post.author_name)
-                # Options are listed in the embed and on the buttons: both are redrawn, so
-                # they agree if the question's options were edited since it was posted.
-                stale = post_id in self._buttons
-                self._buttons.discard(post_id)
-                view = question_view(qp) if qp.question.question.options or stale else MISSING
                 try:
-                    # The edited message is not needed: no Message is built from the reply.
-                    with handle_message_parameters(embed=embed, view=view) as params:
-                        await self.bot.http.edit_message(
-                            post.channel_id, post.message_id, params=params
-                        )
-                except discord.NotFound:
-                    return
+                    await self._edit_post(post_id)
                 except ui.DISCORD_TROUBLE as exc:
                     # Discord's own trouble (a 503, a 500 after its retries, the network):
                     # the count is edited again after the delay, a few times at most.
@@ -663,10 +644,72 @@ class Quiz(commands.Cog):
                         self._dirty.add(post_id)
                 else:
                     failures = 0
+        except asyncio.CancelledError:
+            # The bot is stopping: a count still gathering (in _dirty) is written as the cog
+            # unloads (see cog_unload), with the buttons if they are out of date.
+            stopped = True
+            raise
         finally:
             self._updating.discard(post_id)
+            if not stopped:
+                self._find.discard(post_id)
+                self._buttons.discard(post_id)
+
+    async def _edit_post(self, post_id: int) -> None:
+        """Redraw a public post's message from the database, now: its count, and its buttons
+        when they list options or are out of date. Nothing for a post that is private,
+        closed or whose message is unknown (or deleted)."""
+        # Read when the edit is made: the post may have closed (a question of the day) or
+        # its question changed since the grade.
+        qp, read = await self.quiz.load_for(post_id, counts=True)
+        post = qp.post
+        if post.message_id is None and post_id in self._find:
             self._find.discard(post_id)
-            self._buttons.discard(post_id)
+            found = await self._find_message(post)
+            if found is not None:
+                await self.quiz.store.remember_message(post_id, found)
+                post = dataclasses.replace(post, message_id=found)
+        if post.private or post.message_id is None or post.closed_at is not None:
+            return
+        answered, _ = read.counts or (0, 0)
+        embed = public_embed(qp, answered, post.author_name)
+        # Options are listed in the embed and on the buttons: both are redrawn, so they
+        # agree if the question's options were edited since it was posted.
+        stale = post_id in self._buttons
+        self._buttons.discard(post_id)
+        view = question_view(qp) if qp.question.question.options or stale else MISSING
+        try:
+            # The edited message is not needed: no Message is built from the reply.
+            with handle_message_parameters(embed=embed, view=view) as params:
+                await self.bot.http.edit_message(post.channel_id, post.message_id, params=params)
+        except discord.NotFound:
+            return
+
+    async def _write_gathering(self) -> None:
+        """The edits the bot's stop interrupted while their counts were gathering, made
+        once each, within ``UNLOAD_EDITS_WITHIN`` seconds in all."""
+        pending = sorted(self._dirty)
+        self._dirty.clear()
+
+        async def one(post_id: int) -> None:
+            try:
+                await self._edit_post(post_id)
+            except Exception as exc:
+                if not isinstance(exc, (UserError, StoreError, *ui.DISCORD_TROUBLE)):
+                    log.exception("updating the count on post %s as the bot stopped failed", post_id)
+                    return
+                log.warning(
+                    "could not update the count on post %s as the bot stopped: %s", post_id, exc
+                )
+
+        try:
+            async with asyncio.timeout(UNLOAD_EDITS_WITHIN):
+                await asyncio.gather(*(one(post_id) for post_id in pending))
+        except TimeoutError:
+            log.warning("gave up updating the counts of %d posts as the bot stopped", len(pending))
+        finally:
+            self._find.clear()
+            self._buttons.clear()
 
     async def _find_message(self, post: PostRow) -> int | None:
         """The bot's message showing a public post, found by its buttons among the channel's
