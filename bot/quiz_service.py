@@ -118,7 +118,8 @@ class QuizService:
         """A new question for the member who asked, with the same filters, shown to them alone.
 
         The question of ``post_id`` counts as the member's latest seen, whether or not they
-        graded it (a reveal stores nothing), so Next does not give it straight back.
+        graded it (a reveal stores nothing), so Next does not give it straight back, and its
+        tags as the ones they practised last, so Next turns to other tags.
 
         The member's Next on the same post again within ``next_repeat`` seconds (a double
         click) gets the same new post, not a second one; a Next that failed is tried afresh.
@@ -146,9 +147,17 @@ class QuizService:
         return await asyncio.shield(made)
 
     async def _next_post(self, post_id: int, user_id: int, user_name: str) -> QuizPost:
-        post = await self._post(post_id)
+        read = await self.store.quiz_post(post_id)
+        if read is None:
+            raise UserError(GONE)
+        post = read.post
         return await self._new_post(
-            just_seen=post.question_id,
+            # its tags too: a member who only looked at it has practised them as well
+            just_seen=Seen(
+                post.question_id,
+                tuple(read.question.question.tags) if read.question else (),
+                _LATEST,
+            ),
             guild_id=post.guild_id,
             channel_id=post.channel_id,
             user_id=user_id,
@@ -170,11 +179,11 @@ class QuizService:
         tag: str | None,
         difficulty: str | None,
         private: bool,
-        just_seen: int | None = None,
+        just_seen: Seen | None = None,
     ) -> QuizPost:
         def choose(candidates: list[Candidate], history: list[Seen]) -> Candidate | None:
             if just_seen is not None:
-                history = [*history, Seen(just_seen, (), _LATEST)]
+                history = [*history, just_seen]
             return pick_question(candidates, history, self.rng)
 
         # One write: the choice among the candidates, the question and the new post.
@@ -223,12 +232,6 @@ class QuizService:
                 "question. A moderator can turn it on with `/deck enable`; `/quiz` asks from "
                 "the decks that are on."
             )
-
-    async def _post(self, post_id: int) -> PostRow:
-        post = await self.store.post(post_id)
-        if post is None:
-            raise UserError(GONE)
-        return post
 
     async def load(self, post_id: int) -> QuizPost:
         qp, _ = await self.load_for(post_id)

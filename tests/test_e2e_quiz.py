@@ -713,3 +713,23 @@ async def test_reveal_on_an_answered_question_tells_what_the_answer_earned(recal
             "❌ You already answered this one. You chose D; the answer is **B. path**\n"
             "It earned 1 point.\n"
         ), text
+
+
+async def test_next_under_a_question_only_looked_at_balances_away_from_its_tag(recall, emulator):
+    """Members who only looked at a public question (revealed, or not even that) and press
+    Next get a question of a tag they have not just seen: the question they came from counts
+    for its tags too, not only as a question not to repeat."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    members = [guild.add_member(f"m{i}") for i in range(10)]
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "testing", "Testing deck", "For tests")
+        await bot.store.add_questions(deck_id, [OPEN, OPEN_2])
+        posted = await alice.run("/quiz", channel=guild.general, deck="testing")
+        assert posted.message.embeds[0]["fields"][1]["value"] == "`contexts`"
+        await bot.store.add_questions(deck_id, [MC])  # the one question tagged routing
+        for i, m in enumerate(members):
+            if i % 2:
+                await m.click(posted.message, "Reveal answer")
+            following = await m.click(posted.message, "Next question")
+            assert following.message.embeds[0]["description"].startswith(MC.prompt), m.name
