@@ -22,6 +22,10 @@ from bot.store import (
     Store,
     StoredQuestion,
 )
+from bot.text import fit_lines
+
+#: the characters of one message (Discord's limit): what a refusal may hold
+MESSAGE_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,9 @@ class QuizService:
         decks = await self.store.decks_for_guild(guild_id, include_disabled=True)
         deck = find_deck(decks, text)
         if deck is None:
+            head = f"There is no deck called “{self.escape(text.strip())}”. "
             raise UserError(
-                f"There is no deck called “{self.escape(text.strip())}”. {await self.available(guild_id)}"
+                head + await self.available(guild_id, room=MESSAGE_MAX - len(head))
             )
         if not deck.enabled:
             raise UserError(
@@ -69,23 +74,32 @@ class QuizService:
             )
         return deck
 
-    async def available(self, guild_id: int, deck_id: int | None = None) -> str:
+    async def available(
+        self, guild_id: int, deck_id: int | None = None, *, room: int = MESSAGE_MAX
+    ) -> str:
         """A sentence listing the decks and tags a quiz here can use: the tags of the deck
-        ``deck_id`` when one was asked for, else those of every enabled deck."""
+        ``deck_id`` when one was asked for, else those of every enabled deck. Within ``room``
+        characters: the decks are cut short first ("and 12 more"), so the tags stay whole."""
         everything = await self.store.decks_for_guild(guild_id, include_disabled=True)
         decks = [d for d in everything if d.enabled]
         if not decks:
             return "No decks are enabled in this server; a moderator can enable one with `/deck enable`."
         deck = next((d for d in decks if d.id == deck_id), None)
         tags = await self.store.tags_for_guild(guild_id, deck.id if deck else None)
-        deck_list = ", ".join(
-            f"**{self.escape(d.name)}** (`{deck_key(d, everything)}`, {d.questions})"
-            for d in decks
-        )
         tag_list = ", ".join(f"`{t}`" for t, _ in tags[:40])
         more = f" and {len(tags) - 40} more" if len(tags) > 40 else ""
         label = f"Tags in **{self.escape(deck.name)}**" if deck else "Tags"
-        return f"Decks: {deck_list}. {label}: {tag_list or 'none'}{more}."
+        tag_part = f"{label}: {tag_list or 'none'}{more}."
+        deck_list = fit_lines(
+            [
+                f"**{self.escape(d.name)}** (`{deck_key(d, everything)}`, {d.questions})"
+                for d in decks
+            ],
+            room - len(f"Decks: . {tag_part}"),
+            lambda n: f"and {n} more",
+            sep=", ",
+        )
+        return f"Decks: {deck_list}. {tag_part}"
 
     async def start(
         self,
@@ -210,8 +224,9 @@ class QuizService:
                 if part
             )
             asked = f" with {asked}" if asked else ""
+            head = f"No question matches{asked}. "
             raise UserError(
-                f"No question matches{asked}. {await self.available(guild_id, deck_id)}"
+                head + await self.available(guild_id, deck_id, room=MESSAGE_MAX - len(head))
             )
         post, question = made
         return QuizPost(post, question)

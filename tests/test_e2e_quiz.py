@@ -733,3 +733,26 @@ async def test_next_under_a_question_only_looked_at_balances_away_from_its_tag(r
                 await m.click(posted.message, "Reveal answer")
             following = await m.click(posted.message, "Next question")
             assert following.message.embeds[0]["description"].startswith(MC.prompt), m.name
+
+
+async def test_no_match_in_a_server_with_many_decks_still_lists_the_decks_tags(recall, emulator):
+    """The deck list of "No question matches" is shortened to fit one message (with how many
+    more there are), so the tags of the deck asked for, what the member needs to fix the
+    tag, are not cut off the end."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        for i in range(40):
+            deck_id = await bot.store.create_deck(
+                guild.id, f"deck-{i:02d}", f"Interview preparation deck number {i:02d} of many"
+            )
+            await bot.store.add_questions(deck_id, [OPEN.model_copy(update={"tags": [f"t{i}"]})])
+        result = await alice.run("/quiz", channel=guild.general, deck="testing", tag="nope")
+        text = result.content
+        assert len(text) <= 2000
+        assert text.startswith("No question matches with tag `nope`. Decks: "), text
+        assert text.endswith(" more. Tags in **Testing deck**: `contexts`, `routing`."), text
+        typo = await alice.run("/quiz", channel=guild.general, deck="tseting")
+        assert typo.content.startswith("There is no deck called “tseting”. Decks: ")
+        assert len(typo.content) <= 2000 and " more. Tags: `" in typo.content, typo.content
