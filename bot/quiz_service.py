@@ -367,6 +367,16 @@ def became_multiple_choice(post: PostRow, message_id: int | None = None) -> Opti
     return OptionGone(text)
 
 
+def hint_taken_out(post: PostRow, message_id: int | None = None) -> OptionGone:
+    """The refusal of Hint on a post whose question's *why it is asked* was taken out after
+    it was posted: its message's Hint button is out of date (see :func:`became_multiple_choice`
+    for ``message_id``)."""
+    return OptionGone(
+        "This question's hint was taken out after it was posted.",
+        redraw=_redrawable(post, message_id),
+    )
+
+
 def _present(question: StoredQuestion | None) -> StoredQuestion:
     if question is None:
         raise UserError(REMOVED)

@@ -26,7 +26,13 @@ from bot.clock import from_db
 from bot.errors import OptionGone, UserError
 from bot.questions import normalize_tag
 from bot.quiz import Rating, option_fingerprint
-from bot.quiz_service import Graded, QuizPost, QuizService, became_multiple_choice
+from bot.quiz_service import (
+    Graded,
+    QuizPost,
+    QuizService,
+    became_multiple_choice,
+    hint_taken_out,
+)
 from bot.store import AttemptResult, PostRow, StoreError
 from bot.text import count
 from cogs import ui
@@ -240,6 +246,17 @@ def public_message_id(interaction: discord.Interaction[Any], qp: QuizPost) -> in
     return channel_message_id(interaction)
 
 
+async def shown_post(interaction: discord.Interaction[Any], qp: QuizPost) -> PostRow:
+    """The post of a click on its message, with that message recorded when no grade has
+    recorded it yet (so that the message can be redrawn), unless the post is closed."""
+    post = qp.post
+    seen = public_message_id(interaction, qp)
+    if seen is not None and post.closed_at is None:
+        await service(interaction).store.remember_message(post.id, seen)
+        post = dataclasses.replace(post, message_id=seen)
+    return post
+
+
 def next_only_view(post: PostRow) -> discord.ui.View:
     """After answering: Next question for /quiz posts, nothing for a question of the day."""
     view = discord.ui.View(timeout=None)
@@ -284,12 +301,7 @@ class RevealButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq
                 )
                 return
             if qp.question.question.is_multiple_choice:
-                post = qp.post
-                seen = public_message_id(interaction, qp)
-                if seen is not None and post.closed_at is None:
-                    # No grade has recorded the message yet: record it, so it is redrawn.
-                    await service(interaction).store.remember_message(post.id, seen)
-                    post = dataclasses.replace(post, message_id=seen)
+                post = await shown_post(interaction, qp)
                 raise outdated(interaction, self.post_id, became_multiple_choice(post))
             await interaction.response.send_message(
                 embed=answer_for(qp, "How well did you know it? Grade yourself:"),
@@ -329,7 +341,12 @@ class HintButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:h
             qp = await service(interaction).load(self.post_id)
             q = qp.question.question
             if not q.why:
-                raise UserError("This question has no hint.")
+                # Taken out since it was posted (the button is only put on with a hint).
+                gone = hint_taken_out(await shown_post(interaction, qp))
+                if gone.redraw:
+                    quiz_cog(interaction).redraw(self.post_id, buttons=True)
+                    raise UserError(f"{gone} The buttons are being updated.")
+                raise gone
             await interaction.response.send_message(
                 embed=ui.hint_embed(prompt=q.prompt, why=q.why), ephemeral=True
             )

@@ -756,3 +756,36 @@ async def test_no_match_in_a_server_with_many_decks_still_lists_the_decks_tags(r
         typo = await alice.run("/quiz", channel=guild.general, deck="tseting")
         assert typo.content.startswith("There is no deck called “tseting”. Decks: ")
         assert len(typo.content) <= 2000 and " more. Tags: `" in typo.content, typo.content
+
+
+async def test_hint_taken_out_after_posting_says_so_and_its_button_goes(recall, emulator):
+    """The question's *why it is asked* is taken out after it was posted: Hint says so
+    (not that the question has none, with the button still there) and the public message
+    is redrawn without the button."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        msg = await post_open_question(alice, guild)
+        [post] = await bot.store._fetchall("SELECT id, question_id FROM posts")
+        edited = Question.model_validate({**OPEN.model_dump(), "why": ""})
+        await bot.store.update_question(post["question_id"], edited)
+        hint = await bob.click(msg, "Hint")
+        assert hint.ephemeral and hint.content == (
+            "This question's hint was taken out after it was posted. "
+            "The buttons are being updated."
+        ), hint.content
+        await emulator.wait_until(
+            lambda: [b.label for b in msg.buttons] == ["Reveal answer", "Next question"]
+        )
+        private = await alice.run(
+            "/quiz", channel=guild.general, deck="testing", tag="contexts", private=True
+        )
+        assert private.message.embeds[0]["description"] == OPEN_2.prompt
+        [other] = await bot.store._fetchall("SELECT question_id FROM posts WHERE private = 1")
+        edited = Question.model_validate({**OPEN_2.model_dump(), "why": ""})
+        await bot.store.update_question(other["question_id"], edited)
+        hint = await alice.click(private.message, "Hint")
+        assert hint.content == "This question's hint was taken out after it was posted.", (
+            hint.content
+        )
