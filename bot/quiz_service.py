@@ -213,8 +213,7 @@ class QuizService:
             choose=choose,
         )
         if made is None:
-            if deck_id is not None:
-                await self._check_deck_still_on(guild_id, deck_id)
+            deck = None if deck_id is None else await self._check_deck_still_on(guild_id, deck_id)
             asked = ", ".join(
                 part
                 for part in (
@@ -223,17 +222,29 @@ class QuizService:
                 )
                 if part
             )
-            asked = f" with {asked}" if asked else ""
-            head = f"No question matches{asked}. "
+            if asked:
+                head = f"No question matches with {asked}. "
+            else:
+                # No filter to blame: the decks asked from are empty.
+                where = (
+                    f"The deck **{self.escape(deck.name)}** has"
+                    if deck
+                    else "The decks switched on in this server have"
+                )
+                head = (
+                    f"{where} no questions; moderators add them with `/question add` or "
+                    "`/question import`. "
+                )
             raise UserError(
                 head + await self.available(guild_id, deck_id, room=MESSAGE_MAX - len(head))
             )
         post, question = made
         return QuizPost(post, question)
 
-    async def _check_deck_still_on(self, guild_id: int, deck_id: int) -> None:
+    async def _check_deck_still_on(self, guild_id: int, deck_id: int) -> DeckRow:
         """Refuse a Next question whose deck (the one its post was asked from) has been
-        switched off or removed since, saying so: no filter of the member's is to blame."""
+        switched off or removed since, saying so: no filter of the member's is to blame.
+        The deck, when it is still on."""
         decks = await self.store.decks_for_guild(guild_id, include_disabled=True)
         deck = next((d for d in decks if d.id == deck_id), None)
         if deck is None:
@@ -247,6 +258,7 @@ class QuizService:
                 "question. A moderator can turn it on with `/deck enable`; `/quiz` asks from "
                 "the decks that are on."
             )
+        return deck
 
     async def load(self, post_id: int) -> QuizPost:
         qp, _ = await self.load_for(post_id)

@@ -789,3 +789,26 @@ async def test_hint_taken_out_after_posting_says_so_and_its_button_goes(recall, 
         assert hint.content == "This question's hint was taken out after it was posted.", (
             hint.content
         )
+
+
+async def test_a_quiz_from_a_deck_with_no_questions_says_the_deck_is_empty(recall, emulator):
+    """Nothing was filtered, so "No question matches" would blame a filter the member did
+    not give: the deck (or every deck that is on) has no questions, and it says so."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await bot.store.create_deck(guild.id, "empty", "Empty deck")
+        result = await alice.run("/quiz", channel=guild.general, deck="empty")
+        assert result.ephemeral and result.content.startswith(
+            "The deck **Empty deck** has no questions; moderators add them with "
+            "`/question add` or `/question import`. Decks: "
+        ), result.content
+        for deck in await bot.store.decks_for_guild(guild.id, include_disabled=True):
+            if deck.builtin:
+                await bot.store.set_deck_enabled(guild.id, deck.id, False)
+        result = await alice.run("/quiz", channel=guild.general)
+        assert result.content == (
+            "The decks switched on in this server have no questions; moderators add them "
+            "with `/question add` or `/question import`. Decks: **Empty deck** (`empty`, 0). "
+            "Tags: none."
+        ), result.content
