@@ -32,6 +32,8 @@ MESSAGE_MAX = 2000
 class QuizPost:
     post: PostRow
     question: StoredQuestion
+    #: said with the question, when it needs a word (Next gave back the same question)
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -214,14 +216,7 @@ class QuizService:
         )
         if made is None:
             deck = None if deck_id is None else await self._check_deck_still_on(guild_id, deck_id)
-            asked = ", ".join(
-                part
-                for part in (
-                    f"tag `{tag}`" if tag else "",
-                    f"difficulty {difficulty}" if difficulty else "",
-                )
-                if part
-            )
+            asked = _filters(tag, difficulty)
             if asked:
                 head = f"No question matches with {asked}. "
             else:
@@ -239,6 +234,13 @@ class QuizService:
                 head + await self.available(guild_id, deck_id, room=MESSAGE_MAX - len(head))
             )
         post, question = made
+        if just_seen is not None and question.id == just_seen.question_id:
+            asked = _filters(tag, difficulty)
+            return QuizPost(
+                post,
+                question,
+                f"No other question matches{f' ({asked})' if asked else ''}, so here it is again.",
+            )
         return QuizPost(post, question)
 
     async def _check_deck_still_on(self, guild_id: int, deck_id: int) -> DeckRow:
@@ -357,6 +359,15 @@ _LATEST = datetime.max.replace(tzinfo=UTC)
 
 GONE = "This question is no longer in Recall's records. Start a new one with `/quiz`."
 REMOVED = "This question was removed. Start a new one with `/quiz`."
+
+
+def _filters(tag: str | None, difficulty: str | None) -> str:
+    """The filters of a quiz as words ("tag `x`, difficulty hard"); "" for none."""
+    return ", ".join(
+        part
+        for part in (f"tag `{tag}`" if tag else "", f"difficulty {difficulty}" if difficulty else "")
+        if part
+    )
 
 
 def _redrawable(post: PostRow, message_id: int | None = None) -> bool:

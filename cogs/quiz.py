@@ -532,7 +532,10 @@ class NextButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:n
                 self.post_id, interaction.user.id, interaction.user.display_name
             )
             await interaction.response.send_message(
-                embed=public_embed(qp, 0, None), view=question_view(qp), ephemeral=True
+                qp.note or None,
+                embed=public_embed(qp, 0, None),
+                view=question_view(qp),
+                ephemeral=True,
             )
 
         await handled(interaction, work)

@@ -812,3 +812,24 @@ async def test_a_quiz_from_a_deck_with_no_questions_says_the_deck_is_empty(recal
             "with `/question add` or `/question import`. Decks: **Empty deck** (`empty`, 0). "
             "Tags: none."
         ), result.content
+
+
+async def test_next_with_a_single_matching_question_says_it_comes_again(recall, emulator):
+    """Next question can only give back the question it was pressed under when no other
+    matches the filters: it says so, rather than look as if the button did nothing."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        msg = await post_open_question(alice, guild)  # the one medium question on contexts
+        nxt = await bob.click(msg, "Next question")
+        assert nxt.message.embeds[0]["description"] == OPEN.prompt
+        assert nxt.content == (
+            "No other question matches (tag `contexts`, difficulty medium), so here it is "
+            "again."
+        ), nxt.content
+        other = (
+            await alice.run("/quiz", channel=guild.general, deck="testing", tag="contexts")
+        ).message
+        fresh = await bob.click(other, "Next question")
+        assert fresh.content == "", fresh.content
