@@ -129,6 +129,10 @@ class Seen:
     when: datetime
 
 
+#: the tags a question with none is balanced under ("" is never a tag)
+UNTAGGED = ("",)
+
+
 def pick_question(
     candidates: Sequence[Candidate],
     history: Sequence[Seen],
@@ -144,7 +148,7 @@ def pick_question(
       candidates (another deck or tag) do not use up that window.
     - Among the rest, tags the member has practised least recently win: each candidate is
       weighed by how often its tags appear in the member's recent history, and the lightest
-      ones are drawn from at random.
+      ones are drawn from at random. Questions with no tags count as one more tag.
     """
     if not candidates:
         return None
@@ -161,12 +165,12 @@ def pick_question(
         order = {qid: i for i, qid in enumerate(recent)}
         oldest = max(candidates, key=lambda c: order.get(c.question_id, len(order)))
         return oldest
-    tag_use = Counter(tag for seen in history for tag in seen.tags)
+    # Questions with no tags are a group of their own (UNTAGGED), practised like a tag.
+    tag_use = Counter(tag for seen in history for tag in seen.tags or UNTAGGED)
 
     def weight(c: Candidate) -> float:
-        if not c.tags:
-            return 0.0
-        return sum(tag_use[t] for t in c.tags) / len(c.tags)
+        tags = c.tags or UNTAGGED
+        return sum(tag_use[t] for t in tags) / len(tags)
 
     lightest = min(weight(c) for c in fresh)
     best = [c for c in fresh if weight(c) == lightest]

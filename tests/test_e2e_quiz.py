@@ -833,3 +833,30 @@ async def test_next_with_a_single_matching_question_says_it_comes_again(recall, 
         ).message
         fresh = await bob.click(other, "Next question")
         assert fresh.content == "", fresh.content
+
+
+async def test_untagged_questions_take_turns_with_tagged_ones(recall, emulator):
+    """Questions without tags are one group in tag balancing, not weightless: a deck of
+    untagged and tagged questions alternates between the two, instead of giving every
+    untagged question before any tagged one."""
+    guild = emulator.add_guild("Study group")
+    members = [guild.add_member(f"m{i}") for i in range(6)]
+    untagged = [
+        OPEN.model_copy(update={"id": f"plain-{i}", "prompt": f"Plain {i}?", "tags": []})
+        for i in range(3)
+    ]
+    tagged = [
+        OPEN.model_copy(update={"id": f"tagged-{i}", "prompt": f"Tagged {i}?", "tags": ["a"]})
+        for i in range(3)
+    ]
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "mixed", "Mixed deck")
+        await bot.store.add_questions(deck_id, [*untagged, *tagged])
+        for m in members:
+            shown = []
+            result = await m.run("/quiz", channel=guild.general, deck="mixed", private=True)
+            for _ in range(4):
+                shown.append(result.message.embeds[0]["description"])
+                result = await m.click(result.message, "Next question")
+            assert sum(s.startswith("Tagged") for s in shown) == 2, (m.name, shown)
+            assert all(a[:6] != b[:6] for a, b in zip(shown[::2], shown[1::2], strict=True)), (m.name, shown)
