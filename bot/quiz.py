@@ -83,6 +83,12 @@ def award(
     if already_scored_today:
         return Award(False, 0, "you already scored on this question today")
     points = base_points(rules, source, multiple_choice=multiple_choice, correct=correct)
+    if points == 0:
+        kind = "self-graded" if not multiple_choice else "right" if correct else "wrong"
+        where = "/quiz answer" if source == Source.QUIZ else "answer to the question of the day"
+        return Award(
+            True, 0, f"this server gives no points for a {kind} {where} (`/help topic:scoring`)"
+        )
     if source == Source.QUIZ:
         room = max(0, rules.quiz_daily_cap - quiz_points_today)
         if points > room:

@@ -60,6 +60,14 @@ async def post_open_question(member, guild):
     return posted.message
 
 
+async def revealed_open_question(bot, guild, poster, member):
+    """The test deck added, ``poster``'s public open question (see
+    :func:`post_open_question`) and ``member``'s reveal of it: (the message, the reveal)."""
+    await add_test_deck(bot, guild.id)
+    msg = await post_open_question(poster, guild)
+    return msg, await member.click(msg, "Reveal answer")
+
+
 def footer(message) -> str:
     return (message.embeds[0].get("footer") or {}).get("text", "")
 
@@ -860,3 +868,24 @@ async def test_untagged_questions_take_turns_with_tagged_ones(recall, emulator):
                 result = await m.click(result.message, "Next question")
             assert sum(s.startswith("Tagged") for s in shown) == 2, (m.name, shown)
             assert all(a[:6] != b[:6] for a, b in zip(shown[::2], shown[1::2], strict=True)), (m.name, shown)
+
+
+async def test_an_answer_the_server_gives_no_points_for_says_why(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        _, revealed = await revealed_open_question(bot, guild, alice, bob)
+        # the values when the answer is graded count, not those when it was posted
+        zero = {"scoring.quiz_self": "0", "scoring.quiz_wrong": "0"}
+        await bot.store.set_guild_settings(guild.id, zero)
+        graded = await bob.click(revealed.message, "Good")
+        assert (
+            "You graded yourself **Good**\nNo points: this server gives no points for a "
+            "self-graded /quiz answer (`/help topic:scoring`).\n"
+        ) in graded.message.embeds[0]["description"]
+        mc = (await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing"))
+        wrong = await alice.click(mc.message, "A. string")
+        assert wrong.embed["description"].startswith(
+            "❌ You chose A; the answer is **B. path**\nNo points: this server gives no points "
+            "for a wrong /quiz answer (`/help topic:scoring`).\n"
+        ), wrong.embed["description"]
