@@ -24,7 +24,7 @@ from bot.bank import deck_key
 from bot.client import RecallBot, reply_ephemeral, storage_reply
 from bot.clock import from_db
 from bot.errors import OptionGone, UserError
-from bot.questions import normalize_tag
+from bot.questions import Difficulty, normalize_tag
 from bot.quiz import Rating, option_fingerprint
 from bot.quiz_service import (
     Graded,
@@ -767,7 +767,8 @@ async def tag_choices(
     quiz: QuizService, interaction: discord.Interaction[Any], current: str
 ) -> list[app_commands.Choice[str]]:
     """Tags for a ``tag`` option: those of the deck already chosen in the command's ``deck``
-    option, else of every enabled deck, each with its number of questions."""
+    option, else of every enabled deck, and of the questions of the ``difficulty`` chosen,
+    if one was, each with its number of questions."""
     guild_id = interaction.guild_id or 0
     deck_id = None
     deck_text = getattr(interaction.namespace, "deck", None)
@@ -777,7 +778,11 @@ async def tag_choices(
             deck_id = row.id if row else None
         except UserError:
             deck_id = None
-    tags = await quiz.store.tags_for_guild(guild_id, deck_id)
+    # A difficulty already chosen (/quiz has one): only tags that have questions of it.
+    difficulty = getattr(interaction.namespace, "difficulty", None)
+    tags = await quiz.store.tags_for_guild(
+        guild_id, deck_id, difficulty=difficulty if difficulty in Difficulty.__members__ else None
+    )
     needle = normalize_tag(current)  # as tags are stored: "Background Jobs" finds background-jobs
     return [
         app_commands.Choice(name=f"{tag} ({n})", value=tag) for tag, n in tags if needle in tag

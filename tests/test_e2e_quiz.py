@@ -889,3 +889,20 @@ async def test_an_answer_the_server_gives_no_points_for_says_why(recall, emulato
             "❌ You chose A; the answer is **B. path**\nNo points: this server gives no points "
             "for a wrong /quiz answer (`/help topic:scoring`).\n"
         ), wrong.embed["description"]
+
+
+async def test_tag_autocomplete_follows_the_difficulty_chosen(recall, emulator):
+    """With a difficulty chosen, the tags offered are those of questions of that difficulty,
+    counted as such: a tag offered always matches something."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        easy = await alice.autocomplete("/quiz", "tag", "", deck="testing", difficulty="easy")
+        assert [(c["value"], c["name"]) for c in easy] == [
+            ("contexts", "contexts (1)"),
+            ("routing", "routing (1)"),
+        ]
+        medium = await alice.autocomplete("/quiz", "tag", "", deck="testing", difficulty="medium")
+        assert [(c["value"], c["name"]) for c in medium] == [("contexts", "contexts (1)")]
+        assert await alice.autocomplete("/quiz", "tag", "", deck="testing", difficulty="hard") == []
