@@ -219,6 +219,8 @@ class QuizService:
             asked = _filters(tag, difficulty)
             if asked:
                 head = f"No question matches with {asked}. "
+            elif deck is None and not await self.store.decks_for_guild(guild_id):
+                head = ""  # no deck is on: what follows says so
             else:
                 # No filter to blame: the decks asked from are empty.
                 where = (

@@ -805,7 +805,7 @@ async def test_a_quiz_from_a_deck_with_no_questions_says_the_deck_is_empty(recal
     guild = emulator.add_guild("Study group")
     alice = guild.add_member("alice")
     async with recall.running() as bot:
-        await bot.store.create_deck(guild.id, "empty", "Empty deck")
+        empty = await bot.store.create_deck(guild.id, "empty", "Empty deck")
         result = await alice.run("/quiz", channel=guild.general, deck="empty")
         assert result.ephemeral and result.content.startswith(
             "The deck **Empty deck** has no questions; moderators add them with "
@@ -819,6 +819,11 @@ async def test_a_quiz_from_a_deck_with_no_questions_says_the_deck_is_empty(recal
             "The decks switched on in this server have no questions; moderators add them "
             "with `/question add` or `/question import`. Decks: **Empty deck** (`empty`, 0). "
             "Tags: none."
+        ), result.content
+        await bot.store.set_deck_enabled(guild.id, empty, False)
+        result = await alice.run("/quiz", channel=guild.general)
+        assert result.content == (
+            "No decks are enabled in this server; a moderator can enable one with `/deck enable`."
         ), result.content
 
 
