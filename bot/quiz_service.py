@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from bot.bank import Escape, deck_key, find_deck
 from bot.errors import OptionGone, UserError
-from bot.questions import Difficulty, normalize_tag
+from bot.questions import Difficulty, typed_tag
 from bot.quiz import Candidate, Rating, Seen, mc_rating, option_clicked, pick_question
 from bot.store import (
     AttemptRequest,
@@ -116,7 +116,7 @@ class QuizService:
         private: bool,
     ) -> QuizPost:
         deck_row = await self.resolve_deck(guild_id, deck)
-        tag_value = normalize_tag(tag) if tag and tag.strip() else None
+        tag_value = typed_tag(tag or "") or None
         if difficulty is not None and difficulty not in Difficulty.__members__:
             raise UserError("Difficulty must be easy, medium or hard.")
         return await self._new_post(

@@ -24,7 +24,7 @@ from bot.bank import deck_key
 from bot.client import RecallBot, reply_ephemeral, storage_reply
 from bot.clock import from_db
 from bot.errors import OptionGone, UserError
-from bot.questions import Difficulty, normalize_tag
+from bot.questions import Difficulty, typed_tag
 from bot.quiz import Rating, option_fingerprint
 from bot.quiz_service import (
     Graded,
@@ -783,7 +783,7 @@ async def tag_choices(
     tags = await quiz.store.tags_for_guild(
         guild_id, deck_id, difficulty=difficulty if difficulty in Difficulty.__members__ else None
     )
-    needle = normalize_tag(current)  # as tags are stored: "Background Jobs" finds background-jobs
+    needle = typed_tag(current)  # as tags are stored: "Background Jobs" finds background-jobs
     return [
         app_commands.Choice(name=f"{tag} ({n})", value=tag) for tag, n in tags if needle in tag
     ][:25]

@@ -911,3 +911,18 @@ async def test_tag_autocomplete_follows_the_difficulty_chosen(recall, emulator):
         medium = await alice.autocomplete("/quiz", "tag", "", deck="testing", difficulty="medium")
         assert [(c["value"], c["name"]) for c in medium] == [("contexts", "contexts (1)")]
         assert await alice.autocomplete("/quiz", "tag", "", deck="testing", difficulty="hard") == []
+
+
+async def test_a_tag_typed_as_a_hashtag_finds_the_tag(recall, emulator):
+    """No tag starts with "#" (c# may hold one, not lead with it): "#routing", as members
+    write tags elsewhere, is the tag routing, in the command and in its autocomplete."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        offered = await alice.autocomplete("/quiz", "tag", "#rou", deck="testing")
+        assert [c["value"] for c in offered] == ["routing"]
+        posted = await alice.run("/quiz", channel=guild.general, deck="testing", tag="#Routing")
+        assert not posted.ephemeral and posted.message.embeds[0]["description"].startswith(
+            MC.prompt
+        )
