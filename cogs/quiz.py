@@ -18,7 +18,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 from discord.http import handle_message_parameters
-from discord.utils import MISSING
 
 from bot.bank import deck_key
 from bot.client import RecallBot, reply_ephemeral, storage_reply
@@ -118,7 +117,7 @@ def outdated(interaction: discord.Interaction[Any], post_id: int, exc: OptionGon
     it is, and the member is told to pick again."""
     if not exc.redraw:
         return exc
-    quiz_cog(interaction).redraw(post_id, buttons=True)
+    quiz_cog(interaction).redraw(post_id)
     return OptionGone(f"{exc} The buttons are being updated: pick again in a moment.")
 
 
@@ -344,7 +343,7 @@ class HintButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:h
                 # Taken out since it was posted (the button is only put on with a hint).
                 gone = hint_taken_out(await shown_post(interaction, qp))
                 if gone.redraw:
-                    quiz_cog(interaction).redraw(self.post_id, buttons=True)
+                    quiz_cog(interaction).redraw(self.post_id)
                     raise UserError(f"{gone} The buttons are being updated.")
                 raise gone
             await interaction.response.send_message(
@@ -562,7 +561,6 @@ class Quiz(commands.Cog):
         self._dirty: set[int] = set()
         self._updating: set[int] = set()
         self._find: set[int] = set()
-        self._buttons: set[int] = set()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RevealButton, HintButton, OptionButton, GradeButton, NextButton)
@@ -631,16 +629,13 @@ class Quiz(commands.Cog):
             return
         self.redraw(graded.post.id)
 
-    def redraw(self, post_id: int, *, find: bool = False, buttons: bool = False) -> None:
-        """Have a public post's message redrawn soon, from the database: its count, and the
-        buttons of a multiple-choice question. With ``find``, a post whose message no click
-        has recorded yet (nobody answered it) has its message looked for in its channel.
-        With ``buttons``, the buttons are redrawn whatever the question (a click found them
-        out of date: the question's options were removed, say)."""
+    def redraw(self, post_id: int, *, find: bool = False) -> None:
+        """Have a public post's message redrawn soon, from the database: its count and its
+        buttons (a click may have found them out of date: the question's options or hint
+        were taken out, say). With ``find``, a post whose message no click has recorded yet
+        (nobody answered it) has its message looked for in its channel."""
         if find:
             self._find.add(post_id)
-        if buttons:
-            self._buttons.add(post_id)
         self._dirty.add(post_id)
         if post_id not in self._updating:
             self._updating.add(post_id)
@@ -666,19 +661,17 @@ class Quiz(commands.Cog):
                     failures = 0
         except asyncio.CancelledError:
             # The bot is stopping: a count still gathering (in _dirty) is written as the cog
-            # unloads (see cog_unload), with the buttons if they are out of date.
+            # unloads (see cog_unload), its message looked for first if it was to be.
             stopped = True
             raise
         finally:
             self._updating.discard(post_id)
             if not stopped:
                 self._find.discard(post_id)
-                self._buttons.discard(post_id)
 
     async def _edit_post(self, post_id: int) -> None:
-        """Redraw a public post's message from the database, now: its count, and its buttons
-        when they list options or are out of date. Nothing for a post that is private,
-        closed or whose message is unknown (or deleted)."""
+        """Redraw a public post's message from the database, now: its count and its buttons.
+        Nothing for a post that is private, closed or whose message is unknown (or deleted)."""
         # Read when the edit is made: the post may have closed (a question of the day) or
         # its question changed since the grade.
         qp, read = await self.quiz.load_for(post_id, counts=True)
@@ -693,11 +686,9 @@ class Quiz(commands.Cog):
             return
         answered, _ = read.counts or (0, 0)
         embed = public_embed(qp, answered, post.author_name)
-        # Options are listed in the embed and on the buttons: both are redrawn, so they
-        # agree if the question's options were edited since it was posted.
-        stale = post_id in self._buttons
-        self._buttons.discard(post_id)
-        view = question_view(qp) if qp.question.question.options or stale else MISSING
+        # The buttons are redrawn with the embed, from the question as it is now: options
+        # edited, added or taken out, a hint written or taken out since it was posted.
+        view = question_view(qp)
         try:
             # The edited message is not needed: no Message is built from the reply.
             with handle_message_parameters(embed=embed, view=view) as params:
@@ -729,7 +720,6 @@ class Quiz(commands.Cog):
             log.warning("gave up updating the counts of %d posts as the bot stopped", len(pending))
         finally:
             self._find.clear()
-            self._buttons.clear()
 
     async def _find_message(self, post: PostRow) -> int | None:
         """The bot's message showing a public post, found by its buttons among the channel's

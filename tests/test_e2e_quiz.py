@@ -926,3 +926,24 @@ async def test_a_tag_typed_as_a_hashtag_finds_the_tag(recall, emulator):
         assert not posted.ephemeral and posted.message.embeds[0]["description"].startswith(
             MC.prompt
         )
+
+
+async def test_a_hint_added_after_posting_gets_its_button_with_the_next_count(recall, emulator):
+    """The buttons are redrawn with the count, from the question as it is: a *why it is
+    asked* written after the question was posted gets its Hint button there."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    plain = OPEN.model_copy(update={"id": "plain", "why": ""})
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "plain", "Plain deck")
+        await bot.store.add_questions(deck_id, [plain])
+        msg = (await alice.run("/quiz", channel=guild.general, deck="plain")).message
+        assert [b.label for b in msg.buttons] == ["Reveal answer", "Next question"]
+        [post] = await bot.store._fetchall("SELECT question_id FROM posts")
+        await bot.store.update_question(post["question_id"], OPEN)
+        revealed = await bob.click(msg, "Reveal answer")
+        await bob.click(revealed.message, "Good")
+        await emulator.wait_until(lambda: footer(msg).endswith("1 member answered"))
+        assert [b.label for b in msg.buttons] == ["Reveal answer", "Hint", "Next question"]
+        hint = await bob.click(msg, "Hint")
+        assert hint.embed["description"] == OPEN.why
