@@ -69,12 +69,14 @@ def award(
     already_scored_today: bool,
     quiz_points_today: int,
     closed: bool = False,
+    zone: str = "UTC",
 ) -> Award:
     """What one attempt earns.
 
     A question scores once a (server-local) day for a member: the first attempt on it that
     can score (a review grade or an answer to a closed QOTD post cannot), even one the cap
-    leaves at 0 points; /quiz points stop at the daily cap.
+    leaves at 0 points; /quiz points stop at the daily cap, which starts again at midnight in
+    ``zone`` (the server's time zone).
     """
     if source == Source.REVIEW:
         return Award(False, 0, "reviews train memory; they do not score")
@@ -92,8 +94,12 @@ def award(
     if source == Source.QUIZ:
         room = max(0, rules.quiz_daily_cap - quiz_points_today)
         if points > room:
+            midnight = "midnight UTC" if zone == "UTC" else f"midnight, {zone} time"
             return Award(
-                True, room, f"daily /quiz cap of {count(rules.quiz_daily_cap, 'point')} reached"
+                True,
+                room,
+                f"daily /quiz cap of {count(rules.quiz_daily_cap, 'point')} reached; "
+                f"it resets at {midnight}",
             )
     return Award(True, points, "")
 

@@ -239,7 +239,12 @@ async def test_same_question_scores_once_a_day_and_daily_cap(recall, emulator):
     async with recall.running() as bot:
         await add_test_deck(bot, guild.id)
         await bot.store.set_guild_settings(
-            guild.id, {"scoring.quiz_daily_cap": "4", "scoring.quiz_right": "3"}
+            guild.id,
+            {
+                "scoring.quiz_daily_cap": "4",
+                "scoring.quiz_right": "3",
+                "timezone": "America/Los_Angeles",
+            },
         )
         first = (
             await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing")
@@ -259,8 +264,8 @@ async def test_same_question_scores_once_a_day_and_daily_cap(recall, emulator):
         revealed = await alice.click(third, "Reveal answer")
         r3 = await alice.click(revealed.message, "Good")
         assert (
-            "**+1 point** (daily /quiz cap of 4 points reached)"
-            in r3.message.embeds[0]["description"]
+            "**+1 point** (daily /quiz cap of 4 points reached; it resets at midnight, "
+            "America/Los_Angeles time)" in r3.message.embeds[0]["description"]
         )
         rows = await bot.store._fetchall("SELECT scored, points FROM attempts ORDER BY id")
         assert [tuple(r) for r in rows] == [(1, 3), (0, 0), (1, 1)]
