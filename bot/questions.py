@@ -64,6 +64,12 @@ def normalize_tag(tag: str) -> str:
     return re.sub(r"\s+", "-", tag.strip().lower())
 
 
+def typed_tag(text: str) -> str:
+    """A tag as a member typed it to find one: as tags are stored (:func:`normalize_tag`),
+    without a leading "#" ("#Python" is python), which no tag starts with."""
+    return normalize_tag(text).lstrip("#")
+
+
 def folded(text: str) -> str:
     """Text for searching: case and accents do not count ("élan" finds "Élan", "Elan")."""
     text = unicodedata.normalize("NFKD", text)

@@ -69,12 +69,14 @@ def award(
     already_scored_today: bool,
     quiz_points_today: int,
     closed: bool = False,
+    zone: str = "UTC",
 ) -> Award:
     """What one attempt earns.
 
     A question scores once a (server-local) day for a member: the first attempt on it that
     can score (a review grade or an answer to a closed QOTD post cannot), even one the cap
-    leaves at 0 points; /quiz points stop at the daily cap.
+    leaves at 0 points; /quiz points stop at the daily cap, which starts again at midnight in
+    ``zone`` (the server's time zone).
     """
     if source == Source.REVIEW:
         return Award(False, 0, "reviews train memory; they do not score")
@@ -83,11 +85,21 @@ def award(
     if already_scored_today:
         return Award(False, 0, "you already scored on this question today")
     points = base_points(rules, source, multiple_choice=multiple_choice, correct=correct)
+    if points == 0:
+        kind = "self-graded" if not multiple_choice else "right" if correct else "wrong"
+        where = "/quiz answer" if source == Source.QUIZ else "answer to the question of the day"
+        return Award(
+            True, 0, f"this server gives no points for a {kind} {where} (`/help topic:scoring`)"
+        )
     if source == Source.QUIZ:
         room = max(0, rules.quiz_daily_cap - quiz_points_today)
         if points > room:
+            midnight = "midnight UTC" if zone == "UTC" else f"midnight, {zone} time"
             return Award(
-                True, room, f"daily /quiz cap of {count(rules.quiz_daily_cap, 'point')} reached"
+                True,
+                room,
+                f"daily /quiz cap of {count(rules.quiz_daily_cap, 'point')} reached; "
+                f"it resets at {midnight}",
             )
     return Award(True, points, "")
 
@@ -129,6 +141,10 @@ class Seen:
     when: datetime
 
 
+#: the tags a question with none is balanced under ("" is never a tag)
+UNTAGGED = ("",)
+
+
 def pick_question(
     candidates: Sequence[Candidate],
     history: Sequence[Seen],
@@ -144,7 +160,7 @@ def pick_question(
       candidates (another deck or tag) do not use up that window.
     - Among the rest, tags the member has practised least recently win: each candidate is
       weighed by how often its tags appear in the member's recent history, and the lightest
-      ones are drawn from at random.
+      ones are drawn from at random. Questions with no tags count as one more tag.
     """
     if not candidates:
         return None
@@ -161,12 +177,12 @@ def pick_question(
         order = {qid: i for i, qid in enumerate(recent)}
         oldest = max(candidates, key=lambda c: order.get(c.question_id, len(order)))
         return oldest
-    tag_use = Counter(tag for seen in history for tag in seen.tags)
+    # Questions with no tags are a group of their own (UNTAGGED), practised like a tag.
+    tag_use = Counter(tag for seen in history for tag in seen.tags or UNTAGGED)
 
     def weight(c: Candidate) -> float:
-        if not c.tags:
-            return 0.0
-        return sum(tag_use[t] for t in c.tags) / len(c.tags)
+        tags = c.tags or UNTAGGED
+        return sum(tag_use[t] for t in tags) / len(tags)
 
     lightest = min(weight(c) for c in fresh)
     best = [c for c in fresh if weight(c) == lightest]

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from bot.bank import Escape, deck_key, find_deck
 from bot.errors import OptionGone, UserError
-from bot.questions import Difficulty, normalize_tag
+from bot.questions import Difficulty, typed_tag
 from bot.quiz import Candidate, Rating, Seen, mc_rating, option_clicked, pick_question
 from bot.store import (
     AttemptRequest,
@@ -22,12 +22,18 @@ from bot.store import (
     Store,
     StoredQuestion,
 )
+from bot.text import fit_lines
+
+#: the characters of one message (Discord's limit): what a refusal may hold
+MESSAGE_MAX = 2000
 
 
 @dataclass(frozen=True)
 class QuizPost:
     post: PostRow
     question: StoredQuestion
+    #: said with the question, when it needs a word (Next gave back the same question)
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,9 +69,9 @@ class QuizService:
         decks = await self.store.decks_for_guild(guild_id, include_disabled=True)
         deck = find_deck(decks, text)
         if deck is None:
+            head = f"There is no deck called “{self.escape(text.strip())}”. "
             raise UserError(
-                f"There is no deck called “{self.escape(text.strip())}”. "
-                + await self.available(guild_id, tags=tags)
+                head + await self.available(guild_id, room=MESSAGE_MAX - len(head), tags=tags)
             )
         if not deck.enabled:
             raise UserError(
@@ -75,27 +81,39 @@ class QuizService:
         return deck
 
     async def available(
-        self, guild_id: int, deck_id: int | None = None, *, tags: bool = True
+        self,
+        guild_id: int,
+        deck_id: int | None = None,
+        *,
+        room: int = MESSAGE_MAX,
+        tags: bool = True,
     ) -> str:
         """A sentence listing the decks and tags a quiz here can use: the tags of the deck
         ``deck_id`` when one was asked for, else those of every enabled deck; with
-        ``tags`` False, the decks only."""
+        ``tags`` False, the decks only. Within ``room`` characters: the decks are cut short
+        first ("and 12 more"), so the tags stay whole."""
         everything = await self.store.decks_for_guild(guild_id, include_disabled=True)
         decks = [d for d in everything if d.enabled]
         if not decks:
             return "No decks are enabled in this server; a moderator can enable one with `/deck enable`."
-        deck_list = ", ".join(
-            f"**{self.escape(d.name)}** (`{deck_key(d, everything)}`, {d.questions})"
-            for d in decks
-        )
-        if not tags:
-            return f"Decks: {deck_list}."
         deck = next((d for d in decks if d.id == deck_id), None)
-        tag_rows = await self.store.tags_for_guild(guild_id, deck.id if deck else None)
-        tag_list = ", ".join(f"`{t}`" for t, _ in tag_rows[:40])
-        more = f" and {len(tag_rows) - 40} more" if len(tag_rows) > 40 else ""
-        label = f"Tags in **{self.escape(deck.name)}**" if deck else "Tags"
-        return f"Decks: {deck_list}. {label}: {tag_list or 'none'}{more}."
+        tag_part = ""
+        if tags:
+            tag_rows = await self.store.tags_for_guild(guild_id, deck.id if deck else None)
+            tag_list = ", ".join(f"`{t}`" for t, _ in tag_rows[:40])
+            more = f" and {len(tag_rows) - 40} more" if len(tag_rows) > 40 else ""
+            label = f"Tags in **{self.escape(deck.name)}**" if deck else "Tags"
+            tag_part = f" {label}: {tag_list or 'none'}{more}."
+        deck_list = fit_lines(
+            [
+                f"**{self.escape(d.name)}** (`{deck_key(d, everything)}`, {d.questions})"
+                for d in decks
+            ],
+            room - len(f"Decks: .{tag_part}"),
+            lambda n: f"and {n} more",
+            sep=", ",
+        )
+        return f"Decks: {deck_list}.{tag_part}"
 
     async def start(
         self,
@@ -110,7 +128,7 @@ class QuizService:
         private: bool,
     ) -> QuizPost:
         deck_row = await self.resolve_deck(guild_id, deck)
-        tag_value = normalize_tag(tag) if tag and tag.strip() else None
+        tag_value = typed_tag(tag or "") or None
         if difficulty is not None and difficulty not in Difficulty.__members__:
             raise UserError("Difficulty must be easy, medium or hard.")
         return await self._new_post(
@@ -128,7 +146,8 @@ class QuizService:
         """A new question for the member who asked, with the same filters, shown to them alone.
 
         The question of ``post_id`` counts as the member's latest seen, whether or not they
-        graded it (a reveal stores nothing), so Next does not give it straight back.
+        graded it (a reveal stores nothing), so Next does not give it straight back, and its
+        tags as the ones they practised last, so Next turns to other tags.
 
         The member's Next on the same post again within ``next_repeat`` seconds (a double
         click) gets the same new post, not a second one; a Next that failed is tried afresh.
@@ -156,9 +175,17 @@ class QuizService:
         return await asyncio.shield(made)
 
     async def _next_post(self, post_id: int, user_id: int, user_name: str) -> QuizPost:
-        post = await self._post(post_id)
+        read = await self.store.quiz_post(post_id)
+        if read is None:
+            raise UserError(GONE)
+        post = read.post
         return await self._new_post(
-            just_seen=post.question_id,
+            # its tags too: a member who only looked at it has practised them as well
+            just_seen=Seen(
+                post.question_id,
+                tuple(read.question.question.tags) if read.question else (),
+                _LATEST,
+            ),
             guild_id=post.guild_id,
             channel_id=post.channel_id,
             user_id=user_id,
@@ -180,11 +207,11 @@ class QuizService:
         tag: str | None,
         difficulty: str | None,
         private: bool,
-        just_seen: int | None = None,
+        just_seen: Seen | None = None,
     ) -> QuizPost:
         def choose(candidates: list[Candidate], history: list[Seen]) -> Candidate | None:
             if just_seen is not None:
-                history = [*history, Seen(just_seen, (), _LATEST)]
+                history = [*history, just_seen]
             return pick_question(candidates, history, self.rng)
 
         # One write: the choice among the candidates, the question and the new post.
@@ -200,26 +227,40 @@ class QuizService:
             choose=choose,
         )
         if made is None:
-            if deck_id is not None:
-                await self._check_deck_still_on(guild_id, deck_id)
-            asked = ", ".join(
-                part
-                for part in (
-                    f"tag `{tag}`" if tag else "",
-                    f"difficulty {difficulty}" if difficulty else "",
+            deck = None if deck_id is None else await self._check_deck_still_on(guild_id, deck_id)
+            asked = _filters(tag, difficulty)
+            if asked:
+                head = f"No question matches with {asked}. "
+            elif deck is None and not await self.store.decks_for_guild(guild_id):
+                head = ""  # no deck is on: what follows says so
+            else:
+                # No filter to blame: the decks asked from are empty.
+                where = (
+                    f"The deck **{self.escape(deck.name)}** has"
+                    if deck
+                    else "The decks switched on in this server have"
                 )
-                if part
-            )
-            asked = f" with {asked}" if asked else ""
+                head = (
+                    f"{where} no questions; moderators add them with `/question add` or "
+                    "`/question import`. "
+                )
             raise UserError(
-                f"No question matches{asked}. {await self.available(guild_id, deck_id)}"
+                head + await self.available(guild_id, deck_id, room=MESSAGE_MAX - len(head))
             )
         post, question = made
+        if just_seen is not None and question.id == just_seen.question_id:
+            asked = _filters(tag, difficulty)
+            return QuizPost(
+                post,
+                question,
+                f"No other question matches{f' ({asked})' if asked else ''}, so here it is again.",
+            )
         return QuizPost(post, question)
 
-    async def _check_deck_still_on(self, guild_id: int, deck_id: int) -> None:
+    async def _check_deck_still_on(self, guild_id: int, deck_id: int) -> DeckRow:
         """Refuse a Next question whose deck (the one its post was asked from) has been
-        switched off or removed since, saying so: no filter of the member's is to blame."""
+        switched off or removed since, saying so: no filter of the member's is to blame.
+        The deck, when it is still on."""
         decks = await self.store.decks_for_guild(guild_id, include_disabled=True)
         deck = next((d for d in decks if d.id == deck_id), None)
         if deck is None:
@@ -233,12 +274,7 @@ class QuizService:
                 "question. A moderator can turn it on with `/deck enable`; `/quiz` asks from "
                 "the decks that are on."
             )
-
-    async def _post(self, post_id: int) -> PostRow:
-        post = await self.store.post(post_id)
-        if post is None:
-            raise UserError(GONE)
-        return post
+        return deck
 
     async def load(self, post_id: int) -> QuizPost:
         qp, _ = await self.load_for(post_id)
@@ -339,6 +375,15 @@ GONE = "This question is no longer in Recall's records. Start a new one with `/q
 REMOVED = "This question was removed. Start a new one with `/quiz`."
 
 
+def _filters(tag: str | None, difficulty: str | None) -> str:
+    """The filters of a quiz as words ("tag `x`, difficulty hard"); "" for none."""
+    return ", ".join(
+        part
+        for part in (f"tag `{tag}`" if tag else "", f"difficulty {difficulty}" if difficulty else "")
+        if part
+    )
+
+
 def _redrawable(post: PostRow, message_id: int | None = None) -> bool:
     """Whether the channel message showing a post is redrawn from the database when its
     buttons are out of date: a public post still open whose message is known (stored, or
@@ -357,6 +402,16 @@ def became_multiple_choice(post: PostRow, message_id: int | None = None) -> Opti
     if post.kind == "quiz":
         return OptionGone(f"{text} Start a new one with `/quiz`.")
     return OptionGone(text)
+
+
+def hint_taken_out(post: PostRow, message_id: int | None = None) -> OptionGone:
+    """The refusal of Hint on a post whose question's *why it is asked* was taken out after
+    it was posted: its message's Hint button is out of date (see :func:`became_multiple_choice`
+    for ``message_id``)."""
+    return OptionGone(
+        "This question's hint was taken out after it was posted.",
+        redraw=_redrawable(post, message_id),
+    )
 
 
 def _present(question: StoredQuestion | None) -> StoredQuestion:

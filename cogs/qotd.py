@@ -437,8 +437,11 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         if not await quiz.store.candidates(
             interaction.guild.id, deck_id=deck_row.id if deck_row else None, tag=tag_value
         ):
-            available = await quiz.available(interaction.guild.id, deck_row.id if deck_row else None)
-            raise UserError(f"No question matches that deck and tag. {available}")
+            head = "No question matches that deck and tag. "
+            available = await quiz.available(
+                interaction.guild.id, deck_row.id if deck_row else None, room=ui.CONTENT - len(head)
+            )
+            raise UserError(head + available)
         perms = channel.permissions_for(interaction.guild.me)
         missing = [
             name

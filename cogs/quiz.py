@@ -18,15 +18,20 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 from discord.http import handle_message_parameters
-from discord.utils import MISSING
 
 from bot.bank import deck_key, deck_matches
 from bot.client import RecallBot, reply_ephemeral, storage_reply
 from bot.clock import from_db
 from bot.errors import OptionGone, UserError
-from bot.questions import normalize_tag
+from bot.questions import Difficulty, typed_tag
 from bot.quiz import Rating, option_fingerprint
-from bot.quiz_service import Graded, QuizPost, QuizService, became_multiple_choice
+from bot.quiz_service import (
+    Graded,
+    QuizPost,
+    QuizService,
+    became_multiple_choice,
+    hint_taken_out,
+)
 from bot.store import AttemptResult, PostRow, StoreError
 from bot.text import count
 from cogs import ui
@@ -112,7 +117,7 @@ def outdated(interaction: discord.Interaction[Any], post_id: int, exc: OptionGon
     it is, and the member is told to pick again."""
     if not exc.redraw:
         return exc
-    quiz_cog(interaction).redraw(post_id, buttons=True)
+    quiz_cog(interaction).redraw(post_id)
     return OptionGone(f"{exc} The buttons are being updated: pick again in a moment.")
 
 
@@ -240,6 +245,17 @@ def public_message_id(interaction: discord.Interaction[Any], qp: QuizPost) -> in
     return channel_message_id(interaction)
 
 
+async def shown_post(interaction: discord.Interaction[Any], qp: QuizPost) -> PostRow:
+    """The post of a click on its message, with that message recorded when no grade has
+    recorded it yet (so that the message can be redrawn), unless the post is closed."""
+    post = qp.post
+    seen = public_message_id(interaction, qp)
+    if seen is not None and post.closed_at is None:
+        await service(interaction).store.remember_message(post.id, seen)
+        post = dataclasses.replace(post, message_id=seen)
+    return post
+
+
 def next_only_view(post: PostRow) -> discord.ui.View:
     """After answering: Next question for /quiz posts, nothing for a question of the day."""
     view = discord.ui.View(timeout=None)
@@ -284,12 +300,7 @@ class RevealButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq
                 )
                 return
             if qp.question.question.is_multiple_choice:
-                post = qp.post
-                seen = public_message_id(interaction, qp)
-                if seen is not None and post.closed_at is None:
-                    # No grade has recorded the message yet: record it, so it is redrawn.
-                    await service(interaction).store.remember_message(post.id, seen)
-                    post = dataclasses.replace(post, message_id=seen)
+                post = await shown_post(interaction, qp)
                 raise outdated(interaction, self.post_id, became_multiple_choice(post))
             await interaction.response.send_message(
                 embed=answer_for(qp, "How well did you know it? Grade yourself:"),
@@ -329,7 +340,12 @@ class HintButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:h
             qp = await service(interaction).load(self.post_id)
             q = qp.question.question
             if not q.why:
-                raise UserError("This question has no hint.")
+                # Taken out since it was posted (the button is only put on with a hint).
+                gone = hint_taken_out(await shown_post(interaction, qp))
+                if gone.redraw:
+                    quiz_cog(interaction).redraw(self.post_id)
+                    raise UserError(f"{gone} The buttons are being updated.")
+                raise gone
             await interaction.response.send_message(
                 embed=ui.hint_embed(prompt=q.prompt, why=q.why), ephemeral=True
             )
@@ -515,7 +531,10 @@ class NextButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:n
                 self.post_id, interaction.user.id, interaction.user.display_name
             )
             await interaction.response.send_message(
-                embed=public_embed(qp, 0, None), view=question_view(qp), ephemeral=True
+                qp.note or None,
+                embed=public_embed(qp, 0, None),
+                view=question_view(qp),
+                ephemeral=True,
             )
 
         await handled(interaction, work)
@@ -526,6 +545,8 @@ class NextButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:n
 
 #: tries of one count edit that Discord fails, a ``count_delay`` apart
 COUNT_EDIT_ATTEMPTS = 4
+#: seconds the edits left to make when the bot stops may take, all together
+UNLOAD_EDITS_WITHIN = 5.0
 
 
 class Quiz(commands.Cog):
@@ -540,12 +561,14 @@ class Quiz(commands.Cog):
         self._dirty: set[int] = set()
         self._updating: set[int] = set()
         self._find: set[int] = set()
-        self._buttons: set[int] = set()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RevealButton, HintButton, OptionButton, GradeButton, NextButton)
 
     async def cog_unload(self) -> None:
+        # The bot stops (or the cog reloads): counts waiting for their edit are written now,
+        # not left wrong on the message until someone else answers after the restart.
+        await self._write_gathering()
         self.bot.remove_dynamic_items(
             RevealButton, HintButton, OptionButton, GradeButton, NextButton
         )
@@ -606,16 +629,13 @@ class Quiz(commands.Cog):
             return
         self.redraw(graded.post.id)
 
-    def redraw(self, post_id: int, *, find: bool = False, buttons: bool = False) -> None:
-        """Have a public post's message redrawn soon, from the database: its count, and the
-        buttons of a multiple-choice question. With ``find``, a post whose message no click
-        has recorded yet (nobody answered it) has its message looked for in its channel.
-        With ``buttons``, the buttons are redrawn whatever the question (a click found them
-        out of date: the question's options were removed, say)."""
+    def redraw(self, post_id: int, *, find: bool = False) -> None:
+        """Have a public post's message redrawn soon, from the database: its count and its
+        buttons (a click may have found them out of date: the question's options or hint
+        were taken out, say). With ``find``, a post whose message no click has recorded yet
+        (nobody answered it) has its message looked for in its channel."""
         if find:
             self._find.add(post_id)
-        if buttons:
-            self._buttons.add(post_id)
         self._dirty.add(post_id)
         if post_id not in self._updating:
             self._updating.add(post_id)
@@ -623,37 +643,13 @@ class Quiz(commands.Cog):
 
     async def _update_count(self, post_id: int) -> None:
         failures = 0
+        stopped = False
         try:
             while post_id in self._dirty:
                 await asyncio.sleep(self.count_delay)
                 self._dirty.discard(post_id)
-                # Read when the edit is made: the post may have closed (a question of the
-                # day) or its question changed since the grade.
-                qp, read = await self.quiz.load_for(post_id, counts=True)
-                post = qp.post
-                if post.message_id is None and post_id in self._find:
-                    self._find.discard(post_id)
-                    found = await self._find_message(post)
-                    if found is not None:
-                        await self.quiz.store.remember_message(post_id, found)
-                        post = dataclasses.replace(post, message_id=found)
-                if post.private or post.message_id is None or post.closed_at is not None:
-                    return
-                answered, _ = read.counts or (0, 0)
-                embed = public_embed(qp, answered, post.author_name)
-                # Options are listed in the embed and on the buttons: both are redrawn, so
-                # they agree if the question's options were edited since it was posted.
-                stale = post_id in self._buttons
-                self._buttons.discard(post_id)
-                view = question_view(qp) if qp.question.question.options or stale else MISSING
                 try:
-                    # The edited message is not needed: no Message is built from the reply.
-                    with handle_message_parameters(embed=embed, view=view) as params:
-                        await self.bot.http.edit_message(
-                            post.channel_id, post.message_id, params=params
-                        )
-                except discord.NotFound:
-                    return
+                    await self._edit_post(post_id)
                 except ui.DISCORD_TROUBLE as exc:
                     # Discord's own trouble (a 503, a 500 after its retries, the network):
                     # the count is edited again after the delay, a few times at most.
@@ -663,10 +659,67 @@ class Quiz(commands.Cog):
                         self._dirty.add(post_id)
                 else:
                     failures = 0
+        except asyncio.CancelledError:
+            # The bot is stopping: a count still gathering (in _dirty) is written as the cog
+            # unloads (see cog_unload), its message looked for first if it was to be.
+            stopped = True
+            raise
         finally:
             self._updating.discard(post_id)
+            if not stopped:
+                self._find.discard(post_id)
+
+    async def _edit_post(self, post_id: int) -> None:
+        """Redraw a public post's message from the database, now: its count and its buttons.
+        Nothing for a post that is private, closed or whose message is unknown (or deleted)."""
+        # Read when the edit is made: the post may have closed (a question of the day) or
+        # its question changed since the grade.
+        qp, read = await self.quiz.load_for(post_id, counts=True)
+        post = qp.post
+        if post.message_id is None and post_id in self._find:
             self._find.discard(post_id)
-            self._buttons.discard(post_id)
+            found = await self._find_message(post)
+            if found is not None:
+                await self.quiz.store.remember_message(post_id, found)
+                post = dataclasses.replace(post, message_id=found)
+        if post.private or post.message_id is None or post.closed_at is not None:
+            return
+        answered, _ = read.counts or (0, 0)
+        embed = public_embed(qp, answered, post.author_name)
+        # The buttons are redrawn with the embed, from the question as it is now: options
+        # edited, added or taken out, a hint written or taken out since it was posted.
+        view = question_view(qp)
+        try:
+            # The edited message is not needed: no Message is built from the reply.
+            with handle_message_parameters(embed=embed, view=view) as params:
+                await self.bot.http.edit_message(post.channel_id, post.message_id, params=params)
+        except discord.NotFound:
+            return
+
+    async def _write_gathering(self) -> None:
+        """The edits the bot's stop interrupted while their counts were gathering, made
+        once each, within ``UNLOAD_EDITS_WITHIN`` seconds in all."""
+        pending = sorted(self._dirty)
+        self._dirty.clear()
+
+        async def one(post_id: int) -> None:
+            try:
+                await self._edit_post(post_id)
+            except Exception as exc:
+                if not isinstance(exc, (UserError, StoreError, *ui.DISCORD_TROUBLE)):
+                    log.exception("updating the count on post %s as the bot stopped failed", post_id)
+                    return
+                log.warning(
+                    "could not update the count on post %s as the bot stopped: %s", post_id, exc
+                )
+
+        try:
+            async with asyncio.timeout(UNLOAD_EDITS_WITHIN):
+                await asyncio.gather(*(one(post_id) for post_id in pending))
+        except TimeoutError:
+            log.warning("gave up updating the counts of %d posts as the bot stopped", len(pending))
+        finally:
+            self._find.clear()
 
     async def _find_message(self, post: PostRow) -> int | None:
         """The bot's message showing a public post, found by its buttons among the channel's
@@ -703,7 +756,8 @@ async def tag_choices(
     quiz: QuizService, interaction: discord.Interaction[Any], current: str
 ) -> list[app_commands.Choice[str]]:
     """Tags for a ``tag`` option: those of the deck already chosen in the command's ``deck``
-    option, else of every enabled deck, each with its number of questions."""
+    option, else of every enabled deck, and of the questions of the ``difficulty`` chosen,
+    if one was, each with its number of questions."""
     guild_id = interaction.guild_id or 0
     deck_id = None
     deck_text = getattr(interaction.namespace, "deck", None)
@@ -713,8 +767,12 @@ async def tag_choices(
             deck_id = row.id if row else None
         except UserError:
             deck_id = None
-    tags = await quiz.store.tags_for_guild(guild_id, deck_id)
-    needle = normalize_tag(current)  # as tags are stored: "Background Jobs" finds background-jobs
+    # A difficulty already chosen (/quiz has one): only tags that have questions of it.
+    difficulty = getattr(interaction.namespace, "difficulty", None)
+    tags = await quiz.store.tags_for_guild(
+        guild_id, deck_id, difficulty=difficulty if difficulty in Difficulty.__members__ else None
+    )
+    needle = typed_tag(current)  # as tags are stored: "Background Jobs" finds background-jobs
     return [
         app_commands.Choice(name=f"{tag} ({n})", value=tag) for tag, n in tags if needle in tag
     ][:25]

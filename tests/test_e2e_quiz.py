@@ -60,6 +60,14 @@ async def post_open_question(member, guild):
     return posted.message
 
 
+async def revealed_open_question(bot, guild, poster, member):
+    """The test deck added, ``poster``'s public open question (see
+    :func:`post_open_question`) and ``member``'s reveal of it: (the message, the reveal)."""
+    await add_test_deck(bot, guild.id)
+    msg = await post_open_question(poster, guild)
+    return msg, await member.click(msg, "Reveal answer")
+
+
 def footer(message) -> str:
     return (message.embeds[0].get("footer") or {}).get("text", "")
 
@@ -231,7 +239,12 @@ async def test_same_question_scores_once_a_day_and_daily_cap(recall, emulator):
     async with recall.running() as bot:
         await add_test_deck(bot, guild.id)
         await bot.store.set_guild_settings(
-            guild.id, {"scoring.quiz_daily_cap": "4", "scoring.quiz_right": "3"}
+            guild.id,
+            {
+                "scoring.quiz_daily_cap": "4",
+                "scoring.quiz_right": "3",
+                "timezone": "America/Los_Angeles",
+            },
         )
         first = (
             await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing")
@@ -251,8 +264,8 @@ async def test_same_question_scores_once_a_day_and_daily_cap(recall, emulator):
         revealed = await alice.click(third, "Reveal answer")
         r3 = await alice.click(revealed.message, "Good")
         assert (
-            "**+1 point** (daily /quiz cap of 4 points reached)"
-            in r3.message.embeds[0]["description"]
+            "**+1 point** (daily /quiz cap of 4 points reached; it resets at midnight, "
+            "America/Los_Angeles time)" in r3.message.embeds[0]["description"]
         )
         rows = await bot.store._fetchall("SELECT scored, points FROM attempts ORDER BY id")
         assert [tuple(r) for r in rows] == [(1, 3), (0, 0), (1, 1)]
@@ -713,3 +726,229 @@ async def test_reveal_on_an_answered_question_tells_what_the_answer_earned(recal
             "❌ You already answered this one. You chose D; the answer is **B. path**\n"
             "It earned 1 point.\n"
         ), text
+
+
+async def test_next_under_a_question_only_looked_at_balances_away_from_its_tag(recall, emulator):
+    """Members who only looked at a public question (revealed, or not even that) and press
+    Next get a question of a tag they have not just seen: the question they came from counts
+    for its tags too, not only as a question not to repeat."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    members = [guild.add_member(f"m{i}") for i in range(10)]
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "testing", "Testing deck", "For tests")
+        await bot.store.add_questions(deck_id, [OPEN, OPEN_2])
+        posted = await alice.run("/quiz", channel=guild.general, deck="testing")
+        assert posted.message.embeds[0]["fields"][1]["value"] == "`contexts`"
+        await bot.store.add_questions(deck_id, [MC])  # the one question tagged routing
+        for i, m in enumerate(members):
+            if i % 2:
+                await m.click(posted.message, "Reveal answer")
+            following = await m.click(posted.message, "Next question")
+            assert following.message.embeds[0]["description"].startswith(MC.prompt), m.name
+
+
+async def test_no_match_in_a_server_with_many_decks_still_lists_the_decks_tags(recall, emulator):
+    """The deck list of "No question matches" is shortened to fit one message (with how many
+    more there are), so the tags of the deck asked for, what the member needs to fix the
+    tag, are not cut off the end."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        for i in range(40):
+            deck_id = await bot.store.create_deck(
+                guild.id, f"deck-{i:02d}", f"Interview preparation deck number {i:02d} of many"
+            )
+            await bot.store.add_questions(deck_id, [OPEN.model_copy(update={"tags": [f"t{i}"]})])
+        result = await alice.run("/quiz", channel=guild.general, deck="testing", tag="nope")
+        text = result.content
+        assert len(text) <= 2000
+        assert text.startswith("No question matches with tag `nope`. Decks: "), text
+        assert text.endswith(" more. Tags in **Testing deck**: `contexts`, `routing`."), text
+        typo = await alice.run("/quiz", channel=guild.general, deck="tseting")
+        assert typo.content.startswith("There is no deck called “tseting”. Decks: ")
+        assert len(typo.content) <= 2000 and " more. Tags: `" in typo.content, typo.content
+
+
+async def test_hint_taken_out_after_posting_says_so_and_its_button_goes(recall, emulator):
+    """The question's *why it is asked* is taken out after it was posted: Hint says so
+    (not that the question has none, with the button still there) and the public message
+    is redrawn without the button."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        msg = await post_open_question(alice, guild)
+        [post] = await bot.store._fetchall("SELECT id, question_id FROM posts")
+        edited = Question.model_validate({**OPEN.model_dump(), "why": ""})
+        await bot.store.update_question(post["question_id"], edited)
+        hint = await bob.click(msg, "Hint")
+        assert hint.ephemeral and hint.content == (
+            "This question's hint was taken out after it was posted. "
+            "The buttons are being updated."
+        ), hint.content
+        await emulator.wait_until(
+            lambda: [b.label for b in msg.buttons] == ["Reveal answer", "Next question"]
+        )
+        private = await alice.run(
+            "/quiz", channel=guild.general, deck="testing", tag="contexts", private=True
+        )
+        assert private.message.embeds[0]["description"] == OPEN_2.prompt
+        [other] = await bot.store._fetchall("SELECT question_id FROM posts WHERE private = 1")
+        edited = Question.model_validate({**OPEN_2.model_dump(), "why": ""})
+        await bot.store.update_question(other["question_id"], edited)
+        hint = await alice.click(private.message, "Hint")
+        assert hint.content == "This question's hint was taken out after it was posted.", (
+            hint.content
+        )
+
+
+async def test_a_quiz_from_a_deck_with_no_questions_says_the_deck_is_empty(recall, emulator):
+    """Nothing was filtered, so "No question matches" would blame a filter the member did
+    not give: the deck (or every deck that is on) has no questions, and it says so."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        empty = await bot.store.create_deck(guild.id, "empty", "Empty deck")
+        result = await alice.run("/quiz", channel=guild.general, deck="empty")
+        assert result.ephemeral and result.content.startswith(
+            "The deck **Empty deck** has no questions; moderators add them with "
+            "`/question add` or `/question import`. Decks: "
+        ), result.content
+        for deck in await bot.store.decks_for_guild(guild.id, include_disabled=True):
+            if deck.builtin:
+                await bot.store.set_deck_enabled(guild.id, deck.id, False)
+        result = await alice.run("/quiz", channel=guild.general)
+        assert result.content == (
+            "The decks switched on in this server have no questions; moderators add them "
+            "with `/question add` or `/question import`. Decks: **Empty deck** (`empty`, 0). "
+            "Tags: none."
+        ), result.content
+        await bot.store.set_deck_enabled(guild.id, empty, False)
+        result = await alice.run("/quiz", channel=guild.general)
+        assert result.content == (
+            "No decks are enabled in this server; a moderator can enable one with `/deck enable`."
+        ), result.content
+
+
+async def test_next_with_a_single_matching_question_says_it_comes_again(recall, emulator):
+    """Next question can only give back the question it was pressed under when no other
+    matches the filters: it says so, rather than look as if the button did nothing."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        msg = await post_open_question(alice, guild)  # the one medium question on contexts
+        nxt = await bob.click(msg, "Next question")
+        assert nxt.message.embeds[0]["description"] == OPEN.prompt
+        assert nxt.content == (
+            "No other question matches (tag `contexts`, difficulty medium), so here it is "
+            "again."
+        ), nxt.content
+        other = (
+            await alice.run("/quiz", channel=guild.general, deck="testing", tag="contexts")
+        ).message
+        fresh = await bob.click(other, "Next question")
+        assert fresh.content == "", fresh.content
+
+
+async def test_untagged_questions_take_turns_with_tagged_ones(recall, emulator):
+    """Questions without tags are one group in tag balancing, not weightless: a deck of
+    untagged and tagged questions alternates between the two, instead of giving every
+    untagged question before any tagged one."""
+    guild = emulator.add_guild("Study group")
+    members = [guild.add_member(f"m{i}") for i in range(6)]
+    untagged = [
+        OPEN.model_copy(update={"id": f"plain-{i}", "prompt": f"Plain {i}?", "tags": []})
+        for i in range(3)
+    ]
+    tagged = [
+        OPEN.model_copy(update={"id": f"tagged-{i}", "prompt": f"Tagged {i}?", "tags": ["a"]})
+        for i in range(3)
+    ]
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "mixed", "Mixed deck")
+        await bot.store.add_questions(deck_id, [*untagged, *tagged])
+        for m in members:
+            shown = []
+            result = await m.run("/quiz", channel=guild.general, deck="mixed", private=True)
+            for _ in range(4):
+                shown.append(result.message.embeds[0]["description"])
+                result = await m.click(result.message, "Next question")
+            assert sum(s.startswith("Tagged") for s in shown) == 2, (m.name, shown)
+            assert all(a[:6] != b[:6] for a, b in zip(shown[::2], shown[1::2], strict=True)), (m.name, shown)
+
+
+async def test_an_answer_the_server_gives_no_points_for_says_why(recall, emulator):
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        _, revealed = await revealed_open_question(bot, guild, alice, bob)
+        # the values when the answer is graded count, not those when it was posted
+        zero = {"scoring.quiz_self": "0", "scoring.quiz_wrong": "0"}
+        await bot.store.set_guild_settings(guild.id, zero)
+        graded = await bob.click(revealed.message, "Good")
+        assert (
+            "You graded yourself **Good**\nNo points: this server gives no points for a "
+            "self-graded /quiz answer (`/help topic:scoring`).\n"
+        ) in graded.message.embeds[0]["description"]
+        mc = (await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing"))
+        wrong = await alice.click(mc.message, "A. string")
+        assert wrong.embed["description"].startswith(
+            "❌ You chose A; the answer is **B. path**\nNo points: this server gives no points "
+            "for a wrong /quiz answer (`/help topic:scoring`).\n"
+        ), wrong.embed["description"]
+
+
+async def test_tag_autocomplete_follows_the_difficulty_chosen(recall, emulator):
+    """With a difficulty chosen, the tags offered are those of questions of that difficulty,
+    counted as such: a tag offered always matches something."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        easy = await alice.autocomplete("/quiz", "tag", "", deck="testing", difficulty="easy")
+        assert [(c["value"], c["name"]) for c in easy] == [
+            ("contexts", "contexts (1)"),
+            ("routing", "routing (1)"),
+        ]
+        medium = await alice.autocomplete("/quiz", "tag", "", deck="testing", difficulty="medium")
+        assert [(c["value"], c["name"]) for c in medium] == [("contexts", "contexts (1)")]
+        assert await alice.autocomplete("/quiz", "tag", "", deck="testing", difficulty="hard") == []
+
+
+async def test_a_tag_typed_as_a_hashtag_finds_the_tag(recall, emulator):
+    """No tag starts with "#" (c# may hold one, not lead with it): "#routing", as members
+    write tags elsewhere, is the tag routing, in the command and in its autocomplete."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        offered = await alice.autocomplete("/quiz", "tag", "#rou", deck="testing")
+        assert [c["value"] for c in offered] == ["routing"]
+        posted = await alice.run("/quiz", channel=guild.general, deck="testing", tag="#Routing")
+        assert not posted.ephemeral and posted.message.embeds[0]["description"].startswith(
+            MC.prompt
+        )
+
+
+async def test_a_hint_added_after_posting_gets_its_button_with_the_next_count(recall, emulator):
+    """The buttons are redrawn with the count, from the question as it is: a *why it is
+    asked* written after the question was posted gets its Hint button there."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    plain = OPEN.model_copy(update={"id": "plain", "why": ""})
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "plain", "Plain deck")
+        await bot.store.add_questions(deck_id, [plain])
+        msg = (await alice.run("/quiz", channel=guild.general, deck="plain")).message
+        assert [b.label for b in msg.buttons] == ["Reveal answer", "Next question"]
+        [post] = await bot.store._fetchall("SELECT question_id FROM posts")
+        await bot.store.update_question(post["question_id"], OPEN)
+        revealed = await bob.click(msg, "Reveal answer")
+        await bob.click(revealed.message, "Good")
+        await emulator.wait_until(lambda: footer(msg).endswith("1 member answered"))
+        assert [b.label for b in msg.buttons] == ["Reveal answer", "Hint", "Next question"]
+        hint = await bob.click(msg, "Hint")
+        assert hint.embed["description"] == OPEN.why

@@ -141,7 +141,7 @@ def test_the_cap_reason_reads_right_for_a_cap_of_one_point():
             quiz_points_today=cap,
         )
         assert (a.scored, a.points) == (True, 0)
-        assert a.reason == f"daily /quiz cap of {text} reached"
+        assert a.reason == f"daily /quiz cap of {text} reached; it resets at midnight UTC"
 
 
 def test_period_keys_use_monday_weeks_and_months():

@@ -230,10 +230,16 @@ class DeckStore(StoreBase):
         )
 
     async def tags_for_guild(
-        self, guild_id: int, deck_id: int | None = None, *, include_disabled: bool = False
+        self,
+        guild_id: int,
+        deck_id: int | None = None,
+        *,
+        include_disabled: bool = False,
+        difficulty: str | None = None,
     ) -> list[tuple[str, int]]:
         """Tags of the questions in this server's enabled decks (or all its decks, with
-        ``include_disabled``), with how many questions each."""
+        ``include_disabled``), with how many questions each; with ``difficulty``, of the
+        questions of that difficulty only."""
         sql = (
             "SELECT t.tag, COUNT(*) FROM question_tags t JOIN questions q ON q.id = t.question_id "
             + (_LIVE_QUESTIONS if include_disabled else _ENABLED_QUESTIONS)
@@ -242,6 +248,9 @@ class DeckStore(StoreBase):
         if deck_id is not None:
             sql += " AND d.id = ?"
             params.append(deck_id)
+        if difficulty is not None:
+            sql += " AND q.difficulty = ?"
+            params.append(difficulty)
         rows = await self._fetchall(sql + " GROUP BY t.tag ORDER BY t.tag", params)
         return [(r[0], int(r[1])) for r in rows]
 

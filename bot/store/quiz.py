@@ -432,6 +432,7 @@ def _record_attempts(
             already_scored_today=already or question_day in scored_here,
             quiz_points_today=today + points_here.get(member_day, 0),
             closed=req.closed,
+            zone=settings[req.guild_id].timezone,
         )
         attempts.append(
             (
