@@ -30,7 +30,7 @@ from bot.qotd import (
     parse_answer_after,
     slot_time_text,
 )
-from bot.questions import normalize_tag
+from bot.questions import typed_tag
 from bot.quiz_service import QuizPost, QuizService
 from bot.schedule import (
     ScheduleSpec,
@@ -433,7 +433,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         minutes = parse_answer_after(answer_after)
         quiz = self.cog.quiz
         deck_row = await quiz.resolve_deck(interaction.guild.id, deck)
-        tag_value = normalize_tag(tag) if tag and tag.strip() else None
+        tag_value = typed_tag(tag) if tag and tag.strip() else None
         if not await quiz.store.candidates(
             interaction.guild.id, deck_id=deck_row.id if deck_row else None, tag=tag_value
         ):

@@ -43,7 +43,7 @@ from bot.client import RecallBot, storage_reply
 from bot.errors import UserError
 from bot.exporters import export_parts
 from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, slug_for_prompt
-from bot.questions import WHY_MAX, Question, normalize_tag
+from bot.questions import WHY_MAX, Question, typed_tag
 from bot.store import StoredQuestion, StoreError
 from bot.text import count
 from cogs import ui
@@ -710,7 +710,7 @@ async def tag_choices(
         deck_id = found.id if found else None
     # /question list shows switched-off decks too, so their tags are offered
     tags = await bot.store.tags_for_guild(guild_id, deck_id, include_disabled=True)
-    needle = normalize_tag(current)
+    needle = typed_tag(current)
     return [
         app_commands.Choice(name=ui.clip(f"{tag} ({n})", 100), value=tag)
         for tag, n in tags
@@ -910,7 +910,7 @@ class QuestionGroup(app_commands.Group):
     ) -> None:
         assert interaction.guild_id is not None
         deck_id = (await self.bank.deck(interaction.guild_id, deck)).id if deck else 0
-        tag_value = normalize_tag(tag or "").replace(":", "")[:32]
+        tag_value = typed_tag(tag or "").replace(":", "")[:32]
         embed, view = await list_message(
             self.bank,
             interaction.guild_id,

@@ -464,6 +464,11 @@ async def test_list_tag_typed_with_space_matches_like_quiz(recall, emulator):
         # ... /question list does not.
         listed = await alice.run("/question list", tag="Background Jobs")
         assert "No questions match" not in listed.embed["description"], listed.embed
+        # ... and "#Background-Jobs", as /quiz does, in the command and its autocomplete
+        hashtag = await alice.run("/question list", tag="#Background-Jobs")
+        assert "No questions match" not in hashtag.embed["description"], hashtag.embed
+        offered = await alice.autocomplete("/question list", "tag", "#backgr")
+        assert [c["value"] for c in offered] == ["background-jobs"]
 
 
 async def test_review_post_shows_every_key_point_of_a_suggestion(recall, emulator):

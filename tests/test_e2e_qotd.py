@@ -1722,6 +1722,21 @@ async def test_setup_offers_the_tags_of_the_deck_chosen(recall, emulator):
         assert [c["value"] for c in anywhere] == ["elsewhere"]
 
 
+async def test_setup_takes_a_tag_typed_as_a_hashtag(recall, emulator):
+    """"#Daily" is the tag daily, as /quiz and the tag's autocomplete take it."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        done = await mod.run(
+            "/qotd setup",
+            channel=chan,
+            options={"channel": chan, "time": "09:00", "timezone": "UTC", "tag": "#Daily"},
+        )
+        assert not done.content.startswith("No question matches"), done.content
+        [schedule] = await bot.store.active_schedules()
+        assert schedule.tag == "daily"
+
+
 async def test_a_ping_of_the_everyone_role_pings_everyone(recall, emulator, monkeypatch):
     guild, chan, mod, *_ = await world(recall, emulator)
     bodies: list[dict] = []
