@@ -340,8 +340,7 @@ class ReviewService:
         deck_id = zlib.crc32(f"recall:{guild_id}:{user_id}".encode()) & 0x7FFFFFFF
         # Anki reads "::" in a deck name as a subdeck: a server called "A::B" is one deck.
         deck_name = re.sub(r":{2,}", ":", f"Recall — {name}")
-        questions = [await self.store.question(stored.question_id) for stored in cards]
-        notes = _anki_notes([sq for sq in questions if sq is not None])
+        notes = _anki_notes(await self.store.questions([c.question_id for c in cards]))
         packages = await asyncio.to_thread(
             _anki_packages, deck_id or 1, deck_name, notes, max_bytes
         )

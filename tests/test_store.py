@@ -555,3 +555,19 @@ async def test_a_shown_message_marked_again_while_it_is_drawn_stays_waiting(tmp_
         assert await store._fetchall("SELECT * FROM shown_names") == []
     finally:
         await store.close()
+
+
+async def test_questions_are_read_together_in_the_order_asked(tmp_path):
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        deck_id = await store.create_deck(1, "d", "Deck")
+        await store.add_questions(deck_id, load_deck_text(DECK, "demo.yaml").questions)
+        ids = [r["id"] for r in await store._fetchall("SELECT id FROM questions ORDER BY id")]
+        found = await store.questions([ids[1], 999_999, ids[0], ids[1]])
+        assert [sq.id for sq in found] == [ids[1], ids[0]]
+        one = [await store.question(i) for i in (ids[1], ids[0])]
+        assert found == one  # the same as read one by one, tags and deck included
+        assert found[1].question.tags == ["a", "b"] and found[0].deck_slug == "d"
+        assert await store.questions([]) == []
+    finally:
+        await store.close()

@@ -206,6 +206,23 @@ class DeckStore(StoreBase):
     async def question(self, question_id: int) -> StoredQuestion | None:
         return await self.read(lambda conn: question_in(conn, question_id))
 
+    async def questions(self, question_ids: Sequence[int]) -> list[StoredQuestion]:
+        """Questions with their decks and tags, in the order of ``question_ids``, in one
+        read; an id of no question is left out."""
+
+        def load(conn: sqlite3.Connection) -> list[StoredQuestion]:
+            wanted = list(dict.fromkeys(question_ids))
+            rows = {
+                int(r["id"]): r
+                for r in rows_in(conn, _QUESTION_SELECT + " WHERE q.id IN ({ids})", wanted)
+            }
+            tags = tags_in(conn, list(rows))
+            return [
+                _stored_question(rows[qid], tags.get(qid, [])) for qid in wanted if qid in rows
+            ]
+
+        return await self.read(load)
+
     async def questions_in_deck(
         self, deck_id: int, *, include_removed: bool = False
     ) -> list[StoredQuestion]:
