@@ -374,6 +374,8 @@ class LeaderboardStore(QuizStore):
                 "SELECT 1 FROM members WHERE guild_id = ? AND user_id = ? "
                 "AND (hidden = 0 OR display_name <> '')",
                 "SELECT 1 FROM posts WHERE guild_id = ? AND author_id = ?",
+                # a board they asked for in a channel: its buttons carry their id
+                "SELECT 1 FROM shown_messages WHERE guild_id = ? AND asker_id = ?",
                 *(
                     f"SELECT 1 FROM {table} WHERE guild_id = ? AND {column} = ?"
                     for table, column in MODERATOR_COLUMNS
