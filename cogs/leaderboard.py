@@ -9,6 +9,7 @@ never show stale points as current.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 from datetime import date
@@ -574,6 +575,9 @@ class Leaderboard(commands.Cog):
                 redraw=True,
             )
             embed, view, named = drawn.embed, drawn.view, drawn.named
+            # The page drawn, which is the last one when the board has shrunk below the page
+            # it showed: drawn again later, it stays on the page it shows.
+            shown = dataclasses.replace(shown, page=drawn.page)
             attachments: Any = discord.utils.MISSING
         else:
             embed = ui.info_embed("Stats", STATS_TAKEN_DOWN)

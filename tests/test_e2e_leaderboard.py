@@ -1021,6 +1021,57 @@ async def test_a_board_deleted_from_the_channel_is_forgotten_when_a_member_hides
         await until(forgotten)
 
 
+async def test_a_board_drawn_again_on_its_last_page_stays_on_the_page_it_shows(recall, emulator):
+    """A board on its second page, shrunk to one page by a member hiding, was drawn again
+    on its first page but remembered as on its second: once the board grew again, the next
+    member to hide turned it to page 2 with no one clicking."""
+    guild = emulator.add_guild("Study group")
+    members = [guild.add_member(f"m{i}") for i in range(11)]
+    top, bob = members[0], members[-1]
+    async with recall.running() as bot:
+        for i, m in enumerate(members):
+            await score(bot, guild.id, m.id, m.name, 12 - i)  # m10 last, at #11
+        board = (await bob.run("/leaderboard show")).message
+        await bob.click(board, "Next")
+        assert "Page 2 of 2" in footer(board) and names_on(board) == ["m10"]
+        await bob.run("/privacy hide")
+        await emulator.wait_until(lambda: "Page 1 of 1" in footer(board))
+        await until(nothing_waits(bot))
+        await bob.run("/privacy show")
+        newcomer = guild.add_member("new")
+        await score(bot, guild.id, newcomer.id, "new", 1)  # 12 on the board
+        await top.run("/privacy hide")
+        await emulator.wait_until(lambda: "m0" not in names_on(board))
+        assert "Page 1 of 2 · 11 members" in footer(board), footer(board)
+        assert names_on(board)[0] == "m1"
+
+
+async def test_a_member_whose_id_is_on_a_posted_boards_buttons_can_erase_it(recall, emulator):
+    """Bob asked for a board with no points of his own; drawn again after another member
+    hid, its foot no longer named him, but its buttons still carried his id, and
+    /privacy delete told him Recall held nothing of his in the server."""
+    guild = emulator.add_guild("Study group")
+    alice, bob, carol = (guild.add_member(n) for n in ("alice", "bob", "carol"))
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 3)
+        await score(bot, guild.id, carol.id, "carol", 2)
+        board = (await bob.run("/leaderboard show")).message
+        assert footer(board).startswith("bob has no points here yet.")
+        await alice.run("/privacy hide")
+        await emulator.wait_until(lambda: names_on(board) == ["carol"])
+        assert footer(board).startswith("Page 1 of 1")
+        assert any(str(bob.id) in (b.custom_id or "") for b in board.buttons)
+        asked = await bob.run("/privacy delete")
+        assert not asked.content.startswith("Recall holds nothing"), asked.content
+        assert asked.message.embeds[0]["title"] == "Erase your data in this server?"
+        await bob.click(asked.message, "Erase my data")
+        await emulator.wait_until(
+            lambda: all(str(bob.id) not in (b.custom_id or "") for b in board.buttons)
+        )
+        assert names_on(board) == ["carol"]
+        assert not await bot.store.holds_member_data(guild.id, bob.id)
+
+
 async def test_stats_never_round_a_share_up_to_all_or_down_to_none(recall, emulator):
     """199 right answers of 200 read "100% right", as if none had gone wrong, and their tags
     "100% of 200 answers went well"; one right of 201 read "0%"."""

@@ -528,6 +528,26 @@ async def test_new_review_cards_take_turns_across_the_enabled_decks(tmp_path):
         await store.close()
 
 
+async def test_a_message_noted_after_a_member_it_names_hid_waits_to_be_drawn_again(tmp_path):
+    """A board read just before a member hid, and noted once Discord had taken it, just
+    after: the hide found no message naming them to mark, so the board kept them for good."""
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        await store.set_hidden(1, 8, "eight", True)  # while the board was being sent
+        board = ShownMessage(10, 1, 2, "board", 7, "all", "w:2026-11-30", 0)
+        await store.record_shown(board, frozenset({7, 8}))
+        [waiting] = await store.shown_to_redraw()
+        assert waiting.message_id == 10 and waiting.redraw == 1
+        await store.record_shown(waiting, frozenset({7}))  # drawn again without them
+        assert not await store.shown_to_redraw()
+        # the same id hidden in another server is another member
+        await store.set_hidden(3, 9, "nine", True)
+        await store.record_shown(ShownMessage(11, 1, 2, "stats", 9), frozenset({9}))
+        assert not await store.shown_to_redraw()
+    finally:
+        await store.close()
+
+
 async def test_a_shown_message_marked_again_while_it_is_drawn_stays_waiting(tmp_path):
     """A member hiding while a message naming members is being drawn again (its names read
     before the change) leaves it waiting for another drawing; a fresh drawing of the

@@ -374,6 +374,8 @@ class LeaderboardStore(QuizStore):
                 "SELECT 1 FROM members WHERE guild_id = ? AND user_id = ? "
                 "AND (hidden = 0 OR display_name <> '')",
                 "SELECT 1 FROM posts WHERE guild_id = ? AND author_id = ?",
+                # a board they asked for in a channel: its buttons carry their id
+                "SELECT 1 FROM shown_messages WHERE guild_id = ? AND asker_id = ?",
                 *(
                     f"SELECT 1 FROM {table} WHERE guild_id = ? AND {column} = ?"
                     for table, column in MODERATOR_COLUMNS
@@ -511,7 +513,8 @@ class LeaderboardStore(QuizStore):
     async def record_shown(self, message: ShownMessage, names: frozenset[int]) -> None:
         """Remember a channel message and the members it names as just drawn. A message
         read by :meth:`shown_to_redraw` and drawn again stops waiting for it, unless it was
-        marked again since (its ``redraw`` no longer the one read)."""
+        marked again since (its ``redraw`` no longer the one read), or it names a member
+        who is hidden by now (who hid while it was being drawn and sent)."""
         now = self.now_text()
 
         def work(conn: sqlite3.Connection) -> None:
@@ -541,6 +544,15 @@ class LeaderboardStore(QuizStore):
             conn.executemany(
                 "INSERT INTO shown_names (guild_id, user_id, message_id) VALUES (?, ?, ?)",
                 [(m.guild_id, user_id, m.message_id) for user_id in sorted(names)],
+            )
+            # A member who hid after the message was read but before it was noted here was
+            # marked on no message: one naming them waits to be drawn again all the same.
+            conn.execute(
+                "UPDATE shown_messages SET redraw = 1 WHERE message_id = ? AND redraw = 0 "
+                "AND EXISTS (SELECT 1 FROM shown_names n JOIN members mb "
+                "ON mb.guild_id = n.guild_id AND mb.user_id = n.user_id "
+                "WHERE n.message_id = ? AND mb.hidden = 1)",
+                (m.message_id, m.message_id),
             )
 
         await self.write(work)
