@@ -546,16 +546,24 @@ class Leaderboard(commands.Cog):
         store = self.bot.store
         while True:
             self._again = False
-            waiting = await store.shown_to_redraw()
-            if not waiting:
-                if self._again:
+            waiting: list[ShownMessage] = []
+            done = True
+            try:
+                waiting = await store.shown_to_redraw()
+                for shown in waiting:
+                    if not await self._redraw_one(shown):
+                        done = False
+                        break
+            except StoreError as exc:
+                # The database busy or failing: what is left is tried again later.
+                log.warning("could not draw messages naming members again: %s", exc)
+                done = False
+            if done:
+                if waiting or self._again:
                     continue
                 return
-            for shown in waiting:
-                if not await self._redraw_one(shown):
-                    # Discord's own trouble: everything left waits and is tried again later.
-                    await asyncio.sleep(self.retry_delay)
-                    break
+            # Discord's own trouble, or the database's: everything left waits for later.
+            await asyncio.sleep(self.retry_delay)
 
     async def _redraw_one(self, shown: ShownMessage) -> bool:
         """Draw one message again; False when Discord failed in a way worth trying again."""

@@ -164,7 +164,8 @@ class PrivacyGroup(app_commands.Group):
                 "season, your QOTD streak, your review cards (what `/review` would ask you "
                 "next and when), review settings and reminders, your suggestions (waiting "
                 "ones are withdrawn), your question-import previews and the name Recall "
-                "knows you by. Decks, schedules and seasons you set up as a moderator, and "
+                "knows you by; leaderboards and `/stats` already posted here are drawn again "
+                "without you. Decks, schedules and seasons you set up as a moderator, and "
                 "suggestions you decided, stay for the server without your id. It can't be "
                 "undone. Other servers are not touched.",
                 colour=ui.WARN,

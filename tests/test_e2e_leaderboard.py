@@ -1240,3 +1240,31 @@ async def test_the_board_and_period_choices_read_as_the_boards_are_titled(recall
         ]
         shown = await alice.run("/leaderboard show", period="month", board="qotd")
         assert shown.message.embeds[0]["title"].startswith("🏆 Question of the day · ")
+
+
+async def test_a_database_failure_while_boards_are_drawn_again_is_retried(
+    recall, emulator, monkeypatch
+):
+    """The store failing (busy, say) while a board is drawn again is tried again after a
+    while, not the end of the drawing: the board loses the hidden member all the same."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 3)
+        await score(bot, guild.id, bob.id, "bob", 1)
+        board = (await bob.run("/leaderboard show")).message
+        cog = bot.get_cog("Leaderboard")
+        cog.retry_delay = 0.2
+        real = bot.store.shown_to_redraw
+        failures = []
+
+        async def failing_once(*args, **kwargs):
+            if not failures:
+                failures.append(1)
+                raise StoreError("database is locked")
+            return await real(*args, **kwargs)
+
+        monkeypatch.setattr(bot.store, "shown_to_redraw", failing_once)
+        await alice.run("/privacy hide")
+        await emulator.wait_until(lambda: names_on(board) == ["bob"])
+        assert failures == [1]

@@ -591,3 +591,16 @@ async def test_questions_are_read_together_in_the_order_asked(tmp_path):
         assert await store.questions([]) == []
     finally:
         await store.close()
+
+
+async def test_a_members_posted_boards_are_found_by_an_index_when_they_erase(tmp_path):
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        for sql in (
+            "SELECT 1 FROM shown_messages WHERE guild_id = 1 AND asker_id = 2",
+            "UPDATE shown_messages SET asker_id = 0 WHERE guild_id = 1 AND asker_id = 2",
+        ):
+            plan = " ".join(str(tuple(r)) for r in await store._fetchall(f"EXPLAIN QUERY PLAN {sql}"))
+            assert "shown_messages_asker" in plan, plan
+    finally:
+        await store.close()

@@ -19,6 +19,8 @@ CREATE TABLE shown_messages (
     redraw INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX shown_messages_redraw ON shown_messages (message_id) WHERE redraw > 0;
+-- A member's boards and /stats replies, found when they erase their data.
+CREATE INDEX shown_messages_asker ON shown_messages (guild_id, asker_id);
 -- The members a message names as it was last drawn.
 CREATE TABLE shown_names (
     guild_id BIGINT NOT NULL,
