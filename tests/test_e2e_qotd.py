@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import UTC, datetime
 
 import discord
@@ -1873,3 +1874,37 @@ async def test_setup_offers_the_days_typed_in_words(recall, emulator):
     async with recall.running():
         days = await mod.autocomplete("/qotd setup", "days", "sat-mon", channel=chan)
         assert days == [{"name": "mon,sat,sun: Monday, Saturday, Sunday", "value": "mon,sat,sun"}]
+
+
+async def test_a_failed_first_post_of_a_new_cycle_does_not_repeat_the_last_question(
+    recall, emulator
+):
+    """Three questions, all asked; the next slot would start a new cycle, but its post is
+    refused. The question after must still not be the one asked just before."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        engine(bot).rng = random.Random(2)
+        for day in (5, 6, 7):
+            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+            await engine(bot).tick()
+        last = posts(emulator, chan)[-1].embeds[0]["description"].split("\n")[0]
+
+        chan.revoke_bot_permission(discord.Permissions(send_messages=True).value)
+        await emulator.settle()
+        recall.clock.set(at("2026-01-08T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 3
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        # The cycle the refused post would have started did not start.
+        assert "**Progress:** 3 of 3 asked (cycle 1)" in field["value"], field["value"]
+        chan.set_permissions(guild.me, allow=0, deny=0)
+        await emulator.settle()
+
+        recall.clock.set(at("2026-01-09T09:00"))
+        await engine(bot).tick()
+        fourth = posts(emulator, chan)[-1].embeds[0]
+        assert fourth["title"] == "Question of the day #4"
+        assert fourth["description"].split("\n")[0] != last

@@ -506,6 +506,14 @@ class QotdStore(QuizStore, SrsStore):
                 "UPDATE qotd_schedules SET number = number - 1 WHERE id = ? AND number = ?",
                 (claim.schedule.id, claim.number),
             )
+            # A post that would have started a new cycle started none: the cycle before goes
+            # on, so the next question starts it afresh, never with the one that ended it.
+            await db.execute(
+                "UPDATE qotd_schedules SET cycle = cycle - 1 WHERE id = ? AND cycle > 1 "
+                "AND NOT EXISTS (SELECT 1 FROM qotd_asked a WHERE a.schedule_id = ? "
+                "AND a.cycle = qotd_schedules.cycle)",
+                (claim.schedule.id, claim.schedule.id),
+            )
             return await _count_failure(db, claim.schedule.id, reason)
 
     async def slots(
