@@ -79,8 +79,12 @@ def ping_text(role: discord.Role) -> str:
 
 
 def when_text(when: datetime, zone_name: str) -> str:
+    """A moment in the schedule's zone, and in UTC, with UTC's day when it is another:
+    21:00 in São Paulo is "(Tue 00:00 UTC)", not "(00:00 UTC)" as if it were that morning."""
     local = when.astimezone(parse_zone(zone_name))
-    return f"{local:%a %d %b %Y %H:%M} {zone_name} ({when.astimezone(UTC):%H:%M} UTC)"
+    utc = when.astimezone(UTC)
+    day = f"{utc:%a} " if utc.date() != local.date() else ""
+    return f"{local:%a %d %b %Y %H:%M} {zone_name} ({day}{utc:%H:%M} UTC)"
 
 
 def got_it(summary: CloseSummary) -> str:

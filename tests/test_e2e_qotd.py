@@ -1908,3 +1908,28 @@ async def test_a_failed_first_post_of_a_new_cycle_does_not_repeat_the_last_quest
         fourth = posts(emulator, chan)[-1].embeds[0]
         assert fourth["title"] == "Question of the day #4"
         assert fourth["description"].split("\n")[0] != last
+
+
+async def test_times_whose_utc_day_is_another_name_that_day(recall, emulator):
+    """A schedule at 21:00 in São Paulo posts at midnight UTC the next day: the replies say
+    that day, not "(00:00 UTC)" as if it were the morning of the local date."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        done = await setup_daily(mod, chan, time="21:00", timezone="America/Sao_Paulo")
+        assert (
+            "**Next post:** Mon 05 Jan 2026 21:00 America/Sao_Paulo (Tue 00:00 UTC)"
+            in done.embed["description"]
+        ), done.embed["description"]
+        skipped = await mod.run("/qotd skip", channel=chan)
+        assert skipped.content == (
+            "Skipped the question of Mon 05 Jan 2026 21:00 America/Sao_Paulo (Tue 00:00 UTC). "
+            "The next one is Tue 06 Jan 2026 21:00 America/Sao_Paulo (Wed 00:00 UTC)."
+        ), skipped.content
+        berlin = guild.add_channel("morgens")
+        done = await setup_daily(mod, berlin, time="07:00", timezone="Europe/Berlin", days="weekdays")
+        # Same day in UTC: no day named.
+        assert (
+            "**Next post:** Tue 06 Jan 2026 07:00 Europe/Berlin (06:00 UTC)"
+            in done.embed["description"]
+        ), done.embed["description"]
