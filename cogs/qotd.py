@@ -18,6 +18,7 @@ from bot.client import RecallBot
 from bot.errors import UserError
 from bot.qotd import (
     ANSWER_AFTER_MAX_DAYS,
+    MAX_FAILURES,
     REST_RATE,
     Claim,
     CloseSummary,
@@ -629,7 +630,15 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         if post is None or post.message_id is None:
             fresh = await self.cog.quiz.store.schedule(row.id)
             reason = fresh.last_error if fresh and fresh.last_error else "it could not be posted"
-            await interaction.followup.send(f"Nothing was posted: {reason}.", ephemeral=True)
+            paused = (
+                f" That made {MAX_FAILURES} failed posts in a row, so schedule #{row.id} is "
+                "now paused: no question goes up until `/qotd resume`, once that is fixed."
+                if fresh is not None and fresh.paused and not row.paused
+                else ""
+            )
+            await interaction.followup.send(
+                f"Nothing was posted: {reason}.{paused}", ephemeral=True
+            )
             return
         link = message_link(post.guild_id, post.channel_id, post.message_id)
         fresh = await self.cog.quiz.store.schedule(row.id)

@@ -112,6 +112,24 @@ async def sent_not_recorded(bot, recall, guild, mod, chan, **extra):
     return claim
 
 
+async def refused_slots(bot, recall, emulator, guild, mod, chan, days) -> None:
+    """The deck, a daily schedule in ``chan`` with no thread, and its 09:00 slots on the
+    ``days`` of January 2026 refused: the bot has lost Send Messages there."""
+    await make_deck(bot, guild.id)
+    await setup_daily(mod, chan, thread=False)
+    chan.revoke_bot_permission(discord.Permissions(send_messages=True).value)
+    await emulator.settle()
+    for day in days:
+        recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+        await engine(bot).tick()
+
+
+async def post_now_reply(mod, chan) -> str:
+    """What ``/qotd post-now`` in ``chan`` answers (a followup, after its deferral)."""
+    command = await mod.run("/qotd post-now", channel=chan)
+    return (await command.wait_for_followup()).content
+
+
 async def test_setup_post_reveal_grade_close_and_streaks(recall, emulator):
     guild, chan, mod, alice, bob = await world(recall, emulator)
     role = guild.add_role("Daily learners")
@@ -782,13 +800,7 @@ async def test_setup_on_an_auto_paused_schedule_posts_when_it_says(recall, emula
     setup's reply promises the next post."""
     guild, chan, mod, *_ = await world(recall, emulator)
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan, thread=False)
-        chan.revoke_bot_permission(discord.Permissions(send_messages=True).value)
-        await emulator.settle()
-        for day in (5, 6, 7):
-            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
-            await engine(bot).tick()
+        await refused_slots(bot, recall, emulator, guild, mod, chan, (5, 6, 7))
         assert (await bot.store.active_schedules())[0].paused
         chan.set_permissions(guild.me, allow=0, deny=0)  # the moderator fixes the channel
         await emulator.settle()
@@ -1790,12 +1802,11 @@ async def test_post_now_says_the_scheduled_question_still_comes(recall, emulator
         [command] = [c for c in emulator.commands.global_commands if c["name"] == "qotd"]
         [option] = [o for o in command["options"] if o["name"] == "post-now"]
         assert "extra question" in option["description"], option  # not "the next question"
-        now = await mod.run("/qotd post-now", channel=chan)
-        reply = await now.wait_for_followup()
-        assert reply.content.endswith(
+        reply = await post_now_reply(mod, chan)
+        assert reply.endswith(
             "). The next scheduled one still goes up on Mon 05 Jan 2026 09:00 Europe/London "
             "(09:00 UTC), showing this one's answer."
-        ), reply.content
+        ), reply
         recall.clock.set(at("2026-01-05T09:00"))
         await engine(bot).tick()
         assert [p.embeds[0]["title"] for p in posts(emulator, chan)] == [
@@ -1933,3 +1944,27 @@ async def test_times_whose_utc_day_is_another_name_that_day(recall, emulator):
             "**Next post:** Tue 06 Jan 2026 07:00 Europe/Berlin (06:00 UTC)"
             in done.embed["description"]
         ), done.embed["description"]
+
+
+async def test_a_post_now_that_pauses_the_schedule_says_so(recall, emulator):
+    """Two slots refused for a missing permission, then a moderator tries /qotd post-now:
+    the third failure in a row pauses the schedule, and the reply must say so, or the
+    moderator fixes the permission and waits for a question that will not come."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await refused_slots(bot, recall, emulator, guild, mod, chan, (5, 6))
+        recall.clock.set(at("2026-01-06T10:00"))
+        reply = await post_now_reply(mod, chan)
+        assert reply == (
+            f"Nothing was posted: missing permission in <#{chan.id}>: Send Messages, Embed "
+            "Links. That made 3 failed posts in a row, so schedule #1 is now paused: no "
+            "question goes up until `/qotd resume`, once that is fixed."
+        ), reply
+        [schedule] = await bot.store.active_schedules()
+        assert schedule.paused
+        # One failure short of it, the reply says nothing of pausing.
+        await bot.store.set_paused(schedule.id, False)
+        reply = await post_now_reply(mod, chan)
+        assert reply == (
+            f"Nothing was posted: missing permission in <#{chan.id}>: Send Messages, Embed Links."
+        ), reply
