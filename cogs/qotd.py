@@ -509,6 +509,8 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 f"#{schedule.number + 1}, and questions it asked this cycle are not asked again "
                 "before the deck has been gone through."
             )
+        if created:
+            lines.extend(await _others_go_on(quiz, schedule))
         title = "Question of the day is set up" if created else "Question of the day updated"
         await interaction.response.send_message(
             embed=ui.info_embed(title, "\n".join(lines), colour=ui.OK), ephemeral=True
@@ -764,6 +766,28 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     pause.autocomplete("schedule")(_schedule_choices)
     resume.autocomplete("schedule")(_schedule_choices)
     remove.autocomplete("schedule")(_schedule_choices)
+
+
+async def _others_go_on(quiz: QuizService, schedule: ScheduleRow) -> list[str]:
+    """A new schedule's word on the server's others, which go on as they were: a moderator
+    who meant to move the question of the day to another channel would otherwise get two."""
+    others = [
+        s for s in await quiz.store.schedules_for_guild(schedule.guild_id) if s.id != schedule.id
+    ]
+    if not others:
+        return []
+    if len(others) == 1:
+        [other] = others
+        return [
+            f"Schedule #{other.id} in <#{other.channel_id}> ({other.spec.describe()}) goes on "
+            f"as well; if this one replaces it, `/qotd remove schedule:{other.id}` stops it."
+        ]
+    named = ", ".join(f"#{s.id} in <#{s.channel_id}>" for s in others[:3])
+    more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+    return [
+        f"This server's other schedules go on as well ({named}{more}); `/qotd remove` stops "
+        "one this replaces."
+    ]
 
 
 class Qotd(commands.Cog):

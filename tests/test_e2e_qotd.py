@@ -1968,3 +1968,27 @@ async def test_a_post_now_that_pauses_the_schedule_says_so(recall, emulator):
         assert reply == (
             f"Nothing was posted: missing permission in <#{chan.id}>: Send Messages, Embed Links."
         ), reply
+
+
+async def test_a_new_schedule_says_the_servers_others_go_on(recall, emulator):
+    """A moderator moving the question of the day to another channel sets it up there: the
+    reply must say the first channel's schedule still runs, or the server gets two a day."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        first = await setup_daily(mod, chan, time="07:00", timezone="Europe/Berlin", days="weekdays")
+        assert "goes on as well" not in first.embed["description"]
+        moved = guild.add_channel("daily-question")
+        done = await setup_daily(mod, moved, time="21:00", timezone="America/Sao_Paulo")
+        assert done.embed["description"].endswith(
+            f"Schedule #1 in <#{chan.id}> (07:00 mon-fri (Europe/Berlin)) goes on as well; if "
+            "this one replaces it, `/qotd remove schedule:1` stops it."
+        ), done.embed["description"]
+        # Set up again in place: an update, not a new schedule, says nothing of the others.
+        again = await setup_daily(mod, moved, time="20:00", timezone="America/Sao_Paulo")
+        assert "goes on as well" not in again.embed["description"]
+        third = await setup_daily(mod, guild.add_channel("third"))
+        assert third.embed["description"].endswith(
+            f"This server's other schedules go on as well (#1 in <#{chan.id}>, #2 in "
+            f"<#{moved.id}>); `/qotd remove` stops one this replaces."
+        ), third.embed["description"]
