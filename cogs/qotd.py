@@ -610,6 +610,8 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     ) -> None:
         row = await self._pick(interaction, schedule)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        # Questions waiting for the next one to show their answer: this one is a next one.
+        open_before = await self.cog.quiz.store.posts_waiting_for_next(row.id)
         claim = await self.cog.engine.post_now(row.id, str(interaction.id))
         post = await self.cog.quiz.store.post(claim.post_id) if claim else None
         if claim is not None and post is not None and post.message_id is None:
@@ -651,6 +653,24 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             nxt = await self.cog.engine.next_post(fresh)
             after = f" The next scheduled one still goes up on {when_text(nxt.at_utc, fresh.spec.zone)}"
             after += ", showing this one's answer." if fresh.answer_after_minutes is None else "."
+        shown = [
+            before.number
+            for post_id, _ in open_before
+            if (before := await self.cog.quiz.store.post(post_id)) is not None
+            # closed, or due to close at once (its closing edit retried in a minute)
+            and (before.closed_at is not None or before.close_at is not None)
+        ]
+        if len(shown) == 1:
+            after += (
+                f" Question of the day #{shown[0]}, which was waiting for the next question, "
+                "shows its answer now."
+            )
+        elif shown:
+            numbers = ", ".join(f"#{n}" for n in shown[:-1]) + f" and #{shown[-1]}"
+            after += (
+                f" Questions of the day {numbers}, which were waiting for the next question, "
+                "show their answers now."
+            )
         await interaction.followup.send(
             f"Posted [question of the day #{post.number}]({link}).{after}", ephemeral=True
         )

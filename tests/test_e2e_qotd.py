@@ -1992,3 +1992,29 @@ async def test_a_new_schedule_says_the_servers_others_go_on(recall, emulator):
             f"This server's other schedules go on as well (#1 in <#{chan.id}>, #2 in "
             f"<#{moved.id}>); `/qotd remove` stops one this replaces."
         ), third.embed["description"]
+
+
+async def test_post_now_says_the_open_question_shows_its_answer_now(recall, emulator):
+    """An extra question is a next question: the one waiting for it shows its answer at
+    once, and members still answering it no longer score. The moderator is told so."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await first_post(bot, recall, guild, mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T12:00"))
+        reply = await post_now_reply(mod, chan)
+        assert reply.endswith(
+            "(09:00 UTC), showing this one's answer. Question of the day #1, which was "
+            "waiting for the next question, shows its answer now."
+        ), reply
+        first, _ = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+        # A question with an answer delay of its own keeps it: nothing is said of it.
+        await setup_daily(mod, chan, thread=False, answer_after="12h")
+        recall.clock.set(at("2026-01-05T12:30"))
+        reply = await post_now_reply(mod, chan)
+        assert reply.endswith(
+            "#2, which was waiting for the next question, shows its answer now."
+        ), reply
+        recall.clock.set(at("2026-01-05T13:00"))
+        reply = await post_now_reply(mod, chan)
+        assert reply.endswith("(09:00 UTC)."), reply
