@@ -2018,3 +2018,25 @@ async def test_post_now_says_the_open_question_shows_its_answer_now(recall, emul
         recall.clock.set(at("2026-01-05T13:00"))
         reply = await post_now_reply(mod, chan)
         assert reply.endswith("(09:00 UTC)."), reply
+
+
+async def test_a_schedule_of_every_deck_says_when_every_deck_is_switched_off(recall, emulator):
+    """A schedule asking from every enabled deck, in a server that has switched all its
+    decks off: the reason must say so and how to fix it, not that the decks switched on
+    have no questions (there are none switched on, and adding questions would not help)."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, deck=None, thread=False)
+        assert [s.deck_id for s in await bot.store.active_schedules()] == [None]
+        for deck in await bot.store.decks_for_guild(guild.id):
+            await bot.store.set_deck_enabled(guild.id, deck.id, False)  # /deck disable
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        assert posts(emulator, chan) == []
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        assert (
+            "⚠️ **Problem:** every deck is switched off in this server; /deck enable turns one on"
+            in field["value"]
+        ), field["value"]

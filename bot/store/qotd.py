@@ -384,6 +384,8 @@ class QotdStore(QuizStore, SrsStore):
             return None
         tag = f"the tag `{schedule.tag}`" if schedule.tag else None
         if schedule.deck_id is None:
+            if not await self.decks_for_guild(schedule.guild_id):
+                return "every deck is switched off in this server; /deck enable turns one on"
             if tag:
                 return f"no question of the enabled decks has {tag} any more"
             return "the decks enabled in this server have no questions"
