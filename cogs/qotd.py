@@ -567,8 +567,13 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         if schedule is None or not schedule.strip():
             if len(schedules) == 1:
                 return schedules[0]
+            # Run in a schedule's channel, the command means that schedule.
+            for row in schedules:
+                if row.channel_id == interaction.channel_id:
+                    return row
             raise UserError(
-                "This server has several schedules: choose one with the `schedule` option."
+                "This server has several schedules: choose one with the `schedule` option, "
+                "or run the command in the schedule's channel."
             )
         typed = schedule.strip()
         for row in schedules:
@@ -604,7 +609,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         name="post-now",
         description="Moderators: post an extra question of a schedule now; its scheduled ones still go up.",
     )
-    @app_commands.describe(schedule="Which schedule (only needed when there are several)")
+    @app_commands.describe(
+        schedule="Which schedule (only needed when there are several; default: this channel's)"
+    )
     async def post_now(
         self, interaction: discord.Interaction[Any], schedule: str | None = None
     ) -> None:
@@ -678,7 +685,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     @app_commands.command(
         name="skip", description="Moderators: skip a schedule's next question (streaks are not broken)."
     )
-    @app_commands.describe(schedule="Which schedule (only needed when there are several)")
+    @app_commands.describe(
+        schedule="Which schedule (only needed when there are several; default: this channel's)"
+    )
     async def skip(
         self, interaction: discord.Interaction[Any], schedule: str | None = None
     ) -> None:
@@ -702,7 +711,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         )
 
     @app_commands.command(name="pause", description="Moderators: stop a schedule posting until it is resumed.")
-    @app_commands.describe(schedule="Which schedule (only needed when there are several)")
+    @app_commands.describe(
+        schedule="Which schedule (only needed when there are several; default: this channel's)"
+    )
     async def pause(
         self, interaction: discord.Interaction[Any], schedule: str | None = None
     ) -> None:
@@ -735,7 +746,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         )
 
     @app_commands.command(name="resume", description="Moderators: start a paused schedule posting again.")
-    @app_commands.describe(schedule="Which schedule (only needed when there are several)")
+    @app_commands.describe(
+        schedule="Which schedule (only needed when there are several; default: this channel's)"
+    )
     async def resume(
         self, interaction: discord.Interaction[Any], schedule: str | None = None
     ) -> None:
@@ -768,7 +781,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     @app_commands.command(
         name="remove", description="Moderators: stop and remove a schedule (its history stays)."
     )
-    @app_commands.describe(schedule="Which schedule (only needed when there are several)")
+    @app_commands.describe(
+        schedule="Which schedule (only needed when there are several; default: this channel's)"
+    )
     async def remove(
         self, interaction: discord.Interaction[Any], schedule: str | None = None
     ) -> None:

@@ -2040,3 +2040,26 @@ async def test_a_schedule_of_every_deck_says_when_every_deck_is_switched_off(rec
             "⚠️ **Problem:** every deck is switched off in this server; /deck enable turns one on"
             in field["value"]
         ), field["value"]
+
+
+async def test_with_several_schedules_a_command_in_a_schedules_channel_means_that_one(
+    recall, emulator
+):
+    """Two schedules, each in its channel: /qotd pause run in one of them, with no
+    schedule chosen, pauses that one, rather than refusing as if it could not tell."""
+    guild, berlin, mod, *_ = await world(recall, emulator)
+    sao_paulo, lounge = guild.add_channel("sao-paulo"), guild.add_channel("lounge")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, berlin, time="07:00", timezone="Europe/Berlin", days="weekdays")
+        await setup_daily(mod, sao_paulo, time="21:00", timezone="America/Sao_Paulo")
+        paused = await mod.run("/qotd pause", channel=sao_paulo)
+        assert paused.content.startswith("Paused schedule #2"), paused.content
+        assert [s.paused for s in await bot.store.active_schedules()] == [False, True]
+        refused = await mod.run("/qotd pause", channel=lounge)
+        assert refused.content == (
+            "This server has several schedules: choose one with the `schedule` option, or run "
+            "the command in the schedule's channel."
+        ), refused.content
+        resumed = await mod.run("/qotd resume", channel=sao_paulo)
+        assert resumed.content.startswith("Resumed schedule #2"), resumed.content
