@@ -735,7 +735,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         close_at = await self.cog.engine.paused_close_at(fresh) if fresh else None
         shown = (
             f" The open question's answer still goes public on {when_text(close_at, row.spec.zone)}, "
-            "when the next question was due."
+            "when the next question would have been due."
             if close_at is not None
             else ""
         )

@@ -1388,8 +1388,8 @@ async def test_a_paused_schedules_open_question_closes_when_the_next_would_have_
         recall.clock.set(at("2026-01-05T12:00"))
         paused = await mod.run("/qotd pause", channel=chan)
         assert (
-            "The open question's answer still goes public on Tue 06 Jan 2026 09:00 Europe/London"
-            in paused.content
+            "The open question's answer still goes public on Tue 06 Jan 2026 09:00 Europe/London "
+            "(09:00 UTC), when the next question would have been due." in paused.content
         ), paused.content
         recall.clock.set(at("2026-01-06T08:59"))
         await engine(bot).tick()
