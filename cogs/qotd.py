@@ -18,6 +18,7 @@ from bot.client import RecallBot
 from bot.errors import UserError
 from bot.qotd import (
     ANSWER_AFTER_MAX_DAYS,
+    MAX_FAILURES,
     REST_RATE,
     Claim,
     CloseSummary,
@@ -79,8 +80,12 @@ def ping_text(role: discord.Role) -> str:
 
 
 def when_text(when: datetime, zone_name: str) -> str:
+    """A moment in the schedule's zone, and in UTC, with UTC's day when it is another:
+    21:00 in São Paulo is "(Tue 00:00 UTC)", not "(00:00 UTC)" as if it were that morning."""
     local = when.astimezone(parse_zone(zone_name))
-    return f"{local:%a %d %b %Y %H:%M} {zone_name} ({when.astimezone(UTC):%H:%M} UTC)"
+    utc = when.astimezone(UTC)
+    day = f"{utc:%a} " if utc.date() != local.date() else ""
+    return f"{local:%a %d %b %Y %H:%M} {zone_name} ({day}{utc:%H:%M} UTC)"
 
 
 def got_it(summary: CloseSummary) -> str:
@@ -504,6 +509,8 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 f"#{schedule.number + 1}, and questions it asked this cycle are not asked again "
                 "before the deck has been gone through."
             )
+        if created:
+            lines.extend(await _others_go_on(quiz, schedule))
         title = "Question of the day is set up" if created else "Question of the day updated"
         await interaction.response.send_message(
             embed=ui.info_embed(title, "\n".join(lines), colour=ui.OK), ephemeral=True
@@ -560,8 +567,13 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         if schedule is None or not schedule.strip():
             if len(schedules) == 1:
                 return schedules[0]
+            # Run in a schedule's channel, the command means that schedule.
+            for row in schedules:
+                if row.channel_id == interaction.channel_id:
+                    return row
             raise UserError(
-                "This server has several schedules: choose one with the `schedule` option."
+                "This server has several schedules: choose one with the `schedule` option, "
+                "or run the command in the schedule's channel."
             )
         typed = schedule.strip()
         for row in schedules:
@@ -597,12 +609,16 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         name="post-now",
         description="Moderators: post an extra question of a schedule now; its scheduled ones still go up.",
     )
-    @app_commands.describe(schedule="Which schedule (only needed when there are several)")
+    @app_commands.describe(
+        schedule="Which schedule (only needed when there are several; default: this channel's)"
+    )
     async def post_now(
         self, interaction: discord.Interaction[Any], schedule: str | None = None
     ) -> None:
         row = await self._pick(interaction, schedule)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        # Questions waiting for the next one to show their answer: this one is a next one.
+        open_before = await self.cog.quiz.store.posts_waiting_for_next(row.id)
         claim = await self.cog.engine.post_now(row.id, str(interaction.id))
         post = await self.cog.quiz.store.post(claim.post_id) if claim else None
         if claim is not None and post is not None and post.message_id is None:
@@ -625,7 +641,15 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         if post is None or post.message_id is None:
             fresh = await self.cog.quiz.store.schedule(row.id)
             reason = fresh.last_error if fresh and fresh.last_error else "it could not be posted"
-            await interaction.followup.send(f"Nothing was posted: {reason}.", ephemeral=True)
+            paused = (
+                f" That made {MAX_FAILURES} failed posts in a row, so schedule #{row.id} is "
+                "now paused: no question goes up until `/qotd resume`, once that is fixed."
+                if fresh is not None and fresh.paused and not row.paused
+                else ""
+            )
+            await interaction.followup.send(
+                f"Nothing was posted: {reason}.{paused}", ephemeral=True
+            )
             return
         link = message_link(post.guild_id, post.channel_id, post.message_id)
         fresh = await self.cog.quiz.store.schedule(row.id)
@@ -636,6 +660,24 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             nxt = await self.cog.engine.next_post(fresh)
             after = f" The next scheduled one still goes up on {when_text(nxt.at_utc, fresh.spec.zone)}"
             after += ", showing this one's answer." if fresh.answer_after_minutes is None else "."
+        shown = [
+            before.number
+            for post_id, _ in open_before
+            if (before := await self.cog.quiz.store.post(post_id)) is not None
+            # closed, or due to close at once (its closing edit retried in a minute)
+            and (before.closed_at is not None or before.close_at is not None)
+        ]
+        if len(shown) == 1:
+            after += (
+                f" Question of the day #{shown[0]}, which was waiting for the next question, "
+                "shows its answer now."
+            )
+        elif shown:
+            numbers = ", ".join(f"#{n}" for n in shown[:-1]) + f" and #{shown[-1]}"
+            after += (
+                f" Questions of the day {numbers}, which were waiting for the next question, "
+                "show their answers now."
+            )
         await interaction.followup.send(
             f"Posted [question of the day #{post.number}]({link}).{after}", ephemeral=True
         )
@@ -643,7 +685,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     @app_commands.command(
         name="skip", description="Moderators: skip a schedule's next question (streaks are not broken)."
     )
-    @app_commands.describe(schedule="Which schedule (only needed when there are several)")
+    @app_commands.describe(
+        schedule="Which schedule (only needed when there are several; default: this channel's)"
+    )
     async def skip(
         self, interaction: discord.Interaction[Any], schedule: str | None = None
     ) -> None:
@@ -667,7 +711,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         )
 
     @app_commands.command(name="pause", description="Moderators: stop a schedule posting until it is resumed.")
-    @app_commands.describe(schedule="Which schedule (only needed when there are several)")
+    @app_commands.describe(
+        schedule="Which schedule (only needed when there are several; default: this channel's)"
+    )
     async def pause(
         self, interaction: discord.Interaction[Any], schedule: str | None = None
     ) -> None:
@@ -689,7 +735,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         close_at = await self.cog.engine.paused_close_at(fresh) if fresh else None
         shown = (
             f" The open question's answer still goes public on {when_text(close_at, row.spec.zone)}, "
-            "when the next question was due."
+            "when the next question would have been due."
             if close_at is not None
             else ""
         )
@@ -700,7 +746,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         )
 
     @app_commands.command(name="resume", description="Moderators: start a paused schedule posting again.")
-    @app_commands.describe(schedule="Which schedule (only needed when there are several)")
+    @app_commands.describe(
+        schedule="Which schedule (only needed when there are several; default: this channel's)"
+    )
     async def resume(
         self, interaction: discord.Interaction[Any], schedule: str | None = None
     ) -> None:
@@ -733,7 +781,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     @app_commands.command(
         name="remove", description="Moderators: stop and remove a schedule (its history stays)."
     )
-    @app_commands.describe(schedule="Which schedule (only needed when there are several)")
+    @app_commands.describe(
+        schedule="Which schedule (only needed when there are several; default: this channel's)"
+    )
     async def remove(
         self, interaction: discord.Interaction[Any], schedule: str | None = None
     ) -> None:
@@ -751,6 +801,28 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     pause.autocomplete("schedule")(_schedule_choices)
     resume.autocomplete("schedule")(_schedule_choices)
     remove.autocomplete("schedule")(_schedule_choices)
+
+
+async def _others_go_on(quiz: QuizService, schedule: ScheduleRow) -> list[str]:
+    """A new schedule's word on the server's others, which go on as they were: a moderator
+    who meant to move the question of the day to another channel would otherwise get two."""
+    others = [
+        s for s in await quiz.store.schedules_for_guild(schedule.guild_id) if s.id != schedule.id
+    ]
+    if not others:
+        return []
+    if len(others) == 1:
+        [other] = others
+        return [
+            f"Schedule #{other.id} in <#{other.channel_id}> ({other.spec.describe()}) goes on "
+            f"as well; if this one replaces it, `/qotd remove schedule:{other.id}` stops it."
+        ]
+    named = ", ".join(f"#{s.id} in <#{s.channel_id}>" for s in others[:3])
+    more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+    return [
+        f"This server's other schedules go on as well ({named}{more}); `/qotd remove` stops "
+        "one this replaces."
+    ]
 
 
 class Qotd(commands.Cog):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import UTC, datetime
 
 import discord
@@ -109,6 +110,24 @@ async def sent_not_recorded(bot, recall, guild, mod, chan, **extra):
     claim = await bot.store.claim_slot(schedule, slot, late=False, rng=eng.rng)
     await eng.publisher.send(claim)
     return claim
+
+
+async def refused_slots(bot, recall, emulator, guild, mod, chan, days) -> None:
+    """The deck, a daily schedule in ``chan`` with no thread, and its 09:00 slots on the
+    ``days`` of January 2026 refused: the bot has lost Send Messages there."""
+    await make_deck(bot, guild.id)
+    await setup_daily(mod, chan, thread=False)
+    chan.revoke_bot_permission(discord.Permissions(send_messages=True).value)
+    await emulator.settle()
+    for day in days:
+        recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+        await engine(bot).tick()
+
+
+async def post_now_reply(mod, chan) -> str:
+    """What ``/qotd post-now`` in ``chan`` answers (a followup, after its deferral)."""
+    command = await mod.run("/qotd post-now", channel=chan)
+    return (await command.wait_for_followup()).content
 
 
 async def test_setup_post_reveal_grade_close_and_streaks(recall, emulator):
@@ -781,13 +800,7 @@ async def test_setup_on_an_auto_paused_schedule_posts_when_it_says(recall, emula
     setup's reply promises the next post."""
     guild, chan, mod, *_ = await world(recall, emulator)
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan, thread=False)
-        chan.revoke_bot_permission(discord.Permissions(send_messages=True).value)
-        await emulator.settle()
-        for day in (5, 6, 7):
-            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
-            await engine(bot).tick()
+        await refused_slots(bot, recall, emulator, guild, mod, chan, (5, 6, 7))
         assert (await bot.store.active_schedules())[0].paused
         chan.set_permissions(guild.me, allow=0, deny=0)  # the moderator fixes the channel
         await emulator.settle()
@@ -1375,8 +1388,8 @@ async def test_a_paused_schedules_open_question_closes_when_the_next_would_have_
         recall.clock.set(at("2026-01-05T12:00"))
         paused = await mod.run("/qotd pause", channel=chan)
         assert (
-            "The open question's answer still goes public on Tue 06 Jan 2026 09:00 Europe/London"
-            in paused.content
+            "The open question's answer still goes public on Tue 06 Jan 2026 09:00 Europe/London "
+            "(09:00 UTC), when the next question would have been due." in paused.content
         ), paused.content
         recall.clock.set(at("2026-01-06T08:59"))
         await engine(bot).tick()
@@ -1789,12 +1802,11 @@ async def test_post_now_says_the_scheduled_question_still_comes(recall, emulator
         [command] = [c for c in emulator.commands.global_commands if c["name"] == "qotd"]
         [option] = [o for o in command["options"] if o["name"] == "post-now"]
         assert "extra question" in option["description"], option  # not "the next question"
-        now = await mod.run("/qotd post-now", channel=chan)
-        reply = await now.wait_for_followup()
-        assert reply.content.endswith(
+        reply = await post_now_reply(mod, chan)
+        assert reply.endswith(
             "). The next scheduled one still goes up on Mon 05 Jan 2026 09:00 Europe/London "
             "(09:00 UTC), showing this one's answer."
-        ), reply.content
+        ), reply
         recall.clock.set(at("2026-01-05T09:00"))
         await engine(bot).tick()
         assert [p.embeds[0]["title"] for p in posts(emulator, chan)] == [
@@ -1873,3 +1885,181 @@ async def test_setup_offers_the_days_typed_in_words(recall, emulator):
     async with recall.running():
         days = await mod.autocomplete("/qotd setup", "days", "sat-mon", channel=chan)
         assert days == [{"name": "mon,sat,sun: Monday, Saturday, Sunday", "value": "mon,sat,sun"}]
+
+
+async def test_a_failed_first_post_of_a_new_cycle_does_not_repeat_the_last_question(
+    recall, emulator
+):
+    """Three questions, all asked; the next slot would start a new cycle, but its post is
+    refused. The question after must still not be the one asked just before."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        engine(bot).rng = random.Random(2)
+        for day in (5, 6, 7):
+            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+            await engine(bot).tick()
+        last = posts(emulator, chan)[-1].embeds[0]["description"].split("\n")[0]
+
+        chan.revoke_bot_permission(discord.Permissions(send_messages=True).value)
+        await emulator.settle()
+        recall.clock.set(at("2026-01-08T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 3
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        # The cycle the refused post would have started did not start.
+        assert "**Progress:** 3 of 3 asked (cycle 1)" in field["value"], field["value"]
+        chan.set_permissions(guild.me, allow=0, deny=0)
+        await emulator.settle()
+
+        recall.clock.set(at("2026-01-09T09:00"))
+        await engine(bot).tick()
+        fourth = posts(emulator, chan)[-1].embeds[0]
+        assert fourth["title"] == "Question of the day #4"
+        assert fourth["description"].split("\n")[0] != last
+
+
+async def test_times_whose_utc_day_is_another_name_that_day(recall, emulator):
+    """A schedule at 21:00 in São Paulo posts at midnight UTC the next day: the replies say
+    that day, not "(00:00 UTC)" as if it were the morning of the local date."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        done = await setup_daily(mod, chan, time="21:00", timezone="America/Sao_Paulo")
+        assert (
+            "**Next post:** Mon 05 Jan 2026 21:00 America/Sao_Paulo (Tue 00:00 UTC)"
+            in done.embed["description"]
+        ), done.embed["description"]
+        skipped = await mod.run("/qotd skip", channel=chan)
+        assert skipped.content == (
+            "Skipped the question of Mon 05 Jan 2026 21:00 America/Sao_Paulo (Tue 00:00 UTC). "
+            "The next one is Tue 06 Jan 2026 21:00 America/Sao_Paulo (Wed 00:00 UTC)."
+        ), skipped.content
+        berlin = guild.add_channel("morgens")
+        done = await setup_daily(mod, berlin, time="07:00", timezone="Europe/Berlin", days="weekdays")
+        # Same day in UTC: no day named.
+        assert (
+            "**Next post:** Tue 06 Jan 2026 07:00 Europe/Berlin (06:00 UTC)"
+            in done.embed["description"]
+        ), done.embed["description"]
+
+
+async def test_a_post_now_that_pauses_the_schedule_says_so(recall, emulator):
+    """Two slots refused for a missing permission, then a moderator tries /qotd post-now:
+    the third failure in a row pauses the schedule, and the reply must say so, or the
+    moderator fixes the permission and waits for a question that will not come."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await refused_slots(bot, recall, emulator, guild, mod, chan, (5, 6))
+        recall.clock.set(at("2026-01-06T10:00"))
+        reply = await post_now_reply(mod, chan)
+        assert reply == (
+            f"Nothing was posted: missing permission in <#{chan.id}>: Send Messages, Embed "
+            "Links. That made 3 failed posts in a row, so schedule #1 is now paused: no "
+            "question goes up until `/qotd resume`, once that is fixed."
+        ), reply
+        [schedule] = await bot.store.active_schedules()
+        assert schedule.paused
+        # One failure short of it, the reply says nothing of pausing.
+        await bot.store.set_paused(schedule.id, False)
+        reply = await post_now_reply(mod, chan)
+        assert reply == (
+            f"Nothing was posted: missing permission in <#{chan.id}>: Send Messages, Embed Links."
+        ), reply
+
+
+async def test_a_new_schedule_says_the_servers_others_go_on(recall, emulator):
+    """A moderator moving the question of the day to another channel sets it up there: the
+    reply must say the first channel's schedule still runs, or the server gets two a day."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        first = await setup_daily(mod, chan, time="07:00", timezone="Europe/Berlin", days="weekdays")
+        assert "goes on as well" not in first.embed["description"]
+        moved = guild.add_channel("daily-question")
+        done = await setup_daily(mod, moved, time="21:00", timezone="America/Sao_Paulo")
+        assert done.embed["description"].endswith(
+            f"Schedule #1 in <#{chan.id}> (07:00 mon-fri (Europe/Berlin)) goes on as well; if "
+            "this one replaces it, `/qotd remove schedule:1` stops it."
+        ), done.embed["description"]
+        # Set up again in place: an update, not a new schedule, says nothing of the others.
+        again = await setup_daily(mod, moved, time="20:00", timezone="America/Sao_Paulo")
+        assert "goes on as well" not in again.embed["description"]
+        third = await setup_daily(mod, guild.add_channel("third"))
+        assert third.embed["description"].endswith(
+            f"This server's other schedules go on as well (#1 in <#{chan.id}>, #2 in "
+            f"<#{moved.id}>); `/qotd remove` stops one this replaces."
+        ), third.embed["description"]
+
+
+async def test_post_now_says_the_open_question_shows_its_answer_now(recall, emulator):
+    """An extra question is a next question: the one waiting for it shows its answer at
+    once, and members still answering it no longer score. The moderator is told so."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await first_post(bot, recall, guild, mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T12:00"))
+        reply = await post_now_reply(mod, chan)
+        assert reply.endswith(
+            "(09:00 UTC), showing this one's answer. Question of the day #1, which was "
+            "waiting for the next question, shows its answer now."
+        ), reply
+        first, _ = posts(emulator, chan)
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+        # A question with an answer delay of its own keeps it: nothing is said of it.
+        await setup_daily(mod, chan, thread=False, answer_after="12h")
+        recall.clock.set(at("2026-01-05T12:30"))
+        reply = await post_now_reply(mod, chan)
+        assert reply.endswith(
+            "#2, which was waiting for the next question, shows its answer now."
+        ), reply
+        recall.clock.set(at("2026-01-05T13:00"))
+        reply = await post_now_reply(mod, chan)
+        assert reply.endswith("(09:00 UTC)."), reply
+
+
+async def test_a_schedule_of_every_deck_says_when_every_deck_is_switched_off(recall, emulator):
+    """A schedule asking from every enabled deck, in a server that has switched all its
+    decks off: the reason must say so and how to fix it, not that the decks switched on
+    have no questions (there are none switched on, and adding questions would not help)."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, deck=None, thread=False)
+        assert [s.deck_id for s in await bot.store.active_schedules()] == [None]
+        for deck in await bot.store.decks_for_guild(guild.id):
+            await bot.store.set_deck_enabled(guild.id, deck.id, False)  # /deck disable
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        assert posts(emulator, chan) == []
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        assert (
+            "⚠️ **Problem:** every deck is switched off in this server; /deck enable turns one on"
+            in field["value"]
+        ), field["value"]
+
+
+async def test_with_several_schedules_a_command_in_a_schedules_channel_means_that_one(
+    recall, emulator
+):
+    """Two schedules, each in its channel: /qotd pause run in one of them, with no
+    schedule chosen, pauses that one, rather than refusing as if it could not tell."""
+    guild, berlin, mod, *_ = await world(recall, emulator)
+    sao_paulo, lounge = guild.add_channel("sao-paulo"), guild.add_channel("lounge")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, berlin, time="07:00", timezone="Europe/Berlin", days="weekdays")
+        await setup_daily(mod, sao_paulo, time="21:00", timezone="America/Sao_Paulo")
+        paused = await mod.run("/qotd pause", channel=sao_paulo)
+        assert paused.content.startswith("Paused schedule #2"), paused.content
+        assert [s.paused for s in await bot.store.active_schedules()] == [False, True]
+        refused = await mod.run("/qotd pause", channel=lounge)
+        assert refused.content == (
+            "This server has several schedules: choose one with the `schedule` option, or run "
+            "the command in the schedule's channel."
+        ), refused.content
+        resumed = await mod.run("/qotd resume", channel=sao_paulo)
+        assert resumed.content.startswith("Resumed schedule #2"), resumed.content

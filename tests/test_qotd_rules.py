@@ -392,3 +392,83 @@ async def test_a_close_that_fails_is_tried_again(tmp_path):
     finally:
         other.close()
         await store.close()
+
+
+class _Refusing(_Publisher):
+    """Sends as ``_Publisher`` does, but refuses (for good) the sends ``refuse`` marks."""
+
+    def __init__(self, refuse: list[bool]) -> None:
+        super().__init__()
+        self.refuse = list(refuse)
+        self.questions: list[int] = []
+
+    async def send(self, claim):
+        from bot.qotd import PublishError
+
+        if self.refuse and self.refuse.pop(0):
+            raise PublishError("missing permission", permanent=True)
+        self.questions.append(claim.question_id)
+        return await super().send(claim)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.booleans(), min_size=4, max_size=16),
+    st.integers(0, 10_000),
+)
+def test_refused_posts_never_make_a_question_repeat_early(refuse, seed):
+    """Three questions, and some posts refused (a permission lost for a day): the questions
+    that do go up still come three at a time, each once, and never the same twice running,
+    whichever post was refused (the first of a new cycle too)."""
+    import asyncio
+
+    asked = asyncio.run(_three_question_days(refuse, seed))
+    assert len(asked) >= 6
+    for first, second in itertools.pairwise(asked):
+        assert first != second, asked
+    for start in range(0, len(asked) - 2, 3):
+        assert len(set(asked[start : start + 3])) == 3, asked
+
+
+async def _three_question_days(refuse: list[bool], seed: int) -> list[int]:
+    """The questions posted by a daily schedule on a three-question deck, one slot a day,
+    with the sends ``refuse`` marks refused."""
+    import tempfile
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+
+    from bot.clock import FixedClock
+    from bot.qotd import QotdEngine
+    from bot.questions import Question
+    from bot.schedule import ScheduleSpec
+    from bot.store import Store
+
+    clock = FixedClock(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
+    with tempfile.TemporaryDirectory() as folder:
+        store = await Store.open(Path(folder) / "recall.sqlite3", clock=clock)
+        try:
+            deck_id = await store.create_deck(1, "three", "Three")
+            await store.add_questions(
+                deck_id,
+                [
+                    Question(id=f"q{i}", prompt=f"Question {i}?", answer=f"Answer {i}.")
+                    for i in range(3)
+                ],
+            )
+            schedule_id, _ = await store.save_schedule(
+                guild_id=1, channel_id=2,
+                spec=ScheduleSpec(local_time="09:00", days="daily", zone="UTC"),
+                deck_id=deck_id, tag=None, ping_role_id=None, thread=False,
+                answer_after_minutes=None, created_by=3,
+            )  # fmt: skip
+            publisher = _Refusing(refuse)
+            engine = QotdEngine(store, publisher, clock, rng=random.Random(seed))
+            for day in range(len(refuse) + 6):
+                clock.set(datetime(2026, 1, 5, 9, 0, tzinfo=UTC) + timedelta(days=day))
+                await engine.tick()
+                # Three refusals in a row pause the schedule; a moderator resumes it.
+                if (await store.schedule(schedule_id)).paused:
+                    await store.set_paused(schedule_id, False)
+        finally:
+            await store.close()
+    return publisher.questions

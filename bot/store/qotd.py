@@ -384,6 +384,8 @@ class QotdStore(QuizStore, SrsStore):
             return None
         tag = f"the tag `{schedule.tag}`" if schedule.tag else None
         if schedule.deck_id is None:
+            if not await self.decks_for_guild(schedule.guild_id):
+                return "every deck is switched off in this server; /deck enable turns one on"
             if tag:
                 return f"no question of the enabled decks has {tag} any more"
             return "the decks enabled in this server have no questions"
@@ -505,6 +507,14 @@ class QotdStore(QuizStore, SrsStore):
             await db.execute(
                 "UPDATE qotd_schedules SET number = number - 1 WHERE id = ? AND number = ?",
                 (claim.schedule.id, claim.number),
+            )
+            # A post that would have started a new cycle started none: the cycle before goes
+            # on, so the next question starts it afresh, never with the one that ended it.
+            await db.execute(
+                "UPDATE qotd_schedules SET cycle = cycle - 1 WHERE id = ? AND cycle > 1 "
+                "AND NOT EXISTS (SELECT 1 FROM qotd_asked a WHERE a.schedule_id = ? "
+                "AND a.cycle = qotd_schedules.cycle)",
+                (claim.schedule.id, claim.schedule.id),
             )
             return await _count_failure(db, claim.schedule.id, reason)
 
