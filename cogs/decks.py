@@ -214,11 +214,33 @@ class DeckGroup(app_commands.Group):
                 f"Its {row.questions} question{'s' if row.questions != 1 else ''} will no "
                 "longer be asked. Grades, boards and stats that include "
                 f"{'them' if row.questions != 1 else 'it'} are kept. Export it first "
-                f"(`/question export deck:{row.slug}`) if you may want it back.",
+                f"(`/question export deck:{row.slug}`) if you may want it back."
+                + await self._schedules_note(interaction.guild_id, row.id),
                 colour=ui.WARN,
             ),
             view=view,
             ephemeral=True,
+        )
+
+    async def _schedules_note(self, guild_id: int, deck_id: int) -> str:
+        """What switching off or removing a deck does to the question-of-the-day schedules
+        that ask only from it ("" when none does)."""
+        channels = [
+            f"<#{s.channel_id}>"
+            for s in await self.bot.store.schedules_for_guild(guild_id)
+            if s.deck_id == deck_id and not s.paused
+        ]
+        if not channels:
+            return ""
+        which = (
+            f"The question of the day in {channels[0]} asks"
+            if len(channels) == 1
+            else f"The questions of the day in {', '.join(channels)} ask"
+        )
+        return (
+            f"\n\n⚠️ {which} only from this deck: without it, each slot fails, and after three "
+            "the schedule pauses. Keep the deck on (`/deck enable`), or give the schedule "
+            "another deck with `/qotd setup`."
         )
 
     async def _switch(self, interaction: discord.Interaction[Any], deck: str, on: bool) -> None:
@@ -242,6 +264,7 @@ class DeckGroup(app_commands.Group):
             if on
             else "Quizzes, questions of the day and `/review start` no longer ask from it (members' "
             "cards of it wait); `/deck enable` turns it back on."
+            + await self._schedules_note(interaction.guild_id, row.id)
         )
         await interaction.response.send_message(
             embed=ui.info_embed(f"{ui.name(row.name)} is {state}", note, colour=ui.OK), ephemeral=True

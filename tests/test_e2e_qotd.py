@@ -2063,3 +2063,32 @@ async def test_with_several_schedules_a_command_in_a_schedules_channel_means_tha
         ), refused.content
         resumed = await mod.run("/qotd resume", channel=sao_paulo)
         assert resumed.content.startswith("Resumed schedule #2"), resumed.content
+
+
+async def test_switching_off_or_removing_a_schedules_deck_warns_of_the_schedule(recall, emulator):
+    """A schedule asking only from a deck fails from its next slot once the deck is off or
+    gone (and pauses after three): the moderator switching it off, or about to remove it,
+    is told which schedule, and what to do."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        other = guild.add_channel("evening")
+        await setup_daily(mod, chan)
+        await mod.run(
+            "/qotd setup",
+            channel=other,
+            options={"channel": other, "time": "20:00", "timezone": "UTC"},  # every deck
+        )
+        off = await mod.run("/deck disable", deck="daily")
+        text = off.message.embeds[0]["description"]
+        assert f"<#{chan.id}>" in text and "asks only from this deck" in text, text
+        assert f"<#{other.id}>" not in text
+        assert "/deck enable" in text and "/qotd setup" in text
+        await mod.run("/deck enable", deck="daily")
+        asked = await mod.run("/deck remove", deck="daily")
+        text = asked.message.embeds[0]["description"]
+        assert f"<#{chan.id}>" in text and "asks only from this deck" in text, text
+        # a deck no schedule asks from alone says nothing of schedules
+        await bot.store.create_deck(guild.id, "spare", "Spare deck")
+        quiet = await mod.run("/deck disable", deck="spare")
+        assert "question of the day" not in quiet.message.embeds[0]["description"].lower()
