@@ -195,16 +195,19 @@ async def remember_shown(
         log.warning("could not note message %s as naming members: %s", message.message_id, exc)
 
 
-def board_shown(
+async def remember_board(
+    store: Store,
+    drawn: BoardMessage,
     message_id: int,
-    guild_id: int,
     channel_id: int,
+    guild_id: int,
     board: str,
     key: str,
-    page: int,
     asker_id: int,
-) -> ShownMessage:
-    return ShownMessage(message_id, guild_id, channel_id, "board", asker_id, board, key, page)
+) -> None:
+    """Note a board just posted or paged in a channel: the page it shows and whom it names."""
+    shown = ShownMessage(message_id, guild_id, channel_id, "board", asker_id, board, key, drawn.page)
+    await remember_shown(store, shown, drawn.named)
 
 
 def sent_message_id(response: Any) -> int | None:
@@ -295,18 +298,15 @@ class PageButton(
             if mine and (ephemeral or not drawn.private):
                 await interaction.response.edit_message(embed=embed, view=view)
                 if message is not None and not ephemeral and interaction.channel_id:
-                    await remember_shown(
+                    await remember_board(
                         store,
-                        board_shown(
-                            message.id,
-                            self.guild_id,
-                            interaction.channel_id,
-                            self.board,
-                            self.key,
-                            drawn.page,
-                            self.user_id,
-                        ),
-                        drawn.named,
+                        drawn,
+                        message.id,
+                        interaction.channel_id,
+                        self.guild_id,
+                        self.board,
+                        self.key,
+                        self.user_id,
                     )
             else:
                 # Another member's board, or the asker hidden since it was posted: their
@@ -472,18 +472,15 @@ class LeaderboardGroup(app_commands.Group):
         )
         message_id = sent_message_id(response)
         if not drawn.private and message_id is not None and interaction.channel_id:
-            await remember_shown(
+            await remember_board(
                 store,
-                board_shown(
-                    message_id,
-                    interaction.guild_id,
-                    interaction.channel_id,
-                    board,
-                    key,
-                    drawn.page,
-                    interaction.user.id,
-                ),
-                drawn.named,
+                drawn,
+                message_id,
+                interaction.channel_id,
+                interaction.guild_id,
+                board,
+                key,
+                interaction.user.id,
             )
 
     @app_commands.command(
