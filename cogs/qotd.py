@@ -39,8 +39,6 @@ from bot.schedule import (
     parse_days,
     parse_time,
     parse_zone,
-    zone_choices,
-    zone_label,
 )
 from bot.text import count, percent
 from cogs import ui
@@ -520,7 +518,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     async def timezone_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=zone_label(z), value=z) for z in zone_choices(current)]
+        return ui.zone_options(current)
 
     @setup.autocomplete("days")
     async def days_autocomplete(

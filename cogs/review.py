@@ -24,7 +24,7 @@ from bot.review_service import (
     other_zones_text,
     reminder_text,
 )
-from bot.schedule import format_time, parse_time, parse_zone, zone_choices, zone_label
+from bot.schedule import format_time, parse_time, parse_zone
 from bot.srs import (
     DEFAULT_NEW_PER_DAY,
     NEW_PER_DAY_MAX,
@@ -624,8 +624,7 @@ class ReviewGroup(
             if SERVER_ZONE.startswith(current.strip().lower())
             else []
         )
-        zones = zone_choices(current, 25 - len(server))
-        return server + [app_commands.Choice(name=zone_label(z), value=z) for z in zones]
+        return server + ui.zone_options(current, 25 - len(server))
 
     @app_commands.command(name="export", description="Download your cards as an Anki deck (.apkg).")
     async def export(self, interaction: discord.Interaction[Any]) -> None:

@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.client import RecallBot
 from bot.errors import UserError
 from bot.guild_settings import GuildSettings, ScoringRules
-from bot.schedule import parse_zone, zone_choices, zone_label
+from bot.schedule import parse_zone
 from bot.text import count
 from cogs import ui
 from cogs.checks import moderator_only
@@ -121,9 +121,7 @@ class SettingsGroup(app_commands.Group):
     async def zone_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=zone_label(z), value=z) for z in zone_choices(current, 25)
-        ]
+        return ui.zone_options(current)
 
     @app_commands.command(
         name="scoring",

@@ -14,10 +14,12 @@ from typing import Any
 
 import aiohttp
 import discord
+from discord import app_commands
 
 from bot.client import FORM_PREFIX
 from bot.errors import NamedError, UserError
 from bot.exporters import MESSAGE_FILES_BYTES_MAX, ExportPart, message_batches
+from bot.schedule import zone_choices, zone_label
 from bot.store import StoreError
 from bot.text import fit_lines as fit_lines  # re-exported: the cogs fit their lists with it
 
@@ -80,6 +82,12 @@ async def send_form(
             # The form still opens: the why stays in memory, as the form does.
             log.warning("could not keep the why of a form: %s", exc)
     await interaction.response.send_modal(form)
+
+
+def zone_options(current: str, limit: int = 25) -> list[app_commands.Choice[str]]:
+    """Time zones for an autocomplete, best first for what was typed; an Etc/GMT zone is
+    labelled with the offset it really has (its name reads the other way round)."""
+    return [app_commands.Choice(name=zone_label(z), value=z) for z in zone_choices(current, limit)]
 
 
 def form_token(form: discord.ui.Modal) -> str:
