@@ -194,6 +194,7 @@ class QuizService:
             tag=post.filter_tag,
             difficulty=post.filter_difficulty,
             private=True,
+            next_of=post.id,
         )
 
     async def _new_post(
@@ -208,6 +209,7 @@ class QuizService:
         difficulty: str | None,
         private: bool,
         just_seen: Seen | None = None,
+        next_of: int | None = None,
     ) -> QuizPost:
         def choose(candidates: list[Candidate], history: list[Seen]) -> Candidate | None:
             if just_seen is not None:
@@ -225,6 +227,7 @@ class QuizService:
             tag=tag,
             difficulty=difficulty,
             choose=choose,
+            next_of=next_of,
         )
         if made is None:
             deck = None if deck_id is None else await self._check_deck_still_on(guild_id, deck_id)

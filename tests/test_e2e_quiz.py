@@ -952,3 +952,22 @@ async def test_a_hint_added_after_posting_gets_its_button_with_the_next_count(re
         assert [b.label for b in msg.buttons] == ["Reveal answer", "Hint", "Next question"]
         hint = await bob.click(msg, "Hint")
         assert hint.embed["description"] == OPEN.why
+
+
+async def test_next_twice_from_a_question_only_looked_at_does_not_bring_it_back(recall, emulator):
+    """A member who pressed Next under someone's public question has seen it, graded or
+    not: with three questions, the second Next brings the one not seen yet, not the public
+    one again (the member's history keeps the post Next was pressed under)."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    members = [guild.add_member(f"m{i}") for i in range(12)]
+    third = OPEN.model_copy(update={"id": "third", "prompt": "A third question?"})
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "testing", "Testing deck", "For tests")
+        await bot.store.add_questions(deck_id, [OPEN, OPEN_2, third])
+        posted = await alice.run("/quiz", channel=guild.general, deck="testing")
+        for m in members:
+            first = await m.click(posted.message, "Next question")
+            second = await m.click(first.message, "Next question")
+            shown = [r.message.embeds[0]["description"] for r in (posted, first, second)]
+            assert len(set(shown)) == 3, (m.name, shown)

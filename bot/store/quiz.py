@@ -63,6 +63,7 @@ class NewPost(TypedDict):
     filter_deck_id: NotRequired[int | None]
     filter_tag: NotRequired[str | None]
     filter_difficulty: NotRequired[str | None]
+    next_of: NotRequired[int | None]  # the post whose Next question button made this one
 
 
 @dataclass(frozen=True)
@@ -217,12 +218,13 @@ class QuizStore(DeckStore):
         tag: str | None,
         difficulty: str | None,
         choose: Callable[[list[Candidate], list[Seen]], Candidate | None],
+        next_of: int | None = None,
     ) -> tuple[PostRow, StoredQuestion] | None:
         """Choose a question for a member and store the /quiz post showing it, in one write.
 
         The candidates and the member's history are read in the writer's transaction and
         ``choose`` (plain code, run in the writer's thread) picks one; None from it writes
-        nothing and returns None.
+        nothing and returns None. ``next_of``: the post whose Next question button asked.
         """
         now = self.now_text()
 
@@ -245,6 +247,7 @@ class QuizStore(DeckStore):
                 "filter_deck_id": deck_id,
                 "filter_tag": tag,
                 "filter_difficulty": difficulty,
+                "next_of": next_of,
             }
             return _insert_post(conn, new, now), question
 
@@ -581,8 +584,8 @@ def _insert_post(conn: sqlite3.Connection, post: NewPost, now: str) -> PostRow:
     """Store a new post (in the caller's write); the post as stored."""
     cur = conn.execute(
         "INSERT INTO posts (kind, guild_id, channel_id, question_id, author_id, author_name, "
-        "private, filter_deck_id, filter_tag, filter_difficulty, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "private, filter_deck_id, filter_tag, filter_difficulty, next_of, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             post["kind"],
             post["guild_id"],
@@ -594,6 +597,7 @@ def _insert_post(conn: sqlite3.Connection, post: NewPost, now: str) -> PostRow:
             post.get("filter_deck_id"),
             post.get("filter_tag"),
             post.get("filter_difficulty"),
+            post.get("next_of"),
             now,
         ),
     )
