@@ -177,7 +177,7 @@ async def test_an_edit_starts_from_the_question_as_saved_and_a_refused_one_write
         return current.model_copy(update={"answer": "A calling convention."})
 
     written = await store.edit_question(qid, change)
-    assert seen == [q.model_copy(update={"why": "Servers speak it.", "tags": ["py", "web"]})]
+    assert seen == [q.model_copy(update={"why": "Servers speak it.", "tags": ["web", "py"]})]
     after = await store.question(qid)
     assert after is not None and after.question == written
     assert written.answer == "A calling convention." and written.why == "Servers speak it."

@@ -604,3 +604,26 @@ async def test_a_members_posted_boards_are_found_by_an_index_when_they_erase(tmp
             assert "shown_messages_asker" in plan, plan
     finally:
         await store.close()
+
+
+async def test_tags_read_back_in_the_order_they_were_given(tmp_path):
+    """Tags are shown, edited and exported in the order the moderator gave them (the first
+    is usually the main topic), not alphabetically; an edit that reorders them keeps that."""
+    from bot.questions import Question
+
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        deck_id = await store.create_deck(1, "d", "D")
+        given = Question(id="q", prompt="Which?", answer="That.", tags=["zeta", "alpha", "mid"])
+        await store.add_questions(deck_id, [given])
+        [stored] = await store.questions_in_deck(deck_id)
+        assert stored.question.tags == ["zeta", "alpha", "mid"]
+        assert (await store.questions([stored.id]))[0].question.tags == ["zeta", "alpha", "mid"]
+        edited = await store.edit_question(
+            stored.id, lambda q: q.model_copy(update={"tags": ["mid", "zeta"]})
+        )
+        assert edited.tags == ["mid", "zeta"]
+        [again] = await store.questions_in_deck(deck_id)
+        assert again.question.tags == ["mid", "zeta"]
+    finally:
+        await store.close()

@@ -241,7 +241,8 @@ class BankStore(DeckStore):
                 raise UserError("That question has been removed; it can't be edited.")
             await _live_deck(db, row["deck_id"])
             async with db.execute(
-                "SELECT tag FROM question_tags WHERE question_id = ? ORDER BY tag", (question_id,)
+                "SELECT tag FROM question_tags WHERE question_id = ? ORDER BY position, tag",
+                (question_id,),
             ) as cur:
                 tags = [r[0] for r in await cur.fetchall()]
             question = change(_stored_question(row, tags).question)

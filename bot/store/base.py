@@ -563,12 +563,13 @@ def next_id(table: str) -> str:
 
 
 def tags_in(conn: sqlite3.Connection, question_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Tags of some questions, read on ``conn`` (in its thread)."""
+    """Tags of some questions, in the order they were given, read on ``conn`` (in its
+    thread)."""
     out: dict[int, list[str]] = {}
     for qid, tag in rows_in(
         conn,
         "SELECT question_id, tag FROM question_tags WHERE question_id IN ({ids}) "
-        "ORDER BY question_id, tag",
+        "ORDER BY question_id, position, tag",
         question_ids,
     ):
         out.setdefault(qid, []).append(tag)

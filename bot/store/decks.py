@@ -438,7 +438,8 @@ async def _upsert_questions(
                 updated += 1
             await db.execute("DELETE FROM question_tags WHERE question_id = ?", (qid,))
         await db.executemany(
-            "INSERT INTO question_tags (question_id, tag) VALUES (?, ?)", [(qid, t) for t in q.tags]
+            "INSERT INTO question_tags (question_id, tag, position) VALUES (?, ?, ?)",
+            [(qid, t, i) for i, t in enumerate(q.tags)],
         )
     if remove_missing:
         keep = {q.id for q in questions}
