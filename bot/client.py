@@ -17,7 +17,7 @@ from discord.ext import commands
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import UserError
-from bot.store import Store, StoreError
+from bot.store import FormDraft, Store, StoreError
 
 log = logging.getLogger("bot.client")
 
@@ -223,16 +223,20 @@ class RecallBot(commands.Bot):
         else:
             why = "Recall restarted while this form was open"
         fields = [(name, value) for name, value in typed_in_form(data) if value]
-        # The `why` typed with the command that opened the form was kept in the database.
-        kept = await self._kept_why(parts[3] if len(parts) > 3 else "", interaction.user.id)
-        if kept:
-            fields.append(("why", kept))
+        # What was given with the command that opened the form was kept in the database.
+        draft = await self._kept_draft(parts[3] if len(parts) > 3 else "", interaction.user.id)
+        if draft.why:
+            fields.append(("why", draft.why))
         typed = "\n\n".join(f"## {name}\n{value}" for name, value in fields)
-        if kept:
+        # The command as it was run (its options, such as the difficulty, are not in the form).
+        command = draft.command or "the command"
+        if draft.why:
             attached = (
                 "What you typed is attached, with the `why` you gave the command (why it is "
-                "asked): run the command again with that `why` and paste the rest into the form."
+                f"asked): run {command} again with that `why` and paste the rest into the form."
             )
+        elif draft.command:
+            attached = f"What you typed is attached: run {command} again and paste it into the form."
         else:
             attached = "What you typed is attached: open the form again and paste it in."
         text = f"{why}, so it was not saved. " + (attached if typed else "Please open it again.")
@@ -242,15 +246,16 @@ class RecallBot(commands.Bot):
         except discord.HTTPException as exc:
             log.warning("could not answer a form from before the restart: %s", exc)
 
-    async def _kept_why(self, token: str, user_id: int) -> str:
-        """The ``why`` kept for the form ``token`` this member opened ("" if none)."""
+    async def _kept_draft(self, token: str, user_id: int) -> FormDraft:
+        """What was kept for the form ``token`` this member opened (empty if nothing)."""
+        nothing = FormDraft(why="", command="")
         if not token:
-            return ""
+            return nothing
         try:
-            return await self.store.take_form_draft(token, user_id) or ""
+            return await self.store.take_form_draft(token, user_id) or nothing
         except StoreError as exc:
-            log.warning("could not read the why kept for a form: %s", exc)
-            return ""
+            log.warning("could not read what was kept for a form: %s", exc)
+            return nothing
 
     def spawn(self, coro: Any, *, name: str) -> asyncio.Task[Any]:
         """Run background work whose failure is logged, never lost."""

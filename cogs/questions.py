@@ -173,20 +173,25 @@ class QuestionModal(discord.ui.Modal):
         try:
             await handled(interaction, work)
         finally:
-            if self.why_typed:
+            if self.why_typed or self.again:
                 await drop_draft(interaction, ui.form_token(self))
 
     async def send(self, interaction: discord.Interaction[Any]) -> None:
         """Open this form in answer to ``interaction``."""
-        await ui.send_form(interaction, self, keep_why=self.given.why if self.why_typed else "")
+        await ui.send_form(
+            interaction,
+            self,
+            keep_why=self.given.why if self.why_typed else "",
+            command=self.again,
+        )
 
 
 async def drop_draft(interaction: discord.Interaction[Any], token: str) -> None:
-    """The form was handled: the ``why`` kept for it is of no more use."""
+    """The form was handled: what was kept for it is of no more use."""
     try:
         await bank(interaction).store.drop_form_draft(token)
     except StoreError as exc:  # pruned later all the same
-        log.warning("could not drop the why kept for a form: %s", exc)
+        log.warning("could not drop what was kept for a form: %s", exc)
 
 
 async def give_back_why(interaction: discord.Interaction[Any], why: str, problem: str) -> None:

@@ -60,27 +60,37 @@ DISCORD_TROUBLE: tuple[type[Exception], ...] = (
 
 
 async def send_form(
-    interaction: discord.Interaction[Any], form: discord.ui.Modal, *, keep_why: str = ""
+    interaction: discord.Interaction[Any],
+    form: discord.ui.Modal,
+    *,
+    keep_why: str = "",
+    command: str = "",
 ) -> None:
     """Open a form (modal) whose custom_id names this run of the bot: submitted after a
     restart, or after it stopped waiting (its timeout), it is answered with what was typed
     (``RecallBot.on_interaction``).
 
-    ``keep_why``: the *why it is asked* typed with the command, which the form has no field
-    for; it is kept in the database under the token that ends the custom_id until the form
-    is handled (``form_token``), so that it is given back too."""
+    What the form has no field for is kept in the database under the token that ends the
+    custom_id until the form is handled (``form_token``), so that it is given back too:
+    ``keep_why``, the *why it is asked* typed with the command, and ``command``, the command
+    with its options (such as the difficulty) that opens the form as it was."""
     run_id = getattr(interaction.client, "run_id", "")
     until = math.ceil(time.monotonic() + form.timeout) if form.timeout is not None else 0
     token = secrets.token_hex(6)
     form.custom_id = f"{FORM_PREFIX}{run_id}:{until}:{token}"
-    if keep_why:
+    if keep_why or command:
         try:
             await interaction.client.store.save_form_draft(
-                token, interaction.guild_id or 0, interaction.user.id, keep_why, keep=FORM_DRAFT_KEEP
+                token,
+                interaction.guild_id or 0,
+                interaction.user.id,
+                keep_why,
+                keep=FORM_DRAFT_KEEP,
+                command=command,
             )
         except StoreError as exc:
-            # The form still opens: the why stays in memory, as the form does.
-            log.warning("could not keep the why of a form: %s", exc)
+            # The form still opens: what was given stays in memory, as the form does.
+            log.warning("could not keep what was given with a form's command: %s", exc)
     await interaction.response.send_modal(form)
 
 

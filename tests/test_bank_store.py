@@ -302,7 +302,8 @@ async def test_a_form_draft_is_kept_for_its_member_until_taken_or_too_old(tmp_pa
 
     store = await Store.open(path, clock=clock)  # a restart: the drafts are in the file
     try:
-        assert await store.take_form_draft("aaaa", 7) == "To see whether they split an app."
+        taken = await store.take_form_draft("aaaa", 7)
+        assert taken is not None and taken.why == "To see whether they split an app."
         assert await store.take_form_draft("aaaa", 7) is None  # taken once
         await store.drop_form_draft("bbbb")  # its form was handled
         assert await store.take_form_draft("bbbb", 8) is None

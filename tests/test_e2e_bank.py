@@ -561,6 +561,35 @@ async def test_a_form_sent_after_a_restart_gives_back_what_was_typed(recall, emu
         assert [r[0] for r in rows] == ["What is a view?"]  # only the form sent before
 
 
+async def test_a_form_sent_after_a_restart_names_the_command_with_its_options(recall, emulator):
+    """The form has no field for the difficulty given with /question add or /question edit
+    (or /suggest question, through the same form): a form sent after a restart names the command to run again with the
+    options it was opened with, so that nothing given is lost; a form handled as usual
+    leaves nothing behind in the database."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        saved = await mod.submit(
+            (await mod.run("/question add", deck="team-flask", difficulty="hard")).modal, **FORM
+        )
+        assert saved.content.startswith("Added question"), saved.content
+        qid = int(saved.content.split("#")[1].split("*")[0])
+        await drafts_dropped(bot)
+        opened_add = await mod.run("/question add", deck="team-flask", difficulty="hard")
+        opened_edit = await mod.run("/question edit", id=qid, difficulty="easy")
+    async with recall.running(sync=False) as bot:
+        sent = await mod.submit(opened_add.modal, **{**FORM, "prompt": "What is a view?"})
+        assert sent.ephemeral and sent.content.startswith("Recall restarted while this form")
+        assert (
+            "run `/question add deck:team-flask difficulty:hard` again and paste it into the "
+            "form."
+        ) in sent.content, sent.content
+        values = {t.custom_id: t.value or "" for t in opened_edit.modal.text_inputs}
+        sent = await mod.submit(opened_edit.modal, **values)
+        assert f"run `/question edit id:{qid} difficulty:easy` again" in sent.content, sent.content
+        assert await bot.store._fetchall("SELECT * FROM form_drafts") == []
+
+
 async def test_a_form_sent_after_a_restart_gives_back_the_why_typed_with_the_command(
     recall, emulator
 ):

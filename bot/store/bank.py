@@ -36,6 +36,14 @@ from bot.store.decks import (
 
 
 @dataclass(frozen=True)
+class FormDraft:
+    """What was given with the command that opened a form, kept while the form is open."""
+
+    why: str  # the *why it is asked* typed with the command ("" if none)
+    command: str  # the command with its options that opens the form as it was ("" if none)
+
+
+@dataclass(frozen=True)
 class ImportSession:
     id: int
     guild_id: int
@@ -434,31 +442,40 @@ class BankStore(DeckStore):
     # -- form drafts ---------------------------------------------------------------------
 
     async def save_form_draft(
-        self, token: str, guild_id: int, user_id: int, why: str, *, keep: timedelta
+        self,
+        token: str,
+        guild_id: int,
+        user_id: int,
+        why: str,
+        *,
+        keep: timedelta,
+        command: str = "",
     ) -> None:
-        """Keep the ``why`` typed with the command that opened form ``token`` until the form
-        is handled; drafts older than ``keep`` (forms never sent) go."""
+        """Keep what was given with the command that opened form ``token`` until the form is
+        handled: the ``why`` typed with it and the ``command`` (with its options) that opens
+        the form as it was. Drafts older than ``keep`` (forms never sent) go."""
         now_dt = self.clock.now()
         async with self.transaction() as db:
             await db.execute(
                 "DELETE FROM form_drafts WHERE created_at < ?", (to_db(now_dt - keep),)
             )
             await db.execute(
-                "INSERT INTO form_drafts (token, guild_id, user_id, why, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (token, guild_id, user_id, why, to_db(now_dt)),
+                "INSERT INTO form_drafts (token, guild_id, user_id, why, command, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (token, guild_id, user_id, why, command, to_db(now_dt)),
             )
 
-    async def take_form_draft(self, token: str, user_id: int) -> str | None:
-        """The ``why`` kept for form ``token`` if ``user_id`` opened it, deleted as it is read."""
+    async def take_form_draft(self, token: str, user_id: int) -> FormDraft | None:
+        """What was kept for form ``token`` if ``user_id`` opened it, deleted as it is read."""
         # Most forms keep nothing: looked up first, so that they cost no write.
         row = await self._fetchone(
-            "SELECT why FROM form_drafts WHERE token = ? AND user_id = ?", (token, user_id)
+            "SELECT why, command FROM form_drafts WHERE token = ? AND user_id = ?",
+            (token, user_id),
         )
         if row is None:
             return None
         await self.drop_form_draft(token)
-        return str(row[0])
+        return FormDraft(why=str(row[0]), command=str(row[1]))
 
     async def drop_form_draft(self, token: str) -> None:
         """Form ``token`` was handled: what was kept for it goes."""
