@@ -123,6 +123,9 @@ class Settings(BaseSettings):
             raise ValueError(
                 "must be the path of a file, such as recall.sqlite3; leave it out for that default"
             )
+        if isinstance(value, str) and quoted(value.strip()):
+            # docker's --env-file keeps the quotes: the path would start with a folder `"`.
+            raise ValueError("must be the path of a file, such as /data/recall.sqlite3")
         return value
 
     @field_validator("database")

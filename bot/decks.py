@@ -162,9 +162,13 @@ def validate_deck_data(data: Any, root: yaml.Node | None, source: str) -> Deck:
         problems = []
         for err in exc.errors():
             loc = tuple(err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            if len(loc) == 2 and loc[0] == "questions" and "option" in msg:
+                # A question's options at fault as a whole (none or two marked correct, too
+                # few, the same twice): named at its options, as an import names them.
+                loc = (*loc, "options")
             node = _node_at(root, loc) if root is not None else None
             mark = node.start_mark if node is not None else None
-            msg = err["msg"].removeprefix("Value error, ")
             problems.append(_mark_problem(source, mark, msg, field_path(loc)))
         raise DeckError(problems) from None
 

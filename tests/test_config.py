@@ -100,6 +100,15 @@ def test_a_quoted_value_says_to_drop_the_quotes(monkeypatch):
         load_settings(None)
 
 
+@pytest.mark.parametrize("value", ['"/data/recall.sqlite3"', "'recall.sqlite3'"])
+def test_a_quoted_database_path_is_refused(monkeypatch, value):
+    """`docker run --env-file` passes `RECALL_DATABASE="/data/recall.sqlite3"` on with its
+    quotes: taken as a path, it named a database in a folder called `"`, off the volume."""
+    monkeypatch.setenv("RECALL_DATABASE", value)
+    with pytest.raises(ConfigError, match=r"^RECALL_DATABASE: .*in quotes: write it without"):
+        load_settings(None)
+
+
 GRACE_WANTED = r"must be a number of hours from 0 to 48, such as 6 or 1\.5"
 SERVER_ID_WANTED = r"must be a server id.* right-click the server, Copy Server ID"
 

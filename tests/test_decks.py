@@ -198,10 +198,17 @@ def test_good_deck_loads():
         (GOOD.replace("id: q1", "id: Q 1"), 4, "questions[0].id", "pattern"),
         (GOOD + "    difficulty: brutal\n", 8, "questions[0].difficulty", "easy"),
         (
+            # at the options, as `deck validate` and /question import say it, not the question
             GOOD + "    options: [{text: a, correct: true}, {text: b, correct: true}]\n",
-            4,
-            "questions[0]",
+            8,
+            "questions[0].options",
             "exactly one",
+        ),
+        (
+            GOOD + "    options:\n      - text: a\n        correct: true\n",
+            9,
+            "questions[0].options",
+            "2 to 5 options",
         ),
         (GOOD + "    colour: red\n", 8, "questions[0].colour", "Extra inputs"),
         (GOOD.replace("name: Demo\n", ""), 1, "name", "required"),
