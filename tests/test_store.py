@@ -627,3 +627,30 @@ async def test_tags_read_back_in_the_order_they_were_given(tmp_path):
         assert again.question.tags == ["mid", "zeta"]
     finally:
         await store.close()
+
+
+async def test_closing_waits_for_a_transaction_still_open(tmp_path):
+    """Work still running as the bot stops (a form handled just then) finishes its write:
+    the store is closed after it, not under it (which failed with a raw error)."""
+    store = await Store.open(tmp_path / "r.sqlite3")
+    entered, closing = asyncio.Event(), asyncio.Event()
+
+    async def late_write() -> None:
+        async with store.transaction() as db:
+            entered.set()
+            await closing.wait()
+            await db.execute(
+                "INSERT INTO form_drafts (token, guild_id, user_id, why, created_at) "
+                "VALUES ('t', 1, 2, 'kept', '2026-01-01T00:00:00')"
+            )
+
+    writing = asyncio.create_task(late_write())
+    await entered.wait()
+    close = asyncio.create_task(store.close())
+    await asyncio.sleep(0.05)
+    closing.set()
+    await writing
+    await close
+    with sqlite3.connect(tmp_path / "r.sqlite3") as conn:
+        assert conn.execute("SELECT why FROM form_drafts").fetchall() == [("kept",)]
+    conn.close()

@@ -252,8 +252,11 @@ class StoreBase:
         if self._checkpointer is not None:
             await self._checkpointer.close()
             self._checkpointer = None
-        await self._reader.close()
-        await self._writer.close()
+        # A transaction still open (work the bot's stop did not cancel, such as a form
+        # handled just then) ends first: closed under it, it would fail with no StoreError.
+        async with self._lock:
+            await self._reader.close()
+            await self._writer.close()
 
     async def version(self) -> int:
         async with self._reader.execute("PRAGMA user_version") as cur:
