@@ -71,3 +71,10 @@ GRANT_HOW = "channel settings → Permissions → Recall"
 def missing_permissions(perms: discord.Permissions, needed: Iterable[str]) -> list[str]:
     """Discord's names of the ``needed`` permissions (attribute names) ``perms`` lacks."""
     return [PERMISSION_NAMES[attr] for attr in needed if not getattr(perms, attr)]
+
+
+def cannot_see(channel_id: int | None) -> str:
+    """The start of a reply about a channel where Recall lacks View Channel: its reply to a
+    command there goes up, but no later edit of it can."""
+    return f"Recall can't see <#{channel_id}> (it lacks **View Channel** there)"
+
