@@ -78,3 +78,12 @@ def cannot_see(channel_id: int | None) -> str:
     command there goes up, but no later edit of it can."""
     return f"Recall can't see <#{channel_id}> (it lacks **View Channel** there)"
 
+
+def shown_only_to_you(channel_id: int | None, what: str, kinds: str) -> str:
+    """Why ``what`` (a board, stats) asked for in a channel Recall can't see came privately:
+    posted there, it could not be drawn again without a member who hides later."""
+    return (
+        f"Shown to you only: {cannot_see(channel_id)}, so {what} posted there could not be "
+        "drawn again without a member who hides or erases their data later. A moderator can "
+        f"give Recall View Channel ({GRANT_HOW}) to post {kinds} there."
+    )
