@@ -1,8 +1,10 @@
 """Who may do what. Moderator commands carry ``default_permissions(manage_guild=True)`` and
-this run-time check, so a server that exposes them to everyone still refuses non-moderators."""
+this run-time check, so a server that exposes them to everyone still refuses non-moderators.
+What the bot itself may do in a channel is named here too, as Discord names it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import discord
@@ -47,3 +49,41 @@ async def moderator_check(interaction: discord.Interaction[Any]) -> bool:
 def moderator_only() -> Any:
     """An app command check: moderators only, with a refusal that says what is needed."""
     return app_commands.check(moderator_check)
+
+
+#: The channel permissions Recall uses, by ``discord.Permissions`` attribute, with the names
+#: Discord shows in a channel's settings.
+PERMISSION_NAMES = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+    "attach_files": "Attach Files",
+    "read_message_history": "Read Message History",
+    "create_public_threads": "Create Public Threads",
+    "send_messages_in_threads": "Send Messages in Threads",
+    "mention_everyone": "Mention @everyone, @here, and All Roles",
+}
+
+#: where a server's admins give the bot a permission in one channel
+GRANT_HOW = "channel settings → Permissions → Recall"
+
+
+def missing_permissions(perms: discord.Permissions, needed: Iterable[str]) -> list[str]:
+    """Discord's names of the ``needed`` permissions (attribute names) ``perms`` lacks."""
+    return [PERMISSION_NAMES[attr] for attr in needed if not getattr(perms, attr)]
+
+
+def cannot_see(channel_id: int | None) -> str:
+    """The start of a reply about a channel where Recall lacks View Channel: its reply to a
+    command there goes up, but no later edit of it can."""
+    return f"Recall can't see <#{channel_id}> (it lacks **View Channel** there)"
+
+
+def shown_only_to_you(channel_id: int | None, what: str, kinds: str) -> str:
+    """Why ``what`` (a board, stats) asked for in a channel Recall can't see came privately:
+    posted there, it could not be drawn again without a member who hides later."""
+    return (
+        f"Shown to you only: {cannot_see(channel_id)}, so {what} posted there could not be "
+        "drawn again without a member who hides or erases their data later. A moderator can "
+        f"give Recall View Channel ({GRANT_HOW}) to post {kinds} there."
+    )

@@ -37,7 +37,7 @@ from bot.leaderboard import (
 from bot.schedule import local_day
 from bot.store import ShownMessage, Store, StoreError
 from cogs import ui
-from cogs.checks import ensure_moderator, moderator_only
+from cogs.checks import ensure_moderator, moderator_only, shown_only_to_you
 from cogs.quiz import handled
 
 log = logging.getLogger(__name__)
@@ -282,7 +282,9 @@ class PageButton(
             mine = user.id == self.user_id
             message = interaction.message
             ephemeral = message is not None and message.flags.ephemeral
-            # Someone else's board is shown to them privately, with their own rank.
+            # A page Recall could not draw again in the channel (it can't see it) is a copy
+            # for the clicker, as is someone else's board: with their own rank.
+            unseen = not ephemeral and not interaction.app_permissions.view_channel
             drawn = await board_message(
                 store,
                 self.guild_id,
@@ -292,7 +294,7 @@ class PageButton(
                 user.id,
                 user.display_name,
                 today,
-                private=ephemeral or not mine,
+                private=ephemeral or not mine or unseen,
             )
             embed, view = drawn.embed, drawn.view
             if mine and (ephemeral or not drawn.private):
@@ -311,7 +313,10 @@ class PageButton(
             else:
                 # Another member's board, or the asker hidden since it was posted: their
                 # points stay off the channel.
-                await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+                note = shown_only_to_you(interaction.channel_id, "a page", "boards")
+                await interaction.response.send_message(
+                    note if unseen and mine else None, embed=embed, view=view, ephemeral=True
+                )
 
         await handled(interaction, work)
 
@@ -456,6 +461,9 @@ class LeaderboardGroup(app_commands.Group):
         season = await store.current_season(interaction.guild_id)
         now = self.bot.clock.now()
         key = period_key(PERIOD_OF.get(period, "week"), now, settings.zone, season.number)
+        # Where Recall can't see, a posted board could not be drawn again without a member
+        # who hides later: the asker gets it privately, and why.
+        unseen = not interaction.app_permissions.view_channel
         drawn = await board_message(
             store,
             interaction.guild_id,
@@ -465,10 +473,12 @@ class LeaderboardGroup(app_commands.Group):
             interaction.user.id,
             interaction.user.display_name,
             local_day(now, settings.zone),
+            private=unseen,
         )
         # A member hidden from the boards sees their own points, but not in the channel.
+        note = shown_only_to_you(interaction.channel_id, "a board", "boards") if unseen else None
         response = await interaction.response.send_message(
-            embed=drawn.embed, view=drawn.view, ephemeral=drawn.private
+            note, embed=drawn.embed, view=drawn.view, ephemeral=drawn.private
         )
         message_id = sent_message_id(response)
         if not drawn.private and message_id is not None and interaction.channel_id:

@@ -42,7 +42,7 @@ from bot.schedule import (
 )
 from bot.text import count, percent
 from cogs import ui
-from cogs.checks import ensure_moderator, moderator_check
+from cogs.checks import ensure_moderator, missing_permissions, moderator_check
 from cogs.quiz import deck_choices, handled, public_embed, question_view, tag_choices
 
 log = logging.getLogger("cogs.qotd")
@@ -55,19 +55,14 @@ def message_link(guild_id: int, channel_id: int, message_id: int) -> str:
     return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
 
 
-def needed_permissions(thread: bool, ping: discord.Role | None) -> dict[str, str]:
-    """The bot's permissions a schedule needs in its channel, with their names in Discord."""
-    needed = {
-        "view_channel": "View Channel",
-        "send_messages": "Send Messages",
-        "embed_links": "Embed Links",
-        "read_message_history": "Read Message History",
-    }
+def needed_permissions(thread: bool, ping: discord.Role | None) -> list[str]:
+    """The bot's permissions a schedule needs in its channel (``discord.Permissions``
+    attributes, named by ``PERMISSION_NAMES``)."""
+    needed = ["view_channel", "send_messages", "embed_links", "read_message_history"]
     if thread:
-        needed["create_public_threads"] = "Create Public Threads"
-        needed["send_messages_in_threads"] = "Send Messages in Threads"
+        needed += ["create_public_threads", "send_messages_in_threads"]
     if ping is not None and not ping.mentionable:
-        needed["mention_everyone"] = "Mention @everyone, @here, and All Roles"
+        needed.append("mention_everyone")
     return needed
 
 
@@ -133,11 +128,9 @@ class DiscordPublisher:
         channel = self._channel(schedule)
         perms = channel.permissions_for(channel.guild.me)
         role = channel.guild.get_role(schedule.ping_role_id) if schedule.ping_role_id else None
-        missing = [
-            name
-            for attr, name in needed_permissions(False, role).items()
-            if attr != "read_message_history" and not getattr(perms, attr)
-        ]
+        missing = missing_permissions(
+            perms, [p for p in needed_permissions(False, role) if p != "read_message_history"]
+        )
         if missing:
             raise PublishError(
                 f"missing permission in {channel.mention}: {', '.join(missing)}", permanent=True
@@ -446,11 +439,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             )
             raise UserError(head + available)
         perms = channel.permissions_for(interaction.guild.me)
-        missing = [
-            name
-            for attr, name in needed_permissions(thread, ping).items()
-            if not getattr(perms, attr)
-        ]
+        missing = missing_permissions(perms, needed_permissions(thread, ping))
         if missing:
             raise UserError(
                 f"Recall is missing these permissions in {channel.mention}: **{', '.join(missing)}**. "

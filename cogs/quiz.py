@@ -35,6 +35,7 @@ from bot.quiz_service import (
 from bot.store import AttemptResult, PostRow, StoreError
 from bot.text import count
 from cogs import ui
+from cogs.checks import GRANT_HOW, cannot_see
 
 log = logging.getLogger("cogs.quiz")
 
@@ -592,6 +593,15 @@ class Quiz(commands.Cog):
         private: bool = False,
     ) -> None:
         assert interaction.guild_id is not None
+        if not private and not interaction.app_permissions.view_channel:
+            # The post would go up (an interaction's reply needs no permission), but the bot
+            # could never edit it: its count would say 0 answered for good.
+            raise UserError(
+                f"{cannot_see(interaction.channel_id)}, so it could not "
+                "keep a public question's count of answers up to date. A moderator can give "
+                f"Recall View Channel ({GRANT_HOW}); meanwhile `/quiz private:True` asks you "
+                "a question only you see."
+            )
         qp = await self.quiz.start(
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id or 0,
@@ -650,6 +660,10 @@ class Quiz(commands.Cog):
                 self._dirty.discard(post_id)
                 try:
                     await self._edit_post(post_id)
+                except discord.Forbidden as exc:
+                    # Recall lost View Channel there: every try would be refused the same
+                    # until a moderator changes the channel. The next answer tries again.
+                    log.warning("could not update the count on post %s: %s", post_id, exc.text)
                 except ui.DISCORD_TROUBLE as exc:
                     # Discord's own trouble (a 503, a 500 after its retries, the network):
                     # the count is edited again after the delay, a few times at most.

@@ -14,7 +14,7 @@ from bot.guild_settings import GuildSettings, ScoringRules
 from bot.schedule import parse_zone
 from bot.text import count
 from cogs import ui
-from cogs.checks import moderator_only
+from cogs.checks import GRANT_HOW, missing_permissions, moderator_only
 
 SCORING_LABELS: dict[str, str] = {
     "quiz_self": "/quiz self-graded",
@@ -51,13 +51,17 @@ def hidden_from_moderators(tree: app_commands.CommandTree[Any]) -> list[str]:
     )
 
 
-def cannot_post(channel: discord.TextChannel) -> bool:
-    """Whether Recall lacks what a review post needs in ``channel``."""
+#: what a review post needs: without Embed Links Discord drops its embed, and moderators
+#: would get buttons with nothing to review above them
+REVIEW_POST_NEEDS = ("view_channel", "send_messages", "embed_links")
+
+
+def review_post_missing(channel: discord.TextChannel) -> list[str]:
+    """The permissions Recall lacks in ``channel`` for a review post, as Discord names them."""
     me = channel.guild.me
     if me is None:
-        return False
-    perms = channel.permissions_for(me)
-    return not (perms.view_channel and perms.send_messages and perms.embed_links)
+        return []
+    return missing_permissions(channel.permissions_for(me), REVIEW_POST_NEEDS)
 
 
 class SettingsGroup(app_commands.Group):
@@ -282,11 +286,11 @@ class SettingsGroup(app_commands.Group):
                         "choose another with `/settings review-channel channel:`, or `clear` "
                         "to close `/suggest`."
                     )
-                elif cannot_post(found):
+                elif missing := review_post_missing(found):
                     text = (
                         f"Suggestions are reviewed in {found.mention}, but I can't post there, "
-                        "so no suggestion can be sent: give me View Channel, Send Messages and "
-                        "Embed Links there, or choose another channel."
+                        f"so no suggestion can be sent: give me **{', '.join(missing)}** there "
+                        f"({GRANT_HOW}), or choose another channel."
                     )
                 else:
                     text = f"Suggestions are reviewed in {found.mention}."
@@ -294,10 +298,10 @@ class SettingsGroup(app_commands.Group):
             return
         if channel is not None and clear:
             raise UserError("Choose a channel or `clear`, not both.")
-        if channel is not None and cannot_post(channel):
+        if channel is not None and (missing := review_post_missing(channel)):
             raise UserError(
-                f"I can't post in {channel.mention}: give me View Channel, Send Messages "
-                "and Embed Links there, or choose another channel."
+                f"I can't post in {channel.mention}: give me **{', '.join(missing)}** there "
+                f"({GRANT_HOW}), or choose another channel."
             )
         current = (await store.settings_for(interaction.guild_id)).review_channel_id
         if (channel.id if channel else None) == current:

@@ -20,6 +20,7 @@ from bot.stats import render_weeks_png, tag_strengths
 from bot.store import ShownMessage, Standing
 from bot.text import count, percent
 from cogs import ui
+from cogs.checks import shown_only_to_you
 from cogs.leaderboard import escape, points_text, remember_shown
 
 CHART_NAME = "weeks.png"
@@ -65,13 +66,17 @@ class Stats(commands.Cog):
                 embed=ui.info_embed(f"Stats: {name}", text), ephemeral=True
             )
             return
+        # Where Recall can't see, stats posted could not be taken down if the member hides
+        # later: the asker gets them privately, and why.
+        unseen = not interaction.app_permissions.view_channel
+        note = shown_only_to_you(interaction.channel_id, "stats", "stats") if unseen else None
         # The rest reads the member's standings and draws a picture: answer at once, fill
         # the answer in after, so a busy bot does not miss Discord's 3 seconds.
-        await interaction.response.defer(ephemeral=hidden, thinking=True)
+        await interaction.response.defer(ephemeral=hidden or unseen, thinking=True)
         try:
-            await self._fill_in(interaction, target.id, name, hidden)
+            await self._fill_in(interaction, target.id, name, hidden, note)
         except Exception:
-            if not hidden:
+            if not (hidden or unseen):
                 # The "thinking" message is public: it goes, so that the error is told
                 # privately (a followup would otherwise fill it in for everyone to see).
                 with contextlib.suppress(discord.HTTPException):
@@ -79,8 +84,15 @@ class Stats(commands.Cog):
             raise
 
     async def _fill_in(
-        self, interaction: discord.Interaction[Any], user_id: int, name: str, hidden: bool
+        self,
+        interaction: discord.Interaction[Any],
+        user_id: int,
+        name: str,
+        hidden: bool,
+        note: str | None,
     ) -> None:
+        """Fill in the deferred reply; ``note`` (why it came privately) goes above it, and a
+        reply with one is not in the channel."""
         assert interaction.guild_id is not None
         guild_id = interaction.guild_id
         store = self.bot.store
@@ -161,9 +173,11 @@ class Stats(commands.Cog):
         embed.set_image(url=f"attachment://{CHART_NAME}")
         embed.set_footer(text=f"{points_text(sum(p for _, p in series))} in the last 12 weeks")
         message = await interaction.edit_original_response(
-            embed=embed, attachments=[discord.File(io.BytesIO(png), filename=CHART_NAME)]
+            content=note,
+            embed=embed,
+            attachments=[discord.File(io.BytesIO(png), filename=CHART_NAME)],
         )
-        if not hidden and interaction.channel_id:
+        if not hidden and note is None and interaction.channel_id:
             # In the channel for all to see: taken down if the member hides or erases later.
             await remember_shown(
                 store,

@@ -28,7 +28,7 @@ from bot.questions import WHY_MAX
 from bot.store import DeckRow, ErasedSuggestion, StoreError, Suggestion
 from bot.store.bank import SUGGESTION_DECK_REMOVED, never_posted, pending_cap_text
 from cogs import ui
-from cogs.checks import ensure_moderator
+from cogs.checks import GRANT_HOW, ensure_moderator
 from cogs.questions import (
     QuestionModal,
     answer_first,
@@ -41,6 +41,7 @@ from cogs.questions import (
     typed_note,
 )
 from cogs.quiz import handled
+from cogs.settings import review_post_missing
 
 log = logging.getLogger("cogs.suggest")
 
@@ -439,6 +440,22 @@ class SuggestGroup(app_commands.Group):
                     form,
                     "This server stopped taking suggestions while your form was open, so it "
                     "was not saved.",
+                    again,
+                )
+                return
+            found = inter.guild.get_channel(review_channel) if inter.guild else None
+            if isinstance(found, discord.TextChannel) and (
+                missing := review_post_missing(found)
+            ):
+                # Discord would refuse the post, or (no Embed Links) show moderators its
+                # buttons with nothing to review: not saved, and the member is told why.
+                await give_back(
+                    inter,
+                    form,
+                    f"Your suggestion couldn't be posted in the review channel {found.mention}: "
+                    f"Recall lacks **{', '.join(missing)}** there, so it was not saved. A "
+                    f"moderator can give Recall {'that' if len(missing) == 1 else 'those'} "
+                    f"({GRANT_HOW}) or choose another channel with `/settings review-channel`.",
                     again,
                 )
                 return

@@ -902,6 +902,55 @@ def nothing_waits(bot):
     return check
 
 
+async def test_boards_and_stats_asked_for_where_recall_cannot_see_come_privately(
+    recall, emulator
+):
+    """A reply to a command goes up where Recall lacks View Channel, but no later edit can
+    reach it: a board or stats posted there kept naming a member who hid or erased their
+    data. The asker gets them privately instead, told why and how to fix it."""
+    guild = emulator.add_guild("Study group")
+    alice, bob, carol = (guild.add_member(n) for n in ("alice", "bob", "carol"))
+    chan = guild.general
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 3)
+        await score(bot, guild.id, bob.id, "bob", 1)
+        for i in range(11):  # a second page
+            await score(bot, guild.id, 2000 + i, f"old{i:02d}", 1)
+        chan.revoke_bot_permission(discord.Permissions(view_channel=True).value)
+        await emulator.settle()
+        why = (
+            f"Shown to you only: Recall can't see <#{chan.id}> (it lacks **View Channel** "
+            "there), so {what} posted there could not be drawn again without a member who "
+            "hides or erases their data later. A moderator can give Recall View Channel "
+            "(channel settings → Permissions → Recall) to post {kinds} there."
+        )
+        board = await bob.run("/leaderboard show")
+        assert board.ephemeral, "a board Recall could never draw again went up in the channel"
+        assert board.content == why.format(what="a board", kinds="boards"), board.content
+        assert names_on(board.message)[:2] == ["alice", "bob"]
+        assert "You: #2 with 2 points." in footer(board.message)  # the asker's own copy
+        nxt = await bob.click(board.message, "Next")
+        assert "Page 2 of 2" in footer(nxt.message)
+        stats = await carol.run("/stats", member=alice)
+        shown = await stats.wait_for_content()
+        assert stats.ephemeral and shown.attachments
+        assert shown.content == why.format(what="stats", kinds="stats"), shown.content
+        assert emulator.channel_messages(chan) == []
+        assert await bot.store._fetchall("SELECT message_id FROM shown_messages") == []
+
+        # A board posted while Recall could see: paged after it lost View Channel, the page
+        # comes privately too, and the posted board stays as it was.
+        chan.set_permissions(guild.me)
+        await emulator.settle()
+        posted = (await bob.run("/leaderboard show")).message
+        chan.revoke_bot_permission(discord.Permissions(view_channel=True).value)
+        await emulator.settle()
+        paged = await bob.click(posted, "Next")
+        assert paged.ephemeral and paged.content == why.format(what="a page", kinds="boards")
+        assert "Page 2 of 2" in footer(paged.message)
+        assert "Page 1 of 2" in footer(posted)
+
+
 async def test_boards_and_stats_in_the_channel_drop_a_member_who_hides(recall, emulator):
     guild = emulator.add_guild("Study group")
     alice, bob, carol = (guild.add_member(n) for n in ("alice", "bob", "carol"))

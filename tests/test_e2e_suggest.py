@@ -229,6 +229,40 @@ async def test_a_suggestion_lost_to_a_network_error_on_its_review_post_is_not_le
         assert posted.buttons
 
 
+async def test_a_review_channel_without_embed_links_is_named_not_sent_an_empty_post(
+    recall, emulator
+):
+    """Without Embed Links Discord drops a review post's embed: moderators got the Approve
+    and Reject buttons with nothing above them, while the member was told it waited for
+    review. Now nothing is saved or posted, and the member hears what is missing where."""
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        review.revoke_bot_permission(discord.Permissions(embed_links=True).value)
+        await emulator.settle()
+        sent = await suggest(alice, 1)
+        assert sent.ephemeral
+        assert sent.content.startswith(
+            f"Your suggestion couldn't be posted in the review channel <#{review.id}>: "
+            "Recall lacks **Embed Links** there, so it was not saved. A moderator can give "
+            "Recall that (channel settings → Permissions → Recall) or choose another channel "
+            "with `/settings review-channel`."
+        ), sent.content
+        [attached] = sent.message.attachments
+        assert form(1)["answer"] in attached.data.decode()
+        assert emulator.channel_messages(review) == []
+        assert await bot.store.pending_suggestions(guild.id, alice.id) == 0
+        shown = await mod.run("/settings review-channel")
+        assert "give me **Embed Links** there" in shown.content, shown.content
+        # Fixed: the same suggestion goes through, with its embed.
+        review.set_permissions(guild.me)
+        await emulator.settle()
+        again = await suggest(alice, 1)
+        assert "is waiting for review" in again.content
+        [posted] = emulator.channel_messages(review)
+        assert posted.embeds and posted.buttons
+
+
 async def test_a_network_error_on_the_members_dm_does_not_undo_or_hide_an_approval(
     recall, emulator, caplog
 ):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import discord
 import pytest
 
 from bot.questions import Question
@@ -54,6 +55,78 @@ async def test_a_count_waiting_for_its_edit_is_written_when_the_bot_stops(recall
         assert "1 member answered" in footer(question)  # still gathering
     assert "2 members answered" in footer(question), footer(question)
     async with recall.running(sync=False):
+        revealed = await alice.click(question, "Reveal answer")
+        await alice.click(revealed.message, "Easy")
+        await emulator.wait_until(lambda: "3 members answered" in footer(question))
+
+
+async def test_quiz_in_a_channel_recall_cannot_see_says_so_instead_of_a_count_stuck_at_0(
+    recall, emulator
+):
+    """A reply to a command needs no permission, so the post went up where Recall lacks
+    View Channel; but no edit can reach it there, and its count said "0 members answered"
+    whoever answered. The member is told what is missing and what to do instead."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    chan = guild.general
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
+        await bot.store.add_questions(deck_id, [QUESTION])
+        chan.revoke_bot_permission(discord.Permissions(view_channel=True).value)
+        await emulator.settle()
+        refused = await alice.run("/quiz", deck="daily")
+        assert refused.ephemeral
+        assert refused.content == (
+            f"Recall can't see <#{chan.id}> (it lacks **View Channel** there), so it could not "
+            "keep a public question's count of answers up to date. A moderator can give Recall "
+            "View Channel (channel settings → Permissions → Recall); meanwhile "
+            "`/quiz private:True` asks you a question only you see."
+        ), refused.content
+        assert emulator.channel_messages(chan) == []
+        assert await bot.store._fetchall("SELECT id FROM posts") == []
+        alone = await alice.run("/quiz", deck="daily", private=True)
+        assert alone.ephemeral and alone.embed["title"] == "Quiz"
+        chan.set_permissions(guild.me)
+        await emulator.settle()
+        question = (await alice.run("/quiz", deck="daily")).message
+        revealed = await bob.click(question, "Reveal answer")
+        await bob.click(revealed.message, "Good")
+        await emulator.wait_until(lambda: "1 member answered" in footer(question))
+
+
+async def test_a_count_edit_refused_for_a_lost_permission_is_not_tried_again(recall, emulator):
+    """Recall lost View Channel after posting: Discord refuses the count edit (403), and
+    will until a moderator changes the channel, so it is not retried; the next answer
+    tries once more."""
+    guild = emulator.add_guild("Study group")
+    alice, bob, carol = (guild.add_member(n) for n in ("alice", "bob", "carol"))
+    chan = guild.general
+    async with recall.running() as bot:
+        bot.get_cog("Quiz").count_delay = 0.05
+        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
+        await bot.store.add_questions(deck_id, [QUESTION])
+        question = (await alice.run("/quiz", deck="daily")).message
+        chan.revoke_bot_permission(discord.Permissions(view_channel=True).value)
+        await emulator.settle()
+        path = f"/channels/{chan.id}/messages/{question.id}"
+
+        def refused_edits() -> int:
+            return sum(
+                1 for r in emulator.requests if r.method == "PATCH" and r.path.endswith(path)
+            )
+
+        revealed = await bob.click(question, "Reveal answer")
+        await bob.click(revealed.message, "Good")
+        await emulator.wait_until(lambda: refused_edits() >= 1)
+        await asyncio.sleep(0.5)  # ten count delays
+        assert refused_edits() == 1
+        revealed = await carol.click(question, "Reveal answer")
+        await carol.click(revealed.message, "Good")
+        await emulator.wait_until(lambda: refused_edits() >= 2)
+        await asyncio.sleep(0.5)
+        assert refused_edits() == 2
+        chan.set_permissions(guild.me)
+        await emulator.settle()
         revealed = await alice.click(question, "Reveal answer")
         await alice.click(revealed.message, "Easy")
         await emulator.wait_until(lambda: "3 members answered" in footer(question))

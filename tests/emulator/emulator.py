@@ -1333,6 +1333,10 @@ class DiscordEmulator:
 
     async def _patch_message(self, call: Call) -> dict[str, Any]:
         channel = self._channel(call)
+        if channel.guild is not None:
+            # Losing Send Messages does not stop edits of one's own messages; losing View
+            # Channel does (Missing Access), and the bot's token has no other way in.
+            self._require(channel, 0)
         msg = self._message(channel, call.id("message_id"))
         if msg.author is not self.bot_user:
             body = call.body or {}
