@@ -760,7 +760,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 ephemeral=True,
             )
             return
-        nothing = await self.cog.quiz.store.nothing_to_ask(row)
+        nothing = await self.cog.quiz.store.nothing_to_ask(row, escape=ui.name)
         if nothing is not None:
             raise UserError(
                 f"Schedule #{row.id} has no question to ask: {nothing}. It stays paused; "
@@ -834,6 +834,7 @@ class Qotd(commands.Cog):
             DiscordPublisher(bot, self.quiz),
             bot.clock,
             grace=timedelta(hours=bot.settings.qotd_grace_hours),
+            escape=ui.name,
         )
         self.group = QotdGroup(self)
         self._started = False

@@ -2092,3 +2092,33 @@ async def test_switching_off_or_removing_a_schedules_deck_warns_of_the_schedule(
         await bot.store.create_deck(guild.id, "spare", "Spare deck")
         quiet = await mod.run("/deck disable", deck="spare")
         assert "question of the day" not in quiet.message.embeds[0]["description"].lower()
+
+
+async def test_reasons_show_a_deck_name_with_markdown_as_typed(recall, emulator):
+    """A deck called ``*C* _basics_ a||b||``: why its schedule pauses, why a post failed and
+    why it cannot resume show the name as typed, not in italics with a spoiler."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "daily", "*C* _basics_ a||b||")
+        await bot.store.add_questions(deck_id, QUESTIONS)
+        await setup_daily(mod, chan)
+        await bot.store.set_deck_enabled(guild.id, deck_id, False)  # /deck disable
+        shown = r"its deck “\*C\* \_basics\_ a\|\|b\|\|” is switched off in this server"
+        tried = await mod.run("/qotd post-now", channel=chan)
+        reply = await tried.wait_for_followup()
+        assert reply.content.startswith(f"Nothing was posted: {shown}"), reply.content
+        for day in (5, 6):
+            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+            await engine(bot).tick()
+        [schedule] = await bot.store.schedules_for_guild(guild.id)
+        assert schedule.paused
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        lines = field["value"].splitlines()
+        assert f"⏸️ **Paused**: paused after 3 failed posts in a row: {shown}; /deck enable turns it on" in lines, lines
+        assert f"⚠️ **Problem:** {shown}; /deck enable turns it on" in lines, lines
+        assert f"• failed 2026-01-06 09:00: {shown}; /deck enable turns it on" in lines, lines
+        again = await mod.run("/qotd pause", channel=chan)
+        assert shown in again.content, again.content
+        refused = await mod.run("/qotd resume", channel=chan)
+        assert refused.content.startswith(f"Schedule #1 has no question to ask: {shown}"), refused.content

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot.bank import Escape
 from bot.clock import from_db, to_db
 from bot.qotd import (
     MAX_FAILURES,
@@ -276,16 +277,18 @@ class QotdStore(QuizStore, SrsStore):
         late: bool,
         rng: random.Random,
         key_time: str | None = None,
+        escape: Escape = str,
     ) -> Claim | None:
         """Claim a slot and prepare its post, in one transaction. None when the slot already
-        has a row (posted, claimed, missed or skipped) or the schedule has nothing to ask."""
+        has a row (posted, claimed, missed or skipped) or the schedule has nothing to ask
+        (why is recorded, with a deck's name as ``escape`` shows it)."""
         candidates = [
             c.question_id
             for c in await self.candidates(
                 schedule.guild_id, deck_id=schedule.deck_id, tag=schedule.tag
             )
         ]
-        nothing = await self.nothing_to_ask(schedule) if not candidates else None
+        nothing = await self.nothing_to_ask(schedule, escape=escape) if not candidates else None
         now = self.clock.now()
         now_text = to_db(now)
         key = key_time or format_time(slot.local_time)
@@ -377,9 +380,10 @@ class QotdStore(QuizStore, SrsStore):
             await db.execute("UPDATE qotd_slots SET post_id = ? WHERE id = ?", (post_id, slot_id))
         return Claim(slot_id, schedule, post_id, choice.question_id, number, late, now)
 
-    async def nothing_to_ask(self, schedule: ScheduleRow) -> str | None:
+    async def nothing_to_ask(self, schedule: ScheduleRow, *, escape: Escape = str) -> str | None:
         """Why the schedule has no question to ask, in words for moderators (what changed in
-        the question bank, and the fix); None when it has one."""
+        the question bank, and the fix), its deck's name as ``escape`` shows it; None when it
+        has one."""
         if await self.candidates(schedule.guild_id, deck_id=schedule.deck_id, tag=schedule.tag):
             return None
         tag = f"the tag `{schedule.tag}`" if schedule.tag else None
@@ -395,13 +399,13 @@ class QotdStore(QuizStore, SrsStore):
             (schedule.guild_id, schedule.deck_id),
         )
         if row is None or row[1] is not None:
-            name = f" “{row[0]}”" if row is not None else ""
+            name = f" “{escape(row[0])}”" if row is not None else ""
             return f"its deck{name} was removed; choose another with /qotd setup"
         if not row[2]:
-            return f"its deck “{row[0]}” is switched off in this server; /deck enable turns it on"
+            return f"its deck “{escape(row[0])}” is switched off in this server; /deck enable turns it on"
         if tag:
-            return f"no question of its deck “{row[0]}” has {tag} any more"
-        return f"its deck “{row[0]}” has no questions left"
+            return f"no question of its deck “{escape(row[0])}” has {tag} any more"
+        return f"its deck “{escape(row[0])}” has no questions left"
 
     async def claimed_slots(self) -> list[Claim]:
         """Slots claimed but not recorded as posted or failed, of every schedule: one removed
