@@ -656,20 +656,27 @@ async def test_pick_weakest_asks_what_the_group_forgot(recall, emulator):
         assert post.embeds[0]["description"] == "Question number 2?"
 
 
+async def post_and_grade(bot, recall, emulator, chan, day: int, members, grade: str) -> str:
+    """The question of 09:00 on ``day`` January 2026, posted and graded ``grade`` by each of
+    ``members``: its prompt."""
+    recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+    await engine(bot).tick()
+    post = posts(emulator, chan)[-1]
+    for member in members:
+        revealed = await member.click(post, "Reveal answer")
+        await member.click(revealed.message, grade)
+    return post.embeds[0]["description"]
+
+
 async def test_pick_weakest_goes_through_the_deck_while_the_group_remembers(recall, emulator):
     guild, chan, mod, alice, bob = await world(recall, emulator, "2026-01-05T08:00")
     async with recall.running() as bot:
         await make_deck(bot, guild.id)
         await setup_daily(mod, chan, pick="weakest", thread=False)
-        asked = []
-        for day in (5, 6, 7):
-            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
-            await engine(bot).tick()
-            post = posts(emulator, chan)[-1]
-            asked.append(post.embeds[0]["description"])
-            for member in (alice, bob):
-                revealed = await member.click(post, "Reveal answer")
-                await member.click(revealed.message, "Good")
+        asked = [
+            await post_and_grade(bot, recall, emulator, chan, day, (alice, bob), "Good")
+            for day in (5, 6, 7)
+        ]
         # Each question answered well the day before is not the group's weak spot: the
         # schedule does not ask the one question it knows of again and again.
         assert len(set(asked)) == 3, asked
@@ -2122,3 +2129,50 @@ async def test_reasons_show_a_deck_name_with_markdown_as_typed(recall, emulator)
         assert shown in again.content, again.content
         refused = await mod.run("/qotd resume", channel=chan)
         assert refused.content.startswith(f"Schedule #1 has no question to ask: {shown}"), refused.content
+
+
+async def test_pick_weakest_a_failed_repeat_keeps_the_question_asked_in_its_cycle(recall, emulator):
+    """pick:weakest asks the group's weak question again; when that post fails, the question
+    was still asked (and seen) earlier in the cycle: /qotd status does not count it back,
+    and once the group has brushed it up the cycle goes on to the question not asked yet
+    rather than asking it again."""
+    guild, chan, mod, alice, bob = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, pick="weakest", thread=False)
+        asked = [
+            await post_and_grade(bot, recall, emulator, chan, day, (alice, bob), grade)
+            for day, grade in ((5, "Again"), (6, "Easy"))
+        ]
+        weak, known = asked
+        # Wednesday: the weak one again, but Discord refuses the post.
+        chan.revoke_bot_permission(discord.Permissions(send_messages=True).value)
+        await emulator.settle()
+        recall.clock.set(at("2026-01-07T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 2
+        [failed] = await bot.store._fetchall(
+            "SELECT q.prompt FROM posts p JOIN questions q ON q.id = p.question_id "
+            "WHERE p.message_id IS NULL"
+        )
+        assert failed[0] == weak
+        chan.set_permissions(guild.me, allow=0, deny=0)
+        await emulator.settle()
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        assert "**Progress:** 2 of 3 asked (cycle 1)" in field["value"], field["value"]
+        # Thursday morning the group reviews the weak question: it is weak no more.
+        recall.clock.set(at("2026-01-08T08:59"))
+        [(qid,)] = await bot.store._fetchall("SELECT id FROM questions WHERE prompt = ?", (weak,))
+        for member in (alice, bob):
+            await bot.store.record_attempt(
+                AttemptRequest(
+                    guild_id=guild.id, user_id=member.id, display_name=member.name,
+                    post_id=None, question_id=qid, source="review", rating=3,
+                    multiple_choice=False, correct=True,
+                )
+            )
+        recall.clock.set(at("2026-01-08T09:00"))
+        await engine(bot).tick()
+        third = posts(emulator, chan)[-1].embeds[0]["description"]
+        assert third not in (weak, known), (third, asked)

@@ -88,6 +88,17 @@ class Progress:
 _WAITING_FOR_NEXT = "closed_at IS NULL AND close_at IS NULL AND message_id IS NOT NULL"
 
 
+#: the question a schedule asked last (to ask another next): that of its latest post that did
+#: not fail (sent, or still being sent), or, before its first, the last one its channel's
+#: removed schedule asked (see save_schedule). Parameters: the schedule's id, twice.
+_LAST_ASKED = (
+    "SELECT question_id FROM (SELECT question_id, 1 AS mine, created_at AS asked_at, id FROM posts "
+    "WHERE schedule_id = ? AND (message_id IS NOT NULL OR closed_at IS NULL) "
+    "UNION ALL SELECT question_id, 0, asked_at, cycle FROM qotd_asked WHERE schedule_id = ?) "
+    "AS asked ORDER BY mine DESC, asked_at DESC, id DESC LIMIT 1"
+)
+
+
 class QotdStore(QuizStore, SrsStore):
     # -- schedules -----------------------------------------------------------------------------
 
@@ -294,10 +305,7 @@ class QotdStore(QuizStore, SrsStore):
         key = key_time or format_time(slot.local_time)
         weak: int | None = None
         if schedule.pick == "weakest" and candidates:
-            last = await self._fetchone(
-                "SELECT question_id FROM qotd_asked WHERE schedule_id = ? ORDER BY asked_at DESC LIMIT 1",
-                (schedule.id,),
-            )
+            last = await self._fetchone(_LAST_ASKED, (schedule.id, schedule.id))
             cards = await self.group_weakness(schedule.guild_id, candidates)
             weak = weakest(cards, now, avoid=int(last[0]) if last else None)
         async with self.transaction() as db:
@@ -328,10 +336,7 @@ class QotdStore(QuizStore, SrsStore):
                 (schedule.id, cycle),
             ) as c:
                 asked = {int(r[0]) for r in await c.fetchall()}
-            async with db.execute(
-                "SELECT question_id FROM qotd_asked WHERE schedule_id = ? ORDER BY asked_at DESC, cycle DESC LIMIT 1",
-                (schedule.id,),
-            ) as c:
+            async with db.execute(_LAST_ASKED, (schedule.id, schedule.id)) as c:
                 last = await c.fetchone()
             choice = choose_next(candidates, asked, int(last[0]) if last else None, rng)
             if weak is not None and choice is not None:
@@ -348,9 +353,11 @@ class QotdStore(QuizStore, SrsStore):
             if choice.new_cycle:
                 cycle += 1
             number += 1
+            # A question asked again in its cycle (the group's weakest) keeps the time it was
+            # first asked in it: its row stays should this post fail (see slot_failed).
             await db.execute(
                 "INSERT INTO qotd_asked (schedule_id, cycle, question_id, asked_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (schedule_id, cycle, question_id) DO UPDATE SET asked_at = excluded.asked_at",
+                "ON CONFLICT (schedule_id, cycle, question_id) DO NOTHING",
                 (schedule.id, cycle, choice.question_id, now_text),
             )
             await db.execute(
@@ -503,10 +510,12 @@ class QotdStore(QuizStore, SrsStore):
                 (reason, now, claim.slot_id),
             )
             await db.execute("UPDATE posts SET closed_at = ? WHERE id = ?", (now, claim.post_id))
+            # The question goes back to its cycle only if this post asked it there first (its
+            # row has the post's time): one asked again as the weakest was still asked before.
             await db.execute(
                 "DELETE FROM qotd_asked WHERE schedule_id = ? AND question_id = ? AND asked_at = "
-                "(SELECT MAX(asked_at) FROM qotd_asked WHERE schedule_id = ? AND question_id = ?)",
-                (claim.schedule.id, claim.question_id, claim.schedule.id, claim.question_id),
+                "(SELECT created_at FROM posts WHERE id = ?)",
+                (claim.schedule.id, claim.question_id, claim.post_id),
             )
             await db.execute(
                 "UPDATE qotd_schedules SET number = number - 1 WHERE id = ? AND number = ?",
