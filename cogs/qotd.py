@@ -189,7 +189,7 @@ class DiscordPublisher:
         try:
             await self.pacer.wait()
             thread = await message.create_thread(
-                name=ui.clip(f"QOTD #{claim.number}: {qp.question.question.prompt}", 100),
+                name=ui.thread_name(f"QOTD #{claim.number}", qp.question.question.prompt),
                 auto_archive_duration=1440,
             )
             return Sent(message.id, thread.id)

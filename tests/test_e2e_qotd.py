@@ -2176,3 +2176,22 @@ async def test_pick_weakest_a_failed_repeat_keeps_the_question_asked_in_its_cycl
         await engine(bot).tick()
         third = posts(emulator, chan)[-1].embeds[0]["description"]
         assert third not in (weak, known), (third, asked)
+
+
+async def test_the_thread_name_is_the_prompt_on_one_line_without_its_spoiler(recall, emulator):
+    """A thread's name shows text as it is, on one line: a prompt with a code block and a
+    spoilered hint names its thread by its words, the hint hidden, not by the raw
+    ``||hint||`` and the code run together."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
+        prompt = "What does this print?\n```py\nprint(2 ** 3)\n```\nHint: ||a power of two||"
+        await bot.store.add_questions(
+            deck_id, [QUESTIONS[0].model_copy(update={"prompt": prompt})]
+        )
+        await setup_daily(mod, chan)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        [post] = posts(emulator, chan)
+        assert post.thread is not None
+        assert post.thread.name == "QOTD #1: What does this print? Hint: …"
