@@ -586,7 +586,8 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             ):
                 return row
         raise UserError(
-            f"There is no schedule {ui.clip(schedule.strip(), 40)!r} here. `/qotd status` lists them."
+            f"There is no schedule “{ui.name(ui.clip(schedule.strip(), 40))}” here. "
+            "`/qotd status` lists them."
         )
 
     async def _schedule_choices(

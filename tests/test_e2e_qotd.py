@@ -1882,7 +1882,12 @@ async def test_a_schedule_typed_as_its_channel_is_found(recall, emulator):
         assert paused.content.startswith("Paused schedule #1"), paused.content
         refused = await mod.run("/qotd resume", channel=chan, schedule="#nowhere")
         assert refused.content == (
-            "There is no schedule '#nowhere' here. `/qotd status` lists them."
+            r"There is no schedule “\#nowhere” here. `/qotd status` lists them."
+        ), refused.content
+        # What was typed shows as typed: not in bold, nor with Python's quotes and escapes.
+        refused = await mod.run("/qotd resume", channel=chan, schedule="**it's**")
+        assert refused.content == (
+            r"There is no schedule “\*\*it's\*\*” here. `/qotd status` lists them."
         ), refused.content
         assert [s.paused for s in await bot.store.active_schedules()] == [True, True]
 
