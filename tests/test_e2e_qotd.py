@@ -2200,3 +2200,25 @@ async def test_the_thread_name_is_the_prompt_on_one_line_without_its_spoiler(rec
         [post] = posts(emulator, chan)
         assert post.thread is not None
         assert post.thread.name == "QOTD #1: What does this print? Hint: …"
+
+
+async def test_pick_weakest_set_up_again_does_not_repeat_the_last_question(recall, emulator):
+    """A schedule removed and set up again in its channel does not start with the question
+    the channel was asked just before, when that was the weak question asked again."""
+    guild, chan, mod, alice, bob = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, pick="weakest", thread=False)
+        weak, _ = [
+            await post_and_grade(bot, recall, emulator, chan, day, (alice, bob), grade)
+            for day, grade in ((5, "Again"), (6, "Easy"))
+        ]
+        recall.clock.set(at("2026-01-07T09:00"))
+        await engine(bot).tick()
+        assert posts(emulator, chan)[-1].embeds[0]["description"] == weak  # asked again
+        recall.clock.set(at("2026-01-07T12:00"))
+        await mod.run("/qotd remove", channel=chan)
+        await setup_daily(mod, chan, pick="weakest", thread=False)
+        recall.clock.set(at("2026-01-08T09:00"))
+        await engine(bot).tick()
+        assert posts(emulator, chan)[-1].embeds[0]["description"] != weak

@@ -88,14 +88,13 @@ class Progress:
 _WAITING_FOR_NEXT = "closed_at IS NULL AND close_at IS NULL AND message_id IS NOT NULL"
 
 
-#: the question a schedule asked last (to ask another next): that of its latest post that did
-#: not fail (sent, or still being sent), or, before its first, the last one its channel's
-#: removed schedule asked (see save_schedule). Parameters: the schedule's id, twice.
+#: the question a schedule asked last (to ask another next): that of its channel's latest
+#: question of the day that did not fail (sent, or still being sent), its own or, before its
+#: first, that of the channel's removed schedule it goes on from (see save_schedule).
+#: Parameters: the schedule's server and channel.
 _LAST_ASKED = (
-    "SELECT question_id FROM (SELECT question_id, 1 AS mine, created_at AS asked_at, id FROM posts "
-    "WHERE schedule_id = ? AND (message_id IS NOT NULL OR closed_at IS NULL) "
-    "UNION ALL SELECT question_id, 0, asked_at, cycle FROM qotd_asked WHERE schedule_id = ?) "
-    "AS asked ORDER BY mine DESC, asked_at DESC, id DESC LIMIT 1"
+    "SELECT question_id FROM posts WHERE guild_id = ? AND kind = 'qotd' AND channel_id = ? "
+    "AND (message_id IS NOT NULL OR closed_at IS NULL) ORDER BY created_at DESC, id DESC LIMIT 1"
 )
 
 
@@ -305,7 +304,7 @@ class QotdStore(QuizStore, SrsStore):
         key = key_time or format_time(slot.local_time)
         weak: int | None = None
         if schedule.pick == "weakest" and candidates:
-            last = await self._fetchone(_LAST_ASKED, (schedule.id, schedule.id))
+            last = await self._fetchone(_LAST_ASKED, (schedule.guild_id, schedule.channel_id))
             cards = await self.group_weakness(schedule.guild_id, candidates)
             weak = weakest(cards, now, avoid=int(last[0]) if last else None)
         async with self.transaction() as db:
@@ -336,7 +335,7 @@ class QotdStore(QuizStore, SrsStore):
                 (schedule.id, cycle),
             ) as c:
                 asked = {int(r[0]) for r in await c.fetchall()}
-            async with db.execute(_LAST_ASKED, (schedule.id, schedule.id)) as c:
+            async with db.execute(_LAST_ASKED, (schedule.guild_id, schedule.channel_id)) as c:
                 last = await c.fetchone()
             choice = choose_next(candidates, asked, int(last[0]) if last else None, rng)
             if weak is not None and choice is not None:
