@@ -565,9 +565,14 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         if schedule is None or not schedule.strip():
             if len(schedules) == 1:
                 return schedules[0]
-            # Run in a schedule's channel, the command means that schedule.
+            # Run in a schedule's channel, or in a thread of it (a question's discussion
+            # thread), the command means that schedule.
+            here = interaction.channel
+            channel_id = (
+                here.parent_id if isinstance(here, discord.Thread) else interaction.channel_id
+            )
             for row in schedules:
-                if row.channel_id == interaction.channel_id:
+                if row.channel_id == channel_id:
                     return row
             raise UserError(
                 "This server has several schedules: choose one with the `schedule` option, "

@@ -2222,3 +2222,23 @@ async def test_pick_weakest_set_up_again_does_not_repeat_the_last_question(recal
         recall.clock.set(at("2026-01-08T09:00"))
         await engine(bot).tick()
         assert posts(emulator, chan)[-1].embeds[0]["description"] != weak
+
+
+async def test_a_command_run_in_a_schedules_discussion_thread_means_that_schedule(
+    recall, emulator
+):
+    """With several schedules, a command run in a question's discussion thread means the
+    schedule of the channel the thread is in, as it does run in that channel."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        await setup_daily(mod, guild.add_channel("evening"), time="18:00")
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        [post] = posts(emulator, chan)
+        assert post.thread is not None
+        skipped = await mod.run("/qotd skip", channel=post.thread)
+        assert skipped.content.startswith(
+            "Skipped the question of Tue 06 Jan 2026 09:00 Europe/London"
+        ), skipped.content
