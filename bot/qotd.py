@@ -14,7 +14,7 @@ import dataclasses
 import logging
 import random
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
@@ -249,6 +249,7 @@ class QotdStoreLike(Protocol):
         late: bool,
         rng: random.Random,
         key_time: str | None = None,
+        escape: Callable[[str], str] = str,
     ) -> Claim | None: ...
 
     async def claimed_slots(self) -> list[Claim]: ...
@@ -365,8 +366,11 @@ class QotdEngine:
         rng: random.Random | None = None,
         concurrency: int = 50,
         run_retry: timedelta = RUN_RETRY,
+        escape: Callable[[str], str] = str,
     ):
         self.store = store
+        #: how a name a moderator chose (a deck's) reads in the reasons recorded for them
+        self.escape = escape
         self.publisher = publisher
         self.clock = clock
         self.grace = grace
@@ -475,7 +479,7 @@ class QotdEngine:
         self, schedule: ScheduleRow, slot: Slot, *, late: bool, key_time: str | None = None
     ) -> Claim | None:
         claim = await self.store.claim_slot(
-            schedule, slot, late=late, rng=self.rng, key_time=key_time
+            schedule, slot, late=late, rng=self.rng, key_time=key_time, escape=self.escape
         )
         if claim is None:
             return None

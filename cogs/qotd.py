@@ -182,7 +182,7 @@ class DiscordPublisher:
         try:
             await self.pacer.wait()
             thread = await message.create_thread(
-                name=ui.clip(f"QOTD #{claim.number}: {qp.question.question.prompt}", 100),
+                name=ui.thread_name(f"QOTD #{claim.number}", qp.question.question.prompt),
                 auto_archive_duration=1440,
             )
             return Sent(message.id, thread.id)
@@ -554,9 +554,14 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         if schedule is None or not schedule.strip():
             if len(schedules) == 1:
                 return schedules[0]
-            # Run in a schedule's channel, the command means that schedule.
+            # Run in a schedule's channel, or in a thread of it (a question's discussion
+            # thread), the command means that schedule.
+            here = interaction.channel
+            channel_id = (
+                here.parent_id if isinstance(here, discord.Thread) else interaction.channel_id
+            )
             for row in schedules:
-                if row.channel_id == interaction.channel_id:
+                if row.channel_id == channel_id:
                     return row
             raise UserError(
                 "This server has several schedules: choose one with the `schedule` option, "
@@ -575,7 +580,8 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             ):
                 return row
         raise UserError(
-            f"There is no schedule {ui.clip(schedule.strip(), 40)!r} here. `/qotd status` lists them."
+            f"There is no schedule “{ui.name(ui.clip(schedule.strip(), 40))}” here. "
+            "`/qotd status` lists them."
         )
 
     async def _schedule_choices(
@@ -749,7 +755,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 ephemeral=True,
             )
             return
-        nothing = await self.cog.quiz.store.nothing_to_ask(row)
+        nothing = await self.cog.quiz.store.nothing_to_ask(row, escape=ui.name)
         if nothing is not None:
             raise UserError(
                 f"Schedule #{row.id} has no question to ask: {nothing}. It stays paused; "
@@ -823,6 +829,7 @@ class Qotd(commands.Cog):
             DiscordPublisher(bot, self.quiz),
             bot.clock,
             grace=timedelta(hours=bot.settings.qotd_grace_hours),
+            escape=ui.name,
         )
         self.group = QotdGroup(self)
         self._started = False

@@ -182,6 +182,22 @@ def clip(text: str, limit: int, more: str = "…") -> str:
 
 
 
+#: Discord's limit on a thread's name
+THREAD_NAME = 100
+#: a code block (to its end, or to the end of a text cut inside it) and a spoiler
+_CODE_BLOCK = re.compile(r"```.*?(?:```|$)", re.S)
+_SPOILER = re.compile(r"\|\|.+?\|\|", re.S)
+
+
+def thread_name(head: str, text: str) -> str:
+    """A thread's name: ``head``, then ``text`` (a question's prompt), within Discord's
+    limit. A name is one line of text shown as it is, so line breaks become spaces, a code
+    block is left out rather than run together, and a spoiler shows as "…", not as the
+    ``||text||`` it hides in the message."""
+    body = " ".join(_SPOILER.sub("…", _CODE_BLOCK.sub(" ", text)).split())
+    return clip(f"{head}: {body}" if body else head, THREAD_NAME)
+
+
 def embed_length(embed: discord.Embed) -> int:
     return len(embed)
 

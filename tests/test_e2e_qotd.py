@@ -656,20 +656,27 @@ async def test_pick_weakest_asks_what_the_group_forgot(recall, emulator):
         assert post.embeds[0]["description"] == "Question number 2?"
 
 
+async def post_and_grade(bot, recall, emulator, chan, day: int, members, grade: str) -> str:
+    """The question of 09:00 on ``day`` January 2026, posted and graded ``grade`` by each of
+    ``members``: its prompt."""
+    recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+    await engine(bot).tick()
+    post = posts(emulator, chan)[-1]
+    for member in members:
+        revealed = await member.click(post, "Reveal answer")
+        await member.click(revealed.message, grade)
+    return post.embeds[0]["description"]
+
+
 async def test_pick_weakest_goes_through_the_deck_while_the_group_remembers(recall, emulator):
     guild, chan, mod, alice, bob = await world(recall, emulator, "2026-01-05T08:00")
     async with recall.running() as bot:
         await make_deck(bot, guild.id)
         await setup_daily(mod, chan, pick="weakest", thread=False)
-        asked = []
-        for day in (5, 6, 7):
-            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
-            await engine(bot).tick()
-            post = posts(emulator, chan)[-1]
-            asked.append(post.embeds[0]["description"])
-            for member in (alice, bob):
-                revealed = await member.click(post, "Reveal answer")
-                await member.click(revealed.message, "Good")
+        asked = [
+            await post_and_grade(bot, recall, emulator, chan, day, (alice, bob), "Good")
+            for day in (5, 6, 7)
+        ]
         # Each question answered well the day before is not the group's weak spot: the
         # schedule does not ask the one question it knows of again and again.
         assert len(set(asked)) == 3, asked
@@ -1875,7 +1882,12 @@ async def test_a_schedule_typed_as_its_channel_is_found(recall, emulator):
         assert paused.content.startswith("Paused schedule #1"), paused.content
         refused = await mod.run("/qotd resume", channel=chan, schedule="#nowhere")
         assert refused.content == (
-            "There is no schedule '#nowhere' here. `/qotd status` lists them."
+            r"There is no schedule “\#nowhere” here. `/qotd status` lists them."
+        ), refused.content
+        # What was typed shows as typed: not in bold, nor with Python's quotes and escapes.
+        refused = await mod.run("/qotd resume", channel=chan, schedule="**it's**")
+        assert refused.content == (
+            r"There is no schedule “\*\*it's\*\*” here. `/qotd status` lists them."
         ), refused.content
         assert [s.paused for s in await bot.store.active_schedules()] == [True, True]
 
@@ -2092,3 +2104,141 @@ async def test_switching_off_or_removing_a_schedules_deck_warns_of_the_schedule(
         await bot.store.create_deck(guild.id, "spare", "Spare deck")
         quiet = await mod.run("/deck disable", deck="spare")
         assert "question of the day" not in quiet.message.embeds[0]["description"].lower()
+
+
+async def test_reasons_show_a_deck_name_with_markdown_as_typed(recall, emulator):
+    """A deck called ``*C* _basics_ a||b||``: why its schedule pauses, why a post failed and
+    why it cannot resume show the name as typed, not in italics with a spoiler."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "daily", "*C* _basics_ a||b||")
+        await bot.store.add_questions(deck_id, QUESTIONS)
+        await setup_daily(mod, chan)
+        await bot.store.set_deck_enabled(guild.id, deck_id, False)  # /deck disable
+        shown = r"its deck “\*C\* \_basics\_ a\|\|b\|\|” is switched off in this server"
+        tried = await mod.run("/qotd post-now", channel=chan)
+        reply = await tried.wait_for_followup()
+        assert reply.content.startswith(f"Nothing was posted: {shown}"), reply.content
+        for day in (5, 6):
+            recall.clock.set(at(f"2026-01-{day:02d}T09:00"))
+            await engine(bot).tick()
+        [schedule] = await bot.store.schedules_for_guild(guild.id)
+        assert schedule.paused
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        lines = field["value"].splitlines()
+        assert f"⏸️ **Paused**: paused after 3 failed posts in a row: {shown}; /deck enable turns it on" in lines, lines
+        assert f"⚠️ **Problem:** {shown}; /deck enable turns it on" in lines, lines
+        assert f"• failed 2026-01-06 09:00: {shown}; /deck enable turns it on" in lines, lines
+        again = await mod.run("/qotd pause", channel=chan)
+        assert shown in again.content, again.content
+        refused = await mod.run("/qotd resume", channel=chan)
+        assert refused.content.startswith(f"Schedule #1 has no question to ask: {shown}"), refused.content
+
+
+async def test_pick_weakest_a_failed_repeat_keeps_the_question_asked_in_its_cycle(recall, emulator):
+    """pick:weakest asks the group's weak question again; when that post fails, the question
+    was still asked (and seen) earlier in the cycle: /qotd status does not count it back,
+    and once the group has brushed it up the cycle goes on to the question not asked yet
+    rather than asking it again."""
+    guild, chan, mod, alice, bob = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, pick="weakest", thread=False)
+        asked = [
+            await post_and_grade(bot, recall, emulator, chan, day, (alice, bob), grade)
+            for day, grade in ((5, "Again"), (6, "Easy"))
+        ]
+        weak, known = asked
+        # Wednesday: the weak one again, but Discord refuses the post.
+        chan.revoke_bot_permission(discord.Permissions(send_messages=True).value)
+        await emulator.settle()
+        recall.clock.set(at("2026-01-07T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 2
+        [failed] = await bot.store._fetchall(
+            "SELECT q.prompt FROM posts p JOIN questions q ON q.id = p.question_id "
+            "WHERE p.message_id IS NULL"
+        )
+        assert failed[0] == weak
+        chan.set_permissions(guild.me, allow=0, deny=0)
+        await emulator.settle()
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        assert "**Progress:** 2 of 3 asked (cycle 1)" in field["value"], field["value"]
+        # Thursday morning the group reviews the weak question: it is weak no more.
+        recall.clock.set(at("2026-01-08T08:59"))
+        [(qid,)] = await bot.store._fetchall("SELECT id FROM questions WHERE prompt = ?", (weak,))
+        for member in (alice, bob):
+            await bot.store.record_attempt(
+                AttemptRequest(
+                    guild_id=guild.id, user_id=member.id, display_name=member.name,
+                    post_id=None, question_id=qid, source="review", rating=3,
+                    multiple_choice=False, correct=True,
+                )
+            )
+        recall.clock.set(at("2026-01-08T09:00"))
+        await engine(bot).tick()
+        third = posts(emulator, chan)[-1].embeds[0]["description"]
+        assert third not in (weak, known), (third, asked)
+
+
+async def test_the_thread_name_is_the_prompt_on_one_line_without_its_spoiler(recall, emulator):
+    """A thread's name shows text as it is, on one line: a prompt with a code block and a
+    spoilered hint names its thread by its words, the hint hidden, not by the raw
+    ``||hint||`` and the code run together."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
+        prompt = "What does this print?\n```py\nprint(2 ** 3)\n```\nHint: ||a power of two||"
+        await bot.store.add_questions(
+            deck_id, [QUESTIONS[0].model_copy(update={"prompt": prompt})]
+        )
+        await setup_daily(mod, chan)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        [post] = posts(emulator, chan)
+        assert post.thread is not None
+        assert post.thread.name == "QOTD #1: What does this print? Hint: …"
+
+
+async def test_pick_weakest_set_up_again_does_not_repeat_the_last_question(recall, emulator):
+    """A schedule removed and set up again in its channel does not start with the question
+    the channel was asked just before, when that was the weak question asked again."""
+    guild, chan, mod, alice, bob = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, pick="weakest", thread=False)
+        weak, _ = [
+            await post_and_grade(bot, recall, emulator, chan, day, (alice, bob), grade)
+            for day, grade in ((5, "Again"), (6, "Easy"))
+        ]
+        recall.clock.set(at("2026-01-07T09:00"))
+        await engine(bot).tick()
+        assert posts(emulator, chan)[-1].embeds[0]["description"] == weak  # asked again
+        recall.clock.set(at("2026-01-07T12:00"))
+        await mod.run("/qotd remove", channel=chan)
+        await setup_daily(mod, chan, pick="weakest", thread=False)
+        recall.clock.set(at("2026-01-08T09:00"))
+        await engine(bot).tick()
+        assert posts(emulator, chan)[-1].embeds[0]["description"] != weak
+
+
+async def test_a_command_run_in_a_schedules_discussion_thread_means_that_schedule(
+    recall, emulator
+):
+    """With several schedules, a command run in a question's discussion thread means the
+    schedule of the channel the thread is in, as it does run in that channel."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        await setup_daily(mod, guild.add_channel("evening"), time="18:00")
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        [post] = posts(emulator, chan)
+        assert post.thread is not None
+        skipped = await mod.run("/qotd skip", channel=post.thread)
+        assert skipped.content.startswith(
+            "Skipped the question of Tue 06 Jan 2026 09:00 Europe/London"
+        ), skipped.content

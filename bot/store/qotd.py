@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot.bank import Escape
 from bot.clock import from_db, to_db
 from bot.qotd import (
     MAX_FAILURES,
@@ -85,6 +86,16 @@ class Progress:
 #: posts (of a schedule) that show their answer when the next question is due: open, sent,
 #: and with no close time of their own
 _WAITING_FOR_NEXT = "closed_at IS NULL AND close_at IS NULL AND message_id IS NOT NULL"
+
+
+#: the question a schedule asked last (to ask another next): that of its channel's latest
+#: question of the day that did not fail (sent, or still being sent), its own or, before its
+#: first, that of the channel's removed schedule it goes on from (see save_schedule).
+#: Parameters: the schedule's server and channel.
+_LAST_ASKED = (
+    "SELECT question_id FROM posts WHERE guild_id = ? AND kind = 'qotd' AND channel_id = ? "
+    "AND (message_id IS NOT NULL OR closed_at IS NULL) ORDER BY created_at DESC, id DESC LIMIT 1"
+)
 
 
 class QotdStore(QuizStore, SrsStore):
@@ -276,25 +287,24 @@ class QotdStore(QuizStore, SrsStore):
         late: bool,
         rng: random.Random,
         key_time: str | None = None,
+        escape: Escape = str,
     ) -> Claim | None:
         """Claim a slot and prepare its post, in one transaction. None when the slot already
-        has a row (posted, claimed, missed or skipped) or the schedule has nothing to ask."""
+        has a row (posted, claimed, missed or skipped) or the schedule has nothing to ask
+        (why is recorded, with a deck's name as ``escape`` shows it)."""
         candidates = [
             c.question_id
             for c in await self.candidates(
                 schedule.guild_id, deck_id=schedule.deck_id, tag=schedule.tag
             )
         ]
-        nothing = await self.nothing_to_ask(schedule) if not candidates else None
+        nothing = await self.nothing_to_ask(schedule, escape=escape) if not candidates else None
         now = self.clock.now()
         now_text = to_db(now)
         key = key_time or format_time(slot.local_time)
         weak: int | None = None
         if schedule.pick == "weakest" and candidates:
-            last = await self._fetchone(
-                "SELECT question_id FROM qotd_asked WHERE schedule_id = ? ORDER BY asked_at DESC LIMIT 1",
-                (schedule.id,),
-            )
+            last = await self._fetchone(_LAST_ASKED, (schedule.guild_id, schedule.channel_id))
             cards = await self.group_weakness(schedule.guild_id, candidates)
             weak = weakest(cards, now, avoid=int(last[0]) if last else None)
         async with self.transaction() as db:
@@ -325,10 +335,7 @@ class QotdStore(QuizStore, SrsStore):
                 (schedule.id, cycle),
             ) as c:
                 asked = {int(r[0]) for r in await c.fetchall()}
-            async with db.execute(
-                "SELECT question_id FROM qotd_asked WHERE schedule_id = ? ORDER BY asked_at DESC, cycle DESC LIMIT 1",
-                (schedule.id,),
-            ) as c:
+            async with db.execute(_LAST_ASKED, (schedule.guild_id, schedule.channel_id)) as c:
                 last = await c.fetchone()
             choice = choose_next(candidates, asked, int(last[0]) if last else None, rng)
             if weak is not None and choice is not None:
@@ -345,9 +352,11 @@ class QotdStore(QuizStore, SrsStore):
             if choice.new_cycle:
                 cycle += 1
             number += 1
+            # A question asked again in its cycle (the group's weakest) keeps the time it was
+            # first asked in it: its row stays should this post fail (see slot_failed).
             await db.execute(
                 "INSERT INTO qotd_asked (schedule_id, cycle, question_id, asked_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (schedule_id, cycle, question_id) DO UPDATE SET asked_at = excluded.asked_at",
+                "ON CONFLICT (schedule_id, cycle, question_id) DO NOTHING",
                 (schedule.id, cycle, choice.question_id, now_text),
             )
             await db.execute(
@@ -377,9 +386,10 @@ class QotdStore(QuizStore, SrsStore):
             await db.execute("UPDATE qotd_slots SET post_id = ? WHERE id = ?", (post_id, slot_id))
         return Claim(slot_id, schedule, post_id, choice.question_id, number, late, now)
 
-    async def nothing_to_ask(self, schedule: ScheduleRow) -> str | None:
+    async def nothing_to_ask(self, schedule: ScheduleRow, *, escape: Escape = str) -> str | None:
         """Why the schedule has no question to ask, in words for moderators (what changed in
-        the question bank, and the fix); None when it has one."""
+        the question bank, and the fix), its deck's name as ``escape`` shows it; None when it
+        has one."""
         if await self.candidates(schedule.guild_id, deck_id=schedule.deck_id, tag=schedule.tag):
             return None
         tag = f"the tag `{schedule.tag}`" if schedule.tag else None
@@ -395,13 +405,13 @@ class QotdStore(QuizStore, SrsStore):
             (schedule.guild_id, schedule.deck_id),
         )
         if row is None or row[1] is not None:
-            name = f" “{row[0]}”" if row is not None else ""
+            name = f" “{escape(row[0])}”" if row is not None else ""
             return f"its deck{name} was removed; choose another with /qotd setup"
         if not row[2]:
-            return f"its deck “{row[0]}” is switched off in this server; /deck enable turns it on"
+            return f"its deck “{escape(row[0])}” is switched off in this server; /deck enable turns it on"
         if tag:
-            return f"no question of its deck “{row[0]}” has {tag} any more"
-        return f"its deck “{row[0]}” has no questions left"
+            return f"no question of its deck “{escape(row[0])}” has {tag} any more"
+        return f"its deck “{escape(row[0])}” has no questions left"
 
     async def claimed_slots(self) -> list[Claim]:
         """Slots claimed but not recorded as posted or failed, of every schedule: one removed
@@ -499,10 +509,12 @@ class QotdStore(QuizStore, SrsStore):
                 (reason, now, claim.slot_id),
             )
             await db.execute("UPDATE posts SET closed_at = ? WHERE id = ?", (now, claim.post_id))
+            # The question goes back to its cycle only if this post asked it there first (its
+            # row has the post's time): one asked again as the weakest was still asked before.
             await db.execute(
                 "DELETE FROM qotd_asked WHERE schedule_id = ? AND question_id = ? AND asked_at = "
-                "(SELECT MAX(asked_at) FROM qotd_asked WHERE schedule_id = ? AND question_id = ?)",
-                (claim.schedule.id, claim.question_id, claim.schedule.id, claim.question_id),
+                "(SELECT created_at FROM posts WHERE id = ?)",
+                (claim.schedule.id, claim.question_id, claim.post_id),
             )
             await db.execute(
                 "UPDATE qotd_schedules SET number = number - 1 WHERE id = ? AND number = ?",
