@@ -270,6 +270,10 @@ class QotdStoreLike(Protocol):
 
     async def retry_close(self, post_id: int, at: datetime) -> None: ...
 
+    async def pending_closes(self) -> list[tuple[int, CloseSummary]]: ...
+
+    async def close_shown(self, post_id: int) -> None: ...
+
     async def next_close_at(self) -> datetime | None: ...
 
     async def posts_waiting_for_next(self, schedule_id: int) -> list[tuple[int, datetime]]: ...
@@ -399,13 +403,17 @@ class QotdEngine:
     # -- the whole pass ------------------------------------------------------------------------
 
     async def tick(self) -> None:
-        """Reconcile uncertain sends, post every due slot, close what is due. A pass that
-        fails raises, and the close job, which runs it, waits a little before the next."""
+        """Reconcile uncertain sends, show the answers of questions closed as the bot
+        stopped, post every due slot, close what is due. A pass that fails raises, and the
+        close job, which runs it, waits a little before the next."""
         try:
             async with self._pass.exclusive():
                 now = self.clock.now()
                 for claim in await self.store.claimed_slots():
                     await self._reconcile(claim, now)
+                # Closed just as the bot stopped, before their answer was made public.
+                for post_id, summary in await self.store.pending_closes():
+                    await self._show_closed(post_id, summary)
                 schedules = await self.store.active_schedules()
                 await asyncio.gather(
                     *(self._run_limited(s, now) for s in schedules if not s.paused)
@@ -604,8 +612,11 @@ class QotdEngine:
 
     async def _close(self, post_id: int) -> None:
         summary = await self.store.close_post(post_id)
-        if summary is None:
-            return
+        if summary is not None:
+            await self._show_closed(post_id, summary)
+
+    async def _show_closed(self, post_id: int, summary: CloseSummary) -> None:
+        """Make a closed post's answer public on its message (its closing edit)."""
         try:
             await self.publisher.close(post_id, summary)
         except PublishError as exc:
@@ -615,6 +626,8 @@ class QotdEngine:
                 # Discord's trouble, not the post's: it closes again, and is edited then.
                 await self.store.retry_close(post_id, self.clock.now() + RETRY_AFTER)
                 self.reschedule()
+                return
+        await self.store.close_shown(post_id)
 
     # -- commands -------------------------------------------------------------------------------
 

@@ -2242,3 +2242,34 @@ async def test_a_command_run_in_a_schedules_discussion_thread_means_that_schedul
         assert skipped.content.startswith(
             "Skipped the question of Tue 06 Jan 2026 09:00 Europe/London"
         ), skipped.content
+
+
+async def test_a_crash_between_closing_and_showing_the_answer_shows_it_on_restart(
+    recall, emulator
+):
+    """The bot dies after a question is marked closed and before its message is edited to
+    show the answer: on restart the answer is shown, once, with the answers counted."""
+    guild, chan, mod, alice, *_ = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        [first] = posts(emulator, chan)
+        revealed = await alice.click(first, "Reveal answer")
+        await alice.click(revealed.message, "Good")
+        [post] = await bot.store._fetchall("SELECT id FROM posts WHERE kind = 'qotd'")
+        recall.clock.set(at("2026-01-05T20:00"))
+        # what the close does before its edit, and then the bot stops
+        assert await bot.store.close_post(post[0]) is not None
+    assert first.embeds[0]["title"] == "Question of the day #1"
+    async with recall.running(sync=False) as bot:
+        await engine(bot).tick()
+        [shown] = posts(emulator, chan)
+        assert shown.embeds[0]["title"] == "Question of the day #1 · answer"
+        assert "Closed · 1 answered · 100% got it" in [b.label for b in shown.buttons]
+        edits = len(emulator.requests)
+        await engine(bot).tick()  # shown once: nothing is left pending
+        assert not [
+            r for r in emulator.requests[edits:] if r.method == "PATCH" and "/messages/" in r.path
+        ]

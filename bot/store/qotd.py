@@ -591,32 +591,47 @@ class QotdStore(QuizStore, SrsStore):
 
     async def close_post(self, post_id: int) -> CloseSummary | None:
         """Close a QOTD post once; returns what its closing edit shows, or None if it was
-        already closed."""
+        already closed. The post is left pending until ``close_shown`` (or ``retry_close``):
+        a bot that stops before the edit makes it on its next start (``pending_closes``)."""
         now = self.now_text()
 
         def work(conn: sqlite3.Connection) -> CloseSummary | None:
             cur = conn.execute(
-                "UPDATE posts SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (now, post_id)
+                "UPDATE posts SET closed_at = ?, close_pending = 1 "
+                "WHERE id = ? AND closed_at IS NULL",
+                (now, post_id),
             )
             if cur.rowcount != 1:
                 return None
-            row = conn.execute(
-                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN correct = 1 THEN 1 ELSE 0 END), 0) "
-                "FROM attempts WHERE post_id = ?",
-                (post_id,),
-            ).fetchone()
-            answered, right = (int(row[0]), int(row[1])) if row else (0, 0)
-            return CloseSummary(answered, right, _kept_streak(conn, post_id))
+            return _close_summary(conn, post_id)
 
         return await self.write(work)
+
+    async def pending_closes(self) -> list[tuple[int, CloseSummary]]:
+        """Closed QOTD posts whose closing edit was never made (the bot stopped first), with
+        what it shows."""
+
+        def load(conn: sqlite3.Connection) -> list[tuple[int, CloseSummary]]:
+            rows = conn.execute(
+                "SELECT id FROM posts WHERE close_pending = 1 AND closed_at IS NOT NULL "
+                "ORDER BY id"
+            ).fetchall()
+            return [(int(r[0]), _close_summary(conn, int(r[0]))) for r in rows]
+
+        return await self.read(load)
+
+    async def close_shown(self, post_id: int) -> None:
+        """A closed post's closing edit was made, or can never be: nothing is pending."""
+        async with self.transaction() as db:
+            await db.execute("UPDATE posts SET close_pending = 0 WHERE id = ?", (post_id,))
 
     async def retry_close(self, post_id: int, at: datetime) -> None:
         """A closed post whose closing edit failed for a while (Discord's 5xx, the network):
         open again until ``at``, when it closes (and is edited) again."""
         async with self.transaction() as db:
             await db.execute(
-                "UPDATE posts SET closed_at = NULL, close_at = ? WHERE id = ? "
-                "AND closed_at IS NOT NULL",
+                "UPDATE posts SET closed_at = NULL, close_pending = 0, close_at = ? "
+                "WHERE id = ? AND closed_at IS NOT NULL",
                 (to_db(at), post_id),
             )
 
@@ -699,6 +714,17 @@ def qotd_days(
         (int(r[0]), r[1] or local_day(from_db(r[2]), zone).isoformat(), bool(r[3]))
         for r in rows
     ]
+
+
+def _close_summary(conn: sqlite3.Connection, post_id: int) -> CloseSummary:
+    """What a closed post's closing edit shows, read on ``conn`` (in its thread)."""
+    row = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN correct = 1 THEN 1 ELSE 0 END), 0) "
+        "FROM attempts WHERE post_id = ?",
+        (post_id,),
+    ).fetchone()
+    answered, right = (int(row[0]), int(row[1])) if row else (0, 0)
+    return CloseSummary(answered, right, _kept_streak(conn, post_id))
 
 
 def _kept_streak(conn: sqlite3.Connection, post_id: int) -> int:
