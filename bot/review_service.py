@@ -503,8 +503,8 @@ def due_by_deck(
 
 
 def reminder_text(due: DueToday, where: str, decks: str) -> str:
-    """A review reminder's DM: how many cards are due today ``where`` (`` on <server>`` or
-    empty) and in which ``decks`` (see :func:`due_by_deck`), and, for those not due yet, when
+    """A review reminder's DM: how many cards are due today ``where`` (`` on <server>``, the
+    server's name linked to it, or empty) and in which ``decks`` (see :func:`due_by_deck`), and, for those not due yet, when
     the first comes due (a Discord timestamp, shown in the reader's own time)."""
     total = due.total
     cards = "card" if total == 1 else "cards"
@@ -528,7 +528,8 @@ def reminder_text(due: DueToday, where: str, decks: str) -> str:
 
 def other_zones_text(reminders: Sequence[tuple[str, Reminder]], limit: int) -> str:
     """What a member who set a new zone in one server is told of their reminders
-    (:meth:`ReviewService.reminders_elsewhere`, each with the server's name as shown) that
+    (:meth:`ReviewService.reminders_elsewhere`, each with the server as shown: its name,
+    linked to it) that
     still follow other zones, in at most about ``limit`` characters; empty for none."""
     if not reminders:
         return ""

@@ -248,7 +248,7 @@ async def other_zones_note(
     assert interaction.guild_id is not None
     found = await reviews.reminders_elsewhere(interaction.guild_id, interaction.user.id, zone)
     named = [
-        (ui.name(guild.name), r)
+        (ui.server_link(guild.id, guild.name), r)
         for r in found
         if (guild := interaction.client.get_guild(r.guild_id)) is not None
     ]
@@ -796,7 +796,7 @@ class Review(commands.Cog):
             # day's reminder goes as before the check.
             log.warning("could not check that %s is in %s: %s", reminder.user_id,
                         reminder.guild_id, exc)
-        where = f" on {ui.name(guild.name)}"
+        where = f" on {ui.server_link(guild.id, guild.name)}"
         # The decks are named as far as Discord's limit leaves room, the rest counted.
         decks = due_by_deck(
             due.counts,

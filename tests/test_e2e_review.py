@@ -89,6 +89,11 @@ async def reminder_dm(recall, emulator, bot, guild, alice):
     return dm
 
 
+def linked(guild) -> str:
+    """A server's name as a reminder shows it: linked to the server."""
+    return f"[{guild.name}](https://discord.com/channels/{guild.id})"
+
+
 async def play(alice, result, grade="Good"):
     """Answer whatever the session shows: reveal and grade, or pick the right option."""
     msg = result.message
@@ -198,7 +203,7 @@ async def test_reminder_fires_and_a_closed_dm_turns_it_off(recall, emulator):
         recall.clock.set(at("2026-02-02T17:30"))
         assert await cog.send_reminders() == 1
         [dm] = emulator.dms(alice.user)
-        assert dm.content.startswith("📚 1 card is due on Study group: 1 in SRS deck.")
+        assert dm.content.startswith(f"📚 1 card is due on {linked(guild)}: 1 in SRS deck.")
         assert await cog.send_reminders() == 0  # once a day
 
         emulator.close_dms(alice.user)
@@ -388,7 +393,7 @@ async def test_no_reminder_from_a_server_the_bot_was_removed_from_until_it_is_ba
         recall.clock.set(at("2026-02-03T18:00"))
         assert await cog.send_reminders() == 1
         [dm] = emulator.dms(alice.user)
-        assert dm.content.startswith("📚 1 card is due on Study group: 1 in SRS deck.")
+        assert dm.content.startswith(f"📚 1 card is due on {linked(guild)}: 1 in SRS deck.")
 
 
 @pytest.mark.parametrize("when", ["at-start", "mid-session"])
@@ -424,7 +429,7 @@ async def remind_through_the_outage(bot, recall, emulator, guild, alice) -> None
     recall.clock.set(at("2026-02-02T18:05"))
     assert await cog.send_reminders() == 1
     [dm] = emulator.dms(alice.user)
-    assert dm.content.startswith("📚 1 card is due on Study group: 1 in SRS deck.")
+    assert dm.content.startswith(f"📚 1 card is due on {linked(guild)}: 1 in SRS deck.")
 
 
 async def test_an_option_is_graded_by_its_text_after_the_options_were_reordered(recall, emulator):
@@ -560,7 +565,7 @@ async def test_todays_reminder_goes_when_the_bot_is_back_within_the_hour_after_d
         recall.clock.set(at("2026-02-03T17:20"))  # 18:20 in Paris, the day after
         assert await cog.send_reminders() == 1
         [dm] = emulator.dms(alice.user)
-        assert dm.content.startswith("📚 1 card is due on Study group")
+        assert dm.content.startswith(f"📚 1 card is due on {linked(guild)}")
         assert (await bot.store.review_settings(guild.id, alice.id)).remind_next == at(
             "2026-02-04T17:00"
         )
@@ -831,7 +836,7 @@ async def test_a_reminder_tells_apart_decks_with_the_same_name(recall, emulator)
                 await grade_good(bot, guild.id, alice.id, stored.id)
         dm = await reminder_dm(recall, emulator, bot, guild, alice)
         assert dm.content.startswith(
-            "📚 3 cards are due on Study group: 2 in SRS deck (`srs`), 1 in SRS deck (`srs-2`)."
+            f"📚 3 cards are due on {linked(guild)}: 2 in SRS deck (`srs`), 1 in SRS deck (`srs-2`)."
         )
 
 
@@ -875,7 +880,9 @@ async def test_a_reminder_shows_deck_and_server_names_as_typed_not_as_markdown(
         await deck_with_a_graded_card(bot, guild.id, alice.id, "marks", "*__x__* `deck`")
         dm = await reminder_dm(recall, emulator, bot, guild, alice)
         assert dm.content.startswith(
-            r"📚 1 card is due on \*\*Study\*\* \_group\_: 1 in \*\_\_x\_\_\* \`deck\`."
+            r"📚 1 card is due on [\*\*Study\*\* \_group\_]"
+            f"(https://discord.com/channels/{guild.id}): 1 in "
+            r"\*\_\_x\_\_\* \`deck\`."
         ), dm.content
 
 
@@ -1088,7 +1095,7 @@ async def test_a_morning_reminder_tells_of_cards_that_come_due_later_that_day(re
         assert await cog.send_reminders() == 1
         [dm] = emulator.dms(alice.user)
         assert dm.content == (
-            "📚 1 card comes due today on Study group: 1 in SRS deck. "
+            f"📚 1 card comes due today on {linked(guild)}: 1 in SRS deck. "
             f"It is due at <t:{int(due.timestamp())}:t>: run `/review start` there from then."
         )
         status = await alice.run("/review status", channel=guild.general)
@@ -1173,7 +1180,7 @@ async def test_a_reminder_for_many_decks_keeps_what_to_do_within_discords_limit(
             await deck_with_a_graded_card(bot, guild.id, alice.id, f"deck-{i}", f"{i:02} " + "n" * 70)
         dm = await reminder_dm(recall, emulator, bot, guild, alice)
         assert len(dm.content) <= 2000
-        assert dm.content.startswith("📚 30 cards are due on Study group: 1 in 00 nnn")
+        assert dm.content.startswith(f"📚 30 cards are due on {linked(guild)}: 1 in 00 nnn")
         assert dm.content.endswith(
             " in 22 " + "n" * 70 + ", and 7 more decks. Run `/review start` there to go over them."
         ), dm.content
@@ -1259,8 +1266,9 @@ async def test_a_new_zone_tells_of_reminders_other_servers_still_send_in_the_old
         await alice_third.run("/review remind", channel=third.general, time="21:00")  # UTC
         moved = await alice.run("/review settings", channel=guild.general, timezone="Asia/Tokyo")
         assert moved.content.endswith(
-            "\nYour review settings are per server, and your reminders on **Other group** "
-            "(07:00 Europe/Paris) and **Third group** (21:00 UTC) still follow those zones: "
+            "\nYour review settings are per server, and your reminders on "
+            f"**{linked(other)}** "
+            f"(07:00 Europe/Paris) and **{linked(third)}** (21:00 UTC) still follow those zones: "
             "set your zone there too with `/review settings timezone`."
         ), moved.content
 
@@ -1270,7 +1278,8 @@ async def test_a_new_zone_tells_of_reminders_other_servers_still_send_in_the_old
             "/review remind", channel=guild.general, time="08:00", timezone="Asia/Tokyo"
         )
         assert remind.content.endswith(
-            "\nYour review settings are per server, and your reminders on **Other group** "
+            "\nYour review settings are per server, and your reminders on "
+            f"**{linked(other)}** "
             "(07:00 Europe/Paris) still follow that zone: set your zone there too with "
             "`/review settings timezone`."
         ), remind.content
@@ -1314,3 +1323,31 @@ async def test_a_review_with_nothing_to_do_says_nothing_is_due_not_nothing_else(
             "\nNothing is due now. Come back later, or raise your daily new cards with "
             "`/review settings`."
         ), text
+
+
+async def test_reminders_from_two_servers_of_the_same_name_link_each_to_its_server(
+    recall, emulator
+):
+    """A member reminded by two servers both called "Study group" can tell the DMs apart:
+    each names its server linked to it, so a click opens the server the cards are in; so
+    does the note on the other servers' zones."""
+    guild, alice = await setup(recall, emulator)
+    twin = emulator.add_guild("Study group")
+    alice_twin = twin.add_member(alice.user)
+    async with recall.running() as bot:
+        for where, member in ((guild, alice), (twin, alice_twin)):
+            await deck_with_a_graded_card(bot, where.id, alice.id, "srs", "SRS deck")
+            await member.run("/review remind", channel=where.general, time="18:30", timezone="UTC")
+        recall.clock.set(at("2026-02-02T18:30"))
+        assert await bot.get_cog("Review").send_reminders() == 2
+        texts = sorted(dm.content for dm in emulator.dms(alice.user))
+        assert texts == sorted(
+            f"📚 1 card is due on {linked(g)}: "
+            "1 in SRS deck. Run `/review start` there to go over them."
+            for g in (guild, twin)
+        ), texts
+        moved = await alice.run("/review settings", channel=guild.general, timezone="Asia/Tokyo")
+        assert (
+            f"your reminders on **{linked(twin)}** "
+            "(18:30 UTC) still follow that zone"
+        ) in moved.content, moved.content
