@@ -97,6 +97,10 @@ class Status:
     #: new cards /review start can still bring today: the allowance left, at most the
     #: questions the member has not started
     new_left_today: int
+    #: the zone whose midnight ends "today"
+    timezone: str = "UTC"
+    #: that zone is the server's, which the member follows
+    follows_server: bool = False
 
 
 @dataclass(frozen=True)
@@ -291,6 +295,8 @@ class ReviewService:
             new_left_today=await self.store.new_questions_left(
                 guild_id, user_id, limit=allowance
             ),
+            timezone=settings.timezone,
+            follows_server=settings.follows_server,
         )
 
     async def due_today(self, guild_id: int, user_id: int, zone: str, now: datetime) -> DueToday:

@@ -521,8 +521,11 @@ class ReviewGroup(
         assert interaction.guild_id is not None
         st = await self.cog.reviews.status(interaction.guild_id, interaction.user.id)
         retention = f"{round(100 * st.retention)}%" if st.retention is not None else "not known yet"
+        # "Today" ends at midnight in the member's zone, which may be the server's.
+        zone = f"{st.timezone}, the server's zone" if st.follows_server else st.timezone
         text = (
-            f"**Due now:** {st.due_now}\n**Due today:** {st.due_today}\n**Due this week:** {st.due_week}\n"
+            f"**Due now:** {st.due_now}\n**Due today:** {st.due_today} (by midnight in {zone})\n"
+            f"**Due this week:** {st.due_week}\n"
             f"**Cards:** {st.cards} · **new cards left today:** {st.new_left_today}\n"
             f"**Estimated retention:** {retention}"
         )

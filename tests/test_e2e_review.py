@@ -1351,3 +1351,20 @@ async def test_reminders_from_two_servers_of_the_same_name_link_each_to_its_serv
             f"your reminders on **{linked(twin)}** "
             "(18:30 UTC) still follow that zone"
         ) in moved.content, moved.content
+
+
+async def test_status_says_in_which_zone_today_is_counted(recall, emulator):
+    """"Due today" counts to the member's midnight: /review status says in which zone, and
+    whether it is the server's, so a member who follows either can tell when today ends."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await bot.store.set_guild_settings(guild.id, {"timezone": "Asia/Tokyo"})
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        status = await alice.run("/review status", channel=guild.general)
+        text = status.embed["description"]
+        assert "**Due today:** 1 (by midnight in Asia/Tokyo, the server's zone)\n" in text, text
+        await alice.run("/review settings", channel=guild.general, timezone="Europe/Paris")
+        status = await alice.run("/review status", channel=guild.general)
+        text = status.embed["description"]
+        assert "**Due today:** 1 (by midnight in Europe/Paris)\n" in text, text
