@@ -526,9 +526,10 @@ def reminder_text(due: DueToday, where: str, decks: str) -> str:
             f"{'It is' if total == 1 else 'The first is'} due at {first}: run `/review start` "
             "there from then."
         )
+    others = "the other at" if total - due.due_now == 1 else "the others from"
     return (
-        f"📚 {total} cards are due today{where}: {decks}. {due.due_now} of them now, the "
-        f"others from {first}: run `/review start` there to go over them."
+        f"📚 {total} cards are due today{where}: {decks}. {due.due_now} of them now, "
+        f"{others} {first}: run `/review start` there to go over them."
     )
 
 

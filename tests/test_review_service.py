@@ -396,3 +396,13 @@ def test_other_zones_name_whole_servers_and_count_those_beyond_the_room_given() 
     assert len(many) <= 500
     assert many.startswith("Your review settings are per server, and your reminders on **Server 0**")
     assert re.search(r"\(07:00 Europe/Paris\), and \d+ more servers still follow those zones", many)
+
+
+def test_a_reminder_with_one_card_not_due_yet_speaks_of_it_alone() -> None:
+    counts = [DeckDue(1, "Flask", "flask", True, 2)]
+    later = datetime(2026, 3, 2, 19, 30, tzinfo=UTC)
+    mark = f"<t:{int(later.timestamp())}:t>"
+    assert reminder_text(DueToday(counts, 1, later), " on Club", "2 in Flask") == (
+        f"📚 2 cards are due today on Club: 2 in Flask. 1 of them now, the other at {mark}: "
+        "run `/review start` there to go over them."
+    )
