@@ -508,28 +508,33 @@ def due_by_deck(
     return fit_lines(parts, limit, more, sep=", ")
 
 
+#: the last line of a review reminder, in Discord's small grey text: how to stop them
+STOP_REMINDERS = "\n-# To stop these reminders, run `/review remind time:off` there."
+
+
 def reminder_text(due: DueToday, where: str, decks: str) -> str:
     """A review reminder's DM: how many cards are due today ``where`` (`` on <server>``, the
     server's name linked to it, or empty) and in which ``decks`` (see :func:`due_by_deck`), and, for those not due yet, when
-    the first comes due (a Discord timestamp, shown in the reader's own time)."""
+    the first comes due (a Discord timestamp, shown in the reader's own time), then how to
+    stop reminders."""
     total = due.total
     cards = "card" if total == 1 else "cards"
     if due.first_later is None:
         return (
             f"📚 {total} {cards} {'is' if total == 1 else 'are'} due{where}: {decks}. "
-            "Run `/review start` there to go over them."
+            f"Run `/review start` there to go over them.{STOP_REMINDERS}"
         )
     first = f"<t:{int(due.first_later.timestamp())}:t>"
     if due.due_now == 0:
         return (
             f"📚 {total} {cards} {'comes' if total == 1 else 'come'} due today{where}: {decks}. "
             f"{'It is' if total == 1 else 'The first is'} due at {first}: run `/review start` "
-            "there from then."
+            f"there from then.{STOP_REMINDERS}"
         )
     others = "the other at" if total - due.due_now == 1 else "the others from"
     return (
         f"📚 {total} cards are due today{where}: {decks}. {due.due_now} of them now, "
-        f"{others} {first}: run `/review start` there to go over them."
+        f"{others} {first}: run `/review start` there to go over them.{STOP_REMINDERS}"
     )
 
 

@@ -1096,7 +1096,8 @@ async def test_a_morning_reminder_tells_of_cards_that_come_due_later_that_day(re
         [dm] = emulator.dms(alice.user)
         assert dm.content == (
             f"📚 1 card comes due today on {linked(guild)}: 1 in SRS deck. "
-            f"It is due at <t:{int(due.timestamp())}:t>: run `/review start` there from then."
+            f"It is due at <t:{int(due.timestamp())}:t>: run `/review start` there from then.\n"
+            "-# To stop these reminders, run `/review remind time:off` there."
         )
         status = await alice.run("/review status", channel=guild.general)
         assert "**Due now:** 0\n**Due today:** 1" in status.embed["description"]
@@ -1182,7 +1183,8 @@ async def test_a_reminder_for_many_decks_keeps_what_to_do_within_discords_limit(
         assert len(dm.content) <= 2000
         assert dm.content.startswith(f"📚 30 cards are due on {linked(guild)}: 1 in 00 nnn")
         assert dm.content.endswith(
-            " in 22 " + "n" * 70 + ", and 7 more decks. Run `/review start` there to go over them."
+            " in 21 " + "n" * 70 + ", and 8 more decks. Run `/review start` there to go over them."
+            "\n-# To stop these reminders, run `/review remind time:off` there."
         ), dm.content
 
 
@@ -1343,7 +1345,8 @@ async def test_reminders_from_two_servers_of_the_same_name_link_each_to_its_serv
         texts = sorted(dm.content for dm in emulator.dms(alice.user))
         assert texts == sorted(
             f"📚 1 card is due on {linked(g)}: "
-            "1 in SRS deck. Run `/review start` there to go over them."
+            "1 in SRS deck. Run `/review start` there to go over them.\n"
+            "-# To stop these reminders, run `/review remind time:off` there."
             for g in (guild, twin)
         ), texts
         moved = await alice.run("/review settings", channel=guild.general, timezone="Asia/Tokyo")
