@@ -85,6 +85,8 @@ class Summary:
     one_deck: bool = False
     #: for a review of one deck, the cards due now in the server's other decks
     due_elsewhere: int = 0
+    #: the member takes no new cards a day (``/review settings new_per_day:0``)
+    no_new_per_day: bool = False
 
 
 @dataclass(frozen=True)
@@ -274,6 +276,7 @@ class ReviewService:
             decks_off=deck_id not in switched_on if deck_id is not None else not switched_on,
             one_deck=deck_id is not None,
             due_elsewhere=elsewhere,
+            no_new_per_day=(await self.store.review_settings(guild_id, user_id)).new_per_day == 0,
         )
 
     async def status(self, guild_id: int, user_id: int) -> Status:

@@ -137,7 +137,13 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
         # "else": besides the cards just reviewed, when there were any.
         nothing = "Nothing else is due now" if summary.reviewed else "Nothing is due now"
         elsewhere = summary.due_elsewhere
-        if summary.new_left:
+        if summary.new_left and summary.no_new_per_day:
+            # Coming back later brings no new card: the member's own setting holds them back.
+            lines.append(
+                f"{nothing}{here}, and you take 0 new cards a day: raise that with "
+                "`/review settings new_per_day` to start new questions."
+            )
+        elif summary.new_left:
             lines.append(
                 f"{nothing}{here}."
                 if elsewhere

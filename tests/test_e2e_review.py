@@ -1371,3 +1371,20 @@ async def test_status_says_in_which_zone_today_is_counted(recall, emulator):
         status = await alice.run("/review status", channel=guild.general)
         text = status.embed["description"]
         assert "**Due today:** 1 (by midnight in Europe/Paris)\n" in text, text
+
+
+async def test_a_review_with_no_new_cards_a_day_says_so_rather_than_come_back_later(
+    recall, emulator
+):
+    """A member who set 0 new cards a day and has nothing due is told that is why nothing
+    new comes, not to come back later, which would bring nothing new either."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await alice.run("/review settings", channel=guild.general, new_per_day=0)
+        done = await alice.run("/review start", channel=guild.general)
+        text = done.embed["description"]
+        assert text == (
+            "Reviewed **0** cards.\nNothing is due now, and you take 0 new cards a day: raise "
+            "that with `/review settings new_per_day` to start new questions."
+        ), text
