@@ -515,11 +515,18 @@ def due_by_deck(
 STOP_REMINDERS = "\n-# To stop these reminders, run `/review remind time:off` there."
 
 
-def reminder_text(due: DueToday, where: str, decks: str) -> str:
+def zone_label(zone: str, follows_server: bool) -> str:
+    """A member's time zone as a reminder names it, ``Asia/Tokyo (the server's zone)`` when
+    it is the server's, which the member follows."""
+    return f"{zone} (the server's zone)" if follows_server else zone
+
+
+def reminder_text(due: DueToday, where: str, decks: str, zone: str) -> str:
     """A review reminder's DM: how many cards are due today ``where`` (`` on <server>``, the
-    server's name linked to it, or empty) and in which ``decks`` (see :func:`due_by_deck`), and, for those not due yet, when
-    the first comes due (a Discord timestamp, shown in the reader's own time), then how to
-    stop reminders."""
+    server's name linked to it, or empty) and in which ``decks`` (see :func:`due_by_deck`);
+    when some are not due yet, by midnight in which ``zone`` (see :func:`zone_label`) and
+    when the first comes due (a Discord timestamp, shown in the reader's own time); then how
+    to stop reminders."""
     total = due.total
     cards = "card" if total == 1 else "cards"
     if due.first_later is None:
@@ -530,14 +537,15 @@ def reminder_text(due: DueToday, where: str, decks: str) -> str:
     first = f"<t:{int(due.first_later.timestamp())}:t>"
     if due.due_now == 0:
         return (
-            f"📚 {total} {cards} {'comes' if total == 1 else 'come'} due today{where}: {decks}. "
+            f"📚 {total} {cards} {'comes' if total == 1 else 'come'} due{where} by midnight in "
+            f"{zone}: {decks}. "
             f"{'It is' if total == 1 else 'The first is'} due at {first}: run `/review start` "
             f"there from then.{STOP_REMINDERS}"
         )
     others = "the other at" if total - due.due_now == 1 else "the others from"
     return (
-        f"📚 {total} cards are due today{where}: {decks}. {due.due_now} of them now, "
-        f"{others} {first}: run `/review start` there to go over them.{STOP_REMINDERS}"
+        f"📚 {total} cards are due{where} by midnight in {zone}: {decks}. {due.due_now} of "
+        f"them now, {others} {first}: run `/review start` there to go over them.{STOP_REMINDERS}"
     )
 
 
@@ -590,4 +598,5 @@ __all__ = [
     "due_by_deck",
     "other_zones_text",
     "reminder_text",
+    "zone_label",
 ]

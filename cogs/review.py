@@ -23,6 +23,7 @@ from bot.review_service import (
     due_by_deck,
     other_zones_text,
     reminder_text,
+    zone_label,
 )
 from bot.schedule import format_time, parse_time, parse_zone
 from bot.srs import (
@@ -806,14 +807,15 @@ class Review(commands.Cog):
             log.warning("could not check that %s is in %s: %s", reminder.user_id,
                         reminder.guild_id, exc)
         where = f" on {ui.server_link(guild.id, guild.name)}"
+        zone = zone_label(reminder.timezone, reminder.follows_server)
         # The decks are named as far as Discord's limit leaves room, the rest counted.
         decks = due_by_deck(
             due.counts,
             {d.id: deck_key(d, everything) for d in everything},
             escape=ui.name,
-            limit=ui.CONTENT - len(reminder_text(due, where, "")),
+            limit=ui.CONTENT - len(reminder_text(due, where, "", zone)),
         )
-        text = reminder_text(due, where, decks)
+        text = reminder_text(due, where, decks, zone)
         try:
             channel = await self.bot.create_dm(discord.Object(id=reminder.user_id))
             await channel.send(ui.clip(text, ui.CONTENT))

@@ -1095,7 +1095,7 @@ async def test_a_morning_reminder_tells_of_cards_that_come_due_later_that_day(re
         assert await cog.send_reminders() == 1
         [dm] = emulator.dms(alice.user)
         assert dm.content == (
-            f"📚 1 card comes due today on {linked(guild)}: 1 in SRS deck. "
+            f"📚 1 card comes due on {linked(guild)} by midnight in UTC: 1 in SRS deck. "
             f"It is due at <t:{int(due.timestamp())}:t>: run `/review start` there from then.\n"
             "-# To stop these reminders, run `/review remind time:off` there."
         )
@@ -1356,9 +1356,10 @@ async def test_reminders_from_two_servers_of_the_same_name_link_each_to_its_serv
         ) in moved.content, moved.content
 
 
-async def test_status_says_in_which_zone_today_is_counted(recall, emulator):
-    """"Due today" counts to the member's midnight: /review status says in which zone, and
-    whether it is the server's, so a member who follows either can tell when today ends."""
+async def test_status_and_reminders_say_in_which_zone_today_is_counted(recall, emulator):
+    """"Due today" counts to the member's midnight: /review status, and a reminder of cards
+    that come due later that day, say in which zone, and whether it is the server's, so a
+    member who follows either can tell when today ends."""
     guild, alice = await setup(recall, emulator)
     async with recall.running() as bot:
         await only_test_deck(bot, guild.id)
@@ -1367,6 +1368,14 @@ async def test_status_says_in_which_zone_today_is_counted(recall, emulator):
         status = await alice.run("/review status", channel=guild.general)
         text = status.embed["description"]
         assert "**Due today:** 1 (by midnight in Asia/Tokyo, the server's zone)\n" in text, text
+        await alice.run("/review remind", channel=guild.general, time="17:05")  # 08:05 UTC
+        recall.clock.set(at("2026-02-02T08:05"))  # the card comes due at 08:10
+        assert await bot.get_cog("Review").send_reminders() == 1
+        [dm] = emulator.dms(alice.user)
+        assert dm.content.startswith(
+            f"📚 1 card comes due on {linked(guild)} by midnight in Asia/Tokyo (the server's "
+            "zone): 1 in SRS deck. It is due at"
+        ), dm.content
         await alice.run("/review settings", channel=guild.general, timezone="Europe/Paris")
         status = await alice.run("/review status", channel=guild.general)
         text = status.embed["description"]

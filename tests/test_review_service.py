@@ -28,6 +28,7 @@ from bot.review_service import (
     due_by_deck,
     other_zones_text,
     reminder_text,
+    zone_label,
 )
 from bot.schedule import ScheduleSpec, slot_for_date
 from bot.store import AttemptRequest, DeckDue, Reminder, Store
@@ -87,16 +88,22 @@ def test_a_reminder_says_which_cards_are_due_now_and_when_the_others_come_due() 
     counts = [DeckDue(1, "Flask", "flask", True, 3), DeckDue(2, "SQL", "sql", True, 2)]
     later = datetime(2026, 3, 2, 19, 30, tzinfo=UTC)
     mark = f"<t:{int(later.timestamp())}:t>"
-    assert reminder_text(DueToday(counts, 5, None), " on Club", "3 in Flask, 2 in SQL") == (
+    assert reminder_text(DueToday(counts, 5, None), " on Club", "3 in Flask, 2 in SQL", "UTC") == (
         "📚 5 cards are due on Club: 3 in Flask, 2 in SQL. Run `/review start` there to go "
         "over them." + STOP
     )
-    assert reminder_text(DueToday(counts, 2, later), " on Club", "3 in Flask, 2 in SQL") == (
-        "📚 5 cards are due today on Club: 3 in Flask, 2 in SQL. 2 of them now, the others "
+    assert reminder_text(
+        DueToday(counts, 2, later), " on Club", "3 in Flask, 2 in SQL", "Europe/Paris"
+    ) == (
+        "📚 5 cards are due on Club by midnight in Europe/Paris: 3 in Flask, 2 in SQL. 2 of them "
+        "now, the others "
         f"from {mark}: run `/review start` there to go over them." + STOP
     )
-    assert reminder_text(DueToday(counts, 0, later), " on Club", "3 in Flask, 2 in SQL") == (
-        "📚 5 cards come due today on Club: 3 in Flask, 2 in SQL. The first is due at "
+    assert reminder_text(
+        DueToday(counts, 0, later), " on Club", "3 in Flask, 2 in SQL", zone_label("UTC", True)
+    ) == (
+        "📚 5 cards come due on Club by midnight in UTC (the server's zone): 3 in Flask, "
+        "2 in SQL. The first is due at "
         f"{mark}: run `/review start` there from then." + STOP
     )
 
@@ -405,8 +412,8 @@ def test_a_reminder_with_one_card_not_due_yet_speaks_of_it_alone() -> None:
     counts = [DeckDue(1, "Flask", "flask", True, 2)]
     later = datetime(2026, 3, 2, 19, 30, tzinfo=UTC)
     mark = f"<t:{int(later.timestamp())}:t>"
-    assert reminder_text(DueToday(counts, 1, later), " on Club", "2 in Flask") == (
-        f"📚 2 cards are due today on Club: 2 in Flask. 1 of them now, the other at {mark}: "
+    assert reminder_text(DueToday(counts, 1, later), " on Club", "2 in Flask", "UTC") == (
+        f"📚 2 cards are due on Club by midnight in UTC: 2 in Flask. 1 of them now, the other at {mark}: "
         "run `/review start` there to go over them." + STOP
     )
 
@@ -415,5 +422,5 @@ def test_every_reminder_says_how_to_stop_reminders() -> None:
     counts = [DeckDue(1, "Flask", "flask", True, 2)]
     later = datetime(2026, 3, 2, 19, 30, tzinfo=UTC)
     for due in (DueToday(counts, 2, None), DueToday(counts, 1, later), DueToday(counts, 0, later)):
-        text = reminder_text(due, " on Club", "2 in Flask")
+        text = reminder_text(due, " on Club", "2 in Flask", "UTC")
         assert text.endswith("\n-# To stop these reminders, run `/review remind time:off` there."), text

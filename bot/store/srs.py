@@ -174,6 +174,8 @@ class Reminder:
     timezone: str
     remind_time: str
     due_at: datetime
+    #: ``timezone`` is the server's, which the member follows (they set none of their own)
+    follows_server: bool = False
 
 
 
@@ -563,7 +565,8 @@ class SrsStore(DeckStore):
             if r[2] is None and r[0] not in server_zone:
                 server_zone[r[0]] = (await self.settings_for(r[0])).timezone
         return [
-            Reminder(r[0], r[1], r[2] or server_zone[r[0]], r[3], from_db(r[4])) for r in rows
+            Reminder(r[0], r[1], r[2] or server_zone[r[0]], r[3], from_db(r[4]), r[2] is None)
+            for r in rows
         ]
 
     async def next_reminder_at(self) -> datetime | None:
