@@ -69,6 +69,8 @@ class Item:
     session_id: int
     question: StoredQuestion
     is_new: bool
+    #: for a due card, the cards due now that the review has still to ask, this one included
+    due_left: int = 0
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,10 @@ class ReviewService:
             return None
         question = await self.store.question(qid)
         assert question is not None
-        return Item(session_id, question, is_new)
+        left = 0
+        if not is_new:
+            left = await self.store.due_left(session_id, now)
+        return Item(session_id, question, is_new, left)
 
     async def reveal(self, session_id: int, user_id: int, question_id: int) -> StoredQuestion:
         """The question whose answer a member reveals to grade themselves; one made multiple
@@ -188,8 +193,10 @@ class ReviewService:
         question = await self.store.question(question_id)
         if question is None or question.removed:
             return None
-        card = await self.store.card(guild_id, user_id, question_id)
-        return Item(session_id, question, card is None)
+        if await self.store.card(guild_id, user_id, question_id) is None:
+            return Item(session_id, question, True)
+        left = await self.store.due_left(session_id, self.store.clock.now())
+        return Item(session_id, question, False, left)
 
     async def grade(
         self,

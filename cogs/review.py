@@ -92,6 +92,14 @@ def relative(when: Any, now: Any) -> str:
 # -- rendering ---------------------------------------------------------------------------------
 
 
+def item_title(item: Item) -> str:
+    """A card's title: a new one says so; a due one, how many are due in all (this one
+    included), so that a member going through a backlog sees its end come."""
+    if item.is_new:
+        return "Review · new card"
+    return f"Review · {count(item.due_left, 'card')} due" if item.due_left else "Review"
+
+
 def item_message(item: Item, note: str = "") -> tuple[discord.Embed, discord.ui.View]:
     q = item.question.question
     embed = ui.question_embed(
@@ -101,7 +109,7 @@ def item_message(item: Item, note: str = "") -> tuple[discord.Embed, discord.ui.
         tags=q.tags,
         difficulty=q.difficulty.value,
         options=[o.text for o in q.options],
-        title="Review · new card" if item.is_new else "Review",
+        title=item_title(item),
         footer=note,
     )
     view = discord.ui.View(timeout=None)

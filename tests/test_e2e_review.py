@@ -131,12 +131,14 @@ async def test_a_review_session_over_several_days(recall, emulator):
         # Next day (UTC midnight passed): due cards first, most overdue first, then new ones.
         recall.clock.set(at("2026-02-03T08:00"))
         step = await alice.run("/review start", channel=guild.general)
-        assert step.embed["title"] == "Review"  # a due card, not a new one
+        # a due card, not a new one, and how many are due in all, to see the end of a backlog
+        assert step.embed["title"] == "Review · 3 cards due"
         seen = []
         while step.message.embeds[0]["title"] != "Review done":
             seen.append(step.message.embeds[0]["title"])
             step = await play(alice, step, grade="Again" if len(seen) == 1 else "Good")
-        assert seen[:3] == ["Review", "Review", "Review"]
+        # the card graded Again is due again in a minute, for the next review, not this one
+        assert seen[:3] == ["Review · 3 cards due", "Review · 2 cards due", "Review · 1 card due"]
         assert seen[3:] == ["Review · new card", "Review · new card"]
         summary = step.message.embeds[0]["description"]
         assert "Reviewed **5** cards." in summary and "Again rate: **20%**" in summary
@@ -1241,6 +1243,7 @@ async def test_a_deck_review_ends_telling_of_cards_due_in_the_other_decks(recall
             step = await play(alice, step)
         recall.clock.set(at("2026-03-02T08:00"))  # every card is long due
         shown = await alice.run("/review start", channel=guild.general, deck="srs")
+        assert shown.embed["title"] == "Review · 1 card due"  # of this deck only
         text = (await play(alice, shown)).message.embeds[0]["description"]
         assert "Reviewed **1** card." in text
         assert (

@@ -365,6 +365,18 @@ class SrsStore(DeckStore):
         row = await self._fetchone(sql + " ORDER BY c.due, c.question_id LIMIT 1", params)
         return (int(row[0]), from_db(row[1])) if row else None
 
+    async def due_left(self, session_id: int, now: datetime) -> int:
+        """How many cards due at ``now`` a review session has still to ask: those
+        ``next_due`` gives it, the cards it answered left out."""
+        row = await self._fetchone(
+            "SELECT COUNT(*) FROM review_sessions s JOIN srs_cards c ON c.guild_id = s.guild_id "
+            f"AND c.user_id = s.user_id {_REVIEWABLE} AND s.id = ? AND c.due <= ? "
+            "AND (s.deck_id IS NULL OR q.deck_id = s.deck_id) AND NOT EXISTS (SELECT 1 FROM "
+            "review_answers a WHERE a.session_id = s.id AND a.question_id = c.question_id)",
+            (session_id, to_db(now)),
+        )
+        return int(row[0]) if row else 0
+
     async def new_question(
         self,
         guild_id: int,
