@@ -530,7 +530,7 @@ class ReviewGroup(
 
     @app_commands.command(
         name="status",
-        description="Cards due now, today and this week, and your estimated retention.",
+        description="Cards due now, today and in the next 7 days, and your estimated retention.",
     )
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
@@ -540,7 +540,7 @@ class ReviewGroup(
         zone = f"{st.timezone}, the server's zone" if st.follows_server else st.timezone
         text = (
             f"**Due now:** {st.due_now}\n**Due today:** {st.due_today} (by midnight in {zone})\n"
-            f"**Due this week:** {st.due_week}\n"
+            f"**Due in the next 7 days:** {st.due_week}\n"
             f"**Cards:** {st.cards} · **new cards left today:** {st.new_left_today}\n"
             f"**Estimated retention:** {retention}"
         )

@@ -1371,6 +1371,8 @@ async def test_status_and_reminders_say_in_which_zone_today_is_counted(recall, e
         status = await alice.run("/review status", channel=guild.general)
         text = status.embed["description"]
         assert "**Due today:** 1 (by midnight in Asia/Tokyo, the server's zone)\n" in text, text
+        # a week from now, not the calendar week that /stats counts points in
+        assert "\n**Due in the next 7 days:** 1\n" in text, text
         await alice.run("/review remind", channel=guild.general, time="17:05")  # 08:05 UTC
         recall.clock.set(at("2026-02-02T08:05"))  # the card comes due at 08:10
         assert await bot.get_cog("Review").send_reminders() == 1
