@@ -522,7 +522,7 @@ def due_by_deck(
 STOP_REMINDERS = "\n-# To stop these reminders, run `/review remind time:off` there."
 
 
-def zone_label(zone: str, follows_server: bool) -> str:
+def reminder_zone(zone: str, follows_server: bool) -> str:
     """A member's time zone as a reminder names it, ``Asia/Tokyo (the server's zone)`` when
     it is the server's, which the member follows."""
     return f"{zone} (the server's zone)" if follows_server else zone
@@ -531,7 +531,7 @@ def zone_label(zone: str, follows_server: bool) -> str:
 def reminder_text(due: DueToday, where: str, decks: str, zone: str) -> str:
     """A review reminder's DM: how many cards are due today ``where`` (`` on <server>``, the
     server's name linked to it, or empty) and in which ``decks`` (see :func:`due_by_deck`);
-    when some are not due yet, by midnight in which ``zone`` (see :func:`zone_label`) and
+    when some are not due yet, by midnight in which ``zone`` (see :func:`reminder_zone`) and
     when the first comes due (a Discord timestamp, shown in the reader's own time); then how
     to stop reminders."""
     total = due.total
@@ -605,5 +605,5 @@ __all__ = [
     "due_by_deck",
     "other_zones_text",
     "reminder_text",
-    "zone_label",
+    "reminder_zone",
 ]

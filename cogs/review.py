@@ -23,9 +23,9 @@ from bot.review_service import (
     due_by_deck,
     other_zones_text,
     reminder_text,
-    zone_label,
+    reminder_zone,
 )
-from bot.schedule import format_time, parse_time, parse_zone
+from bot.schedule import format_time, parse_time, parse_zone, zone_label
 from bot.srs import (
     DEFAULT_NEW_PER_DAY,
     NEW_PER_DAY_MAX,
@@ -575,7 +575,8 @@ class ReviewGroup(
             )
         s = await store.review_settings(interaction.guild_id, interaction.user.id)
         remind = f"daily at {s.remind_time}" if s.remind_time else "off"
-        zone = f"**{s.timezone}** (the server's)" if s.follows_server else f"**{s.timezone}**"
+        shown = zone_label(s.timezone)
+        zone = f"**{shown}** (the server's)" if s.follows_server else f"**{shown}**"
         note = await reminders_off_note(self.cog.reviews, interaction.guild_id, interaction.user.id)
         elsewhere = (
             await other_zones_note(interaction, self.cog.reviews, s.timezone)
@@ -626,7 +627,8 @@ class ReviewGroup(
             else ""
         )
         await interaction.response.send_message(
-            f"I'll DM you at **{at} {s.timezone}**{whose} on days when cards are due (next check "
+            f"I'll DM you at **{at} {zone_label(s.timezone)}**{whose} on days when cards are "
+            "due (next check "
             f"<t:{int(s.remind_next.timestamp())}:R>). Keep your DMs open to Recall."
             + (f"\n{elsewhere}" if elsewhere else ""),
             ephemeral=True,
@@ -815,7 +817,7 @@ class Review(commands.Cog):
             log.warning("could not check that %s is in %s: %s", reminder.user_id,
                         reminder.guild_id, exc)
         where = f" on {ui.server_link(guild.id, guild.name)}"
-        zone = zone_label(reminder.timezone, reminder.follows_server)
+        zone = reminder_zone(reminder.timezone, reminder.follows_server)
         # The decks are named as far as Discord's limit leaves room, the rest counted.
         decks = due_by_deck(
             due.counts,

@@ -1402,3 +1402,23 @@ async def test_a_review_with_no_new_cards_a_day_says_so_rather_than_come_back_la
             "Reviewed **0** cards.\nNothing is due now, and you take 0 new cards a day: raise "
             "that with `/review settings new_per_day` to start new questions."
         ), text
+
+
+async def test_a_zone_without_summer_time_says_so_when_it_is_set(recall, emulator):
+    """EST is UTC-5 all year, not New York's clock: a member who sets it for reminders is
+    told, before their reminders come an hour off in summer."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running():
+        remind = await alice.run(
+            "/review remind", channel=guild.general, time="07:00", timezone="EST"
+        )
+        assert remind.content.startswith(
+            "I'll DM you at **07:00 EST (UTC-5 all year, no daylight saving)** on days"
+        ), remind.content
+        settings = await alice.run("/review settings", channel=guild.general)
+        assert "time zone: **EST (UTC-5 all year, no daylight saving)**" in settings.content
+        zones = await alice.autocomplete("/review remind", "timezone", "EST")
+        assert (zones[0]["name"], zones[0]["value"]) == (
+            "EST (UTC-5 all year, no daylight saving)",
+            "EST",
+        ), zones
