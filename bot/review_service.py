@@ -322,10 +322,12 @@ class ReviewService:
         later = await self.store.first_due_after(guild_id, user_id, now)
         return DueToday(counts, due_now, later if later is not None and later < midnight else None)
 
-    async def reminders_elsewhere(self, guild_id: int, user_id: int, zone: str) -> list[Reminder]:
-        """The member's reminders in their other servers that follow a zone other than
-        ``zone`` (review settings are kept per server: a new zone set in one server leaves
-        them as they were)."""
+    async def reminders_elsewhere(
+        self, guild_id: int, user_id: int, zone: str | None = None
+    ) -> list[Reminder]:
+        """The member's reminders in their other servers, with ``zone`` only those that
+        follow another zone (review settings are kept per server: a new zone set, or
+        reminders turned off, in one server leaves them as they were)."""
         return [
             r
             for r in await self.store.member_reminders(user_id)
@@ -559,14 +561,38 @@ def reminder_text(due: DueToday, where: str, decks: str, zone: str) -> str:
 def other_zones_text(reminders: Sequence[tuple[str, Reminder]], limit: int) -> str:
     """What a member who set a new zone in one server is told of their reminders
     (:meth:`ReviewService.reminders_elsewhere`, each with the server as shown: its name,
-    linked to it) that
-    still follow other zones, in at most about ``limit`` characters; empty for none."""
+    linked to it) that still follow other zones, in at most about ``limit`` characters;
+    empty for none."""
+    those = "that zone" if len(reminders) == 1 else "those zones"
+    return _reminders_on(
+        reminders,
+        "Your review settings are per server, and your reminders on ",
+        f" still follow {those}: set your zone there too with `/review settings timezone`.",
+        limit,
+    )
+
+
+def other_reminders_text(reminders: Sequence[tuple[str, Reminder]], limit: int) -> str:
+    """What a member who turned reminders off in one server is told of their reminders in
+    the others (as for :func:`other_zones_text`), which still come; empty for none."""
+    return _reminders_on(
+        reminders,
+        "Your reminders on ",
+        " still come: review settings are per server, so turn them off there with "
+        "`/review remind time:off`.",
+        limit,
+    )
+
+
+def _reminders_on(
+    reminders: Sequence[tuple[str, Reminder]], head: str, tail: str, limit: int
+) -> str:
+    """``head``, the servers of ``reminders`` each with its reminder's time and zone, as
+    many as fit in about ``limit`` characters and the rest counted, then ``tail``; empty
+    for none."""
     if not reminders:
         return ""
     parts = [f"**{server}** ({r.remind_time} {r.timezone})" for server, r in reminders]
-    head = "Your review settings are per server, and your reminders on "
-    those = "that zone" if len(parts) == 1 else "those zones"
-    tail = f" still follow {those}: set your zone there too with `/review settings timezone`."
     servers = fit_lines(
         parts,
         limit - len(head) - len(tail),
@@ -603,6 +629,7 @@ __all__ = [
     "Status",
     "Summary",
     "due_by_deck",
+    "other_reminders_text",
     "other_zones_text",
     "reminder_text",
     "reminder_zone",

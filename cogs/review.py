@@ -21,6 +21,7 @@ from bot.review_service import (
     ReviewService,
     Summary,
     due_by_deck,
+    other_reminders_text,
     other_zones_text,
     reminder_text,
     reminder_zone,
@@ -255,11 +256,13 @@ async def show_again(
         await interaction.response.edit_message(embed=embed, view=view)
 
 
-async def other_zones_note(
-    interaction: discord.Interaction[Any], reviews: ReviewService, zone: str
+async def elsewhere_note(
+    interaction: discord.Interaction[Any], reviews: ReviewService, zone: str | None = None
 ) -> str:
-    """After the member set their zone here: their reminders in other servers (that the bot
-    is in) that still follow another zone; empty when there are none."""
+    """The member's reminders in other servers (that the bot is in), which a change here
+    leaves as they were: after they set their zone here, those that still follow another
+    zone; with no ``zone``, after they turned reminders off here, all of them. Empty when
+    there are none."""
     assert interaction.guild_id is not None
     found = await reviews.reminders_elsewhere(interaction.guild_id, interaction.user.id, zone)
     named = [
@@ -267,7 +270,8 @@ async def other_zones_note(
         for r in found
         if (guild := interaction.client.get_guild(r.guild_id)) is not None
     ]
-    return other_zones_text(named, ui.CONTENT // 2)
+    told = other_reminders_text if zone is None else other_zones_text
+    return told(named, ui.CONTENT // 2)
 
 
 async def reminders_off_note(reviews: ReviewService, guild_id: int, user_id: int) -> str:
@@ -579,7 +583,7 @@ class ReviewGroup(
         zone = f"**{shown}** (the server's)" if s.follows_server else f"**{shown}**"
         note = await reminders_off_note(self.cog.reviews, interaction.guild_id, interaction.user.id)
         elsewhere = (
-            await other_zones_note(interaction, self.cog.reviews, s.timezone)
+            await elsewhere_note(interaction, self.cog.reviews, s.timezone)
             if timezone is not None
             else ""
         )
@@ -604,7 +608,12 @@ class ReviewGroup(
             await store.set_review_settings(
                 interaction.guild_id, interaction.user.id, remind_off=True
             )
-            await interaction.response.send_message("Review reminders are off.", ephemeral=True)
+            elsewhere = await elsewhere_note(interaction, self.cog.reviews)
+            await interaction.response.send_message(
+                "Review reminders from this server are off."
+                + (f"\n{elsewhere}" if elsewhere else ""),
+                ephemeral=True,
+            )
             return
         try:
             at = format_time(parse_time(time))
@@ -622,7 +631,7 @@ class ReviewGroup(
         # as /review settings tells it: a zone the member follows moves with the server's
         whose = " (the server's zone)" if s.follows_server else ""
         elsewhere = (
-            await other_zones_note(interaction, self.cog.reviews, s.timezone)
+            await elsewhere_note(interaction, self.cog.reviews, s.timezone)
             if timezone is not None
             else ""
         )

@@ -1422,3 +1422,25 @@ async def test_a_zone_without_summer_time_says_so_when_it_is_set(recall, emulato
             "EST (UTC-5 all year, no daylight saving)",
             "EST",
         ), zones
+
+
+async def test_turning_reminders_off_names_the_servers_that_still_send_them(recall, emulator):
+    """Review settings are per server: reminders turned off in one server leave those of the
+    member's other servers on, and the answer says which, so that their next DM is no
+    surprise."""
+    guild, alice = await setup(recall, emulator)
+    other = emulator.add_guild("Other group")
+    alice_there = other.add_member(alice.user)
+    async with recall.running():
+        await alice_there.run(
+            "/review remind", channel=other.general, time="07:00", timezone="Europe/Paris"
+        )
+        await alice.run("/review remind", channel=guild.general, time="08:00")
+        off = await alice.run("/review remind", channel=guild.general, time="off")
+        assert off.content == (
+            "Review reminders from this server are off.\nYour reminders on "
+            f"**{linked(other)}** (07:00 Europe/Paris) still come: review settings are per "
+            "server, so turn them off there with `/review remind time:off`."
+        ), off.content
+        alone = await alice_there.run("/review remind", channel=other.general, time="off")
+        assert alone.content == "Review reminders from this server are off.", alone.content
