@@ -166,10 +166,9 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
                 if summary.one_deck
                 else "there are no new questions left for you to start"
             )
-            lines.append(
-                f"{nothing}{here}, and {none_new}."
-                + ("" if elsewhere else " Come back later.")
-            )
+            # Without a card (an empty deck), nothing comes later either.
+            later = summary.next_due is not None and not elsewhere
+            lines.append(f"{nothing}{here}, and {none_new}." + (" Come back later." if later else ""))
         if elsewhere:
             lines.append(
                 f"{count(elsewhere, 'card')} {'is' if elsewhere == 1 else 'are'} due now in "

@@ -1444,3 +1444,18 @@ async def test_turning_reminders_off_names_the_servers_that_still_send_them(reca
         ), off.content
         alone = await alice_there.run("/review remind", channel=other.general, time="off")
         assert alone.content == "Review reminders from this server are off.", alone.content
+
+
+async def test_a_review_of_an_empty_deck_does_not_say_to_come_back_later(recall, emulator):
+    """A deck with no questions has nothing to bring later: its review says there is
+    nothing to start, not to come back."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await bot.store.create_deck(guild.id, "empty", "Empty deck")
+        done = await alice.run("/review start", channel=guild.general, deck="empty")
+        text = done.embed["description"]
+        assert text == (
+            "Reviewed **0** cards.\nNothing is due now in this deck, and it has no new "
+            "questions left for you to start."
+        ), text
