@@ -20,6 +20,7 @@ from bot.bank import Escape
 from bot.errors import OptionGone, UserError
 from bot.exporters import ExportPart
 from bot.quiz import Rating, Source, mc_rating, option_clicked
+from bot.schedule import zone_label
 from bot.srs import NEW_PER_DAY_MAX, local_midnights, retrievability
 from bot.store import (
     AttemptRequest,
@@ -524,16 +525,17 @@ def due_by_deck(
 STOP_REMINDERS = "\n-# To stop these reminders, run `/review remind time:off` there."
 
 
-def reminder_zone(zone: str, follows_server: bool) -> str:
-    """A member's time zone as a reminder names it, ``Asia/Tokyo (the server's zone)`` when
-    it is the server's, which the member follows."""
-    return f"{zone} (the server's zone)" if follows_server else zone
+def day_zone(zone: str, follows_server: bool) -> str:
+    """The zone whose midnight ends a member's day, as /review status and reminders name
+    it: with the offset an Etc/GMT zone really has (see ``bot.schedule.zone_label``), and
+    ``Asia/Tokyo, the server's zone`` when it is the server's, which the member follows."""
+    return zone_label(zone) + (", the server's zone" if follows_server else "")
 
 
 def reminder_text(due: DueToday, where: str, decks: str, zone: str) -> str:
     """A review reminder's DM: how many cards are due today ``where`` (`` on <server>``, the
     server's name linked to it, or empty) and in which ``decks`` (see :func:`due_by_deck`);
-    when some are not due yet, by midnight in which ``zone`` (see :func:`reminder_zone`) and
+    when some are not due yet, by midnight in which ``zone`` (see :func:`day_zone`) and
     when the first comes due (a Discord timestamp, shown in the reader's own time); then how
     to stop reminders."""
     total = due.total
@@ -628,9 +630,9 @@ __all__ = [
     "ReviewService",
     "Status",
     "Summary",
+    "day_zone",
     "due_by_deck",
     "other_reminders_text",
     "other_zones_text",
     "reminder_text",
-    "reminder_zone",
 ]

@@ -20,11 +20,11 @@ from bot.review_service import (
     Item,
     ReviewService,
     Summary,
+    day_zone,
     due_by_deck,
     other_reminders_text,
     other_zones_text,
     reminder_text,
-    reminder_zone,
 )
 from bot.schedule import format_time, parse_time, parse_zone, zone_label
 from bot.srs import (
@@ -540,7 +540,7 @@ class ReviewGroup(
         st = await self.cog.reviews.status(interaction.guild_id, interaction.user.id)
         retention = f"{round(100 * st.retention)}%" if st.retention is not None else "not known yet"
         # "Today" ends at midnight in the member's zone, which may be the server's.
-        zone = f"{st.timezone}, the server's zone" if st.follows_server else st.timezone
+        zone = day_zone(st.timezone, st.follows_server)
         text = (
             f"**Due now:** {st.due_now}\n**Due today:** {st.due_today} (by midnight in {zone})\n"
             f"**Due in the next 7 days:** {st.due_week}\n"
@@ -825,7 +825,7 @@ class Review(commands.Cog):
             log.warning("could not check that %s is in %s: %s", reminder.user_id,
                         reminder.guild_id, exc)
         where = f" on {ui.server_link(guild.id, guild.name)}"
-        zone = reminder_zone(reminder.timezone, reminder.follows_server)
+        zone = day_zone(reminder.timezone, reminder.follows_server)
         # The decks are named as far as Discord's limit leaves room, the rest counted.
         decks = due_by_deck(
             due.counts,

@@ -1378,13 +1378,18 @@ async def test_status_and_reminders_say_in_which_zone_today_is_counted(recall, e
         assert await bot.get_cog("Review").send_reminders() == 1
         [dm] = emulator.dms(alice.user)
         assert dm.content.startswith(
-            f"📚 1 card comes due on {linked(guild)} by midnight in Asia/Tokyo (the server's "
-            "zone): 1 in SRS deck. It is due at"
+            f"📚 1 card comes due on {linked(guild)} by midnight in Asia/Tokyo, the server's "
+            "zone: 1 in SRS deck. It is due at"
         ), dm.content
         await alice.run("/review settings", channel=guild.general, timezone="Europe/Paris")
         status = await alice.run("/review status", channel=guild.general)
         text = status.embed["description"]
         assert "**Due today:** 1 (by midnight in Europe/Paris)\n" in text, text
+        # a zone named against its offset is told with the offset it has
+        await alice.run("/review settings", channel=guild.general, timezone="Etc/GMT-2")
+        status = await alice.run("/review status", channel=guild.general)
+        text = status.embed["description"]
+        assert "**Due today:** 1 (by midnight in Etc/GMT-2 (UTC+2))\n" in text, text
 
 
 async def test_a_review_with_no_new_cards_a_day_says_so_rather_than_come_back_later(

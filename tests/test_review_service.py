@@ -25,10 +25,10 @@ from bot.review_service import (
     OPTION_CHANGED,
     DueToday,
     ReviewService,
+    day_zone,
     due_by_deck,
     other_zones_text,
     reminder_text,
-    reminder_zone,
 )
 from bot.schedule import ScheduleSpec, slot_for_date
 from bot.store import AttemptRequest, DeckDue, Reminder, Store
@@ -100,9 +100,9 @@ def test_a_reminder_says_which_cards_are_due_now_and_when_the_others_come_due() 
         f"from {mark}: run `/review start` there to go over them." + STOP
     )
     assert reminder_text(
-        DueToday(counts, 0, later), " on Club", "3 in Flask, 2 in SQL", reminder_zone("UTC", True)
+        DueToday(counts, 0, later), " on Club", "3 in Flask, 2 in SQL", day_zone("UTC", True)
     ) == (
-        "📚 5 cards come due on Club by midnight in UTC (the server's zone): 3 in Flask, "
+        "📚 5 cards come due on Club by midnight in UTC, the server's zone: 3 in Flask, "
         "2 in SQL. The first is due at "
         f"{mark}: run `/review start` there from then." + STOP
     )
