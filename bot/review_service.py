@@ -20,6 +20,7 @@ from bot.bank import Escape
 from bot.errors import OptionGone, UserError
 from bot.exporters import ExportPart
 from bot.quiz import Rating, Source, mc_rating, option_clicked
+from bot.schedule import zone_label
 from bot.srs import NEW_PER_DAY_MAX, local_midnights, retrievability
 from bot.store import (
     AttemptRequest,
@@ -69,6 +70,8 @@ class Item:
     session_id: int
     question: StoredQuestion
     is_new: bool
+    #: for a due card, the cards due now that the review has still to ask, this one included
+    due_left: int = 0
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,8 @@ class Summary:
     one_deck: bool = False
     #: for a review of one deck, the cards due now in the server's other decks
     due_elsewhere: int = 0
+    #: the member takes no new cards a day (``/review settings new_per_day:0``)
+    no_new_per_day: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,10 @@ class Status:
     #: new cards /review start can still bring today: the allowance left, at most the
     #: questions the member has not started
     new_left_today: int
+    #: the zone whose midnight ends "today"
+    timezone: str = "UTC"
+    #: that zone is the server's, which the member follows
+    follows_server: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,7 +168,10 @@ class ReviewService:
             return None
         question = await self.store.question(qid)
         assert question is not None
-        return Item(session_id, question, is_new)
+        left = 0
+        if not is_new:
+            left = await self.store.due_left(session_id, now)
+        return Item(session_id, question, is_new, left)
 
     async def reveal(self, session_id: int, user_id: int, question_id: int) -> StoredQuestion:
         """The question whose answer a member reveals to grade themselves; one made multiple
@@ -182,8 +194,10 @@ class ReviewService:
         question = await self.store.question(question_id)
         if question is None or question.removed:
             return None
-        card = await self.store.card(guild_id, user_id, question_id)
-        return Item(session_id, question, card is None)
+        if await self.store.card(guild_id, user_id, question_id) is None:
+            return Item(session_id, question, True)
+        left = await self.store.due_left(session_id, self.store.clock.now())
+        return Item(session_id, question, False, left)
 
     async def grade(
         self,
@@ -270,6 +284,7 @@ class ReviewService:
             decks_off=deck_id not in switched_on if deck_id is not None else not switched_on,
             one_deck=deck_id is not None,
             due_elsewhere=elsewhere,
+            no_new_per_day=(await self.store.review_settings(guild_id, user_id)).new_per_day == 0,
         )
 
     async def status(self, guild_id: int, user_id: int) -> Status:
@@ -291,6 +306,8 @@ class ReviewService:
             new_left_today=await self.store.new_questions_left(
                 guild_id, user_id, limit=allowance
             ),
+            timezone=settings.timezone,
+            follows_server=settings.follows_server,
         )
 
     async def due_today(self, guild_id: int, user_id: int, zone: str, now: datetime) -> DueToday:
@@ -306,10 +323,12 @@ class ReviewService:
         later = await self.store.first_due_after(guild_id, user_id, now)
         return DueToday(counts, due_now, later if later is not None and later < midnight else None)
 
-    async def reminders_elsewhere(self, guild_id: int, user_id: int, zone: str) -> list[Reminder]:
-        """The member's reminders in their other servers that follow a zone other than
-        ``zone`` (review settings are kept per server: a new zone set in one server leaves
-        them as they were)."""
+    async def reminders_elsewhere(
+        self, guild_id: int, user_id: int, zone: str | None = None
+    ) -> list[Reminder]:
+        """The member's reminders in their other servers, with ``zone`` only those that
+        follow another zone (review settings are kept per server: a new zone set, or
+        reminders turned off, in one server leaves them as they were)."""
         return [
             r
             for r in await self.store.member_reminders(user_id)
@@ -502,40 +521,80 @@ def due_by_deck(
     return fit_lines(parts, limit, more, sep=", ")
 
 
-def reminder_text(due: DueToday, where: str, decks: str) -> str:
-    """A review reminder's DM: how many cards are due today ``where`` (`` on <server>`` or
-    empty) and in which ``decks`` (see :func:`due_by_deck`), and, for those not due yet, when
-    the first comes due (a Discord timestamp, shown in the reader's own time)."""
+#: the last line of a review reminder, in Discord's small grey text: how to stop them
+STOP_REMINDERS = "\n-# To stop these reminders, run `/review remind time:off` there."
+
+
+def day_zone(zone: str, follows_server: bool) -> str:
+    """The zone whose midnight ends a member's day, as /review status and reminders name
+    it: with the offset an Etc/GMT zone really has (see ``bot.schedule.zone_label``), and
+    ``Asia/Tokyo, the server's zone`` when it is the server's, which the member follows."""
+    return zone_label(zone) + (", the server's zone" if follows_server else "")
+
+
+def reminder_text(due: DueToday, where: str, decks: str, zone: str) -> str:
+    """A review reminder's DM: how many cards are due today ``where`` (`` on <server>``, the
+    server's name linked to it, or empty) and in which ``decks`` (see :func:`due_by_deck`);
+    when some are not due yet, by midnight in which ``zone`` (see :func:`day_zone`) and
+    when the first comes due (a Discord timestamp, shown in the reader's own time); then how
+    to stop reminders."""
     total = due.total
     cards = "card" if total == 1 else "cards"
     if due.first_later is None:
         return (
             f"📚 {total} {cards} {'is' if total == 1 else 'are'} due{where}: {decks}. "
-            "Run `/review start` there to go over them."
+            f"Run `/review start` there to go over them.{STOP_REMINDERS}"
         )
     first = f"<t:{int(due.first_later.timestamp())}:t>"
     if due.due_now == 0:
         return (
-            f"📚 {total} {cards} {'comes' if total == 1 else 'come'} due today{where}: {decks}. "
+            f"📚 {total} {cards} {'comes' if total == 1 else 'come'} due{where} by midnight in "
+            f"{zone}: {decks}. "
             f"{'It is' if total == 1 else 'The first is'} due at {first}: run `/review start` "
-            "there from then."
+            f"there from then.{STOP_REMINDERS}"
         )
+    others = "the other at" if total - due.due_now == 1 else "the others from"
     return (
-        f"📚 {total} cards are due today{where}: {decks}. {due.due_now} of them now, the "
-        f"others from {first}: run `/review start` there to go over them."
+        f"📚 {total} cards are due{where} by midnight in {zone}: {decks}. {due.due_now} of "
+        f"them now, {others} {first}: run `/review start` there to go over them.{STOP_REMINDERS}"
     )
 
 
 def other_zones_text(reminders: Sequence[tuple[str, Reminder]], limit: int) -> str:
     """What a member who set a new zone in one server is told of their reminders
-    (:meth:`ReviewService.reminders_elsewhere`, each with the server's name as shown) that
-    still follow other zones, in at most about ``limit`` characters; empty for none."""
+    (:meth:`ReviewService.reminders_elsewhere`, each with the server as shown: its name,
+    linked to it) that still follow other zones, in at most about ``limit`` characters;
+    empty for none."""
+    those = "that zone" if len(reminders) == 1 else "those zones"
+    return _reminders_on(
+        reminders,
+        "Your review settings are per server, and your reminders on ",
+        f" still follow {those}: set your zone there too with `/review settings timezone`.",
+        limit,
+    )
+
+
+def other_reminders_text(reminders: Sequence[tuple[str, Reminder]], limit: int) -> str:
+    """What a member who turned reminders off in one server is told of their reminders in
+    the others (as for :func:`other_zones_text`), which still come; empty for none."""
+    return _reminders_on(
+        reminders,
+        "Your reminders on ",
+        " still come: review settings are per server, so turn them off there with "
+        "`/review remind time:off`.",
+        limit,
+    )
+
+
+def _reminders_on(
+    reminders: Sequence[tuple[str, Reminder]], head: str, tail: str, limit: int
+) -> str:
+    """``head``, the servers of ``reminders`` each with its reminder's time and zone, as
+    many as fit in about ``limit`` characters and the rest counted, then ``tail``; empty
+    for none."""
     if not reminders:
         return ""
     parts = [f"**{server}** ({r.remind_time} {r.timezone})" for server, r in reminders]
-    head = "Your review settings are per server, and your reminders on "
-    those = "that zone" if len(parts) == 1 else "those zones"
-    tail = f" still follow {those}: set your zone there too with `/review settings timezone`."
     servers = fit_lines(
         parts,
         limit - len(head) - len(tail),
@@ -571,7 +630,9 @@ __all__ = [
     "ReviewService",
     "Status",
     "Summary",
+    "day_zone",
     "due_by_deck",
+    "other_reminders_text",
     "other_zones_text",
     "reminder_text",
 ]

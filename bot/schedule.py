@@ -323,9 +323,19 @@ def _offset_zone(folded: str) -> str | None:
     return name if name in _zone_lookup().values() else None
 
 
+#: zones named like a region's standard time that keep it all year: ``EST`` is not New
+#: York's clock, which moves an hour in summer (``America/New_York``)
+_STANDARD_ONLY = frozenset({"EST", "MST", "HST"})
+
+
 def zone_label(name: str) -> str:
     """A zone's name as offered to choose: an Etc/GMT±N zone with the offset it really has,
-    since its sign is the reverse (``Etc/GMT+2 (UTC-2)``); any other zone as it is."""
+    since its sign is the reverse (``Etc/GMT+2 (UTC-2)``); a standard time kept all year
+    saying so (``EST (UTC-5 all year, no daylight saving)``); any other zone as it is."""
+    if name in _STANDARD_ONLY:
+        offset = datetime(2000, 1, 1, tzinfo=UTC).astimezone(ZoneInfo(name)).utcoffset()
+        hours = int(offset.total_seconds() // 3600) if offset is not None else 0
+        return f"{name} (UTC{hours:+d} all year, no daylight saving)"
     match = _ETC_GMT_RE.fullmatch(name)
     if match is None or not int(match.group(2)):
         return name

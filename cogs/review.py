@@ -20,11 +20,13 @@ from bot.review_service import (
     Item,
     ReviewService,
     Summary,
+    day_zone,
     due_by_deck,
+    other_reminders_text,
     other_zones_text,
     reminder_text,
 )
-from bot.schedule import format_time, parse_time, parse_zone
+from bot.schedule import format_time, parse_time, parse_zone, zone_label
 from bot.srs import (
     DEFAULT_NEW_PER_DAY,
     NEW_PER_DAY_MAX,
@@ -91,6 +93,14 @@ def relative(when: Any, now: Any) -> str:
 # -- rendering ---------------------------------------------------------------------------------
 
 
+def item_title(item: Item) -> str:
+    """A card's title: a new one says so; a due one, how many are due in all (this one
+    included), so that a member going through a backlog sees its end come."""
+    if item.is_new:
+        return "Review · new card"
+    return f"Review · {count(item.due_left, 'card')} due" if item.due_left else "Review"
+
+
 def item_message(item: Item, note: str = "") -> tuple[discord.Embed, discord.ui.View]:
     q = item.question.question
     embed = ui.question_embed(
@@ -100,7 +110,7 @@ def item_message(item: Item, note: str = "") -> tuple[discord.Embed, discord.ui.
         tags=q.tags,
         difficulty=q.difficulty.value,
         options=[o.text for o in q.options],
-        title="Review · new card" if item.is_new else "Review",
+        title=item_title(item),
         footer=note,
     )
     view = discord.ui.View(timeout=None)
@@ -137,7 +147,13 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
         # "else": besides the cards just reviewed, when there were any.
         nothing = "Nothing else is due now" if summary.reviewed else "Nothing is due now"
         elsewhere = summary.due_elsewhere
-        if summary.new_left:
+        if summary.new_left and summary.no_new_per_day:
+            # Coming back later brings no new card: the member's own setting holds them back.
+            lines.append(
+                f"{nothing}{here}, and you take 0 new cards a day: raise that with "
+                "`/review settings new_per_day` to start new questions."
+            )
+        elif summary.new_left:
             lines.append(
                 f"{nothing}{here}."
                 if elsewhere
@@ -150,10 +166,9 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
                 if summary.one_deck
                 else "there are no new questions left for you to start"
             )
-            lines.append(
-                f"{nothing}{here}, and {none_new}."
-                + ("" if elsewhere else " Come back later.")
-            )
+            # Without a card (an empty deck), nothing comes later either.
+            later = summary.next_due is not None and not elsewhere
+            lines.append(f"{nothing}{here}, and {none_new}." + (" Come back later." if later else ""))
         if elsewhere:
             lines.append(
                 f"{count(elsewhere, 'card')} {'is' if elsewhere == 1 else 'are'} due now in "
@@ -240,19 +255,22 @@ async def show_again(
         await interaction.response.edit_message(embed=embed, view=view)
 
 
-async def other_zones_note(
-    interaction: discord.Interaction[Any], reviews: ReviewService, zone: str
+async def elsewhere_note(
+    interaction: discord.Interaction[Any], reviews: ReviewService, zone: str | None = None
 ) -> str:
-    """After the member set their zone here: their reminders in other servers (that the bot
-    is in) that still follow another zone; empty when there are none."""
+    """The member's reminders in other servers (that the bot is in), which a change here
+    leaves as they were: after they set their zone here, those that still follow another
+    zone; with no ``zone``, after they turned reminders off here, all of them. Empty when
+    there are none."""
     assert interaction.guild_id is not None
     found = await reviews.reminders_elsewhere(interaction.guild_id, interaction.user.id, zone)
     named = [
-        (ui.name(guild.name), r)
+        (ui.server_link(guild.id, guild.name), r)
         for r in found
         if (guild := interaction.client.get_guild(r.guild_id)) is not None
     ]
-    return other_zones_text(named, ui.CONTENT // 2)
+    told = other_reminders_text if zone is None else other_zones_text
+    return told(named, ui.CONTENT // 2)
 
 
 async def reminders_off_note(reviews: ReviewService, guild_id: int, user_id: int) -> str:
@@ -515,14 +533,17 @@ class ReviewGroup(
 
     @app_commands.command(
         name="status",
-        description="Cards due now, today and this week, and your estimated retention.",
+        description="Cards due now, today and in the next 7 days, and your estimated retention.",
     )
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
         st = await self.cog.reviews.status(interaction.guild_id, interaction.user.id)
         retention = f"{round(100 * st.retention)}%" if st.retention is not None else "not known yet"
+        # "Today" ends at midnight in the member's zone, which may be the server's.
+        zone = day_zone(st.timezone, st.follows_server)
         text = (
-            f"**Due now:** {st.due_now}\n**Due today:** {st.due_today}\n**Due this week:** {st.due_week}\n"
+            f"**Due now:** {st.due_now}\n**Due today:** {st.due_today} (by midnight in {zone})\n"
+            f"**Due in the next 7 days:** {st.due_week}\n"
             f"**Cards:** {st.cards} · **new cards left today:** {st.new_left_today}\n"
             f"**Estimated retention:** {retention}"
         )
@@ -557,10 +578,11 @@ class ReviewGroup(
             )
         s = await store.review_settings(interaction.guild_id, interaction.user.id)
         remind = f"daily at {s.remind_time}" if s.remind_time else "off"
-        zone = f"**{s.timezone}** (the server's)" if s.follows_server else f"**{s.timezone}**"
+        shown = zone_label(s.timezone)
+        zone = f"**{shown}** (the server's)" if s.follows_server else f"**{shown}**"
         note = await reminders_off_note(self.cog.reviews, interaction.guild_id, interaction.user.id)
         elsewhere = (
-            await other_zones_note(interaction, self.cog.reviews, s.timezone)
+            await elsewhere_note(interaction, self.cog.reviews, s.timezone)
             if timezone is not None
             else ""
         )
@@ -585,7 +607,12 @@ class ReviewGroup(
             await store.set_review_settings(
                 interaction.guild_id, interaction.user.id, remind_off=True
             )
-            await interaction.response.send_message("Review reminders are off.", ephemeral=True)
+            elsewhere = await elsewhere_note(interaction, self.cog.reviews)
+            await interaction.response.send_message(
+                "Review reminders from this server are off."
+                + (f"\n{elsewhere}" if elsewhere else ""),
+                ephemeral=True,
+            )
             return
         try:
             at = format_time(parse_time(time))
@@ -603,12 +630,13 @@ class ReviewGroup(
         # as /review settings tells it: a zone the member follows moves with the server's
         whose = " (the server's zone)" if s.follows_server else ""
         elsewhere = (
-            await other_zones_note(interaction, self.cog.reviews, s.timezone)
+            await elsewhere_note(interaction, self.cog.reviews, s.timezone)
             if timezone is not None
             else ""
         )
         await interaction.response.send_message(
-            f"I'll DM you at **{at} {s.timezone}**{whose} on days when cards are due (next check "
+            f"I'll DM you at **{at} {zone_label(s.timezone)}**{whose} on days when cards are "
+            "due (next check "
             f"<t:{int(s.remind_next.timestamp())}:R>). Keep your DMs open to Recall."
             + (f"\n{elsewhere}" if elsewhere else ""),
             ephemeral=True,
@@ -796,15 +824,16 @@ class Review(commands.Cog):
             # day's reminder goes as before the check.
             log.warning("could not check that %s is in %s: %s", reminder.user_id,
                         reminder.guild_id, exc)
-        where = f" on {ui.name(guild.name)}"
+        where = f" on {ui.server_link(guild.id, guild.name)}"
+        zone = day_zone(reminder.timezone, reminder.follows_server)
         # The decks are named as far as Discord's limit leaves room, the rest counted.
         decks = due_by_deck(
             due.counts,
             {d.id: deck_key(d, everything) for d in everything},
             escape=ui.name,
-            limit=ui.CONTENT - len(reminder_text(due, where, "")),
+            limit=ui.CONTENT - len(reminder_text(due, where, "", zone)),
         )
-        text = reminder_text(due, where, decks)
+        text = reminder_text(due, where, decks, zone)
         try:
             channel = await self.bot.create_dm(discord.Object(id=reminder.user_id))
             await channel.send(ui.clip(text, ui.CONTENT))

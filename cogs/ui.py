@@ -169,6 +169,18 @@ def name(text: str) -> str:
     return _MENTION_LIKE.sub(r"\\<", text)
 
 
+def server_link(guild_id: int, server: str) -> str:
+    """A server's name as typed (see :func:`name`), linked to the server: in a DM, or among
+    the member's other servers, two servers of the same name are still told apart, and a
+    click opens the one meant. A name with square brackets, which would end the link's text
+    early, is followed by the link instead."""
+    url = f"https://discord.com/channels/{guild_id}"
+    shown = name(server)
+    if "[" in shown or "]" in shown:
+        return f"{shown} (<{url}>)"
+    return f"[{shown}]({url})"
+
+
 def error_text(error: UserError) -> str:
     """A refusal as the member reads it: a name it holds shown as typed (see :func:`name`)."""
     return error.shown(name) if isinstance(error, NamedError) else str(error)

@@ -76,6 +76,19 @@ def test_names_that_discord_would_draw_as_mentions_or_dates_show_as_typed(typed,
     assert ui.name(typed) == shown
 
 
+@pytest.mark.parametrize(
+    ("server", "shown"),
+    [
+        ("Study *group*", "[Study \\*group\\*](https://discord.com/channels/7)"),
+        # A square bracket would end the link's text early: the link follows the name.
+        ("Study [group", "Study [group (<https://discord.com/channels/7>)"),
+        ("[A] B", "[A] B (<https://discord.com/channels/7>)"),
+    ],
+)
+def test_a_server_linked_shows_its_name_as_typed(server, shown) -> None:
+    assert ui.server_link(7, server) == shown
+
+
 async def test_names_show_as_typed(recall, emulator, monkeypatch) -> None:
     guild = emulator.add_guild("Study group")
     mod = guild.add_member("mod", permissions=MANAGE)

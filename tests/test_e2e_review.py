@@ -89,6 +89,11 @@ async def reminder_dm(recall, emulator, bot, guild, alice):
     return dm
 
 
+def linked(guild) -> str:
+    """A server's name as a reminder shows it: linked to the server."""
+    return f"[{guild.name}](https://discord.com/channels/{guild.id})"
+
+
 async def play(alice, result, grade="Good"):
     """Answer whatever the session shows: reveal and grade, or pick the right option."""
     msg = result.message
@@ -126,12 +131,14 @@ async def test_a_review_session_over_several_days(recall, emulator):
         # Next day (UTC midnight passed): due cards first, most overdue first, then new ones.
         recall.clock.set(at("2026-02-03T08:00"))
         step = await alice.run("/review start", channel=guild.general)
-        assert step.embed["title"] == "Review"  # a due card, not a new one
+        # a due card, not a new one, and how many are due in all, to see the end of a backlog
+        assert step.embed["title"] == "Review · 3 cards due"
         seen = []
         while step.message.embeds[0]["title"] != "Review done":
             seen.append(step.message.embeds[0]["title"])
             step = await play(alice, step, grade="Again" if len(seen) == 1 else "Good")
-        assert seen[:3] == ["Review", "Review", "Review"]
+        # the card graded Again is due again in a minute, for the next review, not this one
+        assert seen[:3] == ["Review · 3 cards due", "Review · 2 cards due", "Review · 1 card due"]
         assert seen[3:] == ["Review · new card", "Review · new card"]
         summary = step.message.embeds[0]["description"]
         assert "Reviewed **5** cards." in summary and "Again rate: **20%**" in summary
@@ -198,7 +205,7 @@ async def test_reminder_fires_and_a_closed_dm_turns_it_off(recall, emulator):
         recall.clock.set(at("2026-02-02T17:30"))
         assert await cog.send_reminders() == 1
         [dm] = emulator.dms(alice.user)
-        assert dm.content.startswith("📚 1 card is due on Study group: 1 in SRS deck.")
+        assert dm.content.startswith(f"📚 1 card is due on {linked(guild)}: 1 in SRS deck.")
         assert await cog.send_reminders() == 0  # once a day
 
         emulator.close_dms(alice.user)
@@ -388,7 +395,7 @@ async def test_no_reminder_from_a_server_the_bot_was_removed_from_until_it_is_ba
         recall.clock.set(at("2026-02-03T18:00"))
         assert await cog.send_reminders() == 1
         [dm] = emulator.dms(alice.user)
-        assert dm.content.startswith("📚 1 card is due on Study group: 1 in SRS deck.")
+        assert dm.content.startswith(f"📚 1 card is due on {linked(guild)}: 1 in SRS deck.")
 
 
 @pytest.mark.parametrize("when", ["at-start", "mid-session"])
@@ -424,7 +431,7 @@ async def remind_through_the_outage(bot, recall, emulator, guild, alice) -> None
     recall.clock.set(at("2026-02-02T18:05"))
     assert await cog.send_reminders() == 1
     [dm] = emulator.dms(alice.user)
-    assert dm.content.startswith("📚 1 card is due on Study group: 1 in SRS deck.")
+    assert dm.content.startswith(f"📚 1 card is due on {linked(guild)}: 1 in SRS deck.")
 
 
 async def test_an_option_is_graded_by_its_text_after_the_options_were_reordered(recall, emulator):
@@ -560,7 +567,7 @@ async def test_todays_reminder_goes_when_the_bot_is_back_within_the_hour_after_d
         recall.clock.set(at("2026-02-03T17:20"))  # 18:20 in Paris, the day after
         assert await cog.send_reminders() == 1
         [dm] = emulator.dms(alice.user)
-        assert dm.content.startswith("📚 1 card is due on Study group")
+        assert dm.content.startswith(f"📚 1 card is due on {linked(guild)}")
         assert (await bot.store.review_settings(guild.id, alice.id)).remind_next == at(
             "2026-02-04T17:00"
         )
@@ -831,7 +838,7 @@ async def test_a_reminder_tells_apart_decks_with_the_same_name(recall, emulator)
                 await grade_good(bot, guild.id, alice.id, stored.id)
         dm = await reminder_dm(recall, emulator, bot, guild, alice)
         assert dm.content.startswith(
-            "📚 3 cards are due on Study group: 2 in SRS deck (`srs`), 1 in SRS deck (`srs-2`)."
+            f"📚 3 cards are due on {linked(guild)}: 2 in SRS deck (`srs`), 1 in SRS deck (`srs-2`)."
         )
 
 
@@ -875,7 +882,9 @@ async def test_a_reminder_shows_deck_and_server_names_as_typed_not_as_markdown(
         await deck_with_a_graded_card(bot, guild.id, alice.id, "marks", "*__x__* `deck`")
         dm = await reminder_dm(recall, emulator, bot, guild, alice)
         assert dm.content.startswith(
-            r"📚 1 card is due on \*\*Study\*\* \_group\_: 1 in \*\_\_x\_\_\* \`deck\`."
+            r"📚 1 card is due on [\*\*Study\*\* \_group\_]"
+            f"(https://discord.com/channels/{guild.id}): 1 in "
+            r"\*\_\_x\_\_\* \`deck\`."
         ), dm.content
 
 
@@ -1088,8 +1097,9 @@ async def test_a_morning_reminder_tells_of_cards_that_come_due_later_that_day(re
         assert await cog.send_reminders() == 1
         [dm] = emulator.dms(alice.user)
         assert dm.content == (
-            "📚 1 card comes due today on Study group: 1 in SRS deck. "
-            f"It is due at <t:{int(due.timestamp())}:t>: run `/review start` there from then."
+            f"📚 1 card comes due on {linked(guild)} by midnight in UTC: 1 in SRS deck. "
+            f"It is due at <t:{int(due.timestamp())}:t>: run `/review start` there from then.\n"
+            "-# To stop these reminders, run `/review remind time:off` there."
         )
         status = await alice.run("/review status", channel=guild.general)
         assert "**Due now:** 0\n**Due today:** 1" in status.embed["description"]
@@ -1173,9 +1183,10 @@ async def test_a_reminder_for_many_decks_keeps_what_to_do_within_discords_limit(
             await deck_with_a_graded_card(bot, guild.id, alice.id, f"deck-{i}", f"{i:02} " + "n" * 70)
         dm = await reminder_dm(recall, emulator, bot, guild, alice)
         assert len(dm.content) <= 2000
-        assert dm.content.startswith("📚 30 cards are due on Study group: 1 in 00 nnn")
+        assert dm.content.startswith(f"📚 30 cards are due on {linked(guild)}: 1 in 00 nnn")
         assert dm.content.endswith(
-            " in 22 " + "n" * 70 + ", and 7 more decks. Run `/review start` there to go over them."
+            " in 21 " + "n" * 70 + ", and 8 more decks. Run `/review start` there to go over them."
+            "\n-# To stop these reminders, run `/review remind time:off` there."
         ), dm.content
 
 
@@ -1232,6 +1243,7 @@ async def test_a_deck_review_ends_telling_of_cards_due_in_the_other_decks(recall
             step = await play(alice, step)
         recall.clock.set(at("2026-03-02T08:00"))  # every card is long due
         shown = await alice.run("/review start", channel=guild.general, deck="srs")
+        assert shown.embed["title"] == "Review · 1 card due"  # of this deck only
         text = (await play(alice, shown)).message.embeds[0]["description"]
         assert "Reviewed **1** card." in text
         assert (
@@ -1259,8 +1271,9 @@ async def test_a_new_zone_tells_of_reminders_other_servers_still_send_in_the_old
         await alice_third.run("/review remind", channel=third.general, time="21:00")  # UTC
         moved = await alice.run("/review settings", channel=guild.general, timezone="Asia/Tokyo")
         assert moved.content.endswith(
-            "\nYour review settings are per server, and your reminders on **Other group** "
-            "(07:00 Europe/Paris) and **Third group** (21:00 UTC) still follow those zones: "
+            "\nYour review settings are per server, and your reminders on "
+            f"**{linked(other)}** "
+            f"(07:00 Europe/Paris) and **{linked(third)}** (21:00 UTC) still follow those zones: "
             "set your zone there too with `/review settings timezone`."
         ), moved.content
 
@@ -1270,7 +1283,8 @@ async def test_a_new_zone_tells_of_reminders_other_servers_still_send_in_the_old
             "/review remind", channel=guild.general, time="08:00", timezone="Asia/Tokyo"
         )
         assert remind.content.endswith(
-            "\nYour review settings are per server, and your reminders on **Other group** "
+            "\nYour review settings are per server, and your reminders on "
+            f"**{linked(other)}** "
             "(07:00 Europe/Paris) still follow that zone: set your zone there too with "
             "`/review settings timezone`."
         ), remind.content
@@ -1313,4 +1327,140 @@ async def test_a_review_with_nothing_to_do_says_nothing_is_due_not_nothing_else(
         assert text.endswith(
             "\nNothing is due now. Come back later, or raise your daily new cards with "
             "`/review settings`."
+        ), text
+
+
+async def test_reminders_from_two_servers_of_the_same_name_link_each_to_its_server(
+    recall, emulator
+):
+    """A member reminded by two servers both called "Study group" can tell the DMs apart:
+    each names its server linked to it, so a click opens the server the cards are in; so
+    does the note on the other servers' zones."""
+    guild, alice = await setup(recall, emulator)
+    twin = emulator.add_guild("Study group")
+    alice_twin = twin.add_member(alice.user)
+    async with recall.running() as bot:
+        for where, member in ((guild, alice), (twin, alice_twin)):
+            await deck_with_a_graded_card(bot, where.id, alice.id, "srs", "SRS deck")
+            await member.run("/review remind", channel=where.general, time="18:30", timezone="UTC")
+        recall.clock.set(at("2026-02-02T18:30"))
+        assert await bot.get_cog("Review").send_reminders() == 2
+        texts = sorted(dm.content for dm in emulator.dms(alice.user))
+        assert texts == sorted(
+            f"📚 1 card is due on {linked(g)}: "
+            "1 in SRS deck. Run `/review start` there to go over them.\n"
+            "-# To stop these reminders, run `/review remind time:off` there."
+            for g in (guild, twin)
+        ), texts
+        moved = await alice.run("/review settings", channel=guild.general, timezone="Asia/Tokyo")
+        assert (
+            f"your reminders on **{linked(twin)}** "
+            "(18:30 UTC) still follow that zone"
+        ) in moved.content, moved.content
+
+
+async def test_status_and_reminders_say_in_which_zone_today_is_counted(recall, emulator):
+    """"Due today" counts to the member's midnight: /review status, and a reminder of cards
+    that come due later that day, say in which zone, and whether it is the server's, so a
+    member who follows either can tell when today ends."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await bot.store.set_guild_settings(guild.id, {"timezone": "Asia/Tokyo"})
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        status = await alice.run("/review status", channel=guild.general)
+        text = status.embed["description"]
+        assert "**Due today:** 1 (by midnight in Asia/Tokyo, the server's zone)\n" in text, text
+        # a week from now, not the calendar week that /stats counts points in
+        assert "\n**Due in the next 7 days:** 1\n" in text, text
+        await alice.run("/review remind", channel=guild.general, time="17:05")  # 08:05 UTC
+        recall.clock.set(at("2026-02-02T08:05"))  # the card comes due at 08:10
+        assert await bot.get_cog("Review").send_reminders() == 1
+        [dm] = emulator.dms(alice.user)
+        assert dm.content.startswith(
+            f"📚 1 card comes due on {linked(guild)} by midnight in Asia/Tokyo, the server's "
+            "zone: 1 in SRS deck. It is due at"
+        ), dm.content
+        await alice.run("/review settings", channel=guild.general, timezone="Europe/Paris")
+        status = await alice.run("/review status", channel=guild.general)
+        text = status.embed["description"]
+        assert "**Due today:** 1 (by midnight in Europe/Paris)\n" in text, text
+        # a zone named against its offset is told with the offset it has
+        await alice.run("/review settings", channel=guild.general, timezone="Etc/GMT-2")
+        status = await alice.run("/review status", channel=guild.general)
+        text = status.embed["description"]
+        assert "**Due today:** 1 (by midnight in Etc/GMT-2 (UTC+2))\n" in text, text
+
+
+async def test_a_review_with_no_new_cards_a_day_says_so_rather_than_come_back_later(
+    recall, emulator
+):
+    """A member who set 0 new cards a day and has nothing due is told that is why nothing
+    new comes, not to come back later, which would bring nothing new either."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await alice.run("/review settings", channel=guild.general, new_per_day=0)
+        done = await alice.run("/review start", channel=guild.general)
+        text = done.embed["description"]
+        assert text == (
+            "Reviewed **0** cards.\nNothing is due now, and you take 0 new cards a day: raise "
+            "that with `/review settings new_per_day` to start new questions."
+        ), text
+
+
+async def test_a_zone_without_summer_time_says_so_when_it_is_set(recall, emulator):
+    """EST is UTC-5 all year, not New York's clock: a member who sets it for reminders is
+    told, before their reminders come an hour off in summer."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running():
+        remind = await alice.run(
+            "/review remind", channel=guild.general, time="07:00", timezone="EST"
+        )
+        assert remind.content.startswith(
+            "I'll DM you at **07:00 EST (UTC-5 all year, no daylight saving)** on days"
+        ), remind.content
+        settings = await alice.run("/review settings", channel=guild.general)
+        assert "time zone: **EST (UTC-5 all year, no daylight saving)**" in settings.content
+        zones = await alice.autocomplete("/review remind", "timezone", "EST")
+        assert (zones[0]["name"], zones[0]["value"]) == (
+            "EST (UTC-5 all year, no daylight saving)",
+            "EST",
+        ), zones
+
+
+async def test_turning_reminders_off_names_the_servers_that_still_send_them(recall, emulator):
+    """Review settings are per server: reminders turned off in one server leave those of the
+    member's other servers on, and the answer says which, so that their next DM is no
+    surprise."""
+    guild, alice = await setup(recall, emulator)
+    other = emulator.add_guild("Other group")
+    alice_there = other.add_member(alice.user)
+    async with recall.running():
+        await alice_there.run(
+            "/review remind", channel=other.general, time="07:00", timezone="Europe/Paris"
+        )
+        await alice.run("/review remind", channel=guild.general, time="08:00")
+        off = await alice.run("/review remind", channel=guild.general, time="off")
+        assert off.content == (
+            "Review reminders from this server are off.\nYour reminders on "
+            f"**{linked(other)}** (07:00 Europe/Paris) still come: review settings are per "
+            "server, so turn them off there with `/review remind time:off`."
+        ), off.content
+        alone = await alice_there.run("/review remind", channel=other.general, time="off")
+        assert alone.content == "Review reminders from this server are off.", alone.content
+
+
+async def test_a_review_of_an_empty_deck_does_not_say_to_come_back_later(recall, emulator):
+    """A deck with no questions has nothing to bring later: its review says there is
+    nothing to start, not to come back."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await bot.store.create_deck(guild.id, "empty", "Empty deck")
+        done = await alice.run("/review start", channel=guild.general, deck="empty")
+        text = done.embed["description"]
+        assert text == (
+            "Reviewed **0** cards.\nNothing is due now in this deck, and it has no new "
+            "questions left for you to start."
         ), text

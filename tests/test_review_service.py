@@ -25,12 +25,16 @@ from bot.review_service import (
     OPTION_CHANGED,
     DueToday,
     ReviewService,
+    day_zone,
     due_by_deck,
     other_zones_text,
     reminder_text,
 )
 from bot.schedule import ScheduleSpec, slot_for_date
 from bot.store import AttemptRequest, DeckDue, Reminder, Store
+
+#: the line that ends every reminder
+STOP = "\n-# To stop these reminders, run `/review remind time:off` there."
 
 
 def test_each_deck_is_named_once_with_its_count() -> None:
@@ -84,17 +88,23 @@ def test_a_reminder_says_which_cards_are_due_now_and_when_the_others_come_due() 
     counts = [DeckDue(1, "Flask", "flask", True, 3), DeckDue(2, "SQL", "sql", True, 2)]
     later = datetime(2026, 3, 2, 19, 30, tzinfo=UTC)
     mark = f"<t:{int(later.timestamp())}:t>"
-    assert reminder_text(DueToday(counts, 5, None), " on Club", "3 in Flask, 2 in SQL") == (
+    assert reminder_text(DueToday(counts, 5, None), " on Club", "3 in Flask, 2 in SQL", "UTC") == (
         "📚 5 cards are due on Club: 3 in Flask, 2 in SQL. Run `/review start` there to go "
-        "over them."
+        "over them." + STOP
     )
-    assert reminder_text(DueToday(counts, 2, later), " on Club", "3 in Flask, 2 in SQL") == (
-        "📚 5 cards are due today on Club: 3 in Flask, 2 in SQL. 2 of them now, the others "
-        f"from {mark}: run `/review start` there to go over them."
+    assert reminder_text(
+        DueToday(counts, 2, later), " on Club", "3 in Flask, 2 in SQL", "Europe/Paris"
+    ) == (
+        "📚 5 cards are due on Club by midnight in Europe/Paris: 3 in Flask, 2 in SQL. 2 of them "
+        "now, the others "
+        f"from {mark}: run `/review start` there to go over them." + STOP
     )
-    assert reminder_text(DueToday(counts, 0, later), " on Club", "3 in Flask, 2 in SQL") == (
-        "📚 5 cards come due today on Club: 3 in Flask, 2 in SQL. The first is due at "
-        f"{mark}: run `/review start` there from then."
+    assert reminder_text(
+        DueToday(counts, 0, later), " on Club", "3 in Flask, 2 in SQL", day_zone("UTC", True)
+    ) == (
+        "📚 5 cards come due on Club by midnight in UTC, the server's zone: 3 in Flask, "
+        "2 in SQL. The first is due at "
+        f"{mark}: run `/review start` there from then." + STOP
     )
 
 
@@ -396,3 +406,21 @@ def test_other_zones_name_whole_servers_and_count_those_beyond_the_room_given() 
     assert len(many) <= 500
     assert many.startswith("Your review settings are per server, and your reminders on **Server 0**")
     assert re.search(r"\(07:00 Europe/Paris\), and \d+ more servers still follow those zones", many)
+
+
+def test_a_reminder_with_one_card_not_due_yet_speaks_of_it_alone() -> None:
+    counts = [DeckDue(1, "Flask", "flask", True, 2)]
+    later = datetime(2026, 3, 2, 19, 30, tzinfo=UTC)
+    mark = f"<t:{int(later.timestamp())}:t>"
+    assert reminder_text(DueToday(counts, 1, later), " on Club", "2 in Flask", "UTC") == (
+        f"📚 2 cards are due on Club by midnight in UTC: 2 in Flask. 1 of them now, the other at {mark}: "
+        "run `/review start` there to go over them." + STOP
+    )
+
+
+def test_every_reminder_says_how_to_stop_reminders() -> None:
+    counts = [DeckDue(1, "Flask", "flask", True, 2)]
+    later = datetime(2026, 3, 2, 19, 30, tzinfo=UTC)
+    for due in (DueToday(counts, 2, None), DueToday(counts, 1, later), DueToday(counts, 0, later)):
+        text = reminder_text(due, " on Club", "2 in Flask", "UTC")
+        assert text.endswith("\n-# To stop these reminders, run `/review remind time:off` there."), text

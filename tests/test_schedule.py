@@ -309,6 +309,16 @@ def test_an_offset_typed_as_utc_plus_finds_the_zone_that_really_is_it() -> None:
     assert zone_label("Europe/London") == "Europe/London"
 
 
+def test_standard_time_zones_say_they_keep_no_daylight_saving() -> None:
+    """``EST`` and ``MST`` are fixed offsets, not New York's or Denver's clock, which move
+    an hour in summer: a member who picks one is told before a reminder comes an hour off."""
+    assert zone_label("EST") == "EST (UTC-5 all year, no daylight saving)"
+    assert zone_label("MST") == "MST (UTC-7 all year, no daylight saving)"
+    assert zone_label("HST") == "HST (UTC-10 all year, no daylight saving)"
+    assert zone_label("EST5EDT") == "EST5EDT"  # this one keeps summer time
+    assert zone_label("UTC") == "UTC"
+
+
 def test_days_choices_say_what_the_days_typed_mean() -> None:
     assert days_choices("sat-mon") == [("mon,sat,sun: Monday, Saturday, Sunday", "mon,sat,sun")]
     assert days_choices("weekdays") == [("mon-fri: Monday to Friday", "mon-fri")]

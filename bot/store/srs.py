@@ -174,6 +174,8 @@ class Reminder:
     timezone: str
     remind_time: str
     due_at: datetime
+    #: ``timezone`` is the server's, which the member follows (they set none of their own)
+    follows_server: bool = False
 
 
 
@@ -362,6 +364,18 @@ class SrsStore(DeckStore):
             params.extend(exclude)
         row = await self._fetchone(sql + " ORDER BY c.due, c.question_id LIMIT 1", params)
         return (int(row[0]), from_db(row[1])) if row else None
+
+    async def due_left(self, session_id: int, now: datetime) -> int:
+        """How many cards due at ``now`` a review session has still to ask: those
+        ``next_due`` gives it, the cards it answered left out."""
+        row = await self._fetchone(
+            "SELECT COUNT(*) FROM review_sessions s JOIN srs_cards c ON c.guild_id = s.guild_id "
+            f"AND c.user_id = s.user_id {_REVIEWABLE} AND s.id = ? AND c.due <= ? "
+            "AND (s.deck_id IS NULL OR q.deck_id = s.deck_id) AND NOT EXISTS (SELECT 1 FROM "
+            "review_answers a WHERE a.session_id = s.id AND a.question_id = c.question_id)",
+            (session_id, to_db(now)),
+        )
+        return int(row[0]) if row else 0
 
     async def new_question(
         self,
@@ -563,7 +577,8 @@ class SrsStore(DeckStore):
             if r[2] is None and r[0] not in server_zone:
                 server_zone[r[0]] = (await self.settings_for(r[0])).timezone
         return [
-            Reminder(r[0], r[1], r[2] or server_zone[r[0]], r[3], from_db(r[4])) for r in rows
+            Reminder(r[0], r[1], r[2] or server_zone[r[0]], r[3], from_db(r[4]), r[2] is None)
+            for r in rows
         ]
 
     async def next_reminder_at(self) -> datetime | None:
