@@ -313,7 +313,9 @@ async def status_message(
                 f"**Last post:** [#{posted[0].number}]({link})"
                 + (" (late)" if posted[0].late else "")
             )
-        if schedule.last_error:
+        # A schedule paused by its failures already says the last one's reason.
+        said = schedule.paused and (schedule.pause_reason or "").endswith(schedule.last_error or "")
+        if schedule.last_error and not said:
             lines.append(f"⚠️ **Problem:** {schedule.last_error}")
         for slot in await store.slots(schedule.id, states=("claimed",), limit=3):
             if slot.error:
