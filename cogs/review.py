@@ -604,12 +604,24 @@ class ReviewGroup(
         assert interaction.guild_id is not None
         store = self.cog.reviews.store
         if time.strip().lower() == "off":
-            await store.set_review_settings(
-                interaction.guild_id, interaction.user.id, remind_off=True
+            # A zone given with it is set all the same (as /review settings would).
+            off_zone = member_zone(timezone) if timezone else None
+            s = await store.set_review_settings(
+                interaction.guild_id,
+                interaction.user.id,
+                remind_off=True,
+                timezone=off_zone,
+                follow_server=timezone is not None and off_zone is None,
+            )
+            zone_set = (
+                f" Your review time zone here is **{zone_label(s.timezone)}**"
+                + (" (the server's zone)." if s.follows_server else ".")
+                if timezone is not None
+                else ""
             )
             elsewhere = await elsewhere_note(interaction, self.cog.reviews)
             await interaction.response.send_message(
-                "Review reminders from this server are off."
+                "Review reminders from this server are off." + zone_set
                 + (f"\n{elsewhere}" if elsewhere else ""),
                 ephemeral=True,
             )

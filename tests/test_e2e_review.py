@@ -1449,6 +1449,16 @@ async def test_turning_reminders_off_names_the_servers_that_still_send_them(reca
         ), off.content
         alone = await alice_there.run("/review remind", channel=other.general, time="off")
         assert alone.content == "Review reminders from this server are off.", alone.content
+        # a zone given with `off` is set too, and said
+        zoned = await alice.run(
+            "/review remind", channel=guild.general, time="off", timezone="Asia/Tokyo"
+        )
+        assert zoned.content.startswith(
+            "Review reminders from this server are off. Your review time zone here is "
+            "**Asia/Tokyo**."
+        ), zoned.content
+        status = await alice.run("/review status", channel=guild.general)
+        assert "Asia/Tokyo" in str(status.embeds), status.embeds
 
 
 async def test_a_review_of_an_empty_deck_does_not_say_to_come_back_later(recall, emulator):
