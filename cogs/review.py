@@ -603,16 +603,22 @@ class ReviewGroup(
     ) -> None:
         assert interaction.guild_id is not None
         store = self.cog.reviews.store
-        if time.strip().lower() == "off":
-            # A zone given with it is set all the same (as /review settings would).
-            off_zone = member_zone(timezone) if timezone else None
-            s = await store.set_review_settings(
-                interaction.guild_id,
-                interaction.user.id,
-                remind_off=True,
-                timezone=off_zone,
-                follow_server=timezone is not None and off_zone is None,
-            )
+        off = time.strip().lower() == "off"
+        try:
+            at = None if off else format_time(parse_time(time))
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        # A zone given with `off` is set all the same (as /review settings would).
+        zone = member_zone(timezone) if timezone else None
+        s = await store.set_review_settings(
+            interaction.guild_id,
+            interaction.user.id,
+            remind_time=at,
+            remind_off=off,
+            timezone=zone,
+            follow_server=timezone is not None and zone is None,
+        )
+        if off:
             zone_set = (
                 f" Your review time zone here is **{zone_label(s.timezone)}**"
                 + (" (the server's zone)." if s.follows_server else ".")
@@ -626,18 +632,6 @@ class ReviewGroup(
                 ephemeral=True,
             )
             return
-        try:
-            at = format_time(parse_time(time))
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
-        zone = member_zone(timezone) if timezone else None
-        s = await store.set_review_settings(
-            interaction.guild_id,
-            interaction.user.id,
-            remind_time=at,
-            timezone=zone,
-            follow_server=timezone is not None and zone is None,
-        )
         assert s.remind_next is not None
         # as /review settings tells it: a zone the member follows moves with the server's
         whose = " (the server's zone)" if s.follows_server else ""
