@@ -663,6 +663,27 @@ async def test_decks_whose_names_fold_to_the_same_slug_can_both_be_created(recal
             assert sq.question.prompt == f"A question for {name}?"
 
 
+async def test_a_deck_named_by_digits_is_not_mistaken_for_the_deck_of_that_number(
+    recall, emulator
+):
+    """A deck is also named by its number. A deck called "7" whose slug was "7" was offered
+    by autocomplete as `7`, which picked deck number 7 instead: /deck remove asked to remove
+    another deck, /question add added to it."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod, name="0 start")
+        [other] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+        made = await mod.run("/deck create", name=str(other.id))
+        assert f"**{other.id}** (`deck-{other.id}`) is ready" in made.embed["description"]
+        [choice] = await mod.autocomplete("/deck remove", "deck", str(other.id))
+        assert choice["value"] == f"deck-{other.id}"
+        asked = await mod.run("/deck remove", deck=choice["value"])
+        assert asked.embed["title"] == f"Remove {other.id}?"
+        # Its number still names the other deck.
+        info = await mod.run("/deck info", deck=str(other.id))
+        assert info.embed["title"] == "0 start"
+
+
 async def test_editing_only_the_answer_keeps_an_option_written_over_two_lines(recall, emulator):
     """An imported option may hold a line break; the form has one option a line, so it
     shows the option on one line, and saving a change to the answer only leaves the options
