@@ -20,10 +20,15 @@ from bot.client import RecallBot
 from bot.errors import UserError
 from bot.questions import DECK_DESCRIPTION_MAX, DECK_NAME_MAX
 from bot.store import DeckRow
+from bot.text import count
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
 from cogs.questions import bank, deck_choices, give_back_option
 from cogs.quiz import handled
+
+#: decks a page of /deck list: 15 of the longest lines (a name of Markdown marks, each
+#: escaped) still fit one embed
+LIST_PAGE = 15
 
 
 def deck_line(d: DeckRow, decks: Sequence[DeckRow]) -> str:
@@ -94,6 +99,43 @@ class RemoveDeckButton(
         await handled(interaction, work)
 
 
+async def list_message(
+    bot: RecallBot, guild_id: int, page: int
+) -> tuple[discord.Embed, discord.ui.View]:
+    """A page of /deck list (the last one when ``page`` is past it), with its page buttons
+    when there is more than one page."""
+    decks = await bot.store.decks_for_guild(guild_id, include_disabled=True)
+    pages = max(1, -(-len(decks) // LIST_PAGE))
+    page = min(max(page, 0), pages - 1)
+    lines = [deck_line(d, decks) for d in decks[page * LIST_PAGE : (page + 1) * LIST_PAGE]]
+    body = ui.fit_lines(lines, ui.EMBED_DESCRIPTION, lambda n: f"… and {n} more")
+    embed = ui.info_embed("Decks", body or "No decks yet.")
+    where = f"Page {page + 1}/{pages} · {count(len(decks), 'deck')} · " if pages > 1 else ""
+    embed.set_footer(text=where + "/deck info deck:… for details · /quiz deck:… to play one")
+    view = discord.ui.View(timeout=None)
+    if pages > 1:
+        DeckListPageButton.add_pair(view, page, pages)
+    return embed, view
+
+
+class DeckListPageButton(
+    ui.PageButton,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rb:dl:(?P<page>\d+)",
+):
+    """A page button of /deck list: every click reads the server's decks again."""
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            guild_id = interaction.guild_id or 0
+            embed, view = await list_message(interaction.client, guild_id, self.page)
+            await interaction.response.edit_message(embed=embed, view=view)
+
+        await handled(interaction, work)
+
+    prefix = "rb:dl"
+
+
 class DeckGroup(app_commands.Group):
     def __init__(self, bot: RecallBot):
         super().__init__(
@@ -137,15 +179,13 @@ class DeckGroup(app_commands.Group):
             ephemeral=True,
         )
 
-    @app_commands.command(name="list", description="List the decks in this server.")
+    @app_commands.command(
+        name="list", description=f"List the decks in this server, {LIST_PAGE} a page."
+    )
     async def list_(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
-        decks = await self.bot.store.decks_for_guild(interaction.guild_id, include_disabled=True)
-        lines = [deck_line(d, decks) for d in decks]
-        body = ui.fit_lines(lines, ui.EMBED_DESCRIPTION, lambda n: f"… and {n} more")
-        embed = ui.info_embed("Decks", body or "No decks yet.")
-        embed.set_footer(text="/deck info deck:… for details · /quiz deck:… to play one")
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        embed, view = await list_message(self.bot, interaction.guild_id, 0)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @app_commands.command(
         name="info", description="Details of a deck: questions, tags, difficulty."
@@ -316,11 +356,11 @@ class Decks(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.group)
-        self.bot.add_dynamic_items(RemoveDeckButton)
+        self.bot.add_dynamic_items(RemoveDeckButton, DeckListPageButton)
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.group.name)
-        self.bot.remove_dynamic_items(RemoveDeckButton)
+        self.bot.remove_dynamic_items(RemoveDeckButton, DeckListPageButton)
 
 
 async def setup(bot: RecallBot) -> None:

@@ -11,6 +11,7 @@ import pytest
 from bot.exporters import MESSAGE_FILES_BYTES_MAX, MESSAGE_FILES_MAX
 from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, parse_import
 from bot.questions import WHY_MAX, Difficulty, Question
+from cogs.decks import LIST_PAGE
 
 pytestmark = pytest.mark.e2e
 
@@ -331,6 +332,36 @@ async def test_list_pages(recall, emulator):
         searched = await alice.run("/question list", search="blueprint")
         assert "matching “blueprint”" in searched.embed["title"]
         assert "`#" in searched.embed["description"]
+
+
+async def test_deck_list_pages_through_every_deck(recall, emulator):
+    """/deck list showed what fitted one embed and then "… and 51 more", with no way to see
+    those decks; it now pages, 15 decks a page, and its buttons work after a restart."""
+    guild, _mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        one = await alice.run("/deck list")
+        assert one.message.buttons == []  # six built-in decks: one page, no buttons
+        assert one.embed["footer"]["text"].startswith("/deck info deck:…")
+        for i in range(40):
+            await bot.store.create_custom_deck(guild.id, f"Course {i:02d} of the long year", "", None)
+        first = await alice.run("/deck list")
+        assert first.embed["footer"]["text"].startswith("Page 1/4 · 46 decks · /deck info")
+        assert [b.label for b in first.message.buttons] == ["◀ Previous", "Next ▶"]
+        assert first.message.buttons[0].disabled and not first.message.buttons[1].disabled
+        assert len(first.embed["description"].splitlines()) == LIST_PAGE
+        assert "more" not in first.embed["description"]
+    async with recall.running(sync=False):
+        seen = first.embed["description"]
+        page = first
+        for n in (2, 3, 4):
+            page = await alice.click(page.message, "Next ▶")
+            embed = page.message.embeds[0]
+            assert embed["footer"]["text"].startswith(f"Page {n}/4")
+            seen += "\n" + embed["description"]
+        assert page.message.buttons[1].disabled
+        assert all(f"`course-{i:02d}-of-the-long-year`" in seen for i in range(40))
+        back = await alice.click(page.message, "◀ Previous")
+        assert back.message.embeds[0]["footer"]["text"].startswith("Page 3/4")
 
 
 async def test_import_preview_restart_and_confirm(recall, emulator):
