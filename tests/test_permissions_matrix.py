@@ -189,10 +189,13 @@ async def suggestion_message(w: World, n: int) -> Message:
 
 
 async def db_digest(store: Store) -> str:
-    """A fingerprint of every row of every table."""
+    """A fingerprint of every row of every table but ``form_drafts``: what is kept for a
+    question form while it is open (the command that opened it), dropped once the form is
+    answered, refused or not."""
     h = hashlib.sha256()
     tables = await store._fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'form_drafts' "
+        "ORDER BY name"
     )
     for t in tables:
         rows = await store._fetchall(f'SELECT * FROM "{t[0]}"')
