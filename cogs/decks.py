@@ -263,29 +263,52 @@ class DeckGroup(app_commands.Group):
         )
 
     async def _schedules_note(self, guild_id: int, deck_id: int) -> str:
-        """What switching off or removing a deck does to the question-of-the-day schedules
-        that ask only from it ("" when none does)."""
-        channels = [
-            f"<#{s.channel_id}>"
-            for s in await self.bot.store.schedules_for_guild(guild_id)
-            if s.deck_id == deck_id and not s.paused
-        ]
-        if not channels:
+        """What switching off or removing a deck (still on) does to the question-of-the-day
+        schedules that ask only from it, or that ask from every deck that is on but find
+        their questions only in it ("" when none does)."""
+        store = self.bot.store
+        own: list[str] = []
+        every: list[str] = []
+        for s in await store.schedules_for_guild(guild_id):
+            if s.paused or s.deck_id not in (None, deck_id):
+                continue
+            if s.deck_id == deck_id:
+                own.append(f"<#{s.channel_id}>")
+                continue
+            here = await store.candidates(guild_id, deck_id=deck_id, tag=s.tag)
+            if here and len(here) == len(await store.candidates(guild_id, tag=s.tag)):
+                every.append(f"<#{s.channel_id}>")
+        if not own and not every:
             return ""
-        which = (
-            f"The question of the day in {channels[0]} asks"
-            if len(channels) == 1
-            else f"The questions of the day in {', '.join(channels)} ask"
+
+        def asking(channels: list[str], what: str) -> str:
+            if len(channels) == 1:
+                return f"the question of the day in {channels[0]} asks {what}"
+            return f"the questions of the day in {', '.join(channels)} ask {what}"
+
+        parts = [asking(own, "only from this deck")] if own else []
+        if every:
+            them = "it" if len(every) == 1 else "them"
+            what = f"from every deck that is on, and only this one has questions for {them}"
+            parts.append(asking(every, what))
+        fix = (
+            "Keep the deck on, switch another one on (`/deck enable`), or give the schedule "
+            "a deck with `/qotd setup`."
+            if every
+            else "Keep the deck on (`/deck enable`), or give the schedule another deck with "
+            "`/qotd setup`."
         )
+        text = "; ".join(parts)
         return (
-            f"\n\n⚠️ {which} only from this deck: without it, each slot fails, and after three "
-            "the schedule pauses. Keep the deck on (`/deck enable`), or give the schedule "
-            "another deck with `/qotd setup`."
+            f"\n\n⚠️ {text[0].upper()}{text[1:]}: without it, each slot fails, and after "
+            f"three the schedule pauses. {fix}"
         )
 
     async def _switch(self, interaction: discord.Interaction[Any], deck: str, on: bool) -> None:
         assert interaction.guild_id is not None
         row = await bank(interaction).deck(interaction.guild_id, deck)
+        # Read while the deck is still on: which schedules find their questions only in it.
+        warning = "" if on else await self._schedules_note(interaction.guild_id, row.id)
         changed = await self.bot.store.set_deck_enabled(interaction.guild_id, row.id, on)
         state = "on" if on else "off"
         if not changed:
@@ -303,8 +326,7 @@ class DeckGroup(app_commands.Group):
             "Quizzes, questions of the day and `/review start` can ask from it again."
             if on
             else "Quizzes, questions of the day and `/review start` no longer ask from it (members' "
-            "cards of it wait); `/deck enable` turns it back on."
-            + await self._schedules_note(interaction.guild_id, row.id)
+            "cards of it wait); `/deck enable` turns it back on." + warning
         )
         await interaction.response.send_message(
             embed=ui.info_embed(f"{ui.name(row.name)} is {state}", note, colour=ui.OK), ephemeral=True
