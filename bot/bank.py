@@ -359,6 +359,13 @@ def check_deck_name(name: str, description: str) -> tuple[str, str]:
     description = description.strip()
     if not name:
         raise UserError("Give the deck a name.")
+    # Letters, digits, symbols and punctuation show; spaces, marks alone and format
+    # characters (zero-width spaces, direction marks) do not.
+    if all(unicodedata.category(ch)[0] in "CMZ" for ch in name):
+        raise UserError(
+            "That deck name shows nothing (it is made of invisible characters): give it a "
+            "name with a letter, a digit or a symbol."
+        )
     if len(name) > DECK_NAME_MAX:
         raise UserError(f"A deck name may have at most {DECK_NAME_MAX} characters.")
     if len(description) > DECK_DESCRIPTION_MAX:

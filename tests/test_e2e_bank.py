@@ -1341,6 +1341,23 @@ async def test_a_deck_name_refused_gives_back_the_description_typed_with_it(reca
         assert "already a deck called" in bare.content and not bare.message.attachments
 
 
+async def test_a_deck_name_of_invisible_characters_is_refused(recall, emulator):
+    """A name of zero-width spaces (or a direction mark) made a deck listed as an empty
+    bold "****", offered blank in autocomplete, and one more could be made beside it (such
+    a name compares equal to none)."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        for name in ("\u200b\u200b", "\u200e", "\u200b \u0301"):
+            refused = await mod.run("/deck create", name=name, description="Our own")
+            assert refused.ephemeral
+            assert "That deck name shows nothing" in refused.content, refused.content
+            assert "`description` is attached" in refused.content
+        assert [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin] == []
+        for name in ("!!!", "🔥", "\u200bC++"):  # something shows
+            made = await mod.run("/deck create", name=name)
+            assert "is ready" in made.embed["description"], made.content
+
+
 async def test_a_list_page_of_a_deck_removed_since_says_so(recall, emulator):
     """The pages of a deck's list, turned after the deck was removed: the member is told the
     deck was removed, not shown an empty list "in deck ?" that says to try fewer filters."""
