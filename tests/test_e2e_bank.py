@@ -1358,6 +1358,26 @@ async def test_a_deck_name_of_invisible_characters_is_refused(recall, emulator):
             assert "is ready" in made.embed["description"], made.content
 
 
+async def test_a_long_deck_name_in_autocomplete_keeps_its_count_and_off(recall, emulator):
+    """Discord shows 100 characters of a choice: an 80-character deck name with 100 questions
+    lost the end of "(100 questions, off)", which tells a switched-off deck apart."""
+    guild, mod, _alice = await setup_guild(emulator)
+    name = "Distributed systems, consensus, replication and the failure modes of networks"
+    name += "!" * (80 - len(name))
+    async with recall.running() as bot:
+        await make_deck(mod, name=name)
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+        await bot.store.insert_questions(
+            deck.id,
+            [Question(id=f"q{n}", prompt=f"Question number {n}?", answer="A.") for n in range(100)],
+        )
+        await mod.run("/deck disable", deck=deck.slug)
+        [choice] = await mod.autocomplete("/deck enable", "deck", "distributed")
+        assert choice["name"].endswith("… (100 questions, off)"), choice["name"]
+        assert len(choice["name"]) == 100
+        assert choice["name"].startswith(name[:70])
+
+
 async def test_a_list_page_of_a_deck_removed_since_says_so(recall, emulator):
     """The pages of a deck's list, turned after the deck was removed: the member is told the
     deck was removed, not shown an empty list "in deck ?" that says to try fewer filters."""
