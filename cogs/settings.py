@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.client import RecallBot
 from bot.errors import UserError
 from bot.guild_settings import GuildSettings, ScoringRules
-from bot.schedule import parse_zone
+from bot.schedule import parse_zone, zone_label
 from bot.text import count
 from cogs import ui
 from cogs.checks import moderator_only
@@ -86,8 +86,8 @@ class SettingsGroup(app_commands.Group):
         if zone is None:
             current = await store.settings_for(interaction.guild_id)
             await interaction.response.send_message(
-                f"This server's time zone is **{current.timezone}**. Days, weeks (from Monday) "
-                "and months on the boards follow it.",
+                f"This server's time zone is **{zone_label(current.timezone)}**. Days, weeks "
+                "(from Monday) and months on the boards follow it.",
                 ephemeral=True,
             )
             return
@@ -97,7 +97,8 @@ class SettingsGroup(app_commands.Group):
             raise UserError(str(exc)) from None
         if name == (await store.settings_for(interaction.guild_id)).timezone:
             await interaction.response.send_message(
-                f"The time zone is already **{name}**; nothing changed.", ephemeral=True
+                f"The time zone is already **{zone_label(name)}**; nothing changed.",
+                ephemeral=True,
             )
             return
         # Moving every member's reminder grows with the server: answered first (privately),
@@ -112,8 +113,8 @@ class SettingsGroup(app_commands.Group):
             else ""
         )
         await interaction.followup.send(
-            f"Time zone set to **{name}**. New grades count toward days, weeks and months in "
-            "this zone; points already earned stay where they were counted." + followers,
+            f"Time zone set to **{zone_label(name)}**. New grades count toward days, weeks and "
+            "months in this zone; points already earned stay where they were counted." + followers,
             ephemeral=True,
         )
 

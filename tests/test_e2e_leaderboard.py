@@ -663,6 +663,23 @@ async def test_a_setting_given_its_current_value_says_nothing_changed(recall, em
         assert no_channel.content == "No review channel is set; nothing changed."
 
 
+async def test_an_etc_gmt_time_zone_is_shown_with_the_offset_it_really_has(recall, emulator):
+    """Etc/GMT+2 is two hours behind UTC: autocomplete offers it as "Etc/GMT+2 (UTC-2)", but
+    /settings timezone said only "Time zone set to **Etc/GMT+2**", so a moderator who took it
+    for UTC+2 had days and weeks four hours off with nothing to tell them."""
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    async with recall.running():
+        done = await mod.run("/settings timezone", zone="Etc/GMT+2")
+        await done.settled()
+        assert done.ephemeral
+        assert (done.told or "").startswith("Time zone set to **Etc/GMT+2 (UTC-2)**."), done
+        shown = await mod.run("/settings timezone")
+        assert shown.content.startswith("This server's time zone is **Etc/GMT+2 (UTC-2)**.")
+        again = await mod.run("/settings timezone", zone="etc/gmt+2")
+        assert again.content == "The time zone is already **Etc/GMT+2 (UTC-2)**; nothing changed."
+
+
 async def test_an_empty_board_says_what_puts_a_member_on_it(recall, emulator):
     """/quiz points never reach the question-of-the-day board, so its empty board must not
     send members to /quiz."""
