@@ -364,6 +364,20 @@ async def test_deck_list_pages_through_every_deck(recall, emulator):
         assert back.message.embeds[0]["footer"]["text"].startswith("Page 3/4")
 
 
+async def test_deck_list_and_choices_sort_names_as_people_read_them(recall, emulator):
+    """Decks were sorted by the bytes of their names: "Beta" before "alpha", and "Éclair"
+    after "zeta", in /deck list and in autocomplete."""
+    _guild, mod, alice = await setup_guild(emulator)
+    async with recall.running():
+        for name in ("zeta", "Éclair", "alpha", "Beta"):
+            await make_deck(mod, name=name, description="")
+        body = (await alice.run("/deck list")).embed["description"]
+        custom = [line.split("**")[1] for line in body.splitlines() if "· custom" in line]
+        assert custom == ["alpha", "Beta", "Éclair", "zeta"], custom
+        choices = await mod.autocomplete("/deck remove", "deck", "")
+        assert [c["value"] for c in choices] == ["alpha", "beta", "eclair", "zeta"]
+
+
 async def test_import_preview_restart_and_confirm(recall, emulator):
     guild, mod, _alice = await setup_guild(emulator)
     other_mod = guild.add_member("other", permissions=MANAGE)
