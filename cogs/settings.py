@@ -34,6 +34,12 @@ def scoring_embed(
     for key, label in SCORING_LABELS.items():
         mark = " ✏️" if changed and key in changed else ""
         lines.append(f"{label}: **{getattr(rules, key)}**{mark} (`{key}`)")
+    if rules.quiz_daily_cap == 0:
+        # Many bots read a cap of 0 as no cap: here it is no /quiz points at all.
+        lines.append(
+            "\n⚠️ With a daily cap of 0, `/quiz` answers earn no points (the question of the "
+            "day still does). For as good as no cap, set `quiz_daily_cap` to 10000."
+        )
     embed = ui.info_embed(title, "\n".join(lines), colour=ui.OK if changed else ui.BRAND)
     embed.set_footer(text="Change a value with /settings scoring and its option.")
     return embed
@@ -132,7 +138,7 @@ class SettingsGroup(app_commands.Group):
         quiz_self="Points for a self-graded /quiz answer",
         quiz_right="Points for a right multiple-choice /quiz answer",
         quiz_wrong="Points for a wrong multiple-choice /quiz answer",
-        quiz_daily_cap="Most /quiz points a member can earn in a day",
+        quiz_daily_cap="Most /quiz points a member can earn in a day (0: /quiz earns no points)",
         qotd_self="Points for a self-graded question of the day",
         qotd_right="Points for a right multiple-choice question of the day",
         qotd_wrong="Points for a wrong multiple-choice question of the day",

@@ -269,6 +269,25 @@ async def test_scoring_marks_only_values_that_change(recall, emulator):
         assert [tuple(r) for r in await bot.store._fetchall(stamps)] == written
 
 
+async def test_a_daily_cap_of_0_says_quiz_earns_nothing(recall, emulator):
+    """Many bots take a cap of 0 for no cap: here /quiz then earns no points at all, and
+    the moderator setting it was told only "at most: **0**"."""
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    note = (
+        "⚠️ With a daily cap of 0, `/quiz` answers earn no points (the question of the day "
+        "still does). For as good as no cap, set `quiz_daily_cap` to 10000."
+    )
+    async with recall.running():
+        plain = (await mod.run("/settings scoring")).embed["description"]
+        assert "⚠️" not in plain
+        zero = await mod.run("/settings scoring", quiz_daily_cap=0)
+        assert note in zero.embed["description"], zero.embed["description"]
+        assert note in (await mod.run("/settings scoring")).embed["description"]
+        await mod.run("/settings scoring", quiz_daily_cap=10_000)
+        assert "⚠️" not in (await mod.run("/settings scoring")).embed["description"]
+
+
 async def test_leaderboard_reset_starts_a_season_and_keeps_history(recall, emulator):
     guild = emulator.add_guild("Study group")
     mod = guild.add_member("mod", permissions=MANAGE)
