@@ -90,7 +90,9 @@ class RemoveDeckButton(
                     "Deck removed",
                     f"**{ui.name(deck.name)}** and its {deck.questions} question"
                     f"{'s' if deck.questions != 1 else ''} are no longer asked. "
-                    "Grades and boards that include them are kept.",
+                    "Grades and boards that include them are kept."
+                    if deck.questions
+                    else f"**{ui.name(deck.name)}** is removed; it had no questions.",
                     colour=ui.OK,
                 ),
                 view=None,
@@ -251,10 +253,15 @@ class DeckGroup(app_commands.Group):
         await interaction.response.send_message(
             embed=ui.info_embed(
                 f"Remove {ui.name(row.name)}?",
-                f"Its {row.questions} question{'s' if row.questions != 1 else ''} will no "
-                "longer be asked. Grades, boards and stats that include "
-                f"{'them' if row.questions != 1 else 'it'} are kept. Export it first "
-                f"(`/question export deck:{row.slug}`) if you may want it back."
+                (
+                    f"Its {row.questions} question{'s' if row.questions != 1 else ''} will no "
+                    "longer be asked. Grades, boards and stats that include "
+                    f"{'them' if row.questions != 1 else 'it'} are kept. Export it first "
+                    f"(`/question export deck:{row.slug}`) if you may want it back."
+                    if row.questions
+                    else "It has no questions, so nothing stops being asked; grades, boards "
+                    "and stats of any it had are kept."
+                )
                 + await self._schedules_note(interaction.guild_id, row.id),
                 colour=ui.WARN,
             ),

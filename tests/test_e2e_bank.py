@@ -119,8 +119,16 @@ async def test_deck_lifecycle_create_list_info_disable_remove(recall, emulator):
         kept = await mod.click(asked.message, "Keep it")
         assert kept.message.embeds[0]["title"] == "Kept"
         asked = await mod.run("/deck remove", deck="team-flask")
+        # An empty deck: no "Its 0 questions will no longer be asked", no export to make.
+        assert asked.embed["description"] == (
+            "It has no questions, so nothing stops being asked; grades, boards and stats of "
+            "any it had are kept."
+        )
         removed = await mod.click(asked.message, "Remove deck")
         assert removed.message.embeds[0]["title"] == "Deck removed"
+        assert removed.message.embeds[0]["description"] == (
+            "**Team Flask** is removed; it had no questions."
+        )
         row = await bot.store._fetchone("SELECT removed_at FROM decks WHERE name = 'Team Flask'")
         assert row is not None and row[0] is not None  # kept, marked removed
         assert "Team Flask" not in (await alice.run("/deck list")).embed["description"]
