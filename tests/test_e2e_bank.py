@@ -85,7 +85,11 @@ async def test_deck_lifecycle_create_list_info_disable_remove(recall, emulator):
         again = await mod.run("/deck create", name="team flask!")
         assert "already a deck called **Team Flask**" in again.content
         builtin_clash = await mod.run("/deck create", name="Flask")
-        assert "already a built-in deck" in builtin_clash.content
+        # "Flask" is not the built-in deck's name: what the two share is the slug.
+        assert builtin_clash.content == (
+            "A deck called **Flask** would have the slug `flask`, which the built-in deck "
+            "**Flask interview prep** has. Choose another name."
+        ), builtin_clash.content
 
         listed = await alice.run("/deck list")
         body = listed.embed["description"]

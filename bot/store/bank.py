@@ -149,14 +149,19 @@ class BankStore(DeckStore):
                 (r for r in live if r["guild_id"] != 0 and key and loose_key(r["name"]) == key),
                 None,
             )
-            if same_name is not None or (clash is not None and clash["guild_id"] == 0):
-                clash = same_name or clash
-                assert clash is not None
-                kind = "a built-in deck" if clash["guild_id"] == 0 else "a deck"
+            if same_name is not None:
                 raise NamedError(
-                    f"There is already {kind} called **{{name}}** (`{clash['slug']}`) here. "
-                    "Choose another name.",
-                    clash["name"],
+                    f"There is already a deck called **{{name}}** (`{same_name['slug']}`) "
+                    "here. Choose another name.",
+                    same_name["name"],
+                )
+            if clash is not None and clash["guild_id"] == 0:
+                # The name typed is not the built-in deck's: say what they share, the slug.
+                builtin = clash["name"].replace("{", "{{").replace("}", "}}")
+                raise NamedError(
+                    f"A deck called **{{name}}** would have the slug `{slug}`, which the "
+                    f"built-in deck **{builtin}** has. Choose another name.",
+                    name,
                 )
             taken = {r["slug"] for r in live}
             n = 2
