@@ -262,11 +262,25 @@ class DeckGroup(app_commands.Group):
                     else "It has no questions, so nothing stops being asked; grades, boards "
                     "and stats of any it had are kept."
                 )
+                + await self._suggestions_note(row.id)
                 + await self._schedules_note(interaction.guild_id, row.id),
                 colour=ui.WARN,
             ),
             view=view,
             ephemeral=True,
+        )
+
+    async def _suggestions_note(self, deck_id: int) -> str:
+        """What removing a deck does to the suggestions for it waiting for review."""
+        waiting = await self.bot.store.deck_suggestions_waiting(deck_id)
+        if not waiting:
+            return ""
+        return (
+            f"\n\n{count(waiting, 'suggestion')} for it "
+            f"{'is' if waiting == 1 else 'are'} waiting for review: once it is removed, "
+            f"{'it' if waiting == 1 else 'they'} can't be approved; **Reject** "
+            f"{'it' if waiting == 1 else 'them'} in the review channel to let "
+            f"{'the member' if waiting == 1 else 'the members'} know."
         )
 
     async def _schedules_note(self, guild_id: int, deck_id: int) -> str:

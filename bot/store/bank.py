@@ -552,6 +552,16 @@ class BankStore(DeckStore):
         )
         return int(row[0]) if row else 0
 
+    async def deck_suggestions_waiting(self, deck_id: int) -> int:
+        """How many suggestions for a deck wait for review, as :meth:`pending_suggestions`
+        counts them."""
+        in_flight = to_db(self.clock.now() - SUGGESTION_POSTING)
+        row = await self._fetchone(
+            f"SELECT COUNT(*) FROM suggestions WHERE deck_id = ? AND {_WAITING}",
+            (deck_id, in_flight),
+        )
+        return int(row[0]) if row else 0
+
     async def suggestion(self, suggestion_id: int) -> Suggestion | None:
         rows = await self._suggestions("s.id = ?", (suggestion_id,), 1)
         return rows[0] if rows else None
