@@ -101,6 +101,24 @@ class RemoveDeckButton(
         await handled(interaction, work)
 
 
+class DeckListPageButton(
+    ui.PageButton,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rb:dl:(?P<page>\d+)",
+):
+    """A page button of /deck list: every click reads the server's decks again."""
+
+    prefix = "rb:dl"
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            guild_id = interaction.guild_id or 0
+            embed, view = await list_message(interaction.client, guild_id, self.page)
+            await interaction.response.edit_message(embed=embed, view=view)
+
+        await handled(interaction, work)
+
+
 async def list_message(
     bot: RecallBot, guild_id: int, page: int
 ) -> tuple[discord.Embed, discord.ui.View]:
@@ -118,24 +136,6 @@ async def list_message(
     if pages > 1:
         DeckListPageButton.add_pair(view, page, pages)
     return embed, view
-
-
-class DeckListPageButton(
-    ui.PageButton,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"rb:dl:(?P<page>\d+)",
-):
-    """A page button of /deck list: every click reads the server's decks again."""
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        async def work() -> None:
-            guild_id = interaction.guild_id or 0
-            embed, view = await list_message(interaction.client, guild_id, self.page)
-            await interaction.response.edit_message(embed=embed, view=view)
-
-        await handled(interaction, work)
-
-    prefix = "rb:dl"
 
 
 class DeckGroup(app_commands.Group):
