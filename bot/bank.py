@@ -342,10 +342,15 @@ def form_from_question(question: Question) -> QuestionForm:
 
 
 def deck_slug_for(name: str) -> str:
-    """A deck slug from its name: ASCII lower case, digits and dashes, at most 40."""
+    """A deck slug from its name: ASCII lower case, digits and dashes, at most 40.
+
+    Never digits alone: a deck is also named by its number, so a deck called "12" would
+    share its slug with the deck numbered 12; it is ``deck-12``."""
     folded = unicodedata.normalize("NFKD", name)
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
     slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:40].strip("-")
+    if slug.isdigit():
+        slug = f"deck-{slug}"[:40]
     return slug or "deck"
 
 
@@ -354,6 +359,13 @@ def check_deck_name(name: str, description: str) -> tuple[str, str]:
     description = description.strip()
     if not name:
         raise UserError("Give the deck a name.")
+    # Letters, digits, symbols and punctuation show; spaces, marks alone and format
+    # characters (zero-width spaces, direction marks) do not.
+    if all(unicodedata.category(ch)[0] in "CMZ" for ch in name):
+        raise UserError(
+            "That deck name shows nothing (it is made of invisible characters): give it a "
+            "name with a letter, a digit or a symbol."
+        )
     if len(name) > DECK_NAME_MAX:
         raise UserError(f"A deck name may have at most {DECK_NAME_MAX} characters.")
     if len(description) > DECK_DESCRIPTION_MAX:
@@ -384,8 +396,13 @@ def find_deck(decks: Sequence[DeckRow], text: str) -> DeckRow | None:
     wanted = text.strip()
     key = loose_key(wanted)
     ordered = sorted(decks, key=lambda d: d.builtin)
+    # A slug before a number: a deck made before slugs could not be digits alone ("12") is
+    # offered by that slug, which another deck's number must not take over.
     for deck in ordered:
-        if wanted in (deck.slug, str(deck.id)):
+        if wanted == deck.slug:
+            return deck
+    for deck in ordered:
+        if wanted == str(deck.id):
             return deck
     for deck in ordered:
         if key and key == loose_key(deck.name):

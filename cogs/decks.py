@@ -20,10 +20,15 @@ from bot.client import RecallBot
 from bot.errors import UserError
 from bot.questions import DECK_DESCRIPTION_MAX, DECK_NAME_MAX
 from bot.store import DeckRow
+from bot.text import count
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
 from cogs.questions import bank, deck_choices, give_back_option
 from cogs.quiz import handled
+
+#: decks a page of /deck list: 15 of the longest lines (a name of Markdown marks, each
+#: escaped) still fit one embed
+LIST_PAGE = 15
 
 
 def deck_line(d: DeckRow, decks: Sequence[DeckRow]) -> str:
@@ -85,13 +90,52 @@ class RemoveDeckButton(
                     "Deck removed",
                     f"**{ui.name(deck.name)}** and its {deck.questions} question"
                     f"{'s' if deck.questions != 1 else ''} are no longer asked. "
-                    "Grades and boards that include them are kept.",
+                    "Grades and boards that include them are kept."
+                    if deck.questions
+                    else f"**{ui.name(deck.name)}** is removed; it had no questions.",
                     colour=ui.OK,
                 ),
                 view=None,
             )
 
         await handled(interaction, work)
+
+
+class DeckListPageButton(
+    ui.PageButton,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rb:dl:(?P<page>\d+)",
+):
+    """A page button of /deck list: every click reads the server's decks again."""
+
+    prefix = "rb:dl"
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def work() -> None:
+            guild_id = interaction.guild_id or 0
+            embed, view = await list_message(interaction.client, guild_id, self.page)
+            await interaction.response.edit_message(embed=embed, view=view)
+
+        await handled(interaction, work)
+
+
+async def list_message(
+    bot: RecallBot, guild_id: int, page: int
+) -> tuple[discord.Embed, discord.ui.View]:
+    """A page of /deck list (the last one when ``page`` is past it), with its page buttons
+    when there is more than one page."""
+    decks = await bot.store.decks_for_guild(guild_id, include_disabled=True)
+    pages = max(1, -(-len(decks) // LIST_PAGE))
+    page = min(max(page, 0), pages - 1)
+    lines = [deck_line(d, decks) for d in decks[page * LIST_PAGE : (page + 1) * LIST_PAGE]]
+    body = ui.fit_lines(lines, ui.EMBED_DESCRIPTION, lambda n: f"… and {n} more")
+    embed = ui.info_embed("Decks", body or "No decks yet.")
+    where = f"Page {page + 1}/{pages} · {count(len(decks), 'deck')} · " if pages > 1 else ""
+    embed.set_footer(text=where + "/deck info deck:… for details · /quiz deck:… to play one")
+    view = discord.ui.View(timeout=None)
+    if pages > 1:
+        DeckListPageButton.add_pair(view, page, pages)
+    return embed, view
 
 
 class DeckGroup(app_commands.Group):
@@ -137,15 +181,13 @@ class DeckGroup(app_commands.Group):
             ephemeral=True,
         )
 
-    @app_commands.command(name="list", description="List the decks in this server.")
+    @app_commands.command(
+        name="list", description=f"List the decks in this server, {LIST_PAGE} a page."
+    )
     async def list_(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
-        decks = await self.bot.store.decks_for_guild(interaction.guild_id, include_disabled=True)
-        lines = [deck_line(d, decks) for d in decks]
-        body = ui.fit_lines(lines, ui.EMBED_DESCRIPTION, lambda n: f"… and {n} more")
-        embed = ui.info_embed("Decks", body or "No decks yet.")
-        embed.set_footer(text="/deck info deck:… for details · /quiz deck:… to play one")
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        embed, view = await list_message(self.bot, interaction.guild_id, 0)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @app_commands.command(
         name="info", description="Details of a deck: questions, tags, difficulty."
@@ -211,10 +253,16 @@ class DeckGroup(app_commands.Group):
         await interaction.response.send_message(
             embed=ui.info_embed(
                 f"Remove {ui.name(row.name)}?",
-                f"Its {row.questions} question{'s' if row.questions != 1 else ''} will no "
-                "longer be asked. Grades, boards and stats that include "
-                f"{'them' if row.questions != 1 else 'it'} are kept. Export it first "
-                f"(`/question export deck:{row.slug}`) if you may want it back."
+                (
+                    f"Its {row.questions} question{'s' if row.questions != 1 else ''} will no "
+                    "longer be asked. Grades, boards and stats that include "
+                    f"{'them' if row.questions != 1 else 'it'} are kept. Export it first "
+                    f"(`/question export deck:{row.slug}`) if you may want it back."
+                    if row.questions
+                    else "It has no questions, so nothing stops being asked; grades, boards "
+                    "and stats of any it had are kept."
+                )
+                + await self._suggestions_note(row.id)
                 + await self._schedules_note(interaction.guild_id, row.id),
                 colour=ui.WARN,
             ),
@@ -222,30 +270,66 @@ class DeckGroup(app_commands.Group):
             ephemeral=True,
         )
 
-    async def _schedules_note(self, guild_id: int, deck_id: int) -> str:
-        """What switching off or removing a deck does to the question-of-the-day schedules
-        that ask only from it ("" when none does)."""
-        channels = [
-            f"<#{s.channel_id}>"
-            for s in await self.bot.store.schedules_for_guild(guild_id)
-            if s.deck_id == deck_id and not s.paused
-        ]
-        if not channels:
+    async def _suggestions_note(self, deck_id: int) -> str:
+        """What removing a deck does to the suggestions for it waiting for review."""
+        waiting = await self.bot.store.deck_suggestions_waiting(deck_id)
+        if not waiting:
             return ""
-        which = (
-            f"The question of the day in {channels[0]} asks"
-            if len(channels) == 1
-            else f"The questions of the day in {', '.join(channels)} ask"
-        )
         return (
-            f"\n\n⚠️ {which} only from this deck: without it, each slot fails, and after three "
-            "the schedule pauses. Keep the deck on (`/deck enable`), or give the schedule "
-            "another deck with `/qotd setup`."
+            f"\n\n{count(waiting, 'suggestion')} for it "
+            f"{'is' if waiting == 1 else 'are'} waiting for review: once it is removed, "
+            f"{'it' if waiting == 1 else 'they'} can't be approved; **Reject** "
+            f"{'it' if waiting == 1 else 'them'} in the review channel to let "
+            f"{'the member' if waiting == 1 else 'the members'} know."
+        )
+
+    async def _schedules_note(self, guild_id: int, deck_id: int) -> str:
+        """What switching off or removing a deck (still on) does to the question-of-the-day
+        schedules that ask only from it, or that ask from every deck that is on but find
+        their questions only in it ("" when none does)."""
+        store = self.bot.store
+        own: list[str] = []
+        every: list[str] = []
+        for s in await store.schedules_for_guild(guild_id):
+            if s.paused or s.deck_id not in (None, deck_id):
+                continue
+            if s.deck_id == deck_id:
+                own.append(f"<#{s.channel_id}>")
+                continue
+            here = await store.candidates(guild_id, deck_id=deck_id, tag=s.tag)
+            if here and len(here) == len(await store.candidates(guild_id, tag=s.tag)):
+                every.append(f"<#{s.channel_id}>")
+        if not own and not every:
+            return ""
+
+        def asking(channels: list[str], what: str) -> str:
+            if len(channels) == 1:
+                return f"the question of the day in {channels[0]} asks {what}"
+            return f"the questions of the day in {', '.join(channels)} ask {what}"
+
+        parts = [asking(own, "only from this deck")] if own else []
+        if every:
+            them = "it" if len(every) == 1 else "them"
+            what = f"from every deck that is on, and only this one has questions for {them}"
+            parts.append(asking(every, what))
+        fix = (
+            "Keep the deck on, switch another one on (`/deck enable`), or give the schedule "
+            "a deck with `/qotd setup`."
+            if every
+            else "Keep the deck on (`/deck enable`), or give the schedule another deck with "
+            "`/qotd setup`."
+        )
+        text = "; ".join(parts)
+        return (
+            f"\n\n⚠️ {text[0].upper()}{text[1:]}: without it, each slot fails, and after "
+            f"three the schedule pauses. {fix}"
         )
 
     async def _switch(self, interaction: discord.Interaction[Any], deck: str, on: bool) -> None:
         assert interaction.guild_id is not None
         row = await bank(interaction).deck(interaction.guild_id, deck)
+        # Read while the deck is still on: which schedules find their questions only in it.
+        warning = "" if on else await self._schedules_note(interaction.guild_id, row.id)
         changed = await self.bot.store.set_deck_enabled(interaction.guild_id, row.id, on)
         state = "on" if on else "off"
         if not changed:
@@ -263,8 +347,7 @@ class DeckGroup(app_commands.Group):
             "Quizzes, questions of the day and `/review start` can ask from it again."
             if on
             else "Quizzes, questions of the day and `/review start` no longer ask from it (members' "
-            "cards of it wait); `/deck enable` turns it back on."
-            + await self._schedules_note(interaction.guild_id, row.id)
+            "cards of it wait); `/deck enable` turns it back on." + warning
         )
         await interaction.response.send_message(
             embed=ui.info_embed(f"{ui.name(row.name)} is {state}", note, colour=ui.OK), ephemeral=True
@@ -316,11 +399,11 @@ class Decks(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.group)
-        self.bot.add_dynamic_items(RemoveDeckButton)
+        self.bot.add_dynamic_items(RemoveDeckButton, DeckListPageButton)
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.group.name)
-        self.bot.remove_dynamic_items(RemoveDeckButton)
+        self.bot.remove_dynamic_items(RemoveDeckButton, DeckListPageButton)
 
 
 async def setup(bot: RecallBot) -> None:

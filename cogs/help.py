@@ -22,6 +22,13 @@ ABOUT = (
 
 #: the foot of /help's command list: where its other topic is
 SCORING_POINTER = "How points are earned, and this server's values: /help topic:scoring"
+#: the same in a DM, where there is no server and so no server's values
+SCORING_POINTER_DM = "How points are earned: /help topic:scoring (in a server, with its values)"
+#: under the scoring rules in a DM: the values shown are not any server's
+DEFAULTS_NOTE = (
+    "\n\n*These are Recall's default values; a server's moderators may change them. "
+    "`/help topic:scoring` in a server shows that server's.*"
+)
 
 
 def command_lines(tree: app_commands.CommandTree[Any]) -> list[tuple[str, str]]:
@@ -81,13 +88,13 @@ class Help(commands.Cog):
         topic: Literal["commands", "scoring"] = "commands",
     ) -> None:
         if topic == "scoring":
-            rules = (
-                (await self.bot.store.settings_for(interaction.guild_id)).scoring
-                if interaction.guild_id
-                else ScoringRules()
-            )
+            if interaction.guild_id:
+                rules = (await self.bot.store.settings_for(interaction.guild_id)).scoring
+                text = scoring_text(rules)
+            else:
+                text = scoring_text(ScoringRules()) + DEFAULTS_NOTE
             await interaction.response.send_message(
-                embed=info_embed("How scoring works", scoring_text(rules)), ephemeral=True
+                embed=info_embed("How scoring works", text), ephemeral=True
             )
             return
         embed = info_embed("Recall", ABOUT)
@@ -113,7 +120,7 @@ class Help(commands.Cog):
                 inline=False,
             )
         # The other topic is otherwise found only by opening the command's options.
-        embed.set_footer(text=SCORING_POINTER)
+        embed.set_footer(text=SCORING_POINTER if interaction.guild_id else SCORING_POINTER_DM)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 

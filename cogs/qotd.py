@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -336,38 +335,19 @@ async def status_message(
     if pages == 1:
         return embed, None
     view = discord.ui.View(timeout=None)
-    view.add_item(StatusPageButton(page - 1, "◀ Previous", disabled=page == 0))
-    view.add_item(StatusPageButton(page + 1, "Next ▶", disabled=page >= pages - 1))
+    StatusPageButton.add_pair(view, page, pages)
     return embed, view
 
 
 class StatusPageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qotd:status:(?P<page>\d+)"
+    ui.PageButton,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"qotd:status:(?P<page>\d+)",
 ):
     """A page button of ``/qotd status``: the server comes from the click, the page from
     the custom_id, and every click re-reads the schedules."""
 
-    def __init__(self, page: int, label: str, *, disabled: bool = False):
-        page = max(0, page)
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"qotd:status:{page}",
-                disabled=disabled,
-            )
-        )
-        self.page = page
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> StatusPageButton:
-        return cls(int(match["page"]), "Page")
+    prefix = "qotd:status"
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def work() -> None:

@@ -678,10 +678,11 @@ async def deck_choices(
         if not deck_matches(d, current):
             continue
         off = "" if d.enabled else ", off"
+        # A long name is cut, not what follows it: how many questions, and whether it is off.
+        tail = f" ({count(d.questions, 'question')}{off})"
         out.append(
             app_commands.Choice(
-                name=ui.clip(f"{d.name} ({count(d.questions, 'question')}{off})", 100),
-                value=deck_key(d, decks),
+                name=ui.clip(d.name, 100 - len(tail)) + tail, value=deck_key(d, decks)
             )
         )
     return out[:25]

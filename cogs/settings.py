@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.client import RecallBot
 from bot.errors import UserError
 from bot.guild_settings import GuildSettings, ScoringRules
-from bot.schedule import parse_zone
+from bot.schedule import parse_zone, zone_label
 from bot.text import count
 from cogs import ui
 from cogs.checks import GRANT_HOW, missing_permissions, moderator_only
@@ -34,6 +34,12 @@ def scoring_embed(
     for key, label in SCORING_LABELS.items():
         mark = " ✏️" if changed and key in changed else ""
         lines.append(f"{label}: **{getattr(rules, key)}**{mark} (`{key}`)")
+    if rules.quiz_daily_cap == 0:
+        # Many bots read a cap of 0 as no cap: here it is no /quiz points at all.
+        lines.append(
+            "\n⚠️ With a daily cap of 0, `/quiz` answers earn no points (the question of the "
+            "day still does). For as good as no cap, set `quiz_daily_cap` to 10000."
+        )
     embed = ui.info_embed(title, "\n".join(lines), colour=ui.OK if changed else ui.BRAND)
     embed.set_footer(text="Change a value with /settings scoring and its option.")
     return embed
@@ -90,8 +96,8 @@ class SettingsGroup(app_commands.Group):
         if zone is None:
             current = await store.settings_for(interaction.guild_id)
             await interaction.response.send_message(
-                f"This server's time zone is **{current.timezone}**. Days, weeks (from Monday) "
-                "and months on the boards follow it.",
+                f"This server's time zone is **{zone_label(current.timezone)}**. Days, weeks "
+                "(from Monday) and months on the boards follow it.",
                 ephemeral=True,
             )
             return
@@ -101,7 +107,8 @@ class SettingsGroup(app_commands.Group):
             raise UserError(str(exc)) from None
         if name == (await store.settings_for(interaction.guild_id)).timezone:
             await interaction.response.send_message(
-                f"The time zone is already **{name}**; nothing changed.", ephemeral=True
+                f"The time zone is already **{zone_label(name)}**; nothing changed.",
+                ephemeral=True,
             )
             return
         # Moving every member's reminder grows with the server: answered first (privately),
@@ -116,8 +123,8 @@ class SettingsGroup(app_commands.Group):
             else ""
         )
         await interaction.followup.send(
-            f"Time zone set to **{name}**. New grades count toward days, weeks and months in "
-            "this zone; points already earned stay where they were counted." + followers,
+            f"Time zone set to **{zone_label(name)}**. New grades count toward days, weeks and "
+            "months in this zone; points already earned stay where they were counted." + followers,
             ephemeral=True,
         )
 
@@ -135,7 +142,7 @@ class SettingsGroup(app_commands.Group):
         quiz_self="Points for a self-graded /quiz answer",
         quiz_right="Points for a right multiple-choice /quiz answer",
         quiz_wrong="Points for a wrong multiple-choice /quiz answer",
-        quiz_daily_cap="Most /quiz points a member can earn in a day",
+        quiz_daily_cap="Most /quiz points a member can earn in a day (0: /quiz earns no points)",
         qotd_self="Points for a self-graded question of the day",
         qotd_right="Points for a right multiple-choice question of the day",
         qotd_wrong="Points for a wrong multiple-choice question of the day",

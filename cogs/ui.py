@@ -406,3 +406,40 @@ def closed_embed(
         text = clip(text, room - len(hint), more="") + hint
     embed.description = text
     return embed
+
+
+class PageButton:
+    """A "◀ Previous" or "Next ▶" button of a list that keeps only its page in its
+    custom_id, ``<prefix>:<page>``, so that it works after a restart.
+
+    A subclass also derives from ``discord.ui.DynamicItem[discord.ui.Button[Any]]`` with the
+    template ``<prefix>:(?P<page>\\d+)``, sets ``prefix`` and shows the page in ``callback``,
+    reading the list again at every click."""
+
+    prefix: str
+
+    def __init__(self, page: int, label: str, *, disabled: bool = False) -> None:
+        self.page = max(0, page)
+        button = discord.ui.Button[Any](
+            label=label,
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"{self.prefix}:{self.page}",
+            disabled=disabled,
+        )
+        super().__init__(button)  # type: ignore[call-arg]  # DynamicItem, in the subclass
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: Any, match: re.Match[str], /
+    ) -> Any:
+        return cls(int(match["page"]), "Page")
+
+    @classmethod
+    def add_pair(cls, view: discord.ui.View, page: int, pages: int) -> None:
+        """Add the two buttons of page ``page`` (from 0) of ``pages`` to ``view``."""
+        for to, label, off in (
+            (page - 1, "◀ Previous", page <= 0),
+            (page + 1, "Next ▶", page + 1 >= pages),
+        ):
+            button: Any = cls(to, label, disabled=off)  # a DynamicItem, in the subclass
+            view.add_item(button)

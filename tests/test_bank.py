@@ -139,6 +139,11 @@ def test_deck_slugs() -> None:
     assert deck_slug_for("Déjà vu — SQL") == "deja-vu-sql"
     assert deck_slug_for("???") == "deck"
     assert len(deck_slug_for("x" * 100)) == 40
+    # digits alone would read as a deck's number
+    assert deck_slug_for("2024") == "deck-2024"
+    assert deck_slug_for("  12 ") == "deck-12"
+    assert deck_slug_for("1" * 60) == "deck-" + "1" * 35
+    assert deck_slug_for("CS 101") == "cs-101"
 
 
 def test_place_questions_skips_duplicates_and_renames_taken_ids() -> None:

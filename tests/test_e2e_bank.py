@@ -11,6 +11,7 @@ import pytest
 from bot.exporters import MESSAGE_FILES_BYTES_MAX, MESSAGE_FILES_MAX
 from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, parse_import
 from bot.questions import WHY_MAX, Difficulty, Question
+from cogs.decks import LIST_PAGE
 
 pytestmark = pytest.mark.e2e
 
@@ -84,7 +85,11 @@ async def test_deck_lifecycle_create_list_info_disable_remove(recall, emulator):
         again = await mod.run("/deck create", name="team flask!")
         assert "already a deck called **Team Flask**" in again.content
         builtin_clash = await mod.run("/deck create", name="Flask")
-        assert "already a built-in deck" in builtin_clash.content
+        # "Flask" is not the built-in deck's name: what the two share is the slug.
+        assert builtin_clash.content == (
+            "A deck called **Flask** would have the slug `flask`, which the built-in deck "
+            "**Flask interview prep** has. Choose another name."
+        ), builtin_clash.content
 
         listed = await alice.run("/deck list")
         body = listed.embed["description"]
@@ -118,8 +123,16 @@ async def test_deck_lifecycle_create_list_info_disable_remove(recall, emulator):
         kept = await mod.click(asked.message, "Keep it")
         assert kept.message.embeds[0]["title"] == "Kept"
         asked = await mod.run("/deck remove", deck="team-flask")
+        # An empty deck: no "Its 0 questions will no longer be asked", no export to make.
+        assert asked.embed["description"] == (
+            "It has no questions, so nothing stops being asked; grades, boards and stats of "
+            "any it had are kept."
+        )
         removed = await mod.click(asked.message, "Remove deck")
         assert removed.message.embeds[0]["title"] == "Deck removed"
+        assert removed.message.embeds[0]["description"] == (
+            "**Team Flask** is removed; it had no questions."
+        )
         row = await bot.store._fetchone("SELECT removed_at FROM decks WHERE name = 'Team Flask'")
         assert row is not None and row[0] is not None  # kept, marked removed
         assert "Team Flask" not in (await alice.run("/deck list")).embed["description"]
@@ -331,6 +344,50 @@ async def test_list_pages(recall, emulator):
         searched = await alice.run("/question list", search="blueprint")
         assert "matching “blueprint”" in searched.embed["title"]
         assert "`#" in searched.embed["description"]
+
+
+async def test_deck_list_pages_through_every_deck(recall, emulator):
+    """/deck list showed what fitted one embed and then "… and 51 more", with no way to see
+    those decks; it now pages, 15 decks a page, and its buttons work after a restart."""
+    guild, _mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        one = await alice.run("/deck list")
+        assert one.message.buttons == []  # six built-in decks: one page, no buttons
+        assert one.embed["footer"]["text"].startswith("/deck info deck:…")
+        for i in range(40):
+            await bot.store.create_custom_deck(guild.id, f"Course {i:02d} of the long year", "", None)
+        first = await alice.run("/deck list")
+        assert first.embed["footer"]["text"].startswith("Page 1/4 · 46 decks · /deck info")
+        assert [b.label for b in first.message.buttons] == ["◀ Previous", "Next ▶"]
+        assert first.message.buttons[0].disabled and not first.message.buttons[1].disabled
+        assert len(first.embed["description"].splitlines()) == LIST_PAGE
+        assert "more" not in first.embed["description"]
+    async with recall.running(sync=False):
+        seen = first.embed["description"]
+        page = first
+        for n in (2, 3, 4):
+            page = await alice.click(page.message, "Next ▶")
+            embed = page.message.embeds[0]
+            assert embed["footer"]["text"].startswith(f"Page {n}/4")
+            seen += "\n" + embed["description"]
+        assert page.message.buttons[1].disabled
+        assert all(f"`course-{i:02d}-of-the-long-year`" in seen for i in range(40))
+        back = await alice.click(page.message, "◀ Previous")
+        assert back.message.embeds[0]["footer"]["text"].startswith("Page 3/4")
+
+
+async def test_deck_list_and_choices_sort_names_as_people_read_them(recall, emulator):
+    """Decks were sorted by the bytes of their names: "Beta" before "alpha", and "Éclair"
+    after "zeta", in /deck list and in autocomplete."""
+    _guild, mod, alice = await setup_guild(emulator)
+    async with recall.running():
+        for name in ("zeta", "Éclair", "alpha", "Beta"):
+            await make_deck(mod, name=name, description="")
+        body = (await alice.run("/deck list")).embed["description"]
+        custom = [line.split("**")[1] for line in body.splitlines() if "· custom" in line]
+        assert custom == ["alpha", "Beta", "Éclair", "zeta"], custom
+        choices = await mod.autocomplete("/deck remove", "deck", "")
+        assert [c["value"] for c in choices] == ["alpha", "beta", "eclair", "zeta"]
 
 
 async def test_import_preview_restart_and_confirm(recall, emulator):
@@ -661,6 +718,27 @@ async def test_decks_whose_names_fold_to_the_same_slug_can_both_be_created(recal
         for name in ("Алгоритмы", "Базы данных"):
             [sq] = await bot.store.questions_in_deck(decks[name].id)
             assert sq.question.prompt == f"A question for {name}?"
+
+
+async def test_a_deck_named_by_digits_is_not_mistaken_for_the_deck_of_that_number(
+    recall, emulator
+):
+    """A deck is also named by its number. A deck called "7" whose slug was "7" was offered
+    by autocomplete as `7`, which picked deck number 7 instead: /deck remove asked to remove
+    another deck, /question add added to it."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod, name="0 start")
+        [other] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+        made = await mod.run("/deck create", name=str(other.id))
+        assert f"**{other.id}** (`deck-{other.id}`) is ready" in made.embed["description"]
+        [choice] = await mod.autocomplete("/deck remove", "deck", str(other.id))
+        assert choice["value"] == f"deck-{other.id}"
+        asked = await mod.run("/deck remove", deck=choice["value"])
+        assert asked.embed["title"] == f"Remove {other.id}?"
+        # Its number still names the other deck.
+        info = await mod.run("/deck info", deck=str(other.id))
+        assert info.embed["title"] == "0 start"
 
 
 async def test_editing_only_the_answer_keeps_an_option_written_over_two_lines(recall, emulator):
@@ -1287,6 +1365,43 @@ async def test_a_deck_name_refused_gives_back_the_description_typed_with_it(reca
         # Without a description, nothing is attached.
         bare = await mod.run("/deck create", name="Team Flask")
         assert "already a deck called" in bare.content and not bare.message.attachments
+
+
+async def test_a_deck_name_of_invisible_characters_is_refused(recall, emulator):
+    """A name of zero-width spaces (or a direction mark) made a deck listed as an empty
+    bold "****", offered blank in autocomplete, and one more could be made beside it (such
+    a name compares equal to none)."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        for name in ("\u200b\u200b", "\u200e", "\u200b \u0301"):
+            refused = await mod.run("/deck create", name=name, description="Our own")
+            assert refused.ephemeral
+            assert "That deck name shows nothing" in refused.content, refused.content
+            assert "`description` is attached" in refused.content
+        assert [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin] == []
+        for name in ("!!!", "🔥", "\u200bC++"):  # something shows
+            made = await mod.run("/deck create", name=name)
+            assert "is ready" in made.embed["description"], made.content
+
+
+async def test_a_long_deck_name_in_autocomplete_keeps_its_count_and_off(recall, emulator):
+    """Discord shows 100 characters of a choice: an 80-character deck name with 100 questions
+    lost the end of "(100 questions, off)", which tells a switched-off deck apart."""
+    guild, mod, _alice = await setup_guild(emulator)
+    name = "Distributed systems, consensus, replication and the failure modes of networks"
+    name += "!" * (80 - len(name))
+    async with recall.running() as bot:
+        await make_deck(mod, name=name)
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+        await bot.store.insert_questions(
+            deck.id,
+            [Question(id=f"q{n}", prompt=f"Question number {n}?", answer="A.") for n in range(100)],
+        )
+        await mod.run("/deck disable", deck=deck.slug)
+        [choice] = await mod.autocomplete("/deck enable", "deck", "distributed")
+        assert choice["name"].endswith("… (100 questions, off)"), choice["name"]
+        assert len(choice["name"]) == 100
+        assert choice["name"].startswith(name[:70])
 
 
 async def test_a_list_page_of_a_deck_removed_since_says_so(recall, emulator):

@@ -66,6 +66,30 @@ async def test_help_scoring_shows_this_servers_values(recall, emulator):
         assert "Once a question of the day has closed (its answer is public), answering it no longer scores" in text
 
 
+async def test_help_in_a_dm_does_not_pass_defaults_off_as_a_servers_values(recall, emulator):
+    """In a DM there is no server: /help pointed to "this server's values" and its scoring
+    topic showed Recall's defaults as if they were the member's server's."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await bot.store.set_guild_settings(guild.id, {"scoring.quiz_right": "5"})
+        listed = await alice.run("/help", dm=True)
+        assert listed.ephemeral
+        assert listed.embed["footer"]["text"] == (
+            "How points are earned: /help topic:scoring (in a server, with its values)"
+        )
+        scoring = await alice.run("/help", dm=True, topic="scoring")
+        text = scoring.embed["description"]
+        assert "Multiple choice: **3** right, **1** wrong." in text
+        assert text.endswith(
+            "*These are Recall's default values; a server's moderators may change them. "
+            "`/help topic:scoring` in a server shows that server's.*"
+        )
+        # in the server: its own values, and no such note
+        here = (await alice.run("/help", topic="scoring")).embed["description"]
+        assert "Multiple choice: **5** right" in here and "default values" not in here
+
+
 async def test_help_scoring_says_point_not_points_for_one(recall, emulator):
     guild = emulator.add_guild("Study group")
     mod = guild.add_member("mod", permissions=discord.Permissions(manage_guild=True).value)

@@ -269,6 +269,25 @@ async def test_scoring_marks_only_values_that_change(recall, emulator):
         assert [tuple(r) for r in await bot.store._fetchall(stamps)] == written
 
 
+async def test_a_daily_cap_of_0_says_quiz_earns_nothing(recall, emulator):
+    """Many bots take a cap of 0 for no cap: here /quiz then earns no points at all, and
+    the moderator setting it was told only "at most: **0**"."""
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    note = (
+        "⚠️ With a daily cap of 0, `/quiz` answers earn no points (the question of the day "
+        "still does). For as good as no cap, set `quiz_daily_cap` to 10000."
+    )
+    async with recall.running():
+        plain = (await mod.run("/settings scoring")).embed["description"]
+        assert "⚠️" not in plain
+        zero = await mod.run("/settings scoring", quiz_daily_cap=0)
+        assert note in zero.embed["description"], zero.embed["description"]
+        assert note in (await mod.run("/settings scoring")).embed["description"]
+        await mod.run("/settings scoring", quiz_daily_cap=10_000)
+        assert "⚠️" not in (await mod.run("/settings scoring")).embed["description"]
+
+
 async def test_leaderboard_reset_starts_a_season_and_keeps_history(recall, emulator):
     guild = emulator.add_guild("Study group")
     mod = guild.add_member("mod", permissions=MANAGE)
@@ -661,6 +680,23 @@ async def test_a_setting_given_its_current_value_says_nothing_changed(recall, em
         assert no_role.content == "No quiz-moderator role is set; nothing changed."
         no_channel = await mod.run("/settings review-channel", clear=True)
         assert no_channel.content == "No review channel is set; nothing changed."
+
+
+async def test_an_etc_gmt_time_zone_is_shown_with_the_offset_it_really_has(recall, emulator):
+    """Etc/GMT+2 is two hours behind UTC: autocomplete offers it as "Etc/GMT+2 (UTC-2)", but
+    /settings timezone said only "Time zone set to **Etc/GMT+2**", so a moderator who took it
+    for UTC+2 had days and weeks four hours off with nothing to tell them."""
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    async with recall.running():
+        done = await mod.run("/settings timezone", zone="Etc/GMT+2")
+        await done.settled()
+        assert done.ephemeral
+        assert (done.told or "").startswith("Time zone set to **Etc/GMT+2 (UTC-2)**."), done
+        shown = await mod.run("/settings timezone")
+        assert shown.content.startswith("This server's time zone is **Etc/GMT+2 (UTC-2)**.")
+        again = await mod.run("/settings timezone", zone="etc/gmt+2")
+        assert again.content == "The time zone is already **Etc/GMT+2 (UTC-2)**; nothing changed."
 
 
 async def test_an_empty_board_says_what_puts_a_member_on_it(recall, emulator):

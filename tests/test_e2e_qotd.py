@@ -2274,3 +2274,41 @@ async def test_a_crash_between_closing_and_showing_the_answer_shows_it_on_restar
         assert not [
             r for r in emulator.requests[edits:] if r.method == "PATCH" and "/messages/" in r.path
         ]
+
+
+async def test_switching_off_the_last_deck_with_questions_warns_of_every_deck_schedules(
+    recall, emulator
+):
+    """A schedule of every deck that is on fails just the same once the last deck with
+    questions is off or gone: the moderator was told nothing of it."""
+    guild, _chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        every = guild.add_channel("evening")
+        await mod.run(
+            "/qotd setup",
+            channel=every,
+            options={"channel": every, "time": "20:00", "timezone": "UTC"},  # every deck
+        )
+        for d in await bot.store.decks_for_guild(guild.id):
+            if d.builtin:
+                await bot.store.set_deck_enabled(guild.id, d.id, False)
+        await bot.store.create_deck(guild.id, "spare", "Spare deck")  # on, but empty
+        warning = (
+            f"⚠️ The question of the day in <#{every.id}> asks from every deck that is on, "
+            "and only this one has questions for it: without it, each slot fails, and after "
+            "three the schedule pauses. Keep the deck on, switch another one on "
+            "(`/deck enable`), or give the schedule a deck with `/qotd setup`."
+        )
+        asked = await mod.run("/deck remove", deck="daily")
+        assert asked.embed["description"].endswith(warning), asked.embed["description"]
+        off = await mod.run("/deck disable", deck="daily")
+        assert off.embed["description"].endswith(warning), off.embed["description"]
+        # off already: removing it changes nothing for the schedule, and says nothing of it
+        asked = await mod.run("/deck remove", deck="daily")
+        assert "question of the day" not in asked.embed["description"]
+        # another deck with questions on: the schedule asks from it, nothing to say
+        await mod.run("/deck enable", deck="daily")
+        await mod.run("/deck enable", deck="flask")
+        quiet = await mod.run("/deck disable", deck="daily")
+        assert "question of the day" not in quiet.embed["description"]

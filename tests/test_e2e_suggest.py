@@ -294,6 +294,19 @@ async def test_a_suggestion_whose_deck_was_removed_says_to_reject_it(recall, emu
         await suggest(alice, 1)
         [posted] = emulator.channel_messages(review)
         asked = await mod.run("/deck remove", deck="team-flask")
+        # Told before removing it: the moderator removing it may not read the review channel.
+        assert asked.embed["description"].endswith(
+            "\n\n1 suggestion for it is waiting for review: once it is removed, it can't be "
+            "approved; **Reject** it in the review channel to let the member know."
+        ), asked.embed["description"]
+        s = await bot.store.suggestion(1)
+        another = s.question.model_copy(update={"id": "two", "prompt": "Another one?"})
+        await bot.store.create_suggestion(s.guild_id, alice.id, s.deck_id, another, 5)
+        asked = await mod.run("/deck remove", deck="team-flask")
+        assert asked.embed["description"].endswith(
+            "\n\n2 suggestions for it are waiting for review: once it is removed, they can't "
+            "be approved; **Reject** them in the review channel to let the members know."
+        ), asked.embed["description"]
         await mod.click(asked.message, "Remove deck")
         for label in ("Approve", "Edit and approve"):
             refused = await mod.click(posted, label)

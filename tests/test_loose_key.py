@@ -169,6 +169,20 @@ def test_deck_names_with_code_symbols_are_told_apart() -> None:
     assert find_deck(decks, "C interview") is None  # type: ignore[arg-type]
 
 
+def test_a_slug_of_digits_wins_over_the_number_of_another_deck() -> None:
+    """A deck made when a slug could be digits alone is offered by that slug: the deck
+    whose number it is does not take it over (that one is still named by its number)."""
+    from types import SimpleNamespace
+
+    decks = [
+        SimpleNamespace(slug="0-start", id=7, name="0 start", builtin=False),
+        SimpleNamespace(slug="7", id=8, name="7", builtin=False),
+    ]
+    assert find_deck(decks, "7").id == 8  # type: ignore[arg-type]
+    assert find_deck(decks, "0-start").id == 7  # type: ignore[arg-type]
+    assert find_deck(decks, "8").id == 8  # type: ignore[arg-type]
+
+
 def test_markdown_emphasis_is_not_a_code_symbol() -> None:
     """Discord shows **Flask** as a bold Flask: the same question, and the same generated id
     as before symbols counted. Marks that are code keep counting."""

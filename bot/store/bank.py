@@ -149,14 +149,19 @@ class BankStore(DeckStore):
                 (r for r in live if r["guild_id"] != 0 and key and loose_key(r["name"]) == key),
                 None,
             )
-            if same_name is not None or (clash is not None and clash["guild_id"] == 0):
-                clash = same_name or clash
-                assert clash is not None
-                kind = "a built-in deck" if clash["guild_id"] == 0 else "a deck"
+            if same_name is not None:
                 raise NamedError(
-                    f"There is already {kind} called **{{name}}** (`{clash['slug']}`) here. "
-                    "Choose another name.",
-                    clash["name"],
+                    f"There is already a deck called **{{name}}** (`{same_name['slug']}`) "
+                    "here. Choose another name.",
+                    same_name["name"],
+                )
+            if clash is not None and clash["guild_id"] == 0:
+                # The name typed is not the built-in deck's: say what they share, the slug.
+                builtin = clash["name"].replace("{", "{{").replace("}", "}}")
+                raise NamedError(
+                    f"A deck called **{{name}}** would have the slug `{slug}`, which the "
+                    f"built-in deck **{builtin}** has. Choose another name.",
+                    name,
                 )
             taken = {r["slug"] for r in live}
             n = 2
@@ -544,6 +549,16 @@ class BankStore(DeckStore):
         row = await self._fetchone(
             f"SELECT COUNT(*) FROM suggestions WHERE guild_id = ? AND user_id = ? AND {_WAITING}",
             (guild_id, user_id, in_flight),
+        )
+        return int(row[0]) if row else 0
+
+    async def deck_suggestions_waiting(self, deck_id: int) -> int:
+        """How many suggestions for a deck wait for review, as :meth:`pending_suggestions`
+        counts them."""
+        in_flight = to_db(self.clock.now() - SUGGESTION_POSTING)
+        row = await self._fetchone(
+            f"SELECT COUNT(*) FROM suggestions WHERE deck_id = ? AND {_WAITING}",
+            (deck_id, in_flight),
         )
         return int(row[0]) if row else 0
 

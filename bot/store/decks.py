@@ -14,7 +14,7 @@ import aiosqlite
 
 from bot.clock import from_db
 from bot.guild_settings import GuildSettings
-from bot.questions import Deck, Difficulty, Option, Question
+from bot.questions import Deck, Difficulty, Option, Question, folded
 from bot.quiz import Candidate, Seen
 from bot.store.base import StoreBase, rows_in, tags_in
 
@@ -166,7 +166,7 @@ class DeckStore(StoreBase):
             "(SELECT COUNT(*) FROM questions q WHERE q.deck_id = d.id AND q.removed_at IS NULL) AS n "
             "FROM decks d LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
             "WHERE (d.guild_id = 0 OR d.guild_id = ?) AND d.removed_at IS NULL "
-            "ORDER BY d.builtin DESC, d.name",
+            "ORDER BY d.id",
             (guild_id, guild_id),
         )
         out = [
@@ -182,6 +182,10 @@ class DeckStore(StoreBase):
             )
             for r in rows
         ]
+        # Built-in decks first, then by name as people read it: case and accents do not
+        # count ("algebra" before "Biology", "Éclair" before "zeta"), whatever the database's
+        # own collation does.
+        out.sort(key=lambda d: (not d.builtin, folded(d.name), d.id))
         return out if include_disabled else [d for d in out if d.enabled]
 
     async def set_deck_enabled(self, guild_id: int, deck_id: int, enabled: bool) -> bool:
