@@ -584,6 +584,35 @@ async def test_erase_member_removes_everything_of_theirs_in_one_server(store: St
     assert (await store.activity(1, 10)).answered == 1
 
 
+async def test_erasing_a_member_unlinks_the_questions_they_moved_to_with_next(store: Store):
+    """A post made with Next question names the post it was pressed under. A member who
+    erases their data takes those links off their posts: kept, they would chain the
+    questions they went through privately to their public /quiz, which Discord still shows
+    as run by them. Another member's Next under their post keeps its link."""
+    q = await question_ids(store)
+    public = await store.create_post(
+        kind="quiz", guild_id=1, channel_id=5, question_id=q[0], author_id=9,
+        author_name="nine", private=False,
+    )  # fmt: skip
+    first = await store.create_post(
+        kind="quiz", guild_id=1, channel_id=5, question_id=q[1], author_id=9,
+        author_name="nine", private=True, next_of=public,
+    )  # fmt: skip
+    second = await store.create_post(
+        kind="quiz", guild_id=1, channel_id=5, question_id=q[2], author_id=9,
+        author_name="nine", private=True, next_of=first,
+    )  # fmt: skip
+    bobs = await store.create_post(
+        kind="quiz", guild_id=1, channel_id=5, question_id=q[1], author_id=10,
+        author_name="bob", private=True, next_of=public,
+    )  # fmt: skip
+    await store.erase_member(1, 9)
+    links = await store._fetchall(
+        "SELECT id, next_of FROM posts WHERE id IN (?, ?, ?) ORDER BY id", (first, second, bobs)
+    )
+    assert [tuple(r) for r in links] == [(first, None), (second, None), (bobs, public)]
+
+
 async def test_erasing_a_moderator_keeps_what_they_set_up_without_their_id(store: Store):
     """A member who erases their data takes their id off the decks, schedules and seasons
     they set up as a moderator and the suggestions they decided; those stay for the

@@ -390,7 +390,8 @@ class LeaderboardStore(QuizStore):
 
         Their grades, score totals and member row go (of a member hidden from the boards,
         only the name: they stay hidden); posts they started stay for the other members who
-        answered them, with the author's id and name removed (``shown_posts`` lists the
+        answered them, with the author's id and name removed, and the post a Next question
+        of theirs was pressed under (``shown_posts`` lists the
         public ones whose message should be redrawn without the name); so do the decks,
         schedules and seasons they set up as a moderator and the suggestions they decided,
         without their id.
@@ -486,8 +487,11 @@ class LeaderboardStore(QuizStore):
                 shown = tuple(
                     sorted(answered_posts | {int(r[0]) for r in await cur.fetchall()})
                 )
+            # The link from a post made with Next question to the one it was pressed under
+            # goes too: kept, it would chain their private questions to a post of theirs
+            # that Discord still shows as run by them.
             cur2 = await db.execute(
-                "UPDATE posts SET author_id = NULL, author_name = NULL "
+                "UPDATE posts SET author_id = NULL, author_name = NULL, next_of = NULL "
                 "WHERE guild_id = ? AND author_id = ?",
                 (guild_id, user_id),
             )
