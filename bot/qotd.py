@@ -411,9 +411,16 @@ class QotdEngine:
                 now = self.clock.now()
                 for claim in await self.store.claimed_slots():
                     await self._reconcile(claim, now)
-                # Closed just as the bot stopped, before their answer was made public.
+                # Closed just as the bot stopped, before their answer was made public. One
+                # that fails in an unforeseen way stays pending, and must not hold up the rest.
                 for post_id, summary in await self.store.pending_closes():
-                    await self._show_closed(post_id, summary)
+                    try:
+                        await self._show_closed(post_id, summary)
+                    except Exception:
+                        log.exception(
+                            "could not show the answer of post %s; trying again next pass",
+                            post_id,
+                        )
                 schedules = await self.store.active_schedules()
                 await asyncio.gather(
                     *(self._run_limited(s, now) for s in schedules if not s.paused)

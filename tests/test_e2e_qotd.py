@@ -2245,6 +2245,23 @@ async def test_a_command_run_in_a_schedules_discussion_thread_means_that_schedul
         ), skipped.content
 
 
+async def first_question_posted(bot, recall, emulator, guild, mod, chan):
+    """A daily schedule in ``chan`` and its first question, posted on 5 Jan at 09:00."""
+    await make_deck(bot, guild.id)
+    await setup_daily(mod, chan)
+    recall.clock.set(at("2026-01-05T09:00"))
+    await engine(bot).tick()
+    [first] = posts(emulator, chan)
+    return first
+
+
+async def closed_before_its_edit(bot, recall) -> None:
+    """What closing the question of the day does before its message is edited (at 20:00)."""
+    [post] = await bot.store._fetchall("SELECT id FROM posts WHERE kind = 'qotd'")
+    recall.clock.set(at("2026-01-05T20:00"))
+    assert await bot.store.close_post(post[0]) is not None
+
+
 async def test_a_crash_between_closing_and_showing_the_answer_shows_it_on_restart(
     recall, emulator
 ):
@@ -2252,17 +2269,10 @@ async def test_a_crash_between_closing_and_showing_the_answer_shows_it_on_restar
     show the answer: on restart the answer is shown, once, with the answers counted."""
     guild, chan, mod, alice, *_ = await world(recall, emulator, "2026-01-05T08:00")
     async with recall.running() as bot:
-        await make_deck(bot, guild.id)
-        await setup_daily(mod, chan)
-        recall.clock.set(at("2026-01-05T09:00"))
-        await engine(bot).tick()
-        [first] = posts(emulator, chan)
+        first = await first_question_posted(bot, recall, emulator, guild, mod, chan)
         revealed = await alice.click(first, "Reveal answer")
         await alice.click(revealed.message, "Good")
-        [post] = await bot.store._fetchall("SELECT id FROM posts WHERE kind = 'qotd'")
-        recall.clock.set(at("2026-01-05T20:00"))
-        # what the close does before its edit, and then the bot stops
-        assert await bot.store.close_post(post[0]) is not None
+        await closed_before_its_edit(bot, recall)  # and then the bot stops
     assert first.embeds[0]["title"] == "Question of the day #1"
     async with recall.running(sync=False) as bot:
         await engine(bot).tick()
@@ -2274,6 +2284,34 @@ async def test_a_crash_between_closing_and_showing_the_answer_shows_it_on_restar
         assert not [
             r for r in emulator.requests[edits:] if r.method == "PATCH" and "/messages/" in r.path
         ]
+
+
+async def test_an_answer_left_to_show_that_fails_oddly_does_not_hold_up_the_schedule(
+    recall, emulator, monkeypatch, error_logs
+):
+    """A closed question whose answer is still to be shown (the bot stopped before its
+    edit), and whose edit fails in a way nothing foresaw, stays pending: the pass still
+    posts the day's question, and the answer is shown at a later pass."""
+    guild, chan, mod, *_ = await world(recall, emulator, "2026-01-05T08:00")
+    async with recall.running() as bot:
+        first = await first_question_posted(bot, recall, emulator, guild, mod, chan)
+        await closed_before_its_edit(bot, recall)
+        publisher = engine(bot).publisher
+
+        async def broken(post_id, summary):
+            raise RuntimeError("unforeseen")
+
+        monkeypatch.setattr(publisher, "close", broken)
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 2  # the day's question went up all the same
+        assert first.embeds[0]["title"] == "Question of the day #1"
+        [logged] = error_logs
+        assert logged.getMessage() == "could not show the answer of post 1; trying again next pass"
+        error_logs.clear()
+        monkeypatch.delattr(publisher, "close")  # the real one again
+        await engine(bot).tick()
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
 
 
 async def test_switching_off_the_last_deck_with_questions_warns_of_every_deck_schedules(
