@@ -318,19 +318,27 @@ def _name_order(name: str) -> str:
     return folded(name)
 
 
+#: how many of a member's latest Next question presses their history reads the question
+#: pressed under from: enough for what Next avoids, and the read stays short for a member
+#: with thousands of posts (it walks their latest posts, newest first, and stops)
+NEXT_FROM_SEEN = 50
+
+
 def _history_in(conn: sqlite3.Connection, guild_id: int, user_id: int, limit: int) -> list[Seen]:
     """The questions a member saw in a server, latest first: those asked for them, those
-    they graded, and those they pressed Next question under (seen when they pressed it)."""
+    they graded, and those they pressed their latest Next questions under (seen when they
+    pressed it)."""
     rows = conn.execute(
         "SELECT question_id, MAX(at) AS at FROM ("
         " SELECT question_id, created_at AS at FROM posts WHERE guild_id = ? AND author_id = ?"
         " UNION ALL"
-        " SELECT f.question_id, p.created_at AS at FROM posts p JOIN posts f ON f.id = p.next_of"
-        " WHERE p.guild_id = ? AND p.author_id = ? AND p.next_of IS NOT NULL"
+        " SELECT f.question_id, p.at FROM (SELECT next_of, created_at AS at FROM posts"
+        "  WHERE guild_id = ? AND author_id = ? AND next_of IS NOT NULL"
+        "  ORDER BY created_at DESC LIMIT ?) p JOIN posts f ON f.id = p.next_of"
         " UNION ALL"
         " SELECT question_id, created_at AS at FROM attempts WHERE guild_id = ? AND user_id = ?"
         ") seen GROUP BY question_id ORDER BY at DESC LIMIT ?",
-        (guild_id, user_id, guild_id, user_id, guild_id, user_id, limit),
+        (guild_id, user_id, guild_id, user_id, NEXT_FROM_SEEN, guild_id, user_id, limit),
     ).fetchall()
     tags = tags_in(conn, [r[0] for r in rows])
     return [Seen(r[0], tuple(tags.get(r[0], [])), from_db(r[1])) for r in rows]
