@@ -28,6 +28,18 @@ async def score(bot, guild_id: int, user_id: int, name: str, answers: int, sourc
         )
 
 
+def study_group(emulator):
+    """A server with two members, alice and bob."""
+    guild = emulator.add_guild("Study group")
+    return guild, guild.add_member("alice"), guild.add_member("bob")
+
+
+async def alice_ahead_of_bob(bot, guild, alice, bob) -> None:
+    """alice with 3 answers (6 points) on the boards, bob below her with 1 (2 points)."""
+    await score(bot, guild.id, alice.id, "alice", 3)
+    await score(bot, guild.id, bob.id, "bob", 1)
+
+
 def footer(message) -> str:
     return (message.embeds[0].get("footer") or {}).get("text", "")
 
@@ -37,8 +49,7 @@ def board_lines(message) -> list[str]:
 
 
 async def test_leaderboard_pages_survive_a_restart_and_show_the_askers_rank(recall, emulator):
-    guild = emulator.add_guild("Study group")
-    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    guild, alice, bob = study_group(emulator)
     async with recall.running() as bot:
         # 23 members who are not in the emulator's guild any more (left): 1..12 answers each
         for i in range(23):
@@ -109,8 +120,7 @@ async def test_leaderboard_boards_periods_and_empty_board(recall, emulator):
 
 
 async def test_stats_with_picture_and_member_without_data(recall, emulator):
-    guild = emulator.add_guild("Study group")
-    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    guild, alice, bob = study_group(emulator)
     async with recall.running() as bot:
         nothing = await alice.run("/stats", member=bob)
         assert (
@@ -150,11 +160,9 @@ async def test_stats_with_picture_and_member_without_data(recall, emulator):
 
 
 async def test_privacy_hide_show_and_delete_with_confirmation(recall, emulator):
-    guild = emulator.add_guild("Study group")
-    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    guild, alice, bob = study_group(emulator)
     async with recall.running() as bot:
-        await score(bot, guild.id, alice.id, "alice", 3)
-        await score(bot, guild.id, bob.id, "bob", 1)
+        await alice_ahead_of_bob(bot, guild, alice, bob)
 
         hidden = await alice.run("/privacy hide")
         assert hidden.ephemeral and hidden.content.startswith("You are off")
@@ -397,8 +405,7 @@ async def test_a_double_clicked_erase_reports_what_was_erased(recall, emulator):
 
 
 async def test_erasing_takes_the_members_name_off_the_quiz_posts_they_started(recall, emulator):
-    guild = emulator.add_guild("Study group")
-    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    guild, alice, bob = study_group(emulator)
     async with recall.running():
         posted = await alice.run("/quiz", channel=guild.general, deck="flask")
         msg = posted.message
@@ -422,8 +429,7 @@ async def test_erasing_takes_the_members_answer_out_of_the_counts_of_posts_they_
 ):
     """A post someone else started counts the members who answered: once a member erased
     their data, their answer is gone, and the count says so without waiting for a click."""
-    guild = emulator.add_guild("Study group")
-    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    guild, alice, bob = study_group(emulator)
     async with recall.running():
         posted = await bob.run("/quiz", channel=guild.general, deck="flask")
         msg = posted.message
@@ -562,8 +568,7 @@ async def test_a_member_with_no_points_is_not_ranked_on_the_boards(recall, emula
 
 
 async def test_a_hidden_member_who_erases_their_data_stays_hidden(recall, emulator):
-    guild = emulator.add_guild("Study group")
-    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    guild, alice, bob = study_group(emulator)
     async with recall.running() as bot:
         await score(bot, guild.id, alice.id, "alice", 2)
         await alice.run("/privacy hide")
@@ -591,8 +596,7 @@ async def test_a_hidden_member_who_erases_their_data_stays_hidden(recall, emulat
 
 async def test_privacy_delete_with_nothing_stored_says_so_without_asking(recall, emulator):
     """Nothing to erase: the member is told at once, with no confirmation to click."""
-    guild = emulator.add_guild("Study group")
-    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    guild, alice, bob = study_group(emulator)
     async with recall.running() as bot:
         nothing = await alice.run("/privacy delete")
         assert nothing.ephemeral and not nothing.message.components
@@ -878,8 +882,7 @@ async def test_a_board_paged_after_its_week_is_over_says_it_ended(recall, emulat
     """The buttons keep the week they were drawn for: paged on Monday, last week's board says
     it has ended (as an ended season's does), and the foot does not say "yet" of it."""
     recall.clock = FixedClock(datetime(2026, 11, 29, 20, 0, tzinfo=UTC))  # a Sunday
-    guild = emulator.add_guild("Study group")
-    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    guild, alice, bob = study_group(emulator)
     async with recall.running() as bot:
         for i in range(11):
             await score(bot, guild.id, 1000 + i, f"old{i}", 1)
@@ -948,8 +951,7 @@ async def test_boards_and_stats_asked_for_where_recall_cannot_see_come_privately
     alice, bob, carol = (guild.add_member(n) for n in ("alice", "bob", "carol"))
     chan = guild.general
     async with recall.running() as bot:
-        await score(bot, guild.id, alice.id, "alice", 3)
-        await score(bot, guild.id, bob.id, "bob", 1)
+        await alice_ahead_of_bob(bot, guild, alice, bob)
         for i in range(11):  # a second page
             await score(bot, guild.id, 2000 + i, f"old{i:02d}", 1)
         chan.revoke_bot_permission(discord.Permissions(view_channel=True).value)
@@ -991,8 +993,7 @@ async def test_boards_and_stats_in_the_channel_drop_a_member_who_hides(recall, e
     guild = emulator.add_guild("Study group")
     alice, bob, carol = (guild.add_member(n) for n in ("alice", "bob", "carol"))
     async with recall.running() as bot:
-        await score(bot, guild.id, alice.id, "alice", 3)
-        await score(bot, guild.id, bob.id, "bob", 1)
+        await alice_ahead_of_bob(bot, guild, alice, bob)
         bobs = (await bob.run("/leaderboard show")).message  # names alice and bob
         alices = (await alice.run("/leaderboard show", period="month")).message
         assert names_on(bobs) == names_on(alices) == ["alice", "bob"]
@@ -1021,11 +1022,9 @@ async def test_boards_and_stats_in_the_channel_drop_a_member_who_hides(recall, e
 async def test_erasing_takes_the_member_off_boards_in_the_channel_and_their_id_off_them(
     recall, emulator
 ):
-    guild = emulator.add_guild("Study group")
-    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    guild, alice, bob = study_group(emulator)
     async with recall.running() as bot:
-        await score(bot, guild.id, alice.id, "alice", 3)
-        await score(bot, guild.id, bob.id, "bob", 1)
+        await alice_ahead_of_bob(bot, guild, alice, bob)
         for i in range(10):  # members who left, below bob: a second page
             await bot.store.record_attempt(
                 AttemptRequest(guild.id, 5000 + i, f"old{i}", None, 1, "quiz", 3, False, False)
@@ -1062,11 +1061,9 @@ async def test_erasing_takes_the_member_off_boards_in_the_channel_and_their_id_o
 async def test_a_board_left_to_redraw_by_discord_trouble_is_redrawn_after_a_restart(
     recall, emulator
 ):
-    guild = emulator.add_guild("Study group")
-    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    guild, alice, bob = study_group(emulator)
     async with recall.running() as bot:
-        await score(bot, guild.id, alice.id, "alice", 3)
-        await score(bot, guild.id, bob.id, "bob", 1)
+        await alice_ahead_of_bob(bot, guild, alice, bob)
         board = (await bob.run("/leaderboard show")).message
         path = rf"^/channels/\d+/messages/{board.id}$"
         emulator.faults.add("PATCH", path, status=503, times=None)
@@ -1085,8 +1082,7 @@ async def test_a_board_left_to_redraw_by_discord_trouble_is_redrawn_after_a_rest
 async def test_a_board_deleted_from_the_channel_is_forgotten_when_a_member_hides(
     recall, emulator
 ):
-    guild = emulator.add_guild("Study group")
-    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    guild, alice, bob = study_group(emulator)
     async with recall.running() as bot:
         await score(bot, guild.id, alice.id, "alice", 3)
         board = (await bob.run("/leaderboard show")).message
@@ -1160,8 +1156,7 @@ async def test_a_member_whose_id_is_on_a_posted_boards_buttons_can_erase_it(reca
 async def test_stats_never_round_a_share_up_to_all_or_down_to_none(recall, emulator):
     """199 right answers of 200 read "100% right", as if none had gone wrong, and their tags
     "100% of 200 answers went well"; one right of 201 read "0%"."""
-    guild = emulator.add_guild("Study group")
-    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    guild, alice, bob = study_group(emulator)
     async with recall.running() as bot:
         row = await bot.store._fetchone(
             "SELECT question_id FROM question_tags ORDER BY question_id LIMIT 1"
@@ -1286,8 +1281,7 @@ async def test_stats_of_a_member_with_nothing_to_show_are_told_to_the_asker_alon
     ("bob has not answered any questions in this server yet. `/quiz` asks one now."), the
     hint to run /quiz aimed at the wrong member. It is for the asker alone now, and the hint
     is given to a member asking about themselves."""
-    guild = emulator.add_guild("Study group")
-    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    _guild, alice, bob = study_group(emulator)
     async with recall.running():
         theirs = await alice.run("/stats", member=bob)
         assert theirs.ephemeral
@@ -1332,11 +1326,9 @@ async def test_a_database_failure_while_boards_are_drawn_again_is_retried(
 ):
     """The store failing (busy, say) while a board is drawn again is tried again after a
     while, not the end of the drawing: the board loses the hidden member all the same."""
-    guild = emulator.add_guild("Study group")
-    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    guild, alice, bob = study_group(emulator)
     async with recall.running() as bot:
-        await score(bot, guild.id, alice.id, "alice", 3)
-        await score(bot, guild.id, bob.id, "bob", 1)
+        await alice_ahead_of_bob(bot, guild, alice, bob)
         board = (await bob.run("/leaderboard show")).message
         cog = bot.get_cog("Leaderboard")
         cog.retry_delay = 0.2
