@@ -24,7 +24,7 @@ from bot.bank import (
 from bot.clock import from_db, to_db
 from bot.errors import NamedError, UserError
 from bot.questions import Question, folded, loose_key
-from bot.store.base import keep_last_id, next_id, rows_in
+from bot.store.base import in_thread, keep_last_id, next_id, rows_in, tags_in
 from bot.store.decks import (
     _QUESTION_SELECT,
     DeckRow,
@@ -253,11 +253,8 @@ class BankStore(DeckStore):
             if row is None or row["removed_at"] is not None:
                 raise UserError("That question has been removed; it can't be edited.")
             await _live_deck(db, row["deck_id"])
-            async with db.execute(
-                "SELECT tag FROM question_tags WHERE question_id = ? ORDER BY position, tag",
-                (question_id,),
-            ) as cur:
-                tags = [r[0] for r in await cur.fetchall()]
+            # in the transaction, in the order every read gives them
+            tags = (await in_thread(db, tags_in, [question_id])).get(question_id, [])
             question = change(_stored_question(row, tags).question)
             async with db.execute(
                 "SELECT prompt FROM questions WHERE deck_id = ? AND id != ? AND removed_at IS NULL",
