@@ -15,6 +15,7 @@ the most a Discord modal may show. *Why it is asked* has no room there: ``/quest
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import unicodedata
@@ -385,8 +386,15 @@ def deck_key(deck: DeckRow, decks: Sequence[DeckRow]) -> str:
 def deck_matches(deck: DeckRow, typed: str) -> bool:
     """Whether a deck is a choice for what was typed so far in a deck option: text in its
     name (case, accents and spacing do not count, as for :func:`find_deck`) or its slug."""
-    needle = folded(" ".join(typed.split()))
-    return not needle or needle in folded(" ".join(deck.name.split())) or needle in deck.slug
+    needle = _search_form(typed)
+    return not needle or needle in _search_form(deck.name) or needle in deck.slug
+
+
+@functools.lru_cache(maxsize=1024)
+def _search_form(text: str) -> str:
+    """``text`` as deck autocomplete compares it: folded, spacing collapsed. Kept for the
+    deck names and the text typed, which every keystroke compares again."""
+    return folded(" ".join(text.split()))
 
 
 def find_deck(decks: Sequence[DeckRow], text: str) -> DeckRow | None:
