@@ -113,13 +113,18 @@ def public_embed(
     )
 
 
-def outdated(interaction: discord.Interaction[Any], post_id: int, exc: OptionGone) -> OptionGone:
+def outdated(
+    interaction: discord.Interaction[Any],
+    post_id: int,
+    exc: OptionGone,
+    then: str = " The buttons are being updated: pick again in a moment.",
+) -> OptionGone:
     """The refusal of a click on out-of-date buttons; when the post's message can be redrawn,
-    it is, and the member is told to pick again."""
+    it is, and the member is told so (``then``: by default, to pick again)."""
     if not exc.redraw:
         return exc
     quiz_cog(interaction).redraw(post_id)
-    return OptionGone(f"{exc} The buttons are being updated: pick again in a moment.")
+    return OptionGone(f"{exc}{then}")
 
 
 def unstored(view: discord.ui.View) -> discord.ui.View:
@@ -342,11 +347,12 @@ class HintButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:h
             q = qp.question.question
             if not q.why:
                 # Taken out since it was posted (the button is only put on with a hint).
-                gone = hint_taken_out(await shown_post(interaction, qp))
-                if gone.redraw:
-                    quiz_cog(interaction).redraw(self.post_id)
-                    raise UserError(f"{gone} The buttons are being updated.")
-                raise gone
+                raise outdated(
+                    interaction,
+                    self.post_id,
+                    hint_taken_out(await shown_post(interaction, qp)),
+                    then=" The buttons are being updated.",
+                )
             await interaction.response.send_message(
                 embed=ui.hint_embed(prompt=q.prompt, why=q.why), ephemeral=True
             )
