@@ -18,6 +18,7 @@ from discord.ext import commands
 from bot.bank import check_deck_name, deck_key
 from bot.client import RecallBot
 from bot.errors import UserError
+from bot.leaderboard import clamp_page, page_count
 from bot.questions import DECK_DESCRIPTION_MAX, DECK_NAME_MAX
 from bot.store import DeckRow
 from bot.text import count
@@ -125,8 +126,8 @@ async def list_message(
     """A page of /deck list (the last one when ``page`` is past it), with its page buttons
     when there is more than one page."""
     decks = await bot.store.decks_for_guild(guild_id, include_disabled=True)
-    pages = max(1, -(-len(decks) // LIST_PAGE))
-    page = min(max(page, 0), pages - 1)
+    pages = page_count(len(decks), LIST_PAGE)
+    page = clamp_page(page, len(decks), LIST_PAGE)
     lines = [deck_line(d, decks) for d in decks[page * LIST_PAGE : (page + 1) * LIST_PAGE]]
     body = ui.fit_lines(lines, ui.EMBED_DESCRIPTION, lambda n: f"… and {n} more")
     embed = ui.info_embed("Decks", body or "No decks yet.")
@@ -290,14 +291,19 @@ class DeckGroup(app_commands.Group):
         store = self.bot.store
         own: list[str] = []
         every: list[str] = []
+        only_here: dict[str | None, bool] = {}  # by tag: only this deck has its questions
         for s in await store.schedules_for_guild(guild_id):
             if s.paused or s.deck_id not in (None, deck_id):
                 continue
             if s.deck_id == deck_id:
                 own.append(f"<#{s.channel_id}>")
                 continue
-            here = await store.candidates(guild_id, deck_id=deck_id, tag=s.tag)
-            if here and len(here) == len(await store.candidates(guild_id, tag=s.tag)):
+            if s.tag not in only_here:
+                here = await store.candidates(guild_id, deck_id=deck_id, tag=s.tag)
+                only_here[s.tag] = bool(here) and len(here) == len(
+                    await store.candidates(guild_id, tag=s.tag)
+                )
+            if only_here[s.tag]:
                 every.append(f"<#{s.channel_id}>")
         if not own and not every:
             return ""
@@ -329,7 +335,9 @@ class DeckGroup(app_commands.Group):
         assert interaction.guild_id is not None
         row = await bank(interaction).deck(interaction.guild_id, deck)
         # Read while the deck is still on: which schedules find their questions only in it.
-        warning = "" if on else await self._schedules_note(interaction.guild_id, row.id)
+        warning = (
+            "" if on or not row.enabled else await self._schedules_note(interaction.guild_id, row.id)
+        )
         changed = await self.bot.store.set_deck_enabled(interaction.guild_id, row.id, on)
         state = "on" if on else "off"
         if not changed:
