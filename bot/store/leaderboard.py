@@ -571,32 +571,20 @@ class LeaderboardStore(QuizStore):
                 "ORDER BY message_id LIMIT ?",
                 (limit,),
             ).fetchall()
-            return [
-                ShownMessage(
-                    message_id=int(r[0]),
-                    guild_id=int(r[1]),
-                    channel_id=int(r[2]),
-                    kind=str(r[3]),
-                    asker_id=int(r[4]),
-                    board=str(r[5]),
-                    period=str(r[6]),
-                    page=int(r[7]),
-                    redraw=int(r[8]),
-                )
-                for r in rows
-            ]
+            # the columns in the order of ShownMessage's fields
+            return [ShownMessage(*r) for r in rows]
 
         return await self.read(load)
 
     async def forget_shown(self, message_id: int) -> None:
         """A message that is gone (deleted, or out of the bot's reach), or that names no one
         any more: it is not looked after again."""
-
-        def work(conn: sqlite3.Connection) -> None:
-            conn.execute("DELETE FROM shown_names WHERE message_id = ?", (message_id,))
-            conn.execute("DELETE FROM shown_messages WHERE message_id = ?", (message_id,))
-
-        await self.write(work)
+        # Its names go with it (shown_names cascades on delete).
+        await self.write(
+            lambda conn: conn.execute(
+                "DELETE FROM shown_messages WHERE message_id = ?", (message_id,)
+            )
+        )
 
     # -- stats -------------------------------------------------------------------------------
 
