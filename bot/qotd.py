@@ -274,6 +274,10 @@ class QotdStoreLike(Protocol):
 
     async def close_shown(self, post_id: int) -> None: ...
 
+    async def close_blocked(self, post_id: int, reason: str) -> None: ...
+
+    async def blocked_closes(self, channel_id: int) -> list[tuple[int, CloseSummary]]: ...
+
     async def next_close_at(self) -> datetime | None: ...
 
     async def posts_waiting_for_next(self, schedule_id: int) -> list[tuple[int, datetime]]: ...
@@ -517,6 +521,7 @@ class QotdEngine:
                 )
             return
         previous = await self.store.slot_posted(claim, sent)
+        await self._posted_in(claim.schedule.channel_id)
         if previous is not None:
             await self._close(previous)
 
@@ -533,6 +538,7 @@ class QotdEngine:
             return
         if found is not None:
             previous = await self.store.slot_posted(claim, found)
+            await self._posted_in(claim.schedule.channel_id)
             if previous is not None:
                 await self._close(previous)
             return
@@ -633,8 +639,21 @@ class QotdEngine:
                 # Discord's trouble, not the post's: it closes again, and is edited then.
                 await self.store.retry_close(post_id, self.clock.now() + RETRY_AFTER)
                 self.reschedule()
-                return
+            else:
+                # A permission lost in the channel: tried again once a post there succeeds.
+                await self.store.close_blocked(post_id, exc.reason)
+            return
         await self.store.close_shown(post_id)
+
+    async def _posted_in(self, channel_id: int) -> None:
+        """A question just posted in the channel: the bot can reach it again, so answers
+        refused there for a lost permission are shown now. One that fails in an unforeseen
+        way must not undo the post's own bookkeeping."""
+        for post_id, summary in await self.store.blocked_closes(channel_id):
+            try:
+                await self._show_closed(post_id, summary)
+            except Exception:
+                log.exception("could not show the answer of post %s", post_id)
 
     # -- commands -------------------------------------------------------------------------------
 

@@ -268,8 +268,10 @@ class DiscordPublisher:
         except discord.NotFound:
             return
         except discord.Forbidden as exc:
-            # The bot may no longer edit there: trying again would not help.
-            raise PublishError(f"could not edit the post: {exc}", permanent=True) from None
+            # The bot may no longer edit there: trying again would not help until it can.
+            raise PublishError(
+                f"Discord refused the edit in <#{post.channel_id}>: {exc.text}", permanent=True
+            ) from None
         except ui.DISCORD_TROUBLE as exc:
             raise PublishError(f"could not edit the post: {exc}", permanent=False) from None
 
@@ -328,6 +330,11 @@ async def status_message(
             reason = f": {slot.error}" if slot.error else " (the bot was offline)"
             when = slot_time_text(slot.local_time, slot.due_at, schedule.spec.tz)
             lines.append(f"• {slot.state} {slot.local_date} {when}{reason}")
+        for number, why in await store.hidden_answers(schedule.id):
+            lines.append(
+                f"🙈 **Answer hidden:** #{number}: {why}. It goes up once the next question "
+                f"posts in <#{schedule.channel_id}>."
+            )
         fields.append((f"#{schedule.id} · {schedule.spec.describe()}", "\n".join(lines)))
     if pages > 1:
         embed.set_footer(text=f"Page {page + 1} of {pages} · {STATUS_PAGE} schedules a page")

@@ -151,3 +151,50 @@ async def test_busy_database_at_start_up_does_not_leave_the_scheduler_off(recall
             locker.kill()
         await locker.wait()
         await store.close()
+
+
+async def test_an_answer_refused_for_a_lost_permission_goes_up_after_the_next_post(
+    recall, emulator
+):
+    """The bot loses View Channel as #1 closes: Discord refuses the closing edit (403), and
+    trying again at every pass would only be refused again. /qotd status says the answer is
+    still hidden and why; once the channel is fixed, the next question that posts there
+    makes #1's answer public as well."""
+    chan = await daily(recall, emulator, answer_after="12h")
+    guild = chan.guild
+    mod = next(m for m in guild.members.values() if m.name == "mod")
+    async with recall.running(sync=False) as bot:
+        engine = bot.get_cog("Qotd").engine
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine.tick()
+        [first] = posts(emulator, chan)
+
+        chan.revoke_bot_permission(discord.Permissions(view_channel=True).value)
+        await emulator.settle()
+        recall.clock.set(at("2026-01-05T21:00"))
+        await engine.tick()  # #1 closes; its edit is refused
+        edits = f"/channels/{chan.id}/messages/{first.id}"
+        refused = [r for r in emulator.requests if r.method == "PATCH" and r.path == edits]
+        assert [r.status for r in refused] == [403]
+        assert first.embeds[0]["title"] == "Question of the day #1"
+
+        # Passes before the channel is fixed do not ask Discord again.
+        recall.clock.set(at("2026-01-05T23:00"))
+        await engine.tick()
+        assert len([r for r in emulator.requests if r.path == edits]) == 1
+
+        other = guild.add_channel("general")
+        status = await mod.run("/qotd status", channel=other)
+        [field] = status.embed["fields"]
+        assert "🙈 **Answer hidden:** #1" in field["value"], field["value"]
+        assert f"Discord refused the edit in <#{chan.id}>: Missing Access." in field["value"]
+        assert f"It goes up once the next question posts in <#{chan.id}>." in field["value"]
+
+        chan.set_permissions(guild.me, allow=0, deny=0)  # the moderator fixes the channel
+        await emulator.settle()
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine.tick()
+        assert len(posts(emulator, chan)) == 2
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+        status = await mod.run("/qotd status", channel=other)
+        assert "Answer hidden" not in status.embed["fields"][0]["value"]

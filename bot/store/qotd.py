@@ -623,7 +623,41 @@ class QotdStore(QuizStore, SrsStore):
     async def close_shown(self, post_id: int) -> None:
         """A closed post's closing edit was made, or can never be: nothing is pending."""
         async with self.transaction() as db:
-            await db.execute("UPDATE posts SET close_pending = 0 WHERE id = ?", (post_id,))
+            await db.execute(
+                "UPDATE posts SET close_pending = 0, close_error = NULL WHERE id = ?", (post_id,)
+            )
+
+    async def close_blocked(self, post_id: int, reason: str) -> None:
+        """A closed post's closing edit was refused for a permission the bot lost in its
+        channel: it waits for ``blocked_closes``, with ``reason`` for /qotd status."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE posts SET close_pending = 2, close_error = ? WHERE id = ?",
+                (reason, post_id),
+            )
+
+    async def blocked_closes(self, channel_id: int) -> list[tuple[int, CloseSummary]]:
+        """Closed posts in the channel whose closing edit was refused (``close_blocked``),
+        with what it shows: worth trying again once something posted there."""
+
+        def load(conn: sqlite3.Connection) -> list[tuple[int, CloseSummary]]:
+            rows = conn.execute(
+                "SELECT id FROM posts WHERE close_pending = 2 AND channel_id = ? ORDER BY id",
+                (channel_id,),
+            ).fetchall()
+            return [(int(r[0]), _close_summary(conn, int(r[0]))) for r in rows]
+
+        return await self.read(load)
+
+    async def hidden_answers(self, schedule_id: int, limit: int = 3) -> list[tuple[int, str]]:
+        """The schedule's latest posts whose answer is still hidden because their closing
+        edit was refused: (number, why)."""
+        rows = await self._fetchall(
+            "SELECT p.number, p.close_error FROM posts p JOIN qotd_slots s ON s.post_id = p.id "
+            "WHERE s.schedule_id = ? AND p.close_pending = 2 ORDER BY p.id DESC LIMIT ?",
+            (schedule_id, limit),
+        )
+        return [(int(r[0]), r[1] or "") for r in rows]
 
     async def retry_close(self, post_id: int, at: datetime) -> None:
         """A closed post whose closing edit failed for a while (Discord's 5xx, the network):
