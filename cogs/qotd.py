@@ -71,10 +71,20 @@ def ping_text(role: discord.Role) -> str:
     return "@everyone" if role.is_default() else role.mention
 
 
+#: zone names that are UTC itself, all year: a time in one needs no UTC time beside it
+UTC_NAMES = frozenset(
+    prefix + name
+    for prefix in ("", "Etc/")
+    for name in ("UTC", "UCT", "Universal", "Zulu", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich")
+)
+
+
 def when_text(when: datetime, zone_name: str) -> str:
     """A moment in the schedule's zone, and in UTC, with UTC's day when it is another:
     21:00 in São Paulo is "(Tue 00:00 UTC)", not "(00:00 UTC)" as if it were that morning."""
     local = when.astimezone(parse_zone(zone_name))
+    if zone_name in UTC_NAMES:
+        return f"{local:%a %d %b %Y %H:%M} {zone_name}"  # "09:00 UTC (09:00 UTC)" says it twice
     utc = when.astimezone(UTC)
     day = f"{utc:%a} " if utc.date() != local.date() else ""
     return f"{local:%a %d %b %Y %H:%M} {zone_name} ({day}{utc:%H:%M} UTC)"

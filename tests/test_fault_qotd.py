@@ -187,6 +187,8 @@ async def test_an_answer_refused_for_a_lost_permission_goes_up_after_the_next_po
         status = await mod.run("/qotd status", channel=other)
         [field] = status.embed["fields"]
         assert "🙈 **Answer hidden:** #1" in field["value"], field["value"]
+        # A schedule in UTC gives its times once, not "09:00 UTC (09:00 UTC)".
+        assert "**Next:** Tue 06 Jan 2026 09:00 UTC\n" in field["value"]
         assert f"Discord refused the edit in <#{chan.id}>: Missing Access." in field["value"]
         assert f"It goes up once the next question posts in <#{chan.id}>." in field["value"]
 
