@@ -1345,3 +1345,45 @@ async def test_a_database_failure_while_boards_are_drawn_again_is_retried(
         await alice.run("/privacy hide")
         await emulator.wait_until(lambda: names_on(board) == ["bob"])
         assert failures == [1]
+
+
+async def test_large_points_ranks_and_member_counts_read_with_thousands_separators(
+    recall, emulator
+):
+    """A busy server's board read "12400 points", "#1006" and "1006 members", and /stats
+    "**12400**": long runs of digits to count. They are grouped by thousands now."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await bot.store.set_guild_settings(guild.id, {"scoring.qotd_self": "100"})
+        await score(bot, guild.id, alice.id, "alice", 124, source="qotd")  # 12,400 points
+        first = (await bot.store._fetchone("SELECT id FROM questions ORDER BY id LIMIT 1"))[0]
+
+        def good(user_id: int, name: str):
+            """A Good self-grade of the first question."""
+            return bot.store.record_attempt(
+                AttemptRequest(guild.id, user_id, name, None, first, "quiz", 3, False, False)
+            )
+
+        await asyncio.gather(*(good(5000 + i, f"m{i}") for i in range(1004)))  # 2 points each
+        await score(bot, guild.id, bob.id, "bob", 1)  # 2 points, reached last: the last line
+        # answered again: kept for her stats, no more points
+        await asyncio.gather(*(good(alice.id, "alice") for _ in range(1000)))
+
+        board = await bob.run("/leaderboard show")
+        assert board_lines(board.message)[0] == "🥇 **alice** · 12,400 points"
+        assert footer(board.message).startswith("bob: #1,006 with 2 points.\n")
+        assert "Page 1 of 101 · 1,006 members" in footer(board.message)
+        mine = await bob.click(board.message, "My rank")
+        assert board_lines(board.message)[-1].startswith("`#1,006` **bob** · 2 points")
+        assert mine.response_type == 7
+
+        stats = await alice.run("/stats")
+        await stats.wait_for_content()
+        embed = stats.message.embeds[0]
+        fields = {f["name"]: f["value"] for f in embed["fields"]}
+        assert "All time: **12,400** (#1)" in fields["Points"]
+        assert fields["Answered"].startswith("**1,124** answers\n")
+        assert "Good 1,124" in fields["Self-grades"]
+        assert re.search(r"`[^`]+` 100% of 1,0\d\d answers went well", fields["Strongest tags"])
+        assert embed["footer"]["text"] == "12,400 points in the last 12 weeks"
