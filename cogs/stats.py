@@ -15,7 +15,7 @@ from bot.client import RecallBot
 from bot.errors import UserError
 from bot.leaderboard import month_key, qotd_streak, recent_weeks, season_key, week_key
 from bot.quiz import Rating
-from bot.schedule import local_day
+from bot.schedule import local_day, zone_label
 from bot.stats import render_weeks_png, tag_strengths
 from bot.store import ShownMessage, Standing
 from bot.text import percent, plural
@@ -168,9 +168,9 @@ class Stats(commands.Cog):
         mondays = recent_weeks(today, 12)
         weekly = await store.weekly_points(guild_id, user_id, [week_key(m) for m in mondays])
         series = [(m, weekly.get(week_key(m), 0)) for m in mondays]
-        png = await asyncio.to_thread(
-            render_weeks_png, series, f"Points a week, last 12 weeks ({settings.timezone})"
-        )
+        # The zone as /settings timezone names it: Etc/GMT+2 is UTC-2.
+        title = f"Points a week, last 12 weeks ({zone_label(settings.timezone)})"
+        png = await asyncio.to_thread(render_weeks_png, series, title)
         embed.set_image(url=f"attachment://{CHART_NAME}")
         embed.set_footer(text=f"{points_text(sum(p for _, p in series))} in the last 12 weeks")
         message = await interaction.edit_original_response(

@@ -1387,3 +1387,30 @@ async def test_large_points_ranks_and_member_counts_read_with_thousands_separato
         assert "Good 1,124" in fields["Self-grades"]
         assert re.search(r"`[^`]+` 100% of 1,0\d\d answers went well", fields["Strongest tags"])
         assert embed["footer"]["text"] == "12,400 points in the last 12 weeks"
+
+
+async def test_the_stats_picture_names_an_etc_gmt_zone_with_the_offset_it_really_has(
+    recall, emulator, monkeypatch
+):
+    """The picture of points a week was titled "(Etc/GMT+2)" for a server two hours behind
+    UTC, where /settings timezone says "Etc/GMT+2 (UTC-2)": a reader took the weeks for
+    UTC+2's. It names the zone as /settings timezone does."""
+    import bot.stats as drawing
+
+    draw = drawing.render_weeks_png
+    titles: list[str] = []
+
+    def spy(weeks, title):
+        titles.append(title)
+        return draw(weeks, title)
+
+    # Before the bot starts: loading the cog imports the drawing from bot.stats.
+    monkeypatch.setattr(drawing, "render_weeks_png", spy)
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await bot.store.set_guild_settings(guild.id, {"timezone": "Etc/GMT+2"})
+        await score(bot, guild.id, alice.id, "alice", 2)
+        result = await alice.run("/stats")
+        await result.wait_for_content()
+        assert titles == ["Points a week, last 12 weeks (Etc/GMT+2 (UTC-2))"]
