@@ -128,6 +128,12 @@ async def board_message(
             you = " ← you" if private and row.user_id == asker_id else ""
             lines.append(f"{medal} **{escape(row.name)}** · {points_text(row.points)}{you}")
         body = "\n".join(lines)
+    elif private and view_data.hidden:
+        # Scoring would not put them on it: no invitation to be the first.
+        body = (
+            "Nobody on the boards has scored here yet. You are hidden from them, whatever "
+            "you score: `/privacy show` puts you back."
+        )
     else:
         how = FIRST_POINTS.get(board, FIRST_POINTS["all"])
         body = f"Nobody has scored here yet. {how} to be the first!"

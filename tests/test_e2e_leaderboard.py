@@ -1414,3 +1414,31 @@ async def test_the_stats_picture_names_an_etc_gmt_zone_with_the_offset_it_really
         result = await alice.run("/stats")
         await result.wait_for_content()
         assert titles == ["Points a week, last 12 weeks (Etc/GMT+2 (UTC-2))"]
+
+
+async def test_a_board_empty_but_for_the_hidden_asker_does_not_ask_them_to_be_first(
+    recall, emulator
+):
+    """A member who hid, alone on a board, was shown "Nobody has scored here yet. Answer a
+    `/quiz` or the question of the day to be the first!": answering would not put them on
+    it, and they may have scored. The board says they are left off it, and how to come
+    back."""
+    guild, alice, _bob = study_group(emulator)
+    async with recall.running() as bot:
+        await alice.run("/privacy hide")  # hidden first, then scoring: still off the boards
+        await score(bot, guild.id, alice.id, "alice", 3)
+        shown = await alice.run("/leaderboard show")
+        assert shown.ephemeral
+        hidden = (
+            "Nobody on the boards has scored here yet. You are hidden from them, whatever "
+            "you score: `/privacy show` puts you back."
+        )
+        assert shown.message.embeds[0]["description"] == hidden
+        # with no points of their own there either
+        empty = await alice.run("/leaderboard show", board="qotd")
+        assert empty.message.embeds[0]["description"] == hidden
+        await alice.run("/privacy show")
+        back = await alice.run("/leaderboard show", board="qotd")
+        assert back.message.embeds[0]["description"] == (
+            "Nobody has scored here yet. Answer the question of the day to be the first!"
+        )
