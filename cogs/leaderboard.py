@@ -128,6 +128,9 @@ async def board_message(
             you = " ← you" if private and row.user_id == asker_id else ""
             lines.append(f"{medal} **{escape(row.name)}** · {points_text(row.points)}{you}")
         body = "\n".join(lines)
+    elif ended:
+        # Over: no answer can put anyone on it any more.
+        body = "Nobody is on this board."
     elif private and view_data.hidden:
         # Scoring would not put them on it: no invitation to be the first.
         body = (

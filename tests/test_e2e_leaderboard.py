@@ -1442,3 +1442,24 @@ async def test_a_board_empty_but_for_the_hidden_asker_does_not_ask_them_to_be_fi
         assert back.message.embeds[0]["description"] == (
             "Nobody has scored here yet. Answer the question of the day to be the first!"
         )
+
+
+async def test_an_ended_board_left_empty_does_not_invite_members_to_score_on_it(
+    recall, emulator
+):
+    """Last week's board in the channel, drawn again without its only member once they hid,
+    read "Week of 23 Nov 2026 (ended)" over "Nobody has scored here yet. Answer a `/quiz`
+    ... to be the first!": no answer can put anyone on a week that is over."""
+    recall.clock = FixedClock(datetime(2026, 11, 29, 20, 0, tzinfo=UTC))  # a Sunday
+    guild, alice, bob = study_group(emulator)
+    async with recall.running() as bot:
+        await score(bot, guild.id, bob.id, "bob", 1)
+        board = (await alice.run("/leaderboard show")).message
+        assert names_on(board) == ["bob"]
+
+        recall.clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))  # Monday
+        await bob.run("/privacy hide")
+        await emulator.wait_until(lambda: names_on(board) == [])
+        assert board.embeds[0]["title"] == "🏆 All points · Week of 23 Nov 2026 (ended)"
+        assert board.embeds[0]["description"] == "Nobody is on this board."
+        await until(nothing_waits(bot))
