@@ -1463,3 +1463,18 @@ async def test_an_ended_board_left_empty_does_not_invite_members_to_score_on_it(
         assert board.embeds[0]["title"] == "🏆 All points · Week of 23 Nov 2026 (ended)"
         assert board.embeds[0]["description"] == "Nobody is on this board."
         await until(nothing_waits(bot))
+
+
+async def test_erasing_many_grades_counts_them_by_thousands(recall, emulator):
+    """An erase of a long-standing member's data reported "1200 grades, every point ...":
+    the number is grouped by thousands, as on the boards and in /stats."""
+    guild, alice, _bob = study_group(emulator)
+    async with recall.running() as bot:
+        question = (await bot.store._fetchone("SELECT id FROM questions LIMIT 1"))[0]
+        request = AttemptRequest(
+            guild.id, alice.id, "alice", None, question, "quiz", 4, False, False
+        )
+        await asyncio.gather(*(bot.store.record_attempt(request) for _ in range(1200)))
+        asked = await alice.run("/privacy delete")
+        erased = await alice.click(asked.message, "Erase my data")
+        assert erased.message.embeds[0]["description"].startswith("1,200 grades, every point")
