@@ -91,8 +91,15 @@ class GuildSettings(BaseModel):
         try:
             ScoringRules.model_validate(changes)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            raise UserError(f"{err['loc'][0]}: {err['msg']}") from None
+            name = str(exc.errors()[0]["loc"][0])
+            low, high = point_range(name)
+            value = changes.get(name)
+            wrong = (
+                f"{value:,} is out of range" if isinstance(value, int) else f"{value!r} is not one"
+            )
+            raise UserError(
+                f"{name} must be a whole number from {low:,} to {high:,}; {wrong}."
+            ) from None
         if current is not None:
             rules = current.model_copy(update=changes)
             for source, what in (
@@ -107,6 +114,15 @@ class GuildSettings(BaseModel):
                         f"Lower {source}_wrong or raise {source}_right."
                     )
         return {f"scoring.{k}": str(v) for k, v in changes.items()}
+
+
+def point_range(name: str) -> tuple[int, int]:
+    """The lowest and highest value a point setting of :class:`ScoringRules` takes."""
+    low, high = 0, 0
+    for bound in ScoringRules.model_fields[name].metadata:
+        low = getattr(bound, "ge", low)
+        high = getattr(bound, "le", high)
+    return low, high
 
 
 def _readable(model: type[BaseModel], name: str, key: str, value: str) -> bool:

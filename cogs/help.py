@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.client import RecallBot
 from bot.guild_settings import ScoringRules
+from bot.schedule import zone_label
 from bot.text import plural
 from cogs.ui import FIELD_VALUE, clip, info_embed
 
@@ -50,8 +51,10 @@ def command_lines(tree: app_commands.CommandTree[Any]) -> list[tuple[str, str]]:
     return lines
 
 
-def scoring_text(rules: ScoringRules) -> str:
-    """How points work here, with this server's values."""
+def scoring_text(rules: ScoringRules, zone: str | None = None) -> str:
+    """How points work here, with this server's values (and, given, the time zone its days
+    follow)."""
+    days = "days follow the server's time zone" + (f", {zone_label(zone)}" if zone else "")
     return (
         "**Quiz** (`/quiz`)\n"
         f"• Self-graded answer (Again, Hard, Good or Easy): **{rules.quiz_self}** "
@@ -65,9 +68,8 @@ def scoring_text(rules: ScoringRules) -> str:
         "• Once a question of the day has closed (its answer is public), answering it no longer "
         "scores; the grade still counts for your reviews.\n\n"
         "**Rules**\n"
-        "• A question scores at most once a day for you (days follow the server's time "
-        "zone): your first answer to it that day that can score does, even if the daily cap "
-        "leaves it no points. Grades in `/review` and answers to a closed question of the day "
+        f"• A question scores at most once a day for you ({days}): your first answer "
+        "to it that day that can score does, even if the daily cap leaves it no points. Grades in `/review` and answers to a closed question of the day "
         "do not use up that chance; later answers are kept for your stats and reviews.\n"
         "• A second click on the same question never scores twice.\n"
         "• Grades in `/review` earn no points.\n"
@@ -89,8 +91,8 @@ class Help(commands.Cog):
     ) -> None:
         if topic == "scoring":
             if interaction.guild_id:
-                rules = (await self.bot.store.settings_for(interaction.guild_id)).scoring
-                text = scoring_text(rules)
+                settings = await self.bot.store.settings_for(interaction.guild_id)
+                text = scoring_text(settings.scoring, settings.timezone)
             else:
                 text = scoring_text(ScoringRules()) + DEFAULTS_NOTE
             await interaction.response.send_message(

@@ -61,7 +61,7 @@ def escape(name: str) -> str:
 
 
 def points_text(points: int) -> str:
-    return f"{points} point{'s' if points != 1 else ''}"
+    return f"{points:,} point{'s' if points != 1 else ''}"
 
 
 class BoardMessage(NamedTuple):
@@ -124,10 +124,19 @@ async def board_message(
     if data.rows:
         lines = []
         for row in data.rows:
-            medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(row.rank, f"`#{row.rank}`")
+            medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(row.rank, f"`#{row.rank:,}`")
             you = " ← you" if private and row.user_id == asker_id else ""
             lines.append(f"{medal} **{escape(row.name)}** · {points_text(row.points)}{you}")
         body = "\n".join(lines)
+    elif ended:
+        # Over: no answer can put anyone on it any more.
+        body = "Nobody is on this board."
+    elif private and view_data.hidden:
+        # Scoring would not put them on it: no invitation to be the first.
+        body = (
+            "Nobody on the boards has scored here yet. You are hidden from them, whatever "
+            "you score: `/privacy show` puts you back."
+        )
     else:
         how = FIRST_POINTS.get(board, FIRST_POINTS["all"])
         body = f"Nobody has scored here yet. {how} to be the first!"
@@ -140,7 +149,7 @@ async def board_message(
         elif mine.hidden:
             you_text = f"You: {points_text(mine.points)}, hidden from the boards (/privacy show)."
         else:
-            you_text = f"You: #{mine.rank} with {points_text(mine.points)}."
+            you_text = f"You: #{mine.rank:,} with {points_text(mine.points)}."
     elif redraw and (asker_id == 0 or view_data.hidden or not view_data.name):
         you_text = ""
     else:
@@ -149,10 +158,10 @@ async def board_message(
         if mine is None:
             you_text = f"{who} had no points here." if ended else f"{who} has no points here yet."
         else:
-            you_text = f"{who}: #{mine.rank} with {points_text(mine.points)}."
+            you_text = f"{who}: #{mine.rank:,} with {points_text(mine.points)}."
     pages = page_count(data.total)
-    members = f"{data.total} member{'s' if data.total != 1 else ''}"
-    foot = f"Page {data.page + 1} of {pages} · {members} · {TIE_NOTE}"
+    members = f"{data.total:,} member{'s' if data.total != 1 else ''}"
+    foot = f"Page {data.page + 1:,} of {pages:,} · {members} · {TIE_NOTE}"
     embed.set_footer(text=ui.clip(f"{you_text}\n{foot}" if you_text else foot, ui.FOOTER))
     view = discord.ui.View(timeout=None)
     view.add_item(

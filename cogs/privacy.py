@@ -64,7 +64,7 @@ class EraseButton(
                 # Clicked twice, or a second confirmation: the first erase did the work and
                 # its message stays as it is.
                 raise UserError(NOTHING_TO_ERASE)
-            grades = f"{erased.attempts} grade{'s' if erased.attempts != 1 else ''}"
+            grades = f"{erased.attempts:,} grade{'s' if erased.attempts != 1 else ''}"
             await interaction.edit_original_response(
                 embed=ui.info_embed(
                     "Your data in this server is erased",

@@ -15,10 +15,10 @@ from bot.client import RecallBot
 from bot.errors import UserError
 from bot.leaderboard import month_key, qotd_streak, recent_weeks, season_key, week_key
 from bot.quiz import Rating
-from bot.schedule import local_day
+from bot.schedule import local_day, zone_label
 from bot.stats import render_weeks_png, tag_strengths
 from bot.store import ShownMessage, Standing
-from bot.text import count, percent
+from bot.text import percent, plural
 from cogs import ui
 from cogs.checks import shown_only_to_you
 from cogs.leaderboard import escape, points_text, remember_shown
@@ -29,8 +29,8 @@ CHART_NAME = "weeks.png"
 def standing_text(label: str, standing: Standing | None) -> str:
     if standing is None:
         return f"{label}: **0**"
-    rank = "" if standing.rank is None else f" (#{standing.rank})"
-    return f"{label}: **{standing.points}**{rank}"
+    rank = "" if standing.rank is None else f" (#{standing.rank:,})"
+    return f"{label}: **{standing.points:,}**{rank}"
 
 
 class Stats(commands.Cog):
@@ -127,14 +127,14 @@ class Stats(commands.Cog):
             else "No question of the day posted here yet.",
             inline=True,
         )
-        answers = f"**{activity.answered}** answer{'s' if activity.answered != 1 else ''}"
+        answers = f"**{activity.answered:,}** answer{'s' if activity.answered != 1 else ''}"
         questions = (
-            f"**{activity.questions}** different question{'s' if activity.questions != 1 else ''}"
+            f"**{activity.questions:,}** different question{'s' if activity.questions != 1 else ''}"
         )
         embed.add_field(name="Answered", value=f"{answers}\n{questions}", inline=True)
         spread = (
             " · ".join(
-                f"{rating.label} {activity.self_grades.get(int(rating), 0)}" for rating in Rating
+                f"{rating.label} {activity.self_grades.get(int(rating), 0):,}" for rating in Rating
             )
             if any(activity.self_grades.values())
             else "No self-graded answers yet."
@@ -142,7 +142,7 @@ class Stats(commands.Cog):
         embed.add_field(name="Self-grades", value=spread, inline=False)
         if activity.mc_total:
             share = percent(activity.mc_right, activity.mc_total)
-            mc = f"**{share}%** right ({activity.mc_right} of {activity.mc_total})"
+            mc = f"**{share}%** right ({activity.mc_right:,} of {activity.mc_total:,})"
         else:
             mc = "No multiple-choice answers yet."
         embed.add_field(name="Multiple choice", value=mc, inline=False)
@@ -150,7 +150,8 @@ class Stats(commands.Cog):
         def tag_lines(items: list[Any]) -> str:
             return ui.clip(
                 "\n".join(
-                    f"`{t.tag}` {percent(t.successes, t.attempts)}% of {count(t.attempts, 'answer')} went well"
+                    f"`{t.tag}` {percent(t.successes, t.attempts)}% of {t.attempts:,} "
+                    f"{plural(t.attempts, 'answer')} went well"
                     for t in items
                 ),
                 ui.FIELD_VALUE,
@@ -167,9 +168,9 @@ class Stats(commands.Cog):
         mondays = recent_weeks(today, 12)
         weekly = await store.weekly_points(guild_id, user_id, [week_key(m) for m in mondays])
         series = [(m, weekly.get(week_key(m), 0)) for m in mondays]
-        png = await asyncio.to_thread(
-            render_weeks_png, series, f"Points a week, last 12 weeks ({settings.timezone})"
-        )
+        # The zone as /settings timezone names it: Etc/GMT+2 is UTC-2.
+        title = f"Points a week, last 12 weeks ({zone_label(settings.timezone)})"
+        png = await asyncio.to_thread(render_weeks_png, series, title)
         embed.set_image(url=f"attachment://{CHART_NAME}")
         embed.set_footer(text=f"{points_text(sum(p for _, p in series))} in the last 12 weeks")
         message = await interaction.edit_original_response(

@@ -125,3 +125,24 @@ async def test_no_synced_description_is_cut_short(recall, emulator):
         # discord.py cuts a description past Discord's 100 characters at a word, with "…":
         # members would read half a sentence.
         assert cut == []
+
+
+async def test_help_scoring_names_the_zone_this_servers_days_follow(recall, emulator):
+    """/help topic:scoring said a question scores once a day, "days follow the server's time
+    zone", without saying which: a member far from it could not tell when their day, and
+    the daily cap, starts again. It names the zone, as soon as a moderator changes it."""
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=discord.Permissions(manage_guild=True).value)
+    async with recall.running():
+
+        async def scoring() -> str:
+            shown = await mod.run("/help", channel=guild.general, topic="scoring")
+            return shown.embed["description"]
+
+        assert "(days follow the server's time zone, UTC)" in await scoring()
+        await (await mod.run("/settings timezone", zone="Asia/Tokyo")).settled()
+        assert "(days follow the server's time zone, Asia/Tokyo)" in await scoring()
+        await (await mod.run("/settings timezone", zone="Etc/GMT+2")).settled()
+        assert "(days follow the server's time zone, Etc/GMT+2 (UTC-2))" in await scoring()
+        dm = (await mod.run("/help", dm=True, topic="scoring")).embed["description"]
+        assert "(days follow the server's time zone)" in dm

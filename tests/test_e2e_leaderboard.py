@@ -1345,3 +1345,136 @@ async def test_a_database_failure_while_boards_are_drawn_again_is_retried(
         await alice.run("/privacy hide")
         await emulator.wait_until(lambda: names_on(board) == ["bob"])
         assert failures == [1]
+
+
+async def test_large_points_ranks_and_member_counts_read_with_thousands_separators(
+    recall, emulator
+):
+    """A busy server's board read "12400 points", "#1006" and "1006 members", and /stats
+    "**12400**": long runs of digits to count. They are grouped by thousands now."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await bot.store.set_guild_settings(guild.id, {"scoring.qotd_self": "100"})
+        await score(bot, guild.id, alice.id, "alice", 124, source="qotd")  # 12,400 points
+        first = (await bot.store._fetchone("SELECT id FROM questions ORDER BY id LIMIT 1"))[0]
+
+        def good(user_id: int, name: str):
+            """A Good self-grade of the first question."""
+            return bot.store.record_attempt(
+                AttemptRequest(guild.id, user_id, name, None, first, "quiz", 3, False, False)
+            )
+
+        await asyncio.gather(*(good(5000 + i, f"m{i}") for i in range(1004)))  # 2 points each
+        await score(bot, guild.id, bob.id, "bob", 1)  # 2 points, reached last: the last line
+        # answered again: kept for her stats, no more points
+        await asyncio.gather(*(good(alice.id, "alice") for _ in range(1000)))
+
+        board = await bob.run("/leaderboard show")
+        assert board_lines(board.message)[0] == "🥇 **alice** · 12,400 points"
+        assert footer(board.message).startswith("bob: #1,006 with 2 points.\n")
+        assert "Page 1 of 101 · 1,006 members" in footer(board.message)
+        mine = await bob.click(board.message, "My rank")
+        assert board_lines(board.message)[-1].startswith("`#1,006` **bob** · 2 points")
+        assert mine.response_type == 7
+
+        stats = await alice.run("/stats")
+        await stats.wait_for_content()
+        embed = stats.message.embeds[0]
+        fields = {f["name"]: f["value"] for f in embed["fields"]}
+        assert "All time: **12,400** (#1)" in fields["Points"]
+        assert fields["Answered"].startswith("**1,124** answers\n")
+        assert "Good 1,124" in fields["Self-grades"]
+        assert re.search(r"`[^`]+` 100% of 1,0\d\d answers went well", fields["Strongest tags"])
+        assert embed["footer"]["text"] == "12,400 points in the last 12 weeks"
+
+
+async def test_the_stats_picture_names_an_etc_gmt_zone_with_the_offset_it_really_has(
+    recall, emulator, monkeypatch
+):
+    """The picture of points a week was titled "(Etc/GMT+2)" for a server two hours behind
+    UTC, where /settings timezone says "Etc/GMT+2 (UTC-2)": a reader took the weeks for
+    UTC+2's. It names the zone as /settings timezone does."""
+    import bot.stats as drawing
+
+    draw = drawing.render_weeks_png
+    titles: list[str] = []
+
+    def spy(weeks, title):
+        titles.append(title)
+        return draw(weeks, title)
+
+    # Before the bot starts: loading the cog imports the drawing from bot.stats.
+    monkeypatch.setattr(drawing, "render_weeks_png", spy)
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await bot.store.set_guild_settings(guild.id, {"timezone": "Etc/GMT+2"})
+        await score(bot, guild.id, alice.id, "alice", 2)
+        result = await alice.run("/stats")
+        await result.wait_for_content()
+        assert titles == ["Points a week, last 12 weeks (Etc/GMT+2 (UTC-2))"]
+
+
+async def test_a_board_empty_but_for_the_hidden_asker_does_not_ask_them_to_be_first(
+    recall, emulator
+):
+    """A member who hid, alone on a board, was shown "Nobody has scored here yet. Answer a
+    `/quiz` or the question of the day to be the first!": answering would not put them on
+    it, and they may have scored. The board says they are left off it, and how to come
+    back."""
+    guild, alice, _bob = study_group(emulator)
+    async with recall.running() as bot:
+        await alice.run("/privacy hide")  # hidden first, then scoring: still off the boards
+        await score(bot, guild.id, alice.id, "alice", 3)
+        shown = await alice.run("/leaderboard show")
+        assert shown.ephemeral
+        hidden = (
+            "Nobody on the boards has scored here yet. You are hidden from them, whatever "
+            "you score: `/privacy show` puts you back."
+        )
+        assert shown.message.embeds[0]["description"] == hidden
+        # with no points of their own there either
+        empty = await alice.run("/leaderboard show", board="qotd")
+        assert empty.message.embeds[0]["description"] == hidden
+        await alice.run("/privacy show")
+        back = await alice.run("/leaderboard show", board="qotd")
+        assert back.message.embeds[0]["description"] == (
+            "Nobody has scored here yet. Answer the question of the day to be the first!"
+        )
+
+
+async def test_an_ended_board_left_empty_does_not_invite_members_to_score_on_it(
+    recall, emulator
+):
+    """Last week's board in the channel, drawn again without its only member once they hid,
+    read "Week of 23 Nov 2026 (ended)" over "Nobody has scored here yet. Answer a `/quiz`
+    ... to be the first!": no answer can put anyone on a week that is over."""
+    recall.clock = FixedClock(datetime(2026, 11, 29, 20, 0, tzinfo=UTC))  # a Sunday
+    guild, alice, bob = study_group(emulator)
+    async with recall.running() as bot:
+        await score(bot, guild.id, bob.id, "bob", 1)
+        board = (await alice.run("/leaderboard show")).message
+        assert names_on(board) == ["bob"]
+
+        recall.clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))  # Monday
+        await bob.run("/privacy hide")
+        await emulator.wait_until(lambda: names_on(board) == [])
+        assert board.embeds[0]["title"] == "🏆 All points · Week of 23 Nov 2026 (ended)"
+        assert board.embeds[0]["description"] == "Nobody is on this board."
+        await until(nothing_waits(bot))
+
+
+async def test_erasing_many_grades_counts_them_by_thousands(recall, emulator):
+    """An erase of a long-standing member's data reported "1200 grades, every point ...":
+    the number is grouped by thousands, as on the boards and in /stats."""
+    guild, alice, _bob = study_group(emulator)
+    async with recall.running() as bot:
+        question = (await bot.store._fetchone("SELECT id FROM questions LIMIT 1"))[0]
+        request = AttemptRequest(
+            guild.id, alice.id, "alice", None, question, "quiz", 4, False, False
+        )
+        await asyncio.gather(*(bot.store.record_attempt(request) for _ in range(1200)))
+        asked = await alice.run("/privacy delete")
+        erased = await alice.click(asked.message, "Erase my data")
+        assert erased.message.embeds[0]["description"].startswith("1,200 grades, every point")

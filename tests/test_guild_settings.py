@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.errors import UserError
 from bot.guild_settings import GuildSettings, ScoringRules
 
 POINTS = tuple(ScoringRules.model_fields)
@@ -127,3 +129,20 @@ def test_scoring_changes_leave_out_values_already_set_and_options_not_given() ->
     assert rules.changes(given) == {"quiz_right": 4}
     assert rules.changes({"quiz_self": 5, "qotd_wrong": 2}) == {}
     assert rules.changes({"quiz_daily_cap": 0}) == {"quiz_daily_cap": 0}  # 0 is a value
+
+
+@given(st.sampled_from(POINTS), st.integers(-(10**6), -1) | st.integers(101, 10**6))
+def test_a_point_value_out_of_range_is_refused_naming_the_range_it_must_be_in(
+    name: str, value: int
+) -> None:
+    """A value out of range was refused as "quiz_self: Input should be less than or equal
+    to 100", which gave only one end of the range; the refusal names both, and the value."""
+    field = ScoringRules.model_fields[name]
+    high = next(bound.le for bound in field.metadata if hasattr(bound, "le"))
+    if 0 <= value <= high:
+        return
+    with pytest.raises(UserError) as refused:
+        GuildSettings.scoring_rows(None, **{name: value})
+    assert str(refused.value) == (
+        f"{name} must be a whole number from 0 to {high:,}; {value:,} is out of range."
+    )
