@@ -39,6 +39,7 @@ def test_the_built_in_decks_ship():
         "flask": "Flask interview prep",
         "git": "Git interview prep",
         "http": "HTTP and REST APIs interview prep",
+        "pytest": "Testing with pytest interview prep",
         "python": "Python interview prep",
         "sql": "SQL interview prep",
     }
@@ -84,6 +85,9 @@ ALGO_AREAS += ["heaps", "binary-search", "sorting", "two-pointers", "sliding-win
 ALGO_AREAS += ["recursion", "memoisation", "dynamic-programming", "greedy", "trees", "bst"]
 ALGO_AREAS += ["traversals", "tries", "graphs", "bfs-dfs", "shortest-paths", "topological-sort"]
 ALGO_AREAS += ["cycle-detection", "union-find", "bit-manipulation"]
+PYTEST_AREAS = ["fixtures", "builtin-fixtures", "parametrize", "marks", "assertions"]
+PYTEST_AREAS += ["discovery", "cli", "plugins", "mocking", "flask", "coverage", "test-doubles"]
+PYTEST_AREAS += ["flaky-tests", "hypothesis", "asyncio"]
 
 
 @pytest.mark.parametrize(
@@ -100,6 +104,7 @@ ALGO_AREAS += ["cycle-detection", "union-find", "bit-manipulation"]
             12,
             ALGO_AREAS,
         ),
+        ("pytest", "Testing with pytest interview prep", range(40, 46), 12, PYTEST_AREAS),
     ],
 )
 def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):

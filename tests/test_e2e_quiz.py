@@ -348,9 +348,10 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             "http",
             "python",
             "sql",
+            "pytest",
             "testing",
         ]
-        assert decks[6]["name"] == "Testing deck (3 questions)"
+        assert decks[7]["name"] == "Testing deck (3 questions)"
         tags = await alice.autocomplete("/quiz", "tag", "", deck="testing")
         assert [c["value"] for c in tags] == ["contexts", "routing"]
         assert tags[0]["name"] == "contexts (2)"
@@ -369,6 +370,8 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
         assert [c["value"] for c in sql_tags] == ["window-functions"]
         algo_tags = await alice.autocomplete("/quiz", "tag", "uni", deck="algorithms")
         assert [c["value"] for c in algo_tags] == ["union-find"]
+        pytest_tags = await alice.autocomplete("/quiz", "tag", "hyp", deck="pytest")
+        assert [c["value"] for c in pytest_tags] == ["hypothesis"]
 
 
 async def test_a_member_cannot_grade_another_members_attempt(recall, emulator):
