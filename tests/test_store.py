@@ -654,3 +654,36 @@ async def test_closing_waits_for_a_transaction_still_open(tmp_path):
     with sqlite3.connect(tmp_path / "r.sqlite3") as conn:
         assert conn.execute("SELECT why FROM form_drafts").fetchall() == [("kept",)]
     conn.close()
+
+
+async def test_a_full_disk_met_inside_a_transaction_is_explained_and_undone(tmp_path):
+    """SQLite's 'database or disk is full' met by a statement inside ``transaction()`` (not
+    at its COMMIT) comes out as the store's own error saying what to do, as it does from
+    ``write``, and nothing of the transaction is kept."""
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        # The file may not grow past the pages it has: the next big insert fills it.
+        [(pages,)] = await store._writer.execute_fetchall("PRAGMA page_count")
+        await store._writer.execute(f"PRAGMA max_page_count = {pages}")
+        with pytest.raises(StoreError) as caught:
+            async with store.transaction() as db:
+                await db.execute(
+                    "INSERT INTO form_drafts (token, guild_id, user_id, why, created_at) "
+                    "VALUES ('small', 1, 2, 'x', '2026-01-01T00:00:00')"
+                )
+                await db.execute(
+                    "INSERT INTO form_drafts (token, guild_id, user_id, why, created_at) "
+                    "VALUES ('big', 1, 2, ?, '2026-01-01T00:00:00')",
+                    ("x" * 1_000_000,),
+                )
+        assert caught.value.kind == "full"
+        assert str(caught.value).endswith("is full: free some space")
+        await store._writer.execute("PRAGMA max_page_count = 1073741823")
+        assert await store._fetchall("SELECT token FROM form_drafts") == []
+        async with store.transaction() as db:  # the writer is usable again
+            await db.execute(
+                "INSERT INTO form_drafts (token, guild_id, user_id, why, created_at) "
+                "VALUES ('after', 1, 2, 'x', '2026-01-01T00:00:00')"
+            )
+    finally:
+        await store.close()

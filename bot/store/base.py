@@ -346,8 +346,15 @@ class StoreBase:
                 raise _explain(self.path, exc) from None
             try:
                 yield self._writer
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
+            except BaseException as exc:
+                # SQLite ends the transaction itself on some errors (a full disk): then
+                # there is nothing to roll back, and ROLLBACK would raise over the cause.
+                if self._writer.in_transaction:
+                    await self._writer.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
+                    # A full disk or a lost lock, explained as ``write`` does (callers
+                    # handle IntegrityError themselves).
+                    raise _explain(self.path, exc) from None
                 raise
             try:
                 await self._writer.execute("COMMIT")
