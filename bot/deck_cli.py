@@ -184,13 +184,15 @@ async def cmd_import(
             raise DeckCliError(
                 f"nothing was imported: {filename} has {n} problem{'s' if n != 1 else ''}"
             ) from None
-        created = False
+        created = deck is None
         if deck is None:
             # A new deck takes the description the file carries (an export has its deck's).
             name, description = check_deck_name(deck_text, parsed.deck_description or "")
-            deck = await store.create_custom_deck(guild_id, name, description, None)
-            created = True
-        placement = await store.insert_questions(deck.id, parsed.questions)
+            deck, placement = await store.import_into_new_deck(
+                guild_id, name, description, parsed.questions
+            )
+        else:
+            placement = await store.insert_questions(deck.id, parsed.questions)
     finally:
         await store.close()
     for warning in [*parsed.warnings, *placement.notes()]:

@@ -196,3 +196,35 @@ def test_run_says_nothing_about_voice(tmp_path):
     assert "voice" not in result.stderr, result.stderr
     assert "WARNING" not in result.stderr, result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("recall: cannot reach Discord")
+
+
+def test_an_import_into_a_new_deck_that_fails_leaves_no_empty_deck(
+    tmp_path, monkeypatch, capsys
+):
+    """The new deck and its questions are one transaction: a write that fails while the
+    questions go in (the disk full, say) leaves no empty deck behind to clash with the
+    name when the import is run again."""
+    import sqlite3
+
+    from bot.store import bank
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "q.csv").write_text("question,answer\nWhat is WSGI?,A calling convention.\n")
+    assert cli.main(["check"]) == 0
+
+    async def disk_full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(bank, "_insert", disk_full)
+    assert cli.main(["deck", "import", "q.csv", "--guild", "5", "--deck", "Mine"]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "recall: the disk holding recall.sqlite3 is full: free some space "
+        "(the database file is set by RECALL_DATABASE)\n"
+    )
+    with sqlite3.connect(tmp_path / "recall.sqlite3") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM decks WHERE guild_id = 5").fetchone() == (0,)
+    monkeypatch.undo()  # the disk has room again: the same command now works
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["deck", "import", "q.csv", "--guild", "5", "--deck", "Mine"]) == 0
+    assert "imported 1 questions from q.csv into Mine (mine) (new deck)" in capsys.readouterr().out

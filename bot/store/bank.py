@@ -107,6 +107,59 @@ async def _live_deck(db: aiosqlite.Connection, deck_id: int) -> sqlite3.Row:
     return row
 
 
+
+async def _new_deck(
+    db: aiosqlite.Connection,
+    guild_id: int,
+    name: str,
+    description: str,
+    created_by: int | None,
+    now: str,
+) -> DeckRow:
+    """Insert a deck of the server's own, in the caller's transaction (the rules are
+    ``BankStore.create_custom_deck``'s)."""
+    slug = deck_slug_for(name)
+    async with db.execute(
+        "SELECT name, guild_id, slug FROM decks WHERE guild_id IN (0, ?) "
+        "AND removed_at IS NULL",
+        (guild_id,),
+    ) as cur:
+        live = list(await cur.fetchall())
+    clash = next((r for r in live if r["slug"] == slug), None)
+    key = loose_key(name)  # "???" has none: like find_deck, it matches no name
+    same_name = next(
+        (r for r in live if r["guild_id"] != 0 and key and loose_key(r["name"]) == key),
+        None,
+    )
+    if same_name is not None:
+        raise NamedError(
+            f"There is already a deck called **{{name}}** (`{same_name['slug']}`) "
+            "here. Choose another name.",
+            same_name["name"],
+        )
+    if clash is not None and clash["guild_id"] == 0:
+        # The name typed is not the built-in deck's: say what they share, the slug.
+        builtin = clash["name"].replace("{", "{{").replace("}", "}}")
+        raise NamedError(
+            f"A deck called **{{name}}** would have the slug `{slug}`, which the "
+            f"built-in deck **{builtin}** has. Choose another name.",
+            name,
+        )
+    taken = {r["slug"] for r in live}
+    n = 2
+    while slug in taken:
+        suffix = f"-{n}"
+        slug = deck_slug_for(name)[: 40 - len(suffix)].strip("-") + suffix
+        n += 1
+    cur2 = await db.execute(
+        "INSERT INTO decks (guild_id, slug, name, description, builtin, created_by, "
+        "created_at) VALUES (?, ?, ?, ?, 0, ?, ?)",
+        (guild_id, slug, name, description, created_by, now),
+    )
+    deck_id = int(cur2.lastrowid or 0)
+    return DeckRow(deck_id, guild_id, slug, name, description, False, 0, True)
+
+
 async def _insert(
     db: aiosqlite.Connection, deck_id: int, questions: Sequence[Question], now: str
 ) -> Placement:
@@ -134,48 +187,19 @@ class BankStore(DeckStore):
         when one of the server's decks has the same name (compared loosely). A deck of the
         server whose different name gives the same slug (every Cyrillic or CJK name gives
         ``deck``) leaves the new one the first free ``slug-2``, ``slug-3``, ..."""
-        slug = deck_slug_for(name)
+        async with self.transaction() as db:
+            return await _new_deck(db, guild_id, name, description, created_by, self.now_text())
+
+    async def import_into_new_deck(
+        self, guild_id: int, name: str, description: str, questions: Sequence[Question]
+    ) -> tuple[DeckRow, Placement]:
+        """A new deck of this server's own (see ``create_custom_deck``) with ``questions``
+        in it (see ``insert_questions``), in one transaction: an import that fails leaves no
+        empty deck behind."""
         now = self.now_text()
         async with self.transaction() as db:
-            async with db.execute(
-                "SELECT name, guild_id, slug FROM decks WHERE guild_id IN (0, ?) "
-                "AND removed_at IS NULL",
-                (guild_id,),
-            ) as cur:
-                live = list(await cur.fetchall())
-            clash = next((r for r in live if r["slug"] == slug), None)
-            key = loose_key(name)  # "???" has none: like find_deck, it matches no name
-            same_name = next(
-                (r for r in live if r["guild_id"] != 0 and key and loose_key(r["name"]) == key),
-                None,
-            )
-            if same_name is not None:
-                raise NamedError(
-                    f"There is already a deck called **{{name}}** (`{same_name['slug']}`) "
-                    "here. Choose another name.",
-                    same_name["name"],
-                )
-            if clash is not None and clash["guild_id"] == 0:
-                # The name typed is not the built-in deck's: say what they share, the slug.
-                builtin = clash["name"].replace("{", "{{").replace("}", "}}")
-                raise NamedError(
-                    f"A deck called **{{name}}** would have the slug `{slug}`, which the "
-                    f"built-in deck **{builtin}** has. Choose another name.",
-                    name,
-                )
-            taken = {r["slug"] for r in live}
-            n = 2
-            while slug in taken:
-                suffix = f"-{n}"
-                slug = deck_slug_for(name)[: 40 - len(suffix)].strip("-") + suffix
-                n += 1
-            cur2 = await db.execute(
-                "INSERT INTO decks (guild_id, slug, name, description, builtin, created_by, "
-                "created_at) VALUES (?, ?, ?, ?, 0, ?, ?)",
-                (guild_id, slug, name, description, created_by, now),
-            )
-            deck_id = int(cur2.lastrowid or 0)
-        return DeckRow(deck_id, guild_id, slug, name, description, False, 0, True)
+            deck = await _new_deck(db, guild_id, name, description, None, now)
+            return deck, await _insert(db, deck.id, questions, now)
 
     async def remove_deck(self, guild_id: int, deck_id: int) -> bool:
         """Mark a custom deck removed (its questions and their history stay). The slug is
