@@ -55,6 +55,7 @@ from bot.questions import (
     Question,
     folded,
     loose_key,
+    typed_tag,
 )
 
 if TYPE_CHECKING:
@@ -388,6 +389,57 @@ def deck_matches(deck: DeckRow, typed: str) -> bool:
     name (case, accents and spacing do not count, as for :func:`find_deck`) or its slug."""
     needle = _search_form(typed)
     return not needle or needle in _search_form(deck.name) or needle in deck.slug
+
+
+#: how many choices Discord shows for an option
+CHOICES_MAX = 25
+
+
+def decks_offered(
+    decks: Sequence[DeckRow],
+    typed: str,
+    *,
+    custom_only: bool = False,
+    enabled: bool | None = None,
+) -> list[DeckRow]:
+    """The decks a deck option offers for what was typed so far (see :func:`deck_matches`),
+    in order, at most :data:`CHOICES_MAX`: with ``custom_only`` only the server's own, with
+    ``enabled`` only those switched on (True) or off (False)."""
+    return [
+        d
+        for d in decks
+        if not (custom_only and d.builtin)
+        and (enabled is None or d.enabled == enabled)
+        and deck_matches(d, typed)
+    ][:CHOICES_MAX]
+
+
+async def tags_offered(
+    store: Store,
+    guild_id: int,
+    deck_text: str | None,
+    typed: str,
+    *,
+    include_disabled: bool = False,
+    difficulty: str | None = None,
+) -> list[tuple[str, int]]:
+    """The tags a tag option offers for what was typed so far, with their number of
+    questions, at most :data:`CHOICES_MAX`: those of the deck named in ``deck_text`` (when it
+    names one the option's command takes), else of every deck; of the decks switched on,
+    or of all with ``include_disabled``; of the questions of ``difficulty`` if it is one."""
+    deck_id = None
+    if deck_text:
+        deck = find_deck(await store.decks_for_guild(guild_id, include_disabled=True), deck_text)
+        if deck is not None and (deck.enabled or include_disabled):
+            deck_id = deck.id
+    tags = await store.tags_for_guild(
+        guild_id,
+        deck_id,
+        include_disabled=include_disabled,
+        difficulty=difficulty if difficulty in Difficulty.__members__ else None,
+    )
+    needle = typed_tag(typed)  # as tags are stored: "Background Jobs" finds background-jobs
+    return [(tag, n) for tag, n in tags if needle in tag][:CHOICES_MAX]
 
 
 @functools.lru_cache(maxsize=1024)

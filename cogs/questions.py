@@ -32,8 +32,6 @@ from bot.bank import (
     QuestionForm,
     check_upload_size,
     check_why,
-    deck_key,
-    deck_matches,
     edited_question,
     export_summary,
     form_from_question,
@@ -45,10 +43,9 @@ from bot.exporters import export_parts
 from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, slug_for_prompt
 from bot.questions import WHY_MAX, Question, typed_tag
 from bot.store import StoredQuestion, StoreError
-from bot.text import count
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
-from cogs.quiz import handled
+from cogs.quiz import deck_choices, handled, tag_choices
 
 log = logging.getLogger("cogs.questions")
 
@@ -660,34 +657,6 @@ class ListPageButton(
 # -- autocomplete ----------------------------------------------------------------------------
 
 
-async def deck_choices(
-    bot: RecallBot,
-    guild_id: int,
-    current: str,
-    *,
-    custom_only: bool = False,
-    enabled: bool | None = None,
-) -> list[app_commands.Choice[str]]:
-    decks = await bot.store.decks_for_guild(guild_id, include_disabled=True)
-    out = []
-    for d in decks:
-        if custom_only and d.builtin:
-            continue
-        if enabled is not None and d.enabled != enabled:
-            continue
-        if not deck_matches(d, current):
-            continue
-        off = "" if d.enabled else ", off"
-        # A long name is cut, not what follows it: how many questions, and whether it is off.
-        tail = f" ({count(d.questions, 'question')}{off})"
-        out.append(
-            app_commands.Choice(
-                name=ui.clip(d.name, 100 - len(tail)) + tail, value=deck_key(d, decks)
-            )
-        )
-    return out[:25]
-
-
 async def question_choices(
     bot: RecallBot, guild_id: int, current: str, *, custom_only: bool = False
 ) -> list[app_commands.Choice[int]]:
@@ -700,28 +669,6 @@ async def question_choices(
         )
         for sq in page.questions
     ]
-
-
-async def tag_choices(
-    bot: RecallBot, interaction: discord.Interaction[Any], current: str
-) -> list[app_commands.Choice[str]]:
-    guild_id = interaction.guild_id or 0
-    deck_id = None
-    deck_text = getattr(interaction.namespace, "deck", None)
-    if deck_text:
-        decks = await bot.store.decks_for_guild(guild_id, include_disabled=True)
-        from bot.bank import find_deck
-
-        found = find_deck(decks, str(deck_text))
-        deck_id = found.id if found else None
-    # /question list shows switched-off decks too, so their tags are offered
-    tags = await bot.store.tags_for_guild(guild_id, deck_id, include_disabled=True)
-    needle = typed_tag(current)
-    return [
-        app_commands.Choice(name=ui.clip(f"{tag} ({n})", 100), value=tag)
-        for tag, n in tags
-        if needle in tag
-    ][:25]
 
 
 # -- the command group -----------------------------------------------------------------------
@@ -1021,7 +968,7 @@ class QuestionGroup(app_commands.Group):
     async def tag_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        return await tag_choices(self.bot, interaction, current)
+        return await tag_choices(self.bot, interaction, current, include_disabled=True)
 
 
 class Questions(commands.Cog):

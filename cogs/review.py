@@ -529,7 +529,9 @@ class ReviewGroup(
     async def deck_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        return await deck_choices(self.cog.bot, interaction.guild_id or 0, current)
+        return await deck_choices(
+            self.cog.bot, interaction.guild_id or 0, current, enabled=True
+        )
 
     @app_commands.command(
         name="status",

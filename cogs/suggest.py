@@ -34,13 +34,12 @@ from cogs.questions import (
     answer_first,
     bank,
     command_text,
-    deck_choices,
     give_back_form,
     give_back_typed,
     give_back_why,
     typed_note,
 )
-from cogs.quiz import handled
+from cogs.quiz import deck_choices, handled
 from cogs.settings import review_post_missing
 
 log = logging.getLogger("cogs.suggest")
