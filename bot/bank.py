@@ -57,6 +57,7 @@ from bot.questions import (
     loose_key,
     typed_tag,
 )
+from bot.text import one_line
 
 if TYPE_CHECKING:
     from bot.store import DeckRow, Store, StoredQuestion
@@ -491,11 +492,6 @@ def new_question_id(prompt: str, taken: set[str]) -> str:
     return unique_question_id(slug_for_prompt(prompt), taken)
 
 
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 @dataclass
 class Placement:
     """Questions ready to insert into a deck, and what was skipped or renamed on the way."""
@@ -505,7 +501,7 @@ class Placement:
     renamed: list[tuple[str, str]] = field(default_factory=list)
 
     def notes(self) -> list[str]:
-        out = [f"already in the deck, skipped: {_short(p)}" for p in self.duplicates]
+        out = [f"already in the deck, skipped: {one_line(p)}" for p in self.duplicates]
         out += [
             f"id {old!r} is taken in the deck; imported as {new!r}" for old, new in self.renamed
         ]
@@ -772,7 +768,7 @@ class BankService:
                 names += f", … and {len(listed) - DECKS_LISTED} more"
             names = names or "none yet"
             raise UserError(
-                f"There is no deck called “{self.escape(_short(text, 80))}” here. Decks: {names}. "
+                f"There is no deck called “{self.escape(one_line(text, 80))}” here. Decks: {names}. "
                 "A moderator can create one with `/deck create`."
             )
         if custom and deck.builtin:

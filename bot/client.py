@@ -18,6 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import UserError
 from bot.store import FormDraft, Store, StoreError
+from bot.text import clip
 
 log = logging.getLogger("bot.client")
 
@@ -105,8 +106,7 @@ async def reply_ephemeral(interaction: discord.Interaction[Any], text: str) -> N
     """Answer privately, whether or not the interaction was already acknowledged.
 
     Error texts may quote what a member typed, so they are cut to fit one message."""
-    if len(text) > CONTENT_MAX:
-        text = text[: CONTENT_MAX - 1].rstrip() + "…"
+    text = clip(text, CONTENT_MAX)
     try:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)

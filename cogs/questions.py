@@ -281,7 +281,7 @@ async def answer_first(interaction: discord.Interaction[Any]) -> None:
 
 def summary_line(sq: StoredQuestion, *, with_deck: bool = True) -> str:
     q = sq.question
-    bits = [f"`#{sq.id}`", ui.clip(" ".join(q.prompt.split()), 90)]
+    bits = [f"`#{sq.id}`", ui.one_line(q.prompt, 90)]
     extra = [q.difficulty.value]
     if q.options:
         extra.append("multiple choice")
@@ -362,8 +362,8 @@ def _prompt_with_options(q: Question, *, reveal: bool) -> str:
 
 
 def preview_question_field(n: int, q: Question) -> tuple[str, str]:
-    name = ui.clip(f"{n}. {' '.join(q.prompt.split())}", ui.FIELD_NAME)
-    lines = [ui.clip(" ".join(q.answer.split()), 300)]
+    name = ui.one_line(f"{n}. {q.prompt}", ui.FIELD_NAME)
+    lines = [ui.one_line(q.answer, 300)]
     facts = [q.difficulty.value]
     if q.key_points:
         facts.append(f"{len(q.key_points)} key point{'s' if len(q.key_points) != 1 else ''}")
@@ -665,7 +665,7 @@ async def question_choices(
     )
     return [
         app_commands.Choice(
-            name=ui.clip(f"#{sq.id} · {' '.join(sq.question.prompt.split())}", 100), value=sq.id
+            name=ui.one_line(f"#{sq.id} · {sq.question.prompt}", 100), value=sq.id
         )
         for sq in page.questions
     ]

@@ -366,7 +366,7 @@ class SuggestGroup(app_commands.Group):
                 else "This server has no deck of its own to suggest for yet."
             )
             if row is None:
-                typed = ui.clip(" ".join(deck.split()), 80)
+                typed = ui.one_line(deck, 80)
                 raise UserError(f"There is no deck called “{ui.name(typed)}” here. " + where)
             raise UserError(
                 f"**{ui.name(row.name)}** is a built-in deck, and built-in decks take no "
@@ -516,7 +516,7 @@ class SuggestGroup(app_commands.Group):
         for s in items:
             badge = NOT_RECEIVED if s.id in lost else STATE_BADGE.get(s.state, s.state)
             line = (
-                f"**#{s.id}** {ui.clip(' '.join(s.question.prompt.split()), 80)} · "
+                f"**#{s.id}** {ui.one_line(s.question.prompt, 80)} · "
                 f"*{ui.name(ui.clip(s.deck_name, 40))}* · {badge}"
             )
             if s.state == "approved" and s.question_id:
