@@ -341,6 +341,33 @@ def form_from_question(question: Question) -> QuestionForm:
     )
 
 
+
+#: what the reply to a form not saved says of the texts attached, when no command opens the
+#: form as it was
+TYPED_NOTE = " What you typed is attached: open the form again and paste it in."
+
+
+def typed_note(again: str, *, with_why: bool) -> str:
+    """What the reply to a form not saved (refused, or sent after a restart) says of the
+    texts attached (see :func:`typed_text`): ``again`` is the command that opens the form as
+    it was (its options, such as the difficulty, are not in the form); ``with_why``, whether
+    the *why it is asked* given with that command is attached too."""
+    if not again:
+        return TYPED_NOTE
+    if with_why:
+        return (
+            " What you typed is attached, with the `why` you gave the command (why it is "
+            f"asked): run {again} again with the `why` attached and paste the rest into the "
+            "form."
+        )
+    return f" What you typed is attached: run {again} again and paste it into the form."
+
+
+def typed_text(fields: Iterable[tuple[str, str]]) -> str:
+    """The texts of a form not saved, as attached to paste in again: each under the name of
+    its field, those left empty left out."""
+    return "\n\n".join(f"## {name}\n{value}" for name, value in fields if value)
+
 # -- decks -------------------------------------------------------------------------------
 
 

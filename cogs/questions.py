@@ -27,6 +27,7 @@ from bot.bank import (
     FORM_LABELS,
     FORM_MAX,
     PREVIEW_QUESTIONS,
+    TYPED_NOTE,
     BankService,
     ImportPreview,
     QuestionForm,
@@ -36,6 +37,8 @@ from bot.bank import (
     export_summary,
     form_from_question,
     question_from_form,
+    typed_note,
+    typed_text,
 )
 from bot.client import RecallBot, storage_reply
 from bot.errors import UserError
@@ -208,23 +211,6 @@ async def give_back_option(
     )
 
 
-#: what a refusal says of the attached texts of a form
-TYPED_NOTE = " What you typed is attached: open the form again and paste it in."
-
-
-def typed_note(again: str, *, with_why: bool) -> str:
-    """What a refused form's reply says of the texts attached: ``again`` is the command that
-    opens the form as it was (its options, such as the difficulty, are not in the form)."""
-    if not again:
-        return TYPED_NOTE
-    if with_why:
-        return (
-            f" What you typed is attached: run {again} again with the `why` attached and "
-            "paste the rest into the form."
-        )
-    return f" What you typed is attached: run {again} again and paste it into the form."
-
-
 def command_text(command: str, **options: object) -> str:
     """``/command name:value ...`` in code, as a member types it (options left as None are
     left out)."""
@@ -253,7 +239,7 @@ async def give_back_typed(
     filename: str = "your-form.txt",
 ) -> None:
     """Refuse a sent form, privately, with its texts (by field) attached to paste in again."""
-    typed = "\n\n".join(f"## {k}\n{v}" for k, v in fields.items() if v)
+    typed = typed_text(fields.items())
     files = [discord.File(io.BytesIO(typed.encode()), filename=filename)] if typed else []
     text = ui.clip(why, ui.CONTENT - len(note)) + (note if typed else "")
     await ui.send_private(interaction, text, files=files)

@@ -20,6 +20,7 @@ from bot.bank import (
     find_deck,
     form_from_question,
     question_from_form,
+    typed_note,
 )
 from bot.client import RecallBot, storage_reply
 from bot.errors import UserError
@@ -37,7 +38,6 @@ from cogs.questions import (
     give_back_form,
     give_back_typed,
     give_back_why,
-    typed_note,
 )
 from cogs.quiz import deck_choices, handled
 from cogs.settings import review_post_missing

@@ -319,3 +319,25 @@ async def test_tags_offered_for_a_deck_switched_off(tmp_path) -> None:
         ]
     finally:
         await store.close()
+
+
+def test_what_a_form_not_saved_says_of_the_texts_attached() -> None:
+    """Refused, or sent after a restart, a form's texts come back attached, with the same
+    words either way: the command to run again, and, when the `why` given with it is
+    attached too, that it is there (it is no field of the form)."""
+    from bot.bank import typed_note, typed_text
+
+    again = "`/question add deck:team difficulty:hard`"
+    assert typed_note(again, with_why=True) == (
+        " What you typed is attached, with the `why` you gave the command (why it is asked): "
+        f"run {again} again with the `why` attached and paste the rest into the form."
+    )
+    assert typed_note(again, with_why=False) == (
+        f" What you typed is attached: run {again} again and paste it into the form."
+    )
+    assert typed_note("", with_why=False) == (
+        " What you typed is attached: open the form again and paste it in."
+    )
+    assert typed_text([("prompt", "A?"), ("tags", ""), ("why", "B.")]) == (
+        "## prompt\nA?\n\n## why\nB."
+    )
