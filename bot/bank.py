@@ -37,6 +37,7 @@ from bot.importers import (
     parse_import,
     parse_option_item,
     slug_for_prompt,
+    unique_question_id,
 )
 from bot.questions import (
     ANSWER_MAX,
@@ -47,7 +48,6 @@ from bot.questions import (
     OPTION_MAX,
     OPTIONS_MAX,
     PROMPT_MAX,
-    QUESTION_ID_MAX,
     TAG_MAX,
     TAGS_MAX,
     WHY_MAX,
@@ -499,19 +499,6 @@ def find_deck(decks: Sequence[DeckRow], text: str) -> DeckRow | None:
 
 
 # -- placing questions in a deck ---------------------------------------------------------
-
-
-def unique_question_id(base: str, taken: set[str]) -> str:
-    base = base[:QUESTION_ID_MAX]
-    if base not in taken:
-        return base
-    n = 2
-    while True:
-        suffix = f"-{n}"
-        candidate = base[: QUESTION_ID_MAX - len(suffix)] + suffix
-        if candidate not in taken:
-            return candidate
-        n += 1
 
 
 def new_question_id(prompt: str, taken: set[str]) -> str:

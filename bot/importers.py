@@ -219,7 +219,10 @@ def slug_for_prompt(prompt: str) -> str:
     return f"{head}-{digest}"
 
 
-def _unique_id(base: str, taken: set[str]) -> str:
+def unique_question_id(base: str, taken: set[str]) -> str:
+    """``base`` as a question id (cut to the longest one allowed) not in ``taken``: with
+    "-2", "-3", ... when it is."""
+    base = base[:QUESTION_ID_MAX]
     if base not in taken:
         return base
     n = 2
@@ -405,7 +408,7 @@ def _finalise(
     for cand in kept:
         question = cand.question
         if not cand.explicit_id:
-            new_id = _unique_id(slug_for_prompt(question.prompt), taken)
+            new_id = unique_question_id(slug_for_prompt(question.prompt), taken)
             taken.add(new_id)
             question = question.model_copy(update={"id": new_id})
         out.append(question)
