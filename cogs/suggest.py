@@ -143,16 +143,25 @@ async def tell_member(bot: discord.Client, user_id: int, text: str) -> bool:
     return True
 
 
+async def pending_suggestion(
+    interaction: discord.Interaction[Any], suggestion_id: int
+) -> Suggestion:
+    """A suggestion of this server still waiting for review, or refused with why not (the
+    writes that decide it check again, for a race)."""
+    s = await bank(interaction).store.suggestion(suggestion_id)
+    if s is None or s.guild_id != interaction.guild_id:
+        raise UserError("That suggestion no longer exists.")
+    if s.state != "pending":
+        raise UserError(f"This suggestion was already {s.state}.")
+    return s
+
+
 async def approve(
     interaction: discord.Interaction[Any], suggestion_id: int, form: QuestionForm | None
 ) -> None:
     store = bank(interaction).store
-    s = await store.suggestion(suggestion_id)
-    if s is None or s.guild_id != interaction.guild_id:
-        raise UserError("That suggestion no longer exists.")
-    if s.state != "pending":  # checked again in the write, for a race
-        raise UserError(f"This suggestion was already {s.state}.")
-    if await store.deck_for_guild(s.guild_id, s.deck_id) is None:  # and this one too
+    s = await pending_suggestion(interaction, suggestion_id)
+    if await store.deck_for_guild(s.guild_id, s.deck_id) is None:  # the write checks again
         raise UserError(SUGGESTION_DECK_REMOVED)
     question = None
     if form is not None:
@@ -183,11 +192,7 @@ async def approve(
 
 async def reject(interaction: discord.Interaction[Any], suggestion_id: int, reason: str) -> None:
     store = bank(interaction).store
-    s = await store.suggestion(suggestion_id)
-    if s is None or s.guild_id != interaction.guild_id:
-        raise UserError("That suggestion no longer exists.")
-    if s.state != "pending":  # checked again in the write, for a race
-        raise UserError(f"This suggestion was already {s.state}.")
+    s = await pending_suggestion(interaction, suggestion_id)
     reason = " ".join(reason.split())
     if not reason:
         raise UserError("Give a reason, so the member knows what to change.")
@@ -274,11 +279,7 @@ class ReviewButton(
             if self.action == "ok":
                 await approve(interaction, self.suggestion_id, None)
                 return
-            s = await bank(interaction).store.suggestion(self.suggestion_id)
-            if s is None or s.guild_id != interaction.guild_id:
-                raise UserError("That suggestion no longer exists.")
-            if s.state != "pending":
-                raise UserError(f"This suggestion was already {s.state}.")
+            s = await pending_suggestion(interaction, self.suggestion_id)
             if self.action == "no":
                 await ui.send_form(interaction, RejectModal(self.suggestion_id))
                 return
