@@ -46,16 +46,14 @@ RATING_STYLE = {
 }
 
 
-def service(interaction: discord.Interaction[Any]) -> QuizService:
-    cog = interaction.client.get_cog("Quiz")
-    assert isinstance(cog, Quiz)
-    return cog.quiz
-
-
 def quiz_cog(interaction: discord.Interaction[Any]) -> Quiz:
     cog = interaction.client.get_cog("Quiz")
     assert isinstance(cog, Quiz)
     return cog
+
+
+def service(interaction: discord.Interaction[Any]) -> QuizService:
+    return quiz_cog(interaction).quiz
 
 
 async def handled(
