@@ -37,6 +37,7 @@ from bot.importers import (
     parse_import,
     parse_option_item,
     slug_for_prompt,
+    unique_question_id,
 )
 from bot.questions import (
     ANSWER_MAX,
@@ -47,7 +48,6 @@ from bot.questions import (
     OPTION_MAX,
     OPTIONS_MAX,
     PROMPT_MAX,
-    QUESTION_ID_MAX,
     TAG_MAX,
     TAGS_MAX,
     WHY_MAX,
@@ -55,7 +55,9 @@ from bot.questions import (
     Question,
     folded,
     loose_key,
+    typed_tag,
 )
+from bot.text import one_line
 
 if TYPE_CHECKING:
     from bot.store import DeckRow, Store, StoredQuestion
@@ -339,6 +341,33 @@ def form_from_question(question: Question) -> QuestionForm:
     )
 
 
+
+#: what the reply to a form not saved says of the texts attached, when no command opens the
+#: form as it was
+TYPED_NOTE = " What you typed is attached: open the form again and paste it in."
+
+
+def typed_note(again: str, *, with_why: bool) -> str:
+    """What the reply to a form not saved (refused, or sent after a restart) says of the
+    texts attached (see :func:`typed_text`): ``again`` is the command that opens the form as
+    it was (its options, such as the difficulty, are not in the form); ``with_why``, whether
+    the *why it is asked* given with that command is attached too."""
+    if not again:
+        return TYPED_NOTE
+    if with_why:
+        return (
+            " What you typed is attached, with the `why` you gave the command (why it is "
+            f"asked): run {again} again with the `why` attached and paste the rest into the "
+            "form."
+        )
+    return f" What you typed is attached: run {again} again and paste it into the form."
+
+
+def typed_text(fields: Iterable[tuple[str, str]]) -> str:
+    """The texts of a form not saved, as attached to paste in again: each under the name of
+    its field, those left empty left out."""
+    return "\n\n".join(f"## {name}\n{value}" for name, value in fields if value)
+
 # -- decks -------------------------------------------------------------------------------
 
 
@@ -390,6 +419,57 @@ def deck_matches(deck: DeckRow, typed: str) -> bool:
     return not needle or needle in _search_form(deck.name) or needle in deck.slug
 
 
+#: how many choices Discord shows for an option
+CHOICES_MAX = 25
+
+
+def decks_offered(
+    decks: Sequence[DeckRow],
+    typed: str,
+    *,
+    custom_only: bool = False,
+    enabled: bool | None = None,
+) -> list[DeckRow]:
+    """The decks a deck option offers for what was typed so far (see :func:`deck_matches`),
+    in order, at most :data:`CHOICES_MAX`: with ``custom_only`` only the server's own, with
+    ``enabled`` only those switched on (True) or off (False)."""
+    return [
+        d
+        for d in decks
+        if not (custom_only and d.builtin)
+        and (enabled is None or d.enabled == enabled)
+        and deck_matches(d, typed)
+    ][:CHOICES_MAX]
+
+
+async def tags_offered(
+    store: Store,
+    guild_id: int,
+    deck_text: str | None,
+    typed: str,
+    *,
+    include_disabled: bool = False,
+    difficulty: str | None = None,
+) -> list[tuple[str, int]]:
+    """The tags a tag option offers for what was typed so far, with their number of
+    questions, at most :data:`CHOICES_MAX`: those of the deck named in ``deck_text`` (when it
+    names one the option's command takes), else of every deck; of the decks switched on,
+    or of all with ``include_disabled``; of the questions of ``difficulty`` if it is one."""
+    deck_id = None
+    if deck_text:
+        deck = find_deck(await store.decks_for_guild(guild_id, include_disabled=True), deck_text)
+        if deck is not None and (deck.enabled or include_disabled):
+            deck_id = deck.id
+    tags = await store.tags_for_guild(
+        guild_id,
+        deck_id,
+        include_disabled=include_disabled,
+        difficulty=difficulty if difficulty in Difficulty.__members__ else None,
+    )
+    needle = typed_tag(typed)  # as tags are stored: "Background Jobs" finds background-jobs
+    return [(tag, n) for tag, n in tags if needle in tag][:CHOICES_MAX]
+
+
 @functools.lru_cache(maxsize=1024)
 def _search_form(text: str) -> str:
     """``text`` as deck autocomplete compares it: folded, spacing collapsed. Kept for the
@@ -421,27 +501,9 @@ def find_deck(decks: Sequence[DeckRow], text: str) -> DeckRow | None:
 # -- placing questions in a deck ---------------------------------------------------------
 
 
-def unique_question_id(base: str, taken: set[str]) -> str:
-    base = base[:QUESTION_ID_MAX]
-    if base not in taken:
-        return base
-    n = 2
-    while True:
-        suffix = f"-{n}"
-        candidate = base[: QUESTION_ID_MAX - len(suffix)] + suffix
-        if candidate not in taken:
-            return candidate
-        n += 1
-
-
 def new_question_id(prompt: str, taken: set[str]) -> str:
     """A stable id for a new question: a slug of its prompt, unique in the deck."""
     return unique_question_id(slug_for_prompt(prompt), taken)
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass
@@ -453,7 +515,7 @@ class Placement:
     renamed: list[tuple[str, str]] = field(default_factory=list)
 
     def notes(self) -> list[str]:
-        out = [f"already in the deck, skipped: {_short(p)}" for p in self.duplicates]
+        out = [f"already in the deck, skipped: {one_line(p)}" for p in self.duplicates]
         out += [
             f"id {old!r} is taken in the deck; imported as {new!r}" for old, new in self.renamed
         ]
@@ -720,7 +782,7 @@ class BankService:
                 names += f", … and {len(listed) - DECKS_LISTED} more"
             names = names or "none yet"
             raise UserError(
-                f"There is no deck called “{self.escape(_short(text, 80))}” here. Decks: {names}. "
+                f"There is no deck called “{self.escape(one_line(text, 80))}” here. Decks: {names}. "
                 "A moderator can create one with `/deck create`."
             )
         if custom and deck.builtin:

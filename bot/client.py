@@ -14,10 +14,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.bank import typed_note, typed_text
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import UserError
 from bot.store import FormDraft, Store, StoreError
+from bot.text import clip
 
 log = logging.getLogger("bot.client")
 
@@ -105,8 +107,7 @@ async def reply_ephemeral(interaction: discord.Interaction[Any], text: str) -> N
     """Answer privately, whether or not the interaction was already acknowledged.
 
     Error texts may quote what a member typed, so they are cut to fit one message."""
-    if len(text) > CONTENT_MAX:
-        text = text[: CONTENT_MAX - 1].rstrip() + "…"
+    text = clip(text, CONTENT_MAX)
     try:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)
@@ -227,19 +228,9 @@ class RecallBot(commands.Bot):
         draft = await self._kept_draft(parts[3] if len(parts) > 3 else "", interaction.user.id)
         if draft.why:
             fields.append(("why", draft.why))
-        typed = "\n\n".join(f"## {name}\n{value}" for name, value in fields)
-        # The command as it was run (its options, such as the difficulty, are not in the form).
-        command = draft.command or "the command"
-        if draft.why:
-            attached = (
-                "What you typed is attached, with the `why` you gave the command (why it is "
-                f"asked): run {command} again with that `why` and paste the rest into the form."
-            )
-        elif draft.command:
-            attached = f"What you typed is attached: run {command} again and paste it into the form."
-        else:
-            attached = "What you typed is attached: open the form again and paste it in."
-        text = f"{why}, so it was not saved. " + (attached if typed else "Please open it again.")
+        typed = typed_text(fields)
+        attached = typed_note(draft.command, with_why=bool(draft.why))
+        text = f"{why}, so it was not saved." + (attached if typed else " Please open it again.")
         files = [discord.File(io.BytesIO(typed.encode()), filename="your-form.txt")] if typed else []
         try:
             await interaction.response.send_message(text, files=files, ephemeral=True)

@@ -74,7 +74,7 @@ from bot.questions import (
     Question,
     loose_key,
 )
-from bot.text import count, plural
+from bot.text import count, one_line, plural
 
 # --- limits ---------------------------------------------------------------------------------
 
@@ -219,7 +219,10 @@ def slug_for_prompt(prompt: str) -> str:
     return f"{head}-{digest}"
 
 
-def _unique_id(base: str, taken: set[str]) -> str:
+def unique_question_id(base: str, taken: set[str]) -> str:
+    """``base`` as a question id (cut to the longest one allowed) not in ``taken``: with
+    "-2", "-3", ... when it is."""
+    base = base[:QUESTION_ID_MAX]
     if base not in taken:
         return base
     n = 2
@@ -368,7 +371,7 @@ def _finalise(
         if first is not None:
             where = f" on line {first.line}" if first.line else ""
             issues.warn(
-                f"the same question as{where} ({_short(cand.question.prompt)}); skipped",
+                f"the same question as{where} ({one_line(cand.question.prompt)!r}); skipped",
                 cand.line,
                 field="prompt",
             )
@@ -405,16 +408,11 @@ def _finalise(
     for cand in kept:
         question = cand.question
         if not cand.explicit_id:
-            new_id = _unique_id(slug_for_prompt(question.prompt), taken)
+            new_id = unique_question_id(slug_for_prompt(question.prompt), taken)
             taken.add(new_id)
             question = question.model_copy(update={"id": new_id})
         out.append(question)
     return out
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def dedupe_against(
@@ -431,7 +429,7 @@ def dedupe_against(
         if loose_key(question.prompt) in existing:
             warnings.append(
                 ImportIssue(
-                    f"already in the deck ({_short(question.prompt)}); skipped",
+                    f"already in the deck ({one_line(question.prompt)!r}); skipped",
                     field="prompt",
                 )
             )
@@ -1943,7 +1941,7 @@ def _draft_to_item(draft: _Draft, issues: _Issues) -> tuple[dict[str, Any], dict
     prompt = _finish_text(draft.prompt.strip())
     if not answer:
         issues.warn(
-            f"{_short(prompt)} has no example answer (an 'Example answer:' section); skipped",
+            f"{one_line(prompt)!r} has no example answer (an 'Example answer:' section); skipped",
             draft.line,
             field="answer",
         )
@@ -2030,7 +2028,7 @@ def _parse_article(text: str, issues: _Issues) -> list[_Candidate]:
             continue
         warned.add(key)
         issues.warn(
-            f"{_short(_finish_text(prompt))} has no example answer (an 'Example answer:' "
+            f"{one_line(_finish_text(prompt))!r} has no example answer (an 'Example answer:' "
             "section); skipped",
             line,
             field="answer",

@@ -54,7 +54,7 @@ OPTION_CHANGED = (
 )
 
 
-#: why a card is no longer asked (``Store.not_reviewable``), as told after its grade
+#: why a card is no longer asked (``Store.graded_card``), as told after its grade
 _NOT_ASKED: dict[str, str] = {
     "question removed": "was removed from its deck, so it does not come back",
     "deck removed": "is in a deck that was removed, so it does not come back",
@@ -258,11 +258,15 @@ class ReviewService:
             await self.session(session_id, user_id)
         return result, question
 
-    async def not_asked(self, guild_id: int, question: StoredQuestion) -> str | None:
-        """Why /review in this server no longer asks a question's card, as the end of a
-        sentence about the question (a moderator removed it or its deck, or switched its
-        deck off); None when it does ask it."""
-        return _NOT_ASKED.get(await self.store.not_reviewable(guild_id, question.id) or "")
+    async def graded(
+        self, guild_id: int, user_id: int, question: StoredQuestion
+    ) -> tuple[datetime | None, str | None]:
+        """After a grade: when the member's card of the question is due (None if they have
+        none), and why /review in this server no longer asks it, as the end of a sentence
+        about the question (a moderator removed it or its deck, or switched its deck off);
+        None when it does ask it."""
+        card, why_not = await self.store.graded_card(guild_id, user_id, question.id)
+        return (card.due if card else None), _NOT_ASKED.get(why_not or "")
 
     async def summary(self, session_id: int, user_id: int) -> Summary:
         guild_id, deck_id = await self.session(session_id, user_id)

@@ -29,6 +29,19 @@ def percent(part: int, whole: int) -> int:
     return min(99, max(1, (200 * part + whole) // (2 * whole)))
 
 
+def clip(text: str, limit: int, more: str = "…") -> str:
+    """Text cut to at most ``limit`` characters, ending with ``more`` when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - len(more))].rstrip() + more
+
+
+def one_line(text: str, limit: int = 60) -> str:
+    """``text`` on one line (each run of white space one space), cut to at most ``limit``
+    characters: a prompt or a name quoted in a message or a list."""
+    return clip(" ".join(text.split()), limit)
+
+
 def fit_lines(
     lines: Sequence[str], limit: int, more: Callable[[int], str], *, sep: str = "\n"
 ) -> str:

@@ -24,8 +24,8 @@ from bot.store import DeckRow
 from bot.text import count
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
-from cogs.questions import bank, deck_choices, give_back_option
-from cogs.quiz import handled
+from cogs.questions import bank, give_back_option
+from cogs.quiz import deck_choices, handled
 
 #: decks a page of /deck list: 15 of the longest lines (a name of Markdown marks, each
 #: escaped) still fit one embed

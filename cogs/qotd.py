@@ -518,13 +518,15 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     async def deck_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        return await deck_choices(self.cog.bot, interaction.guild_id or 0, current)
+        return await deck_choices(
+            self.cog.bot, interaction.guild_id or 0, current, enabled=True
+        )
 
     @setup.autocomplete("tag")
     async def tag_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        return await tag_choices(self.cog.quiz, interaction, current)
+        return await tag_choices(self.cog.bot, interaction, current)
 
     # -- status -----------------------------------------------------------------------------------
 

@@ -27,17 +27,18 @@ from bot.bank import (
     FORM_LABELS,
     FORM_MAX,
     PREVIEW_QUESTIONS,
+    TYPED_NOTE,
     BankService,
     ImportPreview,
     QuestionForm,
     check_upload_size,
     check_why,
-    deck_key,
-    deck_matches,
     edited_question,
     export_summary,
     form_from_question,
     question_from_form,
+    typed_note,
+    typed_text,
 )
 from bot.client import RecallBot, storage_reply
 from bot.errors import UserError
@@ -45,10 +46,9 @@ from bot.exporters import export_parts
 from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, slug_for_prompt
 from bot.questions import WHY_MAX, Question, typed_tag
 from bot.store import StoredQuestion, StoreError
-from bot.text import count
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
-from cogs.quiz import handled
+from cogs.quiz import deck_choices, handled, tag_choices
 
 log = logging.getLogger("cogs.questions")
 
@@ -211,23 +211,6 @@ async def give_back_option(
     )
 
 
-#: what a refusal says of the attached texts of a form
-TYPED_NOTE = " What you typed is attached: open the form again and paste it in."
-
-
-def typed_note(again: str, *, with_why: bool) -> str:
-    """What a refused form's reply says of the texts attached: ``again`` is the command that
-    opens the form as it was (its options, such as the difficulty, are not in the form)."""
-    if not again:
-        return TYPED_NOTE
-    if with_why:
-        return (
-            f" What you typed is attached: run {again} again with the `why` attached and "
-            "paste the rest into the form."
-        )
-    return f" What you typed is attached: run {again} again and paste it into the form."
-
-
 def command_text(command: str, **options: object) -> str:
     """``/command name:value ...`` in code, as a member types it (options left as None are
     left out)."""
@@ -256,7 +239,7 @@ async def give_back_typed(
     filename: str = "your-form.txt",
 ) -> None:
     """Refuse a sent form, privately, with its texts (by field) attached to paste in again."""
-    typed = "\n\n".join(f"## {k}\n{v}" for k, v in fields.items() if v)
+    typed = typed_text(fields.items())
     files = [discord.File(io.BytesIO(typed.encode()), filename=filename)] if typed else []
     text = ui.clip(why, ui.CONTENT - len(note)) + (note if typed else "")
     await ui.send_private(interaction, text, files=files)
@@ -284,7 +267,7 @@ async def answer_first(interaction: discord.Interaction[Any]) -> None:
 
 def summary_line(sq: StoredQuestion, *, with_deck: bool = True) -> str:
     q = sq.question
-    bits = [f"`#{sq.id}`", ui.clip(" ".join(q.prompt.split()), 90)]
+    bits = [f"`#{sq.id}`", ui.one_line(q.prompt, 90)]
     extra = [q.difficulty.value]
     if q.options:
         extra.append("multiple choice")
@@ -365,8 +348,8 @@ def _prompt_with_options(q: Question, *, reveal: bool) -> str:
 
 
 def preview_question_field(n: int, q: Question) -> tuple[str, str]:
-    name = ui.clip(f"{n}. {' '.join(q.prompt.split())}", ui.FIELD_NAME)
-    lines = [ui.clip(" ".join(q.answer.split()), 300)]
+    name = ui.one_line(f"{n}. {q.prompt}", ui.FIELD_NAME)
+    lines = [ui.one_line(q.answer, 300)]
     facts = [q.difficulty.value]
     if q.key_points:
         facts.append(f"{len(q.key_points)} key point{'s' if len(q.key_points) != 1 else ''}")
@@ -660,34 +643,6 @@ class ListPageButton(
 # -- autocomplete ----------------------------------------------------------------------------
 
 
-async def deck_choices(
-    bot: RecallBot,
-    guild_id: int,
-    current: str,
-    *,
-    custom_only: bool = False,
-    enabled: bool | None = None,
-) -> list[app_commands.Choice[str]]:
-    decks = await bot.store.decks_for_guild(guild_id, include_disabled=True)
-    out = []
-    for d in decks:
-        if custom_only and d.builtin:
-            continue
-        if enabled is not None and d.enabled != enabled:
-            continue
-        if not deck_matches(d, current):
-            continue
-        off = "" if d.enabled else ", off"
-        # A long name is cut, not what follows it: how many questions, and whether it is off.
-        tail = f" ({count(d.questions, 'question')}{off})"
-        out.append(
-            app_commands.Choice(
-                name=ui.clip(d.name, 100 - len(tail)) + tail, value=deck_key(d, decks)
-            )
-        )
-    return out[:25]
-
-
 async def question_choices(
     bot: RecallBot, guild_id: int, current: str, *, custom_only: bool = False
 ) -> list[app_commands.Choice[int]]:
@@ -696,32 +651,10 @@ async def question_choices(
     )
     return [
         app_commands.Choice(
-            name=ui.clip(f"#{sq.id} · {' '.join(sq.question.prompt.split())}", 100), value=sq.id
+            name=ui.one_line(f"#{sq.id} · {sq.question.prompt}", 100), value=sq.id
         )
         for sq in page.questions
     ]
-
-
-async def tag_choices(
-    bot: RecallBot, interaction: discord.Interaction[Any], current: str
-) -> list[app_commands.Choice[str]]:
-    guild_id = interaction.guild_id or 0
-    deck_id = None
-    deck_text = getattr(interaction.namespace, "deck", None)
-    if deck_text:
-        decks = await bot.store.decks_for_guild(guild_id, include_disabled=True)
-        from bot.bank import find_deck
-
-        found = find_deck(decks, str(deck_text))
-        deck_id = found.id if found else None
-    # /question list shows switched-off decks too, so their tags are offered
-    tags = await bot.store.tags_for_guild(guild_id, deck_id, include_disabled=True)
-    needle = typed_tag(current)
-    return [
-        app_commands.Choice(name=ui.clip(f"{tag} ({n})", 100), value=tag)
-        for tag, n in tags
-        if needle in tag
-    ][:25]
 
 
 # -- the command group -----------------------------------------------------------------------
@@ -1021,7 +954,7 @@ class QuestionGroup(app_commands.Group):
     async def tag_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        return await tag_choices(self.bot, interaction, current)
+        return await tag_choices(self.bot, interaction, current, include_disabled=True)
 
 
 class Questions(commands.Cog):

@@ -19,11 +19,10 @@ from discord import app_commands
 from discord.ext import commands
 from discord.http import handle_message_parameters
 
-from bot.bank import deck_key, deck_matches
+from bot.bank import deck_key, decks_offered, tags_offered
 from bot.client import RecallBot, reply_ephemeral, storage_reply
 from bot.clock import from_db
 from bot.errors import OptionGone, UserError
-from bot.questions import Difficulty, typed_tag
 from bot.quiz import Rating, option_fingerprint
 from bot.quiz_service import (
     Graded,
@@ -47,16 +46,14 @@ RATING_STYLE = {
 }
 
 
-def service(interaction: discord.Interaction[Any]) -> QuizService:
-    cog = interaction.client.get_cog("Quiz")
-    assert isinstance(cog, Quiz)
-    return cog.quiz
-
-
 def quiz_cog(interaction: discord.Interaction[Any]) -> Quiz:
     cog = interaction.client.get_cog("Quiz")
     assert isinstance(cog, Quiz)
     return cog
+
+
+def service(interaction: discord.Interaction[Any]) -> QuizService:
+    return quiz_cog(interaction).quiz
 
 
 async def handled(
@@ -629,13 +626,13 @@ class Quiz(commands.Cog):
     async def deck_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        return await deck_choices(self.bot, interaction.guild_id or 0, current)
+        return await deck_choices(self.bot, interaction.guild_id or 0, current, enabled=True)
 
     @quiz_command.autocomplete("tag")
     async def tag_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        return await tag_choices(self.quiz, interaction, current)
+        return await tag_choices(self.bot, interaction, current)
 
     # -- live count on public posts ----------------------------------------------------------
 
@@ -758,44 +755,48 @@ class Quiz(commands.Cog):
 
 
 async def deck_choices(
-    bot: RecallBot, guild_id: int, current: str
+    bot: RecallBot,
+    guild_id: int,
+    current: str,
+    *,
+    custom_only: bool = False,
+    enabled: bool | None = None,
 ) -> list[app_commands.Choice[str]]:
-    everything = await bot.store.decks_for_guild(guild_id, include_disabled=True)
-    decks = [d for d in everything if d.enabled]
-    return [
-        app_commands.Choice(
-            name=ui.clip(f"{d.name} ({count(d.questions, 'question')})", 100),
-            value=deck_key(d, everything),
+    """Choices for a deck option (see ``decks_offered``), each with its number of questions
+    and whether it is off."""
+    decks = await bot.store.decks_for_guild(guild_id, include_disabled=True)
+    out = []
+    for d in decks_offered(decks, current, custom_only=custom_only, enabled=enabled):
+        off = "" if d.enabled else ", off"
+        # A long name is cut, not what follows it: how many questions, and whether it is off.
+        tail = f" ({count(d.questions, 'question')}{off})"
+        out.append(
+            app_commands.Choice(
+                name=ui.clip(d.name, 100 - len(tail)) + tail, value=deck_key(d, decks)
+            )
         )
-        for d in decks
-        if deck_matches(d, current)
-    ][:25]
+    return out
 
 
 async def tag_choices(
-    quiz: QuizService, interaction: discord.Interaction[Any], current: str
+    bot: RecallBot,
+    interaction: discord.Interaction[Any],
+    current: str,
+    *,
+    include_disabled: bool = False,
 ) -> list[app_commands.Choice[str]]:
-    """Tags for a ``tag`` option: those of the deck already chosen in the command's ``deck``
-    option, else of every enabled deck, and of the questions of the ``difficulty`` chosen,
-    if one was, each with its number of questions."""
-    guild_id = interaction.guild_id or 0
-    deck_id = None
-    deck_text = getattr(interaction.namespace, "deck", None)
-    if deck_text:
-        try:
-            row = await quiz.resolve_deck(guild_id, str(deck_text))
-            deck_id = row.id if row else None
-        except UserError:
-            deck_id = None
-    # A difficulty already chosen (/quiz has one): only tags that have questions of it.
-    difficulty = getattr(interaction.namespace, "difficulty", None)
-    tags = await quiz.store.tags_for_guild(
-        guild_id, deck_id, difficulty=difficulty if difficulty in Difficulty.__members__ else None
+    """Choices for a ``tag`` option (see ``tags_offered``): the tags of the deck already
+    chosen in the command's ``deck`` option, else of every deck, and of the questions of the
+    ``difficulty`` chosen, if one was, each with its number of questions."""
+    tags = await tags_offered(
+        bot.store,
+        interaction.guild_id or 0,
+        getattr(interaction.namespace, "deck", None),
+        current,
+        include_disabled=include_disabled,
+        difficulty=getattr(interaction.namespace, "difficulty", None),
     )
-    needle = typed_tag(current)  # as tags are stored: "Background Jobs" finds background-jobs
-    return [
-        app_commands.Choice(name=f"{tag} ({n})", value=tag) for tag, n in tags if needle in tag
-    ][:25]
+    return [app_commands.Choice(name=ui.clip(f"{tag} ({n})", 100), value=tag) for tag, n in tags]
 
 
 async def setup(bot: RecallBot) -> None:

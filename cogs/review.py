@@ -190,7 +190,7 @@ def graded_note(
     not_asked: str | None = None,
 ) -> str:
     """What a grade counted as and when the card comes back, or, with ``not_asked``, why it
-    does not (see :meth:`ReviewService.not_asked`)."""
+    does not (see :meth:`ReviewService.graded`)."""
     label = Rating(result.rating).label
     if not_asked is None:
         when = relative(card_due, now) if card_due is not None else "later"
@@ -212,14 +212,13 @@ async def graded_footer(
     reviews = service(interaction)
     found = await reviews.store.review_session(session_id)
     if found is None:
-        card, not_asked = None, None
+        due, not_asked = None, None
     else:
-        card = await reviews.store.card(found.guild_id, interaction.user.id, question.id)
-        not_asked = await reviews.not_asked(found.guild_id, question)
+        due, not_asked = await reviews.graded(found.guild_id, interaction.user.id, question)
     return graded_note(
         result,
         question,
-        card.due if card else None,
+        due,
         reviews.store.clock.now(),
         lead=lead,
         not_asked=not_asked,
@@ -529,7 +528,9 @@ class ReviewGroup(
     async def deck_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        return await deck_choices(self.cog.bot, interaction.guild_id or 0, current)
+        return await deck_choices(
+            self.cog.bot, interaction.guild_id or 0, current, enabled=True
+        )
 
     @app_commands.command(
         name="status",

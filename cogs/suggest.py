@@ -20,6 +20,7 @@ from bot.bank import (
     find_deck,
     form_from_question,
     question_from_form,
+    typed_note,
 )
 from bot.client import RecallBot, storage_reply
 from bot.errors import UserError
@@ -34,13 +35,11 @@ from cogs.questions import (
     answer_first,
     bank,
     command_text,
-    deck_choices,
     give_back_form,
     give_back_typed,
     give_back_why,
-    typed_note,
 )
-from cogs.quiz import handled
+from cogs.quiz import deck_choices, handled
 from cogs.settings import review_post_missing
 
 log = logging.getLogger("cogs.suggest")
@@ -144,16 +143,25 @@ async def tell_member(bot: discord.Client, user_id: int, text: str) -> bool:
     return True
 
 
+async def pending_suggestion(
+    interaction: discord.Interaction[Any], suggestion_id: int
+) -> Suggestion:
+    """A suggestion of this server still waiting for review, or refused with why not (the
+    writes that decide it check again, for a race)."""
+    s = await bank(interaction).store.suggestion(suggestion_id)
+    if s is None or s.guild_id != interaction.guild_id:
+        raise UserError("That suggestion no longer exists.")
+    if s.state != "pending":
+        raise UserError(f"This suggestion was already {s.state}.")
+    return s
+
+
 async def approve(
     interaction: discord.Interaction[Any], suggestion_id: int, form: QuestionForm | None
 ) -> None:
     store = bank(interaction).store
-    s = await store.suggestion(suggestion_id)
-    if s is None or s.guild_id != interaction.guild_id:
-        raise UserError("That suggestion no longer exists.")
-    if s.state != "pending":  # checked again in the write, for a race
-        raise UserError(f"This suggestion was already {s.state}.")
-    if await store.deck_for_guild(s.guild_id, s.deck_id) is None:  # and this one too
+    s = await pending_suggestion(interaction, suggestion_id)
+    if await store.deck_for_guild(s.guild_id, s.deck_id) is None:  # the write checks again
         raise UserError(SUGGESTION_DECK_REMOVED)
     question = None
     if form is not None:
@@ -184,11 +192,7 @@ async def approve(
 
 async def reject(interaction: discord.Interaction[Any], suggestion_id: int, reason: str) -> None:
     store = bank(interaction).store
-    s = await store.suggestion(suggestion_id)
-    if s is None or s.guild_id != interaction.guild_id:
-        raise UserError("That suggestion no longer exists.")
-    if s.state != "pending":  # checked again in the write, for a race
-        raise UserError(f"This suggestion was already {s.state}.")
+    s = await pending_suggestion(interaction, suggestion_id)
     reason = " ".join(reason.split())
     if not reason:
         raise UserError("Give a reason, so the member knows what to change.")
@@ -275,11 +279,7 @@ class ReviewButton(
             if self.action == "ok":
                 await approve(interaction, self.suggestion_id, None)
                 return
-            s = await bank(interaction).store.suggestion(self.suggestion_id)
-            if s is None or s.guild_id != interaction.guild_id:
-                raise UserError("That suggestion no longer exists.")
-            if s.state != "pending":
-                raise UserError(f"This suggestion was already {s.state}.")
+            s = await pending_suggestion(interaction, self.suggestion_id)
             if self.action == "no":
                 await ui.send_form(interaction, RejectModal(self.suggestion_id))
                 return
@@ -367,7 +367,7 @@ class SuggestGroup(app_commands.Group):
                 else "This server has no deck of its own to suggest for yet."
             )
             if row is None:
-                typed = ui.clip(" ".join(deck.split()), 80)
+                typed = ui.one_line(deck, 80)
                 raise UserError(f"There is no deck called “{ui.name(typed)}” here. " + where)
             raise UserError(
                 f"**{ui.name(row.name)}** is a built-in deck, and built-in decks take no "
@@ -517,7 +517,7 @@ class SuggestGroup(app_commands.Group):
         for s in items:
             badge = NOT_RECEIVED if s.id in lost else STATE_BADGE.get(s.state, s.state)
             line = (
-                f"**#{s.id}** {ui.clip(' '.join(s.question.prompt.split()), 80)} · "
+                f"**#{s.id}** {ui.one_line(s.question.prompt, 80)} · "
                 f"*{ui.name(ui.clip(s.deck_name, 40))}* · {badge}"
             )
             if s.state == "approved" and s.question_id:

@@ -21,7 +21,9 @@ from bot.errors import NamedError, UserError
 from bot.exporters import MESSAGE_FILES_BYTES_MAX, ExportPart, message_batches
 from bot.schedule import zone_choices, zone_label
 from bot.store import StoreError
+from bot.text import clip as clip  # re-exported: the cogs cut their texts with it
 from bot.text import fit_lines as fit_lines  # re-exported: the cogs fit their lists with it
+from bot.text import one_line as one_line  # re-exported, as clip
 
 log = logging.getLogger("cogs.ui")
 
@@ -185,12 +187,6 @@ def error_text(error: UserError) -> str:
     """A refusal as the member reads it: a name it holds shown as typed (see :func:`name`)."""
     return error.shown(name) if isinstance(error, NamedError) else str(error)
 
-
-def clip(text: str, limit: int, more: str = "…") -> str:
-    """Text cut to at most ``limit`` characters, ending with ``more`` when cut."""
-    if len(text) <= limit:
-        return text
-    return text[: max(0, limit - len(more))].rstrip() + more
 
 
 

@@ -289,3 +289,55 @@ async def test_a_file_whose_questions_are_all_in_the_deck_says_how_many(
             taken_ids=[],
         )
     assert str(refused.value) == says
+
+
+async def test_tags_offered_for_a_deck_switched_off(tmp_path) -> None:
+    """A tag option's choices after a deck switched off was chosen: /quiz (decks that are
+    on) offers the tags of every deck that is on, /question list (every deck) that deck's."""
+    from bot.bank import tags_offered
+    from bot.store import Store
+
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        off = await store.create_custom_deck(42, "Off deck", "", 1)
+        on = await store.create_custom_deck(42, "On deck", "", 1)
+        await store.add_questions(off.id, [make(tags="zz-off, zz-both")])
+        hard = make(tags="zz-on, zz-both").model_copy(update={"difficulty": Difficulty.hard})
+        await store.add_questions(on.id, [hard])
+        await store.set_deck_enabled(42, off.id, False)
+        assert await tags_offered(store, 42, off.slug, "zz") == [("zz-both", 1), ("zz-on", 1)]
+        assert await tags_offered(store, 42, off.slug, "#ZZ", include_disabled=True) == [
+            ("zz-both", 1),
+            ("zz-off", 1),
+        ]
+        everywhere = await tags_offered(store, 42, "", "zz-", include_disabled=True)
+        assert everywhere == [("zz-both", 2), ("zz-off", 1), ("zz-on", 1)]
+        assert await tags_offered(store, 42, None, "zz", difficulty="easy") == []
+        assert await tags_offered(store, 42, "no such deck", "zz", difficulty="hard") == [
+            ("zz-both", 1),
+            ("zz-on", 1),
+        ]
+    finally:
+        await store.close()
+
+
+def test_what_a_form_not_saved_says_of_the_texts_attached() -> None:
+    """Refused, or sent after a restart, a form's texts come back attached, with the same
+    words either way: the command to run again, and, when the `why` given with it is
+    attached too, that it is there (it is no field of the form)."""
+    from bot.bank import typed_note, typed_text
+
+    again = "`/question add deck:team difficulty:hard`"
+    assert typed_note(again, with_why=True) == (
+        " What you typed is attached, with the `why` you gave the command (why it is asked): "
+        f"run {again} again with the `why` attached and paste the rest into the form."
+    )
+    assert typed_note(again, with_why=False) == (
+        f" What you typed is attached: run {again} again and paste it into the form."
+    )
+    assert typed_note("", with_why=False) == (
+        " What you typed is attached: open the form again and paste it in."
+    )
+    assert typed_text([("prompt", "A?"), ("tags", ""), ("why", "B.")]) == (
+        "## prompt\nA?\n\n## why\nB."
+    )

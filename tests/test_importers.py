@@ -675,6 +675,16 @@ def test_dedupe_against_existing_prompts() -> None:
     assert warnings[0].field == "prompt"
 
 
+def test_a_prompt_cut_in_a_warning_ends_as_every_cut_text_does() -> None:
+    """A long prompt quoted in a warning is cut as prompts are in the bot's messages: on one
+    line, with no space left before the "…" where the cut falls after a word."""
+    prompt = "Why " + "x" * 54 + " does the application context end here?"
+    question = Question(id="q", prompt=prompt, answer="A.")
+    _kept, [warning] = dedupe_against([question], [prompt])
+    cut = "Why " + "x" * 54 + "…"
+    assert warning.message == f"already in the deck ({cut!r}); skipped"
+
+
 def test_issue_str() -> None:
     issue = ImportIssue("bad tag", line=12, column=3, field="tags", source="deck.csv")
     assert str(issue) == "deck.csv:12:3: tags: bad tag"

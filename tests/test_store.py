@@ -687,3 +687,40 @@ async def test_a_full_disk_met_inside_a_transaction_is_explained_and_undone(tmp_
             )
     finally:
         await store.close()
+
+
+async def test_a_graded_card_comes_with_why_review_no_longer_asks_it(tmp_path):
+    """After a grade in /review, one read gives the member's card and why the question is
+    not asked any more in that server: its question or deck removed, or the deck off there
+    (in that server only)."""
+    from bot.questions import Question
+
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        deck = await store.create_deck(7, "mine", "Mine")
+        await store.sync_builtin_decks([load_deck_text(DECK, "demo.yaml")])
+        [q1, q2] = [
+            r[0] for r in await store._fetchall("SELECT id FROM questions ORDER BY ext_id")
+        ]
+        session = await store.start_review_session(7, 5, None)
+        graded = AttemptRequest(7, 5, "m", None, q1, "review", 3, False, True,
+                                review_session_id=session)
+        assert (await store.record_attempt(graded)).new
+        card, why_not = await store.graded_card(7, 5, q1)
+        assert card == await store.card(7, 5, q1) and card is not None and why_not is None
+        assert await store.graded_card(7, 6, q1) == (None, None)  # another member: no card
+        assert await store.graded_card(7, 5, 10**9) == (None, None)  # no such question
+
+        [demo] = [d.id for d in await store.decks_for_guild(7) if d.slug == "demo"]
+        await store.set_deck_enabled(7, demo, False)
+        assert await store.graded_card(7, 5, q1) == (card, "deck off")
+        assert (await store.graded_card(8, 5, q1))[1] is None  # on in another server
+        assert await store.remove_question(q2)
+        assert await store.graded_card(7, 5, q2) == (None, "question removed")
+
+        await store.add_questions(deck, [Question(id="m", prompt="Mine?", answer="M.")])
+        [mine] = [r[0] for r in await store._fetchall("SELECT id FROM questions WHERE ext_id = 'm'")]
+        assert await store.remove_deck(7, deck)
+        assert await store.graded_card(7, 5, mine) == (None, "deck removed")
+    finally:
+        await store.close()

@@ -2,7 +2,7 @@ from fractions import Fraction
 
 from bot.qotd import CloseSummary
 from bot.review_service import Summary
-from bot.text import count, percent, plural
+from bot.text import clip, count, one_line, percent, plural
 from cogs.qotd import closed_label
 from cogs.review import summary_message
 
@@ -14,6 +14,15 @@ def test_plural_and_count():
     assert plural(1, "point") == "point"
     assert plural(3, "point") == "points"
     assert count(2, "match", "matches") == "2 matches"
+
+
+def test_one_line_and_clip():
+    assert one_line("  What is\n a   blueprint?\t") == "What is a blueprint?"
+    assert one_line("word " * 30, 11) == "word word…"
+    assert len(one_line("x" * 100)) == 60 and one_line("x" * 100).endswith("…")
+    assert clip("abcdef", 6) == "abcdef"
+    assert clip("abcdef", 5, more="...") == "ab..."
+    assert clip("abcdef", 2, more="...") == "..."
 
 
 def test_a_share_reads_100_or_0_only_when_it_is_all_or_none():

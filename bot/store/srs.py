@@ -120,7 +120,7 @@ def _card_values(
     )
 
 
-#: why /review in a server does not ask a question (``SrsStore.not_reviewable``)
+#: why /review in a server does not ask a question (``SrsStore.graded_card``)
 NotReviewable = Literal["question removed", "deck removed", "deck off"]
 
 
@@ -323,23 +323,31 @@ class SrsStore(DeckStore):
             for r in rows
         ]
 
-    async def not_reviewable(self, guild_id: int, question_id: int) -> NotReviewable | None:
-        """Why /review in this server does not ask a question: ``question removed``, ``deck
-        removed`` or ``deck off`` (switched off there); None when it does ask it (or there
-        is no such question)."""
+    async def graded_card(
+        self, guild_id: int, user_id: int, question_id: int
+    ) -> tuple[CardState | None, NotReviewable | None]:
+        """What a grade in /review tells, in one query: the member's card of the question
+        (None if they have none), and why /review in this server does not ask the question:
+        ``question removed``, ``deck removed`` or ``deck off`` (switched off there); None
+        when it does ask it (or there is no such question)."""
         row = await self._fetchone(
-            "SELECT q.removed_at, d.removed_at, COALESCE(gd.enabled, 1) FROM questions q "
+            f"SELECT c.question_id AS card_of, {_card_columns('c')}, "
+            "q.removed_at AS question_removed, d.removed_at AS deck_removed, "
+            "COALESCE(gd.enabled, 1) AS deck_on FROM questions q "
             "JOIN decks d ON d.id = q.deck_id "
-            "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? WHERE q.id = ?",
-            (guild_id, question_id),
+            "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
+            "LEFT JOIN srs_cards c ON c.question_id = q.id AND c.guild_id = ? AND c.user_id = ? "
+            "WHERE q.id = ?",
+            (guild_id, guild_id, user_id, question_id),
         )
         if row is None:
-            return None
-        if row[0] is not None:
-            return "question removed"
-        if row[1] is not None:
-            return "deck removed"
-        return None if row[2] else "deck off"
+            return None, None
+        card = _card(row) if row["card_of"] is not None else None
+        if row["question_removed"] is not None:
+            return card, "question removed"
+        if row["deck_removed"] is not None:
+            return card, "deck removed"
+        return card, None if row["deck_on"] else "deck off"
 
     async def next_due(
         self,
