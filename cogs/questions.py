@@ -284,7 +284,7 @@ async def answer_first(interaction: discord.Interaction[Any]) -> None:
 
 def summary_line(sq: StoredQuestion, *, with_deck: bool = True) -> str:
     q = sq.question
-    bits = [f"`#{sq.id}`", ui.clip(" ".join(q.prompt.split()), 90)]
+    bits = [f"`#{sq.id}`", ui.excerpt(q.prompt, 90)]
     extra = [q.difficulty.value]
     if q.options:
         extra.append("multiple choice")
@@ -365,8 +365,8 @@ def _prompt_with_options(q: Question, *, reveal: bool) -> str:
 
 
 def preview_question_field(n: int, q: Question) -> tuple[str, str]:
-    name = ui.clip(f"{n}. {' '.join(q.prompt.split())}", ui.FIELD_NAME)
-    lines = [ui.clip(" ".join(q.answer.split()), 300)]
+    name = f"{n}. {ui.excerpt(q.prompt, ui.FIELD_NAME - len(f'{n}. '))}"
+    lines = [ui.excerpt(q.answer, 300)]
     facts = [q.difficulty.value]
     if q.key_points:
         facts.append(f"{len(q.key_points)} key point{'s' if len(q.key_points) != 1 else ''}")

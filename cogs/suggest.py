@@ -517,13 +517,13 @@ class SuggestGroup(app_commands.Group):
         for s in items:
             badge = NOT_RECEIVED if s.id in lost else STATE_BADGE.get(s.state, s.state)
             line = (
-                f"**#{s.id}** {ui.clip(' '.join(s.question.prompt.split()), 80)} · "
+                f"**#{s.id}** {ui.excerpt(s.question.prompt, 80)} · "
                 f"*{ui.name(ui.clip(s.deck_name, 40))}* · {badge}"
             )
             if s.state == "approved" and s.question_id:
                 line += f" as question #{s.question_id}"
             if s.state == "rejected" and s.reason:
-                line += f": {ui.clip(s.reason, 200)}"
+                line += f": {ui.excerpt(s.reason, 200)}"
             lines.append(line)
         # Waiting ones first, then the latest decided: what does not fit is the oldest.
         body = ui.fit_lines(
