@@ -804,3 +804,25 @@ async def test_status_lines_cut_inside_code_close_the_code(recall, emulator):
         assert len(lines) == 2
         assert all(code_spans_closed(line) for line in lines), lines
         assert "`session.modified.session" in lines[1] and "`…" in lines[1]
+
+
+async def test_the_outcome_dm_names_the_server_the_suggestion_was_made_in(recall, emulator):
+    """A DM reads outside any server: "Your suggestion #3 for Team Flask was approved" did
+    not say where, and a member of two study servers (both with a deck of that name, say)
+    could not tell which. It names the server, linked to it, as reminders do."""
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running():
+        await open_suggestions(mod, review)
+        await suggest(alice, 1)
+        await suggest(alice, 2)
+        first, second = emulator.channel_messages(review)
+        await mod.click(first, "Approve")
+        rejecting = await mod.click(second, "Reject")
+        await mod.submit(rejecting.modal, reason="Covered by #1.")
+        await emulator.wait_until(lambda: len(emulator.dms(alice)) == 2)
+        link = f"[Study group](https://discord.com/channels/{guild.id})"
+        approved, rejected = emulator.dms(alice)
+        assert f"for **Team Flask** on {link} was approved" in approved.content
+        assert f"for **Team Flask** on {link} was not added. Reason: Covered by #1." in (
+            rejected.content
+        )
