@@ -56,6 +56,7 @@ from bot.questions import (
     folded,
     loose_key,
 )
+from bot.text import excerpt
 
 if TYPE_CHECKING:
     from bot.store import DeckRow, Store, StoredQuestion
@@ -440,8 +441,7 @@ def new_question_id(prompt: str, taken: set[str]) -> str:
 
 
 def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return excerpt(text, limit)
 
 
 @dataclass

@@ -74,7 +74,7 @@ from bot.questions import (
     Question,
     loose_key,
 )
-from bot.text import count, plural
+from bot.text import count, excerpt, plural
 
 # --- limits ---------------------------------------------------------------------------------
 
@@ -413,8 +413,7 @@ def _finalise(
 
 
 def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+    return repr(excerpt(text, limit))
 
 
 def dedupe_against(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 
@@ -44,3 +45,39 @@ def fit_lines(
             return text[:used] + more(len(lines) - i)
         used += len(line) + len(sep)
     return text  # not reached: when all lines fit, the text is answered above
+
+
+_TICKS = re.compile(r"`+")
+
+
+def _open_code(text: str) -> re.Match[str] | None:
+    """The backticks that open a code span ``text`` leaves open (a span closes with as many
+    backticks as opened it), or None."""
+    opened = None
+    for run in _TICKS.finditer(text):
+        if opened is None:
+            opened = run
+        elif run.group() == opened.group():
+            opened = None
+    return opened
+
+
+def excerpt(text: str, limit: int, more: str = "…") -> str:
+    """``text`` on one line (line breaks and runs of blanks become one space), cut to at most
+    ``limit`` characters ending with ``more``. A code span the cut falls in is closed before
+    ``more`` (or left out when nothing of its code is left): Discord would pair its backtick
+    with the next one it finds, on the next lines too, and show what lies between as code."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    room = limit - len(more)
+    while True:
+        body = line[: max(0, room)].rstrip()
+        opened = _open_code(body)
+        if opened is None:
+            return body + more
+        if not body[opened.end() :].strip():
+            return body[: opened.start()].rstrip() + more
+        if len(body) + len(opened.group()) + len(more) <= limit:
+            return body + opened.group() + more
+        room = len(body) - len(opened.group())

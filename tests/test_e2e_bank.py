@@ -1670,3 +1670,26 @@ async def test_list_lines_of_prompts_cut_inside_code_close_the_code(recall, emul
         preview = await asked.wait_for_followup()
         [field] = preview.embeds[0]["fields"]
         assert all(code_spans_closed(line) for line in field["value"].split("\n")), field
+
+
+async def test_import_warnings_quoting_a_prompt_cut_inside_code_close_the_code(recall, emulator):
+    """The preview's warnings quote a skipped question's prompt, cut to 60 characters: cut
+    inside a code span, its backtick ran on into the next warning, shown as code."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        deck = next(d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin)
+        known = "When does `" + "app.teardown_appcontext." * 3 + "` run?"
+        twice = "What does `" + "request.get_json(silent=True)." * 2 + "` return?"
+        await bot.store.insert_questions(deck.id, [Question(id="k", prompt=known, answer="A.")])
+        rows = [known, "What is `g`?", twice, twice.upper().replace("`", "`")]
+        data = "question,answer\n" + "".join(f'"{p}",An answer.\n' for p in rows)
+        asked = await mod.run(
+            "/question import", file=emulator.attachment("d.csv", data.encode()), deck="team-flask"
+        )
+        preview = await asked.wait_for_followup()
+        description = preview.embeds[0]["description"]
+        warnings = [line for line in description.split("\n") if line.startswith("• ")]
+        assert len(warnings) == 2, description
+        assert all(code_spans_closed(line) for line in warnings), warnings
+        assert any("`app.teardown_appcontext.app" in line for line in warnings), warnings
