@@ -78,6 +78,8 @@ def excerpt(text: str, limit: int, more: str = "…") -> str:
             return body + more
         if not body[opened.end() :].strip():
             return body[: opened.start()].rstrip() + more
-        if len(body) + len(opened.group()) + len(more) <= limit:
+        # The closing backticks must not run on from backticks the body ends with.
+        fits = len(body) + len(opened.group()) + len(more) <= limit
+        if fits and not body.endswith("`"):
             return body + opened.group() + more
-        room = len(body) - len(opened.group())
+        room = len(body) - (len(opened.group()) if not fits else 1)

@@ -1,8 +1,12 @@
+import re
 from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.qotd import CloseSummary
 from bot.review_service import Summary
-from bot.text import count, percent, plural
+from bot.text import count, excerpt, percent, plural
 from cogs.qotd import closed_label
 from cogs.review import summary_message
 
@@ -44,3 +48,29 @@ def test_closed_questions_and_review_summaries_do_not_round_to_all_or_none():
     assert closed_label(CloseSummary(answered=0, right=0, kept_streak=0)).endswith("0% got it")
     text = summary_message(Summary(reviewed=200, again=1, next_due=None), None).description
     assert text is not None and "Again rate: **1%**." in text
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=st.text(alphabet="ab `\n", max_size=60), limit=st.integers(1, 40))
+def test_an_excerpt_fits_its_limit_and_leaves_no_code_span_open(text: str, limit: int) -> None:
+    """Whatever the backticks, an excerpt is one line within ``limit`` that leaves no code
+    span open (one closed by the cut is closed with as many backticks as opened it, and not
+    run on from backticks before them, which would make a longer run)."""
+    out = excerpt(text, limit)
+    line = " ".join(text.split())
+    assert len(out) <= limit
+    if len(line) <= limit:
+        assert out == line
+    else:
+        assert out.endswith("…")
+        opened = ""
+        for run in re.findall(r"`+", out):
+            opened = "" if run == opened else opened or run
+        assert not opened, out
+
+
+def test_an_excerpt_closes_the_code_span_it_cuts() -> None:
+    assert excerpt("Why is `app.config.from_prefixed_env` used?", 20) == "Why is `app.config`…"
+    assert excerpt("Use ``a`b`` here, and more", 12) == "Use ``a`b``…"
+    assert excerpt("What does `x` do in ```py code```", 21) == "What does `x` do in…"
+    assert excerpt("A\n  long\tline", 40) == "A long line"
