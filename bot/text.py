@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 
@@ -36,12 +37,6 @@ def clip(text: str, limit: int, more: str = "…") -> str:
     return text[: max(0, limit - len(more))].rstrip() + more
 
 
-def one_line(text: str, limit: int = 60) -> str:
-    """``text`` on one line (each run of white space one space), cut to at most ``limit``
-    characters: a prompt or a name quoted in a message or a list."""
-    return clip(" ".join(text.split()), limit)
-
-
 def fit_lines(
     lines: Sequence[str], limit: int, more: Callable[[int], str], *, sep: str = "\n"
 ) -> str:
@@ -57,3 +52,42 @@ def fit_lines(
             return text[:used] + more(len(lines) - i)
         used += len(line) + len(sep)
     return text  # not reached: when all lines fit, the text is answered above
+
+
+_TICKS = re.compile(r"`+")
+
+
+def _open_code(text: str) -> re.Match[str] | None:
+    """The backticks that open a code span ``text`` leaves open (a span closes with as many
+    backticks as opened it), or None."""
+    opened = None
+    for run in _TICKS.finditer(text):
+        if opened is None:
+            opened = run
+        elif run.group() == opened.group():
+            opened = None
+    return opened
+
+
+def one_line(text: str, limit: int = 60, more: str = "…") -> str:
+    """``text`` on one line (line breaks and runs of blanks become one space), cut to at most
+    ``limit`` characters ending with ``more``: a prompt or a name quoted in a message or a
+    list. A code span the cut falls in is closed before ``more`` (or left out when nothing
+    of its code is left): Discord would pair its backtick with the next one it finds, on the
+    next lines too, and show what lies between as code."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    room = limit - len(more)
+    while True:
+        body = line[: max(0, room)].rstrip()
+        opened = _open_code(body)
+        if opened is None:
+            return body + more
+        if not body[opened.end() :].strip():
+            return body[: opened.start()].rstrip() + more
+        # The closing backticks must not run on from backticks the body ends with.
+        fits = len(body) + len(opened.group()) + len(more) <= limit
+        if fits and not body.endswith("`"):
+            return body + opened.group() + more
+        room = len(body) - (len(opened.group()) if not fits else 1)

@@ -348,7 +348,7 @@ def _prompt_with_options(q: Question, *, reveal: bool) -> str:
 
 
 def preview_question_field(n: int, q: Question) -> tuple[str, str]:
-    name = ui.one_line(f"{n}. {q.prompt}", ui.FIELD_NAME)
+    name = f"{n}. {ui.one_line(q.prompt, ui.FIELD_NAME - len(f'{n}. '))}"
     lines = [ui.one_line(q.answer, 300)]
     facts = [q.difficulty.value]
     if q.key_points:

@@ -129,6 +129,14 @@ def review_view(suggestion_id: int) -> discord.ui.View:
     return view
 
 
+def suggestion_name(interaction: discord.Interaction[Any], s: Suggestion) -> str:
+    """A suggestion as its member's DM names it: its number, deck and server (linked, so
+    that two servers of the same name are told apart), as a DM is read outside any server."""
+    guild = interaction.guild
+    where = f" on {ui.server_link(guild.id, guild.name)}" if guild is not None else ""
+    return f"Your suggestion #{s.id} for **{ui.name(s.deck_name)}**{where}"
+
+
 async def tell_member(bot: discord.Client, user_id: int, text: str) -> bool:
     """DM the member; False (and a log line) when their DMs are closed."""
     try:
@@ -184,7 +192,7 @@ async def approve(
     await tell_member(
         interaction.client,
         s.user_id,
-        f"Your suggestion #{s.id} for **{ui.name(s.deck_name)}** was approved"
+        f"{suggestion_name(interaction, s)} was approved"
         f"{' with a few edits' if form is not None else ''}: it is now question #{qid}. "
         "Thank you!",
     )
@@ -208,7 +216,7 @@ async def reject(interaction: discord.Interaction[Any], suggestion_id: int, reas
     await tell_member(
         interaction.client,
         s.user_id,
-        f"Your suggestion #{s.id} for **{ui.name(s.deck_name)}** was not added. Reason: {reason}",
+        f"{suggestion_name(interaction, s)} was not added. Reason: {reason}",
     )
 
 
@@ -523,7 +531,7 @@ class SuggestGroup(app_commands.Group):
             if s.state == "approved" and s.question_id:
                 line += f" as question #{s.question_id}"
             if s.state == "rejected" and s.reason:
-                line += f": {ui.clip(s.reason, 200)}"
+                line += f": {ui.one_line(s.reason, 200)}"
             lines.append(line)
         # Waiting ones first, then the latest decided: what does not fit is the oldest.
         body = ui.fit_lines(

@@ -4,6 +4,7 @@ export) and /settings mod-role, through the real discord.py client and the emula
 from __future__ import annotations
 
 import asyncio
+import re
 
 import discord
 import pytest
@@ -1615,3 +1616,80 @@ async def test_a_question_of_a_switched_off_deck_says_it_is_not_asked(recall, em
             assert "/deck enable" in footer
         await mod.run("/deck enable", deck="team-flask")
         assert "footer" not in (await alice.run("/question show", id=qid)).embed
+
+
+def code_spans_closed(line: str) -> bool:
+    """Whether every code span a line opens is closed on it: Discord would otherwise pair
+    its backticks with the next ones, turning the lines that follow into code."""
+    opened = ""
+    for run in re.findall(r"`+", line):
+        if not opened:
+            opened = run
+        elif run == opened:
+            opened = ""
+    return not opened
+
+
+async def test_list_lines_of_prompts_cut_inside_code_close_the_code(recall, emulator):
+    """A prompt too long for a line of `/question list` was cut wherever its 90th character
+    fell, often inside a code span (40 of the built-in prompts): the span's backtick was
+    then paired with the next line's `#id`, and the rest of the page read as code."""
+    guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        deck = next(d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin)
+        long_code = "Why would `" + "x" * 20 + "` and `" + "flask.current_app." * 6 + "` differ?"
+        await bot.store.insert_questions(
+            deck.id,
+            [
+                Question(id="a", prompt=long_code, answer="A."),
+                Question(id="b", prompt="What does `" + "y" * 84 + "`?", answer="A."),
+                Question(id="c", prompt="What does " + "z" * 77 + " `g` hold?", answer="A."),
+            ],
+        )
+        listed = await alice.run("/question list", deck="team-flask")
+        lines = listed.embed["description"].split("\n")
+        assert len(lines) == 3
+        assert all(code_spans_closed(line) for line in lines), lines
+        first, second, third = lines
+        assert "`flask.current_app.flask.current_app." in first and "`…" in first
+        # The opening backtick alone, with nothing of the code after it, goes.
+        assert "What does `" not in third and third.count("`") == 2
+        assert len(second.split(" · ")[0]) <= len("`#999` ") + 90
+        built_in = await alice.run("/question list", deck="sql")
+        for line in built_in.embed["description"].split("\n"):
+            assert code_spans_closed(line), line
+
+        removing = await mod.run("/question remove", id=int(first.split("`#")[1].split("`")[0]))
+        assert code_spans_closed(removing.embed["description"].split("\n")[0])
+
+        # The import preview cuts answers as well.
+        answer = "Call `" + "app.test_client()." * 20 + "` in a test."
+        upload = emulator.attachment("d.csv", f"question,answer\nHow to test?,{answer}\n".encode())
+        asked = await mod.run("/question import", file=upload, deck="team-flask")
+        preview = await asked.wait_for_followup()
+        [field] = preview.embeds[0]["fields"]
+        assert all(code_spans_closed(line) for line in field["value"].split("\n")), field
+
+
+async def test_import_warnings_quoting_a_prompt_cut_inside_code_close_the_code(recall, emulator):
+    """The preview's warnings quote a skipped question's prompt, cut to 60 characters: cut
+    inside a code span, its backtick ran on into the next warning, shown as code."""
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        deck = next(d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin)
+        known = "When does `" + "app.teardown_appcontext." * 3 + "` run?"
+        twice = "What does `" + "request.get_json(silent=True)." * 2 + "` return?"
+        await bot.store.insert_questions(deck.id, [Question(id="k", prompt=known, answer="A.")])
+        rows = [known, "What is `g`?", twice, twice.upper().replace("`", "`")]
+        data = "question,answer\n" + "".join(f'"{p}",An answer.\n' for p in rows)
+        asked = await mod.run(
+            "/question import", file=emulator.attachment("d.csv", data.encode()), deck="team-flask"
+        )
+        preview = await asked.wait_for_followup()
+        description = preview.embeds[0]["description"]
+        warnings = [line for line in description.split("\n") if line.startswith("• ")]
+        assert len(warnings) == 2, description
+        assert all(code_spans_closed(line) for line in warnings), warnings
+        assert any("`app.teardown_appcontext.app" in line for line in warnings), warnings

@@ -782,3 +782,47 @@ async def test_an_unknown_deck_lists_only_the_decks_that_take_suggestions(recall
         assert "`flask`" not in refused.content and "`python`" not in refused.content
         [attached] = refused.message.attachments
         assert attached.data.decode() == "## why\nA reason."
+
+
+async def test_status_lines_cut_inside_code_close_the_code(recall, emulator):
+    """A prompt or a reason cut to fit its line of `/suggest status` inside a code span
+    closes it, or its backtick would pair with the next line's and show it as code."""
+    from test_e2e_bank import code_spans_closed
+
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        [deck] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
+        prompt = "What does `" + "session.modified." * 8 + "` do?"
+        q = Question(id="q1", prompt=prompt, answer="A.")
+        sid = await bot.store.create_suggestion(guild.id, alice.id, deck.id, q, 5)
+        await bot.store.reject_suggestion(sid, mod.id, "See `" + "app.config." * 30 + "`.")
+        q2 = Question(id="q2", prompt="What is `g`?", answer="A.")
+        await bot.store.create_suggestion(guild.id, alice.id, deck.id, q2, 5)
+        status = await alice.run("/suggest status")
+        lines = status.embed["description"].split("\n")
+        assert len(lines) == 2
+        assert all(code_spans_closed(line) for line in lines), lines
+        assert "`session.modified.session" in lines[1] and "`…" in lines[1]
+
+
+async def test_the_outcome_dm_names_the_server_the_suggestion_was_made_in(recall, emulator):
+    """A DM reads outside any server: "Your suggestion #3 for Team Flask was approved" did
+    not say where, and a member of two study servers (both with a deck of that name, say)
+    could not tell which. It names the server, linked to it, as reminders do."""
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running():
+        await open_suggestions(mod, review)
+        await suggest(alice, 1)
+        await suggest(alice, 2)
+        first, second = emulator.channel_messages(review)
+        await mod.click(first, "Approve")
+        rejecting = await mod.click(second, "Reject")
+        await mod.submit(rejecting.modal, reason="Covered by #1.")
+        await emulator.wait_until(lambda: len(emulator.dms(alice)) == 2)
+        link = f"[Study group](https://discord.com/channels/{guild.id})"
+        approved, rejected = emulator.dms(alice)
+        assert f"for **Team Flask** on {link} was approved" in approved.content
+        assert f"for **Team Flask** on {link} was not added. Reason: Covered by #1." in (
+            rejected.content
+        )

@@ -1,4 +1,8 @@
+import re
 from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.qotd import CloseSummary
 from bot.review_service import Summary
@@ -53,3 +57,29 @@ def test_closed_questions_and_review_summaries_do_not_round_to_all_or_none():
     assert closed_label(CloseSummary(answered=0, right=0, kept_streak=0)).endswith("0% got it")
     text = summary_message(Summary(reviewed=200, again=1, next_due=None), None).description
     assert text is not None and "Again rate: **1%**." in text
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=st.text(alphabet="ab `\n", max_size=60), limit=st.integers(1, 40))
+def test_one_line_fits_its_limit_and_leaves_no_code_span_open(text: str, limit: int) -> None:
+    """Whatever the backticks, a one_line cut is one line within ``limit`` that leaves no code
+    span open (one closed by the cut is closed with as many backticks as opened it, and not
+    run on from backticks before them, which would make a longer run)."""
+    out = one_line(text, limit)
+    line = " ".join(text.split())
+    assert len(out) <= limit
+    if len(line) <= limit:
+        assert out == line
+    else:
+        assert out.endswith("…")
+        opened = ""
+        for run in re.findall(r"`+", out):
+            opened = "" if run == opened else opened or run
+        assert not opened, out
+
+
+def test_one_line_closes_the_code_span_it_cuts() -> None:
+    assert one_line("Why is `app.config.from_prefixed_env` used?", 20) == "Why is `app.config`…"
+    assert one_line("Use ``a`b`` here, and more", 12) == "Use ``a`b``…"
+    assert one_line("What does `x` do in ```py code```", 21) == "What does `x` do in…"
+    assert one_line("A\n  long\tline", 40) == "A long line"
