@@ -363,10 +363,22 @@ def typed_note(again: str, *, with_why: bool) -> str:
     return f" What you typed is attached: run {again} again and paste it into the form."
 
 
+#: what the text of a form field, or of an option given with the command that opened the
+#: form, is headed by in the file given back (the form's own labels, not the field's key)
+TYPED_HEADINGS = {
+    **FORM_LABELS,
+    "why": "Why it is asked (the command's why option)",
+    "reason": "Reason (sent to the member)",
+}
+
+
 def typed_text(fields: Iterable[tuple[str, str]]) -> str:
-    """The texts of a form not saved, as attached to paste in again: each under the name of
-    its field, those left empty left out."""
-    return "\n\n".join(f"## {name}\n{value}" for name, value in fields if value)
+    """The texts of a form not saved, as attached to paste in again: each under its field's
+    label, those left empty left out."""
+    return "\n\n".join(
+        f"## {TYPED_HEADINGS.get(name, name)}\n{value}" for name, value in fields if value
+    )
+
 
 # -- decks -------------------------------------------------------------------------------
 

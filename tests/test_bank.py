@@ -339,5 +339,5 @@ def test_what_a_form_not_saved_says_of_the_texts_attached() -> None:
         " What you typed is attached: open the form again and paste it in."
     )
     assert typed_text([("prompt", "A?"), ("tags", ""), ("why", "B.")]) == (
-        "## prompt\nA?\n\n## why\nB."
+        "## Question\nA?\n\n## Why it is asked (the command's why option)\nB."
     )

@@ -15,6 +15,8 @@ from bot.questions import WHY_MAX, Difficulty, Question
 from cogs.decks import LIST_PAGE
 
 pytestmark = pytest.mark.e2e
+#: what heads the `why` given with a command in the text of a form given back
+WHY_HEADING = "Why it is asked (the command's why option)"
 
 MANAGE = discord.Permissions(manage_guild=True).value
 
@@ -612,7 +614,7 @@ async def test_a_form_sent_after_a_restart_gives_back_what_was_typed(recall, emu
         assert sent.content.startswith("Recall restarted while this form was open")
         [attached] = sent.message.attachments
         text = attached.data.decode()
-        assert typed["answer"] in text and "## key_points\ngroups routes\nregistered on" in text
+        assert typed["answer"] in text and "## Key points (one a line)\ngroups routes\nregistered on" in text
         rows = await bot.store._fetchall(
             "SELECT q.prompt FROM questions q JOIN decks d ON d.id = q.deck_id WHERE d.builtin = 0"
         )
@@ -677,17 +679,17 @@ async def test_a_form_sent_after_a_restart_gives_back_the_why_typed_with_the_com
         assert "the `why` you gave the command" in sent.content
         [attached] = sent.message.attachments
         text = attached.data.decode()
-        assert "## prompt\nWhat is a view?" in text and f"## why\n{add_why}" in text
+        assert "## Question\nWhat is a view?" in text and f"## {WHY_HEADING}\n{add_why}" in text
 
         values = {t.custom_id: t.value or "" for t in opened_edit.modal.text_inputs}
         sent = await mod.submit(opened_edit.modal, **{**values, "answer": "Routes, grouped."})
         [attached] = sent.message.attachments
         text = attached.data.decode()
-        assert "## answer\nRoutes, grouped." in text and f"## why\n{edit_why}" in text
+        assert "## Model answer\nRoutes, grouped." in text and f"## {WHY_HEADING}\n{edit_why}" in text
 
         sent = await mod.submit(opened_plain.modal, **FORM)  # no why given: none comes back
         assert "the `why`" not in sent.content
-        assert "## why" not in sent.message.attachments[0].data.decode()
+        assert WHY_HEADING not in sent.message.attachments[0].data.decode()
 
         assert await bot.store._fetchall("SELECT * FROM form_drafts") == []
         assert (await bot.store.question(qid)).question.why == "Kept till sent."
@@ -936,7 +938,7 @@ async def test_a_form_refused_for_a_mistake_gives_back_what_was_typed(recall, em
         assert "Options: mark exactly one option as right" in refused.content
         [attached] = refused.message.attachments
         text = attached.data.decode()
-        assert typed["answer"].strip() in text and "## options\napp.add_blueprint" in text
+        assert typed["answer"].strip() in text and "## Options: one a line, right one starts *\napp.add_blueprint" in text
         assert (await bot.store.search_questions(guild.id, custom_only=True)).total == 0
 
         # The same for an edit refused as a duplicate of another question.
@@ -1083,7 +1085,7 @@ async def test_a_bad_why_is_refused_with_what_to_fix_and_what_was_typed(recall, 
         assert blank.modal is None and blank.ephemeral
         assert "`why` is blank" in blank.content and "leave the option out" in blank.content
         [attached] = blank.message.attachments
-        assert attached.data.decode() == "## why\n \n\t "
+        assert attached.data.decode() == f"## {WHY_HEADING}\n \n\t "
 
         added = await mod.submit(
             (await mod.run("/question add", deck="team-flask")).modal,
@@ -1098,7 +1100,7 @@ async def test_a_bad_why_is_refused_with_what_to_fix_and_what_was_typed(recall, 
         nowhere = await mod.run("/question add", deck="no-such-deck", why="A reason.")
         assert nowhere.modal is None and "There is no deck called" in nowhere.content
         [attached] = nowhere.message.attachments
-        assert attached.data.decode() == "## why\nA reason."
+        assert attached.data.decode() == f"## {WHY_HEADING}\nA reason."
         both = await mod.run("/question edit", id=qid, why="A reason.", clear_why=True)
         assert both.modal is None and both.ephemeral
         assert "`why` or `clear_why`, not both" in both.content
@@ -1130,7 +1132,7 @@ async def test_a_bad_why_is_refused_with_what_to_fix_and_what_was_typed(recall, 
         )
         assert "Options: mark exactly one option as right" in refused.content
         [attached] = refused.message.attachments
-        assert "## why\nTo test routing." in attached.data.decode()
+        assert f"## {WHY_HEADING}\nTo test routing." in attached.data.decode()
         assert (await bot.store.search_questions(guild.id, custom_only=True)).total == 1
         assert (await bot.store.question(qid)).question.why == ""
         await drafts_dropped(bot)
@@ -1516,7 +1518,7 @@ async def assert_refused_with_the_command_again(bot, refused, command: str, why:
         in refused.content
     ), refused.content
     [attached] = refused.message.attachments
-    assert f"## why\n{why}" in attached.data.decode()
+    assert f"## {WHY_HEADING}\n{why}" in attached.data.decode()
 
 
 async def test_a_refused_form_says_how_to_open_it_again_as_it_was(recall, emulator):
@@ -1548,7 +1550,7 @@ async def test_a_refused_form_says_how_to_open_it_again_as_it_was(recall, emulat
             in refused.content
         ), refused.content
         [attached] = refused.message.attachments
-        assert "## why" not in attached.data.decode()  # the question's own, not typed
+        assert WHY_HEADING not in attached.data.decode()  # the question's own, not typed
         assert (await bot.store.question(qid)).question.difficulty.value == "medium"
 
 

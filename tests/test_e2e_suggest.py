@@ -17,6 +17,8 @@ from bot.clock import FixedClock
 from bot.questions import Question
 
 pytestmark = pytest.mark.e2e
+#: what heads the `why` given with a command in the text of a form given back
+WHY_HEADING = "Why it is asked (the command's why option)"
 
 MANAGE = discord.Permissions(manage_guild=True).value
 
@@ -481,7 +483,7 @@ async def test_a_bad_or_lost_why_of_a_suggestion_comes_back_to_the_member(recall
         closed = await alice.run("/suggest question", why="A reason.")
         assert closed.modal is None and "isn't taking suggestions yet" in closed.content
         [attached] = closed.message.attachments
-        assert attached.data.decode() == "## why\nA reason."
+        assert attached.data.decode() == f"## {WHY_HEADING}\nA reason."
 
         await open_suggestions(mod, review)
         blank = await alice.run("/suggest question", why=" \n ")
@@ -496,7 +498,7 @@ async def test_a_bad_or_lost_why_of_a_suggestion_comes_back_to_the_member(recall
         assert sent.ephemeral and "was not saved" in sent.content, sent.content
         [attached] = sent.message.attachments
         text = attached.data.decode()
-        assert "## why\nKept across a restart." in text and form(1)["prompt"] in text
+        assert f"## {WHY_HEADING}\nKept across a restart." in text and form(1)["prompt"] in text
         assert await bot.store.suggestion(1) is None
         assert emulator.channel_messages(review) == []
 
@@ -781,7 +783,7 @@ async def test_an_unknown_deck_lists_only_the_decks_that_take_suggestions(recall
         assert "`team-flask`" in refused.content
         assert "`flask`" not in refused.content and "`python`" not in refused.content
         [attached] = refused.message.attachments
-        assert attached.data.decode() == "## why\nA reason."
+        assert attached.data.decode() == f"## {WHY_HEADING}\nA reason."
 
 
 async def test_status_lines_cut_inside_code_close_the_code(recall, emulator):
