@@ -441,6 +441,38 @@ def dedupe_against(
 # --- decoding and format detection ------------------------------------------------------------
 
 
+#: what a file that is no text is made as instead, by its first bytes and its extension
+_ZIP, _OLE2, _PDF = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF-"
+_SPREADSHEETS = {".xlsx", ".xlsm", ".xls", ".ods", ".numbers"}
+_DOCUMENTS = {".docx", ".doc", ".odt", ".pages"}
+_TO_CSV = (
+    "this is a spreadsheet file, not text: save it as CSV UTF-8 (in Excel: Save As, CSV "
+    "UTF-8; in LibreOffice or Google Sheets: CSV) and import that file"
+)
+
+
+def _not_text(data: bytes, suffix: str) -> str | None:
+    """What to do with a spreadsheet, document, PDF or archive uploaded as it is, which
+    would otherwise be refused as not valid UTF-8, saying nothing of what Recall reads."""
+    if data.startswith(_PDF):
+        return (
+            "this is a PDF, not text: copy its questions into a plain text (.txt) or "
+            "Markdown (.md) file and import that"
+        )
+    if not data.startswith((_ZIP, _OLE2)):
+        return None
+    if suffix in _SPREADSHEETS:
+        return _TO_CSV
+    if suffix in _DOCUMENTS:
+        return (
+            "this is a document file, not text: save it as plain text (.txt) or Markdown "
+            "(.md) in UTF-8 and import that file"
+        )
+    if data.startswith(_ZIP):
+        return "this is a compressed (ZIP) file, not text: import the deck file inside it"
+    return None
+
+
 def _decode(data: bytes, issues: _Issues, fmt: Format) -> str | None:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -550,6 +582,10 @@ def parse_import(
         return _result(guess, [], issues)
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         issues.error("the file is empty; it needs at least one question", 1)
+        return _result(guess, [], issues)
+    not_text = _not_text(data, suffix)
+    if not_text is not None:
+        issues.error(not_text)
         return _result(guess, [], issues)
     text = _decode(data, issues, guess)
     if text is None:

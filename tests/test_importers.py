@@ -532,6 +532,50 @@ def test_a_file_not_in_utf8_shows_the_text_to_find_and_how_to_save_it() -> None:
     )
 
 
+def _zipped(name: str) -> bytes:
+    """An Office Open XML / OpenDocument file's start: a ZIP archive."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr(name, "<x/>")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "says"),
+    [
+        ("questions.xlsx", _zipped("xl/workbook.xml"),
+         "this is a spreadsheet file, not text: save it as CSV UTF-8 (in Excel: "
+         "Save As, CSV UTF-8; in LibreOffice or Google Sheets: CSV) and import that file"),
+        ("questions.ods", _zipped("content.xml"),
+         "this is a spreadsheet file, not text: save it as CSV UTF-8 (in Excel: "
+         "Save As, CSV UTF-8; in LibreOffice or Google Sheets: CSV) and import that file"),
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+         "this is a spreadsheet file, not text: save it as CSV UTF-8 (in Excel: "
+         "Save As, CSV UTF-8; in LibreOffice or Google Sheets: CSV) and import that file"),
+        ("notes.docx", _zipped("word/document.xml"),
+         "this is a document file, not text: save it as plain text (.txt) or "
+         "Markdown (.md) in UTF-8 and import that file"),
+        ("notes.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+         "this is a PDF, not text: copy its questions into a plain text (.txt) or "
+         "Markdown (.md) file and import that"),
+        ("deck.zip", _zipped("deck.yaml"),
+         "this is a compressed (ZIP) file, not text: import the deck file inside it"),
+    ],
+)
+def test_a_spreadsheet_document_or_archive_says_what_to_save_it_as(
+    filename: str, data: bytes, says: str
+) -> None:
+    """An .xlsx uploaded as it is was refused as "not valid UTF-8 (byte 0x..)" or as having
+    a NUL character, which does not tell a moderator that Recall wants CSV."""
+    [error] = parse_import(data, filename).errors
+    assert error.message == says
+    assert str(error) == f"{filename}: {says}"
+
+
 def test_bom_and_crlf_are_fine() -> None:
     text = "\ufeffquestions:\r\n  - prompt: A?\r\n    answer: |\r\n      one\r\n      two\r\n"
     result = parse_import(text.encode(), "d.yaml")
