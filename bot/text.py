@@ -37,6 +37,17 @@ def clip(text: str, limit: int, more: str = "…") -> str:
     return text[: max(0, limit - len(more))].rstrip() + more
 
 
+def tidy_lines(text: str) -> str:
+    """``text`` with its lines kept (a list stays a list), each line's runs of white space
+    one space, at most one empty line in a row, none first or last."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip("\n")
+
+
 def fit_lines(
     lines: Sequence[str], limit: int, more: Callable[[int], str], *, sep: str = "\n"
 ) -> str:

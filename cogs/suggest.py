@@ -28,6 +28,7 @@ from bot.importers import slug_for_prompt
 from bot.questions import WHY_MAX
 from bot.store import DeckRow, ErasedSuggestion, StoreError, Suggestion
 from bot.store.bank import SUGGESTION_DECK_REMOVED, never_posted, pending_cap_text
+from bot.text import tidy_lines
 from cogs import ui
 from cogs.checks import GRANT_HOW, ensure_moderator
 from cogs.questions import (
@@ -201,22 +202,23 @@ async def approve(
 async def reject(interaction: discord.Interaction[Any], suggestion_id: int, reason: str) -> None:
     store = bank(interaction).store
     s = await pending_suggestion(interaction, suggestion_id)
-    reason = " ".join(reason.split())
+    reason = tidy_lines(reason)
     if not reason:
         raise UserError("Give a reason, so the member knows what to change.")
     # Answered before the write, which may wait for others: Discord allows 3 s.
     await interaction.response.defer()
+    sep = "\n" if "\n" in reason else " "  # a reason of several lines starts on its own
     await store.reject_suggestion(suggestion_id, interaction.user.id, reason)
     fresh = await store.suggestion(suggestion_id)
     assert fresh is not None
     await interaction.edit_original_response(
-        embed=review_embed(fresh, f"❌ Rejected by {interaction.user.mention}: {reason}"),
+        embed=review_embed(fresh, f"❌ Rejected by {interaction.user.mention}:{sep}{reason}"),
         view=None,
     )
     await tell_member(
         interaction.client,
         s.user_id,
-        f"{suggestion_name(interaction, s)} was not added. Reason: {reason}",
+        f"{suggestion_name(interaction, s)} was not added. Reason:{sep}{reason}",
     )
 
 

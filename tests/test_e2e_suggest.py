@@ -828,3 +828,25 @@ async def test_the_outcome_dm_names_the_server_the_suggestion_was_made_in(recall
         assert f"for **Team Flask** on {link} was not added. Reason: Covered by #1." in (
             rejected.content
         )
+
+
+async def test_a_reason_written_as_a_list_keeps_its_lines(recall, emulator):
+    """A reason of several lines (a list of what to change) was run together on one line
+    in the member's DM and on the review post. Its lines stay; blanks within a line and
+    runs of empty lines are tidied."""
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running():
+        await open_suggestions(mod, review)
+        await suggest(alice, 1)
+        [posted] = emulator.channel_messages(review)
+        rejecting = await mod.click(posted, "Reject")
+        await mod.submit(
+            rejecting.modal,
+            reason="\n  Two things to change:\n- name   the Flask version\n\n\n\n- add an example  \n",
+        )
+        await emulator.wait_until(lambda: len(emulator.dms(alice)) == 1)
+        lines = "Two things to change:\n- name the Flask version\n\n- add an example"
+        [dm] = emulator.dms(alice)
+        assert dm.content.endswith(f"was not added. Reason:\n{lines}"), dm.content
+        [outcome] = [f for f in posted.embeds[0]["fields"] if f["name"] == "Outcome"]
+        assert outcome["value"] == f"❌ Rejected by {mod.mention}:\n{lines}"
