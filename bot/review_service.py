@@ -90,6 +90,10 @@ class Summary:
     due_elsewhere: int = 0
     #: the member takes no new cards a day (``/review settings new_per_day:0``)
     no_new_per_day: bool = False
+    #: the member's next midnight, which brings their next new cards (when there are new
+    #: questions left for them), and its zone as :func:`day_zone` names it
+    new_from: datetime | None = None
+    zone: str = ""
 
 
 @dataclass(frozen=True)
@@ -277,9 +281,12 @@ class ReviewService:
         new_left = await self.store.new_question(guild_id, user_id, deck_id=deck_id) is not None
         switched_on = {d.id for d in await self.store.decks_for_guild(guild_id)}
         elsewhere = 0
+        now = self.store.clock.now()
         if deck_id is not None:
-            due = await self.store.due_counts(guild_id, user_id, until=self.store.clock.now())
+            due = await self.store.due_counts(guild_id, user_id, until=now)
             elsewhere = sum(c.due for c in due if c.deck_id != deck_id)
+        settings = await self.store.review_settings(guild_id, user_id)
+        _, midnight = local_midnights(now, ZoneInfo(settings.timezone))
         return Summary(
             len(answers),
             sum(1 for _, r in answers if r == Rating.again),
@@ -288,7 +295,9 @@ class ReviewService:
             decks_off=deck_id not in switched_on if deck_id is not None else not switched_on,
             one_deck=deck_id is not None,
             due_elsewhere=elsewhere,
-            no_new_per_day=(await self.store.review_settings(guild_id, user_id)).new_per_day == 0,
+            no_new_per_day=settings.new_per_day == 0,
+            new_from=midnight if new_left else None,
+            zone=day_zone(settings.timezone, settings.follows_server),
         )
 
     async def status(self, guild_id: int, user_id: int) -> Status:

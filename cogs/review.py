@@ -154,11 +154,16 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
                 "`/review settings new_per_day` to start new questions."
             )
         elif summary.new_left:
+            # Today's new cards are taken: the next come at the member's midnight.
+            when = (
+                f" (<t:{int(summary.new_from.timestamp())}:R>)" if summary.new_from else ""
+            )
             lines.append(
                 f"{nothing}{here}."
                 if elsewhere
-                else f"{nothing}{here}. Come back later, or raise your daily new "
-                "cards with `/review settings`."
+                else f"{nothing}{here}. New cards come again at midnight in {summary.zone}"
+                f"{when}, or raise your daily new cards with `/review settings` to start "
+                "more today."
             )
         else:
             none_new = (

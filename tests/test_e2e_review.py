@@ -1320,14 +1320,11 @@ async def test_a_review_with_nothing_to_do_says_nothing_is_due_not_nothing_else(
         recall.clock.set(at("2026-02-02T09:00"))  # the card is due again; no new card today
         step = await alice.run("/review start", channel=guild.general)
         done = await play(alice, step)
-        assert "Nothing else is due now. Come back later" in done.message.embeds[0]["description"]
+        assert "Nothing else is due now. New cards come" in done.message.embeds[0]["description"]
         again = await alice.run("/review start", channel=guild.general)
         text = again.embed["description"]
         assert text.startswith("Reviewed **0** cards.\nNext card due: "), text
-        assert text.endswith(
-            "\nNothing is due now. Come back later, or raise your daily new cards with "
-            "`/review settings`."
-        ), text
+        assert "\nNothing is due now. New cards come again at midnight in UTC" in text, text
 
 
 async def test_reminders_from_two_servers_of_the_same_name_link_each_to_its_server(
@@ -1473,4 +1470,37 @@ async def test_a_review_of_an_empty_deck_does_not_say_to_come_back_later(recall,
         assert text == (
             "Reviewed **0** cards.\nNothing is due now in this deck, and it has no new "
             "questions left for you to start."
+        ), text
+
+
+async def test_a_review_that_used_up_todays_new_cards_says_when_the_next_ones_come(
+    recall, emulator
+):
+    """Once the day's new cards are taken and nothing is due, the next new cards come at
+    the member's midnight, often long before their next card is due: the summary says
+    when, in their zone, rather than only when that card is due."""
+    guild, alice = await setup(recall, emulator, start="2026-02-02T20:00")  # 05:00 in Tokyo
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await alice.run(
+            "/review settings", channel=guild.general, new_per_day=1, timezone="Asia/Tokyo"
+        )
+        done = await play(alice, await alice.run("/review start", channel=guild.general), "Easy")
+        text = done.message.embeds[0]["description"]
+        midnight = int(at("2026-02-03T15:00").timestamp())  # Tokyo's next midnight
+        assert "(in 8 days)" in text, text  # the card graded Easy
+        assert text.endswith(
+            f"\nNothing else is due now. New cards come again at midnight in Asia/Tokyo "
+            f"(<t:{midnight}:R>), or raise your daily new cards with `/review settings` to "
+            "start more today."
+        ), text
+        # the server's zone, followed, is named as such
+        await alice.run("/review settings", channel=guild.general, timezone="server")
+        again = await alice.run("/review start", channel=guild.general)
+        text = again.embed["description"]
+        midnight = int(at("2026-02-03T00:00").timestamp())
+        assert text.endswith(
+            f"\nNothing is due now. New cards come again at midnight in UTC, the server's "
+            f"zone (<t:{midnight}:R>), or raise your daily new cards with `/review settings` "
+            "to start more today."
         ), text
