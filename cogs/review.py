@@ -444,10 +444,14 @@ class ReviewOption(
                 raise exc from None
             q = question.question
             right = q.correct_index or 0
+            right_text = f"**{ui.OPTION_LETTERS[right]}. {q.options[right].text}**"
+            # The options give way to the answer: a wrong pick is named, as /quiz names it.
+            chosen = result.option_index
+            picked = ui.OPTION_LETTERS[chosen] if chosen is not None and chosen < len(q.options) else "?"
             verdict = (
-                f"✅ Right: **{ui.OPTION_LETTERS[right]}. {q.options[right].text}**"
+                f"✅ Right: {right_text}"
                 if result.correct
-                else f"❌ The answer is **{ui.OPTION_LETTERS[right]}. {q.options[right].text}**"
+                else f"❌ You chose {picked}; the answer is {right_text}"
             )
             embed = ui.answer_embed(
                 question_id=question.id,

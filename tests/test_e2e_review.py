@@ -1504,3 +1504,15 @@ async def test_a_review_that_used_up_todays_new_cards_says_when_the_next_ones_co
             f"zone (<t:{midnight}:R>), or raise your daily new cards with `/review settings` "
             "to start more today."
         ), text
+
+
+async def test_a_wrong_multiple_choice_card_says_which_option_was_chosen(recall, emulator):
+    """The card's options give way to its answer, so a wrong pick is named there, as
+    /quiz names it: the member sees what they chose beside the right option."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id, [QUESTIONS[-1]], "mc", "MC deck")
+        shown = await alice.run("/review start", channel=guild.general)
+        wrong = await alice.click(shown.message, "A. A")
+        text = wrong.message.embeds[0]["description"]
+        assert text.startswith("❌ You chose A; the answer is **B. B**\n\n"), text
