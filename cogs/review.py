@@ -140,7 +140,8 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
     else:
         if summary.next_due is not None:
             lines.append(
-                f"Next card due: <t:{int(summary.next_due.timestamp())}:R> ({relative(summary.next_due, now)})."
+                f"Next card due: <t:{int(summary.next_due.timestamp())}:f> "
+                f"({relative(summary.next_due, now)})."
             )
         # A review of one deck speaks of that deck, and of cards due in the others.
         here = " in this deck" if summary.one_deck else ""

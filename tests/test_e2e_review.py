@@ -1516,3 +1516,18 @@ async def test_a_wrong_multiple_choice_card_says_which_option_was_chosen(recall,
         wrong = await alice.click(shown.message, "A. A")
         text = wrong.message.embeds[0]["description"]
         assert text.startswith("❌ You chose A; the answer is **B. B**\n\n"), text
+
+
+async def test_the_summary_gives_the_next_cards_date_and_time_and_how_soon(recall, emulator):
+    """The next card's due time is given as a date and time, which Discord shows in the
+    reader's own zone, then how soon it is: not how soon twice, as a relative timestamp
+    beside the same words would read ("in 8 days (in 8 days)")."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id, QUESTIONS[:1])
+        done = await play(alice, await alice.run("/review start", channel=guild.general), "Easy")
+        [card] = await bot.store.cards(guild.id, alice.id)
+        text = done.message.embeds[0]["description"]
+        assert f"\nNext card due: <t:{int(card.card.due.timestamp())}:f> (in 8 days).\n" in text, (
+            text
+        )
