@@ -90,6 +90,9 @@ class Summary:
     due_elsewhere: int = 0
     #: the member takes no new cards a day (``/review settings new_per_day:0``)
     no_new_per_day: bool = False
+    #: how many of the session's cards were graded Again, Hard, Good and Easy (a
+    #: multiple-choice answer as the grade it counted as)
+    ratings: tuple[int, ...] = ()
     #: the member's next midnight, which brings their next new cards (when there are new
     #: questions left for them), and its zone as :func:`day_zone` names it
     new_from: datetime | None = None
@@ -296,6 +299,7 @@ class ReviewService:
             one_deck=deck_id is not None,
             due_elsewhere=elsewhere,
             no_new_per_day=settings.new_per_day == 0,
+            ratings=tuple(sum(1 for _, r in answers if r == rating) for rating in Rating),
             new_from=midnight if new_left else None,
             zone=day_zone(settings.timezone, settings.follows_server),
         )

@@ -125,6 +125,13 @@ def item_message(item: Item, note: str = "") -> tuple[discord.Embed, discord.ui.
 def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed:
     lines = [f"Reviewed **{summary.reviewed}** card{'s' if summary.reviewed != 1 else ''}."]
     if summary.reviewed:
+        if summary.ratings:
+            lines.append(
+                " · ".join(
+                    f"{rating.label} **{n}**"
+                    for rating, n in zip(Rating, summary.ratings, strict=True)
+                )
+            )
         lines.append(f"Again rate: **{percent(summary.again, summary.reviewed)}%**.")
     if summary.decks_off:
         lines.append(

@@ -1531,3 +1531,21 @@ async def test_the_summary_gives_the_next_cards_date_and_time_and_how_soon(recal
         assert f"\nNext card due: <t:{int(card.card.due.timestamp())}:f> (in 8 days).\n" in text, (
             text
         )
+
+
+async def test_the_summary_counts_the_cards_by_grade(recall, emulator):
+    """The summary counts the session's cards by grade (a multiple-choice answer as what it
+    counted as), so the member sees how it went, not the Again rate alone."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        step = await alice.run("/review start", channel=guild.general)
+        for grade in ("Again", "Good", "Good", "Easy"):
+            step = await play(alice, step, grade)
+        wrong = await alice.click(step.message, "A. A")  # counts as Again
+        done = await alice.click(wrong.message, "Next")
+        text = done.message.embeds[0]["description"]
+        assert text.startswith(
+            "Reviewed **5** cards.\nAgain **2** · Hard **0** · Good **2** · Easy **1**\n"
+            "Again rate: **40%**.\n"
+        ), text
