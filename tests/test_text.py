@@ -2,7 +2,7 @@ from fractions import Fraction
 
 from bot.qotd import CloseSummary
 from bot.review_service import Summary
-from bot.text import count, percent, plural
+from bot.text import count, grouped, percent, plural
 from cogs.qotd import closed_label
 from cogs.review import summary_message
 
@@ -14,6 +14,20 @@ def test_plural_and_count():
     assert plural(1, "point") == "point"
     assert plural(3, "point") == "points"
     assert count(2, "match", "matches") == "2 matches"
+
+
+def test_numbers_members_read_are_grouped_by_thousands():
+    """"1200 questions" and a daily cap of "10000" were long runs of digits to read: every
+    number shown is grouped by thousands (12,400), as on the boards and in /stats."""
+    assert grouped(0) == "0"
+    assert grouped(999) == "999"
+    assert grouped(1000) == "1,000"
+    assert grouped(12400) == "12,400"
+    assert grouped(1234567) == "1,234,567"
+    assert grouped(-1200) == "-1,200"
+    assert count(1200, "question") == "1,200 questions"
+    assert count(10_000, "point") == "10,000 points"
+    assert count(1001, "match", "matches") == "1,001 matches"
 
 
 def test_a_share_reads_100_or_0_only_when_it_is_all_or_none():
