@@ -45,7 +45,7 @@ from bot.exporters import export_parts
 from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, slug_for_prompt
 from bot.questions import WHY_MAX, Question, typed_tag
 from bot.store import StoredQuestion, StoreError
-from bot.text import count
+from bot.text import count, grouped
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
 from cogs.quiz import handled
@@ -467,7 +467,8 @@ async def list_message(
     body = "\n".join(lines) if lines else "No questions match. Try fewer filters."
     embed = ui.info_embed(ui.clip(head, ui.EMBED_TITLE), body)
     embed.set_footer(
-        text=f"Page {page + 1}/{pages} · {result.total} question{'s' if result.total != 1 else ''}"
+        # The page numbers stay plain: they are typed back in /question list's `page`.
+        text=f"Page {page + 1}/{pages} · {count(result.total, 'question')}"
         " · /question show id:N shows one in full"
     )
     view = discord.ui.View(timeout=None)
@@ -718,7 +719,7 @@ async def tag_choices(
     tags = await bot.store.tags_for_guild(guild_id, deck_id, include_disabled=True)
     needle = typed_tag(current)
     return [
-        app_commands.Choice(name=ui.clip(f"{tag} ({n})", 100), value=tag)
+        app_commands.Choice(name=ui.clip(f"{tag} ({grouped(n)})", 100), value=tag)
         for tag, n in tags
         if needle in tag
     ][:25]

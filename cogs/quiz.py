@@ -33,7 +33,7 @@ from bot.quiz_service import (
     hint_taken_out,
 )
 from bot.store import AttemptResult, PostRow, StoreError
-from bot.text import count
+from bot.text import count, grouped
 from cogs import ui
 from cogs.checks import GRANT_HOW, cannot_see
 
@@ -794,7 +794,9 @@ async def tag_choices(
     )
     needle = typed_tag(current)  # as tags are stored: "Background Jobs" finds background-jobs
     return [
-        app_commands.Choice(name=f"{tag} ({n})", value=tag) for tag, n in tags if needle in tag
+        app_commands.Choice(name=f"{tag} ({grouped(n)})", value=tag)
+        for tag, n in tags
+        if needle in tag
     ][:25]
 
 

@@ -1615,3 +1615,36 @@ async def test_a_question_of_a_switched_off_deck_says_it_is_not_asked(recall, em
             assert "/deck enable" in footer
         await mod.run("/deck enable", deck="team-flask")
         assert "footer" not in (await alice.run("/question show", id=qid)).embed
+
+
+async def test_a_deck_of_thousands_of_questions_counts_them_by_thousands(recall, emulator):
+    """A deck of 1200 questions read "1200 questions" in /deck list, /deck info, /question
+    list, deck and tag choices and /deck remove: every count is grouped by thousands, as on
+    the boards. The page numbers /question list shows are left as they are typed in `page`."""
+    guild, mod, alice = await setup_guild(emulator)
+    easy = {"tags": ["views"], "difficulty": Difficulty.easy}
+    questions = [q.model_copy(update=easy) for q in _big_deck(1200)]
+    async with recall.running() as bot:
+        await make_deck(mod)
+        deck = next(d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin)
+        await bot.store.insert_questions(deck.id, questions)
+        listed = await alice.run("/deck list")
+        assert "(`team-flask`) · 1,200 questions · custom" in listed.embed["description"]
+        info = await alice.run("/deck info", deck="team-flask")
+        fields = {f["name"]: f["value"] for f in info.embed["fields"]}
+        assert fields["Questions"].startswith("1,200 (0 multiple choice)\n🟢 1,200 · 🟡 0 · 🔴 0")
+        assert fields["Tags"] == "`views` (1,200)"
+        page = await alice.run("/question list", deck="team-flask")
+        assert page.embed["footer"]["text"].startswith("Page 1/120 · 1,200 questions")
+        [choice] = await mod.autocomplete("/question add", "deck", "team")
+        assert choice["name"] == "Team Flask (1,200 questions)"
+        [tag] = await alice.autocomplete("/question list", "tag", "view", deck="team-flask")
+        assert tag["name"] == "views (1,200)"
+        [tag] = await alice.autocomplete("/quiz", "tag", "view", deck="team-flask")
+        assert tag["name"] == "views (1,200)"
+        asked = await mod.run("/deck remove", deck="team-flask")
+        assert asked.embed["description"].startswith("Its 1,200 questions will no longer")
+        removed = await mod.click(asked.message, "Remove deck")
+        assert "and its 1,200 questions are no longer asked." in (
+            removed.message.embeds[0]["description"]
+        )
