@@ -93,7 +93,7 @@ def public_embed(
     if asker:
         bits.append(f"Asked by {asker}")
     if not qp.post.private:
-        bits.append(f"{answered} member{'s' if answered != 1 else ''} answered")
+        bits.append(f"{count(answered, 'member')} answered")
     title = "Quiz"
     if qp.post.kind == "qotd":
         title = f"Question of the day #{qp.post.number}" + (
