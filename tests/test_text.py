@@ -3,7 +3,7 @@ from fractions import Fraction
 from bot.qotd import CloseSummary
 from bot.review_service import Summary
 from bot.text import count, grouped, percent, plural
-from cogs.qotd import closed_label
+from cogs.qotd import close_footer, closed_label
 from cogs.review import summary_message
 
 
@@ -58,3 +58,17 @@ def test_closed_questions_and_review_summaries_do_not_round_to_all_or_none():
     assert closed_label(CloseSummary(answered=0, right=0, kept_streak=0)).endswith("0% got it")
     text = summary_message(Summary(reviewed=200, again=1, next_due=None), None).description
     assert text is not None and "Again rate: **1%**." in text
+
+
+def test_a_question_of_the_day_answered_by_thousands_counts_them_by_thousands():
+    """A question of the day that 1200 members answered closed as "1200 answered": its label
+    and footer group the numbers by thousands, as the boards do."""
+    summary = CloseSummary(answered=1200, right=600, kept_streak=1001)
+    assert closed_label(summary) == "Closed · 1,200 answered · 50% got it"
+    assert close_footer(summary) == (
+        "1,200 answered · 50% got it · 1,001 members kept their streak"
+    )
+    one = CloseSummary(answered=1, right=1, kept_streak=1)
+    assert close_footer(one) == "1 answered · 100% got it · 1 member kept their streak"
+    none = CloseSummary(answered=0, right=0, kept_streak=0)
+    assert close_footer(none).endswith(" · Answer each day's question to build a streak")
