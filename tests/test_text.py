@@ -72,3 +72,10 @@ def test_a_question_of_the_day_answered_by_thousands_counts_them_by_thousands():
     assert close_footer(one) == "1 answered · 100% got it · 1 member kept their streak"
     none = CloseSummary(answered=0, right=0, kept_streak=0)
     assert close_footer(none).endswith(" · Answer each day's question to build a streak")
+
+
+def test_a_review_of_thousands_of_cards_counts_them_by_thousands():
+    summary = Summary(reviewed=1200, again=0, next_due=None, due_elsewhere=1001)
+    text = summary_message(summary, None).description
+    assert text is not None and text.startswith("Reviewed **1,200** cards."), text
+    assert "1,001 cards are due now in your other decks" in text, text
