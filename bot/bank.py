@@ -56,6 +56,7 @@ from bot.questions import (
     folded,
     loose_key,
 )
+from bot.text import count, grouped
 
 if TYPE_CHECKING:
     from bot.store import DeckRow, Store, StoredQuestion
@@ -156,13 +157,14 @@ def parse_key_points(text: str) -> list[str]:
         point = model_strip("\n".join(lines))
         if len(point) > KEY_POINT_MAX:
             raise UserError(
-                f"Key points, line {n}: {len(point)} characters; a key point may have at most "
+                f"Key points, line {n}: {grouped(len(point))} characters; a key point may have at most "
                 f"{KEY_POINT_MAX}. Split it over two lines."
             )
         points.append(point)
     if len(points) > KEY_POINTS_MAX:
         raise UserError(
-            f"Key points: {len(points)} lines; at most {KEY_POINTS_MAX} key points are allowed."
+            f"Key points: {grouped(len(points))} lines; at most {KEY_POINTS_MAX} key points are "
+            "allowed."
         )
     return points
 
@@ -209,13 +211,13 @@ def parse_options(text: str) -> list[dict[str, Any]]:
             raise UserError(f"Options, line {n}: a lone `*`; write the option's text after it.")
         if len(option["text"]) > OPTION_MAX:
             raise UserError(
-                f"Options, line {n}: {len(option['text'])} characters; an option is a button "
+                f"Options, line {n}: {grouped(len(option['text']))} characters; an option is a button "
                 f"label of at most {OPTION_MAX}."
             )
         options.append(option)
     if not 2 <= len(options) <= OPTIONS_MAX:
         raise UserError(
-            f"Options: {len(options)} line{'s' if len(options) != 1 else ''}; a multiple-choice "
+            f"Options: {count(len(options), 'line')}; a multiple-choice "
             f"question needs 2 to {OPTIONS_MAX} (or leave Options empty for an open question)."
         )
     right = [n for (n, _), o in zip(lines, options, strict=True) if o["correct"]]
@@ -223,7 +225,7 @@ def parse_options(text: str) -> list[dict[str, Any]]:
         where = f" (lines {', '.join(map(str, right))})" if right else ""
         raise UserError(
             f"Options: mark exactly one option as right by starting its line with `*`; "
-            f"found {len(right)}{where}."
+            f"found {grouped(len(right))}{where}."
         )
     return options
 
@@ -303,8 +305,10 @@ def _form_error(exc: ValidationError) -> str:
         return f"{name}: must not be empty."
     if kind == "string_too_long":
         value = err.get("input")
-        size = len(value) if isinstance(value, str) else "too many"
-        return f"{name}: {size} characters; the limit is {ctx.get('max_length')}. Shorten it."
+        size = grouped(len(value)) if isinstance(value, str) else "too many"
+        limit = ctx.get("max_length")
+        limit = grouped(limit) if isinstance(limit, int) else limit
+        return f"{name}: {size} characters; the limit is {limit}. Shorten it."
     if kind == "too_long":
         return f"{name}: at most {ctx.get('max_length')} are allowed."
     message = str(err["msg"]).removeprefix("Value error, ")
@@ -571,9 +575,7 @@ def refusal_text(
     filename: str, errors: Sequence[str], limit: int = 1500, *, escape: Escape = str
 ) -> str:
     head = (
-        f"Nothing was imported: **{escape(filename)}** has {len(errors)} problem"
-        + ("s" if len(errors) != 1 else "")
-        + ". Fix "
+        f"Nothing was imported: **{escape(filename)}** has {count(len(errors), 'problem')}. Fix "
     )
     head += "it" if len(errors) == 1 else "them"
     head += " and upload the file again.\n"
@@ -586,7 +588,10 @@ def refusal_text(
         body += line
         shown += 1
     if shown < len(errors):
-        body += f"… and {len(errors) - shown} more (`python -m bot deck validate FILE` lists all)."
+        body += (
+            f"… and {grouped(len(errors) - shown)} more "
+            "(`python -m bot deck validate FILE` lists all)."
+        )
     return head + body.rstrip()
 
 
@@ -629,7 +634,7 @@ async def read_upload(
     warnings = [_issue_text(w) for w in result.warnings] + placement.notes()
     if not placement.questions:
         n = len(result.questions)
-        which = {1: "the question", 2: "both questions"}.get(n, f"all {n} questions")
+        which = {1: "the question", 2: "both questions"}.get(n, f"all {count(n, 'question')}")
         raise ImportRefused(
             f"Nothing to import: {which} in **{escape(filename)}** "
             f"{'is' if n == 1 else 'are'} already in the deck."
