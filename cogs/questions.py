@@ -750,7 +750,7 @@ class QuestionGroup(app_commands.Group):
     @app_commands.describe(
         deck="The custom deck to add to",
         difficulty="How hard it is (default: medium)",
-        why=f"Why it is asked, shown by the quiz's Hint button (at most {WHY_MAX} characters)",
+        why=f"Why it is asked, shown by the quiz's Hint button (at most {grouped(WHY_MAX)} characters)",
     )
     @moderator_only()
     async def add(
@@ -800,7 +800,7 @@ class QuestionGroup(app_commands.Group):
     @app_commands.describe(
         id="The question (type to search)",
         difficulty="Change its difficulty (default: keep it)",
-        why=f"Replace why it is asked (at most {WHY_MAX} characters; default: keep it)",
+        why=f"Replace why it is asked (at most {grouped(WHY_MAX)} characters; default: keep it)",
         clear_why="Remove why it is asked (quizzes then show no Hint for it)",
     )
     @moderator_only()

@@ -1023,7 +1023,8 @@ async def test_why_it_is_asked_is_set_by_add_and_edit_and_shown_by_show_and_hint
         for sub in ("add", "edit"):
             why_option = _question_options(emulator, guild.id, sub)["why"]
             assert why_option["max_length"] == WHY_MAX and not why_option.get("required")
-            assert why_option["description"]
+            # the limit as refusals give it: "at most 1,000", not "at most 1000"
+            assert f"(at most {WHY_MAX:,} characters" in why_option["description"]
         opened = await mod.run(
             "/question add", deck="team-flask", why="  To see whether they split a large app.  "
         )
