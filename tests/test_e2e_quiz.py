@@ -337,6 +337,20 @@ async def test_no_match_lists_decks_and_tags(recall, emulator):
         assert await bot.store._fetchall("SELECT * FROM posts") == []  # nothing was stored
 
 
+async def test_no_match_counts_a_deck_of_thousands_by_thousands(recall, emulator):
+    """The decks a /quiz with no match lists gave a deck of 1200 questions as
+    "(`big`, 1200)": the count is grouped by thousands, as deck choices give it."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "big", "Big deck")
+        await bot.store.add_questions(
+            deck_id, [Question(id=f"b{i}", prompt=f"Big {i}?", answer="A.") for i in range(1200)]
+        )
+        result = await alice.run("/quiz", channel=guild.general, deck="big", tag="nope")
+        assert "**Big deck** (`big`, 1,200)" in result.content, result.content
+
+
 async def test_deck_disabled_after_posting_still_answers(recall, emulator):
     guild = emulator.add_guild("Study group")
     alice = guild.add_member("alice")
