@@ -126,7 +126,7 @@ def check_why(text: str, *, can_clear: bool = False) -> str:
         )
     if len(why) > WHY_MAX:
         raise UserError(
-            f"`why` has {len(why):,} characters; it may have at most {WHY_MAX:,}. Shorten it."
+            f"`why` has {grouped(len(why))} characters; it may have at most {grouped(WHY_MAX)}. Shorten it."
         )
     return why
 
@@ -324,8 +324,8 @@ def form_from_question(question: Question) -> QuestionForm:
     key_points = format_key_points(question.key_points)
     if len(key_points) > FORM_MAX["key_points"]:
         raise UserError(
-            f"This question's key points take {len(key_points):,} characters in the form, with "
-            f"their line breaks; the form holds {FORM_MAX['key_points']:,}. Remove the question "
+            f"This question's key points take {grouped(len(key_points))} characters in the form, with "
+            f"their line breaks; the form holds {grouped(FORM_MAX['key_points'])}. Remove the question "
             "and add it again with fewer line breaks in its key points."
         )
     return QuestionForm(
@@ -544,7 +544,7 @@ def export_summary(
 ) -> str:
     """What a moderator reads above an export of ``count`` questions in ``files`` files."""
     label = "Markdown" if fmt == "markdown" else fmt.upper()
-    text = f"**{escape(deck_name)}**: {count:,} questions as {label}"
+    text = f"**{escape(deck_name)}**: {grouped(count)} questions as {label}"
     if files > 1:
         text += (
             f", in {files} files: one import takes at most {IMPORT_MAX_QUESTIONS} questions "
@@ -564,7 +564,7 @@ def check_upload_size(
     if size > max_bytes:
         have, limit = size_text(size), size_text(max_bytes)
         if have == limit:  # "1.0 MiB, at most 1.0 MiB" would not say what is wrong
-            have, limit = f"{size:,} bytes", f"{max_bytes:,} bytes ({limit})"
+            have, limit = f"{grouped(size)} bytes", f"{grouped(max_bytes)} bytes ({limit})"
         raise ImportRefused(
             f"Nothing was imported: **{escape(filename)}** is {have}, and an import may be at most "
             f"{limit}. Split the file into smaller ones."
