@@ -122,7 +122,7 @@ class Stats(commands.Cog):
         embed.add_field(name="Points", value="\n".join(lines), inline=True)
         embed.add_field(
             name="QOTD streak",
-            value=f"Current: **{streak.current}**\nBest: **{streak.best}**"
+            value=f"Current: **{grouped(streak.current)}**\nBest: **{grouped(streak.best)}**"
             if record.days
             else "No question of the day posted here yet.",
             inline=True,
