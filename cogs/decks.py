@@ -229,7 +229,7 @@ class DeckGroup(app_commands.Group):
                 value=ui.fit_lines(
                     [f"`{t}` ({grouped(n)})" for t, n in tags],
                     ui.FIELD_VALUE,
-                    lambda left: f"… and {left} more",
+                    lambda left: f"… and {grouped(left)} more",
                     sep=", ",
                 ),
                 inline=False,

@@ -391,13 +391,13 @@ def preview_embed(preview: ImportPreview) -> discord.Embed:
     desc += ".\nNothing is saved until you press **Import**."
     if preview.warnings:
         desc += (
-            f"\n\n**{len(preview.warnings)} warning{'s' if len(preview.warnings) != 1 else ''}**\n"
+            f"\n\n**{count(len(preview.warnings), 'warning')}**\n"
         )
         shown = ""
         for i, warning in enumerate(preview.warnings):
             line = "• " + ui.clip(warning, 200) + "\n"
             if len(shown) + len(line) > 1500:
-                shown += f"… and {len(preview.warnings) - i} more\n"
+                shown += f"… and {grouped(len(preview.warnings) - i)} more\n"
                 break
             shown += line
         desc += shown

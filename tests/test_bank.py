@@ -311,3 +311,17 @@ async def test_a_file_whose_questions_are_all_in_the_deck_says_how_many(
             taken_ids=[],
         )
     assert str(refused.value) == says
+
+
+def test_an_import_preview_counts_thousands_of_warnings_by_thousands() -> None:
+    """An upload with 1200 warnings was previewed as "**1200 warnings**": grouped by
+    thousands, as every count members read."""
+    from bot.bank import ImportPreview
+    from cogs.questions import preview_embed
+
+    questions = [Question(id="q", prompt="Why?", answer="Because.")]
+    warnings = [f"line {n}: skipped a blank row" for n in range(1200)]
+    embed = preview_embed(ImportPreview(1, 1, "Deck", "f.csv", "CSV", questions, warnings))
+    assert embed.description is not None
+    assert "\n\n**1,200 warnings**\n" in embed.description, embed.description
+    assert "… and 1,1" in embed.description, embed.description

@@ -1649,3 +1649,20 @@ async def test_a_deck_of_thousands_of_questions_counts_them_by_thousands(recall,
         assert "and its 1,200 questions are no longer asked." in (
             removed.message.embeds[0]["description"]
         )
+
+
+async def test_deck_info_counts_thousands_of_tags_left_out_by_thousands(recall, emulator):
+    """A deck of 1300 tags listed the first few in /deck info and "… and 1280 more"."""
+    guild, mod, alice = await setup_guild(emulator)
+    questions = [
+        q.model_copy(update={"tags": [f"t{n}-{k}" for k in range(10)]})
+        for n, q in enumerate(_big_deck(130))
+    ]
+    async with recall.running() as bot:
+        await make_deck(mod)
+        deck = next(d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin)
+        await bot.store.insert_questions(deck.id, questions)
+        info = await alice.run("/deck info", deck="team-flask")
+        value = {f["name"]: f["value"] for f in info.embed["fields"]}["Tags"]
+        shown = value.count("` (1)")
+        assert value.endswith(f", … and {1300 - shown:,} more"), value
