@@ -57,7 +57,7 @@ from bot.questions import (
     loose_key,
     typed_tag,
 )
-from bot.text import one_line
+from bot.text import count, grouped, one_line
 
 if TYPE_CHECKING:
     from bot.store import DeckRow, Store, StoredQuestion
@@ -127,7 +127,7 @@ def check_why(text: str, *, can_clear: bool = False) -> str:
         )
     if len(why) > WHY_MAX:
         raise UserError(
-            f"`why` has {len(why):,} characters; it may have at most {WHY_MAX:,}. Shorten it."
+            f"`why` has {grouped(len(why))} characters; it may have at most {grouped(WHY_MAX)}. Shorten it."
         )
     return why
 
@@ -158,13 +158,14 @@ def parse_key_points(text: str) -> list[str]:
         point = model_strip("\n".join(lines))
         if len(point) > KEY_POINT_MAX:
             raise UserError(
-                f"Key points, line {n}: {len(point)} characters; a key point may have at most "
+                f"Key points, line {n}: {grouped(len(point))} characters; a key point may have at most "
                 f"{KEY_POINT_MAX}. Split it over two lines."
             )
         points.append(point)
     if len(points) > KEY_POINTS_MAX:
         raise UserError(
-            f"Key points: {len(points)} lines; at most {KEY_POINTS_MAX} key points are allowed."
+            f"Key points: {grouped(len(points))} lines; at most {KEY_POINTS_MAX} key points are "
+            "allowed."
         )
     return points
 
@@ -211,13 +212,13 @@ def parse_options(text: str) -> list[dict[str, Any]]:
             raise UserError(f"Options, line {n}: a lone `*`; write the option's text after it.")
         if len(option["text"]) > OPTION_MAX:
             raise UserError(
-                f"Options, line {n}: {len(option['text'])} characters; an option is a button "
+                f"Options, line {n}: {grouped(len(option['text']))} characters; an option is a button "
                 f"label of at most {OPTION_MAX}."
             )
         options.append(option)
     if not 2 <= len(options) <= OPTIONS_MAX:
         raise UserError(
-            f"Options: {len(options)} line{'s' if len(options) != 1 else ''}; a multiple-choice "
+            f"Options: {count(len(options), 'line')}; a multiple-choice "
             f"question needs 2 to {OPTIONS_MAX} (or leave Options empty for an open question)."
         )
     right = [n for (n, _), o in zip(lines, options, strict=True) if o["correct"]]
@@ -225,7 +226,7 @@ def parse_options(text: str) -> list[dict[str, Any]]:
         where = f" (lines {', '.join(map(str, right))})" if right else ""
         raise UserError(
             f"Options: mark exactly one option as right by starting its line with `*`; "
-            f"found {len(right)}{where}."
+            f"found {grouped(len(right))}{where}."
         )
     return options
 
@@ -305,8 +306,10 @@ def _form_error(exc: ValidationError) -> str:
         return f"{name}: must not be empty."
     if kind == "string_too_long":
         value = err.get("input")
-        size = len(value) if isinstance(value, str) else "too many"
-        return f"{name}: {size} characters; the limit is {ctx.get('max_length')}. Shorten it."
+        size = grouped(len(value)) if isinstance(value, str) else "too many"
+        limit = ctx.get("max_length")
+        limit = grouped(limit) if isinstance(limit, int) else limit
+        return f"{name}: {size} characters; the limit is {limit}. Shorten it."
     if kind == "too_long":
         return f"{name}: at most {ctx.get('max_length')} are allowed."
     message = str(err["msg"]).removeprefix("Value error, ")
@@ -322,8 +325,8 @@ def form_from_question(question: Question) -> QuestionForm:
     key_points = format_key_points(question.key_points)
     if len(key_points) > FORM_MAX["key_points"]:
         raise UserError(
-            f"This question's key points take {len(key_points):,} characters in the form, with "
-            f"their line breaks; the form holds {FORM_MAX['key_points']:,}. Remove the question "
+            f"This question's key points take {grouped(len(key_points))} characters in the form, with "
+            f"their line breaks; the form holds {grouped(FORM_MAX['key_points'])}. Remove the question "
             "and add it again with fewer line breaks in its key points."
         )
     return QuestionForm(
@@ -614,7 +617,7 @@ def export_summary(
 ) -> str:
     """What a moderator reads above an export of ``count`` questions in ``files`` files."""
     label = "Markdown" if fmt == "markdown" else fmt.upper()
-    text = f"**{escape(deck_name)}**: {count:,} questions as {label}"
+    text = f"**{escape(deck_name)}**: {grouped(count)} questions as {label}"
     if files > 1:
         text += (
             f", in {files} files: one import takes at most {IMPORT_MAX_QUESTIONS} questions "
@@ -634,7 +637,7 @@ def check_upload_size(
     if size > max_bytes:
         have, limit = size_text(size), size_text(max_bytes)
         if have == limit:  # "1.0 MiB, at most 1.0 MiB" would not say what is wrong
-            have, limit = f"{size:,} bytes", f"{max_bytes:,} bytes ({limit})"
+            have, limit = f"{grouped(size)} bytes", f"{grouped(max_bytes)} bytes ({limit})"
         raise ImportRefused(
             f"Nothing was imported: **{escape(filename)}** is {have}, and an import may be at most "
             f"{limit}. Split the file into smaller ones."
@@ -645,9 +648,7 @@ def refusal_text(
     filename: str, errors: Sequence[str], limit: int = 1500, *, escape: Escape = str
 ) -> str:
     head = (
-        f"Nothing was imported: **{escape(filename)}** has {len(errors)} problem"
-        + ("s" if len(errors) != 1 else "")
-        + ". Fix "
+        f"Nothing was imported: **{escape(filename)}** has {count(len(errors), 'problem')}. Fix "
     )
     head += "it" if len(errors) == 1 else "them"
     head += " and upload the file again.\n"
@@ -660,7 +661,10 @@ def refusal_text(
         body += line
         shown += 1
     if shown < len(errors):
-        body += f"… and {len(errors) - shown} more (`python -m bot deck validate FILE` lists all)."
+        body += (
+            f"… and {grouped(len(errors) - shown)} more "
+            "(`python -m bot deck validate FILE` lists all)."
+        )
     return head + body.rstrip()
 
 
@@ -703,7 +707,7 @@ async def read_upload(
     warnings = [_issue_text(w) for w in result.warnings] + placement.notes()
     if not placement.questions:
         n = len(result.questions)
-        which = {1: "the question", 2: "both questions"}.get(n, f"all {n} questions")
+        which = {1: "the question", 2: "both questions"}.get(n, f"all {count(n, 'question')}")
         raise ImportRefused(
             f"Nothing to import: {which} in **{escape(filename)}** "
             f"{'is' if n == 1 else 'are'} already in the deck."

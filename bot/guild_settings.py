@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.errors import UserError
+from bot.text import grouped
 
 log = logging.getLogger("bot.guild_settings")
 
@@ -95,10 +96,10 @@ class GuildSettings(BaseModel):
             low, high = point_range(name)
             value = changes.get(name)
             wrong = (
-                f"{value:,} is out of range" if isinstance(value, int) else f"{value!r} is not one"
+                f"{grouped(value)} is out of range" if isinstance(value, int) else f"{value!r} is not one"
             )
             raise UserError(
-                f"{name} must be a whole number from {low:,} to {high:,}; {wrong}."
+                f"{name} must be a whole number from {grouped(low)} to {grouped(high)}; {wrong}."
             ) from None
         if current is not None:
             rules = current.model_copy(update=changes)

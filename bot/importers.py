@@ -74,7 +74,7 @@ from bot.questions import (
     Question,
     loose_key,
 )
-from bot.text import count, one_line, plural
+from bot.text import count, grouped, one_line, plural
 
 # --- limits ---------------------------------------------------------------------------------
 
@@ -285,8 +285,10 @@ def _friendly(err: Any) -> str:
             return f"unknown field {name!r}; did you mean {hint!r}?"
         return f"unknown field {name!r}; a question may have: {allowed}"
     if kind == "string_too_long":
-        size = len(value) if isinstance(value, str) else "too many"
-        return f"is {size} characters long; the limit is {ctx.get('max_length')}. Shorten it"
+        size = grouped(len(value)) if isinstance(value, str) else "too many"
+        limit = ctx.get("max_length")
+        limit = grouped(limit) if isinstance(limit, int) else limit
+        return f"is {size} characters long; the limit is {limit}. Shorten it"
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "too_long":
@@ -381,7 +383,7 @@ def _finalise(
     if len(kept) > max_questions:
         extra = kept[max_questions]
         issues.error(
-            f"{len(kept)} questions; one import holds at most {max_questions}. "
+            f"{count(len(kept), 'question')}; one import holds at most {grouped(max_questions)}. "
             "Split the file into smaller ones",
             extra.line,
         )
@@ -922,7 +924,7 @@ def _parse_structured(
     if len(items) > max_questions:
         line, column, _ = locate_path((*base, max_questions))
         issues.error(
-            f"{len(items)} questions; one import holds at most {max_questions}. "
+            f"{count(len(items), 'question')}; one import holds at most {grouped(max_questions)}. "
             "Split the file into smaller ones",
             line,
             column,
@@ -1663,7 +1665,7 @@ class _ArticleReader:
     def _end_faq(self) -> None:
         if self.faq_level is not None:
             n = self.faq_count
-            what = f"{n} question{'s' if n != 1 else ''}" if n else "its entries"
+            what = count(n, "question") if n else "its entries"
             self.issues.warn(
                 f"skipped the FAQ section ({what}): FAQ answers are not imported as "
                 "interview questions",

@@ -22,7 +22,7 @@ from bot.store import (
     Store,
     StoredQuestion,
 )
-from bot.text import fit_lines
+from bot.text import fit_lines, grouped
 
 #: the characters of one message (Discord's limit): what a refusal may hold
 MESSAGE_MAX = 2000
@@ -101,16 +101,16 @@ class QuizService:
         if tags:
             tag_rows = await self.store.tags_for_guild(guild_id, deck.id if deck else None)
             tag_list = ", ".join(f"`{t}`" for t, _ in tag_rows[:40])
-            more = f" and {len(tag_rows) - 40} more" if len(tag_rows) > 40 else ""
+            more = f" and {grouped(len(tag_rows) - 40)} more" if len(tag_rows) > 40 else ""
             label = f"Tags in **{self.escape(deck.name)}**" if deck else "Tags"
             tag_part = f" {label}: {tag_list or 'none'}{more}."
         deck_list = fit_lines(
             [
-                f"**{self.escape(d.name)}** (`{deck_key(d, everything)}`, {d.questions})"
+                f"**{self.escape(d.name)}** (`{deck_key(d, everything)}`, {grouped(d.questions)})"
                 for d in decks
             ],
             room - len(f"Decks: .{tag_part}"),
-            lambda n: f"and {n} more",
+            lambda n: f"and {grouped(n)} more",
             sep=", ",
         )
         return f"Decks: {deck_list}.{tag_part}"

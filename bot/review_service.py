@@ -30,7 +30,7 @@ from bot.store import (
     Store,
     StoredQuestion,
 )
-from bot.text import count, fit_lines
+from bot.text import count, fit_lines, grouped
 
 #: The answer to a click on a review that a newer ``/review start`` replaced.
 REPLACED = (
@@ -528,7 +528,7 @@ def due_by_deck(
         if names[_name_key(c.name)] > 1:
             key = (keys or {}).get(c.deck_id, c.slug)
             label += f" (built-in, `{key}`)" if c.builtin else f" (`{key}`)"
-        parts.append(f"{c.due} in {label}")
+        parts.append(f"{grouped(c.due)} in {label}")
     if limit is None:
         return ", ".join(parts)
 
@@ -556,23 +556,23 @@ def reminder_text(due: DueToday, where: str, decks: str, zone: str) -> str:
     when the first comes due (a Discord timestamp, shown in the reader's own time); then how
     to stop reminders."""
     total = due.total
-    cards = "card" if total == 1 else "cards"
     if due.first_later is None:
         return (
-            f"📚 {total} {cards} {'is' if total == 1 else 'are'} due{where}: {decks}. "
+            f"📚 {count(total, 'card')} {'is' if total == 1 else 'are'} due{where}: {decks}. "
             f"Run `/review start` there to go over them.{STOP_REMINDERS}"
         )
     first = f"<t:{int(due.first_later.timestamp())}:t>"
     if due.due_now == 0:
         return (
-            f"📚 {total} {cards} {'comes' if total == 1 else 'come'} due{where} by midnight in "
+            f"📚 {count(total, 'card')} {'comes' if total == 1 else 'come'} due{where} by midnight in "
             f"{zone}: {decks}. "
             f"{'It is' if total == 1 else 'The first is'} due at {first}: run `/review start` "
             f"there from then.{STOP_REMINDERS}"
         )
     others = "the other at" if total - due.due_now == 1 else "the others from"
     return (
-        f"📚 {total} cards are due{where} by midnight in {zone}: {decks}. {due.due_now} of "
+        f"📚 {count(total, 'card')} are due{where} by midnight in {zone}: {decks}. "
+        f"{grouped(due.due_now)} of "
         f"them now, {others} {first}: run `/review start` there to go over them.{STOP_REMINDERS}"
     )
 

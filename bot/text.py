@@ -6,6 +6,12 @@ import re
 from collections.abc import Callable, Sequence
 
 
+def grouped(n: int) -> str:
+    """``n`` with its digits grouped by thousands, as every number members read is shown:
+    "12,400", not "12400"."""
+    return f"{n:,}"
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     """``word`` as it reads after the number ``n``: "1 day", "2 days" (``many`` for an
     irregular plural)."""
@@ -15,8 +21,8 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def count(n: int, word: str, many: str | None = None) -> str:
-    """``n`` and its noun: "1 day", "3 days"."""
-    return f"{n} {plural(n, word, many)}"
+    """``n`` and its noun: "1 day", "3 days", "1,200 questions"."""
+    return f"{grouped(n)} {plural(n, word, many)}"
 
 
 def percent(part: int, whole: int) -> int:

@@ -21,7 +21,7 @@ from bot.errors import UserError
 from bot.leaderboard import clamp_page, page_count
 from bot.questions import DECK_DESCRIPTION_MAX, DECK_NAME_MAX
 from bot.store import DeckRow
-from bot.text import count
+from bot.text import count, grouped
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
 from cogs.questions import bank, give_back_option
@@ -36,8 +36,8 @@ def deck_line(d: DeckRow, decks: Sequence[DeckRow]) -> str:
     kind = "built-in" if d.builtin else "custom"
     state = "" if d.enabled else " · **off**"
     return (
-        f"**{ui.name(d.name)}** (`{deck_key(d, decks)}`) · {d.questions} question"
-        f"{'s' if d.questions != 1 else ''} · {kind}{state}"
+        f"**{ui.name(d.name)}** (`{deck_key(d, decks)}`) · {count(d.questions, 'question')} · "
+        f"{kind}{state}"
     )
 
 
@@ -89,8 +89,8 @@ class RemoveDeckButton(
             await interaction.edit_original_response(
                 embed=ui.info_embed(
                     "Deck removed",
-                    f"**{ui.name(deck.name)}** and its {deck.questions} question"
-                    f"{'s' if deck.questions != 1 else ''} are no longer asked. "
+                    f"**{ui.name(deck.name)}** and its {count(deck.questions, 'question')} "
+                    "are no longer asked. "
                     "Grades and boards that include them are kept."
                     if deck.questions
                     else f"**{ui.name(deck.name)}** is removed; it had no questions.",
@@ -217,8 +217,9 @@ class DeckGroup(app_commands.Group):
         embed.add_field(
             name="Questions",
             value=(
-                f"{row.questions} ({stats['multiple_choice']} multiple choice)\n"
-                f"🟢 {stats['easy']} · 🟡 {stats['medium']} · 🔴 {stats['hard']}"
+                f"{grouped(row.questions)} ({grouped(stats['multiple_choice'])} multiple choice)\n"
+                f"🟢 {grouped(stats['easy'])} · 🟡 {grouped(stats['medium'])} · "
+                f"🔴 {grouped(stats['hard'])}"
             ),
             inline=False,
         )
@@ -226,9 +227,9 @@ class DeckGroup(app_commands.Group):
             embed.add_field(
                 name="Tags",
                 value=ui.fit_lines(
-                    [f"`{t}` ({n})" for t, n in tags],
+                    [f"`{t}` ({grouped(n)})" for t, n in tags],
                     ui.FIELD_VALUE,
-                    lambda left: f"… and {left} more",
+                    lambda left: f"… and {grouped(left)} more",
                     sep=", ",
                 ),
                 inline=False,
@@ -255,7 +256,7 @@ class DeckGroup(app_commands.Group):
             embed=ui.info_embed(
                 f"Remove {ui.name(row.name)}?",
                 (
-                    f"Its {row.questions} question{'s' if row.questions != 1 else ''} will no "
+                    f"Its {count(row.questions, 'question')} will no "
                     "longer be asked. Grades, boards and stats that include "
                     f"{'them' if row.questions != 1 else 'it'} are kept. Export it first "
                     f"(`/question export deck:{row.slug}`) if you may want it back."

@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.client import RecallBot
 from bot.guild_settings import ScoringRules
 from bot.schedule import zone_label
-from bot.text import plural
+from bot.text import grouped, plural
 from cogs.ui import FIELD_VALUE, clip, info_embed
 
 ABOUT = (
@@ -61,7 +61,7 @@ def scoring_text(rules: ScoringRules, zone: str | None = None) -> str:
         f"{plural(rules.quiz_self, 'point')}. Every "
         "self-grade earns the same, so grading honestly costs nothing.\n"
         f"• Multiple choice: **{rules.quiz_right}** right, **{rules.quiz_wrong}** wrong.\n"
-        f"• At most **{rules.quiz_daily_cap}** quiz {plural(rules.quiz_daily_cap, 'point')} a day.\n\n"
+        f"• At most **{grouped(rules.quiz_daily_cap)}** quiz {plural(rules.quiz_daily_cap, 'point')} a day.\n\n"
         "**Question of the day**\n"
         f"• Self-graded: **{rules.qotd_self}**; multiple choice: **{rules.qotd_right}** right, "
         f"**{rules.qotd_wrong}** wrong. Not capped.\n"

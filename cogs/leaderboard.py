@@ -36,6 +36,7 @@ from bot.leaderboard import (
 )
 from bot.schedule import local_day
 from bot.store import ShownMessage, Store, StoreError
+from bot.text import count, grouped
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only, shown_only_to_you
 from cogs.quiz import handled
@@ -61,7 +62,7 @@ def escape(name: str) -> str:
 
 
 def points_text(points: int) -> str:
-    return f"{points:,} point{'s' if points != 1 else ''}"
+    return count(points, "point")
 
 
 class BoardMessage(NamedTuple):
@@ -124,7 +125,7 @@ async def board_message(
     if data.rows:
         lines = []
         for row in data.rows:
-            medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(row.rank, f"`#{row.rank:,}`")
+            medal = {1: "🥇", 2: "🥈", 3: "🥉"}.get(row.rank, f"`#{grouped(row.rank)}`")
             you = " ← you" if private and row.user_id == asker_id else ""
             lines.append(f"{medal} **{escape(row.name)}** · {points_text(row.points)}{you}")
         body = "\n".join(lines)
@@ -149,7 +150,8 @@ async def board_message(
         elif mine.hidden:
             you_text = f"You: {points_text(mine.points)}, hidden from the boards (/privacy show)."
         else:
-            you_text = f"You: #{mine.rank:,} with {points_text(mine.points)}."
+            assert mine.rank is not None  # only a hidden member has no rank
+            you_text = f"You: #{grouped(mine.rank)} with {points_text(mine.points)}."
     elif redraw and (asker_id == 0 or view_data.hidden or not view_data.name):
         you_text = ""
     else:
@@ -158,10 +160,12 @@ async def board_message(
         if mine is None:
             you_text = f"{who} had no points here." if ended else f"{who} has no points here yet."
         else:
-            you_text = f"{who}: #{mine.rank:,} with {points_text(mine.points)}."
+            # A hidden asker is answered privately, or named nowhere when redrawn.
+            assert mine.rank is not None
+            you_text = f"{who}: #{grouped(mine.rank)} with {points_text(mine.points)}."
     pages = page_count(data.total)
-    members = f"{data.total:,} member{'s' if data.total != 1 else ''}"
-    foot = f"Page {data.page + 1:,} of {pages:,} · {members} · {TIE_NOTE}"
+    members = count(data.total, "member")
+    foot = f"Page {grouped(data.page + 1)} of {grouped(pages)} · {members} · {TIE_NOTE}"
     embed.set_footer(text=ui.clip(f"{you_text}\n{foot}" if you_text else foot, ui.FOOTER))
     view = discord.ui.View(timeout=None)
     view.add_item(

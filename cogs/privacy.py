@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.client import RecallBot
 from bot.errors import UserError
 from bot.store import Store
+from bot.text import count
 from cogs import ui
 from cogs.leaderboard import CancelButton, Leaderboard
 from cogs.quiz import Quiz, handled
@@ -64,7 +65,7 @@ class EraseButton(
                 # Clicked twice, or a second confirmation: the first erase did the work and
                 # its message stays as it is.
                 raise UserError(NOTHING_TO_ERASE)
-            grades = f"{erased.attempts:,} grade{'s' if erased.attempts != 1 else ''}"
+            grades = count(erased.attempts, "grade")
             await interaction.edit_original_response(
                 embed=ui.info_embed(
                     "Your data in this server is erased",

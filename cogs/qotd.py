@@ -39,7 +39,7 @@ from bot.schedule import (
     parse_time,
     parse_zone,
 )
-from bot.text import count, percent
+from bot.text import count, grouped, percent
 from cogs import ui
 from cogs.checks import ensure_moderator, missing_permissions, moderator_check
 from cogs.quiz import deck_choices, handled, public_embed, question_view, tag_choices
@@ -92,11 +92,26 @@ def when_text(when: datetime, zone_name: str) -> str:
 
 def got_it(summary: CloseSummary) -> str:
     """How many answered a closed question and the share who got it, 100% only when all did."""
-    return f"{summary.answered} answered · {percent(summary.right, summary.answered)}% got it"
+    return (
+        f"{grouped(summary.answered)} answered · {percent(summary.right, summary.answered)}% got it"
+    )
 
 
 def closed_label(summary: CloseSummary) -> str:
     return f"Closed · {got_it(summary)}"
+
+
+def close_footer(summary: CloseSummary) -> str:
+    """The footer of a closed question of the day: who answered, the share who got it and
+    how many kept their streak."""
+    streak = (
+        f"{count(summary.kept_streak, 'member')} kept their streak"
+        if summary.kept_streak
+        # Not "tomorrow's": by default a question closes when the next one is due,
+        # and on a weekdays-only schedule the next one may be days away.
+        else "Answer each day's question to build a streak"
+    )
+    return f"{got_it(summary)} · {streak}"
 
 class DiscordPublisher:
     """Posts, finds and closes question-of-the-day messages. Its requests are paced to
@@ -250,13 +265,6 @@ class DiscordPublisher:
         # During an outage it closes again once the outage is over.
         self._unless_outage(self.bot.get_guild(post.guild_id))
         label = closed_label(summary)
-        streak = (
-            f"{summary.kept_streak} member{'s' if summary.kept_streak != 1 else ''} kept their streak"
-            if summary.kept_streak
-            # Not "tomorrow's": by default a question closes when the next one is due,
-            # and on a weekdays-only schedule the next one may be days away.
-            else "Answer each day's question to build a streak"
-        )
         embed = ui.closed_embed(
             question_id=qp.question.id,
             title=f"Question of the day #{post.number} · answer",
@@ -267,7 +275,7 @@ class DiscordPublisher:
             tags=q.tags,
             options=[o.text for o in q.options],
             correct=q.correct_index,
-            footer=f"{got_it(summary)} · {streak}",
+            footer=close_footer(summary),
         )
         message = self.bot.get_partial_messageable(post.channel_id).get_partial_message(
             post.message_id
@@ -315,7 +323,8 @@ async def status_message(
             nxt = await cog.engine.next_post(schedule)
             lines.append(f"**Next:** {when_text(nxt.at_utc, schedule.spec.zone)}")
         lines.append(
-            f"**Progress:** {progress.asked} of {progress.total} asked (cycle {progress.cycle})"
+            f"**Progress:** {grouped(progress.asked)} of {grouped(progress.total)} asked "
+            f"(cycle {grouped(progress.cycle)})"
         )
         posted = await store.slots(schedule.id, states=("posted",), limit=1)
         if posted and posted[0].message_id:

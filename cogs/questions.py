@@ -46,6 +46,7 @@ from bot.exporters import export_parts
 from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, slug_for_prompt
 from bot.questions import WHY_MAX, Question, typed_tag
 from bot.store import StoredQuestion, StoreError
+from bot.text import count, grouped
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
 from cogs.quiz import deck_choices, handled, tag_choices
@@ -374,13 +375,13 @@ def preview_embed(preview: ImportPreview) -> discord.Embed:
     desc += ".\nNothing is saved until you press **Import**."
     if preview.warnings:
         desc += (
-            f"\n\n**{len(preview.warnings)} warning{'s' if len(preview.warnings) != 1 else ''}**\n"
+            f"\n\n**{count(len(preview.warnings), 'warning')}**\n"
         )
         shown = ""
         for i, warning in enumerate(preview.warnings):
             line = "• " + ui.clip(warning, 200) + "\n"
             if len(shown) + len(line) > 1500:
-                shown += f"… and {len(preview.warnings) - i} more\n"
+                shown += f"… and {grouped(len(preview.warnings) - i)} more\n"
                 break
             shown += line
         desc += shown
@@ -450,7 +451,8 @@ async def list_message(
     body = "\n".join(lines) if lines else "No questions match. Try fewer filters."
     embed = ui.info_embed(ui.clip(head, ui.EMBED_TITLE), body)
     embed.set_footer(
-        text=f"Page {page + 1}/{pages} · {result.total} question{'s' if result.total != 1 else ''}"
+        # The page numbers stay plain: they are typed back in /question list's `page`.
+        text=f"Page {page + 1}/{pages} · {count(result.total, 'question')}"
         " · /question show id:N shows one in full"
     )
     view = discord.ui.View(timeout=None)
@@ -682,7 +684,7 @@ class QuestionGroup(app_commands.Group):
     @app_commands.describe(
         deck="The custom deck to add to",
         difficulty="How hard it is (default: medium)",
-        why=f"Why it is asked, shown by the quiz's Hint button (at most {WHY_MAX} characters)",
+        why=f"Why it is asked, shown by the quiz's Hint button (at most {grouped(WHY_MAX)} characters)",
     )
     @moderator_only()
     async def add(
@@ -732,7 +734,7 @@ class QuestionGroup(app_commands.Group):
     @app_commands.describe(
         id="The question (type to search)",
         difficulty="Change its difficulty (default: keep it)",
-        why=f"Replace why it is asked (at most {WHY_MAX} characters; default: keep it)",
+        why=f"Replace why it is asked (at most {grouped(WHY_MAX)} characters; default: keep it)",
         clear_why="Remove why it is asked (quizzes then show no Hint for it)",
     )
     @moderator_only()

@@ -32,7 +32,7 @@ from bot.quiz_service import (
     hint_taken_out,
 )
 from bot.store import AttemptResult, PostRow, StoreError
-from bot.text import count
+from bot.text import count, grouped
 from cogs import ui
 from cogs.checks import GRANT_HOW, cannot_see
 
@@ -90,7 +90,7 @@ def public_embed(
     if asker:
         bits.append(f"Asked by {asker}")
     if not qp.post.private:
-        bits.append(f"{answered} member{'s' if answered != 1 else ''} answered")
+        bits.append(f"{count(answered, 'member')} answered")
     title = "Quiz"
     if qp.post.kind == "qotd":
         title = f"Question of the day #{qp.post.number}" + (
@@ -796,7 +796,7 @@ async def tag_choices(
         include_disabled=include_disabled,
         difficulty=getattr(interaction.namespace, "difficulty", None),
     )
-    return [app_commands.Choice(name=ui.clip(f"{tag} ({n})", 100), value=tag) for tag, n in tags]
+    return [app_commands.Choice(name=ui.clip(f"{tag} ({grouped(n)})", 100), value=tag) for tag, n in tags]
 
 
 async def setup(bot: RecallBot) -> None:

@@ -34,7 +34,7 @@ from bot.srs import (
     reminder_to_send,
 )
 from bot.store import AttemptResult, Reminder, StoredQuestion, StoreError
-from bot.text import count, percent
+from bot.text import count, grouped, percent, plural
 from cogs import ui
 from cogs.quiz import RATING_STYLE, deck_choices, handled
 
@@ -123,7 +123,7 @@ def item_message(item: Item, note: str = "") -> tuple[discord.Embed, discord.ui.
 
 
 def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed:
-    lines = [f"Reviewed **{summary.reviewed}** card{'s' if summary.reviewed != 1 else ''}."]
+    lines = [f"Reviewed **{grouped(summary.reviewed)}** {plural(summary.reviewed, 'card')}."]
     if summary.reviewed:
         if summary.ratings:
             lines.append(
@@ -560,9 +560,10 @@ class ReviewGroup(
         # "Today" ends at midnight in the member's zone, which may be the server's.
         zone = day_zone(st.timezone, st.follows_server)
         text = (
-            f"**Due now:** {st.due_now}\n**Due today:** {st.due_today} (by midnight in {zone})\n"
-            f"**Due in the next 7 days:** {st.due_week}\n"
-            f"**Cards:** {st.cards} · **new cards left today:** {st.new_left_today}\n"
+            f"**Due now:** {grouped(st.due_now)}\n"
+            f"**Due today:** {grouped(st.due_today)} (by midnight in {zone})\n"
+            f"**Due in the next 7 days:** {grouped(st.due_week)}\n"
+            f"**Cards:** {grouped(st.cards)} · **new cards left today:** {st.new_left_today}\n"
             f"**Estimated retention:** {retention}"
         )
         embed = ui.info_embed("Your reviews", text)

@@ -12,7 +12,7 @@ from bot.client import RecallBot
 from bot.errors import UserError
 from bot.guild_settings import GuildSettings, ScoringRules
 from bot.schedule import parse_zone, zone_label
-from bot.text import count
+from bot.text import count, grouped
 from cogs import ui
 from cogs.checks import GRANT_HOW, missing_permissions, moderator_only
 
@@ -33,7 +33,7 @@ def scoring_embed(
     lines = []
     for key, label in SCORING_LABELS.items():
         mark = " ✏️" if changed and key in changed else ""
-        lines.append(f"{label}: **{getattr(rules, key)}**{mark} (`{key}`)")
+        lines.append(f"{label}: **{grouped(getattr(rules, key))}**{mark} (`{key}`)")
     if rules.quiz_daily_cap == 0:
         # Many bots read a cap of 0 as no cap: here it is no /quiz points at all.
         lines.append(

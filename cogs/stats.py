@@ -18,7 +18,7 @@ from bot.quiz import Rating
 from bot.schedule import local_day, zone_label
 from bot.stats import render_weeks_png, tag_strengths
 from bot.store import ShownMessage, Standing
-from bot.text import percent, plural
+from bot.text import count, grouped, percent
 from cogs import ui
 from cogs.checks import shown_only_to_you
 from cogs.leaderboard import escape, points_text, remember_shown
@@ -29,8 +29,8 @@ CHART_NAME = "weeks.png"
 def standing_text(label: str, standing: Standing | None) -> str:
     if standing is None:
         return f"{label}: **0**"
-    rank = "" if standing.rank is None else f" (#{standing.rank:,})"
-    return f"{label}: **{standing.points:,}**{rank}"
+    rank = "" if standing.rank is None else f" (#{grouped(standing.rank)})"
+    return f"{label}: **{grouped(standing.points)}**{rank}"
 
 
 class Stats(commands.Cog):
@@ -122,19 +122,19 @@ class Stats(commands.Cog):
         embed.add_field(name="Points", value="\n".join(lines), inline=True)
         embed.add_field(
             name="QOTD streak",
-            value=f"Current: **{streak.current}**\nBest: **{streak.best}**"
+            value=f"Current: **{grouped(streak.current)}**\nBest: **{grouped(streak.best)}**"
             if record.days
             else "No question of the day posted here yet.",
             inline=True,
         )
-        answers = f"**{activity.answered:,}** answer{'s' if activity.answered != 1 else ''}"
+        answers = f"**{grouped(activity.answered)}** answer{'s' if activity.answered != 1 else ''}"
         questions = (
-            f"**{activity.questions:,}** different question{'s' if activity.questions != 1 else ''}"
+            f"**{grouped(activity.questions)}** different question{'s' if activity.questions != 1 else ''}"
         )
         embed.add_field(name="Answered", value=f"{answers}\n{questions}", inline=True)
         spread = (
             " · ".join(
-                f"{rating.label} {activity.self_grades.get(int(rating), 0):,}" for rating in Rating
+                f"{rating.label} {grouped(activity.self_grades.get(int(rating), 0))}" for rating in Rating
             )
             if any(activity.self_grades.values())
             else "No self-graded answers yet."
@@ -142,7 +142,7 @@ class Stats(commands.Cog):
         embed.add_field(name="Self-grades", value=spread, inline=False)
         if activity.mc_total:
             share = percent(activity.mc_right, activity.mc_total)
-            mc = f"**{share}%** right ({activity.mc_right:,} of {activity.mc_total:,})"
+            mc = f"**{share}%** right ({grouped(activity.mc_right)} of {grouped(activity.mc_total)})"
         else:
             mc = "No multiple-choice answers yet."
         embed.add_field(name="Multiple choice", value=mc, inline=False)
@@ -150,8 +150,8 @@ class Stats(commands.Cog):
         def tag_lines(items: list[Any]) -> str:
             return ui.clip(
                 "\n".join(
-                    f"`{t.tag}` {percent(t.successes, t.attempts)}% of {t.attempts:,} "
-                    f"{plural(t.attempts, 'answer')} went well"
+                    f"`{t.tag}` {percent(t.successes, t.attempts)}% of {count(t.attempts, 'answer')} "
+                    "went well"
                     for t in items
                 ),
                 ui.FIELD_VALUE,

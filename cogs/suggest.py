@@ -28,7 +28,7 @@ from bot.importers import slug_for_prompt
 from bot.questions import WHY_MAX
 from bot.store import DeckRow, ErasedSuggestion, StoreError, Suggestion
 from bot.store.bank import SUGGESTION_DECK_REMOVED, never_posted, pending_cap_text
-from bot.text import tidy_lines
+from bot.text import grouped, tidy_lines
 from cogs import ui
 from cogs.checks import GRANT_HOW, ensure_moderator
 from cogs.questions import (
@@ -402,7 +402,7 @@ class SuggestGroup(app_commands.Group):
     @app_commands.describe(
         deck="The deck it belongs in (default: the server's only custom deck)",
         difficulty="How hard it is (default: medium)",
-        why=f"Why it is asked, shown by the quiz's Hint button (at most {WHY_MAX} characters)",
+        why=f"Why it is asked, shown by the quiz's Hint button (at most {grouped(WHY_MAX)} characters)",
     )
     async def question(
         self,

@@ -80,7 +80,7 @@ def test_option_mistakes_name_the_field_and_line(options: str, message: str) -> 
     [
         ({"prompt": "   "}, "Question: must not be empty."),
         ({"answer": ""}, "Model answer: must not be empty."),
-        ({"prompt": "x" * 1001}, "Question: 1001 characters; the limit is 1000."),
+        ({"prompt": "x" * 1001}, "Question: 1,001 characters; the limit is 1,000."),
         ({"tags": "ok, not a/tag"}, "Tags: tag 'not a/tag' must be 1-32 characters"),
         ({"key_points": "\n".join("p" for _ in range(9))}, "Key points: 9 lines; at most 8"),
         ({"key_points": "fine\n" + "k" * 301}, "Key points, line 2: 301 characters"),
@@ -165,6 +165,28 @@ def test_refusal_text_is_short_and_counts_the_rest() -> None:
     assert text.startswith("Nothing was imported: **big.csv** has 200 problems. Fix them")
     assert len(text) < 2000
     assert "… and" in text and "more" in text
+
+
+def test_a_refusal_counts_thousands_of_problems_by_thousands() -> None:
+    """A file with 1200 problems was refused as having "1200 problems ... and 1180 more":
+    the counts are grouped by thousands, as every number members read."""
+    text = refusal_text("big.csv", [f"line {n}: answer: must not be empty" for n in range(1200)])
+    assert text.startswith("Nothing was imported: **big.csv** has 1,200 problems. Fix them")
+    assert text.endswith(" more (`python -m bot deck validate FILE` lists all).")
+    assert "… and 1," in text
+
+
+def test_form_counts_of_thousands_are_grouped_by_thousands() -> None:
+    """A key point or an option pasted thousands of characters long was refused naming its
+    length as a run of digits."""
+    with pytest.raises(UserError, match="Key points, line 1: 1,200 characters; "):
+        make(key_points="k" * 1200)
+    with pytest.raises(UserError, match="Options, line 2: 1,200 characters; "):
+        make(options="* right\n" + "o" * 1200)
+    with pytest.raises(UserError, match="Key points: 1,200 lines; at most 8"):
+        make(key_points="\n".join("p" for _ in range(1200)))
+    with pytest.raises(UserError, match="Options: 1,200 lines; "):
+        make(options="* right\n" + "\n".join("o" for _ in range(1199)))
 
 
 def test_an_edit_takes_only_the_fields_its_form_changed() -> None:
@@ -341,3 +363,17 @@ def test_what_a_form_not_saved_says_of_the_texts_attached() -> None:
     assert typed_text([("prompt", "A?"), ("tags", ""), ("why", "B.")]) == (
         "## Question\nA?\n\n## Why it is asked (the command's why option)\nB."
     )
+
+
+def test_an_import_preview_counts_thousands_of_warnings_by_thousands() -> None:
+    """An upload with 1200 warnings was previewed as "**1200 warnings**": grouped by
+    thousands, as every count members read."""
+    from bot.bank import ImportPreview
+    from cogs.questions import preview_embed
+
+    questions = [Question(id="q", prompt="Why?", answer="Because.")]
+    warnings = [f"line {n}: skipped a blank row" for n in range(1200)]
+    embed = preview_embed(ImportPreview(1, 1, "Deck", "f.csv", "CSV", questions, warnings))
+    assert embed.description is not None
+    assert "\n\n**1,200 warnings**\n" in embed.description, embed.description
+    assert "… and 1,1" in embed.description, embed.description

@@ -1026,7 +1026,8 @@ async def test_why_it_is_asked_is_set_by_add_and_edit_and_shown_by_show_and_hint
         for sub in ("add", "edit"):
             why_option = _question_options(emulator, guild.id, sub)["why"]
             assert why_option["max_length"] == WHY_MAX and not why_option.get("required")
-            assert why_option["description"]
+            # the limit as refusals give it: "at most 1,000", not "at most 1000"
+            assert f"(at most {WHY_MAX:,} characters" in why_option["description"]
         opened = await mod.run(
             "/question add", deck="team-flask", why="  To see whether they split a large app.  "
         )
@@ -1695,3 +1696,53 @@ async def test_import_warnings_quoting_a_prompt_cut_inside_code_close_the_code(r
         assert len(warnings) == 2, description
         assert all(code_spans_closed(line) for line in warnings), warnings
         assert any("`app.teardown_appcontext.app" in line for line in warnings), warnings
+
+
+async def test_a_deck_of_thousands_of_questions_counts_them_by_thousands(recall, emulator):
+    """A deck of 1200 questions read "1200 questions" in /deck list, /deck info, /question
+    list, deck and tag choices and /deck remove: every count is grouped by thousands, as on
+    the boards. The page numbers /question list shows are left as they are typed in `page`."""
+    guild, mod, alice = await setup_guild(emulator)
+    easy = {"tags": ["views"], "difficulty": Difficulty.easy}
+    questions = [q.model_copy(update=easy) for q in _big_deck(1200)]
+    async with recall.running() as bot:
+        await make_deck(mod)
+        deck = next(d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin)
+        await bot.store.insert_questions(deck.id, questions)
+        listed = await alice.run("/deck list")
+        assert "(`team-flask`) · 1,200 questions · custom" in listed.embed["description"]
+        info = await alice.run("/deck info", deck="team-flask")
+        fields = {f["name"]: f["value"] for f in info.embed["fields"]}
+        assert fields["Questions"].startswith("1,200 (0 multiple choice)\n🟢 1,200 · 🟡 0 · 🔴 0")
+        assert fields["Tags"] == "`views` (1,200)"
+        page = await alice.run("/question list", deck="team-flask")
+        assert page.embed["footer"]["text"].startswith("Page 1/120 · 1,200 questions")
+        [choice] = await mod.autocomplete("/question add", "deck", "team")
+        assert choice["name"] == "Team Flask (1,200 questions)"
+        [tag] = await alice.autocomplete("/question list", "tag", "view", deck="team-flask")
+        assert tag["name"] == "views (1,200)"
+        [tag] = await alice.autocomplete("/quiz", "tag", "view", deck="team-flask")
+        assert tag["name"] == "views (1,200)"
+        asked = await mod.run("/deck remove", deck="team-flask")
+        assert asked.embed["description"].startswith("Its 1,200 questions will no longer")
+        removed = await mod.click(asked.message, "Remove deck")
+        assert "and its 1,200 questions are no longer asked." in (
+            removed.message.embeds[0]["description"]
+        )
+
+
+async def test_deck_info_counts_thousands_of_tags_left_out_by_thousands(recall, emulator):
+    """A deck of 1300 tags listed the first few in /deck info and "… and 1280 more"."""
+    guild, mod, alice = await setup_guild(emulator)
+    questions = [
+        q.model_copy(update={"tags": [f"t{n}-{k}" for k in range(10)]})
+        for n, q in enumerate(_big_deck(130))
+    ]
+    async with recall.running() as bot:
+        await make_deck(mod)
+        deck = next(d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin)
+        await bot.store.insert_questions(deck.id, questions)
+        info = await alice.run("/deck info", deck="team-flask")
+        value = {f["name"]: f["value"] for f in info.embed["fields"]}["Tags"]
+        shown = value.count("` (1)")
+        assert value.endswith(f", … and {1300 - shown:,} more"), value

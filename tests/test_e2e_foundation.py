@@ -109,6 +109,24 @@ async def test_help_scoring_says_point_not_points_for_one(recall, emulator):
         assert "At most **30** quiz points a day." in text
 
 
+async def test_a_daily_cap_of_thousands_is_grouped_by_thousands(recall, emulator):
+    """A daily cap of 10000 read "At most **10000** quiz points a day": /help topic:scoring
+    and /settings scoring group it by thousands, as the boards group points."""
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=discord.Permissions(manage_guild=True).value)
+    async with recall.running():
+        done = await mod.run("/settings scoring", quiz_daily_cap=10_000)
+        assert "/quiz points a day, at most: **10,000** ✏️ (`quiz_daily_cap`)" in (
+            done.embed["description"]
+        )
+        shown = (await mod.run("/settings scoring")).embed["description"]
+        assert "/quiz points a day, at most: **10,000** (`quiz_daily_cap`)" in shown
+        text = (await mod.run("/help", channel=guild.general, topic="scoring")).embed[
+            "description"
+        ]
+        assert "At most **10,000** quiz points a day." in text
+
+
 async def test_no_synced_description_is_cut_short(recall, emulator):
     emulator.add_guild("Study group")
     async with recall.running():

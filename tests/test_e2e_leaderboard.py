@@ -1478,3 +1478,27 @@ async def test_erasing_many_grades_counts_them_by_thousands(recall, emulator):
         asked = await alice.run("/privacy delete")
         erased = await alice.click(asked.message, "Erase my data")
         assert erased.message.embeds[0]["description"].startswith("1,200 grades, every point")
+
+
+async def test_a_qotd_streak_of_thousands_of_days_is_grouped_by_thousands(
+    recall, emulator, monkeypatch
+):
+    """A streak of 1200 questions of the day (over three years of them) read "Best:
+    **1200**" in /stats: it is grouped by thousands, as the points above it are."""
+    from datetime import date, timedelta
+
+    from bot.store.leaderboard import QotdRecord
+
+    guild, alice, _bob = study_group(emulator)
+    days = [(date(2023, 1, 1) + timedelta(days=i)).isoformat() for i in range(1200)]
+
+    async def record(guild_id: int, user_id: int) -> QotdRecord:
+        return QotdRecord(days, frozenset(days), frozenset())
+
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 1)
+        monkeypatch.setattr(bot.store, "qotd_record", record)
+        result = await alice.run("/stats")
+        await result.wait_for_content()
+        fields = {f["name"]: f["value"] for f in result.message.embeds[0]["fields"]}
+        assert fields["QOTD streak"] == "Current: **1,200**\nBest: **1,200**"

@@ -941,6 +941,24 @@ async def test_status_progress_leaves_out_asked_questions_that_were_removed(reca
         assert "**Progress:** 0 of 1 asked (cycle 1)" in field["value"], field["value"]
 
 
+async def test_status_progress_through_a_deck_of_thousands_is_grouped_by_thousands(
+    recall, emulator
+):
+    """/qotd status of a schedule on a deck of 1200 questions read "0 of 1200 asked": the
+    numbers are grouped by thousands, as the boards' are."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
+        await bot.store.add_questions(
+            deck_id,
+            [Question(id=f"q{i}", prompt=f"Question number {i}?", answer="A.") for i in range(1200)],
+        )
+        await setup_daily(mod, chan)
+        status = await mod.run("/qotd status", channel=chan)
+        [field] = status.embed["fields"]
+        assert "**Progress:** 0 of 1,200 asked (cycle 1)" in field["value"], field["value"]
+
+
 async def test_a_schedule_whose_deck_is_switched_off_says_so_and_resumes_once_it_is_on(
     recall, emulator
 ):

@@ -143,6 +143,34 @@ async def test_public_quiz_played_by_three_members(recall, emulator):
         assert "Next question" in [b.label for b in nxt.message.buttons]
 
 
+async def test_a_post_answered_by_thousands_counts_them_by_thousands(recall, emulator):
+    """The live count on a /quiz post answered by 1001 members read "1001 members answered":
+    it is grouped by thousands, as the boards are."""
+    from bot.store.quiz import AttemptRequest
+
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        msg, revealed = await revealed_open_question(bot, guild, alice, bob)
+        post_id, question_id = await bot.store._fetchone(
+            "SELECT id, question_id FROM posts"
+        )
+        await asyncio.gather(
+            *(
+                bot.store.record_attempt(
+                    AttemptRequest(
+                        guild.id, 5000 + i, f"m{i}", post_id, question_id, "quiz", 3, False, False
+                    )
+                )
+                for i in range(1000)
+            )
+        )
+        await bob.click(revealed.message, "Good")
+        await emulator.wait_until(
+            lambda: footer(msg) == "Asked by alice · 1,001 members answered"
+        )
+
+
 async def test_multiple_choice_right_and_wrong(recall, emulator):
     guild = emulator.add_guild("Study group")
     alice, bob = guild.add_member("alice"), guild.add_member("bob")
@@ -307,6 +335,20 @@ async def test_no_match_lists_decks_and_tags(recall, emulator):
         )
         assert emulator.channel_messages(guild.general) == []
         assert await bot.store._fetchall("SELECT * FROM posts") == []  # nothing was stored
+
+
+async def test_no_match_counts_a_deck_of_thousands_by_thousands(recall, emulator):
+    """The decks a /quiz with no match lists gave a deck of 1200 questions as
+    "(`big`, 1200)": the count is grouped by thousands, as deck choices give it."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "big", "Big deck")
+        await bot.store.add_questions(
+            deck_id, [Question(id=f"b{i}", prompt=f"Big {i}?", answer="A.") for i in range(1200)]
+        )
+        result = await alice.run("/quiz", channel=guild.general, deck="big", tag="nope")
+        assert "**Big deck** (`big`, 1,200)" in result.content, result.content
 
 
 async def test_deck_disabled_after_posting_still_answers(recall, emulator):

@@ -1549,3 +1549,28 @@ async def test_the_summary_counts_the_cards_by_grade(recall, emulator):
             "Reviewed **5** cards.\nAgain **2** · Hard **0** · Good **2** · Easy **1**\n"
             "Again rate: **40%**.\n"
         ), text
+
+
+async def test_thousands_of_cards_due_are_counted_by_thousands(recall, emulator):
+    """A member with 1200 cards due read "**Due now:** 1200" in /review status and "📚 1200
+    cards are due" in their reminder: the counts are grouped by thousands, as the boards'."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        deck_id = await only_test_deck(
+            bot,
+            guild.id,
+            [Question(id=f"m{i}", prompt=f"Many {i}?", answer="A.") for i in range(1200)],
+        )
+        stored = await bot.store.questions_in_deck(deck_id)
+        await asyncio.gather(*(grade_good(bot, guild.id, alice.id, q.id) for q in stored))
+        await alice.run("/review remind", channel=guild.general, time="08:00", timezone="UTC")
+        recall.clock.set(at("2026-06-01T08:00"))  # months later: every card is due
+        status = await alice.run("/review status", channel=guild.general)
+        text = status.embed["description"]
+        assert "**Due now:** 1,200\n**Due today:** 1,200 (by midnight in UTC)\n" in text, text
+        assert "**Due in the next 7 days:** 1,200\n**Cards:** 1,200 · " in text, text
+        assert await bot.get_cog("Review").send_reminders() == 1
+        [dm] = emulator.dms(alice.user)
+        assert dm.content.startswith(
+            f"📚 1,200 cards are due on {linked(guild)}: 1,200 in SRS deck. "
+        ), dm.content

@@ -442,6 +442,7 @@ async def test_why_it_is_asked_goes_with_a_suggestion_to_review_and_into_the_dec
         ]
         why_option = {o["name"]: o for o in suggest_cmd["options"]}["why"]
         assert why_option["max_length"] == WHY_MAX and not why_option.get("required")
+        assert f"(at most {WHY_MAX:,} characters)" in why_option["description"]
 
         opened = await alice.run("/suggest question", why="  To see whether they know g.  ")
         sent = await alice.submit(opened.modal, **form(1))

@@ -678,7 +678,7 @@ def _many_yaml(n: int) -> bytes:
 def test_thousands_of_yaml_questions() -> None:
     result = parse_import(_many_yaml(3000), "many.yaml")
     error = result.errors[0]
-    assert "3000 questions; one import holds at most 500" in error.message
+    assert "3,000 questions; one import holds at most 500" in error.message
     assert error.line == 2 * IMPORT_MAX_QUESTIONS + 1  # where question 501 starts
 
 
@@ -695,7 +695,7 @@ def test_thousands_of_article_questions() -> None:
         for i in range(1, 1201)
     )
     result = parse_import(text.encode(), "many.md")
-    assert "1200 questions; one import holds at most 500" in result.errors[0].message
+    assert "1,200 questions; one import holds at most 500" in result.errors[0].message
 
 
 def test_limit_is_exact() -> None:

@@ -131,7 +131,7 @@ def test_qotd_points_are_not_capped_by_the_quiz_cap():
 
 def test_the_cap_reason_reads_right_for_a_cap_of_one_point():
     """A server may set the daily /quiz cap to 1 with /settings scoring."""
-    for cap, text in ((1, "1 point"), (4, "4 points")):
+    for cap, text in ((1, "1 point"), (4, "4 points"), (10_000, "10,000 points")):
         a = award(
             ScoringRules(quiz_daily_cap=cap),
             "quiz",

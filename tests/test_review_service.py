@@ -108,6 +108,22 @@ def test_a_reminder_says_which_cards_are_due_now_and_when_the_others_come_due() 
     )
 
 
+def test_a_reminder_counts_thousands_of_cards_by_thousands() -> None:
+    """A backlog of 1200 cards read "📚 1200 cards are due ... 1000 of them now": every count
+    in a reminder is grouped by thousands."""
+    counts = [DeckDue(1, "Flask", "flask", True, 1000), DeckDue(2, "SQL", "sql", True, 200)]
+    assert due_by_deck(counts) == "1,000 in Flask, 200 in SQL"
+    later = datetime(2026, 3, 2, 19, 30, tzinfo=UTC)
+    text = reminder_text(DueToday(counts, 1000, later), " on Club", "decks", "UTC")
+    assert text.startswith("📚 1,200 cards are due on Club by midnight in UTC: decks. 1,000 of ")
+    assert reminder_text(DueToday(counts, 1200, None), "", "decks", "UTC").startswith(
+        "📚 1,200 cards are due: decks."
+    )
+    assert reminder_text(DueToday(counts, 0, later), "", "decks", "UTC").startswith(
+        "📚 1,200 cards come due by midnight"
+    )
+
+
 ZONES = [
     "UTC",
     "Europe/London",

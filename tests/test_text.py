@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 
 from bot.qotd import CloseSummary
 from bot.review_service import Summary
-from bot.text import clip, count, one_line, percent, plural
-from cogs.qotd import closed_label
+from bot.text import clip, count, grouped, one_line, percent, plural
+from cogs.qotd import close_footer, closed_label
 from cogs.review import summary_message
 
 
@@ -27,6 +27,20 @@ def test_one_line_and_clip():
     assert clip("abcdef", 6) == "abcdef"
     assert clip("abcdef", 5, more="...") == "ab..."
     assert clip("abcdef", 2, more="...") == "..."
+
+
+def test_numbers_members_read_are_grouped_by_thousands():
+    """"1200 questions" and a daily cap of "10000" were long runs of digits to read: every
+    number shown is grouped by thousands (12,400), as on the boards and in /stats."""
+    assert grouped(0) == "0"
+    assert grouped(999) == "999"
+    assert grouped(1000) == "1,000"
+    assert grouped(12400) == "12,400"
+    assert grouped(1234567) == "1,234,567"
+    assert grouped(-1200) == "-1,200"
+    assert count(1200, "question") == "1,200 questions"
+    assert count(10_000, "point") == "10,000 points"
+    assert count(1001, "match", "matches") == "1,001 matches"
 
 
 def test_a_share_reads_100_or_0_only_when_it_is_all_or_none():
@@ -83,3 +97,24 @@ def test_one_line_closes_the_code_span_it_cuts() -> None:
     assert one_line("Use ``a`b`` here, and more", 12) == "Use ``a`b``…"
     assert one_line("What does `x` do in ```py code```", 21) == "What does `x` do in…"
     assert one_line("A\n  long\tline", 40) == "A long line"
+
+
+def test_a_question_of_the_day_answered_by_thousands_counts_them_by_thousands():
+    """A question of the day that 1200 members answered closed as "1200 answered": its label
+    and footer group the numbers by thousands, as the boards do."""
+    summary = CloseSummary(answered=1200, right=600, kept_streak=1001)
+    assert closed_label(summary) == "Closed · 1,200 answered · 50% got it"
+    assert close_footer(summary) == (
+        "1,200 answered · 50% got it · 1,001 members kept their streak"
+    )
+    one = CloseSummary(answered=1, right=1, kept_streak=1)
+    assert close_footer(one) == "1 answered · 100% got it · 1 member kept their streak"
+    none = CloseSummary(answered=0, right=0, kept_streak=0)
+    assert close_footer(none).endswith(" · Answer each day's question to build a streak")
+
+
+def test_a_review_of_thousands_of_cards_counts_them_by_thousands():
+    summary = Summary(reviewed=1200, again=0, next_due=None, due_elsewhere=1001)
+    text = summary_message(summary, None).description
+    assert text is not None and text.startswith("Reviewed **1,200** cards."), text
+    assert "1,001 cards are due now in your other decks" in text, text
