@@ -193,6 +193,10 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
     return embed
 
 
+#: how much of a question's prompt the note on a grade quotes
+NOTE_PROMPT = 150
+
+
 def graded_note(
     result: AttemptResult,
     question: StoredQuestion,
@@ -208,7 +212,9 @@ def graded_note(
     if not_asked is None:
         when = relative(card_due, now) if card_due is not None else "later"
         not_asked = f"comes back {when}"
-    return ui.clip(f"{lead} {label} — “{question.question.prompt}” {not_asked}", ui.FOOTER)
+    # Cut so that what follows it is always seen.
+    prompt = ui.clip(ui.plain_line(question.question.prompt), NOTE_PROMPT)
+    return ui.clip(f"{lead} {label} — “{prompt}” {not_asked}", ui.FOOTER)
 
 
 async def graded_footer(

@@ -188,8 +188,6 @@ def error_text(error: UserError) -> str:
     return error.shown(name) if isinstance(error, NamedError) else str(error)
 
 
-
-
 #: Discord's limit on a thread's name
 THREAD_NAME = 100
 #: a code block (to its end, or to the end of a text cut inside it) and a spoiler
@@ -197,12 +195,17 @@ _CODE_BLOCK = re.compile(r"```.*?(?:```|$)", re.S)
 _SPOILER = re.compile(r"\|\|.+?\|\|", re.S)
 
 
+def plain_line(text: str) -> str:
+    """``text`` (a question's prompt) for a place that shows text as it is, on one line (a
+    thread's name, a footer): line breaks become spaces, a code block is left out rather
+    than run together, and a spoiler shows as "…", not as the ``||text||`` it hides."""
+    return " ".join(_SPOILER.sub("…", _CODE_BLOCK.sub(" ", text)).split())
+
+
 def thread_name(head: str, text: str) -> str:
-    """A thread's name: ``head``, then ``text`` (a question's prompt), within Discord's
-    limit. A name is one line of text shown as it is, so line breaks become spaces, a code
-    block is left out rather than run together, and a spoiler shows as "…", not as the
-    ``||text||`` it hides in the message."""
-    body = " ".join(_SPOILER.sub("…", _CODE_BLOCK.sub(" ", text)).split())
+    """A thread's name: ``head``, then ``text`` (see :func:`plain_line`), within Discord's
+    limit."""
+    body = plain_line(text)
     return clip(f"{head}: {body}" if body else head, THREAD_NAME)
 
 
@@ -357,7 +360,7 @@ def hint_embed(*, prompt: str, why: str) -> discord.Embed:
     embed = discord.Embed(
         title="Why this is asked", description=clip(why, EMBED_DESCRIPTION), colour=WARN
     )
-    embed.set_footer(text=clip(prompt.replace("\n", " "), FOOTER))
+    embed.set_footer(text=clip(plain_line(prompt), FOOTER))
     return embed
 
 

@@ -1016,3 +1016,19 @@ async def test_next_twice_from_a_question_only_looked_at_does_not_bring_it_back(
             second = await m.click(first.message, "Next question")
             shown = [r.message.embeds[0]["description"] for r in (posted, first, second)]
             assert len(set(shown)) == 3, (m.name, shown)
+
+
+async def test_a_hint_quotes_a_prompt_with_code_on_one_line(recall, emulator):
+    """The hint's footer quotes the question, shown as it is: a code block came with its
+    fences and every line of its code. It is quoted on one line, the code left out."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    coded = OPEN.model_copy(
+        update={"id": "code-1", "prompt": "What does this print?\n```py\nprint(g)\n```"}
+    )
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "coded", "Code deck", "For tests")
+        await bot.store.add_questions(deck_id, [coded])
+        posted = await alice.run("/quiz", channel=guild.general, deck="coded")
+        hint = await alice.click(posted.message, "Hint")
+        assert hint.embed["footer"]["text"] == "What does this print?"

@@ -1574,3 +1574,18 @@ async def test_thousands_of_cards_due_are_counted_by_thousands(recall, emulator)
         assert dm.content.startswith(
             f"📚 1,200 cards are due on {linked(guild)}: 1,200 in SRS deck. "
         ), dm.content
+
+
+async def test_the_note_on_a_grade_quotes_a_prompt_with_code_on_one_line(recall, emulator):
+    """A footer shows its text as it is: a prompt with a code block was quoted with its
+    fences and every line of its code, pushing "comes back ..." far down. The note quotes
+    it on one line, the code block left out and a spoiler shown as "…", as thread names do."""
+    guild, alice = await setup(recall, emulator)
+    prompt = "What does this print?\n```py\nprint(len('abc'))\nprint(2 ** 10)\n```\nNo ||peeking||."
+    question = Question(id="code", prompt=prompt, why="Why", answer="3 and 1024.")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id, [question])
+        result = await alice.run("/review start", channel=guild.add_channel("study"))
+        graded = await play(alice, result)
+        note = graded.message.embeds[0]["footer"]["text"]
+        assert note == "Last: Good — “What does this print? No ….” comes back in 10 min", note
