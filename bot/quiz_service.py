@@ -253,10 +253,12 @@ class QuizService:
         post, question = made
         if just_seen is not None and question.id == just_seen.question_id:
             asked = _filters(tag, difficulty)
+            where = f" in **{self.escape(question.deck_name)}**" if deck_id is not None else ""
             return QuizPost(
                 post,
                 question,
-                f"No other question matches{f' ({asked})' if asked else ''}, so here it is again.",
+                f"No other question{where} matches{f' ({asked})' if asked else ''}, so here it "
+                "is again.",
             )
         return QuizPost(post, question)
 

@@ -888,8 +888,8 @@ async def test_next_with_a_single_matching_question_says_it_comes_again(recall, 
         nxt = await bob.click(msg, "Next question")
         assert nxt.message.embeds[0]["description"] == OPEN.prompt
         assert nxt.content == (
-            "No other question matches (tag `contexts`, difficulty medium), so here it is "
-            "again."
+            "No other question in **Testing deck** matches (tag `contexts`, difficulty "
+            "medium), so here it is again."
         ), nxt.content
         other = (
             await alice.run("/quiz", channel=guild.general, deck="testing", tag="contexts")
