@@ -123,7 +123,12 @@ def item_message(item: Item, note: str = "") -> tuple[discord.Embed, discord.ui.
 
 
 def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed:
-    lines = [f"Reviewed **{grouped(summary.reviewed)}** {plural(summary.reviewed, 'card')}."]
+    # A review with nothing to ask says why, not that it reviewed no card.
+    lines = (
+        [f"Reviewed **{grouped(summary.reviewed)}** {plural(summary.reviewed, 'card')}."]
+        if summary.reviewed
+        else []
+    )
     if summary.reviewed:
         if summary.ratings:
             lines.append(
@@ -187,7 +192,8 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
                 f"{count(elsewhere, 'card')} {'is' if elsewhere == 1 else 'are'} due now in "
                 "your other decks: `/review start` goes over them."
             )
-    embed = ui.info_embed("Review done", "\n".join(lines), colour=ui.OK)
+    title = "Review done" if summary.reviewed else "Nothing to review now"
+    embed = ui.info_embed(title, "\n".join(lines), colour=ui.OK)
     if note:
         embed.set_footer(text=ui.clip(note, ui.FOOTER))
     return embed

@@ -309,7 +309,7 @@ async def test_review_does_not_ask_cards_of_a_removed_deck(recall, emulator):
         await alice.run("/review settings", channel=guild.general, new_per_day=0)
         recall.clock.set(at("2026-03-02T08:00"))  # the card is long due
         again = await alice.run("/review start", channel=guild.general)
-        assert again.embed["title"] == "Review done", again.embed
+        assert again.embed["title"] == "Nothing to review now", again.embed
 
 
 async def test_review_does_not_ask_cards_of_a_disabled_deck(recall, emulator):
@@ -323,7 +323,7 @@ async def test_review_does_not_ask_cards_of_a_disabled_deck(recall, emulator):
         await alice.run("/review settings", channel=guild.general, new_per_day=0)
         recall.clock.set(at("2026-03-02T08:00"))
         again = await alice.run("/review start", channel=guild.general)
-        assert again.embed["title"] == "Review done", again.embed
+        assert again.embed["title"] == "Nothing to review now", again.embed
 
 
 async def test_status_due_now_agrees_with_review_start_after_a_question_is_removed(
@@ -339,7 +339,7 @@ async def test_status_due_now_agrees_with_review_start_after_a_question_is_remov
         await alice.run("/review settings", channel=guild.general, new_per_day=0)
         recall.clock.set(at("2026-03-02T08:00"))
         start = await alice.run("/review start", channel=guild.general)
-        assert start.embed["title"] == "Review done"  # nothing to review...
+        assert start.embed["title"] == "Nothing to review now"  # nothing to review...
         status = await alice.run("/review status", channel=guild.general)
         assert "**Due now:** 0" in status.embed["description"], status.embed["description"]
 
@@ -470,7 +470,7 @@ async def test_a_deck_session_summary_speaks_of_that_deck_only(recall, emulator)
         recall.clock.set(at("2026-03-02T08:00"))  # the srs card is long due
         done = await alice.run("/review start", channel=guild.general, deck="other")
         text = done.embed["description"]
-        assert done.embed["title"] == "Review done"
+        assert done.embed["title"] == "Nothing to review now"
         assert "Next card due" not in text, text  # no card in that deck
 
 
@@ -1140,7 +1140,7 @@ async def test_a_review_with_no_deck_switched_on_says_so_rather_than_come_back_l
         )
         again = await alice.run("/review start", channel=guild.general)
         assert again.embed["description"] == (
-            "Reviewed **0** cards.\nNo deck is switched on in this server, so there is "
+            "No deck is switched on in this server, so there is "
             "nothing to review: a moderator can turn one on with `/deck enable`."
         )
 
@@ -1323,7 +1323,7 @@ async def test_a_review_with_nothing_to_do_says_nothing_is_due_not_nothing_else(
         assert "Nothing else is due now. New cards come" in done.message.embeds[0]["description"]
         again = await alice.run("/review start", channel=guild.general)
         text = again.embed["description"]
-        assert text.startswith("Reviewed **0** cards.\nNext card due: "), text
+        assert text.startswith("Next card due: "), text
         assert "\nNothing is due now. New cards come again at midnight in UTC" in text, text
 
 
@@ -1401,7 +1401,7 @@ async def test_a_review_with_no_new_cards_a_day_says_so_rather_than_come_back_la
         done = await alice.run("/review start", channel=guild.general)
         text = done.embed["description"]
         assert text == (
-            "Reviewed **0** cards.\nNothing is due now, and you take 0 new cards a day: raise "
+            "Nothing is due now, and you take 0 new cards a day: raise "
             "that with `/review settings new_per_day` to start new questions."
         ), text
 
@@ -1468,7 +1468,7 @@ async def test_a_review_of_an_empty_deck_does_not_say_to_come_back_later(recall,
         done = await alice.run("/review start", channel=guild.general, deck="empty")
         text = done.embed["description"]
         assert text == (
-            "Reviewed **0** cards.\nNothing is due now in this deck, and it has no new "
+            "Nothing is due now in this deck, and it has no new "
             "questions left for you to start."
         ), text
 
