@@ -133,7 +133,7 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
         if summary.ratings:
             lines.append(
                 " · ".join(
-                    f"{rating.label} **{n}**"
+                    f"{rating.label} **{grouped(n)}**"
                     for rating, n in zip(Rating, summary.ratings, strict=True)
                 )
             )

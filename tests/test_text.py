@@ -118,3 +118,12 @@ def test_a_review_of_thousands_of_cards_counts_them_by_thousands():
     text = summary_message(summary, None).description
     assert text is not None and text.startswith("Reviewed **1,200** cards."), text
     assert "1,001 cards are due now in your other decks" in text, text
+
+
+def test_a_review_of_thousands_of_cards_counts_each_grade_by_thousands():
+    """The summary's count of cards by grade reads "Good **1,100**", as its total does."""
+    summary = Summary(reviewed=1200, again=100, next_due=None, ratings=(100, 0, 1100, 0))
+    text = summary_message(summary, None).description
+    assert text is not None and (
+        "\nAgain **100** · Hard **0** · Good **1,100** · Easy **0**\n" in text
+    ), text
