@@ -795,7 +795,7 @@ class BankService:
             listed = sorted(decks, key=lambda d: d.builtin)
             names = ", ".join(f"`{deck_key(d, decks)}`" for d in listed[:DECKS_LISTED])
             if len(listed) > DECKS_LISTED:
-                names += f", … and {len(listed) - DECKS_LISTED} more"
+                names += f", … and {grouped(len(listed) - DECKS_LISTED)} more"
             names = names or "none yet"
             raise UserError(
                 f"There is no deck called “{self.escape(one_line(text, 80))}” here. Decks: {names}. "
