@@ -344,7 +344,6 @@ def form_from_question(question: Question) -> QuestionForm:
     )
 
 
-
 #: what the reply to a form not saved says of the texts attached, when no command opens the
 #: form as it was
 TYPED_NOTE = " What you typed is attached: open the form again and paste it in."

@@ -107,7 +107,6 @@ async def _live_deck(db: aiosqlite.Connection, deck_id: int) -> sqlite3.Row:
     return row
 
 
-
 async def _new_deck(
     db: aiosqlite.Connection,
     guild_id: int,

@@ -370,7 +370,6 @@ def _grade_batch(conn: sqlite3.Connection, jobs: list[_GradeJob]) -> list[Outcom
     return outcomes
 
 
-
 def _record_attempts(
     conn: sqlite3.Connection, grades: list[tuple[AttemptRequest, datetime]]
 ) -> list[AttemptResult]:

@@ -178,8 +178,6 @@ class Reminder:
     follows_server: bool = False
 
 
-
-
 class SrsStore(DeckStore):
     # -- settings --------------------------------------------------------------------------
 
