@@ -4,10 +4,11 @@ steps of a long test run in the test's own process: see ``recall_here``)."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -29,13 +30,18 @@ CSV = (
 
 
 @pytest.fixture
-def recall_here(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
+def recall_here(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Run]:
     """`python -m bot ARGS` run in this process, as ``recall`` runs it in a new one: for the
     further steps of a test whose first ones ran as separate processes, where starting Python
-    again for each step would test nothing more and take most of the test's time."""
+    again for each step would test nothing more and take most of the test's time. The log
+    levels ``cli.main`` sets are put back afterwards."""
     for name in list(os.environ):
         if name.startswith(("RECALL_", "DISCORD_")):
             monkeypatch.delenv(name)
+    loggers = [logging.getLogger(name) for name in ("discord.http", "apscheduler")]
+    levels = [logger.level for logger in loggers]
 
     def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         monkeypatch.chdir(cwd)
@@ -44,7 +50,9 @@ def recall_here(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[s
         out, err = capsys.readouterr()
         return subprocess.CompletedProcess(list(args), code, out, err)
 
-    return run
+    yield run
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
 
 
 def test_validate_prints_every_field(tmp_path: Path) -> None:
