@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,7 +179,47 @@ def load_deck_text(text: str, source: str) -> Deck:
     return validate_deck_data(data, root, source)
 
 
-def load_deck_file(path: Path) -> Deck:
+def _fast_yaml_document(text: str) -> tuple[Any, yaml.Node | None] | None:
+    """The document parsed by libyaml (many times quicker than PyYAML's own parser), or None
+    when libyaml is missing, the text is not valid YAML or it holds an alias: then the strict
+    parser above is the one to read it and to say what is wrong."""
+    c_loader = getattr(yaml, "CSafeLoader", None)
+    if c_loader is None:
+        return None
+    try:
+        loader = c_loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None and _has_alias(node):
+                return None
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, RecursionError):
+        return None
+    return data, node
+
+
+def _has_alias(root: yaml.Node) -> bool:
+    """Whether a composed tree reaches one node twice, as an alias (*name) makes it do."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return False
+
+
+def load_deck_file(path: Path, *, fast: bool = False) -> Deck:
+    """The deck in ``path``. ``fast`` (for the built-in decks, read at every start) parses
+    with libyaml when it can; any problem is found and reported by the strict parser."""
     source = str(path)
     try:
         raw = path.read_bytes()
@@ -195,6 +236,10 @@ def load_deck_file(path: Path) -> Deck:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DeckError([DeckProblem(source, line, None, "", "not valid UTF-8")]) from None
+    parsed = _fast_yaml_document(text) if fast else None
+    if parsed is not None:
+        with contextlib.suppress(DeckError):
+            return validate_deck_data(*parsed, source)
     return load_deck_text(text, source)
 
 
@@ -209,7 +254,7 @@ def load_builtin_decks(directory: Path = BUILTIN_DECKS_DIR) -> list[Deck]:
     slugs: dict[str, str] = {}
     for path in builtin_deck_paths(directory):
         try:
-            deck = load_deck_file(path)
+            deck = load_deck_file(path, fast=True)
         except DeckError as exc:
             problems.extend(exc.problems)
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -21,6 +22,7 @@ from bot.client import RecallBot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.decks import load_builtin_decks
+from bot.questions import Deck
 from bot.store import Store
 
 # ---------------------------------------------------------------------------
@@ -82,6 +84,12 @@ async def emulator(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[DiscordEmul
 # ---------------------------------------------------------------------------
 
 
+@functools.cache
+def builtin_decks() -> tuple[Deck, ...]:
+    """The built-in decks, read from their files once per test process (a deck is frozen)."""
+    return tuple(load_builtin_decks())
+
+
 class TestRecallBot(RecallBot):
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """No 5-second pause before a re-IDENTIFY on loopback."""
@@ -104,7 +112,7 @@ class Recall:
     @contextlib.asynccontextmanager
     async def running(self, *, sync: bool = True, scheduler: bool = False) -> AsyncIterator[RecallBot]:
         store = await Store.open(self.db, clock=self.clock)
-        await store.sync_builtin_decks(load_builtin_decks())
+        await store.sync_builtin_decks(builtin_decks())
         bot = TestRecallBot(
             self.settings(), store, clock=self.clock, guild_ready_timeout=0.1, run_scheduler=scheduler
         )

@@ -1,12 +1,22 @@
-"""`python -m bot deck validate | import | export`, run as separate processes."""
+"""`python -m bot deck validate | import | export`, run as separate processes (the further
+steps of a long test run in the test's own process: see ``recall_here``)."""
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
+
+from bot import cli
 from tests.test_cli import recall
+
+Run = Callable[..., "subprocess.CompletedProcess[str]"]
 
 ROOT = Path(__file__).resolve().parent.parent
 MALFORMED = ROOT / "tests" / "data" / "malformed"
@@ -17,6 +27,32 @@ CSV = (
     'Which is async?,ASGI,,python,"WSGI\n*ASGI"\n'
     "=1+1,Two,,maths,\n"
 )
+
+
+@pytest.fixture
+def recall_here(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Run]:
+    """`python -m bot ARGS` run in this process, as ``recall`` runs it in a new one: for the
+    further steps of a test whose first ones ran as separate processes, where starting Python
+    again for each step would test nothing more and take most of the test's time. The log
+    levels ``cli.main`` sets are put back afterwards."""
+    for name in list(os.environ):
+        if name.startswith(("RECALL_", "DISCORD_")):
+            monkeypatch.delenv(name)
+    loggers = [logging.getLogger(name) for name in ("discord.http", "apscheduler")]
+    levels = [logger.level for logger in loggers]
+
+    def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = cli.main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), code, out, err)
+
+    yield run
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
 
 
 def test_validate_prints_every_field(tmp_path: Path) -> None:
@@ -53,7 +89,7 @@ def test_validate_json_and_errors(tmp_path: Path) -> None:
     assert "error: csv_bad_difficulty.csv:" in human.stderr
 
 
-def test_import_then_export_every_format(tmp_path: Path) -> None:
+def test_import_then_export_every_format(tmp_path: Path, recall_here: Run) -> None:
     (tmp_path / "q.csv").write_text(CSV)
     imported = recall(
         "deck", "import", "q.csv", "--guild", "5", "--deck", "Team Deck", cwd=tmp_path
@@ -75,20 +111,20 @@ def test_import_then_export_every_format(tmp_path: Path) -> None:
     assert sorted(r[0] for r in rows) == ["=1+1", "What is WSGI?", "Which is async?"]
 
     for fmt, ext in (("yaml", "yaml"), ("json", "json"), ("csv", "csv"), ("markdown", "md")):
-        out = recall(
+        out = recall_here(
             "deck", "export", "--guild", "5", "--deck", "team-deck", "--format", fmt, cwd=tmp_path
         )
         assert out.returncode == 0, out.stderr
         path = tmp_path / f"team-deck.{ext}"
         assert path.exists()
-        back = recall(
+        back = recall_here(
             "deck", "import", str(path), "--guild", "5", "--deck", f"Copy {fmt}", cwd=tmp_path
         )
         assert "imported 3 questions" in back.stdout, back.stderr
     csv_text = (tmp_path / "team-deck.csv").read_text(encoding="utf-8-sig")
     assert "\n'=1+1," in csv_text  # a formula is neutralised
 
-    exists = recall("deck", "export", "--guild", "5", "--deck", "team-deck", cwd=tmp_path)
+    exists = recall_here("deck", "export", "--guild", "5", "--deck", "team-deck", cwd=tmp_path)
     assert exists.returncode == 1 and "already exists" in exists.stderr
     stdout = recall(
         "deck", "export", "--deck", "flask", "--format", "json", "--out", "-", cwd=tmp_path
@@ -113,7 +149,7 @@ def test_import_refusals_leave_the_database_alone(tmp_path: Path) -> None:
 
 
 def test_a_deck_grown_past_the_import_limits_exports_in_files_that_import_back(
-    tmp_path: Path,
+    tmp_path: Path, recall_here: Run
 ) -> None:
     """Two imports within the limits make a deck one import could not take; its export is
     several files, each of which imports, and together they give the deck back."""
@@ -130,7 +166,7 @@ def test_a_deck_grown_past_the_import_limits_exports_in_files_that_import_back(
     assert "one import takes at most 500 questions" in out.stdout
     assert not (tmp_path / "big.yaml").exists()
     for name in ("big-1-of-2.yaml", "big-2-of-2.yaml"):
-        back = recall("deck", "import", name, "--guild", "5", "--deck", "Copy", cwd=tmp_path)
+        back = recall_here("deck", "import", name, "--guild", "5", "--deck", "Copy", cwd=tmp_path)
         assert back.returncode == 0, back.stderr
     db = sqlite3.connect(tmp_path / "recall.sqlite3")
     counts = dict(
@@ -141,9 +177,11 @@ def test_a_deck_grown_past_the_import_limits_exports_in_files_that_import_back(
     )
     db.close()
     assert counts == {"big": 600, "copy": 600}
-    again = recall("deck", "export", "--guild", "5", "--deck", "big", cwd=tmp_path)
+    again = recall_here("deck", "export", "--guild", "5", "--deck", "big", cwd=tmp_path)
     assert again.returncode == 1 and "big-1-of-2.yaml already exists" in again.stderr
-    piped = recall("deck", "export", "--guild", "5", "--deck", "big", "--out", "-", cwd=tmp_path)
+    piped = recall_here(
+        "deck", "export", "--guild", "5", "--deck", "big", "--out", "-", cwd=tmp_path
+    )
     assert piped.returncode == 1
     assert "too big for one import file" in piped.stderr and "--out" in piped.stderr
 

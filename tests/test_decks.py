@@ -33,6 +33,12 @@ def test_shipped_decks_load():
     assert len({d.slug for d in decks}) == len(decks)
 
 
+def test_the_built_in_decks_read_as_the_strict_parser_reads_them():
+    """Built-in decks are parsed with libyaml for a quick start: the decks are the ones
+    PyYAML's own parser (which every uploaded deck goes through) makes of the files."""
+    assert load_builtin_decks() == [load_deck_file(path) for path in builtin_deck_paths()]
+
+
 def test_the_built_in_decks_ship():
     assert {d.slug: d.name for d in load_builtin_decks()} == {
         "algorithms": "Algorithms and data structures interview prep",
@@ -242,6 +248,16 @@ def test_aliases_are_refused():
     bomb = "a: &a [x, x]\nb: &b [*a, *a]\nslug: s\nname: n\nquestions: *b\n"
     with pytest.raises(DeckError, match="aliases"):
         load_deck_text(bomb, "bomb.yaml")
+
+
+def test_aliases_are_refused_in_a_built_in_deck_too(tmp_path):
+    (tmp_path / "a.yaml").write_text(
+        GOOD.replace("answer: A scope.", "answer: &same A scope.")
+        + "  - id: q2\n    prompt: And a block?\n    answer: *same\n"
+    )
+    with pytest.raises(DeckError, match="aliases") as info:
+        load_builtin_decks(tmp_path)
+    assert str(tmp_path / "a.yaml") in str(info.value)
 
 
 def test_invalid_utf8_names_the_line(tmp_path):

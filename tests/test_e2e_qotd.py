@@ -613,8 +613,14 @@ async def test_the_scheduler_posts_on_time_with_the_real_clock(recall, emulator)
     recall.clock = SystemClock()
     async with recall.running(scheduler=True) as bot:
         await make_deck(bot, guild.id)
-        due = (datetime.now(UTC) + timedelta(minutes=1)).replace(second=0, microsecond=0)
-        # Post at the next whole minute: the test waits for it (at most about a minute).
+        # Post at the next whole minute: the test waits for it (at most about a minute; slot
+        # times are whole minutes, so there is no shorter wait on the real clock). One less
+        # than 3 s away (Discord's time to answer /qotd setup) could pass before the schedule
+        # is saved, and then it is tomorrow's: the minute after is taken instead.
+        now = datetime.now(UTC)
+        due = (now + timedelta(minutes=1)).replace(second=0, microsecond=0)
+        if due - now < timedelta(seconds=3):
+            due += timedelta(minutes=1)
         await setup_daily(mod, chan, time=f"{due:%H:%M}", timezone="UTC")
         await emulator.wait_until(lambda: len(posts(emulator, chan)) == 1, within=75)
         assert datetime.now(UTC) >= due

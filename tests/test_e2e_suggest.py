@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from datetime import UTC, datetime
 
 import discord
@@ -582,11 +583,10 @@ async def test_a_review_post_that_could_not_be_recorded_is_still_reported_as_wai
     message it is fails (the database stays busy): the suggestion waits for review all the
     same, so the member is told it does, not that it was not saved; the post is recorded
     once the database takes writes again."""
-    import cogs.suggest
-
-    monkeypatch.setattr(cogs.suggest, "RECORD_RETRIES", (0.5, 1.0, 2.0))
     guild, mod, alice, review = await setup(emulator, recall)
     async with recall.running() as bot:
+        # The bot loads its cogs as fresh modules: the one to patch is the one it loaded.
+        monkeypatch.setattr(sys.modules["cogs.suggest"], "RECORD_RETRIES", (0.5, 1.0, 2.0))
         await open_suggestions(mod, review)
         # The first try of the review post is rate limited: while the bot waits to send it
         # again, another connection takes the write lock, and keeps it past the store's wait.

@@ -16,6 +16,7 @@ from bot.clock import FixedClock
 from bot.decks import load_builtin_decks
 from bot.questions import Question
 from bot.store import Store
+from bot.store import base as store_base
 
 pytestmark = pytest.mark.e2e
 
@@ -113,7 +114,9 @@ async def test_a_crash_between_recording_a_post_and_closing_the_previous_one(rec
 
 
 @pytest.mark.allow_error_logs
-async def test_busy_database_at_start_up_does_not_leave_the_scheduler_off(recall, emulator):
+async def test_busy_database_at_start_up_does_not_leave_the_scheduler_off(
+    recall, emulator, monkeypatch
+):
     chan = await daily(recall, emulator, answer_after="30m")
     async with recall.running(sync=False) as bot:
         recall.clock.set(at("2026-01-05T09:00"))
@@ -122,6 +125,9 @@ async def test_busy_database_at_start_up_does_not_leave_the_scheduler_off(recall
     # The bot restarts at 09:45 (scheduler on, as in production) while a backup holds the
     # write lock for a moment: the start-up pass's close of #1 meets "database is busy".
     recall.clock.set(at("2026-01-05T09:45"))
+    # The lock is held until the start-up pass has failed: the store need not wait its 2 s
+    # for it at each write of the pass.
+    monkeypatch.setattr(store_base, "BUSY_TIMEOUT_MS", 300)
     store = await Store.open(recall.db, clock=recall.clock)
     await store.sync_builtin_decks(load_builtin_decks())
     locker = await asyncio.create_subprocess_exec(

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from bot.errors import UserError
 from bot.qotd import choose_next, describe_answer_after, parse_answer_after
+from bot.store import base as store_base
 
 
 def run_cycles(candidates: list[int], posts: int, seed: int) -> list[tuple[int, int]]:
@@ -174,6 +175,17 @@ class _Publisher:
         self.closing.set()
 
 
+async def _wait_for(condition, within: float = 10.0) -> None:
+    """Until ``condition()`` holds, checked every 20 ms; fails after ``within`` seconds."""
+    import asyncio
+
+    for _ in range(int(within / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    pytest.fail(f"not so within {within} s")
+
+
 async def _daily_store(path, clock, answer_after_minutes=None):
     """A store with one daily 09:00 UTC schedule on the built-in decks, and its id."""
     from bot.decks import load_builtin_decks
@@ -308,7 +320,7 @@ async def test_a_paused_schedules_post_now_question_waits_for_the_slot_after_it(
 
 
 @pytest.mark.allow_error_logs
-async def test_a_run_that_fails_is_tried_again_later_not_at_once(tmp_path, caplog):
+async def test_a_run_that_fails_is_tried_again_later_not_at_once(tmp_path, caplog, monkeypatch):
     """Another program holds the database's write lock when a slot comes: the slot's run
     fails (after SQLite's busy wait), and is tried again a few seconds later, not at once
     and again and again while the lock is held. Once the lock is gone, the slot posts."""
@@ -323,22 +335,28 @@ async def test_a_run_that_fails_is_tried_again_later_not_at_once(tmp_path, caplo
     slot = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     clock = FixedClock(slot - timedelta(hours=1))
     path = tmp_path / "recall.sqlite3"
+    monkeypatch.setattr(store_base, "BUSY_TIMEOUT_MS", 300)  # each write waits 0.3 s, not 2
     store, _ = await _daily_store(path, clock)
     other = sqlite3.connect(path, isolation_level=None)
+
+    def failures() -> int:
+        return len([r for r in caplog.records if "failed to run" in r.getMessage()])
+
     try:
         publisher = _Publisher()
         engine = QotdEngine(
-            store, publisher, clock, rng=random.Random(1), run_retry=timedelta(seconds=4)
+            store, publisher, clock, rng=random.Random(1), run_retry=timedelta(seconds=3)
         )
         clock.set(slot + timedelta(seconds=1))
-        other.execute("BEGIN IMMEDIATE")  # a backup, say, holds the write lock for 5 s
+        other.execute("BEGIN IMMEDIATE")  # a backup, say, holds the write lock a while
         caplog.set_level(logging.ERROR, logger="bot.qotd")
         engine.start_scheduler()
         try:
-            await asyncio.sleep(5)
-            failed = [r for r in caplog.records if "failed to run" in r.getMessage()]
-            # One try, refused after the busy wait (2 s); the next is due 4 s after that.
-            assert len(failed) == 1
+            await _wait_for(lambda: failures() >= 1)
+            # One try, refused after the busy wait (0.3 s); the next is due 3 s after that:
+            # none while the lock is still held 1.5 s on.
+            await asyncio.sleep(1.5)
+            assert failures() == 1
             assert publisher.sent == []
             other.execute("ROLLBACK")
             await asyncio.wait_for(publisher.posted.wait(), 5)
@@ -352,7 +370,7 @@ async def test_a_run_that_fails_is_tried_again_later_not_at_once(tmp_path, caplo
 
 
 @pytest.mark.allow_error_logs
-async def test_a_close_that_fails_is_tried_again(tmp_path):
+async def test_a_close_that_fails_is_tried_again(tmp_path, caplog, monkeypatch):
     """A question's answer is due while another program holds the write lock: the close
     job's pass fails, and the close job is set again, so the answer goes public once the
     lock is gone (not only when the next question is posted, a day later)."""
@@ -366,6 +384,7 @@ async def test_a_close_that_fails_is_tried_again(tmp_path):
     slot = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     clock = FixedClock(slot - timedelta(hours=1))
     path = tmp_path / "recall.sqlite3"
+    monkeypatch.setattr(store_base, "BUSY_TIMEOUT_MS", 300)  # each write waits 0.3 s, not 2
     store, _ = await _daily_store(path, clock, answer_after_minutes=30)
     other = sqlite3.connect(path, isolation_level=None)
     try:
@@ -381,8 +400,13 @@ async def test_a_close_that_fails_is_tried_again(tmp_path):
         engine.start_scheduler()
         try:
             # The close job's pass runs into the lock twice (the schedule's run, then the
-            # close), 2 s each, and fails.
-            await asyncio.sleep(5)
+            # close), 0.3 s each, and fails.
+            await _wait_for(
+                lambda: any(
+                    r.name.startswith("apscheduler") and "raised an exception" in r.getMessage()
+                    for r in caplog.records
+                )
+            )
             assert publisher.closed == []
             other.execute("ROLLBACK")
             await asyncio.wait_for(publisher.closing.wait(), 5)
