@@ -549,6 +549,8 @@ class NextButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:n
 
 #: tries of one count edit that Discord fails, a ``count_delay`` apart
 COUNT_EDIT_ATTEMPTS = 4
+#: Discord's error code for an edit of a message in an archived thread
+THREAD_ARCHIVED = 50083
 #: seconds the edits left to make when the bot stops may take, all together
 UNLOAD_EDITS_WITHIN = 5.0
 
@@ -668,6 +670,11 @@ class Quiz(commands.Cog):
                     # until a moderator changes the channel. The next answer tries again.
                     log.warning("could not update the count on post %s: %s", post_id, exc.text)
                 except ui.DISCORD_TROUBLE as exc:
+                    if getattr(exc, "code", None) == THREAD_ARCHIVED:
+                        # Its thread was archived: no edit reaches it until it is unarchived.
+                        # The next answer tries again.
+                        log.info("the count on post %s waits: its thread is archived", post_id)
+                        continue
                     # Discord's own trouble (a 503, a 500 after its retries, the network):
                     # the count is edited again after the delay, a few times at most.
                     failures += 1

@@ -131,3 +131,39 @@ async def test_a_count_edit_refused_for_a_lost_permission_is_not_tried_again(rec
         revealed = await alice.click(question, "Reveal answer")
         await alice.click(revealed.message, "Easy")
         await emulator.wait_until(lambda: "3 members answered" in footer(question))
+
+
+async def test_a_quiz_in_a_thread_archived_since_is_not_edited_again_and_again(
+    recall, emulator, caplog
+):
+    """Discord refuses edits in an archived thread (400, Thread is archived) until it is
+    unarchived: a click there still answers the member, and the count's edit, refused, is
+    not tried again after the delay as Discord's own trouble is. Once the thread is back,
+    the next answer brings the count up to date."""
+    import logging
+
+    guild = emulator.add_guild("Study group")
+    alice, bob, carol = (guild.add_member(n) for n in ("alice", "bob", "carol"))
+    thread = emulator._make_thread(guild.general, {"name": "study"}, 11)
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
+        await bot.store.add_questions(deck_id, [QUESTION])
+        question = (await alice.run("/quiz", channel=thread, deck="daily")).message
+        thread.archived = True
+        revealed = await bob.click(question, "Reveal answer")
+        with caplog.at_level(logging.INFO):
+            graded = await bob.click(revealed.message, "Good")
+            assert "You graded yourself **Good**" in graded.embed["description"]
+            edits = f"/channels/{thread.id}/messages/{question.id}"
+            await emulator.wait_until(
+                lambda: [r.status for r in emulator.requests if r.path == edits] == [400]
+            )
+            await asyncio.sleep(0.5)  # ten times the count's delay: no second try
+        assert [r.status for r in emulator.requests if r.path == edits] == [400]
+        assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert "0 members answered" in footer(question)
+
+        thread.archived = False
+        revealed = await carol.click(question, "Reveal answer")
+        await carol.click(revealed.message, "Good")
+        await emulator.wait_until(lambda: "2 members answered" in footer(question))

@@ -1337,6 +1337,9 @@ class DiscordEmulator:
             # Losing Send Messages does not stop edits of one's own messages; losing View
             # Channel does (Missing Access), and the bot's token has no other way in.
             self._require(channel, 0)
+            if channel.is_thread and channel.archived:
+                # A message in an archived thread cannot be edited until it is unarchived.
+                raise ApiError(400, 50083, "Thread is archived")
         msg = self._message(channel, call.id("message_id"))
         if msg.author is not self.bot_user:
             body = call.body or {}
