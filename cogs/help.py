@@ -20,6 +20,15 @@ ABOUT = (
     "is about to forget."
 )
 
+#: /help's first field, before the list of commands: what to do first in a new server
+START_HERE = (
+    "• Anyone: `/quiz` asks a question in this channel now, from the built-in decks; "
+    "`/review start` brings back, privately, what you are about to forget; "
+    "`/leaderboard show` and `/stats` show the points.\n"
+    "• Moderators (Manage Server, or the role set with `/settings mod-role`): "
+    "`/qotd setup` posts a question of the day in a channel at a time you choose; "
+    "`/settings timezone` sets the zone the server's days and weeks follow."
+)
 
 #: the foot of /help's command list: where its other topic is
 SCORING_POINTER = "How points are earned, and this server's values: /help topic:scoring"
@@ -100,6 +109,7 @@ class Help(commands.Cog):
             )
             return
         embed = info_embed("Recall", ABOUT)
+        embed.add_field(name="Start here", value=START_HERE, inline=False)
         chunk: list[str] = []
         size = 0
         part = 1

@@ -164,3 +164,29 @@ async def test_help_scoring_names_the_zone_this_servers_days_follow(recall, emul
         assert "(days follow the server's time zone, Etc/GMT+2 (UTC-2))" in await scoring()
         dm = (await mod.run("/help", dm=True, topic="scoring")).embed["description"]
         assert "(days follow the server's time zone)" in dm
+
+
+async def test_help_says_where_to_start_in_a_new_server(recall, emulator):
+    """A new server's first /help was some forty commands in alphabetical order, /deck create
+    first: nothing said that /quiz works at once on the built-in decks, nor that a
+    moderator sets up the question of the day. It opens with where to start, each command
+    it names being one Recall has."""
+    import re
+
+    from cogs.help import command_lines
+
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        embed = (await alice.run("/help", channel=guild.general)).embed
+        start = embed["fields"][0]
+        assert start["name"] == "Start here"
+        text = start["value"]
+        assert "`/quiz`" in text and "built-in decks" in text
+        assert "`/qotd setup`" in text and "question of the day" in text
+        assert "Moderators" in text and "Manage Server" in text
+        assert "`/settings mod-role`" in text and "`/settings timezone`" in text
+        named = set(re.findall(r"`(/[a-z -]+?)`", text))
+        known = {name for name, _ in command_lines(bot.tree)}
+        assert named and named <= known, named - known
+        assert embed["fields"][1]["name"] == "Commands"
