@@ -190,3 +190,23 @@ async def test_help_says_where_to_start_in_a_new_server(recall, emulator):
         known = {name for name, _ in command_lines(bot.tree)}
         assert named and named <= known, named - known
         assert embed["fields"][1]["name"] == "Commands"
+
+
+async def test_help_in_a_dm_says_the_commands_work_in_a_server(recall, emulator):
+    """In a DM, Discord offers no command but /help (every other one is guild-only), yet
+    /help there listed them all, starting with "/quiz asks a question in this channel":
+    it says they are used in a server Recall is in."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        in_dms = [c.name for c in bot.tree.get_commands() if not c.guild_only]
+        assert in_dms == ["help"]
+        embed = (await alice.run("/help", dm=True)).embed
+        start = embed["fields"][0]
+        assert start["name"] == "Start here"
+        assert start["value"].startswith(
+            "In a DM only `/help` works: the other commands are used in a server Recall is in."
+        )
+        assert "in this channel" not in start["value"]
+        with pytest.raises(Exception, match="not available in DMs"):
+            await alice.run("/quiz", dm=True)
