@@ -210,3 +210,83 @@ async def test_help_in_a_dm_says_the_commands_work_in_a_server(recall, emulator)
         assert "in this channel" not in start["value"]
         with pytest.raises(Exception, match="not available in DMs"):
             await alice.run("/quiz", dm=True)
+
+
+def readme_invite() -> tuple[list[str], int]:
+    """The permissions the README's invite link asks for: their names and integer."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    invite = re.search(r"and these permissions: (.*?) \(permission integer `(\d+)`\)", readme, re.S)
+    assert invite is not None
+    integer = int(invite[2])
+    assert f"&permissions={integer}`" in readme and "scope=bot+applications.commands" in readme
+    return " ".join(invite[1].split()).split(", "), integer
+
+
+def test_the_readme_invite_asks_for_the_permissions_recall_checks_for():
+    from cogs.checks import PERMISSION_NAMES
+
+    names, integer = readme_invite()
+    # Mention @everyone is asked for only where a question of the day pings a role
+    needed = {attr: name for attr, name in PERMISSION_NAMES.items() if attr != "mention_everyone"}
+    assert integer == discord.Permissions(**dict.fromkeys(needed, True)).value
+    # Discord's invite page says View Channels where a channel's settings say View Channel
+    assert sorted(names) == sorted(
+        "View Channels" if n == "View Channel" else n for n in needed.values()
+    )
+
+
+async def test_the_readme_invite_permissions_are_enough_for_a_new_servers_first_day(
+    recall, emulator
+):
+    """The emulator's bot role has more permissions than the README's invite link grants
+    (Manage Messages, Manage Threads...), so a need beyond the invite would pass every
+    other test. Here the bot has exactly the invite's permissions: a first /quiz with its
+    live count, a question of the day with its thread, the board, /stats and the review
+    channel all work."""
+    _names, integer = readme_invite()
+    # @everyone's permissions count for the bot too: here they add none Recall uses beyond
+    # View Channel, Send Messages and Read Message History, which the invite grants anyway
+    everyone = discord.Permissions(
+        view_channel=True, send_messages=True, read_message_history=True,
+        use_application_commands=True,
+    )
+    guild = emulator.add_guild(
+        "Study group", bot_permissions=integer, everyone_permissions=everyone.value
+    )
+    alice = guild.add_member("alice")
+    mod = guild.add_member("mod", permissions=discord.Permissions(manage_guild=True).value)
+    async with recall.running():
+        quiz = await alice.run("/quiz", channel=guild.general)
+        assert not quiz.ephemeral and quiz.message is not None
+        post = quiz.message
+        revealed = await alice.click(post, "Reveal answer")
+        graded = await alice.click(revealed.message, "Good")
+        assert "You graded yourself **Good**" in graded.embed["description"]
+        await emulator.wait_until(
+            lambda: post.embeds[0]["footer"]["text"].endswith("1 member answered")
+        )
+        done = await mod.run(
+            "/qotd setup",
+            channel=guild.general,
+            options={"channel": guild.general, "time": "09:00", "timezone": "UTC"},
+        )
+        assert done.embed["title"] == "Question of the day is set up", done.content
+        posted = await (await mod.run("/qotd post-now", channel=guild.general)).wait_for_followup()
+        assert posted.content.startswith("Posted [question of the day #1]"), posted.content
+        [qotd] = [
+            m for m in emulator.channel_messages(guild.general)
+            if m.embeds and "Question of the day" in m.embeds[0]["title"]
+        ]
+        assert qotd.thread is not None
+        board = await alice.run("/leaderboard show", channel=guild.general)
+        assert not board.ephemeral and "alice" in board.embed["description"]
+        stats = await alice.run("/stats", channel=guild.general)
+        await stats.wait_for_content()
+        assert not stats.ephemeral and stats.message.embeds[0]["title"] == "Stats: alice"
+        [picture] = stats.message.attachments  # Attach Files
+        assert picture.filename == "weeks.png"
+        review = await mod.run("/settings review-channel", options={"channel": guild.general})
+        assert "will be posted in" in review.content, review.content
