@@ -101,6 +101,8 @@ async def cmd_run(settings: Settings) -> int:
                     "Discord refused the token: copy it again from the Bot page of the "
                     "Developer Portal into DISCORD_TOKEN in .env"
                 ) from exc
+            except _http_error() as exc:
+                raise CliError(discord_problem(exc, "the request")) from exc
     finally:
         await store.close()
     return 0
@@ -135,13 +137,15 @@ async def cmd_sync(settings: Settings, guild_id: int | None, use_global: bool) -
                 await bot.login(token)
             except _login_failure() as exc:
                 raise CliError("Discord refused the token: check DISCORD_TOKEN in .env") from exc
+            except _http_error() as exc:
+                raise CliError(discord_problem(exc, "the request")) from exc
             try:
                 synced = await bot.sync_commands(target)
                 if target is None and settings.dev_guild_id is not None:
                     removed = await bot.remove_guild_copy(settings.dev_guild_id)
-            except _forbidden() as exc:
-                if target is None:
-                    raise
+            except _http_error() as exc:
+                if target is None or not isinstance(exc, _forbidden()):
+                    raise CliError(discord_problem(exc, "the commands")) from exc
                 raise CliError(
                     f"Discord refused the commands: the bot is not in server {target}, or was "
                     "invited there without the applications.commands scope. Invite it with "
@@ -208,6 +212,24 @@ def _forbidden() -> type[Exception]:
     from bot.client import Forbidden
 
     return Forbidden
+
+
+def _http_error() -> type[Exception]:
+    from bot.client import HTTPException
+
+    return HTTPException
+
+
+def discord_problem(exc: Exception, what: str) -> str:
+    """One line for an answer from Discord that is neither a refused token nor a server
+    the bot is not in: a limit reached (a 4xx), or Discord down (a 5xx)."""
+    said = " ".join(str(exc).split())  # a refused form lists its errors on several lines
+    if getattr(exc, "status", 0) >= 500:
+        return (
+            f"Discord is not answering as it should ({said}): it may be down "
+            "(https://discordstatus.com); try again later"
+        )
+    return f"Discord refused {what} ({said})"
 
 
 # -- parsing --------------------------------------------------------------------------------

@@ -121,6 +121,8 @@ async def reply_ephemeral(interaction: discord.Interaction[Any], text: str) -> N
 LoginFailure = discord.LoginFailure
 #: Discord refused a request for lack of access (syncing to a server the bot is not in)
 Forbidden = discord.Forbidden
+#: any other error answer from Discord (a limit reached, Discord down)
+HTTPException = discord.HTTPException
 
 #: Forms (modals) live in the bot's memory only: each carries the bot's ``run_id`` in its
 #: custom_id (see cogs.ui.send_form), so one opened before a restart is recognised when sent.

@@ -20,6 +20,21 @@ ABOUT = (
     "is about to forget."
 )
 
+#: /help's first field, before the list of commands: what to do first in a new server
+START_HERE = (
+    "• Anyone: `/quiz` asks a question in this channel now, from the built-in decks; "
+    "`/review start` brings back, privately, what you are about to forget; "
+    "`/leaderboard show` and `/stats` show the points.\n"
+    "• Moderators (Manage Server, or the role set with `/settings mod-role`): "
+    "`/qotd setup` posts a question of the day in a channel at a time you choose; "
+    "`/settings timezone` sets the zone the server's days and weeks follow."
+)
+#: the same in a DM, where Discord offers no command but /help (the others are guild-only)
+START_HERE_DM = (
+    "In a DM only `/help` works: the other commands are used in a server Recall is in. "
+    "There, `/quiz` asks a question at once from the built-in decks, and a moderator sets up "
+    "a question of the day with `/qotd setup`."
+)
 
 #: the foot of /help's command list: where its other topic is
 SCORING_POINTER = "How points are earned, and this server's values: /help topic:scoring"
@@ -100,6 +115,8 @@ class Help(commands.Cog):
             )
             return
         embed = info_embed("Recall", ABOUT)
+        start = START_HERE if interaction.guild_id else START_HERE_DM
+        embed.add_field(name="Start here", value=start, inline=False)
         chunk: list[str] = []
         size = 0
         part = 1

@@ -225,3 +225,18 @@ def test_a_misspelt_setting_is_named_not_silently_ignored(tmp_path):
         "ignored; did you mean RECALL_QOTD_GRACE_HOURS?",
     ]
     assert "settings: ok" in result.stdout
+
+
+def test_make_run_with_env_example_copied_as_is_ends_with_one_clear_line(tmp_path):
+    """README's first step, `cp .env.example .env`, with the token not filled in yet: the
+    `check` that `make run` starts with passes, saying the token is not set, and `run` then
+    ends with one line saying where to put it."""
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    checked = recall("check", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    assert "token not set" in checked.stdout and checked.stderr == ""
+    result = recall("run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "recall: DISCORD_TOKEN is not set. Put DISCORD_TOKEN=<your bot token> in .env\n"
+    )

@@ -131,3 +131,27 @@ async def test_run_says_when_the_slash_commands_are_not_installed(emulator, tmp_
         "/suggest is not installed on Discord (the commands installed are an older "
         "version's): run python -m bot sync"
     ) in await run_briefly(emulator, tmp_path, caplog)
+
+
+@pytest.mark.parametrize("where", ["login", "commands"])
+async def test_sync_refused_by_discord_ends_with_a_clear_message(emulator, tmp_path, where):
+    """Discord refusing a sync for another reason than a server the bot is not in (its
+    limit of 200 command creations a day, say, a 400) or failing (a 503 while it is down)
+    ended `sync` with a traceback: one line says what Discord answered."""
+    if where == "login":
+        emulator.faults.add("GET", r"/users/@me$", status=503, times=None)
+        expected = r"^Discord is not answering as it should \(503 Service Unavailable.*\): .*try again later$"
+    else:
+        emulator.faults.add("PUT", r"/commands$", status=400, times=None)
+        expected = r"^Discord refused the commands \(400 Bad Request.*\)"
+    with pytest.raises(CliError, match=expected) as refused:
+        await cmd_sync(settings(emulator, tmp_path), None, True)
+    assert "\n" not in str(refused.value)
+    emulator.violations.clear()
+
+
+async def test_run_when_discord_fails_at_login_ends_with_a_clear_message(emulator, tmp_path):
+    emulator.faults.add("GET", r"/users/@me$", status=503, times=None)
+    with pytest.raises(CliError, match=r"^Discord is not answering as it should \(503 "):
+        await cmd_run(settings(emulator, tmp_path))
+    emulator.violations.clear()

@@ -164,3 +164,129 @@ async def test_help_scoring_names_the_zone_this_servers_days_follow(recall, emul
         assert "(days follow the server's time zone, Etc/GMT+2 (UTC-2))" in await scoring()
         dm = (await mod.run("/help", dm=True, topic="scoring")).embed["description"]
         assert "(days follow the server's time zone)" in dm
+
+
+async def test_help_says_where_to_start_in_a_new_server(recall, emulator):
+    """A new server's first /help was some forty commands in alphabetical order, /deck create
+    first: nothing said that /quiz works at once on the built-in decks, nor that a
+    moderator sets up the question of the day. It opens with where to start, each command
+    it names being one Recall has."""
+    import re
+
+    from cogs.help import command_lines
+
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        embed = (await alice.run("/help", channel=guild.general)).embed
+        start = embed["fields"][0]
+        assert start["name"] == "Start here"
+        text = start["value"]
+        assert "`/quiz`" in text and "built-in decks" in text
+        assert "`/qotd setup`" in text and "question of the day" in text
+        assert "Moderators" in text and "Manage Server" in text
+        assert "`/settings mod-role`" in text and "`/settings timezone`" in text
+        named = set(re.findall(r"`(/[a-z -]+?)`", text))
+        known = {name for name, _ in command_lines(bot.tree)}
+        assert named and named <= known, named - known
+        assert embed["fields"][1]["name"] == "Commands"
+
+
+async def test_help_in_a_dm_says_the_commands_work_in_a_server(recall, emulator):
+    """In a DM, Discord offers no command but /help (every other one is guild-only), yet
+    /help there listed them all, starting with "/quiz asks a question in this channel":
+    it says they are used in a server Recall is in."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        in_dms = [c.name for c in bot.tree.get_commands() if not c.guild_only]
+        assert in_dms == ["help"]
+        embed = (await alice.run("/help", dm=True)).embed
+        start = embed["fields"][0]
+        assert start["name"] == "Start here"
+        assert start["value"].startswith(
+            "In a DM only `/help` works: the other commands are used in a server Recall is in."
+        )
+        assert "in this channel" not in start["value"]
+        with pytest.raises(Exception, match="not available in DMs"):
+            await alice.run("/quiz", dm=True)
+
+
+def readme_invite() -> tuple[list[str], int]:
+    """The permissions the README's invite link asks for: their names and integer."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    invite = re.search(r"and these permissions: (.*?) \(permission integer `(\d+)`\)", readme, re.S)
+    assert invite is not None
+    integer = int(invite[2])
+    assert f"&permissions={integer}`" in readme and "scope=bot+applications.commands" in readme
+    return " ".join(invite[1].split()).split(", "), integer
+
+
+def test_the_readme_invite_asks_for_the_permissions_recall_checks_for():
+    from cogs.checks import PERMISSION_NAMES
+
+    names, integer = readme_invite()
+    # Mention @everyone is asked for only where a question of the day pings a role
+    needed = {attr: name for attr, name in PERMISSION_NAMES.items() if attr != "mention_everyone"}
+    assert integer == discord.Permissions(**dict.fromkeys(needed, True)).value
+    # Discord's invite page says View Channels where a channel's settings say View Channel
+    assert sorted(names) == sorted(
+        "View Channels" if n == "View Channel" else n for n in needed.values()
+    )
+
+
+async def test_the_readme_invite_permissions_are_enough_for_a_new_servers_first_day(
+    recall, emulator
+):
+    """The emulator's bot role has more permissions than the README's invite link grants
+    (Manage Messages, Manage Threads...), so a need beyond the invite would pass every
+    other test. Here the bot has exactly the invite's permissions: a first /quiz with its
+    live count, a question of the day with its thread, the board, /stats and the review
+    channel all work."""
+    _names, integer = readme_invite()
+    # @everyone's permissions count for the bot too: here they add none Recall uses beyond
+    # View Channel, Send Messages and Read Message History, which the invite grants anyway
+    everyone = discord.Permissions(
+        view_channel=True, send_messages=True, read_message_history=True,
+        use_application_commands=True,
+    )
+    guild = emulator.add_guild(
+        "Study group", bot_permissions=integer, everyone_permissions=everyone.value
+    )
+    alice = guild.add_member("alice")
+    mod = guild.add_member("mod", permissions=discord.Permissions(manage_guild=True).value)
+    async with recall.running():
+        quiz = await alice.run("/quiz", channel=guild.general)
+        assert not quiz.ephemeral and quiz.message is not None
+        post = quiz.message
+        revealed = await alice.click(post, "Reveal answer")
+        graded = await alice.click(revealed.message, "Good")
+        assert "You graded yourself **Good**" in graded.embed["description"]
+        await emulator.wait_until(
+            lambda: post.embeds[0]["footer"]["text"].endswith("1 member answered")
+        )
+        done = await mod.run(
+            "/qotd setup",
+            channel=guild.general,
+            options={"channel": guild.general, "time": "09:00", "timezone": "UTC"},
+        )
+        assert done.embed["title"] == "Question of the day is set up", done.content
+        posted = await (await mod.run("/qotd post-now", channel=guild.general)).wait_for_followup()
+        assert posted.content.startswith("Posted [question of the day #1]"), posted.content
+        [qotd] = [
+            m for m in emulator.channel_messages(guild.general)
+            if m.embeds and "Question of the day" in m.embeds[0]["title"]
+        ]
+        assert qotd.thread is not None
+        board = await alice.run("/leaderboard show", channel=guild.general)
+        assert not board.ephemeral and "alice" in board.embed["description"]
+        stats = await alice.run("/stats", channel=guild.general)
+        await stats.wait_for_content()
+        assert not stats.ephemeral and stats.message.embeds[0]["title"] == "Stats: alice"
+        [picture] = stats.message.attachments  # Attach Files
+        assert picture.filename == "weeks.png"
+        review = await mod.run("/settings review-channel", options={"channel": guild.general})
+        assert "will be posted in" in review.content, review.content
