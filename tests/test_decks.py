@@ -48,6 +48,7 @@ def test_the_built_in_decks_ship():
         "pytest": "Testing with pytest interview prep",
         "python": "Python interview prep",
         "sql": "SQL interview prep",
+        "websec": "Web application security interview prep",
     }
 
 
@@ -94,6 +95,10 @@ ALGO_AREAS += ["cycle-detection", "union-find", "bit-manipulation"]
 PYTEST_AREAS = ["fixtures", "builtin-fixtures", "parametrize", "marks", "assertions"]
 PYTEST_AREAS += ["discovery", "cli", "plugins", "mocking", "flask", "coverage", "test-doubles"]
 PYTEST_AREAS += ["flaky-tests", "hypothesis", "asyncio"]
+WEBSEC_AREAS = ["xss", "csrf", "sql-injection", "passwords", "sessions", "auth"]
+WEBSEC_AREAS += ["access-control", "jwt", "cors", "csp", "clickjacking", "redirects", "ssrf"]
+WEBSEC_AREAS += ["path-traversal", "uploads", "secrets", "dependencies", "rate-limiting", "tls"]
+WEBSEC_AREAS += ["timing-attacks", "deserialisation", "logging"]
 
 
 @pytest.mark.parametrize(
@@ -111,6 +116,7 @@ PYTEST_AREAS += ["flaky-tests", "hypothesis", "asyncio"]
             ALGO_AREAS,
         ),
         ("pytest", "Testing with pytest interview prep", range(40, 46), 12, PYTEST_AREAS),
+        ("websec", "Web application security interview prep", range(40, 46), 12, WEBSEC_AREAS),
     ],
 )
 def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):

@@ -391,9 +391,10 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             "python",
             "sql",
             "pytest",
+            "websec",
             "testing",
         ]
-        assert decks[7]["name"] == "Testing deck (3 questions)"
+        assert decks[8]["name"] == "Testing deck (3 questions)"
         tags = await alice.autocomplete("/quiz", "tag", "", deck="testing")
         assert [c["value"] for c in tags] == ["contexts", "routing"]
         assert tags[0]["name"] == "contexts (2)"
@@ -414,6 +415,8 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
         assert [c["value"] for c in algo_tags] == ["union-find"]
         pytest_tags = await alice.autocomplete("/quiz", "tag", "hyp", deck="pytest")
         assert [c["value"] for c in pytest_tags] == ["hypothesis"]
+        websec_tags = await alice.autocomplete("/quiz", "tag", "ssr", deck="websec")
+        assert [c["value"] for c in websec_tags] == ["ssrf"]
 
 
 async def test_a_member_cannot_grade_another_members_attempt(recall, emulator):

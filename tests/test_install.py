@@ -45,3 +45,4 @@ def test_installed_package_finds_its_decks_and_migrations(tmp_path):
     assert "python: Python interview prep" in result.stdout
     assert "sql: SQL interview prep" in result.stdout
     assert "pytest: Testing with pytest interview prep" in result.stdout
+    assert "websec: Web application security interview prep" in result.stdout
