@@ -1001,7 +1001,7 @@ async def test_a_form_sent_after_it_expired_gives_back_what_was_typed(
     async with recall.running() as bot:
         await make_deck(mod)
         opened = await mod.run("/question add", deck="team-flask")
-        await asyncio.sleep(3)  # the moderator took their time
+        await asyncio.sleep(1)  # the moderator took their time (the form waits 0.2 s)
         sent = await mod.submit(opened.modal, **FORM)
         assert sent.acknowledged and sent.ephemeral
         assert "was not saved" in sent.content, sent.content
