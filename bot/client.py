@@ -7,7 +7,6 @@ import contextlib
 import io
 import logging
 import secrets
-import time
 from typing import Any
 
 import discord
@@ -207,9 +206,9 @@ class RecallBot(commands.Bot):
             )
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """A form opened before the bot restarted, or one this run stopped waiting for (its
-        timeout, in its custom_id), has nothing left to receive it: its sender gets,
-        privately, what they typed, to paste into the form opened again."""
+        """A form opened before the bot restarted, or one this run stopped waiting for
+        (discord.py drops a form at its timeout), has nothing left to receive it: its sender
+        gets, privately, what they typed, to paste into the form opened again."""
         if interaction.type is not discord.InteractionType.modal_submit:
             return
         data: dict[str, Any] = dict(interaction.data or {})
@@ -218,16 +217,17 @@ class RecallBot(commands.Bot):
             return
         parts = custom_id.split(":")
         if parts[1:2] == [self.run_id]:
-            until = parts[2] if len(parts) > 3 else ""
-            # Until then (and a moment more) the form itself answers.
-            if not until.isdigit() or not int(until) or time.monotonic() <= int(until) + 1:
+            # While discord.py holds the form, the form answers. discord.py looked it up
+            # just before dispatching this event, and the form's task has not finished by
+            # now (its first step waits for Discord), nor has its timeout dropped it since.
+            if custom_id in self._connection._view_store._modals:
                 return
             why = "This form was open so long that Recall stopped waiting for it"
         else:
             why = "Recall restarted while this form was open"
         fields = [(name, value) for name, value in typed_in_form(data) if value]
         # What was given with the command that opened the form was kept in the database.
-        draft = await self._kept_draft(parts[3] if len(parts) > 3 else "", interaction.user.id)
+        draft = await self._kept_draft(parts[-1] if len(parts) > 2 else "", interaction.user.id)
         if draft.why:
             fields.append(("why", draft.why))
         typed = typed_text(fields)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
-import math
 import re
 import secrets
-import time
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -77,9 +75,8 @@ async def send_form(
     ``keep_why``, the *why it is asked* typed with the command, and ``command``, the command
     with its options (such as the difficulty) that opens the form as it was."""
     run_id = getattr(interaction.client, "run_id", "")
-    until = math.ceil(time.monotonic() + form.timeout) if form.timeout is not None else 0
     token = secrets.token_hex(6)
-    form.custom_id = f"{FORM_PREFIX}{run_id}:{until}:{token}"
+    form.custom_id = f"{FORM_PREFIX}{run_id}:{token}"
     if keep_why or command:
         try:
             await interaction.client.store.save_form_draft(

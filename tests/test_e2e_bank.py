@@ -1001,9 +1001,36 @@ async def test_a_form_sent_after_it_expired_gives_back_what_was_typed(
     async with recall.running() as bot:
         await make_deck(mod)
         opened = await mod.run("/question add", deck="team-flask")
-        await asyncio.sleep(3)  # the moderator took their time
+        await asyncio.sleep(1)  # the moderator took their time (the form waits 0.2 s)
         sent = await mod.submit(opened.modal, **FORM)
         assert sent.acknowledged and sent.ephemeral
+        assert "was not saved" in sent.content, sent.content
+        [attached] = sent.message.attachments
+        assert FORM["answer"] in attached.data.decode()
+        assert (await bot.store.search_questions(guild.id, custom_only=True)).total == 0
+
+
+async def test_a_form_sent_as_the_bot_stops_waiting_for_it_is_answered(
+    recall, emulator, monkeypatch
+):
+    """The moment discord.py stops waiting for an open form (its timeout), a form sent is
+    answered with what was typed: no moment in which it gets no answer at all."""
+    from cogs import ui
+
+    monkeypatch.setattr(ui, "FORM_TIMEOUT", 0.5)
+    guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        opened = await mod.run("/question add", deck="team-flask")
+        # discord.py keeps the form once Discord has answered the request that opened it...
+        waiting = bot._connection._view_store._modals
+        await emulator.wait_until(lambda: opened.modal.custom_id in waiting)
+        form = waiting[opened.modal.custom_id]
+        # ...and drops it at its timeout: sent at that moment, it is answered all the same
+        assert await asyncio.wait_for(form.wait(), 5), "the form did not time out"
+        assert opened.modal.custom_id not in waiting
+        sent = await mod.submit(opened.modal, within=3, **FORM)
+        assert sent.acknowledged and sent.ephemeral and not sent.error_codes
         assert "was not saved" in sent.content, sent.content
         [attached] = sent.message.attachments
         assert FORM["answer"] in attached.data.decode()
