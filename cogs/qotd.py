@@ -874,7 +874,7 @@ class Qotd(commands.Cog):
                 await self.engine.tick()
                 done = True
             except Exception:
-                log.exception("catching up on questions of the day failed; retrying in %.0f s", delay)
+                log.exception("catching up on questions of the day failed; retrying in %g s", delay)
                 done = False
             if not started:
                 started = True
