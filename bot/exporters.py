@@ -48,10 +48,11 @@ What each format carries:
       **ID:** the-question-id
 
   Texts are written as article paragraphs: ``&``, ``<`` and a backslash before ASCII
-  punctuation or at the end (which the reader would take for a Markdown escape) become HTML
-  entities, a line break becomes ``<br>`` at the end of the line, whitespace at either end of
-  a line becomes a numeric entity, and a line that the reader would take for structure (a
-  heading, list item, label, quote, ...) has its first character written as an entity.
+  punctuation, at the end or before an entity (which the reader would take for a Markdown
+  escape) become HTML entities, a line break becomes ``<br>`` at the end of the line,
+  whitespace at either end of a line becomes a numeric entity, and a line that the reader
+  would take for structure (a heading, list item, label, quote, ...) has its first character
+  written as an entity.
 """
 
 from __future__ import annotations
@@ -326,7 +327,8 @@ def _escape_inline(text: str) -> str:
 
 
 def _protect_ends(line: str) -> str:
-    """Whitespace at either end of a line would be trimmed by the reader: use entities."""
+    """Whitespace at either end of a line would be trimmed by the reader: use entities (and
+    for a backslash before them, which the reader would take for an escape of their ``&``)."""
     stripped = line.strip()
     if not stripped:
         return "".join(_entity(ch) for ch in line)
@@ -334,6 +336,8 @@ def _protect_ends(line: str) -> str:
     end = start + len(stripped)
     head = "".join(_entity(ch) for ch in line[:start])
     tail = "".join(_entity(ch) for ch in line[end:])
+    if tail and stripped.endswith("\\"):
+        stripped = stripped[:-1] + _entity("\\")
     return head + stripped + tail
 
 

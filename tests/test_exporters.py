@@ -8,7 +8,7 @@ import json
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -130,6 +130,10 @@ def _round_trip(qs: list[Question], fmt: str, description: str = "") -> None:
 @pytest.mark.parametrize("fmt", ["yaml", "json", "markdown"])
 @PROPERTY_SETTINGS
 @given(qs=question_lists(allow_cr=True), description=_text(allow_cr=True, max_parts=4))
+@example(
+    qs=[Question(id="a", prompt="What is Flask?", answer="Flask", key_points=["Flask\\\x1f"])],
+    description="",
+)
 def test_round_trip(fmt: str, qs: list[Question], description: str) -> None:
     _round_trip(qs, fmt, description.strip()[:400])
 
@@ -255,6 +259,26 @@ def test_markdown_keeps_backslashes_the_reader_would_take_for_escapes() -> None:
     text = export_questions([q], "markdown").decode("utf-8")
     assert r"C:\Users&#92;* match in a&#92;_b?" in text
     assert parse_import(text.encode(), "t.md").questions == [q]
+
+
+# A backslash before whitespace that ends a line (written as an entity, so that the reader
+# does not trim it): a space or tab before a line break, or a character that str.strip() takes
+# for whitespace and the model keeps at the end of a text (U+001C to U+001F).
+BACKSLASH_BEFORE_LINE_END = ["Flask\\\x1f", "x\\\x1c", "Flask\\ \nnext", "a\\\t\nb", "a\\\u3000\nb"]
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+@pytest.mark.parametrize("text", BACKSLASH_BEFORE_LINE_END)
+def test_a_backslash_before_whitespace_at_a_line_end_comes_back(fmt: str, text: str) -> None:
+    q = Question(
+        id="slash",
+        prompt="What is " + text,
+        why=text,
+        key_points=[text, "plain"],
+        answer=text,
+        options=[{"text": text.split("\n")[0], "correct": True}, {"text": "y", "correct": False}],
+    )
+    _round_trip([q], fmt)
 
 
 def test_unknown_format() -> None:
