@@ -11,8 +11,9 @@ What each format carries:
 
 * YAML and JSON: everything, in the built-in deck schema (``slug``, ``name``, ``description``,
   ``questions``).
-* CSV: everything except carriage returns inside texts - a CR (alone or before LF) comes back
-  as a plain line break, because the importer reads every CR/CRLF as LF. Cells are
+* CSV: everything except carriage returns and NUL characters inside texts - a CR (alone or
+  before LF) comes back as a plain line break, because the importer reads every CR/CRLF as LF,
+  and a file with a NUL is refused as binary (CSV has no escape for either). Cells are
   neutralised against spreadsheet formulas (see :func:`bot.importers.neutralise_cell`); list
   cells hold one item per line, continuation lines of an item are indented by two spaces, and
   the right option starts with ``*``.
@@ -47,11 +48,12 @@ What each format carries:
 
       **ID:** the-question-id
 
-  Texts are written as article paragraphs: ``&``, ``<`` and a backslash before ASCII
-  punctuation or at the end (which the reader would take for a Markdown escape) become HTML
-  entities, a line break becomes ``<br>`` at the end of the line, whitespace at either end of
-  a line becomes a numeric entity, and a line that the reader would take for structure (a
-  heading, list item, label, quote, ...) has its first character written as an entity.
+  Texts are written as article paragraphs: ``&``, ``<``, CR, NUL and a backslash before ASCII
+  punctuation, at the end or before an entity (which the reader would take for a Markdown
+  escape) become HTML entities, a line break becomes ``<br>`` at the end of the line,
+  whitespace at either end of a line becomes a numeric entity, and a line that the reader
+  would take for structure (a heading, list item, label, quote, ...) has its first character
+  written as an entity.
 """
 
 from __future__ import annotations
@@ -322,11 +324,13 @@ _ESCAPING_BACKSLASH_RE = re.compile(r"\\(?=[!-/:-@\[-`{-~]|\Z)")
 
 def _escape_inline(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace("\r", "&#13;")
+    text = text.replace("\x00", "&#0;")  # the reader refuses a file with a NUL in it
     return _ESCAPING_BACKSLASH_RE.sub("&#92;", text)
 
 
 def _protect_ends(line: str) -> str:
-    """Whitespace at either end of a line would be trimmed by the reader: use entities."""
+    """Whitespace at either end of a line would be trimmed by the reader: use entities (and
+    for a backslash before them, which the reader would take for an escape of their ``&``)."""
     stripped = line.strip()
     if not stripped:
         return "".join(_entity(ch) for ch in line)
@@ -334,6 +338,8 @@ def _protect_ends(line: str) -> str:
     end = start + len(stripped)
     head = "".join(_entity(ch) for ch in line[:start])
     tail = "".join(_entity(ch) for ch in line[end:])
+    if tail and stripped.endswith("\\"):
+        stripped = stripped[:-1] + _entity("\\")
     return head + stripped + tail
 
 
