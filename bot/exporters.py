@@ -11,9 +11,8 @@ What each format carries:
 
 * YAML and JSON: everything, in the built-in deck schema (``slug``, ``name``, ``description``,
   ``questions``).
-* CSV: everything except carriage returns and NUL characters inside texts - a CR (alone or
-  before LF) comes back as a plain line break, because the importer reads every CR/CRLF as LF,
-  and a file with a NUL is refused as binary (CSV has no escape for either). Cells are
+* CSV: everything except carriage returns inside texts - a CR (alone or before LF) comes back
+  as a plain line break, because the importer reads every CR/CRLF as LF. Cells are
   neutralised against spreadsheet formulas (see :func:`bot.importers.neutralise_cell`); list
   cells hold one item per line, continuation lines of an item are indented by two spaces, and
   the right option starts with ``*``.
@@ -48,7 +47,7 @@ What each format carries:
 
       **ID:** the-question-id
 
-  Texts are written as article paragraphs: ``&``, ``<``, CR, NUL and a backslash before ASCII
+  Texts are written as article paragraphs: ``&``, ``<`` and a backslash before ASCII
   punctuation, at the end or before an entity (which the reader would take for a Markdown
   escape) become HTML entities, a line break becomes ``<br>`` at the end of the line,
   whitespace at either end of a line becomes a numeric entity, and a line that the reader
@@ -324,7 +323,6 @@ _ESCAPING_BACKSLASH_RE = re.compile(r"\\(?=[!-/:-@\[-`{-~]|\Z)")
 
 def _escape_inline(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace("\r", "&#13;")
-    text = text.replace("\x00", "&#0;")  # the reader refuses a file with a NUL in it
     return _ESCAPING_BACKSLASH_RE.sub("&#92;", text)
 
 

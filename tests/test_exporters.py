@@ -46,32 +46,30 @@ AWKWARD = [
 ]
 
 
-def _text(*, all_text: bool, max_parts: int = 8) -> st.SearchStrategy[str]:
-    """Texts with any character the question model takes, or (``all_text=False``) only those
-    CSV carries: no carriage return, no NUL."""
-    excluded = "" if all_text else "\x00\r"
+def _text(*, allow_cr: bool, max_parts: int = 8) -> st.SearchStrategy[str]:
+    excluded = "\x00" if allow_cr else "\x00\r"
     plain = st.text(
         alphabet=st.characters(exclude_categories=["Cs"], exclude_characters=excluded),
         max_size=10,
     )
     parts = [st.sampled_from(AWKWARD), plain]
-    if all_text:
-        parts.append(st.sampled_from(["\r", "\r\n", "a\rb", "\x00"]))
+    if allow_cr:
+        parts.append(st.sampled_from(["\r", "\r\n", "a\rb"]))
     return st.lists(st.one_of(*parts), max_size=max_parts).map("".join)
 
 
 WORDS = ["Flask", "SQL", "déjà vu", "x", "42", "naïve", "Ωmega", "C#", "e.g.", "it's"]
 
 
-def _filled(*, all_text: bool, max_parts: int = 6) -> st.SearchStrategy[str]:
+def _filled(*, allow_cr: bool, max_parts: int = 6) -> st.SearchStrategy[str]:
     """Awkward text around a word, so that it is never blank."""
-    text = _text(all_text=all_text, max_parts=max_parts)
+    text = _text(allow_cr=allow_cr, max_parts=max_parts)
     return st.tuples(text, st.sampled_from(WORDS), text).map("".join)
 
 
 @st.composite
-def questions(draw: st.DrawFn, all_text: bool = True) -> Question:
-    text = _filled(all_text=all_text)
+def questions(draw: st.DrawFn, allow_cr: bool = True) -> Question:
+    text = _filled(allow_cr=allow_cr)
     qid = draw(st.from_regex(r"[a-z0-9][a-z0-9._-]{0,12}", fullmatch=True))
     prompt = draw(text)
     answer = draw(text)
@@ -83,7 +81,7 @@ def questions(draw: st.DrawFn, all_text: bool = True) -> Question:
     difficulty = draw(st.sampled_from(["easy", "medium", "hard"]))
     options: list[dict[str, object]] = []
     if draw(st.booleans()):
-        option_text = _filled(all_text=all_text, max_parts=2).map(lambda t: t[:60])
+        option_text = _filled(allow_cr=allow_cr, max_parts=2).map(lambda t: t[:60])
         texts = draw(st.lists(option_text, min_size=2, max_size=4, unique_by=option_key))
         right = draw(st.integers(0, len(texts) - 1))
         options = [{"text": t, "correct": i == right} for i, t in enumerate(texts)]
@@ -103,9 +101,9 @@ def questions(draw: st.DrawFn, all_text: bool = True) -> Question:
         raise
 
 
-def question_lists(all_text: bool) -> st.SearchStrategy[list[Question]]:
+def question_lists(allow_cr: bool) -> st.SearchStrategy[list[Question]]:
     return st.lists(
-        questions(all_text=all_text),
+        questions(allow_cr=allow_cr),
         min_size=1,
         max_size=4,
         unique_by=(lambda q: q.id, lambda q: loose_key(q.prompt)),
@@ -131,7 +129,7 @@ def _round_trip(qs: list[Question], fmt: str, description: str = "") -> None:
 
 @pytest.mark.parametrize("fmt", ["yaml", "json", "markdown"])
 @PROPERTY_SETTINGS
-@given(qs=question_lists(all_text=True), description=_text(all_text=True, max_parts=4))
+@given(qs=question_lists(allow_cr=True), description=_text(allow_cr=True, max_parts=4))
 @example(
     qs=[Question(id="a", prompt="What is Flask?", answer="Flask", key_points=["Flask\\\x1f"])],
     description="",
@@ -141,9 +139,9 @@ def test_round_trip(fmt: str, qs: list[Question], description: str) -> None:
 
 
 @PROPERTY_SETTINGS
-@given(qs=question_lists(all_text=False))
+@given(qs=question_lists(allow_cr=False))
 def test_round_trip_csv(qs: list[Question]) -> None:
-    # CSV cannot carry a carriage return or a NUL inside a text (documented in bot.exporters).
+    # CSV cannot carry a carriage return inside a text (documented in bot.exporters).
     _round_trip(qs, "csv")
 
 
@@ -281,20 +279,6 @@ def test_a_backslash_before_whitespace_at_a_line_end_comes_back(fmt: str, text: 
         options=[{"text": text.split("\n")[0], "correct": True}, {"text": "y", "correct": False}],
     )
     _round_trip([q], fmt)
-
-
-@pytest.mark.parametrize("fmt", ["yaml", "json", "markdown"])
-def test_a_nul_character_comes_back(fmt: str) -> None:
-    text = "a\x00b\n\x00"
-    q = Question(
-        id="nul",
-        prompt="What is " + text,
-        why=text,
-        key_points=[text],
-        answer=text,
-        options=[{"text": "\x00", "correct": True}, {"text": "y", "correct": False}],
-    )
-    _round_trip([q], fmt, text)
 
 
 def test_unknown_format() -> None:
