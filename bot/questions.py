@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -48,13 +49,24 @@ class Difficulty(StrEnum):
     hard = "hard"
 
 
+def no_nul(text: str) -> str:
+    """``text``, refused if it holds a NUL character: PostgreSQL's text cannot store one, and
+    CSV and Markdown exports could not carry it back (a file with one is binary)."""
+    if "\x00" in text:
+        raise ValueError("contains a NUL character (\\0), which no text may hold: remove it")
+    return text
+
+
+NoNul = AfterValidator(no_nul)
+
+
 class Option(BaseModel):
     """One multiple-choice option."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=OPTION_MAX)
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=OPTION_MAX), NoNul
     ]
     correct: bool = False
 
@@ -188,16 +200,18 @@ class Question(BaseModel):
         ),
     ]
     prompt: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=PROMPT_MAX)
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=PROMPT_MAX), NoNul
     ]
-    why: Annotated[str, StringConstraints(strip_whitespace=True, max_length=WHY_MAX)] = ""
+    why: Annotated[str, StringConstraints(strip_whitespace=True, max_length=WHY_MAX), NoNul] = ""
     key_points: list[
         Annotated[
-            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=KEY_POINT_MAX)
+            str,
+            StringConstraints(strip_whitespace=True, min_length=1, max_length=KEY_POINT_MAX),
+            NoNul,
         ]
     ] = Field(default_factory=list, max_length=KEY_POINTS_MAX)
     answer: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ANSWER_MAX)
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ANSWER_MAX), NoNul
     ]
     options: list[Option] = Field(default_factory=list, max_length=OPTIONS_MAX)
     tags: list[str] = Field(default_factory=list, max_length=TAGS_MAX)
@@ -267,10 +281,12 @@ class Deck(BaseModel):
         ),
     ]
     name: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=DECK_NAME_MAX)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=DECK_NAME_MAX),
+        NoNul,
     ]
     description: Annotated[
-        str, StringConstraints(strip_whitespace=True, max_length=DECK_DESCRIPTION_MAX)
+        str, StringConstraints(strip_whitespace=True, max_length=DECK_DESCRIPTION_MAX), NoNul
     ] = ""
     questions: list[Question] = Field(min_length=1)
 

@@ -514,6 +514,23 @@ def test_duplicate_prompts_warn_and_keep_the_first() -> None:
     assert str(result.warnings[0]).startswith("d.yaml:3: prompt: the same question as on line 1")
 
 
+def test_a_nul_character_escaped_in_json_or_yaml_is_refused_naming_the_field() -> None:
+    """A raw NUL makes a file binary and is refused; JSON's "\\u0000" and YAML's "\\0" bring
+    one in all the same. No text of a question may hold one (PostgreSQL's text cannot, and a
+    CSV or Markdown export could not carry it back): the field is named."""
+    data = b'{"questions": [{"prompt": "What is a\\u0000b?", "answer": "x"}]}'
+    [error] = parse_import(data, "d.json").errors
+    assert error.field == "questions[0].prompt"
+    assert "NUL character" in error.message and "remove it" in error.message, error.message
+    text = 'questions:\n  - prompt: "A?"\n    answer: x\n    key_points: ["one\\0"]\n'
+    [error] = parse_import(text.encode(), "d.yaml").errors
+    assert error.field == "questions[0].key_points[0]", error.field
+    assert "NUL character" in error.message
+    with pytest.raises(ValueError, match="NUL character"):
+        Question(id="q", prompt="A?", answer="x", options=[
+            {"text": "a\x00", "correct": True}, {"text": "b"}])
+
+
 def test_a_file_not_in_utf8_shows_the_text_to_find_and_how_to_save_it() -> None:
     """Excel's plain "CSV" saves in the Windows code page: the error shows the line's text
     around the byte (a moderator cannot search for 0xe9) and the Excel choice that fixes it."""
