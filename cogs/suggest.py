@@ -205,6 +205,8 @@ async def reject(interaction: discord.Interaction[Any], suggestion_id: int, reas
     reason = tidy_lines(reason)
     if not reason:
         raise UserError("Give a reason, so the member knows what to change.")
+    if "\x00" in reason:
+        raise UserError("The reason contains a NUL character (\\0), which no text may hold: remove it.")
     # Answered before the write, which may wait for others: Discord allows 3 s.
     await interaction.response.defer()
     sep = "\n" if "\n" in reason else " "  # a reason of several lines starts on its own
@@ -246,6 +248,12 @@ class RejectModal(discord.ui.Modal):
                 # Nothing was saved: the reason goes back, to send again later.
                 log.error("storage problem on %s: %s", interaction.data, exc)
                 await give_back_typed(interaction, {"reason": reason}, storage_reply(exc))
+            except UserError as exc:
+                if not reason.strip():
+                    raise
+                # Refused (its text, the suggestion handled meanwhile): what was typed
+                # goes back with why.
+                await give_back_typed(interaction, {"reason": reason}, ui.error_text(exc))
 
         await handled(interaction, work)
 

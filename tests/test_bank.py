@@ -377,3 +377,15 @@ def test_an_import_preview_counts_thousands_of_warnings_by_thousands() -> None:
     assert embed.description is not None
     assert "\n\n**1,200 warnings**\n" in embed.description, embed.description
     assert "… and 1,1" in embed.description, embed.description
+
+
+def test_a_deck_name_or_description_with_a_nul_character_is_refused() -> None:
+    """No text may hold a NUL character (PostgreSQL's text cannot): a deck's name or
+    description with one is refused, saying which, before anything is stored."""
+    from bot.bank import check_deck_name
+
+    with pytest.raises(UserError, match="The deck name contains a NUL character"):
+        check_deck_name("Team\x00Flask", "")
+    with pytest.raises(UserError, match="The deck description contains a NUL character"):
+        check_deck_name("Team Flask", "About\x00Flask")
+    assert check_deck_name("Team  Flask", " About ") == ("Team Flask", "About")

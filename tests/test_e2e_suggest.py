@@ -851,3 +851,20 @@ async def test_a_reason_written_as_a_list_keeps_its_lines(recall, emulator):
         assert dm.content.endswith(f"was not added. Reason:\n{lines}"), dm.content
         [outcome] = [f for f in posted.embeds[0]["fields"] if f["name"] == "Outcome"]
         assert outcome["value"] == f"❌ Rejected by {mod.mention}:\n{lines}"
+
+
+async def test_a_reason_with_a_nul_character_is_refused_and_given_back(recall, emulator):
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        await suggest(alice, 1)
+        [posted] = emulator.channel_messages(review)
+        rejecting = await mod.click(posted, "Reject")
+        sent = await mod.submit(rejecting.modal, reason="Too\x00vague.")
+        assert sent.ephemeral
+        assert sent.content.startswith(
+            "The reason contains a NUL character (\\0), which no text may hold: remove it."
+        ), sent.content
+        [attached] = sent.message.attachments
+        assert "Too\x00vague." in attached.data.decode()
+        assert (await bot.store.suggestion(1)).state == "pending"

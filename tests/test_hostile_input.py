@@ -447,7 +447,7 @@ async def open_form(
         return member, await member.run("/suggest question", deck="team", **given)
     # Review flows: a fresh suggestion from a new member, then a moderator's button. The
     # review post shows the suggestion's "why" (one the command refuses is left out).
-    if why is not None and not model_strip(why):
+    if why is not None and (not model_strip(why) or "\x00" in why):
         given = {}
     member = s.new_member()
     opened = await member.run("/suggest question", deck="team", **given)
@@ -494,8 +494,11 @@ async def test_modal_fields(
     why = data.draw(st.none() | hostile_text(WHY_MAX), label="why")
     member, opened = await open_form(server, flow, why)
     if opened.modal is None and why is not None and flow in TAKES_WHY:
-        # A blank "why" is refused before the form opens, privately, with what was typed.
-        assert opened.ephemeral and "`why` is blank" in (opened.content or ""), opened
+        # A blank "why", or one with a NUL character, is refused before the form opens,
+        # privately, with what was typed.
+        nul = "\x00" in why and model_strip(why)
+        refusal = "`why` contains a NUL character" if nul else "`why` is blank"
+        assert opened.ephemeral and refusal in (opened.content or ""), opened
         await assert_clean(server, error_logs)
         return
     assert opened.modal is not None, opened
