@@ -42,6 +42,7 @@ def test_the_built_in_decks_read_as_the_strict_parser_reads_them():
 def test_the_built_in_decks_ship():
     assert {d.slug: d.name for d in load_builtin_decks()} == {
         "algorithms": "Algorithms and data structures interview prep",
+        "asyncio": "Async Python (asyncio) interview prep",
         "flask": "Flask interview prep",
         "git": "Git interview prep",
         "http": "HTTP and REST APIs interview prep",
@@ -99,6 +100,10 @@ WEBSEC_AREAS = ["xss", "csrf", "sql-injection", "passwords", "sessions", "auth"]
 WEBSEC_AREAS += ["access-control", "jwt", "cors", "csp", "clickjacking", "redirects", "ssrf"]
 WEBSEC_AREAS += ["path-traversal", "uploads", "secrets", "dependencies", "rate-limiting", "tls"]
 WEBSEC_AREAS += ["timing-attacks", "deserialisation", "logging"]
+ASYNCIO_AREAS = ["coroutines", "tasks", "event-loop", "gather", "taskgroup", "timeouts"]
+ASYNCIO_AREAS += ["cancellation", "executors", "synchronisation", "queues", "backpressure"]
+ASYNCIO_AREAS += ["async-generators", "context-managers", "debugging", "shutdown", "contextvars"]
+ASYNCIO_AREAS += ["threads", "testing", "frameworks"]
 
 
 @pytest.mark.parametrize(
@@ -117,6 +122,7 @@ WEBSEC_AREAS += ["timing-attacks", "deserialisation", "logging"]
         ),
         ("pytest", "Testing with pytest interview prep", range(40, 46), 12, PYTEST_AREAS),
         ("websec", "Web application security interview prep", range(40, 46), 12, WEBSEC_AREAS),
+        ("asyncio", "Async Python (asyncio) interview prep", range(40, 46), 12, ASYNCIO_AREAS),
     ],
 )
 def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):

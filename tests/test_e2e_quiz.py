@@ -385,6 +385,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
         # the built-in decks, then the server's own
         assert [c["value"] for c in decks] == [
             "algorithms",
+            "asyncio",
             "flask",
             "git",
             "http",
@@ -394,7 +395,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             "websec",
             "testing",
         ]
-        assert decks[8]["name"] == "Testing deck (3 questions)"
+        assert decks[9]["name"] == "Testing deck (3 questions)"
         tags = await alice.autocomplete("/quiz", "tag", "", deck="testing")
         assert [c["value"] for c in tags] == ["contexts", "routing"]
         assert tags[0]["name"] == "contexts (2)"
@@ -417,6 +418,8 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
         assert [c["value"] for c in pytest_tags] == ["hypothesis"]
         websec_tags = await alice.autocomplete("/quiz", "tag", "ssr", deck="websec")
         assert [c["value"] for c in websec_tags] == ["ssrf"]
+        asyncio_tags = await alice.autocomplete("/quiz", "tag", "taskg", deck="asyncio")
+        assert [c["value"] for c in asyncio_tags] == ["taskgroup"]
 
 
 async def test_a_member_cannot_grade_another_members_attempt(recall, emulator):
@@ -654,11 +657,12 @@ async def test_a_built_in_deck_sharing_its_slug_with_the_servers_own_can_still_b
         builtin = next(
             d for d in await bot.store.decks_for_guild(guild.id) if d.builtin and d.slug == "python"
         )
+        # "Async Python (asyncio) interview prep" matches "pyth" too, and sorts first
         choices = await mod.autocomplete("/quiz", "deck", "pyth")
-        assert [c["value"] for c in choices] == [str(builtin.id), "python"]
+        assert [c["value"] for c in choices] == ["asyncio", str(builtin.id), "python"]
         for command in ("/question list", "/deck info"):
             offered = await mod.autocomplete(command, "deck", "pyth")
-            assert [c["value"] for c in offered] == [str(builtin.id), "python"], command
+            assert [c["value"] for c in offered] == ["asyncio", str(builtin.id), "python"], command
 
         from_builtin = await mod.run("/quiz", deck=str(builtin.id), private=True)
         assert "Python interview prep" in str(from_builtin.embed), from_builtin.embed
