@@ -41,7 +41,13 @@ from bot.schedule import (
 )
 from bot.text import count, grouped, percent
 from cogs import ui
-from cogs.checks import ensure_moderator, missing_permissions, moderator_check
+from cogs.checks import (
+    GRANT_HOW,
+    cannot_see,
+    ensure_moderator,
+    missing_permissions,
+    moderator_check,
+)
 from cogs.quiz import deck_choices, handled, public_embed, question_view, tag_choices
 
 log = logging.getLogger("cogs.qotd")
@@ -448,6 +454,13 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             raise UserError(head + available)
         perms = channel.permissions_for(interaction.guild.me)
         missing = missing_permissions(perms, needed_permissions(thread, ping))
+        if missing and not perms.view_channel:
+            # Discord counts every other permission as denied without it: that one first.
+            raise UserError(
+                f"{cannot_see(channel.id)}, so Discord counts every other permission it needs "
+                f"there as missing too: grant View Channel ({GRANT_HOW}) and run `/qotd setup` "
+                "again, which then names any other permission still missing."
+            )
         if missing:
             raise UserError(
                 f"Recall is missing these permissions in {channel.mention}: **{', '.join(missing)}**. "

@@ -497,6 +497,15 @@ async def test_setup_names_missing_permissions_and_bad_input(recall, emulator):
         assert refused.ephemeral
         assert "missing these permissions in <#" in refused.content
         assert "**Embed Links, Create Public Threads**" in refused.content
+        # Without View Channel Discord counts every other permission as missing too: the
+        # reply says which one to grant first, rather than list six as if all were denied.
+        chan.revoke_bot_permission(discord.Permissions(view_channel=True).value)
+        await emulator.settle()
+        refused = await setup_daily(mod, chan)
+        assert refused.content.startswith(
+            f"Recall can't see <#{chan.id}> (it lacks **View Channel** there), so Discord "
+            "counts every other permission it needs there as missing too: grant View Channel "
+        ), refused.content
         bad_time = await mod.run(
             "/qotd setup", channel=chan, options={"channel": chan, "time": "9am", "timezone": "UTC"}
         )
