@@ -119,6 +119,7 @@ def close_footer(summary: CloseSummary) -> str:
     )
     return f"{got_it(summary)} · {streak}"
 
+
 class DiscordPublisher:
     """Posts, finds and closes question-of-the-day messages. Its requests are paced to
     ``rate`` a second, under Discord's global limit, when many servers post at once."""
