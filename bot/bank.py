@@ -55,6 +55,7 @@ from bot.questions import (
     Question,
     folded,
     loose_key,
+    refuse_nul,
     typed_tag,
 )
 from bot.text import count, grouped, one_line
@@ -125,8 +126,7 @@ def check_why(text: str, *, can_clear: bool = False) -> str:
         raise UserError(
             f"`why` is blank: write why the question is asked, or leave the option out{other}."
         )
-    if "\x00" in why:
-        raise UserError("`why` contains a NUL character (\\0), which no text may hold: remove it.")
+    refuse_nul("`why`", why)
     if len(why) > WHY_MAX:
         raise UserError(
             f"`why` has {grouped(len(why))} characters; it may have at most {grouped(WHY_MAX)}. Shorten it."
@@ -416,12 +416,8 @@ def check_deck_name(name: str, description: str) -> tuple[str, str]:
         raise UserError(f"A deck name may have at most {DECK_NAME_MAX} characters.")
     if len(description) > DECK_DESCRIPTION_MAX:
         raise UserError(f"A deck description may have at most {DECK_DESCRIPTION_MAX} characters.")
-    for what, text in (("name", name), ("description", description)):
-        if "\x00" in text:
-            raise UserError(
-                f"The deck {what} contains a NUL character (\\0), which no text may hold: "
-                "remove it."
-            )
+    refuse_nul("The deck name", name)
+    refuse_nul("The deck description", description)
     return name, description
 
 

@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from bot.errors import UserError
+
 # Hard limits for one question. They are what a deck file, an import or a modal may hold.
 PROMPT_MAX = 1000
 WHY_MAX = 1000
@@ -49,12 +51,23 @@ class Difficulty(StrEnum):
     hard = "hard"
 
 
+#: why a text with a NUL character is refused, after what holds it
+NUL_REFUSED = "contains a NUL character (\\0), which no text may hold: remove it"
+
+
 def no_nul(text: str) -> str:
     """``text``, refused if it holds a NUL character: PostgreSQL's text cannot store one, and
     CSV and Markdown exports could not carry it back (a file with one is binary)."""
     if "\x00" in text:
-        raise ValueError("contains a NUL character (\\0), which no text may hold: remove it")
+        raise ValueError(NUL_REFUSED)
     return text
+
+
+def refuse_nul(what: str, text: str) -> None:
+    """A UserError naming ``what`` (a text typed with a command) when ``text`` holds a NUL
+    character, as :func:`no_nul` refuses one in a question."""
+    if "\x00" in text:
+        raise UserError(f"{what} {NUL_REFUSED}.")
 
 
 NoNul = AfterValidator(no_nul)

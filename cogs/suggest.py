@@ -25,7 +25,7 @@ from bot.bank import (
 from bot.client import RecallBot, storage_reply
 from bot.errors import UserError
 from bot.importers import slug_for_prompt
-from bot.questions import WHY_MAX
+from bot.questions import WHY_MAX, refuse_nul
 from bot.store import DeckRow, ErasedSuggestion, StoreError, Suggestion
 from bot.store.bank import SUGGESTION_DECK_REMOVED, never_posted, pending_cap_text
 from bot.text import grouped, tidy_lines
@@ -205,8 +205,7 @@ async def reject(interaction: discord.Interaction[Any], suggestion_id: int, reas
     reason = tidy_lines(reason)
     if not reason:
         raise UserError("Give a reason, so the member knows what to change.")
-    if "\x00" in reason:
-        raise UserError("The reason contains a NUL character (\\0), which no text may hold: remove it.")
+    refuse_nul("The reason", reason)
     # Answered before the write, which may wait for others: Discord allows 3 s.
     await interaction.response.defer()
     sep = "\n" if "\n" in reason else " "  # a reason of several lines starts on its own
