@@ -18,7 +18,7 @@ from bot.quiz import Rating
 from bot.schedule import local_day, zone_label
 from bot.stats import render_weeks_png, tag_strengths
 from bot.store import ShownMessage, Standing
-from bot.text import count, grouped, percent
+from bot.text import count, grouped, percent, plural
 from cogs import ui
 from cogs.checks import shown_only_to_you
 from cogs.leaderboard import escape, points_text, remember_shown
@@ -127,9 +127,10 @@ class Stats(commands.Cog):
             else "No question of the day posted here yet.",
             inline=True,
         )
-        answers = f"**{grouped(activity.answered)}** answer{'s' if activity.answered != 1 else ''}"
+        answers = f"**{grouped(activity.answered)}** {plural(activity.answered, 'answer')}"
         questions = (
-            f"**{grouped(activity.questions)}** different question{'s' if activity.questions != 1 else ''}"
+            f"**{grouped(activity.questions)}** different "
+            f"{plural(activity.questions, 'question')}"
         )
         embed.add_field(name="Answered", value=f"{answers}\n{questions}", inline=True)
         spread = (
