@@ -40,6 +40,7 @@ from bot.text import count, grouped
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only, shown_only_to_you
 from cogs.quiz import handled
+from cogs.threads import ThreadStaysArchived, edit_reopening_thread
 
 log = logging.getLogger(__name__)
 
@@ -614,9 +615,12 @@ class Leaderboard(commands.Cog):
             with handle_message_parameters(
                 embed=embed, view=view, attachments=attachments
             ) as params:
-                await self.bot.http.edit_message(
-                    shown.channel_id, shown.message_id, params=params
-                )
+                # In a thread archived since, the thread is reopened for the edit.
+                await edit_reopening_thread(self.bot, shown.channel_id, shown.message_id, params)
+        except ThreadStaysArchived as exc:
+            # Locked by a moderator, or Recall could not close it again: left as it is.
+            log.warning("message %s naming members is left as it is: %s", shown.message_id, exc)
+            named = frozenset()
         except (discord.NotFound, discord.Forbidden) as exc:
             # Deleted, or out of the bot's reach: nothing more can be done for it.
             log.info("message %s naming members is out of reach: %s", shown.message_id, exc)

@@ -35,6 +35,7 @@ from bot.store import AttemptResult, PostRow, StoreError
 from bot.text import count, grouped
 from cogs import ui
 from cogs.checks import GRANT_HOW, cannot_see
+from cogs.threads import THREAD_ARCHIVED
 
 log = logging.getLogger("cogs.quiz")
 
@@ -549,8 +550,6 @@ class NextButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rq:n
 
 #: tries of one count edit that Discord fails, a ``count_delay`` apart
 COUNT_EDIT_ATTEMPTS = 4
-#: Discord's error code for an edit of a message in an archived thread
-THREAD_ARCHIVED = 50083
 #: seconds the edits left to make when the bot stops may take, all together
 UNLOAD_EDITS_WITHIN = 5.0
 

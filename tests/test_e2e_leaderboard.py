@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from datetime import UTC, datetime
 
@@ -1100,6 +1101,83 @@ async def test_a_board_deleted_from_the_channel_is_forgotten_when_a_member_hides
             return rows[0][0] == 0
 
         await until(forgotten)
+
+
+async def board_in_archived_thread(bot, emulator, guild, alice, bob, *, locked: bool = False):
+    """bob's board, naming alice and bob, posted in a thread that is then archived (and
+    locked); returns the thread and the board."""
+    thread = emulator._make_thread(guild.general, {"name": "study"}, 11)
+    await alice_ahead_of_bob(bot, guild, alice, bob)
+    board = (await bob.run("/leaderboard show", channel=thread)).message
+    assert names_on(board) == ["alice", "bob"]
+
+    async def noted() -> bool:
+        rows = await bot.store._fetchall("SELECT COUNT(*) FROM shown_messages")
+        return rows[0][0] == 1
+
+    await until(noted)
+    thread.set_thread_state(archived=True, locked=locked)
+    return thread, board
+
+
+def thread_edits(emulator, thread) -> list[int]:
+    """The statuses of Recall's requests to change the thread (archive or unarchive it)."""
+    return [
+        r.status
+        for r in emulator.requests
+        if r.method == "PATCH" and r.path == f"/channels/{thread.id}"
+    ]
+
+
+async def test_a_board_in_a_thread_archived_since_drops_a_member_who_hides(recall, emulator):
+    """Discord refuses any edit in an archived thread: the board kept the name of a member
+    who hid for good. The thread is unarchived for the edit, then archived again."""
+    guild, alice, bob = study_group(emulator)
+    async with recall.running() as bot:
+        thread, board = await board_in_archived_thread(bot, emulator, guild, alice, bob)
+        await alice.run("/privacy hide")
+        await emulator.wait_until(lambda: names_on(board) == ["bob"])
+        await until(nothing_waits(bot))
+        assert thread.archived and not thread.locked
+        assert thread_edits(emulator, thread) == [200, 200]  # unarchived, archived again
+        assert "bob: #1 with 2 points." in footer(board)
+
+
+@pytest.mark.parametrize("case", ["locked", "no Manage Threads", "refused"])
+async def test_a_board_in_an_archived_thread_recall_may_not_reopen_is_left_as_it_is(
+    recall, emulator, caplog, case
+):
+    """A thread a moderator locked stays closed, and one Recall could not archive again
+    (it lacks Manage Threads there), or that Discord refuses to unarchive, is not touched:
+    the board is left naming the member, it is said in the log, and it is not tried again."""
+    guild, alice, bob = study_group(emulator)
+    if case == "no Manage Threads":
+        guild.general.revoke_bot_permission(discord.Permissions(manage_threads=True).value)
+    async with recall.running() as bot:
+        thread, board = await board_in_archived_thread(
+            bot, emulator, guild, alice, bob, locked=case == "locked"
+        )
+        if case == "refused":
+            emulator.faults.add("PATCH", rf"^/channels/{thread.id}$", status=403)
+        edits = f"/channels/{thread.id}/messages/{board.id}"
+        with caplog.at_level(logging.INFO):
+            await alice.run("/privacy hide")
+            await until(nothing_waits(bot))
+            await asyncio.sleep(0.3)  # nothing more is tried
+        assert [r.status for r in emulator.requests if r.path == edits] == [400]
+        assert thread_edits(emulator, thread) == ([403] if case == "refused" else [])
+        assert thread.archived and thread.locked == (case == "locked")
+        assert names_on(board) == ["alice", "bob"]
+        why = {
+            "locked": "it is locked",
+            "no Manage Threads": "lacks Manage Threads",
+            "refused": "Discord refused to unarchive it",
+        }[case]
+        said = [
+            r.getMessage() for r in caplog.records
+            if r.levelno == logging.WARNING and str(board.id) in r.getMessage()
+        ]
+        assert len(said) == 1 and "archived thread" in said[0] and why in said[0], said
 
 
 async def test_a_board_drawn_again_on_its_last_page_stays_on_the_page_it_shows(recall, emulator):

@@ -711,3 +711,53 @@ async def test_global_rate_limit_is_discords(world: World) -> None:
     assert body["global"] is True and 0 < body["retry_after"] <= 1.0
     assert h["X-RateLimit-Global"] == "true" and h["X-RateLimit-Scope"] == "global"
     assert "Via" in h and "X-RateLimit-Bucket" not in h and "X-RateLimit-Remaining" not in h
+
+
+async def test_thread_archived_state_follows_discords_permission_rules(world: World) -> None:
+    """Modify Channel on a thread: unarchiving one that is not locked needs Send Messages;
+    archiving, and unarchiving a locked one, need Manage Threads; an archived thread takes
+    no other change, nor an edit of its messages, until it is unarchived."""
+    emu, http, general = world.emu, world.bot.http, world.guild.general
+    thread = emu._make_thread(general, {"name": "study"}, 11)
+    await emu.settle()
+    channel = world.bot.get_channel(thread.id)
+    assert isinstance(channel, discord.Thread)
+    posted = await channel.send("in the thread")
+    thread.set_thread_state(archived=True)
+    with pytest.raises(discord.HTTPException) as refused:
+        await posted.edit(content="edited")
+    assert (refused.value.status, refused.value.code) == (400, 50083)
+    with pytest.raises(discord.HTTPException) as refused:
+        await http.edit_channel(thread.id, name="renamed")
+    assert (refused.value.status, refused.value.code) == (400, 50083)
+
+    # Send Messages but not Manage Threads: it opens, and does not close again.
+    general.revoke_bot_permission(discord.Permissions(manage_threads=True).value)
+    await http.edit_channel(thread.id, archived=False)
+    assert not thread.archived
+    with pytest.raises(discord.Forbidden):
+        await http.edit_channel(thread.id, archived=True)
+    assert not thread.archived
+    # neither Send Messages nor Manage Threads: it stays archived
+    thread.set_thread_state(archived=True)
+    general.revoke_bot_permission(discord.Permissions(send_messages=True).value)
+    with pytest.raises(discord.Forbidden):
+        await http.edit_channel(thread.id, archived=False)
+    assert thread.archived
+    # locked: Send Messages is not enough
+    general.set_permissions(world.guild.me)  # the overwrite removed: both granted again
+    general.revoke_bot_permission(discord.Permissions(manage_threads=True).value)
+    thread.set_thread_state(archived=True, locked=True)
+    with pytest.raises(discord.Forbidden):
+        await http.edit_channel(thread.id, archived=False)
+    assert thread.archived and thread.locked
+
+    # Manage Threads: a locked thread unarchives, and archives again
+    general.set_permissions(world.guild.me)
+    await http.edit_channel(thread.id, archived=False)
+    assert not thread.archived and thread.locked
+    await http.edit_channel(thread.id, archived=True)
+    assert thread.archived
+    # the bot hears of each change (THREAD_UPDATE): an unarchived thread is back in its cache
+    await http.edit_channel(thread.id, archived=False)
+    await emu.wait_until(lambda: isinstance(world.bot.get_channel(thread.id), discord.Thread))

@@ -69,6 +69,7 @@ PERM_ATTACH = P(attach_files=True).value
 PERM_EMBED = P(embed_links=True).value
 PERM_HISTORY = P(read_message_history=True).value
 PERM_MANAGE_MESSAGES = P(manage_messages=True).value
+PERM_MANAGE_THREADS = P(manage_threads=True).value
 PERM_CREATE_PUBLIC = P(create_public_threads=True).value
 PERM_CREATE_PRIVATE = P(create_private_threads=True).value
 
@@ -1271,15 +1272,34 @@ class DiscordEmulator:
     async def _patch_channel(self, call: Call) -> dict[str, Any]:
         channel = self._channel(call)
         body = call.body or {}
+        if channel.is_thread:
+            self._check_thread_edit(channel, body)
         for key in ("name", "topic", "archived", "locked"):
             if key in body:
                 setattr(channel, key, body[key])
-        for key in ("archived", "locked"):
-            if key in (body.get("thread_metadata") or {}):
-                setattr(channel, key, body["thread_metadata"][key])
         self.dispatch("THREAD_UPDATE" if channel.is_thread else "CHANNEL_UPDATE",
                       channel.payload())
         return channel.payload()
+
+    def _check_thread_edit(self, thread: Channel, body: dict[str, Any]) -> None:
+        """Modify Channel on a thread, as Discord's documentation of its thread parameters
+        says: setting ``archived`` to false when ``locked`` is also false needs only Send
+        Messages (as the page names it, not Send Messages in Threads); anything else needs
+        Manage Threads (unarchiving a locked thread, archiving, locking, renaming); and the
+        thread must be unarchived, or unarchived by the request itself."""
+        self._require(thread, 0)
+        if thread.archived and body.get("archived") is not False:
+            raise ApiError(400, 50083, "Thread is archived")
+        unarchive_only = (
+            body.get("archived") is False
+            and set(body) <= {"archived", "locked"}
+            and not thread.locked
+            and not body.get("locked", False)
+        )
+        perms = self._bot_perms(thread)
+        if perms & PERM_MANAGE_THREADS or (unarchive_only and perms & PERM_SEND):
+            return
+        raise ApiError(403, 50013, "Missing Permissions")
 
     async def _delete_channel_rest(self, call: Call) -> dict[str, Any]:
         channel = self._channel(call)

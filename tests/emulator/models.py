@@ -257,6 +257,15 @@ class Channel:
             data["permissions"] = str(self.guild.permissions_for(for_user, self))
         return data
 
+    def set_thread_state(self, *, archived: bool, locked: bool | None = None) -> None:
+        """Archive or unarchive the thread (and lock or unlock it) as a member, a moderator
+        or Discord's auto-archive does, and tell the bot (THREAD_UPDATE)."""
+        assert self.is_thread
+        self.archived = archived
+        if locked is not None:
+            self.locked = locked
+        self.emu.dispatch("THREAD_UPDATE", self.payload())
+
     def set_permissions(
         self, target: Role | Member, *, allow: int = 0, deny: int = 0
     ) -> None:
