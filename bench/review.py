@@ -3,8 +3,10 @@
 Fills an SQLite file (through Recall's migrations) with 1,000,000 FSRS cards: one member with
 10,000 cards and 99,000 others with 10 each, spread over 100 servers, due dates over a year
 around "now". Then times ``Store.next_due`` (the query /review runs before every card) for
-the big member and for random members, the next new card (``Store.new_question``) and the
-daily new-card count. Target: p99 under 5 ms.
+the big member and for random members, the next new card (``Store.new_question``: the
+first search after the big member's grades, which walks the deck once, then the searches
+after it), the new cards left (``Store.new_questions_left``) and the daily new-card count.
+Target: p99 under 5 ms.
 
 Run: ``python -m bench.review`` (``--cards N`` to change the size).
 """
@@ -80,9 +82,9 @@ async def measure(path: Path, others: list[tuple[int, int]], rounds: int) -> lis
     rng = random.Random(3)
     results = []
     try:
-        async def timed(label: str, call) -> None:
+        async def timed(label: str, call, times: int = rounds) -> None:
             samples = []
-            for i in range(rounds):
+            for i in range(times):
                 start = time.perf_counter()
                 await call(i)
                 samples.append((time.perf_counter() - start) * 1000)
@@ -103,9 +105,20 @@ async def measure(path: Path, others: list[tuple[int, int]], rounds: int) -> lis
             lambda i: store.next_due(BIG_GUILD, BIG_USER, NOW, exclude=tuple(range(1, 21))),
         )
         await timed("next due, random member (10 cards)", lambda i: store.next_due(*rng.choice(others), NOW))
+        # The first search after the member's grades walks the whole deck once and notes
+        # where the next one starts (srs_new_from); the ones after start there.
+        await timed(
+            "new card, member with 10,000 cards, first search (once)",
+            lambda i: store.new_question(BIG_GUILD, BIG_USER),
+            1,
+        )
         await timed(
             "new card, member with 10,000 cards (none left)",
             lambda i: store.new_question(BIG_GUILD, BIG_USER),
+        )
+        await timed(
+            "new cards left, member with 10,000 cards",
+            lambda i: store.new_questions_left(BIG_GUILD, BIG_USER, limit=10),
         )
         await timed("new card, random member (10 cards)", lambda i: store.new_question(*rng.choice(others)))
         await timed(

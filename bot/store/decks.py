@@ -455,6 +455,12 @@ async def _upsert_questions(
                     (*fields, now, qid),
                 )
                 updated += 1
+            if row["removed_at"] is not None:
+                # Back in its deck: members' searches for new cards must not start past it.
+                await db.execute(
+                    "UPDATE srs_new_from SET question_id = ? WHERE deck_id = ? AND question_id > ?",
+                    (qid, deck_id, qid),
+                )
             await db.execute("DELETE FROM question_tags WHERE question_id = ?", (qid,))
         await db.executemany(
             "INSERT INTO question_tags (question_id, tag, position) VALUES (?, ?, ?)",

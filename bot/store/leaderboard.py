@@ -28,6 +28,7 @@ MEMBER_TABLES: tuple[str, ...] = (
     "attempts",
     "members",
     "srs_cards",
+    "srs_new_from",
     "srs_members",
     "suggestions",
     "form_drafts",  # the `why` typed with a command whose form is still open

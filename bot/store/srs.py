@@ -11,7 +11,7 @@ from bot.clock import from_db, to_db
 from bot.quiz import Rating
 from bot.srs import DEFAULT_NEW_PER_DAY, CardState, next_reminder, rebuild, review
 from bot.store.base import chunks, insert_rows, next_id, value_rows
-from bot.store.decks import _ENABLED_QUESTIONS, SET_GUILD_SETTING, DeckStore, settings_in
+from bot.store.decks import SET_GUILD_SETTING, DeckStore, settings_in
 
 
 def _card(row: Any) -> CardState:
@@ -42,6 +42,36 @@ _REVIEWABLE = (
     "LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = c.guild_id "
     "WHERE q.removed_at IS NULL AND d.removed_at IS NULL AND COALESCE(gd.enabled, 1) = 1"
 )
+
+
+#: How many questions a member's search for a new card in a deck may pass over before
+#: where it starts is moved (a write): a /review of new cards moves it once every so many
+#: cards instead of at every card.
+NEW_FROM_STEP = 16
+
+
+def _move_new_from(
+    conn: sqlite3.Connection, guild_id: int, user_id: int, moves: list[tuple[int, int]]
+) -> None:
+    """Move where the member's search for new cards starts in each deck ``(deck, question)``
+    of ``moves``, forward only, and only if every live question of the deck it passes over
+    has a card of theirs: checked here, in the write, as a question may have come back or
+    the member's cards been rebuilt since the search that asked for the move."""
+    for deck_id, question_id in moves:
+        conn.execute(
+            "INSERT INTO srs_new_from (guild_id, user_id, deck_id, question_id) "
+            "SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM questions q "
+            "WHERE q.deck_id = ? AND q.removed_at IS NULL AND q.id < ? AND q.id >= "
+            "COALESCE((SELECT f.question_id FROM srs_new_from f WHERE f.guild_id = ? "
+            "AND f.user_id = ? AND f.deck_id = ?), 0) AND NOT EXISTS (SELECT 1 FROM srs_cards c "
+            "WHERE c.guild_id = ? AND c.user_id = ? AND c.question_id = q.id)) "
+            "ON CONFLICT (guild_id, user_id, deck_id) DO UPDATE SET question_id = "
+            "excluded.question_id WHERE srs_new_from.question_id < excluded.question_id",
+            (
+                guild_id, user_id, deck_id, question_id,
+                deck_id, question_id, guild_id, user_id, deck_id, guild_id, user_id,
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -397,38 +427,62 @@ class SrsStore(DeckStore):
         the first the member has not graded in each deck, whichever stands earliest in its
         deck (the 1st of each deck, then the 2nd, ...); at the same place the server's own
         decks come before the built-in ones, then the oldest deck first. Each deck's first
-        new question is found walking ``questions_deck`` in order and stopping at it, and
-        its place is counted over the same index range: the cost grows with how far the
-        member has got in each deck, not with the size of the decks."""
+        new question is found walking ``questions_deck`` in order from where the member's
+        last search in that deck found one (``srs_new_from``), and its place is counted
+        over the index range before it: the cost grows with how far the member has got in
+        each deck, not with the size of the decks, and the walk itself with the questions
+        graded since that search."""
         unseen = (
-            "q.deck_id = d.id AND q.removed_at IS NULL AND NOT EXISTS (SELECT 1 FROM srs_cards c "
-            "WHERE c.guild_id = ? AND c.user_id = ? AND c.question_id = q.id)"
+            "q.deck_id = s.deck_id AND q.removed_at IS NULL AND q.id >= s.start "
+            "AND NOT EXISTS (SELECT 1 FROM srs_cards c WHERE c.guild_id = ? AND c.user_id = ? "
+            "AND c.question_id = q.id)"
         )
-        params: list[Any] = [guild_id, user_id]
-        if exclude:
-            unseen += f" AND q.id NOT IN ({','.join('?' * len(exclude))})"
-            params.extend(exclude)
+        first = f"(SELECT q.id FROM questions q WHERE {unseen} ORDER BY q.id LIMIT 1)"
+        params: list[Any] = [user_id, guild_id, guild_id, guild_id]
         decks = (
-            f"SELECT d.id AS deck_id, d.builtin, (SELECT q.id FROM questions q WHERE {unseen} "
-            "ORDER BY q.id LIMIT 1) AS question_id "
-            "FROM decks d LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
+            "SELECT d.id AS deck_id, d.builtin, COALESCE(f.question_id, 0) AS start "
+            "FROM decks d LEFT JOIN srs_new_from f ON f.deck_id = d.id AND f.user_id = ? "
+            "AND f.guild_id = ? LEFT JOIN guild_decks gd ON gd.deck_id = d.id AND gd.guild_id = ? "
             "WHERE d.removed_at IS NULL AND (d.guild_id = 0 OR d.guild_id = ?) "
             "AND COALESCE(gd.enabled, 1) = 1"
         )
-        params.extend([guild_id, guild_id])
         if deck_id is not None:
             decks += " AND d.id = ?"
             params.append(deck_id)
+        params += [guild_id, user_id]
+        picked, pick = "n.first", ""
+        if exclude:
+            # Questions left out here may have no card: they do not move the start.
+            left_out = f" AND q.id NOT IN ({','.join('?' * len(exclude))}) ORDER BY"
+            picked, pick = "n.pick", ", " + first.replace(" ORDER BY", left_out) + " AS pick"
+            params += [guild_id, user_id, *exclude]
         # MATERIALIZED (SQLite 3.35+, PostgreSQL 12+): each deck's first new question is
         # looked for once, not again for each place the outer query names it.
         sql = (
-            f"WITH n AS MATERIALIZED ({decks}) "
-            "SELECT n.question_id FROM n WHERE n.question_id IS NOT NULL "
-            "ORDER BY (SELECT COUNT(*) FROM questions p WHERE p.deck_id = n.deck_id "
-            "AND p.removed_at IS NULL AND p.id <= n.question_id), n.builtin, n.deck_id LIMIT 1"
+            f"WITH s AS MATERIALIZED ({decks}), "
+            f"n AS MATERIALIZED (SELECT s.deck_id, s.builtin, s.start, {first} AS first{pick} "
+            "FROM s) "
+            f"SELECT n.deck_id, n.start, n.first, {picked} AS pick, CASE WHEN n.first IS NULL THEN "
+            "(SELECT q.id FROM questions q WHERE q.deck_id = n.deck_id AND q.removed_at IS NULL "
+            "ORDER BY q.id DESC LIMIT 1) END AS last FROM n "
+            f"ORDER BY {picked} IS NULL, CASE WHEN {picked} IS NULL THEN 0 ELSE "
+            "(SELECT COUNT(*) FROM questions p WHERE p.deck_id = n.deck_id "
+            f"AND p.removed_at IS NULL AND p.id <= {picked}) END, n.builtin, n.deck_id"
         )
-        row = await self._fetchone(sql, params)
-        return int(row[0]) if row else None
+        rows = await self._fetchall(sql, params)
+        moves = []
+        for r in rows:
+            if r["first"] is not None:
+                found = int(r["first"])
+            elif r["last"] is not None:
+                found = int(r["last"]) + 1  # past every live question of the deck
+            else:
+                continue
+            if found - r["start"] >= NEW_FROM_STEP:
+                moves.append((int(r["deck_id"]), found))
+        if moves:
+            await self.write(lambda conn: _move_new_from(conn, guild_id, user_id, moves))
+        return int(rows[0]["pick"]) if rows and rows[0]["pick"] is not None else None
 
     async def new_questions_left(self, guild_id: int, user_id: int, *, limit: int) -> int:
         """How many questions ``new_question`` can still offer the member (of this server's
@@ -436,10 +490,15 @@ class SrsStore(DeckStore):
         if limit <= 0:
             return 0
         row = await self._fetchone(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM questions q {_ENABLED_QUESTIONS} "
-            "AND NOT EXISTS (SELECT 1 FROM srs_cards c WHERE c.guild_id = ? AND c.user_id = ? "
-            "AND c.question_id = q.id) LIMIT ?)",
-            (guild_id, guild_id, guild_id, user_id, limit),
+            "SELECT COUNT(*) FROM (SELECT 1 FROM decks d LEFT JOIN guild_decks gd "
+            "ON gd.deck_id = d.id AND gd.guild_id = ? LEFT JOIN srs_new_from f "
+            "ON f.deck_id = d.id AND f.user_id = ? AND f.guild_id = ? "
+            "JOIN questions q ON q.deck_id = d.id AND q.removed_at IS NULL "
+            "AND q.id >= COALESCE(f.question_id, 0) "
+            "WHERE d.removed_at IS NULL AND (d.guild_id = 0 OR d.guild_id = ?) "
+            "AND COALESCE(gd.enabled, 1) = 1 AND NOT EXISTS (SELECT 1 FROM srs_cards c "
+            "WHERE c.guild_id = ? AND c.user_id = ? AND c.question_id = q.id) LIMIT ?)",
+            (guild_id, user_id, guild_id, guild_id, guild_id, user_id, limit),
         )
         return int(row[0]) if row else 0
 
@@ -484,9 +543,10 @@ class SrsStore(DeckStore):
                 (Rating(r["rating"]), from_db(r["created_at"]), r["source"])
             )
         async with self.transaction() as db:
-            await db.execute(
-                "DELETE FROM srs_cards WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-            )
+            for table in ("srs_cards", "srs_new_from"):
+                await db.execute(
+                    f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+                )
             for qid, grades in history.items():
                 card = rebuild((rating, when) for rating, when, _ in grades)
                 assert card is not None
