@@ -49,12 +49,13 @@ async def edit_reopening_thread(
     thread = await bot.fetch_channel(channel_id)
     if not isinstance(thread, discord.Thread):
         raise refused
-    if thread.archived:
+    was_archived = thread.archived  # as fetched: the edits below do not change it
+    if was_archived:
         await _unarchive(thread)
     try:
         await bot.http.edit_message(channel_id, message_id, params=params)
     finally:
-        if thread.archived:
+        if was_archived:
             await _archive_again(thread)
 
 
