@@ -128,6 +128,13 @@ def option_clicked(texts: Sequence[str], index: int, fingerprint: str | None) ->
     return None
 
 
+def chosen_now(texts: Sequence[str], index: int, text: str | None) -> int | None:
+    """Where the option a member chose earlier (``index``, reading ``text`` then) stands
+    among the question's options now (``texts``); None if no option reads so any more. An
+    answer stored without its text is taken at its place."""
+    return option_clicked(texts, index, None if text is None else option_fingerprint(text))
+
+
 @dataclass(frozen=True)
 class Candidate:
     question_id: int

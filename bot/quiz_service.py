@@ -365,6 +365,7 @@ class QuizService:
                 multiple_choice=True,
                 correct=correct,
                 option_index=chosen,
+                option_text=options[chosen].text,
                 closed=post.closed_at is not None,
             )
 

@@ -255,6 +255,7 @@ class ReviewService:
                 multiple_choice=chosen is not None,
                 correct=correct,
                 option_index=chosen,
+                option_text=q.options[chosen].text if chosen is not None else None,
                 review_session_id=session_id,
             )
 

@@ -195,7 +195,7 @@ def verdict_for(graded: Graded) -> str:
         if result.correct:
             head = f"✅ {again}Right: {right_text}"
         else:
-            picked = ui.OPTION_LETTERS[chosen] if 0 <= chosen < len(q.options) else "?"
+            picked = ui.chosen_option([o.text for o in q.options], chosen, result.option_text)
             head = f"❌ {again}You chose {picked}; the answer is {right_text}"
     else:
         head = f"{again}You graded yourself **{Rating(result.rating).label}**"

@@ -467,7 +467,11 @@ class ReviewOption(
             right_text = f"**{ui.OPTION_LETTERS[right]}. {q.options[right].text}**"
             # The options give way to the answer: a wrong pick is named, as /quiz names it.
             chosen = result.option_index
-            picked = ui.OPTION_LETTERS[chosen] if chosen is not None and chosen < len(q.options) else "?"
+            picked = (
+                ui.chosen_option([o.text for o in q.options], chosen, result.option_text)
+                if chosen is not None
+                else "an option"
+            )
             verdict = (
                 f"✅ Right: {right_text}"
                 if result.correct

@@ -17,6 +17,7 @@ from discord import app_commands
 from bot.client import FORM_PREFIX
 from bot.errors import NamedError, UserError
 from bot.exporters import MESSAGE_FILES_BYTES_MAX, ExportPart, message_batches
+from bot.quiz import chosen_now
 from bot.schedule import zone_choices, zone_label
 from bot.store import StoreError
 from bot.text import clip as clip  # re-exported: the cogs cut their texts with it
@@ -247,6 +248,17 @@ def info_embed(
 
 DIFFICULTY_BADGE = {"easy": "🟢 easy", "medium": "🟡 medium", "hard": "🔴 hard"}
 OPTION_LETTERS = "ABCDE"
+
+
+def chosen_option(texts: list[str], index: int, text: str | None) -> str:
+    """The option a member chose, named as the options stand now: its letter where it is
+    now (it may have moved since), or the text it had if no option reads so any more."""
+    now = chosen_now(texts, index, text)
+    if now is not None:
+        return OPTION_LETTERS[now]
+    if text is not None:
+        return f"“{one_line(text)}”, since edited out of the options"
+    return "an option since removed"
 
 
 def _bullets(items: list[str], limit: int) -> list[str]:

@@ -641,6 +641,39 @@ async def test_a_fixed_typo_in_an_option_keeps_its_buttons_and_a_removed_one_red
         assert again.embed["description"].startswith("❌ You chose B")
 
 
+async def test_an_earlier_wrong_choice_is_named_as_the_options_stand_now(recall, emulator):
+    """A member's wrong answer shown again after a moderator reordered the options names
+    the letter their option has now, and its text once it is edited out; it used to name
+    the letter it had, which then meant another option (here the right one)."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        posted = await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing")
+        message = posted.message
+        wrong = await bob.click(message, "D. uuid")
+        assert wrong.embed["description"].startswith("❌ You chose D; the answer is **B. path**")
+        [post] = await bot.store._fetchall("SELECT question_id FROM posts")
+        moved = [{"text": "string"}, {"text": "uuid"}, {"text": "any"},
+                 {"text": "path", "correct": True}]
+        await bot.store.update_question(
+            post["question_id"], Question.model_validate({**MC.model_dump(), "options": moved})
+        )
+        again = await bob.click(message, "A. string")
+        assert again.embed["description"].startswith(
+            "❌ You already answered this one. You chose B; the answer is **D. path**"
+        ), again.embed["description"]
+        gone = [{"text": "string"}, {"text": "path", "correct": True}, {"text": "any"}]
+        await bot.store.update_question(
+            post["question_id"], Question.model_validate({**MC.model_dump(), "options": gone})
+        )
+        last = await bob.click(message, "A. string")
+        assert last.embed["description"].startswith(
+            "❌ You already answered this one. You chose “uuid”, since edited out of the "
+            "options; the answer is **B. path**"
+        ), last.embed["description"]
+
+
 
 async def test_a_built_in_deck_sharing_its_slug_with_the_servers_own_can_still_be_picked(
     recall, emulator

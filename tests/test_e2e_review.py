@@ -1518,6 +1518,23 @@ async def test_a_wrong_multiple_choice_card_says_which_option_was_chosen(recall,
         assert text.startswith("❌ You chose A; the answer is **B. B**\n\n"), text
 
 
+async def test_a_double_clicked_wrong_option_names_it_in_both_answers(recall, emulator):
+    """The second click of a double click on a wrong option grades nothing; its answer
+    names the option the first stored, as the first does, not "?"."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id, [QUESTIONS[-1]], "mc", "MC deck")
+        shown = await alice.run("/review start", channel=guild.general)
+        clicks = await asyncio.gather(
+            alice.click(shown.message, "A. A"), alice.click(shown.message, "A. A")
+        )
+        for click in clicks:
+            text = click.message.embeds[0]["description"]
+            assert text.startswith("❌ You chose A; the answer is **B. B**\n\n"), text
+        rows = await bot.store._fetchall("SELECT option_index, option_text FROM attempts")
+        assert [tuple(r) for r in rows] == [(0, "A")]
+
+
 async def test_the_summary_gives_the_next_cards_date_and_time_and_how_soon(recall, emulator):
     """The next card's due time is given as a date and time, which Discord shows in the
     reader's own zone, then how soon it is: not how soon twice, as a relative timestamp

@@ -78,6 +78,8 @@ class AttemptRequest:
     multiple_choice: bool
     correct: bool
     option_index: int | None = None
+    #: the chosen option's text when it was chosen
+    option_text: str | None = None
     closed: bool = False
     #: a /review session: one grade per question per session
     review_session_id: int | None = None
@@ -92,6 +94,8 @@ class AttemptResult:
     scored: bool
     points: int
     reason: str
+    #: the chosen option's text when it was chosen (None for self-grades and older answers)
+    option_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -400,6 +404,7 @@ def _record_attempts(
     # (guild, board, period, member) -> [points, answered, reached_at], added up over the grades
     totals: dict[tuple[int, str, str, int], list[Any]] = {}
     cards: list[CardGrade] = []
+    reviewed: dict[tuple[int, int], AttemptResult] = {}  # (session, question) -> graded here
     for (req, now), day, (answered_id, already, today) in zip(grades, days, stored, strict=True):
         now_text = to_db(now)
         if req.post_id is not None and (answered_id is not None or (req.post_id, req.user_id) in answered):
@@ -422,7 +427,13 @@ def _record_attempts(
                 (req.question_id, req.rating, now_text, req.review_session_id),
             )
             if cur.rowcount != 1:
-                results.append(_review_answer(conn, req))
+                # Answered earlier in this batch, or stored (as _review_answer reads it).
+                earlier = reviewed.get((req.review_session_id, req.question_id))
+                results.append(
+                    replace(earlier, new=False, scored=False, points=0, reason="")
+                    if earlier
+                    else _review_answer(conn, req)
+                )
                 continue
         question_day = (req.guild_id, req.user_id, req.question_id, day)
         member_day = (req.guild_id, req.user_id, day)
@@ -445,6 +456,7 @@ def _record_attempts(
                 req.source,
                 req.rating,
                 req.option_index,
+                req.option_text,
                 int(req.correct),
                 int(result.scored),
                 result.points,
@@ -487,15 +499,18 @@ def _record_attempts(
             scored=result.scored,
             points=result.points,
             reason=result.reason,
+            option_text=req.option_text,
         )
         if req.post_id is not None:
             answered[(req.post_id, req.user_id)] = attempt
+        if req.review_session_id is not None:
+            reviewed[(req.review_session_id, req.question_id)] = attempt
         results.append(attempt)
     if attempts:
         insert_rows(
             conn,
             "INSERT INTO attempts (guild_id, user_id, question_id, post_id, source, rating, "
-            "option_index, correct, scored, points, local_day, created_at)",
+            "option_index, option_text, correct, scored, points, local_day, created_at)",
             attempts,
         )
         # The member as last seen: rewritten when the name changed, else once a (UTC) day,
@@ -620,17 +635,25 @@ def _post_counts(conn: sqlite3.Connection, post_id: int) -> tuple[int, int]:
 
 
 def _review_answer(conn: sqlite3.Connection, req: AttemptRequest) -> AttemptResult:
+    """The answer a review already holds for the question (as its grade stored it: an
+    option chosen is named), or, in a review replaced since, the one asked for."""
     row = conn.execute(
-        "SELECT rating FROM review_answers WHERE session_id = ? AND question_id = ?",
-        (req.review_session_id, req.question_id),
+        "SELECT r.rating, a.option_index, a.correct, a.option_text FROM review_answers r "
+        "LEFT JOIN attempts a ON a.guild_id = ? AND a.user_id = ? "
+        "AND a.question_id = r.question_id AND a.source = 'review' AND a.created_at = r.answered_at "
+        "WHERE r.session_id = ? AND r.question_id = ?",
+        (req.guild_id, req.user_id, req.review_session_id, req.question_id),
     ).fetchone()
-    rating = int(row[0]) if row else req.rating
-    return AttemptResult(False, rating, None, rating >= 2, False, 0, "")
+    if row is None:
+        return AttemptResult(False, req.rating, None, req.rating >= 2, False, 0, "")
+    rating = int(row[0])
+    correct = bool(row[2]) if row[2] is not None else rating >= 2
+    return AttemptResult(False, rating, row[1], correct, False, 0, "", option_text=row[3])
 
 
 def _attempt_row(conn: sqlite3.Connection, post_id: int, user_id: int) -> AttemptResult | None:
     row = conn.execute(
-        "SELECT rating, option_index, correct, scored, points FROM attempts "
+        "SELECT rating, option_index, correct, scored, points, option_text FROM attempts "
         "WHERE post_id = ? AND user_id = ?",
         (post_id, user_id),
     ).fetchone()
@@ -644,6 +667,7 @@ def _attempt_row(conn: sqlite3.Connection, post_id: int, user_id: int) -> Attemp
         scored=bool(row[3]),
         points=row[4],
         reason="",
+        option_text=row[5],
     )
 
 
