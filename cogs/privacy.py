@@ -83,11 +83,12 @@ class EraseButton(
             )
             # The messages of their public quiz posts still say "Asked by" them, and those
             # of open posts they answered count them: redraw them from the database, which
-            # no longer has either (a post nobody clicked yet has its message looked for).
+            # no longer has either (a post nobody clicked yet has its message looked for; one
+            # in a thread archived since is edited by reopening the thread for the edit).
             quiz = interaction.client.get_cog("Quiz")
             if isinstance(quiz, Quiz):
                 for post_id in erased.shown_posts:
-                    quiz.redraw(post_id, find=True)
+                    quiz.redraw(post_id, find=True, reopen=True)
             # Boards and /stats in channels that name them are drawn again without them.
             redraw_shown(interaction.client)
             # Their suggestions' review posts show their mention and what they suggested.

@@ -35,7 +35,7 @@ from bot.store import AttemptResult, PostRow, StoreError
 from bot.text import count, grouped
 from cogs import ui
 from cogs.checks import GRANT_HOW, cannot_see
-from cogs.threads import THREAD_ARCHIVED
+from cogs.threads import THREAD_ARCHIVED, ThreadStaysArchived, edit_reopening_thread
 
 log = logging.getLogger("cogs.quiz")
 
@@ -566,6 +566,7 @@ class Quiz(commands.Cog):
         self._dirty: set[int] = set()
         self._updating: set[int] = set()
         self._find: set[int] = set()
+        self._reopen: set[int] = set()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RevealButton, HintButton, OptionButton, GradeButton, NextButton)
@@ -643,13 +644,18 @@ class Quiz(commands.Cog):
             return
         self.redraw(graded.post.id)
 
-    def redraw(self, post_id: int, *, find: bool = False) -> None:
+    def redraw(self, post_id: int, *, find: bool = False, reopen: bool = False) -> None:
         """Have a public post's message redrawn soon, from the database: its count and its
         buttons (a click may have found them out of date: the question's options or hint
         were taken out, say). With ``find``, a post whose message no click has recorded yet
-        (nobody answered it) has its message looked for in its channel."""
+        (nobody answered it) has its message looked for in its channel. With ``reopen`` (a
+        member erased their data, which the message must stop showing), a message in a
+        thread archived since is edited by unarchiving the thread for the edit; otherwise
+        that edit waits for the next answer, as the thread's next activity."""
         if find:
             self._find.add(post_id)
+        if reopen:
+            self._reopen.add(post_id)
         self._dirty.add(post_id)
         if post_id not in self._updating:
             self._updating.add(post_id)
@@ -662,8 +668,10 @@ class Quiz(commands.Cog):
             while post_id in self._dirty:
                 await asyncio.sleep(self.count_delay)
                 self._dirty.discard(post_id)
+                reopen = post_id in self._reopen
+                self._reopen.discard(post_id)
                 try:
-                    await self._edit_post(post_id)
+                    await self._edit_post(post_id, reopen=reopen)
                 except discord.Forbidden as exc:
                     # Recall lost View Channel there: every try would be refused the same
                     # until a moderator changes the channel. The next answer tries again.
@@ -680,6 +688,8 @@ class Quiz(commands.Cog):
                     log.warning("could not update the count on post %s: %s", post_id, exc)
                     if failures < COUNT_EDIT_ATTEMPTS:
                         self._dirty.add(post_id)
+                        if reopen:
+                            self._reopen.add(post_id)
                 else:
                     failures = 0
         except asyncio.CancelledError:
@@ -691,10 +701,14 @@ class Quiz(commands.Cog):
             self._updating.discard(post_id)
             if not stopped:
                 self._find.discard(post_id)
+                self._reopen.discard(post_id)
 
-    async def _edit_post(self, post_id: int) -> None:
+    async def _edit_post(self, post_id: int, *, reopen: bool = False) -> None:
         """Redraw a public post's message from the database, now: its count and its buttons.
-        Nothing for a post that is private, closed or whose message is unknown (or deleted)."""
+        Nothing for a post that is private, closed or whose message is unknown (or deleted).
+        With ``reopen``, a message in a thread archived since is edited by unarchiving the
+        thread for the edit; one in a thread Recall may not reopen is left as it is, said
+        once in the log."""
         # Read when the edit is made: the post may have closed (a question of the day) or
         # its question changed since the grade.
         qp, read = await self.quiz.load_for(post_id, counts=True)
@@ -715,19 +729,29 @@ class Quiz(commands.Cog):
         try:
             # The edited message is not needed: no Message is built from the reply.
             with handle_message_parameters(embed=embed, view=view) as params:
-                await self.bot.http.edit_message(post.channel_id, post.message_id, params=params)
+                if reopen:
+                    await edit_reopening_thread(self.bot, post.channel_id, post.message_id, params)
+                else:
+                    await self.bot.http.edit_message(
+                        post.channel_id, post.message_id, params=params
+                    )
         except discord.NotFound:
             return
+        except ThreadStaysArchived as exc:
+            # Locked by a moderator, or Recall could not archive it again: left as it is.
+            log.warning("message %s of post %s is left as it is: %s", post.message_id, post_id, exc)
 
     async def _write_gathering(self) -> None:
         """The edits the bot's stop interrupted while their counts were gathering, made
         once each, within ``UNLOAD_EDITS_WITHIN`` seconds in all."""
         pending = sorted(self._dirty)
+        reopen = set(self._reopen)
         self._dirty.clear()
+        self._reopen.clear()
 
         async def one(post_id: int) -> None:
             try:
-                await self._edit_post(post_id)
+                await self._edit_post(post_id, reopen=post_id in reopen)
             except Exception as exc:
                 if not isinstance(exc, (UserError, StoreError, *ui.DISCORD_TROUBLE)):
                     log.exception("updating the count on post %s as the bot stopped failed", post_id)
@@ -747,11 +771,16 @@ class Quiz(commands.Cog):
     async def _find_message(self, post: PostRow) -> int | None:
         """The bot's message showing a public post, found by its buttons among the channel's
         messages from the post's creation on; None when it is not found."""
-        channel = self.bot.get_channel(post.channel_id)
-        if post.private or not isinstance(channel, discord.abc.Messageable):
+        if post.private:
             return None
         after = from_db(post.created_at) - timedelta(minutes=1)
         try:
+            # A thread archived since is not among the channels discord.py keeps.
+            channel = self.bot.get_channel(post.channel_id) or await self.bot.fetch_channel(
+                post.channel_id
+            )
+            if not isinstance(channel, discord.abc.Messageable):
+                return None
             async for message in channel.history(limit=100, after=after, oldest_first=True):
                 if ui.shows_post(message, self.bot.user, post.id):
                     return message.id

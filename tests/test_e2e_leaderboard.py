@@ -12,6 +12,7 @@ import pytest
 from emulator import CommandError
 
 from bot.clock import FixedClock
+from bot.questions import Question
 from bot.store import AttemptRequest, StoreError
 from cogs.checks import MOD_REFUSAL
 
@@ -1176,6 +1177,106 @@ async def test_a_board_in_an_archived_thread_recall_may_not_reopen_is_left_as_it
         said = [
             r.getMessage() for r in caplog.records
             if r.levelno == logging.WARNING and str(board.id) in r.getMessage()
+        ]
+        assert len(said) == 1 and "archived thread" in said[0] and why in said[0], said
+
+
+QUIZ_QUESTION = Question(id="t1", prompt="Thread question?", why="Hint",
+                         key_points=["point"], answer="Answer.", tags=["daily"])
+
+
+async def quiz_in_archived_thread(bot, emulator, guild, asker, answerers):
+    """A public /quiz ``asker`` posted in a thread, answered by ``answerers``, the thread
+    then archived; returns the thread and the post's message."""
+    bot.get_cog("Quiz").count_delay = 0.05
+    deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
+    await bot.store.add_questions(deck_id, [QUIZ_QUESTION])
+    thread = emulator._make_thread(guild.general, {"name": "study"}, 11)
+    question = (await asker.run("/quiz", channel=thread, deck="daily")).message
+    for member in answerers:
+        revealed = await member.click(question, "Reveal answer")
+        await member.click(revealed.message, "Good")
+    answered = f"{len(answerers)} member{'' if len(answerers) == 1 else 's'} answered"
+    await emulator.wait_until(lambda: footer(question) == f"Asked by {asker.name} · {answered}")
+    thread.set_thread_state(archived=True)
+    await emulator.settle()  # the bot has seen the thread archived
+    return thread, question
+
+
+async def erase(member) -> None:
+    asked = await member.run("/privacy delete")
+    await member.click(asked.message, "Erase my data")
+
+
+@pytest.mark.parametrize("case", ["asked", "answered", "asked, nobody answered"])
+async def test_erasing_redraws_quiz_posts_in_a_thread_archived_since(recall, emulator, case):
+    """Discord refuses any edit in an archived thread: a /quiz post there kept "Asked by"
+    a member who erased their data, or counted their answer, for good (the count's edit
+    waits for the next answer, which an archived thread does not get). The thread is
+    unarchived for that edit and archived again; a later answer's count still waits."""
+    guild = emulator.add_guild("Study group")
+    alice, bob, carol = (guild.add_member(n) for n in ("alice", "bob", "carol"))
+    asker, answerers, after = {
+        "asked": (alice, [alice, bob], "1 member answered"),
+        "answered": (bob, [alice], "Asked by bob · 0 members answered"),
+        "asked, nobody answered": (alice, [], "0 members answered"),
+    }[case]
+    async with recall.running() as bot:
+        thread, question = await quiz_in_archived_thread(bot, emulator, guild, asker, answerers)
+        await erase(alice)
+        await emulator.wait_until(lambda: footer(question) == after, within=3)
+        await emulator.wait_until(lambda: thread_edits(emulator, thread) == [200, 200])
+        assert thread.archived and not thread.locked
+
+        # An answer given in the archived thread since: its count waits, as before.
+        edits = f"/channels/{thread.id}/messages/{question.id}"
+        refused = [r.status for r in emulator.requests if r.path == edits].count(400)
+        revealed = await carol.click(question, "Reveal answer")
+        await carol.click(revealed.message, "Good")
+        await emulator.wait_until(
+            lambda: [r.status for r in emulator.requests if r.path == edits].count(400)
+            == refused + 1
+        )
+        await asyncio.sleep(0.5)  # ten count delays: not tried again
+        assert [r.status for r in emulator.requests if r.path == edits].count(400) == refused + 1
+        assert thread_edits(emulator, thread) == [200, 200]
+        assert thread.archived
+        assert footer(question) == after
+
+
+@pytest.mark.parametrize("case", ["locked", "no Manage Threads"])
+async def test_an_erased_members_quiz_post_in_a_thread_recall_may_not_reopen_is_left_as_it_is(
+    recall, emulator, caplog, case
+):
+    """Without Manage Threads (which archiving the thread again takes), or in a thread a
+    moderator locked, the post keeps its text, the log says so once, and it is not tried
+    again."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    if case == "no Manage Threads":
+        guild.general.revoke_bot_permission(discord.Permissions(manage_threads=True).value)
+    async with recall.running() as bot:
+        thread, question = await quiz_in_archived_thread(bot, emulator, guild, alice, [alice, bob])
+        if case == "locked":
+            thread.set_thread_state(archived=True, locked=True)
+            await emulator.settle()
+        path, since = f"/channels/{thread.id}/messages/{question.id}", len(emulator.requests)
+
+        def edits() -> list[int]:
+            return [r.status for r in emulator.requests[since:] if r.path == path]
+
+        with caplog.at_level(logging.INFO):
+            await erase(alice)
+            await emulator.wait_until(lambda: edits() == [400])
+            await asyncio.sleep(0.5)  # ten count delays: nothing more is tried
+        assert edits() == [400]
+        assert thread_edits(emulator, thread) == []
+        assert thread.archived and thread.locked == (case == "locked")
+        assert footer(question) == "Asked by alice · 2 members answered"
+        why = "it is locked" if case == "locked" else "lacks Manage Threads"
+        said = [
+            r.getMessage() for r in caplog.records
+            if r.levelno == logging.WARNING and str(question.id) in r.getMessage()
         ]
         assert len(said) == 1 and "archived thread" in said[0] and why in said[0], said
 
