@@ -2,10 +2,11 @@
 
 Fills an SQLite file (through Recall's migrations) with 1,000,000 FSRS cards: one member with
 10,000 cards and 99,000 others with 10 each, spread over 100 servers, due dates over a year
-around "now". Then times ``Store.next_due`` (the query /review runs before every card) for
-the big member and for random members, the next new card (``Store.new_question``: the
-first search after the big member's grades, which walks the deck once, then the searches
-after it), the new cards left (``Store.new_questions_left``) and the daily new-card count.
+around "now", and a member beside the big one with all but the deck's last 10 questions.
+Then times ``Store.next_due`` (the query /review runs before every card) for the big member
+and for random members, the next new card (``Store.new_question``: the first search after
+such a member's grades, which walks the deck once, then the searches after it), the new
+cards left (``Store.new_questions_left``) and the daily new-card count.
 Target: p99 under 5 ms.
 
 Run: ``python -m bench.review`` (``--cards N`` to change the size).
@@ -28,6 +29,7 @@ from bot.store import Store
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 BIG_GUILD, BIG_USER = 1, 1
+NEAR_USER = 2  # in the big member's server, every question but the last 10 graded
 TARGET_MS = 5.0
 
 
@@ -54,6 +56,8 @@ def fill(path: Path, cards: int, seed: int = 7) -> tuple[int, list[tuple[int, in
     def rows():
         for q in range(1, questions + 1):  # the big member: every question
             yield (BIG_GUILD, BIG_USER, q, 2, None, 5.0, 5.0, due(), now, 3, 0, now, "quiz")
+        for q in range(1, questions - 9):  # one near the end: all but the last 10
+            yield (BIG_GUILD, NEAR_USER, q, 2, None, 5.0, 5.0, due(), now, 3, 0, now, "quiz")
         others = (cards - questions) // 10
         for u in range(others):
             guild = 1 + u % 100
@@ -69,8 +73,9 @@ def fill(path: Path, cards: int, seed: int = 7) -> tuple[int, list[tuple[int, in
     conn.commit()
     total = conn.execute("SELECT COUNT(*) FROM srs_cards").fetchone()[0]
     sample = conn.execute(
-        "SELECT guild_id, user_id FROM srs_cards WHERE user_id <> ? GROUP BY guild_id, user_id LIMIT 2000",
-        (BIG_USER,),
+        "SELECT guild_id, user_id FROM srs_cards WHERE user_id NOT IN (?, ?) "
+        "GROUP BY guild_id, user_id LIMIT 2000",
+        (BIG_USER, NEAR_USER),
     ).fetchall()
     conn.execute("ANALYZE")
     conn.close()
@@ -115,6 +120,15 @@ async def measure(path: Path, others: list[tuple[int, int]], rounds: int) -> lis
         await timed(
             "new card, member with 10,000 cards (none left)",
             lambda i: store.new_question(BIG_GUILD, BIG_USER),
+        )
+        await timed(
+            "new card, member with 9,990 of 10,000 (first search once)",
+            lambda i: store.new_question(BIG_GUILD, NEAR_USER),
+            1,
+        )
+        await timed(
+            "new card, member with 9,990 of 10,000",
+            lambda i: store.new_question(BIG_GUILD, NEAR_USER),
         )
         await timed(
             "new cards left, member with 10,000 cards",

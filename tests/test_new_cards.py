@@ -2,6 +2,7 @@
 what the member has graded without ever skipping a question they have not."""
 
 import asyncio
+import sqlite3
 import tempfile
 from pathlib import Path
 from unittest import mock
@@ -221,3 +222,56 @@ async def _play(path: Path, ops) -> None:
                 assert await store.new_questions_left(7, 5, limit=100) == unseen
     finally:
         await store.close()
+
+
+async def test_a_move_is_written_once_sixteen_questions_were_passed_over(tmp_path: Path):
+    """Not for a member who has graded nothing (a deck whose first question has a large
+    id), nor for one whose deck's ids are spread out by other servers' questions: the
+    start moves once the search passed over 16 questions, not 16 ids."""
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        await _sync(store, {"early": list(range(30)), "late": list(range(30))})
+        assert await store.new_question(7, 5) is not None
+        assert not await store._fetchall("SELECT 1 FROM srs_new_from")
+        mine = await store.create_deck(7, "mine", "Mine")
+        theirs = await store.create_deck(8, "theirs", "Theirs")
+        for n in range(20):  # another server's questions between each two of ours
+            await store.add_questions(mine, [_question(f"m{n}")])
+            await store.add_questions(theirs, [_question(f"t{n}-{k}") for k in range(20)])
+        ids = await _ids(store)
+        for n in range(15):
+            await _grade(store, 5, ids[f"m{n}"])
+        assert await store.new_question(7, 5, deck_id=mine) == ids["m15"]
+        assert not await store._fetchall("SELECT 1 FROM srs_new_from")
+        await _grade(store, 5, ids["m15"])
+        assert await store.new_question(7, 5, deck_id=mine) == ids["m16"]
+        assert [tuple(r) for r in await store._fetchall(
+            "SELECT deck_id, question_id FROM srs_new_from")] == [(mine, ids["m16"])]
+    finally:
+        await store.close()
+
+
+async def test_a_search_answers_while_another_process_holds_the_write_lock(tmp_path: Path):
+    """Moving the start is only a shortcut: with the database's write lock held elsewhere
+    (a deck import run from the command line), the search still answers."""
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        await _sync(store, {"big": list(range(40))})
+        ids = await _ids(store)
+        for n in range(30):
+            await _grade(store, 5, ids[f"big{n}"])
+        other = sqlite3.connect(tmp_path / "r.sqlite3", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            assert await store.new_question(7, 5) == ids["big30"]
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert await store.new_question(7, 5) == ids["big30"]
+        assert await store._fetchall("SELECT 1 FROM srs_new_from")
+    finally:
+        await store.close()
+
+
+def _question(ext_id: str):
+    return load_deck_text(_deck("x", [0]), "x.yaml").questions[0].model_copy(update={"id": ext_id})

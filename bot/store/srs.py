@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,8 +11,10 @@ from typing import Any, Literal
 from bot.clock import from_db, to_db
 from bot.quiz import Rating
 from bot.srs import DEFAULT_NEW_PER_DAY, CardState, next_reminder, rebuild, review
-from bot.store.base import chunks, insert_rows, next_id, value_rows
+from bot.store.base import StoreError, chunks, insert_rows, next_id, value_rows
 from bot.store.decks import SET_GUILD_SETTING, DeckStore, settings_in
+
+log = logging.getLogger(__name__)
 
 
 def _card(row: Any) -> CardState:
@@ -56,7 +59,13 @@ def _move_new_from(
     """Move where the member's search for new cards starts in each deck ``(deck, question)``
     of ``moves``, forward only, and only if every live question of the deck it passes over
     has a card of theirs: checked here, in the write, as a question may have come back or
-    the member's cards been rebuilt since the search that asked for the move."""
+    the member's cards been rebuilt since the search that asked for the move.
+
+    That check holds because writes are serialised (one writer connection). A backend with
+    concurrent writers (PostgreSQL under READ COMMITTED) must lock the deck's row here
+    (``SELECT ... FOR SHARE``) and where questions come back or are added (``FOR UPDATE``),
+    or a move could pass a question another transaction brings back, or a question id
+    handed out earlier but committed later."""
     for deck_id, question_id in moves:
         conn.execute(
             "INSERT INTO srs_new_from (guild_id, user_id, deck_id, question_id) "
@@ -462,26 +471,32 @@ class SrsStore(DeckStore):
             f"WITH s AS MATERIALIZED ({decks}), "
             f"n AS MATERIALIZED (SELECT s.deck_id, s.builtin, s.start, {first} AS first{pick} "
             "FROM s) "
-            f"SELECT n.deck_id, n.start, n.first, {picked} AS pick, CASE WHEN n.first IS NULL THEN "
+            f"SELECT n.deck_id, n.first, {picked} AS pick, CASE WHEN n.first IS NULL THEN "
             "(SELECT q.id FROM questions q WHERE q.deck_id = n.deck_id AND q.removed_at IS NULL "
-            "ORDER BY q.id DESC LIMIT 1) END AS last FROM n "
+            "ORDER BY q.id DESC LIMIT 1) END AS last, "
+            # The live question NEW_FROM_STEP places on from the start: before the first new
+            # one, the search passed over that many.
+            "(SELECT q.id FROM questions q WHERE q.deck_id = n.deck_id AND q.removed_at IS NULL "
+            "AND q.id >= n.start ORDER BY q.id LIMIT 1 OFFSET ?) AS passed FROM n "
             f"ORDER BY {picked} IS NULL, CASE WHEN {picked} IS NULL THEN 0 ELSE "
             "(SELECT COUNT(*) FROM questions p WHERE p.deck_id = n.deck_id "
             f"AND p.removed_at IS NULL AND p.id <= {picked}) END, n.builtin, n.deck_id"
         )
-        rows = await self._fetchall(sql, params)
+        rows = await self._fetchall(sql, [*params, NEW_FROM_STEP - 1])
         moves = []
         for r in rows:
-            if r["first"] is not None:
-                found = int(r["first"])
-            elif r["last"] is not None:
-                found = int(r["last"]) + 1  # past every live question of the deck
-            else:
-                continue
-            if found - r["start"] >= NEW_FROM_STEP:
-                moves.append((int(r["deck_id"]), found))
+            if r["passed"] is None or (r["first"] is not None and r["passed"] >= r["first"]):
+                continue  # fewer than NEW_FROM_STEP questions passed over
+            # The first new question, or past every live question of the deck.
+            found = int(r["first"]) if r["first"] is not None else int(r["last"]) + 1
+            moves.append((int(r["deck_id"]), found))
         if moves:
-            await self.write(lambda conn: _move_new_from(conn, guild_id, user_id, moves))
+            try:
+                await self.write(lambda conn: _move_new_from(conn, guild_id, user_id, moves))
+            except StoreError as exc:
+                # Only a shortcut for the next search: the question found stands without it
+                # (another process may hold the database's write lock for a while).
+                log.info("where member %s's new card search starts stays: %s", user_id, exc)
         return int(rows[0]["pick"]) if rows and rows[0]["pick"] is not None else None
 
     async def new_questions_left(self, guild_id: int, user_id: int, *, limit: int) -> int:
@@ -497,7 +512,7 @@ class SrsStore(DeckStore):
             "AND q.id >= COALESCE(f.question_id, 0) "
             "WHERE d.removed_at IS NULL AND (d.guild_id = 0 OR d.guild_id = ?) "
             "AND COALESCE(gd.enabled, 1) = 1 AND NOT EXISTS (SELECT 1 FROM srs_cards c "
-            "WHERE c.guild_id = ? AND c.user_id = ? AND c.question_id = q.id) LIMIT ?)",
+            "WHERE c.guild_id = ? AND c.user_id = ? AND c.question_id = q.id) LIMIT ?) AS unseen",
             (guild_id, user_id, guild_id, guild_id, guild_id, user_id, limit),
         )
         return int(row[0]) if row else 0
