@@ -34,7 +34,9 @@ from bot.questions import typed_tag
 from bot.quiz_service import QuizPost, QuizService
 from bot.schedule import (
     ScheduleSpec,
+    Slot,
     days_choices,
+    format_time,
     parse_days,
     parse_time,
     parse_zone,
@@ -94,6 +96,18 @@ def when_text(when: datetime, zone_name: str) -> str:
     utc = when.astimezone(UTC)
     day = f"{utc:%a} " if utc.date() != local.date() else ""
     return f"{local:%a %d %b %Y %H:%M} {zone_name} ({day}{utc:%H:%M} UTC)"
+
+
+def slot_text(slot: Slot, zone_name: str) -> str:
+    """When a slot posts (see :func:`when_text`); one whose time the clocks skip that day
+    (02:30 on a spring-forward night) posts at the end of the gap, and says why."""
+    text = when_text(slot.at_utc, zone_name)
+    if slot.shifted:
+        text += (
+            f", as {format_time(slot.local_time)} does not exist there that day "
+            "(the clocks go forward)"
+        )
+    return text
 
 
 def got_it(summary: CloseSummary) -> str:
@@ -328,7 +342,7 @@ async def status_message(
             )
         else:
             nxt = await cog.engine.next_post(schedule)
-            lines.append(f"**Next:** {when_text(nxt.at_utc, schedule.spec.zone)}")
+            lines.append(f"**Next:** {slot_text(nxt, schedule.spec.zone)}")
         lines.append(
             f"**Progress:** {grouped(progress.asked)} of {grouped(progress.total)} asked "
             f"(cycle {grouped(progress.cycle)})"
@@ -490,7 +504,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         lines = [
             f"**Where:** {channel.mention}",
             f"**When:** {spec.describe()}",
-            f"**Next post:** {when_text(nxt.at_utc, spec.zone)}",
+            f"**Next post:** {slot_text(nxt, spec.zone)}",
             f"**Deck:** {ui.name(deck_row.name) if deck_row else 'every enabled deck'}"
             + (f", tag `{tag_value}`" if tag_value else ""),
             f"**Answers go public:** {describe_answer_after(minutes)}",
@@ -675,7 +689,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         else:
             # An extra question: the schedule's own next one still comes, at its time.
             nxt = await self.cog.engine.next_post(fresh)
-            after = f" The next scheduled one still goes up on {when_text(nxt.at_utc, fresh.spec.zone)}"
+            after = f" The next scheduled one still goes up on {slot_text(nxt, fresh.spec.zone)}"
             after += ", showing this one's answer." if fresh.answer_after_minutes is None else "."
         shown = [
             before.number
@@ -722,8 +736,8 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         waiting = await self.cog.quiz.store.posts_waiting_for_next(row.id)
         shown = " The open question's answer goes public then." if waiting else ""
         await interaction.response.send_message(
-            f"Skipped the question of {when_text(slot.at_utc, row.spec.zone)}. "
-            f"The next one is {when_text(after.at_utc, row.spec.zone)}.{shown}",
+            f"Skipped the question of {slot_text(slot, row.spec.zone)}. "
+            f"The next one is {slot_text(after, row.spec.zone)}.{shown}",
             ephemeral=True,
         )
 
@@ -775,7 +789,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             nxt = await self.cog.engine.next_post(row)
             await interaction.response.send_message(
                 f"Schedule #{row.id} is not paused; nothing changed. "
-                f"Next post: {when_text(nxt.at_utc, row.spec.zone)}.",
+                f"Next post: {slot_text(nxt, row.spec.zone)}.",
                 ephemeral=True,
             )
             return
@@ -791,7 +805,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         assert fresh is not None
         nxt = await self.cog.engine.next_post(fresh)
         await interaction.response.send_message(
-            f"Resumed schedule #{row.id}. Next post: {when_text(nxt.at_utc, row.spec.zone)}.",
+            f"Resumed schedule #{row.id}. Next post: {slot_text(nxt, row.spec.zone)}.",
             ephemeral=True,
         )
 

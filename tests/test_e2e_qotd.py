@@ -2383,3 +2383,31 @@ async def test_switching_off_the_last_deck_with_questions_warns_of_every_deck_sc
         await mod.run("/deck enable", deck="flask")
         quiet = await mod.run("/deck disable", deck="daily")
         assert "question of the day" not in quiet.embed["description"]
+
+
+async def test_a_time_the_clocks_skip_that_day_says_why_it_posts_later(recall, emulator):
+    """02:30 in New York does not exist on 8 March 2026 (the clocks go from 02:00 to 03:00):
+    that day's question goes up at 03:00. Setup, status and skip named 03:00 beside a
+    schedule of 02:30 and never said why."""
+    guild, chan, mod, *_ = await world(recall, emulator, "2026-03-07T12:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        done = await setup_daily(mod, chan, time="02:30", timezone="America/New_York")
+        why = "as 02:30 does not exist there that day (the clocks go forward)"
+        assert (
+            "**Next post:** Sun 08 Mar 2026 03:00 America/New_York (07:00 UTC), " + why
+            in done.embed["description"]
+        ), done.embed["description"]
+        status = await mod.run("/qotd status", channel=chan)
+        assert (
+            "**Next:** Sun 08 Mar 2026 03:00 America/New_York (07:00 UTC), " + why
+            in status.embed["fields"][0]["value"]
+        ), status.embed["fields"][0]["value"]
+        skipped = await mod.run("/qotd skip", channel=chan)
+        assert skipped.content == (
+            "Skipped the question of Sun 08 Mar 2026 03:00 America/New_York (07:00 UTC), "
+            f"{why}. The next one is Mon 09 Mar 2026 02:30 America/New_York (06:30 UTC)."
+        ), skipped.content
+        # A day the time exists says nothing more.
+        status = await mod.run("/qotd status", channel=chan)
+        assert "does not exist" not in status.embed["fields"][0]["value"]
