@@ -440,15 +440,28 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         channel: discord.TextChannel,
         time: str,
         timezone: str,
-        days: str = "daily",
+        days: str | None = None,
         deck: str | None = None,
         tag: str | None = None,
         ping: discord.Role | None = None,
-        thread: bool = True,
+        thread: bool | None = None,
         answer_after: str | None = None,
-        pick: Literal["cycle", "weakest"] = "cycle",
+        pick: Literal["cycle", "weakest"] | None = None,
     ) -> None:
         assert interaction.guild is not None
+        # Left out, an option takes its default (None tells it from one given as the default).
+        given = {
+            "days": days is not None,
+            "deck": deck is not None,
+            "tag": tag is not None,
+            "ping": ping is not None,
+            "thread": thread is not None,
+            "answer_after": answer_after is not None,
+            "pick": pick is not None,
+        }
+        days = "daily" if days is None else days
+        thread = True if thread is None else thread
+        pick = "cycle" if pick is None else pick
         try:
             spec = ScheduleSpec(
                 local_time=parse_time(time), days=parse_days(days), zone=parse_zone(timezone).key
@@ -481,10 +494,15 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 f"Recall is missing these permissions in {channel.mention}: **{', '.join(missing)}**. "
                 "Grant them to the bot's role (channel settings → Permissions) and run `/qotd setup` again."
             )
-        was_paused = any(
-            s.paused and s.channel_id == channel.id
-            for s in await quiz.store.schedules_for_guild(interaction.guild.id)
+        before = next(
+            (
+                s
+                for s in await quiz.store.schedules_for_guild(interaction.guild.id)
+                if s.channel_id == channel.id
+            ),
+            None,
         )
+        was_paused = before is not None and before.paused
         schedule_id, created = await quiz.store.save_schedule(
             guild_id=interaction.guild.id,
             channel_id=channel.id,
@@ -525,6 +543,14 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             )
         if was_paused:
             lines.append("It was paused; it runs again from now.")
+        if before is not None:
+            reset = await _left_out_reset(interaction.guild, quiz, before, schedule, given)
+            if reset:
+                lines.append(
+                    "⚠️ Left out this time, so back to the default: "
+                    + "; ".join(reset)
+                    + ". Give them again with `/qotd setup` to keep them."
+                )
         if created and schedule.number:
             # Taken over from the channel's removed schedule, with the questions it asked.
             lines.append(
@@ -832,6 +858,44 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     pause.autocomplete("schedule")(_schedule_choices)
     resume.autocomplete("schedule")(_schedule_choices)
     remove.autocomplete("schedule")(_schedule_choices)
+
+
+def _questions_text(pick: str) -> str:
+    return "the group's weakest first" if pick == "weakest" else "each once per cycle"
+
+
+async def _left_out_reset(
+    guild: discord.Guild,
+    quiz: QuizService,
+    before: ScheduleRow,
+    after: ScheduleRow,
+    given: dict[str, bool],
+) -> list[str]:
+    """What a schedule set up again lost to options left out, which take their defaults
+    rather than keep what was set: "days **daily** (was mon-fri)", one a setting."""
+    out = []
+    if not given["days"] and before.spec.days != after.spec.days:
+        out.append(f"days **{after.spec.days_text}** (was {before.spec.days_text})")
+    if not given["deck"] and before.deck_id is not None:
+        old = await quiz.store.deck_for_guild(guild.id, before.deck_id)
+        was = ui.name(old.name) if old is not None else f"deck {before.deck_id}, since removed"
+        out.append(f"deck **every enabled deck** (was {was})")
+    if not given["tag"] and before.tag:
+        out.append(f"tag **none** (was `{before.tag}`)")
+    if not given["ping"] and before.ping_role_id is not None:
+        role = guild.get_role(before.ping_role_id)
+        if role is not None:  # one deleted since pinged nobody
+            out.append(f"ping **none** (was {ping_text(role)})")
+    if not given["thread"] and not before.thread:
+        out.append("thread **yes** (was no)")
+    if not given["answer_after"] and before.answer_after_minutes is not None:
+        out.append(
+            f"answers go public **{describe_answer_after(None)}** "
+            f"(was {describe_answer_after(before.answer_after_minutes)})"
+        )
+    if not given["pick"] and before.pick != after.pick:
+        out.append(f"questions **{_questions_text(after.pick)}** (was {_questions_text(before.pick)})")
+    return out
 
 
 async def _others_go_on(quiz: QuizService, schedule: ScheduleRow) -> list[str]:

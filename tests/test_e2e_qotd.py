@@ -2411,3 +2411,54 @@ async def test_a_time_the_clocks_skip_that_day_says_why_it_posts_later(recall, e
         # A day the time exists says nothing more.
         status = await mod.run("/qotd status", channel=chan)
         assert "does not exist" not in status.embed["fields"][0]["value"]
+
+
+async def test_setting_up_again_says_which_settings_left_out_went_back_to_the_default(
+    recall, emulator
+):
+    """/qotd setup is also how a schedule is changed: run again to move it an hour, with
+    only the channel, time and zone, it set the days back to daily and dropped the ping,
+    the deck, the tag, the delay and the rest, and the reply did not say so."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    role = guild.add_role("Daily learners")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(
+            mod,
+            chan,
+            days="mon-fri",
+            tag="daily",
+            ping=role,
+            thread=False,
+            answer_after="12h",
+            pick="weakest",
+        )
+        moved = await mod.run(
+            "/qotd setup",
+            channel=chan,
+            options={"channel": chan, "time": "10:00", "timezone": "Europe/London"},
+        )
+        text = moved.embed["description"]
+        assert (
+            "⚠️ Left out this time, so back to the default: days **daily** (was mon-fri); "
+            "deck **every enabled deck** (was Daily deck); tag **none** (was `daily`); "
+            f"ping **none** (was {role.mention}); thread **yes** (was no); answers go public "
+            "**when the next question is due** (was 12 hours after posting); questions "
+            "**each once per cycle** (was the group's weakest first). Give them again with "
+            "`/qotd setup` to keep them."
+        ) in text, text
+        # Given again, nothing is said; given with their default values, nothing either.
+        again = await setup_daily(
+            mod, chan, days="mon-fri", tag="daily", ping=role, thread=False, answer_after="12h",
+            pick="weakest",
+        )
+        assert "Left out" not in again.embed["description"]
+        defaults = await setup_daily(
+            mod, chan, days="daily", thread=True, answer_after="next", pick="cycle",
+            tag="daily", ping=role,
+        )
+        assert "Left out" not in defaults.embed["description"], defaults.embed["description"]
+        # A schedule that is new says nothing of the kind.
+        other = guild.add_channel("other")
+        new = await setup_daily(mod, other)
+        assert "Left out" not in new.embed["description"]
