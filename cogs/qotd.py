@@ -41,6 +41,7 @@ from bot.schedule import (
     parse_time,
     parse_zone,
 )
+from bot.store import DeckRow
 from bot.text import count, grouped, percent
 from cogs import ui
 from cogs.checks import (
@@ -315,6 +316,18 @@ class DiscordPublisher:
             raise PublishError(f"could not edit the post: {exc}", permanent=False) from None
 
 
+def deck_text(schedule: ScheduleRow, decks: dict[int, DeckRow]) -> str:
+    """What a schedule asks from, as ``/qotd status`` names it: its deck (or every enabled
+    deck) and its tag."""
+    if schedule.deck_id is None:
+        text = "every enabled deck"
+    elif (deck := decks.get(schedule.deck_id)) is None:
+        text = "a deck removed since"
+    else:
+        text = ui.name(deck.name) + ("" if deck.enabled else " (switched off)")
+    return text + (f", tag `{schedule.tag}`" if schedule.tag else "")
+
+
 #: schedules on one page of ``/qotd status`` (a server can have one per channel, with no cap)
 STATUS_PAGE = 10
 
@@ -331,6 +344,7 @@ async def status_message(
     page = min(max(0, page), pages - 1)
     embed = ui.info_embed("Question of the day", count(len(schedules), "schedule"))
     fields: list[tuple[str, str]] = []
+    decks = {d.id: d for d in await store.decks_for_guild(guild_id, include_disabled=True)}
     for schedule in schedules[page * STATUS_PAGE : (page + 1) * STATUS_PAGE]:
         progress = await store.progress(schedule)
         # The channel goes in the value: Discord shows a mention in a field's name as
@@ -343,6 +357,7 @@ async def status_message(
         else:
             nxt = await cog.engine.next_post(schedule)
             lines.append(f"**Next:** {slot_text(nxt, schedule.spec.zone)}")
+        lines.append(f"**Deck:** {deck_text(schedule, decks)}")
         lines.append(
             f"**Progress:** {grouped(progress.asked)} of {grouped(progress.total)} asked "
             f"(cycle {grouped(progress.cycle)})"

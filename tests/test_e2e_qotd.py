@@ -2462,3 +2462,28 @@ async def test_setting_up_again_says_which_settings_left_out_went_back_to_the_de
         other = guild.add_channel("other")
         new = await setup_daily(mod, other)
         assert "Left out" not in new.embed["description"]
+
+
+async def test_status_names_the_deck_and_tag_each_schedule_asks_from(recall, emulator):
+    """/qotd status counted "0 of 3 asked" without saying of which deck: with several
+    schedules a moderator could not tell what each asks, short of /qotd setup, which
+    changes it. Each schedule names its deck (as typed, however long) and tag."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        long_name = "*Team* " + "Flask " * 12 + "deck"
+        deck_id = await bot.store.create_deck(guild.id, "team", long_name)
+        await bot.store.add_questions(deck_id, QUESTIONS)
+        await setup_daily(mod, chan, deck="team", tag="daily")
+        every = guild.add_channel("every")
+        await mod.run(
+            "/qotd setup",
+            channel=every,
+            options={"channel": every, "time": "20:00", "timezone": "UTC"},
+        )
+        status = await mod.run("/qotd status", channel=chan)
+        first, second = (f["value"] for f in status.embed["fields"])
+        assert "**Deck:** \\*Team\\* " + "Flask " * 12 + "deck, tag `daily`" in first, first
+        assert "**Deck:** every enabled deck" in second, second
+        await bot.store.set_deck_enabled(guild.id, deck_id, False)
+        status = await mod.run("/qotd status", channel=chan)
+        assert "deck (switched off), tag `daily`" in status.embed["fields"][0]["value"]
