@@ -111,8 +111,12 @@ def slot_text(slot: Slot, zone_name: str) -> str:
     return text
 
 
-def got_it(summary: CloseSummary) -> str:
-    """How many answered a closed question and the share who got it, 100% only when all did."""
+def got_it(summary: CloseSummary, *, start: bool = False) -> str:
+    """How many answered a closed question and the share who got it, 100% only when all did
+    (``start``: the text begins a sentence)."""
+    if not summary.answered:
+        # "0 answered · 0% got it" reads as if all who tried got it wrong.
+        return "Nobody answered" if start else "nobody answered"
     return (
         f"{grouped(summary.answered)} answered · {percent(summary.right, summary.answered)}% got it"
     )
@@ -132,7 +136,7 @@ def close_footer(summary: CloseSummary) -> str:
         # and on a weekdays-only schedule the next one may be days away.
         else "Answer each day's question to build a streak"
     )
-    return f"{got_it(summary)} · {streak}"
+    return f"{got_it(summary, start=True)} · {streak}"
 
 
 class DiscordPublisher:

@@ -2487,3 +2487,19 @@ async def test_status_names_the_deck_and_tag_each_schedule_asks_from(recall, emu
         await bot.store.set_deck_enabled(guild.id, deck_id, False)
         status = await mod.run("/qotd status", channel=chan)
         assert "deck (switched off), tag `daily`" in status.embed["fields"][0]["value"]
+
+
+async def test_a_question_nobody_answered_closes_saying_so(recall, emulator):
+    """Closed with no answer, a question showed "Closed · 0 answered · 0% got it", as if
+    everyone who tried had got it wrong."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await first_post(bot, recall, guild, mod, chan)
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()
+        first = posts(emulator, chan)[0]
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+        assert "Closed · nobody answered" in [b.label for b in first.buttons]
+        assert first.embeds[0]["footer"]["text"] == (
+            "Nobody answered · Answer each day's question to build a streak"
+        )
