@@ -34,11 +34,14 @@ from bot.questions import typed_tag
 from bot.quiz_service import QuizPost, QuizService
 from bot.schedule import (
     ScheduleSpec,
+    Slot,
     days_choices,
+    format_time,
     parse_days,
     parse_time,
     parse_zone,
 )
+from bot.store import DeckRow
 from bot.text import count, grouped, percent
 from cogs import ui
 from cogs.checks import (
@@ -96,8 +99,24 @@ def when_text(when: datetime, zone_name: str) -> str:
     return f"{local:%a %d %b %Y %H:%M} {zone_name} ({day}{utc:%H:%M} UTC)"
 
 
-def got_it(summary: CloseSummary) -> str:
-    """How many answered a closed question and the share who got it, 100% only when all did."""
+def slot_text(slot: Slot, zone_name: str) -> str:
+    """When a slot posts (see :func:`when_text`); one whose time the clocks skip that day
+    (02:30 on a spring-forward night) posts at the end of the gap, and says why."""
+    text = when_text(slot.at_utc, zone_name)
+    if slot.shifted:
+        text += (
+            f", as {format_time(slot.local_time)} does not exist there that day "
+            "(the clocks go forward)"
+        )
+    return text
+
+
+def got_it(summary: CloseSummary, *, start: bool = False) -> str:
+    """How many answered a closed question and the share who got it, 100% only when all did
+    (``start``: the text begins a sentence)."""
+    if not summary.answered:
+        # "0 answered · 0% got it" reads as if all who tried got it wrong.
+        return "Nobody answered" if start else "nobody answered"
     return (
         f"{grouped(summary.answered)} answered · {percent(summary.right, summary.answered)}% got it"
     )
@@ -117,7 +136,7 @@ def close_footer(summary: CloseSummary) -> str:
         # and on a weekdays-only schedule the next one may be days away.
         else "Answer each day's question to build a streak"
     )
-    return f"{got_it(summary)} · {streak}"
+    return f"{got_it(summary, start=True)} · {streak}"
 
 
 class DiscordPublisher:
@@ -301,6 +320,18 @@ class DiscordPublisher:
             raise PublishError(f"could not edit the post: {exc}", permanent=False) from None
 
 
+def deck_text(schedule: ScheduleRow, decks: dict[int, DeckRow]) -> str:
+    """What a schedule asks from, as ``/qotd status`` names it: its deck (or every enabled
+    deck) and its tag."""
+    if schedule.deck_id is None:
+        text = "every enabled deck"
+    elif (deck := decks.get(schedule.deck_id)) is None:
+        text = "a deck removed since"
+    else:
+        text = ui.name(deck.name) + ("" if deck.enabled else " (switched off)")
+    return text + (f", tag `{schedule.tag}`" if schedule.tag else "")
+
+
 #: schedules on one page of ``/qotd status`` (a server can have one per channel, with no cap)
 STATUS_PAGE = 10
 
@@ -317,6 +348,7 @@ async def status_message(
     page = min(max(0, page), pages - 1)
     embed = ui.info_embed("Question of the day", count(len(schedules), "schedule"))
     fields: list[tuple[str, str]] = []
+    decks = {d.id: d for d in await store.decks_for_guild(guild_id, include_disabled=True)}
     for schedule in schedules[page * STATUS_PAGE : (page + 1) * STATUS_PAGE]:
         progress = await store.progress(schedule)
         # The channel goes in the value: Discord shows a mention in a field's name as
@@ -328,7 +360,8 @@ async def status_message(
             )
         else:
             nxt = await cog.engine.next_post(schedule)
-            lines.append(f"**Next:** {when_text(nxt.at_utc, schedule.spec.zone)}")
+            lines.append(f"**Next:** {slot_text(nxt, schedule.spec.zone)}")
+        lines.append(f"**Deck:** {deck_text(schedule, decks)}")
         lines.append(
             f"**Progress:** {grouped(progress.asked)} of {grouped(progress.total)} asked "
             f"(cycle {grouped(progress.cycle)})"
@@ -426,15 +459,28 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         channel: discord.TextChannel,
         time: str,
         timezone: str,
-        days: str = "daily",
+        days: str | None = None,
         deck: str | None = None,
         tag: str | None = None,
         ping: discord.Role | None = None,
-        thread: bool = True,
+        thread: bool | None = None,
         answer_after: str | None = None,
-        pick: Literal["cycle", "weakest"] = "cycle",
+        pick: Literal["cycle", "weakest"] | None = None,
     ) -> None:
         assert interaction.guild is not None
+        # Left out, an option takes its default (None tells it from one given as the default).
+        given = {
+            "days": days is not None,
+            "deck": deck is not None,
+            "tag": tag is not None,
+            "ping": ping is not None,
+            "thread": thread is not None,
+            "answer_after": answer_after is not None,
+            "pick": pick is not None,
+        }
+        days = "daily" if days is None else days
+        thread = True if thread is None else thread
+        pick = "cycle" if pick is None else pick
         try:
             spec = ScheduleSpec(
                 local_time=parse_time(time), days=parse_days(days), zone=parse_zone(timezone).key
@@ -467,10 +513,15 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 f"Recall is missing these permissions in {channel.mention}: **{', '.join(missing)}**. "
                 "Grant them to the bot's role (channel settings → Permissions) and run `/qotd setup` again."
             )
-        was_paused = any(
-            s.paused and s.channel_id == channel.id
-            for s in await quiz.store.schedules_for_guild(interaction.guild.id)
+        before = next(
+            (
+                s
+                for s in await quiz.store.schedules_for_guild(interaction.guild.id)
+                if s.channel_id == channel.id
+            ),
+            None,
         )
+        was_paused = before is not None and before.paused
         schedule_id, created = await quiz.store.save_schedule(
             guild_id=interaction.guild.id,
             channel_id=channel.id,
@@ -490,7 +541,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         lines = [
             f"**Where:** {channel.mention}",
             f"**When:** {spec.describe()}",
-            f"**Next post:** {when_text(nxt.at_utc, spec.zone)}",
+            f"**Next post:** {slot_text(nxt, spec.zone)}",
             f"**Deck:** {ui.name(deck_row.name) if deck_row else 'every enabled deck'}"
             + (f", tag `{tag_value}`" if tag_value else ""),
             f"**Answers go public:** {describe_answer_after(minutes)}",
@@ -511,6 +562,14 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             )
         if was_paused:
             lines.append("It was paused; it runs again from now.")
+        if before is not None:
+            reset = await _left_out_reset(interaction.guild, quiz, before, schedule, given)
+            if reset:
+                lines.append(
+                    "⚠️ Left out this time, so back to the default: "
+                    + "; ".join(reset)
+                    + ". Give them again with `/qotd setup` to keep them."
+                )
         if created and schedule.number:
             # Taken over from the channel's removed schedule, with the questions it asked.
             lines.append(
@@ -675,7 +734,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         else:
             # An extra question: the schedule's own next one still comes, at its time.
             nxt = await self.cog.engine.next_post(fresh)
-            after = f" The next scheduled one still goes up on {when_text(nxt.at_utc, fresh.spec.zone)}"
+            after = f" The next scheduled one still goes up on {slot_text(nxt, fresh.spec.zone)}"
             after += ", showing this one's answer." if fresh.answer_after_minutes is None else "."
         shown = [
             before.number
@@ -722,8 +781,8 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         waiting = await self.cog.quiz.store.posts_waiting_for_next(row.id)
         shown = " The open question's answer goes public then." if waiting else ""
         await interaction.response.send_message(
-            f"Skipped the question of {when_text(slot.at_utc, row.spec.zone)}. "
-            f"The next one is {when_text(after.at_utc, row.spec.zone)}.{shown}",
+            f"Skipped the question of {slot_text(slot, row.spec.zone)}. "
+            f"The next one is {slot_text(after, row.spec.zone)}.{shown}",
             ephemeral=True,
         )
 
@@ -775,7 +834,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             nxt = await self.cog.engine.next_post(row)
             await interaction.response.send_message(
                 f"Schedule #{row.id} is not paused; nothing changed. "
-                f"Next post: {when_text(nxt.at_utc, row.spec.zone)}.",
+                f"Next post: {slot_text(nxt, row.spec.zone)}.",
                 ephemeral=True,
             )
             return
@@ -791,7 +850,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         assert fresh is not None
         nxt = await self.cog.engine.next_post(fresh)
         await interaction.response.send_message(
-            f"Resumed schedule #{row.id}. Next post: {when_text(nxt.at_utc, row.spec.zone)}.",
+            f"Resumed schedule #{row.id}. Next post: {slot_text(nxt, row.spec.zone)}.",
             ephemeral=True,
         )
 
@@ -818,6 +877,44 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     pause.autocomplete("schedule")(_schedule_choices)
     resume.autocomplete("schedule")(_schedule_choices)
     remove.autocomplete("schedule")(_schedule_choices)
+
+
+def _questions_text(pick: str) -> str:
+    return "the group's weakest first" if pick == "weakest" else "each once per cycle"
+
+
+async def _left_out_reset(
+    guild: discord.Guild,
+    quiz: QuizService,
+    before: ScheduleRow,
+    after: ScheduleRow,
+    given: dict[str, bool],
+) -> list[str]:
+    """What a schedule set up again lost to options left out, which take their defaults
+    rather than keep what was set: "days **daily** (was mon-fri)", one a setting."""
+    out = []
+    if not given["days"] and before.spec.days != after.spec.days:
+        out.append(f"days **{after.spec.days_text}** (was {before.spec.days_text})")
+    if not given["deck"] and before.deck_id is not None:
+        old = await quiz.store.deck_for_guild(guild.id, before.deck_id)
+        was = ui.name(old.name) if old is not None else f"deck {before.deck_id}, since removed"
+        out.append(f"deck **every enabled deck** (was {was})")
+    if not given["tag"] and before.tag:
+        out.append(f"tag **none** (was `{before.tag}`)")
+    if not given["ping"] and before.ping_role_id is not None:
+        role = guild.get_role(before.ping_role_id)
+        if role is not None:  # one deleted since pinged nobody
+            out.append(f"ping **none** (was {ping_text(role)})")
+    if not given["thread"] and not before.thread:
+        out.append("thread **yes** (was no)")
+    if not given["answer_after"] and before.answer_after_minutes is not None:
+        out.append(
+            f"answers go public **{describe_answer_after(None)}** "
+            f"(was {describe_answer_after(before.answer_after_minutes)})"
+        )
+    if not given["pick"] and before.pick != after.pick:
+        out.append(f"questions **{_questions_text(after.pick)}** (was {_questions_text(before.pick)})")
+    return out
 
 
 async def _others_go_on(quiz: QuizService, schedule: ScheduleRow) -> list[str]:

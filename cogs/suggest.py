@@ -131,11 +131,14 @@ def review_view(suggestion_id: int) -> discord.ui.View:
 
 
 def suggestion_name(interaction: discord.Interaction[Any], s: Suggestion) -> str:
-    """A suggestion as its member's DM names it: its number, deck and server (linked, so
-    that two servers of the same name are told apart), as a DM is read outside any server."""
+    """A suggestion as its member's DM names it: its number and prompt (on one line, as
+    ``/suggest status`` shows it: a member may have several waiting), deck and server
+    (linked, so that two servers of the same name are told apart), as a DM is read outside
+    any server."""
     guild = interaction.guild
     where = f" on {ui.server_link(guild.id, guild.name)}" if guild is not None else ""
-    return f"Your suggestion #{s.id} for **{ui.name(s.deck_name)}**{where}"
+    prompt = ui.one_line(s.question.prompt, 100)
+    return f"Your suggestion #{s.id} (“{prompt}”) for **{ui.name(s.deck_name)}**{where}"
 
 
 async def tell_member(bot: discord.Client, user_id: int, text: str) -> bool:

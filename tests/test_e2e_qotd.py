@@ -2383,3 +2383,123 @@ async def test_switching_off_the_last_deck_with_questions_warns_of_every_deck_sc
         await mod.run("/deck enable", deck="flask")
         quiet = await mod.run("/deck disable", deck="daily")
         assert "question of the day" not in quiet.embed["description"]
+
+
+async def test_a_time_the_clocks_skip_that_day_says_why_it_posts_later(recall, emulator):
+    """02:30 in New York does not exist on 8 March 2026 (the clocks go from 02:00 to 03:00):
+    that day's question goes up at 03:00. Setup, status and skip named 03:00 beside a
+    schedule of 02:30 and never said why."""
+    guild, chan, mod, *_ = await world(recall, emulator, "2026-03-07T12:00")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        done = await setup_daily(mod, chan, time="02:30", timezone="America/New_York")
+        why = "as 02:30 does not exist there that day (the clocks go forward)"
+        assert (
+            "**Next post:** Sun 08 Mar 2026 03:00 America/New_York (07:00 UTC), " + why
+            in done.embed["description"]
+        ), done.embed["description"]
+        status = await mod.run("/qotd status", channel=chan)
+        assert (
+            "**Next:** Sun 08 Mar 2026 03:00 America/New_York (07:00 UTC), " + why
+            in status.embed["fields"][0]["value"]
+        ), status.embed["fields"][0]["value"]
+        skipped = await mod.run("/qotd skip", channel=chan)
+        assert skipped.content == (
+            "Skipped the question of Sun 08 Mar 2026 03:00 America/New_York (07:00 UTC), "
+            f"{why}. The next one is Mon 09 Mar 2026 02:30 America/New_York (06:30 UTC)."
+        ), skipped.content
+        # A day the time exists says nothing more.
+        status = await mod.run("/qotd status", channel=chan)
+        assert "does not exist" not in status.embed["fields"][0]["value"]
+
+
+async def test_setting_up_again_says_which_settings_left_out_went_back_to_the_default(
+    recall, emulator
+):
+    """/qotd setup is also how a schedule is changed: run again to move it an hour, with
+    only the channel, time and zone, it set the days back to daily and dropped the ping,
+    the deck, the tag, the delay and the rest, and the reply did not say so."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    role = guild.add_role("Daily learners")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(
+            mod,
+            chan,
+            days="mon-fri",
+            tag="daily",
+            ping=role,
+            thread=False,
+            answer_after="12h",
+            pick="weakest",
+        )
+        moved = await mod.run(
+            "/qotd setup",
+            channel=chan,
+            options={"channel": chan, "time": "10:00", "timezone": "Europe/London"},
+        )
+        text = moved.embed["description"]
+        assert (
+            "⚠️ Left out this time, so back to the default: days **daily** (was mon-fri); "
+            "deck **every enabled deck** (was Daily deck); tag **none** (was `daily`); "
+            f"ping **none** (was {role.mention}); thread **yes** (was no); answers go public "
+            "**when the next question is due** (was 12 hours after posting); questions "
+            "**each once per cycle** (was the group's weakest first). Give them again with "
+            "`/qotd setup` to keep them."
+        ) in text, text
+        # Given again, nothing is said; given with their default values, nothing either.
+        again = await setup_daily(
+            mod, chan, days="mon-fri", tag="daily", ping=role, thread=False, answer_after="12h",
+            pick="weakest",
+        )
+        assert "Left out" not in again.embed["description"]
+        defaults = await setup_daily(
+            mod, chan, days="daily", thread=True, answer_after="next", pick="cycle",
+            tag="daily", ping=role,
+        )
+        assert "Left out" not in defaults.embed["description"], defaults.embed["description"]
+        # A schedule that is new says nothing of the kind.
+        other = guild.add_channel("other")
+        new = await setup_daily(mod, other)
+        assert "Left out" not in new.embed["description"]
+
+
+async def test_status_names_the_deck_and_tag_each_schedule_asks_from(recall, emulator):
+    """/qotd status counted "0 of 3 asked" without saying of which deck: with several
+    schedules a moderator could not tell what each asks, short of /qotd setup, which
+    changes it. Each schedule names its deck (as typed, however long) and tag."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        long_name = "*Team* " + "Flask " * 12 + "deck"
+        deck_id = await bot.store.create_deck(guild.id, "team", long_name)
+        await bot.store.add_questions(deck_id, QUESTIONS)
+        await setup_daily(mod, chan, deck="team", tag="daily")
+        every = guild.add_channel("every")
+        await mod.run(
+            "/qotd setup",
+            channel=every,
+            options={"channel": every, "time": "20:00", "timezone": "UTC"},
+        )
+        status = await mod.run("/qotd status", channel=chan)
+        first, second = (f["value"] for f in status.embed["fields"])
+        assert "**Deck:** \\*Team\\* " + "Flask " * 12 + "deck, tag `daily`" in first, first
+        assert "**Deck:** every enabled deck" in second, second
+        await bot.store.set_deck_enabled(guild.id, deck_id, False)
+        status = await mod.run("/qotd status", channel=chan)
+        assert "deck (switched off), tag `daily`" in status.embed["fields"][0]["value"]
+
+
+async def test_a_question_nobody_answered_closes_saying_so(recall, emulator):
+    """Closed with no answer, a question showed "Closed · 0 answered · 0% got it", as if
+    everyone who tried had got it wrong."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await first_post(bot, recall, guild, mod, chan)
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()
+        first = posts(emulator, chan)[0]
+        assert first.embeds[0]["title"] == "Question of the day #1 · answer"
+        assert "Closed · nobody answered" in [b.label for b in first.buttons]
+        assert first.embeds[0]["footer"]["text"] == (
+            "Nobody answered · Answer each day's question to build a streak"
+        )

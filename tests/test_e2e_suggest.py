@@ -868,3 +868,29 @@ async def test_a_reason_with_a_nul_character_is_refused_and_given_back(recall, e
         [attached] = sent.message.attachments
         assert "Too\x00vague." in attached.data.decode()
         assert (await bot.store.suggestion(1)).state == "pending"
+
+
+async def test_the_outcome_dm_says_which_suggestion_it_is_about(recall, emulator):
+    """A member with several suggestions was told "Your suggestion #2 ... was not added"
+    and had to run /suggest status to learn which question that was: the DM quotes its
+    prompt, on one line and cut to fit, as /suggest status does."""
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running():
+        await open_suggestions(mod, review)
+        await suggest(alice, 1)
+        long_prompt = "Which of these\nholds " + "and more " * 30 + "`flask.g`?"
+        await suggest(alice, 2, prompt=long_prompt)
+        first, second = emulator.channel_messages(review)
+        await mod.click(first, "Approve")
+        rejecting = await mod.click(second, "Reject")
+        await mod.submit(rejecting.modal, reason="Too long.")
+        await emulator.wait_until(lambda: len(emulator.dms(alice)) == 2)
+        approved, rejected = emulator.dms(alice)
+        assert approved.content.startswith(
+            "Your suggestion #1 (“What does flask.g hold, case 1?”) for **Team Flask** on "
+        ), approved.content
+        assert rejected.content.startswith(
+            "Your suggestion #2 (“Which of these holds and more and more "
+        ), rejected.content
+        quoted = rejected.content.split("(“", 1)[1].split("”)", 1)[0]
+        assert len(quoted) <= 100 and quoted.endswith("…") and "\n" not in quoted

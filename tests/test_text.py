@@ -68,7 +68,10 @@ def test_closed_questions_and_review_summaries_do_not_round_to_all_or_none():
         "Closed · 200 answered · 99% got it"
     )
     assert closed_label(CloseSummary(answered=2, right=1, kept_streak=0)).endswith("50% got it")
-    assert closed_label(CloseSummary(answered=0, right=0, kept_streak=0)).endswith("0% got it")
+    # Nobody answered: "0 answered · 0% got it" read as if everyone who tried got it wrong.
+    assert closed_label(CloseSummary(answered=0, right=0, kept_streak=0)) == (
+        "Closed · nobody answered"
+    )
     text = summary_message(Summary(reviewed=200, again=1, next_due=None), None).description
     assert text is not None and "Again rate: **1%**." in text
 
@@ -110,7 +113,7 @@ def test_a_question_of_the_day_answered_by_thousands_counts_them_by_thousands():
     one = CloseSummary(answered=1, right=1, kept_streak=1)
     assert close_footer(one) == "1 answered · 100% got it · 1 member kept their streak"
     none = CloseSummary(answered=0, right=0, kept_streak=0)
-    assert close_footer(none).endswith(" · Answer each day's question to build a streak")
+    assert close_footer(none) == "Nobody answered · Answer each day's question to build a streak"
 
 
 def test_a_review_of_thousands_of_cards_counts_them_by_thousands():
