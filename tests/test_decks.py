@@ -43,6 +43,7 @@ def test_the_built_in_decks_ship():
     assert {d.slug: d.name for d in load_builtin_decks()} == {
         "algorithms": "Algorithms and data structures interview prep",
         "asyncio": "Async Python (asyncio) interview prep",
+        "django": "Django interview prep",
         "flask": "Flask interview prep",
         "git": "Git interview prep",
         "http": "HTTP and REST APIs interview prep",
@@ -104,6 +105,11 @@ ASYNCIO_AREAS = ["coroutines", "tasks", "event-loop", "gather", "taskgroup", "ti
 ASYNCIO_AREAS += ["cancellation", "executors", "synchronisation", "queues", "backpressure"]
 ASYNCIO_AREAS += ["async-generators", "context-managers", "debugging", "shutdown", "contextvars"]
 ASYNCIO_AREAS += ["threads", "testing", "frameworks"]
+DJANGO_AREAS = ["project", "settings", "middleware", "routing", "views", "cbv", "orm"]
+DJANGO_AREAS += ["queryset", "performance", "expressions", "bulk", "transactions"]
+DJANGO_AREAS += ["concurrency", "migrations", "models", "validation", "forms", "templates"]
+DJANGO_AREAS += ["admin", "auth", "sessions", "csrf", "security", "caching", "signals"]
+DJANGO_AREAS += ["async", "testing", "static", "deployment"]
 
 
 @pytest.mark.parametrize(
@@ -123,6 +129,7 @@ ASYNCIO_AREAS += ["threads", "testing", "frameworks"]
         ("pytest", "Testing with pytest interview prep", range(40, 46), 12, PYTEST_AREAS),
         ("websec", "Web application security interview prep", range(40, 46), 12, WEBSEC_AREAS),
         ("asyncio", "Async Python (asyncio) interview prep", range(40, 46), 12, ASYNCIO_AREAS),
+        ("django", "Django interview prep", range(40, 46), 12, DJANGO_AREAS),
     ],
 )
 def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):

@@ -386,6 +386,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
         assert [c["value"] for c in decks] == [
             "algorithms",
             "asyncio",
+            "django",
             "flask",
             "git",
             "http",
@@ -395,7 +396,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             "websec",
             "testing",
         ]
-        assert decks[9]["name"] == "Testing deck (3 questions)"
+        assert decks[10]["name"] == "Testing deck (3 questions)"
         tags = await alice.autocomplete("/quiz", "tag", "", deck="testing")
         assert [c["value"] for c in tags] == ["contexts", "routing"]
         assert tags[0]["name"] == "contexts (2)"
@@ -416,6 +417,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             ("pytest", "hyp", "hypothesis"),
             ("websec", "ssr", "ssrf"),
             ("asyncio", "taskg", "taskgroup"),
+            ("django", "csr", "csrf"),
         ):
             offered = await alice.autocomplete("/quiz", "tag", typed, deck=deck)
             assert [c["value"] for c in offered] == [tag], deck
