@@ -531,6 +531,21 @@ def value_rows(n: int, width: int) -> str:
     return ", ".join(["(" + ", ".join("?" * width) + ")"] * n)
 
 
+def typed_value_rows(n: int, types: Sequence[str | None]) -> str:
+    """Placeholders for ``n`` rows of ``len(types)`` values, for a ``VALUES`` list read as a
+    table (``WITH g (...) AS (VALUES ...)``): the first row casts each placeholder to its
+    SQL type (``None``: left as it is, for text), ``(CAST(? AS BIGINT), ?), (?, ?)``.
+
+    In an INSERT the target columns give the placeholders their types, but a VALUES list
+    read as a table has none, and PostgreSQL takes an untyped parameter there for text: the
+    list's ids would then be compared with BIGINT columns as text (an error) and sorted as
+    text. One typed row types each column of the whole list. SQLite's CAST of an integer to
+    BIGINT (INTEGER affinity) gives the same integer."""
+    width = len(types)
+    first = "(" + ", ".join("?" if t is None else f"CAST(? AS {t})" for t in types) + ")"
+    return ", ".join([first, *(["(" + ", ".join("?" * width) + ")"] * (n - 1))])
+
+
 def chunks(n: int) -> Iterator[tuple[int, int]]:
     """``(start, end)`` slices of ``n`` rows for statements with a row of parameters each:
     64, 32, ... 1 rows, so that a handful of distinct statements are prepared and stay in
