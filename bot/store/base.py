@@ -531,6 +531,21 @@ def value_rows(n: int, width: int) -> str:
     return ", ".join(["(" + ", ".join("?" * width) + ")"] * n)
 
 
+def typed_value_rows(n: int, types: Sequence[str | None]) -> str:
+    """Placeholders for ``n`` rows of ``len(types)`` values, for a ``VALUES`` list read as a
+    table (``WITH g (...) AS (VALUES ...)``): the first row casts each placeholder to its
+    SQL type (``None``: left as it is, for text), ``(CAST(? AS BIGINT), ?), (?, ?)``.
+
+    In an INSERT the target columns give the placeholders their types, but a VALUES list
+    read as a table has none, and PostgreSQL takes an untyped parameter there for text: the
+    list's ids would then be compared with BIGINT columns as text (an error) and sorted as
+    text. One typed row types each column of the whole list. SQLite's CAST of an integer to
+    BIGINT (INTEGER affinity) gives the same integer."""
+    width = len(types)
+    first = "(" + ", ".join("?" if t is None else f"CAST(? AS {t})" for t in types) + ")"
+    return ", ".join([first, *(["(" + ", ".join("?" * width) + ")"] * (n - 1))])
+
+
 def chunks(n: int) -> Iterator[tuple[int, int]]:
     """``(start, end)`` slices of ``n`` rows for statements with a row of parameters each:
     64, 32, ... 1 rows, so that a handful of distinct statements are prepared and stay in
@@ -552,12 +567,15 @@ _CHUNK = 64
 def keep_last_id(table: str) -> str:
     """SQL (no parameters) recording the highest id of ``table`` given so far in app_meta,
     to run before rows of it are erased: ids its messages' buttons carry (suggestions,
-    reviews, import previews) are then never given again (see :func:`next_id`)."""
+    reviews, import previews) are then never given again (see :func:`next_id`).
+
+    The ids kept as text are read back as BIGINT: PostgreSQL's INTEGER is 32 bits (an id
+    above 2**31 would fail the CAST there), SQLite's is 64, and both take BIGINT as 64."""
     return (
         f"INSERT INTO app_meta (key, value) SELECT '{table}.last_id', CAST(top AS TEXT) FROM "
         f"(SELECT MAX(id) AS top FROM {table}) AS ids WHERE top IS NOT NULL "
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
-        "WHERE CAST(excluded.value AS INTEGER) > CAST(app_meta.value AS INTEGER)"
+        "WHERE CAST(excluded.value AS BIGINT) > CAST(app_meta.value AS BIGINT)"
     )
 
 
@@ -568,7 +586,7 @@ def next_id(table: str) -> str:
     return (
         f"(SELECT CASE WHEN used > kept THEN used ELSE kept END + 1 FROM (SELECT "
         f"COALESCE((SELECT MAX(id) FROM {table}), 0) AS used, COALESCE((SELECT CAST(value "
-        f"AS INTEGER) FROM app_meta WHERE key = '{table}.last_id'), 0) AS kept) AS ids)"
+        f"AS BIGINT) FROM app_meta WHERE key = '{table}.last_id'), 0) AS kept) AS ids)"
     )
 
 

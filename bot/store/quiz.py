@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import to_db
 from bot.quiz import Award, Candidate, Seen, Source, award, score_rows
-from bot.store.base import Outcome, chunks, insert_rows, rows_in, value_rows
+from bot.store.base import Outcome, chunks, insert_rows, rows_in, typed_value_rows
 from bot.store.decks import (
     DeckStore,
     StoredQuestion,
@@ -564,6 +564,10 @@ def _season_at(seasons: Sequence[tuple[str, int]], when_text: str) -> int:
     return max((number for started, number in seasons if started <= when_text), default=1)
 
 
+#: SQL types of the columns of ``_stored_checks``'s VALUES list (None: text)
+_CHECK_TYPES = ("BIGINT", "BIGINT", "BIGINT", "BIGINT", None, "BIGINT")
+
+
 def _stored_checks(
     conn: sqlite3.Connection, grades: list[tuple[AttemptRequest, datetime]], days: list[str]
 ) -> list[tuple[int | None, bool, int]]:
@@ -575,7 +579,7 @@ def _stored_checks(
         chunk = list(zip(grades[start:end], days[start:end], strict=True))
         rows = conn.execute(
             "WITH g (i, guild_id, user_id, question_id, local_day, post_id) AS (VALUES "
-            + value_rows(len(chunk), 6)
+            + typed_value_rows(len(chunk), _CHECK_TYPES)
             + ") SELECT g.i, "
             "(SELECT a.id FROM attempts a WHERE a.post_id = g.post_id AND a.user_id = g.user_id), "
             "EXISTS (SELECT 1 FROM attempts a WHERE a.guild_id = g.guild_id "

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from bot.clock import from_db, to_db
 from bot.quiz import Rating
 from bot.srs import DEFAULT_NEW_PER_DAY, CardState, next_reminder, rebuild, review
-from bot.store.base import StoreError, chunks, insert_rows, next_id, value_rows
+from bot.store.base import StoreError, chunks, insert_rows, next_id, typed_value_rows
 from bot.store.decks import SET_GUILD_SETTING, DeckStore, settings_in
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def apply_grades_to_cards(conn: sqlite3.Connection, grades: list[CardGrade]) -> 
         chunk = keys[start:end]
         rows = conn.execute(
             "WITH k (guild_id, user_id, question_id) AS (VALUES "
-            + value_rows(len(chunk), 3)
+            + typed_value_rows(len(chunk), ("BIGINT", "BIGINT", "BIGINT"))
             + f") SELECT c.guild_id, c.user_id, c.question_id, {_CARD_COLUMNS} FROM k "
             "JOIN srs_cards c ON c.guild_id = k.guild_id AND c.user_id = k.user_id "
             "AND c.question_id = k.question_id",
