@@ -574,6 +574,16 @@ def questions_from_json(text: str) -> list[Question]:
 # -- imports -----------------------------------------------------------------------------
 
 IMPORT_SESSION_TTL = timedelta(hours=24)
+#: what Import says on a preview past its time
+IMPORT_EXPIRED = "This preview has expired; nothing was imported. Upload the file again."
+
+
+def import_finished(state: str) -> str:
+    """Why Import or Cancel does nothing on an import session no longer pending: it was
+    imported or cancelled, or it expired (marked so when a later preview was made)."""
+    if state == "expired":
+        return IMPORT_EXPIRED
+    return f"This import was already {state}."
 PREVIEW_QUESTIONS = 3
 
 

@@ -36,6 +36,7 @@ from bot.bank import (
     edited_question,
     export_summary,
     form_from_question,
+    import_finished,
     question_from_form,
     typed_note,
     typed_text,
@@ -502,7 +503,7 @@ class ImportButton(
                     "Only the moderator who uploaded this file can import or cancel it."
                 )
             if session.state != "pending":
-                raise UserError(f"This import was already {session.state}.")
+                raise UserError(import_finished(session.state))
             # Up to 500 questions, checked against the whole deck: answered first, so that
             # Discord's 3 s do not run out while they are written.
             await interaction.response.defer()

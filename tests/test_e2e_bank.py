@@ -1773,3 +1773,35 @@ async def test_deck_info_counts_thousands_of_tags_left_out_by_thousands(recall, 
         value = {f["name"]: f["value"] for f in info.embed["fields"]}["Tags"]
         shown = value.count("` (1)")
         assert value.endswith(f", … and {1300 - shown:,} more"), value
+
+
+async def test_a_preview_expired_while_another_was_made_says_to_upload_again(recall, emulator):
+    """A preview left past its 24 hours is marked expired when a later upload is previewed:
+    its Import then says it expired and what to do, as one not yet marked does, not that
+    the import "was already expired"."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        old = await (
+            await mod.run(
+                "/question import",
+                file=emulator.attachment("d.yaml", DECK_YAML.encode()),
+                deck="team-flask",
+            )
+        ).wait_for_followup()
+        async with bot.store.transaction() as db:
+            await db.execute(
+                "UPDATE import_sessions SET expires_at = '2000-01-01T00:00:00.000000Z'"
+            )
+        await (
+            await mod.run(
+                "/question import",
+                file=emulator.attachment("e.yaml", DECK_YAML.encode()),
+                deck="team-flask",
+            )
+        ).wait_for_followup()
+        for button in ("Import", "Cancel"):
+            clicked = await mod.click(old, button)
+            assert clicked.content == (
+                "This preview has expired; nothing was imported. Upload the file again."
+            ), button

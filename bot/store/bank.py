@@ -15,8 +15,10 @@ import aiosqlite
 
 from bot.bank import (
     BUILTIN_READ_ONLY,
+    IMPORT_EXPIRED,
     Placement,
     deck_slug_for,
+    import_finished,
     place_questions,
     questions_from_json,
     questions_to_json,
@@ -448,11 +450,9 @@ class BankStore(DeckStore):
                     "Only the moderator who uploaded this file can import or cancel it."
                 )
             if row["state"] != "pending":
-                raise UserError(f"This import was already {row['state']}.")
+                raise UserError(import_finished(row["state"]))
             if accept and from_db(row["expires_at"]) < now_dt:
-                raise UserError(
-                    "This preview has expired; nothing was imported. Upload the file again."
-                )
+                raise UserError(IMPORT_EXPIRED)
             placement = Placement()
             if accept:
                 placement = await _insert(
