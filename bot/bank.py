@@ -626,11 +626,11 @@ Escape = Callable[[str], str]
 
 
 def export_summary(
-    deck_name: str, count: int, fmt: str, files: int, *, escape: Escape = str
+    deck_name: str, questions: int, fmt: str, files: int, *, escape: Escape = str
 ) -> str:
-    """What a moderator reads above an export of ``count`` questions in ``files`` files."""
+    """What a moderator reads above an export of ``questions`` questions in ``files`` files."""
     label = "Markdown" if fmt == "markdown" else fmt.upper()
-    text = f"**{escape(deck_name)}**: {grouped(count)} questions as {label}"
+    text = f"**{escape(deck_name)}**: {count(questions, 'question')} as {label}"
     if files > 1:
         text += (
             f", in {files} files: one import takes at most {IMPORT_MAX_QUESTIONS} questions "

@@ -31,6 +31,7 @@ from bot.exporters import EXPORT_EXTENSIONS, EXPORT_FORMATS, ExportFormat, expor
 from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, validate_file
 from bot.questions import Question
 from bot.store import DeckRow, Store
+from bot.text import count
 
 
 class DeckCliError(Exception):
@@ -122,10 +123,9 @@ def cmd_validate(path: Path, *, as_json: bool) -> int:
     if as_json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0 if report["ok"] else 1
-    n = len(report["questions"])
     print(
-        f"{report['file']}: {report['format']}, {n} question{'s' if n != 1 else ''}, "
-        f"{len(report['warnings'])} warnings, {len(report['errors'])} errors"
+        f"{report['file']}: {report['format']}, {count(len(report['questions']), 'question')}, "
+        f"{count(len(report['warnings']), 'warning')}, {count(len(report['errors']), 'error')}"
     )
     deck = report["deck"]
     if deck.get("name") or deck.get("slug"):
@@ -199,7 +199,7 @@ async def cmd_import(
         print(f"warning: {warning}")
     made = " (new deck)" if created else ""
     print(
-        f"imported {len(placement.questions)} questions from {filename} into "
+        f"imported {count(len(placement.questions), 'question')} from {filename} into "
         f"{deck.name} ({deck.slug}){made} in server {guild_id}"
     )
     return 0
@@ -268,7 +268,7 @@ def cmd_export(
         except OSError as exc:
             raise DeckCliError(f"cannot write {path}: {exc.strerror or exc}") from None
     written = ", ".join(str(p) for p in targets)
-    print(f"exported {len(questions)} questions of {deck.name} ({deck.slug}) to {written}")
+    print(f"exported {count(len(questions), 'question')} of {deck.name} ({deck.slug}) to {written}")
     if n > 1:
         print(f"{limits}: import the files one after the other")
     return 0

@@ -258,6 +258,7 @@ async def test_names_in_import_and_export_texts_go_through_the_callers_escape(tm
     assert refusal_text(name, ["line 2: bad"], escape=_mark).startswith(f"Nothing was imported: **<{name}>** has")
     assert refusal_text(name, ["line 2: bad"]).startswith(f"Nothing was imported: **{name}** has")
     assert export_summary("*Deck*", 3, "yaml", 1, escape=_mark).startswith("**<*Deck*>**: 3 questions")
+    assert export_summary("Deck", 1, "json", 1) == "**Deck**: 1 question as JSON."
     with pytest.raises(ImportRefused) as broken:
         await read_upload(b"question,answer\n,\n", name, active_prompts=[], taken_ids=[], escape=_mark)
     assert f"**<{name}>**" in str(broken.value)

@@ -216,3 +216,33 @@ def test_a_file_too_big_to_import_is_refused_in_words(tmp_path: Path) -> None:
         "recall: Nothing was imported: big.csv is 3.0 MiB, and an import may be at most "
         "1.0 MiB. Split the file into smaller ones."
     )
+
+
+def test_one_question_warning_or_error_is_counted_in_the_singular(
+    tmp_path: Path, recall_here: Run
+) -> None:
+    (tmp_path / "one.csv").write_text("question,answer\nWhat is WSGI?,A calling convention.\n")
+    # A key point cut short by a comment: one warning.
+    (tmp_path / "warned.yaml").write_text(
+        "questions:\n  - prompt: What is ASGI?\n    answer: An async calling convention.\n"
+        "    key_points:\n      - async # and sync\n"
+    )
+    (tmp_path / "broken.csv").write_text("question,answer\nWhat is WSGI?,\n")
+    warned = recall_here("deck", "validate", "warned.yaml", cwd=tmp_path)
+    assert warned.stdout.startswith("warned.yaml: yaml, 1 question, 1 warning, 0 errors"), (
+        warned.stdout
+    )
+    broken = recall_here("deck", "validate", "broken.csv", cwd=tmp_path)
+    assert broken.stdout.startswith("broken.csv: csv, 0 questions, 0 warnings, 1 error"), (
+        broken.stdout
+    )
+    imported = recall_here(
+        "deck", "import", "one.csv", "--guild", "5", "--deck", "Mine", cwd=tmp_path
+    )
+    assert imported.stdout.startswith(
+        "imported 1 question from one.csv into Mine (mine) (new deck) in server 5"
+    ), imported.stdout
+    exported = recall_here("deck", "export", "--guild", "5", "--deck", "mine", cwd=tmp_path)
+    assert exported.stdout.startswith("exported 1 question of Mine (mine) to mine.yaml"), (
+        exported.stdout
+    )
