@@ -20,6 +20,7 @@ from bot.bank import (
     ImportRefused,
     check_deck_name,
     check_upload_size,
+    deck_key,
     find_deck,
     read_upload,
     size_text,
@@ -205,15 +206,34 @@ async def cmd_import(
     return 0
 
 
+def _no_such_deck(text: str, guild_id: int, decks: list[DeckRow]) -> str:
+    """Why ``deck export`` found no deck ``text`` among a server's ``decks`` (the built-in
+    ones alone for ``guild_id`` 0), naming the decks there are as ``--deck`` takes them."""
+    builtin = ", ".join(deck_key(d, decks) for d in decks if d.builtin)
+    if not guild_id:
+        return (
+            f"there is no built-in deck {text!r}; for a server's own deck, give --guild with "
+            f"the server's id. Built-in decks: {builtin}"
+        )
+    own = ", ".join(deck_key(d, decks) for d in decks if not d.builtin)
+    if not own:
+        return (
+            f"there is no deck {text!r} in server {guild_id}, which has no decks of its own "
+            f"(check the server id). Built-in decks: {builtin}"
+        )
+    return f"there is no deck {text!r} in server {guild_id}. Its decks: {own}, then the built-in {builtin}"
+
+
 async def _load_deck(
     settings: Settings, guild_id: int, deck_text: str
 ) -> tuple[DeckRow, list[Question]]:
     store = await Store.open(settings.database)
     try:
         await store.sync_builtin_decks(load_builtin_decks())
-        deck = await _deck(store, guild_id, deck_text)
+        decks = await store.decks_for_guild(guild_id, include_disabled=True)
+        deck = find_deck(decks, deck_text)
         if deck is None:
-            raise DeckCliError(f"there is no deck {deck_text!r} in server {guild_id}")
+            raise DeckCliError(_no_such_deck(deck_text, guild_id, decks))
         stored = await store.questions_in_deck(deck.id)
     finally:
         await store.close()

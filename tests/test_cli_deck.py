@@ -246,3 +246,31 @@ def test_one_question_warning_or_error_is_counted_in_the_singular(
     assert exported.stdout.startswith("exported 1 question of Mine (mine) to mine.yaml"), (
         exported.stdout
     )
+
+
+def test_exporting_a_deck_not_found_says_which_decks_there_are(
+    tmp_path: Path, recall_here: Run
+) -> None:
+    """A server's own deck asked for without --guild is looked for among the built-in
+    decks: the refusal says so and how to name the server, not "in server 0"; one not
+    found in a server lists its decks, or says it has none (a mistyped server id)."""
+    (tmp_path / "one.csv").write_text("question,answer\nWhat is WSGI?,A calling convention.\n")
+    recall_here("deck", "import", "one.csv", "--guild", "5", "--deck", "Mine", cwd=tmp_path)
+    no_guild = recall_here("deck", "export", "--deck", "mine", cwd=tmp_path)
+    assert no_guild.returncode == 1
+    assert no_guild.stderr.startswith(
+        "recall: there is no built-in deck 'mine'; for a server's own deck, give --guild "
+        "with the server's id. Built-in decks: algorithms, "
+    ), no_guild.stderr
+    assert ", flask, " in no_guild.stderr and "mine" not in no_guild.stderr.split("decks:")[1]
+    wrong = recall_here("deck", "export", "--guild", "5", "--deck", "yours", cwd=tmp_path)
+    assert wrong.returncode == 1
+    assert wrong.stderr.startswith(
+        "recall: there is no deck 'yours' in server 5. Its decks: mine, then the built-in "
+        "algorithms, "
+    ), wrong.stderr
+    other = recall_here("deck", "export", "--guild", "6", "--deck", "mine", cwd=tmp_path)
+    assert other.stderr.startswith(
+        "recall: there is no deck 'mine' in server 6, which has no decks of its own (check "
+        "the server id). Built-in decks: algorithms, "
+    ), other.stderr
