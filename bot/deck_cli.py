@@ -251,6 +251,9 @@ def cmd_export(
     if not settings.database.exists():
         raise DeckCliError(no_database_yet(settings.database))
     deck, questions = asyncio.run(_load_deck(settings, guild_id, deck_text))
+    if not questions:
+        # A file with none is one no import takes: refused, as /question export refuses it.
+        raise DeckCliError(f"{deck.name} ({deck.slug}) has no questions to export yet")
     parts = export_parts(
         questions, fmt, deck_name=deck.name, deck_slug=deck.slug, description=deck.description
     )

@@ -274,3 +274,24 @@ def test_exporting_a_deck_not_found_says_which_decks_there_are(
         "recall: there is no deck 'mine' in server 6, which has no decks of its own (check "
         "the server id). Built-in decks: algorithms, "
     ), other.stderr
+
+
+def test_exporting_an_empty_deck_is_refused_as_in_discord(
+    tmp_path: Path, recall_here: Run
+) -> None:
+    """A deck with no questions (all removed, or none added yet) would be a file no import
+    takes ("no questions to import"): refused, as /question export refuses it, and no file
+    is written."""
+    (tmp_path / "one.csv").write_text("question,answer\nWhat is WSGI?,A calling convention.\n")
+    recall_here("deck", "import", "one.csv", "--guild", "5", "--deck", "Mine", cwd=tmp_path)
+    with sqlite3.connect(tmp_path / "recall.sqlite3") as conn:
+        conn.execute("UPDATE questions SET removed_at = created_at WHERE deck_id IN "
+                     "(SELECT id FROM decks WHERE slug = 'mine')")
+    conn.close()
+    for out in ("-", "mine.yaml"):
+        empty = recall_here("deck", "export", "--guild", "5", "--deck", "mine", "--out", out,
+                            cwd=tmp_path)
+        assert empty.returncode == 1
+        assert empty.stdout == ""
+        assert empty.stderr == "recall: Mine (mine) has no questions to export yet\n"
+    assert not (tmp_path / "mine.yaml").exists()
