@@ -831,8 +831,14 @@ class BankService:
         if editable:
             if where.builtin:
                 raise UserError(BUILTIN_READ_ONLY.format(name=found.deck_name))
-            if found.removed or where.removed:
+            if found.removed:
                 raise UserError(f"Question #{question_id} has been removed.")
+            if where.removed:
+                raise UserError(
+                    f"Question #{question_id} is in **{self.escape(found.deck_name)}**, a deck "
+                    "that has been removed, so it can no longer be changed; `/question show` "
+                    "still shows it."
+                )
         if where.removed and not found.removed:
             return replace(found, deck_removed=True)
         return found

@@ -1805,3 +1805,24 @@ async def test_a_preview_expired_while_another_was_made_says_to_upload_again(rec
             assert clicked.content == (
                 "This preview has expired; nothing was imported. Upload the file again."
             ), button
+
+
+async def test_editing_or_removing_a_question_of_a_removed_deck_says_its_deck_was_removed(
+    recall, emulator
+):
+    """The question itself was not removed, its deck was: /question edit and remove say
+    that, naming the deck, not that the question "has been removed"."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running():
+        await make_deck(mod, name="Team *Flask*")
+        added = await mod.submit((await mod.run("/question add", deck="team-flask")).modal, **FORM)
+        qid = int(added.content.split("#")[1].split("*")[0])
+        asked = await mod.run("/deck remove", deck="team-flask")
+        await mod.click(asked.message, "Remove deck")
+        for command in ("/question edit", "/question remove"):
+            refused = await mod.run(command, id=qid)
+            assert refused.ephemeral
+            assert refused.content == (
+                f"Question #{qid} is in **Team \\*Flask\\***, a deck that has been removed, so "
+                "it can no longer be changed; `/question show` still shows it."
+            ), (command, refused.content)
