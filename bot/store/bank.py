@@ -280,16 +280,23 @@ class BankStore(DeckStore):
             await _live_deck(db, row["deck_id"])
             # in the transaction, in the order every read gives them
             tags = (await in_thread(db, tags_in, [question_id])).get(question_id, [])
-            question = change(_stored_question(row, tags).question)
-            async with db.execute(
-                "SELECT prompt FROM questions WHERE deck_id = ? AND id != ? AND removed_at IS NULL",
-                (row["deck_id"], question_id),
-            ) as cur:
-                others = {loose_key(r[0]) for r in await cur.fetchall()}
-            if loose_key(question.prompt) in others:
-                raise UserError(
-                    "Another question in this deck already asks that; nothing was changed."
-                )
+            current = _stored_question(row, tags).question
+            question = change(current)
+            # Checked only for a prompt that asks something else now: two questions told
+            # apart when they were added, and alike to duplicate detection since it changed,
+            # keep their other fields editable.
+            key = loose_key(question.prompt)
+            if key != loose_key(current.prompt):
+                async with db.execute(
+                    "SELECT prompt FROM questions WHERE deck_id = ? AND id != ? "
+                    "AND removed_at IS NULL",
+                    (row["deck_id"], question_id),
+                ) as cur:
+                    others = {loose_key(r[0]) for r in await cur.fetchall()}
+                if key in others:
+                    raise UserError(
+                        "Another question in this deck already asks that; nothing was changed."
+                    )
             question = question.model_copy(update={"id": row["ext_id"]})
             await _upsert_questions(db, row["deck_id"], [question], now, remove_missing=False)
         return question
