@@ -1826,3 +1826,29 @@ async def test_editing_or_removing_a_question_of_a_removed_deck_says_its_deck_wa
                 f"Question #{qid} is in **Team \\*Flask\\***, a deck that has been removed, so "
                 "it can no longer be changed; `/question show` still shows it."
             ), (command, refused.content)
+
+
+async def test_an_edit_sent_as_it_opened_says_nothing_was_changed(recall, emulator):
+    """A moderator who opens the edit form to look, or who changes a field and back, and
+    sends it is told nothing was changed, not that the question was saved; a difficulty
+    given that it already has changes nothing either."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        added = await mod.submit((await mod.run("/question add", deck="team-flask")).modal, **FORM)
+        qid = int(added.content.split("#")[1].split("*")[0])
+        before = await bot.store._fetchone("SELECT updated_at FROM questions WHERE id = ?", (qid,))
+        for options in ({}, {"difficulty": "medium"}):
+            opened = await mod.run("/question edit", id=qid, **options)
+            values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
+            sent = await mod.submit(opened.modal, **values)
+            assert sent.content == (
+                f"Question **#{qid}** already was as the form was sent, so nothing was changed."
+            ), sent.content
+            assert sent.embeds[0]["title"] == f"Question #{qid}"
+        after = await bot.store._fetchone("SELECT updated_at FROM questions WHERE id = ?", (qid,))
+        assert after[0] == before[0]
+        opened = await mod.run("/question edit", id=qid)
+        values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
+        saved = await mod.submit(opened.modal, **{**values, "answer": "Routes, grouped."})
+        assert saved.content == f"Saved question **#{qid}**."

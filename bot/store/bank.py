@@ -270,7 +270,8 @@ class BankStore(DeckStore):
         """Replace a live custom question's content with ``change(current)`` (its id and
         history stay). ``current`` is read in the same transaction as the write, so a change
         saved by someone else just before is what ``change`` starts from. A UserError from
-        ``change`` writes nothing. Returns the question written."""
+        ``change`` writes nothing, nor does a change that leaves the question as it is.
+        Returns the question as saved."""
         now = self.now_text()
         async with self.transaction() as db:
             async with db.execute(_QUESTION_SELECT + " WHERE q.id = ?", (question_id,)) as cur:
@@ -282,6 +283,8 @@ class BankStore(DeckStore):
             tags = (await in_thread(db, tags_in, [question_id])).get(question_id, [])
             current = _stored_question(row, tags).question
             question = change(current)
+            if question == current:
+                return current  # nothing to write
             # Checked only for a prompt that asks something else now: two questions told
             # apart when they were added, and alike to duplicate detection since it changed,
             # keep their other fields editable.
