@@ -450,14 +450,19 @@ def decks_offered(
 ) -> list[DeckRow]:
     """The decks a deck option offers for what was typed so far (see :func:`deck_matches`),
     in order, at most :data:`CHOICES_MAX`: with ``custom_only`` only the server's own, with
-    ``enabled`` only those switched on (True) or off (False)."""
-    return [
+    ``enabled`` only those switched on (True) or off (False). A deck's number typed whole
+    offers that deck first (a built-in deck whose slug the server's own deck has is named by
+    its number)."""
+    number = typed.strip()
+    offered = [
         d
         for d in decks
         if not (custom_only and d.builtin)
         and (enabled is None or d.enabled == enabled)
-        and deck_matches(d, typed)
-    ][:CHOICES_MAX]
+        and (deck_matches(d, typed) or number == str(d.id))
+    ]
+    offered.sort(key=lambda d: number != str(d.id))  # stable: the rest keep their order
+    return offered[:CHOICES_MAX]
 
 
 async def tags_offered(

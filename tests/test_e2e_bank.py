@@ -735,8 +735,13 @@ async def test_a_deck_named_by_digits_is_not_mistaken_for_the_deck_of_that_numbe
         [other] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
         made = await mod.run("/deck create", name=str(other.id))
         assert f"**{other.id}** (`deck-{other.id}`) is ready" in made.embed["description"]
-        [choice] = await mod.autocomplete("/deck remove", "deck", str(other.id))
-        assert choice["value"] == f"deck-{other.id}"
+        # Both are offered, each by the slug that picks it: the deck of that number first.
+        choices = await mod.autocomplete("/deck remove", "deck", str(other.id))
+        assert [(c["name"], c["value"]) for c in choices] == [
+            ("0 start (0 questions)", "0-start"),
+            (f"{other.id} (0 questions)", f"deck-{other.id}"),
+        ]
+        choice = choices[1]
         asked = await mod.run("/deck remove", deck=choice["value"])
         assert asked.embed["title"] == f"Remove {other.id}?"
         # Its number still names the other deck.
@@ -1852,3 +1857,19 @@ async def test_an_edit_sent_as_it_opened_says_nothing_was_changed(recall, emulat
         values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
         saved = await mod.submit(opened.modal, **{**values, "answer": "Routes, grouped."})
         assert saved.content == f"Saved question **#{qid}**."
+
+
+async def test_a_deck_number_typed_in_a_deck_option_offers_that_deck(recall, emulator):
+    """A built-in deck whose slug the server's own deck has is listed and picked by its
+    number: typing that number in a deck option offers it (it offered nothing)."""
+    guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await bot.store.create_deck(guild.id, "python", "Python")
+        builtin = next(
+            d for d in await bot.store.decks_for_guild(guild.id) if d.builtin and d.slug == "python"
+        )
+        assert f"(`{builtin.id}`)" in (await alice.run("/deck list")).embed["description"]
+        for member, command in ((alice, "/deck info"), (mod, "/deck disable")):
+            choices = await member.autocomplete(command, "deck", f" {builtin.id} ")
+            assert [c["value"] for c in choices][:1] == [str(builtin.id)], (command, choices)
+            assert choices[0]["name"].startswith("Python interview prep (")
