@@ -1873,3 +1873,27 @@ async def test_a_deck_number_typed_in_a_deck_option_offers_that_deck(recall, emu
             choices = await member.autocomplete(command, "deck", f" {builtin.id} ")
             assert [c["value"] for c in choices][:1] == [str(builtin.id)], (command, choices)
             assert choices[0]["name"].startswith("Python interview prep (")
+
+
+async def test_a_prompt_over_two_lines_is_found_by_the_words_as_choices_show_them(
+    recall, emulator
+):
+    """Choices and list lines show a prompt on one line; typing its words as shown, across
+    its line break (or a double space), finds it in autocomplete and /question list."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running():
+        await make_deck(mod)
+        added = await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal,
+            prompt="Explain the\ndifference between  WSGI and ASGI.",
+            answer="One is synchronous.",
+        )
+        qid = int(added.content.split("#")[1].split("*")[0])
+        for typed in ("the difference", "between wsgi", "Explain the difference between"):
+            choices = await mod.autocomplete("/question edit", "id", typed)
+            assert [c["value"] for c in choices] == [qid], (typed, choices)
+            assert choices[0]["name"] == (
+                f"#{qid} · Explain the difference between WSGI and ASGI."
+            )
+            listed = await mod.run("/question list", deck="team-flask", search=typed)
+            assert f"`#{qid}`" in listed.embed["description"], (typed, listed.embed)

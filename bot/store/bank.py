@@ -172,6 +172,12 @@ async def _insert(
     return placement
 
 
+def _spaced(text: str) -> str:
+    """``text`` as a search compares it: folded (case and accents do not count), each run
+    of spaces and line breaks one space."""
+    return " ".join(folded(text).split())
+
+
 class BankStore(DeckStore):
     # -- decks ---------------------------------------------------------------------------
 
@@ -346,14 +352,15 @@ class BankStore(DeckStore):
         order = " ORDER BY d.builtin DESC, d.id, q.id"
         if search:
             # Matched here, not with SQL's LIKE, which folds the case of ASCII letters only:
-            # "Élan" must find "élan", and a search ignores accents too.
-            needle, number = folded(search.strip()), search.strip().lstrip("#")
+            # "Élan" must find "élan", and a search ignores accents too. Spacing does not
+            # count either: a prompt is shown on one line, and its words are typed so.
+            needle, number = _spaced(search), search.strip().lstrip("#")
 
             def matching(conn: sqlite3.Connection) -> tuple[int, list[Any]]:
                 matched = [
                     int(r[0])
                     for r in conn.execute("SELECT q.id, q.prompt, q.ext_id" + base + order, params)
-                    if needle in folded(r[1]) or needle in folded(r[2]) or str(r[0]) == number
+                    if needle in _spaced(r[1]) or needle in folded(r[2]) or str(r[0]) == number
                 ]
                 shown = matched[offset : offset + limit]
                 found = {
