@@ -450,14 +450,19 @@ def decks_offered(
 ) -> list[DeckRow]:
     """The decks a deck option offers for what was typed so far (see :func:`deck_matches`),
     in order, at most :data:`CHOICES_MAX`: with ``custom_only`` only the server's own, with
-    ``enabled`` only those switched on (True) or off (False)."""
-    return [
+    ``enabled`` only those switched on (True) or off (False). A deck's number typed whole
+    offers that deck first (a built-in deck whose slug the server's own deck has is named by
+    its number)."""
+    number = typed.strip()
+    offered = [
         d
         for d in decks
         if not (custom_only and d.builtin)
         and (enabled is None or d.enabled == enabled)
-        and deck_matches(d, typed)
-    ][:CHOICES_MAX]
+        and (deck_matches(d, typed) or number == str(d.id))
+    ]
+    offered.sort(key=lambda d: number != str(d.id))  # stable: the rest keep their order
+    return offered[:CHOICES_MAX]
 
 
 async def tags_offered(
@@ -574,6 +579,16 @@ def questions_from_json(text: str) -> list[Question]:
 # -- imports -----------------------------------------------------------------------------
 
 IMPORT_SESSION_TTL = timedelta(hours=24)
+#: what Import says on a preview past its time
+IMPORT_EXPIRED = "This preview has expired; nothing was imported. Upload the file again."
+
+
+def import_finished(state: str) -> str:
+    """Why Import or Cancel does nothing on an import session no longer pending: it was
+    imported or cancelled, or it expired (marked so when a later preview was made)."""
+    if state == "expired":
+        return IMPORT_EXPIRED
+    return f"This import was already {state}."
 PREVIEW_QUESTIONS = 3
 
 
@@ -616,11 +631,11 @@ Escape = Callable[[str], str]
 
 
 def export_summary(
-    deck_name: str, count: int, fmt: str, files: int, *, escape: Escape = str
+    deck_name: str, questions: int, fmt: str, files: int, *, escape: Escape = str
 ) -> str:
-    """What a moderator reads above an export of ``count`` questions in ``files`` files."""
+    """What a moderator reads above an export of ``questions`` questions in ``files`` files."""
     label = "Markdown" if fmt == "markdown" else fmt.upper()
-    text = f"**{escape(deck_name)}**: {grouped(count)} questions as {label}"
+    text = f"**{escape(deck_name)}**: {count(questions, 'question')} as {label}"
     if files > 1:
         text += (
             f", in {files} files: one import takes at most {IMPORT_MAX_QUESTIONS} questions "
@@ -821,8 +836,14 @@ class BankService:
         if editable:
             if where.builtin:
                 raise UserError(BUILTIN_READ_ONLY.format(name=found.deck_name))
-            if found.removed or where.removed:
+            if found.removed:
                 raise UserError(f"Question #{question_id} has been removed.")
+            if where.removed:
+                raise UserError(
+                    f"Question #{question_id} is in **{self.escape(found.deck_name)}**, a deck "
+                    "that has been removed, so it can no longer be changed; `/question show` "
+                    "still shows it."
+                )
         if where.removed and not found.removed:
             return replace(found, deck_removed=True)
         return found

@@ -20,6 +20,7 @@ from bot.bank import (
     ImportRefused,
     check_deck_name,
     check_upload_size,
+    deck_key,
     find_deck,
     read_upload,
     size_text,
@@ -31,6 +32,7 @@ from bot.exporters import EXPORT_EXTENSIONS, EXPORT_FORMATS, ExportFormat, expor
 from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, validate_file
 from bot.questions import Question
 from bot.store import DeckRow, Store
+from bot.text import count
 
 
 class DeckCliError(Exception):
@@ -122,10 +124,9 @@ def cmd_validate(path: Path, *, as_json: bool) -> int:
     if as_json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0 if report["ok"] else 1
-    n = len(report["questions"])
     print(
-        f"{report['file']}: {report['format']}, {n} question{'s' if n != 1 else ''}, "
-        f"{len(report['warnings'])} warnings, {len(report['errors'])} errors"
+        f"{report['file']}: {report['format']}, {count(len(report['questions']), 'question')}, "
+        f"{count(len(report['warnings']), 'warning')}, {count(len(report['errors']), 'error')}"
     )
     deck = report["deck"]
     if deck.get("name") or deck.get("slug"):
@@ -199,10 +200,28 @@ async def cmd_import(
         print(f"warning: {warning}")
     made = " (new deck)" if created else ""
     print(
-        f"imported {len(placement.questions)} questions from {filename} into "
+        f"imported {count(len(placement.questions), 'question')} from {filename} into "
         f"{deck.name} ({deck.slug}){made} in server {guild_id}"
     )
     return 0
+
+
+def _no_such_deck(text: str, guild_id: int, decks: list[DeckRow]) -> str:
+    """Why ``deck export`` found no deck ``text`` among a server's ``decks`` (the built-in
+    ones alone for ``guild_id`` 0), naming the decks there are as ``--deck`` takes them."""
+    builtin = ", ".join(deck_key(d, decks) for d in decks if d.builtin)
+    if not guild_id:
+        return (
+            f"there is no built-in deck {text!r}; for a server's own deck, give --guild with "
+            f"the server's id. Built-in decks: {builtin}"
+        )
+    own = ", ".join(deck_key(d, decks) for d in decks if not d.builtin)
+    if not own:
+        return (
+            f"there is no deck {text!r} in server {guild_id}, which has no decks of its own "
+            f"(check the server id). Built-in decks: {builtin}"
+        )
+    return f"there is no deck {text!r} in server {guild_id}. Its decks: {own}, then the built-in {builtin}"
 
 
 async def _load_deck(
@@ -211,9 +230,10 @@ async def _load_deck(
     store = await Store.open(settings.database)
     try:
         await store.sync_builtin_decks(load_builtin_decks())
-        deck = await _deck(store, guild_id, deck_text)
+        decks = await store.decks_for_guild(guild_id, include_disabled=True)
+        deck = find_deck(decks, deck_text)
         if deck is None:
-            raise DeckCliError(f"there is no deck {deck_text!r} in server {guild_id}")
+            raise DeckCliError(_no_such_deck(deck_text, guild_id, decks))
         stored = await store.questions_in_deck(deck.id)
     finally:
         await store.close()
@@ -231,6 +251,9 @@ def cmd_export(
     if not settings.database.exists():
         raise DeckCliError(no_database_yet(settings.database))
     deck, questions = asyncio.run(_load_deck(settings, guild_id, deck_text))
+    if not questions:
+        # A file with none is one no import takes: refused, as /question export refuses it.
+        raise DeckCliError(f"{deck.name} ({deck.slug}) has no questions to export yet")
     parts = export_parts(
         questions, fmt, deck_name=deck.name, deck_slug=deck.slug, description=deck.description
     )
@@ -268,7 +291,7 @@ def cmd_export(
         except OSError as exc:
             raise DeckCliError(f"cannot write {path}: {exc.strerror or exc}") from None
     written = ", ".join(str(p) for p in targets)
-    print(f"exported {len(questions)} questions of {deck.name} ({deck.slug}) to {written}")
+    print(f"exported {count(len(questions), 'question')} of {deck.name} ({deck.slug}) to {written}")
     if n > 1:
         print(f"{limits}: import the files one after the other")
     return 0

@@ -201,6 +201,19 @@ def loose_key(text: str) -> str:
     return " ".join(out)
 
 
+def _tag_refusal(raw: str, tag: str) -> str:
+    """Why ``raw`` is no tag, with the tag it could be when only accents (or letters
+    written as others, such as "ß") keep it from being one."""
+    text = (
+        f"tag {raw!r} must be 1-{TAG_MAX} characters of a-z (no accents), 0-9 and - . _ + #, "
+        "starting with a letter or a digit"
+    )
+    plain = normalize_tag(folded(raw))
+    if plain != tag and len(plain) <= TAG_MAX and TAG_RE.match(plain):
+        text += f": {plain!r} would do"
+    return text
+
+
 class Question(BaseModel):
     """A question with what a good answer needs."""
 
@@ -244,9 +257,7 @@ class Question(BaseModel):
         for raw in tags:
             tag = normalize_tag(raw)
             if not tag or len(tag) > TAG_MAX or not TAG_RE.match(tag):
-                raise ValueError(
-                    f"tag {raw!r} must be 1-{TAG_MAX} characters of letters, digits, - . _ + #"
-                )
+                raise ValueError(_tag_refusal(raw, tag))
             if tag not in out:
                 out.append(tag)
         return out

@@ -36,6 +36,7 @@ from bot.bank import (
     edited_question,
     export_summary,
     form_from_question,
+    import_finished,
     question_from_form,
     typed_note,
     typed_text,
@@ -502,7 +503,7 @@ class ImportButton(
                     "Only the moderator who uploaded this file can import or cancel it."
                 )
             if session.state != "pending":
-                raise UserError(f"This import was already {session.state}.")
+                raise UserError(import_finished(session.state))
             # Up to 500 questions, checked against the whole deck: answered first, so that
             # Discord's 3 s do not run out while they are written.
             await interaction.response.defer()
@@ -771,19 +772,31 @@ class QuestionGroup(app_commands.Group):
             # Only what this moderator changed is written: a field left as the form showed
             # it keeps what is saved now, which another moderator may have changed meanwhile.
             await answer_first(inter)
-            await store.edit_question(
-                sq.id,
-                lambda current: edited_question(
+            changed = False
+
+            def change(current: Question) -> Question:
+                nonlocal changed
+                edited = edited_question(
                     current,
                     shown,
                     form,
                     shown_difficulty=old.difficulty,
                     difficulty=difficulty or old.difficulty,
-                ),
-            )
+                )
+                changed = edited != current
+                return edited
+
+            await store.edit_question(sq.id, change)
             fresh = await store.question(sq.id)
             assert fresh is not None
-            await send_question(inter, fresh, f"Saved question **#{sq.id}**.")
+            await send_question(
+                inter,
+                fresh,
+                f"Saved question **#{sq.id}**."
+                if changed
+                else f"Question **#{sq.id}** already was as the form was sent, so nothing was "
+                "changed.",
+            )
 
         await QuestionModal(
             f"Edit question #{sq.id}",

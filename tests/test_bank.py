@@ -82,6 +82,14 @@ def test_option_mistakes_name_the_field_and_line(options: str, message: str) -> 
         ({"answer": ""}, "Model answer: must not be empty."),
         ({"prompt": "x" * 1001}, "Question: 1,001 characters; the limit is 1,000."),
         ({"tags": "ok, not a/tag"}, "Tags: tag 'not a/tag' must be 1-32 characters"),
+        # A letter with an accent is not one a tag takes: said so, with the tag it could be.
+        (
+            {"tags": "ok, Réseau"},
+            "Tags: tag 'Réseau' must be 1-32 characters of a-z (no accents), 0-9 and "
+            "- . _ + #, starting with a letter or a digit: 'reseau' would do.",
+        ),
+        ({"tags": "数据库"}, "Tags: tag '数据库' must be 1-32 characters of a-z (no accents), "),
+        ({"tags": "-x"}, "starting with a letter or a digit."),
         ({"key_points": "\n".join("p" for _ in range(9))}, "Key points: 9 lines; at most 8"),
         ({"key_points": "fine\n" + "k" * 301}, "Key points, line 2: 301 characters"),
     ],
@@ -258,6 +266,7 @@ async def test_names_in_import_and_export_texts_go_through_the_callers_escape(tm
     assert refusal_text(name, ["line 2: bad"], escape=_mark).startswith(f"Nothing was imported: **<{name}>** has")
     assert refusal_text(name, ["line 2: bad"]).startswith(f"Nothing was imported: **{name}** has")
     assert export_summary("*Deck*", 3, "yaml", 1, escape=_mark).startswith("**<*Deck*>**: 3 questions")
+    assert export_summary("Deck", 1, "json", 1) == "**Deck**: 1 question as JSON."
     with pytest.raises(ImportRefused) as broken:
         await read_upload(b"question,answer\n,\n", name, active_prompts=[], taken_ids=[], escape=_mark)
     assert f"**<{name}>**" in str(broken.value)

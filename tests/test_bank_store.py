@@ -139,7 +139,8 @@ async def test_expired_preview_and_removed_deck(tmp_path: Path):
         expired = await store.import_session(first.session_id)
         assert expired is not None and expired.state == "expired" and expired.questions == []
         assert second.session_id != first.session_id
-        with pytest.raises(UserError, match="already expired"):
+        # Marked expired by then, it says so as before it was marked, with what to do.
+        with pytest.raises(UserError, match=r"^This preview has expired; nothing was imported\. Upload"):
             await store.finish_import_session(first.session_id, 7, accept=True)
         assert await store.remove_deck(GUILD, deck.id)
         with pytest.raises(UserError, match="removed"):
@@ -189,6 +190,30 @@ async def test_an_edit_starts_from_the_question_as_saved_and_a_refused_one_write
     with pytest.raises(UserError):
         await store.edit_question(qid, refuse)
     assert await db_hash(store) == before
+
+
+async def test_an_edit_that_keeps_the_prompt_is_not_refused_for_a_question_alike_since(
+    store: Store,
+):
+    """Two questions of a deck that were told apart when added, and that duplicate
+    detection now takes for one (it came to ignore Markdown emphasis): an edit of one's
+    answer keeps its prompt, so it is saved; changing a prompt into the other's is refused."""
+    deck = await store.create_custom_deck(GUILD, "Alike", "", 1)
+    plain = Question(id="plain", prompt="What is Flask?", answer="A framework.")
+    bold = Question(id="bold", prompt="What is **Flask**?", answer="A micro framework.")
+    other = Question(id="other", prompt="What is WSGI?", answer="A protocol.")
+    # As an older version, which counted the asterisks, stored them: no check on the way.
+    await store.add_questions(deck.id, [plain, bold, other])
+    ids = {sq.question.id: sq.id for sq in await store.questions_in_deck(deck.id)}
+
+    written = await store.edit_question(
+        ids["bold"], lambda current: current.model_copy(update={"answer": "A WSGI framework."})
+    )
+    assert written.answer == "A WSGI framework." and written.prompt == "What is **Flask**?"
+    with pytest.raises(UserError, match="already asks that"):
+        await store.edit_question(
+            ids["other"], lambda current: current.model_copy(update={"prompt": "What is Flask"})
+        )
 
 
 # -- export -> import through storage ---------------------------------------------------------

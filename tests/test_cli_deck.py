@@ -216,3 +216,82 @@ def test_a_file_too_big_to_import_is_refused_in_words(tmp_path: Path) -> None:
         "recall: Nothing was imported: big.csv is 3.0 MiB, and an import may be at most "
         "1.0 MiB. Split the file into smaller ones."
     )
+
+
+def test_one_question_warning_or_error_is_counted_in_the_singular(
+    tmp_path: Path, recall_here: Run
+) -> None:
+    (tmp_path / "one.csv").write_text("question,answer\nWhat is WSGI?,A calling convention.\n")
+    # A key point cut short by a comment: one warning.
+    (tmp_path / "warned.yaml").write_text(
+        "questions:\n  - prompt: What is ASGI?\n    answer: An async calling convention.\n"
+        "    key_points:\n      - async # and sync\n"
+    )
+    (tmp_path / "broken.csv").write_text("question,answer\nWhat is WSGI?,\n")
+    warned = recall_here("deck", "validate", "warned.yaml", cwd=tmp_path)
+    assert warned.stdout.startswith("warned.yaml: yaml, 1 question, 1 warning, 0 errors"), (
+        warned.stdout
+    )
+    broken = recall_here("deck", "validate", "broken.csv", cwd=tmp_path)
+    assert broken.stdout.startswith("broken.csv: csv, 0 questions, 0 warnings, 1 error"), (
+        broken.stdout
+    )
+    imported = recall_here(
+        "deck", "import", "one.csv", "--guild", "5", "--deck", "Mine", cwd=tmp_path
+    )
+    assert imported.stdout.startswith(
+        "imported 1 question from one.csv into Mine (mine) (new deck) in server 5"
+    ), imported.stdout
+    exported = recall_here("deck", "export", "--guild", "5", "--deck", "mine", cwd=tmp_path)
+    assert exported.stdout.startswith("exported 1 question of Mine (mine) to mine.yaml"), (
+        exported.stdout
+    )
+
+
+def test_exporting_a_deck_not_found_says_which_decks_there_are(
+    tmp_path: Path, recall_here: Run
+) -> None:
+    """A server's own deck asked for without --guild is looked for among the built-in
+    decks: the refusal says so and how to name the server, not "in server 0"; one not
+    found in a server lists its decks, or says it has none (a mistyped server id)."""
+    (tmp_path / "one.csv").write_text("question,answer\nWhat is WSGI?,A calling convention.\n")
+    recall_here("deck", "import", "one.csv", "--guild", "5", "--deck", "Mine", cwd=tmp_path)
+    no_guild = recall_here("deck", "export", "--deck", "mine", cwd=tmp_path)
+    assert no_guild.returncode == 1
+    assert no_guild.stderr.startswith(
+        "recall: there is no built-in deck 'mine'; for a server's own deck, give --guild "
+        "with the server's id. Built-in decks: algorithms, "
+    ), no_guild.stderr
+    assert ", flask, " in no_guild.stderr and "mine" not in no_guild.stderr.split("decks:")[1]
+    wrong = recall_here("deck", "export", "--guild", "5", "--deck", "yours", cwd=tmp_path)
+    assert wrong.returncode == 1
+    assert wrong.stderr.startswith(
+        "recall: there is no deck 'yours' in server 5. Its decks: mine, then the built-in "
+        "algorithms, "
+    ), wrong.stderr
+    other = recall_here("deck", "export", "--guild", "6", "--deck", "mine", cwd=tmp_path)
+    assert other.stderr.startswith(
+        "recall: there is no deck 'mine' in server 6, which has no decks of its own (check "
+        "the server id). Built-in decks: algorithms, "
+    ), other.stderr
+
+
+def test_exporting_an_empty_deck_is_refused_as_in_discord(
+    tmp_path: Path, recall_here: Run
+) -> None:
+    """A deck with no questions (all removed, or none added yet) would be a file no import
+    takes ("no questions to import"): refused, as /question export refuses it, and no file
+    is written."""
+    (tmp_path / "one.csv").write_text("question,answer\nWhat is WSGI?,A calling convention.\n")
+    recall_here("deck", "import", "one.csv", "--guild", "5", "--deck", "Mine", cwd=tmp_path)
+    with sqlite3.connect(tmp_path / "recall.sqlite3") as conn:
+        conn.execute("UPDATE questions SET removed_at = created_at WHERE deck_id IN "
+                     "(SELECT id FROM decks WHERE slug = 'mine')")
+    conn.close()
+    for out in ("-", "mine.yaml"):
+        empty = recall_here("deck", "export", "--guild", "5", "--deck", "mine", "--out", out,
+                            cwd=tmp_path)
+        assert empty.returncode == 1
+        assert empty.stdout == ""
+        assert empty.stderr == "recall: Mine (mine) has no questions to export yet\n"
+    assert not (tmp_path / "mine.yaml").exists()

@@ -227,4 +227,4 @@ def test_an_import_into_a_new_deck_that_fails_leaves_no_empty_deck(
     monkeypatch.undo()  # the disk has room again: the same command now works
     monkeypatch.chdir(tmp_path)
     assert cli.main(["deck", "import", "q.csv", "--guild", "5", "--deck", "Mine"]) == 0
-    assert "imported 1 questions from q.csv into Mine (mine) (new deck)" in capsys.readouterr().out
+    assert "imported 1 question from q.csv into Mine (mine) (new deck)" in capsys.readouterr().out

@@ -735,8 +735,13 @@ async def test_a_deck_named_by_digits_is_not_mistaken_for_the_deck_of_that_numbe
         [other] = [d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin]
         made = await mod.run("/deck create", name=str(other.id))
         assert f"**{other.id}** (`deck-{other.id}`) is ready" in made.embed["description"]
-        [choice] = await mod.autocomplete("/deck remove", "deck", str(other.id))
-        assert choice["value"] == f"deck-{other.id}"
+        # Both are offered, each by the slug that picks it: the deck of that number first.
+        choices = await mod.autocomplete("/deck remove", "deck", str(other.id))
+        assert [(c["name"], c["value"]) for c in choices] == [
+            ("0 start (0 questions)", "0-start"),
+            (f"{other.id} (0 questions)", f"deck-{other.id}"),
+        ]
+        choice = choices[1]
         asked = await mod.run("/deck remove", deck=choice["value"])
         assert asked.embed["title"] == f"Remove {other.id}?"
         # Its number still names the other deck.
@@ -1773,3 +1778,122 @@ async def test_deck_info_counts_thousands_of_tags_left_out_by_thousands(recall, 
         value = {f["name"]: f["value"] for f in info.embed["fields"]}["Tags"]
         shown = value.count("` (1)")
         assert value.endswith(f", … and {1300 - shown:,} more"), value
+
+
+async def test_a_preview_expired_while_another_was_made_says_to_upload_again(recall, emulator):
+    """A preview left past its 24 hours is marked expired when a later upload is previewed:
+    its Import then says it expired and what to do, as one not yet marked does, not that
+    the import "was already expired"."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        old = await (
+            await mod.run(
+                "/question import",
+                file=emulator.attachment("d.yaml", DECK_YAML.encode()),
+                deck="team-flask",
+            )
+        ).wait_for_followup()
+        async with bot.store.transaction() as db:
+            await db.execute(
+                "UPDATE import_sessions SET expires_at = '2000-01-01T00:00:00.000000Z'"
+            )
+        await (
+            await mod.run(
+                "/question import",
+                file=emulator.attachment("e.yaml", DECK_YAML.encode()),
+                deck="team-flask",
+            )
+        ).wait_for_followup()
+        for button in ("Import", "Cancel"):
+            clicked = await mod.click(old, button)
+            assert clicked.content == (
+                "This preview has expired; nothing was imported. Upload the file again."
+            ), button
+
+
+async def test_editing_or_removing_a_question_of_a_removed_deck_says_its_deck_was_removed(
+    recall, emulator
+):
+    """The question itself was not removed, its deck was: /question edit and remove say
+    that, naming the deck, not that the question "has been removed"."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running():
+        await make_deck(mod, name="Team *Flask*")
+        added = await mod.submit((await mod.run("/question add", deck="team-flask")).modal, **FORM)
+        qid = int(added.content.split("#")[1].split("*")[0])
+        asked = await mod.run("/deck remove", deck="team-flask")
+        await mod.click(asked.message, "Remove deck")
+        for command in ("/question edit", "/question remove"):
+            refused = await mod.run(command, id=qid)
+            assert refused.ephemeral
+            assert refused.content == (
+                f"Question #{qid} is in **Team \\*Flask\\***, a deck that has been removed, so "
+                "it can no longer be changed; `/question show` still shows it."
+            ), (command, refused.content)
+
+
+async def test_an_edit_sent_as_it_opened_says_nothing_was_changed(recall, emulator):
+    """A moderator who opens the edit form to look, or who changes a field and back, and
+    sends it is told nothing was changed, not that the question was saved; a difficulty
+    given that it already has changes nothing either."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        added = await mod.submit((await mod.run("/question add", deck="team-flask")).modal, **FORM)
+        qid = int(added.content.split("#")[1].split("*")[0])
+        before = await bot.store._fetchone("SELECT updated_at FROM questions WHERE id = ?", (qid,))
+        for options in ({}, {"difficulty": "medium"}):
+            opened = await mod.run("/question edit", id=qid, **options)
+            values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
+            sent = await mod.submit(opened.modal, **values)
+            assert sent.content == (
+                f"Question **#{qid}** already was as the form was sent, so nothing was changed."
+            ), sent.content
+            assert sent.embeds[0]["title"] == f"Question #{qid}"
+        after = await bot.store._fetchone("SELECT updated_at FROM questions WHERE id = ?", (qid,))
+        assert after[0] == before[0]
+        opened = await mod.run("/question edit", id=qid)
+        values = {t.custom_id: t.value or "" for t in opened.modal.text_inputs}
+        saved = await mod.submit(opened.modal, **{**values, "answer": "Routes, grouped."})
+        assert saved.content == f"Saved question **#{qid}**."
+
+
+async def test_a_deck_number_typed_in_a_deck_option_offers_that_deck(recall, emulator):
+    """A built-in deck whose slug the server's own deck has is listed and picked by its
+    number: typing that number in a deck option offers it (it offered nothing)."""
+    guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await bot.store.create_deck(guild.id, "python", "Python")
+        builtin = next(
+            d for d in await bot.store.decks_for_guild(guild.id) if d.builtin and d.slug == "python"
+        )
+        assert f"(`{builtin.id}`)" in (await alice.run("/deck list")).embed["description"]
+        for member, command in ((alice, "/deck info"), (mod, "/deck disable")):
+            choices = await member.autocomplete(command, "deck", f" {builtin.id} ")
+            assert [c["value"] for c in choices][:1] == [str(builtin.id)], (command, choices)
+            assert choices[0]["name"].startswith("Python interview prep (")
+
+
+async def test_a_prompt_over_two_lines_is_found_by_the_words_as_choices_show_them(
+    recall, emulator
+):
+    """Choices and list lines show a prompt on one line; typing its words as shown, across
+    its line break (or a double space), finds it in autocomplete and /question list."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running():
+        await make_deck(mod)
+        added = await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal,
+            prompt="Explain the\ndifference between  WSGI and ASGI.",
+            answer="One is synchronous.",
+        )
+        qid = int(added.content.split("#")[1].split("*")[0])
+        for typed in ("the difference", "between wsgi", "Explain the difference between"):
+            choices = await mod.autocomplete("/question edit", "id", typed)
+            assert [c["value"] for c in choices] == [qid], (typed, choices)
+            assert choices[0]["name"] == (
+                f"#{qid} · Explain the difference between WSGI and ASGI."
+            )
+            listed = await mod.run("/question list", deck="team-flask", search=typed)
+            assert f"`#{qid}`" in listed.embed["description"], (typed, listed.embed)

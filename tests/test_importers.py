@@ -638,8 +638,8 @@ def test_csv_errors_name_the_record_start_line_and_column() -> None:
     )
     result = parse_import(text.encode(), "deck.csv")
     assert [str(e) for e in result.errors] == [
-        "deck.csv:4:3: tags: tag 'bad tag!' must be 1-32 characters of letters, digits, "
-        "- . _ + #"
+        "deck.csv:4:3: tags: tag 'bad tag!' must be 1-32 characters of a-z (no accents), "
+        "0-9 and - . _ + #, starting with a letter or a digit"
     ]
 
 

@@ -15,8 +15,10 @@ import aiosqlite
 
 from bot.bank import (
     BUILTIN_READ_ONLY,
+    IMPORT_EXPIRED,
     Placement,
     deck_slug_for,
+    import_finished,
     place_questions,
     questions_from_json,
     questions_to_json,
@@ -170,6 +172,12 @@ async def _insert(
     return placement
 
 
+def _spaced(text: str) -> str:
+    """``text`` as a search compares it: folded (case and accents do not count), each run
+    of spaces and line breaks one space."""
+    return " ".join(folded(text).split())
+
+
 class BankStore(DeckStore):
     # -- decks ---------------------------------------------------------------------------
 
@@ -268,7 +276,8 @@ class BankStore(DeckStore):
         """Replace a live custom question's content with ``change(current)`` (its id and
         history stay). ``current`` is read in the same transaction as the write, so a change
         saved by someone else just before is what ``change`` starts from. A UserError from
-        ``change`` writes nothing. Returns the question written."""
+        ``change`` writes nothing, nor does a change that leaves the question as it is.
+        Returns the question as saved."""
         now = self.now_text()
         async with self.transaction() as db:
             async with db.execute(_QUESTION_SELECT + " WHERE q.id = ?", (question_id,)) as cur:
@@ -278,16 +287,25 @@ class BankStore(DeckStore):
             await _live_deck(db, row["deck_id"])
             # in the transaction, in the order every read gives them
             tags = (await in_thread(db, tags_in, [question_id])).get(question_id, [])
-            question = change(_stored_question(row, tags).question)
-            async with db.execute(
-                "SELECT prompt FROM questions WHERE deck_id = ? AND id != ? AND removed_at IS NULL",
-                (row["deck_id"], question_id),
-            ) as cur:
-                others = {loose_key(r[0]) for r in await cur.fetchall()}
-            if loose_key(question.prompt) in others:
-                raise UserError(
-                    "Another question in this deck already asks that; nothing was changed."
-                )
+            current = _stored_question(row, tags).question
+            question = change(current)
+            if question == current:
+                return current  # nothing to write
+            # Checked only for a prompt that asks something else now: two questions told
+            # apart when they were added, and alike to duplicate detection since it changed,
+            # keep their other fields editable.
+            key = loose_key(question.prompt)
+            if key != loose_key(current.prompt):
+                async with db.execute(
+                    "SELECT prompt FROM questions WHERE deck_id = ? AND id != ? "
+                    "AND removed_at IS NULL",
+                    (row["deck_id"], question_id),
+                ) as cur:
+                    others = {loose_key(r[0]) for r in await cur.fetchall()}
+                if key in others:
+                    raise UserError(
+                        "Another question in this deck already asks that; nothing was changed."
+                    )
             question = question.model_copy(update={"id": row["ext_id"]})
             await _upsert_questions(db, row["deck_id"], [question], now, remove_missing=False)
         return question
@@ -334,14 +352,15 @@ class BankStore(DeckStore):
         order = " ORDER BY d.builtin DESC, d.id, q.id"
         if search:
             # Matched here, not with SQL's LIKE, which folds the case of ASCII letters only:
-            # "Élan" must find "élan", and a search ignores accents too.
-            needle, number = folded(search.strip()), search.strip().lstrip("#")
+            # "Élan" must find "élan", and a search ignores accents too. Spacing does not
+            # count either: a prompt is shown on one line, and its words are typed so.
+            needle, number = _spaced(search), search.strip().lstrip("#")
 
             def matching(conn: sqlite3.Connection) -> tuple[int, list[Any]]:
                 matched = [
                     int(r[0])
                     for r in conn.execute("SELECT q.id, q.prompt, q.ext_id" + base + order, params)
-                    if needle in folded(r[1]) or needle in folded(r[2]) or str(r[0]) == number
+                    if needle in _spaced(r[1]) or needle in folded(r[2]) or str(r[0]) == number
                 ]
                 shown = matched[offset : offset + limit]
                 found = {
@@ -448,11 +467,9 @@ class BankStore(DeckStore):
                     "Only the moderator who uploaded this file can import or cancel it."
                 )
             if row["state"] != "pending":
-                raise UserError(f"This import was already {row['state']}.")
+                raise UserError(import_finished(row["state"]))
             if accept and from_db(row["expires_at"]) < now_dt:
-                raise UserError(
-                    "This preview has expired; nothing was imported. Upload the file again."
-                )
+                raise UserError(IMPORT_EXPIRED)
             placement = Placement()
             if accept:
                 placement = await _insert(
