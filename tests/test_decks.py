@@ -48,6 +48,7 @@ def test_the_built_in_decks_ship():
         "http": "HTTP and REST APIs interview prep",
         "pytest": "Testing with pytest interview prep",
         "python": "Python interview prep",
+        "shell": "Linux and the shell interview prep",
         "sql": "SQL interview prep",
         "websec": "Web application security interview prep",
     }
@@ -104,6 +105,11 @@ ASYNCIO_AREAS = ["coroutines", "tasks", "event-loop", "gather", "taskgroup", "ti
 ASYNCIO_AREAS += ["cancellation", "executors", "synchronisation", "queues", "backpressure"]
 ASYNCIO_AREAS += ["async-generators", "context-managers", "debugging", "shutdown", "contextvars"]
 ASYNCIO_AREAS += ["threads", "testing", "frameworks"]
+SHELL_AREAS = ["signals", "processes", "exit-codes", "containers", "services", "redirection"]
+SHELL_AREAS += ["pipes", "strict-mode", "quoting", "globbing", "subshells", "here-docs"]
+SHELL_AREAS += ["xargs-find", "text-processing", "permissions", "users", "environment", "path"]
+SHELL_AREAS += ["filesystems", "disk", "memory", "debugging", "networking", "cron", "archives"]
+SHELL_AREAS += ["scripting"]
 
 
 @pytest.mark.parametrize(
@@ -123,6 +129,7 @@ ASYNCIO_AREAS += ["threads", "testing", "frameworks"]
         ("pytest", "Testing with pytest interview prep", range(40, 46), 12, PYTEST_AREAS),
         ("websec", "Web application security interview prep", range(40, 46), 12, WEBSEC_AREAS),
         ("asyncio", "Async Python (asyncio) interview prep", range(40, 46), 12, ASYNCIO_AREAS),
+        ("shell", "Linux and the shell interview prep", range(40, 46), 12, SHELL_AREAS),
     ],
 )
 def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):
