@@ -49,6 +49,7 @@ def test_the_built_in_decks_ship():
         "http": "HTTP and REST APIs interview prep",
         "pytest": "Testing with pytest interview prep",
         "python": "Python interview prep",
+        "shell": "Linux and the shell interview prep",
         "sql": "SQL interview prep",
         "websec": "Web application security interview prep",
     }
@@ -110,6 +111,11 @@ DJANGO_AREAS += ["queryset", "performance", "expressions", "bulk", "transactions
 DJANGO_AREAS += ["concurrency", "migrations", "models", "validation", "forms", "templates"]
 DJANGO_AREAS += ["admin", "auth", "sessions", "csrf", "security", "caching", "signals"]
 DJANGO_AREAS += ["async", "testing", "static", "deployment"]
+SHELL_AREAS = ["signals", "processes", "exit-codes", "containers", "services", "redirection"]
+SHELL_AREAS += ["pipes", "strict-mode", "quoting", "globbing", "subshells", "here-docs"]
+SHELL_AREAS += ["xargs-find", "text-processing", "permissions", "users", "environment", "path"]
+SHELL_AREAS += ["filesystems", "disk", "memory", "debugging", "networking", "cron", "archives"]
+SHELL_AREAS += ["scripting"]
 
 
 @pytest.mark.parametrize(
@@ -130,6 +136,7 @@ DJANGO_AREAS += ["async", "testing", "static", "deployment"]
         ("websec", "Web application security interview prep", range(40, 46), 12, WEBSEC_AREAS),
         ("asyncio", "Async Python (asyncio) interview prep", range(40, 46), 12, ASYNCIO_AREAS),
         ("django", "Django interview prep", range(40, 46), 12, DJANGO_AREAS),
+        ("shell", "Linux and the shell interview prep", range(40, 46), 12, SHELL_AREAS),
     ],
 )
 def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):

@@ -390,13 +390,14 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             "flask",
             "git",
             "http",
+            "shell",
             "python",
             "sql",
             "pytest",
             "websec",
             "testing",
         ]
-        assert decks[10]["name"] == "Testing deck (3 questions)"
+        assert decks[-1]["name"] == "Testing deck (3 questions)"
         tags = await alice.autocomplete("/quiz", "tag", "", deck="testing")
         assert [c["value"] for c in tags] == ["contexts", "routing"]
         assert tags[0]["name"] == "contexts (2)"
@@ -418,6 +419,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             ("websec", "ssr", "ssrf"),
             ("asyncio", "taskg", "taskgroup"),
             ("django", "csr", "csrf"),
+            ("shell", "here", "here-docs"),
         ):
             offered = await alice.autocomplete("/quiz", "tag", typed, deck=deck)
             assert [c["value"] for c in offered] == [tag], deck
