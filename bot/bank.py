@@ -589,6 +589,8 @@ def import_finished(state: str) -> str:
     if state == "expired":
         return IMPORT_EXPIRED
     return f"This import was already {state}."
+
+
 PREVIEW_QUESTIONS = 3
 
 
