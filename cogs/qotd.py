@@ -216,7 +216,7 @@ class DiscordPublisher:
         # The role was deleted since setup: the question goes up unpinged, and says why.
         gone = (
             "its ping role was deleted, so questions go up without a ping; choose another "
-            "with /qotd setup"
+            "with /qotd edit"
             if schedule.ping_role_id and role is None
             else None
         )

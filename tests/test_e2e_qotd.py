@@ -1890,7 +1890,7 @@ async def test_a_deleted_ping_role_is_reported_and_the_question_still_goes_up(re
         [field] = status.embed["fields"]
         assert (
             "⚠️ **Problem:** its ping role was deleted, so questions go up without a ping; "
-            "choose another with /qotd setup" in field["value"]
+            "choose another with /qotd edit" in field["value"]
         ), field["value"]
 
 
@@ -2147,7 +2147,7 @@ async def test_switching_off_or_removing_a_schedules_deck_warns_of_the_schedule(
         text = off.message.embeds[0]["description"]
         assert f"<#{chan.id}>" in text and "asks only from this deck" in text, text
         assert f"<#{other.id}>" not in text
-        assert "/deck enable" in text and "/qotd setup" in text
+        assert "/deck enable" in text and "/qotd edit" in text
         await mod.run("/deck enable", deck="daily")
         asked = await mod.run("/deck remove", deck="daily")
         text = asked.message.embeds[0]["description"]
@@ -2388,7 +2388,7 @@ async def test_switching_off_the_last_deck_with_questions_warns_of_every_deck_sc
             f"⚠️ The question of the day in <#{every.id}> asks from every deck that is on, "
             "and only this one has questions for it: without it, each slot fails, and after "
             "three the schedule pauses. Keep the deck on, switch another one on "
-            "(`/deck enable`), or give the schedule a deck with `/qotd setup`."
+            "(`/deck enable`), or give the schedule a deck with `/qotd edit`."
         )
         asked = await mod.run("/deck remove", deck="daily")
         assert asked.embed["description"].endswith(warning), asked.embed["description"]

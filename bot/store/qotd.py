@@ -412,7 +412,7 @@ class QotdStore(QuizStore, SrsStore):
         )
         if row is None or row[1] is not None:
             name = f" “{escape(row[0])}”" if row is not None else ""
-            return f"its deck{name} was removed; choose another with /qotd setup"
+            return f"its deck{name} was removed; choose another with /qotd edit"
         if not row[2]:
             return f"its deck “{escape(row[0])}” is switched off in this server; /deck enable turns it on"
         if tag:
