@@ -321,10 +321,10 @@ class DeckGroup(app_commands.Group):
             parts.append(asking(every, what))
         fix = (
             "Keep the deck on, switch another one on (`/deck enable`), or give the schedule "
-            "a deck with `/qotd setup`."
+            "a deck with `/qotd edit`."
             if every
             else "Keep the deck on (`/deck enable`), or give the schedule another deck with "
-            "`/qotd setup`."
+            "`/qotd edit`."
         )
         text = "; ".join(parts)
         return (

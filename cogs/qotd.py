@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.bank import deck_key
 from bot.client import RecallBot
 from bot.errors import UserError
 from bot.qotd import (
@@ -27,20 +28,21 @@ from bot.qotd import (
     ScheduleRow,
     Sent,
     describe_answer_after,
-    parse_answer_after,
     slot_time_text,
 )
-from bot.questions import typed_tag
-from bot.quiz_service import QuizPost, QuizService
-from bot.schedule import (
-    ScheduleSpec,
-    Slot,
-    days_choices,
-    format_time,
-    parse_days,
-    parse_time,
-    parse_zone,
+from bot.qotd_settings import (
+    CLEAR_LABELS,
+    SETTINGS,
+    ScheduleOptions,
+    ScheduleSettings,
+    changed,
+    check_questions,
+    edited_settings,
+    read_clear,
+    setup_settings,
 )
+from bot.quiz_service import QuizPost, QuizService
+from bot.schedule import Slot, days_choices, format_time, parse_zone, zone_label
 from bot.store import DeckRow
 from bot.text import count, grouped, percent
 from cogs import ui
@@ -214,7 +216,7 @@ class DiscordPublisher:
         # The role was deleted since setup: the question goes up unpinged, and says why.
         gone = (
             "its ping role was deleted, so questions go up without a ping; choose another "
-            "with /qotd setup"
+            "with /qotd edit"
             if schedule.ping_role_id and role is None
             else None
         )
@@ -318,6 +320,16 @@ class DiscordPublisher:
             ) from None
         except ui.DISCORD_TROUBLE as exc:
             raise PublishError(f"could not edit the post: {exc}", permanent=False) from None
+
+
+@dataclasses.dataclass(frozen=True)
+class Saved:
+    """A schedule just set up or edited, its next post and the reply's lines saying so."""
+
+    schedule: ScheduleRow
+    created: bool
+    next: Slot
+    lines: list[str]
 
 
 def deck_text(schedule: ScheduleRow, decks: dict[int, DeckRow]) -> str:
@@ -437,7 +449,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         return await moderator_check(interaction)
 
-    # -- setup ------------------------------------------------------------------------------------
+    # -- setup and edit ---------------------------------------------------------------------------
 
     @app_commands.command(name="setup", description="Moderators: schedule a daily question in a channel.")
     @app_commands.describe(
@@ -469,50 +481,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     ) -> None:
         assert interaction.guild is not None
         # Left out, an option takes its default (None tells it from one given as the default).
-        given = {
-            "days": days is not None,
-            "deck": deck is not None,
-            "tag": tag is not None,
-            "ping": ping is not None,
-            "thread": thread is not None,
-            "answer_after": answer_after is not None,
-            "pick": pick is not None,
-        }
-        days = "daily" if days is None else days
-        thread = True if thread is None else thread
-        pick = "cycle" if pick is None else pick
-        try:
-            spec = ScheduleSpec(
-                local_time=parse_time(time), days=parse_days(days), zone=parse_zone(timezone).key
-            )
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
-        minutes = parse_answer_after(answer_after)
+        options = _options(time, timezone, days, deck, tag, ping, thread, answer_after, pick)
         quiz = self.cog.quiz
-        deck_row = await quiz.resolve_deck(interaction.guild.id, deck)
-        tag_value = typed_tag(tag) if tag and tag.strip() else None
-        if not await quiz.store.candidates(
-            interaction.guild.id, deck_id=deck_row.id if deck_row else None, tag=tag_value
-        ):
-            head = "No question matches that deck and tag. "
-            available = await quiz.available(
-                interaction.guild.id, deck_row.id if deck_row else None, room=ui.CONTENT - len(head)
-            )
-            raise UserError(head + available)
-        perms = channel.permissions_for(interaction.guild.me)
-        missing = missing_permissions(perms, needed_permissions(thread, ping))
-        if missing and not perms.view_channel:
-            # Discord counts every other permission as denied without it: that one first.
-            raise UserError(
-                f"{cannot_see(channel.id)}, so Discord counts every other permission it needs "
-                f"there as missing too: grant View Channel ({GRANT_HOW}) and run `/qotd setup` "
-                "again, which then names any other permission still missing."
-            )
-        if missing:
-            raise UserError(
-                f"Recall is missing these permissions in {channel.mention}: **{', '.join(missing)}**. "
-                "Grant them to the bot's role (channel settings → Permissions) and run `/qotd setup` again."
-            )
+        settings, deck_row = await setup_settings(quiz, interaction.guild.id, options)
         before = next(
             (
                 s
@@ -521,37 +492,172 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             ),
             None,
         )
-        was_paused = before is not None and before.paused
+        saved = await self._save(interaction, channel, settings, deck_row, before)
+        schedule, lines = saved.schedule, saved.lines
+        if before is not None:
+            reset = await _left_out_reset(interaction.guild, quiz, before, schedule, options.given())
+            if reset:
+                lines.append(
+                    "⚠️ Left out this time, so back to the default: "
+                    + "; ".join(reset)
+                    + ". Give them again with `/qotd setup` to keep them, or use `/qotd edit` "
+                    "to change one setting."
+                )
+        if saved.created and schedule.number:
+            # Taken over from the channel's removed schedule, with the questions it asked.
+            lines.append(
+                f"Numbering goes on from the channel's earlier schedule: the next question is "
+                f"#{schedule.number + 1}, and questions it asked this cycle are not asked again "
+                "before the deck has been gone through."
+            )
+        if saved.created:
+            lines.extend(await _others_go_on(quiz, schedule))
+        title = "Question of the day is set up" if saved.created else "Question of the day updated"
+        await interaction.response.send_message(
+            embed=ui.info_embed(title, "\n".join(lines), colour=ui.OK), ephemeral=True
+        )
+
+    @app_commands.command(
+        name="edit",
+        description="Moderators: change some settings of a schedule; the ones left out stay as they are.",
+    )
+    @app_commands.describe(
+        schedule="Which schedule to change",
+        time="New local time to post, HH:MM in 24-hour form (e.g. 09:00)",
+        timezone="New IANA time zone, e.g. Europe/London",
+        days="New days: daily, mon-fri, weekends, or a list like mon,wed,fri",
+        deck="Ask from this deck instead (clear: deck asks from every enabled deck)",
+        tag="Only questions with this tag (clear: tag takes any tag)",
+        ping="A role to mention with each question instead (clear: ping mentions none)",
+        thread="Open a discussion thread for each question, or not",
+        answer_after="When the answer goes public: next, or a delay such as 12h "
+        f"(at most {ANSWER_AFTER_MAX_DAYS} days)",
+        pick="cycle: every question once per cycle; weakest: what the group has likely forgotten",
+        clear="A setting to drop: the ping, the deck, the tag, or the answer's delay",
+    )
+    @app_commands.choices(
+        clear=[app_commands.Choice(name=label, value=value) for value, label in CLEAR_LABELS.items()]
+    )
+    async def edit(
+        self,
+        interaction: discord.Interaction[Any],
+        schedule: str,
+        time: str | None = None,
+        timezone: str | None = None,
+        days: str | None = None,
+        deck: str | None = None,
+        tag: str | None = None,
+        ping: discord.Role | None = None,
+        thread: bool | None = None,
+        answer_after: str | None = None,
+        pick: Literal["cycle", "weakest"] | None = None,
+        clear: app_commands.Choice[str] | None = None,
+    ) -> None:
+        assert interaction.guild is not None
+        row = await self._pick(interaction, schedule)
+        options = _options(time, timezone, days, deck, tag, ping, thread, answer_after, pick)
+        cleared = read_clear(clear.value if clear else None)
+        if not options.given() and cleared is None:
+            await interaction.response.send_message(
+                "Nothing to change: give `/qotd edit` the settings to change ("
+                + ", ".join(SETTINGS)
+                + ") or one to `clear`.",
+                ephemeral=True,
+            )
+            return
+        channel = interaction.guild.get_channel(row.channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            raise UserError(
+                f"Schedule #{row.id}'s channel was deleted, so it can post nowhere: "
+                f"`/qotd remove schedule:{row.id}` removes it, and `/qotd setup` sets one up "
+                "in another channel."
+            )
+        quiz = self.cog.quiz
+        settings, deck_row = await edited_settings(quiz, row, options, cleared)
+        before = ScheduleSettings.of(row)
+        if not changed(before, settings):
+            paused = " It stays paused; `/qotd resume` starts it again." if row.paused else ""
+            await interaction.response.send_message(
+                f"Nothing to change: schedule #{row.id} already has those settings.{paused}",
+                ephemeral=True,
+            )
+            return
+        was_next = None if row.paused else await self.cog.engine.next_post(row)
+        saved = await self._save(interaction, channel, settings, deck_row, row, edit=True)
+        texts = await _change_texts(interaction.guild, quiz, before, settings)
+        line = "Changed: " + "; ".join(texts.values()) + "."
+        if was_next is not None and was_next.at_utc != saved.next.at_utc:
+            line += f" The next post moves from {slot_text(was_next, row.spec.zone)}."
+        saved.lines.append(line)
+        await interaction.response.send_message(
+            embed=ui.info_embed("Question of the day updated", "\n".join(saved.lines), colour=ui.OK),
+            ephemeral=True,
+        )
+
+    async def _save(
+        self,
+        interaction: discord.Interaction[Any],
+        channel: discord.TextChannel,
+        settings: ScheduleSettings,
+        deck: DeckRow | None,
+        before: ScheduleRow | None,
+        *,
+        edit: bool = False,
+    ) -> Saved:
+        """Check and save a schedule set up or edited (``before``: the channel's schedule as
+        it was, if it had one), and say what it is now: where, when, the next post..."""
+        guild = interaction.guild
+        assert guild is not None
+        command = "`/qotd edit`" if edit else "`/qotd setup`"
+        quiz = self.cog.quiz
+        await check_questions(quiz, guild.id, deck, settings.tag)
+        ping = guild.get_role(settings.ping_role_id) if settings.ping_role_id else None
+        perms = channel.permissions_for(guild.me)
+        missing = missing_permissions(perms, needed_permissions(settings.thread, ping))
+        if missing and not perms.view_channel:
+            # Discord counts every other permission as denied without it: that one first.
+            raise UserError(
+                f"{cannot_see(channel.id)}, so Discord counts every other permission it needs "
+                f"there as missing too: grant View Channel ({GRANT_HOW}) and run {command} "
+                "again, which then names any other permission still missing."
+            )
+        if missing:
+            raise UserError(
+                f"Recall is missing these permissions in {channel.mention}: **{', '.join(missing)}**. "
+                f"Grant them to the bot's role (channel settings → Permissions) and run {command} again."
+            )
         schedule_id, created = await quiz.store.save_schedule(
-            guild_id=interaction.guild.id,
+            guild_id=guild.id,
             channel_id=channel.id,
-            spec=spec,
-            deck_id=deck_row.id if deck_row else None,
-            tag=tag_value,
-            ping_role_id=ping.id if ping else None,
-            thread=thread,
-            answer_after_minutes=minutes,
+            spec=settings.spec,
+            deck_id=settings.deck_id,
+            tag=settings.tag,
+            ping_role_id=settings.ping_role_id,
+            thread=settings.thread,
+            answer_after_minutes=settings.answer_after_minutes,
             created_by=interaction.user.id,
-            pick=pick,
+            pick=settings.pick,
+            schedule_id=before.id if edit and before is not None else None,
         )
         schedule = await quiz.store.schedule(schedule_id)
         assert schedule is not None
         self.cog.engine.reschedule(schedule_id)
         nxt = await self.cog.engine.next_post(schedule)
+        spec = schedule.spec
         lines = [
             f"**Where:** {channel.mention}",
             f"**When:** {spec.describe()}",
             f"**Next post:** {slot_text(nxt, spec.zone)}",
-            f"**Deck:** {ui.name(deck_row.name) if deck_row else 'every enabled deck'}"
-            + (f", tag `{tag_value}`" if tag_value else ""),
-            f"**Answers go public:** {describe_answer_after(minutes)}",
+            f"**Deck:** {ui.name(deck.name) if deck else 'every enabled deck'}"
+            + (f", tag `{schedule.tag}`" if schedule.tag else ""),
+            f"**Answers go public:** {describe_answer_after(schedule.answer_after_minutes)}",
             "**Questions:** "
             + (
                 "the group's weakest first"
-                if pick == "weakest"
+                if schedule.pick == "weakest"
                 else "each once per cycle, shuffled"
             ),
-            f"**Thread:** {'yes' if thread else 'no'}"
+            f"**Thread:** {'yes' if schedule.thread else 'no'}"
             + (f" · **Ping:** {ping_text(ping)}" if ping else ""),
         ]
         if schedule.checked_until > self.cog.bot.clock.now():
@@ -560,43 +666,26 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 f"Today's question is already up in {channel.mention}, so none more is posted "
                 "today (`/qotd post-now` posts an extra one)."
             )
-        if was_paused:
+        if before is not None and before.paused:
             lines.append("It was paused; it runs again from now.")
-        if before is not None:
-            reset = await _left_out_reset(interaction.guild, quiz, before, schedule, given)
-            if reset:
-                lines.append(
-                    "⚠️ Left out this time, so back to the default: "
-                    + "; ".join(reset)
-                    + ". Give them again with `/qotd setup` to keep them."
-                )
-        if created and schedule.number:
-            # Taken over from the channel's removed schedule, with the questions it asked.
-            lines.append(
-                f"Numbering goes on from the channel's earlier schedule: the next question is "
-                f"#{schedule.number + 1}, and questions it asked this cycle are not asked again "
-                "before the deck has been gone through."
-            )
-        if created:
-            lines.extend(await _others_go_on(quiz, schedule))
-        title = "Question of the day is set up" if created else "Question of the day updated"
-        await interaction.response.send_message(
-            embed=ui.info_embed(title, "\n".join(lines), colour=ui.OK), ephemeral=True
-        )
+        return Saved(schedule, created, nxt, lines)
 
     @setup.autocomplete("timezone")
+    @edit.autocomplete("timezone")
     async def timezone_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
         return ui.zone_options(current)
 
     @setup.autocomplete("days")
+    @edit.autocomplete("days")
     async def days_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=n, value=v) for n, v in days_choices(current)]
 
     @setup.autocomplete("deck")
+    @edit.autocomplete("deck")
     async def deck_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
@@ -609,6 +698,21 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
         return await tag_choices(self.cog.bot, interaction, current)
+
+    @edit.autocomplete("tag")
+    async def edit_tag_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The tags of the deck chosen in the command, else of the schedule's own deck."""
+        deck = getattr(interaction.namespace, "deck", None)
+        if not deck:
+            store = self.cog.quiz.store
+            schedules = await store.schedules_for_guild(interaction.guild_id or 0)
+            row = self._named(interaction, schedules, getattr(interaction.namespace, "schedule", None))
+            if row is not None and row.deck_id is not None:
+                decks = await store.decks_for_guild(row.guild_id, include_disabled=True)
+                deck = next((deck_key(d, decks) for d in decks if d.id == row.deck_id), None)
+        return await tag_choices(self.cog.bot, interaction, current, deck=deck)
 
     # -- status -----------------------------------------------------------------------------------
 
@@ -629,32 +733,57 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         self, interaction: discord.Interaction[Any], schedule: str | None
     ) -> ScheduleRow:
         assert interaction.guild_id is not None
-        schedules = await self.cog.quiz.store.schedules_for_guild(interaction.guild_id)
+        store = self.cog.quiz.store
+        schedules = await store.schedules_for_guild(interaction.guild_id)
+        typed = (schedule or "").strip()
+        if typed:
+            row = self._named(interaction, schedules, typed)
+            if row is not None:
+                return row
+            number = typed.lstrip("#")
+            # A schedule of this server removed since (another server's is not named).
+            if number.isascii() and number.isdigit() and len(number) <= 18:
+                gone = await store.schedule(int(number), removed=True)
+                if gone is not None and gone.removed and gone.guild_id == interaction.guild_id:
+                    raise UserError(
+                        f"Schedule #{gone.id} was removed. `/qotd setup` sets up a new one (in "
+                        f"<#{gone.channel_id}> it goes on from the removed one's numbering)."
+                    )
         if not schedules:
             raise UserError(
                 "No question of the day is set up here yet. Start one with `/qotd setup`."
             )
-        if schedule is None or not schedule.strip():
-            if len(schedules) == 1:
-                return schedules[0]
-            # Run in a schedule's channel, or in a thread of it (a question's discussion
-            # thread), the command means that schedule.
-            here = interaction.channel
-            channel_id = (
-                here.parent_id if isinstance(here, discord.Thread) else interaction.channel_id
-            )
-            for row in schedules:
-                if row.channel_id == channel_id:
-                    return row
+        if typed:
             raise UserError(
-                "This server has several schedules: choose one with the `schedule` option, "
-                "or run the command in the schedule's channel."
+                f"There is no schedule “{ui.name(ui.clip(typed, 40))}” here. "
+                "`/qotd status` lists them."
             )
-        typed = schedule.strip()
+        if len(schedules) == 1:
+            return schedules[0]
+        # Run in a schedule's channel, or in a thread of it (a question's discussion
+        # thread), the command means that schedule.
+        here = interaction.channel
+        channel_id = here.parent_id if isinstance(here, discord.Thread) else interaction.channel_id
+        for row in schedules:
+            if row.channel_id == channel_id:
+                return row
+        raise UserError(
+            "This server has several schedules: choose one with the `schedule` option, "
+            "or run the command in the schedule's channel."
+        )
+
+    @staticmethod
+    def _named(
+        interaction: discord.Interaction[Any], schedules: list[ScheduleRow], typed: str | None
+    ) -> ScheduleRow | None:
+        """The schedule a ``schedule`` option names: by its number (as the list offers it),
+        or, typed, by its channel's name or mention."""
+        typed = (typed or "").strip()
+        if not typed:
+            return None
         for row in schedules:
             if typed.lstrip("#") == str(row.id):
                 return row
-        # Typed rather than picked from the list: the schedule's channel, by name or mention.
         for row in schedules:
             channel = interaction.guild.get_channel(row.channel_id) if interaction.guild else None
             name = getattr(channel, "name", None)
@@ -662,10 +791,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 name is not None and typed.lstrip("#").casefold() == name.casefold()
             ):
                 return row
-        raise UserError(
-            f"There is no schedule “{ui.name(ui.clip(schedule.strip(), 40))}” here. "
-            "`/qotd status` lists them."
-        )
+        return None
 
     async def _schedule_choices(
         self, interaction: discord.Interaction[Any], current: str
@@ -877,10 +1003,74 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     pause.autocomplete("schedule")(_schedule_choices)
     resume.autocomplete("schedule")(_schedule_choices)
     remove.autocomplete("schedule")(_schedule_choices)
+    edit.autocomplete("schedule")(_schedule_choices)
+
+
+def _options(
+    time: str | None,
+    timezone: str | None,
+    days: str | None,
+    deck: str | None,
+    tag: str | None,
+    ping: discord.Role | None,
+    thread: bool | None,
+    answer_after: str | None,
+    pick: str | None,
+) -> ScheduleOptions:
+    """The options of ``/qotd setup`` or ``/qotd edit`` as given (None: left out)."""
+    return ScheduleOptions(
+        time, timezone, days, deck, tag, ping.id if ping else None, thread, answer_after, pick
+    )
 
 
 def _questions_text(pick: str) -> str:
     return "the group's weakest first" if pick == "weakest" else "each once per cycle"
+
+
+async def _deck_text(guild_id: int, quiz: QuizService, deck_id: int | None) -> str:
+    if deck_id is None:
+        return "every enabled deck"
+    deck = await quiz.store.deck_for_guild(guild_id, deck_id)
+    return ui.name(deck.name) if deck is not None else f"deck {deck_id}, since removed"
+
+
+def _ping_text(guild: discord.Guild, role_id: int | None) -> str:
+    if role_id is None:
+        return "none"
+    role = guild.get_role(role_id)
+    return ping_text(role) if role is not None else "a role deleted since"
+
+
+async def _change_texts(
+    guild: discord.Guild, quiz: QuizService, before: ScheduleSettings, after: ScheduleSettings
+) -> dict[str, str]:
+    """Each setting that differs, by option name, in words with what it was:
+    "days **daily** (was mon-fri)"."""
+    out = {}
+    for name in changed(before, after):
+        if name == "time":
+            now, was = after.spec.time_text, before.spec.time_text
+        elif name == "timezone":
+            now, was = zone_label(after.spec.zone), zone_label(before.spec.zone)
+        elif name == "days":
+            now, was = after.spec.days_text, before.spec.days_text
+        elif name == "deck":
+            now = await _deck_text(guild.id, quiz, after.deck_id)
+            was = await _deck_text(guild.id, quiz, before.deck_id)
+        elif name == "tag":
+            now, was = (f"`{t}`" if t else "none" for t in (after.tag, before.tag))
+        elif name == "ping":
+            now, was = _ping_text(guild, after.ping_role_id), _ping_text(guild, before.ping_role_id)
+        elif name == "thread":
+            now, was = ("yes" if t else "no" for t in (after.thread, before.thread))
+        elif name == "answer_after":
+            now = describe_answer_after(after.answer_after_minutes)
+            was = describe_answer_after(before.answer_after_minutes)
+        else:
+            now, was = _questions_text(after.pick), _questions_text(before.pick)
+        label = {"timezone": "time zone", "answer_after": "answers go public", "pick": "questions"}
+        out[name] = f"{label.get(name, name)} **{now}** (was {was})"
+    return out
 
 
 async def _left_out_reset(
@@ -888,33 +1078,24 @@ async def _left_out_reset(
     quiz: QuizService,
     before: ScheduleRow,
     after: ScheduleRow,
-    given: dict[str, bool],
+    given: set[str],
 ) -> list[str]:
     """What a schedule set up again lost to options left out, which take their defaults
     rather than keep what was set: "days **daily** (was mon-fri)", one a setting."""
-    out = []
-    if not given["days"] and before.spec.days != after.spec.days:
-        out.append(f"days **{after.spec.days_text}** (was {before.spec.days_text})")
-    if not given["deck"] and before.deck_id is not None:
-        old = await quiz.store.deck_for_guild(guild.id, before.deck_id)
-        was = ui.name(old.name) if old is not None else f"deck {before.deck_id}, since removed"
-        out.append(f"deck **every enabled deck** (was {was})")
-    if not given["tag"] and before.tag:
-        out.append(f"tag **none** (was `{before.tag}`)")
-    if not given["ping"] and before.ping_role_id is not None:
-        role = guild.get_role(before.ping_role_id)
-        if role is not None:  # one deleted since pinged nobody
-            out.append(f"ping **none** (was {ping_text(role)})")
-    if not given["thread"] and not before.thread:
-        out.append("thread **yes** (was no)")
-    if not given["answer_after"] and before.answer_after_minutes is not None:
-        out.append(
-            f"answers go public **{describe_answer_after(None)}** "
-            f"(was {describe_answer_after(before.answer_after_minutes)})"
+    texts = await _change_texts(
+        guild, quiz, ScheduleSettings.of(before), ScheduleSettings.of(after)
+    )
+    return [
+        text
+        for name, text in texts.items()
+        if name not in given
+        # a ping role deleted since pinged nobody: nothing was lost
+        and not (
+            name == "ping"
+            and before.ping_role_id is not None
+            and guild.get_role(before.ping_role_id) is None
         )
-    if not given["pick"] and before.pick != after.pick:
-        out.append(f"questions **{_questions_text(after.pick)}** (was {_questions_text(before.pick)})")
-    return out
+    ]
 
 
 async def _others_go_on(quiz: QuizService, schedule: ScheduleRow) -> list[str]:

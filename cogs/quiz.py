@@ -819,14 +819,15 @@ async def tag_choices(
     current: str,
     *,
     include_disabled: bool = False,
+    deck: str | None = None,
 ) -> list[app_commands.Choice[str]]:
-    """Choices for a ``tag`` option (see ``tags_offered``): the tags of the deck already
-    chosen in the command's ``deck`` option, else of every deck, and of the questions of the
-    ``difficulty`` chosen, if one was, each with its number of questions."""
+    """Choices for a ``tag`` option (see ``tags_offered``): the tags of ``deck``, or of the
+    deck already chosen in the command's ``deck`` option, else of every deck, and of the
+    questions of the ``difficulty`` chosen, if one was, each with its number of questions."""
     tags = await tags_offered(
         bot.store,
         interaction.guild_id or 0,
-        getattr(interaction.namespace, "deck", None),
+        deck or getattr(interaction.namespace, "deck", None),
         current,
         include_disabled=include_disabled,
         difficulty=getattr(interaction.namespace, "difficulty", None),

@@ -134,8 +134,9 @@ async def test_option_limits_in_descriptions_match_the_code(tmp_path):
         f"New cards a day in /review, 0 to {NEW_PER_DAY_MAX} (default {DEFAULT_NEW_PER_DAY})"
     )
     assert per_day.max_value == NEW_PER_DAY_MAX
-    [after] = [p for p in commands["/qotd setup"].parameters if p.name == "answer_after"]
-    assert after.description.endswith(f"(at most {ANSWER_AFTER_MAX_DAYS} days)")
+    for command in ("/qotd setup", "/qotd edit"):
+        [after] = [p for p in commands[command].parameters if p.name == "answer_after"]
+        assert after.description.endswith(f"(at most {ANSWER_AFTER_MAX_DAYS} days)")
     with pytest.raises(UserError, match=f"and {ANSWER_AFTER_MAX_DAYS} days"):
         parse_answer_after(f"{ANSWER_AFTER_MAX_DAYS + 1}d")
     assert parse_answer_after(f"{ANSWER_AFTER_MAX_DAYS}d") == ANSWER_AFTER_MAX_DAYS * 1440

@@ -22,6 +22,7 @@ async def test_connects_syncs_and_help_lists_every_command(recall, emulator):
         assert "`/quiz` — Ask a question in this channel" in text
         # moderators' commands say so, also where the check sits on the group
         assert "`/qotd setup` — Moderators: schedule a daily question" in text
+        assert "`/qotd edit` — Moderators: change some settings of a schedule" in text
         assert "`/settings timezone` — Moderators: show or set" in text
         assert "`/leaderboard show` — Show the leaderboard: 10 members a page" in text
         # the other topic is named, not left to be found in the command's options

@@ -52,6 +52,20 @@ async def make_deck(bot, guild_id: int) -> None:
     await bot.store.add_questions(deck_id, QUESTIONS)
 
 
+async def make_other_deck(bot, guild_id: int) -> None:
+    """A second deck, "other", of one question tagged ``elsewhere``."""
+    other = await bot.store.create_deck(guild_id, "other", "Other deck")
+    await bot.store.add_questions(
+        other,
+        [
+            Question(
+                id="o1", prompt="Other question?", why="Why", key_points=["p"],
+                answer="A.", tags=["elsewhere"],
+            )
+        ],
+    )
+
+
 def engine(bot):
     return bot.get_cog("Qotd").engine
 
@@ -85,6 +99,20 @@ async def setup_daily(mod, chan, **extra):
             "deck": "daily",
             **extra,
         },
+    )
+
+
+async def setup_every_setting(mod, chan, role):
+    """A schedule in ``chan`` with every setting away from its default (``role`` pinged)."""
+    return await setup_daily(
+        mod,
+        chan,
+        days="mon-fri",
+        tag="daily",
+        ping=role,
+        thread=False,
+        answer_after="12h",
+        pick="weakest",
     )
 
 
@@ -1758,16 +1786,7 @@ async def test_setup_offers_the_tags_of_the_deck_chosen(recall, emulator):
     guild, chan, mod, *_ = await world(recall, emulator)
     async with recall.running() as bot:
         await make_deck(bot, guild.id)
-        other = await bot.store.create_deck(guild.id, "other", "Other deck")
-        await bot.store.add_questions(
-            other,
-            [
-                Question(
-                    id="o1", prompt="Other question?", why="Why", key_points=["p"],
-                    answer="A.", tags=["elsewhere"],
-                )
-            ],
-        )
+        await make_other_deck(bot, guild.id)
         tags = await mod.autocomplete("/qotd setup", "tag", "", channel=chan, deck="daily")
         # Only tags the schedule can ask with: any other is refused by setup.
         assert [(c["name"], c["value"]) for c in tags] == [("daily (3)", "daily")], tags
@@ -1871,7 +1890,7 @@ async def test_a_deleted_ping_role_is_reported_and_the_question_still_goes_up(re
         [field] = status.embed["fields"]
         assert (
             "⚠️ **Problem:** its ping role was deleted, so questions go up without a ping; "
-            "choose another with /qotd setup" in field["value"]
+            "choose another with /qotd edit" in field["value"]
         ), field["value"]
 
 
@@ -2128,7 +2147,7 @@ async def test_switching_off_or_removing_a_schedules_deck_warns_of_the_schedule(
         text = off.message.embeds[0]["description"]
         assert f"<#{chan.id}>" in text and "asks only from this deck" in text, text
         assert f"<#{other.id}>" not in text
-        assert "/deck enable" in text and "/qotd setup" in text
+        assert "/deck enable" in text and "/qotd edit" in text
         await mod.run("/deck enable", deck="daily")
         asked = await mod.run("/deck remove", deck="daily")
         text = asked.message.embeds[0]["description"]
@@ -2369,7 +2388,7 @@ async def test_switching_off_the_last_deck_with_questions_warns_of_every_deck_sc
             f"⚠️ The question of the day in <#{every.id}> asks from every deck that is on, "
             "and only this one has questions for it: without it, each slot fails, and after "
             "three the schedule pauses. Keep the deck on, switch another one on "
-            "(`/deck enable`), or give the schedule a deck with `/qotd setup`."
+            "(`/deck enable`), or give the schedule a deck with `/qotd edit`."
         )
         asked = await mod.run("/deck remove", deck="daily")
         assert asked.embed["description"].endswith(warning), asked.embed["description"]
@@ -2423,16 +2442,7 @@ async def test_setting_up_again_says_which_settings_left_out_went_back_to_the_de
     role = guild.add_role("Daily learners")
     async with recall.running() as bot:
         await make_deck(bot, guild.id)
-        await setup_daily(
-            mod,
-            chan,
-            days="mon-fri",
-            tag="daily",
-            ping=role,
-            thread=False,
-            answer_after="12h",
-            pick="weakest",
-        )
+        await setup_every_setting(mod, chan, role)
         moved = await mod.run(
             "/qotd setup",
             channel=chan,
@@ -2445,7 +2455,7 @@ async def test_setting_up_again_says_which_settings_left_out_went_back_to_the_de
             f"ping **none** (was {role.mention}); thread **yes** (was no); answers go public "
             "**when the next question is due** (was 12 hours after posting); questions "
             "**each once per cycle** (was the group's weakest first). Give them again with "
-            "`/qotd setup` to keep them."
+            "`/qotd setup` to keep them, or use `/qotd edit` to change one setting."
         ) in text, text
         # Given again, nothing is said; given with their default values, nothing either.
         again = await setup_daily(

@@ -402,6 +402,13 @@ CASES: list[Case] = [
         MOD_ONLY,
         "Question of the day is set up",
     ),
+    Case(
+        "/qotd edit",
+        cmd("/qotd edit", schedule=lambda w: f"<#{w.guild.general.id}>", time="10:30"),
+        MOD_ONLY,
+        "Question of the day updated",
+        (with_schedule,),
+    ),
     Case("/qotd status", cmd("/qotd status"), MOD_ONLY, "1 schedule", (with_schedule,)),
     Case(
         "/qotd post-now",

@@ -496,3 +496,45 @@ async def _three_question_days(refuse: list[bool], seed: int) -> list[int]:
         finally:
             await store.close()
     return publisher.questions
+
+
+async def test_an_edit_of_a_schedule_removed_meanwhile_saves_nothing(tmp_path):
+    """/qotd edit names the schedule it changes: removed between the command's start and
+    its save, it is not set up again as a new one in its channel."""
+    from datetime import UTC, datetime
+
+    from bot.clock import FixedClock
+    from bot.schedule import ScheduleSpec
+
+    store, schedule_id = await _daily_store(
+        tmp_path / "r.sqlite3", FixedClock(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
+    )
+    try:
+        edit = {
+            "guild_id": 1, "channel_id": 2,
+            "spec": ScheduleSpec(local_time="10:00", days="daily", zone="UTC"),
+            "deck_id": None, "tag": None, "ping_role_id": None, "thread": False,
+            "answer_after_minutes": None, "created_by": 3, "schedule_id": schedule_id,
+        }  # fmt: skip
+        assert await store.save_schedule(**edit) == (schedule_id, False)
+        assert (await store.schedule(schedule_id)).spec.time_text == "10:00"
+        await store.remove_schedule(schedule_id)
+        with pytest.raises(UserError, match=f"Schedule #{schedule_id} was removed meanwhile"):
+            await store.save_schedule(**{**edit, "spec": ScheduleSpec(
+                local_time="11:00", days="daily", zone="UTC")})  # fmt: skip
+        assert await store.active_schedules() == []
+        removed = await store.schedule(schedule_id, removed=True)
+        assert removed is not None and removed.spec.time_text == "10:00"
+    finally:
+        await store.close()
+
+
+def test_clear_takes_only_its_choices():
+    """Discord offers only ``clear``'s choices; a value a tampered client sends is refused,
+    not taken as no clear at all."""
+    from bot.qotd_settings import CLEAR_LABELS, read_clear
+
+    assert [read_clear(v) for v in CLEAR_LABELS] == list(CLEAR_LABELS)
+    assert read_clear(None) is None
+    with pytest.raises(UserError, match="`clear` takes one of: ping, deck, tag, answer_after"):
+        read_clear("channel")

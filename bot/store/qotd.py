@@ -13,6 +13,7 @@ import aiosqlite
 
 from bot.bank import Escape
 from bot.clock import from_db, to_db
+from bot.errors import UserError
 from bot.qotd import (
     MAX_FAILURES,
     POST_NOW_KEY,
@@ -114,8 +115,11 @@ class QotdStore(QuizStore, SrsStore):
         answer_after_minutes: int | None,
         created_by: int,
         pick: str = "cycle",
+        schedule_id: int | None = None,
     ) -> tuple[int, bool]:
         """Create a schedule, or update the one this channel already has. (id, created).
+        With ``schedule_id`` only that schedule is updated: one removed meanwhile is a
+        UserError, and nothing is saved.
         Setting a paused schedule up again resumes it: the moderator has fixed what paused
         it, or means it to run as now set up. A channel that already had its question of
         the day today (in the schedule's zone), from this schedule or from one removed
@@ -142,6 +146,8 @@ class QotdStore(QuizStore, SrsStore):
                 (guild_id, channel_id),
             ) as cur:
                 row = await cur.fetchone()
+            if schedule_id is not None and (row is None or int(row[0]) != schedule_id):
+                raise UserError(f"Schedule #{schedule_id} was removed meanwhile; nothing was saved.")
             # Today's question in this channel: from its schedule, or from one since removed.
             async with db.execute(
                 "SELECT 1 FROM qotd_slots s JOIN qotd_schedules q ON q.id = s.schedule_id "
@@ -406,7 +412,7 @@ class QotdStore(QuizStore, SrsStore):
         )
         if row is None or row[1] is not None:
             name = f" “{escape(row[0])}”" if row is not None else ""
-            return f"its deck{name} was removed; choose another with /qotd setup"
+            return f"its deck{name} was removed; choose another with /qotd edit"
         if not row[2]:
             return f"its deck “{escape(row[0])}” is switched off in this server; /deck enable turns it on"
         if tag:
