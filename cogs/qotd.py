@@ -638,6 +638,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             created_by=interaction.user.id,
             pick=settings.pick,
             schedule_id=before.id if edit and before is not None else None,
+            keep_paused=edit,
         )
         schedule = await quiz.store.schedule(schedule_id)
         assert schedule is not None
@@ -647,7 +648,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         lines = [
             f"**Where:** {channel.mention}",
             f"**When:** {spec.describe()}",
-            f"**Next post:** {slot_text(nxt, spec.zone)}",
+            "**Next post:** none while it is paused"
+            if schedule.paused
+            else f"**Next post:** {slot_text(nxt, spec.zone)}",
             f"**Deck:** {ui.name(deck.name) if deck else 'every enabled deck'}"
             + (f", tag `{schedule.tag}`" if schedule.tag else ""),
             f"**Answers go public:** {describe_answer_after(schedule.answer_after_minutes)}",
@@ -666,7 +669,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 f"Today's question is already up in {channel.mention}, so none more is posted "
                 "today (`/qotd post-now` posts an extra one)."
             )
-        if before is not None and before.paused:
+        if schedule.paused:
+            lines.append("It stays paused; `/qotd resume` starts it again.")
+        elif before is not None and before.paused:
             lines.append("It was paused; it runs again from now.")
         return Saved(schedule, created, nxt, lines)
 

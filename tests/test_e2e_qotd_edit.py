@@ -205,10 +205,18 @@ async def test_edit_with_nothing_to_change_says_so(recall, emulator):
         cleared = await edit(mod, chan, clear="ping")  # it has no ping
         assert cleared.content.startswith("Nothing to change: schedule #1 already has"), cleared
         assert await only(bot) == before  # still paused, nothing saved
-        # A change, as by setup, runs the schedule again.
+        # A change keeps it paused (setup runs it again): a pause for the holidays is not
+        # undone by a new ping role.
         moved = await edit(mod, chan, time="10:00")
-        assert "It was paused; it runs again from now." in moved.embed["description"]
-        assert not (await only(bot)).paused
+        text = moved.embed["description"]
+        assert "**Next post:** none while it is paused" in text, text
+        assert "It stays paused; `/qotd resume` starts it again." in text, text
+        after = await only(bot)
+        assert after.paused and after.pause_reason == before.pause_reason
+        assert after.spec.local_time.isoformat(timespec="minutes") == "10:00"
+        recall.clock.set(at("2026-01-05T10:00"))
+        await engine(bot).tick()
+        assert posts(emulator, chan) == []
 
 
 async def test_edit_is_for_moderators_only(recall, emulator):

@@ -116,12 +116,14 @@ class QotdStore(QuizStore, SrsStore):
         created_by: int,
         pick: str = "cycle",
         schedule_id: int | None = None,
+        keep_paused: bool = False,
     ) -> tuple[int, bool]:
         """Create a schedule, or update the one this channel already has. (id, created).
         With ``schedule_id`` only that schedule is updated: one removed meanwhile is a
         UserError, and nothing is saved.
         Setting a paused schedule up again resumes it: the moderator has fixed what paused
-        it, or means it to run as now set up. A channel that already had its question of
+        it, or means it to run as now set up; with ``keep_paused`` (an edit of some of its
+        settings) it stays paused, and why and its failures are kept. A channel that already had its question of
         the day today (in the schedule's zone), from this schedule or from one removed
         since, gets none again today at a new, later time. A schedule created in a channel
         whose schedule was removed goes on from it: "Question of the day #N" and the cycle
@@ -160,8 +162,13 @@ class QotdStore(QuizStore, SrsStore):
             if row is not None:
                 await db.execute(
                     "UPDATE qotd_schedules SET local_time = ?, timezone = ?, days = ?, deck_id = ?, tag = ?, "
-                    "ping_role_id = ?, thread = ?, answer_after_minutes = ?, pick = ?, checked_until = ?, "
-                    "paused = 0, pause_reason = NULL, failures = 0, last_error = NULL WHERE id = ?",
+                    "ping_role_id = ?, thread = ?, answer_after_minutes = ?, pick = ?, checked_until = ?"
+                    + (
+                        ""
+                        if keep_paused
+                        else ", paused = 0, pause_reason = NULL, failures = 0, last_error = NULL"
+                    )
+                    + " WHERE id = ?",
                     (*fields, checked, row[0]),
                 )
                 return int(row[0]), False
