@@ -17,7 +17,7 @@ from test_exporters import PROPERTY_SETTINGS, question_lists
 import bot.store.bank as bank_store
 from bot.bank import BankService, ImportRefused
 from bot.clock import FixedClock
-from bot.errors import UserError
+from bot.errors import NamedError, UserError
 from bot.exporters import EXPORT_EXTENSIONS, export_questions
 from bot.questions import Question
 from bot.store import Store
@@ -214,6 +214,47 @@ async def test_an_edit_that_keeps_the_prompt_is_not_refused_for_a_question_alike
         await store.edit_question(
             ids["other"], lambda current: current.model_copy(update={"prompt": "What is Flask"})
         )
+
+
+async def test_a_deck_edit_keeps_its_slug_and_writes_only_a_change(store: Store):
+    deck = await store.create_custom_deck(GUILD, "Team Flsak", "Our own", 1)
+    other = await store.create_custom_deck(GUILD, "Backend", "", 1)
+    edit = await store.edit_custom_deck(GUILD, deck.id, name="Team Flask")
+    assert (edit.old_name, edit.name, edit.description, edit.slug) == (
+        "Team Flsak", "Team Flask", "Our own", "team-flsak"
+    )
+    assert edit.changed
+    [row] = [d for d in await store.decks_for_guild(GUILD) if d.id == deck.id]
+    assert (row.name, row.slug, row.description) == ("Team Flask", "team-flsak", "Our own")
+    # The same values again: nothing is written.
+    before = await db_hash(store)
+    same = await store.edit_custom_deck(GUILD, deck.id, name="Team Flask", description="Our own")
+    assert not same.changed
+    assert await db_hash(store) == before
+    # Another deck's name (compared loosely) is refused, naming it; nothing is written.
+    with pytest.raises(NamedError) as taken:
+        await store.edit_custom_deck(GUILD, deck.id, name="backend!")
+    assert taken.value.name == "Backend" and "`backend`" in str(taken.value)
+    assert await db_hash(store) == before
+    # Its own name in other case is a change; the description can be cleared.
+    edit = await store.edit_custom_deck(GUILD, other.id, name="BACKEND", description="")
+    assert edit.changed and (edit.name, edit.old_name) == ("BACKEND", "Backend")
+    edit = await store.edit_custom_deck(GUILD, deck.id, description="")
+    assert (edit.name, edit.description, edit.old_description) == ("Team Flask", "", "Our own")
+    # Another server's deck, a built-in one or a removed one: refused, nothing written.
+    before = await db_hash(store)
+    with pytest.raises(UserError):
+        await store.edit_custom_deck(GUILD + 1, deck.id, name="Mine now")
+    builtin = await store.create_deck(0, "flask", "Flask interview prep")
+    async with store.transaction() as db:  # as the built-in decks' files make them
+        await db.execute("UPDATE decks SET builtin = 1 WHERE id = ?", (builtin,))
+    with pytest.raises(UserError, match="built-in"):
+        await store.edit_custom_deck(GUILD, builtin, name="Mine now")
+    assert await store.remove_deck(GUILD, other.id)
+    after_remove = await db_hash(store)
+    with pytest.raises(UserError, match="removed"):
+        await store.edit_custom_deck(GUILD, other.id, name="Back")
+    assert await db_hash(store) == after_remove != before
 
 
 # -- export -> import through storage ---------------------------------------------------------

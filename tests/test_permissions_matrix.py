@@ -418,6 +418,7 @@ CASES: list[Case] = [
     Case("/qotd remove", cmd("/qotd remove"), MOD_ONLY, "Removed schedule #", (with_schedule,)),
     # /deck: a group open to everyone with moderator subcommands
     Case("/deck create", cmd("/deck create", name="Fresh deck"), MOD_ONLY, "is ready"),
+    Case("/deck edit", cmd("/deck edit", deck="team", name="Renamed"), MOD_ONLY, "Deck updated"),
     Case("/deck remove", cmd("/deck remove", deck="team"), MOD_ONLY, "Remove Team?"),
     Case("/deck disable", cmd("/deck disable", deck="team"), MOD_ONLY, "Team is off"),
     Case(
