@@ -785,6 +785,12 @@ def _issue_text(issue: ImportIssue) -> str:
     return ": ".join([*parts, issue.message])
 
 
+#: what a command changing a question says when its deck was removed
+_DECK_REMOVED = (
+    "Question #{id} is in **{name}**, a deck that has been removed, so it can no longer be "
+    "changed; `/question show` still shows it."
+)
+
 #: how many decks a refusal naming no deck lists
 DECKS_LISTED = 25
 
@@ -879,12 +885,29 @@ class BankService:
                 raise UserError(f"Question #{question_id} has been removed.")
             if where.removed:
                 raise UserError(
-                    f"Question #{question_id} is in **{self.escape(found.deck_name)}**, a deck "
-                    "that has been removed, so it can no longer be changed; `/question show` "
-                    "still shows it."
+                    _DECK_REMOVED.format(id=question_id, name=self.escape(found.deck_name))
                 )
         if where.removed and not found.removed:
             return replace(found, deck_removed=True)
+        return found
+
+    async def restorable(self, guild_id: int, question_id: int) -> StoredQuestion:
+        """A removed question ``/question restore`` may bring back: of a deck of this
+        server's own that is not removed. Anything else is a UserError saying why."""
+        found = await self.store.question(question_id)
+        where = await self.store.deck_of_question(question_id)
+        if found is None or where is None or where.guild_id not in (0, guild_id):
+            raise UserError(
+                f"There is no question #{question_id} here. Find ids with `/question list`."
+            )
+        if where.builtin:
+            raise UserError(BUILTIN_READ_ONLY.format(name=found.deck_name))
+        if where.removed:
+            raise UserError(_DECK_REMOVED.format(id=question_id, name=self.escape(found.deck_name)))
+        if not found.removed:
+            raise UserError(
+                f"Question #{question_id} is not removed, so there is nothing to restore."
+            )
         return found
 
 

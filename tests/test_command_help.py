@@ -103,6 +103,7 @@ async def test_help_marks_every_moderator_command(tmp_path):
         "/question add",
         "/deck create",
         "/deck edit",
+        "/question restore",
     } <= set(gated)
     unmarked = [name for name in gated if not lines[name].startswith("Moderators:")]
     assert unmarked == []

@@ -2007,3 +2007,77 @@ async def test_deck_edit_refusals_say_what_to_fix_and_write_nothing(recall, emul
         assert [tuple(r) for r in before if r["name"] == "Team Flask"] == [
             tuple(r) for r in after_remove if r["name"] == "Team Flask"
         ]
+
+
+async def test_question_restore_brings_back_the_same_question(recall, emulator):
+    """/question remove can be undone: /question restore brings back the same row (its
+    grades stay with it), only for a removed question of a deck of the server's own that
+    is not removed, and not when the deck now asks the same in another question."""
+    guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        added = await mod.submit((await mod.run("/question add", deck="team-flask")).modal, **FORM)
+        qid = int(added.content.split("#")[1].split("*")[0])
+        asked = await mod.run("/question remove", id=qid)
+        assert "`/question restore` brings it back" in asked.embed["description"]
+        done = await mod.click(asked.message, "Remove")
+        assert done.message.embeds[0]["description"].endswith(
+            f"Undo it with `/question restore id:{qid}`."
+        ), done.message.embeds[0]["description"]
+        # Offered to restore; no longer to edit or remove.
+        choices = await mod.autocomplete("/question restore", "id", "")
+        assert [c["value"] for c in choices] == [qid]
+        assert choices[0]["name"].startswith(f"#{qid} · What is a blueprint for?")
+        assert qid not in [c["value"] for c in await mod.autocomplete("/question edit", "id", "")]
+
+        restored = await mod.run("/question restore", id=qid)
+        await restored.settled()
+        assert restored.ephemeral
+        assert restored.content == (
+            f"Restored question **#{qid}** to **Team Flask**: it is asked again, with the "
+            "grades and review cards members had of it."
+        ), restored.content
+        assert restored.embed["title"] == f"Question #{qid}"
+        sq = await bot.store.question(qid)
+        assert sq is not None and not sq.removed
+        listed = await alice.run("/question list", deck="team-flask")
+        assert f"`#{qid}`" in listed.embed["description"]
+        assert await mod.autocomplete("/question restore", "id", "") == []
+        again = await mod.run("/question restore", id=qid)
+        assert again.content == f"Question #{qid} is not removed, so there is nothing to restore."
+
+        # The deck asks the same in another question since: refused, naming it.
+        await mod.click((await mod.run("/question remove", id=qid)).message, "Remove")
+        readded = await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal,
+            **{**FORM, "prompt": "What is a Blueprint for"},
+        )
+        other = int(readded.content.split("#")[1].split("*")[0])
+        assert other != qid
+        clash = await mod.run("/question restore", id=qid)
+        await clash.settled()
+        assert clash.ephemeral
+        assert clash.content == (
+            f"Question #{other} of this deck already asks that (“What is a Blueprint for”), "
+            f"so #{qid} was not restored. Remove #{other}, or edit it to ask something else, "
+            "then restore this one."
+        ), clash.content
+        assert (await bot.store.question(qid)).removed
+
+        # Built-in questions, another server's, and a removed deck's are refused.
+        found = await bot.store.search_questions(guild.id, search="converter")
+        builtin_id = found.questions[0].id
+        builtin = await mod.run("/question restore", id=builtin_id)
+        assert "built-in decks are read-only" in builtin.content
+        elsewhere = emulator.add_guild("Other server").add_member("eve", permissions=MANAGE)
+        hidden = await elsewhere.run("/question restore", id=qid)
+        assert f"There is no question #{qid} here" in hidden.content
+        await mod.click((await mod.run("/deck remove", deck="team-flask")).message, "Remove deck")
+        gone = await mod.run("/question restore", id=qid)
+        assert gone.content == (
+            f"Question #{qid} is in **Team Flask**, a deck that has been removed, so it can no "
+            "longer be changed; `/question show` still shows it."
+        ), gone.content
+        assert await mod.autocomplete("/question restore", "id", "") == []
+        refused = await alice.run("/question restore", id=qid)
+        assert "Only moderators can do this" in refused.content

@@ -350,6 +350,7 @@ AUTOCOMPLETE: dict[str, tuple[str, ...]] = {
     "question add": ("deck",),
     "question edit": ("id",),
     "question remove": ("id",),
+    "question restore": ("id",),
     "question show": ("id",),
     "question list": ("deck", "tag"),
     "question import": ("deck",),

@@ -173,6 +173,10 @@ async def with_deck_off(w: World) -> None:
     assert done.embed["title"] == "Team is off", done
 
 
+async def with_question_removed(w: World) -> None:
+    assert await w.store.remove_question(w.question_id)
+
+
 async def with_review_channel(w: World) -> None:
     await w.store.set_guild_settings(w.guild.id, {"review_channel_id": str(w.review.id)})
 
@@ -437,6 +441,13 @@ CASES: list[Case] = [
         cmd("/question remove", id=lambda w: w.question_id),
         MOD_ONLY,
         "Remove question #",
+    ),
+    Case(
+        "/question restore",
+        cmd("/question restore", id=lambda w: w.question_id),
+        MOD_ONLY,
+        "Restored question **#",
+        (with_question_removed,),
     ),
     Case(
         "/question import",

@@ -35,7 +35,9 @@ from bot.store.decks import (
     StoredQuestion,
     _stored_question,
     _upsert_questions,
+    back_in_deck,
 )
+from bot.text import one_line
 
 
 @dataclass(frozen=True)
@@ -389,6 +391,43 @@ class BankStore(DeckStore):
             )
             return cur.rowcount == 1
 
+    async def restore_question(self, question_id: int) -> bool:
+        """Bring a removed question of a live custom deck back: the same row, so members'
+        grades, cards and stats of it count again. Refused (a UserError) when another live
+        question of the deck asks the same (compared loosely, as when adding one); False,
+        with nothing written, when it is not removed."""
+        now = self.now_text()
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT deck_id, prompt, removed_at FROM questions WHERE id = ?", (question_id,)
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                raise UserError(f"There is no question #{question_id}.")
+            if row["removed_at"] is None:
+                return False
+            deck_id = int(row["deck_id"])
+            await _live_deck(db, deck_id)
+            key = loose_key(row["prompt"])
+            async with db.execute(
+                "SELECT id, prompt FROM questions WHERE deck_id = ? AND removed_at IS NULL "
+                "ORDER BY id",
+                (deck_id,),
+            ) as cur:
+                same = next((r for r in await cur.fetchall() if loose_key(r[1]) == key), None)
+            if same is not None:
+                raise UserError(
+                    f"Question #{same[0]} of this deck already asks that "
+                    f"(“{one_line(same[1], 80)}”), so #{question_id} was not restored. "
+                    f"Remove #{same[0]}, or edit it to ask something else, then restore this one."
+                )
+            await db.execute(
+                "UPDATE questions SET removed_at = NULL, updated_at = ? WHERE id = ?",
+                (now, question_id),
+            )
+            await back_in_deck(db, deck_id, question_id)
+            return True
+
     async def search_questions(
         self,
         guild_id: int,
@@ -397,16 +436,19 @@ class BankStore(DeckStore):
         tag: str | None = None,
         search: str | None = None,
         custom_only: bool = False,
+        removed: bool = False,
         offset: int = 0,
         limit: int = 10,
     ) -> QuestionPage:
-        """Live questions of decks this server sees (disabled ones too), newest decks last."""
+        """Live questions of decks this server sees (disabled ones too), newest decks last;
+        with ``removed``, the removed questions of the server's own live decks instead, the
+        one removed last first (what ``/question restore`` can bring back)."""
         where = (
-            " WHERE q.removed_at IS NULL AND d.removed_at IS NULL AND (d.guild_id = 0 OR "
-            "d.guild_id = ?)"
+            f" WHERE q.removed_at IS {'NOT NULL' if removed else 'NULL'} "
+            "AND d.removed_at IS NULL AND (d.guild_id = 0 OR d.guild_id = ?)"
         )
         params: list[Any] = [guild_id]
-        if custom_only:
+        if custom_only or removed:
             where += " AND d.builtin = 0"
         if deck_id is not None:
             where += " AND d.id = ?"
@@ -418,7 +460,11 @@ class BankStore(DeckStore):
             )
             params.append(tag)
         base = " FROM questions q JOIN decks d ON d.id = q.deck_id" + where
-        order = " ORDER BY d.builtin DESC, d.id, q.id"
+        order = (
+            " ORDER BY q.removed_at DESC, q.id DESC"
+            if removed
+            else " ORDER BY d.builtin DESC, d.id, q.id"
+        )
         if search:
             # Matched here, not with SQL's LIKE, which folds the case of ASCII letters only:
             # "Élan" must find "élan", and a search ignores accents too. Spacing does not
