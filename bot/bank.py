@@ -401,8 +401,14 @@ def deck_slug_for(name: str) -> str:
 
 
 def check_deck_name(name: str, description: str) -> tuple[str, str]:
+    """A deck's name and description as given to ``/deck create``, as the deck keeps them
+    (spacing of the name collapsed, the description stripped); a UserError says what to
+    fix."""
+    return _deck_name(name), _deck_description(description)
+
+
+def _deck_name(name: str) -> str:
     name = " ".join(name.split())
-    description = description.strip()
     if not name:
         raise UserError("Give the deck a name.")
     # Letters, digits, symbols and punctuation show; spaces, marks alone and format
@@ -414,11 +420,44 @@ def check_deck_name(name: str, description: str) -> tuple[str, str]:
         )
     if len(name) > DECK_NAME_MAX:
         raise UserError(f"A deck name may have at most {DECK_NAME_MAX} characters.")
+    refuse_nul("The deck name", name)
+    return name
+
+
+def _deck_description(description: str) -> str:
+    description = description.strip()
     if len(description) > DECK_DESCRIPTION_MAX:
         raise UserError(f"A deck description may have at most {DECK_DESCRIPTION_MAX} characters.")
-    refuse_nul("The deck name", name)
     refuse_nul("The deck description", description)
-    return name, description
+    return description
+
+
+def check_deck_edit(
+    name: str | None, description: str | None, *, clear_description: bool = False
+) -> tuple[str | None, str | None]:
+    """What ``/deck edit`` changes, checked as ``/deck create`` checks a new deck: the new
+    name and description (None: kept; "" for the description: removed). Nothing to change,
+    or a description both given and cleared, is a UserError saying what to give."""
+    if description is not None and clear_description:
+        raise UserError(
+            "Give `description` or `clear_description`, not both. Nothing was changed."
+        )
+    if name is None and description is None and not clear_description:
+        raise UserError(
+            "Give a new `name` or `description` (or `clear_description`) to change; nothing "
+            "was changed."
+        )
+    if description is not None:
+        description = _deck_description(description)
+        if not description:
+            raise UserError(
+                "`description` is blank: write the deck's new description, or use "
+                "`clear_description` to remove it."
+            )
+    return (
+        _deck_name(name) if name is not None else None,
+        "" if clear_description else description,
+    )
 
 
 def deck_key(deck: DeckRow, decks: Sequence[DeckRow]) -> str:
@@ -748,6 +787,12 @@ def _issue_text(issue: ImportIssue) -> str:
     return ": ".join([*parts, issue.message])
 
 
+#: what a command changing a question says when its deck was removed
+_DECK_REMOVED = (
+    "Question #{id} is in **{name}**, a deck that has been removed, so it can no longer be "
+    "changed; `/question show` still shows it."
+)
+
 #: how many decks a refusal naming no deck lists
 DECKS_LISTED = 25
 
@@ -842,14 +887,38 @@ class BankService:
                 raise UserError(f"Question #{question_id} has been removed.")
             if where.removed:
                 raise UserError(
-                    f"Question #{question_id} is in **{self.escape(found.deck_name)}**, a deck "
-                    "that has been removed, so it can no longer be changed; `/question show` "
-                    "still shows it."
+                    _DECK_REMOVED.format(id=question_id, name=self.escape(found.deck_name))
                 )
         if where.removed and not found.removed:
             return replace(found, deck_removed=True)
         return found
 
+    async def restorable(self, guild_id: int, question_id: int) -> StoredQuestion:
+        """A removed question ``/question restore`` may bring back: of a deck of this
+        server's own that is not removed. Anything else is a UserError saying why."""
+        found = await self.store.question(question_id)
+        where = await self.store.deck_of_question(question_id)
+        if found is None or where is None or where.guild_id not in (0, guild_id):
+            raise UserError(
+                f"There is no question #{question_id} here. Find ids with `/question list`."
+            )
+        if where.builtin:
+            raise UserError(BUILTIN_READ_ONLY.format(name=found.deck_name))
+        if where.removed:
+            raise UserError(_DECK_REMOVED.format(id=question_id, name=self.escape(found.deck_name)))
+        if not found.removed:
+            raise UserError(
+                f"Question #{question_id} is not removed, so there is nothing to restore."
+            )
+        return found
+
+
+BUILTIN_DECK_FIXED = (
+    "**{name}** is a built-in deck: its name and description come with Recall's deck file, "
+    "which a new version of Recall replaces, so they can't be changed here. For a deck of "
+    "your own under another name, `/deck create` one, `/question export` this deck and "
+    "`/question import` the file into yours, then `/deck disable` this one."
+)
 
 BUILTIN_READ_ONLY = (
     "**{name}** is a built-in deck, and built-in decks are read-only (updates to Recall "

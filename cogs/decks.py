@@ -1,4 +1,4 @@
-"""/deck: list and describe decks; moderators create, remove, enable and disable them.
+"""/deck: list and describe decks; moderators create, edit, remove, enable and disable them.
 
 Built-in decks are shared by every server and read-only, but each server may switch one
 off. Removing a custom deck marks it removed after a confirm button; its questions and their
@@ -15,12 +15,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bank import check_deck_name, deck_key
+from bot.bank import BUILTIN_DECK_FIXED, check_deck_edit, check_deck_name, deck_key
 from bot.client import RecallBot
-from bot.errors import UserError
+from bot.errors import NamedError, UserError
 from bot.leaderboard import clamp_page, page_count
 from bot.questions import DECK_DESCRIPTION_MAX, DECK_NAME_MAX
-from bot.store import DeckRow
+from bot.store import DeckEdit, DeckRow
 from bot.text import count, grouped
 from cogs import ui
 from cogs.checks import ensure_moderator, moderator_only
@@ -102,6 +102,30 @@ class RemoveDeckButton(
         await handled(interaction, work)
 
 
+def edit_embed(edit: DeckEdit) -> discord.Embed:
+    """What /deck edit answers: what changed, each with what it was, or that nothing did."""
+    if not edit.changed:
+        return ui.info_embed(
+            "Nothing was changed",
+            f"**{ui.name(edit.name)}** already has that name and description.",
+        )
+    lines = [f"**{ui.name(edit.name)}** (`{edit.slug}`)"]
+    if edit.name != edit.old_name:
+        lines.append(f"• Name: was **{ui.name(edit.old_name)}**")
+    if edit.description != edit.old_description:
+        if not edit.description:
+            lines.append(f"• Description: removed (it was “{ui.name(edit.old_description)}”)")
+        elif edit.old_description:
+            lines.append(f"• Description: was “{ui.name(edit.old_description)}”")
+        else:
+            lines.append("• Description: was empty")
+    lines.append(
+        f"Its slug stays `{edit.slug}`, so commands, question-of-the-day schedules and files "
+        "exported keep naming it as before."
+    )
+    return ui.info_embed("Deck updated", "\n".join(lines), colour=ui.OK)
+
+
 class DeckListPageButton(
     ui.PageButton,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -143,7 +167,7 @@ class DeckGroup(app_commands.Group):
     def __init__(self, bot: RecallBot):
         super().__init__(
             name="deck",
-            description="See the decks; moderators create, remove and switch them on or off.",
+            description="See the decks; moderators create, edit, remove and switch them on or off.",
             guild_only=True,
         )
         self.bot = bot
@@ -181,6 +205,46 @@ class DeckGroup(app_commands.Group):
             ),
             ephemeral=True,
         )
+
+    @app_commands.command(
+        name="edit",
+        description="Moderators: rename a deck of this server's or change its description.",
+    )
+    @app_commands.describe(
+        deck="The server's own deck to change",
+        name="Its new name (its slug stays as it is)",
+        description="Its new description, one or two sentences",
+        clear_description="Remove its description",
+    )
+    @moderator_only()
+    async def edit(
+        self,
+        interaction: discord.Interaction[Any],
+        deck: str,
+        name: app_commands.Range[str, 1, DECK_NAME_MAX] | None = None,
+        description: app_commands.Range[str, 1, DECK_DESCRIPTION_MAX] | None = None,
+        clear_description: bool = False,
+    ) -> None:
+        assert interaction.guild_id is not None
+        try:
+            row = await bank(interaction).deck(interaction.guild_id, deck)
+            if row.builtin:
+                raise NamedError(BUILTIN_DECK_FIXED, row.name)
+            new_name, new_description = check_deck_edit(
+                name, description, clear_description=clear_description
+            )
+            edit = await self.bot.store.edit_custom_deck(
+                interaction.guild_id, row.id, name=new_name, description=new_description
+            )
+        except UserError as exc:
+            if not (description or "").strip():
+                raise UserError(ui.error_text(exc)) from None
+            # As with /deck create: a description typed comes back.
+            await give_back_option(
+                interaction, "description", description or "", ui.error_text(exc)
+            )
+            return
+        await interaction.response.send_message(embed=edit_embed(edit), ephemeral=True)
 
     @app_commands.command(
         name="list", description=f"List the decks in this server, {LIST_PAGE} a page."
@@ -382,6 +446,7 @@ class DeckGroup(app_commands.Group):
     ) -> list[app_commands.Choice[str]]:
         return await deck_choices(self.bot, interaction.guild_id or 0, current)
 
+    @edit.autocomplete("deck")
     @remove.autocomplete("deck")
     async def custom_deck(
         self, interaction: discord.Interaction[Any], current: str

@@ -1,6 +1,6 @@
-"""/question: add, edit, remove, show, list, import and export questions.
+"""/question: add, edit, remove, restore, show, list, import and export questions.
 
-show, list and export are for everyone; add, edit, remove and import are for moderators
+show, list and export are for everyone; add, edit, remove, restore and import are for moderators
 (checked when run: Manage Server or the quiz-moderator role). Discord sets default
 permissions per top-level command only, so the group stays visible to everyone and the
 moderator subcommands refuse others with a clear message.
@@ -582,7 +582,7 @@ class ConfirmRemoveButton(
                 embed=ui.info_embed(
                     "Question removed",
                     f"#{sq.id} is no longer asked from **{ui.name(sq.deck_name)}**. Grades and boards "
-                    "that include it are kept.",
+                    f"that include it are kept. Undo it with `/question restore id:{sq.id}`.",
                     colour=ui.OK,
                 ),
                 view=None,
@@ -647,10 +647,21 @@ class ListPageButton(
 
 
 async def question_choices(
-    bot: RecallBot, guild_id: int, current: str, *, custom_only: bool = False
+    bot: RecallBot,
+    guild_id: int,
+    current: str,
+    *,
+    custom_only: bool = False,
+    removed: bool = False,
 ) -> list[app_commands.Choice[int]]:
+    """Choices for a question id option: live questions (of the server's own decks with
+    ``custom_only``), or with ``removed`` those ``/question restore`` brings back."""
     page = await bot.store.search_questions(
-        guild_id, search=current.strip()[:SEARCH_MAX] or None, custom_only=custom_only, limit=25
+        guild_id,
+        search=current.strip()[:SEARCH_MAX] or None,
+        custom_only=custom_only,
+        removed=removed,
+        limit=25,
     )
     return [
         app_commands.Choice(
@@ -667,7 +678,9 @@ class QuestionGroup(app_commands.Group):
     def __init__(self, cog: Questions):
         super().__init__(
             name="question",
-            description="Browse the question bank; moderators add, edit, remove and import.",
+            description=(
+                "Browse the question bank; moderators add, edit, remove, restore and import."
+            ),
             guild_only=True,
         )
         self.cog = cog
@@ -826,11 +839,35 @@ class QuestionGroup(app_commands.Group):
             embed=ui.info_embed(
                 f"Remove question #{sq.id}?",
                 f"{summary_line(sq)}\n\nIt will no longer be asked. Grades, boards and stats "
-                "that include it are kept.",
+                "that include it are kept, and `/question restore` brings it back.",
                 colour=ui.WARN,
             ),
             view=view,
             ephemeral=True,
+        )
+
+    @app_commands.command(
+        name="restore",
+        description="Moderators: ask a removed question again, with its history.",
+    )
+    @app_commands.describe(id="The removed question (type to search; the last removed first)")
+    @moderator_only()
+    async def restore(self, interaction: discord.Interaction[Any], id: int) -> None:
+        assert interaction.guild_id is not None
+        sq = await self.bank.restorable(interaction.guild_id, id)
+        # Answered before the write, which may wait for others: Discord allows 3 s.
+        await answer_first(interaction)
+        restored = await self.bot.store.restore_question(sq.id)
+        fresh = await self.bot.store.question(sq.id)
+        assert fresh is not None
+        await send_question(
+            interaction,
+            fresh,
+            f"Restored question **#{sq.id}** to **{ui.name(fresh.deck_name)}**: it is asked "
+            "again, with the grades and review cards members had of it."
+            if restored
+            # Another moderator restored it a moment ago.
+            else f"Question **#{sq.id}** was restored meanwhile; it is asked again.",
         )
 
     # -- reading ---------------------------------------------------------------------------
@@ -958,6 +995,12 @@ class QuestionGroup(app_commands.Group):
         return await question_choices(
             self.bot, interaction.guild_id or 0, current, custom_only=True
         )
+
+    @restore.autocomplete("id")
+    async def removed_id_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[int]]:
+        return await question_choices(self.bot, interaction.guild_id or 0, current, removed=True)
 
     @show.autocomplete("id")
     async def id_autocomplete(

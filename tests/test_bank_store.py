@@ -17,10 +17,10 @@ from test_exporters import PROPERTY_SETTINGS, question_lists
 import bot.store.bank as bank_store
 from bot.bank import BankService, ImportRefused
 from bot.clock import FixedClock
-from bot.errors import UserError
+from bot.errors import NamedError, UserError
 from bot.exporters import EXPORT_EXTENSIONS, export_questions
 from bot.questions import Question
-from bot.store import Store
+from bot.store import AttemptRequest, Store
 
 MALFORMED = Path(__file__).parent / "data" / "malformed"
 GUILD = 42
@@ -214,6 +214,143 @@ async def test_an_edit_that_keeps_the_prompt_is_not_refused_for_a_question_alike
         await store.edit_question(
             ids["other"], lambda current: current.model_copy(update={"prompt": "What is Flask"})
         )
+
+
+async def test_a_restored_question_is_the_same_row_with_its_history(store: Store):
+    """/question restore brings back the row /question remove marked: same id, same
+    grades; a question not removed, or whose deck was removed, is not written."""
+    deck = await store.create_custom_deck(GUILD, "Restore", "", 1)
+    wsgi = Question(id="wsgi", prompt="What is WSGI?", answer="A.")
+    qid = await store.add_question(deck.id, wsgi)
+    await store.record_attempt(AttemptRequest(GUILD, 5, "m", None, qid, "review", 3, False, True))
+    assert await store.remove_question(qid)
+    before = await db_hash(store)
+    assert await store.restore_question(qid)
+    back = await store.question(qid)
+    assert back is not None and not back.removed and back.question.id == "wsgi"
+    assert [sq.id for sq in await store.questions_in_deck(deck.id)] == [qid]
+    graded = await store._fetchone("SELECT COUNT(*) FROM attempts WHERE question_id = ?", (qid,))
+    assert graded is not None and graded[0] == 1
+    assert await db_hash(store) != before
+    # Not removed (restored twice, say): nothing is written.
+    before = await db_hash(store)
+    assert not await store.restore_question(qid)
+    assert await db_hash(store) == before
+    # Its deck removed since: refused, nothing written.
+    assert await store.remove_question(qid)
+    assert await store.remove_deck(GUILD, deck.id)
+    before = await db_hash(store)
+    with pytest.raises(UserError, match="removed"):
+        await store.restore_question(qid)
+    assert await db_hash(store) == before
+
+
+async def test_a_restore_is_refused_when_the_deck_asks_the_same_again(store: Store):
+    """The deck's duplicate rule holds for a question coming back: one added since that asks
+    the same (compared loosely) is named, and nothing is written."""
+    deck = await store.create_custom_deck(GUILD, "Twice", "", 1)
+    old = await store.add_question(
+        deck.id, Question(id="wsgi", prompt="What is WSGI?", answer="A.")
+    )
+    assert await store.remove_question(old)
+    new = await store.add_question(
+        deck.id, Question(id="wsgi", prompt="what is  wsgi", answer="B.")
+    )
+    before = await db_hash(store)
+    with pytest.raises(UserError) as refused:
+        await store.restore_question(old)
+    assert f"Question #{new} of this deck already asks that (“what is wsgi”)" in str(refused.value)
+    assert await db_hash(store) == before
+    assert await store.remove_question(new)
+    assert await store.restore_question(old)
+
+
+async def test_removed_questions_are_searched_newest_removed_first(tmp_path: Path):
+    """What /question restore offers: removed questions of the server's own live decks, the
+    one removed last first; not built-in ones, another server's, or a removed deck's."""
+    from datetime import UTC, datetime
+
+    clock = FixedClock(datetime(2026, 3, 1, 12, tzinfo=UTC))
+    store = await Store.open(tmp_path / "removed.sqlite3", clock=clock)
+    try:
+        await _removed_questions_are_searched(store, clock)
+    finally:
+        await store.close()
+
+
+async def _removed_questions_are_searched(store: Store, clock: FixedClock) -> None:
+    deck = await store.create_custom_deck(GUILD, "Mine", "", 1)
+    gone = await store.create_custom_deck(GUILD, "Gone", "", 1)
+    theirs = await store.create_custom_deck(GUILD + 1, "Theirs", "", 1)
+    ids = [
+        await store.add_question(deck.id, Question(id=f"q{n}", prompt=f"Mine {n}?", answer="A."))
+        for n in range(3)
+    ]
+    other = await store.add_question(theirs.id, Question(id="t", prompt="Theirs?", answer="A."))
+    lost = await store.add_question(gone.id, Question(id="g", prompt="Gone?", answer="A."))
+    for qid in (ids[1], other, lost, ids[0]):
+        assert await store.remove_question(qid)
+        clock.advance(minutes=1)
+    assert await store.remove_deck(GUILD, gone.id)
+    page = await store.search_questions(GUILD, removed=True)
+    assert [sq.id for sq in page.questions] == [ids[0], ids[1]] and page.total == 2
+    assert all(sq.removed for sq in page.questions)
+    found = await store.search_questions(GUILD, removed=True, search="mine 1")
+    assert [sq.id for sq in found.questions] == [ids[1]]
+    builtin = await store.create_deck(0, "flask", "Flask interview prep")
+    async with store.transaction() as db:  # as the built-in decks' files make them
+        await db.execute("UPDATE decks SET builtin = 1 WHERE id = ?", (builtin,))
+    await store.add_questions(builtin, [Question(id="b", prompt="Built in?", answer="A.")])
+    clock.advance(minutes=1)
+    async with store.transaction() as db:  # removed from its file since
+        await db.execute(
+            "UPDATE questions SET removed_at = ? WHERE deck_id = ?", (store.now_text(), builtin)
+        )
+    assert [sq.id for sq in (await store.search_questions(GUILD, removed=True)).questions] == [
+        ids[0],
+        ids[1],
+    ]
+
+
+async def test_a_deck_edit_keeps_its_slug_and_writes_only_a_change(store: Store):
+    deck = await store.create_custom_deck(GUILD, "Team Flsak", "Our own", 1)
+    other = await store.create_custom_deck(GUILD, "Backend", "", 1)
+    edit = await store.edit_custom_deck(GUILD, deck.id, name="Team Flask")
+    assert (edit.old_name, edit.name, edit.description, edit.slug) == (
+        "Team Flsak", "Team Flask", "Our own", "team-flsak"
+    )
+    assert edit.changed
+    [row] = [d for d in await store.decks_for_guild(GUILD) if d.id == deck.id]
+    assert (row.name, row.slug, row.description) == ("Team Flask", "team-flsak", "Our own")
+    # The same values again: nothing is written.
+    before = await db_hash(store)
+    same = await store.edit_custom_deck(GUILD, deck.id, name="Team Flask", description="Our own")
+    assert not same.changed
+    assert await db_hash(store) == before
+    # Another deck's name (compared loosely) is refused, naming it; nothing is written.
+    with pytest.raises(NamedError) as taken:
+        await store.edit_custom_deck(GUILD, deck.id, name="backend!")
+    assert taken.value.name == "Backend" and "`backend`" in str(taken.value)
+    assert await db_hash(store) == before
+    # Its own name in other case is a change; the description can be cleared.
+    edit = await store.edit_custom_deck(GUILD, other.id, name="BACKEND", description="")
+    assert edit.changed and (edit.name, edit.old_name) == ("BACKEND", "Backend")
+    edit = await store.edit_custom_deck(GUILD, deck.id, description="")
+    assert (edit.name, edit.description, edit.old_description) == ("Team Flask", "", "Our own")
+    # Another server's deck, a built-in one or a removed one: refused, nothing written.
+    before = await db_hash(store)
+    with pytest.raises(UserError):
+        await store.edit_custom_deck(GUILD + 1, deck.id, name="Mine now")
+    builtin = await store.create_deck(0, "flask", "Flask interview prep")
+    async with store.transaction() as db:  # as the built-in decks' files make them
+        await db.execute("UPDATE decks SET builtin = 1 WHERE id = ?", (builtin,))
+    with pytest.raises(UserError, match="built-in"):
+        await store.edit_custom_deck(GUILD, builtin, name="Mine now")
+    assert await store.remove_deck(GUILD, other.id)
+    after_remove = await db_hash(store)
+    with pytest.raises(UserError, match="removed"):
+        await store.edit_custom_deck(GUILD, other.id, name="Back")
+    assert await db_hash(store) == after_remove != before
 
 
 # -- export -> import through storage ---------------------------------------------------------

@@ -97,7 +97,14 @@ async def test_help_marks_every_moderator_command(tmp_path):
         if moderator_check in cmd.checks or group_gated:
             gated.append(f"/{cmd.qualified_name}")
     await bot.close()
-    assert {"/qotd setup", "/settings timezone", "/question add", "/deck create"} <= set(gated)
+    assert {
+        "/qotd setup",
+        "/settings timezone",
+        "/question add",
+        "/deck create",
+        "/deck edit",
+        "/question restore",
+    } <= set(gated)
     unmarked = [name for name in gated if not lines[name].startswith("Moderators:")]
     assert unmarked == []
     # and no command anyone may run is marked as a moderator's
@@ -142,6 +149,12 @@ async def test_option_limits_in_descriptions_match_the_code(tmp_path):
     assert parse_answer_after(f"{ANSWER_AFTER_MAX_DAYS}d") == ANSWER_AFTER_MAX_DAYS * 1440
     name, description = commands["/deck create"].parameters
     assert (name.max_value, description.max_value) == (DECK_NAME_MAX, DECK_DESCRIPTION_MAX)
+    edit = {p.name: p for p in commands["/deck edit"].parameters}
+    assert (edit["name"].max_value, edit["description"].max_value) == (
+        DECK_NAME_MAX,
+        DECK_DESCRIPTION_MAX,
+    )
+    assert not edit["name"].required and not edit["description"].required
 
 
 def test_scoring_topic_says_reviews_do_not_score():

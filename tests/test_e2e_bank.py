@@ -1898,3 +1898,186 @@ async def test_a_prompt_over_two_lines_is_found_by_the_words_as_choices_show_the
             )
             listed = await mod.run("/question list", deck="team-flask", search=typed)
             assert f"`#{qid}`" in listed.embed["description"], (typed, listed.embed)
+
+
+async def test_deck_edit_renames_and_redescribes_a_deck_keeping_its_slug(recall, emulator):
+    """/deck edit changes a server deck's name or description in place (its questions and
+    history stay with it); the slug stays, so what names the deck keeps naming it."""
+    _guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod, name="Team Flsak")
+        await make_deck(mod, name="Backend", description="")
+        added = await mod.submit((await mod.run("/question add", deck="team-flsak")).modal, **FORM)
+        qid = int(added.content.split("#")[1].split("*")[0])
+        # Only the server's own decks are offered.
+        choices = await mod.autocomplete("/deck edit", "deck", "")
+        assert [c["value"] for c in choices] == ["backend", "team-flsak"]
+
+        done = await mod.run(
+            "/deck edit", deck="team-flsak", name="Team Flask", description="Questions we ask."
+        )
+        assert done.ephemeral
+        assert done.embed["title"] == "Deck updated"
+        assert done.embed["description"] == (
+            "**Team Flask** (`team-flsak`)\n"
+            "• Name: was **Team Flsak**\n"
+            "• Description: was “Our own questions”\n"
+            "Its slug stays `team-flsak`, so commands, question-of-the-day schedules and files "
+            "exported keep naming it as before."
+        ), done.embed["description"]
+        info = await alice.run("/deck info", deck="team-flsak")
+        assert info.embed["title"] == "Team Flask"
+        assert info.embed["description"] == "Questions we ask."
+        sq = await bot.store.question(qid)
+        assert sq is not None and sq.deck_name == "Team Flask" and not sq.removed
+        assert "**Team Flask** (`team-flsak`) · 1 question" in (
+            await alice.run("/deck list")
+        ).embed["description"]
+
+        # The same again (spacing does not count): nothing changed, nothing written.
+        before = await bot.store._fetchall("SELECT * FROM decks ORDER BY id")
+        same = await mod.run("/deck edit", deck="team-flsak", name=" Team  Flask ")
+        assert same.embed["title"] == "Nothing was changed"
+        assert same.embed["description"] == (
+            "**Team Flask** already has that name and description."
+        )
+        assert await bot.store._fetchall("SELECT * FROM decks ORDER BY id") == before
+
+        # Clearing the description; then one of the options at a time.
+        cleared = await mod.run("/deck edit", deck="team-flsak", clear_description=True)
+        assert "• Description: removed (it was “Questions we ask.”)" in cleared.embed["description"]
+        described = await mod.run("/deck edit", deck="backend", description="Servers.")
+        assert "• Description: was empty" in described.embed["description"]
+        assert "Name:" not in described.embed["description"]
+        assert (await alice.run("/deck info", deck="backend")).embed["description"] == "Servers."
+        assert before != await bot.store._fetchall("SELECT * FROM decks ORDER BY id")
+
+
+async def test_deck_edit_refusals_say_what_to_fix_and_write_nothing(recall, emulator):
+    _guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        await make_deck(mod, name="Backend", description="")
+        before = await bot.store._fetchall("SELECT * FROM decks ORDER BY id")
+        nothing = await mod.run("/deck edit", deck="team-flask")
+        assert nothing.ephemeral
+        assert nothing.content == (
+            "Give a new `name` or `description` (or `clear_description`) to change; nothing "
+            "was changed."
+        )
+        both = await mod.run(
+            "/deck edit", deck="team-flask", description="New.", clear_description=True
+        )
+        assert both.content.startswith("Give `description` or `clear_description`, not both.")
+        taken = await mod.run("/deck edit", deck="team-flask", name="backend!")
+        assert taken.content == (
+            "There is already a deck called **Backend** (`backend`) here. Choose another name."
+        )
+        # A description typed with a name refused comes back, as with /deck create.
+        long = "Questions our team asks in interviews: " + "contexts, blueprints, " * 15
+        again = await mod.run("/deck edit", deck="team-flask", name="Backend", description=long)
+        assert "already a deck called **Backend**" in again.content
+        assert "`description` is attached" in again.content
+        [attached] = again.message.attachments
+        assert long.strip() in attached.data.decode()
+        blank = await mod.run("/deck edit", deck="team-flask", description="   ")
+        assert blank.content.startswith("`description` is blank")
+        invisible = await mod.run("/deck edit", deck="team-flask", name="\u200b\u200b")
+        assert "That deck name shows nothing" in invisible.content
+        nul = await mod.run("/deck edit", deck="team-flask", name="Team\x00Flask")
+        assert nul.content.startswith("The deck name contains a NUL character"), nul.content
+        nul = await mod.run("/deck edit", deck="team-flask", description="A\x00B")
+        assert "The deck description contains a NUL character" in nul.content, nul.content
+        builtin = await mod.run("/deck edit", deck="flask", name="Our Flask")
+        assert builtin.content == (
+            "**Flask interview prep** is a built-in deck: its name and description come with "
+            "Recall's deck file, which a new version of Recall replaces, so they can't be "
+            "changed here. For a deck of your own under another name, `/deck create` one, "
+            "`/question export` this deck and `/question import` the file into yours, then "
+            "`/deck disable` this one."
+        ), builtin.content
+        refused = await alice.run("/deck edit", deck="team-flask", name="Mine")
+        assert "Only moderators can do this" in refused.content
+        asked = await mod.run("/deck remove", deck="backend")
+        await mod.click(asked.message, "Remove deck")
+        after_remove = await bot.store._fetchall("SELECT * FROM decks ORDER BY id")
+        gone = await mod.run("/deck edit", deck="backend", name="Servers")
+        assert "There is no deck called “backend” here" in gone.content
+        assert await bot.store._fetchall("SELECT * FROM decks ORDER BY id") == after_remove
+        assert [tuple(r) for r in before if r["name"] == "Team Flask"] == [
+            tuple(r) for r in after_remove if r["name"] == "Team Flask"
+        ]
+
+
+async def test_question_restore_brings_back_the_same_question(recall, emulator):
+    """/question remove can be undone: /question restore brings back the same row (its
+    grades stay with it), only for a removed question of a deck of the server's own that
+    is not removed, and not when the deck now asks the same in another question."""
+    guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        added = await mod.submit((await mod.run("/question add", deck="team-flask")).modal, **FORM)
+        qid = int(added.content.split("#")[1].split("*")[0])
+        asked = await mod.run("/question remove", id=qid)
+        assert "`/question restore` brings it back" in asked.embed["description"]
+        done = await mod.click(asked.message, "Remove")
+        assert done.message.embeds[0]["description"].endswith(
+            f"Undo it with `/question restore id:{qid}`."
+        ), done.message.embeds[0]["description"]
+        # Offered to restore; no longer to edit or remove.
+        choices = await mod.autocomplete("/question restore", "id", "")
+        assert [c["value"] for c in choices] == [qid]
+        assert choices[0]["name"].startswith(f"#{qid} · What is a blueprint for?")
+        assert qid not in [c["value"] for c in await mod.autocomplete("/question edit", "id", "")]
+
+        restored = await mod.run("/question restore", id=qid)
+        await restored.settled()
+        assert restored.ephemeral
+        assert restored.content == (
+            f"Restored question **#{qid}** to **Team Flask**: it is asked again, with the "
+            "grades and review cards members had of it."
+        ), restored.content
+        assert restored.embed["title"] == f"Question #{qid}"
+        sq = await bot.store.question(qid)
+        assert sq is not None and not sq.removed
+        listed = await alice.run("/question list", deck="team-flask")
+        assert f"`#{qid}`" in listed.embed["description"]
+        assert await mod.autocomplete("/question restore", "id", "") == []
+        again = await mod.run("/question restore", id=qid)
+        assert again.content == f"Question #{qid} is not removed, so there is nothing to restore."
+
+        # The deck asks the same in another question since: refused, naming it.
+        await mod.click((await mod.run("/question remove", id=qid)).message, "Remove")
+        readded = await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal,
+            **{**FORM, "prompt": "What is a Blueprint for"},
+        )
+        other = int(readded.content.split("#")[1].split("*")[0])
+        assert other != qid
+        clash = await mod.run("/question restore", id=qid)
+        await clash.settled()
+        assert clash.ephemeral
+        assert clash.content == (
+            f"Question #{other} of this deck already asks that (“What is a Blueprint for”), "
+            f"so #{qid} was not restored. Remove #{other}, or edit it to ask something else, "
+            "then restore this one."
+        ), clash.content
+        assert (await bot.store.question(qid)).removed
+
+        # Built-in questions, another server's, and a removed deck's are refused.
+        found = await bot.store.search_questions(guild.id, search="converter")
+        builtin_id = found.questions[0].id
+        builtin = await mod.run("/question restore", id=builtin_id)
+        assert "built-in decks are read-only" in builtin.content
+        elsewhere = emulator.add_guild("Other server").add_member("eve", permissions=MANAGE)
+        hidden = await elsewhere.run("/question restore", id=qid)
+        assert f"There is no question #{qid} here" in hidden.content
+        await mod.click((await mod.run("/deck remove", deck="team-flask")).message, "Remove deck")
+        gone = await mod.run("/question restore", id=qid)
+        assert gone.content == (
+            f"Question #{qid} is in **Team Flask**, a deck that has been removed, so it can no "
+            "longer be changed; `/question show` still shows it."
+        ), gone.content
+        assert await mod.autocomplete("/question restore", "id", "") == []
+        refused = await alice.run("/question restore", id=qid)
+        assert "Only moderators can do this" in refused.content

@@ -245,6 +245,7 @@ async def assert_clean(s: Server, error_logs: list[logging.LogRecord]) -> None:
 STRING_OPTIONS: dict[str, tuple[str, ...]] = {
     "quiz": ("deck", "tag"),
     "deck create": ("name", "description"),
+    "deck edit": ("deck", "name", "description"),
     "deck info": ("deck",),
     "deck remove": ("deck",),
     "deck enable": ("deck",),
@@ -322,11 +323,14 @@ async def test_slash_command_text_options(
         value = data.draw(text if opt.get("required") else st.none() | text, label=name)
         if value is not None:
             options[name] = value
+    if command == "deck edit" and data.draw(st.booleans(), label="a deck there is"):
+        options["deck"] = "fuzz"  # so that a name or description typed is saved
     result = await answered(await server.manage.run(f"/{command}", options=options))
     if result.modal is not None:
         # A form opened: it must be one Discord accepts (the emulator checked it).
         assert result.modal.text_inputs
-    if command == "deck create" and result.embed and result.embed["title"] == "Deck created":
+    saved = {"deck create": "Deck created", "deck edit": "Deck updated"}.get(command)
+    if result.embed and result.embed["title"] == saved:
         # The new name is shown wherever decks are listed.
         slug = result.embed["description"].split("(`")[1].split("`)")[0]
         await answered(await server.plain.run("/deck list"))
@@ -339,6 +343,7 @@ async def test_slash_command_text_options(
 #: (command, its autocompleted options); checked against the synced commands below
 AUTOCOMPLETE: dict[str, tuple[str, ...]] = {
     "quiz": ("deck", "tag"),
+    "deck edit": ("deck",),
     "deck info": ("deck",),
     "deck remove": ("deck",),
     "deck enable": ("deck",),
@@ -346,6 +351,7 @@ AUTOCOMPLETE: dict[str, tuple[str, ...]] = {
     "question add": ("deck",),
     "question edit": ("id",),
     "question remove": ("id",),
+    "question restore": ("id",),
     "question show": ("id",),
     "question list": ("deck", "tag"),
     "question import": ("deck",),

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import bot.store.srs as srs_store
 from bot.decks import load_deck_text
+from bot.questions import Question
 from bot.store import AttemptRequest, Store
 
 
@@ -275,3 +276,28 @@ async def test_a_search_answers_while_another_process_holds_the_write_lock(tmp_p
 
 def _question(ext_id: str):
     return load_deck_text(_deck("x", [0]), "x.yaml").questions[0].model_copy(update={"id": ext_id})
+
+
+async def test_a_restored_question_is_a_new_card_again_for_a_member_past_it(tmp_path: Path):
+    """/question restore brings a removed question of a server's own deck back: a member
+    who graded the rest of the deck meanwhile, whose search now starts past it, is given it."""
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        deck = await store.create_custom_deck(7, "Mine", "", 1)
+        await store.add_questions(
+            deck.id, [Question(id=f"m{n}", prompt=f"Mine {n}?", answer="A.") for n in range(40)]
+        )
+        ids = await _ids(store)
+        assert await store.remove_question(ids["m10"])
+        for n in range(40):
+            if n != 10:
+                await _grade(store, 5, ids[f"m{n}"])
+        assert await store.new_question(7, 5) is None
+        [(start,)] = await store._fetchall("SELECT question_id FROM srs_new_from")
+        assert start > ids["m10"]
+        assert await store.restore_question(ids["m10"])
+        assert await store.new_questions_left(7, 5, limit=10) == 1
+        assert await store.new_question(7, 5) == ids["m10"]
+        assert await store.new_question(7, 5, deck_id=deck.id) == ids["m10"]
+    finally:
+        await store.close()

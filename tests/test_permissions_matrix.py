@@ -173,6 +173,10 @@ async def with_deck_off(w: World) -> None:
     assert done.embed["title"] == "Team is off", done
 
 
+async def with_question_removed(w: World) -> None:
+    assert await w.store.remove_question(w.question_id)
+
+
 async def with_review_channel(w: World) -> None:
     await w.store.set_guild_settings(w.guild.id, {"review_channel_id": str(w.review.id)})
 
@@ -425,6 +429,7 @@ CASES: list[Case] = [
     Case("/qotd remove", cmd("/qotd remove"), MOD_ONLY, "Removed schedule #", (with_schedule,)),
     # /deck: a group open to everyone with moderator subcommands
     Case("/deck create", cmd("/deck create", name="Fresh deck"), MOD_ONLY, "is ready"),
+    Case("/deck edit", cmd("/deck edit", deck="team", name="Renamed"), MOD_ONLY, "Deck updated"),
     Case("/deck remove", cmd("/deck remove", deck="team"), MOD_ONLY, "Remove Team?"),
     Case("/deck disable", cmd("/deck disable", deck="team"), MOD_ONLY, "Team is off"),
     Case(
@@ -443,6 +448,13 @@ CASES: list[Case] = [
         cmd("/question remove", id=lambda w: w.question_id),
         MOD_ONLY,
         "Remove question #",
+    ),
+    Case(
+        "/question restore",
+        cmd("/question restore", id=lambda w: w.question_id),
+        MOD_ONLY,
+        "Restored question **#",
+        (with_question_removed,),
     ),
     Case(
         "/question import",

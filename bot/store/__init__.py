@@ -4,7 +4,7 @@ Each area keeps its queries in its own module as a mixin over ``StoreBase``; ``S
 them. Callers import everything from ``bot.store``.
 """
 
-from bot.store.bank import BankStore, FormDraft, ImportSession, QuestionPage, Suggestion
+from bot.store.bank import BankStore, DeckEdit, FormDraft, ImportSession, QuestionPage, Suggestion
 from bot.store.base import (
     BUSY_TIMEOUT_MS,
     MIGRATIONS_DIR,
@@ -64,6 +64,7 @@ __all__ = [
     "BoardRow",
     "BoardView",
     "DeckDue",
+    "DeckEdit",
     "DeckRow",
     "DeckStore",
     "Erased",

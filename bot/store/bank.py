@@ -14,6 +14,7 @@ from typing import Any
 import aiosqlite
 
 from bot.bank import (
+    BUILTIN_DECK_FIXED,
     BUILTIN_READ_ONLY,
     IMPORT_EXPIRED,
     Placement,
@@ -34,7 +35,9 @@ from bot.store.decks import (
     StoredQuestion,
     _stored_question,
     _upsert_questions,
+    back_in_deck,
 )
+from bot.text import one_line
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,21 @@ class DeckPlace:
 
 
 @dataclass(frozen=True)
+class DeckEdit:
+    """A deck's name and description before and after ``/deck edit`` (its slug stays)."""
+
+    slug: str
+    name: str
+    description: str
+    old_name: str
+    old_description: str
+
+    @property
+    def changed(self) -> bool:
+        return (self.name, self.description) != (self.old_name, self.old_description)
+
+
+@dataclass(frozen=True)
 class QuestionPage:
     questions: list[StoredQuestion]
     total: int
@@ -127,17 +145,7 @@ async def _new_deck(
     ) as cur:
         live = list(await cur.fetchall())
     clash = next((r for r in live if r["slug"] == slug), None)
-    key = loose_key(name)  # "???" has none: like find_deck, it matches no name
-    same_name = next(
-        (r for r in live if r["guild_id"] != 0 and key and loose_key(r["name"]) == key),
-        None,
-    )
-    if same_name is not None:
-        raise NamedError(
-            f"There is already a deck called **{{name}}** (`{same_name['slug']}`) "
-            "here. Choose another name.",
-            same_name["name"],
-        )
+    _refuse_taken_name(live, name)
     if clash is not None and clash["guild_id"] == 0:
         # The name typed is not the built-in deck's: say what they share, the slug.
         builtin = clash["name"].replace("{", "{{").replace("}", "}}")
@@ -159,6 +167,22 @@ async def _new_deck(
     )
     deck_id = int(cur2.lastrowid or 0)
     return DeckRow(deck_id, guild_id, slug, name, description, False, 0, True)
+
+
+def _refuse_taken_name(live: Sequence[sqlite3.Row], name: str) -> None:
+    """A NamedError when one of the server's own ``live`` decks (rows with ``guild_id``,
+    ``name`` and ``slug``) has ``name``, compared loosely."""
+    key = loose_key(name)  # "???" has none: like find_deck, it matches no name
+    same_name = next(
+        (r for r in live if r["guild_id"] != 0 and key and loose_key(r["name"]) == key),
+        None,
+    )
+    if same_name is not None:
+        raise NamedError(
+            f"There is already a deck called **{{name}}** (`{same_name['slug']}`) "
+            "here. Choose another name.",
+            same_name["name"],
+        )
 
 
 async def _insert(
@@ -207,6 +231,53 @@ class BankStore(DeckStore):
         async with self.transaction() as db:
             deck = await _new_deck(db, guild_id, name, description, None, now)
             return deck, await _insert(db, deck.id, questions, now)
+
+    async def edit_custom_deck(
+        self,
+        guild_id: int,
+        deck_id: int,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+    ) -> DeckEdit:
+        """Give a deck of this server's own a new name or description (None: kept), checked
+        as ``create_custom_deck`` checks a new one: no other of the server's decks may have
+        the name (compared loosely). The slug stays: commands, schedules, autocomplete and
+        exported files name the deck by it. Nothing is written when nothing changes."""
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT guild_id, slug, name, description, builtin, removed_at FROM decks "
+                "WHERE id = ?",
+                (deck_id,),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None or row["guild_id"] not in (0, guild_id):
+                raise UserError("There is no such deck here; nothing was changed.")
+            if row["builtin"]:
+                raise NamedError(BUILTIN_DECK_FIXED, row["name"])
+            if row["removed_at"] is not None:
+                raise UserError("That deck has been removed, so nothing was changed.")
+            edit = DeckEdit(
+                slug=row["slug"],
+                name=row["name"] if name is None else name,
+                description=row["description"] if description is None else description,
+                old_name=row["name"],
+                old_description=row["description"],
+            )
+            if not edit.changed:
+                return edit
+            if edit.name != edit.old_name:
+                async with db.execute(
+                    "SELECT name, guild_id, slug FROM decks WHERE guild_id = ? AND id != ? "
+                    "AND removed_at IS NULL",
+                    (guild_id, deck_id),
+                ) as cur:
+                    _refuse_taken_name(list(await cur.fetchall()), edit.name)
+            await db.execute(
+                "UPDATE decks SET name = ?, description = ? WHERE id = ?",
+                (edit.name, edit.description, deck_id),
+            )
+            return edit
 
     async def remove_deck(self, guild_id: int, deck_id: int) -> bool:
         """Mark a custom deck removed (its questions and their history stay). The slug is
@@ -320,6 +391,43 @@ class BankStore(DeckStore):
             )
             return cur.rowcount == 1
 
+    async def restore_question(self, question_id: int) -> bool:
+        """Bring a removed question of a live custom deck back: the same row, so members'
+        grades, cards and stats of it count again. Refused (a UserError) when another live
+        question of the deck asks the same (compared loosely, as when adding one); False,
+        with nothing written, when it is not removed."""
+        now = self.now_text()
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT deck_id, prompt, removed_at FROM questions WHERE id = ?", (question_id,)
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                raise UserError(f"There is no question #{question_id}.")
+            if row["removed_at"] is None:
+                return False
+            deck_id = int(row["deck_id"])
+            await _live_deck(db, deck_id)
+            key = loose_key(row["prompt"])
+            async with db.execute(
+                "SELECT id, prompt FROM questions WHERE deck_id = ? AND removed_at IS NULL "
+                "ORDER BY id",
+                (deck_id,),
+            ) as cur:
+                same = next((r for r in await cur.fetchall() if loose_key(r[1]) == key), None)
+            if same is not None:
+                raise UserError(
+                    f"Question #{same[0]} of this deck already asks that "
+                    f"(“{one_line(same[1], 80)}”), so #{question_id} was not restored. "
+                    f"Remove #{same[0]}, or edit it to ask something else, then restore this one."
+                )
+            await db.execute(
+                "UPDATE questions SET removed_at = NULL, updated_at = ? WHERE id = ?",
+                (now, question_id),
+            )
+            await back_in_deck(db, deck_id, question_id)
+            return True
+
     async def search_questions(
         self,
         guild_id: int,
@@ -328,16 +436,19 @@ class BankStore(DeckStore):
         tag: str | None = None,
         search: str | None = None,
         custom_only: bool = False,
+        removed: bool = False,
         offset: int = 0,
         limit: int = 10,
     ) -> QuestionPage:
-        """Live questions of decks this server sees (disabled ones too), newest decks last."""
+        """Live questions of decks this server sees (disabled ones too), newest decks last;
+        with ``removed``, the removed questions of the server's own live decks instead, the
+        one removed last first (what ``/question restore`` can bring back)."""
         where = (
-            " WHERE q.removed_at IS NULL AND d.removed_at IS NULL AND (d.guild_id = 0 OR "
-            "d.guild_id = ?)"
+            f" WHERE q.removed_at IS {'NOT NULL' if removed else 'NULL'} "
+            "AND d.removed_at IS NULL AND (d.guild_id = 0 OR d.guild_id = ?)"
         )
         params: list[Any] = [guild_id]
-        if custom_only:
+        if custom_only or removed:
             where += " AND d.builtin = 0"
         if deck_id is not None:
             where += " AND d.id = ?"
@@ -349,7 +460,11 @@ class BankStore(DeckStore):
             )
             params.append(tag)
         base = " FROM questions q JOIN decks d ON d.id = q.deck_id" + where
-        order = " ORDER BY d.builtin DESC, d.id, q.id"
+        order = (
+            " ORDER BY q.removed_at DESC, q.id DESC"
+            if removed
+            else " ORDER BY d.builtin DESC, d.id, q.id"
+        )
         if search:
             # Matched here, not with SQL's LIKE, which folds the case of ASCII letters only:
             # "Élan" must find "élan", and a search ignores accents too. Spacing does not

@@ -405,6 +405,15 @@ def _stored_question(row: sqlite3.Row, tags: list[str]) -> StoredQuestion:
     )
 
 
+async def back_in_deck(db: aiosqlite.Connection, deck_id: int, question_id: int) -> None:
+    """A removed question of the deck is live again (in the caller's transaction): members'
+    searches for new cards in the deck must not start past it."""
+    await db.execute(
+        "UPDATE srs_new_from SET question_id = ? WHERE deck_id = ? AND question_id > ?",
+        (question_id, deck_id, question_id),
+    )
+
+
 async def _upsert_questions(
     db: aiosqlite.Connection,
     deck_id: int,
@@ -456,11 +465,7 @@ async def _upsert_questions(
                 )
                 updated += 1
             if row["removed_at"] is not None:
-                # Back in its deck: members' searches for new cards must not start past it.
-                await db.execute(
-                    "UPDATE srs_new_from SET question_id = ? WHERE deck_id = ? AND question_id > ?",
-                    (qid, deck_id, qid),
-                )
+                await back_in_deck(db, deck_id, qid)
             await db.execute("DELETE FROM question_tags WHERE question_id = ?", (qid,))
         await db.executemany(
             "INSERT INTO question_tags (question_id, tag, position) VALUES (?, ?, ?)",
