@@ -2081,3 +2081,48 @@ async def test_question_restore_brings_back_the_same_question(recall, emulator):
         assert await mod.autocomplete("/question restore", "id", "") == []
         refused = await alice.run("/question restore", id=qid)
         assert "Only moderators can do this" in refused.content
+
+
+async def test_deck_edit_and_create_refuse_a_name_another_deck_goes_by(recall, emulator):
+    """A deck's name and a slug that reads as it (case, accents and punctuation aside) must
+    name the same deck: `deck:Python` and `deck:python` picked a renamed deck of the
+    server's and the built-in one. /deck edit refuses such a name as /deck create does,
+    naming the deck it would be mistaken for, and writes nothing."""
+    _guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        await make_deck(mod, name="Backend", description="")
+        await mod.run("/deck edit", deck="backend", name="Servers")
+        before = await bot.store._fetchall("SELECT * FROM decks ORDER BY id")
+        python = await mod.run("/deck edit", deck="team-flask", name="Python")
+        assert python.ephemeral
+        assert python.content == (
+            "A deck called **Python** could be mistaken for the built-in deck **Python "
+            "interview prep**, whose slug is `python`. Choose another name."
+        ), python.content
+        slug = await mod.run("/deck edit", deck="team-flask", name="BACKEND!")
+        assert slug.content == (
+            "A deck called **BACKEND!** could be mistaken for the deck **Servers**, whose "
+            "slug is `backend`. Choose another name."
+        ), slug.content
+        builtin_name = await mod.run("/deck edit", deck="team-flask", name="python Interview prep")
+        assert builtin_name.content == (
+            "There is already a deck called **Python interview prep** (`python`) here. "
+            "Choose another name."
+        ), builtin_name.content
+        assert await bot.store._fetchall("SELECT * FROM decks ORDER BY id") == before
+        # /deck create follows the same rule.
+        created = await mod.run("/deck create", name="Backend")
+        assert "could be mistaken for the deck **Servers**" in created.content, created.content
+        created = await mod.run("/deck create", name="Python Interview Prep")
+        assert "already a deck called **Python interview prep**" in created.content
+        assert await bot.store._fetchall("SELECT * FROM decks ORDER BY id") == before
+        # A name like no other deck's is taken.
+        renamed = await mod.run("/deck edit", deck="team-flask", name="Python at work")
+        assert renamed.embed["title"] == "Deck updated", renamed.content
+        for typed, title in [
+            ("python", "Python interview prep"),
+            ("python at work", "Python at work"),
+            ("backend", "Servers"),
+        ]:
+            assert (await alice.run("/deck info", deck=typed)).embed["title"] == title
