@@ -338,6 +338,28 @@ async def send_question(
         await interaction.followup.send(embeds=embeds, ephemeral=True)
 
 
+def restored_text(sq: StoredQuestion, restored: bool, *, deck_on: bool) -> str:
+    """What ``/question restore`` says above the question it brought back (``restored``
+    False: another moderator restored it a moment ago): that it is asked again, or, when its
+    deck is switched off in the server (``deck_on`` False), once the deck is switched on."""
+    if restored:
+        text = (
+            f"Restored question **#{sq.id}** to **{ui.name(sq.deck_name)}**"
+            + (": it is asked again, with" if deck_on else ", with")
+            + " the grades and review cards members had of it."
+        )
+    else:
+        text = f"Question **#{sq.id}** was restored meanwhile" + (
+            "; it is asked again." if deck_on else "."
+        )
+    if not deck_on:
+        text += (
+            " The deck is switched off in this server, so it is asked again once "
+            "`/deck enable` switches the deck back on."
+        )
+    return text
+
+
 def _prompt_with_options(q: Question, *, reveal: bool) -> str:
     body = q.prompt
     if q.options:
@@ -860,14 +882,9 @@ class QuestionGroup(app_commands.Group):
         restored = await self.bot.store.restore_question(sq.id)
         fresh = await self.bot.store.question(sq.id)
         assert fresh is not None
+        deck = await self.bot.store.deck_for_guild(interaction.guild_id, fresh.deck_id)
         await send_question(
-            interaction,
-            fresh,
-            f"Restored question **#{sq.id}** to **{ui.name(fresh.deck_name)}**: it is asked "
-            "again, with the grades and review cards members had of it."
-            if restored
-            # Another moderator restored it a moment ago.
-            else f"Question **#{sq.id}** was restored meanwhile; it is asked again.",
+            interaction, fresh, restored_text(fresh, restored, deck_on=deck is None or deck.enabled)
         )
 
     # -- reading ---------------------------------------------------------------------------

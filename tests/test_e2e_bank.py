@@ -2126,3 +2126,44 @@ async def test_deck_edit_and_create_refuse_a_name_another_deck_goes_by(recall, e
             ("backend", "Servers"),
         ]:
             assert (await alice.run("/deck info", deck=typed)).embed["title"] == title
+
+
+async def test_question_restore_into_a_switched_off_deck_says_when_it_is_asked(
+    recall, emulator, monkeypatch
+):
+    """A question restored to a deck switched off in the server is not asked until the deck
+    is switched on: the reply says so, as the question's footer does, and so does the
+    reply to a restore another moderator made a moment before."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        added = await mod.submit((await mod.run("/question add", deck="team-flask")).modal, **FORM)
+        qid = int(added.content.split("#")[1].split("*")[0])
+        await mod.click((await mod.run("/question remove", id=qid)).message, "Remove")
+        await mod.run("/deck disable", deck="team-flask")
+        restored = await mod.run("/question restore", id=qid)
+        await restored.settled()
+        assert restored.content == (
+            f"Restored question **#{qid}** to **Team Flask**, with the grades and review cards "
+            "members had of it. The deck is switched off in this server, so it is asked again "
+            "once `/deck enable` switches the deck back on."
+        ), restored.content
+        assert "is switched off in this server, so it is not asked" in (
+            restored.embed["footer"]["text"]
+        )
+
+        # Another moderator's restore lands just before this one's.
+        await mod.click((await mod.run("/question remove", id=qid)).message, "Remove")
+        restore = bot.store.restore_question
+
+        async def restored_first(question_id: int) -> bool:
+            assert await restore(question_id)
+            return await restore(question_id)
+
+        monkeypatch.setattr(bot.store, "restore_question", restored_first)
+        meanwhile = await mod.run("/question restore", id=qid)
+        await meanwhile.settled()
+        assert meanwhile.content == (
+            f"Question **#{qid}** was restored meanwhile. The deck is switched off in this "
+            "server, so it is asked again once `/deck enable` switches the deck back on."
+        ), meanwhile.content
