@@ -42,7 +42,7 @@ from bot.bank import (
     typed_text,
 )
 from bot.client import RecallBot, storage_reply
-from bot.errors import UserError
+from bot.errors import NamedError, UserError
 from bot.exporters import export_parts
 from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, slug_for_prompt
 from bot.questions import WHY_MAX, Question, typed_tag
@@ -879,7 +879,10 @@ class QuestionGroup(app_commands.Group):
         sq = await self.bank.restorable(interaction.guild_id, id)
         # Answered before the write, which may wait for others: Discord allows 3 s.
         await answer_first(interaction)
-        restored = await self.bot.store.restore_question(sq.id)
+        try:
+            restored = await self.bot.store.restore_question(sq.id)
+        except NamedError as exc:
+            raise UserError(ui.error_text(exc)) from None
         fresh = await self.bot.store.question(sq.id)
         assert fresh is not None
         deck = await self.bot.store.deck_for_guild(interaction.guild_id, fresh.deck_id)

@@ -258,9 +258,10 @@ async def test_a_restore_is_refused_when_the_deck_asks_the_same_again(store: Sto
         deck.id, Question(id="wsgi", prompt="what is  wsgi", answer="B.")
     )
     before = await db_hash(store)
-    with pytest.raises(UserError) as refused:
+    with pytest.raises(NamedError) as refused:
         await store.restore_question(old)
     assert f"Question #{new} of this deck already asks that (“what is wsgi”)" in str(refused.value)
+    assert refused.value.name == "what is wsgi"  # shown escaped where Markdown applies
     assert await db_hash(store) == before
     assert await store.remove_question(new)
     assert await store.restore_question(old)

@@ -2167,3 +2167,29 @@ async def test_question_restore_into_a_switched_off_deck_says_when_it_is_asked(
             f"Question **#{qid}** was restored meanwhile. The deck is switched off in this "
             "server, so it is asked again once `/deck enable` switches the deck back on."
         ), meanwhile.content
+
+
+async def test_a_restore_refused_for_a_duplicate_quotes_its_prompt_as_typed(recall, emulator):
+    """The refusal quotes the question that asks the same: Markdown in its prompt shows as
+    typed instead of formatting (or unbalancing) the message."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running():
+        await make_deck(mod)
+        prompt = "What do __init__ and *args ~~do~~?"
+        added = await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal, **{**FORM, "prompt": prompt}
+        )
+        qid = int(added.content.split("#")[1].split("*")[0])
+        await mod.click((await mod.run("/question remove", id=qid)).message, "Remove")
+        again = await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal, **{**FORM, "prompt": prompt}
+        )
+        other = int(again.content.split("#")[1].split("*")[0])
+        clash = await mod.run("/question restore", id=qid)
+        await clash.settled()
+        assert clash.content == (
+            f"Question #{other} of this deck already asks that "
+            r"(“What do \_\_init\_\_ and \*args \~\~do\~\~?”), "
+            f"so #{qid} was not restored. Remove #{other}, or edit it to ask something else, "
+            "then restore this one."
+        ), clash.content

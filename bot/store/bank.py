@@ -411,9 +411,9 @@ class BankStore(DeckStore):
 
     async def restore_question(self, question_id: int) -> bool:
         """Bring a removed question of a live custom deck back: the same row, so members'
-        grades, cards and stats of it count again. Refused (a UserError) when another live
-        question of the deck asks the same (compared loosely, as when adding one); False,
-        with nothing written, when it is not removed."""
+        grades, cards and stats of it count again. Refused (a NamedError quoting its prompt)
+        when another live question of the deck asks the same (compared loosely, as when
+        adding one); False, with nothing written, when it is not removed."""
         now = self.now_text()
         async with self.transaction() as db:
             async with db.execute(
@@ -434,10 +434,11 @@ class BankStore(DeckStore):
             ) as cur:
                 same = next((r for r in await cur.fetchall() if loose_key(r[1]) == key), None)
             if same is not None:
-                raise UserError(
-                    f"Question #{same[0]} of this deck already asks that "
-                    f"(“{one_line(same[1], 80)}”), so #{question_id} was not restored. "
-                    f"Remove #{same[0]}, or edit it to ask something else, then restore this one."
+                raise NamedError(
+                    f"Question #{same[0]} of this deck already asks that (“{{name}}”), so "
+                    f"#{question_id} was not restored. Remove #{same[0]}, or edit it to ask "
+                    "something else, then restore this one.",
+                    one_line(same[1], 80),
                 )
             await db.execute(
                 "UPDATE questions SET removed_at = NULL, updated_at = ? WHERE id = ?",
