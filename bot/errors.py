@@ -11,17 +11,21 @@ class UserError(Exception):
 
 
 class NamedError(UserError):
-    """A UserError naming something a member chose (a deck): ``template`` holds ``{name}``.
-    Its text has the name as it is; :meth:`shown` gives it with the name as the caller's
-    Markdown must show it (Discord's would turn ``__init__`` bold)."""
+    """A UserError naming something a member chose (a deck): ``template`` holds ``{name}``
+    (and a field for each of ``others``, more names chosen). Its text has the names as they
+    are; :meth:`shown` gives it with the names as the caller's Markdown must show them
+    (Discord's would turn ``__init__`` bold)."""
 
-    def __init__(self, template: str, name: str) -> None:
-        super().__init__(template.format(name=name))
+    def __init__(self, template: str, name: str, **others: str) -> None:
+        super().__init__(template.format(name=name, **others))
         self.template = template
         self.name = name
+        self.others = others
 
     def shown(self, escape: Callable[[str], str]) -> str:
-        return self.template.format(name=escape(self.name))
+        return self.template.format(
+            name=escape(self.name), **{k: escape(v) for k, v in self.others.items()}
+        )
 
 
 class OptionGone(UserError):

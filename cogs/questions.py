@@ -42,7 +42,7 @@ from bot.bank import (
     typed_text,
 )
 from bot.client import RecallBot, storage_reply
-from bot.errors import UserError
+from bot.errors import NamedError, UserError
 from bot.exporters import export_parts
 from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, slug_for_prompt
 from bot.questions import WHY_MAX, Question, typed_tag
@@ -336,6 +336,28 @@ async def send_question(
     await ui.send_private(interaction, content, embeds=messages[0])
     for embeds in messages[1:]:
         await interaction.followup.send(embeds=embeds, ephemeral=True)
+
+
+def restored_text(sq: StoredQuestion, restored: bool, *, deck_on: bool) -> str:
+    """What ``/question restore`` says above the question it brought back (``restored``
+    False: another moderator restored it a moment ago): that it is asked again, or, when its
+    deck is switched off in the server (``deck_on`` False), once the deck is switched on."""
+    if restored:
+        text = (
+            f"Restored question **#{sq.id}** to **{ui.name(sq.deck_name)}**"
+            + (": it is asked again, with" if deck_on else ", with")
+            + " the grades and review cards members had of it."
+        )
+    else:
+        text = f"Question **#{sq.id}** was restored meanwhile" + (
+            "; it is asked again." if deck_on else "."
+        )
+    if not deck_on:
+        text += (
+            " The deck is switched off in this server, so it is asked again once "
+            "`/deck enable` switches the deck back on."
+        )
+    return text
 
 
 def _prompt_with_options(q: Question, *, reveal: bool) -> str:
@@ -857,17 +879,15 @@ class QuestionGroup(app_commands.Group):
         sq = await self.bank.restorable(interaction.guild_id, id)
         # Answered before the write, which may wait for others: Discord allows 3 s.
         await answer_first(interaction)
-        restored = await self.bot.store.restore_question(sq.id)
+        try:
+            restored = await self.bot.store.restore_question(sq.id)
+        except NamedError as exc:
+            raise UserError(ui.error_text(exc)) from None
         fresh = await self.bot.store.question(sq.id)
         assert fresh is not None
+        deck = await self.bot.store.deck_for_guild(interaction.guild_id, fresh.deck_id)
         await send_question(
-            interaction,
-            fresh,
-            f"Restored question **#{sq.id}** to **{ui.name(fresh.deck_name)}**: it is asked "
-            "again, with the grades and review cards members had of it."
-            if restored
-            # Another moderator restored it a moment ago.
-            else f"Question **#{sq.id}** was restored meanwhile; it is asked again.",
+            interaction, fresh, restored_text(fresh, restored, deck_on=deck is None or deck.enabled)
         )
 
     # -- reading ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -257,9 +258,10 @@ async def test_a_restore_is_refused_when_the_deck_asks_the_same_again(store: Sto
         deck.id, Question(id="wsgi", prompt="what is  wsgi", answer="B.")
     )
     before = await db_hash(store)
-    with pytest.raises(UserError) as refused:
+    with pytest.raises(NamedError) as refused:
         await store.restore_question(old)
     assert f"Question #{new} of this deck already asks that (“what is wsgi”)" in str(refused.value)
+    assert refused.value.name == "what is wsgi"  # shown escaped where Markdown applies
     assert await db_hash(store) == before
     assert await store.remove_question(new)
     assert await store.restore_question(old)
@@ -351,6 +353,45 @@ async def test_a_deck_edit_keeps_its_slug_and_writes_only_a_change(store: Store)
     with pytest.raises(UserError, match="removed"):
         await store.edit_custom_deck(GUILD, other.id, name="Back")
     assert await db_hash(store) == after_remove != before
+
+
+async def test_create_and_edit_refuse_a_name_a_deck_option_would_take_for_another_deck(
+    store: Store,
+):
+    """A deck's name must not read as another deck's slug or name (compared loosely), of
+    the server's or a built-in one: `deck:Python` and `deck:python` would name two decks.
+    /deck create and /deck edit apply the one rule; nothing is written."""
+    builtin = await store.create_deck(0, "python", "Python interview prep")
+    async with store.transaction() as db:  # as the built-in decks' files make them
+        await db.execute("UPDATE decks SET builtin = 1 WHERE id = ?", (builtin,))
+    deck = await store.create_custom_deck(GUILD, "Team Flask", "", 1)
+    servers = await store.create_custom_deck(GUILD, "Backend", "", 1)
+    await store.edit_custom_deck(GUILD, servers.id, name="Servers")
+    before = await db_hash(store)
+    for name, other in [
+        ("Python", "Python interview prep"),
+        ("backend!", "Servers"),
+        ("PYTHON INTERVIEW PREP", "Python interview prep"),
+        ("servers", "Servers"),
+    ]:
+        with pytest.raises(NamedError) as edited:
+            await store.edit_custom_deck(GUILD, deck.id, name=name)
+        with pytest.raises(NamedError) as created:
+            await store.create_custom_deck(GUILD, name, "", 1)
+        for refused in (edited.value, created.value):
+            assert f"**{other}**" in str(refused), str(refused)
+    assert await db_hash(store) == before
+    # Markdown in the names is escaped where the message is shown.
+    await store.edit_custom_deck(GUILD, servers.id, name="__Servers__")
+    with pytest.raises(NamedError) as refused:
+        await store.edit_custom_deck(GUILD, deck.id, name="*Backend*")
+    assert refused.value.shown(lambda s: re.sub(r"([*_])", r"\\\1", s)) == (
+        r"A deck called **\*Backend\*** could be mistaken for the deck **\_\_Servers\_\_**, "
+        "whose slug is `backend`. Choose another name."
+    )
+    # Its own name or slug, and another server's decks, do not count.
+    assert (await store.edit_custom_deck(GUILD, deck.id, name="team-flask!")).changed
+    assert (await store.create_custom_deck(GUILD + 1, "Backend", "", 1)).slug == "backend"
 
 
 # -- export -> import through storage ---------------------------------------------------------

@@ -2081,3 +2081,115 @@ async def test_question_restore_brings_back_the_same_question(recall, emulator):
         assert await mod.autocomplete("/question restore", "id", "") == []
         refused = await alice.run("/question restore", id=qid)
         assert "Only moderators can do this" in refused.content
+
+
+async def test_deck_edit_and_create_refuse_a_name_another_deck_goes_by(recall, emulator):
+    """A deck's name and a slug that reads as it (case, accents and punctuation aside) must
+    name the same deck: `deck:Python` and `deck:python` picked a renamed deck of the
+    server's and the built-in one. /deck edit refuses such a name as /deck create does,
+    naming the deck it would be mistaken for, and writes nothing."""
+    _guild, mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        await make_deck(mod, name="Backend", description="")
+        await mod.run("/deck edit", deck="backend", name="Servers")
+        before = await bot.store._fetchall("SELECT * FROM decks ORDER BY id")
+        python = await mod.run("/deck edit", deck="team-flask", name="Python")
+        assert python.ephemeral
+        assert python.content == (
+            "A deck called **Python** could be mistaken for the built-in deck **Python "
+            "interview prep**, whose slug is `python`. Choose another name."
+        ), python.content
+        slug = await mod.run("/deck edit", deck="team-flask", name="BACKEND!")
+        assert slug.content == (
+            "A deck called **BACKEND!** could be mistaken for the deck **Servers**, whose "
+            "slug is `backend`. Choose another name."
+        ), slug.content
+        builtin_name = await mod.run("/deck edit", deck="team-flask", name="python Interview prep")
+        assert builtin_name.content == (
+            "There is already a deck called **Python interview prep** (`python`) here. "
+            "Choose another name."
+        ), builtin_name.content
+        assert await bot.store._fetchall("SELECT * FROM decks ORDER BY id") == before
+        # /deck create follows the same rule.
+        created = await mod.run("/deck create", name="Backend")
+        assert "could be mistaken for the deck **Servers**" in created.content, created.content
+        created = await mod.run("/deck create", name="Python Interview Prep")
+        assert "already a deck called **Python interview prep**" in created.content
+        assert await bot.store._fetchall("SELECT * FROM decks ORDER BY id") == before
+        # A name like no other deck's is taken.
+        renamed = await mod.run("/deck edit", deck="team-flask", name="Python at work")
+        assert renamed.embed["title"] == "Deck updated", renamed.content
+        for typed, title in [
+            ("python", "Python interview prep"),
+            ("python at work", "Python at work"),
+            ("backend", "Servers"),
+        ]:
+            assert (await alice.run("/deck info", deck=typed)).embed["title"] == title
+
+
+async def test_question_restore_into_a_switched_off_deck_says_when_it_is_asked(
+    recall, emulator, monkeypatch
+):
+    """A question restored to a deck switched off in the server is not asked until the deck
+    is switched on: the reply says so, as the question's footer does, and so does the
+    reply to a restore another moderator made a moment before."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        await make_deck(mod)
+        added = await mod.submit((await mod.run("/question add", deck="team-flask")).modal, **FORM)
+        qid = int(added.content.split("#")[1].split("*")[0])
+        await mod.click((await mod.run("/question remove", id=qid)).message, "Remove")
+        await mod.run("/deck disable", deck="team-flask")
+        restored = await mod.run("/question restore", id=qid)
+        await restored.settled()
+        assert restored.content == (
+            f"Restored question **#{qid}** to **Team Flask**, with the grades and review cards "
+            "members had of it. The deck is switched off in this server, so it is asked again "
+            "once `/deck enable` switches the deck back on."
+        ), restored.content
+        assert "is switched off in this server, so it is not asked" in (
+            restored.embed["footer"]["text"]
+        )
+
+        # Another moderator's restore lands just before this one's.
+        await mod.click((await mod.run("/question remove", id=qid)).message, "Remove")
+        restore = bot.store.restore_question
+
+        async def restored_first(question_id: int) -> bool:
+            assert await restore(question_id)
+            return await restore(question_id)
+
+        monkeypatch.setattr(bot.store, "restore_question", restored_first)
+        meanwhile = await mod.run("/question restore", id=qid)
+        await meanwhile.settled()
+        assert meanwhile.content == (
+            f"Question **#{qid}** was restored meanwhile. The deck is switched off in this "
+            "server, so it is asked again once `/deck enable` switches the deck back on."
+        ), meanwhile.content
+
+
+async def test_a_restore_refused_for_a_duplicate_quotes_its_prompt_as_typed(recall, emulator):
+    """The refusal quotes the question that asks the same: Markdown in its prompt shows as
+    typed instead of formatting (or unbalancing) the message."""
+    _guild, mod, _alice = await setup_guild(emulator)
+    async with recall.running():
+        await make_deck(mod)
+        prompt = "What do __init__ and *args ~~do~~?"
+        added = await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal, **{**FORM, "prompt": prompt}
+        )
+        qid = int(added.content.split("#")[1].split("*")[0])
+        await mod.click((await mod.run("/question remove", id=qid)).message, "Remove")
+        again = await mod.submit(
+            (await mod.run("/question add", deck="team-flask")).modal, **{**FORM, "prompt": prompt}
+        )
+        other = int(again.content.split("#")[1].split("*")[0])
+        clash = await mod.run("/question restore", id=qid)
+        await clash.settled()
+        assert clash.content == (
+            f"Question #{other} of this deck already asks that "
+            r"(“What do \_\_init\_\_ and \*args \~\~do\~\~?”), "
+            f"so #{qid} was not restored. Remove #{other}, or edit it to ask something else, "
+            "then restore this one."
+        ), clash.content

@@ -138,22 +138,17 @@ async def _new_deck(
     """Insert a deck of the server's own, in the caller's transaction (the rules are
     ``BankStore.create_custom_deck``'s)."""
     slug = deck_slug_for(name)
-    async with db.execute(
-        "SELECT name, guild_id, slug FROM decks WHERE guild_id IN (0, ?) "
-        "AND removed_at IS NULL",
-        (guild_id,),
-    ) as cur:
-        live = list(await cur.fetchall())
+    live = await _other_decks(db, guild_id)
     clash = next((r for r in live if r["slug"] == slug), None)
-    _refuse_taken_name(live, name)
     if clash is not None and clash["guild_id"] == 0:
-        # The name typed is not the built-in deck's: say what they share, the slug.
+        # The name typed is not the built-in deck's: say what they would share, the slug.
         builtin = clash["name"].replace("{", "{{").replace("}", "}}")
         raise NamedError(
             f"A deck called **{{name}}** would have the slug `{slug}`, which the "
             f"built-in deck **{builtin}** has. Choose another name.",
             name,
         )
+    _refuse_confusing_name(live, name)
     taken = {r["slug"] for r in live}
     n = 2
     while slug in taken:
@@ -169,19 +164,45 @@ async def _new_deck(
     return DeckRow(deck_id, guild_id, slug, name, description, False, 0, True)
 
 
-def _refuse_taken_name(live: Sequence[sqlite3.Row], name: str) -> None:
-    """A NamedError when one of the server's own ``live`` decks (rows with ``guild_id``,
-    ``name`` and ``slug``) has ``name``, compared loosely."""
+async def _other_decks(
+    db: aiosqlite.Connection, guild_id: int, but: int | None = None
+) -> list[sqlite3.Row]:
+    """The live decks a server sees (its own and the built-in ones, switched off or not),
+    but the deck ``but``: rows with ``name``, ``guild_id`` and ``slug``."""
+    async with db.execute(
+        "SELECT name, guild_id, slug FROM decks WHERE guild_id IN (0, ?) AND id != ? "
+        "AND removed_at IS NULL",
+        (guild_id, -1 if but is None else but),
+    ) as cur:
+        return list(await cur.fetchall())
+
+
+def _refuse_confusing_name(live: Sequence[sqlite3.Row], name: str) -> None:
+    """A NamedError when a deck named ``name`` could be mistaken for one of ``live`` (the
+    other decks the server sees, see :func:`_other_decks`), naming it: one whose name is
+    ``name`` (compared loosely), or whose slug reads as ``name`` (``Python`` and
+    ``python``), as a deck option would then name two decks by what members take for one
+    name. The rule of ``/deck create`` and ``/deck edit`` alike; the server's own decks are
+    named first, as :func:`bot.bank.find_deck` picks them first."""
     key = loose_key(name)  # "???" has none: like find_deck, it matches no name
-    same_name = next(
-        (r for r in live if r["guild_id"] != 0 and key and loose_key(r["name"]) == key),
-        None,
-    )
+    if not key:
+        return
+    ordered = sorted(live, key=lambda r: r["guild_id"] == 0)
+    same_name = next((r for r in ordered if loose_key(r["name"]) == key), None)
     if same_name is not None:
         raise NamedError(
             f"There is already a deck called **{{name}}** (`{same_name['slug']}`) "
             "here. Choose another name.",
             same_name["name"],
+        )
+    same_slug = next((r for r in ordered if loose_key(r["slug"]) == key), None)
+    if same_slug is not None:
+        kind = "built-in deck" if same_slug["guild_id"] == 0 else "deck"
+        raise NamedError(
+            f"A deck called **{{name}}** could be mistaken for the {kind} **{{other}}**, "
+            f"whose slug is `{same_slug['slug']}`. Choose another name.",
+            name,
+            other=same_slug["name"],
         )
 
 
@@ -214,10 +235,11 @@ class BankStore(DeckStore):
     async def create_custom_deck(
         self, guild_id: int, name: str, description: str, created_by: int | None
     ) -> DeckRow:
-        """A new deck of this server's own; refused when a built-in deck has its slug or
-        when one of the server's decks has the same name (compared loosely). A deck of the
-        server whose different name gives the same slug (every Cyrillic or CJK name gives
-        ``deck``) leaves the new one the first free ``slug-2``, ``slug-3``, ..."""
+        """A new deck of this server's own; refused when a built-in deck has its slug, or
+        when another deck could be mistaken for it (see :func:`_refuse_confusing_name`: one
+        the server sees has the same name, or a slug that reads as it, compared loosely). A
+        deck of the server whose different name gives the same slug (every Cyrillic or CJK
+        name gives ``deck``) leaves the new one the first free ``slug-2``, ``slug-3``, ..."""
         async with self.transaction() as db:
             return await _new_deck(db, guild_id, name, description, created_by, self.now_text())
 
@@ -241,9 +263,10 @@ class BankStore(DeckStore):
         description: str | None = None,
     ) -> DeckEdit:
         """Give a deck of this server's own a new name or description (None: kept), checked
-        as ``create_custom_deck`` checks a new one: no other of the server's decks may have
-        the name (compared loosely). The slug stays: commands, schedules, autocomplete and
-        exported files name the deck by it. Nothing is written when nothing changes."""
+        as ``create_custom_deck`` checks a new one: no other deck the server sees may have
+        the name or a slug that reads as it (compared loosely, see
+        :func:`_refuse_confusing_name`). The slug stays: commands, schedules, autocomplete
+        and exported files name the deck by it. Nothing is written when nothing changes."""
         async with self.transaction() as db:
             async with db.execute(
                 "SELECT guild_id, slug, name, description, builtin, removed_at FROM decks "
@@ -267,12 +290,7 @@ class BankStore(DeckStore):
             if not edit.changed:
                 return edit
             if edit.name != edit.old_name:
-                async with db.execute(
-                    "SELECT name, guild_id, slug FROM decks WHERE guild_id = ? AND id != ? "
-                    "AND removed_at IS NULL",
-                    (guild_id, deck_id),
-                ) as cur:
-                    _refuse_taken_name(list(await cur.fetchall()), edit.name)
+                _refuse_confusing_name(await _other_decks(db, guild_id, deck_id), edit.name)
             await db.execute(
                 "UPDATE decks SET name = ?, description = ? WHERE id = ?",
                 (edit.name, edit.description, deck_id),
@@ -393,9 +411,9 @@ class BankStore(DeckStore):
 
     async def restore_question(self, question_id: int) -> bool:
         """Bring a removed question of a live custom deck back: the same row, so members'
-        grades, cards and stats of it count again. Refused (a UserError) when another live
-        question of the deck asks the same (compared loosely, as when adding one); False,
-        with nothing written, when it is not removed."""
+        grades, cards and stats of it count again. Refused (a NamedError quoting its prompt)
+        when another live question of the deck asks the same (compared loosely, as when
+        adding one); False, with nothing written, when it is not removed."""
         now = self.now_text()
         async with self.transaction() as db:
             async with db.execute(
@@ -416,10 +434,11 @@ class BankStore(DeckStore):
             ) as cur:
                 same = next((r for r in await cur.fetchall() if loose_key(r[1]) == key), None)
             if same is not None:
-                raise UserError(
-                    f"Question #{same[0]} of this deck already asks that "
-                    f"(“{one_line(same[1], 80)}”), so #{question_id} was not restored. "
-                    f"Remove #{same[0]}, or edit it to ask something else, then restore this one."
+                raise NamedError(
+                    f"Question #{same[0]} of this deck already asks that (“{{name}}”), so "
+                    f"#{question_id} was not restored. Remove #{same[0]}, or edit it to ask "
+                    "something else, then restore this one.",
+                    one_line(same[1], 80),
                 )
             await db.execute(
                 "UPDATE questions SET removed_at = NULL, updated_at = ? WHERE id = ?",
