@@ -318,3 +318,27 @@ async def test_edit_of_a_schedule_whose_channel_was_deleted_says_what_to_do(reca
             "schedule:1` removes it, and `/qotd setup` sets one up in another channel."
         ), refused.content
         assert await only(bot) == before
+
+
+async def test_an_edit_of_the_deck_keeping_a_tag_it_lacks_names_the_tag(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await make_other_deck(bot, guild.id)
+        await setup_daily(mod, chan, tag="daily")
+        before = await only(bot)
+        refused = await edit(mod, chan, deck="other")
+        assert refused.ephemeral and refused.content.startswith(
+            "Schedule #1 keeps its tag `daily`, and no question of **Other deck** has it. "
+            "Give the tag to ask with `tag`, or `clear:tag` to ask any of its questions. "
+            "Decks: "
+        ), refused.content
+        assert refused.content.endswith(" Tags in **Other deck**: `elsewhere`."), refused
+        assert await only(bot) == before
+        # A tag typed with the deck is refused as setup refuses it.
+        typed = await edit(mod, chan, deck="other", tag="daily")
+        assert typed.content.startswith("No question matches that deck and tag. "), typed
+        moved = await edit(mod, chan, deck="other", clear="tag")
+        assert "Changed: deck **Other deck** (was Daily deck); tag **none** (was `daily`)." in (
+            moved.embed["description"]
+        ), moved.embed
