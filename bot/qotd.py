@@ -14,7 +14,7 @@ import dataclasses
 import logging
 import random
 import re
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
@@ -331,6 +331,11 @@ class PassLock:
         self._waiting = 0
         self._changed = asyncio.Condition()
 
+    @property
+    def held(self) -> bool:
+        """A whole pass runs or waits: shared runs arriving now wait for it."""
+        return self._exclusive or bool(self._waiting)
+
     @contextlib.asynccontextmanager
     async def shared(self) -> AsyncIterator[None]:
         async with self._changed:
@@ -466,6 +471,27 @@ class QotdEngine:
             users[0] -= 1
             if not users[0]:
                 del self._turns[schedule_id]
+
+    @contextlib.asynccontextmanager
+    async def holding(
+        self,
+        schedule_id: int | None,
+        *,
+        waiting: Callable[[], Awaitable[None]] | None = None,
+    ) -> AsyncIterator[None]:
+        """Hold a schedule while a moderator's command changes it: none of its runs and no
+        whole pass goes on meanwhile, so no run reads the schedule before the change and
+        claims its slot after it (two questions in one day, or a change lost). ``waiting``
+        is awaited first when a run or pass is under way (a command defers its reply).
+        With ``schedule_id`` None (a schedule being created) only whole passes are held."""
+        busy = self._pass.held or (schedule_id is not None and schedule_id in self._turns)
+        if busy and waiting is not None:
+            await waiting()
+        async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(self._pass.shared())
+            if schedule_id is not None:
+                await stack.enter_async_context(self._turn(schedule_id))
+            yield
 
     async def _run_limited(self, schedule: ScheduleRow, now: datetime) -> None:
         async with self._limit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import discord
@@ -318,6 +319,110 @@ async def test_edit_of_a_schedule_whose_channel_was_deleted_says_what_to_do(reca
             "schedule:1` removes it, and `/qotd setup` sets one up in another channel."
         ), refused.content
         assert await only(bot) == before
+
+
+def held_candidates(monkeypatch, store, before=None):
+    """Hold the first look at a deck's questions (an edit checking its deck, or a run
+    choosing its slot's question) until the returned event is set; ``before``, if given,
+    runs first. Returns that event, and one set once the first look is held."""
+    real = store.candidates
+    gate, started = asyncio.Event(), asyncio.Event()
+
+    async def held(*args, **kwargs):
+        if not started.is_set():
+            started.set()
+            if before is not None:
+                await before()
+            await gate.wait()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "candidates", held)
+    return gate, started
+
+
+async def answer(result):
+    """The reply of a command, answered at once or after deferring."""
+    if result.deferred:
+        await result.wait_for_content()
+    return result
+
+
+async def test_two_moderators_editing_at_once_both_changes_are_kept(
+    recall, emulator, monkeypatch
+):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    mod2 = guild.add_member("mod2", permissions=MOD)
+    role = guild.add_role("Learners")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        gate, started = held_candidates(monkeypatch, bot.store)
+        first = asyncio.create_task(edit(mod, chan, time="10:00"))
+        await started.wait()  # the first edit is checking its deck's questions
+        second = await edit(mod2, chan, ping=role)  # answered, or waiting its turn
+        gate.set()
+        a, b = await answer(await first), await answer(second)
+        text = a.embed["description"]
+        assert "Changed: time **10:00** (was 09:00)." in text, text
+        text = b.embed["description"]
+        assert f"Changed: ping **{role.mention}** (was none)." in text, text
+        assert "**When:** 10:00 daily (Europe/London)" in text, text
+        schedule = await only(bot)
+        assert (schedule.spec.time_text, schedule.ping_role_id) == ("10:00", role.id)
+
+
+async def test_an_edit_refuses_a_schedule_changed_meanwhile_elsewhere(
+    recall, emulator, monkeypatch
+):
+    """Another program on the same database (not the bot's own commands, which take turns)
+    changes the schedule while an edit checks it: the edit saves nothing, and says so."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    role = guild.add_role("Learners")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+
+        async def elsewhere():
+            async with bot.store.transaction() as db:
+                await db.execute("UPDATE qotd_schedules SET ping_role_id = ?", (role.id,))
+
+        gate, _ = held_candidates(monkeypatch, bot.store, before=elsewhere)
+        gate.set()
+        refused = await answer(await edit(mod, chan, time="10:00"))
+        assert refused.ephemeral and refused.content == (
+            "Schedule #1 was changed meanwhile; nothing was saved. Run `/qotd edit` again "
+            "to change it as it is now."
+        ), refused.content
+        schedule = await only(bot)
+        assert (schedule.spec.time_text, schedule.ping_role_id) == ("09:00", role.id)
+
+
+@pytest.mark.parametrize("command", ["edit", "setup"])
+async def test_a_change_racing_the_slot_posts_once_that_day(
+    recall, emulator, monkeypatch, command
+):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        gate, started = held_candidates(monkeypatch, bot.store)
+        recall.clock.set(at("2026-01-05T09:00"))
+        run = asyncio.create_task(engine(bot).run_one(1))
+        await started.wait()  # the run is choosing the 09:00 question
+        if command == "edit":
+            changing = await edit(mod, chan, time="18:00")
+        else:
+            changing = await setup_daily(mod, chan, time="18:00")
+        gate.set()
+        await run
+        done = await answer(changing)
+        text = done.embed["description"]
+        assert "**Next post:** Tue 06 Jan 2026 18:00 Europe/London (18:00 UTC)" in text, text
+        assert "Today's question is already up" in text, text
+        assert len(posts(emulator, chan)) == 1
+        recall.clock.set(at("2026-01-05T18:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1, "two questions of the day on 5 January"
 
 
 async def test_an_edit_of_the_deck_keeping_a_tag_it_lacks_names_the_tag(recall, emulator):
