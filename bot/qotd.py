@@ -493,12 +493,53 @@ class QotdEngine:
                 await stack.enter_async_context(self._turn(schedule_id))
             yield
 
+    async def run_due(
+        self,
+        schedule: ScheduleRow,
+        *,
+        waiting: Callable[[], Awaitable[None]] | None = None,
+    ) -> list[tuple[Slot, str]]:
+        """Handle the schedule's slots come since it last ran (its run a moment late, held
+        after failing, or the start-up pass not done yet) before a change of when it posts
+        passes them over: the latest posts late within the grace, older ones are recorded
+        missed, as after downtime. For a caller ``holding`` the schedule; ``waiting`` is
+        awaited first when there is such a slot. Returns the slots handled with their state
+        ('posted', 'claimed' while Discord has not confirmed it, 'failed' or 'missed'); a
+        run that fails is a UserError, and the change should not be made."""
+        now = self.clock.now()
+        if schedule.paused:
+            return []
+        plan = catch_up(schedule.spec, schedule.checked_until, now, self.post_grace)
+        due = [
+            slot
+            for slot in [*plan.missed, *([plan.post_late] if plan.post_late else [])]
+            if await self.store.slot_state(schedule.id, slot) is None
+        ]
+        if not due:
+            return []
+        if waiting is not None:
+            await waiting()
+        async with self._limit:
+            ran = await self._run_schedule(schedule, now)
+        if not ran:
+            raise UserError(
+                f"Schedule #{schedule.id} has a question due that could not be handled just "
+                "now, so nothing was changed. Please try again in a moment."
+            )
+        out = []
+        for slot in due:
+            state = await self.store.slot_state(schedule.id, slot)
+            if state is not None:
+                out.append((slot, state[1]))
+        return out
+
     async def _run_limited(self, schedule: ScheduleRow, now: datetime) -> None:
         async with self._limit:
             await self._run_schedule(schedule, now)
 
-    async def _run_schedule(self, schedule: ScheduleRow, now: datetime) -> None:
-        """Post the schedule's due slot, if any (the caller holds a ``_limit`` place)."""
+    async def _run_schedule(self, schedule: ScheduleRow, now: datetime) -> bool:
+        """Post the schedule's due slot, if any (the caller holds a ``_limit`` place).
+        False when the run failed (logged; its job waits before the next)."""
         try:
             plan = catch_up(schedule.spec, schedule.checked_until, now, self.post_grace)
             if plan.missed:
@@ -517,8 +558,9 @@ class QotdEngine:
         except Exception:
             wait = self._failed(_job_id(schedule.id))
             log.exception("schedule %s failed to run; trying again in %s", schedule.id, wait)
-        else:
-            self._succeeded(_job_id(schedule.id))
+            return False
+        self._succeeded(_job_id(schedule.id))
+        return True
 
     async def _post(
         self, schedule: ScheduleRow, slot: Slot, *, late: bool, key_time: str | None = None

@@ -645,6 +645,14 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 f"Recall is missing these permissions in {channel.mention}: **{', '.join(missing)}**. "
                 f"Grant them to the bot's role (channel settings → Permissions) and run {command} again."
             )
+        due: list[tuple[Slot, str]] = []
+        if before is not None and before.spec != settings.spec:
+            # A slot come at the old times but not run yet: handled as it was due, first.
+            due = await self.cog.engine.run_due(before, waiting=_deferral(interaction))
+            if due:
+                before = await quiz.store.schedule(before.id)
+                if before is None:
+                    raise UserError("That schedule was removed meanwhile; nothing was saved.")
         was_next = (
             await self.cog.engine.next_post(before)
             if before is not None and not before.paused
@@ -688,6 +696,21 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             f"**Thread:** {'yes' if schedule.thread else 'no'}"
             + (f" · **Ping:** {ping_text(ping)}" if ping else ""),
         ]
+        for slot, state in due:
+            when = slot_text(slot, before.spec.zone if before else spec.zone)
+            if state in ("posted", "claimed"):
+                lines.append(
+                    f"The question due on {when} went up first, as the schedule was before "
+                    "this change."
+                )
+            elif state == "missed":
+                lines.append(
+                    f"The question due on {when} was recorded as missed: it was too late to post."
+                )
+            elif state == "failed":
+                lines.append(
+                    f"The question due on {when} could not be posted; `/qotd status` says why."
+                )
         if schedule.checked_until > self.cog.bot.clock.now():
             # The store counted today's slot done: the channel had its question today.
             lines.append(

@@ -425,6 +425,59 @@ async def test_a_change_racing_the_slot_posts_once_that_day(
         assert len(posts(emulator, chan)) == 1, "two questions of the day on 5 January"
 
 
+async def daily_edited_at(bot, recall, guild, mod, chan, when: str, **options):
+    """The deck and a daily 09:00 schedule in ``chan``, with no run since; at ``when`` on
+    Monday 5 January (UTC), ``/qotd edit`` of ``options``: its reply."""
+    await make_deck(bot, guild.id)
+    await setup_daily(mod, chan)
+    recall.clock.set(at(f"2026-01-05T{when}"))
+    return await answer(await edit(mod, chan, **options))
+
+
+async def test_an_edit_of_the_ping_after_the_slot_before_its_run_keeps_the_question(
+    recall, emulator
+):
+    """The schedule's job has not run yet at 09:00:30 (a moment late, or held after a failed
+    run): the slot is still due, and posts with the edited ping."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    role = guild.add_role("Learners")
+    async with recall.running() as bot:
+        done = await daily_edited_at(bot, recall, guild, mod, chan, "09:00:30", ping=role)
+        assert "Changed: ping" in done.embed["description"]
+        await engine(bot).tick()
+        [post] = posts(emulator, chan)
+        assert post.content == role.mention
+        [slot] = await bot.store.slots(1, states=("posted",))
+        assert (slot.local_date, slot.local_time, slot.late) == ("2026-01-05", "09:00", False)
+
+
+async def test_an_edit_of_the_time_after_the_slot_before_its_run_posts_that_slot_first(
+    recall, emulator
+):
+    """Moved to 18:00 at 09:00:30 with the 09:00 slot not yet run: that question goes up
+    first, with the settings it was due with, and Monday gets no second one at 18:00."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    role = guild.add_role("Learners")
+    async with recall.running() as bot:
+        done = await daily_edited_at(
+            bot, recall, guild, mod, chan, "09:00:30", time="18:00", ping=role
+        )
+        text = done.embed["description"]
+        [post] = posts(emulator, chan)
+        assert not post.content  # posted before the change: no ping yet
+        assert (
+            "The question due on Mon 05 Jan 2026 09:00 Europe/London (09:00 UTC) went up "
+            "first, as the schedule was before this change."
+        ) in text, text
+        assert "**Next post:** Tue 06 Jan 2026 18:00 Europe/London (18:00 UTC)" in text, text
+        recall.clock.set(at("2026-01-05T18:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+        recall.clock.set(at("2026-01-06T18:00"))
+        await engine(bot).tick()
+        assert posts(emulator, chan)[-1].content == role.mention
+
+
 async def test_an_edit_of_the_deck_keeping_a_tag_it_lacks_names_the_tag(recall, emulator):
     guild, chan, mod, *_ = await world(recall, emulator)
     async with recall.running() as bot:
@@ -447,3 +500,21 @@ async def test_an_edit_of_the_deck_keeping_a_tag_it_lacks_names_the_tag(recall, 
         assert "Changed: deck **Other deck** (was Daily deck); tag **none** (was `daily`)." in (
             moved.embed["description"]
         ), moved.embed
+
+
+async def test_an_edit_of_the_days_after_a_slot_past_the_grace_records_it_missed(
+    recall, emulator
+):
+    """The 09:00 slot never ran (the bot was down) and is over the grace for late posts
+    at 16:00: moving the schedule to weekdays records it missed, as downtime would."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        done = await daily_edited_at(bot, recall, guild, mod, chan, "16:00", days="mon-fri")
+        text = done.embed["description"]
+        assert (
+            "The question due on Mon 05 Jan 2026 09:00 Europe/London (09:00 UTC) was recorded "
+            "as missed: it was too late to post."
+        ) in text, text
+        assert posts(emulator, chan) == []
+        [slot] = await bot.store.slots(1, states=("missed",))
+        assert (slot.local_date, slot.local_time) == ("2026-01-05", "09:00")

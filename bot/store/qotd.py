@@ -144,7 +144,10 @@ class QotdStore(QuizStore, SrsStore):
         (no question repeats until the deck is exhausted) continue.
         With ``expect`` (the schedule as an edit read it) a schedule whose settings differ
         from it by now is a UserError, and nothing is saved: the edit would put back what
-        was changed meanwhile."""
+        was changed meanwhile.
+        When it posts at the same times as before, a slot come since it last ran is still
+        the engine's to post late or record missed (a run a moment late, or held after
+        failing); at new times it takes up its slots from now."""
         now_at = self.clock.now()
         now = to_db(now_at)
         start, end = today_utc(spec, now_at)
@@ -182,7 +185,16 @@ class QotdStore(QuizStore, SrsStore):
                 (guild_id, channel_id, to_db(start), to_db(end), POST_NOW_KEY + "%"),
             ) as cur:
                 posted_today = await cur.fetchone() is not None
-            checked = to_db(checked_until_after_setup(spec, now_at, posted_today))
+            checked_at = checked_until_after_setup(spec, now_at, posted_today)
+            if (
+                current is not None
+                and current.spec == spec
+                and checked_at <= now_at
+                # a paused schedule set up again resumes from now: its paused days are not due
+                and (keep_paused or not current.paused)
+            ):
+                checked_at = min(checked_at, current.checked_until)
+            checked = to_db(checked_at)
             if current is not None:
                 await db.execute(
                     "UPDATE qotd_schedules SET local_time = ?, timezone = ?, days = ?, deck_id = ?, tag = ?, "
