@@ -14,7 +14,7 @@ import dataclasses
 import logging
 import random
 import re
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
@@ -331,6 +331,11 @@ class PassLock:
         self._waiting = 0
         self._changed = asyncio.Condition()
 
+    @property
+    def held(self) -> bool:
+        """A whole pass runs or waits: shared runs arriving now wait for it."""
+        return self._exclusive or bool(self._waiting)
+
     @contextlib.asynccontextmanager
     async def shared(self) -> AsyncIterator[None]:
         async with self._changed:
@@ -467,12 +472,74 @@ class QotdEngine:
             if not users[0]:
                 del self._turns[schedule_id]
 
+    @contextlib.asynccontextmanager
+    async def holding(
+        self,
+        schedule_id: int | None,
+        *,
+        waiting: Callable[[], Awaitable[None]] | None = None,
+    ) -> AsyncIterator[None]:
+        """Hold a schedule while a moderator's command changes it: none of its runs and no
+        whole pass goes on meanwhile, so no run reads the schedule before the change and
+        claims its slot after it (two questions in one day, or a change lost). ``waiting``
+        is awaited first when a run or pass is under way (a command defers its reply).
+        With ``schedule_id`` None (a schedule being created) only whole passes are held."""
+        busy = self._pass.held or (schedule_id is not None and schedule_id in self._turns)
+        if busy and waiting is not None:
+            await waiting()
+        async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(self._pass.shared())
+            if schedule_id is not None:
+                await stack.enter_async_context(self._turn(schedule_id))
+            yield
+
+    async def run_due(
+        self,
+        schedule: ScheduleRow,
+        *,
+        waiting: Callable[[], Awaitable[None]] | None = None,
+    ) -> list[tuple[Slot, str]]:
+        """Handle the schedule's slots come since it last ran (its run a moment late, held
+        after failing, or the start-up pass not done yet) before a change of when it posts
+        passes them over: the latest posts late within the grace, older ones are recorded
+        missed, as after downtime. For a caller ``holding`` the schedule; ``waiting`` is
+        awaited first when there is such a slot. Returns the slots handled with their state
+        ('posted', 'claimed' while Discord has not confirmed it, 'failed' or 'missed'); a
+        run that fails is a UserError, and the change should not be made."""
+        now = self.clock.now()
+        if schedule.paused:
+            return []
+        plan = catch_up(schedule.spec, schedule.checked_until, now, self.post_grace)
+        due = [
+            slot
+            for slot in [*plan.missed, *([plan.post_late] if plan.post_late else [])]
+            if await self.store.slot_state(schedule.id, slot) is None
+        ]
+        if not due:
+            return []
+        if waiting is not None:
+            await waiting()
+        async with self._limit:
+            ran = await self._run_schedule(schedule, now)
+        if not ran:
+            raise UserError(
+                f"Schedule #{schedule.id} has a question due that could not be handled just "
+                "now, so nothing was changed. Please try again in a moment."
+            )
+        out = []
+        for slot in due:
+            state = await self.store.slot_state(schedule.id, slot)
+            if state is not None:
+                out.append((slot, state[1]))
+        return out
+
     async def _run_limited(self, schedule: ScheduleRow, now: datetime) -> None:
         async with self._limit:
             await self._run_schedule(schedule, now)
 
-    async def _run_schedule(self, schedule: ScheduleRow, now: datetime) -> None:
-        """Post the schedule's due slot, if any (the caller holds a ``_limit`` place)."""
+    async def _run_schedule(self, schedule: ScheduleRow, now: datetime) -> bool:
+        """Post the schedule's due slot, if any (the caller holds a ``_limit`` place).
+        False when the run failed (logged; its job waits before the next)."""
         try:
             plan = catch_up(schedule.spec, schedule.checked_until, now, self.post_grace)
             if plan.missed:
@@ -491,8 +558,9 @@ class QotdEngine:
         except Exception:
             wait = self._failed(_job_id(schedule.id))
             log.exception("schedule %s failed to run; trying again in %s", schedule.id, wait)
-        else:
-            self._succeeded(_job_id(schedule.id))
+            return False
+        self._succeeded(_job_id(schedule.id))
+        return True
 
     async def _post(
         self, schedule: ScheduleRow, slot: Slot, *, late: bool, key_time: str | None = None

@@ -190,6 +190,8 @@ async def edited_settings(
         tag = _tag(options.tag)
     else:
         tag = current.tag
+        if tag is not None and (options.deck is not None or clear == "deck"):
+            await _check_kept_tag(quiz, schedule, deck, tag)
     settings = ScheduleSettings(
         spec=spec,
         deck_id=deck.id if deck else None,
@@ -200,6 +202,24 @@ async def edited_settings(
         pick=current.pick if options.pick is None else options.pick,
     )
     return settings, deck
+
+
+async def _check_kept_tag(
+    quiz: QuizService, schedule: ScheduleRow, deck: DeckRow | None, tag: str
+) -> None:
+    """A new deck with the tag the schedule keeps (none was typed) must have a question
+    with it: else a UserError naming the tag, and how to give another or drop it."""
+    deck_id = deck.id if deck else None
+    if await quiz.store.candidates(schedule.guild_id, deck_id=deck_id, tag=tag):
+        return
+    where = f"**{quiz.escape(deck.name)}**" if deck else "any enabled deck"
+    head = (
+        f"Schedule #{schedule.id} keeps its tag `{tag}`, and no question of {where} has it. "
+        "Give the tag to ask with `tag`, or `clear:tag` to ask any of its questions. "
+    )
+    raise UserError(
+        head + await quiz.available(schedule.guild_id, deck_id, room=MESSAGE_MAX - len(head))
+    )
 
 
 async def _kept_deck(quiz: QuizService, schedule: ScheduleRow) -> DeckRow | None:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -330,6 +331,8 @@ class Saved:
     created: bool
     next: Slot
     lines: list[str]
+    #: its next post just before the change (None: a new or paused schedule)
+    was_next: Slot | None = None
 
 
 def deck_text(schedule: ScheduleRow, decks: dict[int, DeckRow]) -> str:
@@ -484,25 +487,24 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         options = _options(time, timezone, days, deck, tag, ping, thread, answer_after, pick)
         quiz = self.cog.quiz
         settings, deck_row = await setup_settings(quiz, interaction.guild.id, options)
-        before = next(
-            (
-                s
-                for s in await quiz.store.schedules_for_guild(interaction.guild.id)
-                if s.channel_id == channel.id
-            ),
-            None,
-        )
-        saved = await self._save(interaction, channel, settings, deck_row, before)
-        schedule, lines = saved.schedule, saved.lines
-        if before is not None:
-            reset = await _left_out_reset(interaction.guild, quiz, before, schedule, options.given())
-            if reset:
-                lines.append(
-                    "⚠️ Left out this time, so back to the default: "
-                    + "; ".join(reset)
-                    + ". Give them again with `/qotd setup` to keep them, or use `/qotd edit` "
-                    "to change one setting."
+        found = await self._channel_schedule(interaction.guild.id, channel.id)
+        waiting = _deferral(interaction)
+        async with self.cog.engine.holding(found.id if found else None, waiting=waiting):
+            # As it is now, with the schedule's runs held off until it is saved.
+            before = await self._channel_schedule(interaction.guild.id, channel.id)
+            saved = await self._save(interaction, channel, settings, deck_row, before)
+            schedule, lines = saved.schedule, saved.lines
+            if before is not None:
+                reset = await _left_out_reset(
+                    interaction.guild, quiz, before, schedule, options.given()
                 )
+                if reset:
+                    lines.append(
+                        "⚠️ Left out this time, so back to the default: "
+                        + "; ".join(reset)
+                        + ". Give them again with `/qotd setup` to keep them, or use "
+                        "`/qotd edit` to change one setting."
+                    )
         if saved.created and schedule.number:
             # Taken over from the channel's removed schedule, with the questions it asked.
             lines.append(
@@ -513,8 +515,16 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         if saved.created:
             lines.extend(await _others_go_on(quiz, schedule))
         title = "Question of the day is set up" if saved.created else "Question of the day updated"
-        await interaction.response.send_message(
-            embed=ui.info_embed(title, "\n".join(lines), colour=ui.OK), ephemeral=True
+        await _answer(interaction, embed=ui.info_embed(title, "\n".join(lines), colour=ui.OK))
+
+    async def _channel_schedule(self, guild_id: int, channel_id: int) -> ScheduleRow | None:
+        return next(
+            (
+                s
+                for s in await self.cog.quiz.store.schedules_for_guild(guild_id)
+                if s.channel_id == channel_id
+            ),
+            None,
         )
 
     @app_commands.command(
@@ -573,25 +583,33 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 "in another channel."
             )
         quiz = self.cog.quiz
-        settings, deck_row = await edited_settings(quiz, row, options, cleared)
-        before = ScheduleSettings.of(row)
-        if not changed(before, settings):
-            paused = " It stays paused; `/qotd resume` starts it again." if row.paused else ""
-            await interaction.response.send_message(
-                f"Nothing to change: schedule #{row.id} already has those settings.{paused}",
-                ephemeral=True,
-            )
+        async with self.cog.engine.holding(row.id, waiting=_deferral(interaction)):
+            # The schedule as it is now, with its runs and other changes held off until
+            # this one is saved: what another moderator changed meanwhile is kept.
+            fresh = await quiz.store.schedule(row.id)
+            if fresh is None:
+                raise UserError(f"Schedule #{row.id} was removed meanwhile; nothing was saved.")
+            row = fresh
+            settings, deck_row = await edited_settings(quiz, row, options, cleared)
+            before = ScheduleSettings.of(row)
+            if not changed(before, settings):
+                paused = " It stays paused; `/qotd resume` starts it again." if row.paused else ""
+                nothing = f"Nothing to change: schedule #{row.id} already has those settings.{paused}"
+                saved = None
+            else:
+                saved = await self._save(interaction, channel, settings, deck_row, row, edit=True)
+                texts = await _change_texts(interaction.guild, quiz, before, settings)
+        if saved is None:
+            await _answer(interaction, content=nothing)
             return
-        was_next = None if row.paused else await self.cog.engine.next_post(row)
-        saved = await self._save(interaction, channel, settings, deck_row, row, edit=True)
-        texts = await _change_texts(interaction.guild, quiz, before, settings)
         line = "Changed: " + "; ".join(texts.values()) + "."
+        was_next = saved.was_next
         if was_next is not None and was_next.at_utc != saved.next.at_utc:
             line += f" The next post moves from {slot_text(was_next, row.spec.zone)}."
         saved.lines.append(line)
-        await interaction.response.send_message(
+        await _answer(
+            interaction,
             embed=ui.info_embed("Question of the day updated", "\n".join(saved.lines), colour=ui.OK),
-            ephemeral=True,
         )
 
     async def _save(
@@ -605,7 +623,8 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         edit: bool = False,
     ) -> Saved:
         """Check and save a schedule set up or edited (``before``: the channel's schedule as
-        it was, if it had one), and say what it is now: where, when, the next post..."""
+        it was, if it had one), and say what it is now: where, when, the next post... The
+        caller holds the schedule (see ``QotdEngine.holding``)."""
         guild = interaction.guild
         assert guild is not None
         command = "`/qotd edit`" if edit else "`/qotd setup`"
@@ -626,6 +645,19 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 f"Recall is missing these permissions in {channel.mention}: **{', '.join(missing)}**. "
                 f"Grant them to the bot's role (channel settings → Permissions) and run {command} again."
             )
+        due: list[tuple[Slot, str]] = []
+        if before is not None and before.spec != settings.spec:
+            # A slot come at the old times but not run yet: handled as it was due, first.
+            due = await self.cog.engine.run_due(before, waiting=_deferral(interaction))
+            if due:
+                before = await quiz.store.schedule(before.id)
+                if before is None:
+                    raise UserError("That schedule was removed meanwhile; nothing was saved.")
+        was_next = (
+            await self.cog.engine.next_post(before)
+            if before is not None and not before.paused
+            else None
+        )
         schedule_id, created = await quiz.store.save_schedule(
             guild_id=guild.id,
             channel_id=channel.id,
@@ -639,6 +671,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             pick=settings.pick,
             schedule_id=before.id if edit and before is not None else None,
             keep_paused=edit,
+            expect=before if edit else None,
         )
         schedule = await quiz.store.schedule(schedule_id)
         assert schedule is not None
@@ -663,6 +696,21 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             f"**Thread:** {'yes' if schedule.thread else 'no'}"
             + (f" · **Ping:** {ping_text(ping)}" if ping else ""),
         ]
+        for slot, state in due:
+            when = slot_text(slot, before.spec.zone if before else spec.zone)
+            if state in ("posted", "claimed"):
+                lines.append(
+                    f"The question due on {when} went up first, as the schedule was before "
+                    "this change."
+                )
+            elif state == "missed":
+                lines.append(
+                    f"The question due on {when} was recorded as missed: it was too late to post."
+                )
+            elif state == "failed":
+                lines.append(
+                    f"The question due on {when} could not be posted; `/qotd status` says why."
+                )
         if schedule.checked_until > self.cog.bot.clock.now():
             # The store counted today's slot done: the channel had its question today.
             lines.append(
@@ -673,7 +721,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             lines.append("It stays paused; `/qotd resume` starts it again.")
         elif before is not None and before.paused:
             lines.append("It was paused; it runs again from now.")
-        return Saved(schedule, created, nxt, lines)
+        return Saved(schedule, created, nxt, lines, was_next)
 
     @setup.autocomplete("timezone")
     @edit.autocomplete("timezone")
@@ -1026,6 +1074,34 @@ def _options(
     return ScheduleOptions(
         time, timezone, days, deck, tag, ping.id if ping else None, thread, answer_after, pick
     )
+
+
+def _deferral(interaction: discord.Interaction[Any]) -> Callable[[], Awaitable[None]]:
+    """Defer the command's reply (once): it waits for a question of the day being posted."""
+
+    async def defer() -> None:
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+
+    return defer
+
+
+async def _answer(
+    interaction: discord.Interaction[Any],
+    *,
+    content: str | None = None,
+    embed: discord.Embed | None = None,
+) -> None:
+    """The command's private reply, at once or after deferring."""
+    kwargs: dict[str, Any] = {"ephemeral": True}
+    if content is not None:
+        kwargs["content"] = content
+    if embed is not None:
+        kwargs["embed"] = embed
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)
+    else:
+        await interaction.response.send_message(**kwargs)
 
 
 def _questions_text(pick: str) -> str:

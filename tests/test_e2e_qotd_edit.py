@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import discord
@@ -318,3 +319,202 @@ async def test_edit_of_a_schedule_whose_channel_was_deleted_says_what_to_do(reca
             "schedule:1` removes it, and `/qotd setup` sets one up in another channel."
         ), refused.content
         assert await only(bot) == before
+
+
+def held_candidates(monkeypatch, store, before=None):
+    """Hold the first look at a deck's questions (an edit checking its deck, or a run
+    choosing its slot's question) until the returned event is set; ``before``, if given,
+    runs first. Returns that event, and one set once the first look is held."""
+    real = store.candidates
+    gate, started = asyncio.Event(), asyncio.Event()
+
+    async def held(*args, **kwargs):
+        if not started.is_set():
+            started.set()
+            if before is not None:
+                await before()
+            await gate.wait()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "candidates", held)
+    return gate, started
+
+
+async def answer(result):
+    """The reply of a command, answered at once or after deferring."""
+    if result.deferred:
+        await result.wait_for_content()
+    return result
+
+
+async def test_two_moderators_editing_at_once_both_changes_are_kept(
+    recall, emulator, monkeypatch
+):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    mod2 = guild.add_member("mod2", permissions=MOD)
+    role = guild.add_role("Learners")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        gate, started = held_candidates(monkeypatch, bot.store)
+        first = asyncio.create_task(edit(mod, chan, time="10:00"))
+        await started.wait()  # the first edit is checking its deck's questions
+        second = await edit(mod2, chan, ping=role)  # answered, or waiting its turn
+        gate.set()
+        a, b = await answer(await first), await answer(second)
+        text = a.embed["description"]
+        assert "Changed: time **10:00** (was 09:00)." in text, text
+        text = b.embed["description"]
+        assert f"Changed: ping **{role.mention}** (was none)." in text, text
+        assert "**When:** 10:00 daily (Europe/London)" in text, text
+        schedule = await only(bot)
+        assert (schedule.spec.time_text, schedule.ping_role_id) == ("10:00", role.id)
+
+
+async def test_an_edit_refuses_a_schedule_changed_meanwhile_elsewhere(
+    recall, emulator, monkeypatch
+):
+    """Another program on the same database (not the bot's own commands, which take turns)
+    changes the schedule while an edit checks it: the edit saves nothing, and says so."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    role = guild.add_role("Learners")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+
+        async def elsewhere():
+            async with bot.store.transaction() as db:
+                await db.execute("UPDATE qotd_schedules SET ping_role_id = ?", (role.id,))
+
+        gate, _ = held_candidates(monkeypatch, bot.store, before=elsewhere)
+        gate.set()
+        refused = await answer(await edit(mod, chan, time="10:00"))
+        assert refused.ephemeral and refused.content == (
+            "Schedule #1 was changed meanwhile; nothing was saved. Run `/qotd edit` again "
+            "to change it as it is now."
+        ), refused.content
+        schedule = await only(bot)
+        assert (schedule.spec.time_text, schedule.ping_role_id) == ("09:00", role.id)
+
+
+@pytest.mark.parametrize("command", ["edit", "setup"])
+async def test_a_change_racing_the_slot_posts_once_that_day(
+    recall, emulator, monkeypatch, command
+):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        gate, started = held_candidates(monkeypatch, bot.store)
+        recall.clock.set(at("2026-01-05T09:00"))
+        run = asyncio.create_task(engine(bot).run_one(1))
+        await started.wait()  # the run is choosing the 09:00 question
+        if command == "edit":
+            changing = await edit(mod, chan, time="18:00")
+        else:
+            changing = await setup_daily(mod, chan, time="18:00")
+        gate.set()
+        await run
+        done = await answer(changing)
+        text = done.embed["description"]
+        assert "**Next post:** Tue 06 Jan 2026 18:00 Europe/London (18:00 UTC)" in text, text
+        assert "Today's question is already up" in text, text
+        assert len(posts(emulator, chan)) == 1
+        recall.clock.set(at("2026-01-05T18:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1, "two questions of the day on 5 January"
+
+
+async def daily_edited_at(bot, recall, guild, mod, chan, when: str, **options):
+    """The deck and a daily 09:00 schedule in ``chan``, with no run since; at ``when`` on
+    Monday 5 January (UTC), ``/qotd edit`` of ``options``: its reply."""
+    await make_deck(bot, guild.id)
+    await setup_daily(mod, chan)
+    recall.clock.set(at(f"2026-01-05T{when}"))
+    return await answer(await edit(mod, chan, **options))
+
+
+async def test_an_edit_of_the_ping_after_the_slot_before_its_run_keeps_the_question(
+    recall, emulator
+):
+    """The schedule's job has not run yet at 09:00:30 (a moment late, or held after a failed
+    run): the slot is still due, and posts with the edited ping."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    role = guild.add_role("Learners")
+    async with recall.running() as bot:
+        done = await daily_edited_at(bot, recall, guild, mod, chan, "09:00:30", ping=role)
+        assert "Changed: ping" in done.embed["description"]
+        await engine(bot).tick()
+        [post] = posts(emulator, chan)
+        assert post.content == role.mention
+        [slot] = await bot.store.slots(1, states=("posted",))
+        assert (slot.local_date, slot.local_time, slot.late) == ("2026-01-05", "09:00", False)
+
+
+async def test_an_edit_of_the_time_after_the_slot_before_its_run_posts_that_slot_first(
+    recall, emulator
+):
+    """Moved to 18:00 at 09:00:30 with the 09:00 slot not yet run: that question goes up
+    first, with the settings it was due with, and Monday gets no second one at 18:00."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    role = guild.add_role("Learners")
+    async with recall.running() as bot:
+        done = await daily_edited_at(
+            bot, recall, guild, mod, chan, "09:00:30", time="18:00", ping=role
+        )
+        text = done.embed["description"]
+        [post] = posts(emulator, chan)
+        assert not post.content  # posted before the change: no ping yet
+        assert (
+            "The question due on Mon 05 Jan 2026 09:00 Europe/London (09:00 UTC) went up "
+            "first, as the schedule was before this change."
+        ) in text, text
+        assert "**Next post:** Tue 06 Jan 2026 18:00 Europe/London (18:00 UTC)" in text, text
+        recall.clock.set(at("2026-01-05T18:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
+        recall.clock.set(at("2026-01-06T18:00"))
+        await engine(bot).tick()
+        assert posts(emulator, chan)[-1].content == role.mention
+
+
+async def test_an_edit_of_the_deck_keeping_a_tag_it_lacks_names_the_tag(recall, emulator):
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await make_other_deck(bot, guild.id)
+        await setup_daily(mod, chan, tag="daily")
+        before = await only(bot)
+        refused = await edit(mod, chan, deck="other")
+        assert refused.ephemeral and refused.content.startswith(
+            "Schedule #1 keeps its tag `daily`, and no question of **Other deck** has it. "
+            "Give the tag to ask with `tag`, or `clear:tag` to ask any of its questions. "
+            "Decks: "
+        ), refused.content
+        assert refused.content.endswith(" Tags in **Other deck**: `elsewhere`."), refused
+        assert await only(bot) == before
+        # A tag typed with the deck is refused as setup refuses it.
+        typed = await edit(mod, chan, deck="other", tag="daily")
+        assert typed.content.startswith("No question matches that deck and tag. "), typed
+        moved = await edit(mod, chan, deck="other", clear="tag")
+        assert "Changed: deck **Other deck** (was Daily deck); tag **none** (was `daily`)." in (
+            moved.embed["description"]
+        ), moved.embed
+
+
+async def test_an_edit_of_the_days_after_a_slot_past_the_grace_records_it_missed(
+    recall, emulator
+):
+    """The 09:00 slot never ran (the bot was down) and is over the grace for late posts
+    at 16:00: moving the schedule to weekdays records it missed, as downtime would."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        done = await daily_edited_at(bot, recall, guild, mod, chan, "16:00", days="mon-fri")
+        text = done.embed["description"]
+        assert (
+            "The question due on Mon 05 Jan 2026 09:00 Europe/London (09:00 UTC) was recorded "
+            "as missed: it was too late to post."
+        ) in text, text
+        assert posts(emulator, chan) == []
+        [slot] = await bot.store.slots(1, states=("missed",))
+        assert (slot.local_date, slot.local_time) == ("2026-01-05", "09:00")

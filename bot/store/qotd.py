@@ -63,6 +63,19 @@ def _schedule(row: sqlite3.Row) -> ScheduleRow:
     )
 
 
+def _settings(schedule: ScheduleRow) -> tuple[object, ...]:
+    """What a schedule is set to (as ``/qotd setup`` and ``/qotd edit`` set it)."""
+    return (
+        schedule.spec,
+        schedule.deck_id,
+        schedule.tag,
+        schedule.ping_role_id,
+        schedule.thread,
+        schedule.answer_after_minutes,
+        schedule.pick,
+    )
+
+
 @dataclass(frozen=True)
 class SlotRecord:
     local_date: str
@@ -117,6 +130,7 @@ class QotdStore(QuizStore, SrsStore):
         pick: str = "cycle",
         schedule_id: int | None = None,
         keep_paused: bool = False,
+        expect: ScheduleRow | None = None,
     ) -> tuple[int, bool]:
         """Create a schedule, or update the one this channel already has. (id, created).
         With ``schedule_id`` only that schedule is updated: one removed meanwhile is a
@@ -127,7 +141,13 @@ class QotdStore(QuizStore, SrsStore):
         the day today (in the schedule's zone), from this schedule or from one removed
         since, gets none again today at a new, later time. A schedule created in a channel
         whose schedule was removed goes on from it: "Question of the day #N" and the cycle
-        (no question repeats until the deck is exhausted) continue."""
+        (no question repeats until the deck is exhausted) continue.
+        With ``expect`` (the schedule as an edit read it) a schedule whose settings differ
+        from it by now is a UserError, and nothing is saved: the edit would put back what
+        was changed meanwhile.
+        When it posts at the same times as before, a slot come since it last ran is still
+        the engine's to post late or record missed (a run a moment late, or held after
+        failing); at new times it takes up its slots from now."""
         now_at = self.clock.now()
         now = to_db(now_at)
         start, end = today_utc(spec, now_at)
@@ -144,12 +164,19 @@ class QotdStore(QuizStore, SrsStore):
         )
         async with self.transaction() as db:
             async with db.execute(
-                "SELECT id FROM qotd_schedules WHERE guild_id = ? AND channel_id = ? AND removed_at IS NULL",
+                f"SELECT {_SCHEDULE_COLUMNS} FROM qotd_schedules WHERE guild_id = ? "
+                "AND channel_id = ? AND removed_at IS NULL",
                 (guild_id, channel_id),
             ) as cur:
                 row = await cur.fetchone()
-            if schedule_id is not None and (row is None or int(row[0]) != schedule_id):
+            current = _schedule(row) if row is not None else None
+            if schedule_id is not None and (current is None or current.id != schedule_id):
                 raise UserError(f"Schedule #{schedule_id} was removed meanwhile; nothing was saved.")
+            if expect is not None and current is not None and _settings(current) != _settings(expect):
+                raise UserError(
+                    f"Schedule #{current.id} was changed meanwhile; nothing was saved. Run "
+                    "`/qotd edit` again to change it as it is now."
+                )
             # Today's question in this channel: from its schedule, or from one since removed.
             async with db.execute(
                 "SELECT 1 FROM qotd_slots s JOIN qotd_schedules q ON q.id = s.schedule_id "
@@ -158,8 +185,17 @@ class QotdStore(QuizStore, SrsStore):
                 (guild_id, channel_id, to_db(start), to_db(end), POST_NOW_KEY + "%"),
             ) as cur:
                 posted_today = await cur.fetchone() is not None
-            checked = to_db(checked_until_after_setup(spec, now_at, posted_today))
-            if row is not None:
+            checked_at = checked_until_after_setup(spec, now_at, posted_today)
+            if (
+                current is not None
+                and current.spec == spec
+                and checked_at <= now_at
+                # a paused schedule set up again resumes from now: its paused days are not due
+                and (keep_paused or not current.paused)
+            ):
+                checked_at = min(checked_at, current.checked_until)
+            checked = to_db(checked_at)
+            if current is not None:
                 await db.execute(
                     "UPDATE qotd_schedules SET local_time = ?, timezone = ?, days = ?, deck_id = ?, tag = ?, "
                     "ping_role_id = ?, thread = ?, answer_after_minutes = ?, pick = ?, checked_until = ?"
@@ -169,9 +205,9 @@ class QotdStore(QuizStore, SrsStore):
                         else ", paused = 0, pause_reason = NULL, failures = 0, last_error = NULL"
                     )
                     + " WHERE id = ?",
-                    (*fields, checked, row[0]),
+                    (*fields, checked, current.id),
                 )
-                return int(row[0]), False
+                return current.id, False
             # The channel's questions of the day go on from its last removed schedule, as
             # from a schedule set up again in place: its numbering, and the questions asked
             # in its cycle (whatever the deck and tag now: a question they no longer
