@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import logging
 import secrets
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.bank import typed_note, typed_text
 from bot.clock import Clock, SystemClock
+from bot.command_shapes import CommandsDiff, compare_commands
 from bot.config import Settings
 from bot.errors import UserError
 from bot.store import FormDraft, Store, StoreError
@@ -166,7 +167,8 @@ class RecallBot(commands.Bot):
         self._extensions = extensions
         #: follow schedules in real time (tests that move a clock by hand turn this off)
         self.run_scheduler = run_scheduler
-        #: at start, say in the log when Discord has not got this version's slash commands
+        #: at start, install this version's slash commands when Discord has not got them
+        #: (or, with RECALL_SYNC_ON_START off, say so in the log)
         self.check_installed = check_installed
         self._tasks: set[asyncio.Task[Any]] = set()
         #: this run of the bot, in the custom_id of the forms it opens
@@ -176,34 +178,94 @@ class RecallBot(commands.Bot):
         for name in self._extensions:
             await self.load_extension(name)
         if self.check_installed:
-            self.spawn(self._say_if_not_installed(), name="installed commands")
+            self.spawn(self._install_if_outdated(), name="installed commands")
 
-    async def _say_if_not_installed(self) -> None:
-        """Members see no slash command until `sync` has installed them, nor a command new
-        in this version until it is run again: the log says so, naming the command to run."""
+    async def _installed(self, guild_id: int | None) -> list[dict[str, Any]]:
+        """The commands Discord has, as it lists them (in one server, or global). A server
+        the bot is not in has none."""
+        app_id = self.application_id
+        if app_id is None:  # set at login, before this runs
+            return []
         try:
-            installed = {c.name for c in await self.tree.fetch_commands()}
-            if self.settings.dev_guild_id is not None:
-                with contextlib.suppress(discord.Forbidden):  # a server the bot is not in
-                    guild = discord.Object(id=self.settings.dev_guild_id)
-                    installed |= {c.name for c in await self.tree.fetch_commands(guild=guild)}
-        except discord.HTTPException as exc:
+            if guild_id is None:
+                listed = await self.http.get_global_commands(app_id)
+            else:
+                listed = await self.http.get_guild_commands(app_id, guild_id)
+        except discord.Forbidden:
+            if guild_id is None:
+                raise
+            return []
+        # Discord's JSON as it is (discord.py's models leave out permissions and nsfw)
+        return [dict(c) for c in listed]
+
+    async def _outdated(self) -> tuple[CommandsDiff, int | None]:
+        """How the commands Discord has differ from this version's, and where `sync`
+        without options would install them: RECALL_DEV_GUILD_ID if set, else globally.
+        Commands installed globally (``sync --global``) serve the dev server too, so with
+        no copy there, this version's global commands are enough."""
+        target = self.settings.dev_guild_id
+        wanted = [c.to_dict(self.tree) for c in self.tree.get_commands()]
+        installed = await self._installed(target)
+        diff = compare_commands(wanted, installed, in_guild=target is not None)
+        if diff and target is not None and not installed:
+            listed = await self._installed(None)
+            if listed and not compare_commands(wanted, listed, in_guild=False):
+                return CommandsDiff(), target
+        return diff, target
+
+    async def _install_if_outdated(self) -> None:
+        """Members see no slash command until it is installed, nor a command, subcommand
+        or option new in this version until the commands are installed again: at start,
+        they are (RECALL_SYNC_ON_START), or the log says so, naming the command to run.
+        An up-to-date set is left alone: Discord limits how many commands are created a day."""
+        try:
+            diff, target = await self._outdated()
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
             log.info("could not list the slash commands installed on Discord: %s", exc)
             return
-        if not installed:
+        if not diff:
+            return
+        if not self.settings.sync_on_start:
+            if diff.none_installed:
+                log.warning(
+                    "no slash commands are installed on Discord, so members see none: "
+                    "run python -m bot sync (see the README)"
+                )
+            else:
+                log.warning(
+                    "the slash commands installed on Discord are an older version's (%s): "
+                    "run python -m bot sync",
+                    diff.describe(),
+                )
+            return
+        had = "Discord has none" if diff.none_installed else diff.describe()
+        try:
+            synced = await self.sync_commands(target)
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+            said = " ".join(str(exc).split())  # a refused form lists its errors on lines
+            if isinstance(exc, discord.Forbidden) and target is not None:
+                said += (
+                    f"; the bot is not in server {target} (RECALL_DEV_GUILD_ID), or was "
+                    "invited there without the applications.commands scope"
+                )
             log.warning(
-                "no slash commands are installed on Discord, so members see none: "
-                "run python -m bot sync (see the README)"
+                "could not install this version's slash commands on Discord (%s): %s: "
+                "run python -m bot sync (see the README)",
+                had,
+                said,
             )
             return
-        missing = sorted(f"/{c.name}" for c in self.tree.get_commands() if c.name not in installed)
-        if missing:
-            log.warning(
-                "%s %s not installed on Discord (the commands installed are an older "
-                "version's): run python -m bot sync",
-                ", ".join(missing),
-                "is" if len(missing) == 1 else "are",
-            )
+        where = (
+            "globally (Discord may take up to an hour to show them)"
+            if target is None
+            else f"in server {target} (RECALL_DEV_GUILD_ID)"
+        )
+        log.info(
+            "installed this version's %d slash commands %s: Discord had %s",
+            len(synced),
+            where,
+            "none" if diff.none_installed else f"an older version's ({diff.describe()})",
+        )
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """A form opened before the bot restarted, or one this run stopped waiting for

@@ -101,7 +101,12 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", description="DEBUG, INFO (default), WARNING, ERROR or CRITICAL")
     dev_guild_id: int | None = Field(
         default=None,
-        description="a server id: sync installs the commands there instantly",
+        description="a server id: run and sync install the commands there instantly",
+    )
+    sync_on_start: bool = Field(
+        default=True,
+        description="true (default): run installs the slash commands when Discord has "
+        "none or an older version's; false: it only says so",
     )
     qotd_grace_hours: float = Field(
         default=6.0,
@@ -178,6 +183,7 @@ ENV_NAMES = {
     "log_level": "RECALL_LOG_LEVEL",
     "dev_guild_id": "RECALL_DEV_GUILD_ID",
     "qotd_grace_hours": "RECALL_QOTD_GRACE_HOURS",
+    "sync_on_start": "RECALL_SYNC_ON_START",
 }
 
 

@@ -41,8 +41,11 @@ async def test_run_closes_on_sigterm(emulator, tmp_path):
     assert proc.returncode == 0, err.decode()[-800:]
     assert b"Traceback" not in err
     assert b"SIGTERM: closing" in err
-    # `run` looks at the commands installed on Discord; none were (no `sync`)
-    assert b"no slash commands are installed on Discord, so members see none" in err
+    # `run` looks at the commands installed on Discord; none were (no `sync`), so it
+    # installed them
+    assert b"installed this version's" in err
+    assert b"slash commands globally (Discord may take up to an hour to show them): Discord had none" in err
+    assert emulator.commands.global_commands
     # The database was closed: SQLite removes the write-ahead log with the last connection.
     assert (tmp_path / "recall.sqlite3").exists()
     assert not (tmp_path / "recall.sqlite3-wal").exists()

@@ -1,6 +1,7 @@
 """`sync` and `run` from the command line's own functions, against the emulator."""
 
 import asyncio
+import logging
 
 import pytest
 from conftest import TestRecallBot as RecallUnderTest
@@ -88,9 +89,10 @@ async def test_sync_global_with_a_dev_guild_the_bot_left_still_syncs(emulator, t
 
 
 async def run_briefly(emulator, tmp_path, caplog, **extra) -> list[str]:
-    """Start Recall as `run` does, let it look at the installed commands, stop it; the
-    warnings it logged."""
+    """Start Recall as `run` does, let it look at the installed commands (and install them,
+    unless RECALL_SYNC_ON_START is off), stop it; the warnings it logged."""
     caplog.clear()
+    caplog.set_level(logging.INFO, logger="bot")
     store = await Store.open(tmp_path / "r.sqlite3")
     try:
         bot = RecallUnderTest(
@@ -108,29 +110,180 @@ async def run_briefly(emulator, tmp_path, caplog, **extra) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
 
 
+def logged(caplog, level="INFO") -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelname == level]
+
+
+def syncs(emulator) -> int:
+    """The requests that install commands (each a bulk overwrite, which Discord counts
+    against its daily limit of command creations when a command is new)."""
+    return sum(1 for r in emulator.requests if r.method == "PUT" and r.path.endswith("/commands"))
+
+
+def drop_subcommand(commands, command, sub):
+    """An older install: ``/command`` without its subcommand ``sub``."""
+    for cmd in commands:
+        if cmd["name"] == command:
+            cmd["options"] = [o for o in cmd["options"] if o["name"] != sub]
+            return
+    raise AssertionError(f"/{command} is not installed")
+
+
 async def test_run_says_when_the_slash_commands_are_not_installed(emulator, tmp_path, caplog):
-    """The bot online and no slash command in Discord is what `run` without `sync` looks
-    like: `run` says so, with the command that installs them, and says nothing once they
-    are installed (to RECALL_DEV_GUILD_ID, or globally)."""
+    """With RECALL_SYNC_ON_START=false, the bot online and no slash command in Discord is
+    what `run` without `sync` looks like: `run` says so, with the command that installs
+    them, and says nothing once they are installed (to RECALL_DEV_GUILD_ID, or globally)."""
     guild = emulator.add_guild("Dev")
-    warned = await run_briefly(emulator, tmp_path, caplog)
+    off = {"sync_on_start": False}
+    warned = await run_briefly(emulator, tmp_path, caplog, **off)
     assert (
         "no slash commands are installed on Discord, so members see none: "
         "run python -m bot sync (see the README)"
     ) in warned
     await cmd_sync(settings(emulator, tmp_path, dev_guild_id=guild.id), None, False)
-    assert not [w for w in await run_briefly(emulator, tmp_path, caplog, dev_guild_id=guild.id)
-                if "slash commands" in w]
+    assert not [w for w in await run_briefly(emulator, tmp_path, caplog, dev_guild_id=guild.id,
+                                             **off) if "slash commands" in w]
     await cmd_sync(settings(emulator, tmp_path, dev_guild_id=guild.id), None, True)
-    assert not [w for w in await run_briefly(emulator, tmp_path, caplog) if "slash commands" in w]
+    assert not [w for w in await run_briefly(emulator, tmp_path, caplog, **off)
+                if "slash commands" in w]
     # an older install, without a command this version has
     emulator.commands.global_commands = [
         c for c in emulator.commands.global_commands if c["name"] != "suggest"
     ]
     assert (
-        "/suggest is not installed on Discord (the commands installed are an older "
-        "version's): run python -m bot sync"
-    ) in await run_briefly(emulator, tmp_path, caplog)
+        "the slash commands installed on Discord are an older version's (missing: /suggest): "
+        "run python -m bot sync"
+    ) in await run_briefly(emulator, tmp_path, caplog, **off)
+    # the two `sync` commands only (the second also emptied the dev guild's copy)
+    assert syncs(emulator) == 3
+
+
+@pytest.mark.parametrize("dev_guild", [True, False])
+async def test_run_installs_the_slash_commands_on_a_fresh_install(
+    emulator, tmp_path, caplog, dev_guild
+):
+    """After cloning, `run` alone makes a usable bot: with no slash command on Discord it
+    installs them as `sync` would, to RECALL_DEV_GUILD_ID if set, else globally."""
+    caplog.set_level(logging.INFO, logger="bot")
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    extra = {"dev_guild_id": guild.id} if dev_guild else {}
+    task = asyncio.create_task(cmd_run(settings(emulator, tmp_path, **extra)))
+    if dev_guild:
+        await emulator.wait_until(lambda: emulator.commands.guild_commands.get(guild.id), 10)
+        assert emulator.commands.global_commands == []
+        where = f"in server {guild.id} (RECALL_DEV_GUILD_ID)"
+    else:
+        await emulator.wait_until(lambda: emulator.commands.global_commands, 10)
+        assert guild.id not in emulator.commands.guild_commands
+        where = "globally (Discord may take up to an hour to show them)"
+    try:
+        answer = await alice.run("/help", channel=guild.general)
+        assert answer.embed["title"] == "Recall"
+        said = [m for m in logged(caplog) if "slash commands" in m]
+        count = len(emulator.commands.listing(guild.id if dev_guild else None))
+        assert said == [
+            f"installed this version's {count} slash commands {where}: Discord had none"
+        ]
+        assert syncs(emulator) == 1
+        assert not logged(caplog, "WARNING")
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+async def test_run_does_not_install_an_up_to_date_set_again(emulator, tmp_path, caplog):
+    """Discord limits how many commands may be created a day: a run that finds this
+    version's commands installed, whoever installed them, sends no sync."""
+    guild = emulator.add_guild("Dev")
+    await run_briefly(emulator, tmp_path, caplog)
+    assert syncs(emulator) == 1
+    assert await run_briefly(emulator, tmp_path, caplog) == []
+    assert syncs(emulator) == 1
+    assert not [m for m in logged(caplog) if "slash commands" in m]
+    # what `sync` installed (to the dev guild, then globally) reads as up to date too
+    dev = settings(emulator, tmp_path, dev_guild_id=guild.id)
+    assert await cmd_sync(dev, None, False) == 0
+    assert await run_briefly(emulator, tmp_path, caplog, dev_guild_id=guild.id) == []
+    assert syncs(emulator) == 2
+    assert await cmd_sync(dev, None, True) == 0
+    before = syncs(emulator)
+    assert await run_briefly(emulator, tmp_path, caplog) == []
+    # the commands are global and this version's: no copy is put in the dev guild
+    assert await run_briefly(emulator, tmp_path, caplog, dev_guild_id=guild.id) == []
+    assert syncs(emulator) == before
+    assert emulator.commands.guild_commands[guild.id] == []
+
+
+async def test_run_installs_a_set_that_lacks_a_subcommand(emulator, tmp_path, caplog):
+    """An upgrade that adds a subcommand (/qotd edit) or changes an option leaves every
+    command name installed: the shape of each command is compared, not only its name."""
+    emulator.add_guild("Study group")
+    assert await cmd_sync(settings(emulator, tmp_path), None, True) == 0
+    drop_subcommand(emulator.commands.global_commands, "qotd", "edit")
+    warned = await run_briefly(emulator, tmp_path, caplog, sync_on_start=False)
+    assert warned == [
+        "the slash commands installed on Discord are an older version's (changed: /qotd): "
+        "run python -m bot sync"
+    ]
+    assert syncs(emulator) == 1
+    # an option whose description changed, and a command this version no longer has
+    quiz = next(c for c in emulator.commands.global_commands if c["name"] == "quiz")
+    quiz["options"][0]["description"] = "an older wording"
+    emulator.commands.global_commands.append(
+        {**quiz, "name": "flashcards", "id": "1", "options": []}
+    )
+    warned = await run_briefly(emulator, tmp_path, caplog, sync_on_start=False)
+    assert warned == [
+        "the slash commands installed on Discord are an older version's "
+        "(changed: /qotd, /quiz; not in this version: /flashcards): run python -m bot sync"
+    ]
+    assert await run_briefly(emulator, tmp_path, caplog) == []
+    assert syncs(emulator) == 2
+    installed = {c["name"]: c for c in emulator.commands.global_commands}
+    assert "flashcards" not in installed
+    assert "edit" in {o["name"] for o in installed["qotd"]["options"]}
+    assert [m for m in logged(caplog) if "slash commands" in m] == [
+        f"installed this version's {len(installed)} slash commands globally (Discord may "
+        "take up to an hour to show them): Discord had an older version's "
+        "(changed: /qotd, /quiz; not in this version: /flashcards)"
+    ]
+    assert await run_briefly(emulator, tmp_path, caplog) == []
+    assert syncs(emulator) == 2
+
+
+@pytest.mark.parametrize("status", [400, 403, 503])
+async def test_a_sync_refused_at_start_leaves_the_bot_serving(
+    emulator, tmp_path, caplog, status
+):
+    """Discord refusing the sync at start (its daily limit, a server the bot is not in)
+    or failing (down) is said in the log, with the command to run, and the bot serves
+    on with the commands already installed."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    assert await cmd_sync(settings(emulator, tmp_path), None, True) == 0
+    drop_subcommand(emulator.commands.global_commands, "qotd", "edit")
+    emulator.faults.add("PUT", r"/commands$", status=status, times=None)
+    caplog.clear()
+    task = asyncio.create_task(cmd_run(settings(emulator, tmp_path)))
+    try:
+        await emulator.wait_until(lambda: logged(caplog, "WARNING"), 10)
+        [warning] = logged(caplog, "WARNING")
+        assert warning.startswith(
+            "could not install this version's slash commands on Discord "
+            f"(changed: /qotd): {status} "
+        ), warning
+        assert warning.endswith(": run python -m bot sync (see the README)")
+        assert "\n" not in warning
+        answer = await alice.run("/help", channel=guild.general)
+        assert answer.embed["title"] == "Recall"
+        assert not task.done()
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    emulator.violations.clear()
 
 
 @pytest.mark.parametrize("where", ["login", "commands"])
