@@ -44,6 +44,7 @@ def test_the_built_in_decks_ship():
         "algorithms": "Algorithms and data structures interview prep",
         "asyncio": "Async Python (asyncio) interview prep",
         "django": "Django interview prep",
+        "fastapi": "FastAPI interview prep",
         "flask": "Flask interview prep",
         "git": "Git interview prep",
         "http": "HTTP and REST APIs interview prep",
@@ -116,6 +117,11 @@ SHELL_AREAS += ["pipes", "strict-mode", "quoting", "globbing", "subshells", "her
 SHELL_AREAS += ["xargs-find", "text-processing", "permissions", "users", "environment", "path"]
 SHELL_AREAS += ["filesystems", "disk", "memory", "debugging", "networking", "cron", "archives"]
 SHELL_AREAS += ["scripting"]
+FASTAPI_AREAS = ["parameters", "validation", "pydantic", "response-model", "dependencies"]
+FASTAPI_AREAS += ["yield-dependencies", "async", "threadpool", "background-tasks", "lifespan"]
+FASTAPI_AREAS += ["middleware", "cors", "errors", "routers", "security", "status-codes"]
+FASTAPI_AREAS += ["responses", "websockets", "testing", "openapi", "settings", "database"]
+FASTAPI_AREAS += ["deployment"]
 
 
 @pytest.mark.parametrize(
@@ -137,6 +143,7 @@ SHELL_AREAS += ["scripting"]
         ("asyncio", "Async Python (asyncio) interview prep", range(40, 46), 12, ASYNCIO_AREAS),
         ("django", "Django interview prep", range(40, 46), 12, DJANGO_AREAS),
         ("shell", "Linux and the shell interview prep", range(40, 46), 12, SHELL_AREAS),
+        ("fastapi", "FastAPI interview prep", range(40, 46), 12, FASTAPI_AREAS),
     ],
 )
 def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):
