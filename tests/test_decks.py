@@ -49,6 +49,7 @@ def test_the_built_in_decks_ship():
         "http": "HTTP and REST APIs interview prep",
         "pytest": "Testing with pytest interview prep",
         "python": "Python interview prep",
+        "redis": "Redis interview prep",
         "shell": "Linux and the shell interview prep",
         "sql": "SQL interview prep",
         "websec": "Web application security interview prep",
@@ -116,6 +117,10 @@ SHELL_AREAS += ["pipes", "strict-mode", "quoting", "globbing", "subshells", "her
 SHELL_AREAS += ["xargs-find", "text-processing", "permissions", "users", "environment", "path"]
 SHELL_AREAS += ["filesystems", "disk", "memory", "debugging", "networking", "cron", "archives"]
 SHELL_AREAS += ["scripting"]
+REDIS_AREAS = ["data-types", "strings", "hashes", "sorted-sets", "keys", "expiry", "eviction"]
+REDIS_AREAS += ["memory", "caching", "atomicity", "transactions", "pipelining", "scripting"]
+REDIS_AREAS += ["locks", "queues", "streams", "persistence", "replication", "cluster"]
+REDIS_AREAS += ["latency", "debugging", "clients", "rate-limiting", "security"]
 
 
 @pytest.mark.parametrize(
@@ -137,6 +142,7 @@ SHELL_AREAS += ["scripting"]
         ("asyncio", "Async Python (asyncio) interview prep", range(40, 46), 12, ASYNCIO_AREAS),
         ("django", "Django interview prep", range(40, 46), 12, DJANGO_AREAS),
         ("shell", "Linux and the shell interview prep", range(40, 46), 12, SHELL_AREAS),
+        ("redis", "Redis interview prep", range(40, 46), 12, REDIS_AREAS),
     ],
 )
 def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):

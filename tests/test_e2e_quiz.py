@@ -392,6 +392,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             "http",
             "shell",
             "python",
+            "redis",
             "sql",
             "pytest",
             "websec",
@@ -420,6 +421,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             ("asyncio", "taskg", "taskgroup"),
             ("django", "csr", "csrf"),
             ("shell", "here", "here-docs"),
+            ("redis", "strea", "streams"),
         ):
             offered = await alice.autocomplete("/quiz", "tag", typed, deck=deck)
             assert [c["value"] for c in offered] == [tag], deck

@@ -48,3 +48,4 @@ def test_installed_package_finds_its_decks_and_migrations(tmp_path):
     assert "websec: Web application security interview prep" in result.stdout
     assert "asyncio: Async Python (asyncio) interview prep" in result.stdout
     assert "shell: Linux and the shell interview prep" in result.stdout
+    assert "redis: Redis interview prep" in result.stdout
