@@ -50,6 +50,7 @@ def test_the_built_in_decks_ship():
         "http": "HTTP and REST APIs interview prep",
         "pytest": "Testing with pytest interview prep",
         "python": "Python interview prep",
+        "redis": "Redis interview prep",
         "shell": "Linux and the shell interview prep",
         "sql": "SQL interview prep",
         "websec": "Web application security interview prep",
@@ -122,6 +123,10 @@ FASTAPI_AREAS += ["yield-dependencies", "async", "threadpool", "background-tasks
 FASTAPI_AREAS += ["middleware", "cors", "errors", "routers", "security", "status-codes"]
 FASTAPI_AREAS += ["responses", "websockets", "testing", "openapi", "settings", "database"]
 FASTAPI_AREAS += ["deployment"]
+REDIS_AREAS = ["data-types", "strings", "hashes", "sorted-sets", "keys", "expiry", "eviction"]
+REDIS_AREAS += ["memory", "caching", "atomicity", "transactions", "pipelining", "scripting"]
+REDIS_AREAS += ["locks", "queues", "streams", "persistence", "replication", "cluster"]
+REDIS_AREAS += ["latency", "debugging", "clients", "rate-limiting", "security"]
 
 
 @pytest.mark.parametrize(
@@ -144,6 +149,7 @@ FASTAPI_AREAS += ["deployment"]
         ("django", "Django interview prep", range(40, 46), 12, DJANGO_AREAS),
         ("shell", "Linux and the shell interview prep", range(40, 46), 12, SHELL_AREAS),
         ("fastapi", "FastAPI interview prep", range(40, 46), 12, FASTAPI_AREAS),
+        ("redis", "Redis interview prep", range(40, 46), 12, REDIS_AREAS),
     ],
 )
 def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):

@@ -387,7 +387,11 @@ async def test_deck_list_and_choices_sort_names_as_people_read_them(recall, emul
     async with recall.running():
         for name in ("zeta", "Éclair", "alpha", "Beta"):
             await make_deck(mod, name=name, description="")
-        body = (await alice.run("/deck list")).embed["description"]
+        page = await alice.run("/deck list")
+        body = page.embed["description"]
+        while page.message.buttons and not page.message.buttons[-1].disabled:  # Next ▶
+            page = await alice.click(page.message, "Next ▶")
+            body += "\n" + page.message.embeds[0]["description"]
         custom = [line.split("**")[1] for line in body.splitlines() if "· custom" in line]
         assert custom == ["alpha", "Beta", "Éclair", "zeta"], custom
         choices = await mod.autocomplete("/deck remove", "deck", "")
@@ -528,7 +532,7 @@ async def test_list_tag_typed_with_space_matches_like_quiz(recall, emulator):
         # ... and "#Background-Jobs", as /quiz does, in the command and its autocomplete
         hashtag = await alice.run("/question list", tag="#Background-Jobs")
         assert "No questions match" not in hashtag.embed["description"], hashtag.embed
-        offered = await alice.autocomplete("/question list", "tag", "#backgr")
+        offered = await alice.autocomplete("/question list", "tag", "#background-j")
         assert [c["value"] for c in offered] == ["background-jobs"]
 
 

@@ -393,6 +393,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             "http",
             "shell",
             "python",
+            "redis",
             "sql",
             "pytest",
             "websec",
@@ -422,6 +423,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             ("django", "csr", "csrf"),
             ("shell", "here", "here-docs"),
             ("fastapi", "life", "lifespan"),
+            ("redis", "strea", "streams"),
         ):
             offered = await alice.autocomplete("/quiz", "tag", typed, deck=deck)
             assert [c["value"] for c in offered] == [tag], deck

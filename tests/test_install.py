@@ -49,3 +49,4 @@ def test_installed_package_finds_its_decks_and_migrations(tmp_path):
     assert "asyncio: Async Python (asyncio) interview prep" in result.stdout
     assert "shell: Linux and the shell interview prep" in result.stdout
     assert "fastapi: FastAPI interview prep" in result.stdout
+    assert "redis: Redis interview prep" in result.stdout
