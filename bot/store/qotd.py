@@ -137,9 +137,9 @@ class QotdStore(QuizStore, SrsStore):
         UserError, and nothing is saved.
         Setting a paused schedule up again resumes it: the moderator has fixed what paused
         it, or means it to run as now set up; with ``keep_paused`` (an edit of some of its
-        settings) it stays paused, and why and its failures are kept. A channel that already had its question of
-        the day today (in the schedule's zone), from this schedule or from one removed
-        since, gets none again today at a new, later time. A schedule created in a channel
+        settings) it stays paused, and why and its failures are kept. A channel that already
+        had its question of the day today (in the schedule's zone), from this schedule or
+        from one removed since, gets none again today at a new, later time. A schedule created in a channel
         whose schedule was removed goes on from it: "Question of the day #N" and the cycle
         (no question repeats until the deck is exhausted) continue.
         With ``expect`` (the schedule as an edit read it) a schedule whose settings differ
