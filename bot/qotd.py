@@ -156,6 +156,20 @@ def _span(minutes: int) -> str:
 
 
 @dataclass(frozen=True)
+class ScheduleSettings:
+    """What a schedule is set to (not its state: paused, numbering, slots), as ``/qotd
+    setup`` and ``/qotd edit`` set it."""
+
+    spec: ScheduleSpec
+    deck_id: int | None
+    tag: str | None
+    ping_role_id: int | None
+    thread: bool
+    answer_after_minutes: int | None
+    pick: str
+
+
+@dataclass(frozen=True)
 class ScheduleRow:
     id: int
     guild_id: int
@@ -177,6 +191,18 @@ class ScheduleRow:
     pick: str = "cycle"  # or "weakest": the group's weakest question
     #: removed by a moderator: it posts nothing more (read only for its slots still claimed)
     removed: bool = False
+
+    @property
+    def settings(self) -> ScheduleSettings:
+        return ScheduleSettings(
+            spec=self.spec,
+            deck_id=self.deck_id,
+            tag=self.tag,
+            ping_role_id=self.ping_role_id,
+            thread=self.thread,
+            answer_after_minutes=self.answer_after_minutes,
+            pick=self.pick,
+        )
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from typing import Literal, cast, get_args
 
 from bot.errors import UserError
-from bot.qotd import ScheduleRow, parse_answer_after
+from bot.qotd import ScheduleRow, ScheduleSettings, parse_answer_after
 from bot.questions import typed_tag
 from bot.quiz_service import MESSAGE_MAX, QuizService
 from bot.schedule import ScheduleSpec, parse_days, parse_time, parse_zone
@@ -58,31 +58,6 @@ class ScheduleOptions:
             for f in fields(self)
             if getattr(self, f.name) is not None
         }
-
-
-@dataclass(frozen=True)
-class ScheduleSettings:
-    """What a schedule is set to (not its state: paused, numbering, slots)."""
-
-    spec: ScheduleSpec
-    deck_id: int | None
-    tag: str | None
-    ping_role_id: int | None
-    thread: bool
-    answer_after_minutes: int | None
-    pick: str
-
-    @classmethod
-    def of(cls, schedule: ScheduleRow) -> ScheduleSettings:
-        return cls(
-            spec=schedule.spec,
-            deck_id=schedule.deck_id,
-            tag=schedule.tag,
-            ping_role_id=schedule.ping_role_id,
-            thread=schedule.thread,
-            answer_after_minutes=schedule.answer_after_minutes,
-            pick=schedule.pick,
-        )
 
 
 def read_clear(value: str | None) -> Clearable | None:
@@ -170,7 +145,7 @@ async def edited_settings(
     kept that can no longer be asked from is refused, saying how to choose another."""
     if clear is not None and clear in options.given():
         raise UserError(f"Choose a new {_CLEARED[clear]} or `clear:{clear}`, not both.")
-    current = ScheduleSettings.of(schedule)
+    current = schedule.settings
     spec = read_spec(options.time, options.timezone, options.days, schedule.spec)
     if clear == "answer_after":
         minutes = None

@@ -591,7 +591,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 raise UserError(f"Schedule #{row.id} was removed meanwhile; nothing was saved.")
             row = fresh
             settings, deck_row = await edited_settings(quiz, row, options, cleared)
-            before = ScheduleSettings.of(row)
+            before = row.settings
             if not changed(before, settings):
                 paused = " It stays paused; `/qotd resume` starts it again." if row.paused else ""
                 nothing = f"Nothing to change: schedule #{row.id} already has those settings.{paused}"
@@ -1164,7 +1164,7 @@ async def _left_out_reset(
     """What a schedule set up again lost to options left out, which take their defaults
     rather than keep what was set: "days **daily** (was mon-fri)", one a setting."""
     texts = await _change_texts(
-        guild, quiz, ScheduleSettings.of(before), ScheduleSettings.of(after)
+        guild, quiz, before.settings, after.settings
     )
     return [
         text

@@ -63,19 +63,6 @@ def _schedule(row: sqlite3.Row) -> ScheduleRow:
     )
 
 
-def _settings(schedule: ScheduleRow) -> tuple[object, ...]:
-    """What a schedule is set to (as ``/qotd setup`` and ``/qotd edit`` set it)."""
-    return (
-        schedule.spec,
-        schedule.deck_id,
-        schedule.tag,
-        schedule.ping_role_id,
-        schedule.thread,
-        schedule.answer_after_minutes,
-        schedule.pick,
-    )
-
-
 @dataclass(frozen=True)
 class SlotRecord:
     local_date: str
@@ -172,7 +159,7 @@ class QotdStore(QuizStore, SrsStore):
             current = _schedule(row) if row is not None else None
             if schedule_id is not None and (current is None or current.id != schedule_id):
                 raise UserError(f"Schedule #{schedule_id} was removed meanwhile; nothing was saved.")
-            if expect is not None and current is not None and _settings(current) != _settings(expect):
+            if expect is not None and current is not None and current.settings != expect.settings:
                 raise UserError(
                     f"Schedule #{current.id} was changed meanwhile; nothing was saved. Run "
                     "`/qotd edit` again to change it as it is now."
