@@ -579,6 +579,17 @@ class Quiz(commands.Cog):
             RevealButton, HintButton, OptionButton, GradeButton, NextButton
         )
 
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # Posts a member's erase left showing them, their redraw cut short by a stop.
+        try:
+            waiting = await self.quiz.store.posts_to_redraw()
+        except StoreError as exc:
+            log.warning("could not read the quiz posts waiting to be drawn again: %s", exc)
+            return
+        for post_id, _ in waiting:
+            self.redraw(post_id, find=True, reopen=True)
+
     @app_commands.command(
         name="quiz", description="Ask a question in this channel; anyone can play along."
     )
@@ -706,16 +717,32 @@ class Quiz(commands.Cog):
     async def _edit_post(self, post_id: int, *, reopen: bool = False) -> None:
         """Redraw a public post's message from the database, now: its count and its buttons.
         Nothing for a post that is private, closed or whose message is unknown (or deleted).
-        With ``reopen``, a message in a thread archived since is edited by unarchiving the
-        thread for the edit; one in a thread Recall may not reopen is left as it is, said
-        once in the log."""
+        With ``reopen`` (a member erased their data), a message in a thread archived since
+        is edited by unarchiving the thread for the edit; one in a thread Recall may not
+        reopen is left as it is, said once in the log; and the post stops waiting for that
+        redraw in the database once it is made or can never be (Discord's own trouble
+        leaves it waiting, for the next start if need be)."""
+        if not reopen:
+            await self._draw_post(post_id, reopen=False)
+            return
+        store = self.quiz.store
+        mark = await store.redraw_mark(post_id)
+        try:
+            await self._draw_post(post_id, reopen=True)
+        except discord.Forbidden:
+            # Out of the bot's reach: no later try would do better.
+            await store.post_redrawn(post_id, mark)
+            raise
+        await store.post_redrawn(post_id, mark)
+
+    async def _draw_post(self, post_id: int, *, reopen: bool) -> None:
         # Read when the edit is made: the post may have closed (a question of the day) or
         # its question changed since the grade.
         qp, read = await self.quiz.load_for(post_id, counts=True)
         post = qp.post
         if post.message_id is None and post_id in self._find:
-            self._find.discard(post_id)
             found = await self._find_message(post)
+            self._find.discard(post_id)
             if found is not None:
                 await self.quiz.store.remember_message(post_id, found)
                 post = dataclasses.replace(post, message_id=found)
@@ -784,7 +811,8 @@ class Quiz(commands.Cog):
             async for message in channel.history(limit=100, after=after, oldest_first=True):
                 if ui.shows_post(message, self.bot.user, post.id):
                     return message.id
-        except ui.DISCORD_TROUBLE as exc:
+        except (discord.NotFound, discord.Forbidden) as exc:
+            # The channel is gone or out of reach: the message will not be found.
             log.warning("could not look for the message of post %s: %s", post.id, exc)
         return None
 

@@ -167,3 +167,67 @@ async def test_a_quiz_in_a_thread_archived_since_is_not_edited_again_and_again(
         revealed = await carol.click(question, "Reveal answer")
         await carol.click(revealed.message, "Good")
         await emulator.wait_until(lambda: "2 members answered" in footer(question))
+
+
+async def test_an_erased_members_name_comes_off_a_quiz_post_after_a_restart(recall, emulator):
+    """Discord fails every edit of the post from the erase until the bot stops: the post
+    still says "Asked by" the member who erased their data and counts their answer. Which
+    posts wait for that redraw is in the database, so the next start makes it."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
+        await bot.store.add_questions(deck_id, [QUESTION])
+        question = (await alice.run("/quiz", deck="daily")).message
+        revealed = await alice.click(question, "Reveal answer")
+        await alice.click(revealed.message, "Good")
+        revealed = await bob.click(question, "Reveal answer")
+        await bob.click(revealed.message, "Good")
+        await emulator.wait_until(
+            lambda: footer(question) == "Asked by alice · 2 members answered"
+        )
+        emulator.faults.add("PATCH", rf"^/channels/{guild.general.id}/messages/{question.id}$",
+                            status=503, times=None)
+        asked = await alice.run("/privacy delete")
+        await alice.click(asked.message, "Erase my data")
+        await emulator.wait_until(lambda: len(emulator.faults.fired) >= 4)  # every try
+    emulator.faults.clear()
+    assert footer(question) == "Asked by alice · 2 members answered"  # never edited
+    async with recall.running(sync=False) as bot:
+        await emulator.wait_until(lambda: footer(question) == "1 member answered", within=3)
+        await _nothing_waits(bot)
+
+
+async def _nothing_waits(bot) -> None:
+    """No post waits to be drawn again, within 3 s."""
+    for _ in range(60):
+        waiting = await bot.store.posts_to_redraw()
+        if not waiting:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"still waiting to be drawn again: {waiting}")
+
+
+async def test_a_post_nobody_clicked_is_looked_for_again_after_discord_failed_the_search(
+    recall, emulator
+):
+    """Recall learns a post's message from the first click on it; for a post nobody clicked
+    it looks through the channel's messages. Discord failing that search until the bot
+    stops leaves the post waiting, and the next start finds and redraws it."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
+        await bot.store.add_questions(deck_id, [QUESTION])
+        question = (await alice.run("/quiz", deck="daily")).message
+        emulator.faults.add("GET", rf"^/channels/{guild.general.id}/messages$",
+                            status=503, times=None)
+        asked = await alice.run("/privacy delete")
+        await alice.click(asked.message, "Erase my data")
+        await emulator.wait_until(lambda: len(emulator.faults.fired) >= 4)  # every try
+        assert [p for p, _ in await bot.store.posts_to_redraw()] != []
+    emulator.faults.clear()
+    assert footer(question) == "Asked by alice · 0 members answered"
+    async with recall.running(sync=False) as bot:
+        await emulator.wait_until(lambda: footer(question) == "0 members answered", within=3)
+        await _nothing_waits(bot)

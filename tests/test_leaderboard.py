@@ -584,6 +584,39 @@ async def test_erase_member_removes_everything_of_theirs_in_one_server(store: St
     assert (await store.activity(1, 10)).answered == 1
 
 
+async def test_erased_members_open_public_posts_wait_in_the_database_to_be_drawn_again(
+    store: Store,
+):
+    """The posts whose message shows an erased member (their own, those they answered) are
+    marked; a drawing that read the mark before a second erase does not clear the second."""
+    q = await question_ids(store)
+    own = await store.create_post(
+        kind="quiz", guild_id=1, channel_id=5, question_id=q[0], author_id=9,
+        author_name="nine", private=False,
+    )  # fmt: skip
+    answered = await store.create_post(
+        kind="quiz", guild_id=1, channel_id=5, question_id=q[1], author_id=10,
+        author_name="ten", private=False,
+    )  # fmt: skip
+    private = await store.create_post(
+        kind="quiz", guild_id=1, channel_id=5, question_id=q[2], author_id=9,
+        author_name="nine", private=True,
+    )  # fmt: skip
+    await grade(store, 1, 9, q[1], post_id=answered)
+    await grade(store, 1, 11, q[1], post_id=answered)
+    erased = await store.erase_member(1, 9)
+    assert erased.shown_posts == (own, answered)
+    assert private not in erased.shown_posts
+    assert await store.posts_to_redraw() == [(own, 1), (answered, 1)]
+    mark = await store.redraw_mark(answered)
+    await store.erase_member(1, 11)  # while the first drawing is under way
+    await store.post_redrawn(answered, mark)
+    await store.post_redrawn(own, await store.redraw_mark(own))
+    assert await store.posts_to_redraw() == [(answered, 2)]
+    await store.post_redrawn(answered, 2)
+    assert await store.posts_to_redraw() == []
+
+
 async def test_erasing_a_member_unlinks_the_questions_they_moved_to_with_next(store: Store):
     """A post made with Next question names the post it was pressed under. A member who
     erases their data takes those links off their posts: kept, they would chain the

@@ -488,6 +488,11 @@ class LeaderboardStore(QuizStore):
                 shown = tuple(
                     sorted(answered_posts | {int(r[0]) for r in await cur.fetchall()})
                 )
+            # Their messages are drawn again without them: which ones is kept here too, so
+            # that a bot stopping before the edits makes them on its next start.
+            await db.executemany(
+                "UPDATE posts SET redraw = redraw + 1 WHERE id = ?", [(p,) for p in shown]
+            )
             # The link from a post made with Next question to the one it was pressed under
             # goes too: kept, it would chain their private questions to a post of theirs
             # that Discord still shows as run by them.

@@ -149,6 +149,38 @@ class QuizStore(DeckStore):
 
         await self.write(work)
 
+    async def posts_to_redraw(self) -> list[tuple[int, int]]:
+        """Public posts whose message still shows a member who erased their data since
+        (``erase_member`` marks them), each with its mark for :meth:`post_redrawn`."""
+
+        def load(conn: sqlite3.Connection) -> list[tuple[int, int]]:
+            rows = conn.execute(
+                "SELECT id, redraw FROM posts WHERE redraw > 0 ORDER BY id"
+            ).fetchall()
+            return [(int(r[0]), int(r[1])) for r in rows]
+
+        return await self.read(load)
+
+    async def redraw_mark(self, post_id: int) -> int:
+        """The post's redraw mark as it is now (0: nothing waits)."""
+
+        def load(conn: sqlite3.Connection) -> int:
+            row = conn.execute("SELECT redraw FROM posts WHERE id = ?", (post_id,)).fetchone()
+            return int(row[0]) if row else 0
+
+        return await self.read(load)
+
+    async def post_redrawn(self, post_id: int, mark: int) -> None:
+        """The post's message was drawn again (or can never be) after its mark read
+        ``mark``: it stops waiting, unless another erase raised the mark meanwhile."""
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE posts SET redraw = 0 WHERE id = ? AND redraw = ?", (post_id, mark)
+            )
+
+        await self.write(work)
+
     async def quiz_post(
         self, post_id: int, *, user_id: int | None = None, counts: bool = False
     ) -> QuizPostRead | None:
