@@ -768,10 +768,15 @@ class QotdEngine:
         return claim
 
     async def next_post(self, schedule: ScheduleRow) -> Slot:
-        """The next slot that will really post: slots already recorded (skipped) are passed."""
-        return await self._open_slot_after(
-            schedule, max(self.clock.now(), schedule.checked_until)
-        )
+        """The next slot that will really post: slots already recorded (skipped) are passed.
+        A slot whose time has come but that has not run yet (its run a moment late, tried
+        again, or waiting out an outage) and that will still post late is that slot: its
+        ``at_utc`` is then not after now."""
+        now = self.clock.now()
+        due = catch_up(schedule.spec, schedule.checked_until, now, self.post_grace).post_late
+        if due is not None and await self.store.slot_state(schedule.id, due) is None:
+            return due
+        return await self._open_slot_after(schedule, max(now, schedule.checked_until))
 
     async def _next_run(self, schedule: ScheduleRow) -> datetime:
         """When the schedule's job runs: at its first unrecorded slot after the time it was

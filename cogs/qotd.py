@@ -102,15 +102,18 @@ def when_text(when: datetime, zone_name: str) -> str:
     return f"{local:%a %d %b %Y %H:%M} {zone_name} ({day}{utc:%H:%M} UTC)"
 
 
-def slot_text(slot: Slot, zone_name: str) -> str:
+def slot_text(slot: Slot, zone_name: str, now: datetime | None = None) -> str:
     """When a slot posts (see :func:`when_text`); one whose time the clocks skip that day
-    (02:30 on a spring-forward night) posts at the end of the gap, and says why."""
+    (02:30 on a spring-forward night) posts at the end of the gap, and says why. Given
+    ``now``, a slot whose time has come (the next post, not run yet) says so."""
     text = when_text(slot.at_utc, zone_name)
     if slot.shifted:
         text += (
             f", as {format_time(slot.local_time)} does not exist there that day "
             "(the clocks go forward)"
         )
+    if now is not None and slot.at_utc <= now:
+        text += ", due and not up yet: it goes up as soon as it can"
     return text
 
 
@@ -375,7 +378,8 @@ async def status_message(
             )
         else:
             nxt = await cog.engine.next_post(schedule)
-            lines.append(f"**Next:** {slot_text(nxt, schedule.spec.zone)}")
+            when = slot_text(nxt, schedule.spec.zone, cog.bot.clock.now())
+            lines.append(f"**Next:** {when}")
         lines.append(f"**Deck:** {deck_text(schedule, decks)}")
         lines.append(
             f"**Progress:** {grouped(progress.asked)} of {grouped(progress.total)} asked "
@@ -683,7 +687,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             f"**When:** {spec.describe()}",
             "**Next post:** none while it is paused"
             if schedule.paused
-            else f"**Next post:** {slot_text(nxt, spec.zone)}",
+            else f"**Next post:** {slot_text(nxt, spec.zone, self.cog.bot.clock.now())}",
             f"**Deck:** {ui.name(deck.name) if deck else 'every enabled deck'}"
             + (f", tag `{schedule.tag}`" if schedule.tag else ""),
             f"**Answers go public:** {describe_answer_after(schedule.answer_after_minutes)}",
@@ -913,7 +917,8 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         else:
             # An extra question: the schedule's own next one still comes, at its time.
             nxt = await self.cog.engine.next_post(fresh)
-            after = f" The next scheduled one still goes up on {slot_text(nxt, fresh.spec.zone)}"
+            when = slot_text(nxt, fresh.spec.zone, self.cog.bot.clock.now())
+            after = f" The next scheduled one still goes up on {when}"
             after += ", showing this one's answer." if fresh.answer_after_minutes is None else "."
         shown = [
             before.number
@@ -1011,9 +1016,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         if not row.paused:
             # Nothing to resume: its problem, if any, stays in /qotd status.
             nxt = await self.cog.engine.next_post(row)
+            when = slot_text(nxt, row.spec.zone, self.cog.bot.clock.now())
             await interaction.response.send_message(
-                f"Schedule #{row.id} is not paused; nothing changed. "
-                f"Next post: {slot_text(nxt, row.spec.zone)}.",
+                f"Schedule #{row.id} is not paused; nothing changed. Next post: {when}.",
                 ephemeral=True,
             )
             return
@@ -1028,8 +1033,9 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         fresh = await self.cog.quiz.store.schedule(row.id)
         assert fresh is not None
         nxt = await self.cog.engine.next_post(fresh)
+        when = slot_text(nxt, row.spec.zone, self.cog.bot.clock.now())
         await interaction.response.send_message(
-            f"Resumed schedule #{row.id}. Next post: {slot_text(nxt, row.spec.zone)}.",
+            f"Resumed schedule #{row.id}. Next post: {when}.",
             ephemeral=True,
         )
 

@@ -444,6 +444,11 @@ async def test_an_edit_of_the_ping_after_the_slot_before_its_run_keeps_the_quest
     async with recall.running() as bot:
         done = await daily_edited_at(bot, recall, guild, mod, chan, "09:00:30", ping=role)
         assert "Changed: ping" in done.embed["description"]
+        # The question due at 09:00 is the next one to go up, not Tuesday's.
+        assert (
+            "**Next post:** Mon 05 Jan 2026 09:00 Europe/London (09:00 UTC), due and not up "
+            "yet: it goes up as soon as it can"
+        ) in done.embed["description"], done.embed["description"]
         await engine(bot).tick()
         [post] = posts(emulator, chan)
         assert post.content == role.mention
@@ -518,3 +523,24 @@ async def test_an_edit_of_the_days_after_a_slot_past_the_grace_records_it_missed
         assert posts(emulator, chan) == []
         [slot] = await bot.store.slots(1, states=("missed",))
         assert (slot.local_date, slot.local_time) == ("2026-01-05", "09:00")
+
+
+async def test_status_names_a_slot_due_but_not_run_yet_as_the_next_post(recall, emulator):
+    """At 09:00:30 the 09:00 job has not run (a moment late, retried, or waiting out an
+    outage): /qotd status says that question is the next to go up, not Tuesday's; past
+    the grace, when it would be recorded missed, Tuesday's is next."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        recall.clock.set(at("2026-01-05T09:00:30"))
+        status = await mod.run("/qotd status", channel=chan)
+        value = status.embed["fields"][0]["value"]
+        assert (
+            "**Next:** Mon 05 Jan 2026 09:00 Europe/London (09:00 UTC), due and not up yet: "
+            "it goes up as soon as it can"
+        ) in value, value
+        recall.clock.set(at("2026-01-05T23:00"))  # past the 6-hour grace
+        status = await mod.run("/qotd status", channel=chan)
+        value = status.embed["fields"][0]["value"]
+        assert "**Next:** Tue 06 Jan 2026 09:00 Europe/London (09:00 UTC)\n" in value, value
