@@ -33,12 +33,15 @@ async def edit_reopening_thread(
     bot: discord.Client, channel_id: int, message_id: int, params: MultipartParameters
 ) -> None:
     """Edit one of Recall's messages with ``params`` (no files); one in a thread archived
-    since is edited by unarchiving the thread for the edit and archiving it again.
+    since is edited by unarchiving the thread for the edit and archiving it again. These
+    edits take a member who hid or erased their data off the message, which matters more
+    than the thread staying archived: where Recall lacks Manage Threads (which archiving it
+    again takes, and which the invite does not ask for) the thread is left open after the
+    edit, for Discord to archive again once it has been inactive for its archive delay.
 
     Raises :class:`ThreadStaysArchived`, the edit not made, for a thread a moderator locked
-    (it stays closed), one Recall could not archive again (it lacks Manage Threads there:
-    the edit would leave an old thread open) and one Discord refuses to unarchive. Discord's
-    other failures are raised as they come."""
+    (it stays closed) and one Discord refuses to unarchive. Discord's other failures are
+    raised as they come."""
     try:
         await bot.http.edit_message(channel_id, message_id, params=params)
         return
@@ -49,33 +52,37 @@ async def edit_reopening_thread(
     thread = await bot.fetch_channel(channel_id)
     if not isinstance(thread, discord.Thread):
         raise refused
-    was_archived = thread.archived  # as fetched: the edits below do not change it
-    if was_archived:
-        await _unarchive(thread)
+    archive_again = thread.archived and await _unarchive(thread)
     try:
         await bot.http.edit_message(channel_id, message_id, params=params)
     finally:
-        if was_archived:
+        if archive_again:
             await _archive_again(thread)
 
 
-async def _unarchive(thread: discord.Thread) -> None:
+async def _unarchive(thread: discord.Thread) -> bool:
+    """Unarchive a thread for an edit; whether Recall may archive it again after."""
     if thread.locked:
         raise ThreadStaysArchived(thread.id, "it is locked, and only a moderator reopens it")
     try:
         perms = thread.permissions_for(thread.guild.me)
     except discord.ClientException as exc:  # its channel is not known (yet)
         raise ThreadStaysArchived(thread.id, f"its channel is unknown ({exc})") from exc
-    if not perms.manage_threads:
-        raise ThreadStaysArchived(
-            thread.id,
-            "Recall lacks Manage Threads there, which archiving it again after the edit takes",
-        )
     try:
         await thread.edit(archived=False)
     except discord.Forbidden as exc:
         raise ThreadStaysArchived(thread.id, f"Discord refused to unarchive it: {exc.text}") from exc
-    log.info("thread %s unarchived for an edit of a message in it", thread.id)
+    if perms.manage_threads:
+        log.info("thread %s unarchived for an edit of a message in it", thread.id)
+        return True
+    log.info(
+        "thread %s unarchived for an edit of a message in it, and left open: Recall lacks "
+        "Manage Threads there, which archiving it again takes; Discord archives it after "
+        "%s minutes without activity",
+        thread.id,
+        thread.auto_archive_duration,
+    )
+    return False
 
 
 async def _archive_again(thread: discord.Thread) -> None:

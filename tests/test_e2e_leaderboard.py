@@ -1144,16 +1144,35 @@ async def test_a_board_in_a_thread_archived_since_drops_a_member_who_hides(recal
         assert "bob: #1 with 2 points." in footer(board)
 
 
-@pytest.mark.parametrize("case", ["locked", "no Manage Threads", "refused"])
+async def test_without_manage_threads_a_board_is_drawn_again_and_its_thread_left_open(
+    recall, emulator, caplog
+):
+    """Recall lacks Manage Threads (the invite does not ask for it), which archiving the
+    thread again takes: a member's name coming off the board matters more than the thread
+    staying archived. The thread is unarchived (Send Messages is enough for that), the
+    board drawn again, and the thread left for Discord to archive once it is inactive."""
+    guild, alice, bob = study_group(emulator)
+    guild.general.revoke_bot_permission(discord.Permissions(manage_threads=True).value)
+    async with recall.running() as bot:
+        thread, board = await board_in_archived_thread(bot, emulator, guild, alice, bob)
+        with caplog.at_level(logging.INFO):
+            await alice.run("/privacy hide")
+            await emulator.wait_until(lambda: names_on(board) == ["bob"])
+            await until(nothing_waits(bot))
+        assert thread_edits(emulator, thread) == [200]  # unarchived, not archived again
+        assert not thread.archived
+        said = [r.getMessage() for r in caplog.records if str(thread.id) in r.getMessage()]
+        assert any("left open" in m and "Manage Threads" in m for m in said), said
+
+
+@pytest.mark.parametrize("case", ["locked", "refused"])
 async def test_a_board_in_an_archived_thread_recall_may_not_reopen_is_left_as_it_is(
     recall, emulator, caplog, case
 ):
-    """A thread a moderator locked stays closed, and one Recall could not archive again
-    (it lacks Manage Threads there), or that Discord refuses to unarchive, is not touched:
-    the board is left naming the member, it is said in the log, and it is not tried again."""
+    """A thread a moderator locked stays closed, and one Discord refuses to unarchive is not
+    touched: the board is left naming the member, it is said in the log, and it is not
+    tried again."""
     guild, alice, bob = study_group(emulator)
-    if case == "no Manage Threads":
-        guild.general.revoke_bot_permission(discord.Permissions(manage_threads=True).value)
     async with recall.running() as bot:
         thread, board = await board_in_archived_thread(
             bot, emulator, guild, alice, bob, locked=case == "locked"
@@ -1171,7 +1190,6 @@ async def test_a_board_in_an_archived_thread_recall_may_not_reopen_is_left_as_it
         assert names_on(board) == ["alice", "bob"]
         why = {
             "locked": "it is locked",
-            "no Manage Threads": "lacks Manage Threads",
             "refused": "Discord refused to unarchive it",
         }[case]
         said = [
@@ -1244,22 +1262,39 @@ async def test_erasing_redraws_quiz_posts_in_a_thread_archived_since(recall, emu
         assert footer(question) == after
 
 
-@pytest.mark.parametrize("case", ["locked", "no Manage Threads"])
-async def test_an_erased_members_quiz_post_in_a_thread_recall_may_not_reopen_is_left_as_it_is(
-    recall, emulator, caplog, case
+async def test_without_manage_threads_an_erased_members_quiz_post_is_drawn_again_all_the_same(
+    recall, emulator
 ):
-    """Without Manage Threads (which archiving the thread again takes), or in a thread a
-    moderator locked, the post keeps its text, the log says so once, and it is not tried
-    again."""
+    """Without Manage Threads the thread cannot be archived again after the edit: it is
+    unarchived, the post loses the erased member's name and answer, and the thread is
+    left open for Discord to archive once it is inactive."""
     guild = emulator.add_guild("Study group")
     alice, bob = guild.add_member("alice"), guild.add_member("bob")
-    if case == "no Manage Threads":
-        guild.general.revoke_bot_permission(discord.Permissions(manage_threads=True).value)
+    guild.general.revoke_bot_permission(discord.Permissions(manage_threads=True).value)
     async with recall.running() as bot:
         thread, question = await quiz_in_archived_thread(bot, emulator, guild, alice, [alice, bob])
-        if case == "locked":
-            thread.set_thread_state(archived=True, locked=True)
-            await emulator.settle()
+        await erase(alice)
+        await emulator.wait_until(lambda: footer(question) == "1 member answered", within=3)
+        assert thread_edits(emulator, thread) == [200]
+        assert not thread.archived
+
+        async def drawn() -> bool:
+            return await bot.store.posts_to_redraw() == []
+
+        await until(drawn)
+
+
+async def test_an_erased_members_quiz_post_in_a_locked_thread_is_left_as_it_is(
+    recall, emulator, caplog
+):
+    """In a thread a moderator locked, the post keeps its text, the log says so once, and
+    it is not tried again."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        thread, question = await quiz_in_archived_thread(bot, emulator, guild, alice, [alice, bob])
+        thread.set_thread_state(archived=True, locked=True)
+        await emulator.settle()
         path, since = f"/channels/{thread.id}/messages/{question.id}", len(emulator.requests)
 
         def edits() -> list[int]:
@@ -1271,9 +1306,9 @@ async def test_an_erased_members_quiz_post_in_a_thread_recall_may_not_reopen_is_
             await asyncio.sleep(0.5)  # ten count delays: nothing more is tried
         assert edits() == [400]
         assert thread_edits(emulator, thread) == []
-        assert thread.archived and thread.locked == (case == "locked")
+        assert thread.archived and thread.locked
         assert footer(question) == "Asked by alice · 2 members answered"
-        why = "it is locked" if case == "locked" else "lacks Manage Threads"
+        why = "it is locked"
         said = [
             r.getMessage() for r in caplog.records
             if r.levelno == logging.WARNING and str(question.id) in r.getMessage()
