@@ -53,6 +53,7 @@ def test_the_built_in_decks_ship():
         "redis": "Redis interview prep",
         "shell": "Linux and the shell interview prep",
         "sql": "SQL interview prep",
+        "sqlalchemy": "SQLAlchemy interview prep",
         "websec": "Web application security interview prep",
     }
 
@@ -127,6 +128,12 @@ REDIS_AREAS = ["data-types", "strings", "hashes", "sorted-sets", "keys", "expiry
 REDIS_AREAS += ["memory", "caching", "atomicity", "transactions", "pipelining", "scripting"]
 REDIS_AREAS += ["locks", "queues", "streams", "persistence", "replication", "cluster"]
 REDIS_AREAS += ["latency", "debugging", "clients", "rate-limiting", "security"]
+SQLALCHEMY_AREAS = ["engine", "pooling", "session", "identity-map", "unit-of-work", "autoflush"]
+SQLALCHEMY_AREAS += ["expiry", "sessionmaker", "scoped-session", "web-frameworks", "mapping"]
+SQLALCHEMY_AREAS += ["relationships", "cascades", "lazy-loading", "n-plus-one", "eager-loading"]
+SQLALCHEMY_AREAS += ["select", "core", "bulk", "transactions", "savepoints", "isolation"]
+SQLALCHEMY_AREAS += ["concurrency", "locking", "events", "alembic", "async", "testing"]
+SQLALCHEMY_AREAS += ["security", "logging"]
 
 
 @pytest.mark.parametrize(
@@ -150,6 +157,7 @@ REDIS_AREAS += ["latency", "debugging", "clients", "rate-limiting", "security"]
         ("shell", "Linux and the shell interview prep", range(40, 46), 12, SHELL_AREAS),
         ("fastapi", "FastAPI interview prep", range(40, 46), 12, FASTAPI_AREAS),
         ("redis", "Redis interview prep", range(40, 46), 12, REDIS_AREAS),
+        ("sqlalchemy", "SQLAlchemy interview prep", range(40, 46), 12, SQLALCHEMY_AREAS),
     ],
 )
 def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):

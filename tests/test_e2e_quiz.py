@@ -395,6 +395,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             "python",
             "redis",
             "sql",
+            "sqlalchemy",
             "pytest",
             "websec",
             "testing",
@@ -424,6 +425,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             ("shell", "here", "here-docs"),
             ("fastapi", "life", "lifespan"),
             ("redis", "strea", "streams"),
+            ("sqlalchemy", "eager", "eager-loading"),
         ):
             offered = await alice.autocomplete("/quiz", "tag", typed, deck=deck)
             assert [c["value"] for c in offered] == [tag], deck
