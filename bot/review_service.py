@@ -612,7 +612,8 @@ def _reminders_on(
     for none."""
     if not reminders:
         return ""
-    parts = [f"**{server}** ({r.remind_time} {r.timezone})" for server, r in reminders]
+    # each zone named as /review settings names one (Etc/GMT-2 with its offset, UTC+2)
+    parts = [f"**{server}** ({r.remind_time} {zone_label(r.timezone)})" for server, r in reminders]
     servers = fit_lines(
         parts,
         limit - len(head) - len(tail),

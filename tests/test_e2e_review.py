@@ -1606,3 +1606,27 @@ async def test_the_note_on_a_grade_quotes_a_prompt_with_code_on_one_line(recall,
         graded = await play(alice, result)
         note = graded.message.embeds[0]["footer"]["text"]
         assert note == "Last: Good — “What does this print? No ….” comes back in 10 min", note
+
+
+async def test_reminders_in_other_servers_name_their_zone_with_its_real_offset(
+    recall, emulator
+):
+    """Etc/GMT-2 is UTC+2 (its sign counts the other way round): a member told of their
+    reminders in other servers reads the offset they really have, as /review settings and
+    remind tell their own zone."""
+    guild, alice = await setup(recall, emulator)
+    other = emulator.add_guild("Other group")
+    alice_there = other.add_member(alice.user)
+    async with recall.running():
+        await alice.run("/review remind", channel=guild.general, time="08:00")
+        await alice_there.run(
+            "/review remind", channel=other.general, time="07:00", timezone="Etc/GMT-2"
+        )
+        moved = await alice.run("/review settings", channel=guild.general, timezone="Asia/Tokyo")
+        assert f"**{linked(other)}** (07:00 Etc/GMT-2 (UTC+2)) still follow" in moved.content, (
+            moved.content
+        )
+        off = await alice.run("/review remind", channel=guild.general, time="off")
+        assert f"**{linked(other)}** (07:00 Etc/GMT-2 (UTC+2)) still come" in off.content, (
+            off.content
+        )
