@@ -560,7 +560,8 @@ def reminder_text(due: DueToday, where: str, decks: str, zone: str) -> str:
     if due.first_later is None:
         return (
             f"📚 {count(total, 'card')} {'is' if total == 1 else 'are'} due{where}: {decks}. "
-            f"Run `/review start` there to go over them.{STOP_REMINDERS}"
+            f"Run `/review start` there to go over {'it' if total == 1 else 'them'}."
+            f"{STOP_REMINDERS}"
         )
     first = f"<t:{int(due.first_later.timestamp())}:t>"
     if due.due_now == 0:

@@ -190,7 +190,7 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
         if elsewhere:
             lines.append(
                 f"{count(elsewhere, 'card')} {'is' if elsewhere == 1 else 'are'} due now in "
-                "your other decks: `/review start` goes over them."
+                f"your other decks: `/review start` goes over {'it' if elsewhere == 1 else 'them'}."
             )
     title = "Review done" if summary.reviewed else "Nothing to review now"
     embed = ui.info_embed(title, "\n".join(lines), colour=ui.OK)

@@ -1345,7 +1345,7 @@ async def test_reminders_from_two_servers_of_the_same_name_link_each_to_its_serv
         texts = sorted(dm.content for dm in emulator.dms(alice.user))
         assert texts == sorted(
             f"📚 1 card is due on {linked(g)}: "
-            "1 in SRS deck. Run `/review start` there to go over them.\n"
+            "1 in SRS deck. Run `/review start` there to go over it.\n"
             "-# To stop these reminders, run `/review remind time:off` there."
             for g in (guild, twin)
         ), texts
