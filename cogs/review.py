@@ -642,7 +642,8 @@ class ReviewGroup(
         try:
             at = None if off else format_time(parse_time(time))
         except ValueError as exc:
-            raise UserError(str(exc)) from None
+            # "stop", "none" or "disable" is someone turning reminders off: say the word that does
+            raise UserError(f"{exc} To stop reminders, give `off` instead.") from None
         # A zone given with `off` is set all the same (as /review settings would).
         zone = member_zone(timezone) if timezone else None
         s = await store.set_review_settings(

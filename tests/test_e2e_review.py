@@ -821,7 +821,13 @@ async def test_a_bad_time_zone_or_time_is_explained_in_a_sentence(recall, emulat
         )
         assert bad.content.startswith("Unknown time zone 'Mars/Base'. Pick one from the list")
         bad = await alice.run("/review remind", channel=guild.general, time="6pm")
-        assert bad.content == "Time must be HH:MM in 24-hour form, like 09:00 or 18:30 (got '6pm')."
+        assert bad.content == (
+            "Time must be HH:MM in 24-hour form, like 09:00 or 18:30 (got '6pm'). "
+            "To stop reminders, give `off` instead."
+        )
+        # a member who tries another word to stop them is told the one that does
+        stop = await alice.run("/review remind", channel=guild.general, time="stop")
+        assert stop.content.endswith("(got 'stop'). To stop reminders, give `off` instead.")
         settings = await bot.store.review_settings(guild.id, alice.id)
         assert (settings.timezone, settings.remind_time) == ("UTC", None)
 
