@@ -147,8 +147,14 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
             "moderator can turn one on with `/deck enable`."
         )
     elif summary.next_due is not None and summary.next_due <= now:
-        # A card answered in this session (a session asks each card once) is due again.
-        lines.append("A card you answered is due again now: run `/review start` to go over it.")
+        # Cards answered in this session (a session asks each card once) are due again.
+        again = summary.due_again
+        lines.append(
+            f"{count(again, 'card')} you answered are due again now: run `/review start` to go "
+            "over them."
+            if again > 1
+            else "A card you answered is due again now: run `/review start` to go over it."
+        )
     else:
         if summary.next_due is not None:
             lines.append(

@@ -491,6 +491,28 @@ async def test_the_summary_says_so_when_a_card_answered_in_the_session_is_due_ag
         assert "due again now" in text, text
 
 
+async def test_the_summary_counts_the_cards_answered_in_the_session_that_are_due_again(
+    recall, emulator
+):
+    """Two cards answered Again come back in a minute: a session that ends after that says
+    both are due again, not "a card", so the member knows what the next review holds."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await alice.run("/review settings", channel=guild.general, new_per_day=3)
+        step = await alice.run("/review start", channel=guild.general)
+        step = await play(alice, step, grade="Again")
+        step = await play(alice, step, grade="Again")
+        recall.clock.set(at("2026-02-02T08:10"))  # both are due again by now
+        done = await play(alice, step)
+        text = done.message.embeds[0]["description"]
+        assert (
+            "\n2 cards you answered are due again now: run `/review start` to go over them."
+        ) in text, text
+        again = await alice.run("/review start", channel=guild.general)
+        assert again.embed["title"] == "Review · 2 cards due"
+
+
 async def test_a_failed_membership_check_still_sends_the_reminder(recall, emulator):
     """Discord failing the check that the member is still in the server (a 503) is not
     taken as their leaving, and does not cost them the day's reminder."""
