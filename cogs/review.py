@@ -675,6 +675,13 @@ class ReviewGroup(
             )
             return
         assert s.remind_next is not None
+        # A next reminder already due (this time given again as it came, before the loop
+        # sent it) goes at the loop's next round.
+        check = (
+            f"<t:{int(s.remind_next.timestamp())}:R>"
+            if s.remind_next > store.clock.now()
+            else "in a moment"
+        )
         # as /review settings tells it: a zone the member follows moves with the server's
         whose = " (the server's zone)" if s.follows_server else ""
         elsewhere = (
@@ -684,8 +691,7 @@ class ReviewGroup(
         )
         await interaction.response.send_message(
             f"I'll DM you at **{at} {zone_label(s.timezone)}**{whose} on days when cards are "
-            "due (next check "
-            f"<t:{int(s.remind_next.timestamp())}:R>). Keep your DMs open to Recall."
+            f"due (next check {check}). Keep your DMs open to Recall."
             + (f"\n{elsewhere}" if elsewhere else ""),
             ephemeral=True,
         )

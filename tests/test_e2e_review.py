@@ -691,9 +691,17 @@ async def test_a_reminder_that_discord_fails_is_tried_again_within_the_hour(reca
         assert len(emulator.dms(alice.user)) == 2
 
 
-async def test_changing_the_daily_new_cards_does_not_cost_the_days_reminder(recall, emulator):
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [("/review settings", {"new_per_day": 5}), ("/review remind", {"time": "18:00"})],
+    ids=["new-cards-a-day", "the-same-time"],
+)
+async def test_a_change_that_does_not_move_reminders_keeps_the_days_retry(
+    recall, emulator, command, options
+):
     """A reminder waiting to be tried again (Discord failed it) keeps its retry when the
-    member changes a setting that does not move reminders: it goes five minutes later."""
+    member changes a setting that does not move reminders, or gives /review remind the time
+    they have again: it goes five minutes later."""
     guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
     async with recall.running() as bot:
         await only_test_deck(bot, guild.id)
@@ -704,12 +712,35 @@ async def test_changing_the_daily_new_cards_does_not_cost_the_days_reminder(reca
         recall.clock.set(at("2026-02-02T18:00"))
         assert await cog.send_reminders() == 0
         recall.clock.set(at("2026-02-02T18:02"))
-        await alice.run("/review settings", channel=guild.general, new_per_day=5)
+        await alice.run(command, channel=guild.general, **options)
         settings = await bot.store.review_settings(guild.id, alice.id)
-        assert settings.new_per_day == 5 and settings.remind_next == at("2026-02-02T18:05")
+        assert settings.remind_next == at("2026-02-02T18:05")
+        assert settings.new_per_day == options.get("new_per_day", 10)
         recall.clock.set(at("2026-02-02T18:05"))
         assert await cog.send_reminders() == 1
         assert len(emulator.dms(alice.user)) == 1
+
+
+async def test_the_same_reminder_time_given_as_it_comes_due_keeps_the_days_reminder(
+    recall, emulator
+):
+    """/review remind given the time a member has, just after it came and before the loop
+    sent that day's reminder, leaves it to go; only a new time or zone moves it."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        await alice.run("/review remind", channel=guild.general, time="18:00")
+        recall.clock.set(at("2026-02-02T18:00:10"))
+        again = await alice.run("/review remind", channel=guild.general, time="18:00")
+        assert again.content.startswith("I'll DM you at **18:00 UTC**"), again.content
+        assert "(next check in a moment)" in again.content, again.content
+        assert await bot.get_cog("Review").send_reminders() == 1
+        assert len(emulator.dms(alice.user)) == 1
+        await alice.run("/review remind", channel=guild.general, time="07:00")
+        assert (await bot.store.review_settings(guild.id, alice.id)).remind_next == at(
+            "2026-02-03T07:00"
+        )
 
 
 async def test_one_members_broken_reminder_does_not_hold_up_the_others(
