@@ -97,6 +97,8 @@ class Summary:
     #: questions left for them), and its zone as :func:`day_zone` names it
     new_from: datetime | None = None
     zone: str = ""
+    #: how many of the cards the session answered are due again now
+    due_again: int = 0
 
 
 @dataclass(frozen=True)
@@ -282,10 +284,12 @@ class ReviewService:
         # A session of one deck tells when that deck has a card due next.
         cards = await self.store.cards(guild_id, user_id, reviewable=True, deck_id=deck_id)
         next_due = min((c.card.due for c in cards), default=None)
+        now = self.store.clock.now()
+        answered = {q for q, _ in answers}
+        due_again = sum(1 for c in cards if c.card.due <= now and c.question_id in answered)
         new_left = await self.store.new_question(guild_id, user_id, deck_id=deck_id) is not None
         switched_on = {d.id for d in await self.store.decks_for_guild(guild_id)}
         elsewhere = 0
-        now = self.store.clock.now()
         if deck_id is not None:
             due = await self.store.due_counts(guild_id, user_id, until=now)
             elsewhere = sum(c.due for c in due if c.deck_id != deck_id)
@@ -303,6 +307,7 @@ class ReviewService:
             ratings=tuple(sum(1 for _, r in answers if r == rating) for rating in Rating),
             new_from=midnight if new_left else None,
             zone=day_zone(settings.timezone, settings.follows_server),
+            due_again=due_again,
         )
 
     async def status(self, guild_id: int, user_id: int) -> Status:
@@ -560,7 +565,8 @@ def reminder_text(due: DueToday, where: str, decks: str, zone: str) -> str:
     if due.first_later is None:
         return (
             f"📚 {count(total, 'card')} {'is' if total == 1 else 'are'} due{where}: {decks}. "
-            f"Run `/review start` there to go over them.{STOP_REMINDERS}"
+            f"Run `/review start` there to go over {'it' if total == 1 else 'them'}."
+            f"{STOP_REMINDERS}"
         )
     first = f"<t:{int(due.first_later.timestamp())}:t>"
     if due.due_now == 0:
@@ -612,7 +618,8 @@ def _reminders_on(
     for none."""
     if not reminders:
         return ""
-    parts = [f"**{server}** ({r.remind_time} {r.timezone})" for server, r in reminders]
+    # each zone named as /review settings names one (Etc/GMT-2 with its offset, UTC+2)
+    parts = [f"**{server}** ({r.remind_time} {zone_label(r.timezone)})" for server, r in reminders]
     servers = fit_lines(
         parts,
         limit - len(head) - len(tail),

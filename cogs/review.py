@@ -147,8 +147,14 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
             "moderator can turn one on with `/deck enable`."
         )
     elif summary.next_due is not None and summary.next_due <= now:
-        # A card answered in this session (a session asks each card once) is due again.
-        lines.append("A card you answered is due again now: run `/review start` to go over it.")
+        # Cards answered in this session (a session asks each card once) are due again.
+        again = summary.due_again
+        lines.append(
+            f"{count(again, 'card')} you answered are due again now: run `/review start` to go "
+            "over them."
+            if again > 1
+            else "A card you answered is due again now: run `/review start` to go over it."
+        )
     else:
         if summary.next_due is not None:
             lines.append(
@@ -190,7 +196,7 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
         if elsewhere:
             lines.append(
                 f"{count(elsewhere, 'card')} {'is' if elsewhere == 1 else 'are'} due now in "
-                "your other decks: `/review start` goes over them."
+                f"your other decks: `/review start` goes over {'it' if elsewhere == 1 else 'them'}."
             )
     title = "Review done" if summary.reviewed else "Nothing to review now"
     embed = ui.info_embed(title, "\n".join(lines), colour=ui.OK)
@@ -642,7 +648,8 @@ class ReviewGroup(
         try:
             at = None if off else format_time(parse_time(time))
         except ValueError as exc:
-            raise UserError(str(exc)) from None
+            # "stop", "none" or "disable" is someone turning reminders off: say the word that does
+            raise UserError(f"{exc} To stop reminders, give `off` instead.") from None
         # A zone given with `off` is set all the same (as /review settings would).
         zone = member_zone(timezone) if timezone else None
         s = await store.set_review_settings(
@@ -668,6 +675,13 @@ class ReviewGroup(
             )
             return
         assert s.remind_next is not None
+        # A next reminder already due (this time given again as it came, before the loop
+        # sent it) goes at the loop's next round.
+        check = (
+            f"<t:{int(s.remind_next.timestamp())}:R>"
+            if s.remind_next > store.clock.now()
+            else "in a moment"
+        )
         # as /review settings tells it: a zone the member follows moves with the server's
         whose = " (the server's zone)" if s.follows_server else ""
         elsewhere = (
@@ -677,8 +691,7 @@ class ReviewGroup(
         )
         await interaction.response.send_message(
             f"I'll DM you at **{at} {zone_label(s.timezone)}**{whose} on days when cards are "
-            "due (next check "
-            f"<t:{int(s.remind_next.timestamp())}:R>). Keep your DMs open to Recall."
+            f"due (next check {check}). Keep your DMs open to Recall."
             + (f"\n{elsewhere}" if elsewhere else ""),
             ephemeral=True,
         )

@@ -14,6 +14,7 @@ from bot.decks import (
     load_deck_text,
 )
 from bot.questions import KEY_POINT_MAX, Deck, Question
+from bot.text import _open_code
 from cogs import ui
 
 GOOD = """\
@@ -219,6 +220,18 @@ def test_every_shipped_question_fits_discord_when_rendered(path: Path):
             assert "trimmed" not in (embed.description or ""), q.id
         for option in q.options:
             assert len(option.text) <= ui.BUTTON_LABEL
+
+
+@pytest.mark.parametrize("path", builtin_deck_paths(), ids=lambda p: p.name)
+def test_every_shipped_code_span_is_closed(path: Path):
+    """A backtick left open pairs with the next one Discord finds (and an Anki export with
+    it), so the rest of the text shows code as prose and prose as code. A text that quotes a
+    backtick does so inside a span of two (``like `this'``)."""
+    for q in load_deck_file(path).questions:
+        texts = [q.prompt, q.why, q.answer, *q.key_points, *(o.text for o in q.options)]
+        for text in texts:
+            opened = _open_code(text)
+            assert opened is None, (q.id, text[max(0, opened.start() - 40) : opened.end() + 40])
 
 
 def test_the_longest_question_a_deck_may_hold_is_trimmed_not_broken():

@@ -491,6 +491,28 @@ async def test_the_summary_says_so_when_a_card_answered_in_the_session_is_due_ag
         assert "due again now" in text, text
 
 
+async def test_the_summary_counts_the_cards_answered_in_the_session_that_are_due_again(
+    recall, emulator
+):
+    """Two cards answered Again come back in a minute: a session that ends after that says
+    both are due again, not "a card", so the member knows what the next review holds."""
+    guild, alice = await setup(recall, emulator)
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await alice.run("/review settings", channel=guild.general, new_per_day=3)
+        step = await alice.run("/review start", channel=guild.general)
+        step = await play(alice, step, grade="Again")
+        step = await play(alice, step, grade="Again")
+        recall.clock.set(at("2026-02-02T08:10"))  # both are due again by now
+        done = await play(alice, step)
+        text = done.message.embeds[0]["description"]
+        assert (
+            "\n2 cards you answered are due again now: run `/review start` to go over them."
+        ) in text, text
+        again = await alice.run("/review start", channel=guild.general)
+        assert again.embed["title"] == "Review · 2 cards due"
+
+
 async def test_a_failed_membership_check_still_sends_the_reminder(recall, emulator):
     """Discord failing the check that the member is still in the server (a 503) is not
     taken as their leaving, and does not cost them the day's reminder."""
@@ -669,9 +691,17 @@ async def test_a_reminder_that_discord_fails_is_tried_again_within_the_hour(reca
         assert len(emulator.dms(alice.user)) == 2
 
 
-async def test_changing_the_daily_new_cards_does_not_cost_the_days_reminder(recall, emulator):
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [("/review settings", {"new_per_day": 5}), ("/review remind", {"time": "18:00"})],
+    ids=["new-cards-a-day", "the-same-time"],
+)
+async def test_a_change_that_does_not_move_reminders_keeps_the_days_retry(
+    recall, emulator, command, options
+):
     """A reminder waiting to be tried again (Discord failed it) keeps its retry when the
-    member changes a setting that does not move reminders: it goes five minutes later."""
+    member changes a setting that does not move reminders, or gives /review remind the time
+    they have again: it goes five minutes later."""
     guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
     async with recall.running() as bot:
         await only_test_deck(bot, guild.id)
@@ -682,12 +712,35 @@ async def test_changing_the_daily_new_cards_does_not_cost_the_days_reminder(reca
         recall.clock.set(at("2026-02-02T18:00"))
         assert await cog.send_reminders() == 0
         recall.clock.set(at("2026-02-02T18:02"))
-        await alice.run("/review settings", channel=guild.general, new_per_day=5)
+        await alice.run(command, channel=guild.general, **options)
         settings = await bot.store.review_settings(guild.id, alice.id)
-        assert settings.new_per_day == 5 and settings.remind_next == at("2026-02-02T18:05")
+        assert settings.remind_next == at("2026-02-02T18:05")
+        assert settings.new_per_day == options.get("new_per_day", 10)
         recall.clock.set(at("2026-02-02T18:05"))
         assert await cog.send_reminders() == 1
         assert len(emulator.dms(alice.user)) == 1
+
+
+async def test_the_same_reminder_time_given_as_it_comes_due_keeps_the_days_reminder(
+    recall, emulator
+):
+    """/review remind given the time a member has, just after it came and before the loop
+    sent that day's reminder, leaves it to go; only a new time or zone moves it."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        await alice.run("/review remind", channel=guild.general, time="18:00")
+        recall.clock.set(at("2026-02-02T18:00:10"))
+        again = await alice.run("/review remind", channel=guild.general, time="18:00")
+        assert again.content.startswith("I'll DM you at **18:00 UTC**"), again.content
+        assert "(next check in a moment)" in again.content, again.content
+        assert await bot.get_cog("Review").send_reminders() == 1
+        assert len(emulator.dms(alice.user)) == 1
+        await alice.run("/review remind", channel=guild.general, time="07:00")
+        assert (await bot.store.review_settings(guild.id, alice.id)).remind_next == at(
+            "2026-02-03T07:00"
+        )
 
 
 async def test_one_members_broken_reminder_does_not_hold_up_the_others(
@@ -821,7 +874,13 @@ async def test_a_bad_time_zone_or_time_is_explained_in_a_sentence(recall, emulat
         )
         assert bad.content.startswith("Unknown time zone 'Mars/Base'. Pick one from the list")
         bad = await alice.run("/review remind", channel=guild.general, time="6pm")
-        assert bad.content == "Time must be HH:MM in 24-hour form, like 09:00 or 18:30 (got '6pm')."
+        assert bad.content == (
+            "Time must be HH:MM in 24-hour form, like 09:00 or 18:30 (got '6pm'). "
+            "To stop reminders, give `off` instead."
+        )
+        # a member who tries another word to stop them is told the one that does
+        stop = await alice.run("/review remind", channel=guild.general, time="stop")
+        assert stop.content.endswith("(got 'stop'). To stop reminders, give `off` instead.")
         settings = await bot.store.review_settings(guild.id, alice.id)
         assert (settings.timezone, settings.remind_time) == ("UTC", None)
 
@@ -1345,7 +1404,7 @@ async def test_reminders_from_two_servers_of_the_same_name_link_each_to_its_serv
         texts = sorted(dm.content for dm in emulator.dms(alice.user))
         assert texts == sorted(
             f"📚 1 card is due on {linked(g)}: "
-            "1 in SRS deck. Run `/review start` there to go over them.\n"
+            "1 in SRS deck. Run `/review start` there to go over it.\n"
             "-# To stop these reminders, run `/review remind time:off` there."
             for g in (guild, twin)
         ), texts
@@ -1606,3 +1665,27 @@ async def test_the_note_on_a_grade_quotes_a_prompt_with_code_on_one_line(recall,
         graded = await play(alice, result)
         note = graded.message.embeds[0]["footer"]["text"]
         assert note == "Last: Good — “What does this print? No ….” comes back in 10 min", note
+
+
+async def test_reminders_in_other_servers_name_their_zone_with_its_real_offset(
+    recall, emulator
+):
+    """Etc/GMT-2 is UTC+2 (its sign counts the other way round): a member told of their
+    reminders in other servers reads the offset they really have, as /review settings and
+    remind tell their own zone."""
+    guild, alice = await setup(recall, emulator)
+    other = emulator.add_guild("Other group")
+    alice_there = other.add_member(alice.user)
+    async with recall.running():
+        await alice.run("/review remind", channel=guild.general, time="08:00")
+        await alice_there.run(
+            "/review remind", channel=other.general, time="07:00", timezone="Etc/GMT-2"
+        )
+        moved = await alice.run("/review settings", channel=guild.general, timezone="Asia/Tokyo")
+        assert f"**{linked(other)}** (07:00 Etc/GMT-2 (UTC+2)) still follow" in moved.content, (
+            moved.content
+        )
+        off = await alice.run("/review remind", channel=guild.general, time="off")
+        assert f"**{linked(other)}** (07:00 Etc/GMT-2 (UTC+2)) still come" in off.content, (
+            off.content
+        )

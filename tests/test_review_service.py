@@ -25,6 +25,7 @@ from bot.review_service import (
     OPTION_CHANGED,
     DueToday,
     ReviewService,
+    Summary,
     day_zone,
     due_by_deck,
     other_zones_text,
@@ -105,6 +106,13 @@ def test_a_reminder_says_which_cards_are_due_now_and_when_the_others_come_due() 
         "📚 5 cards come due on Club by midnight in UTC, the server's zone: 3 in Flask, "
         "2 in SQL. The first is due at "
         f"{mark}: run `/review start` there from then." + STOP
+    )
+
+
+def test_a_reminder_of_one_card_due_speaks_of_it_not_them() -> None:
+    counts = [DeckDue(1, "Flask", "flask", True, 1)]
+    assert reminder_text(DueToday(counts, 1, None), " on Club", "1 in Flask", "UTC") == (
+        "📚 1 card is due on Club: 1 in Flask. Run `/review start` there to go over it." + STOP
     )
 
 
@@ -440,3 +448,16 @@ def test_every_reminder_says_how_to_stop_reminders() -> None:
     for due in (DueToday(counts, 2, None), DueToday(counts, 1, later), DueToday(counts, 0, later)):
         text = reminder_text(due, " on Club", "2 in Flask", "UTC")
         assert text.endswith("\n-# To stop these reminders, run `/review remind time:off` there."), text
+
+
+def test_one_card_due_in_the_other_decks_is_spoken_of_as_it() -> None:
+    from cogs.review import summary_message
+
+    now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    for elsewhere, told in (
+        (1, "1 card is due now in your other decks: `/review start` goes over it."),
+        (2, "2 cards are due now in your other decks: `/review start` goes over them."),
+    ):
+        summary = Summary(1, 0, None, one_deck=True, due_elsewhere=elsewhere)
+        text = summary_message(summary, now).description or ""
+        assert text.endswith("\n" + told), text

@@ -288,9 +288,10 @@ class SrsStore(DeckStore):
                 reason = None
             if not when:
                 next_at = None
-            elif remind_time is None and zone == was_zone and row is not None and row[4]:
-                # Neither the time nor the zone changed: the next reminder stays as it was
-                # (today's not yet sent, or one waiting to be tried again, is kept).
+            elif row is not None and row[4] and zone == was_zone and remind_time in (None, row[2]):
+                # Neither the time nor the zone changed (the time given again is the one set):
+                # the next reminder stays as it was (today's not yet sent, or one waiting to be
+                # tried again, is kept).
                 next_at = row[4]
             else:
                 next_at = to_db(next_reminder(when, zone, now))
