@@ -42,6 +42,7 @@ def test_check_works_offline_without_a_token(tmp_path):
     assert "shell: Linux and the shell interview prep" in result.stdout
     assert "fastapi: FastAPI interview prep" in result.stdout
     assert "redis: Redis interview prep" in result.stdout
+    assert "celery: Celery and background jobs interview prep" in result.stdout
     assert (tmp_path / "recall.sqlite3").exists()
     again = recall("check", cwd=tmp_path)
     assert "+0 added" in again.stdout

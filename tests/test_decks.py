@@ -43,6 +43,7 @@ def test_the_built_in_decks_ship():
     assert {d.slug: d.name for d in load_builtin_decks()} == {
         "algorithms": "Algorithms and data structures interview prep",
         "asyncio": "Async Python (asyncio) interview prep",
+        "celery": "Celery and background jobs interview prep",
         "django": "Django interview prep",
         "fastapi": "FastAPI interview prep",
         "flask": "Flask interview prep",
@@ -127,6 +128,11 @@ REDIS_AREAS = ["data-types", "strings", "hashes", "sorted-sets", "keys", "expiry
 REDIS_AREAS += ["memory", "caching", "atomicity", "transactions", "pipelining", "scripting"]
 REDIS_AREAS += ["locks", "queues", "streams", "persistence", "replication", "cluster"]
 REDIS_AREAS += ["latency", "debugging", "clients", "rate-limiting", "security"]
+CELERY_AREAS = ["brokers", "results", "serialization", "calling", "acks", "visibility-timeout"]
+CELERY_AREAS += ["prefetch", "idempotency", "retries", "time-limits", "routing", "pools"]
+CELERY_AREAS += ["memory", "canvas", "chords", "beat", "crontab", "transactions", "revoking"]
+CELERY_AREAS += ["monitoring", "shutdown", "testing", "rate-limits", "signals", "logging"]
+CELERY_AREAS += ["configuration", "django", "flask"]
 
 
 @pytest.mark.parametrize(
@@ -150,6 +156,13 @@ REDIS_AREAS += ["latency", "debugging", "clients", "rate-limiting", "security"]
         ("shell", "Linux and the shell interview prep", range(40, 46), 12, SHELL_AREAS),
         ("fastapi", "FastAPI interview prep", range(40, 46), 12, FASTAPI_AREAS),
         ("redis", "Redis interview prep", range(40, 46), 12, REDIS_AREAS),
+        (
+            "celery",
+            "Celery and background jobs interview prep",
+            range(40, 46),
+            14,
+            CELERY_AREAS,
+        ),
     ],
 )
 def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):

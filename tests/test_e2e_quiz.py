@@ -387,6 +387,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
         assert [c["value"] for c in decks] == [
             "algorithms",
             "asyncio",
+            "celery",
             "django",
             "fastapi",
             "flask",
@@ -425,6 +426,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             ("shell", "here", "here-docs"),
             ("fastapi", "life", "lifespan"),
             ("redis", "strea", "streams"),
+            ("celery", "visib", "visibility-timeout"),
         ):
             offered = await alice.autocomplete("/quiz", "tag", typed, deck=deck)
             assert [c["value"] for c in offered] == [tag], deck
