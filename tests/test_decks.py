@@ -44,6 +44,7 @@ def test_the_built_in_decks_ship():
     assert {d.slug: d.name for d in load_builtin_decks()} == {
         "algorithms": "Algorithms and data structures interview prep",
         "asyncio": "Async Python (asyncio) interview prep",
+        "celery": "Celery and background jobs interview prep",
         "django": "Django interview prep",
         "fastapi": "FastAPI interview prep",
         "flask": "Flask interview prep",
@@ -135,6 +136,11 @@ SQLALCHEMY_AREAS += ["relationships", "cascades", "lazy-loading", "n-plus-one", 
 SQLALCHEMY_AREAS += ["select", "core", "bulk", "transactions", "savepoints", "isolation"]
 SQLALCHEMY_AREAS += ["concurrency", "locking", "events", "alembic", "async", "testing"]
 SQLALCHEMY_AREAS += ["security", "logging"]
+CELERY_AREAS = ["brokers", "results", "serialization", "calling", "acks", "visibility-timeout"]
+CELERY_AREAS += ["prefetch", "idempotency", "retries", "time-limits", "routing", "pools"]
+CELERY_AREAS += ["memory", "canvas", "chords", "beat", "crontab", "transactions", "revoking"]
+CELERY_AREAS += ["monitoring", "shutdown", "testing", "rate-limits", "signals", "logging"]
+CELERY_AREAS += ["configuration", "django", "flask"]
 
 
 @pytest.mark.parametrize(
@@ -159,6 +165,13 @@ SQLALCHEMY_AREAS += ["security", "logging"]
         ("fastapi", "FastAPI interview prep", range(40, 46), 12, FASTAPI_AREAS),
         ("redis", "Redis interview prep", range(40, 46), 12, REDIS_AREAS),
         ("sqlalchemy", "SQLAlchemy interview prep", range(40, 46), 12, SQLALCHEMY_AREAS),
+        (
+            "celery",
+            "Celery and background jobs interview prep",
+            range(40, 46),
+            14,
+            CELERY_AREAS,
+        ),
     ],
 )
 def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):

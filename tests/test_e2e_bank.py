@@ -69,6 +69,16 @@ async def make_deck(mod, name: str = "Team Flask", description: str = "Our own q
     return await mod.run("/deck create", name=name, description=description)
 
 
+async def deck_list(member) -> str:
+    """Every page of `/deck list` as one text: the built-in decks alone nearly fill the first."""
+    page = await member.run("/deck list")
+    body = page.embed["description"]
+    while page.message.buttons and not page.message.buttons[-1].disabled:  # Next ▶
+        page = await member.click(page.message, "Next ▶")
+        body += "\n" + page.message.embeds[0]["description"]
+    return body
+
+
 async def drafts_dropped(bot) -> None:
     """Wait until the `why` kept for the forms sent is dropped: once a form is answered
     (the bot must not be stopped before, as it does it then)."""
@@ -94,8 +104,7 @@ async def test_deck_lifecycle_create_list_info_disable_remove(recall, emulator):
             "**Flask interview prep** has. Choose another name."
         ), builtin_clash.content
 
-        listed = await alice.run("/deck list")
-        body = listed.embed["description"]
+        body = await deck_list(alice)
         assert "**Flask interview prep** (`flask`)" in body and "built-in" in body
         assert "**Team Flask** (`team-flask`) · 0 questions · custom" in body
 
@@ -138,7 +147,7 @@ async def test_deck_lifecycle_create_list_info_disable_remove(recall, emulator):
         )
         row = await bot.store._fetchone("SELECT removed_at FROM decks WHERE name = 'Team Flask'")
         assert row is not None and row[0] is not None  # kept, marked removed
-        assert "Team Flask" not in (await alice.run("/deck list")).embed["description"]
+        assert "Team Flask" not in await deck_list(alice)
         # The name is free again.
         assert "is ready" in (await make_deck(mod)).embed["description"]
 
@@ -387,11 +396,7 @@ async def test_deck_list_and_choices_sort_names_as_people_read_them(recall, emul
     async with recall.running():
         for name in ("zeta", "Éclair", "alpha", "Beta"):
             await make_deck(mod, name=name, description="")
-        page = await alice.run("/deck list")
-        body = page.embed["description"]
-        while page.message.buttons and not page.message.buttons[-1].disabled:  # Next ▶
-            page = await alice.click(page.message, "Next ▶")
-            body += "\n" + page.message.embeds[0]["description"]
+        body = await deck_list(alice)
         custom = [line.split("**")[1] for line in body.splitlines() if "· custom" in line]
         assert custom == ["alpha", "Beta", "Éclair", "zeta"], custom
         choices = await mod.autocomplete("/deck remove", "deck", "")
@@ -1746,8 +1751,7 @@ async def test_a_deck_of_thousands_of_questions_counts_them_by_thousands(recall,
         await make_deck(mod)
         deck = next(d for d in await bot.store.decks_for_guild(guild.id) if not d.builtin)
         await bot.store.insert_questions(deck.id, questions)
-        listed = await alice.run("/deck list")
-        assert "(`team-flask`) · 1,200 questions · custom" in listed.embed["description"]
+        assert "(`team-flask`) · 1,200 questions · custom" in await deck_list(alice)
         info = await alice.run("/deck info", deck="team-flask")
         fields = {f["name"]: f["value"] for f in info.embed["fields"]}
         assert fields["Questions"].startswith("1,200 (0 multiple choice)\n🟢 1,200 · 🟡 0 · 🔴 0")
@@ -1873,7 +1877,7 @@ async def test_a_deck_number_typed_in_a_deck_option_offers_that_deck(recall, emu
         builtin = next(
             d for d in await bot.store.decks_for_guild(guild.id) if d.builtin and d.slug == "python"
         )
-        assert f"(`{builtin.id}`)" in (await alice.run("/deck list")).embed["description"]
+        assert f"(`{builtin.id}`)" in await deck_list(alice)
         for member, command in ((alice, "/deck info"), (mod, "/deck disable")):
             choices = await member.autocomplete(command, "deck", f" {builtin.id} ")
             assert [c["value"] for c in choices][:1] == [str(builtin.id)], (command, choices)
@@ -1934,9 +1938,7 @@ async def test_deck_edit_renames_and_redescribes_a_deck_keeping_its_slug(recall,
         assert info.embed["description"] == "Questions we ask."
         sq = await bot.store.question(qid)
         assert sq is not None and sq.deck_name == "Team Flask" and not sq.removed
-        assert "**Team Flask** (`team-flsak`) · 1 question" in (
-            await alice.run("/deck list")
-        ).embed["description"]
+        assert "**Team Flask** (`team-flsak`) · 1 question" in await deck_list(alice)
 
         # The same again (spacing does not count): nothing changed, nothing written.
         before = await bot.store._fetchall("SELECT * FROM decks ORDER BY id")

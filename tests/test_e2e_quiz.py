@@ -8,6 +8,7 @@ import pytest
 
 from bot.questions import Question
 from cogs.quiz import OptionButton
+from tests.test_e2e_bank import deck_list
 
 pytestmark = pytest.mark.e2e
 
@@ -386,6 +387,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
         assert [c["value"] for c in decks] == [
             "algorithms",
             "asyncio",
+            "celery",
             "django",
             "fastapi",
             "flask",
@@ -426,6 +428,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             ("fastapi", "life", "lifespan"),
             ("redis", "strea", "streams"),
             ("sqlalchemy", "eager", "eager-loading"),
+            ("celery", "visib", "visibility-timeout"),
         ):
             offered = await alice.autocomplete("/quiz", "tag", typed, deck=deck)
             assert [c["value"] for c in offered] == [tag], deck
@@ -710,8 +713,7 @@ async def test_a_built_in_deck_sharing_its_slug_with_the_servers_own_can_still_b
         assert "Python interview prep" in str(from_builtin.embed), from_builtin.embed
         from_own = await mod.run("/quiz", deck="python", private=True)
         assert any(q.prompt in str(from_own.embed) for q in (OPEN, OPEN_2, MC)), from_own.embed
-        listed = await mod.run("/deck list")
-        text = listed.embed["description"]
+        text = await deck_list(mod)
         assert f"**Python interview prep** (`{builtin.id}`)" in text, text
         assert "**Python** (`python`)" in text, text
 
