@@ -182,7 +182,7 @@ class Stats(commands.Cog):
         if not hidden and note is None and interaction.channel_id:
             # In the channel for all to see: taken down if the member hides or erases later.
             await remember_shown(
-                store,
+                self.bot,
                 ShownMessage(message.id, guild_id, interaction.channel_id, "stats", user_id),
                 frozenset({user_id}),
             )

@@ -1021,6 +1021,45 @@ async def test_boards_and_stats_in_the_channel_drop_a_member_who_hides(recall, e
         assert names_on((await bob.run("/leaderboard show")).message) == ["alice", "bob"]
 
 
+async def test_stats_a_member_hides_from_while_they_are_drawn_are_taken_down(
+    recall, emulator, monkeypatch
+):
+    """/stats about alice, still drawing its picture when she hid: the hide found no message
+    naming her to draw again, and once the stats went up and were noted as naming a hidden
+    member, they waited to be drawn again with nothing to start it (until another member hid
+    or erased their data, or the bot restarted): her points stayed in the channel."""
+    import threading
+
+    import bot.stats as drawing
+
+    draw = drawing.render_weeks_png
+    gate = threading.Event()
+
+    def held_draw(*args, **kwargs):
+        gate.wait(10)
+        return draw(*args, **kwargs)
+
+    # Before the bot starts: loading the cog imports the drawing from bot.stats.
+    monkeypatch.setattr(drawing, "render_weeks_png", held_draw)
+    guild = emulator.add_guild("Study group")
+    alice, carol = guild.add_member("alice"), guild.add_member("carol")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 2)
+        stats = await carol.run("/stats", member=alice)  # answered, still drawing
+        await alice.run("/privacy hide")
+        cog = bot.get_cog("Leaderboard")
+        await until(nothing_waits(bot))
+        await until(lambda: asyncio.sleep(0, cog._redraw_task is None or cog._redraw_task.done()))
+        gate.set()
+        shown = await stats.wait_for_content()
+        assert not shown.ephemeral
+        await emulator.wait_until(lambda: not stats.message.attachments)
+        assert stats.message.embeds[0]["description"] == (
+            "These stats were taken down by the member they belong to."
+        )
+        await until(nothing_waits(bot))
+
+
 async def test_erasing_takes_the_member_off_boards_in_the_channel_and_their_id_off_them(
     recall, emulator
 ):
