@@ -21,7 +21,7 @@ from bot.store import ShownMessage, Standing
 from bot.text import count, grouped, percent, plural
 from cogs import ui
 from cogs.checks import shown_only_to_you
-from cogs.leaderboard import escape, points_text, remember_shown
+from cogs.leaderboard import escape, points_text, redraw_shown, remember_shown
 
 CHART_NAME = "weeks.png"
 
@@ -186,6 +186,11 @@ class Stats(commands.Cog):
                 ShownMessage(message.id, guild_id, interaction.channel_id, "stats", user_id),
                 frozenset({user_id}),
             )
+            if not await store.has_answered(guild_id, user_id):
+                # Erased while they were drawn: the erase found no stats of theirs to take
+                # down, and these show what it erased.
+                await store.mark_shown(message.id)
+                redraw_shown(self.bot)
 
 
 async def setup(bot: RecallBot) -> None:

@@ -1021,13 +1021,15 @@ async def test_boards_and_stats_in_the_channel_drop_a_member_who_hides(recall, e
         assert names_on((await bob.run("/leaderboard show")).message) == ["alice", "bob"]
 
 
+@pytest.mark.parametrize("how", ["hides", "erases"])
 async def test_stats_a_member_hides_from_while_they_are_drawn_are_taken_down(
-    recall, emulator, monkeypatch
+    recall, emulator, monkeypatch, how
 ):
     """/stats about alice, still drawing its picture when she hid: the hide found no message
     naming her to draw again, and once the stats went up and were noted as naming a hidden
     member, they waited to be drawn again with nothing to start it (until another member hid
-    or erased their data, or the bot restarted): her points stayed in the channel."""
+    or erased their data, or the bot restarted): her points stayed in the channel. Erased
+    meanwhile, they were noted as any stats are, and stayed for good."""
     import threading
 
     import bot.stats as drawing
@@ -1046,7 +1048,10 @@ async def test_stats_a_member_hides_from_while_they_are_drawn_are_taken_down(
     async with recall.running() as bot:
         await score(bot, guild.id, alice.id, "alice", 2)
         stats = await carol.run("/stats", member=alice)  # answered, still drawing
-        await alice.run("/privacy hide")
+        if how == "hides":
+            await alice.run("/privacy hide")
+        else:
+            await erase(alice)
         cog = bot.get_cog("Leaderboard")
         await until(nothing_waits(bot))
         await until(lambda: asyncio.sleep(0, cog._redraw_task is None or cog._redraw_task.done()))
@@ -1058,6 +1063,8 @@ async def test_stats_a_member_hides_from_while_they_are_drawn_are_taken_down(
             "These stats were taken down by the member they belong to."
         )
         await until(nothing_waits(bot))
+        if how == "erases":  # nothing of hers is left, the note of these stats included
+            assert not await bot.store.holds_member_data(guild.id, alice.id)
 
 
 async def test_erasing_takes_the_member_off_boards_in_the_channel_and_their_id_off_them(

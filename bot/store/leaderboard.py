@@ -587,6 +587,15 @@ class LeaderboardStore(QuizStore):
 
         return await self.read(load)
 
+    async def mark_shown(self, message_id: int) -> None:
+        """Leave a message waiting to be drawn again (see :meth:`shown_to_redraw`)."""
+        await self.write(
+            lambda conn: conn.execute(
+                "UPDATE shown_messages SET redraw = redraw + 1 WHERE message_id = ?",
+                (message_id,),
+            )
+        )
+
     async def forget_shown(self, message_id: int) -> None:
         """A message that is gone (deleted, or out of the bot's reach), or that names no one
         any more: it is not looked after again."""
