@@ -53,6 +53,8 @@ class Stats(commands.Cog):
         own = target.id == interaction.user.id
         hidden = await store.member_hidden(guild_id, target.id)
         name = escape(await store.member_name(guild_id, target.id) or target.display_name)
+        if target.bot:
+            raise UserError(f"{name} is a bot: bots don't answer questions, so they have no stats.")
         if hidden and not own:
             raise UserError(f"{name} keeps their stats private in this server.")
         if not await store.has_answered(guild_id, target.id):

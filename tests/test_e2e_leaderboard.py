@@ -1479,6 +1479,18 @@ async def test_my_rank_opens_the_page_of_the_member_who_clicks(recall, emulator)
         assert hidden.ephemeral and hidden.content.startswith("You are hidden from the boards")
 
 
+async def test_stats_of_a_bot_say_bots_do_not_answer(recall, emulator):
+    """/stats member:@Recall said "Recall has not answered any questions in this server yet",
+    as if a bot could: no bot ever has stats."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running():
+        result = await alice.run("/stats", member=guild.me)
+        assert result.ephemeral
+        text = result.content or result.message.embeds[0].get("description", "")
+        assert text == "Recall is a bot: bots don't answer questions, so they have no stats."
+
+
 async def test_stats_say_so_when_there_is_no_streak_or_self_grade_to_show(recall, emulator):
     """In a server that never posted a question of the day, the streak read "Current: 0,
     Best: 0", as if the member had missed every one; a member who only answered multiple
