@@ -9,6 +9,8 @@ from datetime import date
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.text import grouped
+
 #: a tag needs this many graded attempts before it is called strong or weak
 MIN_TAG_ATTEMPTS = 2
 
@@ -91,13 +93,16 @@ def render_weeks_png(weeks: Sequence[tuple[date, int]], title: str) -> bytes:
     draw = ImageDraw.Draw(image)
     small, big = _font(12), _font(15)
     draw.text((16, 10), title, fill=_TEXT, font=big)
-    left, right, top, bottom = 44, _WIDTH - 16, 42, _HEIGHT - 34
     peak = max((points for _, points in weeks), default=0)
     scale_max = scale_top(peak)
-    for fraction, value in ((0.0, 0), (0.5, scale_max // 2), (1.0, scale_max)):
+    scale = ((0.0, 0), (0.5, scale_max // 2), (1.0, scale_max))
+    # The scale's labels are right-aligned against the chart: its margin fits the widest.
+    widest = max(draw.textlength(grouped(value), font=small) for _, value in scale)
+    left, right, top, bottom = max(44, round(widest) + 12), _WIDTH - 16, 42, _HEIGHT - 34
+    for fraction, value in scale:
         y = bottom - (bottom - top) * fraction
         draw.line((left, y, right, y), fill=_GRID)
-        draw.text((left - 6, y), str(value), fill=_TEXT, font=small, anchor="rm")
+        draw.text((left - 6, y), grouped(value), fill=_TEXT, font=small, anchor="rm")
     if weeks:
         slot = (right - left) / len(weeks)
         bar = slot * 0.62
@@ -109,7 +114,7 @@ def render_weeks_png(weeks: Sequence[tuple[date, int]], title: str) -> bytes:
                 draw.rectangle((x0, bottom - max(height, 2), x0 + bar, bottom), fill=colour)
                 draw.text(
                     (x0 + bar / 2, bottom - height - 3),
-                    str(points),
+                    grouped(points),
                     fill=_TEXT,
                     font=small,
                     anchor="mb",

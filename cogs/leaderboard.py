@@ -198,19 +198,23 @@ async def board_message(
 
 
 async def remember_shown(
-    store: Store, message: ShownMessage, named: frozenset[int]
+    bot: RecallBot, message: ShownMessage, named: frozenset[int]
 ) -> None:
     """Note a channel message that names members, so that it can be drawn again without
     one who hides or erases their data; a failure to note it is logged, not shown: the
-    message itself went out."""
+    message itself went out. One naming a member who hid while it was drawn and sent is
+    drawn again now: the hide found no message naming them to draw again."""
     try:
-        await store.record_shown(message, named)
+        waiting = await bot.store.record_shown(message, named)
     except StoreError as exc:
         log.warning("could not note message %s as naming members: %s", message.message_id, exc)
+        return
+    if waiting:
+        redraw_shown(bot)
 
 
 async def remember_board(
-    store: Store,
+    bot: RecallBot,
     drawn: BoardMessage,
     message_id: int,
     channel_id: int,
@@ -221,7 +225,7 @@ async def remember_board(
 ) -> None:
     """Note a board just posted or paged in a channel: the page it shows and whom it names."""
     shown = ShownMessage(message_id, guild_id, channel_id, "board", asker_id, board, key, drawn.page)
-    await remember_shown(store, shown, drawn.named)
+    await remember_shown(bot, shown, drawn.named)
 
 
 def sent_message_id(response: Any) -> int | None:
@@ -315,7 +319,7 @@ class PageButton(
                 await interaction.response.edit_message(embed=embed, view=view)
                 if message is not None and not ephemeral and interaction.channel_id:
                     await remember_board(
-                        store,
+                        interaction.client,
                         drawn,
                         message.id,
                         interaction.channel_id,
@@ -497,7 +501,7 @@ class LeaderboardGroup(app_commands.Group):
         message_id = sent_message_id(response)
         if not drawn.private and message_id is not None and interaction.channel_id:
             await remember_board(
-                store,
+                self.bot,
                 drawn,
                 message_id,
                 interaction.channel_id,
@@ -644,6 +648,13 @@ class Leaderboard(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.group.name)
         self.bot.remove_dynamic_items(PageButton, ResetButton, CancelButton)
+
+
+def redraw_shown(bot: discord.Client) -> None:
+    """Have the Leaderboard cog draw again the channel messages waiting for it."""
+    cog = bot.get_cog("Leaderboard") if isinstance(bot, commands.Bot) else None
+    if isinstance(cog, Leaderboard):
+        cog.redraw_shown()
 
 
 async def setup(bot: RecallBot) -> None:

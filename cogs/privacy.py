@@ -14,17 +14,11 @@ from bot.errors import UserError
 from bot.store import Store
 from bot.text import count
 from cogs import ui
-from cogs.leaderboard import CancelButton, Leaderboard
+from cogs.leaderboard import CancelButton, redraw_shown
 from cogs.quiz import Quiz, handled
 from cogs.suggest import clear_review_posts
 
 NOTHING_TO_ERASE = "Recall holds nothing of yours in this server: there is nothing to erase."
-
-
-def redraw_shown(bot: discord.Client) -> None:
-    cog = bot.get_cog("Leaderboard") if isinstance(bot, commands.Bot) else None
-    if isinstance(cog, Leaderboard):
-        cog.redraw_shown()
 
 
 class EraseButton(

@@ -21,7 +21,7 @@ from bot.store import ShownMessage, Standing
 from bot.text import count, grouped, percent, plural
 from cogs import ui
 from cogs.checks import shown_only_to_you
-from cogs.leaderboard import escape, points_text, remember_shown
+from cogs.leaderboard import escape, points_text, redraw_shown, remember_shown
 
 CHART_NAME = "weeks.png"
 
@@ -53,6 +53,8 @@ class Stats(commands.Cog):
         own = target.id == interaction.user.id
         hidden = await store.member_hidden(guild_id, target.id)
         name = escape(await store.member_name(guild_id, target.id) or target.display_name)
+        if target.bot:
+            raise UserError(f"{name} is a bot: bots don't answer questions, so they have no stats.")
         if hidden and not own:
             raise UserError(f"{name} keeps their stats private in this server.")
         if not await store.has_answered(guild_id, target.id):
@@ -182,10 +184,15 @@ class Stats(commands.Cog):
         if not hidden and note is None and interaction.channel_id:
             # In the channel for all to see: taken down if the member hides or erases later.
             await remember_shown(
-                store,
+                self.bot,
                 ShownMessage(message.id, guild_id, interaction.channel_id, "stats", user_id),
                 frozenset({user_id}),
             )
+            if not await store.has_answered(guild_id, user_id):
+                # Erased while they were drawn: the erase found no stats of theirs to take
+                # down, and these show what it erased.
+                await store.mark_shown(message.id)
+                redraw_shown(self.bot)
 
 
 async def setup(bot: RecallBot) -> None:

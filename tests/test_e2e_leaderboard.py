@@ -1021,6 +1021,52 @@ async def test_boards_and_stats_in_the_channel_drop_a_member_who_hides(recall, e
         assert names_on((await bob.run("/leaderboard show")).message) == ["alice", "bob"]
 
 
+@pytest.mark.parametrize("how", ["hides", "erases"])
+async def test_stats_a_member_hides_from_while_they_are_drawn_are_taken_down(
+    recall, emulator, monkeypatch, how
+):
+    """/stats about alice, still drawing its picture when she hid: the hide found no message
+    naming her to draw again, and once the stats went up and were noted as naming a hidden
+    member, they waited to be drawn again with nothing to start it (until another member hid
+    or erased their data, or the bot restarted): her points stayed in the channel. Erased
+    meanwhile, they were noted as any stats are, and stayed for good."""
+    import threading
+
+    import bot.stats as drawing
+
+    draw = drawing.render_weeks_png
+    gate = threading.Event()
+
+    def held_draw(*args, **kwargs):
+        gate.wait(10)
+        return draw(*args, **kwargs)
+
+    # Before the bot starts: loading the cog imports the drawing from bot.stats.
+    monkeypatch.setattr(drawing, "render_weeks_png", held_draw)
+    guild = emulator.add_guild("Study group")
+    alice, carol = guild.add_member("alice"), guild.add_member("carol")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 2)
+        stats = await carol.run("/stats", member=alice)  # answered, still drawing
+        if how == "hides":
+            await alice.run("/privacy hide")
+        else:
+            await erase(alice)
+        cog = bot.get_cog("Leaderboard")
+        await until(nothing_waits(bot))
+        await until(lambda: asyncio.sleep(0, cog._redraw_task is None or cog._redraw_task.done()))
+        gate.set()
+        shown = await stats.wait_for_content()
+        assert not shown.ephemeral
+        await emulator.wait_until(lambda: not stats.message.attachments)
+        assert stats.message.embeds[0]["description"] == (
+            "These stats were taken down by the member they belong to."
+        )
+        await until(nothing_waits(bot))
+        if how == "erases":  # nothing of hers is left, the note of these stats included
+            assert not await bot.store.holds_member_data(guild.id, alice.id)
+
+
 async def test_erasing_takes_the_member_off_boards_in_the_channel_and_their_id_off_them(
     recall, emulator
 ):
@@ -1466,6 +1512,18 @@ async def test_my_rank_opens_the_page_of_the_member_who_clicks(recall, emulator)
         assert nothing.ephemeral and nothing.content == "You have no points on this board yet."
         hidden = await carol.click(msg, "My rank")
         assert hidden.ephemeral and hidden.content.startswith("You are hidden from the boards")
+
+
+async def test_stats_of_a_bot_say_bots_do_not_answer(recall, emulator):
+    """/stats member:@Recall said "Recall has not answered any questions in this server yet",
+    as if a bot could: no bot ever has stats."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running():
+        result = await alice.run("/stats", member=guild.me)
+        assert result.ephemeral
+        text = result.content or result.message.embeds[0].get("description", "")
+        assert text == "Recall is a bot: bots don't answer questions, so they have no stats."
 
 
 async def test_stats_say_so_when_there_is_no_streak_or_self_grade_to_show(recall, emulator):

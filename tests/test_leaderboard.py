@@ -233,6 +233,31 @@ def test_the_pictures_middle_line_is_labelled_with_its_true_value():
         assert top >= peak and top % 2 == 0 and top - max(peak, 1) <= 1
 
 
+def test_the_pictures_large_numbers_are_grouped_and_inside_the_picture(monkeypatch):
+    """A busy week's points were written "123456" on the bars and up the scale, where every
+    other number Recall shows reads "123,456", and the scale's labels, drawn right-aligned
+    against a fixed margin, ran off the picture's left edge from six digits on."""
+    from PIL import ImageDraw
+
+    drawn: list[tuple[str, tuple[float, float, float, float]]] = []
+    text = ImageDraw.ImageDraw.text
+
+    def spy(self, xy, words, *args, **kwargs):
+        box = self.textbbox(xy, words, font=kwargs.get("font"), anchor=kwargs.get("anchor"))
+        drawn.append((words, box))
+        return text(self, xy, words, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", spy)
+    points = [0, 5, 120_000, 99_999, 45_678, 1_234, 0, 3, 70_000, 123_456, 7, 100_000]
+    render_weeks_png([(date(2026, 9, 14) + timedelta(weeks=i), p) for i, p in enumerate(points)], "t")
+    words = [w for w, _ in drawn]
+    for label in ("123,456", "61,728", "120,000", "99,999", "1,234", "0"):
+        assert label in words, words
+    assert not [w for w in words if w.isdigit() and len(w) > 3], words
+    outside = [(w, box) for w, box in drawn if box[0] < 0 or box[2] > 640]
+    assert outside == []
+
+
 # -- storage: boards on real SQLite -------------------------------------------------------
 
 

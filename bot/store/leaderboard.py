@@ -520,14 +520,15 @@ class LeaderboardStore(QuizStore):
 
     # -- messages naming members -------------------------------------------------------------
 
-    async def record_shown(self, message: ShownMessage, names: frozenset[int]) -> None:
+    async def record_shown(self, message: ShownMessage, names: frozenset[int]) -> bool:
         """Remember a channel message and the members it names as just drawn. A message
         read by :meth:`shown_to_redraw` and drawn again stops waiting for it, unless it was
         marked again since (its ``redraw`` no longer the one read), or it names a member
-        who is hidden by now (who hid while it was being drawn and sent)."""
+        who is hidden by now (who hid while it was being drawn and sent). Returns whether
+        the message waits to be drawn again."""
         now = self.now_text()
 
-        def work(conn: sqlite3.Connection) -> None:
+        def work(conn: sqlite3.Connection) -> bool:
             m = message
             conn.execute(
                 "INSERT INTO shown_messages (message_id, guild_id, channel_id, kind, asker_id, "
@@ -564,8 +565,12 @@ class LeaderboardStore(QuizStore):
                 "WHERE n.message_id = ? AND mb.hidden = 1)",
                 (m.message_id, m.message_id),
             )
+            row = conn.execute(
+                "SELECT redraw FROM shown_messages WHERE message_id = ?", (m.message_id,)
+            ).fetchone()
+            return bool(row and row[0] > 0)
 
-        await self.write(work)
+        return await self.write(work)
 
     async def shown_to_redraw(self, limit: int = 50) -> list[ShownMessage]:
         """Messages that still name a member who has since hidden or erased their data,
@@ -581,6 +586,15 @@ class LeaderboardStore(QuizStore):
             return [ShownMessage(*r) for r in rows]
 
         return await self.read(load)
+
+    async def mark_shown(self, message_id: int) -> None:
+        """Leave a message waiting to be drawn again (see :meth:`shown_to_redraw`)."""
+        await self.write(
+            lambda conn: conn.execute(
+                "UPDATE shown_messages SET redraw = redraw + 1 WHERE message_id = ?",
+                (message_id,),
+            )
+        )
 
     async def forget_shown(self, message_id: int) -> None:
         """A message that is gone (deleted, or out of the bot's reach), or that names no one
