@@ -15,6 +15,7 @@ import discord
 import pytest
 
 from cogs import ui
+from tests.test_e2e_bank import deck_list
 
 pytestmark = pytest.mark.e2e
 
@@ -154,7 +155,7 @@ async def test_names_show_as_typed(recall, emulator, monkeypatch) -> None:
 
         steps: list[tuple[str, Step, Any]] = [
             ("deck create", create, None),
-            ("deck list", lambda _: alice.run("/deck list"), None),
+            ("deck list", lambda _: deck_list(alice), None),  # the deck is on page 2
             ("deck info", lambda _: alice.run("/deck info", deck=state["slug"]), None),
             ("deck disable", lambda _: mod.run("/deck disable", deck=state["slug"]), None),
             ("quiz, deck off", lambda _: alice.run("/quiz", deck=state["slug"]), None),
@@ -207,3 +208,4 @@ async def test_names_show_as_typed(recall, emulator, monkeypatch) -> None:
             if any(ui.name(NAME) in t for t in plain):
                 problems.append(f"{label}: escaped where Discord shows text as it is")
         assert not problems, "\n".join(problems)
+
