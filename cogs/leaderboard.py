@@ -156,8 +156,8 @@ async def board_message(
     elif redraw and (asker_id == 0 or view_data.hidden or not view_data.name):
         you_text = ""
     else:
-        # Footers show text as it is: the name needs no escaping.
-        who = view_data.name or asker_name
+        # Footers show text as it is: the name needs no escaping, only keeping to itself.
+        who = ui.isolated(view_data.name or asker_name)
         if mine is None:
             you_text = f"{who} had no points here." if ended else f"{who} has no points here yet."
         else:

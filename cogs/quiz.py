@@ -89,7 +89,7 @@ def public_embed(
     q = qp.question.question
     bits = []
     if asker:
-        bits.append(f"Asked by {asker}")
+        bits.append(f"Asked by {ui.isolated(asker)}")
     if not qp.post.private:
         bits.append(f"{count(answered, 'member')} answered")
     title = "Quiz"

@@ -158,15 +158,31 @@ async def send_private(
 _MENTION_LIKE = re.compile(r"<(?=[@#]|/[^>]*:\d|t:-?\d)")
 
 
+#: Unicode's explicit direction controls: embeddings, overrides and isolates
+_DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def isolated(text: str) -> str:
+    """A name that holds a direction control (U+202E, say, which turns the text after it
+    right to left) inside a first-strong isolate (U+2068 ... U+2069), which ends whatever
+    the name opened: the rest of its line reads as written ("#1 with 6 points", not
+    "stniop 6 htiw 1#"). Other names, right-to-left scripts included, are left alone. For
+    names shown as they are: footers, authors, button labels."""
+    if _DIRECTION_CONTROLS.search(text) is None:
+        return text
+    return f"\u2068{text}\u2069"
+
+
 def name(text: str) -> str:
     """A name a member chose (a deck, a file, a server, a member's own...) as it reads where
     Discord applies Markdown (message text, embed titles, descriptions and fields): shown as
     typed, so that ``*x*``, ``__x__``, ``# x`` or ``[x](http://…)`` neither format nor link,
-    and ``<@id>``, ``<#id>`` or ``@everyone`` show as text, not as a mention of someone else.
+    and ``<@id>``, ``<#id>`` or ``@everyone`` show as text, not as a mention of someone else;
+    one holding direction controls is kept to itself (see :func:`isolated`).
     Not for button labels, modal titles, embed authors and footers or choices, which show
     text as it is."""
     text = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
-    return _MENTION_LIKE.sub(r"\\<", text)
+    return isolated(_MENTION_LIKE.sub(r"\\<", text))
 
 
 def server_link(guild_id: int, server: str) -> str:

@@ -209,3 +209,41 @@ async def test_names_show_as_typed(recall, emulator, monkeypatch) -> None:
                 problems.append(f"{label}: escaped where Discord shows text as it is")
         assert not problems, "\n".join(problems)
 
+
+#: a display name that turns the text after it right to left (U+202E, RIGHT-TO-LEFT OVERRIDE)
+REVERSING = "\u202emallory"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        (REVERSING, "\u2068\u202emallory\u2069"),
+        ("a\u2067b", "\u2068a\u2067b\u2069"),  # RIGHT-TO-LEFT ISOLATE left open
+        ("\u05e9\u05e8\u05d4", "\u05e9\u05e8\u05d4"),  # Hebrew letters need nothing
+        ("alice", "alice"),
+    ],
+)
+def test_a_name_holding_direction_controls_is_kept_to_itself(typed, shown) -> None:
+    """A direction override or isolate in a name would turn the rest of its line around
+    ("#1 with 6 points" read as "stniop 6 htiw 1#"): such a name is shown inside an isolate
+    (U+2068 ... U+2069), which ends whatever it opened; other names are left as they are."""
+    assert ui.name(typed) == shown
+    assert ui.isolated(typed) == shown
+
+
+async def test_a_name_that_reverses_text_does_not_turn_its_line_around(recall, emulator) -> None:
+    guild = emulator.add_guild("Study group")
+    mallory = guild.add_member(REVERSING)
+    shown = "\u2068\u202emallory\u2069"
+    async with recall.running():
+        posted = await mallory.run("/quiz", channel=guild.general, deck="flask")
+        msg = posted.message
+        assert msg.embeds[0]["footer"]["text"] == f"Asked by {shown} · 0 members answered"
+        if "Reveal answer" in [b.label for b in msg.buttons]:
+            revealed = await mallory.click(msg, "Reveal answer")
+            await mallory.click(revealed.message, "Good")
+        else:
+            await mallory.click(msg, msg.buttons[0].label)
+        board = (await mallory.run("/leaderboard show")).message
+        assert board.embeds[0]["description"].startswith(f"🥇 **{shown}** · "), board.embeds
+        assert board.embeds[0]["footer"]["text"].startswith(f"{shown}: #1 with "), board.embeds
