@@ -621,6 +621,31 @@ async def test_privacy_delete_with_nothing_stored_says_so_without_asking(recall,
         assert asked.message.components and asked.message.embeds[0]["title"].startswith("Erase")
 
 
+async def test_quiz_points_over_the_daily_cap_are_pointed_out(recall, emulator):
+    """A /quiz answer can earn no more than the daily cap: with quiz_right set to 50 and the
+    cap at 30, a right answer earns 30 and then nothing more that day, yet the moderator
+    was shown "quiz_right: **50**" as if it would be earned. The reply says which values
+    are over the cap and what such an answer earns."""
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    async with recall.running():
+        done = await mod.run("/settings scoring", quiz_right=50)
+        text = done.embed["description"]
+        assert (
+            "⚠️ `quiz_right` (50) is more than the daily cap of 30: such a `/quiz` answer "
+            "earns 30, and no more `/quiz` points that day. Raise `quiz_daily_cap` or lower it."
+        ) in text, text
+        assert "⚠️" in (await mod.run("/settings scoring")).embed["description"]
+        both = await mod.run("/settings scoring", quiz_self=40, quiz_daily_cap=35)
+        assert (
+            "⚠️ `quiz_self` (40) and `quiz_right` (50) are more than the daily cap of 35: "
+            "such a `/quiz` answer earns 35"
+        ) in both.embed["description"], both.embed["description"]
+        # at the cap is not over it; the question of the day is not capped
+        await mod.run("/settings scoring", quiz_self=35, quiz_right=35, qotd_right=100)
+        assert "⚠️" not in (await mod.run("/settings scoring")).embed["description"]
+
+
 async def test_scoring_refuses_a_wrong_answer_worth_more_than_a_right_one(recall, emulator):
     guild = emulator.add_guild("Study group")
     mod = guild.add_member("mod", permissions=MANAGE)
