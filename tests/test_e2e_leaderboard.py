@@ -621,6 +621,30 @@ async def test_privacy_delete_with_nothing_stored_says_so_without_asking(recall,
         assert asked.message.components and asked.message.embeds[0]["title"].startswith("Erase")
 
 
+async def test_a_zone_typed_as_recall_names_it_is_taken(recall, emulator):
+    """Recall names some zones with what they really are: "Etc/GMT+2 (UTC-2)", "EST (UTC-5
+    all year, no daylight saving)", in its replies and in the choices offered. Typed back as
+    shown (copied from /settings timezone into /qotd setup, say), that name was refused
+    as an unknown zone and, as it was typed, the choices offered emptied. It is taken as
+    that zone and offered while typed; a label with another offset is still refused."""
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    async with recall.running() as bot:
+        for label, zone in (
+            ("Etc/GMT+2 (UTC-2)", "Etc/GMT+2"),
+            ("EST (UTC-5 all year, no daylight saving)", "EST"),
+        ):
+            offered = await mod.autocomplete("/settings timezone", "zone", label.lower())
+            assert [c["value"] for c in offered] == [zone], offered
+            done = await mod.run("/settings timezone", zone=label)
+            await done.wait_for_content()
+            assert done.content.startswith(f"Time zone set to **{label}**."), done.content
+            assert (await bot.store.settings_for(guild.id)).timezone == zone
+        wrong = await mod.run("/settings timezone", zone="Etc/GMT+2 (UTC+2)")
+        assert wrong.content.startswith("Unknown time zone 'Etc/GMT+2 (UTC+2)'"), wrong.content
+        assert (await bot.store.settings_for(guild.id)).timezone == "EST"
+
+
 async def test_quiz_points_over_the_daily_cap_are_pointed_out(recall, emulator):
     """A /quiz answer can earn no more than the daily cap: with quiz_right set to 50 and the
     cap at 30, a right answer earns 30 and then nothing more that day, yet the moderator
