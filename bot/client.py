@@ -55,6 +55,9 @@ class RecallTree(app_commands.CommandTree):
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
         original = getattr(error, "original", error)
+        if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+            await self._outdated_command(interaction, error)
+            return
         if isinstance(original, UserError):
             await reply_ephemeral(interaction, str(original))
             return
@@ -70,6 +73,39 @@ class RecallTree(app_commands.CommandTree):
             interaction, "Something went wrong on our side; it has been logged. Please try again."
         )
 
+    @staticmethod
+    async def _outdated_command(
+        interaction: discord.Interaction[Any],
+        error: app_commands.CommandNotFound | app_commands.CommandSignatureMismatch,
+    ) -> None:
+        """A command Discord offered from an older version's set (global commands take a
+        while to show after an update, or were not installed again): this version has no
+        such command, or not with those options. Trying again would fail again."""
+        if isinstance(error, app_commands.CommandNotFound):
+            name = "/" + " ".join([*error.parents, error.name])
+        else:
+            name = f"/{error.command.qualified_name}"
+        log.warning(
+            "%s as Discord sent it is not this version's command: Discord lists an older "
+            "version's commands; if this goes on, run python -m bot sync (see the README)",
+            name,
+        )
+        if interaction.type is discord.InteractionType.autocomplete:
+            try:
+                await interaction.response.autocomplete([])
+            except discord.HTTPException as exc:
+                log.warning("could not answer an autocomplete: %s", exc)
+            return
+        await reply_ephemeral(interaction, OUTDATED_COMMAND.format(name=name))
+
+
+#: What a member who ran a command from an older version's set is told
+OUTDATED_COMMAND = (
+    "`{name}` as Discord offered it is an older version of Recall's, so nothing was done. "
+    "Discord can take up to an hour to show the current commands after an update: reload "
+    "Discord (or wait a while) and try again. If it stays, whoever runs Recall installs "
+    "them with `python -m bot sync`."
+)
 
 #: What a member is told when storage fails, by ``StoreError.kind``; the details are logged.
 STORAGE_REPLIES = {

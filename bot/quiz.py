@@ -13,6 +13,7 @@ from enum import IntEnum
 
 from bot.guild_settings import ScoringRules
 from bot.questions import option_key
+from bot.schedule import zone_label
 from bot.text import count
 
 
@@ -94,7 +95,8 @@ def award(
     if source == Source.QUIZ:
         room = max(0, rules.quiz_daily_cap - quiz_points_today)
         if points > room:
-            midnight = "midnight UTC" if zone == "UTC" else f"midnight, {zone} time"
+            # Named as /settings timezone names it: Etc/GMT+2 is UTC-2.
+            midnight = "midnight UTC" if zone == "UTC" else f"midnight, {zone_label(zone)} time"
             return Award(
                 True,
                 room,

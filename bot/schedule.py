@@ -296,6 +296,14 @@ def _zone_lookup() -> dict[str, str]:
     return {_fold_zone(name): name for name in _zone_names()}
 
 
+@lru_cache(maxsize=1)
+def _labelled_zones() -> dict[str, str]:
+    """The zones Recall names otherwise than by their name, by that label as folded
+    (``etc/gmt+2_(utc-2)``: Etc/GMT+2), so that a zone typed as Recall shows it is found."""
+    labels = {name: zone_label(name) for name in _zone_names()}
+    return {_fold_zone(label): name for name, label in labels.items() if label != name}
+
+
 def _fold_zone(text: str) -> str:
     return re.sub(r"\s+", "_", text.strip()).casefold()
 
@@ -348,7 +356,7 @@ def parse_zone(name: str) -> ZoneInfo:
     Case does not matter and spaces may stand for underscores (``america/new york``).
     """
     folded = _fold_zone(name)
-    canonical = _zone_lookup().get(folded)
+    canonical = _zone_lookup().get(folded) or _labelled_zones().get(folded)
     if canonical is None:
         if not folded:
             raise ValueError(f"Give a time zone. {_ZONE_FORM}")
@@ -383,12 +391,14 @@ def _zone_choices(query: str, limit: int) -> tuple[str, ...]:
         return tuple((common + rest)[:limit])
     common_rank = {name: index for index, name in enumerate(COMMON_ZONES)}
     offset = _offset_zone(query)
+    labelled = {name: label for label, name in _labelled_zones().items()}
     scored: list[tuple[int, int, int, str]] = []
     for name in names:
         folded = name.casefold()
         if name == offset:
             rank = -1  # "UTC+2" typed: the zone that is UTC+2 comes first
-        elif folded.startswith(query):
+        elif folded.startswith(query) or labelled.get(name, "").startswith(query):
+            # ...or its name as Recall shows it, "Etc/GMT+2 (UTC-2)", typed back
             rank = 0
         elif any(part.startswith(query) for part in re.split(r"[/_-]", folded)):
             rank = 1

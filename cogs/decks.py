@@ -448,18 +448,21 @@ class DeckGroup(app_commands.Group):
 
     @edit.autocomplete("deck")
     @remove.autocomplete("deck")
+    @moderator_only()  # choices a member who is not one would have refused
     async def custom_deck(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
         return await deck_choices(self.bot, interaction.guild_id or 0, current, custom_only=True)
 
     @enable.autocomplete("deck")
+    @moderator_only()
     async def off_deck(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
         return await deck_choices(self.bot, interaction.guild_id or 0, current, enabled=False)
 
     @disable.autocomplete("deck")
+    @moderator_only()
     async def on_deck(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:

@@ -995,6 +995,7 @@ class QuestionGroup(app_commands.Group):
 
     @add.autocomplete("deck")
     @import_.autocomplete("deck")
+    @moderator_only()  # choices a member who is not one would have refused
     async def custom_deck_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
@@ -1009,6 +1010,7 @@ class QuestionGroup(app_commands.Group):
 
     @edit.autocomplete("id")
     @remove.autocomplete("id")
+    @moderator_only()
     async def editable_id_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[int]]:
@@ -1017,6 +1019,7 @@ class QuestionGroup(app_commands.Group):
         )
 
     @restore.autocomplete("id")
+    @moderator_only()
     async def removed_id_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[int]]:

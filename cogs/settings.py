@@ -26,6 +26,9 @@ SCORING_LABELS: dict[str, str] = {
     "qotd_wrong": "QOTD multiple choice, wrong",
 }
 
+#: the point values of a /quiz answer, which the daily cap limits
+QUIZ_POINTS = ("quiz_self", "quiz_right", "quiz_wrong")
+
 
 def scoring_embed(
     rules: ScoringRules, title: str, changed: set[str] | None = None
@@ -39,6 +42,15 @@ def scoring_embed(
         lines.append(
             "\n⚠️ With a daily cap of 0, `/quiz` answers earn no points (the question of the "
             "day still does). For as good as no cap, set `quiz_daily_cap` to 10000."
+        )
+    cap = rules.quiz_daily_cap
+    if over := [k for k in QUIZ_POINTS if cap and getattr(rules, k) > cap]:
+        # The cap cuts any one answer down to it: the value shown would never be earned.
+        named = " and ".join(f"`{k}` ({grouped(getattr(rules, k))})" for k in over)
+        lines.append(
+            f"\n⚠️ {named} {'is' if len(over) == 1 else 'are'} more than the daily cap of "
+            f"{grouped(cap)}: such a `/quiz` answer earns {grouped(cap)}, and no more `/quiz` "
+            f"points that day. Raise `quiz_daily_cap` or lower {'it' if len(over) == 1 else 'them'}."
         )
     embed = ui.info_embed(title, "\n".join(lines), colour=ui.OK if changed else ui.BRAND)
     embed.set_footer(text="Change a value with /settings scoring and its option.")

@@ -230,6 +230,49 @@ async def test_a_deleted_mod_role_is_shown_as_deleted(recall, emulator):
         assert "`/settings mod-role role:`" in shown.content
 
 
+async def test_moderator_commands_offer_their_choices_to_moderators_only(recall, emulator):
+    """The moderator commands of /deck and /question are listed for everyone, and Discord
+    asks Recall for their choices as a member types: a plain member was offered the
+    server's decks to remove and its removed questions to restore, every one of which was
+    then refused. They are offered nothing; a member with
+    the quiz-moderator role is offered the choices, and everyone still gets those of the
+    commands anyone may run."""
+    guild, mod, alice = await setup_guild(emulator)
+    role = guild.add_role("Quiz mods")
+    carol = guild.add_member("carol", roles=[role])
+    async with recall.running() as bot:
+        await bot.store.set_guild_settings(guild.id, {"mod_role_id": str(role.id)})
+        deck = await bot.store.create_custom_deck(guild.id, "Team", "Our questions", None)
+        kept = await bot.store.add_question(
+            deck.id, Question(id="kept", prompt="Which question stays?", answer="This one.")
+        )
+        gone = await bot.store.add_question(
+            deck.id, Question(id="gone", prompt="Which question was removed?", answer="This.")
+        )
+        assert await bot.store.remove_question(gone)
+        await mod.run("/deck disable", deck="flask")
+        typed = {
+            ("/deck remove", "deck"): "team",
+            ("/deck edit", "deck"): "team",
+            ("/deck enable", "deck"): "flask",
+            ("/deck disable", "deck"): "python",
+            ("/question add", "deck"): "team",
+            ("/question import", "deck"): "team",
+            ("/question edit", "id"): "stays",
+            ("/question remove", "id"): "stays",
+            ("/question restore", "id"): "removed",
+        }
+        for (command, option), text in typed.items():
+            assert await alice.autocomplete(command, option, text) == [], command
+            assert await carol.autocomplete(command, option, text), command
+            assert await mod.autocomplete(command, option, text), command
+        # the commands anyone may run still offer their choices to anyone
+        shown = await alice.autocomplete("/question show", "id", "which question stays")
+        assert kept in [c["value"] for c in shown]
+        assert await alice.autocomplete("/deck info", "deck", "team")
+        assert await alice.autocomplete("/suggest question", "deck", "team")
+
+
 async def test_add_show_list_edit_remove_by_modal(recall, emulator):
     guild, mod, alice = await setup_guild(emulator)
     async with recall.running() as bot:

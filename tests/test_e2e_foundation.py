@@ -297,3 +297,42 @@ async def test_the_readme_invite_permissions_are_enough_for_a_new_servers_first_
         assert picture.filename == "weeks.png"
         review = await mod.run("/settings review-channel", options={"channel": guild.general})
         assert "will be posted in" in review.content, review.content
+
+
+async def test_a_command_discord_lists_from_an_older_version_says_so(
+    recall, emulator, error_logs, caplog
+):
+    """After an update Discord may still offer a member an older version's commands (global
+    commands take a while to show, or were not installed again): a command this version no
+    longer has, or `/review` from before it became a group. Such a command was logged as an
+    ERROR with a traceback, "error in component ?", and the member was told "Something
+    went wrong on our side ... Please try again", which would fail again. The member is told
+    the command is an older version's and what brings the current ones; the log says which
+    command, as a warning; an autocomplete of one offers nothing rather than failing."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running():
+        emulator.commands.upsert(
+            None,
+            {
+                "name": "flashcards",
+                "description": "An older version's command",
+                "options": [
+                    {"type": 3, "name": "deck", "description": "A deck", "autocomplete": True}
+                ],
+            },
+        )
+        emulator.commands.upsert(None, {"name": "review", "description": "Review your cards"})
+        for command in ("/flashcards", "/review"):
+            result = await alice.run(command)
+            assert result.ephemeral
+            assert result.content.startswith(
+                f"`{command}` as Discord offered it is an older version of Recall's, so "
+                "nothing was done."
+            ), result.content
+            assert "`python -m bot sync`" in result.content
+        assert await alice.autocomplete("/flashcards", "deck", "fl") == []
+        assert error_logs == []
+        warned = [r.getMessage() for r in caplog.records if r.name == "bot.client"]
+        assert any("/flashcards" in w and "python -m bot sync" in w for w in warned), warned
+        assert any("/review" in w for w in warned), warned

@@ -621,6 +621,55 @@ async def test_privacy_delete_with_nothing_stored_says_so_without_asking(recall,
         assert asked.message.components and asked.message.embeds[0]["title"].startswith("Erase")
 
 
+async def test_a_zone_typed_as_recall_names_it_is_taken(recall, emulator):
+    """Recall names some zones with what they really are: "Etc/GMT+2 (UTC-2)", "EST (UTC-5
+    all year, no daylight saving)", in its replies and in the choices offered. Typed back as
+    shown (copied from /settings timezone into /qotd setup, say), that name was refused
+    as an unknown zone and, as it was typed, the choices offered emptied. It is taken as
+    that zone and offered while typed; a label with another offset is still refused."""
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    async with recall.running() as bot:
+        for label, zone in (
+            ("Etc/GMT+2 (UTC-2)", "Etc/GMT+2"),
+            ("EST (UTC-5 all year, no daylight saving)", "EST"),
+        ):
+            offered = await mod.autocomplete("/settings timezone", "zone", label.lower())
+            assert [c["value"] for c in offered] == [zone], offered
+            done = await mod.run("/settings timezone", zone=label)
+            await done.wait_for_content()
+            assert done.content.startswith(f"Time zone set to **{label}**."), done.content
+            assert (await bot.store.settings_for(guild.id)).timezone == zone
+        wrong = await mod.run("/settings timezone", zone="Etc/GMT+2 (UTC+2)")
+        assert wrong.content.startswith("Unknown time zone 'Etc/GMT+2 (UTC+2)'"), wrong.content
+        assert (await bot.store.settings_for(guild.id)).timezone == "EST"
+
+
+async def test_quiz_points_over_the_daily_cap_are_pointed_out(recall, emulator):
+    """A /quiz answer can earn no more than the daily cap: with quiz_right set to 50 and the
+    cap at 30, a right answer earns 30 and then nothing more that day, yet the moderator
+    was shown "quiz_right: **50**" as if it would be earned. The reply says which values
+    are over the cap and what such an answer earns."""
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    async with recall.running():
+        done = await mod.run("/settings scoring", quiz_right=50)
+        text = done.embed["description"]
+        assert (
+            "⚠️ `quiz_right` (50) is more than the daily cap of 30: such a `/quiz` answer "
+            "earns 30, and no more `/quiz` points that day. Raise `quiz_daily_cap` or lower it."
+        ) in text, text
+        assert "⚠️" in (await mod.run("/settings scoring")).embed["description"]
+        both = await mod.run("/settings scoring", quiz_self=40, quiz_daily_cap=35)
+        assert (
+            "⚠️ `quiz_self` (40) and `quiz_right` (50) are more than the daily cap of 35: "
+            "such a `/quiz` answer earns 35"
+        ) in both.embed["description"], both.embed["description"]
+        # at the cap is not over it; the question of the day is not capped
+        await mod.run("/settings scoring", quiz_self=35, quiz_right=35, qotd_right=100)
+        assert "⚠️" not in (await mod.run("/settings scoring")).embed["description"]
+
+
 async def test_scoring_refuses_a_wrong_answer_worth_more_than_a_right_one(recall, emulator):
     guild = emulator.add_guild("Study group")
     mod = guild.add_member("mod", permissions=MANAGE)

@@ -300,6 +300,27 @@ async def test_same_question_scores_once_a_day_and_daily_cap(recall, emulator):
         assert [tuple(r) for r in rows] == [(1, 3), (0, 0), (1, 1)]
 
 
+async def test_the_daily_cap_names_an_etc_gmt_zone_by_its_real_offset(recall, emulator):
+    """Reaching the daily cap said it resets "at midnight, Etc/GMT+2 time" in a server set
+    to Etc/GMT+2, which is UTC-2: a member reading the name as UTC+2 expected the reset four
+    hours early. It names the zone as /settings timezone does, with its real offset."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        await add_test_deck(bot, guild.id)
+        await bot.store.set_guild_settings(
+            guild.id, {"scoring.quiz_daily_cap": "1", "timezone": "Etc/GMT+2"}
+        )
+        post = (
+            await alice.run("/quiz", channel=guild.general, deck="testing", tag="routing")
+        ).message
+        answered = await alice.click(post, "B. path")
+        assert (
+            "**+1 point** (daily /quiz cap of 1 point reached; it resets at midnight, "
+            "Etc/GMT+2 (UTC-2) time)" in answered.embed["description"]
+        ), answered.embed["description"]
+
+
 async def test_restart_between_posting_and_clicking(recall, emulator):
     guild = emulator.add_guild("Study group")
     alice, bob = guild.add_member("alice"), guild.add_member("bob")
