@@ -115,10 +115,15 @@ def _tag(text: str) -> str | None:
 async def setup_settings(
     quiz: QuizService, guild_id: int, options: ScheduleOptions
 ) -> tuple[ScheduleSettings, DeckRow | None]:
-    """A schedule as ``/qotd setup`` sets it: what was left out takes its default (daily,
-    every enabled deck, no tag, no ping, a thread, the answer when the next question is due,
-    each question once a cycle). With its deck; see :func:`check_questions`."""
-    spec = read_spec(options.time, options.timezone, "daily" if options.days is None else options.days)
+    """A schedule as ``/qotd setup`` sets it: what was left out takes its default (the
+    server's time zone, daily, every enabled deck, no tag, no ping, a thread, the answer when
+    the next question is due, each question once a cycle). With its deck; see
+    :func:`check_questions`."""
+    zone = options.timezone
+    if zone is None:
+        # The schedule keeps the zone it was set up with, not the server's to come.
+        zone = (await quiz.store.settings_for(guild_id)).timezone
+    spec = read_spec(options.time, zone, "daily" if options.days is None else options.days)
     minutes = parse_answer_after(options.answer_after)
     deck = await quiz.resolve_deck(guild_id, options.deck)
     settings = ScheduleSettings(

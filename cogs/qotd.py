@@ -462,7 +462,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
     @app_commands.describe(
         channel="Where to post",
         time="Local time to post, HH:MM in 24-hour form (e.g. 09:00)",
-        timezone="IANA time zone, e.g. Europe/London",
+        timezone="IANA time zone, e.g. Europe/London (default: the server's, from /settings timezone)",
         days="Which days: daily, mon-fri, weekends, or a list like mon,wed,fri (default daily)",
         deck="Ask from this deck (default: every enabled deck)",
         tag="Only questions with this tag",
@@ -477,7 +477,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         interaction: discord.Interaction[Any],
         channel: discord.TextChannel,
         time: str,
-        timezone: str,
+        timezone: str | None = None,
         days: str | None = None,
         deck: str | None = None,
         tag: str | None = None,
@@ -498,6 +498,12 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
             before = await self._channel_schedule(interaction.guild.id, channel.id)
             saved = await self._save(interaction, channel, settings, deck_row, before)
             schedule, lines = saved.schedule, saved.lines
+            if timezone is None:
+                lines.append(
+                    f"Time zone: {zone_label(schedule.spec.zone)}, the server's zone "
+                    "(`/settings timezone`); the schedule keeps it if the server's changes, "
+                    "and `/qotd edit timezone:` moves it."
+                )
             if before is not None:
                 reset = await _left_out_reset(
                     interaction.guild, quiz, before, schedule, options.given()

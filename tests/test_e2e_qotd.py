@@ -2513,3 +2513,34 @@ async def test_a_question_nobody_answered_closes_saying_so(recall, emulator):
         assert first.embeds[0]["footer"]["text"] == (
             "Nobody answered · Answer each day's question to build a streak"
         )
+
+
+async def test_setup_without_a_zone_takes_the_servers(recall, emulator):
+    """A moderator who set the server's zone with /settings timezone need not type it again:
+    /qotd setup without `timezone` posts at that zone's time, and says which zone it took
+    (kept by the schedule: a later change of the server's zone does not move it). A server
+    that never set one is on UTC."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    other = guild.add_channel("other")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        done = await mod.run(
+            "/qotd setup", channel=other, options={"channel": other, "time": "09:00"}
+        )
+        assert "**When:** 09:00 daily (UTC)" in done.embed["description"], done.embed
+        assert "the server's zone" in done.embed["description"], done.embed
+        await (await mod.run("/settings timezone", zone="Europe/Paris")).settled()
+        done = await mod.run("/qotd setup", channel=chan, options={"channel": chan, "time": "09:00"})
+        text = done.embed["description"]
+        assert "**When:** 09:00 daily (Europe/Paris)" in text, text
+        assert (
+            "Time zone: Europe/Paris, the server's zone (`/settings timezone`); the schedule "
+            "keeps it if the server's changes, and `/qotd edit timezone:` moves it."
+        ) in text, text
+        [schedule] = [s for s in await bot.store.active_schedules() if s.channel_id == chan.id]
+        assert schedule.spec.zone == "Europe/Paris"
+        given = await mod.run(
+            "/qotd setup", channel=chan,
+            options={"channel": chan, "time": "09:00", "timezone": "Europe/Paris"},
+        )
+        assert "the server's zone" not in given.embed["description"]
