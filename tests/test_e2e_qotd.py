@@ -2544,3 +2544,10 @@ async def test_setup_without_a_zone_takes_the_servers(recall, emulator):
             options={"channel": chan, "time": "09:00", "timezone": "Europe/Paris"},
         )
         assert "the server's zone" not in given.embed["description"]
+        await mod.run(
+            "/qotd setup", channel=chan,
+            options={"channel": chan, "time": "09:00", "timezone": "Asia/Tokyo"},
+        )
+        again = await mod.run("/qotd setup", channel=chan, options={"channel": chan, "time": "09:00"})
+        text = again.embed["description"]
+        assert "back to the default: time zone **Europe/Paris** (was Asia/Tokyo)" in text, text
