@@ -544,3 +544,23 @@ async def test_status_names_a_slot_due_but_not_run_yet_as_the_next_post(recall, 
         status = await mod.run("/qotd status", channel=chan)
         value = status.embed["fields"][0]["value"]
         assert "**Next:** Tue 06 Jan 2026 09:00 Europe/London (09:00 UTC)\n" in value, value
+
+
+async def test_skip_of_a_slot_due_but_not_run_yet_skips_that_one(recall, emulator):
+    """At 09:00:30 with the 09:00 run not made yet, the next question is Monday's: /qotd
+    skip skips it (not Tuesday's), and the run that comes next posts nothing."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        recall.clock.set(at("2026-01-05T09:00:30"))
+        skipped = await mod.run("/qotd skip", channel=chan)
+        assert skipped.content.startswith(
+            "Skipped the question of Mon 05 Jan 2026 09:00 Europe/London (09:00 UTC). "
+            "The next one is Tue 06 Jan 2026 09:00"
+        ), skipped.content
+        await engine(bot).tick()
+        assert posts(emulator, chan) == []
+        recall.clock.set(at("2026-01-06T09:00"))
+        await engine(bot).tick()
+        assert len(posts(emulator, chan)) == 1
