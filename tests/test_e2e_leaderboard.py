@@ -1146,6 +1146,35 @@ async def test_a_board_naming_a_member_who_erases_while_it_is_sent_is_drawn_agai
         assert "bob: #1 with 2 points." in footer(board)
 
 
+async def test_stats_that_went_up_are_not_followed_by_a_storage_error_after_them(
+    recall, emulator, monkeypatch, caplog
+):
+    """Once /stats went up in the channel, the database failing as Recall checks whether the
+    member erased their data meanwhile is logged, as a failure to note the stats is: the
+    member was told that storage failed and to try again, under stats that had gone up."""
+    guild = emulator.add_guild("Study group")
+    alice, carol = guild.add_member("alice"), guild.add_member("carol")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 2)
+        answered, calls = bot.store.has_answered, []
+
+        async def failing_after_the_stats(guild_id: int, user_id: int) -> bool:
+            calls.append(user_id)
+            if len(calls) > 1:
+                raise StoreError("The database is busy.", "busy")
+            return await answered(guild_id, user_id)
+
+        monkeypatch.setattr(bot.store, "has_answered", failing_after_the_stats)
+        with caplog.at_level(logging.WARNING):
+            stats = await carol.run("/stats", member=alice)
+            await stats.settled()
+            await emulator.wait_until(lambda: len(calls) == 2)
+            await emulator.settle()
+        assert stats.message.attachments and not stats.ephemeral
+        assert stats.followups == [], [m.content for m in stats.followups]
+        assert any("busy" in r.getMessage() for r in caplog.records if r.name == "cogs.stats")
+
+
 async def test_erasing_takes_the_member_off_boards_in_the_channel_and_their_id_off_them(
     recall, emulator
 ):
