@@ -73,6 +73,21 @@ class RecallTree(app_commands.CommandTree):
             interaction, "Something went wrong on our side; it has been logged. Please try again."
         )
 
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        # discord.py runs no error handler for an autocomplete of an option the command does
+        # not complete (an older version's, see _outdated_command): it logs an ERROR and
+        # leaves Discord unanswered. Such an autocomplete is answered here instead.
+        if interaction.type is discord.InteractionType.autocomplete:
+            command = interaction.command
+            if isinstance(command, app_commands.Command) and not _completes(
+                command, interaction.data or {}
+            ):
+                await self._outdated_command(
+                    interaction, app_commands.CommandSignatureMismatch(command)
+                )
+                return False
+        return True
+
     @staticmethod
     async def _outdated_command(
         interaction: discord.Interaction[Any],
@@ -97,6 +112,21 @@ class RecallTree(app_commands.CommandTree):
                 log.warning("could not answer an autocomplete: %s", exc)
             return
         await reply_ephemeral(interaction, OUTDATED_COMMAND.format(name=name))
+
+
+def _completes(command: app_commands.Command[Any, ..., Any], data: Any) -> bool:
+    """Whether the option an autocomplete interaction's ``data`` asks about is one that
+    ``command`` completes as it is typed (by its name, or the name Discord shows)."""
+    options = data.get("options", [])
+    while True:
+        sub = next((o for o in options if o.get("type") in (1, 2)), None)
+        if sub is None:
+            break
+        options = sub.get("options", [])
+    focused = next((o["name"] for o in options if o.get("focused")), None)
+    return focused is None or any(
+        p.autocomplete and focused in (p.name, p.display_name) for p in command.parameters
+    )
 
 
 #: What a member who ran a command from an older version's set is told

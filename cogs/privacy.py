@@ -59,6 +59,24 @@ class EraseButton(
                 # Clicked twice, or a second confirmation: the first erase did the work and
                 # its message stays as it is.
                 raise UserError(NOTHING_TO_ERASE)
+            # The erase is saved: what still shows them is drawn again now, whether or not
+            # Discord takes the confirmation below (started after it, a failed edit left
+            # them shown until the bot restarted). The messages of their public quiz posts still say "Asked by" them, and those
+            # of open posts they answered count them: redraw them from the database, which
+            # no longer has either (a post nobody clicked yet has its message looked for; one
+            # in a thread archived since is edited by reopening the thread for the edit).
+            quiz = interaction.client.get_cog("Quiz")
+            if isinstance(quiz, Quiz):
+                for post_id in erased.shown_posts:
+                    quiz.redraw(post_id, find=True, reopen=True)
+            # Boards and /stats in channels that name them are drawn again without them.
+            redraw_shown(interaction.client)
+            # Their suggestions' review posts show their mention and what they suggested.
+            if erased.suggestion_posts:
+                interaction.client.spawn(
+                    clear_review_posts(interaction.client, erased.suggestion_posts),
+                    name=f"erase-suggestions-{self.guild_id}-{self.user_id}",
+                )
             grades = count(erased.attempts, "grade")
             await interaction.edit_original_response(
                 embed=ui.info_embed(
@@ -75,22 +93,6 @@ class EraseButton(
                 ),
                 view=None,
             )
-            # The messages of their public quiz posts still say "Asked by" them, and those
-            # of open posts they answered count them: redraw them from the database, which
-            # no longer has either (a post nobody clicked yet has its message looked for; one
-            # in a thread archived since is edited by reopening the thread for the edit).
-            quiz = interaction.client.get_cog("Quiz")
-            if isinstance(quiz, Quiz):
-                for post_id in erased.shown_posts:
-                    quiz.redraw(post_id, find=True, reopen=True)
-            # Boards and /stats in channels that name them are drawn again without them.
-            redraw_shown(interaction.client)
-            # Their suggestions' review posts show their mention and what they suggested.
-            if erased.suggestion_posts:
-                interaction.client.spawn(
-                    clear_review_posts(interaction.client, erased.suggestion_posts),
-                    name=f"erase-suggestions-{self.guild_id}-{self.user_id}",
-                )
 
         await handled(interaction, work)
 

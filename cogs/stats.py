@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import logging
 from typing import Any
 
 import discord
@@ -17,11 +18,13 @@ from bot.leaderboard import month_key, qotd_streak, recent_weeks, season_key, we
 from bot.quiz import Rating
 from bot.schedule import local_day, zone_label
 from bot.stats import render_weeks_png, tag_strengths
-from bot.store import ShownMessage, Standing
+from bot.store import ShownMessage, Standing, StoreError
 from bot.text import count, grouped, percent, plural
 from cogs import ui
 from cogs.checks import shown_only_to_you
 from cogs.leaderboard import escape, points_text, redraw_shown, remember_shown
+
+log = logging.getLogger(__name__)
 
 CHART_NAME = "weeks.png"
 
@@ -188,11 +191,18 @@ class Stats(commands.Cog):
                 ShownMessage(message.id, guild_id, interaction.channel_id, "stats", user_id),
                 frozenset({user_id}),
             )
-            if not await store.has_answered(guild_id, user_id):
-                # Erased while they were drawn: the erase found no stats of theirs to take
-                # down, and these show what it erased.
-                await store.mark_shown(message.id)
-                redraw_shown(self.bot)
+            try:
+                erased = not await store.has_answered(guild_id, user_id)
+                if erased:
+                    # Erased while they were drawn: the erase found no stats of theirs to
+                    # take down, and these show what it erased.
+                    await store.mark_shown(message.id)
+            except StoreError as exc:
+                # Logged, not shown, as a failure to note them is: the stats went up.
+                log.warning("could not check stats %s against an erase: %s", message.id, exc)
+            else:
+                if erased:
+                    redraw_shown(self.bot)
 
 
 async def setup(bot: RecallBot) -> None:

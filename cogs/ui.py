@@ -160,6 +160,8 @@ _MENTION_LIKE = re.compile(r"<(?=[@#]|/[^>]*:\d|t:-?\d)")
 
 #: Unicode's explicit direction controls: embeddings, overrides and isolates
 _DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_ISOLATE_OPENERS = "\u2066\u2067\u2068"
+_ISOLATE_CLOSER = "\u2069"
 
 
 def isolated(text: str) -> str:
@@ -170,7 +172,19 @@ def isolated(text: str) -> str:
     names shown as they are: footers, authors, button labels."""
     if _DIRECTION_CONTROLS.search(text) is None:
         return text
-    return f"\u2068{text}\u2069"
+    # A U+2069 closes the nearest isolate open before it: the name's own are closed at its
+    # end, and one closing none of them (which alone does nothing) is left out, so that the
+    # last U+2069 is the one closing the isolate the name is kept in.
+    kept, open_ = [], 0
+    for ch in text:
+        if ch in _ISOLATE_OPENERS:
+            open_ += 1
+        elif ch == _ISOLATE_CLOSER:
+            if not open_:
+                continue
+            open_ -= 1
+        kept.append(ch)
+    return f"\u2068{''.join(kept)}{_ISOLATE_CLOSER * open_}\u2069"
 
 
 def name(text: str) -> str:

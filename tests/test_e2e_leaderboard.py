@@ -1116,6 +1116,65 @@ async def test_stats_a_member_hides_from_while_they_are_drawn_are_taken_down(
             assert not await bot.store.holds_member_data(guild.id, alice.id)
 
 
+async def test_a_board_naming_a_member_who_erases_while_it_is_sent_is_drawn_again(
+    recall, emulator, monkeypatch
+):
+    """A board read just before alice erased her data, and noted once Discord had taken it:
+    the erase found no message naming her to draw again, and the board was noted as any
+    board is, so her name and points stayed in the channel for good."""
+    guild, alice, bob = study_group(emulator)
+    async with recall.running() as bot:
+        await alice_ahead_of_bob(bot, guild, alice, bob)
+        read, read_done, go_on = bot.store.board_view, asyncio.Event(), asyncio.Event()
+
+        async def held_view(*args, **kwargs):
+            view = await read(*args, **kwargs)
+            if not read_done.is_set():  # the first board only: the one being sent
+                read_done.set()
+                await go_on.wait()
+            return view
+
+        monkeypatch.setattr(bot.store, "board_view", held_view)
+        asked = asyncio.create_task(bob.run("/leaderboard show"))
+        await read_done.wait()
+        await erase(alice)
+        await until(nothing_waits(bot))
+        go_on.set()
+        board = (await asked).message
+        await emulator.wait_until(lambda: names_on(board) == ["bob"])
+        await until(nothing_waits(bot))
+        assert "bob: #1 with 2 points." in footer(board)
+
+
+async def test_stats_that_went_up_are_not_followed_by_a_storage_error_after_them(
+    recall, emulator, monkeypatch, caplog
+):
+    """Once /stats went up in the channel, the database failing as Recall checks whether the
+    member erased their data meanwhile is logged, as a failure to note the stats is: the
+    member was told that storage failed and to try again, under stats that had gone up."""
+    guild = emulator.add_guild("Study group")
+    alice, carol = guild.add_member("alice"), guild.add_member("carol")
+    async with recall.running() as bot:
+        await score(bot, guild.id, alice.id, "alice", 2)
+        answered, calls = bot.store.has_answered, []
+
+        async def failing_after_the_stats(guild_id: int, user_id: int) -> bool:
+            calls.append(user_id)
+            if len(calls) > 1:
+                raise StoreError("The database is busy.", "busy")
+            return await answered(guild_id, user_id)
+
+        monkeypatch.setattr(bot.store, "has_answered", failing_after_the_stats)
+        with caplog.at_level(logging.WARNING):
+            stats = await carol.run("/stats", member=alice)
+            await stats.settled()
+            await emulator.wait_until(lambda: len(calls) == 2)
+            await emulator.settle()
+        assert stats.message.attachments and not stats.ephemeral
+        assert stats.followups == [], [m.content for m in stats.followups]
+        assert any("busy" in r.getMessage() for r in caplog.records if r.name == "cogs.stats")
+
+
 async def test_erasing_takes_the_member_off_boards_in_the_channel_and_their_id_off_them(
     recall, emulator
 ):

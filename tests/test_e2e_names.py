@@ -218,7 +218,14 @@ REVERSING = "\u202emallory"
     ("typed", "shown"),
     [
         (REVERSING, "\u2068\u202emallory\u2069"),
-        ("a\u2067b", "\u2068a\u2067b\u2069"),  # RIGHT-TO-LEFT ISOLATE left open
+        # RIGHT-TO-LEFT ISOLATE left open: closed too, or the isolate's own U+2069 closes
+        # it and the isolate the name is kept in runs on to the end of the line
+        ("a\u2067b", "\u2068a\u2067b\u2069\u2069"),
+        ("\u202ea\u2067b", "\u2068\u202ea\u2067b\u2069\u2069"),
+        # a U+2069 closing nothing in the name would close the isolate, and the override
+        # after it run on: it goes (alone, it does nothing)
+        ("a\u2069\u202eb", "\u2068a\u202eb\u2069"),
+        ("\u2066a\u2069\u2069\u202eb", "\u2068\u2066a\u2069\u202eb\u2069"),
         ("\u05e9\u05e8\u05d4", "\u05e9\u05e8\u05d4"),  # Hebrew letters need nothing
         ("alice", "alice"),
     ],
@@ -229,6 +236,23 @@ def test_a_name_holding_direction_controls_is_kept_to_itself(typed, shown) -> No
     (U+2068 ... U+2069), which ends whatever it opened; other names are left as they are."""
     assert ui.name(typed) == shown
     assert ui.isolated(typed) == shown
+    if shown != typed:
+        assert _isolate_ends_at_end(shown), repr(shown)
+
+
+def _isolate_ends_at_end(text: str) -> bool:
+    """Whether the isolate ``text`` opens with its first character ends with its last one:
+    each U+2069 closes the nearest isolate still open before it (Unicode's bidi algorithm,
+    BD9), and embeddings and overrides opened inside an isolate end with it (X6a)."""
+    open_ = 0
+    for i, ch in enumerate(text):
+        if ch in "\u2066\u2067\u2068":
+            open_ += 1
+        elif ch == "\u2069" and open_:
+            open_ -= 1
+            if open_ == 0 and i != len(text) - 1:
+                return False
+    return open_ == 0
 
 
 async def test_a_name_that_reverses_text_does_not_turn_its_line_around(recall, emulator) -> None:

@@ -15,6 +15,12 @@ QUESTION = Question(id="c1", prompt="Count question?", why="Hint",
                     key_points=["point"], answer="Answer.", tags=["daily"])
 
 
+async def daily_deck(bot, guild_id: int) -> None:
+    """The server's deck "daily", holding QUESTION."""
+    deck_id = await bot.store.create_deck(guild_id, "daily", "Daily deck")
+    await bot.store.add_questions(deck_id, [QUESTION])
+
+
 def footer(message) -> str:
     return (message.embeds[0].get("footer") or {}).get("text", "")
 
@@ -231,3 +237,40 @@ async def test_a_post_nobody_clicked_is_looked_for_again_after_discord_failed_th
     async with recall.running(sync=False) as bot:
         await emulator.wait_until(lambda: footer(question) == "0 members answered", within=3)
         await _nothing_waits(bot)
+
+
+async def test_an_erase_whose_confirmation_discord_fails_still_takes_the_name_off(
+    recall, emulator, error_logs
+):
+    """The erase is saved before its confirmation replaces the question: Discord failing
+    that edit (the connection cut) left the member's name and answer on their public posts
+    (and boards) until the bot restarted, since the redraws were started after it. They
+    are started as soon as the erase is saved."""
+    from emulator.faults import DROP
+
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await daily_deck(bot, guild.id)
+        question = (await alice.run("/quiz", deck="daily")).message
+        for member in (alice, bob):
+            revealed = await member.click(question, "Reveal answer")
+            await member.click(revealed.message, "Good")
+        await emulator.wait_until(
+            lambda: footer(question) == "Asked by alice · 2 members answered"
+        )
+        emulator.faults.add(
+            "PATCH", rf"^/webhooks/{emulator.application_id}/[^/]+/messages/@original$",
+            status=DROP,
+        )
+        asked = await alice.run("/privacy delete")
+        await alice.click(asked.message, "Erase my data")
+        await emulator.wait_until(lambda: emulator.faults.active == [])  # the edit failed
+        assert not await bot.store.holds_member_data(guild.id, alice.id)
+        await emulator.wait_until(lambda: footer(question) == "1 member answered", within=3)
+        await _nothing_waits(bot)
+    # the confirmation that could not be shown is logged as the click's failure
+    assert [r.getMessage() for r in error_logs] == [
+        f"button pv:erase:{guild.id}:{alice.id} failed"
+    ]
+    error_logs.clear()

@@ -548,12 +548,43 @@ async def test_a_message_noted_after_a_member_it_names_hid_waits_to_be_drawn_aga
         await store.close()
 
 
+async def _members(store: Store, guild_id: int, *user_ids: int) -> None:
+    """Members on the boards (as a grade leaves them), named by the messages noted."""
+    await store.write(
+        lambda conn: conn.executemany(
+            "INSERT INTO members (guild_id, user_id, display_name, hidden, updated_at) "
+            "VALUES (?, ?, ?, 0, '2026-12-01T00:00:00+00:00')",
+            [(guild_id, u, f"member{u}") for u in user_ids],
+        )
+    )
+
+
+async def test_a_message_noted_after_a_member_it_names_erased_waits_to_be_drawn_again(
+    tmp_path,
+):
+    """A board read just before a member on it erased their data, and noted once Discord had
+    taken it: the erase found no message naming them to mark, so the board kept them for
+    good. An asker who never answered has no member row either, and is no reason."""
+    store = await Store.open(tmp_path / "r.sqlite3")
+    try:
+        await _members(store, 1, 7)  # 8 erased while the board was being sent
+        board = ShownMessage(10, 1, 2, "board", 9, "all", "w:2026-11-30", 0)
+        assert await store.record_shown(board, frozenset({7, 8, 9}))
+        [waiting] = await store.shown_to_redraw()
+        assert waiting.message_id == 10 and waiting.redraw == 1
+        assert not await store.record_shown(waiting, frozenset({7, 9}))  # drawn without them
+        assert not await store.shown_to_redraw()
+    finally:
+        await store.close()
+
+
 async def test_a_shown_message_marked_again_while_it_is_drawn_stays_waiting(tmp_path):
     """A member hiding while a message naming members is being drawn again (its names read
     before the change) leaves it waiting for another drawing; a fresh drawing of the
     message (a page click) clears no mark."""
     store = await Store.open(tmp_path / "r.sqlite3")
     try:
+        await _members(store, 1, 7, 8, 9)
         board = ShownMessage(10, 1, 2, "board", 7, "all", "w:2026-11-30", 0)
         await store.record_shown(board, frozenset({7, 8}))
         assert not await store.shown_to_redraw()

@@ -524,8 +524,9 @@ class LeaderboardStore(QuizStore):
         """Remember a channel message and the members it names as just drawn. A message
         read by :meth:`shown_to_redraw` and drawn again stops waiting for it, unless it was
         marked again since (its ``redraw`` no longer the one read), or it names a member
-        who is hidden by now (who hid while it was being drawn and sent). Returns whether
-        the message waits to be drawn again."""
+        who is hidden by now, or (other than its asker) erased (who hid or erased their data
+        while it was being drawn and sent). Returns whether the message waits to be drawn
+        again."""
         now = self.now_text()
 
         def work(conn: sqlite3.Connection) -> bool:
@@ -556,13 +557,17 @@ class LeaderboardStore(QuizStore):
                 "INSERT INTO shown_names (guild_id, user_id, message_id) VALUES (?, ?, ?)",
                 [(m.guild_id, user_id, m.message_id) for user_id in sorted(names)],
             )
-            # A member who hid after the message was read but before it was noted here was
-            # marked on no message: one naming them waits to be drawn again all the same.
+            # A member who hid or erased their data after the message was read but before it
+            # was noted here was marked on no message: one naming them waits to be drawn
+            # again all the same. Erased, a member has no row left (a hidden one keeps theirs);
+            # the asker may have none without erasing (they never answered), and /stats check
+            # their member themselves.
             conn.execute(
                 "UPDATE shown_messages SET redraw = 1 WHERE message_id = ? AND redraw = 0 "
-                "AND EXISTS (SELECT 1 FROM shown_names n JOIN members mb "
+                "AND EXISTS (SELECT 1 FROM shown_names n LEFT JOIN members mb "
                 "ON mb.guild_id = n.guild_id AND mb.user_id = n.user_id "
-                "WHERE n.message_id = ? AND mb.hidden = 1)",
+                "WHERE n.message_id = ? AND (mb.hidden = 1 "
+                "OR (mb.user_id IS NULL AND n.user_id <> shown_messages.asker_id)))",
                 (m.message_id, m.message_id),
             )
             row = conn.execute(
