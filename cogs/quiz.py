@@ -720,8 +720,9 @@ class Quiz(commands.Cog):
         With ``reopen`` (a member erased their data), a message in a thread archived since
         is edited by unarchiving the thread for the edit; one in a thread Recall may not
         reopen is left as it is, said once in the log; and the post stops waiting for that
-        redraw in the database once it is made or can never be (Discord's own trouble
-        leaves it waiting, for the next start if need be)."""
+        redraw in the database once it is made or can never be (refused with a 4xx);
+        Discord's own trouble (5xx, the network) leaves it waiting, for the next start if
+        need be."""
         if not reopen:
             await self._draw_post(post_id, reopen=False)
             return
@@ -729,9 +730,11 @@ class Quiz(commands.Cog):
         mark = await store.redraw_mark(post_id)
         try:
             await self._draw_post(post_id, reopen=True)
-        except discord.Forbidden:
-            # Out of the bot's reach: no later try would do better.
-            await store.post_redrawn(post_id, mark)
+        except discord.HTTPException as exc:
+            if exc.status < 500:
+                # Out of the bot's reach (403), or a request Discord will never take: no
+                # later try would do better.
+                await store.post_redrawn(post_id, mark)
             raise
         await store.post_redrawn(post_id, mark)
 

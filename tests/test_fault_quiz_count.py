@@ -274,3 +274,25 @@ async def test_an_erase_whose_confirmation_discord_fails_still_takes_the_name_of
         f"button pv:erase:{guild.id}:{alice.id} failed"
     ]
     error_logs.clear()
+
+
+async def test_an_erase_redraw_discord_refuses_as_a_bad_request_is_not_kept_for_each_start(
+    recall, emulator
+):
+    """A 400 on the redraw's edit (a request Discord will never take) is as final as a 403:
+    the post stops waiting, rather than being tried again at every start."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
+        await bot.store.add_questions(deck_id, [QUESTION])
+        question = (await alice.run("/quiz", deck="daily")).message
+        revealed = await alice.click(question, "Reveal answer")
+        await alice.click(revealed.message, "Good")
+        await emulator.wait_until(lambda: footer(question) == "Asked by alice · 1 member answered")
+        emulator.faults.add("PATCH", rf"^/channels/{guild.general.id}/messages/{question.id}$",
+                            status=400, times=None)
+        asked = await alice.run("/privacy delete")
+        await alice.click(asked.message, "Erase my data")
+        await emulator.wait_until(lambda: len(emulator.faults.fired) >= 1)
+        await _nothing_waits(bot)
