@@ -823,6 +823,10 @@ def _comments_cutting_texts(root: yaml.Node | None, issues: _Issues) -> None:
         )
 
 
+#: characters YAML does not take in a file (JSON takes them inside a string)
+_YAML_REFUSED = yaml.reader.Reader.NON_PRINTABLE
+
+
 def _node_line(node: yaml.Node | None) -> tuple[int | None, int | None]:
     if node is None:
         return None, None
@@ -865,8 +869,11 @@ def _parse_structured(
         try:
             # Lines and columns come from reading the JSON as YAML. A tab in valid JSON is
             # whitespace between tokens (a string cannot hold one raw), which YAML refuses
-            # as indentation: a space in its place keeps every line and column.
-            _, root = parse_yaml_document(text.replace("\t", " "), issues.source)
+            # as indentation; a character YAML refuses in a file (DEL, a C1 control,
+            # U+FFFE...) can only be inside a string. A space in their place keeps every
+            # line and column.
+            as_yaml = _YAML_REFUSED.sub(" ", text.replace("\t", " "))
+            _, root = parse_yaml_document(as_yaml, issues.source)
         except (DeckError, RecursionError):
             root = None
         if root is None:

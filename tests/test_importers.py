@@ -915,6 +915,25 @@ def test_json_indented_with_tabs_errors_name_the_line() -> None:
     assert error.line == 9, str(error)
 
 
+# Characters a JSON text may hold as they are, which YAML (that finds the lines) does not
+# take in a file: DEL, C1 controls, U+FFFE and U+FFFF.
+@pytest.mark.parametrize("odd", ["\x7f", "\x80", "\x9f", "\ufffe", "\uffff"])
+def test_json_errors_name_the_line_whatever_characters_the_texts_hold(odd: str) -> None:
+    deck = {
+        "questions": [
+            {"prompt": f"What is WSGI{odd}?", "answer": "A protocol."},
+            {"prompt": "What is ASGI?", "answer": ""},
+        ]
+    }
+    data = json.dumps(deck, indent=2, ensure_ascii=False).encode()
+    [error] = parse_import(data, "deck.json").errors
+    assert (error.line, error.field) == (9, "questions[1].answer"), str(error)
+    # A key given twice in such a file is named with its line too.
+    twice = data.replace(b'"answer": "A protocol."', b'"answer": "A protocol.", "answer": "x"')
+    [error] = parse_import(twice, "deck.json").errors
+    assert error.line == 5 and "'answer' appears twice" in error.message, str(error)
+
+
 def test_json_indented_with_tabs_duplicate_key_is_refused() -> None:
     text = (
         '{\n\t"questions": [\n\t\t{\n\t\t\t"prompt": "What is WSGI?",\n'
