@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -713,6 +714,30 @@ def test_thousands_of_article_questions() -> None:
     )
     result = parse_import(text.encode(), "many.md")
     assert "1,200 questions; one import holds at most 500" in result.errors[0].message
+
+
+def test_an_article_of_unclosed_html_comments_is_read_in_linear_time() -> None:
+    """Each "<!--" with no "-->" after it was searched to the end of the file, holding the
+    interpreter meanwhile: a 1 MiB file of them stopped the bot for many minutes."""
+    data = b"<!--" * (64 * 1024)  # 256 KiB
+    start = time.process_time()
+    result = parse_import(data, "comments.md")
+    assert time.process_time() - start < 5
+    assert "no interview questions found" in result.errors[0].message
+
+
+def test_html_comments_are_left_out_of_an_article_keeping_its_lines() -> None:
+    text = (
+        "<!-- a note\nover two lines -->## 1. What is WSGI?<!---->\n\n"
+        "**Example answer:**\n\nA protocol <!-- <!-- nested --> -->.\n\n"
+        "## 2. What is ASGI?\n\n**Example answer:**\n\nIts async successor<!-- never closed\n"
+    )
+    result = parse_import(text.encode(), "notes.md")
+    assert [(q.prompt, q.answer) for q in result.questions] == [
+        ("What is WSGI?", "A protocol  -->."),
+        ("What is ASGI?", "Its async successor<!-- never closed"),
+    ]
+    assert result.errors == [] and result.warnings == []
 
 
 def test_limit_is_exact() -> None:
