@@ -1251,7 +1251,9 @@ _CTA = re.compile(
 
 _OPEN_QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "‘": "’", "'": "'", "「": "」", "”": "”"}
 
-_HEADING_RE = re.compile(r"^(#{1,6})(?:\s+(.*?))?(?:\s+#+)?\s*$")
+# A heading's closing hashes are taken off by _heading_text: in the pattern, they made every
+# space of a long run try a closing "#" after each later one (quadratic).
+_HEADING_RE = re.compile(r"^(#{1,6})(?:\s+(.*))?$")
 _HR_RE = re.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|={3,})$")
 _FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
 _BULLET_RE = re.compile(r"^([-*+•·▪◦‣–—✓✔✅➤►▶])[ \t]+(.*)$", re.S)
@@ -1390,6 +1392,16 @@ def _tokenise(text: str) -> list[_Tok]:
     return toks
 
 
+def _heading_text(text: str) -> str:
+    """The text of a heading after its opening hashes, without the closing ones (``##``
+    after a space: ``C# ##`` is ``C#``) and the spaces around it."""
+    text = text.rstrip()
+    opened = text.rstrip("#")
+    if opened != text and opened[-1:].isspace():
+        text = opened
+    return text.strip()
+
+
 def classify_line(segment: str, lineno: int = 0) -> _Tok:
     """What one line of an article is (heading, list item, text, ...)."""
     expanded = segment.expandtabs(4)
@@ -1411,7 +1423,7 @@ def classify_line(segment: str, lineno: int = 0) -> _Tok:
             return _Tok("blank", lineno)
     m = _HEADING_RE.match(stripped)
     if m:
-        return _Tok("heading", lineno, (m.group(2) or "").strip(), level=len(m.group(1)), br=br)
+        return _Tok("heading", lineno, _heading_text(m.group(2) or ""), level=len(m.group(1)), br=br)
     if _HR_RE.match(stripped):
         return _Tok("hr", lineno)
     if _FENCE_RE.match(stripped):

@@ -726,6 +726,32 @@ def test_an_article_of_unclosed_html_comments_is_read_in_linear_time() -> None:
     assert "no interview questions found" in result.errors[0].message
 
 
+def test_a_heading_with_a_long_run_of_spaces_is_read_in_linear_time() -> None:
+    """The heading pattern tried a closing '#' after every space of such a run, from every
+    space of it: 128 KiB of spaces in a heading held the interpreter for minutes."""
+    data = b"# a" + b" " * (64 * 1024) + b"b\n"
+    start = time.process_time()
+    result = parse_import(data, "heading.md")
+    assert time.process_time() - start < 5
+    assert "no interview questions found" in result.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("heading", "prompt"),
+    [
+        ("## 1. What is WSGI?", "What is WSGI?"),
+        ("## 1. What is WSGI? ##", "What is WSGI?"),
+        ("## 1. What is WSGI?\t#  ", "What is WSGI?"),
+        ("## 1. What is C#?", "What is C#?"),
+        ("## 1. What is C# ## #", "What is C# ##"),
+        ("##   1. What is WSGI?   ", "What is WSGI?"),
+    ],
+)
+def test_a_headings_closing_hashes_are_left_out(heading: str, prompt: str) -> None:
+    text = f"{heading}\n\n**Example answer:**\n\nA protocol.\n"
+    assert [q.prompt for q in parse_import(text.encode(), "a.md").questions] == [prompt]
+
+
 def test_html_comments_are_left_out_of_an_article_keeping_its_lines() -> None:
     text = (
         "<!-- a note\nover two lines -->## 1. What is WSGI?<!---->\n\n"
