@@ -49,6 +49,7 @@ except inside code spans and code blocks.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime
 import functools
@@ -57,7 +58,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from html.entities import html5 as _HTML5_ENTITIES
 from pathlib import Path
@@ -1293,7 +1294,6 @@ _INLINE_TAG_RE = re.compile(
     r"picture|source|noscript|script|style|iframe)(?:\s[^<>]*)?/?>|<img(?:\s[^<>]*)?/?>",
     re.I,
 )
-_CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
 _ENTITY_RE = re.compile(r"&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 
 
@@ -1315,16 +1315,59 @@ def decode_entities(text: str) -> str:
     return _ENTITY_RE.sub(repl, text)
 
 
+_BACKTICKS_RE = re.compile(r"`+")
+
+
+class _Backticks:
+    """The code spans of a text, as the pattern ``(`+).+?\\1`` (``.`` taking line breaks
+    too) finds one from a backtick: the longest opening that has a closing run of as many
+    backticks after at least one character, closed at the nearest such run. The pattern
+    tried every shorter opening against the rest of the text from every backtick of a run
+    (quadratic, holding the interpreter); here each is worked out from the runs."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.runs = [(m.start(), m.end()) for m in _BACKTICKS_RE.finditer(text)]
+        self.starts = [start for start, _ in self.runs]
+        # longest[i]: the longest run from the i-th on
+        self.longest = [0] * (len(self.runs) + 1)
+        for i in range(len(self.runs) - 1, -1, -1):
+            start, end = self.runs[i]
+            self.longest[i] = max(self.longest[i + 1], end - start)
+
+    def span_end(self, at: int) -> int | None:
+        """Where the code span opened by the backtick at ``at`` ends, if one does."""
+        i = bisect.bisect_right(self.starts, at) - 1
+        run = self.runs[i][1] - at
+        # An opening of n backticks closes in its own run when the run has 2n + 1, or at
+        # the first later run of n or more.
+        size = max(min(run, self.longest[i + 1]), (run - 1) // 2)
+        if size == 0:
+            return None
+        if 2 * size + 1 <= run:
+            return at + 2 * size + 1
+        return self.text.find("`" * size, self.runs[i][1]) + size
+
+    def spans(self) -> Iterator[tuple[int, int]]:
+        """Where each code span starts and ends, one after the other."""
+        at = self.text.find("`")
+        while at >= 0:
+            end = self.span_end(at)
+            if end is not None:
+                yield at, end
+            at = self.text.find("`", at + 1 if end is None else end)
+
+
 def _clean_html(segment: str) -> list[str]:
     """Strip HTML tags from one physical line outside code spans; block tags split it."""
     if "<" not in segment:
         return [segment]
     parts: list[str] = []
     pos = 0
-    for m in _CODE_SPAN_RE.finditer(segment):
-        parts.append(_strip_tags(segment[pos : m.start()]))
-        parts.append(m.group(0))
-        pos = m.end()
+    for start, end in _Backticks(segment).spans():
+        parts.append(_strip_tags(segment[pos:start]))
+        parts.append(segment[start:end])
+        pos = end
     parts.append(_strip_tags(segment[pos:]))
     return "".join(parts).split("\n")
 
@@ -1799,12 +1842,27 @@ class _ArticleReader:
 
 # A backslash before ASCII punctuation (outside a code span) shows the character itself, as
 # Markdown converters write ``1\.``, ``\*`` or ``\_``; a code span is left as it is.
-_ESCAPE_OR_CODE_RE = re.compile(r"\\([!-/:-@\[-`{-~])|(`+).+?\2", re.S)
+_ESCAPE_OR_TICK_RE = re.compile(r"\\[!-/:-@\[-`{-~]|`")
 
 
 def unescape_markdown(text: str) -> str:
     r"""Text without Markdown's backslash escapes outside code spans (``a\_b`` is ``a_b``)."""
-    return _ESCAPE_OR_CODE_RE.sub(lambda m: m.group(1) or m.group(0), text)
+    out: list[str] = []
+    done = 0
+    ticks: _Backticks | None = None
+    found = _ESCAPE_OR_TICK_RE.search(text)
+    while found:
+        at = found.start()
+        if found.group() == "`":
+            ticks = ticks or _Backticks(text)
+            end = ticks.span_end(at)
+            after = at + 1 if end is None else end
+        else:
+            out += [text[done:at], found.group()[1]]
+            done = after = found.end()
+        found = _ESCAPE_OR_TICK_RE.search(text, after)
+    out.append(text[done:])
+    return "".join(out)
 
 
 def _finish_text(text: str) -> str:

@@ -752,6 +752,23 @@ def test_a_headings_closing_hashes_are_left_out(heading: str, prompt: str) -> No
     assert [q.prompt for q in parse_import(text.encode(), "a.md").questions] == [prompt]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## 1. What is " + "`" * 16_000,  # a heading's text is unescaped
+        "## 1. What is x?\n\n**Example answer:**\n\nA " + "`" * 16_000,
+        "<b>a " + "`" * 16_000,  # code spans are kept out of HTML tag removal
+    ],
+)
+def test_a_long_run_of_backticks_is_read_in_linear_time(text: str) -> None:
+    """Code spans were found with (`+).+?\\1: from each backtick of a run, every shorter
+    opening was tried against the rest of the text. 16,000 backticks took half a minute,
+    holding the interpreter."""
+    start = time.process_time()
+    parse_import(text.encode(), "ticks.md")
+    assert time.process_time() - start < 5
+
+
 def test_html_comments_are_left_out_of_an_article_keeping_its_lines() -> None:
     text = (
         "<!-- a note\nover two lines -->## 1. What is WSGI?<!---->\n\n"
