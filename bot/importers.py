@@ -1271,6 +1271,8 @@ _NUMBER_PREFIX_RE = re.compile(
     r"(?:\*\*|__)?[ \t]*",
     re.I,
 )
+#: the marks of a quote (nested ones too) and the spaces after them
+_QUOTE_MARKS_RE = re.compile(r">[> \t]*")
 _BR_END_RE = re.compile(r"<br\s*/?>$", re.I)
 _BR_RE = re.compile(r"<br\s*/?>", re.I)
 _IMPERATIVE = re.compile(
@@ -1459,9 +1461,10 @@ def classify_line(segment: str, lineno: int = 0) -> _Tok:
     if not stripped.strip():
         return _Tok("blank", lineno)
     quoted = False
-    while stripped.startswith(">"):
+    marks = _QUOTE_MARKS_RE.match(stripped)
+    if marks:
         quoted = True
-        stripped = stripped[1:].lstrip(" \t")
+        stripped = stripped[marks.end() :]
         if not stripped:
             return _Tok("blank", lineno)
     m = _HEADING_RE.match(stripped)

@@ -769,6 +769,15 @@ def test_a_long_run_of_backticks_is_read_in_linear_time(text: str) -> None:
     assert time.process_time() - start < 5
 
 
+def test_a_line_of_a_thousand_quote_marks_is_read_in_linear_time() -> None:
+    """Each '>' of a quote was taken off by copying the rest of the line."""
+    data = b"> " * (IMPORT_MAX_BYTES // 2 - 8) + b"x\n"
+    start = time.process_time()
+    result = parse_import(data, "quotes.md")
+    assert time.process_time() - start < 5
+    assert "no interview questions found" in result.errors[0].message
+
+
 def test_html_comments_are_left_out_of_an_article_keeping_its_lines() -> None:
     text = (
         "<!-- a note\nover two lines -->## 1. What is WSGI?<!---->\n\n"
