@@ -617,7 +617,9 @@ def _nothing_found(fmt: Format, text: str) -> str:
             "no interview questions found: expected numbered questions, each followed by an "
             "'Example answer:' section"
         )
-        if re.search(r"^\s*(?:\*\*)?Q\s*:", text, re.M | re.I):
+        # Spaces before "Q" on its line only: \s* from each line start would search the
+        # blank lines after it too (quadratic in them), and finds no other line.
+        if re.search(r"^[^\S\n]*(?:\*\*)?Q\s*:", text, re.M | re.I):
             msg += " ('Q:'/'A:' FAQ pairs are not imported)"
         return msg
     return "no questions to import"

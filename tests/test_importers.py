@@ -778,6 +778,21 @@ def test_a_line_of_a_thousand_quote_marks_is_read_in_linear_time() -> None:
     assert "no interview questions found" in result.errors[0].message
 
 
+@pytest.mark.parametrize("blank", ["\n", " \n", "\r\n"])
+def test_a_file_of_blank_lines_is_refused_in_linear_time(blank: str) -> None:
+    """Looking for 'Q:' lines to say why nothing was found, every line start searched the
+    blank lines after it: 20,000 of them took seconds, a 1 MiB file of them hours."""
+    data = ("x" + blank * 40_000 + "y\n").encode()
+    start = time.process_time()
+    [error] = parse_import(data, "blank.txt").errors
+    assert time.process_time() - start < 5
+    assert error.message.startswith("no interview questions found") and "FAQ" not in error.message
+    # A 'Q:' line after them is still found, indented or in bold.
+    for q in ("Q: What?", " \t**Q : What?**", "q: what?"):
+        [error] = parse_import(data + f"{q}\nA: This.\n".encode(), "blank.txt").errors
+        assert error.message.endswith("('Q:'/'A:' FAQ pairs are not imported)"), q
+
+
 def test_html_comments_are_left_out_of_an_article_keeping_its_lines() -> None:
     text = (
         "<!-- a note\nover two lines -->## 1. What is WSGI?<!---->\n\n"
