@@ -117,13 +117,20 @@ def questions(draw: st.DrawFn, allow_cr: bool = True) -> Question:
         raise
 
 
-def question_lists(allow_cr: bool) -> st.SearchStrategy[list[Question]]:
+def distinct(
+    each: st.SearchStrategy[Question], *, min_size: int = 1, max_size: int = 4
+) -> st.SearchStrategy[list[Question]]:
+    """Lists of questions with distinct ids and prompts, as a deck holds them."""
     return st.lists(
-        questions(allow_cr=allow_cr),
-        min_size=1,
-        max_size=4,
+        each,
+        min_size=min_size,
+        max_size=max_size,
         unique_by=(lambda q: q.id, lambda q: loose_key(q.prompt)),
     )
+
+
+def question_lists(allow_cr: bool) -> st.SearchStrategy[list[Question]]:
+    return distinct(questions(allow_cr=allow_cr))
 
 
 PROPERTY_SETTINGS = settings(
@@ -231,14 +238,7 @@ def test_round_trip_at_the_limits(fmt: str, data: st.DataObject) -> None:
     """Every field as long as the model takes, or a whole text YAML would read as a boolean,
     null, number, date or syntax; the deck's name and description (as /deck create keeps
     them) come back too from YAML and JSON, which carry them."""
-    qs = data.draw(
-        st.lists(
-            full_questions(allow_cr=fmt != "csv"),
-            min_size=1,
-            max_size=3,
-            unique_by=(lambda q: q.id, lambda q: loose_key(q.prompt)),
-        )
-    )
+    qs = data.draw(distinct(full_questions(allow_cr=fmt != "csv"), max_size=3))
     name = data.draw(
         _at_limit(DECK_NAME_MAX, allow_cr=True)
         .map(lambda t: " ".join(t.split())[:DECK_NAME_MAX].strip())
@@ -441,6 +441,36 @@ def test_export_parts_each_import_back_within_the_limits(
         )
         assert result.errors == [] and result.warnings == []
         assert part.count == len(result.questions) <= max_questions
+        back += result.questions
+    assert back == qs
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_parts_of_awkward_questions_each_import_within_the_limits(
+    fmt: str, data: st.DataObject
+) -> None:
+    """Split at any limit, every part of any deck imports alone within it (a question too
+    big for it alone gets a file of its own), and the parts read in turn give the deck."""
+    qs = data.draw(distinct(questions(allow_cr=fmt != "csv"), min_size=2, max_size=8))
+    whole = len(export_questions(qs, fmt, deck_name="Parts", deck_slug="parts"))
+    max_bytes = data.draw(st.integers(whole // 4, whole))
+    max_questions = data.draw(st.integers(1, len(qs)))
+    parts = export_parts(
+        qs, fmt, deck_name="Parts", deck_slug="parts", description="Split.",
+        max_bytes=max_bytes, max_questions=max_questions,
+    )
+    back: list[Question] = []
+    for part in parts:
+        assert part.count <= max_questions
+        assert len(part.data) <= max_bytes or part.count == 1
+        result = parse_import(
+            part.data, part.filename, max_bytes=max(max_bytes, len(part.data)),
+            max_questions=max_questions,
+        )
+        assert result.errors == [] and result.warnings == [], result.errors
+        assert len(result.questions) == part.count
         back += result.questions
     assert back == qs
 
