@@ -902,10 +902,11 @@ def _parse_structured(
         base = ()
     elif isinstance(data, dict):
         allowed = {"slug", "name", "description", "questions"}
+        key_lines = _key_lines(root)
         for key in data:
             if key not in allowed:
                 line, column, _ = locate_path(())
-                key_line = _key_line(root, key)
+                key_line = key_lines.get(key)
                 issues.error(
                     f"unknown key {key!r}; a deck has slug, name, description and questions",
                     key_line if key_line is not None else line,
@@ -962,12 +963,14 @@ def _parse_structured(
     return candidates
 
 
-def _key_line(root: yaml.Node | None, key: object) -> int | None:
+def _key_lines(root: yaml.Node | None) -> dict[str, int]:
+    """The line of each key of the top mapping (the first, for a key given twice)."""
+    lines: dict[str, int] = {}
     if isinstance(root, yaml.MappingNode):
         for knode, _ in root.value:
-            if getattr(knode, "value", None) == key:
-                return int(knode.start_mark.line) + 1
-    return None
+            if isinstance(knode.value, str):
+                lines.setdefault(knode.value, int(knode.start_mark.line) + 1)
+    return lines
 
 
 def _check_deck_meta(

@@ -793,6 +793,28 @@ def test_a_file_of_blank_lines_is_refused_in_linear_time(blank: str) -> None:
         assert error.message.endswith("('Q:'/'A:' FAQ pairs are not imported)"), q
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        "",  # keys a deck does not have
+        "questions:\n  - prompt: What is WSGI?\n    answer: A protocol.\n",  # nor a question
+    ],
+)
+def test_thousands_of_unknown_keys_are_each_named_with_their_line_in_linear_time(
+    head: str,
+) -> None:
+    """Each unknown key was found in its mapping by going through all its keys again."""
+    indent = "    " if head else ""
+    text = head + "".join(f"{indent}k{i}: v\n" for i in range(25_000))
+    start = time.process_time()
+    errors = parse_import(text.encode(), "keys.yaml").errors
+    assert time.process_time() - start < 8
+    first = 4 if head else 1
+    assert [e.line for e in errors[:3]] == [first, first + 1, first + 2], errors[:3]
+    assert "unknown " in errors[0].message and "'k0'" in errors[0].message
+    assert len(errors) == 25_000 + (0 if head else 1)  # and no 'questions' list
+
+
 def test_html_comments_are_left_out_of_an_article_keeping_its_lines() -> None:
     text = (
         "<!-- a note\nover two lines -->## 1. What is WSGI?<!---->\n\n"
