@@ -703,6 +703,16 @@ def _yaml_precheck(text: str, issues: _Issues) -> bool:
                     return False
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
+    except yaml.reader.ReaderError as exc:
+        # A character YAML refuses anywhere in a file: named by its place in the text.
+        at = exc.position
+        issues.error(
+            f"the character U+{exc.character:04X} is not allowed in YAML (it does not show: "
+            "it may have come with text pasted from a PDF or a document): remove it",
+            text.count("\n", 0, at) + 1,
+            at - text.rfind("\n", 0, at),
+        )
+        return False
     except yaml.YAMLError:
         return True  # the full parse reports it with its line
     return True

@@ -455,6 +455,19 @@ def test_yaml_tabs_are_named_as_tabs(text: str, where: tuple[int, int]) -> None:
     ), str(error)
 
 
+@pytest.mark.parametrize(("odd", "code"), [("\x0c", "000C"), ("\x7f", "007F"), ("\x9b", "009B")])
+def test_a_yaml_character_yaml_refuses_is_named_with_its_line(odd: str, code: str) -> None:
+    """A form feed or other control character (pasted from a PDF, say) was refused as
+    'unacceptable character #x000c ... in "<unicode string>", position 52', no line."""
+    text = f"questions:\n  - prompt: What is WSGI?\n    answer: A{odd} protocol.\n"
+    [error] = parse_import(text.encode(), "deck.yaml").errors
+    assert (error.line, error.column) == (3, 14), str(error)
+    assert error.message == (
+        f"the character U+{code} is not allowed in YAML (it does not show: it may have come "
+        "with text pasted from a PDF or a document): remove it"
+    )
+
+
 def test_yaml_dates_are_told_to_be_quoted() -> None:
     text = "questions:\n  - prompt: When was Python 3.0 released?\n    answer: 2008-12-03\n"
     [error] = parse_import(text.encode(), "deck.yaml").errors
