@@ -258,6 +258,33 @@ def test_round_trip_at_the_limits(fmt: str, data: st.DataObject) -> None:
         assert (result.deck_description or "") == description
 
 
+# --- damaged exports ---------------------------------------------------------------------------
+
+#: what an edit by hand may slip in: a structural character, a quote, a line break, a tab
+SLIPS = ["", ":", "-", " ", "\t", '"', "'", ",", "\n", "{", "}", "[", "]", "#", "*", "&", "!",
+         "|", ">", "\\", "é", "\x7f"]
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json", "csv"])
+@PROPERTY_SETTINGS
+@given(qs=question_lists(allow_cr=False), data=st.data())
+def test_a_damaged_export_is_refused_naming_the_line_of_each_error(
+    fmt: str, qs: list[Question], data: st.DataObject
+) -> None:
+    """An export edited by hand with a slip or two (a character put in, taken out or
+    replaced) imports whole, or is refused with every error naming its line, importing
+    nothing."""
+    text = export_questions(qs, fmt, deck_name="D", deck_slug="d", description="x").decode()
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(text)))
+        cut = data.draw(st.integers(at, min(len(text), at + 3)))
+        text = text[:at] + data.draw(st.sampled_from(SLIPS)) + text[cut:]
+    result = parse_import(text.encode(), "deck" + EXPORT_EXTENSIONS[fmt])  # type: ignore[index]
+    if result.errors:
+        assert result.questions == []
+        assert [e for e in result.errors if e.line is None] == [], text
+
+
 # --- examples ---------------------------------------------------------------------------------
 
 SAMPLE = [
