@@ -29,7 +29,7 @@ from bot.config import COPY_SERVER_ID, SERVER_ID_MAX, Settings, no_database_yet
 from bot.decks import load_builtin_decks
 from bot.errors import UserError
 from bot.exporters import EXPORT_EXTENSIONS, EXPORT_FORMATS, ExportFormat, export_parts
-from bot.importers import IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, validate_file
+from bot.importers import EXTENSIONS, IMPORT_MAX_BYTES, IMPORT_MAX_QUESTIONS, validate_file
 from bot.questions import Question
 from bot.store import DeckRow, Store
 from bot.text import count
@@ -240,6 +240,21 @@ async def _load_deck(
     return deck, [sq.question for sq in stored]
 
 
+def _check_out_format(path: Path, fmt: ExportFormat) -> None:
+    """Refuse an --out whose extension makes an import read the file as another format
+    than ``fmt`` (YAML written to deck.csv would be read as a CSV sheet). A text file is
+    read as CSV when it holds a table, else as an article, so CSV and Markdown go in one."""
+    read_as = EXTENSIONS.get(path.suffix.lower())
+    if read_as is None or read_as == fmt or (read_as == "text" and fmt in ("csv", "markdown")):
+        return
+    named = {"text": "text", "markdown": "Markdown"}.get(read_as, read_as.upper())
+    raise DeckCliError(
+        f"--out {path} names a {named} file, which an import reads as such, but --format is "
+        f"{fmt}: give --format {'csv or markdown' if read_as == 'text' else read_as}, or an --out "
+        f"ending in {EXPORT_EXTENSIONS[fmt]}"
+    )
+
+
 def cmd_export(
     settings: Settings,
     guild_id: int,
@@ -248,6 +263,8 @@ def cmd_export(
     out: str | None,
     force: bool,
 ) -> int:
+    if out not in (None, "-"):
+        _check_out_format(Path(out), fmt)
     if not settings.database.exists():
         raise DeckCliError(no_database_yet(settings.database))
     deck, questions = asyncio.run(_load_deck(settings, guild_id, deck_text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,17 +72,35 @@ def field_path(loc: Iterable[int | str]) -> str:
     return out
 
 
+#: each mapping's value nodes by key, worked out once a mapping (see _value_nodes)
+_VALUE_NODES: weakref.WeakKeyDictionary[yaml.MappingNode, dict[str, yaml.Node]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _value_nodes(node: yaml.MappingNode) -> dict[str, yaml.Node]:
+    """A mapping's value nodes by key (the first, for a key given twice): going through
+    its keys for each error's location made thousands of unknown keys quadratic."""
+    index = _VALUE_NODES.get(node)
+    if index is None:
+        index = {}
+        for key, value in node.value:
+            name = getattr(key, "value", None)
+            if isinstance(name, str):
+                index.setdefault(name, value)
+        _VALUE_NODES[node] = index
+    return index
+
+
 def _node_at(root: yaml.Node, loc: Sequence[int | str]) -> yaml.Node:
     """The deepest YAML node along a pydantic error location."""
     node = root
     for part in loc:
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            for key, value in node.value:
-                if getattr(key, "value", None) == part:
-                    node = value
-                    break
-            else:
+            found = _value_nodes(node).get(part)
+            if found is None:
                 return node
+            node = found
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
             if 0 <= part < len(node.value):
                 node = node.value[part]

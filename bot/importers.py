@@ -49,6 +49,7 @@ except inside code spans and code blocks.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime
 import functools
@@ -57,7 +58,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from html.entities import html5 as _HTML5_ENTITIES
 from pathlib import Path
@@ -616,7 +617,9 @@ def _nothing_found(fmt: Format, text: str) -> str:
             "no interview questions found: expected numbered questions, each followed by an "
             "'Example answer:' section"
         )
-        if re.search(r"^\s*(?:\*\*)?Q\s*:", text, re.M | re.I):
+        # Spaces before "Q" on its line only: \s* from each line start would search the
+        # blank lines after it too (quadratic in them), and finds no other line.
+        if re.search(r"^[^\S\n]*(?:\*\*)?Q\s*:", text, re.M | re.I):
             msg += " ('Q:'/'A:' FAQ pairs are not imported)"
         return msg
     return "no questions to import"
@@ -700,6 +703,16 @@ def _yaml_precheck(text: str, issues: _Issues) -> bool:
                     return False
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
+    except yaml.reader.ReaderError as exc:
+        # A character YAML refuses anywhere in a file: named by its place in the text.
+        at = exc.position
+        issues.error(
+            f"the character U+{exc.character:04X} is not allowed in YAML (it does not show: "
+            "it may have come with text pasted from a PDF or a document): remove it",
+            text.count("\n", 0, at) + 1,
+            at - text.rfind("\n", 0, at),
+        )
+        return False
     except yaml.YAMLError:
         return True  # the full parse reports it with its line
     return True
@@ -823,6 +836,10 @@ def _comments_cutting_texts(root: yaml.Node | None, issues: _Issues) -> None:
         )
 
 
+#: characters YAML does not take in a file (JSON takes them inside a string)
+_YAML_REFUSED = yaml.reader.Reader.NON_PRINTABLE
+
+
 def _node_line(node: yaml.Node | None) -> tuple[int | None, int | None]:
     if node is None:
         return None, None
@@ -865,8 +882,11 @@ def _parse_structured(
         try:
             # Lines and columns come from reading the JSON as YAML. A tab in valid JSON is
             # whitespace between tokens (a string cannot hold one raw), which YAML refuses
-            # as indentation: a space in its place keeps every line and column.
-            _, root = parse_yaml_document(text.replace("\t", " "), issues.source)
+            # as indentation; a character YAML refuses in a file (DEL, a C1 control,
+            # U+FFFE...) can only be inside a string. A space in their place keeps every
+            # line and column.
+            as_yaml = _YAML_REFUSED.sub(" ", text.replace("\t", " "))
+            _, root = parse_yaml_document(as_yaml, issues.source)
         except (DeckError, RecursionError):
             root = None
         if root is None:
@@ -892,10 +912,11 @@ def _parse_structured(
         base = ()
     elif isinstance(data, dict):
         allowed = {"slug", "name", "description", "questions"}
+        key_lines = _key_lines(root)
         for key in data:
             if key not in allowed:
                 line, column, _ = locate_path(())
-                key_line = _key_line(root, key)
+                key_line = key_lines.get(key)
                 issues.error(
                     f"unknown key {key!r}; a deck has slug, name, description and questions",
                     key_line if key_line is not None else line,
@@ -952,12 +973,14 @@ def _parse_structured(
     return candidates
 
 
-def _key_line(root: yaml.Node | None, key: object) -> int | None:
+def _key_lines(root: yaml.Node | None) -> dict[str, int]:
+    """The line of each key of the top mapping (the first, for a key given twice)."""
+    lines: dict[str, int] = {}
     if isinstance(root, yaml.MappingNode):
         for knode, _ in root.value:
-            if getattr(knode, "value", None) == key:
-                return int(knode.start_mark.line) + 1
-    return None
+            if isinstance(knode.value, str):
+                lines.setdefault(knode.value, int(knode.start_mark.line) + 1)
+    return lines
 
 
 def _check_deck_meta(
@@ -1244,7 +1267,9 @@ _CTA = re.compile(
 
 _OPEN_QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "‘": "’", "'": "'", "「": "」", "”": "”"}
 
-_HEADING_RE = re.compile(r"^(#{1,6})(?:\s+(.*?))?(?:\s+#+)?\s*$")
+# A heading's closing hashes are taken off by _heading_text: in the pattern, they made every
+# space of a long run try a closing "#" after each later one (quadratic).
+_HEADING_RE = re.compile(r"^(#{1,6})(?:\s+(.*))?$")
 _HR_RE = re.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|={3,})$")
 _FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
 _BULLET_RE = re.compile(r"^([-*+•·▪◦‣–—✓✔✅➤►▶])[ \t]+(.*)$", re.S)
@@ -1261,6 +1286,8 @@ _NUMBER_PREFIX_RE = re.compile(
     r"(?:\*\*|__)?[ \t]*",
     re.I,
 )
+#: the marks of a quote (nested ones too) and the spaces after them
+_QUOTE_MARKS_RE = re.compile(r">[> \t]*")
 _BR_END_RE = re.compile(r"<br\s*/?>$", re.I)
 _BR_RE = re.compile(r"<br\s*/?>", re.I)
 _IMPERATIVE = re.compile(
@@ -1270,7 +1297,6 @@ _IMPERATIVE = re.compile(
 )
 
 # HTML handling (outside code spans).
-_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 _HTAG_OPEN_RE = re.compile(r"<h([1-6])(?:\s[^<>]*)?>", re.I)
 _LI_RE = re.compile(r"<li(?:\s[^<>]*)?>", re.I)
 _BLOCK_TAG_RE = re.compile(
@@ -1285,7 +1311,6 @@ _INLINE_TAG_RE = re.compile(
     r"picture|source|noscript|script|style|iframe)(?:\s[^<>]*)?/?>|<img(?:\s[^<>]*)?/?>",
     re.I,
 )
-_CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
 _ENTITY_RE = re.compile(r"&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 
 
@@ -1307,16 +1332,59 @@ def decode_entities(text: str) -> str:
     return _ENTITY_RE.sub(repl, text)
 
 
+_BACKTICKS_RE = re.compile(r"`+")
+
+
+class _Backticks:
+    """The code spans of a text, as the pattern ``(`+).+?\\1`` (``.`` taking line breaks
+    too) finds one from a backtick: the longest opening that has a closing run of as many
+    backticks after at least one character, closed at the nearest such run. The pattern
+    tried every shorter opening against the rest of the text from every backtick of a run
+    (quadratic, holding the interpreter); here each is worked out from the runs."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.runs = [(m.start(), m.end()) for m in _BACKTICKS_RE.finditer(text)]
+        self.starts = [start for start, _ in self.runs]
+        # longest[i]: the longest run from the i-th on
+        self.longest = [0] * (len(self.runs) + 1)
+        for i in range(len(self.runs) - 1, -1, -1):
+            start, end = self.runs[i]
+            self.longest[i] = max(self.longest[i + 1], end - start)
+
+    def span_end(self, at: int) -> int | None:
+        """Where the code span opened by the backtick at ``at`` ends, if one does."""
+        i = bisect.bisect_right(self.starts, at) - 1
+        run = self.runs[i][1] - at
+        # An opening of n backticks closes in its own run when the run has 2n + 1, or at
+        # the first later run of n or more.
+        size = max(min(run, self.longest[i + 1]), (run - 1) // 2)
+        if size == 0:
+            return None
+        if 2 * size + 1 <= run:
+            return at + 2 * size + 1
+        return self.text.find("`" * size, self.runs[i][1]) + size
+
+    def spans(self) -> Iterator[tuple[int, int]]:
+        """Where each code span starts and ends, one after the other."""
+        at = self.text.find("`")
+        while at >= 0:
+            end = self.span_end(at)
+            if end is not None:
+                yield at, end
+            at = self.text.find("`", at + 1 if end is None else end)
+
+
 def _clean_html(segment: str) -> list[str]:
     """Strip HTML tags from one physical line outside code spans; block tags split it."""
     if "<" not in segment:
         return [segment]
     parts: list[str] = []
     pos = 0
-    for m in _CODE_SPAN_RE.finditer(segment):
-        parts.append(_strip_tags(segment[pos : m.start()]))
-        parts.append(m.group(0))
-        pos = m.end()
+    for start, end in _Backticks(segment).spans():
+        parts.append(_strip_tags(segment[pos:start]))
+        parts.append(segment[start:end])
+        pos = end
     parts.append(_strip_tags(segment[pos:]))
     return "".join(parts).split("\n")
 
@@ -1341,8 +1409,21 @@ class _Tok:
     quoted: bool = False
 
 
+def _without_comments(text: str) -> str:
+    """``text`` without its HTML comments (``<!--`` to the first ``-->``), each one's line
+    breaks kept. A search, not a regular expression: ``<!--.*?-->`` looks for the end from
+    every ``<!--`` of a file that has none, holding the interpreter for minutes on 1 MiB."""
+    out: list[str] = []
+    at = 0
+    while (start := text.find("<!--", at)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
+        out += [text[at:start], "\n" * text.count("\n", start, end)]
+        at = end + 3
+    out.append(text[at:])
+    return "".join(out)
+
+
 def _tokenise(text: str) -> list[_Tok]:
-    text = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    text = _without_comments(text)
     toks: list[_Tok] = []
     lines = text.split("\n")
     i = 0
@@ -1371,6 +1452,16 @@ def _tokenise(text: str) -> list[_Tok]:
     return toks
 
 
+def _heading_text(text: str) -> str:
+    """The text of a heading after its opening hashes, without the closing ones (``##``
+    after a space: ``C# ##`` is ``C#``) and the spaces around it."""
+    text = text.rstrip()
+    opened = text.rstrip("#")
+    if opened != text and opened[-1:].isspace():
+        text = opened
+    return text.strip()
+
+
 def classify_line(segment: str, lineno: int = 0) -> _Tok:
     """What one line of an article is (heading, list item, text, ...)."""
     expanded = segment.expandtabs(4)
@@ -1385,14 +1476,15 @@ def classify_line(segment: str, lineno: int = 0) -> _Tok:
     if not stripped.strip():
         return _Tok("blank", lineno)
     quoted = False
-    while stripped.startswith(">"):
+    marks = _QUOTE_MARKS_RE.match(stripped)
+    if marks:
         quoted = True
-        stripped = stripped[1:].lstrip(" \t")
+        stripped = stripped[marks.end() :]
         if not stripped:
             return _Tok("blank", lineno)
     m = _HEADING_RE.match(stripped)
     if m:
-        return _Tok("heading", lineno, (m.group(2) or "").strip(), level=len(m.group(1)), br=br)
+        return _Tok("heading", lineno, _heading_text(m.group(2) or ""), level=len(m.group(1)), br=br)
     if _HR_RE.match(stripped):
         return _Tok("hr", lineno)
     if _FENCE_RE.match(stripped):
@@ -1768,12 +1860,27 @@ class _ArticleReader:
 
 # A backslash before ASCII punctuation (outside a code span) shows the character itself, as
 # Markdown converters write ``1\.``, ``\*`` or ``\_``; a code span is left as it is.
-_ESCAPE_OR_CODE_RE = re.compile(r"\\([!-/:-@\[-`{-~])|(`+).+?\2", re.S)
+_ESCAPE_OR_TICK_RE = re.compile(r"\\[!-/:-@\[-`{-~]|`")
 
 
 def unescape_markdown(text: str) -> str:
     r"""Text without Markdown's backslash escapes outside code spans (``a\_b`` is ``a_b``)."""
-    return _ESCAPE_OR_CODE_RE.sub(lambda m: m.group(1) or m.group(0), text)
+    out: list[str] = []
+    done = 0
+    ticks: _Backticks | None = None
+    found = _ESCAPE_OR_TICK_RE.search(text)
+    while found:
+        at = found.start()
+        if found.group() == "`":
+            ticks = ticks or _Backticks(text)
+            end = ticks.span_end(at)
+            after = at + 1 if end is None else end
+        else:
+            out += [text[done:at], found.group()[1]]
+            done = after = found.end()
+        found = _ESCAPE_OR_TICK_RE.search(text, after)
+    out.append(text[done:])
+    return "".join(out)
 
 
 def _finish_text(text: str) -> str:

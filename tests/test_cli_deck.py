@@ -295,3 +295,30 @@ def test_exporting_an_empty_deck_is_refused_as_in_discord(
         assert empty.stdout == ""
         assert empty.stderr == "recall: Mine (mine) has no questions to export yet\n"
     assert not (tmp_path / "mine.yaml").exists()
+
+
+def test_an_out_file_named_for_another_format_is_refused(tmp_path: Path, recall_here: Run) -> None:
+    """An import reads a file by its extension: YAML written to flask.csv would be read as a
+    CSV sheet and refused. The export is refused instead, saying what to give, and no file
+    is written; a name that says nothing of the format, or text for CSV or Markdown
+    (which an import reads as such), is written and imports back."""
+    assert recall_here("check", cwd=tmp_path).returncode == 0
+    for out, fmt in (("flask.csv", "yaml"), ("flask.yml", "json"), ("flask.txt", "json"),
+                     ("flask.md", "csv"), ("flask.json", "markdown")):
+        wrong = recall_here(
+            "deck", "export", "--deck", "flask", "--format", fmt, "--out", out, cwd=tmp_path
+        )
+        assert wrong.returncode == 1
+        assert wrong.stderr.startswith(f"recall: --out {out} names a "), wrong.stderr
+        assert f"but --format is {fmt}: give " in wrong.stderr, wrong.stderr
+        assert not (tmp_path / out).exists()
+    for out, fmt in (("flask.yml", "yaml"), ("flask.txt", "csv"), ("flask.text", "markdown"),
+                     ("flask", "json"), ("flask.deck", "yaml")):
+        written = recall_here(
+            "deck", "export", "--deck", "flask", "--format", fmt, "--out", out, cwd=tmp_path
+        )
+        assert written.returncode == 0, written.stderr
+        back = recall_here(
+            "deck", "import", out, "--guild", "5", "--deck", f"Copy {out}", cwd=tmp_path
+        )
+        assert "imported 72 questions" in back.stdout, back.stderr

@@ -29,7 +29,23 @@ from bot.importers import (
     parse_import,
     restore_cell,
 )
-from bot.questions import Question, loose_key, option_key
+from bot.questions import (
+    ANSWER_MAX,
+    DECK_DESCRIPTION_MAX,
+    DECK_NAME_MAX,
+    KEY_POINT_MAX,
+    KEY_POINTS_MAX,
+    OPTION_MAX,
+    OPTIONS_MAX,
+    PROMPT_MAX,
+    QUESTION_ID_MAX,
+    TAG_MAX,
+    TAGS_MAX,
+    WHY_MAX,
+    Question,
+    loose_key,
+    option_key,
+)
 
 # --- generated questions ----------------------------------------------------------------------
 
@@ -101,13 +117,20 @@ def questions(draw: st.DrawFn, allow_cr: bool = True) -> Question:
         raise
 
 
-def question_lists(allow_cr: bool) -> st.SearchStrategy[list[Question]]:
+def distinct(
+    each: st.SearchStrategy[Question], *, min_size: int = 1, max_size: int = 4
+) -> st.SearchStrategy[list[Question]]:
+    """Lists of questions with distinct ids and prompts, as a deck holds them."""
     return st.lists(
-        questions(allow_cr=allow_cr),
-        min_size=1,
-        max_size=4,
+        each,
+        min_size=min_size,
+        max_size=max_size,
         unique_by=(lambda q: q.id, lambda q: loose_key(q.prompt)),
     )
+
+
+def question_lists(allow_cr: bool) -> st.SearchStrategy[list[Question]]:
+    return distinct(questions(allow_cr=allow_cr))
 
 
 PROPERTY_SETTINGS = settings(
@@ -143,6 +166,123 @@ def test_round_trip(fmt: str, qs: list[Question], description: str) -> None:
 def test_round_trip_csv(qs: list[Question]) -> None:
     # CSV cannot carry a carriage return inside a text (documented in bot.exporters).
     _round_trip(qs, "csv")
+
+
+# --- texts at the limits, and what YAML reads as something else ------------------------------
+
+#: whole texts YAML 1.1 reads as a boolean, null, number, date, or as syntax
+YAML_WORDS = [
+    "yes", "No", "on", "OFF", "y", "n", "true", "False", "null", "~", "Null", "1e3", "1_000",
+    "0x1F", "0o17", "017", ".inf", "-.Inf", ".nan", "3.12", "12:30", "1:20:30", "2026-12-04",
+    "2026-12-04 10:00:00", ":", "a: b", "- a", "? a", "!", "!!str", "&a", "*a", "%YAML 1.1",
+    "{a: 1}", "[a, b]", "|", ">", "---", "...", "<<", "=", "'a'", '"a"', "@a", "`a`", "#a",
+    "a #b", "a: #b",
+]
+
+
+def _at_limit(limit: int, *, allow_cr: bool) -> st.SearchStrategy[str]:
+    """Awkward text, or a YAML word, or awkward text repeated to ``limit`` characters."""
+    pieces = st.one_of(st.sampled_from(AWKWARD + YAML_WORDS + WORDS), _text(allow_cr=allow_cr))
+    base = st.lists(pieces, min_size=1, max_size=6).map("".join)
+
+    def fill(text: str) -> str:
+        text = "x" + text
+        return (text * (limit // len(text) + 1))[:limit]
+
+    return st.one_of(st.sampled_from(YAML_WORDS), base, base.map(fill))
+
+
+@st.composite
+def full_questions(draw: st.DrawFn, allow_cr: bool) -> Question:
+    def text(limit: int) -> str:
+        return draw(_at_limit(limit, allow_cr=allow_cr))
+
+    options: list[dict[str, object]] = []
+    if draw(st.booleans()):
+        texts = draw(
+            st.lists(
+                _at_limit(OPTION_MAX, allow_cr=allow_cr),
+                min_size=2,
+                max_size=OPTIONS_MAX,
+                unique_by=option_key,
+            )
+        )
+        right = draw(st.integers(0, len(texts) - 1))
+        options = [{"text": t, "correct": i == right} for i, t in enumerate(texts)]
+    try:
+        return Question(
+            id=draw(st.from_regex(rf"[a-z0-9][a-z0-9._-]{{0,{QUESTION_ID_MAX - 1}}}", fullmatch=True)),
+            prompt=text(PROMPT_MAX),
+            why=draw(st.one_of(st.just(""), _at_limit(WHY_MAX, allow_cr=allow_cr))),
+            key_points=[text(KEY_POINT_MAX) for _ in range(draw(st.integers(0, KEY_POINTS_MAX)))],
+            answer=text(ANSWER_MAX),
+            options=options,
+            tags=draw(
+                st.lists(
+                    st.from_regex(rf"[a-z0-9][a-z0-9+#._-]{{0,{TAG_MAX - 1}}}", fullmatch=True),
+                    max_size=TAGS_MAX,
+                    unique=True,
+                )
+            ),
+            difficulty=draw(st.sampled_from(["easy", "medium", "hard"])),
+        )
+    except ValidationError:
+        assume(False)
+        raise
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_round_trip_at_the_limits(fmt: str, data: st.DataObject) -> None:
+    """Every field as long as the model takes, or a whole text YAML would read as a boolean,
+    null, number, date or syntax; the deck's name and description (as /deck create keeps
+    them) come back too from YAML and JSON, which carry them."""
+    qs = data.draw(distinct(full_questions(allow_cr=fmt != "csv"), max_size=3))
+    name = data.draw(
+        _at_limit(DECK_NAME_MAX, allow_cr=True)
+        .map(lambda t: " ".join(t.split())[:DECK_NAME_MAX].strip())
+        .filter(bool)
+    )
+    description = data.draw(
+        st.one_of(st.just(""), _at_limit(DECK_DESCRIPTION_MAX, allow_cr=True).map(str.strip))
+    )
+    exported = export_questions(
+        qs, fmt, deck_name=name, deck_slug="limits", description=description
+    )
+    result = parse_import(exported, "deck" + EXPORT_EXTENSIONS[fmt])  # type: ignore[index]
+    assert result.errors == [] and result.warnings == [], (result.errors, result.warnings)
+    assert result.questions == qs
+    if fmt in ("yaml", "json"):
+        assert (result.deck_slug, result.deck_name) == ("limits", name)
+        assert (result.deck_description or "") == description
+
+
+# --- damaged exports ---------------------------------------------------------------------------
+
+#: what an edit by hand may slip in: a structural character, a quote, a line break, a tab
+SLIPS = ["", ":", "-", " ", "\t", '"', "'", ",", "\n", "{", "}", "[", "]", "#", "*", "&", "!",
+         "|", ">", "\\", "é", "\x7f"]
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json", "csv"])
+@PROPERTY_SETTINGS
+@given(qs=question_lists(allow_cr=False), data=st.data())
+def test_a_damaged_export_is_refused_naming_the_line_of_each_error(
+    fmt: str, qs: list[Question], data: st.DataObject
+) -> None:
+    """An export edited by hand with a slip or two (a character put in, taken out or
+    replaced) imports whole, or is refused with every error naming its line, importing
+    nothing."""
+    text = export_questions(qs, fmt, deck_name="D", deck_slug="d", description="x").decode()
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(text)))
+        cut = data.draw(st.integers(at, min(len(text), at + 3)))
+        text = text[:at] + data.draw(st.sampled_from(SLIPS)) + text[cut:]
+    result = parse_import(text.encode(), "deck" + EXPORT_EXTENSIONS[fmt])  # type: ignore[index]
+    if result.errors:
+        assert result.questions == []
+        assert [e for e in result.errors if e.line is None] == [], text
 
 
 # --- examples ---------------------------------------------------------------------------------
@@ -328,6 +468,36 @@ def test_export_parts_each_import_back_within_the_limits(
         )
         assert result.errors == [] and result.warnings == []
         assert part.count == len(result.questions) <= max_questions
+        back += result.questions
+    assert back == qs
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_parts_of_awkward_questions_each_import_within_the_limits(
+    fmt: str, data: st.DataObject
+) -> None:
+    """Split at any limit, every part of any deck imports alone within it (a question too
+    big for it alone gets a file of its own), and the parts read in turn give the deck."""
+    qs = data.draw(distinct(questions(allow_cr=fmt != "csv"), min_size=2, max_size=8))
+    whole = len(export_questions(qs, fmt, deck_name="Parts", deck_slug="parts"))
+    max_bytes = data.draw(st.integers(whole // 4, whole))
+    max_questions = data.draw(st.integers(1, len(qs)))
+    parts = export_parts(
+        qs, fmt, deck_name="Parts", deck_slug="parts", description="Split.",
+        max_bytes=max_bytes, max_questions=max_questions,
+    )
+    back: list[Question] = []
+    for part in parts:
+        assert part.count <= max_questions
+        assert len(part.data) <= max_bytes or part.count == 1
+        result = parse_import(
+            part.data, part.filename, max_bytes=max(max_bytes, len(part.data)),
+            max_questions=max_questions,
+        )
+        assert result.errors == [] and result.warnings == [], result.errors
+        assert len(result.questions) == part.count
         back += result.questions
     assert back == qs
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -454,6 +455,19 @@ def test_yaml_tabs_are_named_as_tabs(text: str, where: tuple[int, int]) -> None:
     ), str(error)
 
 
+@pytest.mark.parametrize(("odd", "code"), [("\x0c", "000C"), ("\x7f", "007F"), ("\x9b", "009B")])
+def test_a_yaml_character_yaml_refuses_is_named_with_its_line(odd: str, code: str) -> None:
+    """A form feed or other control character (pasted from a PDF, say) was refused as
+    'unacceptable character #x000c ... in "<unicode string>", position 52', no line."""
+    text = f"questions:\n  - prompt: What is WSGI?\n    answer: A{odd} protocol.\n"
+    [error] = parse_import(text.encode(), "deck.yaml").errors
+    assert (error.line, error.column) == (3, 14), str(error)
+    assert error.message == (
+        f"the character U+{code} is not allowed in YAML (it does not show: it may have come "
+        "with text pasted from a PDF or a document): remove it"
+    )
+
+
 def test_yaml_dates_are_told_to_be_quoted() -> None:
     text = "questions:\n  - prompt: When was Python 3.0 released?\n    answer: 2008-12-03\n"
     [error] = parse_import(text.encode(), "deck.yaml").errors
@@ -715,6 +729,119 @@ def test_thousands_of_article_questions() -> None:
     assert "1,200 questions; one import holds at most 500" in result.errors[0].message
 
 
+def test_an_article_of_unclosed_html_comments_is_read_in_linear_time() -> None:
+    """Each "<!--" with no "-->" after it was searched to the end of the file, holding the
+    interpreter meanwhile: a 1 MiB file of them stopped the bot for many minutes."""
+    data = b"<!--" * (64 * 1024)  # 256 KiB
+    start = time.process_time()
+    result = parse_import(data, "comments.md")
+    assert time.process_time() - start < 5
+    assert "no interview questions found" in result.errors[0].message
+
+
+def test_a_heading_with_a_long_run_of_spaces_is_read_in_linear_time() -> None:
+    """The heading pattern tried a closing '#' after every space of such a run, from every
+    space of it: 128 KiB of spaces in a heading held the interpreter for minutes."""
+    data = b"# a" + b" " * (64 * 1024) + b"b\n"
+    start = time.process_time()
+    result = parse_import(data, "heading.md")
+    assert time.process_time() - start < 5
+    assert "no interview questions found" in result.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("heading", "prompt"),
+    [
+        ("## 1. What is WSGI?", "What is WSGI?"),
+        ("## 1. What is WSGI? ##", "What is WSGI?"),
+        ("## 1. What is WSGI?\t#  ", "What is WSGI?"),
+        ("## 1. What is C#?", "What is C#?"),
+        ("## 1. What is C# ## #", "What is C# ##"),
+        ("##   1. What is WSGI?   ", "What is WSGI?"),
+    ],
+)
+def test_a_headings_closing_hashes_are_left_out(heading: str, prompt: str) -> None:
+    text = f"{heading}\n\n**Example answer:**\n\nA protocol.\n"
+    assert [q.prompt for q in parse_import(text.encode(), "a.md").questions] == [prompt]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## 1. What is " + "`" * 16_000,  # a heading's text is unescaped
+        "## 1. What is x?\n\n**Example answer:**\n\nA " + "`" * 16_000,
+        "<b>a " + "`" * 16_000,  # code spans are kept out of HTML tag removal
+    ],
+)
+def test_a_long_run_of_backticks_is_read_in_linear_time(text: str) -> None:
+    """Code spans were found with (`+).+?\\1: from each backtick of a run, every shorter
+    opening was tried against the rest of the text. 16,000 backticks took half a minute,
+    holding the interpreter."""
+    start = time.process_time()
+    parse_import(text.encode(), "ticks.md")
+    assert time.process_time() - start < 5
+
+
+def test_a_line_of_a_thousand_quote_marks_is_read_in_linear_time() -> None:
+    """Each '>' of a quote was taken off by copying the rest of the line."""
+    data = b"> " * (IMPORT_MAX_BYTES // 2 - 8) + b"x\n"
+    start = time.process_time()
+    result = parse_import(data, "quotes.md")
+    assert time.process_time() - start < 5
+    assert "no interview questions found" in result.errors[0].message
+
+
+@pytest.mark.parametrize("blank", ["\n", " \n", "\r\n"])
+def test_a_file_of_blank_lines_is_refused_in_linear_time(blank: str) -> None:
+    """Looking for 'Q:' lines to say why nothing was found, every line start searched the
+    blank lines after it: 20,000 of them took seconds, a 1 MiB file of them hours."""
+    data = ("x" + blank * 40_000 + "y\n").encode()
+    start = time.process_time()
+    [error] = parse_import(data, "blank.txt").errors
+    assert time.process_time() - start < 5
+    assert error.message.startswith("no interview questions found") and "FAQ" not in error.message
+    # A 'Q:' line after them is still found, indented or in bold.
+    for q in ("Q: What?", " \t**Q : What?**", "q: what?"):
+        [error] = parse_import(data + f"{q}\nA: This.\n".encode(), "blank.txt").errors
+        assert error.message.endswith("('Q:'/'A:' FAQ pairs are not imported)"), q
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "",  # keys a deck does not have
+        "questions:\n  - prompt: What is WSGI?\n    answer: A protocol.\n",  # nor a question
+    ],
+)
+def test_thousands_of_unknown_keys_are_each_named_with_their_line_in_linear_time(
+    head: str,
+) -> None:
+    """Each unknown key was found in its mapping by going through all its keys again."""
+    indent = "    " if head else ""
+    text = head + "".join(f"{indent}k{i}: v\n" for i in range(25_000))
+    start = time.process_time()
+    errors = parse_import(text.encode(), "keys.yaml").errors
+    assert time.process_time() - start < 8
+    first = 4 if head else 1
+    assert [e.line for e in errors[:3]] == [first, first + 1, first + 2], errors[:3]
+    assert "unknown " in errors[0].message and "'k0'" in errors[0].message
+    assert len(errors) == 25_000 + (0 if head else 1)  # and no 'questions' list
+
+
+def test_html_comments_are_left_out_of_an_article_keeping_its_lines() -> None:
+    text = (
+        "<!-- a note\nover two lines -->## 1. What is WSGI?<!---->\n\n"
+        "**Example answer:**\n\nA protocol <!-- <!-- nested --> -->.\n\n"
+        "## 2. What is ASGI?\n\n**Example answer:**\n\nIts async successor<!-- never closed\n"
+    )
+    result = parse_import(text.encode(), "notes.md")
+    assert [(q.prompt, q.answer) for q in result.questions] == [
+        ("What is WSGI?", "A protocol  -->."),
+        ("What is ASGI?", "Its async successor<!-- never closed"),
+    ]
+    assert result.errors == [] and result.warnings == []
+
+
 def test_limit_is_exact() -> None:
     assert parse_import(_many_yaml(5), "d.yaml", max_questions=5).errors == []
     assert parse_import(_many_yaml(6), "d.yaml", max_questions=5).errors
@@ -913,6 +1040,25 @@ def test_json_indented_with_tabs_errors_name_the_line() -> None:
     [error] = result.errors
     assert error.field == "questions[1].answer"
     assert error.line == 9, str(error)
+
+
+# Characters a JSON text may hold as they are, which YAML (that finds the lines) does not
+# take in a file: DEL, C1 controls, U+FFFE and U+FFFF.
+@pytest.mark.parametrize("odd", ["\x7f", "\x80", "\x9f", "\ufffe", "\uffff"])
+def test_json_errors_name_the_line_whatever_characters_the_texts_hold(odd: str) -> None:
+    deck = {
+        "questions": [
+            {"prompt": f"What is WSGI{odd}?", "answer": "A protocol."},
+            {"prompt": "What is ASGI?", "answer": ""},
+        ]
+    }
+    data = json.dumps(deck, indent=2, ensure_ascii=False).encode()
+    [error] = parse_import(data, "deck.json").errors
+    assert (error.line, error.field) == (9, "questions[1].answer"), str(error)
+    # A key given twice in such a file is named with its line too.
+    twice = data.replace(b'"answer": "A protocol."', b'"answer": "A protocol.", "answer": "x"')
+    [error] = parse_import(twice, "deck.json").errors
+    assert error.line == 5 and "'answer' appears twice" in error.message, str(error)
 
 
 def test_json_indented_with_tabs_duplicate_key_is_refused() -> None:
