@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -729,23 +728,21 @@ def test_thousands_of_article_questions() -> None:
     assert "1,200 questions; one import holds at most 500" in result.errors[0].message
 
 
-def test_an_article_of_unclosed_html_comments_is_read_in_linear_time() -> None:
+def test_an_article_of_unclosed_html_comments_is_refused_as_holding_no_question() -> None:
     """Each "<!--" with no "-->" after it was searched to the end of the file, holding the
-    interpreter meanwhile: a 1 MiB file of them stopped the bot for many minutes."""
+    interpreter meanwhile: a 1 MiB file of them stopped the bot for many minutes (how long
+    such files take now is measured by bench.imports)."""
     data = b"<!--" * (64 * 1024)  # 256 KiB
-    start = time.process_time()
     result = parse_import(data, "comments.md")
-    assert time.process_time() - start < 5
     assert "no interview questions found" in result.errors[0].message
 
 
-def test_a_heading_with_a_long_run_of_spaces_is_read_in_linear_time() -> None:
+def test_a_heading_with_a_long_run_of_spaces_is_refused_as_holding_no_question() -> None:
     """The heading pattern tried a closing '#' after every space of such a run, from every
-    space of it: 128 KiB of spaces in a heading held the interpreter for minutes."""
+    space of it: 128 KiB of spaces in a heading held the interpreter for minutes (see
+    bench.imports for the time now)."""
     data = b"# a" + b" " * (64 * 1024) + b"b\n"
-    start = time.process_time()
     result = parse_import(data, "heading.md")
-    assert time.process_time() - start < 5
     assert "no interview questions found" in result.errors[0].message
 
 
@@ -766,39 +763,41 @@ def test_a_headings_closing_hashes_are_left_out(heading: str, prompt: str) -> No
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "refused"),
     [
-        "## 1. What is " + "`" * 16_000,  # a heading's text is unescaped
-        "## 1. What is x?\n\n**Example answer:**\n\nA " + "`" * 16_000,
-        "<b>a " + "`" * 16_000,  # code spans are kept out of HTML tag removal
+        # a heading's text is unescaped
+        ("## 1. What is " + "`" * 16_000, "no interview questions found"),
+        (
+            "## 1. What is x?\n\n**Example answer:**\n\nA " + "`" * 16_000,
+            "is 16,002 characters long; the limit is 4,000",
+        ),
+        # code spans are kept out of HTML tag removal
+        ("<b>a " + "`" * 16_000, "no interview questions found"),
     ],
 )
-def test_a_long_run_of_backticks_is_read_in_linear_time(text: str) -> None:
+def test_a_long_run_of_backticks_is_refused_for_what_it_is(text: str, refused: str) -> None:
     """Code spans were found with (`+).+?\\1: from each backtick of a run, every shorter
     opening was tried against the rest of the text. 16,000 backticks took half a minute,
-    holding the interpreter."""
-    start = time.process_time()
-    parse_import(text.encode(), "ticks.md")
-    assert time.process_time() - start < 5
+    holding the interpreter (bench.imports measures such files now)."""
+    [error] = parse_import(text.encode(), "ticks.md").errors
+    assert refused in error.message, error.message
 
 
-def test_a_line_of_a_thousand_quote_marks_is_read_in_linear_time() -> None:
-    """Each '>' of a quote was taken off by copying the rest of the line."""
+def test_a_line_of_a_thousand_quote_marks_is_refused_as_holding_no_question() -> None:
+    """Each '>' of a quote was taken off by copying the rest of the line (bench.imports
+    measures the time of such a line now)."""
     data = b"> " * (IMPORT_MAX_BYTES // 2 - 8) + b"x\n"
-    start = time.process_time()
     result = parse_import(data, "quotes.md")
-    assert time.process_time() - start < 5
     assert "no interview questions found" in result.errors[0].message
 
 
 @pytest.mark.parametrize("blank", ["\n", " \n", "\r\n"])
-def test_a_file_of_blank_lines_is_refused_in_linear_time(blank: str) -> None:
+def test_a_file_of_blank_lines_is_refused(blank: str) -> None:
     """Looking for 'Q:' lines to say why nothing was found, every line start searched the
-    blank lines after it: 20,000 of them took seconds, a 1 MiB file of them hours."""
+    blank lines after it: 20,000 of them took seconds, a 1 MiB file of them hours (see
+    bench.imports for the time now)."""
     data = ("x" + blank * 40_000 + "y\n").encode()
-    start = time.process_time()
     [error] = parse_import(data, "blank.txt").errors
-    assert time.process_time() - start < 5
     assert error.message.startswith("no interview questions found") and "FAQ" not in error.message
     # A 'Q:' line after them is still found, indented or in bold.
     for q in ("Q: What?", " \t**Q : What?**", "q: what?"):
@@ -813,15 +812,14 @@ def test_a_file_of_blank_lines_is_refused_in_linear_time(blank: str) -> None:
         "questions:\n  - prompt: What is WSGI?\n    answer: A protocol.\n",  # nor a question
     ],
 )
-def test_thousands_of_unknown_keys_are_each_named_with_their_line_in_linear_time(
+def test_thousands_of_unknown_keys_are_each_named_with_their_line(
     head: str,
 ) -> None:
-    """Each unknown key was found in its mapping by going through all its keys again."""
+    """Each unknown key was found in its mapping by going through all its keys again
+    (bench.imports measures a file of them now)."""
     indent = "    " if head else ""
     text = head + "".join(f"{indent}k{i}: v\n" for i in range(25_000))
-    start = time.process_time()
     errors = parse_import(text.encode(), "keys.yaml").errors
-    assert time.process_time() - start < 8
     first = 4 if head else 1
     assert [e.line for e in errors[:3]] == [first, first + 1, first + 2], errors[:3]
     assert "unknown " in errors[0].message and "'k0'" in errors[0].message
