@@ -149,12 +149,17 @@ def summary_message(summary: Summary, now: Any, note: str = "") -> discord.Embed
     elif summary.next_due is not None and summary.next_due <= now:
         # Cards answered in this session (a session asks each card once) are due again.
         again = summary.due_again
-        lines.append(
-            f"{count(again, 'card')} you answered are due again now: run `/review start` to go "
-            "over them."
-            if again > 1
-            else "A card you answered is due again now: run `/review start` to go over it."
-        )
+        if again > 1:
+            text = (
+                f"{count(again, 'card')} you answered are due again now: run `/review start` "
+                "to go over them."
+            )
+        elif again == 1:
+            text = "A card you answered is due again now: run `/review start` to go over it."
+        else:
+            # None of them: a card the session did not ask came due while it went on.
+            text = "More cards came due while you reviewed: run `/review start` to go over them."
+        lines.append(text)
     else:
         if summary.next_due is not None:
             lines.append(

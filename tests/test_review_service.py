@@ -461,3 +461,18 @@ def test_one_card_due_in_the_other_decks_is_spoken_of_as_it() -> None:
         summary = Summary(1, 0, None, one_deck=True, due_elsewhere=elsewhere)
         text = summary_message(summary, now).description or ""
         assert text.endswith("\n" + told), text
+
+
+def test_a_card_come_due_during_the_review_is_not_called_one_the_member_answered() -> None:
+    """The earliest card due is due now, but none of those answered in the session is (one
+    came due while the member reviewed): it is not "a card you answered"."""
+    from cogs.review import summary_message
+
+    now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    for due_again, told in (
+        (0, "More cards came due while you reviewed: run `/review start` to go over them."),
+        (1, "A card you answered is due again now: run `/review start` to go over it."),
+    ):
+        summary = Summary(1, 0, now - timedelta(minutes=1), due_again=due_again)
+        text = summary_message(summary, now).description or ""
+        assert text.endswith("\n" + told), text
