@@ -454,9 +454,29 @@ _TO_CSV = (
 )
 
 
+def _image_kind(data: bytes) -> str | None:
+    """The kind of image a file's first bytes say it is (PNG, JPEG, GIF, WebP), or None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "GIF"
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return "WebP"
+    return None
+
+
 def _not_text(data: bytes, suffix: str) -> str | None:
-    """What to do with a spreadsheet, document, PDF or archive uploaded as it is, which
-    would otherwise be refused as not valid UTF-8, saying nothing of what Recall reads."""
+    """What to do with a spreadsheet, document, PDF, image or archive uploaded as it is,
+    which would otherwise be refused as not valid UTF-8, saying nothing of what Recall
+    reads."""
+    image = _image_kind(data)
+    if image is not None:
+        return (
+            f"this is an image ({image}), not text: type or paste its questions into a plain "
+            "text (.txt) or Markdown (.md) file and import that"
+        )
     if data.startswith(_PDF):
         return (
             "this is a PDF, not text: copy its questions into a plain text (.txt) or "

@@ -606,6 +606,28 @@ def test_a_spreadsheet_document_or_archive_says_what_to_save_it_as(
     assert str(error) == f"{filename}: {says}"
 
 
+@pytest.mark.parametrize(
+    ("filename", "data", "kind"),
+    [
+        ("shot.png", b"\x89PNG\r\n\x1a\n" + bytes(24), "PNG"),
+        ("photo.jpg", b"\xff\xd8\xff\xe0" + bytes(24), "JPEG"),
+        ("anim.gif", b"GIF89a" + bytes(24), "GIF"),
+        ("pic.webp", b"RIFF\x24\x00\x00\x00WEBPVP8 " + bytes(24), "WebP"),
+        ("questions.txt", b"\x89PNG\r\n\x1a\n" + bytes(24), "PNG"),  # whatever its name
+    ],
+)
+def test_an_image_says_it_is_an_image_and_what_to_import_instead(
+    filename: str, data: bytes, kind: str
+) -> None:
+    """A screenshot of questions was refused as "not valid UTF-8 ... save the file with
+    UTF-8 encoding", as if saving it again would help."""
+    [error] = parse_import(data, filename).errors
+    assert error.message == (
+        f"this is an image ({kind}), not text: type or paste its questions into a plain "
+        "text (.txt) or Markdown (.md) file and import that"
+    )
+
+
 def test_bom_and_crlf_are_fine() -> None:
     text = "\ufeffquestions:\r\n  - prompt: A?\r\n    answer: |\r\n      one\r\n      two\r\n"
     result = parse_import(text.encode(), "d.yaml")
