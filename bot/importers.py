@@ -499,6 +499,11 @@ def _not_text(data: bytes, suffix: str) -> str | None:
 def _decode(data: bytes, issues: _Issues, fmt: Format) -> str | None:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        issues.error(
+            "not valid UTF-8: the file is saved as UTF-32; save it with UTF-8 encoding", 1, 1
+        )
+        return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         issues.error(
             "not valid UTF-8: the file is saved as UTF-16 (\u201cUnicode\u201d); save it with "

@@ -560,6 +560,14 @@ def test_a_file_not_in_utf8_shows_the_text_to_find_and_how_to_save_it() -> None:
         "not valid UTF-8: the file is saved as UTF-16 (\u201cUnicode\u201d); save it with "
         "UTF-8 encoding"
     )
+    for encoding in ("utf-32", "utf-32-be"):
+        data = text.encode(encoding)
+        if encoding == "utf-32-be":
+            data = b"\x00\x00\xfe\xff" + data
+        [error] = parse_import(data, "d.yaml").errors
+        assert error.message == (
+            "not valid UTF-8: the file is saved as UTF-32; save it with UTF-8 encoding"
+        ), encoding
 
 
 def _zipped(name: str) -> bytes:
