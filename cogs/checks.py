@@ -31,10 +31,31 @@ async def is_moderator(interaction: discord.Interaction[Any]) -> bool:
     return any(role.id == settings.mod_role_id for role in interaction.user.roles)
 
 
+async def moderator_refusal(interaction: discord.Interaction[Any]) -> str:
+    """What a member who is not a moderator is told: the server's quiz-moderator role named
+    when one is set (so they know whom to ask), or that the one set was deleted."""
+    if interaction.guild_id is None:
+        return MOD_REFUSAL
+    role_id = (await interaction.client.store.settings_for(interaction.guild_id)).mod_role_id
+    if role_id is None:
+        return MOD_REFUSAL
+    guild = interaction.guild
+    if guild is not None and guild.get_role(role_id) is None:
+        return (
+            "Only moderators can do this: you need the **Manage Server** permission (the "
+            "quiz-moderator role set here was deleted; a member with Manage Server sets "
+            "another with `/settings mod-role`)."
+        )
+    return (
+        "Only moderators can do this: you need the **Manage Server** permission or the "
+        f"<@&{role_id}> role, this server's quiz-moderator role."
+    )
+
+
 async def ensure_moderator(interaction: discord.Interaction[Any]) -> None:
     """For buttons and modals: raise a UserError with the refusal for non-moderators."""
     if not await is_moderator(interaction):
-        raise UserError(MOD_REFUSAL)
+        raise UserError(await moderator_refusal(interaction))
 
 
 async def moderator_check(interaction: discord.Interaction[Any]) -> bool:
@@ -43,7 +64,7 @@ async def moderator_check(interaction: discord.Interaction[Any]) -> bool:
         raise app_commands.NoPrivateMessage("This command works in a server, not in DMs.")
     if await is_moderator(interaction):
         return True
-    raise app_commands.CheckFailure(MOD_REFUSAL)
+    raise app_commands.CheckFailure(await moderator_refusal(interaction))
 
 
 def moderator_only() -> Any:

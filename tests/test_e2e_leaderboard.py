@@ -1882,3 +1882,29 @@ async def test_a_qotd_streak_of_thousands_of_days_is_grouped_by_thousands(
         await result.wait_for_content()
         fields = {f["name"]: f["value"] for f in result.message.embeds[0]["fields"]}
         assert fields["QOTD streak"] == "Current: **1,200**\nBest: **1,200**"
+
+
+async def test_a_refusal_names_the_servers_quiz_moderator_role(recall, emulator):
+    """A member refused a moderator command is told which role would let them run it, so
+    they know whom to ask; with no role set, or the one set deleted since, it says so."""
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    alice = guild.add_member("alice")
+    role = guild.add_role("Quiz mods")
+    async with recall.running():
+        refused = await alice.run("/leaderboard reset")
+        assert refused.content == MOD_REFUSAL  # no role set: how to set one
+        await mod.run("/settings mod-role", role=role)
+        refused = await alice.run("/leaderboard reset")
+        assert refused.ephemeral and refused.content == (
+            "Only moderators can do this: you need the **Manage Server** permission or the "
+            f"{role.mention} role, this server's quiz-moderator role."
+        ), refused.content
+        guild.delete_role(role)
+        await emulator.settle()
+        refused = await alice.run("/leaderboard reset")
+        assert refused.content == (
+            "Only moderators can do this: you need the **Manage Server** permission (the "
+            "quiz-moderator role set here was deleted; a member with Manage Server sets "
+            "another with `/settings mod-role`)."
+        ), refused.content
