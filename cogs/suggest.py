@@ -99,6 +99,13 @@ def review_embed(s: Suggestion, outcome: str = "") -> discord.Embed:
     return embed
 
 
+#: a review post's text once its suggestion's author erased their data
+ERASED = (
+    "The member who suggested this erased their data in this server, so the suggestion is "
+    "erased too."
+)
+
+
 def erased_review_embed(s: ErasedSuggestion) -> discord.Embed:
     """A review post once its author erased their data: neither who nor what is shown."""
     became = (
@@ -106,11 +113,14 @@ def erased_review_embed(s: ErasedSuggestion) -> discord.Embed:
         if s.question_id is not None
         else ""
     )
-    return ui.info_embed(
-        f"Suggestion #{s.id} for {ui.name(s.deck_name)}",
-        "The member who suggested this erased their data in this server, so the suggestion "
-        f"is erased too.{became}",
-    )
+    return ui.info_embed(f"Suggestion #{s.id} for {ui.name(s.deck_name)}", ERASED + became)
+
+
+def gone_review_embed(message: discord.Message | None, suggestion_id: int) -> discord.Embed:
+    """A review post whose suggestion is gone, its author having erased their data: its
+    title (the number and the deck) kept, neither who nor what is shown."""
+    title = message.embeds[0].title if message is not None and message.embeds else None
+    return ui.info_embed(title or f"Suggestion #{suggestion_id}", ERASED)
 
 
 async def clear_review_posts(bot: discord.Client, posts: Sequence[ErasedSuggestion]) -> None:
@@ -296,6 +306,13 @@ class ReviewButton(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def work() -> None:
             await ensure_moderator(interaction)
+            if await bank(interaction).store.suggestion(self.suggestion_id) is None:
+                # Its member erased their data, and the post was not drawn again without
+                # them (the bot stopped first, or Discord failed the edit): drawn now.
+                await interaction.response.edit_message(
+                    embed=gone_review_embed(interaction.message, self.suggestion_id), view=None
+                )
+                return
             if self.action == "ok":
                 await approve(interaction, self.suggestion_id, None)
                 return
