@@ -306,13 +306,28 @@ class ReviewButton(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def work() -> None:
             await ensure_moderator(interaction)
-            if await bank(interaction).store.suggestion(self.suggestion_id) is None:
+            store = bank(interaction).store
+            found = await store.suggestion(self.suggestion_id)
+            if found is None:
                 # Its member erased their data, and the post was not drawn again without
                 # them (the bot stopped first, or Discord failed the edit): drawn now.
                 await interaction.response.edit_message(
                     embed=gone_review_embed(interaction.message, self.suggestion_id), view=None
                 )
                 return
+            message = interaction.message
+            if (
+                found.message_id is None
+                and found.guild_id == interaction.guild_id
+                and message is not None
+            ):
+                # The database refused to record its post until the bot stopped (see
+                # record_review_post): recorded now, for an erase to find it.
+                try:
+                    await store.set_suggestion_message(found.id, message.channel.id, message.id)
+                except StoreError as exc:
+                    log.warning("could not record the review post of suggestion %s: %s",
+                                found.id, exc)
             if self.action == "ok":
                 await approve(interaction, self.suggestion_id, None)
                 return

@@ -16,6 +16,7 @@ from test_e2e_slow_writes import TOO_LONG, write_lock_held
 
 from bot.clock import FixedClock
 from bot.questions import Question
+from bot.store import StoreError
 
 pytestmark = pytest.mark.e2e
 #: what heads the `why` given with a command in the text of a form given back
@@ -894,3 +895,29 @@ async def test_the_outcome_dm_says_which_suggestion_it_is_about(recall, emulator
         ), rejected.content
         quoted = rejected.content.split("(“", 1)[1].split("”)", 1)[0]
         assert len(quoted) <= 100 and quoted.endswith("…") and "\n" not in quoted
+
+
+async def test_a_review_post_left_unrecorded_by_a_restart_is_recorded_by_a_moderators_click(
+    recall, emulator
+):
+    """The review post went out, but the bot stopped while the database still refused to
+    record which message it is: the first moderator click on its buttons records it, so
+    that the member's erase later takes them off the post (here, approved meanwhile)."""
+    _guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+
+        async def refused(*args, **kwargs):
+            raise StoreError("The database is busy.", "busy")
+
+        bot.store.set_suggestion_message = refused
+        await suggest(alice, 1)
+        [posted] = emulator.channel_messages(review)
+    async with recall.running(sync=False) as bot:
+        assert (await bot.store.suggestion(1)).message_id is None
+        await mod.click(posted, "Approve")
+        assert posted.embeds[0]["fields"][-1]["value"].startswith(f"✅ Approved by {mod.mention}")
+        asked = await alice.run("/privacy delete")
+        await alice.click(asked.message, "Erase my data")
+        await emulator.wait_until(lambda: str(alice.id) not in str(posted.embeds[0]), within=3)
+        assert form(1)["prompt"] not in str(posted.embeds[0])
