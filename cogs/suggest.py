@@ -100,13 +100,6 @@ def review_embed(s: Suggestion, outcome: str = "") -> discord.Embed:
     return embed
 
 
-#: a review post's text once its suggestion's author erased their data
-ERASED = (
-    "The member who suggested this erased their data in this server, so the suggestion is "
-    "erased too."
-)
-
-
 def erased_review_embed(s: ErasedSuggestion) -> discord.Embed:
     """A review post once its author erased their data: neither who nor what is shown."""
     became = (
@@ -114,14 +107,22 @@ def erased_review_embed(s: ErasedSuggestion) -> discord.Embed:
         if s.question_id is not None
         else ""
     )
-    return ui.info_embed(f"Suggestion #{s.id} for {ui.name(s.deck_name)}", ERASED + became)
+    return ui.info_embed(
+        f"Suggestion #{s.id} for {ui.name(s.deck_name)}",
+        "The member who suggested this erased their data in this server, so the suggestion "
+        f"is erased too.{became}",
+    )
 
 
 def gone_review_embed(message: discord.Message | None, suggestion_id: int) -> discord.Embed:
-    """A review post whose suggestion is gone, its author having erased their data: its
-    title (the number and the deck) kept, neither who nor what is shown."""
+    """A review post whose suggestion is gone: its title (the number and the deck) kept,
+    neither who nor what is shown."""
     title = message.embeds[0].title if message is not None and message.embeds else None
-    return ui.info_embed(title or f"Suggestion #{suggestion_id}", ERASED)
+    return ui.info_embed(
+        title or f"Suggestion #{suggestion_id}",
+        "This suggestion no longer exists: the member who suggested it erased their data in "
+        "this server (or, its post having failed, it was never saved).",
+    )
 
 
 async def clear_review_posts(bot: discord.Client, posts: Sequence[ErasedSuggestion]) -> None:
