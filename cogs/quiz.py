@@ -675,12 +675,15 @@ class Quiz(commands.Cog):
     async def _update_count(self, post_id: int) -> None:
         failures = 0
         stopped = False
+        editing = reopen = False
         try:
             while post_id in self._dirty:
+                editing = False
                 await asyncio.sleep(self.count_delay)
                 self._dirty.discard(post_id)
                 reopen = post_id in self._reopen
                 self._reopen.discard(post_id)
+                editing = True
                 try:
                     await self._edit_post(post_id, reopen=reopen)
                 except discord.Forbidden as exc:
@@ -705,8 +708,13 @@ class Quiz(commands.Cog):
                     failures = 0
         except asyncio.CancelledError:
             # The bot is stopping: a count still gathering (in _dirty) is written as the cog
-            # unloads (see cog_unload), its message looked for first if it was to be.
+            # unloads (see cog_unload), its message looked for first if it was to be. So is
+            # one whose edit the stop cut short (held up by Discord's rate limit, say).
             stopped = True
+            if editing:
+                self._dirty.add(post_id)
+                if reopen:
+                    self._reopen.add(post_id)
             raise
         finally:
             self._updating.discard(post_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 from datetime import datetime
@@ -735,6 +737,11 @@ class ReviewGroup(
         await ui.send_files(interaction, text, parts, max_bytes=limit)
 
 
+#: seconds a round of reminders under way as the bot stops may take to finish the one on
+#: its way
+UNLOAD_REMINDER_WITHIN = 3.0
+
+
 class Review(commands.Cog):
     """Spaced repetition."""
 
@@ -745,6 +752,11 @@ class Review(commands.Cog):
         # Reminders delivered but not yet recorded (the database refused the write): they are
         # recorded at the next round, not sent again.
         self._delivered: set[tuple[int, int, datetime]] = set()
+        #: the bot is stopping: a round of reminders ends after the one on its way
+        self._stopping = False
+        #: clear while the loop sends a round of reminders
+        self._between_rounds = asyncio.Event()
+        self._between_rounds.set()
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.group)
@@ -753,6 +765,12 @@ class Review(commands.Cog):
             self.reminder_loop.start()
 
     async def cog_unload(self) -> None:
+        # A DM cut short on its way may reach the member all the same, unrecorded, and go
+        # again at the next start: the round finishes the reminder under way and stops.
+        self._stopping = True
+        if not self._between_rounds.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._between_rounds.wait(), UNLOAD_REMINDER_WITHIN)
         self.reminder_loop.cancel()
         self.bot.remove_dynamic_items(ReviewShow, ReviewGrade, ReviewOption, ReviewNext)
         self.bot.tree.remove_command(self.group.name)
@@ -768,12 +786,15 @@ class Review(commands.Cog):
     @tasks.loop(seconds=30)
     async def reminder_loop(self) -> None:
         await self.bot.wait_until_ready()
+        self._between_rounds.clear()
         try:
             await self.send_reminders()
         except Exception:
             # An exception leaving the loop would end it, and reminders with it, until a
             # restart: the round is logged and the next one tries again.
             log.exception("review reminders failed this round")
+        finally:
+            self._between_rounds.set()
 
     async def send_reminders(self) -> int:
         """DM every member whose reminder time has come and who has cards due; returns DMs sent.
@@ -784,6 +805,8 @@ class Review(commands.Cog):
         now = store.clock.now()
         sent = 0
         for reminder in await store.reminders_due(now):
+            if self._stopping:
+                break
             try:
                 sent += await self._send_reminder(reminder, now)
             except StoreError as exc:

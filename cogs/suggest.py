@@ -8,6 +8,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any, Literal
 
 import discord
@@ -110,6 +111,17 @@ def erased_review_embed(s: ErasedSuggestion) -> discord.Embed:
         f"Suggestion #{s.id} for {ui.name(s.deck_name)}",
         "The member who suggested this erased their data in this server, so the suggestion "
         f"is erased too.{became}",
+    )
+
+
+def gone_review_embed(message: discord.Message | None, suggestion_id: int) -> discord.Embed:
+    """A review post whose suggestion is gone: its title (the number and the deck) kept,
+    neither who nor what is shown."""
+    title = message.embeds[0].title if message is not None and message.embeds else None
+    return ui.info_embed(
+        title or f"Suggestion #{suggestion_id}",
+        "This suggestion no longer exists: the member who suggested it erased their data in "
+        "this server (or, its post having failed, it was never saved).",
     )
 
 
@@ -296,6 +308,28 @@ class ReviewButton(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def work() -> None:
             await ensure_moderator(interaction)
+            store = bank(interaction).store
+            found = await store.suggestion(self.suggestion_id)
+            if found is None:
+                # Its member erased their data, and the post was not drawn again without
+                # them (the bot stopped first, or Discord failed the edit): drawn now.
+                await interaction.response.edit_message(
+                    embed=gone_review_embed(interaction.message, self.suggestion_id), view=None
+                )
+                return
+            message = interaction.message
+            if (
+                found.message_id is None
+                and found.guild_id == interaction.guild_id
+                and message is not None
+            ):
+                # The database refused to record its post until the bot stopped (see
+                # record_review_post): recorded now, for an erase to find it.
+                try:
+                    await store.set_suggestion_message(found.id, message.channel.id, message.id)
+                except StoreError as exc:
+                    log.warning("could not record the review post of suggestion %s: %s",
+                                found.id, exc)
             if self.action == "ok":
                 await approve(interaction, self.suggestion_id, None)
                 return
@@ -340,6 +374,54 @@ async def record_review_post(
         log.info("recorded the review post of suggestion %s", suggestion_id)
         return
     log.error("gave up recording the review post of suggestion %s: %s", suggestion_id, failure)
+
+
+#: how old a suggestion whose review post is not recorded may be for a start to look for it
+UNRECORDED_LOOKBACK = timedelta(days=7)
+#: what may fail a look for a review post: the database, or Discord
+LOOKING_TROUBLE: tuple[type[Exception], ...] = (StoreError, *ui.DISCORD_TROUBLE)
+
+
+async def find_review_posts(bot: RecallBot) -> None:
+    """Record the review posts that went out unrecorded, the bot having stopped before
+    recording which message each is (see record_review_post): until then the member is
+    told theirs never reached the moderators, and an erase of their data could not clear
+    it. Each is looked for in the review channel among the messages after it was made."""
+    store = bot.store
+    try:
+        waiting = await store.unrecorded_suggestions(store.clock.now() - UNRECORDED_LOOKBACK)
+    except StoreError as exc:
+        log.warning("could not read the suggestions whose review post is not recorded: %s", exc)
+        return
+    for s in waiting:
+        try:
+            channel_id = (await store.settings_for(s.guild_id)).review_channel_id
+            if channel_id is None:
+                continue
+            message_id = await find_review_post(bot, channel_id, s)
+            if message_id is not None:
+                await store.set_suggestion_message(s.id, channel_id, message_id)
+                log.info("recorded the review post of suggestion %s, found in its channel", s.id)
+        except LOOKING_TROUBLE as exc:
+            log.warning("could not look for the review post of suggestion %s: %s", s.id, exc)
+
+
+async def find_review_post(bot: RecallBot, channel_id: int, s: Suggestion) -> int | None:
+    """The bot's review post of suggestion ``s`` in channel ``channel_id``, found by its
+    Approve button; None when it is not there (it never went out)."""
+    approve = f"rb:sg:ok:{s.id}"
+    after = s.created_at - timedelta(minutes=1)
+    channel = bot.get_channel(channel_id) or await bot.fetch_channel(channel_id)
+    if not isinstance(channel, discord.abc.Messageable) or bot.user is None:
+        return None
+    async for message in channel.history(limit=100, after=after, oldest_first=True):
+        if message.author.id != bot.user.id:
+            continue
+        for row in message.components:
+            for child in getattr(row, "children", []):
+                if getattr(child, "custom_id", None) == approve:
+                    return message.id
+    return None
 
 
 async def give_back(
@@ -565,6 +647,7 @@ class Suggest(commands.Cog):
     def __init__(self, bot: RecallBot):
         self.bot = bot
         self.group = SuggestGroup(bot)
+        self._looked = False
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.group)
@@ -573,6 +656,13 @@ class Suggest(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.group.name)
         self.bot.remove_dynamic_items(ReviewButton)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # Review posts a stop left unrecorded, once a run (on_ready comes again on reconnects).
+        if not self._looked:
+            self._looked = True
+            self.bot.spawn(find_review_posts(self.bot), name="suggestion-posts")
 
 
 async def setup(bot: RecallBot) -> None:

@@ -514,6 +514,37 @@ async def test_erasing_takes_the_member_and_their_text_off_their_suggestions_rev
         assert [b.label for b in bobs.buttons] == ["Approve", "Edit and approve", "Reject"]
 
 
+async def test_a_suggestion_post_the_stop_left_showing_an_erased_member_is_cleared_by_a_click(
+    recall, emulator
+):
+    """The erase is saved, but the bot stopped before the review post was drawn again (its
+    edit held up by Discord): after the restart a moderator's click on the post, whose
+    suggestion is gone, takes the member and their text off it, and its buttons."""
+    from test_e2e_suggest import form, open_suggestions, suggest
+
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    alice = guild.add_member("alice")
+    review = guild.add_channel("review")
+    async with recall.running():
+        await open_suggestions(mod, review)
+        await suggest(alice, 1)
+        [post] = emulator.channel_messages(review)
+        emulator.faults.add("PATCH", rf"^/channels/{review.id}/messages/{post.id}$",
+                            status=429, retry_after=30.0)
+        asked = await alice.run("/privacy delete")
+        await alice.click(asked.message, "Erase my data")
+        await emulator.wait_until(lambda: emulator.faults.active == [])
+    assert form(1)["prompt"] in str(post.embeds[0])  # the stop cut the redraw short
+    async with recall.running(sync=False):
+        await mod.click(post, "Approve")
+        text = str(post.embeds[0])
+        assert post.buttons == [], post.buttons
+        assert str(alice.id) not in text and form(1)["prompt"] not in text, text
+        assert post.embeds[0]["title"] == "Suggestion #1 for Team Flask"
+        assert "erased" in post.embeds[0]["description"]
+
+
 async def test_erasing_takes_the_name_off_a_quiz_post_nobody_answered_yet(recall, emulator):
     """A /quiz post no one has clicked yet: Recall has not learnt its message from a click,
     and the message must still lose "Asked by" its author when they erase their data."""

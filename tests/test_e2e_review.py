@@ -1689,3 +1689,40 @@ async def test_reminders_in_other_servers_name_their_zone_with_its_real_offset(
         assert f"**{linked(other)}** (07:00 Etc/GMT-2 (UTC+2)) still come" in off.content, (
             off.content
         )
+
+
+async def test_a_reminder_on_its_way_as_the_bot_stops_is_recorded_not_sent_again(
+    recall, emulator
+):
+    """The bot is stopped while a reminder's DM is on its way (Discord has it, its answer
+    has not come back): the reminder is let finish and recorded, so the next start, within
+    the hour, does not send it a second time."""
+    guild, alice = await setup(recall, emulator, "2026-02-02T08:00")
+    async with recall.running() as bot:
+        await only_test_deck(bot, guild.id)
+        await play(alice, await alice.run("/review start", channel=guild.general))
+        await alice.run("/review remind", channel=guild.general, time="18:30", timezone="UTC")
+        recall.clock.set(at("2026-02-02T18:30"))
+        create_dm = bot.create_dm
+
+        class SlowAnswer:
+            """A DM channel whose sends Discord answers a second late."""
+
+            def __init__(self, channel):
+                self.channel = channel
+
+            async def send(self, *args, **kwargs):
+                sent = await self.channel.send(*args, **kwargs)
+                await asyncio.sleep(1.0)
+                return sent
+
+        async def slow_dm(user):
+            return SlowAnswer(await create_dm(user))
+
+        bot.create_dm = slow_dm
+        cog = bot.get_cog("Review")
+        cog.reminder_loop.start()
+        await emulator.wait_until(lambda: emulator.dms(alice.user))
+    async with recall.running(sync=False) as bot:
+        assert await bot.get_cog("Review").send_reminders() == 0
+        assert len(emulator.dms(alice.user)) == 1

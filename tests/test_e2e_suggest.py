@@ -16,6 +16,7 @@ from test_e2e_slow_writes import TOO_LONG, write_lock_held
 
 from bot.clock import FixedClock
 from bot.questions import Question
+from bot.store import StoreError
 
 pytestmark = pytest.mark.e2e
 #: what heads the `why` given with a command in the text of a form given back
@@ -894,3 +895,64 @@ async def test_the_outcome_dm_says_which_suggestion_it_is_about(recall, emulator
         ), rejected.content
         quoted = rejected.content.split("(“", 1)[1].split("”)", 1)[0]
         assert len(quoted) <= 100 and quoted.endswith("…") and "\n" not in quoted
+
+
+async def suggest_unrecorded(bot, emulator, member, review):
+    """A suggestion whose review post goes out while the database refuses to record which
+    message it is (until the bot stops, in the tests that use it); its post."""
+
+    async def refused(*args, **kwargs):
+        raise StoreError("The database is busy.", "busy")
+
+    bot.store.set_suggestion_message = refused
+    await suggest(member, 1)
+    [posted] = emulator.channel_messages(review)
+    return posted
+
+
+async def test_a_review_post_left_unrecorded_by_a_restart_is_recorded_by_a_moderators_click(
+    recall, emulator
+):
+    """The review post went out, but the bot stopped while the database still refused to
+    record which message it is, and the next start did not find it (the review channel
+    moved since): the first moderator click on its buttons records it, so that the
+    member's erase later takes them off the post (here, approved meanwhile)."""
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        posted = await suggest_unrecorded(bot, emulator, alice, review)
+        await mod.run("/settings review-channel", options={"channel": guild.add_channel("new")})
+    async with recall.running(sync=False) as bot:
+        await asyncio.sleep(0.5)  # the start's look for unrecorded posts, in the wrong channel
+        assert (await bot.store.suggestion(1)).message_id is None
+        await mod.click(posted, "Approve")
+        assert posted.embeds[0]["fields"][-1]["value"].startswith(f"✅ Approved by {mod.mention}")
+        asked = await alice.run("/privacy delete")
+        await alice.click(asked.message, "Erase my data")
+        await emulator.wait_until(lambda: str(alice.id) not in str(posted.embeds[0]), within=3)
+        assert form(1)["prompt"] not in str(posted.embeds[0])
+
+
+async def test_a_review_post_left_unrecorded_by_a_stop_is_found_at_the_next_start(
+    recall, emulator
+):
+    """The review post went out, but the bot stopped before it recorded which message it
+    is (the database refusing that write until then): the next start finds the post in
+    the review channel, so the member is not told it never reached the moderators, and
+    the suggestion keeps its place among the five a member may have waiting."""
+    recall.clock = FixedClock(datetime.now(UTC))
+    guild, mod, alice, review = await setup(emulator, recall)
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        posted = await suggest_unrecorded(bot, emulator, alice, review)
+    recall.clock.advance(minutes=10)
+    async with recall.running(sync=False) as bot:
+        for _ in range(50):
+            if (await bot.store.suggestion(1)).message_id is not None:
+                break
+            await asyncio.sleep(0.1)
+        s = await bot.store.suggestion(1)
+        assert (s.channel_id, s.message_id) == (review.id, posted.id)
+        status = await alice.run("/suggest status")
+        assert "⏳ waiting for review" in status.embed["description"], status.embed
+        assert await bot.store.pending_suggestions(guild.id, alice.id) == 1

@@ -296,3 +296,21 @@ async def test_an_erase_redraw_discord_refuses_as_a_bad_request_is_not_kept_for_
         await alice.click(asked.message, "Erase my data")
         await emulator.wait_until(lambda: len(emulator.faults.fired) >= 1)
         await _nothing_waits(bot)
+
+
+async def test_a_count_edit_in_flight_as_the_bot_stops_is_made_again(recall, emulator):
+    """The count's edit was on its way (held up by Discord's rate limit) when the bot stopped:
+    cut short with it, the edit is made again as the bot stops, not left undone until
+    someone else answers."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        await daily_deck(bot, guild.id)
+        question = (await alice.run("/quiz", deck="daily")).message
+        emulator.faults.add("PATCH", rf"^/channels/{guild.general.id}/messages/{question.id}$",
+                            status=429, retry_after=30.0)
+        revealed = await bob.click(question, "Reveal answer")
+        await bob.click(revealed.message, "Good")
+        await emulator.wait_until(lambda: emulator.faults.active == [])  # the edit waits 30 s
+        assert "0 members answered" in footer(question)
+    assert "1 member answered" in footer(question), footer(question)

@@ -775,6 +775,16 @@ class BankStore(DeckStore):
             for r in rows
         ]
 
+    async def unrecorded_suggestions(self, since: datetime, limit: int = 100) -> list[Suggestion]:
+        """Suggestions made since ``since`` still waiting with no review post recorded: it
+        never went out, or the bot stopped before recording which message it is."""
+        return await self._suggestions(
+            "s.state = 'pending' AND s.message_id IS NULL AND s.created_at >= ?",
+            (to_db(since),),
+            limit,
+            order="s.id",
+        )
+
     async def set_suggestion_message(
         self, suggestion_id: int, channel_id: int, message_id: int
     ) -> None:
