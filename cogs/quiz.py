@@ -581,14 +581,19 @@ class Quiz(commands.Cog):
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        # Posts a member's erase left showing them, their redraw cut short by a stop.
+        # Posts a member's erase left showing them, their redraw cut short by a stop; and
+        # the posts answered just before the bot stopped, whose count edit a crash (the
+        # process killed) may have cut short: a clean stop makes them as it unloads.
         try:
             waiting = await self.quiz.store.posts_to_redraw()
+            answered = await self.quiz.store.posts_answered_last()
         except StoreError as exc:
             log.warning("could not read the quiz posts waiting to be drawn again: %s", exc)
             return
         for post_id, _ in waiting:
             self.redraw(post_id, find=True, reopen=True)
+        for post_id in answered:
+            self.redraw(post_id)
 
     @app_commands.command(
         name="quiz", description="Ask a question in this channel; anyone can play along."

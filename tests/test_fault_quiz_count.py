@@ -314,3 +314,35 @@ async def test_a_count_edit_in_flight_as_the_bot_stops_is_made_again(recall, emu
         await emulator.wait_until(lambda: emulator.faults.active == [])  # the edit waits 30 s
         assert "0 members answered" in footer(question)
     assert "1 member answered" in footer(question), footer(question)
+
+
+async def test_a_count_a_crash_cut_short_is_written_at_the_next_start(recall, emulator, tmp_path):
+    """A grade, then the process killed (SIGKILL) within the second its count edit waits:
+    nothing ran at the stop, and the message still says 0 answered. The next start draws
+    again the posts answered in the last minutes before the bot stopped."""
+    from faultkit import RecallProcess
+
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:  # the commands, and a deck
+        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
+        await bot.store.add_questions(deck_id, [QUESTION])
+    log = tmp_path / "bot.log"
+    first = RecallProcess(emulator, recall.db, log)
+    await first.start()
+    try:
+        question = (await alice.run("/quiz", deck="daily")).message
+        revealed = await bob.click(question, "Reveal answer")
+        await bob.click(revealed.message, "Good")
+        assert await first.kill() == -9
+    finally:
+        await first.stop()
+    assert footer(question) == "Asked by alice · 0 members answered"
+    second = RecallProcess(emulator, recall.db, log)
+    await second.start()
+    try:
+        await emulator.wait_until(
+            lambda: footer(question) == "Asked by alice · 1 member answered", within=5
+        )
+    finally:
+        await second.stop()

@@ -642,6 +642,34 @@ async def test_erased_members_open_public_posts_wait_in_the_database_to_be_drawn
     assert await store.posts_to_redraw() == []
 
 
+async def test_the_posts_answered_just_before_a_stop_are_found_for_their_count(store: Store):
+    """The open public posts with a message answered in the ten minutes before the last
+    answer stored, whatever the time now: a private post, one whose message is not known
+    and one answered only earlier are left out."""
+    q = await question_ids(store)
+    clock = clock_of(store)
+
+    async def post(private: bool = False) -> int:
+        return await store.create_post(
+            kind="quiz", guild_id=1, channel_id=5, question_id=q[0], author_id=9,
+            author_name="nine", private=private,
+        )  # fmt: skip
+
+    early, recent, private, unknown = (await post(), await post(), await post(True), await post())
+    for p in (early, recent, private):
+        await store.remember_message(p, 1000 + p)
+    await grade(store, 1, 10, q[0], post_id=early)
+    clock.advance(minutes=11)
+    await grade(store, 1, 11, q[1], post_id=recent)
+    await grade(store, 1, 12, q[1], post_id=private)
+    await grade(store, 1, 13, q[1], post_id=unknown)
+    clock.advance(minutes=5)
+    await grade(store, 1, 14, q[2], post_id=recent)
+    clock.advance(days=3)  # the bot was down meanwhile
+    assert await store.posts_answered_last() == [recent]
+    assert await store.posts_answered_last(timedelta(minutes=30)) == [early, recent]
+
+
 async def test_erasing_a_member_unlinks_the_questions_they_moved_to_with_next(store: Store):
     """A post made with Next question names the post it was pressed under. A member who
     erases their data takes those links off their posts: kept, they would chain the

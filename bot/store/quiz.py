@@ -6,11 +6,11 @@ import functools
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.clock import to_db
+from bot.clock import from_db, to_db
 from bot.quiz import Award, Candidate, Seen, Source, award, score_rows
 from bot.store.base import Outcome, chunks, insert_rows, rows_in, typed_value_rows
 from bot.store.decks import (
@@ -158,6 +158,31 @@ class QuizStore(DeckStore):
                 "SELECT id, redraw FROM posts WHERE redraw > 0 ORDER BY id"
             ).fetchall()
             return [(int(r[0]), int(r[1])) for r in rows]
+
+        return await self.read(load)
+
+    async def posts_answered_last(
+        self, window: timedelta = timedelta(minutes=10), rows: int = 20_000
+    ) -> list[int]:
+        """Open public posts answered in the ``window`` before the last answer stored (at
+        most the last ``rows`` answers): those whose count edit a crash may have cut short
+        (a grade's edit waits about a second, and retries run on for a while). Read by
+        the attempts' ids, the newest last, so that no index on time is needed."""
+
+        def load(conn: sqlite3.Connection) -> list[int]:
+            last = conn.execute(
+                "SELECT id, created_at FROM attempts ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            if last is None:
+                return []
+            since = to_db(from_db(str(last[1])) - window)
+            found = conn.execute(
+                "SELECT DISTINCT a.post_id FROM attempts a JOIN posts p ON p.id = a.post_id "
+                "WHERE a.id > ? AND a.created_at >= ? AND p.private = 0 "
+                "AND p.closed_at IS NULL AND p.message_id IS NOT NULL ORDER BY a.post_id",
+                (int(last[0]) - rows, since),
+            ).fetchall()
+            return [int(r[0]) for r in found]
 
         return await self.read(load)
 
