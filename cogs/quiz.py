@@ -733,9 +733,9 @@ class Quiz(commands.Cog):
         With ``reopen`` (a member erased their data), a message in a thread archived since
         is edited by unarchiving the thread for the edit; one in a thread Recall may not
         reopen is left as it is, said once in the log; and the post stops waiting for that
-        redraw in the database once it is made or can never be (refused with a 4xx);
-        Discord's own trouble (5xx, the network) leaves it waiting, for the next start if
-        need be."""
+        redraw in the database once it is made or can never be (refused with a 4xx other
+        than 429); Discord's own trouble (429, 5xx, the network) leaves it waiting, for the
+        next start if need be."""
         if not reopen:
             await self._draw_post(post_id, reopen=False)
             return
@@ -744,9 +744,10 @@ class Quiz(commands.Cog):
         try:
             await self._draw_post(post_id, reopen=True)
         except discord.HTTPException as exc:
-            if exc.status < 500:
+            if exc.status < 500 and exc.status != 429:
                 # Out of the bot's reach (403), or a request Discord will never take: no
-                # later try would do better.
+                # later try would do better. A 429 (rate limited past discord.py's retries,
+                # or by Cloudflare) passes, as Discord's own trouble does.
                 await store.post_redrawn(post_id, mark)
             raise
         await store.post_redrawn(post_id, mark)

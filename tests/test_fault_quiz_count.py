@@ -276,6 +276,22 @@ async def test_an_erase_whose_confirmation_discord_fails_still_takes_the_name_of
     error_logs.clear()
 
 
+async def _erase_with_redraw_refused(bot, emulator, guild, alice, status: int) -> dict:
+    """Alice answers her /quiz post, then erases her data while Discord answers every edit
+    of the post with ``status``; the post's message."""
+    deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
+    await bot.store.add_questions(deck_id, [QUESTION])
+    question = (await alice.run("/quiz", deck="daily")).message
+    revealed = await alice.click(question, "Reveal answer")
+    await alice.click(revealed.message, "Good")
+    await emulator.wait_until(lambda: footer(question) == "Asked by alice · 1 member answered")
+    emulator.faults.add("PATCH", rf"^/channels/{guild.general.id}/messages/{question.id}$",
+                        status=status, retry_after=0.01, times=None)
+    asked = await alice.run("/privacy delete")
+    await alice.click(asked.message, "Erase my data")
+    return question
+
+
 async def test_an_erase_redraw_discord_refuses_as_a_bad_request_is_not_kept_for_each_start(
     recall, emulator
 ):
@@ -284,18 +300,24 @@ async def test_an_erase_redraw_discord_refuses_as_a_bad_request_is_not_kept_for_
     guild = emulator.add_guild("Study group")
     alice = guild.add_member("alice")
     async with recall.running() as bot:
-        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
-        await bot.store.add_questions(deck_id, [QUESTION])
-        question = (await alice.run("/quiz", deck="daily")).message
-        revealed = await alice.click(question, "Reveal answer")
-        await alice.click(revealed.message, "Good")
-        await emulator.wait_until(lambda: footer(question) == "Asked by alice · 1 member answered")
-        emulator.faults.add("PATCH", rf"^/channels/{guild.general.id}/messages/{question.id}$",
-                            status=400, times=None)
-        asked = await alice.run("/privacy delete")
-        await alice.click(asked.message, "Erase my data")
+        await _erase_with_redraw_refused(bot, emulator, guild, alice, 400)
         await emulator.wait_until(lambda: len(emulator.faults.fired) >= 1)
         await _nothing_waits(bot)
+
+
+async def test_an_erase_redraw_discord_rate_limits_past_its_retries_still_waits(
+    recall, emulator
+):
+    """A 429 discord.py gives up on after its retries is Discord's own trouble, not a request
+    it will never take: the post keeps waiting for the redraw, for the next start."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        question = await _erase_with_redraw_refused(bot, emulator, guild, alice, 429)
+        await emulator.wait_until(lambda: len(emulator.faults.fired) >= 10, within=10)
+        assert [post_id for post_id, _ in await bot.store.posts_to_redraw()] != []
+    emulator.faults.clear()
+    assert footer(question) == "Asked by alice · 1 member answered"
 
 
 async def test_a_count_edit_in_flight_as_the_bot_stops_is_made_again(recall, emulator):
@@ -346,3 +368,4 @@ async def test_a_count_a_crash_cut_short_is_written_at_the_next_start(recall, em
         )
     finally:
         await second.stop()
+
