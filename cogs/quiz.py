@@ -567,6 +567,9 @@ class Quiz(commands.Cog):
         self._updating: set[int] = set()
         self._find: set[int] = set()
         self._reopen: set[int] = set()
+        #: the posts answered before the start were drawn again (once a run: READY comes
+        #: again after a fresh session, while this run's count edits go on)
+        self._started = False
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RevealButton, HintButton, OptionButton, GradeButton, NextButton)
@@ -586,10 +589,11 @@ class Quiz(commands.Cog):
         # process killed) may have cut short: a clean stop makes them as it unloads.
         try:
             waiting = await self.quiz.store.posts_to_redraw()
-            answered = await self.quiz.store.posts_answered_last()
+            answered = [] if self._started else await self.quiz.store.posts_answered_last()
         except StoreError as exc:
             log.warning("could not read the quiz posts waiting to be drawn again: %s", exc)
             return
+        self._started = True
         for post_id, _ in waiting:
             self.redraw(post_id, find=True, reopen=True)
         for post_id in answered:

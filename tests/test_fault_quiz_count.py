@@ -369,3 +369,36 @@ async def test_a_count_a_crash_cut_short_is_written_at_the_next_start(recall, em
     finally:
         await second.stop()
 
+
+
+async def test_a_fresh_session_mid_run_does_not_draw_again_the_posts_just_answered(
+    recall, emulator
+):
+    """READY comes again after an invalid session, the bot still running: no count edit was
+    cut short (only a start after a crash has any), so the posts answered in the last minutes
+    are not edited again, a burst of edits at each reconnect."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    async with recall.running() as bot:
+        readies: list[int] = []
+
+        async def counted() -> None:
+            readies.append(1)
+
+        bot.add_listener(counted, "on_ready")
+        await daily_deck(bot, guild.id)
+        question = (await alice.run("/quiz", deck="daily")).message
+        revealed = await alice.click(question, "Reveal answer")
+        await alice.click(revealed.message, "Good")
+        await emulator.wait_until(lambda: footer(question) == "Asked by alice · 1 member answered")
+        path = f"/channels/{guild.general.id}/messages/{question.id}"
+
+        def edits() -> int:
+            return sum(r.method == "PATCH" and r.path.endswith(path) for r in emulator.requests)
+
+        before = edits()
+        emulator.invalid_session_next = True
+        await emulator.drop_gateway()
+        await emulator.wait_until(lambda: readies == [1])
+        await asyncio.sleep(0.5)  # ten count delays
+        assert edits() == before
