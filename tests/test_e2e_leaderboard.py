@@ -1245,19 +1245,22 @@ async def test_erasing_takes_the_member_off_boards_in_the_channel_and_their_id_o
         assert not await bot.store.holds_member_data(guild.id, alice.id)
 
 
+@pytest.mark.parametrize(("status", "tries"), [(503, 1), (429, 5)])
 async def test_a_board_left_to_redraw_by_discord_trouble_is_redrawn_after_a_restart(
-    recall, emulator
+    recall, emulator, status, tries
 ):
+    """A 5xx, or a 429 discord.py gives up on after its retries: the board still waits."""
     guild, alice, bob = study_group(emulator)
     async with recall.running() as bot:
         await alice_ahead_of_bob(bot, guild, alice, bob)
         board = (await bob.run("/leaderboard show")).message
         path = rf"^/channels/\d+/messages/{board.id}$"
-        emulator.faults.add("PATCH", path, status=503, times=None)
+        emulator.faults.add("PATCH", path, status=status, retry_after=0.01, times=None)
         await alice.run("/privacy hide")
-        await emulator.wait_until(
-            lambda: any(p.endswith(f"/{board.id}") for _, p, _ in emulator.faults.fired)
+        await emulator.wait_until(  # every try of the first edit (discord.py's five, on a 429)
+            lambda: sum(p.endswith(f"/{board.id}") for _, p, _ in emulator.faults.fired) >= tries
         )
+        await asyncio.sleep(0.2)  # what that edit's failure leads to
         assert names_on(board) == ["alice", "bob"]
         assert [m.message_id for m in await bot.store.shown_to_redraw()] == [board.id]
     emulator.faults.active.clear()
