@@ -455,7 +455,16 @@ _TO_CSV = (
 
 
 def _image_kind(data: bytes) -> str | None:
-    """The kind of image a file's first bytes say it is (PNG, JPEG, GIF, WebP), or None."""
+    """The kind of image a file's first bytes say it is (PNG, JPEG, GIF, WebP), or None;
+    a file that is valid UTF-8 with no NUL byte early on is text, whatever it starts with
+    ("GIF89a vs GIF87a")."""
+    if b"\x00" not in data[:512]:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return None
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return "PNG"
     if data.startswith(b"\xff\xd8\xff"):

@@ -636,6 +636,17 @@ def test_an_image_says_it_is_an_image_and_what_to_import_instead(
     )
 
 
+def test_a_text_file_that_starts_like_an_image_is_read_as_text() -> None:
+    """Only bytes that are not text are taken for an image: an article that opens with
+    "GIF89a" is read as the text it is."""
+    text = (
+        "GIF89a and GIF87a: image formats\n\n"
+        "## 1. GIF89a vs GIF87a?\n\n**Example answer:**\n\n89a adds animation.\n"
+    )
+    result = parse_import(text.encode(), "gif.md")
+    assert result.errors == [] and [q.prompt for q in result.questions] == ["GIF89a vs GIF87a?"]
+
+
 def test_bom_and_crlf_are_fine() -> None:
     text = "\ufeffquestions:\r\n  - prompt: A?\r\n    answer: |\r\n      one\r\n      two\r\n"
     result = parse_import(text.encode(), "d.yaml")
