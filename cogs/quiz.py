@@ -570,6 +570,9 @@ class Quiz(commands.Cog):
         #: the posts answered before the start were drawn again (once a run: READY comes
         #: again after a fresh session, while this run's count edits go on)
         self._started = False
+        #: a count left wrong on its message (an edit given up or failed): the next start
+        #: draws the posts answered last again, as after a crash
+        self._counts_left = False
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RevealButton, HintButton, OptionButton, GradeButton, NextButton)
@@ -713,6 +716,9 @@ class Quiz(commands.Cog):
                         self._dirty.add(post_id)
                         if reopen:
                             self._reopen.add(post_id)
+                    else:
+                        # Left wrong: the next start draws it again (see on_ready).
+                        self._counts_left = True
                 else:
                     failures = 0
         except asyncio.CancelledError:
@@ -801,6 +807,7 @@ class Quiz(commands.Cog):
             try:
                 await self._edit_post(post_id, reopen=post_id in reopen)
             except Exception as exc:
+                self._counts_left = True
                 if not isinstance(exc, (UserError, StoreError, *ui.DISCORD_TROUBLE)):
                     log.exception("updating the count on post %s as the bot stopped failed", post_id)
                     return
@@ -813,8 +820,15 @@ class Quiz(commands.Cog):
                 await asyncio.gather(*(one(post_id) for post_id in pending))
         except TimeoutError:
             log.warning("gave up updating the counts of %d posts as the bot stopped", len(pending))
+            self._counts_left = True
         finally:
             self._find.clear()
+        if not self._counts_left:
+            # Every count is on its message: the next start need not draw any again.
+            try:
+                await self.quiz.store.note_counts_written()
+            except StoreError as exc:
+                log.warning("could not note that the counts were written: %s", exc)
 
     async def _find_message(self, post: PostRow) -> int | None:
         """The bot's message showing a public post, found by its buttons among the channel's

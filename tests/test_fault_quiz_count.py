@@ -402,3 +402,24 @@ async def test_a_fresh_session_mid_run_does_not_draw_again_the_posts_just_answer
         await emulator.wait_until(lambda: readies == [1])
         await asyncio.sleep(0.5)  # ten count delays
         assert edits() == before
+
+
+async def test_after_a_clean_stop_the_start_draws_no_post_again(recall, emulator):
+    """A clean stop writes the counts it gathered as it unloads, and notes that it did: the
+    next start has nothing cut short to draw again, and sends no edit of the post."""
+    guild = emulator.add_guild("Study group")
+    alice, bob = guild.add_member("alice"), guild.add_member("bob")
+    async with recall.running() as bot:
+        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
+        await bot.store.add_questions(deck_id, [QUESTION])
+        question = (await alice.run("/quiz", deck="daily")).message
+        revealed = await bob.click(question, "Reveal answer")
+        await bob.click(revealed.message, "Good")
+        await emulator.wait_until(lambda: "1 member answered" in footer(question))
+        quiz = bot.get_cog("Quiz")
+        await emulator.wait_until(lambda: not quiz._updating)  # its edit done, not cut short
+    path = f"/channels/{guild.general.id}/messages/{question.id}"
+    since = len(emulator.requests)
+    async with recall.running(sync=False):
+        await asyncio.sleep(1.5)  # past the first count delay (1 s until the test sets it)
+        assert [r.method for r in emulator.requests[since:] if r.path == path] == []

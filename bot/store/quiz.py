@@ -175,6 +175,12 @@ class QuizStore(DeckStore):
             ).fetchone()
             if last is None:
                 return []
+            written = conn.execute(
+                "SELECT value FROM app_meta WHERE key = 'quiz.counts_written_to'"
+            ).fetchone()
+            if written is not None and str(written[0]) == str(last[0]):
+                # The last stop was clean and wrote every count up to this answer.
+                return []
             since = to_db(from_db(str(last[1])) - window)
             found = conn.execute(
                 "SELECT DISTINCT a.post_id FROM attempts a JOIN posts p ON p.id = a.post_id "
@@ -185,6 +191,20 @@ class QuizStore(DeckStore):
             return [int(r[0]) for r in found]
 
         return await self.read(load)
+
+    async def note_counts_written(self) -> None:
+        """Every count is on its message up to the last answer stored (a clean stop wrote
+        them): the next start has none to draw again (see :meth:`posts_answered_last`)."""
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO app_meta (key, value) "
+                "SELECT 'quiz.counts_written_to', CAST(COALESCE(MAX(id), 0) AS TEXT) FROM attempts "
+                # WHERE: SQLite reads ON CONFLICT after a bare FROM as a join's constraint.
+                "WHERE true ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+            )
+
+        await self.write(work)
 
     async def redraw_mark(self, post_id: int) -> int:
         """The post's redraw mark as it is now (0: nothing waits)."""
