@@ -823,7 +823,7 @@ class Quiz(commands.Cog):
             self._counts_left = True
         finally:
             self._find.clear()
-        if not self._counts_left:
+        if self._started and not self._counts_left:
             # Every count is on its message: the next start need not draw any again.
             try:
                 await self.quiz.store.note_counts_written()
