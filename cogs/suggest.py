@@ -125,14 +125,24 @@ def gone_review_embed(message: discord.Message | None, suggestion_id: int) -> di
     )
 
 
-async def clear_review_posts(bot: discord.Client, posts: Sequence[ErasedSuggestion]) -> None:
-    """Redraw the review posts of an erased member's suggestions, without their buttons."""
+async def clear_review_posts(bot: RecallBot, posts: Sequence[ErasedSuggestion]) -> None:
+    """Redraw the review posts of an erased member's suggestions, without their buttons.
+    Each stops waiting in the database once cleared, or refused for good (a 4xx other than
+    429: deleted, or out of the bot's reach); Discord's own trouble leaves it for the next
+    start."""
     for s in posts:
         message = bot.get_partial_messageable(s.channel_id).get_partial_message(s.message_id)
         try:
             await message.edit(embed=erased_review_embed(s), view=None)
-        except ui.DISCORD_TROUBLE as exc:  # deleted, or the channel is out of reach
+        except ui.DISCORD_TROUBLE as exc:
             log.warning("could not clear the review post of erased suggestion %s: %s", s.id, exc)
+            status = getattr(exc, "status", 500)
+            if not (isinstance(exc, discord.HTTPException) and status < 500 and status != 429):
+                continue
+        try:
+            await bot.store.review_post_cleared(s.message_id)
+        except StoreError as exc:
+            log.warning("could not note the review post of suggestion %s as cleared: %s", s.id, exc)
 
 
 def review_view(suggestion_id: int) -> discord.ui.View:
@@ -663,6 +673,14 @@ class Suggest(commands.Cog):
         if not self._looked:
             self._looked = True
             self.bot.spawn(find_review_posts(self.bot), name="suggestion-posts")
+            # Review posts of erased members a stop (or Discord) left showing them.
+            try:
+                waiting = await self.bot.store.review_posts_to_clear()
+            except StoreError as exc:
+                log.warning("could not read the review posts waiting to be cleared: %s", exc)
+            else:
+                if waiting:
+                    self.bot.spawn(clear_review_posts(self.bot, waiting), name="erase-suggestions")
 
 
 async def setup(bot: RecallBot) -> None:

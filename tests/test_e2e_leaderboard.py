@@ -518,8 +518,9 @@ async def test_a_suggestion_post_the_stop_left_showing_an_erased_member_is_clear
     recall, emulator
 ):
     """The erase is saved, but the bot stopped before the review post was drawn again (its
-    edit held up by Discord): after the restart a moderator's click on the post, whose
-    suggestion is gone, takes the member and their text off it, and its buttons."""
+    edit held up by Discord), and Discord fails the next start's clearing edit too: a
+    moderator's click on the post, whose suggestion is gone, takes the member and their
+    text off it, and its buttons."""
     from test_e2e_suggest import form, open_suggestions, suggest
 
     guild = emulator.add_guild("Study group")
@@ -536,7 +537,10 @@ async def test_a_suggestion_post_the_stop_left_showing_an_erased_member_is_clear
         await alice.click(asked.message, "Erase my data")
         await emulator.wait_until(lambda: emulator.faults.active == [])
     assert form(1)["prompt"] in str(post.embeds[0])  # the stop cut the redraw short
+    emulator.faults.add("PATCH", rf"^/channels/{review.id}/messages/{post.id}$",
+                        status=503, times=None)
     async with recall.running(sync=False):
+        await emulator.wait_until(lambda: len(emulator.faults.fired) >= 2)  # the start's try
         await mod.click(post, "Approve")
         text = str(post.embeds[0])
         assert post.buttons == [], post.buttons
@@ -1942,3 +1946,41 @@ async def test_a_refusal_names_the_servers_quiz_moderator_role(recall, emulator)
             "quiz-moderator role set here was deleted; a member with Manage Server sets "
             "another with `/settings mod-role`)."
         ), refused.content
+
+
+async def test_a_decided_review_post_discord_failed_to_clear_is_cleared_at_the_next_start(
+    recall, emulator
+):
+    """The review post of an erased member's suggestion, already decided (no buttons left for
+    a moderator's click), whose clearing edit Discord failed until the bot stopped: which
+    posts wait to be cleared is in the database, and the next start clears them."""
+    from test_e2e_suggest import form, open_suggestions, suggest
+
+    guild = emulator.add_guild("Study group")
+    mod = guild.add_member("mod", permissions=MANAGE)
+    alice = guild.add_member("alice")
+    review = guild.add_channel("review")
+    async with recall.running() as bot:
+        await open_suggestions(mod, review)
+        await suggest(alice, 1)
+        [post] = emulator.channel_messages(review)
+        await mod.click(post, "Approve")
+        emulator.faults.add("PATCH", rf"^/channels/{review.id}/messages/{post.id}$",
+                            status=503, times=None)
+        asked = await alice.run("/privacy delete")
+        await alice.click(asked.message, "Erase my data")
+        await emulator.wait_until(lambda: len(emulator.faults.fired) >= 1)
+    emulator.faults.clear()
+    assert form(1)["prompt"] in str(post.embeds[0])  # still showing it
+    async with recall.running(sync=False) as bot:
+        await emulator.wait_until(
+            lambda: form(1)["prompt"] not in str(post.embeds[0])
+            and str(alice.id) not in str(post.embeds[0]),
+            within=3,
+        )
+
+        async def none_left() -> bool:
+            rows = await bot.store._fetchall("SELECT COUNT(*) FROM review_posts_to_clear")
+            return rows[0][0] == 0
+
+        await until(none_left)

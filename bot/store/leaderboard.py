@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
+from bot.clock import to_db
 from bot.leaderboard import Score, page_of_rank, season_key
 from bot.quiz import LIFETIME
 from bot.schedule import local_day
@@ -452,6 +453,18 @@ class LeaderboardStore(QuizStore):
                     )
                     for r in await cur.fetchall()
                 )
+            # Their review posts are cleared after the erase: which ones is kept until it
+            # is done, so that a stop or Discord failing the edits only delays it.
+            await db.executemany(
+                "INSERT INTO review_posts_to_clear (message_id, guild_id, channel_id, "
+                "suggestion_id, deck_name, question_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (message_id) DO NOTHING",
+                [
+                    (p.message_id, guild_id, p.channel_id, p.id, p.deck_name, p.question_id,
+                     to_db(self.clock.now()))
+                    for p in suggestion_posts
+                ],
+            )  # fmt: skip
             # Open public posts they answered count them among the members who answered.
             async with db.execute(
                 "SELECT DISTINCT p.id FROM attempts a JOIN posts p ON p.id = a.post_id "
@@ -517,6 +530,26 @@ class LeaderboardStore(QuizStore):
             hidden=hidden,
             suggestion_posts=suggestion_posts,
         )
+
+    async def review_posts_to_clear(self) -> list[ErasedSuggestion]:
+        """Review posts of erased members' suggestions not cleared yet (see erase_member)."""
+        rows = await self._fetchall(
+            "SELECT suggestion_id, deck_name, channel_id, message_id, question_id "
+            "FROM review_posts_to_clear ORDER BY created_at, message_id"
+        )
+        return [
+            ErasedSuggestion(
+                int(r[0]), str(r[1]), int(r[2]), int(r[3]), None if r[4] is None else int(r[4])
+            )
+            for r in rows
+        ]
+
+    async def review_post_cleared(self, message_id: int) -> None:
+        """A review post was cleared, or can never be: it stops waiting."""
+        async with self.transaction() as db:
+            await db.execute(
+                "DELETE FROM review_posts_to_clear WHERE message_id = ?", (message_id,)
+            )
 
     # -- messages naming members -------------------------------------------------------------
 
