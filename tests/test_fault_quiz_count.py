@@ -21,6 +21,12 @@ async def daily_deck(bot, guild_id: int) -> None:
     await bot.store.add_questions(deck_id, [QUESTION])
 
 
+async def grades(member, question, rating: str = "Good") -> None:
+    """``member`` clicks Reveal answer on the post ``question``, then ``rating``."""
+    revealed = await member.click(question, "Reveal answer")
+    await member.click(revealed.message, rating)
+
+
 def footer(message) -> str:
     return (message.embeds[0].get("footer") or {}).get("text", "")
 
@@ -29,8 +35,7 @@ async def test_a_503_on_the_count_edit_does_not_leave_the_count_wrong(recall, em
     guild = emulator.add_guild("Study group")
     alice, bob = guild.add_member("alice"), guild.add_member("bob")
     async with recall.running() as bot:
-        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
-        await bot.store.add_questions(deck_id, [QUESTION])
+        await daily_deck(bot, guild.id)
         asked = await alice.run("/quiz", deck="daily")
         question = asked.message
         revealed = await bob.click(question, "Reveal answer")
@@ -50,20 +55,16 @@ async def test_a_count_waiting_for_its_edit_is_written_when_the_bot_stops(recall
     guild = emulator.add_guild("Study group")
     alice, bob, carol = (guild.add_member(n) for n in ("alice", "bob", "carol"))
     async with recall.running() as bot:
-        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
-        await bot.store.add_questions(deck_id, [QUESTION])
+        await daily_deck(bot, guild.id)
         question = (await alice.run("/quiz", deck="daily")).message
-        revealed = await bob.click(question, "Reveal answer")
-        await bob.click(revealed.message, "Good")
+        await grades(bob, question)
         await emulator.wait_until(lambda: "1 member answered" in footer(question))
         bot.get_cog("Quiz").count_delay = 30.0
-        revealed = await carol.click(question, "Reveal answer")
-        await carol.click(revealed.message, "Good")
+        await grades(carol, question)
         assert "1 member answered" in footer(question)  # still gathering
     assert "2 members answered" in footer(question), footer(question)
     async with recall.running(sync=False):
-        revealed = await alice.click(question, "Reveal answer")
-        await alice.click(revealed.message, "Easy")
+        await grades(alice, question, "Easy")
         await emulator.wait_until(lambda: "3 members answered" in footer(question))
 
 
@@ -77,8 +78,7 @@ async def test_quiz_in_a_channel_recall_cannot_see_says_so_instead_of_a_count_st
     alice, bob = guild.add_member("alice"), guild.add_member("bob")
     chan = guild.general
     async with recall.running() as bot:
-        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
-        await bot.store.add_questions(deck_id, [QUESTION])
+        await daily_deck(bot, guild.id)
         chan.revoke_bot_permission(discord.Permissions(view_channel=True).value)
         await emulator.settle()
         refused = await alice.run("/quiz", deck="daily")
@@ -96,8 +96,7 @@ async def test_quiz_in_a_channel_recall_cannot_see_says_so_instead_of_a_count_st
         chan.set_permissions(guild.me)
         await emulator.settle()
         question = (await alice.run("/quiz", deck="daily")).message
-        revealed = await bob.click(question, "Reveal answer")
-        await bob.click(revealed.message, "Good")
+        await grades(bob, question)
         await emulator.wait_until(lambda: "1 member answered" in footer(question))
 
 
@@ -110,8 +109,7 @@ async def test_a_count_edit_refused_for_a_lost_permission_is_not_tried_again(rec
     chan = guild.general
     async with recall.running() as bot:
         bot.get_cog("Quiz").count_delay = 0.05
-        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
-        await bot.store.add_questions(deck_id, [QUESTION])
+        await daily_deck(bot, guild.id)
         question = (await alice.run("/quiz", deck="daily")).message
         chan.revoke_bot_permission(discord.Permissions(view_channel=True).value)
         await emulator.settle()
@@ -122,20 +120,17 @@ async def test_a_count_edit_refused_for_a_lost_permission_is_not_tried_again(rec
                 1 for r in emulator.requests if r.method == "PATCH" and r.path.endswith(path)
             )
 
-        revealed = await bob.click(question, "Reveal answer")
-        await bob.click(revealed.message, "Good")
+        await grades(bob, question)
         await emulator.wait_until(lambda: refused_edits() >= 1)
         await asyncio.sleep(0.5)  # ten count delays
         assert refused_edits() == 1
-        revealed = await carol.click(question, "Reveal answer")
-        await carol.click(revealed.message, "Good")
+        await grades(carol, question)
         await emulator.wait_until(lambda: refused_edits() >= 2)
         await asyncio.sleep(0.5)
         assert refused_edits() == 2
         chan.set_permissions(guild.me)
         await emulator.settle()
-        revealed = await alice.click(question, "Reveal answer")
-        await alice.click(revealed.message, "Easy")
+        await grades(alice, question, "Easy")
         await emulator.wait_until(lambda: "3 members answered" in footer(question))
 
 
@@ -152,8 +147,7 @@ async def test_a_quiz_in_a_thread_archived_since_is_not_edited_again_and_again(
     alice, bob, carol = (guild.add_member(n) for n in ("alice", "bob", "carol"))
     thread = emulator._make_thread(guild.general, {"name": "study"}, 11)
     async with recall.running() as bot:
-        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
-        await bot.store.add_questions(deck_id, [QUESTION])
+        await daily_deck(bot, guild.id)
         question = (await alice.run("/quiz", channel=thread, deck="daily")).message
         thread.archived = True
         revealed = await bob.click(question, "Reveal answer")
@@ -170,8 +164,7 @@ async def test_a_quiz_in_a_thread_archived_since_is_not_edited_again_and_again(
         assert "0 members answered" in footer(question)
 
         thread.archived = False
-        revealed = await carol.click(question, "Reveal answer")
-        await carol.click(revealed.message, "Good")
+        await grades(carol, question)
         await emulator.wait_until(lambda: "2 members answered" in footer(question))
 
 
@@ -182,13 +175,10 @@ async def test_an_erased_members_name_comes_off_a_quiz_post_after_a_restart(reca
     guild = emulator.add_guild("Study group")
     alice, bob = guild.add_member("alice"), guild.add_member("bob")
     async with recall.running() as bot:
-        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
-        await bot.store.add_questions(deck_id, [QUESTION])
+        await daily_deck(bot, guild.id)
         question = (await alice.run("/quiz", deck="daily")).message
-        revealed = await alice.click(question, "Reveal answer")
-        await alice.click(revealed.message, "Good")
-        revealed = await bob.click(question, "Reveal answer")
-        await bob.click(revealed.message, "Good")
+        await grades(alice, question)
+        await grades(bob, question)
         await emulator.wait_until(
             lambda: footer(question) == "Asked by alice · 2 members answered"
         )
@@ -223,8 +213,7 @@ async def test_a_post_nobody_clicked_is_looked_for_again_after_discord_failed_th
     guild = emulator.add_guild("Study group")
     alice = guild.add_member("alice")
     async with recall.running() as bot:
-        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
-        await bot.store.add_questions(deck_id, [QUESTION])
+        await daily_deck(bot, guild.id)
         question = (await alice.run("/quiz", deck="daily")).message
         emulator.faults.add("GET", rf"^/channels/{guild.general.id}/messages$",
                             status=503, times=None)
@@ -254,8 +243,7 @@ async def test_an_erase_whose_confirmation_discord_fails_still_takes_the_name_of
         await daily_deck(bot, guild.id)
         question = (await alice.run("/quiz", deck="daily")).message
         for member in (alice, bob):
-            revealed = await member.click(question, "Reveal answer")
-            await member.click(revealed.message, "Good")
+            await grades(member, question)
         await emulator.wait_until(
             lambda: footer(question) == "Asked by alice · 2 members answered"
         )
@@ -279,11 +267,9 @@ async def test_an_erase_whose_confirmation_discord_fails_still_takes_the_name_of
 async def _erase_with_redraw_refused(bot, emulator, guild, alice, status: int) -> dict:
     """Alice answers her /quiz post, then erases her data while Discord answers every edit
     of the post with ``status``; the post's message."""
-    deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
-    await bot.store.add_questions(deck_id, [QUESTION])
+    await daily_deck(bot, guild.id)
     question = (await alice.run("/quiz", deck="daily")).message
-    revealed = await alice.click(question, "Reveal answer")
-    await alice.click(revealed.message, "Good")
+    await grades(alice, question)
     await emulator.wait_until(lambda: footer(question) == "Asked by alice · 1 member answered")
     emulator.faults.add("PATCH", rf"^/channels/{guild.general.id}/messages/{question.id}$",
                         status=status, retry_after=0.01, times=None)
@@ -331,8 +317,7 @@ async def test_a_count_edit_in_flight_as_the_bot_stops_is_made_again(recall, emu
         question = (await alice.run("/quiz", deck="daily")).message
         emulator.faults.add("PATCH", rf"^/channels/{guild.general.id}/messages/{question.id}$",
                             status=429, retry_after=30.0)
-        revealed = await bob.click(question, "Reveal answer")
-        await bob.click(revealed.message, "Good")
+        await grades(bob, question)
         await emulator.wait_until(lambda: emulator.faults.active == [])  # the edit waits 30 s
         assert "0 members answered" in footer(question)
     assert "1 member answered" in footer(question), footer(question)
@@ -347,15 +332,13 @@ async def test_a_count_a_crash_cut_short_is_written_at_the_next_start(recall, em
     guild = emulator.add_guild("Study group")
     alice, bob = guild.add_member("alice"), guild.add_member("bob")
     async with recall.running() as bot:  # the commands, and a deck
-        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
-        await bot.store.add_questions(deck_id, [QUESTION])
+        await daily_deck(bot, guild.id)
     log = tmp_path / "bot.log"
     first = RecallProcess(emulator, recall.db, log)
     await first.start()
     try:
         question = (await alice.run("/quiz", deck="daily")).message
-        revealed = await bob.click(question, "Reveal answer")
-        await bob.click(revealed.message, "Good")
+        await grades(bob, question)
         assert await first.kill() == -9
     finally:
         await first.stop()
@@ -388,8 +371,7 @@ async def test_a_fresh_session_mid_run_does_not_draw_again_the_posts_just_answer
         bot.add_listener(counted, "on_ready")
         await daily_deck(bot, guild.id)
         question = (await alice.run("/quiz", deck="daily")).message
-        revealed = await alice.click(question, "Reveal answer")
-        await alice.click(revealed.message, "Good")
+        await grades(alice, question)
         await emulator.wait_until(lambda: footer(question) == "Asked by alice · 1 member answered")
         path = f"/channels/{guild.general.id}/messages/{question.id}"
 
@@ -410,11 +392,9 @@ async def test_after_a_clean_stop_the_start_draws_no_post_again(recall, emulator
     guild = emulator.add_guild("Study group")
     alice, bob = guild.add_member("alice"), guild.add_member("bob")
     async with recall.running() as bot:
-        deck_id = await bot.store.create_deck(guild.id, "daily", "Daily deck")
-        await bot.store.add_questions(deck_id, [QUESTION])
+        await daily_deck(bot, guild.id)
         question = (await alice.run("/quiz", deck="daily")).message
-        revealed = await bob.click(question, "Reveal answer")
-        await bob.click(revealed.message, "Good")
+        await grades(bob, question)
         await emulator.wait_until(lambda: "1 member answered" in footer(question))
         quiz = bot.get_cog("Quiz")
         await emulator.wait_until(lambda: not quiz._updating)  # its edit done, not cut short
