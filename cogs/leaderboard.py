@@ -630,8 +630,7 @@ class Leaderboard(commands.Cog):
             log.info("message %s naming members is out of reach: %s", shown.message_id, exc)
             named = frozenset()
         except discord.HTTPException as exc:
-            # A 429 is rate limiting past discord.py's retries (or a Cloudflare ban): to retry.
-            if exc.status < 500 and exc.status != 429:
+            if ui.refused_for_good(exc):
                 log.warning("could not draw message %s again: %s", shown.message_id, exc)
                 named = frozenset()
             else:

@@ -754,10 +754,8 @@ class Quiz(commands.Cog):
         try:
             await self._draw_post(post_id, reopen=True)
         except discord.HTTPException as exc:
-            if exc.status < 500 and exc.status != 429:
-                # Out of the bot's reach (403), or a request Discord will never take: no
-                # later try would do better. A 429 (rate limited past discord.py's retries,
-                # or by Cloudflare) passes, as Discord's own trouble does.
+            if ui.refused_for_good(exc):
+                # No later try would do better; a 429 passes, as Discord's trouble does.
                 await store.post_redrawn(post_id, mark)
             raise
         await store.post_redrawn(post_id, mark)

@@ -136,8 +136,7 @@ async def clear_review_posts(bot: RecallBot, posts: Sequence[ErasedSuggestion]) 
             await message.edit(embed=erased_review_embed(s), view=None)
         except ui.DISCORD_TROUBLE as exc:
             log.warning("could not clear the review post of erased suggestion %s: %s", s.id, exc)
-            status = getattr(exc, "status", 500)
-            if not (isinstance(exc, discord.HTTPException) and status < 500 and status != 429):
+            if not ui.refused_for_good(exc):
                 continue
         try:
             await bot.store.review_post_cleared(s.message_id)

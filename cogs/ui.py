@@ -60,6 +60,14 @@ DISCORD_TROUBLE: tuple[type[Exception], ...] = (
 )
 
 
+def refused_for_good(exc: BaseException) -> bool:
+    """Whether Discord refused a request for good: a 4xx other than 429 (the message
+    deleted, out of the bot's reach, a request it will never take), which no later try
+    would change. A 429 (rate limited past discord.py's own retries, or by Cloudflare), a
+    5xx or a network failure may go through later."""
+    return isinstance(exc, discord.HTTPException) and exc.status < 500 and exc.status != 429
+
+
 async def send_form(
     interaction: discord.Interaction[Any],
     form: discord.ui.Modal,
