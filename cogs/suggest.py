@@ -421,15 +421,11 @@ async def find_review_post(bot: RecallBot, channel_id: int, s: Suggestion) -> in
     approve = f"rb:sg:ok:{s.id}"
     after = s.created_at - timedelta(minutes=1)
     channel = bot.get_channel(channel_id) or await bot.fetch_channel(channel_id)
-    if not isinstance(channel, discord.abc.Messageable) or bot.user is None:
+    if not isinstance(channel, discord.abc.Messageable):
         return None
     async for message in channel.history(limit=100, after=after, oldest_first=True):
-        if message.author.id != bot.user.id:
-            continue
-        for row in message.components:
-            for child in getattr(row, "children", []):
-                if getattr(child, "custom_id", None) == approve:
-                    return message.id
+        if approve in ui.own_custom_ids(message, bot.user):
+            return message.id
     return None
 
 

@@ -113,18 +113,27 @@ def form_token(form: discord.ui.Modal) -> str:
     return form.custom_id.rsplit(":", 1)[-1]
 
 
+def own_custom_ids(message: discord.Message, bot_user: discord.abc.Snowflake | None) -> list[str]:
+    """The custom_ids of the buttons on ``message`` when it is the bot's own (a message found
+    in a channel's history is told by them); none for anyone else's."""
+    if bot_user is None or message.author.id != bot_user.id:
+        return []
+    return [
+        custom_id
+        for row in message.components
+        for child in getattr(row, "children", [])
+        if (custom_id := getattr(child, "custom_id", None))
+    ]
+
+
 def shows_post(message: discord.Message, bot_user: discord.abc.Snowflake | None, post_id: int) -> bool:
     """Whether ``message`` is the bot's own message of question post ``post_id``: one whose
     buttons carry the post (Reveal answer, or an option of a multiple-choice question)."""
-    if bot_user is None or message.author.id != bot_user.id:
-        return False
     reveal, option = f"rq:rv:{post_id}", f"rq:mc:{post_id}:"
-    for row in message.components:
-        for child in getattr(row, "children", []):
-            custom_id = getattr(child, "custom_id", None) or ""
-            if custom_id == reveal or custom_id.startswith(option):
-                return True
-    return False
+    return any(
+        custom_id == reveal or custom_id.startswith(option)
+        for custom_id in own_custom_ids(message, bot_user)
+    )
 
 
 async def send_files(
