@@ -61,7 +61,8 @@ class EraseButton(
                 raise UserError(NOTHING_TO_ERASE)
             # The erase is saved: what still shows them is drawn again now, whether or not
             # Discord takes the confirmation below (started after it, a failed edit left
-            # them shown until the bot restarted). The messages of their public quiz posts still say "Asked by" them, and those
+            # them shown until the bot restarted).
+            # The messages of their public quiz posts still say "Asked by" them, and those
             # of open posts they answered count them: redraw them from the database, which
             # no longer has either (a post nobody clicked yet has its message looked for; one
             # in a thread archived since is edited by reopening the thread for the edit).
