@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -17,6 +18,8 @@ from cogs import ui
 from cogs.leaderboard import CancelButton, redraw_shown
 from cogs.quiz import Quiz, handled
 from cogs.suggest import clear_review_posts
+
+log = logging.getLogger("cogs.privacy")
 
 NOTHING_TO_ERASE = "Recall holds nothing of yours in this server: there is nothing to erase."
 
@@ -79,8 +82,9 @@ class EraseButton(
                     name=f"erase-suggestions-{self.guild_id}-{self.user_id}",
                 )
             grades = count(erased.attempts, "grade")
-            await interaction.edit_original_response(
-                embed=ui.info_embed(
+            await confirm_erased(
+                interaction,
+                ui.info_embed(
                     "Your data in this server is erased",
                     f"{grades}, every point you had here, your review cards and your "
                     "suggestions are gone, and you are off every board. Quiz posts you started stay for the members who answered them, "
@@ -92,10 +96,38 @@ class EraseButton(
                     ),
                     colour=ui.OK,
                 ),
-                view=None,
             )
 
         await handled(interaction, work)
+
+
+async def confirm_erased(interaction: discord.Interaction[Any], done: discord.Embed) -> None:
+    """Show the member that their erase, saved already, is done: in place of the question
+    it answers, else, should Discord fail that edit, in a message of its own. Discord's
+    failure is logged, never answered with an error: the erase did not fail, and trying it
+    again would find nothing to erase."""
+    who = f"member {interaction.user.id}'s data in server {interaction.guild_id} is erased"
+    try:
+        await interaction.edit_original_response(embed=done, view=None)
+        return
+    except ui.DISCORD_TROUBLE as exc:
+        edit_failed = _failure(exc)
+    try:
+        await interaction.followup.send(embed=done, ephemeral=True)
+    except ui.DISCORD_TROUBLE as exc:
+        log.warning(
+            "%s, but no confirmation reached them: Discord failed to edit it in (%s), "
+            "then to send it (%s)", who, edit_failed, _failure(exc),
+        )
+    else:
+        log.warning(
+            "%s; its confirmation was sent as a new message, Discord having failed to "
+            "edit it in (%s)", who, edit_failed,
+        )
+
+
+def _failure(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 class PrivacyGroup(app_commands.Group):

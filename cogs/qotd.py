@@ -53,6 +53,7 @@ from cogs.checks import (
     ensure_moderator,
     missing_permissions,
     moderator_check,
+    moderator_only,
 )
 from cogs.quiz import deck_choices, handled, public_embed, question_view, tag_choices
 
@@ -735,6 +736,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
 
     @setup.autocomplete("timezone")
     @edit.autocomplete("timezone")
+    @moderator_only()  # choices a member who is not one would have refused
     async def timezone_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
@@ -742,6 +744,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
 
     @setup.autocomplete("days")
     @edit.autocomplete("days")
+    @moderator_only()
     async def days_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
@@ -749,6 +752,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
 
     @setup.autocomplete("deck")
     @edit.autocomplete("deck")
+    @moderator_only()
     async def deck_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
@@ -757,12 +761,14 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         )
 
     @setup.autocomplete("tag")
+    @moderator_only()
     async def tag_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
         return await tag_choices(self.cog.bot, interaction, current)
 
     @edit.autocomplete("tag")
+    @moderator_only()
     async def edit_tag_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
@@ -856,6 +862,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 return row
         return None
 
+    @moderator_only()
     async def _schedule_choices(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:

@@ -559,6 +559,42 @@ async def test_setup_names_missing_permissions_and_bad_input(recall, emulator):
         assert "Europe/London" in [c["value"] for c in zones]
 
 
+async def test_qotd_offers_its_choices_to_moderators_only(recall, emulator):
+    """Every /qotd command is for moderators, but Discord asks Recall for an option's choices
+    as a member types, also one for whom a server lists /qotd: a plain member was offered the
+    server's schedules (their channels and times), decks and tags for commands that then
+    refused them. They are offered nothing, as by /deck and /question; a member with the
+    quiz-moderator role is offered the choices."""
+    guild, chan, mod, alice, _ = await world(recall, emulator)
+    role = guild.add_role("Quiz mods")
+    carol = guild.add_member("carol", roles=[role])
+    async with recall.running() as bot:
+        await bot.store.set_guild_settings(guild.id, {"mod_role_id": str(role.id)})
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan)
+        guild.expose_command("qotd")
+        typed = [
+            ("/qotd setup", "timezone", "londo"),
+            ("/qotd setup", "days", "mon-fri"),
+            ("/qotd setup", "deck", "dai"),
+            ("/qotd setup", "tag", "dai"),
+            ("/qotd edit", "schedule", ""),
+            ("/qotd edit", "timezone", "londo"),
+            ("/qotd edit", "days", "mon-fri"),
+            ("/qotd edit", "deck", "dai"),
+            ("/qotd edit", "tag", "dai"),
+        ] + [
+            (f"/qotd {command}", "schedule", "")
+            for command in ("post-now", "skip", "pause", "resume", "remove")
+        ]
+        for command, option, text in typed:
+            assert await alice.autocomplete(command, option, text, channel=chan) == [], (
+                command, option,
+            )
+            assert await carol.autocomplete(command, option, text, channel=chan), (command, option)
+            assert await mod.autocomplete(command, option, text, channel=chan), (command, option)
+
+
 async def test_post_now_skip_pause_resume_remove(recall, emulator):
     guild, chan, mod, *_ = await world(recall, emulator, "2026-01-05T10:00")
     async with recall.running() as bot:

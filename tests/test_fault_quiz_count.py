@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import discord
 import pytest
+from emulator.faults import DROP
 
 from bot.questions import Question
 
 pytestmark = pytest.mark.e2e
+
+#: the path of an interaction's original response, of the application ``app``
+ORIGINAL = r"^/webhooks/{app}/[^/]+/messages/@original$"
 
 QUESTION = Question(id="c1", prompt="Count question?", why="Hint",
                     key_points=["point"], answer="Answer.", tags=["daily"])
@@ -141,7 +146,6 @@ async def test_a_quiz_in_a_thread_archived_since_is_not_edited_again_and_again(
     unarchived: a click there still answers the member, and the count's edit, refused, is
     not tried again after the delay as Discord's own trouble is. Once the thread is back,
     the next answer brings the count up to date."""
-    import logging
 
     guild = emulator.add_guild("Study group")
     alice, bob, carol = (guild.add_member(n) for n in ("alice", "bob", "carol"))
@@ -229,13 +233,14 @@ async def test_a_post_nobody_clicked_is_looked_for_again_after_discord_failed_th
 
 
 async def test_an_erase_whose_confirmation_discord_fails_still_takes_the_name_off(
-    recall, emulator, error_logs
+    recall, emulator, caplog, error_logs
 ):
     """The erase is saved before its confirmation replaces the question: Discord failing
     that edit (the connection cut) left the member's name and answer on their public posts
     (and boards) until the bot restarted, since the redraws were started after it. They
-    are started as soon as the erase is saved."""
-    from emulator.faults import DROP
+    are started as soon as the erase is saved. The member was then told "Something went
+    wrong ... Please try again", as if the erase had failed (and trying again found nothing
+    to erase): the confirmation comes in a message of its own instead."""
 
     guild = emulator.add_guild("Study group")
     alice, bob = guild.add_member("alice"), guild.add_member("bob")
@@ -247,21 +252,62 @@ async def test_an_erase_whose_confirmation_discord_fails_still_takes_the_name_of
         await emulator.wait_until(
             lambda: footer(question) == "Asked by alice · 2 members answered"
         )
-        emulator.faults.add(
-            "PATCH", rf"^/webhooks/{emulator.application_id}/[^/]+/messages/@original$",
-            status=DROP,
-        )
+        emulator.faults.add("PATCH", ORIGINAL.format(app=emulator.application_id), status=DROP)
         asked = await alice.run("/privacy delete")
-        await alice.click(asked.message, "Erase my data")
-        await emulator.wait_until(lambda: emulator.faults.active == [])  # the edit failed
+        with caplog.at_level(logging.WARNING, logger="cogs.privacy"):
+            clicked = await alice.click(asked.message, "Erase my data")
+            await emulator.wait_until(lambda: emulator.faults.active == [])  # the edit failed
+            await emulator.wait_until(lambda: clicked.followups)
         assert not await bot.store.holds_member_data(guild.id, alice.id)
+        [told] = clicked.followups
+        assert told.ephemeral and told.content == ""
+        assert told.embeds[0]["title"] == "Your data in this server is erased"
+        assert "1 grade, every point you had here" in told.embeds[0]["description"]
+        assert asked.message.embeds[0]["title"] == "Erase your data in this server?"
         await emulator.wait_until(lambda: footer(question) == "1 member answered", within=3)
         await _nothing_waits(bot)
-    # the confirmation that could not be shown is logged as the click's failure
-    assert [r.getMessage() for r in error_logs] == [
-        f"button pv:erase:{guild.id}:{alice.id} failed"
-    ]
-    error_logs.clear()
+    # Discord's failure, logged as such, not as the click's (no ERROR: see error_logs)
+    [logged] = [r.getMessage() for r in caplog.records if r.name == "cogs.privacy"]
+    assert logged.startswith(
+        f"member {alice.id}'s data in server {guild.id} is erased; its confirmation was sent "
+        "as a new message, Discord having failed to edit it in (ServerDisconnectedError"
+    ), logged
+
+
+async def test_an_erase_whose_confirmation_reaches_nobody_is_logged_as_done(
+    recall, emulator, caplog, error_logs
+):
+    """Discord failing both the confirmation's edit and the message sent in its place: the
+    erase is saved all the same, and nothing else is sent to the member (no "Something went
+    wrong ... Please try again"); the log says the erase is done and that no confirmation
+    reached them, where the click was logged as failed."""
+    guild = emulator.add_guild("Study group")
+    alice = guild.add_member("alice")
+    app = emulator.application_id
+    async with recall.running() as bot:
+        await daily_deck(bot, guild.id)
+        question = (await alice.run("/quiz", deck="daily")).message
+        await grades(alice, question)
+        emulator.faults.add("PATCH", ORIGINAL.format(app=app), status=DROP)
+        emulator.faults.add("POST", rf"^/webhooks/{app}/[^/]+$", status=DROP)
+        asked = await alice.run("/privacy delete")
+        emulator.settle_deferred_updates = False  # nothing follows the click's deferral
+        with caplog.at_level(logging.WARNING, logger="cogs.privacy"):
+            clicked = await alice.click(asked.message, "Erase my data")
+            await emulator.wait_until(lambda: emulator.faults.active == [])
+            await emulator.wait_until(
+                lambda: [r for r in caplog.records if r.name == "cogs.privacy"]
+            )
+        with pytest.raises(TimeoutError):  # nothing more is sent to her
+            await emulator.wait_until(lambda: clicked.followups, within=0.5)
+        assert not await bot.store.holds_member_data(guild.id, alice.id)
+        assert asked.message.embeds[0]["title"] == "Erase your data in this server?"
+    [logged] = [r.getMessage() for r in caplog.records if r.name == "cogs.privacy"]
+    assert logged.startswith(
+        f"member {alice.id}'s data in server {guild.id} is erased, but no confirmation "
+        "reached them: Discord failed to edit it in (ServerDisconnectedError"
+    ), logged
+    assert logged.endswith("then to send it (ServerDisconnectedError: Server disconnected)")
 
 
 async def _erase_with_redraw_refused(bot, emulator, guild, alice, status: int) -> dict:

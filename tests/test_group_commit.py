@@ -322,3 +322,71 @@ async def test_checkpoints_follow_writes_or_commits_once_a_second(tmp_path: Path
     finally:
         monkeypatch.undo()
         await store.close()
+
+
+def _answer(user: int, correct: bool):
+    """What quiz_service.choose decides for a multiple-choice click: right or wrong."""
+
+    def decide(post, question):
+        return AttemptRequest(
+            post.guild_id, user, f"u{user}", post.id, post.question_id, post.kind,
+            3 if correct else 1, True, correct, option_index=0 if correct else 1,
+        )
+
+    return decide
+
+
+async def test_a_wrong_and_a_right_answer_racing_score_once(tmp_path: Path):
+    """A member's wrong answer and right answer to one question on the same day, on two posts
+    (a /quiz and the question of the day, or two devices), arriving together: whichever is
+    stored first scores and the other is stored unscored, also when they come through two
+    processes on the same file while a third holds the write lock. What decides it (the
+    member's scoring attempt that day) is read inside the write that stores the grade,
+    after the lock is taken: read before, both grades would see none and the second would
+    break the database's rule of one scoring attempt a day."""
+    path = tmp_path / "recall.sqlite3"
+    one = await open_store(path)
+    two = await Store.open(path, clock=TickingClock(datetime(2026, 3, 2, 8, tzinfo=UTC)))
+    try:
+        qid = (await one._fetchone("SELECT MIN(id) FROM questions"))[0]
+        posts = [
+            await one.create_post(
+                kind=kind, guild_id=1, channel_id=5, question_id=qid, author_id=100,
+                private=False,
+            )
+            for kind in ("quiz", "qotd")
+        ]
+        # In one process: the two clicks are applied in one batch.
+        together = await asyncio.gather(
+            one.grade_post(posts[0], 7, _answer(7, False)),
+            one.grade_post(posts[1], 7, _answer(7, True)),
+        )
+        # In two processes, both waiting for the write lock another program holds.
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        racing = [
+            asyncio.create_task(one.grade_post(posts[0], 8, _answer(8, False))),
+            asyncio.create_task(two.grade_post(posts[1], 8, _answer(8, True))),
+        ]
+        await asyncio.sleep(0.2)
+        assert not any(task.done() for task in racing)
+        blocker.execute("COMMIT")
+        blocker.close()
+        apart = await asyncio.gather(*racing)
+        for grades in (together, apart):
+            results = [g.result for g in grades]
+            assert all(r.new for r in results)
+            assert sorted(r.scored for r in results) == [False, True]
+            [unscored] = [r for r in results if not r.scored]
+            assert unscored.reason == "you already scored on this question today"
+            assert unscored.points == 0
+        rows = await one._fetchall(
+            "SELECT user_id, post_id, correct, scored FROM attempts ORDER BY user_id, post_id"
+        )
+        assert [tuple(r)[:3] for r in rows] == [
+            (7, posts[0], 0), (7, posts[1], 1), (8, posts[0], 0), (8, posts[1], 1)
+        ]
+        assert sorted((r[0], r[3]) for r in rows) == [(7, 0), (7, 1), (8, 0), (8, 1)]
+    finally:
+        await one.close()
+        await two.close()
