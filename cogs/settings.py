@@ -141,6 +141,7 @@ class SettingsGroup(app_commands.Group):
         )
 
     @timezone.autocomplete("zone")
+    @moderator_only()  # no choices for a member the command refuses
     async def zone_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:

@@ -248,6 +248,10 @@ async def test_settings_timezone_and_scoring(recall, emulator):
         with pytest.raises(CommandError, match="cannot see /settings"):
             await plain.run("/settings scoring", quiz_self=100)
         assert (await bot.store.settings_for(guild.id)).scoring.quiz_self == 5
+        # Shown to everyone by an admin, /settings refuses a member who is not a moderator,
+        # and offers them no zones as they type, as the other moderator commands do.
+        guild.expose_command("settings")
+        assert await plain.autocomplete("/settings timezone", "zone", "lond") == []
 
 
 async def test_scoring_marks_only_values_that_change(recall, emulator):
