@@ -70,7 +70,7 @@ async def make_deck(mod, name: str = "Team Flask", description: str = "Our own q
 
 
 async def deck_list(member) -> str:
-    """Every page of `/deck list` as one text: the built-in decks alone nearly fill the first."""
+    """Every page of `/deck list` as one text: the built-in decks alone take more than one."""
     page = await member.run("/deck list")
     body = page.embed["description"]
     while page.message.buttons and not page.message.buttons[-1].disabled:  # Next ▶
