@@ -44,6 +44,7 @@ def test_check_works_offline_without_a_token(tmp_path):
     assert "redis: Redis interview prep" in result.stdout
     assert "sqlalchemy: SQLAlchemy interview prep" in result.stdout
     assert "celery: Celery and background jobs interview prep" in result.stdout
+    assert "postgres: PostgreSQL in production interview prep" in result.stdout
     assert (tmp_path / "recall.sqlite3").exists()
     again = recall("check", cwd=tmp_path)
     assert "+0 added" in again.stdout

@@ -50,6 +50,7 @@ def test_the_built_in_decks_ship():
         "flask": "Flask interview prep",
         "git": "Git interview prep",
         "http": "HTTP and REST APIs interview prep",
+        "postgres": "PostgreSQL in production interview prep",
         "pytest": "Testing with pytest interview prep",
         "python": "Python interview prep",
         "redis": "Redis interview prep",
@@ -60,12 +61,14 @@ def test_the_built_in_decks_ship():
     }
 
 
-def _assert_meets_the_brief(deck: Deck, *, questions: range, min_multiple_choice: int):
+def _assert_meets_the_brief(
+    deck: Deck, *, questions: range, min_multiple_choice: int, id_prefix: str = ""
+):
     assert len(deck.questions) in questions
     mc = [q for q in deck.questions if q.options]
     assert len(mc) >= min_multiple_choice
     for q in deck.questions:
-        assert q.id.startswith(f"{deck.slug}-"), q.id
+        assert q.id.startswith(id_prefix or f"{deck.slug}-"), q.id
         assert q.why, q.id
         assert 3 <= len(q.key_points) <= 5, q.id
         assert q.answer, q.id
@@ -141,6 +144,13 @@ CELERY_AREAS += ["prefetch", "idempotency", "retries", "time-limits", "routing",
 CELERY_AREAS += ["memory", "canvas", "chords", "beat", "crontab", "transactions", "revoking"]
 CELERY_AREAS += ["monitoring", "shutdown", "testing", "rate-limits", "signals", "logging"]
 CELERY_AREAS += ["configuration", "django", "flask"]
+POSTGRES_AREAS = ["mvcc", "vacuum", "autovacuum", "bloat", "hot-updates", "wraparound"]
+POSTGRES_AREAS += ["long-transactions", "wal", "durability", "backups", "replication"]
+POSTGRES_AREAS += ["logical-replication", "connections", "pgbouncer", "listen-notify"]
+POSTGRES_AREAS += ["migrations", "locks", "timeouts", "indexes", "statistics", "explain"]
+POSTGRES_AREAS += ["monitoring", "sequences", "queues", "advisory-locks", "partitioning"]
+# question ids start with the deck's slug, but for these decks
+ID_PREFIXES = {"postgres": "pg-"}
 
 
 @pytest.mark.parametrize(
@@ -172,12 +182,21 @@ CELERY_AREAS += ["configuration", "django", "flask"]
             14,
             CELERY_AREAS,
         ),
+        (
+            "postgres",
+            "PostgreSQL in production interview prep",
+            range(40, 46),
+            14,
+            POSTGRES_AREAS,
+        ),
     ],
 )
 def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):
     deck = {d.slug: d for d in load_builtin_decks()}[slug]
     assert deck.name == name
-    _assert_meets_the_brief(deck, questions=questions, min_multiple_choice=min_mc)
+    _assert_meets_the_brief(
+        deck, questions=questions, min_multiple_choice=min_mc, id_prefix=ID_PREFIXES.get(slug, "")
+    )
     # about a third multiple choice
     mc = sum(1 for q in deck.questions if q.options)
     assert 0.25 <= mc / len(deck.questions) <= 0.4

@@ -70,7 +70,7 @@ async def make_deck(mod, name: str = "Team Flask", description: str = "Our own q
 
 
 async def deck_list(member) -> str:
-    """Every page of `/deck list` as one text: the built-in decks alone nearly fill the first."""
+    """Every page of `/deck list` as one text: the built-in decks alone take more than one."""
     page = await member.run("/deck list")
     body = page.embed["description"]
     while page.message.buttons and not page.message.buttons[-1].disabled:  # Next ▶
@@ -406,14 +406,21 @@ async def test_deck_list_pages_through_every_deck(recall, emulator):
     those decks; it now pages, 15 decks a page, and its buttons work after a restart."""
     guild, _mod, alice = await setup_guild(emulator)
     async with recall.running() as bot:
+        built_in = len(await bot.store.decks_for_guild(guild.id, include_disabled=True))
         one = await alice.run("/deck list")
-        assert one.message.buttons == []  # the built-in decks: one page, no buttons
-        assert one.embed["footer"]["text"].startswith("/deck info deck:…")
-        total = len(await bot.store.decks_for_guild(guild.id)) + 40
+        if built_in <= LIST_PAGE:
+            assert one.message.buttons == []  # the built-in decks: one page, no buttons
+        else:
+            assert one.embed["footer"]["text"].startswith(f"Page 1/{-(-built_in // LIST_PAGE)}")
+        total = built_in + 40
+        pages = -(-total // LIST_PAGE)
+        assert pages >= 3
         for i in range(40):
             await bot.store.create_custom_deck(guild.id, f"Course {i:02d} of the long year", "", None)
         first = await alice.run("/deck list")
-        assert first.embed["footer"]["text"].startswith(f"Page 1/4 · {total} decks · /deck info")
+        assert first.embed["footer"]["text"].startswith(
+            f"Page 1/{pages} · {total} decks · /deck info"
+        )
         assert [b.label for b in first.message.buttons] == ["◀ Previous", "Next ▶"]
         assert first.message.buttons[0].disabled and not first.message.buttons[1].disabled
         assert len(first.embed["description"].splitlines()) == LIST_PAGE
@@ -421,15 +428,33 @@ async def test_deck_list_pages_through_every_deck(recall, emulator):
     async with recall.running(sync=False):
         seen = first.embed["description"]
         page = first
-        for n in (2, 3, 4):
+        for n in range(2, pages + 1):
             page = await alice.click(page.message, "Next ▶")
             embed = page.message.embeds[0]
-            assert embed["footer"]["text"].startswith(f"Page {n}/4")
+            assert embed["footer"]["text"].startswith(f"Page {n}/{pages}")
             seen += "\n" + embed["description"]
         assert page.message.buttons[1].disabled
         assert all(f"`course-{i:02d}-of-the-long-year`" in seen for i in range(40))
+        assert len(seen.splitlines()) == total
         back = await alice.click(page.message, "◀ Previous")
-        assert back.message.embeds[0]["footer"]["text"].startswith("Page 3/4")
+        assert back.message.embeds[0]["footer"]["text"].startswith(f"Page {pages - 1}/{pages}")
+
+
+async def test_deck_list_of_one_page_has_no_page_buttons(recall, emulator, monkeypatch):
+    """A server whose decks fit one page gets no page buttons and no page count. The
+    built-in decks alone may take more than a page, so the store hands back one page of them."""
+    _guild, _mod, alice = await setup_guild(emulator)
+    async with recall.running() as bot:
+        decks_for_guild = bot.store.decks_for_guild
+
+        async def one_page(guild_id, **kwargs):
+            return (await decks_for_guild(guild_id, **kwargs))[:LIST_PAGE]
+
+        monkeypatch.setattr(bot.store, "decks_for_guild", one_page)
+        one = await alice.run("/deck list")
+        assert one.message.buttons == []
+        assert one.embed["footer"]["text"].startswith("/deck info deck:…")
+        assert len(one.embed["description"].splitlines()) == LIST_PAGE
 
 
 async def test_deck_list_and_choices_sort_names_as_people_read_them(recall, emulator):

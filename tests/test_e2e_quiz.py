@@ -415,6 +415,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             "git",
             "http",
             "shell",
+            "postgres",
             "python",
             "redis",
             "sql",
@@ -450,6 +451,7 @@ async def test_autocomplete_offers_enabled_decks_and_their_tags(recall, emulator
             ("redis", "strea", "streams"),
             ("sqlalchemy", "eager", "eager-loading"),
             ("celery", "visib", "visibility-timeout"),
+            ("postgres", "wrap", "wraparound"),
         ):
             offered = await alice.autocomplete("/quiz", "tag", typed, deck=deck)
             assert [c["value"] for c in offered] == [tag], deck

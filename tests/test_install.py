@@ -52,3 +52,4 @@ def test_installed_package_finds_its_decks_and_migrations(tmp_path):
     assert "redis: Redis interview prep" in result.stdout
     assert "sqlalchemy: SQLAlchemy interview prep" in result.stdout
     assert "celery: Celery and background jobs interview prep" in result.stdout
+    assert "postgres: PostgreSQL in production interview prep" in result.stdout
