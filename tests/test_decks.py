@@ -62,13 +62,13 @@ def test_the_built_in_decks_ship():
 
 
 def _assert_meets_the_brief(
-    deck: Deck, *, questions: range, min_multiple_choice: int, id_prefix: str = ""
+    deck: Deck, *, questions: range, min_multiple_choice: int
 ):
     assert len(deck.questions) in questions
     mc = [q for q in deck.questions if q.options]
     assert len(mc) >= min_multiple_choice
     for q in deck.questions:
-        assert q.id.startswith(id_prefix or f"{deck.slug}-"), q.id
+        assert q.id.startswith(f"{deck.slug}-"), q.id
         assert q.why, q.id
         assert 3 <= len(q.key_points) <= 5, q.id
         assert q.answer, q.id
@@ -149,8 +149,6 @@ POSTGRES_AREAS += ["long-transactions", "wal", "durability", "backups", "replica
 POSTGRES_AREAS += ["logical-replication", "connections", "pgbouncer", "listen-notify"]
 POSTGRES_AREAS += ["migrations", "locks", "timeouts", "indexes", "statistics", "explain"]
 POSTGRES_AREAS += ["monitoring", "sequences", "queues", "advisory-locks", "partitioning"]
-# question ids start with the deck's slug, but for these decks
-ID_PREFIXES = {"postgres": "pg-"}
 
 
 @pytest.mark.parametrize(
@@ -194,9 +192,7 @@ ID_PREFIXES = {"postgres": "pg-"}
 def test_newer_decks_meet_the_brief(slug, name, questions, min_mc, areas):
     deck = {d.slug: d for d in load_builtin_decks()}[slug]
     assert deck.name == name
-    _assert_meets_the_brief(
-        deck, questions=questions, min_multiple_choice=min_mc, id_prefix=ID_PREFIXES.get(slug, "")
-    )
+    _assert_meets_the_brief(deck, questions=questions, min_multiple_choice=min_mc)
     # about a third multiple choice
     mc = sum(1 for q in deck.questions if q.options)
     assert 0.25 <= mc / len(deck.questions) <= 0.4
