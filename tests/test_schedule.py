@@ -188,6 +188,9 @@ def test_parse_time_round_trip(value: time) -> None:
         ("mon-wed,sat", {0, 1, 2, 5}),
         ("weekends,mon", {5, 6, 0}),
         ("thu-thu", {3}),
+        # as the days option's list names daily
+        ("every day", {0, 1, 2, 3, 4, 5, 6}),
+        ("Every  Day", {0, 1, 2, 3, 4, 5, 6}),
     ],
 )
 def test_parse_days(text: str, expected: set[int]) -> None:
@@ -307,6 +310,20 @@ def test_an_offset_typed_as_utc_plus_finds_the_zone_that_really_is_it() -> None:
     assert zone_label("Etc/GMT+2") == "Etc/GMT+2 (UTC-2)"
     assert zone_label("Etc/GMT-14") == "Etc/GMT-14 (UTC+14)"
     assert zone_label("Europe/London") == "Europe/London"
+
+
+def test_an_offset_of_hours_and_minutes_finds_the_zones_that_have_it() -> None:
+    """No Etc/GMT zone is half an hour off: UTC+5:30, as India's clock is often written, was
+    refused with no zone to try. The zones whose clocks read so are suggested."""
+    with pytest.raises(ValueError, match=r"'UTC\+5:30'\. Did you mean Asia/Kolkata or "):
+        parse_zone("UTC+5:30")
+    assert "Asia/Colombo" in zone_choices("UTC+5:30")
+    assert zone_choices("gmt+0530")[0] == "Asia/Kolkata"
+    assert "Asia/Kathmandu" in zone_choices("UTC+5:45")
+    # Newfoundland in winter, Adelaide in winter: offsets a zone has part of the year count
+    assert "America/St_Johns" in zone_choices("UTC-3:30")
+    assert "Australia/Adelaide" in zone_choices("UTC+9:30")
+    assert zone_choices("UTC+2:00") == ["Etc/GMT-2"]
 
 
 def test_standard_time_zones_say_they_keep_no_daylight_saving() -> None:
