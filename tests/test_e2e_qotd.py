@@ -2589,3 +2589,36 @@ async def test_a_new_server_zone_names_the_schedules_that_keep_another(recall, e
             f"schedule #1 in <#{chan.id}> posts at 09:00 UTC. "
             "`/qotd edit schedule:1 timezone:Asia/Tokyo` moves it to this zone."
         ), text
+
+
+async def test_resume_refuses_a_schedule_whose_channel_still_refuses_it(recall, emulator):
+    """A schedule paused after three posts refused for a missing permission, resumed
+    without that fixed, said "Resumed" and went on failing for three more days. Resume
+    checks what setup checks in the channel, names what is missing, and keeps it paused
+    until it is granted."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await refused_slots(bot, recall, emulator, guild, mod, chan, (5, 6, 7))
+        [schedule] = await bot.store.active_schedules()
+        assert schedule.paused
+        refused = await mod.run("/qotd resume", channel=chan)
+        assert refused.ephemeral
+        assert refused.content == (
+            f"Recall is missing these permissions in <#{chan.id}>: **Send Messages, Embed "
+            "Links**. Grant them to the bot's role (channel settings → Permissions) and run "
+            "`/qotd resume` again."
+        ), refused.content
+        [schedule] = await bot.store.active_schedules()
+        assert schedule.paused
+        chan.set_permissions(guild.me)  # the overwrite taken off
+        await emulator.settle()
+        resumed = await mod.run("/qotd resume", channel=chan)
+        assert resumed.content.startswith("Resumed schedule #1. Next post: Thu 08 Jan 2026")
+        await emulator.delete_channel(chan)
+        await emulator.settle()
+        await mod.run("/qotd pause", options={"schedule": "1"})
+        gone = await mod.run("/qotd resume", options={"schedule": "1"})
+        assert gone.content.startswith(
+            "Schedule #1's channel was deleted, so it can post nowhere: "
+            "`/qotd remove schedule:1` removes it"
+        ), gone.content
