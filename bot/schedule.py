@@ -322,6 +322,51 @@ _OFFSET_RE = re.compile(r"(?:utc|gmt)?([+-])(\d{1,2})(?::?(\d{2}))?")
 _ETC_GMT_RE = re.compile(r"(?:Etc/)?GMT([+-])(\d{1,2})")
 
 
+#: what members call their clocks, where that is no zone's name: the zones each names
+#: (EST, MST, HST, CET, EET and WET are zones of their own, taken as they are)
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "ist": ("Asia/Kolkata", "Asia/Jerusalem", "Europe/Dublin"),
+    "bst": ("Europe/London",),
+    "uk": ("Europe/London",),
+    "cest": ("Europe/Berlin", "Europe/Paris"),
+    "eest": ("Europe/Athens", "Europe/Helsinki"),
+    "west": ("Europe/Lisbon",),
+    "msk": ("Europe/Moscow",),
+    "et": ("America/New_York",),
+    "edt": ("America/New_York",),
+    "ct": ("America/Chicago",),
+    "cst": ("America/Chicago", "Asia/Shanghai"),
+    "cdt": ("America/Chicago",),
+    "mt": ("America/Denver",),
+    "mdt": ("America/Denver",),
+    "pt": ("America/Los_Angeles",),
+    "pst": ("America/Los_Angeles", "Asia/Manila"),
+    "pdt": ("America/Los_Angeles",),
+    "akst": ("America/Anchorage",),
+    "brt": ("America/Sao_Paulo",),
+    "art": ("America/Argentina/Buenos_Aires",),
+    "wat": ("Africa/Lagos",),
+    "cat": ("Africa/Maputo",),
+    "eat": ("Africa/Nairobi",),
+    "sast": ("Africa/Johannesburg",),
+    "gst": ("Asia/Dubai",),
+    "pkt": ("Asia/Karachi",),
+    "npt": ("Asia/Kathmandu",),
+    "ict": ("Asia/Bangkok", "Asia/Ho_Chi_Minh"),
+    "wib": ("Asia/Jakarta",),
+    "sgt": ("Asia/Singapore",),
+    "hkt": ("Asia/Hong_Kong",),
+    "jst": ("Asia/Tokyo",),
+    "kst": ("Asia/Seoul",),
+    "awst": ("Australia/Perth",),
+    "acst": ("Australia/Adelaide", "Australia/Darwin"),
+    "aest": ("Australia/Sydney", "Australia/Brisbane"),
+    "aedt": ("Australia/Sydney",),
+    "nzst": ("Pacific/Auckland",),
+    "nzdt": ("Pacific/Auckland",),
+}
+
+
 def _offset_zones(folded: str) -> frozenset[str]:
     """The zones of an offset typed as ``UTC+2`` or ``GMT+2``: Etc/GMT-2, whose name counts
     the other way round; for one of hours and minutes (``UTC+5:30``), which no Etc/GMT zone
@@ -411,7 +456,8 @@ def _zone_choices(query: str, limit: int) -> tuple[str, ...]:
         rest = [name for name in names if name not in set(common) and "/" in name]
         return tuple((common + rest)[:limit])
     common_rank = {name: index for index, name in enumerate(COMMON_ZONES)}
-    offset = _offset_zones(query)
+    # "UTC+2" or "IST" typed: the zones it names come first
+    offset = _offset_zones(query) | frozenset(ABBREVIATIONS.get(query, ()))
     labelled = {name: label for label, name in _labelled_zones().items()}
     scored: list[tuple[int, int, int, str]] = []
     for name in names:

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, assume, event, example, given, note, setting
 from hypothesis import strategies as st
 
 from bot.schedule import (
+    ABBREVIATIONS,
     COMMON_ZONES,
     DEFAULT_GRACE,
     Period,
@@ -326,6 +327,25 @@ def test_an_offset_of_hours_and_minutes_finds_the_zones_that_have_it() -> None:
     assert zone_choices("UTC+2:00") == ["Etc/GMT-2"]
 
 
+def test_a_zone_typed_as_its_abbreviation_suggests_the_zones_it_names() -> None:
+    """IST suggested Istanbul, AEST the fixed UTC-5 of EST, JST nothing: abbreviations are
+    what members call their clocks, and none of these is a zone's name. The zones each
+    names come first, in suggestions and autocomplete."""
+    with pytest.raises(
+        ValueError,
+        match=r"'IST'\. Did you mean Asia/Kolkata or Asia/Jerusalem or Europe/Dublin\?",
+    ):
+        parse_zone("IST")
+    with pytest.raises(ValueError, match=r"'jst'\. Did you mean Asia/Tokyo\?"):
+        parse_zone("jst")
+    assert zone_choices("AEST")[0] == "Australia/Sydney"
+    assert zone_choices("cest")[:2] == ["Europe/Paris", "Europe/Berlin"]
+    assert zone_choices("PST")[0] == "America/Los_Angeles"
+    # a zone's own name is taken as it is: EST is UTC-5 all year
+    assert parse_zone("EST").key == "EST"
+    assert zone_choices("EST")[0] == "EST"
+
+
 def test_standard_time_zones_say_they_keep_no_daylight_saving() -> None:
     """``EST`` and ``MST`` are fixed offsets, not New York's or Denver's clock, which move
     an hour in summer: a member who picks one is told before a reminder comes an hour off."""
@@ -375,7 +395,8 @@ def test_zone_choices_are_valid_matches(prefix: str, limit: int) -> None:
     query = "_".join(prefix.split()).casefold() if prefix.strip() else ""
     for name in choices:
         assert parse_zone(name).key == name
-        assert query in name.casefold()
+        # or a zone the text names as an abbreviation (IST: Asia/Kolkata)
+        assert query in name.casefold() or name in ABBREVIATIONS.get(query, ())
 
 
 def test_zone_choices_returns_a_fresh_list() -> None:
