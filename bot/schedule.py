@@ -157,6 +157,8 @@ def parse_days(text: str) -> frozenset[int]:
     Sunday and Monday). Parts may be combined: ``mon-wed,sat``. Case does not matter.
     """
     cleaned = re.sub(r"\s*-\s*", "-", text.strip().casefold())
+    # "every day", as the days option's list words daily
+    cleaned = re.sub(r"\bevery\s+day\b", "daily", cleaned)
     parts = [part for part in re.split(r"[,\s]+", cleaned) if part]
     if not parts:
         raise ValueError(f"Days must not be empty. {_DAYS_FORM}")
@@ -314,21 +316,85 @@ _ZONE_FORM = (
 )
 
 
-#: a whole-hour offset as typed: UTC+2, GMT-5, +3, utc+02:00
-_OFFSET_RE = re.compile(r"(?:utc|gmt)?([+-])(\d{1,2})(?::?00)?")
+#: an offset as typed: UTC+2, GMT-5, +3, utc+02:00, UTC+5:30
+_OFFSET_RE = re.compile(r"(?:utc|gmt)?([+-])(\d{1,2})(?::?(\d{2}))?")
 #: the POSIX-style zones, whose sign is the reverse of the offset: Etc/GMT+2 is UTC-2
 _ETC_GMT_RE = re.compile(r"(?:Etc/)?GMT([+-])(\d{1,2})")
 
 
-def _offset_zone(folded: str) -> str | None:
-    """The zone of a whole-hour offset typed as ``UTC+2`` or ``GMT+2``: Etc/GMT-2, whose
-    name counts the other way round (None when the text is no such offset)."""
+#: what members call their clocks, where that is no zone's name: the zones each names
+#: (EST, MST, HST, CET, EET and WET are zones of their own, taken as they are)
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "ist": ("Asia/Kolkata", "Asia/Jerusalem", "Europe/Dublin"),
+    "bst": ("Europe/London",),
+    "uk": ("Europe/London",),
+    "cest": ("Europe/Berlin", "Europe/Paris"),
+    "eest": ("Europe/Athens", "Europe/Helsinki"),
+    "west": ("Europe/Lisbon",),
+    "msk": ("Europe/Moscow",),
+    "et": ("America/New_York",),
+    "edt": ("America/New_York",),
+    "ct": ("America/Chicago",),
+    "cst": ("America/Chicago", "Asia/Shanghai"),
+    "cdt": ("America/Chicago",),
+    "mt": ("America/Denver",),
+    "mdt": ("America/Denver",),
+    "pt": ("America/Los_Angeles",),
+    "pst": ("America/Los_Angeles", "Asia/Manila"),
+    "pdt": ("America/Los_Angeles",),
+    "akst": ("America/Anchorage",),
+    "brt": ("America/Sao_Paulo",),
+    "art": ("America/Argentina/Buenos_Aires",),
+    "wat": ("Africa/Lagos",),
+    "cat": ("Africa/Maputo",),
+    "eat": ("Africa/Nairobi",),
+    "sast": ("Africa/Johannesburg",),
+    "gst": ("Asia/Dubai",),
+    "pkt": ("Asia/Karachi",),
+    "npt": ("Asia/Kathmandu",),
+    "ict": ("Asia/Bangkok", "Asia/Ho_Chi_Minh"),
+    "wib": ("Asia/Jakarta",),
+    "sgt": ("Asia/Singapore",),
+    "hkt": ("Asia/Hong_Kong",),
+    "jst": ("Asia/Tokyo",),
+    "kst": ("Asia/Seoul",),
+    "awst": ("Australia/Perth",),
+    "acst": ("Australia/Adelaide", "Australia/Darwin"),
+    "aest": ("Australia/Sydney", "Australia/Brisbane"),
+    "aedt": ("Australia/Sydney",),
+    "nzst": ("Pacific/Auckland",),
+    "nzdt": ("Pacific/Auckland",),
+}
+
+
+def _offset_zones(folded: str) -> frozenset[str]:
+    """The zones of an offset typed as ``UTC+2`` or ``GMT+2``: Etc/GMT-2, whose name counts
+    the other way round; for one of hours and minutes (``UTC+5:30``), which no Etc/GMT zone
+    has, the zones whose clocks read so in winter or summer (none when the text is no such
+    offset)."""
     match = _OFFSET_RE.fullmatch(folded.replace("_", ""))
     if match is None:
-        return None
-    hours = int(match.group(2))
+        return frozenset()
+    hours, minutes = int(match.group(2)), int(match.group(3) or 0)
+    if minutes:
+        sign = 1 if match.group(1) == "+" else -1
+        return _zones_at_offset(sign * (hours * 60 + minutes))
     name = f"Etc/GMT{'-' if match.group(1) == '+' else '+'}{hours}" if hours else "Etc/GMT"
-    return name if name in _zone_lookup().values() else None
+    return frozenset({name}) if name in _zone_lookup().values() else frozenset()
+
+
+@lru_cache(maxsize=32)
+def _zones_at_offset(minutes: int) -> frozenset[str]:
+    """The zones (region/city names) that are ``minutes`` ahead of UTC in January or July."""
+    wanted = timedelta(minutes=minutes)
+    seasons = [datetime(2026, 1, 15, 12, tzinfo=UTC), datetime(2026, 7, 15, 12, tzinfo=UTC)]
+    return frozenset(
+        name
+        for name in _zone_names()
+        if "/" in name
+        and not name.startswith("Etc/")
+        and any(when.astimezone(ZoneInfo(name)).utcoffset() == wanted for when in seasons)
+    )
 
 
 #: zones named like a region's standard time that keep it all year: ``EST`` is not New
@@ -390,12 +456,13 @@ def _zone_choices(query: str, limit: int) -> tuple[str, ...]:
         rest = [name for name in names if name not in set(common) and "/" in name]
         return tuple((common + rest)[:limit])
     common_rank = {name: index for index, name in enumerate(COMMON_ZONES)}
-    offset = _offset_zone(query)
+    # "UTC+2" or "IST" typed: the zones it names come first
+    offset = _offset_zones(query) | frozenset(ABBREVIATIONS.get(query, ()))
     labelled = {name: label for label, name in _labelled_zones().items()}
     scored: list[tuple[int, int, int, str]] = []
     for name in names:
         folded = name.casefold()
-        if name == offset:
+        if name in offset:
             rank = -1  # "UTC+2" typed: the zone that is UTC+2 comes first
         elif folded.startswith(query) or labelled.get(name, "").startswith(query):
             # ...or its name as Recall shows it, "Etc/GMT+2 (UTC-2)", typed back

@@ -26,8 +26,9 @@ START_HERE = (
     "`/review start` brings back, privately, what you are about to forget; "
     "`/leaderboard show` and `/stats` show the points.\n"
     "• Moderators (Manage Server, or the role set with `/settings mod-role`): "
-    "`/qotd setup` posts a question of the day in a channel at a time you choose; "
-    "`/settings timezone` sets the zone the server's days and weeks follow."
+    "`/settings timezone` sets the zone the server's days and weeks follow, and the zone "
+    "`/qotd setup` takes when given none, so set it first; `/qotd setup` then posts a "
+    "question of the day in a channel at a time you choose."
 )
 #: the same in a DM, where Discord offers no command but /help (the others are guild-only)
 START_HERE_DM = (

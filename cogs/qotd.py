@@ -586,13 +586,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 ephemeral=True,
             )
             return
-        channel = interaction.guild.get_channel(row.channel_id)
-        if not isinstance(channel, discord.TextChannel):
-            raise UserError(
-                f"Schedule #{row.id}'s channel was deleted, so it can post nowhere: "
-                f"`/qotd remove schedule:{row.id}` removes it, and `/qotd setup` sets one up "
-                "in another channel."
-            )
+        channel = _schedule_channel(interaction.guild, row)
         quiz = self.cog.quiz
         async with self.cog.engine.holding(row.id, waiting=_deferral(interaction)):
             # The schedule as it is now, with its runs and other changes held off until
@@ -642,20 +636,7 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
         quiz = self.cog.quiz
         await check_questions(quiz, guild.id, deck, settings.tag)
         ping = guild.get_role(settings.ping_role_id) if settings.ping_role_id else None
-        perms = channel.permissions_for(guild.me)
-        missing = missing_permissions(perms, needed_permissions(settings.thread, ping))
-        if missing and not perms.view_channel:
-            # Discord counts every other permission as denied without it: that one first.
-            raise UserError(
-                f"{cannot_see(channel.id)}, so Discord counts every other permission it needs "
-                f"there as missing too: grant View Channel ({GRANT_HOW}) and run {command} "
-                "again, which then names any other permission still missing."
-            )
-        if missing:
-            raise UserError(
-                f"Recall is missing these permissions in {channel.mention}: **{', '.join(missing)}**. "
-                f"Grant them to the bot's role (channel settings → Permissions) and run {command} again."
-            )
+        check_permissions(channel, settings.thread, ping, command)
         due: list[tuple[Slot, str]] = []
         if before is not None and before.spec != settings.spec:
             # A slot come at the old times but not run yet: handled as it was due, first.
@@ -1035,6 +1016,10 @@ class QotdGroup(app_commands.Group, name="qotd", description="Question of the da
                 ephemeral=True,
             )
             return
+        assert interaction.guild is not None
+        channel = _schedule_channel(interaction.guild, row)
+        ping = interaction.guild.get_role(row.ping_role_id) if row.ping_role_id else None
+        check_permissions(channel, row.thread, ping, "`/qotd resume`")
         nothing = await self.cog.quiz.store.nothing_to_ask(row, escape=ui.name)
         if nothing is not None:
             raise UserError(
@@ -1093,6 +1078,39 @@ def _options(
     return ScheduleOptions(
         time, timezone, days, deck, tag, ping.id if ping else None, thread, answer_after, pick
     )
+
+
+def _schedule_channel(guild: discord.Guild, row: ScheduleRow) -> discord.TextChannel:
+    """The schedule's channel; a UserError saying what to do when it was deleted."""
+    channel = guild.get_channel(row.channel_id)
+    if not isinstance(channel, discord.TextChannel):
+        raise UserError(
+            f"Schedule #{row.id}'s channel was deleted, so it can post nowhere: "
+            f"`/qotd remove schedule:{row.id}` removes it, and `/qotd setup` sets one up "
+            "in another channel."
+        )
+    return channel
+
+
+def check_permissions(
+    channel: discord.TextChannel, thread: bool, ping: discord.Role | None, command: str
+) -> None:
+    """A UserError naming the permissions Recall lacks in a schedule's channel, and that
+    ``command`` is to be run again once they are granted."""
+    perms = channel.permissions_for(channel.guild.me)
+    missing = missing_permissions(perms, needed_permissions(thread, ping))
+    if missing and not perms.view_channel:
+        # Discord counts every other permission as denied without it: that one first.
+        raise UserError(
+            f"{cannot_see(channel.id)}, so Discord counts every other permission it needs "
+            f"there as missing too: grant View Channel ({GRANT_HOW}) and run {command} "
+            "again, which then names any other permission still missing."
+        )
+    if missing:
+        raise UserError(
+            f"Recall is missing these permissions in {channel.mention}: **{', '.join(missing)}**. "
+            f"Grant them to the bot's role (channel settings → Permissions) and run {command} again."
+        )
 
 
 def _deferral(interaction: discord.Interaction[Any]) -> Callable[[], Awaitable[None]]:

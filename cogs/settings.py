@@ -12,6 +12,7 @@ from bot.client import RecallBot
 from bot.errors import UserError
 from bot.guild_settings import GuildSettings, ScoringRules
 from bot.schedule import parse_zone, zone_label
+from bot.store import Store
 from bot.text import count, grouped
 from cogs import ui
 from cogs.checks import GRANT_HOW, missing_permissions, moderator_only
@@ -82,6 +83,32 @@ def review_post_missing(channel: discord.TextChannel) -> list[str]:
     return missing_permissions(channel.permissions_for(me), REVIEW_POST_NEEDS)
 
 
+
+#: schedules a new server zone names one by one (the rest are counted)
+NAMED_SCHEDULES = 3
+
+
+async def _schedules_elsewhere(store: Store, guild_id: int, zone: str) -> str:
+    """The server's question-of-the-day schedules in another zone than its new one: they
+    keep theirs (one set up with the server's zone left out too), so the moderator hears
+    which, at what time, and how to move one ("" when there is none)."""
+    others = [s for s in await store.schedules_for_guild(guild_id) if s.spec.zone != zone]
+    if not others:
+        return ""
+    named = [
+        f"#{s.id} in <#{s.channel_id}> {'posts ' if i == 0 else ''}at {s.spec.time_text} "
+        f"{zone_label(s.spec.zone)}"
+        for i, s in enumerate(others[:NAMED_SCHEDULES])
+    ]
+    if len(others) > NAMED_SCHEDULES:
+        named.append(f"{len(others) - NAMED_SCHEDULES} more")
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    target = "it" if len(others) == 1 else "one"
+    return (
+        f" Questions of the day keep the zone they were set up with: schedule {listed}. "
+        f"`/qotd edit schedule:{others[0].id} timezone:{zone}` moves {target} to this zone."
+    )
+
 class SettingsGroup(app_commands.Group):
     """Moderators only. Add a setting as another subcommand with ``@moderator_only()``."""
 
@@ -134,9 +161,12 @@ class SettingsGroup(app_commands.Group):
             if moved
             else ""
         )
+        kept = await _schedules_elsewhere(store, interaction.guild_id, name)
         await interaction.followup.send(
             f"Time zone set to **{zone_label(name)}**. New grades count toward days, weeks and "
-            "months in this zone; points already earned stay where they were counted." + followers,
+            "months in this zone; points already earned stay where they were counted."
+            + followers
+            + kept,
             ephemeral=True,
         )
 

@@ -187,6 +187,9 @@ async def test_help_says_where_to_start_in_a_new_server(recall, emulator):
         assert "`/qotd setup`" in text and "question of the day" in text
         assert "Moderators" in text and "Manage Server" in text
         assert "`/settings mod-role`" in text and "`/settings timezone`" in text
+        # the zone first: a schedule set up before it keeps UTC
+        assert text.index("`/settings timezone`") < text.index("`/qotd setup`"), text
+        assert "the zone `/qotd setup` takes" in text, text
         named = set(re.findall(r"`(/[a-z -]+?)`", text))
         known = {name for name, _ in command_lines(bot.tree)}
         assert named and named <= known, named - known

@@ -2587,3 +2587,74 @@ async def test_setup_without_a_zone_takes_the_servers(recall, emulator):
         again = await mod.run("/qotd setup", channel=chan, options={"channel": chan, "time": "09:00"})
         text = again.embed["description"]
         assert "back to the default: time zone **Europe/Paris** (was Asia/Tokyo)" in text, text
+
+
+async def test_a_new_server_zone_names_the_schedules_that_keep_another(recall, emulator):
+    """/help names /qotd setup before /settings timezone: a moderator who follows it gets a
+    schedule on UTC, then sets the server's zone, and was told nothing of the schedule
+    still posting at 09:00 UTC (10:00 in Berlin). The reply names each schedule kept in
+    another zone, and how to move it."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    other, third = guild.add_channel("other"), guild.add_channel("third")
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await mod.run("/qotd setup", channel=chan, options={"channel": chan, "time": "09:00"})
+        await setup_daily(mod, other, timezone="Europe/Berlin")
+        await setup_daily(mod, third, time="18:30", timezone="America/New_York")
+        command = await mod.run("/settings timezone", zone="Europe/Berlin")
+        text = (await command.wait_for_followup()).content
+        assert text.startswith("Time zone set to **Europe/Berlin**."), text
+        assert (
+            "Questions of the day keep the zone they were set up with: schedule #1 in "
+            f"<#{chan.id}> posts at 09:00 UTC and #3 in <#{third.id}> at 18:30 "
+            "America/New_York. `/qotd edit schedule:1 timezone:Europe/Berlin` moves one to "
+            "this zone."
+        ) in text, text
+        command = await mod.run("/settings timezone", zone="UTC")
+        text = (await command.wait_for_followup()).content
+        assert (
+            "Questions of the day keep the zone they were set up with: schedule #2 in "
+            f"<#{other.id}> posts at 09:00 Europe/Berlin and #3 in <#{third.id}> at 18:30 "
+            "America/New_York. `/qotd edit schedule:2 timezone:UTC` moves one to this zone."
+        ) in text, text
+        await mod.run("/qotd remove", channel=third)
+        await mod.run("/qotd remove", channel=other)
+        command = await mod.run("/settings timezone", zone="Asia/Tokyo")
+        text = (await command.wait_for_followup()).content
+        assert text.endswith(
+            f"schedule #1 in <#{chan.id}> posts at 09:00 UTC. "
+            "`/qotd edit schedule:1 timezone:Asia/Tokyo` moves it to this zone."
+        ), text
+
+
+async def test_resume_refuses_a_schedule_whose_channel_still_refuses_it(recall, emulator):
+    """A schedule paused after three posts refused for a missing permission, resumed
+    without that fixed, said "Resumed" and went on failing for three more days. Resume
+    checks what setup checks in the channel, names what is missing, and keeps it paused
+    until it is granted."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await refused_slots(bot, recall, emulator, guild, mod, chan, (5, 6, 7))
+        [schedule] = await bot.store.active_schedules()
+        assert schedule.paused
+        refused = await mod.run("/qotd resume", channel=chan)
+        assert refused.ephemeral
+        assert refused.content == (
+            f"Recall is missing these permissions in <#{chan.id}>: **Send Messages, Embed "
+            "Links**. Grant them to the bot's role (channel settings → Permissions) and run "
+            "`/qotd resume` again."
+        ), refused.content
+        [schedule] = await bot.store.active_schedules()
+        assert schedule.paused
+        chan.set_permissions(guild.me)  # the overwrite taken off
+        await emulator.settle()
+        resumed = await mod.run("/qotd resume", channel=chan)
+        assert resumed.content.startswith("Resumed schedule #1. Next post: Thu 08 Jan 2026")
+        await emulator.delete_channel(chan)
+        await emulator.settle()
+        await mod.run("/qotd pause", options={"schedule": "1"})
+        gone = await mod.run("/qotd resume", options={"schedule": "1"})
+        assert gone.content.startswith(
+            "Schedule #1's channel was deleted, so it can post nowhere: "
+            "`/qotd remove schedule:1` removes it"
+        ), gone.content

@@ -564,3 +564,31 @@ async def test_skip_of_a_slot_due_but_not_run_yet_skips_that_one(recall, emulato
         recall.clock.set(at("2026-01-06T09:00"))
         await engine(bot).tick()
         assert len(posts(emulator, chan)) == 1
+
+
+async def test_a_day_skipped_stays_skipped_when_the_time_or_zone_moves(recall, emulator):
+    """Tuesday skipped (a holiday), then the schedule moved an hour later: Tuesday's
+    question went up at the new time all the same, the skip kept only for 09:00, which no
+    longer comes. A skipped day stays skipped at the schedule's new time or zone."""
+    guild, chan, mod, *_ = await world(recall, emulator)
+    async with recall.running() as bot:
+        await make_deck(bot, guild.id)
+        await setup_daily(mod, chan, thread=False)
+        recall.clock.set(at("2026-01-05T09:00"))
+        await engine(bot).tick()
+        recall.clock.set(at("2026-01-05T18:00"))
+        skipped = await mod.run("/qotd skip", channel=chan)
+        assert skipped.content.startswith("Skipped the question of Tue 06 Jan 2026 09:00")
+        done = await edit(mod, chan, time="10:00")
+        text = done.embed["description"]
+        assert "**Next post:** Wed 07 Jan 2026 10:00 Europe/London (10:00 UTC)" in text, text
+        assert "The next post moves from Wed 07 Jan 2026 09:00" in text, text
+        done = await edit(mod, chan, timezone="Europe/Paris")
+        text = done.embed["description"]
+        assert "**Next post:** Wed 07 Jan 2026 10:00 Europe/Paris (09:00 UTC)" in text, text
+
+        # Tuesday at 10:00 in Paris (09:00 UTC) and later: nothing; Wednesday's goes up.
+        for when, count in (("06T09:00", 1), ("06T10:00", 1), ("07T09:00", 2)):
+            recall.clock.set(at(f"2026-01-{when}"))
+            await engine(bot).tick()
+            assert len(posts(emulator, chan)) == count, when

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, assume, event, example, given, note, setting
 from hypothesis import strategies as st
 
 from bot.schedule import (
+    ABBREVIATIONS,
     COMMON_ZONES,
     DEFAULT_GRACE,
     Period,
@@ -188,6 +189,9 @@ def test_parse_time_round_trip(value: time) -> None:
         ("mon-wed,sat", {0, 1, 2, 5}),
         ("weekends,mon", {5, 6, 0}),
         ("thu-thu", {3}),
+        # as the days option's list names daily
+        ("every day", {0, 1, 2, 3, 4, 5, 6}),
+        ("Every  Day", {0, 1, 2, 3, 4, 5, 6}),
     ],
 )
 def test_parse_days(text: str, expected: set[int]) -> None:
@@ -309,6 +313,39 @@ def test_an_offset_typed_as_utc_plus_finds_the_zone_that_really_is_it() -> None:
     assert zone_label("Europe/London") == "Europe/London"
 
 
+def test_an_offset_of_hours_and_minutes_finds_the_zones_that_have_it() -> None:
+    """No Etc/GMT zone is half an hour off: UTC+5:30, as India's clock is often written, was
+    refused with no zone to try. The zones whose clocks read so are suggested."""
+    with pytest.raises(ValueError, match=r"'UTC\+5:30'\. Did you mean Asia/Kolkata or "):
+        parse_zone("UTC+5:30")
+    assert "Asia/Colombo" in zone_choices("UTC+5:30")
+    assert zone_choices("gmt+0530")[0] == "Asia/Kolkata"
+    assert "Asia/Kathmandu" in zone_choices("UTC+5:45")
+    # Newfoundland in winter, Adelaide in winter: offsets a zone has part of the year count
+    assert "America/St_Johns" in zone_choices("UTC-3:30")
+    assert "Australia/Adelaide" in zone_choices("UTC+9:30")
+    assert zone_choices("UTC+2:00") == ["Etc/GMT-2"]
+
+
+def test_a_zone_typed_as_its_abbreviation_suggests_the_zones_it_names() -> None:
+    """IST suggested Istanbul, AEST the fixed UTC-5 of EST, JST nothing: abbreviations are
+    what members call their clocks, and none of these is a zone's name. The zones each
+    names come first, in suggestions and autocomplete."""
+    with pytest.raises(
+        ValueError,
+        match=r"'IST'\. Did you mean Asia/Kolkata or Asia/Jerusalem or Europe/Dublin\?",
+    ):
+        parse_zone("IST")
+    with pytest.raises(ValueError, match=r"'jst'\. Did you mean Asia/Tokyo\?"):
+        parse_zone("jst")
+    assert zone_choices("AEST")[0] == "Australia/Sydney"
+    assert zone_choices("cest")[:2] == ["Europe/Paris", "Europe/Berlin"]
+    assert zone_choices("PST")[0] == "America/Los_Angeles"
+    # a zone's own name is taken as it is: EST is UTC-5 all year
+    assert parse_zone("EST").key == "EST"
+    assert zone_choices("EST")[0] == "EST"
+
+
 def test_standard_time_zones_say_they_keep_no_daylight_saving() -> None:
     """``EST`` and ``MST`` are fixed offsets, not New York's or Denver's clock, which move
     an hour in summer: a member who picks one is told before a reminder comes an hour off."""
@@ -358,7 +395,8 @@ def test_zone_choices_are_valid_matches(prefix: str, limit: int) -> None:
     query = "_".join(prefix.split()).casefold() if prefix.strip() else ""
     for name in choices:
         assert parse_zone(name).key == name
-        assert query in name.casefold()
+        # or a zone the text names as an abbreviation (IST: Asia/Kolkata)
+        assert query in name.casefold() or name in ABBREVIATIONS.get(query, ())
 
 
 def test_zone_choices_returns_a_fresh_list() -> None:

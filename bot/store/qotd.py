@@ -6,7 +6,7 @@ import random
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -26,7 +26,7 @@ from bot.qotd import (
     choose_next,
     today_utc,
 )
-from bot.schedule import ScheduleSpec, Slot, format_time, local_day
+from bot.schedule import ScheduleSpec, Slot, format_time, local_day, slot_for_date
 from bot.srs import weakest
 from bot.store.decks import settings_in
 from bot.store.quiz import QuizStore
@@ -183,6 +183,8 @@ class QotdStore(QuizStore, SrsStore):
                 checked_at = min(checked_at, current.checked_until)
             checked = to_db(checked_at)
             if current is not None:
+                if current.spec != spec:
+                    await _carry_skips(db, current.id, spec, now_at)
                 await db.execute(
                     "UPDATE qotd_schedules SET local_time = ?, timezone = ?, days = ?, deck_id = ?, tag = ?, "
                     "ping_role_id = ?, thread = ?, answer_after_minutes = ?, pick = ?, checked_until = ?"
@@ -746,6 +748,31 @@ class QotdStore(QuizStore, SrsStore):
             (schedule_id,),
         )
         return [(int(r[0]), from_db(r[1])) for r in rows]
+
+
+async def _carry_skips(
+    db: aiosqlite.Connection, schedule_id: int, spec: ScheduleSpec, now: datetime
+) -> None:
+    """A schedule moved to another time, zone or days keeps the days skipped with ``/qotd
+    skip`` that are still to come: its slot on such a date at the new time is skipped too
+    (the skip is of that day's question, not of a time that no longer comes)."""
+    async with db.execute(
+        "SELECT DISTINCT local_date FROM qotd_slots WHERE schedule_id = ? AND state = 'skipped' "
+        "AND due_at > ?",
+        (schedule_id, to_db(now - timedelta(days=2))),
+    ) as cur:
+        dates = [date.fromisoformat(r[0]) for r in await cur.fetchall()]
+    slots = [s for d in dates if (s := slot_for_date(spec, d)) is not None and s.at_utc > now]
+    stamp = to_db(now)
+    await db.executemany(
+        "INSERT INTO qotd_slots (schedule_id, local_date, local_time, due_at, state, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, 'skipped', ?, ?) "
+        "ON CONFLICT (schedule_id, local_date, local_time) DO NOTHING",
+        [
+            (schedule_id, s.local_date.isoformat(), format_time(s.local_time), to_db(s.at_utc), stamp, stamp)
+            for s in slots
+        ],
+    )
 
 
 async def _count_failure(db: aiosqlite.Connection, schedule_id: int, reason: str) -> bool:
