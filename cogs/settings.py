@@ -83,7 +83,6 @@ def review_post_missing(channel: discord.TextChannel) -> list[str]:
     return missing_permissions(channel.permissions_for(me), REVIEW_POST_NEEDS)
 
 
-
 #: schedules a new server zone names one by one (the rest are counted)
 NAMED_SCHEDULES = 3
 
@@ -108,6 +107,7 @@ async def _schedules_elsewhere(store: Store, guild_id: int, zone: str) -> str:
         f" Questions of the day keep the zone they were set up with: schedule {listed}. "
         f"`/qotd edit schedule:{others[0].id} timezone:{zone}` moves {target} to this zone."
     )
+
 
 class SettingsGroup(app_commands.Group):
     """Moderators only. Add a setting as another subcommand with ``@moderator_only()``."""
